@@ -1,0 +1,74 @@
+// Column roles: which column of an export holds the deal id, stage, amount, owner, dates...
+// Bound once per input from --map ROLE=COLUMN and, for roles not mapped, from the header names
+// that Salesforce, HubSpot, Dynamics, Mazrica and Japanese exports use (case-, space- and
+// underscore-insensitive). The hot loop then touches column indexes only.
+#pragma once
+
+#include <array>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace crmkpi {
+
+enum class Role : int {
+  kId,
+  kName,
+  kStage,
+  kAmount,
+  kOwner,
+  kSource,
+  kProduct,
+  kAccount,
+  kEmail,
+  kCreated,
+  kClosed,
+};
+inline constexpr int kRoleCount = 11;
+
+std::string_view RoleName(Role role);
+std::optional<Role> ParseRole(std::string_view name);
+// "id, name, stage, ..." for messages.
+std::string RoleList();
+
+// A --map ROLE=COLUMN request as given on the command line.
+struct RoleMapping {
+  Role role;
+  std::string column;
+};
+// Parses "ROLE=COLUMN". Throws Error(kUsage) naming the accepted roles.
+RoleMapping ParseRoleMapping(std::string_view text);
+
+// Header normal form for matching: ASCII lower case; spaces (incl. U+3000), '_', '-', '.',
+// '(' and ')' removed.
+std::string NormalizeHeader(std::string_view header);
+
+// Finds |name| in |header|: an exact match first, then a match of the normal forms. Returns -1
+// when absent.
+int FindColumn(const std::vector<std::string>& header, std::string_view name);
+
+// "'a', 'b', 'c'" for messages listing what a file has.
+std::string QuoteHeaders(const std::vector<std::string>& header);
+
+enum class BindingSource { kNone, kMapped, kDetected };
+
+struct RoleBinding {
+  std::array<int, kRoleCount> column;  // -1 = not present
+  std::array<BindingSource, kRoleCount> source;
+
+  RoleBinding() {
+    column.fill(-1);
+    source.fill(BindingSource::kNone);
+  }
+  int operator[](Role role) const { return column[static_cast<int>(role)]; }
+  bool has(Role role) const { return (*this)[role] >= 0; }
+};
+
+// Binds roles for |header|: explicit |mappings| first (a mapped column that does not exist is
+// an Error(kUsage) listing the headers), then auto-detection for the rest. |file| names the
+// input in messages.
+RoleBinding BindRoles(const std::vector<std::string>& header,
+                      const std::vector<RoleMapping>& mappings, const std::string& file);
+
+}  // namespace crmkpi

@@ -1,0 +1,100 @@
+// CsvReader: a streaming RFC 4180 reader. It holds one buffer (grown only for a record larger
+// than the buffer) and hands out each record as string_views into that buffer, so memory is
+// bounded by the largest record, not the file, and nothing is allocated per row or field.
+//
+// Accepted: quoted fields with delimiters, doubled quotes and newlines; LF and CRLF; a UTF-8 BOM
+// (stripped); a missing final newline; blank lines (skipped, but counted for line numbers).
+// A quote inside an unquoted field is data (`5" pipe`). Text after a closing quote other than a
+// delimiter or line end is an error, as is an unclosed quote (reported at the line it opened).
+// Input must be UTF-8 (InputStream converts other encodings); invalid UTF-8 is an error naming
+// line and byte offset.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "crmkpi/error.h"
+#include "crmkpi/input_stream.h"
+
+namespace crmkpi {
+
+struct CsvOptions {
+  char delimiter = ',';
+  bool auto_delimiter = false;  // sniff ',', ';', '\t' or '|' from the header line
+  std::size_t buffer_size = std::size_t{1} << 20;
+  // A record longer than this is an error (almost always an unclosed quote).
+  std::size_t max_record_bytes = std::size_t{256} << 20;
+};
+
+// One record. |fields| point into the reader's buffer and are valid until the next call to
+// CsvReader::Next().
+struct CsvRow {
+  std::vector<std::string_view> fields;
+  std::uint64_t line = 0;    // physical line (1-based) where the record starts
+  std::uint64_t number = 0;  // data record number, 1-based, header excluded
+};
+
+class CsvReader {
+ public:
+  CsvReader(std::unique_ptr<InputStream> input, CsvOptions options = {});
+  CsvReader(const CsvReader&) = delete;
+  CsvReader& operator=(const CsvReader&) = delete;
+
+  // Reads the header record. Must be called once, before Next(). Throws Error(kInput) when the
+  // input has no header (empty input).
+  const std::vector<std::string>& ReadHeader();
+  const std::vector<std::string>& header() const { return header_; }
+
+  // Reads the next data record into *row. Returns false at end of input. Throws Error(kInput)
+  // for malformed CSV or invalid UTF-8.
+  bool Next(CsvRow* row);
+
+  // Location of field |index| (its first byte, the opening quote for quoted fields) of the
+  // record last returned, or of its end (where a missing field would start) when |index| is
+  // past the last field. Columns count characters, 1-based.
+  SourceLoc Locate(std::size_t index) const;
+
+  char delimiter() const { return delim_; }
+  const std::string& name() const { return input_->name(); }
+  std::uint64_t bytes_consumed() const { return consumed_before_buffer_ + pos_; }
+  std::int64_t size_hint() const { return input_->size_hint(); }
+
+ private:
+  enum class ParseResult { kRecord, kBlank, kNeedMore, kEnd };
+
+  ParseResult ParseRecord(CsvRow* row);
+  bool Refill();  // false at end of input
+  bool ReadRecord(CsvRow* row);
+  void SniffDelimiter();
+  [[noreturn]] void FailAt(const char* p, std::uint64_t line, const std::string& message) const;
+  SourceLoc LocateIn(const char* p) const;
+
+  std::unique_ptr<InputStream> input_;
+  CsvOptions options_;
+  char delim_;
+  std::unique_ptr<char[]> buf_;
+  std::size_t cap_ = 0;
+  std::size_t pos_ = 0;   // start of the next record
+  std::size_t end_ = 0;   // end of valid data
+  std::size_t validated_ = 0;  // bytes [0, validated_) are known valid UTF-8
+  bool eof_ = false;
+  bool header_read_ = false;
+  std::uint64_t consumed_before_buffer_ = 0;  // stream offset of buf_[0]
+  std::uint64_t line_ = 1;  // physical line at pos_
+  std::uint64_t records_ = 0;
+  std::vector<std::string> header_;
+
+  // The record last parsed: where it starts and ends, its line, and each field's raw start.
+  const char* rec_begin_ = nullptr;
+  const char* rec_end_ = nullptr;
+  std::uint64_t rec_line_ = 0;
+  std::vector<const char*> field_starts_;
+  std::vector<std::uint32_t> escaped_;  // indexes of quoted fields holding "" escapes
+  std::string scratch_;                  // unescaped copies of those fields
+};
+
+}  // namespace crmkpi

@@ -1,0 +1,60 @@
+// Date and time parsing for CRM exports. Values become instants: seconds since
+// 1970-01-01T00:00:00Z. Naive values (no Z or offset, and date-only values at 00:00) are read in
+// the configured time zone (default UTC). Periods (month/quarter/year) are decided by the local
+// calendar date in that zone.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include <date/date.h>
+
+namespace date {
+class time_zone;
+}
+
+namespace crmkpi {
+
+using Seconds = std::int64_t;
+
+enum class ParseStatus { kOk, kEmpty, kInvalid };
+
+class DateParser {
+ public:
+  // |format| empty = automatic, accepting (after trimming ASCII whitespace and U+3000):
+  //   YYYY-MM-DD, YYYY/MM/DD, YYYY.MM.DD, YYYY年M月D日, M/D/YYYY (US order, as Salesforce US and
+  //   Excel write it), each optionally followed by a time: 'T' or ' ' then HH:MM[:SS[.fraction]]
+  //   and, for the ISO forms, an optional 'Z', ±HH:MM, ±HHMM or ±HH. Single-digit month/day/hour
+  //   are accepted in the slash and kanji forms. Full-width digits and separators are accepted.
+  // |format| non-empty = a date::parse format such as "%d.%m.%Y" or "%d/%m/%Y %H:%M"; only it.
+  // |tz| = IANA zone name for naive values; "" or "UTC" means UTC. Throws Error(kUsage) for an
+  //   unknown zone.
+  DateParser(std::string format = {}, std::string tz = {});
+
+  // Parses |text| into *out. kEmpty for empty/whitespace-only text. Never throws. The automatic
+  // path allocates nothing (it is called for every row).
+  ParseStatus Parse(std::string_view text, Seconds* out) const;
+
+  // Local calendar date of an instant in the configured zone.
+  date::year_month_day LocalDate(Seconds t) const;
+
+  const std::string& format() const { return format_; }
+  const std::string& tz_name() const { return tz_name_; }
+
+ private:
+  Seconds LocalToUtc(Seconds local) const;  // applies the zone to a naive local time
+
+  std::string format_;
+  std::string tz_name_;
+  const date::time_zone* zone_ = nullptr;  // nullptr = UTC
+  // Cache of the last zone lookup (zone offsets change rarely): [begin, end) in local seconds.
+  mutable Seconds cache_begin_ = 1;
+  mutable Seconds cache_end_ = 0;
+  mutable Seconds cache_offset_ = 0;
+};
+
+// "YYYY-MM-DD".
+std::string FormatDate(const date::year_month_day& ymd);
+
+}  // namespace crmkpi

@@ -1,0 +1,28 @@
+// The deal KPIs (docs/kpis.md) computed from one group's DealStats.
+#pragma once
+
+#include <vector>
+
+#include "crmkpi/deal_stats.h"
+#include "crmkpi/report.h"
+
+namespace crmkpi {
+
+// Which inputs the KPIs could draw on; a KPI whose column is absent is n/a (MISSING_COLUMN).
+struct KpiContext {
+  bool has_amount = false;
+  bool has_dates = false;   // both created and closed
+  bool has_funnel = false;  // --stages and --opportunity-stage given
+};
+
+// Ids in output order: deals, won, lost, open, win_rate, [lead_to_opportunity_rate], revenue,
+// avg_deal_size, pipeline_amount, sales_cycle_days_median, sales_cycle_days_mean,
+// sales_cycle_days_p90. |stats| is taken by value-ish: its cycle vector is sorted in place.
+std::vector<KpiValue> ComputeDealKpis(DealStats& stats, const KpiContext& context);
+
+// Median (mean of the two middle values for even n) and type-7 percentile (linear
+// interpolation between closest ranks, as numpy and Excel PERCENTILE.INC) of sorted values.
+double SortedMedian(const std::vector<double>& sorted);
+double SortedPercentile(const std::vector<double>& sorted, double p);
+
+}  // namespace crmkpi

@@ -1,0 +1,51 @@
+// DealStats: the sufficient statistics of the deal KPIs for one group, filled in one pass.
+// Counts and fixed-point sums only (exact, order-independent), plus the won deals' cycle
+// lengths for exact medians and percentiles.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "crmkpi/date_time.h"
+#include "crmkpi/report.h"
+#include "crmkpi/stage_rules.h"
+
+namespace crmkpi {
+
+// Why a won deal's cycle length is not counted.
+enum class CycleExclusion : std::uint8_t {
+  kNone,
+  kMissingCreated,
+  kInvalidCreated,
+  kMissingClosed,
+  kInvalidClosed,
+  kNegative,
+};
+
+// What one row says, decided once per row and then added to every group the row belongs to.
+struct DealFacts {
+  StageClass cls = StageClass::kOpen;
+  Reached reached = Reached::kUnknownStage;
+  ParseStatus amount_status = ParseStatus::kEmpty;
+  std::int64_t amount = 0;  // 1/kAmountScale units
+  CycleExclusion cycle_exclusion = CycleExclusion::kNone;
+  Seconds cycle_seconds = 0;  // closed − created, for won deals
+};
+
+struct DealStats {
+  std::uint64_t deals = 0, won = 0, lost = 0, open = 0;
+  // lead_to_opportunity_rate
+  std::uint64_t reached_yes = 0, reached_no = 0, reached_unknown_stage = 0,
+                reached_lost_unknown = 0;
+  // revenue, avg_deal_size (won deals) and pipeline_amount (open deals)
+  Int128 won_amount = 0, open_amount = 0;
+  std::uint64_t won_with_amount = 0, won_amount_missing = 0, won_amount_invalid = 0;
+  std::uint64_t open_with_amount = 0, open_amount_missing = 0, open_amount_invalid = 0;
+  // sales cycle of won deals
+  std::vector<Seconds> cycle_seconds;
+  std::uint64_t cycle_excluded[6] = {0, 0, 0, 0, 0, 0};  // by CycleExclusion
+
+  void Add(const DealFacts& f);
+};
+
+}  // namespace crmkpi

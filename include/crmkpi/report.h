@@ -1,0 +1,85 @@
+// Report: what a run computed, independent of how it is printed. Every KPI value carries the
+// population it was computed on (numerator, denominator or n, rows excluded by reason), so each
+// figure can be recomputed by hand (docs/kpis.md).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "crmkpi/error.h"
+
+namespace crmkpi {
+
+__extension__ typedef __int128 Int128;
+__extension__ typedef unsigned __int128 UInt128;
+
+// A number as printed: either exact fixed-point (counts and money, in 1/10,000 units) or a
+// double (ratios, days).
+struct Num {
+  bool fixed = false;
+  Int128 units = 0;  // value × 10,000 when fixed
+  double real = 0;
+
+  static Num Count(std::uint64_t n);
+  static Num Money(Int128 units);
+  static Num Real(double v);
+  double ToDouble() const;
+  // Shortest exact text: "1234", "1234.5", "0.5614035087719298".
+  std::string ToString() const;
+};
+
+enum class Unit { kCount, kRatio, kAmount, kDays };
+std::string_view UnitName(Unit unit);
+
+struct KpiValue {
+  std::string id;
+  Unit unit = Unit::kCount;
+  std::optional<Num> value;        // nullopt = n/a, see reason
+  std::optional<Num> numerator;    // ratios and averages
+  std::optional<Num> denominator;
+  std::optional<std::uint64_t> n;  // population of medians and percentiles
+  std::string reason;              // code when value is n/a: ZERO_DENOMINATOR, EMPTY, ...
+  std::vector<std::pair<std::string, std::uint64_t>> excluded;  // reason -> rows
+};
+
+struct GroupRow {
+  std::vector<std::string> values;  // one per key of the grouping
+  std::vector<KpiValue> kpis;
+};
+
+struct Grouping {
+  std::vector<std::string> keys;  // column names as given to --by, plus "period"
+  std::vector<GroupRow> rows;     // sorted by values
+};
+
+// A data problem the run survived: counted, with the first occurrence for the user to look at.
+struct DataWarning {
+  std::string kind;    // e.g. "invalid_amount", "invalid_date", "negative_cycle", "skipped_row"
+  std::string column;  // header name, empty when not about one column
+  std::uint64_t count = 0;
+  SourceLoc first;
+  std::string sample;   // the first offending value (truncated)
+  std::string message;  // human text
+};
+
+struct InputSummary {
+  std::string name;
+  std::uint64_t rows = 0;          // data records read
+  std::uint64_t skipped_rows = 0;  // malformed records skipped under --lenient
+  std::string encoding;
+  char delimiter = ',';
+};
+
+struct Report {
+  std::vector<InputSummary> inputs;
+  std::string as_of;         // YYYY-MM-DD, empty when the data has no dates
+  std::string as_of_source;  // "option" or "data"
+  GroupRow total;
+  std::vector<Grouping> groupings;
+  std::vector<DataWarning> warnings;
+};
+
+}  // namespace crmkpi

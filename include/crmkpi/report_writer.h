@@ -1,0 +1,22 @@
+// Writers: a Report as an aligned terminal table, Markdown, CSV (one row per KPI × group) or
+// JSON (the stable machine contract, docs/cli.md). Writers only format; they compute nothing.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "crmkpi/report.h"
+
+namespace crmkpi {
+
+enum class Format { kTable, kCsv, kJson, kMarkdown };
+
+// "table", "csv", "json", "md" (also "markdown"). Throws Error(kUsage) otherwise.
+Format ParseFormat(std::string_view name);
+
+std::string WriteReport(const Report& report, Format format);
+
+// Human text of a reason code ("ZERO_DENOMINATOR" -> "no population (denominator 0)").
+std::string_view ReasonText(std::string_view code);
+
+}  // namespace crmkpi

@@ -1,0 +1,69 @@
+// Stage semantics: which stage values mean won, lost or open, the pipeline order, and whether a
+// deal "became an opportunity" (for lead_to_opportunity_rate). Values are compared in a normal
+// form (trimmed, case-insensitive, spaces/underscores/hyphens ignored), so "Closed Won",
+// "closed_won" and "closedwon" are the same stage. Lookups are cached by the raw bytes, so the
+// hot loop hashes a short string and does no normalisation.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "crmkpi/string_hash.h"
+
+namespace crmkpi {
+
+enum class StageClass : std::uint8_t { kOpen, kWon, kLost };
+
+// How a lost deal counts for lead_to_opportunity_rate when the export does not say which stage
+// it was lost from (no stage history).
+enum class LostReached : std::uint8_t {
+  kExclude,      // default: unknown, excluded from the rate and counted
+  kOpportunity,  // counted as having become an opportunity
+  kLead,         // counted as not having become one
+};
+
+enum class Reached : std::uint8_t { kYes, kNo, kUnknownStage, kLostUnknown };
+
+struct StageInfo {
+  StageClass cls = StageClass::kOpen;
+  int order = -1;  // index in --stages, -1 when absent from the order
+  Reached reached = Reached::kUnknownStage;
+};
+
+struct StageConfig {
+  std::vector<std::string> won;    // empty = defaults: won, closed won, 受注
+  std::vector<std::string> lost;   // empty = defaults: lost, closed lost, 失注
+  std::vector<std::string> order;  // --stages
+  std::string opportunity_stage;   // --opportunity-stage
+  LostReached lost_reached = LostReached::kExclude;
+};
+
+class StageRules {
+ public:
+  // Throws Error(kUsage) when --opportunity-stage is given without --stages or is not in it,
+  // or when a value is both won and lost.
+  explicit StageRules(StageConfig config);
+
+  // Classification of a raw stage value (cached by its bytes).
+  const StageInfo& Lookup(std::string_view raw);
+
+  // True when lead_to_opportunity_rate can be computed (order and opportunity stage known).
+  bool has_funnel() const { return opportunity_index_ >= 0; }
+  const StageConfig& config() const { return config_; }
+
+  // The normal form used for comparisons.
+  static std::string Normalize(std::string_view value);
+
+ private:
+  StageInfo Classify(std::string_view raw) const;
+
+  StageConfig config_;
+  std::vector<std::string> won_, lost_, order_;  // normal forms
+  int opportunity_index_ = -1;
+  std::unordered_map<std::string, StageInfo, StringHash, std::equal_to<>> cache_;
+};
+
+}  // namespace crmkpi

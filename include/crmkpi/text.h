@@ -1,0 +1,32 @@
+// Small text helpers shared by the parsers and the writers.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace crmkpi {
+
+// Trims ASCII whitespace and U+3000 (ideographic space) from both ends.
+std::string_view TrimSpace(std::string_view s);
+
+// Splits "a,b,c" on commas, trimming each item; empty items are dropped.
+std::vector<std::string> SplitList(std::string_view s, char sep = ',');
+
+// "1234567" -> "1,234,567"; |digits| is an optional sign followed by decimal digits and an
+// optional fraction, which is kept as is.
+std::string GroupThousands(std::string_view digits);
+
+// JSON string literal with quotes, escaping per RFC 8259.
+std::string JsonQuote(std::string_view s);
+
+// CSV field, quoted (RFC 4180) only when it holds the delimiter, a quote, CR or LF, or
+// leading/trailing spaces.
+std::string CsvField(std::string_view s);
+
+// Pads |s| with spaces to |width| terminal columns (DisplayWidth), left or right aligned.
+std::string PadRight(std::string_view s, std::size_t width);
+std::string PadLeft(std::string_view s, std::size_t width);
+
+}  // namespace crmkpi

@@ -1,0 +1,150 @@
+#include "cmd_report.h"
+
+#include <cstdio>
+#include <memory>
+
+#include <fmt/format.h>
+
+#include "crmkpi/deal_report.h"
+#include "crmkpi/error.h"
+#include "crmkpi/output_file.h"
+#include "crmkpi/report_writer.h"
+#include "crmkpi/text.h"
+#include "input_options.h"
+
+namespace crmkpi {
+namespace {
+
+struct ReportArgs {
+  std::vector<std::string> files;
+  std::vector<std::string> by;
+  std::string period;
+  std::string period_of = "closed";
+  std::string format = "table";
+  std::string output;
+  std::vector<std::string> won, lost, stages;
+  std::string opportunity_stage;
+  std::string lost_reached = "exclude";
+  std::string date_format, tz, as_of;
+  bool lenient = false;
+  bool quiet = false;
+  InputOptions input;
+};
+
+void PrintWarnings(const Report& report) {
+  for (const DataWarning& w : report.warnings) {
+    std::string sample = w.sample.empty() ? "" : fmt::format(" (first: \"{}\")", w.sample);
+    std::fprintf(stderr, "crmkpi: %s: warning: %s%s%s\n", w.first.ToString().c_str(),
+                 w.message.c_str(),
+                 w.count > 1 ? fmt::format(" — {} rows", w.count).c_str() : "", sample.c_str());
+  }
+}
+
+int Run(const ReportArgs& a) {
+  ReportOptions o;
+  o.files = a.files;
+  for (const auto& spec : a.by) {
+    std::vector<std::string> cols = SplitList(spec, '+');
+    if (cols.empty()) throw Error::Usage("--by: empty column name");
+    o.by.push_back(std::move(cols));
+  }
+  if (a.period.empty()) {
+    o.period = PeriodKind::kNone;
+  } else if (a.period == "month") {
+    o.period = PeriodKind::kMonth;
+  } else if (a.period == "quarter") {
+    o.period = PeriodKind::kQuarter;
+  } else if (a.period == "year") {
+    o.period = PeriodKind::kYear;
+  } else {
+    throw Error::Usage(fmt::format("--period: expected month, quarter or year, got '{}'",
+                                   a.period));
+  }
+  if (a.period_of == "closed") {
+    o.period_of = PeriodOf::kClosed;
+  } else if (a.period_of == "created") {
+    o.period_of = PeriodOf::kCreated;
+  } else {
+    throw Error::Usage(fmt::format("--period-of: expected created or closed, got '{}'",
+                                   a.period_of));
+  }
+  o.mappings = a.input.Mappings();
+  o.stages.won = a.won;
+  o.stages.lost = a.lost;
+  o.stages.order = a.stages;
+  o.stages.opportunity_stage = a.opportunity_stage;
+  if (a.lost_reached == "exclude") {
+    o.stages.lost_reached = LostReached::kExclude;
+  } else if (a.lost_reached == "opportunity") {
+    o.stages.lost_reached = LostReached::kOpportunity;
+  } else if (a.lost_reached == "lead") {
+    o.stages.lost_reached = LostReached::kLead;
+  } else {
+    throw Error::Usage(fmt::format(
+        "--lost-reached: expected exclude, opportunity or lead, got '{}'", a.lost_reached));
+  }
+  o.date_format = a.date_format;
+  o.tz = a.tz;
+  o.as_of = a.as_of;
+  o.csv = a.input.Csv();
+  o.encoding = a.input.GetEncoding();
+  o.lenient = a.lenient;
+  const Format format = ParseFormat(a.format);
+
+  const Report report = RunDealReport(o);
+  if (!a.quiet) PrintWarnings(report);
+  WriteOutput(a.output, WriteReport(report, format));
+  return 0;
+}
+
+}  // namespace
+
+void SetUpReportCommand(CLI::App* app, int* exit_code) {
+  auto args = std::make_shared<ReportArgs>();
+  CLI::App* cmd = app->add_subcommand(
+      "report", "Deal KPIs of CRM exports: counts, win rate, lead→opportunity rate, revenue, "
+                "average deal size, pipeline, sales cycle; total, per --by group and period");
+  cmd->add_option("files", args->files, "Deals export CSV file(s); - reads standard input")
+      ->required()
+      ->type_name("FILE...");
+  cmd->add_option("--by", args->by,
+                  "Group by a column (header name or role; repeatable: each --by is a "
+                  "separate table; a+b groups by both columns together)")
+      ->type_name("COL");
+  cmd->add_option("--period", args->period, "Also group by month, quarter or year");
+  cmd->add_option("--period-of", args->period_of,
+                  "Which date places a deal in a period: closed (default) or created");
+  cmd->add_option("--format,-f", args->format, "table (default), csv, json or md");
+  cmd->add_option("-o,--output", args->output, "Write the report to this file (atomically)");
+  cmd->add_option("--won", args->won,
+                  "Stage values meaning won (default: won, closed won, 受注)")
+      ->delimiter(',')
+      ->type_name("V[,V...]");
+  cmd->add_option("--lost", args->lost,
+                  "Stage values meaning lost (default: lost, closed lost, 失注)")
+      ->delimiter(',')
+      ->type_name("V[,V...]");
+  cmd->add_option("--stages", args->stages, "Pipeline order of the stage values")
+      ->delimiter(',')
+      ->type_name("S1,S2,...");
+  cmd->add_option("--opportunity-stage", args->opportunity_stage,
+                  "The stage from which a deal counts as an opportunity (needs --stages)");
+  cmd->add_option("--lost-reached", args->lost_reached,
+                  "How lost deals count for lead_to_opportunity_rate when the export has no "
+                  "stage history: exclude (default), opportunity or lead");
+  cmd->add_option("--date-format", args->date_format,
+                  "strftime-style format of the date columns, e.g. %d.%m.%Y (default: "
+                  "automatic)");
+  cmd->add_option("--tz", args->tz,
+                  "Time zone of timestamps without an offset, e.g. Asia/Tokyo (default UTC)");
+  cmd->add_option("--as-of", args->as_of,
+                  "The date treated as now (default: the latest date in the data)");
+  cmd->add_flag("--lenient", args->lenient,
+                "Skip records whose field count differs from the header (counted and "
+                "reported) instead of failing");
+  cmd->add_flag("--quiet,-q", args->quiet, "Do not print data warnings on stderr");
+  args->input.Register(cmd);
+  cmd->callback([args, exit_code] { *exit_code = Run(*args); });
+}
+
+}  // namespace crmkpi

@@ -1,0 +1,163 @@
+#include "crmkpi/column_roles.h"
+
+#include <fmt/format.h>
+
+#include "crmkpi/error.h"
+
+namespace crmkpi {
+namespace {
+
+constexpr std::string_view kRoleNames[kRoleCount] = {
+    "id",     "name",    "stage",   "amount", "owner",  "source",
+    "product", "account", "email", "created", "closed",
+};
+
+// Header names recognised per role, in normal form (NormalizeHeader), most specific first.
+// Sources: Salesforce (EN/JA), HubSpot, Dynamics 365, Pipedrive/Mazrica-style and generic
+// snake_case exports (Maven's sales_pipeline, Olist).
+struct Synonyms {
+  Role role;
+  std::vector<std::string_view> names;
+};
+const std::vector<Synonyms>& SynonymTable() {
+  static const std::vector<Synonyms> table = {
+      {Role::kId,
+       {"opportunityid", "dealid", "recordid", "id", "opportunity18id", "商談id", "案件id",
+        "取引id"}},
+      {Role::kName,
+       {"opportunityname", "dealname", "topic", "name", "商談名", "案件名", "取引名"}},
+      {Role::kStage,
+       {"stage", "stagename", "dealstage", "pipelinestage", "salesstage", "フェーズ",
+        "ステージ", "商談フェーズ", "進捗"}},
+      {Role::kAmount,
+       {"amount", "closevalue", "dealamount", "dealvalue", "value", "actualrevenue",
+        "estrevenue", "estimatedrevenue", "金額", "商談金額", "受注金額", "amountconverted"}},
+      {Role::kOwner,
+       {"opportunityowner", "dealowner", "owner", "ownername", "salesagent", "salesrep",
+        "所有者", "商談所有者", "担当者", "営業担当"}},
+      {Role::kSource,
+       {"leadsource", "source", "dealsource", "originalsource", "origin", "リードソース",
+        "流入元"}},
+      {Role::kProduct, {"product", "productname", "products", "商品", "製品", "商品名"}},
+      {Role::kAccount,
+       {"accountname", "account", "company", "companyname", "associatedcompany",
+        "potentialcustomer", "取引先名", "取引先", "会社名", "顧客名"}},
+      {Role::kEmail,
+       {"email", "contactemail", "emailaddress", "メール", "メールアドレス", "email1"}},
+      {Role::kCreated,
+       {"createddate", "createdate", "createdat", "created", "createdon", "engagedate",
+        "作成日", "作成日時", "登録日"}},
+      {Role::kClosed,
+       {"closedate", "closedat", "closedon", "actualclosedate", "完了予定日",
+        "完了日", "受注日", "クローズ日"}},
+  };
+  return table;
+}
+
+}  // namespace
+
+std::string_view RoleName(Role role) { return kRoleNames[static_cast<int>(role)]; }
+
+std::optional<Role> ParseRole(std::string_view name) {
+  for (int i = 0; i < kRoleCount; ++i) {
+    if (kRoleNames[i] == name) return static_cast<Role>(i);
+  }
+  return std::nullopt;
+}
+
+std::string RoleList() {
+  std::string out;
+  for (int i = 0; i < kRoleCount; ++i) {
+    if (i) out += ", ";
+    out += kRoleNames[i];
+  }
+  return out;
+}
+
+RoleMapping ParseRoleMapping(std::string_view text) {
+  const auto eq = text.find('=');
+  if (eq == std::string_view::npos || eq == 0 || eq + 1 == text.size()) {
+    throw Error::Usage(fmt::format("--map expects ROLE=COLUMN, got '{}'", text));
+  }
+  const auto role = ParseRole(text.substr(0, eq));
+  if (!role) {
+    throw Error::Usage(fmt::format("--map: unknown role '{}' (roles: {})", text.substr(0, eq),
+                                   RoleList()));
+  }
+  return {*role, std::string(text.substr(eq + 1))};
+}
+
+std::string NormalizeHeader(std::string_view header) {
+  std::string out;
+  out.reserve(header.size());
+  for (std::size_t i = 0; i < header.size(); ++i) {
+    const char c = header[i];
+    if (c == ' ' || c == '_' || c == '-' || c == '.' || c == '(' || c == ')' || c == '\t') {
+      continue;
+    }
+    if (header.compare(i, 3, "\xE3\x80\x80") == 0) {  // U+3000 ideographic space
+      i += 2;
+      continue;
+    }
+    out.push_back((c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c);
+  }
+  return out;
+}
+
+int FindColumn(const std::vector<std::string>& header, std::string_view name) {
+  for (std::size_t i = 0; i < header.size(); ++i) {
+    if (header[i] == name) return static_cast<int>(i);
+  }
+  const std::string want = NormalizeHeader(name);
+  for (std::size_t i = 0; i < header.size(); ++i) {
+    if (NormalizeHeader(header[i]) == want) return static_cast<int>(i);
+  }
+  return -1;
+}
+
+std::string QuoteHeaders(const std::vector<std::string>& header) {
+  std::string out;
+  for (std::size_t i = 0; i < header.size(); ++i) {
+    if (i) out += ", ";
+    out += "'" + header[i] + "'";
+  }
+  return out;
+}
+
+RoleBinding BindRoles(const std::vector<std::string>& header,
+                      const std::vector<RoleMapping>& mappings, const std::string& file) {
+  RoleBinding binding;
+  for (const RoleMapping& m : mappings) {
+    const int col = FindColumn(header, m.column);
+    if (col < 0) {
+      throw Error::Usage(fmt::format("{}: --map {}={}: no such column; the header has {}", file,
+                                     RoleName(m.role), m.column, QuoteHeaders(header)));
+    }
+    binding.column[static_cast<int>(m.role)] = col;
+    binding.source[static_cast<int>(m.role)] = BindingSource::kMapped;
+  }
+  std::vector<std::string> normal;
+  normal.reserve(header.size());
+  for (const std::string& h : header) normal.push_back(NormalizeHeader(h));
+  std::vector<bool> taken(header.size(), false);
+  for (int c : binding.column) {
+    if (c >= 0) taken[static_cast<std::size_t>(c)] = true;
+  }
+  for (const Synonyms& s : SynonymTable()) {
+    const int r = static_cast<int>(s.role);
+    if (binding.column[r] >= 0) continue;
+    for (std::string_view name : s.names) {
+      for (std::size_t i = 0; i < normal.size() && binding.column[r] < 0; ++i) {
+        if (!taken[i] && normal[i] == name) {
+          binding.column[r] = static_cast<int>(i);
+          binding.source[r] = BindingSource::kDetected;
+          taken[i] = true;
+        }
+      }
+      if (binding.column[r] >= 0) break;
+    }
+  }
+  return binding;
+}
+
+}  // namespace crmkpi

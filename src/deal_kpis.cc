@@ -1,0 +1,167 @@
+#include "crmkpi/deal_kpis.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "crmkpi/amount.h"
+
+namespace crmkpi {
+namespace {
+
+constexpr double kSecondsPerDay = 86400.0;
+constexpr double kAmountScaleD = static_cast<double>(kAmountScale);
+
+KpiValue Count(const char* id, std::uint64_t n) {
+  KpiValue v;
+  v.id = id;
+  v.unit = Unit::kCount;
+  v.value = Num::Count(n);
+  return v;
+}
+
+void Exclude(KpiValue* v, const char* reason, std::uint64_t n) {
+  if (n > 0) v->excluded.emplace_back(reason, n);
+}
+
+KpiValue Missing(const char* id, Unit unit) {
+  KpiValue v;
+  v.id = id;
+  v.unit = unit;
+  v.reason = "MISSING_COLUMN";
+  return v;
+}
+
+}  // namespace
+
+double SortedMedian(const std::vector<double>& sorted) {
+  const std::size_t n = sorted.size();
+  if (n % 2 == 1) return sorted[n / 2];
+  return (sorted[n / 2 - 1] + sorted[n / 2]) / 2.0;
+}
+
+double SortedPercentile(const std::vector<double>& sorted, double p) {
+  const double h = static_cast<double>(sorted.size() - 1) * p;
+  const auto lo = static_cast<std::size_t>(std::floor(h));
+  if (lo + 1 >= sorted.size()) return sorted.back();
+  return sorted[lo] + (h - static_cast<double>(lo)) * (sorted[lo + 1] - sorted[lo]);
+}
+
+std::vector<KpiValue> ComputeDealKpis(DealStats& s, const KpiContext& ctx) {
+  std::vector<KpiValue> out;
+  out.push_back(Count("deals", s.deals));
+  out.push_back(Count("won", s.won));
+  out.push_back(Count("lost", s.lost));
+  out.push_back(Count("open", s.open));
+
+  {
+    KpiValue v;
+    v.id = "win_rate";
+    v.unit = Unit::kRatio;
+    v.numerator = Num::Count(s.won);
+    v.denominator = Num::Count(s.won + s.lost);
+    if (s.won + s.lost == 0) {
+      v.reason = "ZERO_DENOMINATOR";
+    } else {
+      v.value = Num::Real(static_cast<double>(s.won) / static_cast<double>(s.won + s.lost));
+    }
+    out.push_back(std::move(v));
+  }
+
+  if (ctx.has_funnel) {
+    KpiValue v;
+    v.id = "lead_to_opportunity_rate";
+    v.unit = Unit::kRatio;
+    const std::uint64_t den = s.reached_yes + s.reached_no;
+    v.numerator = Num::Count(s.reached_yes);
+    v.denominator = Num::Count(den);
+    if (den == 0) {
+      v.reason = "ZERO_DENOMINATOR";
+    } else {
+      v.value = Num::Real(static_cast<double>(s.reached_yes) / static_cast<double>(den));
+    }
+    Exclude(&v, "lost_stage_unknown", s.reached_lost_unknown);
+    Exclude(&v, "stage_not_in_order", s.reached_unknown_stage);
+    out.push_back(std::move(v));
+  }
+
+  if (!ctx.has_amount) {
+    out.push_back(Missing("revenue", Unit::kAmount));
+    out.push_back(Missing("avg_deal_size", Unit::kAmount));
+    out.push_back(Missing("pipeline_amount", Unit::kAmount));
+  } else {
+    KpiValue revenue;
+    revenue.id = "revenue";
+    revenue.unit = Unit::kAmount;
+    revenue.value = Num::Money(s.won_amount);
+    revenue.n = s.won_with_amount;
+    Exclude(&revenue, "missing_amount", s.won_amount_missing);
+    Exclude(&revenue, "invalid_amount", s.won_amount_invalid);
+
+    KpiValue avg;
+    avg.id = "avg_deal_size";
+    avg.unit = Unit::kAmount;
+    avg.numerator = Num::Money(s.won_amount);
+    avg.denominator = Num::Count(s.won_with_amount);
+    avg.excluded = revenue.excluded;
+    if (s.won_with_amount == 0) {
+      avg.reason = "ZERO_DENOMINATOR";
+    } else {
+      avg.value = Num::Real(static_cast<double>(s.won_amount) / kAmountScaleD /
+                            static_cast<double>(s.won_with_amount));
+    }
+
+    KpiValue pipeline;
+    pipeline.id = "pipeline_amount";
+    pipeline.unit = Unit::kAmount;
+    pipeline.value = Num::Money(s.open_amount);
+    pipeline.n = s.open_with_amount;
+    Exclude(&pipeline, "missing_amount", s.open_amount_missing);
+    Exclude(&pipeline, "invalid_amount", s.open_amount_invalid);
+
+    out.push_back(std::move(revenue));
+    out.push_back(std::move(avg));
+    out.push_back(std::move(pipeline));
+  }
+
+  const char* ids[3] = {"sales_cycle_days_median", "sales_cycle_days_mean",
+                        "sales_cycle_days_p90"};
+  if (!ctx.has_dates) {
+    for (const char* id : ids) out.push_back(Missing(id, Unit::kDays));
+    return out;
+  }
+  std::sort(s.cycle_seconds.begin(), s.cycle_seconds.end());
+  std::vector<double> days;
+  days.reserve(s.cycle_seconds.size());
+  Int128 total = 0;
+  for (Seconds t : s.cycle_seconds) {
+    days.push_back(static_cast<double>(t) / kSecondsPerDay);
+    total += t;
+  }
+  static const char* kReasons[6] = {"",        "missing_created", "invalid_created",
+                                    "missing_closed", "invalid_closed", "negative_cycle"};
+  for (int k = 0; k < 3; ++k) {
+    KpiValue v;
+    v.id = ids[k];
+    v.unit = Unit::kDays;
+    v.n = days.size();
+    for (int r = 1; r < 6; ++r) Exclude(&v, kReasons[r], s.cycle_excluded[r]);
+    if (k == 1) {
+      v.numerator = Num::Real(static_cast<double>(total) / kSecondsPerDay);
+      v.denominator = Num::Count(days.size());
+    }
+    if (days.empty()) {
+      v.reason = "EMPTY";
+    } else if (k == 0) {
+      v.value = Num::Real(SortedMedian(days));
+    } else if (k == 1) {
+      v.value = Num::Real(static_cast<double>(total) / kSecondsPerDay /
+                          static_cast<double>(days.size()));
+    } else {
+      v.value = Num::Real(SortedPercentile(days, 0.9));
+    }
+    out.push_back(std::move(v));
+  }
+  return out;
+}
+
+}  // namespace crmkpi

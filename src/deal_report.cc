@@ -1,0 +1,362 @@
+#include "crmkpi/deal_report.h"
+
+#include <algorithm>
+#include <cstring>
+#include <functional>
+#include <tuple>
+#include <limits>
+#include <map>
+#include <optional>
+#include <unordered_map>
+
+#include <fmt/format.h>
+
+#include "crmkpi/amount.h"
+#include "crmkpi/date_time.h"
+#include "crmkpi/deal_kpis.h"
+#include "crmkpi/deal_stats.h"
+#include "crmkpi/string_hash.h"
+#include "crmkpi/text.h"
+
+namespace crmkpi {
+namespace {
+
+constexpr std::size_t kSampleBytes = 80;
+
+// One --by grouping (plus the period, when asked for): group values -> DealStats.
+struct GroupTable {
+  std::vector<std::string> names;  // as given to --by, then "period"
+  std::vector<int> columns;        // bound per input; same order as names, period excluded
+  bool with_period = false;
+  std::unordered_map<std::string, std::uint32_t, StringHash, std::equal_to<>> index;
+  std::vector<std::vector<std::string>> values;
+  std::vector<DealStats> stats;
+};
+
+// Counts data problems per (kind, file, column) and keeps the first occurrence.
+class WarningLog {
+ public:
+  void Add(const std::string& kind, const std::string& file, const std::string& column,
+           const std::function<SourceLoc()>& locate, std::string_view sample,
+           const std::string& message) {
+    auto [it, inserted] = entries_.try_emplace(std::make_tuple(kind, file, column));
+    DataWarning& w = it->second;
+    if (inserted) {
+      w.kind = kind;
+      w.column = column;
+      w.first = locate();
+      w.sample = std::string(sample.substr(0, kSampleBytes));
+      w.message = message;
+      order_.push_back(it);
+    }
+    ++w.count;
+  }
+  std::vector<DataWarning> Take() {
+    std::vector<DataWarning> out;
+    for (auto it : order_) out.push_back(it->second);
+    return out;
+  }
+
+ private:
+  using Key = std::tuple<std::string, std::string, std::string>;
+  std::map<Key, DataWarning> entries_;
+  std::vector<std::map<Key, DataWarning>::iterator> order_;
+};
+
+// "2024-03", "2024-Q1", "2024" into |out| (no allocation: |out| is reused).
+void FormatPeriod(PeriodKind kind, const date::year_month_day& ymd, std::string* out) {
+  const int y = static_cast<int>(ymd.year());
+  const unsigned m = static_cast<unsigned>(ymd.month());
+  char buf[16];
+  int len = 0;
+  switch (kind) {
+    case PeriodKind::kMonth:
+      len = std::snprintf(buf, sizeof buf, "%04d-%02u", y, m);
+      break;
+    case PeriodKind::kQuarter:
+      len = std::snprintf(buf, sizeof buf, "%04d-Q%u", y, (m - 1) / 3 + 1);
+      break;
+    case PeriodKind::kYear:
+      len = std::snprintf(buf, sizeof buf, "%04d", y);
+      break;
+    case PeriodKind::kNone:
+      break;
+  }
+  out->assign(buf, static_cast<std::size_t>(std::max(len, 0)));
+}
+
+void AppendKeyPart(std::string* key, std::string_view part) {
+  const auto len = static_cast<std::uint32_t>(part.size());
+  key->append(reinterpret_cast<const char*>(&len), sizeof len);
+  key->append(part);
+}
+
+class DealReportRun {
+ public:
+  explicit DealReportRun(const ReportOptions& options)
+      : options_(options),
+        rules_(options.stages),
+        dates_(options.date_format, options.tz) {
+    if (!options.as_of.empty()) {
+      Seconds t = 0;
+      if (dates_.Parse(options.as_of, &t) != ParseStatus::kOk) {
+        throw Error::Usage(fmt::format("--as-of: cannot read '{}' as a date", options.as_of));
+      }
+      as_of_ = t;
+    }
+    for (const auto& spec : options.by) {
+      GroupTable table;
+      table.names = spec;
+      table.with_period = options.period != PeriodKind::kNone;
+      if (table.with_period) table.names.push_back("period");
+      tables_.push_back(std::move(table));
+    }
+    if (options.period != PeriodKind::kNone) {
+      GroupTable table;
+      table.names = {"period"};
+      table.with_period = true;
+      tables_.insert(tables_.begin(), std::move(table));
+    }
+  }
+
+  void ReadInput(const std::string& path) {
+    CsvReader reader(OpenInput(path, options_.encoding), options_.csv);
+    const std::vector<std::string>& header = reader.ReadHeader();
+    const RoleBinding roles = BindRoles(header, options_.mappings, reader.name());
+    Bind(reader, header, roles);
+
+    InputSummary summary;
+    summary.name = reader.name();
+    summary.encoding = std::string(EncodingName(options_.encoding));
+    summary.delimiter = reader.delimiter();
+
+    CsvRow row;
+    std::string key;
+    std::string period;
+    while (reader.Next(&row)) {
+      if (row.fields.size() != header.size()) {
+        HandleBadWidth(reader, row, header, &summary);
+        continue;
+      }
+      ++summary.rows;
+      DealFacts facts;
+      const Seconds* period_date = Decide(reader, row, header, &facts);
+      if (options_.period != PeriodKind::kNone) {
+        if (period_date == nullptr) {
+          period.clear();
+        } else {
+          FormatPeriod(options_.period, dates_.LocalDate(*period_date), &period);
+        }
+      }
+      total_.Add(facts);
+      for (GroupTable& t : tables_) {
+        key.clear();
+        for (int c : t.columns) AppendKeyPart(&key, TrimSpace(row.fields[c]));
+        if (t.with_period) AppendKeyPart(&key, period);
+        auto it = t.index.find(std::string_view(key));
+        if (it == t.index.end()) {
+          std::vector<std::string> values;
+          for (int c : t.columns) values.emplace_back(TrimSpace(row.fields[c]));
+          if (t.with_period) values.push_back(period);
+          it = t.index.emplace(key, static_cast<std::uint32_t>(t.stats.size())).first;
+          t.values.push_back(std::move(values));
+          t.stats.emplace_back();
+        }
+        t.stats[it->second].Add(facts);
+      }
+    }
+    inputs_.push_back(summary);
+  }
+
+  Report Finish() {
+    Report report;
+    report.inputs = inputs_;
+    if (as_of_) {
+      report.as_of = FormatDate(dates_.LocalDate(*as_of_));
+      report.as_of_source = "option";
+    } else if (max_date_ != std::numeric_limits<Seconds>::min()) {
+      report.as_of = FormatDate(dates_.LocalDate(max_date_));
+      report.as_of_source = "data";
+    }
+    report.total.kpis = ComputeDealKpis(total_, context_);
+    for (GroupTable& t : tables_) {
+      Grouping g;
+      g.keys = t.names;
+      std::vector<std::uint32_t> order(t.stats.size());
+      for (std::uint32_t i = 0; i < order.size(); ++i) order[i] = i;
+      std::sort(order.begin(), order.end(),
+                [&](std::uint32_t a, std::uint32_t b) { return t.values[a] < t.values[b]; });
+      for (std::uint32_t i : order) {
+        GroupRow row;
+        row.values = t.values[i];
+        row.kpis = ComputeDealKpis(t.stats[i], context_);
+        g.rows.push_back(std::move(row));
+      }
+      report.groupings.push_back(std::move(g));
+    }
+    report.warnings = warnings_.Take();
+    return report;
+  }
+
+ private:
+  // Resolves the roles and --by columns of a new input.
+  void Bind(const CsvReader& reader, const std::vector<std::string>& header,
+            const RoleBinding& roles) {
+    if (!roles.has(Role::kStage)) {
+      throw Error::Usage(fmt::format(
+          "{}: no stage column found; name it with --map stage=COLUMN. The header has {}",
+          reader.name(), QuoteHeaders(header)));
+    }
+    roles_ = roles;
+    const bool first = inputs_.empty();
+    const bool has_amount = roles.has(Role::kAmount);
+    const bool has_dates = roles.has(Role::kCreated) && roles.has(Role::kClosed);
+    context_.has_amount = first ? has_amount : (context_.has_amount && has_amount);
+    context_.has_dates = first ? has_dates : (context_.has_dates && has_dates);
+    context_.has_funnel = rules_.has_funnel();
+    if (options_.period != PeriodKind::kNone) {
+      const Role r = options_.period_of == PeriodOf::kClosed ? Role::kClosed : Role::kCreated;
+      if (!roles.has(r)) {
+        throw Error::Usage(fmt::format(
+            "{}: --period needs the {} date column; name it with --map {}=COLUMN. The header "
+            "has {}",
+            reader.name(), RoleName(r), RoleName(r), QuoteHeaders(header)));
+      }
+    }
+    for (GroupTable& t : tables_) {
+      t.columns.clear();
+      for (const std::string& name : t.names) {
+        if (t.with_period && &name == &t.names.back()) break;
+        int col = FindColumn(header, name);
+        if (col < 0) {
+          if (auto role = ParseRole(name); role && roles.has(*role)) col = roles[*role];
+        }
+        if (col < 0) {
+          throw Error::Usage(fmt::format("{}: --by {}: no such column; the header has {}",
+                                         reader.name(), name, QuoteHeaders(header)));
+        }
+        t.columns.push_back(col);
+      }
+    }
+  }
+
+  // Decides the row's facts; returns the date that places it in a period, or nullptr.
+  const Seconds* Decide(const CsvReader& reader, const CsvRow& row,
+                        const std::vector<std::string>& header, DealFacts* f) {
+    const std::string_view stage = row.fields[roles_[Role::kStage]];
+    const StageInfo& info = rules_.Lookup(stage);
+    f->cls = info.cls;
+    f->reached = info.reached;
+
+    if (roles_.has(Role::kAmount)) {
+      const int c = roles_[Role::kAmount];
+      f->amount_status = ParseAmount(row.fields[c], &f->amount);
+      if (f->amount_status == ParseStatus::kInvalid) {
+        Warn("invalid_amount", reader, row, header, c, "is not an amount");
+      }
+    }
+
+    ParseStatus created_status = ParseStatus::kEmpty, closed_status = ParseStatus::kEmpty;
+    if (roles_.has(Role::kCreated)) {
+      created_status = ParseDate(reader, row, header, roles_[Role::kCreated], &created_);
+    }
+    if (roles_.has(Role::kClosed)) {
+      closed_status = ParseDate(reader, row, header, roles_[Role::kClosed], &closed_);
+    }
+    if (f->cls == StageClass::kWon) {
+      if (created_status == ParseStatus::kEmpty) {
+        f->cycle_exclusion = CycleExclusion::kMissingCreated;
+      } else if (created_status == ParseStatus::kInvalid) {
+        f->cycle_exclusion = CycleExclusion::kInvalidCreated;
+      } else if (closed_status == ParseStatus::kEmpty) {
+        f->cycle_exclusion = CycleExclusion::kMissingClosed;
+      } else if (closed_status == ParseStatus::kInvalid) {
+        f->cycle_exclusion = CycleExclusion::kInvalidClosed;
+      } else if (closed_ < created_) {
+        f->cycle_exclusion = CycleExclusion::kNegative;
+        Warn("negative_cycle", reader, row, header, roles_[Role::kClosed],
+             "is before the created date; the deal is left out of the sales cycle");
+      } else {
+        f->cycle_seconds = closed_ - created_;
+      }
+    }
+    if (options_.period == PeriodKind::kNone) return nullptr;
+    const ParseStatus s = options_.period_of == PeriodOf::kClosed ? closed_status : created_status;
+    return s == ParseStatus::kOk ? (options_.period_of == PeriodOf::kClosed ? &closed_ : &created_)
+                                 : nullptr;
+  }
+
+  ParseStatus ParseDate(const CsvReader& reader, const CsvRow& row,
+                        const std::vector<std::string>& header, int c, Seconds* out) {
+    const ParseStatus s = dates_.Parse(row.fields[c], out);
+    if (s == ParseStatus::kOk) {
+      max_date_ = std::max(max_date_, *out);
+    } else if (s == ParseStatus::kInvalid) {
+      Warn("invalid_date", reader, row, header, c,
+           options_.date_format.empty()
+               ? "is not a date (accepted: YYYY-MM-DD, ISO date-times, YYYY/MM/DD, M/D/YYYY; "
+                 "see --date-format)"
+               : fmt::format("does not match --date-format '{}'", options_.date_format));
+    }
+    return s;
+  }
+
+  void Warn(const char* kind, const CsvReader& reader, const CsvRow& row,
+            const std::vector<std::string>& header, int c, const std::string& what) {
+    const auto idx = static_cast<std::size_t>(c);
+    warnings_.Add(
+        kind, reader.name(), header[idx], [&] { return reader.Locate(idx); }, row.fields[idx],
+        fmt::format("'{}': {}", header[idx], what));
+  }
+
+  void HandleBadWidth(const CsvReader& reader, const CsvRow& row,
+                      const std::vector<std::string>& header, InputSummary* summary) {
+    const std::size_t got = row.fields.size();
+    const std::size_t want = header.size();
+    std::string message;
+    std::size_t at;
+    if (got < want) {
+      at = got;
+      message = fmt::format("record has {} field{} but the header has {}: '{}' (field {}) {}",
+                            got, got == 1 ? "" : "s", want, header[got], got + 1,
+                            want - got == 1 ? "is missing" : "and later fields are missing");
+    } else {
+      at = want;
+      message = fmt::format(
+          "record has {} fields but the header has {}: field {} has no header (the last "
+          "column is '{}')",
+          got, want, want + 1, header.back());
+    }
+    if (!options_.lenient) {
+      throw Error::Input(message + "; use --lenient to skip such rows", reader.Locate(at));
+    }
+    ++summary->skipped_rows;
+    warnings_.Add(
+        "skipped_row", reader.name(), "", [&] { return reader.Locate(at); }, "",
+        "record skipped (--lenient): " + message);
+  }
+
+  const ReportOptions& options_;
+  StageRules rules_;
+  DateParser dates_;
+  std::optional<Seconds> as_of_;
+  Seconds max_date_ = std::numeric_limits<Seconds>::min();
+  Seconds created_ = 0, closed_ = 0;
+  RoleBinding roles_;
+  KpiContext context_;
+  DealStats total_;
+  std::vector<GroupTable> tables_;
+  std::vector<InputSummary> inputs_;
+  WarningLog warnings_;
+};
+
+}  // namespace
+
+Report RunDealReport(const ReportOptions& options) {
+  if (options.files.empty()) throw Error::Usage("no input file (use - for standard input)");
+  DealReportRun run(options);
+  for (const std::string& path : options.files) run.ReadInput(path);
+  return run.Finish();
+}
+
+}  // namespace crmkpi

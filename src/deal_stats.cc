@@ -1,0 +1,51 @@
+#include "crmkpi/deal_stats.h"
+
+namespace crmkpi {
+
+void DealStats::Add(const DealFacts& f) {
+  ++deals;
+  switch (f.reached) {
+    case Reached::kYes:
+      ++reached_yes;
+      break;
+    case Reached::kNo:
+      ++reached_no;
+      break;
+    case Reached::kUnknownStage:
+      ++reached_unknown_stage;
+      break;
+    case Reached::kLostUnknown:
+      ++reached_lost_unknown;
+      break;
+  }
+  switch (f.cls) {
+    case StageClass::kWon:
+      ++won;
+      if (f.amount_status == ParseStatus::kOk) {
+        won_amount += f.amount;
+        ++won_with_amount;
+      } else {
+        ++(f.amount_status == ParseStatus::kEmpty ? won_amount_missing : won_amount_invalid);
+      }
+      if (f.cycle_exclusion == CycleExclusion::kNone) {
+        cycle_seconds.push_back(f.cycle_seconds);
+      } else {
+        ++cycle_excluded[static_cast<int>(f.cycle_exclusion)];
+      }
+      break;
+    case StageClass::kLost:
+      ++lost;
+      break;
+    case StageClass::kOpen:
+      ++open;
+      if (f.amount_status == ParseStatus::kOk) {
+        open_amount += f.amount;
+        ++open_with_amount;
+      } else {
+        ++(f.amount_status == ParseStatus::kEmpty ? open_amount_missing : open_amount_invalid);
+      }
+      break;
+  }
+}
+
+}  // namespace crmkpi

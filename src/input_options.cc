@@ -1,0 +1,43 @@
+#include "input_options.h"
+
+#include <fmt/format.h>
+
+#include "crmkpi/error.h"
+
+namespace crmkpi {
+
+void InputOptions::Register(CLI::App* app) {
+  app->add_option("--delimiter,-d", delimiter,
+                  "Field delimiter: ',' (default), ';', '\\t' or tab, '|', or auto (sniffed "
+                  "from the header line)");
+  app->add_option("--encoding", encoding,
+                  "Input encoding: utf-8 (default), cp932 (= shift_jis, windows-31j), utf-16 "
+                  "(BOM). A UTF-16 BOM is always honoured.");
+  app->add_option("--map", maps,
+                  "ROLE=COLUMN: bind a role to a column (repeatable). Roles: " + RoleList())
+      ->type_name("ROLE=COLUMN");
+}
+
+CsvOptions InputOptions::Csv() const {
+  CsvOptions csv;
+  if (delimiter == "auto") {
+    csv.auto_delimiter = true;
+  } else if (delimiter == "\\t" || delimiter == "tab" || delimiter == "\t") {
+    csv.delimiter = '\t';
+  } else if (delimiter.size() == 1 && delimiter[0] != '"' && delimiter[0] != '\n' &&
+             delimiter[0] != '\r') {
+    csv.delimiter = delimiter[0];
+  } else {
+    throw Error::Usage(fmt::format(
+        "--delimiter: expected one character, '\\t' or auto, got '{}'", delimiter));
+  }
+  return csv;
+}
+
+std::vector<RoleMapping> InputOptions::Mappings() const {
+  std::vector<RoleMapping> out;
+  for (const auto& m : maps) out.push_back(ParseRoleMapping(m));
+  return out;
+}
+
+}  // namespace crmkpi

@@ -1,0 +1,377 @@
+#include "crmkpi/report_writer.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include <fmt/format.h>
+
+#include "crmkpi/error.h"
+#include "crmkpi/text.h"
+#include "crmkpi/utf8.h"
+
+namespace crmkpi {
+namespace {
+
+// ---- value formatting for people (table, md) --------------------------------------------
+
+std::string Fixed(double v, int decimals) {
+  if (v == 0) v = 0;  // no "-0.0"
+  return GroupThousands(fmt::format("{:.{}f}", v, decimals));
+}
+
+std::string Human(const Num& n, Unit unit) {
+  switch (unit) {
+    case Unit::kCount:
+      return GroupThousands(n.ToString());
+    case Unit::kRatio:
+      return Fixed(n.ToDouble() * 100.0, 1) + " %";
+    case Unit::kAmount: {
+      const double v = n.ToDouble();
+      const bool whole = n.fixed ? (n.units % 10000 == 0) : (v == std::floor(v));
+      return whole && n.fixed ? GroupThousands(n.ToString()) : Fixed(v, 2);
+    }
+    case Unit::kDays:
+      return Fixed(n.ToDouble(), 1) + " d";
+  }
+  return n.ToString();
+}
+
+std::string ExcludedText(const KpiValue& v) {
+  std::string out;
+  for (const auto& [reason, count] : v.excluded) {
+    if (!out.empty()) out += ", ";
+    std::string r = reason;
+    std::replace(r.begin(), r.end(), '_', ' ');
+    out += fmt::format("{} {}", GroupThousands(std::to_string(count)), r);
+  }
+  return out;
+}
+
+std::string Label(std::string_view id) {
+  static const std::pair<std::string_view, std::string_view> kLabels[] = {
+      {"deals", "deals"},
+      {"won", "won"},
+      {"lost", "lost"},
+      {"open", "open"},
+      {"win_rate", "win rate 受注率"},
+      {"lead_to_opportunity_rate", "lead→opportunity 商談化率"},
+      {"revenue", "revenue 売上"},
+      {"avg_deal_size", "avg deal size 平均取引規模"},
+      {"pipeline_amount", "pipeline amount"},
+      {"sales_cycle_days_median", "sales cycle median (days)"},
+      {"sales_cycle_days_mean", "sales cycle mean (days)"},
+      {"sales_cycle_days_p90", "sales cycle p90 (days)"},
+  };
+  for (const auto& [k, label] : kLabels) {
+    if (k == id) return std::string(label);
+  }
+  return std::string(id);
+}
+
+std::string ShortLabel(std::string_view id) {
+  static const std::pair<std::string_view, std::string_view> kShort[] = {
+      {"win_rate", "win rate"},
+      {"lead_to_opportunity_rate", "lead→opp"},
+      {"avg_deal_size", "avg deal"},
+      {"pipeline_amount", "pipeline"},
+      {"sales_cycle_days_median", "cycle median"},
+      {"sales_cycle_days_mean", "cycle mean"},
+      {"sales_cycle_days_p90", "cycle p90"},
+  };
+  for (const auto& [k, label] : kShort) {
+    if (k == id) return std::string(label);
+  }
+  return std::string(id);
+}
+
+// The value cell: "42.2 %" or "n/a".
+std::string ValueCell(const KpiValue& v) {
+  if (!v.value) return "n/a";
+  return Human(*v.value, v.unit);
+}
+
+// The basis column of the total table: the population behind the value.
+std::string BasisCell(const KpiValue& v) {
+  std::string basis;
+  if (v.id == "win_rate") {
+    basis = fmt::format("{} won / {} closed", Human(*v.numerator, Unit::kCount),
+                        Human(*v.denominator, Unit::kCount));
+  } else if (v.id == "lead_to_opportunity_rate") {
+    basis = fmt::format("{} reached / {} deals", Human(*v.numerator, Unit::kCount),
+                        Human(*v.denominator, Unit::kCount));
+  } else if (v.id == "avg_deal_size" && v.numerator) {
+    basis = fmt::format("{} / {} won with amount", Human(*v.numerator, Unit::kAmount),
+                        Human(*v.denominator, Unit::kCount));
+  } else if (v.id == "sales_cycle_days_mean" && v.numerator) {
+    basis = fmt::format("{} days / {} won", Fixed(v.numerator->ToDouble(), 1),
+                        Human(*v.denominator, Unit::kCount));
+  } else if (v.n) {
+    basis = fmt::format("n = {}", GroupThousands(std::to_string(*v.n)));
+  }
+  if (!v.value && !v.reason.empty()) {
+    basis += (basis.empty() ? "" : "; ") + std::string(ReasonText(v.reason));
+  }
+  const std::string ex = ExcludedText(v);
+  if (!ex.empty()) basis += (basis.empty() ? "excluded: " : "; excluded: ") + ex;
+  return basis;
+}
+
+// The cell of a grouped (wide) table: value, plus n/d for ratios.
+std::string GroupCell(const KpiValue& v) {
+  std::string cell = ValueCell(v);
+  if (v.unit == Unit::kRatio && v.numerator) {
+    cell += fmt::format(" ({}/{})", v.numerator->ToString(), v.denominator->ToString());
+  }
+  return cell;
+}
+
+std::string GroupValue(const std::string& v) { return v.empty() ? "(empty)" : v; }
+
+// ---- a simple aligned table ----------------------------------------------------------------
+
+struct Table {
+  std::vector<std::string> head;
+  std::vector<bool> right;  // right-align column
+  std::vector<std::vector<std::string>> rows;
+
+  std::string Render(bool markdown) const {
+    std::vector<std::size_t> w(head.size(), 0);
+    for (std::size_t c = 0; c < head.size(); ++c) w[c] = DisplayWidth(head[c]);
+    for (const auto& r : rows) {
+      for (std::size_t c = 0; c < r.size(); ++c) w[c] = std::max(w[c], DisplayWidth(r[c]));
+    }
+    std::string out;
+    auto line = [&](const std::vector<std::string>& cells) {
+      std::string l = markdown ? "| " : "";
+      for (std::size_t c = 0; c < cells.size(); ++c) {
+        std::string cell = cells[c];
+        if (markdown) {
+          std::string esc;
+          for (char ch : cell) {
+            if (ch == '|') esc += '\\';
+            esc += ch;
+          }
+          cell = esc;
+        }
+        l += right[c] ? PadLeft(cell, w[c]) : PadRight(cell, w[c]);
+        if (c + 1 < cells.size()) l += markdown ? " | " : "  ";
+      }
+      if (markdown) l += " |";
+      while (!markdown && !l.empty() && l.back() == ' ') l.pop_back();
+      out += l + "\n";
+    };
+    line(head);
+    if (markdown) {
+      std::string sep = "|";
+      for (std::size_t c = 0; c < head.size(); ++c) {
+        sep += right[c] ? std::string(w[c] + 1, '-') + ":|" : std::string(w[c] + 2, '-') + "|";
+      }
+      out += sep + "\n";
+    } else {
+      std::vector<std::string> rule;
+      for (std::size_t c = 0; c < head.size(); ++c) rule.push_back(std::string(w[c], '-'));
+      line(rule);
+    }
+    for (const auto& r : rows) line(r);
+    return out;
+  }
+};
+
+std::string WriteHuman(const Report& report, bool md) {
+  std::string out;
+  std::string inputs;
+  std::uint64_t rows = 0;
+  for (const auto& in : report.inputs) {
+    inputs += (inputs.empty() ? "" : ", ") + in.name;
+    rows += in.rows;
+  }
+  const std::string as_of =
+      report.as_of.empty() ? "no dates in the data"
+                           : fmt::format("as of {} ({})", report.as_of,
+                                         report.as_of_source == "option" ? "--as-of"
+                                                                         : "latest date in the data");
+  out += fmt::format("{}crmkpi report: {} · {} rows · {}\n\n", md ? "# " : "", inputs,
+                     GroupThousands(std::to_string(rows)), as_of);
+
+  Table total;
+  total.head = {"KPI", "value", "basis"};
+  total.right = {false, true, false};
+  for (const KpiValue& v : report.total.kpis) {
+    total.rows.push_back({Label(v.id), ValueCell(v), BasisCell(v)});
+  }
+  out += md ? "## Total\n\n" : "Total\n";
+  out += total.Render(md);
+
+  for (const Grouping& g : report.groupings) {
+    std::string title;
+    for (const auto& k : g.keys) title += (title.empty() ? "" : " × ") + k;
+    out += md ? fmt::format("\n## By {}\n\n", title) : fmt::format("\nBy {}\n", title);
+    Table t;
+    for (const auto& k : g.keys) {
+      t.head.push_back(k);
+      t.right.push_back(false);
+    }
+    if (!g.rows.empty()) {
+      for (const KpiValue& v : g.rows.front().kpis) {
+        t.head.push_back(ShortLabel(v.id));
+        t.right.push_back(true);
+      }
+    }
+    for (const GroupRow& r : g.rows) {
+      std::vector<std::string> cells;
+      for (const auto& v : r.values) cells.push_back(GroupValue(v));
+      for (const KpiValue& v : r.kpis) cells.push_back(GroupCell(v));
+      t.rows.push_back(std::move(cells));
+    }
+    out += t.Render(md);
+  }
+  return out;
+}
+
+// ---- machine formats ---------------------------------------------------------------------
+
+std::string JsonNum(const std::optional<Num>& n) { return n ? n->ToString() : "null"; }
+
+std::string JsonKpi(const KpiValue& v, const std::vector<std::string>& keys,
+                    const std::vector<std::string>& values) {
+  std::string group = "{";
+  for (std::size_t i = 0; i < keys.size(); ++i) {
+    group += fmt::format("{}{}:{}", i ? "," : "", JsonQuote(keys[i]), JsonQuote(values[i]));
+  }
+  group += "}";
+  std::string out = fmt::format("{{\"id\":{},\"group\":{},\"value\":{}", JsonQuote(v.id), group,
+                                JsonNum(v.value));
+  if (v.numerator) out += ",\"numerator\":" + JsonNum(v.numerator);
+  if (v.denominator) out += ",\"denominator\":" + JsonNum(v.denominator);
+  if (v.n) out += fmt::format(",\"n\":{}", *v.n);
+  out += fmt::format(",\"unit\":{}", JsonQuote(UnitName(v.unit)));
+  if (!v.reason.empty()) out += ",\"reason\":" + JsonQuote(v.reason);
+  if (!v.excluded.empty()) {
+    out += ",\"excluded\":{";
+    for (std::size_t i = 0; i < v.excluded.size(); ++i) {
+      out += fmt::format("{}{}:{}", i ? "," : "", JsonQuote(v.excluded[i].first),
+                         v.excluded[i].second);
+    }
+    out += "}";
+  }
+  return out + "}";
+}
+
+std::string WriteJson(const Report& report) {
+  std::string out = "{\"version\":1,\n";
+  out += fmt::format("\"as_of\":{},\"as_of_source\":{},\n",
+                     report.as_of.empty() ? "null" : JsonQuote(report.as_of),
+                     report.as_of_source.empty() ? "null" : JsonQuote(report.as_of_source));
+  out += "\"inputs\":[";
+  for (std::size_t i = 0; i < report.inputs.size(); ++i) {
+    const InputSummary& in = report.inputs[i];
+    out += fmt::format(
+        "{}\n{{\"file\":{},\"rows\":{},\"skipped_rows\":{},\"encoding\":{},\"delimiter\":{}}}",
+        i ? "," : "", JsonQuote(in.name), in.rows, in.skipped_rows, JsonQuote(in.encoding),
+        JsonQuote(std::string(1, in.delimiter)));
+  }
+  out += "],\n\"kpis\":[";
+  bool first = true;
+  auto add = [&](const std::string& kpi) {
+    out += (first ? "\n" : ",\n") + kpi;
+    first = false;
+  };
+  for (const KpiValue& v : report.total.kpis) add(JsonKpi(v, {}, {}));
+  for (const Grouping& g : report.groupings) {
+    for (const GroupRow& r : g.rows) {
+      for (const KpiValue& v : r.kpis) add(JsonKpi(v, g.keys, r.values));
+    }
+  }
+  out += "],\n\"warnings\":[";
+  for (std::size_t i = 0; i < report.warnings.size(); ++i) {
+    const DataWarning& w = report.warnings[i];
+    out += fmt::format(
+        "{}\n{{\"kind\":{},\"column\":{},\"count\":{},\"file\":{},\"line\":{},\"col\":{},"
+        "\"sample\":{},\"message\":{}}}",
+        i ? "," : "", JsonQuote(w.kind), JsonQuote(w.column), w.count, JsonQuote(w.first.file),
+        w.first.line, w.first.column, JsonQuote(w.sample), JsonQuote(w.message));
+  }
+  out += "]}\n";
+  return out;
+}
+
+std::string WriteCsv(const Report& report) {
+  // Group columns: the union of all groupings' keys, by-columns first, period last.
+  std::vector<std::string> cols;
+  bool period = false;
+  for (const Grouping& g : report.groupings) {
+    for (const auto& k : g.keys) {
+      if (k == "period" && &k == &g.keys.back()) {
+        period = true;
+      } else if (std::find(cols.begin(), cols.end(), k) == cols.end()) {
+        cols.push_back(k);
+      }
+    }
+  }
+  if (period) cols.push_back("period");
+  std::string out = "kpi";
+  for (const auto& c : cols) out += "," + CsvField(c);
+  out += ",value,numerator,denominator,n,unit,reason,excluded,group_by\n";
+  auto add = [&](const KpiValue& v, const std::vector<std::string>& keys,
+                 const std::vector<std::string>& values) {
+    std::string line = CsvField(v.id);
+    for (const auto& c : cols) {
+      line += ",";
+      for (std::size_t i = 0; i < keys.size(); ++i) {
+        if (keys[i] == c) line += CsvField(values[i]);
+      }
+    }
+    std::string excluded;
+    for (const auto& [reason, count] : v.excluded) {
+      excluded += fmt::format("{}{}={}", excluded.empty() ? "" : ";", reason, count);
+    }
+    std::string group_by;
+    for (const auto& k : keys) group_by += (group_by.empty() ? "" : "+") + k;
+    line += fmt::format(",{},{},{},{},{},{},{},{}\n", v.value ? v.value->ToString() : "",
+                        v.numerator ? v.numerator->ToString() : "",
+                        v.denominator ? v.denominator->ToString() : "",
+                        v.n ? std::to_string(*v.n) : "", UnitName(v.unit), v.reason,
+                        CsvField(excluded), CsvField(group_by));
+    out += line;
+  };
+  for (const KpiValue& v : report.total.kpis) add(v, {}, {});
+  for (const Grouping& g : report.groupings) {
+    for (const GroupRow& r : g.rows) {
+      for (const KpiValue& v : r.kpis) add(v, g.keys, r.values);
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+Format ParseFormat(std::string_view name) {
+  if (name == "table") return Format::kTable;
+  if (name == "csv") return Format::kCsv;
+  if (name == "json") return Format::kJson;
+  if (name == "md" || name == "markdown") return Format::kMarkdown;
+  throw Error::Usage(fmt::format("--format: unknown format '{}' (table, csv, json, md)", name));
+}
+
+std::string_view ReasonText(std::string_view code) {
+  if (code == "ZERO_DENOMINATOR") return "n/a: denominator is 0";
+  if (code == "EMPTY") return "n/a: no deals to measure";
+  if (code == "MISSING_COLUMN") return "n/a: the column is not in the input";
+  return code;
+}
+
+std::string WriteReport(const Report& report, Format format) {
+  switch (format) {
+    case Format::kTable:
+      return WriteHuman(report, false);
+    case Format::kMarkdown:
+      return WriteHuman(report, true);
+    case Format::kCsv:
+      return WriteCsv(report);
+    case Format::kJson:
+      return WriteJson(report);
+  }
+  return {};
+}
+
+}  // namespace crmkpi
