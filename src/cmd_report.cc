@@ -92,8 +92,8 @@ int Run(const ReportArgs& a) {
   const Format format = ParseFormat(a.format);
 
   const Report report = RunDealReport(o);
-  if (!a.quiet) PrintWarnings(report);
   WriteOutput(a.output, WriteReport(report, format));
+  if (!a.quiet) PrintWarnings(report);  // after the report, where a terminal user sees them
   return 0;
 }
 

@@ -316,8 +316,14 @@ std::unique_ptr<InputStream> OpenInput(const std::string& path, Encoding encodin
   }
   // FF FE / FE FF cannot start valid UTF-8 or CP932 text, so a UTF-16 BOM overrides |encoding|.
   // (A directory fails here with EISDIR, before anything downstream sees it.)
-  const std::string_view head = file->Peek(2);
-  if (IsUtf16Bom(head.data(), head.size())) encoding = Encoding::kUtf16;
+  // Likewise a UTF-8 BOM: EF BB BF is valid CP932, so reading a BOM'd UTF-8 export as CP932
+  // would turn every non-ASCII character into silent mojibake instead of an error.
+  const std::string_view head = file->Peek(3);
+  if (IsUtf16Bom(head.data(), head.size())) {
+    encoding = Encoding::kUtf16;
+  } else if (head.size() == 3 && head == "\xEF\xBB\xBF") {
+    encoding = Encoding::kUtf8;
+  }
   return TranscodeToUtf8(std::move(file), encoding);
 }
 

@@ -25,18 +25,24 @@ class DateParser {
   // |format| empty = automatic, accepting (after trimming ASCII whitespace and U+3000):
   //   YYYY-MM-DD, YYYY/MM/DD, YYYY.MM.DD, YYYY年M月D日, M/D/YYYY (US order, as Salesforce US and
   //   Excel write it), each optionally followed by a time: 'T' or ' ' then HH:MM[:SS[.fraction]]
-  //   and, for the ISO forms, an optional 'Z', ±HH:MM, ±HHMM or ±HH. Single-digit month/day/hour
-  //   are accepted in the slash and kanji forms. Full-width digits and separators are accepted.
+  //   and, for the year-first numeric forms (YYYY-MM-DD, YYYY/MM/DD, YYYY.MM.DD), an optional
+  //   'Z', ±HH:MM, ±HHMM or ±HH (at most ±18:00). Single-digit month/day/hour are accepted in the
+  //   slash and kanji forms. Fractions of seconds are truncated. Full-width digits and separators
+  //   are accepted.
   // |format| non-empty = a date::parse format such as "%d.%m.%Y" or "%d/%m/%Y %H:%M"; only it.
-  // |tz| = IANA zone name for naive values; "" or "UTC" means UTC. Throws Error(kUsage) for an
-  //   unknown zone.
+  // |tz| = IANA zone name for naive values; "", "UTC" or "Etc/UTC" means UTC. Throws
+  //   Error(kUsage) for an unknown zone. A naive time that a DST jump skips becomes the instant of
+  //   the jump, and one that happens twice takes the earlier instant (date::choose::earliest).
+  // Not thread-safe: Parse and LocalDate update a one-entry zone cache, so give each thread its
+  // own DateParser (copies are cheap).
   DateParser(std::string format = {}, std::string tz = {});
 
   // Parses |text| into *out. kEmpty for empty/whitespace-only text. Never throws. The automatic
   // path allocates nothing (it is called for every row).
   ParseStatus Parse(std::string_view text, Seconds* out) const;
 
-  // Local calendar date of an instant in the configured zone.
+  // Local calendar date of an instant in the configured zone. Instants beyond about ±30,000
+  // years are clamped (Parse never produces them).
   date::year_month_day LocalDate(Seconds t) const;
 
   const std::string& format() const { return format_; }

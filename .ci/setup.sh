@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# One-command set-up of crmkpi on Debian 12 (as root, or a user with sudo):
+#   bash .ci/setup.sh example   install what is missing, build, run the main job on examples/
+#   bash .ci/setup.sh test      install what is missing, build, run the whole test suite
+#                               (Release with -Werror, then again under ASan + UBSan)
+set -euo pipefail
+mode=${1:-example}
+cd "$(dirname "$0")/.."
+jobs=$(nproc 2>/dev/null || echo 2)
+
+# 1. Debian packages the build and the tests need (installed only when missing).
+packages=(g++ cmake ninja-build libcli11-dev libfmt-dev libhowardhinnant-date-dev catch2
+          libfccp-dev python3 tzdata)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  sudo=""
+  [ "$(id -u)" -ne 0 ] && sudo=sudo
+  echo "== installing: ${missing[*]}"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+# 2. Build (warnings are errors).
+build() {  # build DIR [cmake args...]
+  local dir=$1
+  shift
+  cmake -S . -B "$dir" -G Ninja -DCRMKPI_WERROR=ON "$@" > /dev/null
+  cmake --build "$dir" -j "$jobs"
+}
+
+case "$mode" in
+  example)
+    build build -DCMAKE_BUILD_TYPE=Release -DCRMKPI_BUILD_TESTS=OFF
+    echo "== build/crmkpi report examples/deals.csv --by owner --stages ... --opportunity-stage Qualification"
+    ./build/crmkpi report examples/deals.csv --by owner \
+      --stages "Prospecting,Qualification,Proposal,Negotiation,Closed Won" \
+      --opportunity-stage Qualification
+    ;;
+  test)
+    build build -DCMAKE_BUILD_TYPE=Release
+    echo "== tests (Release)"
+    ctest --test-dir build --output-on-failure -j "$jobs"
+    build build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCRMKPI_SANITIZE=ON
+    echo "== tests (AddressSanitizer + UndefinedBehaviorSanitizer)"
+    ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+      ctest --test-dir build-asan --output-on-failure -j "$jobs"
+    ;;
+  *)
+    echo "usage: bash .ci/setup.sh example|test" >&2
+    exit 2
+    ;;
+esac
