@@ -231,6 +231,16 @@ bool ParseAuto(const char* p, const char* e, AutoFields* f) {
         while (p != e && IsDigit(*p)) ++p;
       }
     }
+    // US exports (Salesforce, Excel en-US) write "3/1/2024 9:05 PM": a 12-hour clock.
+    if (loose_hour && p != e) {
+      const char* q = (*p == ' ') ? p + 1 : p;
+      if (e - q == 2 && (q[1] == 'M' || q[1] == 'm') &&
+          (q[0] == 'A' || q[0] == 'a' || q[0] == 'P' || q[0] == 'p')) {
+        if (h < 1 || h > 12) return false;
+        h = h % 12 + ((q[0] == 'P' || q[0] == 'p') ? 12 : 0);
+        p = e;
+      }
+    }
     if (h > 23 || mi > 59 || s > 59) return false;
     if (p != e && year_first_numeric) {
       if (*p == 'Z' || *p == 'z') {

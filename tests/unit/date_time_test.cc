@@ -292,4 +292,18 @@ TEST_CASE("DateParser accessors", "[date]") {
   CHECK(p.tz_name() == "Asia/Tokyo");
 }
 
+TEST_CASE("DateParser 12-hour clock of US exports", "[date]") {
+  const DateParser p;
+  CHECK(Ok(p, "3/1/2024 9:05 AM") == k20240301 + 9 * 3600 + 5 * 60);
+  CHECK(Ok(p, "3/1/2024 9:05 PM") == k20240301 + 21 * 3600 + 5 * 60);
+  CHECK(Ok(p, "3/1/2024 12:00 AM") == k20240301);
+  CHECK(Ok(p, "3/1/2024 12:30 pm") == k20240301 + 12 * 3600 + 30 * 60);
+  CHECK(Ok(p, "3/1/2024 9:05:07PM") == k20240301 + 21 * 3600 + 5 * 60 + 7);
+  CHECK(Ok(p, "2024/3/1 9:05 PM") == k20240301 + 21 * 3600 + 5 * 60);
+  CHECK(StatusOf(p, "3/1/2024 13:05 PM") == ParseStatus::kInvalid);
+  CHECK(StatusOf(p, "3/1/2024 0:05 AM") == ParseStatus::kInvalid);
+  CHECK(StatusOf(p, "2024-03-01 09:05 PM") == ParseStatus::kInvalid);  // ISO is 24-hour
+  CHECK(StatusOf(p, "3/1/2024 9:05 XM") == ParseStatus::kInvalid);
+}
+
 }  // namespace crmkpi
