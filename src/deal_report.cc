@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cstring>
-#include <functional>
 #include <tuple>
 #include <limits>
 #include <map>
@@ -33,32 +32,29 @@ struct GroupTable {
   std::vector<DealStats> stats;
 };
 
-// Counts data problems per (kind, file, column) and keeps the first occurrence.
+// Counts data problems per (kind, input, column) and keeps the first occurrence. Called for
+// every bad value, so a repeat costs one map lookup on a key of views and integers: the
+// location, sample and message are only built the first time.
 class WarningLog {
  public:
-  void Add(const std::string& kind, const std::string& file, const std::string& column,
-           const std::function<SourceLoc()>& locate, std::string_view sample,
-           const std::string& message) {
-    auto [it, inserted] = entries_.try_emplace(std::make_tuple(kind, file, column));
-    DataWarning& w = it->second;
+  template <typename Describe>
+  void Add(std::string_view kind, int input, int column, Describe&& describe) {
+    auto [it, inserted] = entries_.try_emplace(Key{kind, input, column});
     if (inserted) {
-      w.kind = kind;
-      w.column = column;
-      w.first = locate();
-      w.sample = std::string(sample.substr(0, kSampleBytes));
-      w.message = message;
+      it->second = describe();
+      it->second.kind = std::string(kind);
       order_.push_back(it);
     }
-    ++w.count;
+    ++it->second.count;
   }
-  std::vector<DataWarning> Take() {
+  std::vector<DataWarning> Take() const {
     std::vector<DataWarning> out;
     for (auto it : order_) out.push_back(it->second);
     return out;
   }
 
  private:
-  using Key = std::tuple<std::string, std::string, std::string>;
+  using Key = std::tuple<std::string_view, int, int>;  // kind is a string literal
   std::map<Key, DataWarning> entries_;
   std::vector<std::map<Key, DataWarning>::iterator> order_;
 };
@@ -252,7 +248,7 @@ class DealReportRun {
       const int c = roles_[Role::kAmount];
       f->amount_status = ParseAmount(row.fields[c], &f->amount);
       if (f->amount_status == ParseStatus::kInvalid) {
-        Warn("invalid_amount", reader, row, header, c, "is not an amount");
+        Warn("invalid_amount", reader, row, header, c, [] { return "is not an amount"; });
       }
     }
 
@@ -274,8 +270,9 @@ class DealReportRun {
         f->cycle_exclusion = CycleExclusion::kInvalidClosed;
       } else if (closed_ < created_) {
         f->cycle_exclusion = CycleExclusion::kNegative;
-        Warn("negative_cycle", reader, row, header, roles_[Role::kClosed],
-             "is before the created date; the deal is left out of the sales cycle");
+        Warn("negative_cycle", reader, row, header, roles_[Role::kClosed], [] {
+          return "is before the created date; the deal is left out of the sales cycle";
+        });
       } else {
         f->cycle_seconds = closed_ - created_;
       }
@@ -292,21 +289,29 @@ class DealReportRun {
     if (s == ParseStatus::kOk) {
       max_date_ = std::max(max_date_, *out);
     } else if (s == ParseStatus::kInvalid) {
-      Warn("invalid_date", reader, row, header, c,
-           options_.date_format.empty()
-               ? "is not a date (accepted: YYYY-MM-DD, ISO date-times, YYYY/MM/DD, M/D/YYYY; "
-                 "see --date-format)"
-               : fmt::format("does not match --date-format '{}'", options_.date_format));
+      Warn("invalid_date", reader, row, header, c, [this] {
+        return options_.date_format.empty()
+                   ? std::string("is not a date (accepted: YYYY-MM-DD, ISO date-times, "
+                                 "YYYY/MM/DD, M/D/YYYY; see --date-format)")
+                   : fmt::format("does not match --date-format '{}'", options_.date_format);
+      });
     }
     return s;
   }
 
-  void Warn(const char* kind, const CsvReader& reader, const CsvRow& row,
-            const std::vector<std::string>& header, int c, const std::string& what) {
+  // |what| is only called for the first occurrence of (kind, input, column).
+  template <typename What>
+  void Warn(std::string_view kind, const CsvReader& reader, const CsvRow& row,
+            const std::vector<std::string>& header, int c, What&& what) {
     const auto idx = static_cast<std::size_t>(c);
-    warnings_.Add(
-        kind, reader.name(), header[idx], [&] { return reader.Locate(idx); }, row.fields[idx],
-        fmt::format("'{}': {}", header[idx], what));
+    warnings_.Add(kind, static_cast<int>(inputs_.size()), c, [&] {
+      DataWarning w;
+      w.column = header[idx];
+      w.first = reader.Locate(idx);
+      w.sample = std::string(row.fields[idx].substr(0, kSampleBytes));
+      w.message = fmt::format("'{}': {}", header[idx], what());
+      return w;
+    });
   }
 
   void HandleBadWidth(const CsvReader& reader, const CsvRow& row,
@@ -331,9 +336,12 @@ class DealReportRun {
       throw Error::Input(message + "; use --lenient to skip such rows", reader.Locate(at));
     }
     ++summary->skipped_rows;
-    warnings_.Add(
-        "skipped_row", reader.name(), "", [&] { return reader.Locate(at); }, "",
-        "record skipped (--lenient): " + message);
+    warnings_.Add("skipped_row", static_cast<int>(inputs_.size()), -1, [&] {
+      DataWarning w;
+      w.first = reader.Locate(at);
+      w.message = "record skipped (--lenient): " + message;
+      return w;
+    });
   }
 
   const ReportOptions& options_;

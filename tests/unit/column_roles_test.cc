@@ -66,7 +66,7 @@ TEST_CASE("Salesforce, HubSpot, Maven and Japanese headers are detected", "[role
   CHECK(j[Role::kOwner] == 5);
 }
 
-TEST_CASE("--map wins over detection and takes the column away from it", "[roles]") {
+TEST_CASE("mapping wins over detection and takes the column away from it", "[roles]") {
   const std::vector<std::string> header = {"Stage", "Phase", "Amount"};
   const RoleBinding b = BindRoles(header, {ParseRoleMapping("stage=phase")}, "x.csv");
   CHECK(b[Role::kStage] == 1);
@@ -75,7 +75,7 @@ TEST_CASE("--map wins over detection and takes the column away from it", "[roles
   CHECK(b.source[static_cast<int>(Role::kAmount)] == BindingSource::kDetected);
 }
 
-TEST_CASE("--map errors name the role list or the headers", "[roles]") {
+TEST_CASE("mapping errors name the role list or the headers", "[roles]") {
   CHECK_THROWS_WITH(ParseRoleMapping("stage"), "--map expects ROLE=COLUMN, got 'stage'");
   CHECK_THROWS_WITH(ParseRoleMapping("phase=Stage"),
                     "--map: unknown role 'phase' (roles: id, name, stage, amount, owner, "

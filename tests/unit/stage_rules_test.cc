@@ -19,7 +19,7 @@ TEST_CASE("default won and lost values, compared in normal form", "[stages]") {
   CHECK_FALSE(rules.has_funnel());
 }
 
-TEST_CASE("--won/--lost replace the defaults", "[stages]") {
+TEST_CASE("explicit won and lost values replace the defaults", "[stages]") {
   StageConfig c;
   c.won = {"Signed"};
   c.lost = {"Dead", "No decision"};
