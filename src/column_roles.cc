@@ -48,7 +48,7 @@ const std::vector<Synonyms>& SynonymTable() {
        {"createddate", "createdate", "createdat", "created", "createdon", "engagedate",
         "作成日", "作成日時", "登録日"}},
       {Role::kClosed,
-       {"closedate", "closedat", "closedon", "actualclosedate", "完了予定日",
+       {"closedate", "closedat", "closedon", "closeddate", "closingdate", "actualclosedate", "完了予定日",
         "完了日", "受注日", "クローズ日"}},
   };
   return table;

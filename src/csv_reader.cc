@@ -92,8 +92,8 @@ bool CsvReader::Refill() {
   if (bad != len) {
     const char* at = buf_.get() + validated_ + bad;
     const auto lines = static_cast<std::uint64_t>(std::count(static_cast<const char*>(buf_.get() + pos_), at, '\n'));
-    throw Error::Input(fmt::format("invalid UTF-8 at byte offset {}; if this is a Shift_JIS "
-                                   "export, use --encoding cp932",
+    throw Error::Input(fmt::format("invalid UTF-8 at byte offset {}: the file is not UTF-8 "
+                                   "(a Japanese Excel/Salesforce export needs --encoding cp932)",
                                    consumed_before_buffer_ + validated_ + bad),
                        SourceLoc{name(), line_ + lines, 0});
   }
@@ -181,10 +181,20 @@ CsvReader::ParseResult CsvReader::ParseRecord(CsvRow* row) {
         }
       }
       const std::size_t idx = row->fields.size() - 1;
+      std::string hint;
+      const SourceLoc opened = LocateIn(field_starts_.back());
+      if (opened.line != LocateIn(p).line) {
+        // The quote that "closed" here is likely the opening quote of a later field: the real
+        // problem is a quote left open where this field started.
+        hint = fmt::format("; this quoted field starts at line {}, column {}: is a closing quote "
+                           "missing there?",
+                           opened.line, opened.column);
+      }
       FailAt(p, 0,
              fmt::format("unexpected {} after the closing quote of field {} ('{}'); a quote "
-                         "inside a quoted field must be doubled (\"\")",
-                         Printable(*p), idx + 1, idx < header_.size() ? header_[idx] : "?"));
+                         "inside a quoted field must be doubled (\"\"){}",
+                         Printable(*p), idx + 1, idx < header_.size() ? header_[idx] : "?",
+                         hint));
     }
 
     const char* q = FindFieldEnd(p, e, delim_);

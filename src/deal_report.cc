@@ -116,14 +116,15 @@ class DealReportRun {
   }
 
   void ReadInput(const std::string& path) {
-    CsvReader reader(OpenInput(path, options_.encoding), options_.csv);
+    Encoding encoding = options_.encoding;
+    CsvReader reader(OpenInput(path, options_.encoding, &encoding), options_.csv);
     const std::vector<std::string>& header = reader.ReadHeader();
     const RoleBinding roles = BindRoles(header, options_.mappings, reader.name());
     Bind(reader, header, roles);
 
     InputSummary summary;
     summary.name = reader.name();
-    summary.encoding = std::string(EncodingName(options_.encoding));
+    summary.encoding = std::string(EncodingName(encoding));
     summary.delimiter = reader.delimiter();
 
     CsvRow row;
@@ -292,7 +293,8 @@ class DealReportRun {
       Warn("invalid_date", reader, row, header, c, [this] {
         return options_.date_format.empty()
                    ? std::string("is not a date (accepted: YYYY-MM-DD, ISO date-times, "
-                                 "YYYY/MM/DD, M/D/YYYY; see --date-format)")
+                                 "YYYY/MM/DD, M/D/YYYY [h:mm AM/PM], 2024年3月1日; see "
+                                 "--date-format)")
                    : fmt::format("does not match --date-format '{}'", options_.date_format);
       });
     }

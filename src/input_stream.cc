@@ -305,7 +305,8 @@ std::string_view EncodingName(Encoding encoding) {
   return "utf-8";
 }
 
-std::unique_ptr<InputStream> OpenInput(const std::string& path, Encoding encoding) {
+std::unique_ptr<InputStream> OpenInput(const std::string& path, Encoding encoding,
+                                       Encoding* used) {
   std::unique_ptr<FileInput> file;
   if (path == "-") {
     file = std::make_unique<FileInput>(STDIN_FILENO, "<stdin>");
@@ -324,6 +325,7 @@ std::unique_ptr<InputStream> OpenInput(const std::string& path, Encoding encodin
   } else if (head.size() == 3 && head == "\xEF\xBB\xBF") {
     encoding = Encoding::kUtf8;
   }
+  if (used != nullptr) *used = encoding;
   return TranscodeToUtf8(std::move(file), encoding);
 }
 

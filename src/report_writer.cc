@@ -26,9 +26,11 @@ std::string Human(const Num& n, Unit unit) {
     case Unit::kRatio:
       return Fixed(n.ToDouble() * 100.0, 1) + " %";
     case Unit::kAmount: {
-      const double v = n.ToDouble();
-      const bool whole = n.fixed ? (n.units % 10000 == 0) : (v == std::floor(v));
-      return whole && n.fixed ? GroupThousands(n.ToString()) : Fixed(v, 2);
+      // Two decimals at most, and none when they are zero (a yen average of 300,000 is not
+      // "300,000.00" beside a revenue of 300,000).
+      std::string s = Fixed(n.ToDouble(), 2);
+      if (s.size() > 3 && s.compare(s.size() - 3, 3, ".00") == 0) s.resize(s.size() - 3);
+      return s;
     }
     case Unit::kDays:
       return Fixed(n.ToDouble(), 1) + " d";
@@ -125,7 +127,10 @@ std::string GroupCell(const KpiValue& v) {
   return cell;
 }
 
-std::string GroupValue(const std::string& v) { return v.empty() ? "(empty)" : v; }
+std::string GroupValue(const std::string& key, const std::string& v) {
+  if (!v.empty()) return v;
+  return key == "period" ? "(no date)" : "(empty)";
+}
 
 // ---- a simple aligned table ----------------------------------------------------------------
 
@@ -134,7 +139,29 @@ struct Table {
   std::vector<bool> right;  // right-align column
   std::vector<std::vector<std::string>> rows;
 
+  // Markdown cells escape '|' before anything is measured, so widths stay right.
+  static std::string Escape(const std::string& cell) {
+    std::string esc;
+    for (char ch : cell) {
+      if (ch == '|') esc += '\\';
+      esc += ch;
+    }
+    return esc;
+  }
+
   std::string Render(bool markdown) const {
+    if (markdown) {
+      Table escaped = *this;
+      for (auto& h : escaped.head) h = Escape(h);
+      for (auto& r : escaped.rows) {
+        for (auto& cell : r) cell = Escape(cell);
+      }
+      return escaped.RenderRaw(true);
+    }
+    return RenderRaw(false);
+  }
+
+  std::string RenderRaw(bool markdown) const {
     std::vector<std::size_t> w(head.size(), 0);
     for (std::size_t c = 0; c < head.size(); ++c) w[c] = DisplayWidth(head[c]);
     for (const auto& r : rows) {
@@ -144,16 +171,7 @@ struct Table {
     auto line = [&](const std::vector<std::string>& cells) {
       std::string l = markdown ? "| " : "";
       for (std::size_t c = 0; c < cells.size(); ++c) {
-        std::string cell = cells[c];
-        if (markdown) {
-          std::string esc;
-          for (char ch : cell) {
-            if (ch == '|') esc += '\\';
-            esc += ch;
-          }
-          cell = esc;
-        }
-        l += right[c] ? PadLeft(cell, w[c]) : PadRight(cell, w[c]);
+        l += right[c] ? PadLeft(cells[c], w[c]) : PadRight(cells[c], w[c]);
         if (c + 1 < cells.size()) l += markdown ? " | " : "  ";
       }
       if (markdown) l += " |";
@@ -219,7 +237,9 @@ std::string WriteHuman(const Report& report, bool md) {
     }
     for (const GroupRow& r : g.rows) {
       std::vector<std::string> cells;
-      for (const auto& v : r.values) cells.push_back(GroupValue(v));
+      for (std::size_t i = 0; i < r.values.size(); ++i) {
+        cells.push_back(GroupValue(g.keys[i], r.values[i]));
+      }
       for (const KpiValue& v : r.kpis) cells.push_back(GroupCell(v));
       t.rows.push_back(std::move(cells));
     }

@@ -41,8 +41,10 @@ class InputStream {
 
 // Opens |path| ("-" = standard input) for reading. Non-UTF-8 encodings are converted to UTF-8
 // while streaming. A UTF-16 byte-order mark is honoured whatever |encoding| says, because it is
-// unambiguous (Excel's "Unicode text" export). Throws Error(kInput) when the file cannot be opened.
-std::unique_ptr<InputStream> OpenInput(const std::string& path, Encoding encoding);
+// unambiguous (Excel's "Unicode text" export); so does a UTF-8 BOM. *used (optional) receives the
+// encoding actually decoded. Throws Error(kInput) when the file cannot be opened.
+std::unique_ptr<InputStream> OpenInput(const std::string& path, Encoding encoding,
+                                       Encoding* used = nullptr);
 
 // Wraps |raw| so that reads return UTF-8 converted from |encoding| (kUtf8 returns |raw| itself).
 std::unique_ptr<InputStream> TranscodeToUtf8(std::unique_ptr<InputStream> raw, Encoding encoding);

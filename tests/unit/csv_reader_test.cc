@@ -107,10 +107,17 @@ TEST_CASE("text after a closing quote is an error with its location", "[csv]") {
         "a quoted field must be doubled (\"\")");
 }
 
+TEST_CASE("a quote left open and closed by a later field's quote points back", "[csv]") {
+  CHECK(ErrorOf("id,note,x\n1,\"open,a\n2,\"b\",c\n") ==
+        "t.csv:3:4: unexpected 'b' after the closing quote of field 2 ('note'); a quote inside "
+        "a quoted field must be doubled (\"\"); this quoted field starts at line 2, column 3: "
+        "is a closing quote missing there?");
+}
+
 TEST_CASE("invalid UTF-8 names the line and byte offset", "[csv]") {
   CHECK(ErrorOf("id,name\n1,ok\n2,\x8a\x94\n") ==
-        "t.csv:3: invalid UTF-8 at byte offset 15; if this is a Shift_JIS export, use "
-        "--encoding cp932");
+        "t.csv:3: invalid UTF-8 at byte offset 15: the file is not UTF-8 (a Japanese "
+        "Excel/Salesforce export needs --encoding cp932)");
   CHECK(ErrorOf("id,name\n1,\xE6\xA0") ==
         "t.csv:2: invalid UTF-8: truncated sequence at byte offset 10 (end of input)");
   CHECK(Parse("id,name\n1,株式会社\n").rows == Rows{{"1", "株式会社"}});
