@@ -112,7 +112,8 @@ void SetUpColumnsCommand(CLI::App* app, int* exit_code) {
   cmd->add_option("file", args->file, "CSV file; - reads standard input")
       ->required()
       ->type_name("FILE");
-  cmd->add_option("--format,-f", args->format, "table (default), csv, json or md");
+  cmd->add_option("--format,-f", args->format, "table (default), csv, json or md")
+      ->type_name("FORMAT");
   args->input.Register(cmd);
   cmd->callback([args, exit_code] { *exit_code = Run(*args); });
 }

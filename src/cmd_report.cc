@@ -111,11 +111,15 @@ void SetUpReportCommand(CLI::App* app, int* exit_code) {
                   "Group by a column (header name or role; repeatable: each --by is a "
                   "separate table; a+b groups by both columns together)")
       ->type_name("COL");
-  cmd->add_option("--period", args->period, "Also group by month, quarter or year");
+  cmd->add_option("--period", args->period, "Also group by month, quarter or year")
+      ->type_name("month|quarter|year");
   cmd->add_option("--period-of", args->period_of,
-                  "Which date places a deal in a period: closed (default) or created");
-  cmd->add_option("--format,-f", args->format, "table (default), csv, json or md");
-  cmd->add_option("-o,--output", args->output, "Write the report to this file (atomically)");
+                  "Which date places a deal in a period: closed (default) or created")
+      ->type_name("closed|created");
+  cmd->add_option("--format,-f", args->format, "table (default), csv, json or md")
+      ->type_name("FORMAT");
+  cmd->add_option("-o,--output", args->output, "Write the report to this file (atomically)")
+      ->type_name("FILE");
   cmd->add_option("--won", args->won,
                   "Stage values meaning won (default: won, closed won, 受注)")
       ->delimiter(',')
@@ -128,17 +132,22 @@ void SetUpReportCommand(CLI::App* app, int* exit_code) {
       ->delimiter(',')
       ->type_name("S1,S2,...");
   cmd->add_option("--opportunity-stage", args->opportunity_stage,
-                  "The stage from which a deal counts as an opportunity (needs --stages)");
+                  "The stage from which a deal counts as an opportunity (needs --stages)")
+      ->type_name("STAGE");
   cmd->add_option("--lost-reached", args->lost_reached,
                   "How lost deals count for lead_to_opportunity_rate when the export has no "
-                  "stage history: exclude (default), opportunity or lead");
+                  "stage history: exclude (default), opportunity or lead")
+      ->type_name("POLICY");
   cmd->add_option("--date-format", args->date_format,
                   "strftime-style format of the date columns, e.g. %d.%m.%Y (default: "
-                  "automatic)");
+                  "automatic)")
+      ->type_name("FMT");
   cmd->add_option("--tz", args->tz,
-                  "Time zone of timestamps without an offset, e.g. Asia/Tokyo (default UTC)");
+                  "Time zone of timestamps without an offset, e.g. Asia/Tokyo (default UTC)")
+      ->type_name("ZONE");
   cmd->add_option("--as-of", args->as_of,
-                  "The date treated as now (default: the latest date in the data)");
+                  "The date treated as now (default: the latest date in the data)")
+      ->type_name("DATE");
   cmd->add_flag("--lenient", args->lenient,
                 "Skip records whose field count differs from the header (counted and "
                 "reported) instead of failing");
