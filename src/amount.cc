@@ -5,6 +5,8 @@
 #include <limits>
 #include <string_view>
 
+#include "crmkpi/text.h"
+
 namespace crmkpi {
 namespace {
 
@@ -19,34 +21,11 @@ constexpr std::ptrdiff_t kScaleDigits = 4;  // log10(kAmountScale)
 static_assert(kAmountScale == 10000, "kScaleDigits and kPow10 assume four decimals");
 constexpr std::uint64_t kPow10[kScaleDigits + 1] = {1, 10, 100, 1000, 10000};
 
-inline bool IsAsciiSpace(unsigned char c) { return c == ' ' || (c >= '\t' && c <= '\r'); }
-
 inline bool Is3(const char* p, unsigned char a, unsigned char b, unsigned char c) {
   return static_cast<unsigned char>(p[0]) == a && static_cast<unsigned char>(p[1]) == b &&
          static_cast<unsigned char>(p[2]) == c;
 }
 
-std::string_view Trim(std::string_view s) {
-  for (;;) {
-    if (!s.empty() && IsAsciiSpace(static_cast<unsigned char>(s.front()))) {
-      s.remove_prefix(1);
-    } else if (s.size() >= 3 && Is3(s.data(), 0xE3, 0x80, 0x80)) {  // U+3000
-      s.remove_prefix(3);
-    } else {
-      break;
-    }
-  }
-  for (;;) {
-    if (!s.empty() && IsAsciiSpace(static_cast<unsigned char>(s.back()))) {
-      s.remove_suffix(1);
-    } else if (s.size() >= 3 && Is3(s.data() + s.size() - 3, 0xE3, 0x80, 0x80)) {
-      s.remove_suffix(3);
-    } else {
-      break;
-    }
-  }
-  return s;
-}
 
 enum class Kind { kEnd, kDigit, kGroup, kPoint, kPlus, kMinus, kOpen, kClose, kCurrency, kSpace,
                   kOther };
@@ -159,7 +138,7 @@ inline bool ParseFast(std::string_view s, std::int64_t* out) {
 }  // namespace
 
 ParseStatus ParseAmount(std::string_view text, std::int64_t* out) {
-  text = Trim(text);
+  text = TrimSpace(text);
   if (text.empty()) return ParseStatus::kEmpty;
   if (ParseFast(text, out)) return ParseStatus::kOk;
 
@@ -178,7 +157,7 @@ ParseStatus ParseAmount(std::string_view text, std::int64_t* out) {
     if (close_len == 0 || e - p < open.len + close_len) return ParseStatus::kInvalid;
     const char* inner_begin = p + open.len;
     const std::string_view inner =
-        Trim(std::string_view(inner_begin, static_cast<std::size_t>(e - close_len - inner_begin)));
+        TrimSpace(std::string_view(inner_begin, static_cast<std::size_t>(e - close_len - inner_begin)));
     if (inner.empty()) return ParseStatus::kInvalid;
     p = inner.data();
     e = p + inner.size();

@@ -14,6 +14,7 @@
 #include <fmt/format.h>
 
 #include "crmkpi/error.h"
+#include "crmkpi/text.h"
 
 namespace crmkpi {
 namespace {
@@ -44,34 +45,6 @@ constexpr char kYearMark = '\x80';
 constexpr char kMonthMark = '\x81';
 constexpr char kDayMark = '\x82';
 
-inline bool IsAsciiSpace(unsigned char c) { return c == ' ' || (c >= '\t' && c <= '\r'); }
-
-inline bool IsIdeographicSpace(const char* p) {  // U+3000 = E3 80 80
-  return static_cast<unsigned char>(p[0]) == 0xE3 && static_cast<unsigned char>(p[1]) == 0x80 &&
-         static_cast<unsigned char>(p[2]) == 0x80;
-}
-
-std::string_view Trim(std::string_view s) {
-  for (;;) {
-    if (!s.empty() && IsAsciiSpace(static_cast<unsigned char>(s.front()))) {
-      s.remove_prefix(1);
-    } else if (s.size() >= 3 && IsIdeographicSpace(s.data())) {
-      s.remove_prefix(3);
-    } else {
-      break;
-    }
-  }
-  for (;;) {
-    if (!s.empty() && IsAsciiSpace(static_cast<unsigned char>(s.back()))) {
-      s.remove_suffix(1);
-    } else if (s.size() >= 3 && IsIdeographicSpace(s.data() + s.size() - 3)) {
-      s.remove_suffix(3);
-    } else {
-      break;
-    }
-  }
-  return s;
-}
 
 // Folds full-width digits and separators to ASCII and 年月日 to the markers above, into |buf|.
 // Returns the folded length, or -1 when |s| holds other non-ASCII text or does not fit (neither
@@ -315,7 +288,7 @@ DateParser::DateParser(std::string format, std::string tz)
 }
 
 ParseStatus DateParser::Parse(std::string_view text, Seconds* out) const {
-  text = Trim(text);
+  text = TrimSpace(text);
   if (text.empty()) return ParseStatus::kEmpty;
 
   if (!format_.empty()) {

@@ -5,35 +5,6 @@
 #include "crmkpi/utf8.h"
 
 namespace crmkpi {
-namespace {
-
-bool IsAsciiSpace(char c) {
-  return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' || c == '\f';
-}
-
-}  // namespace
-
-std::string_view TrimSpace(std::string_view s) {
-  for (;;) {
-    if (!s.empty() && IsAsciiSpace(s.front())) {
-      s.remove_prefix(1);
-    } else if (s.size() >= 3 && s.compare(0, 3, "\xE3\x80\x80") == 0) {
-      s.remove_prefix(3);
-    } else {
-      break;
-    }
-  }
-  for (;;) {
-    if (!s.empty() && IsAsciiSpace(s.back())) {
-      s.remove_suffix(1);
-    } else if (s.size() >= 3 && s.compare(s.size() - 3, 3, "\xE3\x80\x80") == 0) {
-      s.remove_suffix(3);
-    } else {
-      break;
-    }
-  }
-  return s;
-}
 
 std::vector<std::string> SplitList(std::string_view s, char sep) {
   std::vector<std::string> out;

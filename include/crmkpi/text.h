@@ -8,8 +8,33 @@
 
 namespace crmkpi {
 
-// Trims ASCII whitespace and U+3000 (ideographic space) from both ends.
-std::string_view TrimSpace(std::string_view s);
+// Trims ASCII whitespace and U+3000 (ideographic space) from both ends. Inline: the value
+// parsers call it for every field they read.
+inline std::string_view TrimSpace(std::string_view s) {
+  auto ascii_space = [](char c) { return c == ' ' || (c >= '\t' && c <= '\r'); };
+  auto ideographic_space = [](const char* p) {  // U+3000 = E3 80 80
+    return p[0] == '\xE3' && p[1] == '\x80' && p[2] == '\x80';
+  };
+  for (;;) {
+    if (!s.empty() && ascii_space(s.front())) {
+      s.remove_prefix(1);
+    } else if (s.size() >= 3 && ideographic_space(s.data())) {
+      s.remove_prefix(3);
+    } else {
+      break;
+    }
+  }
+  for (;;) {
+    if (!s.empty() && ascii_space(s.back())) {
+      s.remove_suffix(1);
+    } else if (s.size() >= 3 && ideographic_space(s.data() + s.size() - 3)) {
+      s.remove_suffix(3);
+    } else {
+      break;
+    }
+  }
+  return s;
+}
 
 // Splits "a,b,c" on commas, trimming each item; empty items are dropped.
 std::vector<std::string> SplitList(std::string_view s, char sep = ',');
