@@ -23,6 +23,17 @@ void Exclude(KpiValue* v, const char* reason, std::uint64_t n) {
   if (n > 0) v->excluded.emplace_back(reason, n);
 }
 
+KpiValue AmountSum(const char* id, const AmountTotal& t) {
+  KpiValue v;
+  v.id = id;
+  v.unit = Unit::kAmount;
+  v.value = Num::Money(t.sum);
+  v.n = t.with_amount;
+  Exclude(&v, "missing_amount", t.missing);
+  Exclude(&v, "invalid_amount", t.invalid);
+  return v;
+}
+
 KpiValue Missing(const char* id, Unit unit) {
   KpiValue v;
   v.id = id;
@@ -89,34 +100,20 @@ std::vector<KpiValue> ComputeDealKpis(DealStats& s, const KpiContext& ctx) {
     out.push_back(Missing("avg_deal_size", Unit::kAmount));
     out.push_back(Missing("pipeline_amount", Unit::kAmount));
   } else {
-    KpiValue revenue;
-    revenue.id = "revenue";
-    revenue.unit = Unit::kAmount;
-    revenue.value = Num::Money(s.won_amount);
-    revenue.n = s.won_with_amount;
-    Exclude(&revenue, "missing_amount", s.won_amount_missing);
-    Exclude(&revenue, "invalid_amount", s.won_amount_invalid);
-
+    KpiValue revenue = AmountSum("revenue", s.won_amount);
     KpiValue avg;
     avg.id = "avg_deal_size";
     avg.unit = Unit::kAmount;
-    avg.numerator = Num::Money(s.won_amount);
-    avg.denominator = Num::Count(s.won_with_amount);
+    avg.numerator = revenue.value;
+    avg.denominator = Num::Count(s.won_amount.with_amount);
     avg.excluded = revenue.excluded;
-    if (s.won_with_amount == 0) {
+    if (s.won_amount.with_amount == 0) {
       avg.reason = "ZERO_DENOMINATOR";
     } else {
-      avg.value = Num::Real(static_cast<double>(s.won_amount) / kAmountScaleD /
-                            static_cast<double>(s.won_with_amount));
+      avg.value = Num::Real(static_cast<double>(s.won_amount.sum) / kAmountScaleD /
+                            static_cast<double>(s.won_amount.with_amount));
     }
-
-    KpiValue pipeline;
-    pipeline.id = "pipeline_amount";
-    pipeline.unit = Unit::kAmount;
-    pipeline.value = Num::Money(s.open_amount);
-    pipeline.n = s.open_with_amount;
-    Exclude(&pipeline, "missing_amount", s.open_amount_missing);
-    Exclude(&pipeline, "invalid_amount", s.open_amount_invalid);
+    KpiValue pipeline = AmountSum("pipeline_amount", s.open_amount);
 
     out.push_back(std::move(revenue));
     out.push_back(std::move(avg));

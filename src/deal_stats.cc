@@ -21,12 +21,7 @@ void DealStats::Add(const DealFacts& f) {
   switch (f.cls) {
     case StageClass::kWon:
       ++won;
-      if (f.amount_status == ParseStatus::kOk) {
-        won_amount += f.amount;
-        ++won_with_amount;
-      } else {
-        ++(f.amount_status == ParseStatus::kEmpty ? won_amount_missing : won_amount_invalid);
-      }
+      won_amount.Add(f.amount_status, f.amount);
       if (f.cycle_exclusion == CycleExclusion::kNone) {
         cycle_seconds.push_back(f.cycle_seconds);
       } else {
@@ -38,12 +33,7 @@ void DealStats::Add(const DealFacts& f) {
       break;
     case StageClass::kOpen:
       ++open;
-      if (f.amount_status == ParseStatus::kOk) {
-        open_amount += f.amount;
-        ++open_with_amount;
-      } else {
-        ++(f.amount_status == ParseStatus::kEmpty ? open_amount_missing : open_amount_invalid);
-      }
+      open_amount.Add(f.amount_status, f.amount);
       break;
   }
 }

@@ -32,15 +32,28 @@ struct DealFacts {
   Seconds cycle_seconds = 0;  // closed − created, for won deals
 };
 
+// Σ amount over some deals, with how many had an amount and why the others did not.
+struct AmountTotal {
+  Int128 sum = 0;  // 1/kAmountScale units
+  std::uint64_t with_amount = 0, missing = 0, invalid = 0;
+
+  void Add(ParseStatus status, std::int64_t amount) {
+    if (status == ParseStatus::kOk) {
+      sum += amount;
+      ++with_amount;
+    } else {
+      ++(status == ParseStatus::kEmpty ? missing : invalid);
+    }
+  }
+};
+
 struct DealStats {
   std::uint64_t deals = 0, won = 0, lost = 0, open = 0;
   // lead_to_opportunity_rate
   std::uint64_t reached_yes = 0, reached_no = 0, reached_unknown_stage = 0,
                 reached_lost_unknown = 0;
-  // revenue, avg_deal_size (won deals) and pipeline_amount (open deals)
-  Int128 won_amount = 0, open_amount = 0;
-  std::uint64_t won_with_amount = 0, won_amount_missing = 0, won_amount_invalid = 0;
-  std::uint64_t open_with_amount = 0, open_amount_missing = 0, open_amount_invalid = 0;
+  AmountTotal won_amount;   // revenue, avg_deal_size
+  AmountTotal open_amount;  // pipeline_amount
   // sales cycle of won deals
   std::vector<Seconds> cycle_seconds;
   std::uint64_t cycle_excluded[6] = {0, 0, 0, 0, 0, 0};  // by CycleExclusion
