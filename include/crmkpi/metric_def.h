@@ -1,0 +1,71 @@
+// The data side of a KPI definition: sources (CSV exports), lookups joined onto them, and the
+// metrics aggregated from a source in one pass. Loaded from INI by KpiModel (kpi_model.h); each
+// definition keeps its INI location so that later errors can point back at the text.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "crmkpi/column_roles.h"
+#include "crmkpi/error.h"
+#include "crmkpi/stage_rules.h"
+
+namespace crmkpi {
+
+struct SourceDef {
+  std::string id;
+  SourceLoc loc;
+  std::string file;  // resolved: relative paths are relative to the INI file's directory
+  SourceLoc file_loc;
+  std::string encoding = "utf-8";
+  std::string delimiter = ",";
+  std::string date_format;  // empty = automatic
+  std::string tz;           // empty = the [crmkpi] tz, else UTC
+  std::vector<RoleMapping> mappings;
+  StageConfig stages;
+  std::string filter;  // where-expression applied to every metric of the source
+  SourceLoc filter_loc;
+  bool lenient = false;
+};
+
+// A small table joined by key onto every row of a source: its columns are usable in that
+// source's metrics as LOOKUP.COLUMN.
+struct LookupDef {
+  std::string id;
+  SourceLoc loc;
+  std::string file;
+  std::string encoding = "utf-8";
+  std::string delimiter = ",";
+  std::string key;     // column of the lookup file
+  std::string source;  // the source it joins onto
+  std::string on;      // column (or role) of that source holding the key
+  SourceLoc on_loc;
+};
+
+enum class Aggregation { kCount, kCountDistinct, kSum, kAvg, kMin, kMax, kMedian, kPercentile };
+enum class DurationUnit { kDays, kHours };
+
+// --period of a metric: the ISO week (2024-W09) is available here, unlike report --period.
+enum class MetricPeriod { kNone, kWeek, kMonth, kQuarter, kYear };
+
+struct MetricDef {
+  std::string id;
+  SourceLoc loc;
+  std::string source;
+  Aggregation aggregation = Aggregation::kCount;
+  double percentile = 0.5;           // kPercentile: 0..1 (p90 → 0.9)
+  std::vector<std::string> columns;  // the value column; count_distinct: key columns (a+b)
+  SourceLoc column_loc;
+  std::string duration_from, duration_to;  // "duration = created..closed" instead of a column
+  DurationUnit duration_unit = DurationUnit::kDays;
+  std::string where;  // filter expression (where.h), empty = every row
+  SourceLoc where_loc;
+  std::vector<std::vector<std::string>> by;  // groupings, like --by: each one or more columns
+  SourceLoc by_loc;
+  MetricPeriod period = MetricPeriod::kNone;
+  std::string period_of;  // date column or role
+  SourceLoc period_loc;
+  std::string label, unit, definition;
+};
+
+}  // namespace crmkpi

@@ -1,0 +1,148 @@
+#include "crmkpi/kpi_model.h"
+
+#include <catch2/catch.hpp>
+
+using namespace crmkpi;
+
+namespace {
+
+const char* kGood = R"([crmkpi]
+as_of = 2024-12-31
+
+[source deals]
+file = data/deals.csv
+map.stage = フェーズ
+stages = lead, qualified, won
+
+[metric won]
+source = deals
+where = stage is won
+by = owner, owner+source
+
+[metric lost]
+source = deals
+where = stage is lost
+
+[metric cycle]
+source = deals
+type = p90
+duration = created..closed
+duration_unit = hours
+
+[constant spend]
+value = ¥1,200,000
+
+[kpi win_rate]
+label = 受注率
+formula = won / (won + lost)
+unit = percent
+target = 35%
+direction = higher
+layer = 中間
+owner = 営業部長
+review = monthly
+last_review = 2024-10-01
+
+[kpi cost_per_win]
+formula = spend / won
+unit = JPY
+direction = lower
+
+[tree]
+kgi = win_rate
+win_rate = won, lost
+)";
+
+std::string ErrorOf(const std::string& text) {
+  try {
+    KpiModel::Load(IniFile::Parse(text, "kpi.ini"));
+  } catch (const Error& e) {
+    CHECK(e.code() == ExitCode::kUsage);
+    return e.Formatted();
+  }
+  return "no error";
+}
+
+}  // namespace
+
+TEST_CASE("a complete definition loads", "[model]") {
+  const KpiModel m = KpiModel::Load(IniFile::Parse(kGood, "conf/kpi.ini"));
+  CHECK(m.as_of == "2024-12-31");
+  REQUIRE(m.sources.size() == 1);
+  CHECK(m.sources[0].file == "conf/data/deals.csv");  // relative to the INI file
+  CHECK(m.sources[0].mappings.size() == 1);
+  CHECK(m.sources[0].stages.order == std::vector<std::string>{"lead", "qualified", "won"});
+  const MetricDef* won = m.FindMetric("won");
+  REQUIRE(won != nullptr);
+  CHECK(won->by == std::vector<std::vector<std::string>>{{"owner"}, {"owner", "source"}});
+  const MetricDef* cycle = m.FindMetric("cycle");
+  CHECK(cycle->aggregation == Aggregation::kPercentile);
+  CHECK(cycle->percentile == 0.9);
+  CHECK(cycle->duration_from == "created");
+  CHECK(cycle->duration_unit == DurationUnit::kHours);
+  CHECK(m.FindConstant("spend")->value == 1200000);
+  const KpiDef* wr = m.FindKpi("win_rate");
+  CHECK(*wr->target == Approx(0.35));
+  CHECK(wr->unit.name == "ratio");
+  CHECK(wr->layer == Layer::kProcess);
+  CHECK(m.FindKpi("cost_per_win")->unit.currency == "JPY");
+  CHECK(m.FindKpi("cost_per_win")->direction == Direction::kLower);
+  CHECK(m.tree.kgis == std::vector<std::string>{"win_rate"});
+  CHECK(m.tree.nodes.at("win_rate").children == std::vector<std::string>{"won", "lost"});
+}
+
+TEST_CASE("KPIs come in dependency order", "[model]") {
+  const KpiModel m = KpiModel::Load(IniFile::Parse(R"([source s]
+file = x.csv
+[metric a]
+source = s
+[kpi c]
+formula = b * 2
+[kpi b]
+formula = a + 1
+)",
+                                                   "k.ini"));
+  REQUIRE(m.kpis.size() == 2);
+  CHECK(m.kpis[0].id == "b");
+  CHECK(m.kpis[1].id == "c");
+}
+
+TEST_CASE("bad definitions fail at their location", "[model]") {
+  std::string typo = kGood;
+  typo.replace(typo.find("formula = won / (won"), 7, "fomula");
+  CHECK(ErrorOf(typo) ==
+        "kpi.ini:29:1: unknown key 'fomula' in [kpi win_rate] (did you mean 'formula'?); keys: "
+        "formula, label, unit, target, direction, layer, owner, review, last_review, definition");
+
+  std::string unknown = kGood;
+  unknown.replace(unknown.find("spend / won"), 11, "spend / wonn");
+  CHECK(ErrorOf(unknown) ==
+        "kpi.ini:39:19: unknown metric, constant or KPI 'wonn' in the formula of "
+        "[kpi cost_per_win] (did you mean 'won'?)");
+
+  CHECK(ErrorOf("[source s]\nfile = x\n[kpi a]\nformula = b + 1\n[kpi b]\nformula = 2 * a\n") ==
+        "kpi.ini:4:11: formula cycle: a → b → a");
+
+  CHECK(ErrorOf("[kpi a]\nformula = (1 + \n") ==
+        "kpi.ini:2:15: formula: unexpected end of formula");
+
+  CHECK(ErrorOf("[metric a]\nsource = s\n[kpi a]\nformula = 1\n") ==
+        "kpi.ini:3:1: duplicate name 'a' ([kpi a] is already defined at line 1)");
+
+  CHECK(ErrorOf("[kpis a]\n") ==
+        "kpi.ini:1:1: unknown section [kpis] (did you mean 'kpi'?); sections: crmkpi, source, "
+        "lookup, metric, constant, kpi, tree");
+
+  CHECK(ErrorOf("[metric a]\nsource = nowhere\n") ==
+        "kpi.ini:1:1: [metric a]: unknown source 'nowhere'");
+
+  CHECK(ErrorOf("[source s]\nfile = x\n[metric a]\nsource = s\ntype = count\ncolumn = amount\n") ==
+        "kpi.ini:6:10: type = count counts rows: it takes no column (use count_distinct, or "
+        "where = COLUMN is not empty)");
+
+  CHECK(ErrorOf("[source s]\nfile = x\n[kpi a]\nformula = 1\ntarget = lots\n") ==
+        "kpi.ini:5:10: target: expected a number (e.g. 1200000, 1,200,000 or 35%), got 'lots'");
+
+  CHECK(ErrorOf("[kpi a]\nformula = 1\n[tree]\nkgi = b\n") ==
+        "kpi.ini:4:7: kgi: unknown KPI 'b' (did you mean 'a'?)");
+}
