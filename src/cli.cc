@@ -9,7 +9,9 @@
 #include <fmt/format.h>
 
 #include "cmd_columns.h"
+#include "cmd_lint.h"
 #include "cmd_report.h"
+#include "cmd_tree.h"
 #include "crmkpi/error.h"
 #include "crmkpi/exit_code.h"
 
@@ -39,6 +41,8 @@ int RunCli(int argc, char** argv) {
   int exit_code = 0;
   SetUpReportCommand(&app, &exit_code);
   SetUpColumnsCommand(&app, &exit_code);
+  SetUpTreeCommand(&app, &exit_code);
+  SetUpLintCommand(&app, &exit_code);
 
   try {
     app.parse(argc, argv);

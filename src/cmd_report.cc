@@ -11,6 +11,7 @@
 #include "crmkpi/report_writer.h"
 #include "crmkpi/text.h"
 #include "input_options.h"
+#include "kpi_run.h"
 
 namespace crmkpi {
 namespace {
@@ -29,18 +30,34 @@ struct ReportArgs {
   bool lenient = false;
   bool quiet = false;
   InputOptions input;
+  KpiRunArgs kpi;  // -c kpi.ini
 };
 
-void PrintWarnings(const Report& report) {
-  for (const DataWarning& w : report.warnings) {
-    std::string sample = w.sample.empty() ? "" : fmt::format(" (first: \"{}\")", w.sample);
-    std::fprintf(stderr, "crmkpi: %s: warning: %s%s%s\n", w.first.ToString().c_str(),
-                 w.message.c_str(),
-                 w.count > 1 ? fmt::format(" — {} rows", w.count).c_str() : "", sample.c_str());
+// `report -c kpi.ini`: every KPI of the definition, total and per grouping.
+int RunWithDefinition(const ReportArgs& a) {
+  KpiRunArgs kpi = a.kpi;
+  kpi.as_of = a.as_of;
+  std::map<std::string, std::string> extra;
+  if (!a.files.empty()) {
+    const KpiModel model = LoadModel(kpi.config);
+    if (model.sources.size() != 1 || a.files.size() != 1) {
+      throw Error::Usage(
+          "with -c, name the files of the sources with --source ID=PATH (a FILE argument is "
+          "allowed only when the definition has exactly one source)");
+    }
+    extra[model.sources[0].id] = a.files[0];
   }
+  const KpiRun run = RunKpis(kpi, {}, extra);
+  WriteOutput(a.output, WriteReport(run.evaluation.report, ParseFormat(a.format)));
+  if (!a.quiet) PrintDiagnostics(run.evaluation.report.warnings, LintModel(run.model, run.as_of));
+  return 0;
 }
 
 int Run(const ReportArgs& a) {
+  if (!a.kpi.config.empty()) return RunWithDefinition(a);
+  if (a.files.empty()) {
+    throw Error::Usage("report needs FILE... (or -c kpi.ini); run 'crmkpi report --help'");
+  }
   ReportOptions o;
   o.files = a.files;
   for (const auto& spec : a.by) {
@@ -93,7 +110,8 @@ int Run(const ReportArgs& a) {
 
   const Report report = RunDealReport(o);
   WriteOutput(a.output, WriteReport(report, format));
-  if (!a.quiet) PrintWarnings(report);  // after the report, where a terminal user sees them
+  // After the report, where a terminal user sees them.
+  if (!a.quiet) PrintDiagnostics(report.warnings, {});
   return 0;
 }
 
@@ -104,8 +122,9 @@ void SetUpReportCommand(CLI::App* app, int* exit_code) {
   CLI::App* cmd = app->add_subcommand(
       "report", "Deal KPIs of CRM exports: counts, win rate, lead→opportunity rate, revenue, "
                 "average deal size, pipeline, sales cycle; total, per --by group and period");
-  cmd->add_option("files", args->files, "Deals export CSV file(s); - reads standard input")
-      ->required()
+  cmd->add_option("files", args->files,
+                  "Deals export CSV file(s); - reads standard input. With -c: the file of the "
+                  "definition's only source")
       ->type_name("FILE...");
   cmd->add_option("--by", args->by,
                   "Group by a column (header name or role; repeatable: each --by is a "
@@ -153,6 +172,7 @@ void SetUpReportCommand(CLI::App* app, int* exit_code) {
                 "reported) instead of failing");
   cmd->add_flag("--quiet,-q", args->quiet, "Do not print data warnings on stderr");
   args->input.Register(cmd);
+  args->kpi.Register(cmd, false);
   cmd->callback([args, exit_code] { *exit_code = Run(*args); });
 }
 

@@ -493,15 +493,31 @@ KpiModel KpiModel::Load(const IniFile& ini) {
     } else if (s.type == "kpi") {
       claim(&ids, s);
       kpi_sections.push_back(&s);
+    } else if (s.type == "lint") {
+      static const std::vector<std::string> kRules = {
+          "too_many_kgis",  "kpi_count",      "missing_definition", "missing_owner",
+          "missing_review", "missing_target", "layer_mix",          "stale_review"};
+      CheckKeys(s, kRules);
+      for (const IniEntry& e : s.entries) {
+        if (e.value == "error") {
+          model.lint[e.key] = LintSeverity::kError;
+        } else if (e.value == "warning") {
+          model.lint[e.key] = LintSeverity::kWarning;
+        } else if (e.value == "off") {
+          model.lint[e.key] = LintSeverity::kOff;
+        } else {
+          Fail(e.value_loc, fmt::format("{}: expected error, warning or off", e.key));
+        }
+      }
     } else if (s.type == "tree") {
       if (seen_tree) Fail(s.loc, "[tree] appears twice");
       seen_tree = true;
       tree_section = &s;
     } else {
       static const std::vector<std::string> kTypes = {"crmkpi", "source", "lookup", "metric",
-                                                      "constant", "kpi", "tree"};
+                                                      "constant", "kpi", "tree", "lint"};
       Fail(s.loc, fmt::format("unknown section [{}]{}; sections: crmkpi, source, lookup, metric, "
-                              "constant, kpi, tree",
+                              "constant, kpi, tree, lint",
                               s.type, Suggest(s.type, kTypes)));
     }
   }

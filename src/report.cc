@@ -62,6 +62,10 @@ std::string_view UnitName(Unit unit) {
       return "amount";
     case Unit::kDays:
       return "days";
+    case Unit::kHours:
+      return "hours";
+    case Unit::kNumber:
+      return "number";
   }
   return "";
 }

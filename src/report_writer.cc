@@ -8,35 +8,12 @@
 #include "crmkpi/error.h"
 #include "crmkpi/text.h"
 #include "crmkpi/utf8.h"
+#include "text_table.h"
 
 namespace crmkpi {
 namespace {
 
 // ---- value formatting for people (table, md) --------------------------------------------
-
-std::string Fixed(double v, int decimals) {
-  if (v == 0) v = 0;  // no "-0.0"
-  return GroupThousands(fmt::format("{:.{}f}", v, decimals));
-}
-
-std::string Human(const Num& n, Unit unit) {
-  switch (unit) {
-    case Unit::kCount:
-      return GroupThousands(n.ToString());
-    case Unit::kRatio:
-      return Fixed(n.ToDouble() * 100.0, 1) + " %";
-    case Unit::kAmount: {
-      // Two decimals at most, and none when they are zero (a yen average of 300,000 is not
-      // "300,000.00" beside a revenue of 300,000).
-      std::string s = Fixed(n.ToDouble(), 2);
-      if (s.size() > 3 && s.compare(s.size() - 3, 3, ".00") == 0) s.resize(s.size() - 3);
-      return s;
-    }
-    case Unit::kDays:
-      return Fixed(n.ToDouble(), 1) + " d";
-  }
-  return n.ToString();
-}
 
 std::string ExcludedText(const KpiValue& v) {
   std::string out;
@@ -86,6 +63,9 @@ std::string ShortLabel(std::string_view id) {
   return std::string(id);
 }
 
+// The row label: an INI KPI's own label, else the built-in one.
+std::string LabelOf(const KpiValue& v) { return v.label.empty() ? Label(v.id) : v.label; }
+
 // The value cell: "42.2 %" or "n/a".
 std::string ValueCell(const KpiValue& v) {
   if (!v.value) return "n/a";
@@ -95,7 +75,13 @@ std::string ValueCell(const KpiValue& v) {
 // The basis column of the total table: the population behind the value.
 std::string BasisCell(const KpiValue& v) {
   std::string basis;
-  if (v.id == "win_rate") {
+  const bool builtin = v.status.empty();  // the deals report's own KPIs, not an INI's
+  if (!builtin) {
+    if (v.numerator && v.denominator) {
+      basis = fmt::format("{} / {}", Human(*v.numerator, Unit::kNumber),
+                          Human(*v.denominator, Unit::kNumber));
+    }
+  } else if (v.id == "win_rate") {
     basis = fmt::format("{} won / {} closed", Human(*v.numerator, Unit::kCount),
                         Human(*v.denominator, Unit::kCount));
   } else if (v.id == "lead_to_opportunity_rate") {
@@ -132,69 +118,6 @@ std::string GroupValue(const std::string& key, const std::string& v) {
   return key == "period" ? "(no date)" : "(empty)";
 }
 
-// ---- a simple aligned table ----------------------------------------------------------------
-
-struct Table {
-  std::vector<std::string> head;
-  std::vector<bool> right;  // right-align column
-  std::vector<std::vector<std::string>> rows;
-
-  // Markdown cells escape '|' before anything is measured, so widths stay right.
-  static std::string Escape(const std::string& cell) {
-    std::string esc;
-    for (char ch : cell) {
-      if (ch == '|') esc += '\\';
-      esc += ch;
-    }
-    return esc;
-  }
-
-  std::string Render(bool markdown) const {
-    if (markdown) {
-      Table escaped = *this;
-      for (auto& h : escaped.head) h = Escape(h);
-      for (auto& r : escaped.rows) {
-        for (auto& cell : r) cell = Escape(cell);
-      }
-      return escaped.RenderRaw(true);
-    }
-    return RenderRaw(false);
-  }
-
-  std::string RenderRaw(bool markdown) const {
-    std::vector<std::size_t> w(head.size(), 0);
-    for (std::size_t c = 0; c < head.size(); ++c) w[c] = DisplayWidth(head[c]);
-    for (const auto& r : rows) {
-      for (std::size_t c = 0; c < r.size(); ++c) w[c] = std::max(w[c], DisplayWidth(r[c]));
-    }
-    std::string out;
-    auto line = [&](const std::vector<std::string>& cells) {
-      std::string l = markdown ? "| " : "";
-      for (std::size_t c = 0; c < cells.size(); ++c) {
-        l += right[c] ? PadLeft(cells[c], w[c]) : PadRight(cells[c], w[c]);
-        if (c + 1 < cells.size()) l += markdown ? " | " : "  ";
-      }
-      if (markdown) l += " |";
-      while (!markdown && !l.empty() && l.back() == ' ') l.pop_back();
-      out += l + "\n";
-    };
-    line(head);
-    if (markdown) {
-      std::string sep = "|";
-      for (std::size_t c = 0; c < head.size(); ++c) {
-        sep += right[c] ? std::string(w[c] + 1, '-') + ":|" : std::string(w[c] + 2, '-') + "|";
-      }
-      out += sep + "\n";
-    } else {
-      std::vector<std::string> rule;
-      for (std::size_t c = 0; c < head.size(); ++c) rule.push_back(std::string(w[c], '-'));
-      line(rule);
-    }
-    for (const auto& r : rows) line(r);
-    return out;
-  }
-};
-
 std::string WriteHuman(const Report& report, bool md) {
   std::string out;
   std::string inputs;
@@ -206,16 +129,30 @@ std::string WriteHuman(const Report& report, bool md) {
   const std::string as_of =
       report.as_of.empty() ? "no dates in the data"
                            : fmt::format("as of {} ({})", report.as_of,
-                                         report.as_of_source == "option" ? "--as-of"
-                                                                         : "latest date in the data");
+                                         report.as_of_source == "option"       ? "--as-of"
+                                         : report.as_of_source == "definition" ? "the definition"
+                                                                 : "latest date in the data");
   out += fmt::format("{}crmkpi report: {} · {} rows · {}\n\n", md ? "# " : "", inputs,
                      GroupThousands(std::to_string(rows)), as_of);
 
   Table total;
+  bool targets = false;  // KPIs from an INI definition: show target, achievement, status
+  for (const KpiValue& v : report.total.kpis) targets = targets || !v.status.empty();
   total.head = {"KPI", "value", "basis"};
   total.right = {false, true, false};
+  if (targets) {
+    total.head = {"KPI", "value", "target", "achv.", "status", "basis"};
+    total.right = {false, true, true, true, false, false};
+  }
   for (const KpiValue& v : report.total.kpis) {
-    total.rows.push_back({Label(v.id), ValueCell(v), BasisCell(v)});
+    if (!targets) {
+      total.rows.push_back({LabelOf(v), ValueCell(v), BasisCell(v)});
+      continue;
+    }
+    total.rows.push_back({LabelOf(v), ValueCell(v),
+                          v.target ? Human(Num::Real(*v.target), v.unit) : "",
+                          v.achievement ? Fixed(*v.achievement * 100.0, 1) + " %" : "",
+                          v.status, BasisCell(v)});
   }
   out += md ? "## Total\n\n" : "Total\n";
   out += total.Render(md);
@@ -231,7 +168,7 @@ std::string WriteHuman(const Report& report, bool md) {
     }
     if (!g.rows.empty()) {
       for (const KpiValue& v : g.rows.front().kpis) {
-        t.head.push_back(ShortLabel(v.id));
+        t.head.push_back(v.label.empty() ? ShortLabel(v.id) : v.label);
         t.right.push_back(true);
       }
     }
@@ -266,6 +203,14 @@ std::string JsonKpi(const KpiValue& v, const std::vector<std::string>& keys,
   if (v.n) out += fmt::format(",\"n\":{}", *v.n);
   out += fmt::format(",\"unit\":{}", JsonQuote(UnitName(v.unit)));
   if (!v.reason.empty()) out += ",\"reason\":" + JsonQuote(v.reason);
+  if (!v.label.empty()) out += ",\"label\":" + JsonQuote(v.label);
+  if (!v.currency.empty()) out += ",\"currency\":" + JsonQuote(v.currency);
+  if (!v.status.empty()) {
+    out += fmt::format(",\"target\":{},\"achievement\":{},\"status\":{}",
+                       v.target ? fmt::format("{}", *v.target) : "null",
+                       v.achievement ? fmt::format("{}", *v.achievement) : "null",
+                       JsonQuote(v.status));
+  }
   if (!v.excluded.empty()) {
     out += ",\"excluded\":{";
     for (std::size_t i = 0; i < v.excluded.size(); ++i) {

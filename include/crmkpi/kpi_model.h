@@ -47,6 +47,8 @@ struct KpiDef {
   SourceLoc last_review_loc;
 };
 
+enum class LintSeverity { kOff, kWarning, kError };
+
 struct TreeNodeDef {
   std::string id;                     // a KPI, metric or constant id
   std::vector<std::string> children;  // empty for a leaf
@@ -75,6 +77,7 @@ class KpiModel {
   std::vector<ConstantDef> constants;
   std::vector<KpiDef> kpis;  // in dependency order: a KPI comes after every KPI it uses
   TreeDef tree;
+  std::map<std::string, LintSeverity> lint;  // [lint] rule = error|warning|off
 
   const SourceDef* FindSource(std::string_view id) const;
   const MetricDef* FindMetric(std::string_view id) const;

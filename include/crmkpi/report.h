@@ -31,7 +31,7 @@ struct Num {
   std::string ToString() const;
 };
 
-enum class Unit { kCount, kRatio, kAmount, kDays };
+enum class Unit { kCount, kRatio, kAmount, kDays, kHours, kNumber };
 std::string_view UnitName(Unit unit);
 
 struct KpiValue {
@@ -43,6 +43,12 @@ struct KpiValue {
   std::optional<std::uint64_t> n;  // population of medians and percentiles
   std::string reason;              // code when value is n/a: ZERO_DENOMINATOR, EMPTY, ...
   std::vector<std::pair<std::string, std::uint64_t>> excluded;  // reason -> rows
+  // KPIs defined in an INI file (kpi_model.h) also carry:
+  std::string label;
+  std::string currency;           // unit currency code, e.g. JPY
+  std::optional<double> target;
+  std::optional<double> achievement;
+  std::string status;             // "on track", "off track", "no target", "n/a"
 };
 
 struct GroupRow {

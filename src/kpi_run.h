@@ -1,0 +1,44 @@
+// Internal: the `-c kpi.ini` pipeline shared by report, tree and lint — load and check the
+// definition, run every metric in one pass per source, evaluate the KPIs.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+
+#include "crmkpi/kpi_eval.h"
+#include "crmkpi/kpi_lint.h"
+#include "crmkpi/kpi_model.h"
+
+namespace crmkpi {
+
+struct KpiRunArgs {
+  std::string config;
+  std::vector<std::string> sources;  // --source ID=PATH
+  std::string as_of;
+  bool quiet = false;
+
+  void Register(CLI::App* app, bool config_required);
+  std::map<std::string, std::string> SourceOverrides() const;
+};
+
+struct KpiRun {
+  KpiModel model;
+  MetricRun metrics;
+  KpiEvaluation evaluation;
+  std::string as_of;  // --as-of, else [crmkpi] as_of, else the latest date in the data
+};
+
+KpiModel LoadModel(const std::string& config);
+
+// Runs the metrics and evaluates the KPIs; |overrides| fixes values (what-if).
+KpiRun RunKpis(const KpiRunArgs& args, const std::map<std::string, double>& overrides = {},
+               const std::map<std::string, std::string>& extra_sources = {});
+
+// Prints data warnings and lint findings (as warnings) on stderr.
+void PrintDiagnostics(const std::vector<DataWarning>& warnings,
+                      const std::vector<LintFinding>& lint);
+
+}  // namespace crmkpi

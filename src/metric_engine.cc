@@ -1,0 +1,1272 @@
+#include "crmkpi/metric_engine.h"
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <limits>
+#include <memory>
+#include <tuple>
+
+#include <fmt/format.h>
+
+#include "crmkpi/amount.h"
+#include "crmkpi/csv_reader.h"
+#include "crmkpi/input_stream.h"
+#include "crmkpi/stage_rules.h"
+#include "crmkpi/text.h"
+#include "crmkpi/where.h"
+
+namespace crmkpi {
+namespace {
+
+constexpr std::size_t kSampleBytes = 80;
+constexpr double kSecondsPerDay = 86400.0;
+constexpr double kSecondsPerHour = 3600.0;
+constexpr double kAmountScaleD = static_cast<double>(kAmountScale);
+
+enum Exclusion : int {
+  kMissingValue,
+  kInvalidValue,
+  kMissingFrom,
+  kInvalidFrom,
+  kMissingTo,
+  kInvalidTo,
+  kNegativeDuration,
+  kExclusionCount
+};
+constexpr std::array<const char*, kExclusionCount> kExclusionNames = {
+    "missing_value", "invalid_value", "missing_from",     "invalid_from",
+    "missing_to",    "invalid_to",    "negative_duration"};
+
+// Counts data problems per (kind, source, column) and keeps the first occurrence; the location,
+// sample and message are only built the first time (as in deal_report.cc).
+class WarningLog {
+ public:
+  template <typename Describe>
+  void Add(std::string_view kind, int input, int column, Describe&& describe) {
+    auto [it, inserted] = entries_.try_emplace(Key{kind, input, column});
+    if (inserted) {
+      it->second = describe();
+      it->second.kind = std::string(kind);
+      order_.push_back(it);
+    }
+    ++it->second.count;
+  }
+  std::vector<DataWarning> Take() const {
+    std::vector<DataWarning> out;
+    for (auto it : order_) out.push_back(it->second);
+    return out;
+  }
+
+ private:
+  using Key = std::tuple<std::string_view, int, int>;  // kind is a string literal
+  std::map<Key, DataWarning> entries_;
+  std::vector<std::map<Key, DataWarning>::iterator> order_;
+};
+
+// Keys of group tables (3+ parts) and composite distinct keys are fixed-width: 4 bytes per
+// interned value id (or period id), so no two different tuples share a key.
+void AppendId(std::string* key, std::uint32_t id) {
+  key->append(reinterpret_cast<const char*>(&id), sizeof id);
+}
+constexpr std::uint32_t kNoPeriod = 0xFFFFFFFFu;  // codes of valid dates are small positives
+
+// A fast non-cryptographic hash of short keys (wyhash-style: one 64×64→128 multiply per 16
+// bytes), inlined into the hot loop; std::hash's out-of-line Murmur was a tenth of a 30-metric
+// run. Group and distinct keys are not adversarial, so this is only about spreading.
+inline std::uint64_t Mix(std::uint64_t a, std::uint64_t b) {
+  const UInt128 r = static_cast<UInt128>(a) * b;
+  return static_cast<std::uint64_t>(r) ^ static_cast<std::uint64_t>(r >> 64);
+}
+inline std::uint64_t Load8(const char* p) {
+  std::uint64_t v;
+  std::memcpy(&v, p, 8);
+  return v;
+}
+inline std::uint64_t Load4(const char* p) {
+  std::uint32_t v;
+  std::memcpy(&v, p, 4);
+  return v;
+}
+// Equality of short keys without a call to memcmp.
+inline bool SameBytes(std::string_view x, std::string_view y) {
+  const std::size_t n = x.size();
+  if (n != y.size()) return false;
+  const char* a = x.data();
+  const char* b = y.data();
+  if (n >= 8 && n <= 16) return Load8(a) == Load8(b) && Load8(a + n - 8) == Load8(b + n - 8);
+  if (n >= 4 && n < 8) return Load4(a) == Load4(b) && Load4(a + n - 4) == Load4(b + n - 4);
+  return n == 0 || std::memcmp(a, b, n) == 0;
+}
+
+inline std::uint64_t HashBytes(std::string_view s) {
+  constexpr std::uint64_t k0 = 0xA0761D6478BD642Full, k1 = 0xE7037ED1A0B428DBull,
+                          k2 = 0x8EBC6AF09C88C6E3ull;
+  const char* p = s.data();
+  std::size_t n = s.size();
+  std::uint64_t a = 0, b = 0, seed = k0 ^ n;
+  if (n <= 16) {
+    if (n >= 8) {
+      a = Load8(p);
+      b = Load8(p + n - 8);
+    } else if (n >= 4) {
+      a = Load4(p);
+      b = Load4(p + n - 4);
+    } else if (n > 0) {
+      a = (std::uint64_t{static_cast<unsigned char>(p[0])} << 16) |
+          (std::uint64_t{static_cast<unsigned char>(p[n / 2])} << 8) |
+          std::uint64_t{static_cast<unsigned char>(p[n - 1])};
+    }
+  } else {
+    const char* end = p + n;
+    while (n > 16) {
+      seed = Mix(Load8(p) ^ k1, Load8(p + 8) ^ seed);
+      p += 16;
+      n -= 16;
+    }
+    a = Load8(end - 16);
+    b = Load8(end - 8);
+  }
+  return Mix(k1 ^ s.size(), Mix(a ^ k1, b ^ seed) ^ k2);
+}
+
+constexpr std::uint32_t kNoRow = std::numeric_limits<std::uint32_t>::max();
+
+// Key bytes → dense id (0, 1, 2, ... in insertion order). Open addressing with linear probing
+// over (hash, id) slots; the keys live in one arena. Lookups by string_view allocate nothing;
+// inserts allocate only when the slot array, the arena or the offsets double.
+class KeyTable {
+ public:
+  // The id of |key|; a new key gets id size() and *inserted = true.
+  std::uint32_t FindOrInsert(std::string_view key, bool* inserted) {
+    if ((ids_ + 1) * 2 > slots_.size()) Grow();
+    const std::uint64_t h = HashBytes(key);
+    const std::size_t mask = slots_.size() - 1;
+    for (std::size_t i = static_cast<std::size_t>(h) & mask;; i = (i + 1) & mask) {
+      Slot& slot = slots_[i];
+      if (slot.id_plus_1 == 0) {
+        slot.hash = h;
+        slot.id_plus_1 = ++ids_;
+        arena_.append(key);
+        offsets_.push_back(arena_.size());
+        *inserted = true;
+        return ids_ - 1;
+      }
+      if (slot.hash == h && SameBytes(Key(slot.id_plus_1 - 1), key)) {
+        *inserted = false;
+        return slot.id_plus_1 - 1;
+      }
+    }
+  }
+  // The id of |key|, or kNoRow.
+  std::uint32_t Find(std::string_view key) const {
+    if (slots_.empty()) return kNoRow;
+    const std::uint64_t h = HashBytes(key);
+    const std::size_t mask = slots_.size() - 1;
+    for (std::size_t i = static_cast<std::size_t>(h) & mask;; i = (i + 1) & mask) {
+      const Slot& slot = slots_[i];
+      if (slot.id_plus_1 == 0) return kNoRow;
+      if (slot.hash == h && SameBytes(Key(slot.id_plus_1 - 1), key)) return slot.id_plus_1 - 1;
+    }
+  }
+  std::uint32_t size() const { return ids_; }
+  std::string_view Key(std::uint32_t id) const {
+    const std::size_t begin = id == 0 ? 0 : offsets_[id - 1];
+    return std::string_view(arena_).substr(begin, offsets_[id] - begin);
+  }
+
+ private:
+  struct Slot {
+    std::uint64_t hash = 0;
+    std::uint32_t id_plus_1 = 0;  // 0 = empty
+  };
+  void Grow() {
+    std::vector<Slot> old = std::move(slots_);
+    slots_.assign(old.empty() ? 16 : old.size() * 2, Slot{});
+    const std::size_t mask = slots_.size() - 1;
+    for (const Slot& slot : old) {
+      if (slot.id_plus_1 == 0) continue;
+      std::size_t i = static_cast<std::size_t>(slot.hash) & mask;
+      while (slots_[i].id_plus_1 != 0) i = (i + 1) & mask;
+      slots_[i] = slot;
+    }
+  }
+
+  std::vector<Slot> slots_;
+  std::uint32_t ids_ = 0;
+  std::string arena_;
+  std::vector<std::size_t> offsets_;  // end of key id in arena_
+};
+
+// Two 32-bit ids packed in a 64-bit key → a 32-bit value (kNoRow when new), open addressing.
+class PairMap {
+ public:
+  // The value slot of |key|, kNoRow for a key not seen before (the caller assigns it).
+  std::uint32_t& FindOrInsert(std::uint64_t key) {
+    if ((size_ + 1) * 2 > slots_.size()) Grow();
+    const std::size_t mask = slots_.size() - 1;
+    for (std::size_t i = SlotOf(key) & mask;; i = (i + 1) & mask) {
+      Slot& s = slots_[i];
+      if (s.used && s.key == key) return s.value;
+      if (!s.used) {
+        s.used = true;
+        s.key = key;
+        s.value = kNoRow;
+        ++size_;
+        return s.value;
+      }
+    }
+  }
+
+ private:
+  struct Slot {
+    std::uint64_t key = 0;
+    std::uint32_t value = kNoRow;
+    bool used = false;
+  };
+  static std::size_t SlotOf(std::uint64_t key) {
+    return static_cast<std::size_t>(Mix(key, 0x9E3779B97F4A7C15ull));
+  }
+  void Grow() {
+    std::vector<Slot> old = std::move(slots_);
+    slots_.assign(old.empty() ? 16 : old.size() * 2, Slot{});
+    const std::size_t mask = slots_.size() - 1;
+    for (const Slot& s : old) {
+      if (!s.used) continue;
+      std::size_t i = SlotOf(s.key) & mask;
+      while (slots_[i].used) i = (i + 1) & mask;
+      slots_[i] = s;
+    }
+  }
+  std::vector<Slot> slots_;
+  std::size_t size_ = 0;
+};
+
+// A set of dense ids (the interned keys a count_distinct group has seen): open addressing over
+// id + 1 (0 = empty).
+class IdSet {
+ public:
+  [[gnu::noinline]] void Insert(std::uint32_t id) {
+    if ((size_ + 1) * 2 > slots_.size()) Grow();
+    const std::size_t mask = slots_.size() - 1;
+    for (std::size_t i = Slot(id) & mask;; i = (i + 1) & mask) {
+      if (slots_[i] == id + 1) return;
+      if (slots_[i] == 0) {
+        slots_[i] = id + 1;
+        ++size_;
+        return;
+      }
+    }
+  }
+  std::size_t size() const { return size_; }
+
+ private:
+  static std::size_t Slot(std::uint32_t id) {
+    const std::uint64_t h = std::uint64_t{id} * 0x9E3779B97F4A7C15ull;
+    return static_cast<std::size_t>(h ^ (h >> 32));
+  }
+  void Grow() {
+    std::vector<std::uint32_t> old = std::move(slots_);
+    slots_.assign(old.empty() ? 16 : old.size() * 2, 0);
+    const std::size_t mask = slots_.size() - 1;
+    for (std::uint32_t v : old) {
+      if (v == 0) continue;
+      std::size_t i = Slot(v - 1) & mask;
+      while (slots_[i] != 0) i = (i + 1) & mask;
+      slots_[i] = v;
+    }
+  }
+  std::vector<std::uint32_t> slots_;
+  std::size_t size_ = 0;
+};
+
+// A period as a number, for group keys (the label is only formatted for a new group):
+// week iso_year × 100 + week, month year × 100 + month, quarter year × 10 + quarter, year.
+std::int32_t PeriodCode(MetricPeriod kind, std::int64_t day) {
+  const date::sys_days d{date::days{day}};
+  const date::year_month_day ymd{d};
+  const int y = static_cast<int>(ymd.year());
+  const auto m = static_cast<int>(static_cast<unsigned>(ymd.month()));
+  switch (kind) {
+    case MetricPeriod::kWeek: {
+      const int iso_weekday = static_cast<int>(date::weekday{d}.iso_encoding());
+      const date::sys_days thursday = d + date::days{4 - iso_weekday};
+      const date::year_month_day t{thursday};
+      const date::sys_days jan1{t.year() / date::January / 1};
+      return static_cast<int>(t.year()) * 100 +
+             static_cast<int>((thursday - jan1).count() / 7 + 1);
+    }
+    case MetricPeriod::kMonth:
+      return y * 100 + m;
+    case MetricPeriod::kQuarter:
+      return y * 10 + (m - 1) / 3 + 1;
+    case MetricPeriod::kYear:
+      return y;
+    case MetricPeriod::kNone:
+      break;
+  }
+  return 0;
+}
+
+// Into |out| without allocating (labels fit the short-string buffer).
+void FormatPeriodInto(MetricPeriod kind, const date::year_month_day& ymd, std::string* out) {
+  const int y = static_cast<int>(ymd.year());
+  const unsigned m = static_cast<unsigned>(ymd.month());
+  char buf[24];
+  int len = 0;
+  switch (kind) {
+    case MetricPeriod::kWeek: {
+      // ISO 8601: the week (Monday first) belongs to the year of its Thursday.
+      const date::sys_days d{ymd};
+      const int iso_weekday = static_cast<int>(date::weekday{d}.iso_encoding());  // Mon = 1
+      const date::sys_days thursday = d + date::days{4 - iso_weekday};
+      const date::year_month_day t{thursday};
+      const date::sys_days jan1{t.year() / date::January / 1};
+      const auto week = static_cast<unsigned>((thursday - jan1).count() / 7 + 1);
+      len = std::snprintf(buf, sizeof buf, "%04d-W%02u", static_cast<int>(t.year()), week);
+      break;
+    }
+    case MetricPeriod::kMonth:
+      len = std::snprintf(buf, sizeof buf, "%04d-%02u", y, m);
+      break;
+    case MetricPeriod::kQuarter:
+      len = std::snprintf(buf, sizeof buf, "%04d-Q%u", y, (m - 1) / 3 + 1);
+      break;
+    case MetricPeriod::kYear:
+      len = std::snprintf(buf, sizeof buf, "%04d", y);
+      break;
+    case MetricPeriod::kNone:
+      break;
+  }
+  out->assign(buf, static_cast<std::size_t>(std::max(len, 0)));
+}
+
+CsvOptions CsvOptionsFor(const std::string& delimiter, const std::string& what,
+                         const SourceLoc& loc) {
+  CsvOptions csv;
+  if (delimiter == "auto") {
+    csv.auto_delimiter = true;
+  } else if (delimiter == "\\t" || delimiter == "tab" || delimiter == "\t") {
+    csv.delimiter = '\t';
+  } else if (delimiter.size() == 1 && delimiter[0] != '"' && delimiter[0] != '\n' &&
+             delimiter[0] != '\r') {
+    csv.delimiter = delimiter[0];
+  } else {
+    throw Error(ExitCode::kUsage,
+                fmt::format("{}: delimiter: expected one character, '\\t' or auto, got '{}'",
+                            what, delimiter),
+                loc);
+  }
+  return csv;
+}
+
+// Runs |f|; an Error without a location gets |loc| and |prefix| (settings checked by the
+// library's constructors, which do not know the INI).
+template <typename F>
+auto Located(const SourceLoc& loc, const std::string& prefix, F&& f) {
+  try {
+    return f();
+  } catch (const Error& e) {
+    if (!e.loc().file.empty()) throw;
+    throw Error(e.code(), prefix + e.message(), loc);
+  }
+}
+
+const SourceLoc& Prefer(const SourceLoc& specific, const SourceLoc& fallback) {
+  return specific.file.empty() && specific.line == 0 ? fallback : specific;
+}
+
+std::string Path(const std::map<std::string, std::string>& overrides, const std::string& id,
+                 const std::string& file) {
+  const auto it = overrides.find(id);
+  return it == overrides.end() ? file : it->second;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Accumulators
+
+// One metric in one group, split by how often it is touched. A table keeps the accumulators of
+// all its metrics for a group side by side (group-major), so a row touches one contiguous run
+// of HotAccs per table instead of one cache line per metric somewhere in memory.
+struct HotAcc {  // every aggregated row
+  Int128 sum = 0;
+  std::uint64_t n = 0;
+  std::int64_t min = std::numeric_limits<std::int64_t>::max();
+  std::int64_t max = std::numeric_limits<std::int64_t>::min();
+};
+struct ColdAcc {  // exclusions, medians, count_distinct
+  std::array<std::uint64_t, kExclusionCount> excluded{};
+  // median / pNN only: every aggregated value (amount units or duration seconds), so the
+  // quantiles are exact. Memory linear in the values aggregated, like the deals report's cycles.
+  std::vector<std::int64_t> values;
+  std::unique_ptr<IdSet> distinct;  // count_distinct only: ids of the distinct keys
+};
+
+enum class ValueKind : std::uint8_t {
+  kRows,      // count
+  kNonEmpty,  // count of a column
+  kAmount,    // ParseAmount of a column
+  kDuration,  // TO - FROM in seconds
+  kDistinct,  // count_distinct key
+};
+
+// What a row contributes to a metric.
+struct Observation {
+  int exclusion = -1;  // an Exclusion, or -1
+  std::int64_t value = 0;
+  std::uint32_t id = 0;  // kDistinct: the interned key
+};
+
+struct Attached {  // the total or one grouping of one metric
+  int table = 0;
+  std::size_t user = 0;  // position of the metric's accumulators in the table's group runs
+  std::vector<std::string> names;
+};
+
+struct MetricState {
+  const MetricDef* def = nullptr;
+  std::size_t result_index = 0;
+  ValueKind kind = ValueKind::kRows;
+  int column = -1;
+  std::vector<int> key_columns;  // kDistinct: schema columns
+  std::vector<int> key_slots;    // kDistinct: their Interned slots
+  KeyTable composite;            // kDistinct with several columns: packed value ids → id
+  int duration = -1;  // index of the DurationSlot
+  double unit_seconds = kSecondsPerDay;
+  int where = -1;  // index of the shared Where, -1 = every row
+  bool keep_values = false;
+  std::vector<Attached> targets;  // [0] = the total, then the groupings in output order
+  std::string key;  // scratch: packed ids of a composite count_distinct key
+};
+
+// A column whose values are interned (group and distinct keys): trimmed value → dense id, looked
+// up at most once per row however many tables and metrics use the column.
+struct Interned {
+  int column = -1;
+  KeyTable values;
+  std::uint64_t generation = 0;
+  std::uint32_t id = 0;  // of the current row
+};
+
+struct GroupTable {
+  bool total = false;        // the one-group table of the totals
+  std::vector<int> columns;  // schema columns
+  std::vector<int> slots;    // their Interned slots
+  int period = -1;           // PeriodSlot, -1 = none
+  // By the number of key parts (columns + period): one → by_value[id] (kNoRow = none yet), two
+  // → by_pair, more → index over the packed ids.
+  std::vector<std::uint32_t> by_value;
+  PairMap by_pair;
+  KeyTable index;
+  std::vector<std::vector<std::string>> values;
+  std::size_t width = 0;  // metrics attached: accumulators per group
+  std::vector<HotAcc> hot;    // group × width
+  std::vector<ColdAcc> cold;  // group × width
+  std::uint32_t current = 0;  // group of the current row
+};
+
+// The period of one (kind, date column), interned like a column value: code → dense id.
+struct PeriodSlot {
+  MetricPeriod kind = MetricPeriod::kNone;
+  int column = -1;
+  KeyTable codes;  // PeriodCode (or kNoPeriod) as 4 bytes → id
+  // Of the current row: the local day when the date is valid, and the period's id.
+  bool valid = false;
+  std::int64_t day = 0;
+  std::uint32_t id = 0;
+  bool has_last = false;  // memo: the previous row's validity, day and id
+  bool last_valid = false;
+  std::int64_t last_day = 0;
+  std::uint32_t last_id = 0;
+};
+
+struct DurationSlot {
+  int from = -1, to = -1;
+  std::uint64_t generation = 0;
+  int exclusion = -1;
+  std::int64_t seconds = 0;
+};
+
+[[gnu::always_inline]] inline void Add(const MetricState& m, HotAcc* hot, ColdAcc* cold,
+                                       const Observation& o) {
+  if (o.exclusion >= 0) {
+    ++cold->excluded[static_cast<std::size_t>(o.exclusion)];
+    return;
+  }
+  ++hot->n;
+  switch (m.kind) {
+    case ValueKind::kRows:
+    case ValueKind::kNonEmpty:
+      break;
+    case ValueKind::kAmount:
+    case ValueKind::kDuration:
+      hot->sum += o.value;
+      hot->min = std::min(hot->min, o.value);
+      hot->max = std::max(hot->max, o.value);
+      if (m.keep_values) cold->values.push_back(o.value);
+      break;
+    case ValueKind::kDistinct:
+      if (!cold->distinct) cold->distinct = std::make_unique<IdSet>();
+      cold->distinct->Insert(o.id);
+      break;
+  }
+}
+
+// Type-7 quantile of sorted values: {value, exact} where exact is set when the result is a whole
+// number of units (always when it is one of the values).
+std::pair<long double, std::optional<std::int64_t>> Quantile(const std::vector<std::int64_t>& v,
+                                                              double p) {
+  const double h = static_cast<double>(v.size() - 1) * p;
+  const auto lo = static_cast<std::size_t>(std::floor(h));
+  if (lo + 1 >= v.size()) return {static_cast<long double>(v.back()), v.back()};
+  const double frac = h - static_cast<double>(lo);
+  if (frac == 0) return {static_cast<long double>(v[lo]), v[lo]};
+  const long double x = static_cast<long double>(v[lo]) +
+                        static_cast<long double>(frac) *
+                            (static_cast<long double>(v[lo + 1]) - static_cast<long double>(v[lo]));
+  const long double r = std::round(x);
+  if (std::fabs(x - r) < 1e-6L) return {r, static_cast<std::int64_t>(r)};
+  return {x, std::nullopt};
+}
+
+MetricCell Cell(const MetricState& m, const HotAcc& a, ColdAcc& cold) {
+  MetricCell cell;
+  cell.n = a.n;
+  for (int i = 0; i < kExclusionCount; ++i) {
+    if (cold.excluded[static_cast<std::size_t>(i)] > 0) {
+      cell.excluded.emplace_back(kExclusionNames[static_cast<std::size_t>(i)],
+                                 cold.excluded[static_cast<std::size_t>(i)]);
+    }
+  }
+  const bool amount = m.kind == ValueKind::kAmount;
+  auto scaled = [&](long double x) {  // a value in units or seconds as printed
+    return amount ? static_cast<double>(x / kAmountScaleD)
+                  : static_cast<double>(x / static_cast<long double>(m.unit_seconds));
+  };
+  auto exact_or_real = [&](std::int64_t x) {
+    return amount ? Num::Money(x) : Num::Real(scaled(static_cast<long double>(x)));
+  };
+  switch (m.def->aggregation) {
+    case Aggregation::kCount:
+      cell.value = Num::Count(a.n);
+      return cell;
+    case Aggregation::kCountDistinct:
+      cell.value = Num::Count(cold.distinct ? cold.distinct->size() : 0);
+      return cell;
+    case Aggregation::kSum:
+      cell.value = amount ? Num::Money(a.sum) : Num::Real(scaled(static_cast<long double>(a.sum)));
+      return cell;
+    default:
+      break;
+  }
+  if (a.n == 0) {
+    cell.reason = "EMPTY";
+    return cell;
+  }
+  switch (m.def->aggregation) {
+    case Aggregation::kAvg:
+      cell.value = Num::Real(
+          scaled(static_cast<long double>(a.sum) / static_cast<long double>(a.n)));
+      break;
+    case Aggregation::kMin:
+      cell.value = exact_or_real(a.min);
+      break;
+    case Aggregation::kMax:
+      cell.value = exact_or_real(a.max);
+      break;
+    case Aggregation::kMedian:
+    case Aggregation::kPercentile: {
+      std::sort(cold.values.begin(), cold.values.end());
+      const double p = m.def->aggregation == Aggregation::kMedian ? 0.5 : m.def->percentile;
+      const auto [x, exact] = Quantile(cold.values, p);
+      cell.value = (amount && exact) ? Num::Money(*exact) : Num::Real(scaled(x));
+      break;
+    }
+    default:
+      break;
+  }
+  return cell;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Lookups
+
+struct LoadedLookup {
+  const LookupDef* def = nullptr;
+  std::string file;
+  std::vector<std::string> header;
+  std::vector<std::string> cells;  // rows × header.size()
+  KeyTable index;  // trimmed key → id = row of cells
+  int on_column = -1;  // in the source's schema
+  int first = 0;       // first schema column of the lookup
+};
+
+LoadedLookup LoadLookup(const LookupDef& def, const std::string& path) {
+  LoadedLookup l;
+  l.def = &def;
+  const std::string what = fmt::format("lookup '{}'", def.id);
+  const CsvOptions csv = CsvOptionsFor(def.delimiter, what, def.loc);
+  const Encoding encoding =
+      Located(def.loc, what + ": ", [&] { return ParseEncoding(def.encoding); });
+  CsvReader reader(OpenInput(path, encoding), csv);
+  l.file = reader.name();
+  l.header = reader.ReadHeader();
+  const int key = FindColumn(l.header, def.key);
+  if (key < 0) {
+    throw Error(ExitCode::kUsage,
+                fmt::format("{}: key column '{}' is not in {} (the header has {})", what,
+                            def.key, reader.name(), QuoteHeaders(l.header)),
+                def.loc);
+  }
+  std::vector<std::uint64_t> lines;
+  CsvRow row;
+  while (reader.Next(&row)) {
+    if (row.fields.size() != l.header.size()) {
+      throw Error::Input(fmt::format("{}: record has {} field{} but the header has {}", what,
+                                     row.fields.size(), row.fields.size() == 1 ? "" : "s",
+                                     l.header.size()),
+                         reader.Locate(std::min(row.fields.size(), l.header.size())));
+    }
+    const std::string_view k = TrimSpace(row.fields[static_cast<std::size_t>(key)]);
+    if (k.empty()) continue;  // can never match: an empty source key is missing
+    bool inserted = false;
+    const std::uint32_t id = l.index.FindOrInsert(k, &inserted);
+    if (!inserted) {
+      throw Error::Input(
+          fmt::format("{}: duplicate key '{}' in column '{}' at lines {} and {}", what, k,
+                      l.header[static_cast<std::size_t>(key)], lines[id], row.line),
+          reader.Locate(static_cast<std::size_t>(key)));
+    }
+    lines.push_back(row.line);
+    for (std::string_view f : row.fields) l.cells.emplace_back(f);
+  }
+  return l;
+}
+
+// ---------------------------------------------------------------------------------------------
+// One source: bound once, then read once.
+
+class SourceRun {
+ public:
+  SourceRun(const SourceDef& def, int index, const std::string& path,
+            std::vector<LoadedLookup> lookups, const std::vector<const MetricDef*>& metrics,
+            const std::vector<std::size_t>& result_indexes, const std::string& default_tz,
+            WarningLog* warnings)
+      : def_(def),
+        index_(index),
+        what_(fmt::format("source '{}'", def.id)),
+        tz_(def.tz.empty() ? default_tz : def.tz),
+        rules_(Located(def.loc, what_ + ": ", [&] { return StageRules(def.stages); })),
+        dates_(Located(def.loc, what_ + ": ", [&] { return DateParser(def.date_format, tz_); })),
+        lookups_(std::move(lookups)),
+        warnings_(warnings) {
+    const CsvOptions csv = CsvOptionsFor(def.delimiter, what_, def.loc);
+    const Encoding requested =
+        Located(def.loc, what_ + ": ", [&] { return ParseEncoding(def.encoding); });
+    Encoding used = requested;
+    reader_ = std::make_unique<CsvReader>(OpenInput(path, requested, &used), csv);
+    summary_.id = def.id;
+    summary_.file = reader_->name();
+    summary_.encoding = std::string(EncodingName(used));
+    const std::vector<std::string>& header = reader_->ReadHeader();
+    const RoleBinding roles = Located(def.loc, what_ + ": ", [&] {
+      return BindRoles(header, def.mappings, reader_->name());
+    });
+    schema_ = RowSchema(header, roles);
+    for (LoadedLookup& l : lookups_) {
+      l.on_column = schema_.Resolve(l.def->on);
+      if (l.on_column < 0 || static_cast<std::size_t>(l.on_column) >= header.size()) {
+        throw Error(ExitCode::kUsage,
+                    fmt::format("lookup '{}': unknown column '{}' in on ({} in {}: {})",
+                                l.def->id, l.def->on, what_, reader_->name(),
+                                schema_.Describe()),
+                    Prefer(l.def->on_loc, l.def->loc));
+      }
+    }
+    for (LoadedLookup& l : lookups_) l.first = schema_.AddLookup(l.def->id, l.header);
+    fields_.resize(schema_.size());
+    context_ = std::make_unique<RowContext>(schema_, dates_, &rules_);
+    context_->set_invalid_hook([this](std::string_view kind, int column) {
+      if (kind == "invalid_amount") {
+        Warn("invalid_amount", column, [] { return std::string("is not an amount"); });
+      } else {
+        Warn("invalid_date", column, [this] {
+          return def_.date_format.empty()
+                     ? std::string("is not a date (accepted: YYYY-MM-DD, ISO date-times, "
+                                   "YYYY/MM/DD, M/D/YYYY [h:mm AM/PM], 2024年3月1日; see "
+                                   "date_format)")
+                     : fmt::format("does not match date_format '{}'", def_.date_format);
+        });
+      }
+    });
+
+    if (!TrimSpace(def.filter).empty()) {
+      filter_ = Where::Compile(def.filter, Prefer(def.filter_loc, def.loc), schema_, rules_, tz_,
+                               "filter");
+      has_filter_ = true;
+    }
+    tables_.emplace_back();  // the totals: tables_[0]
+    tables_[0].total = true;
+    for (std::size_t i = 0; i < metrics.size(); ++i) BindMetric(*metrics[i], result_indexes[i]);
+    NewGroup(&tables_[0]);  // its one group, now that its width is known
+    pass_.assign(wheres_.size(), 0);
+  }
+
+  void Read() {
+    const std::size_t width = schema_.header_size();
+    CsvRow row;
+    std::string key;
+    while (reader_->Next(&row)) {
+      if (row.fields.size() != width) {
+        HandleBadWidth(row);
+        continue;
+      }
+      ++summary_.rows;
+      const std::string_view* fields = row.fields.data();
+      if (!lookups_.empty()) {
+        std::copy(row.fields.begin(), row.fields.end(), fields_.begin());
+        for (const LoadedLookup& l : lookups_) JoinLookup(l);
+        fields = fields_.data();
+      }
+      current_ = fields;
+      context_->SetRow(fields);
+      ++generation_;
+      if (has_filter_ && !filter_.Matches(*context_)) {
+        ++summary_.filtered_out;
+        continue;
+      }
+      for (PeriodSlot& p : periods_) {
+        p.valid = context_->Day(p.column, &p.day) == ParseStatus::kOk;
+        if (!p.has_last || p.valid != p.last_valid || (p.valid && p.day != p.last_day)) {
+          const std::uint32_t code =
+              p.valid ? static_cast<std::uint32_t>(PeriodCode(p.kind, p.day)) : kNoPeriod;
+          bool inserted = false;
+          p.last_id = p.codes.FindOrInsert(
+              std::string_view(reinterpret_cast<const char*>(&code), sizeof code), &inserted);
+          p.has_last = true;
+          p.last_valid = p.valid;
+          p.last_day = p.day;
+        }
+        p.id = p.last_id;
+      }
+      for (GroupTable& t : tables_) {
+        if (t.total) continue;  // one group, always 0
+        // The key: the interned ids of the columns' values, then of the period.
+        const std::size_t parts = t.slots.size() + (t.period >= 0 ? 1 : 0);
+        auto part = [&](std::size_t i) {
+          return i < t.slots.size() ? ValueId(t.slots[i])
+                                    : periods_[static_cast<std::size_t>(t.period)].id;
+        };
+        if (parts == 1) {  // direct: id → group
+          const std::uint32_t v = part(0);
+          if (v >= t.by_value.size()) t.by_value.resize(std::size_t{v} + 1, kNoRow);
+          if (t.by_value[v] == kNoRow) t.by_value[v] = NewGroup(&t);
+          t.current = t.by_value[v];
+        } else if (parts == 2) {  // two ids in one integer
+          std::uint32_t& g = t.by_pair.FindOrInsert((std::uint64_t{part(0)} << 32) | part(1));
+          if (g == kNoRow) g = NewGroup(&t);
+          t.current = g;
+        } else {
+          key.clear();
+          for (std::size_t i = 0; i < parts; ++i) AppendId(&key, part(i));
+          bool inserted = false;
+          t.current = t.index.FindOrInsert(key, &inserted);
+          if (inserted) NewGroup(&t);
+        }
+      }
+      for (std::size_t w = 0; w < wheres_.size(); ++w) {
+        pass_[w] = wheres_[w].Matches(*context_) ? 1 : 0;
+      }
+      for (MetricState& m : metrics_) {
+        if (m.where >= 0 && !pass_[static_cast<std::size_t>(m.where)]) continue;
+        const Observation o = Observe(m);
+        for (const Attached& a : m.targets) {
+          GroupTable& t = tables_[static_cast<std::size_t>(a.table)];
+          const std::size_t i = std::size_t{t.current} * t.width + a.user;
+          Add(m, &t.hot[i], &t.cold[i], o);
+        }
+      }
+    }
+  }
+
+  void Finish(std::vector<MetricResult>* results, std::vector<SourceSummary>* summaries) {
+    std::vector<std::vector<std::uint32_t>> orders;
+    for (const GroupTable& t : tables_) {
+      std::vector<std::uint32_t> order(t.values.size());
+      for (std::uint32_t i = 0; i < order.size(); ++i) order[i] = i;
+      std::sort(order.begin(), order.end(),
+                [&](std::uint32_t a, std::uint32_t b) { return t.values[a] < t.values[b]; });
+      orders.push_back(std::move(order));
+    }
+    for (MetricState& m : metrics_) {
+      MetricResult& r = (*results)[m.result_index];
+      r.id = m.def->id;
+      for (std::size_t k = 0; k < m.targets.size(); ++k) {
+        const Attached& a = m.targets[k];
+        GroupTable& t = tables_[static_cast<std::size_t>(a.table)];
+        auto cell = [&](std::uint32_t group) {
+          const std::size_t i = std::size_t{group} * t.width + a.user;
+          return Cell(m, t.hot[i], t.cold[i]);
+        };
+        if (k == 0) {
+          r.total = cell(0);
+          continue;
+        }
+        MetricGrouping g;
+        g.keys = a.names;
+        for (std::uint32_t i : orders[static_cast<std::size_t>(a.table)]) {
+          g.rows.emplace_back(t.values[i], cell(i));
+        }
+        r.groupings.push_back(std::move(g));
+      }
+    }
+    summaries->push_back(summary_);
+  }
+
+ private:
+  // Resolves |name| or throws Error(kUsage) at |loc| naming it and listing the columns.
+  int Resolve(const MetricDef& m, const std::string& name, std::string_view in,
+              const SourceLoc& loc) const {
+    const int c = schema_.Resolve(TrimSpace(name));
+    if (c < 0) {
+      throw Error(ExitCode::kUsage,
+                  fmt::format("metric '{}': unknown column '{}' in {} ({} in {}: {})", m.id,
+                              name, in, what_, reader_->name(), schema_.Describe()),
+                  Prefer(loc, m.loc));
+    }
+    return c;
+  }
+
+  [[noreturn]] void Fail(const MetricDef& m, const SourceLoc& loc, const std::string& message) {
+    throw Error(ExitCode::kUsage, fmt::format("metric '{}': {}", m.id, message),
+                Prefer(loc, m.loc));
+  }
+
+  void BindMetric(const MetricDef& def, std::size_t result_index) {
+    MetricState m;
+    m.def = &def;
+    m.result_index = result_index;
+    const bool has_duration = !def.duration_from.empty() || !def.duration_to.empty();
+    if (has_duration && (def.duration_from.empty() || def.duration_to.empty())) {
+      Fail(def, def.column_loc, "a duration needs both ends: duration = FROM..TO");
+    }
+    if (has_duration && !def.columns.empty()) {
+      Fail(def, def.column_loc, "give either a column or a duration, not both");
+    }
+    switch (def.aggregation) {
+      case Aggregation::kCount:
+        if (def.columns.size() > 1) Fail(def, def.column_loc, "count takes at most one column");
+        m.kind = has_duration ? ValueKind::kDuration
+                              : (def.columns.empty() ? ValueKind::kRows : ValueKind::kNonEmpty);
+        break;
+      case Aggregation::kCountDistinct:
+        if (has_duration || def.columns.empty()) {
+          Fail(def, def.column_loc, "count_distinct needs a column (or columns joined by +)");
+        }
+        m.kind = ValueKind::kDistinct;
+        break;
+      default:
+        if (!has_duration && def.columns.size() != 1) {
+          Fail(def, def.column_loc,
+               "this aggregation needs one numeric column or a duration = FROM..TO");
+        }
+        m.kind = has_duration ? ValueKind::kDuration : ValueKind::kAmount;
+        break;
+    }
+    if (def.aggregation == Aggregation::kPercentile &&
+        !(def.percentile >= 0.0 && def.percentile <= 1.0)) {
+      Fail(def, def.loc, fmt::format("percentile {} is not between 0 and 1", def.percentile));
+    }
+    m.keep_values =
+        def.aggregation == Aggregation::kMedian || def.aggregation == Aggregation::kPercentile;
+    if (m.kind == ValueKind::kNonEmpty || m.kind == ValueKind::kAmount) {
+      m.column = Resolve(def, def.columns[0], "column", def.column_loc);
+    }
+    if (m.kind == ValueKind::kDistinct) {
+      for (const std::string& c : def.columns) {
+        m.key_columns.push_back(Resolve(def, c, "column", def.column_loc));
+        m.key_slots.push_back(InternSlot(m.key_columns.back()));
+      }
+    }
+    if (m.kind == ValueKind::kDuration) {
+      DurationSlot d;
+      d.from = Resolve(def, def.duration_from, "duration", def.column_loc);
+      d.to = Resolve(def, def.duration_to, "duration", def.column_loc);
+      m.unit_seconds = def.duration_unit == DurationUnit::kHours ? kSecondsPerHour
+                                                                 : kSecondsPerDay;
+      auto it = std::find_if(durations_.begin(), durations_.end(), [&](const DurationSlot& s) {
+        return s.from == d.from && s.to == d.to;
+      });
+      if (it == durations_.end()) it = durations_.insert(durations_.end(), d);
+      m.duration = static_cast<int>(it - durations_.begin());
+    }
+
+    // Metrics with the same where text share one evaluation per row.
+    const std::string_view where = TrimSpace(def.where);
+    if (!where.empty()) {
+      auto it = std::find_if(wheres_.begin(), wheres_.end(),
+                             [&](const Where& w) { return TrimSpace(w.text()) == where; });
+      if (it == wheres_.end()) {
+        wheres_.push_back(Where::Compile(def.where, Prefer(def.where_loc, def.loc), schema_,
+                                         rules_, tz_, "where"));
+        it = wheres_.end() - 1;
+      }
+      m.where = static_cast<int>(it - wheres_.begin());
+    }
+
+    int period = -1;
+    if (def.period != MetricPeriod::kNone) {
+      int column = -1;
+      if (TrimSpace(def.period_of).empty()) {
+        column = schema_.roles()[Role::kClosed];
+        if (column < 0) {
+          Fail(def, def.period_loc,
+               fmt::format("period needs a date column: set period_of (no 'closed' role in "
+                           "{}: {})",
+                           reader_->name(), schema_.Describe()));
+        }
+      } else {
+        column = Resolve(def, def.period_of, "period_of", def.period_loc);
+      }
+      auto it = std::find_if(periods_.begin(), periods_.end(), [&](const PeriodSlot& p) {
+        return p.kind == def.period && p.column == column;
+      });
+      if (it == periods_.end()) {
+        PeriodSlot p;
+        p.kind = def.period;
+        p.column = column;
+        it = periods_.insert(periods_.end(), std::move(p));
+      }
+      period = static_cast<int>(it - periods_.begin());
+    }
+
+    auto attach = [&](std::vector<int> columns, std::vector<std::string> names, int p) {
+      if (p >= 0) names.push_back("period");
+      const bool total = columns.empty() && p < 0;
+      auto it = std::find_if(tables_.begin(), tables_.end(), [&](const GroupTable& t) {
+        return t.total == total && t.columns == columns && t.period == p;
+      });
+      if (it == tables_.end()) {
+        GroupTable t;
+        t.columns = std::move(columns);
+        for (int c : t.columns) t.slots.push_back(InternSlot(c));
+        t.period = p;
+        it = tables_.insert(tables_.end(), std::move(t));
+      }
+      Attached a;
+      a.table = static_cast<int>(it - tables_.begin());
+      a.user = it->width++;
+      a.names = std::move(names);
+      m.targets.push_back(std::move(a));
+    };
+    attach({}, {}, -1);  // the total
+    if (period >= 0) attach({}, {}, period);
+    for (const std::vector<std::string>& spec : def.by) {
+      if (spec.empty()) Fail(def, def.by_loc, "an empty 'by' grouping");
+      std::vector<int> columns;
+      for (const std::string& name : spec) {
+        columns.push_back(Resolve(def, name, "by", def.by_loc));
+      }
+      attach(std::move(columns), spec, period);
+    }
+    metrics_.push_back(std::move(m));
+  }
+
+  // The interned id of a column's value in the current row.
+  std::uint32_t ValueId(int slot) {
+    Interned& in = interned_[static_cast<std::size_t>(slot)];
+    if (in.generation != generation_) {
+      in.generation = generation_;
+      bool inserted = false;
+      in.id = in.values.FindOrInsert(context_->Text(in.column), &inserted);
+    }
+    return in.id;
+  }
+
+  int InternSlot(int column) {
+    for (std::size_t i = 0; i < interned_.size(); ++i) {
+      if (interned_[i].column == column) return static_cast<int>(i);
+    }
+    interned_.emplace_back();
+    interned_.back().column = column;
+    return static_cast<int>(interned_.size() - 1);
+  }
+
+  // A group seen for the first time (in the current row): its values and accumulators.
+  std::uint32_t NewGroup(GroupTable* t) {
+    std::vector<std::string> values;
+    for (int c : t->columns) values.emplace_back(context_->Text(c));
+    if (t->period >= 0) {
+      const PeriodSlot& p = periods_[static_cast<std::size_t>(t->period)];
+      values.push_back(p.valid ? FormatMetricPeriod(p.kind, date::year_month_day{date::sys_days{
+                                                                date::days{p.day}}})
+                               : std::string());
+    }
+    t->values.push_back(std::move(values));
+    t->hot.resize(t->hot.size() + t->width);
+    t->cold.resize(t->cold.size() + t->width);
+    return static_cast<std::uint32_t>(t->values.size() - 1);
+  }
+
+  Observation Observe(MetricState& m) {
+    Observation o;
+    switch (m.kind) {
+      case ValueKind::kRows:
+        break;
+      case ValueKind::kNonEmpty:
+        if (context_->Text(m.column).empty()) o.exclusion = kMissingValue;
+        break;
+      case ValueKind::kAmount:
+        switch (context_->Amount(m.column, &o.value)) {
+          case ParseStatus::kOk:
+            break;
+          case ParseStatus::kEmpty:
+            o.exclusion = kMissingValue;
+            break;
+          case ParseStatus::kInvalid:
+            o.exclusion = kInvalidValue;
+            break;
+        }
+        break;
+      case ValueKind::kDuration: {
+        const DurationSlot& d = Duration(static_cast<std::size_t>(m.duration));
+        o.exclusion = d.exclusion;
+        o.value = d.seconds;
+        break;
+      }
+      case ValueKind::kDistinct:
+        // Interned ids, so the composite key is fixed-width: ("a,b","c") ≠ ("a","b,c").
+        for (int c : m.key_columns) {
+          if (context_->Text(c).empty()) o.exclusion = kMissingValue;
+        }
+        if (o.exclusion >= 0) break;
+        if (m.key_slots.size() == 1) {
+          o.id = ValueId(m.key_slots[0]);
+        } else {
+          m.key.clear();
+          for (int slot : m.key_slots) AppendId(&m.key, ValueId(slot));
+          bool inserted = false;
+          o.id = m.composite.FindOrInsert(m.key, &inserted);
+        }
+        break;
+    }
+    return o;
+  }
+
+  // The duration FROM..TO of the current row, decided (and warned about) once per row.
+  const DurationSlot& Duration(std::size_t index) {
+    DurationSlot& d = durations_[index];
+    if (d.generation == generation_) return d;
+    d.generation = generation_;
+    d.exclusion = -1;
+    d.seconds = 0;
+    Seconds from = 0, to = 0;
+    const ParseStatus fs = context_->Instant(d.from, &from);
+    const ParseStatus ts = context_->Instant(d.to, &to);
+    if (fs == ParseStatus::kEmpty) {
+      d.exclusion = kMissingFrom;
+    } else if (fs == ParseStatus::kInvalid) {
+      d.exclusion = kInvalidFrom;
+    } else if (ts == ParseStatus::kEmpty) {
+      d.exclusion = kMissingTo;
+    } else if (ts == ParseStatus::kInvalid) {
+      d.exclusion = kInvalidTo;
+    } else if (to < from) {
+      d.exclusion = kNegativeDuration;
+      Warn("negative_duration", d.to, [&] {
+        return fmt::format("is before '{}'; the row is left out of the durations {}..{}",
+                           schema_.name(d.from), schema_.name(d.from), schema_.name(d.to));
+      });
+    } else {
+      d.seconds = to - from;
+    }
+    return d;
+  }
+
+  void JoinLookup(const LoadedLookup& l) {
+    const std::size_t width = l.header.size();
+    const auto first = static_cast<std::size_t>(l.first);
+    const std::string_view k = TrimSpace(fields_[static_cast<std::size_t>(l.on_column)]);
+    const std::uint32_t id = k.empty() ? kNoRow : l.index.Find(k);
+    if (id == kNoRow) {
+      for (std::size_t j = 0; j < width; ++j) fields_[first + j] = std::string_view();
+      if (!k.empty()) {
+        current_ = fields_.data();
+        Warn("lookup_miss", l.on_column, [&] {
+          return fmt::format("value not found in lookup '{}' (column '{}' of {}); its columns "
+                             "are empty for such rows",
+                             l.def->id, l.header.empty() ? "" : l.def->key, l.file);
+        });
+      }
+      return;
+    }
+    const std::string* row = l.cells.data() + static_cast<std::size_t>(id) * width;
+    for (std::size_t j = 0; j < width; ++j) fields_[first + j] = row[j];
+  }
+
+  // The CSV field a column's message points at: itself, or the key column of its lookup.
+  std::size_t LocateIndex(int column) const {
+    if (static_cast<std::size_t>(column) < schema_.header_size()) {
+      return static_cast<std::size_t>(column);
+    }
+    for (const LoadedLookup& l : lookups_) {
+      if (column >= l.first && column < l.first + static_cast<int>(l.header.size())) {
+        return static_cast<std::size_t>(l.on_column);
+      }
+    }
+    return 0;
+  }
+
+  // |what| is only called for the first occurrence of (kind, source, column).
+  template <typename What>
+  void Warn(std::string_view kind, int column, What&& what) {
+    warnings_->Add(kind, index_, column, [&] {
+      DataWarning w;
+      w.column = schema_.name(column);
+      w.first = reader_->Locate(LocateIndex(column));
+      w.sample = std::string(current_[column].substr(0, kSampleBytes));
+      w.message = fmt::format("'{}': {}", w.column, what());
+      return w;
+    });
+  }
+
+  void HandleBadWidth(const CsvRow& row) {
+    const std::vector<std::string>& header = schema_.header();
+    const std::size_t got = row.fields.size();
+    const std::size_t want = header.size();
+    std::string message;
+    std::size_t at;
+    if (got < want) {
+      at = got;
+      message = fmt::format("record has {} field{} but the header has {}: '{}' (field {}) {}",
+                            got, got == 1 ? "" : "s", want, header[got], got + 1,
+                            want - got == 1 ? "is missing" : "and later fields are missing");
+    } else {
+      at = want;
+      message = fmt::format(
+          "record has {} fields but the header has {}: field {} has no header (the last "
+          "column is '{}')",
+          got, want, want + 1, header.back());
+    }
+    if (!def_.lenient) {
+      throw Error::Input(
+          fmt::format("{}; set lenient = true in [source {}] to skip such rows", message,
+                      def_.id),
+          reader_->Locate(at));
+    }
+    ++summary_.skipped_rows;
+    warnings_->Add("skipped_row", index_, -1, [&] {
+      DataWarning w;
+      w.first = reader_->Locate(at);
+      w.message = "record skipped (lenient): " + message;
+      return w;
+    });
+  }
+
+  const SourceDef& def_;
+  int index_;
+  std::string what_;
+  std::string tz_;
+  StageRules rules_;
+  DateParser dates_;
+  std::vector<LoadedLookup> lookups_;
+  WarningLog* warnings_;
+  std::unique_ptr<CsvReader> reader_;
+  RowSchema schema_;
+  std::unique_ptr<RowContext> context_;
+  std::vector<std::string_view> fields_;  // header fields then lookup fields (with lookups)
+  const std::string_view* current_ = nullptr;
+  std::uint64_t generation_ = 0;
+  SourceSummary summary_;
+  Where filter_;
+  bool has_filter_ = false;
+  std::vector<Where> wheres_;
+  std::vector<char> pass_;
+  std::vector<PeriodSlot> periods_;
+  std::vector<DurationSlot> durations_;
+  std::vector<Interned> interned_;
+  std::vector<GroupTable> tables_;
+  std::vector<MetricState> metrics_;
+};
+
+}  // namespace
+
+std::string FormatMetricPeriod(MetricPeriod period, const date::year_month_day& ymd) {
+  std::string out;
+  FormatPeriodInto(period, ymd, &out);
+  return out;
+}
+
+MetricRun RunMetrics(const std::vector<SourceDef>& sources, const std::vector<LookupDef>& lookups,
+                     const std::vector<MetricDef>& metrics,
+                     const std::map<std::string, std::string>& file_overrides,
+                     const std::string& default_tz) {
+  auto source_ids = [&] {
+    std::string ids;
+    for (const SourceDef& s : sources) ids += (ids.empty() ? "" : ", ") + s.id;
+    return ids.empty() ? std::string("none") : ids;
+  };
+  for (const auto& [id, path] : file_overrides) {
+    const bool known =
+        std::any_of(sources.begin(), sources.end(), [&](const SourceDef& s) { return s.id == id; }) ||
+        std::any_of(lookups.begin(), lookups.end(), [&](const LookupDef& l) { return l.id == id; });
+    if (!known) {
+      throw Error::Usage(fmt::format("--source {}={}: no source or lookup '{}' (sources: {})",
+                                     id, path, id, source_ids()));
+    }
+  }
+  std::vector<std::vector<const MetricDef*>> per_source(sources.size());
+  std::vector<std::vector<std::size_t>> result_indexes(sources.size());
+  for (std::size_t i = 0; i < metrics.size(); ++i) {
+    const MetricDef& m = metrics[i];
+    const auto it = std::find_if(sources.begin(), sources.end(),
+                                 [&](const SourceDef& s) { return s.id == m.source; });
+    if (it == sources.end()) {
+      throw Error(ExitCode::kUsage,
+                  fmt::format("metric '{}': unknown source '{}' (sources: {})", m.id, m.source,
+                              source_ids()),
+                  m.loc);
+    }
+    const auto s = static_cast<std::size_t>(it - sources.begin());
+    per_source[s].push_back(&m);
+    result_indexes[s].push_back(i);
+  }
+  for (const LookupDef& l : lookups) {
+    if (std::none_of(sources.begin(), sources.end(),
+                     [&](const SourceDef& s) { return s.id == l.source; })) {
+      throw Error(ExitCode::kUsage,
+                  fmt::format("lookup '{}': unknown source '{}' (sources: {})", l.id, l.source,
+                              source_ids()),
+                  l.loc);
+    }
+  }
+
+  // Bind every source before reading any rows, so a configuration error is reported before a
+  // long read.
+  WarningLog warnings;
+  std::vector<std::unique_ptr<SourceRun>> runs;
+  for (std::size_t s = 0; s < sources.size(); ++s) {
+    if (per_source[s].empty()) continue;
+    const SourceDef& def = sources[s];
+    std::vector<LoadedLookup> loaded;
+    for (const LookupDef& l : lookups) {
+      if (l.source == def.id) loaded.push_back(LoadLookup(l, Path(file_overrides, l.id, l.file)));
+    }
+    runs.push_back(std::make_unique<SourceRun>(def, static_cast<int>(s),
+                                               Path(file_overrides, def.id, def.file),
+                                               std::move(loaded), per_source[s],
+                                               result_indexes[s], default_tz, &warnings));
+  }
+  MetricRun run;
+  run.metrics.resize(metrics.size());
+  for (auto& r : runs) {
+    r->Read();
+    r->Finish(&run.metrics, &run.sources);
+  }
+  run.warnings = warnings.Take();
+  return run;
+}
+
+}  // namespace crmkpi

@@ -1,0 +1,135 @@
+#include "crmkpi/tree_writer.h"
+
+#include <cmath>
+
+#include <fmt/format.h>
+
+#include "crmkpi/text.h"
+#include "text_table.h"
+
+namespace crmkpi {
+namespace {
+
+std::string_view ReferenceName(ReferenceKind k) {
+  switch (k) {
+    case ReferenceKind::kTarget:
+      return "target";
+    case ReferenceKind::kBaseline:
+      return "baseline";
+    case ReferenceKind::kWhatIf:
+      return "before what-if";
+  }
+  return "";
+}
+
+std::string Cell(const Value& v, Unit unit) {
+  if (!v.v) return "n/a";
+  return Human(Num::Real(*v.v), unit);
+}
+
+std::string Signed(double x, Unit unit) {
+  std::string s = Human(Num::Real(std::fabs(x)), unit == Unit::kRatio ? Unit::kNumber : unit);
+  if (unit == Unit::kRatio) s = Fixed(std::fabs(x), 4);
+  return (x < 0 ? "−" : "+") + s;
+}
+
+void Rows(const TreeNode& n, const std::string& prefix, const std::string& child_prefix,
+          Table* t) {
+  std::string name = n.id;
+  if (!n.label.empty()) name = n.label + " " + n.id;
+  std::string method = n.children.empty() ? "" : std::string(MethodName(n.method));
+  if (!n.children.empty() && n.method == AttributionMethod::kNone && !n.method_note.empty()) {
+    method += " (" + n.method_note + ")";
+  }
+  t->rows.push_back({
+      prefix + name,
+      Cell(n.actual, n.unit),
+      Cell(n.reference, n.unit),
+      n.achievement.v ? Fixed(*n.achievement.v * 100.0, 1) + " %" : "",
+      n.status,
+      n.contribution ? Signed(*n.contribution, Unit::kNumber) : "",
+      n.contribution_share ? Fixed(*n.contribution_share * 100.0, 1) + " %" : "",
+      method,
+  });
+  for (std::size_t i = 0; i < n.children.size(); ++i) {
+    const bool last = i + 1 == n.children.size();
+    Rows(n.children[i], child_prefix + (last ? "└─ " : "├─ "),
+         child_prefix + (last ? "   " : "│  "), t);
+  }
+}
+
+std::string JsonNumber(const std::optional<double>& v) {
+  return v ? fmt::format("{}", *v) : "null";
+}
+std::string JsonValue(const Value& v) { return JsonNumber(v.v); }
+
+std::string JsonNode(const TreeNode& n, int depth) {
+  const std::string pad(static_cast<std::size_t>(depth), ' ');
+  std::string out = fmt::format(
+      "{}{{\"id\":{},\"label\":{},\"value\":{},\"reference\":{},\"target\":{},"
+      "\"achievement\":{},\"status\":{},\"contribution\":{},\"contribution_share\":{},"
+      "\"method\":{}",
+      pad, JsonQuote(n.id), JsonQuote(n.label), JsonValue(n.actual), JsonValue(n.reference),
+      JsonNumber(n.target), JsonValue(n.achievement), JsonQuote(n.status),
+      JsonNumber(n.contribution), JsonNumber(n.contribution_share),
+      n.children.empty() ? std::string("null") : JsonQuote(MethodName(n.method)));
+  if (!n.actual.v) out += ",\"reason\":" + JsonQuote(n.actual.reason);
+  if (!n.method_note.empty()) out += ",\"method_note\":" + JsonQuote(n.method_note);
+  if (n.identity_residual) out += ",\"identity_residual\":" + JsonNumber(n.identity_residual);
+  out += ",\"children\":[";
+  for (std::size_t i = 0; i < n.children.size(); ++i) {
+    out += (i ? ",\n" : "\n") + JsonNode(n.children[i], depth + 1);
+  }
+  out += "]}";
+  return out;
+}
+
+void CsvRows(const TreeNode& n, const std::string& parent, int depth, std::string* out) {
+  auto num = [](const std::optional<double>& v) { return v ? fmt::format("{}", *v) : ""; };
+  *out += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{}\n", CsvField(n.id), CsvField(parent),
+                      depth, CsvField(n.label), num(n.actual.v), num(n.reference.v), num(n.target),
+                      num(n.achievement.v), CsvField(n.status), num(n.contribution),
+                      num(n.contribution_share),
+                      n.children.empty() ? "" : std::string(MethodName(n.method)));
+  for (const TreeNode& c : n.children) CsvRows(c, n.id, depth + 1, out);
+}
+
+}  // namespace
+
+std::string WriteTree(const TreeResult& tree, const Report& kpis, Format format) {
+  if (format == Format::kJson) {
+    std::string out = fmt::format("{{\"version\":1,\"reference\":{},\n\"tree\":[",
+                                  JsonQuote(ReferenceName(tree.reference_kind)));
+    for (std::size_t i = 0; i < tree.roots.size(); ++i) {
+      out += (i ? ",\n" : "\n") + JsonNode(tree.roots[i], 0);
+    }
+    out += "],\n\"warnings\":[";
+    for (std::size_t i = 0; i < tree.warnings.size(); ++i) {
+      out += (i ? "," : "") + JsonQuote(tree.warnings[i]);
+    }
+    // The flat KPI report of the same run, as `report --format json` prints it.
+    const std::string flat = WriteReport(kpis, Format::kJson);
+    const auto at = flat.find("\"kpis\":[");
+    const auto end = flat.find("],\n\"warnings\":[", at);
+    out += "],\n" + flat.substr(at, end - at + 1) + "}\n";
+    return out;
+  }
+  if (format == Format::kCsv) {
+    std::string out =
+        "id,parent,depth,label,value,reference,target,achievement,status,contribution,"
+        "contribution_share,method\n";
+    for (const TreeNode& r : tree.roots) CsvRows(r, "", 0, &out);
+    return out;
+  }
+  const bool md = format == Format::kMarkdown;
+  Table t;
+  t.head = {"node", "actual", std::string(ReferenceName(tree.reference_kind)), "achv.", "status",
+            "Δ explained", "% of gap", "split"};
+  t.right = {false, true, true, true, false, true, true, false};
+  for (const TreeNode& r : tree.roots) Rows(r, "", "", &t);
+  std::string out = md ? "# KPI tree\n\n" : "KPI tree\n";
+  out += t.Render(md);
+  return out;
+}
+
+}  // namespace crmkpi

@@ -1,0 +1,382 @@
+// The where language (where.h): every operator, missing-value semantics, the comparison kind
+// chosen from the literal, stage conditions, name resolution, and error texts with locations.
+#include "crmkpi/where.h"
+
+#include <string>
+#include <vector>
+
+#include <catch2/catch.hpp>
+
+#include "crmkpi/error.h"
+
+using namespace crmkpi;
+
+namespace {
+
+const SourceLoc kAt{"kpi.ini", 14, 17};  // where the where text starts
+
+// A source with |header|; roles auto-detected; |stages| and |tz| as a source would set them.
+struct Src {
+  RowSchema schema;
+  StageRules rules;
+  std::string tz;
+  DateParser dates;
+
+  explicit Src(std::vector<std::string> header, StageConfig stages = {}, std::string zone = "")
+      : schema(header, BindRoles(header, {}, "t.csv")),
+        rules(std::move(stages)),
+        tz(zone),
+        dates("", zone) {}
+
+  Where Compile(std::string_view text, std::string_view what = "where") const {
+    return Where::Compile(text, kAt, schema, rules, tz, what);
+  }
+
+  // Evaluates |text| on one row (views, header order, then lookup columns).
+  bool Eval(std::string_view text, std::vector<std::string_view> row) {
+    Where w = Compile(text);
+    return Eval(w, row);
+  }
+  bool Eval(Where& w, std::vector<std::string_view> row) {
+    REQUIRE(row.size() == schema.size());
+    RowContext ctx(schema, dates, &rules);
+    ctx.SetRow(row.data());
+    return w.Matches(ctx);
+  }
+};
+
+// "file:line:col: message" of the Error |f| throws, with its exit code checked.
+template <typename F>
+std::string ErrorOf(F&& f) {
+  try {
+    f();
+  } catch (const Error& e) {
+    CHECK(e.code() == ExitCode::kUsage);
+    return e.Formatted();
+  }
+  return "(no error)";
+}
+
+std::string SyntaxError(std::string_view text) {
+  return ErrorOf([&] { WhereExpr::Parse(text, kAt); });
+}
+
+}  // namespace
+
+TEST_CASE("text comparisons: every operator, trimmed, byte-wise", "[where]") {
+  Src s({"owner", "note"});
+  CHECK(s.Eval("owner = 'Bob'", {"Bob", ""}));
+  CHECK(s.Eval("owner = 'Bob'", {"  Bob ", ""}));  // field trimmed
+  CHECK(s.Eval("owner = ' Bob '", {"Bob", ""}));   // literal trimmed
+  CHECK_FALSE(s.Eval("owner = 'Bob'", {"bob", ""}));  // exact bytes: case matters
+  CHECK(s.Eval("owner = \"Bob\"", {"Bob", ""}));      // double-quoted value
+  CHECK(s.Eval("owner = Bob", {"Bob", ""}));          // bare word value
+  CHECK(s.Eval("owner != 'Bob'", {"Alice", ""}));
+  CHECK_FALSE(s.Eval("owner != 'Bob'", {"Bob", ""}));
+  // "Alice" < "B" < "Bob" < "Carol" byte-wise.
+  CHECK(s.Eval("owner < 'B'", {"Alice", ""}));
+  CHECK_FALSE(s.Eval("owner < 'B'", {"Bob", ""}));
+  CHECK(s.Eval("owner <= 'Bob'", {"Bob", ""}));
+  CHECK_FALSE(s.Eval("owner <= 'Bob'", {"Carol", ""}));
+  CHECK(s.Eval("owner > 'Bob'", {"Carol", ""}));
+  CHECK_FALSE(s.Eval("owner > 'Bob'", {"Bob", ""}));
+  CHECK(s.Eval("owner >= 'Bob'", {"Bob", ""}));
+  CHECK_FALSE(s.Eval("owner >= 'Bob'", {"Alice", ""}));
+  CHECK(s.Eval("owner in ('Alice', \"Bob\", Carol)", {"Carol", ""}));
+  CHECK_FALSE(s.Eval("owner in ('Alice', 'Bob')", {"Dave", ""}));
+  CHECK(s.Eval("owner not in ('Alice', 'Bob')", {"Dave", ""}));
+  CHECK_FALSE(s.Eval("owner not in ('Alice', 'Bob')", {"Bob", ""}));
+  CHECK(s.Eval("owner between 'A' and 'B'", {"Alice", ""}));
+  CHECK_FALSE(s.Eval("owner between 'A' and 'B'", {"Bob", ""}));  // "Bob" > "B"
+  CHECK(s.Eval("owner not between 'A' and 'B'", {"Bob", ""}));
+  CHECK(s.Eval("owner is empty", {"", ""}));
+  CHECK(s.Eval("owner is empty", {" \t", ""}));            // blank = empty after trimming
+  CHECK(s.Eval("owner is empty", {"\xE3\x80\x80", ""}));   // U+3000 only
+  CHECK_FALSE(s.Eval("owner is empty", {"Bob", ""}));
+  CHECK(s.Eval("owner is not empty", {"Bob", ""}));
+  CHECK_FALSE(s.Eval("owner is not empty", {" ", ""}));
+  CHECK(s.Eval("owner = 'O''Brien'", {"O'Brien", ""}));  // doubled quote
+}
+
+TEST_CASE("a missing value satisfies only 'is empty' (R5)", "[where]") {
+  Src s({"owner", "amount", "created_at"});
+  const std::vector<std::string_view> empty = {" ", "", ""};
+  CHECK(s.Eval("owner is empty", empty));
+  CHECK_FALSE(s.Eval("owner = 'Bob'", empty));
+  CHECK_FALSE(s.Eval("owner != 'Bob'", empty));
+  CHECK_FALSE(s.Eval("owner < 'zzz'", empty));
+  CHECK_FALSE(s.Eval("owner in ('Bob')", empty));
+  CHECK_FALSE(s.Eval("owner not in ('Bob')", empty));
+  CHECK_FALSE(s.Eval("owner between 'A' and 'z'", empty));
+  CHECK_FALSE(s.Eval("owner not between 'A' and 'B'", empty));
+  CHECK_FALSE(s.Eval("amount != 5", empty));
+  CHECK_FALSE(s.Eval("amount not in (5)", empty));
+  CHECK_FALSE(s.Eval("created_at != 2024-01-01", empty));
+  // The negation of a false condition is true.
+  CHECK(s.Eval("not (owner = 'Bob')", empty));
+  CHECK(s.Eval("not owner != 'Bob'", empty));
+}
+
+TEST_CASE("numeric literals compare fields parsed as amounts", "[where]") {
+  Src s({"amount", "id"});
+  CHECK(s.Eval("amount > 1000", {"1,500", ""}));        // 1500 > 1000
+  CHECK(s.Eval("amount > 1000", {"$1,000.01", ""}));    // 1000.01 > 1000
+  CHECK_FALSE(s.Eval("amount > 1000", {"¥1,000", ""}));  // 1000 = 1000
+  CHECK(s.Eval("amount = 1.5", {"1.50", ""}));
+  CHECK(s.Eval("amount = 1.5", {"１．５", ""}));        // full-width digits
+  CHECK(s.Eval("amount >= -3", {"-3", ""}));
+  CHECK(s.Eval("amount < -3", {"(4)", ""}));  // accounting -4 < -3
+  CHECK(s.Eval("amount <= 0", {"0", ""}));
+  CHECK(s.Eval("amount != 0", {"0.0001", ""}));
+  CHECK(s.Eval("amount in (1, 2, 3)", {"2.0", ""}));
+  CHECK_FALSE(s.Eval("amount in (1, 2, 3)", {"2.5", ""}));
+  CHECK(s.Eval("amount not in (1, 2)", {"3", ""}));
+  CHECK(s.Eval("amount between 10 and 20", {"20", ""}));      // inclusive
+  CHECK_FALSE(s.Eval("amount between 10 and 20", {"20.0001", ""}));
+  CHECK(s.Eval("amount not between 10 and 20", {"5", ""}));
+  // Numeric, not text: "9" > "10" as text, but 9 < 10.
+  CHECK(s.Eval("amount < 10", {"9", ""}));
+  // A quoted number is text: "1,500" = '1,500' byte for byte, "1500" is not.
+  CHECK(s.Eval("amount = '1,500'", {"1,500", ""}));
+  CHECK_FALSE(s.Eval("amount = '1,500'", {"1500", ""}));
+  CHECK_FALSE(s.Eval("id = '12'", {"", "12.0"}));
+  CHECK(s.Eval("id = 12", {"", "12.0"}));
+  // A mixed list is text.
+  CHECK(s.Eval("id in (12, 'x')", {"", "12"}));
+  CHECK_FALSE(s.Eval("id in (12, 'x')", {"", "12.0"}));
+}
+
+TEST_CASE("invalid numbers and dates make the condition false and are counted", "[where]") {
+  Src s({"amount", "created_at"});
+  std::vector<std::pair<std::string, int>> hooked;
+  Where w = s.Compile("amount > 5 or amount <= 5 or created_at > 2024-01-01");
+  RowContext ctx(s.schema, s.dates, &s.rules);
+  ctx.set_invalid_hook(
+      [&](std::string_view kind, int column) { hooked.emplace_back(std::string(kind), column); });
+  const std::vector<std::string_view> bad = {"TBD", "soon"};
+  ctx.SetRow(bad.data());
+  CHECK_FALSE(w.Matches(ctx));
+  // Three conditions failed on invalid values; the amount column was parsed once (memoised),
+  // so the hook saw it once, and the date once.
+  CHECK(w.invalid_values() == 3);
+  REQUIRE(hooked.size() == 2);
+  CHECK(hooked[0] == std::pair<std::string, int>("invalid_amount", 0));
+  CHECK(hooked[1] == std::pair<std::string, int>("invalid_date", 1));
+  // Next row: parsed again.
+  const std::vector<std::string_view> good = {"7", "2024-02-01"};
+  ctx.SetRow(good.data());
+  CHECK(w.Matches(ctx));
+  CHECK(hooked.size() == 2);
+}
+
+TEST_CASE("date literals compare local dates; with a time, instants", "[where]") {
+  Src utc({"created_at"});
+  CHECK(utc.Eval("created_at = 2024-03-01", {"2024-03-01 15:00"}));  // same calendar day
+  CHECK(utc.Eval("created_at = 2024-03-01", {"3/1/2024 9:05 PM"}));  // any DateParser form
+  CHECK(utc.Eval("created_at >= 2024-03-01", {"2024-03-01"}));
+  CHECK_FALSE(utc.Eval("created_at >= 2024-03-01", {"2024-02-29 23:59"}));
+  CHECK(utc.Eval("created_at < 2024-03-01", {"2024-02-29 23:59"}));
+  CHECK(utc.Eval("created_at between 2024-01-01 and 2024-03-31", {"2024-03-31 23:00"}));
+  CHECK(utc.Eval("created_at in (2024-01-01, '2024/03/01')", {"2024-03-01T08:00:00"}));
+  CHECK(utc.Eval("created_at = '2024年3月1日'", {"2024-03-01"}));  // quoted: DateParser forms
+  // A quoted literal with a time compares instants.
+  CHECK(utc.Eval("created_at < '2024-03-01 12:00'", {"2024-03-01 11:59"}));
+  CHECK_FALSE(utc.Eval("created_at < '2024-03-01 12:00'", {"2024-03-01 12:00"}));
+  CHECK_FALSE(utc.Eval("created_at = '2024-03-01 12:00'", {"2024-03-01"}));
+  // Quoted text that is not a date is text.
+  CHECK(utc.Eval("created_at = 'soon'", {"soon"}));
+  // The calendar date is the one in the source's zone: 16:00Z on Feb 29 is 01:00 on March 1
+  // in Tokyo (UTC+9).
+  Src tokyo({"created_at"}, {}, "Asia/Tokyo");
+  CHECK(tokyo.Eval("created_at = 2024-03-01", {"2024-02-29T16:00:00Z"}));
+  CHECK_FALSE(utc.Eval("created_at = 2024-03-01", {"2024-02-29T16:00:00Z"}));
+  // A naive quoted time is Tokyo time: '2024-03-01 09:00' JST = 00:00Z.
+  CHECK(tokyo.Eval("created_at >= '2024-03-01 09:00'", {"2024-03-01T00:00:00Z"}));
+  CHECK_FALSE(tokyo.Eval("created_at >= '2024-03-01 09:00'", {"2024-02-29T23:59:59Z"}));
+}
+
+TEST_CASE("stage is won/lost/open/closed uses the source's stage rules", "[where]") {
+  Src s({"owner", "Stage"});
+  CHECK(s.Eval("stage is won", {"", "Closed Won"}));
+  CHECK(s.Eval("stage is won", {"", "closed_won"}));
+  CHECK_FALSE(s.Eval("stage is won", {"", "lost"}));
+  CHECK(s.Eval("stage is lost", {"", "失注"}));
+  CHECK(s.Eval("stage is open", {"", "proposal"}));
+  CHECK(s.Eval("stage is open", {"", ""}));  // an empty stage is open (docs/kpis.md)
+  CHECK(s.Eval("stage is closed", {"", "won"}));
+  CHECK(s.Eval("stage is closed", {"", "lost"}));
+  CHECK_FALSE(s.Eval("stage is closed", {"", "proposal"}));
+  CHECK(s.Eval("stage is not won", {"", "lost"}));
+  CHECK(s.Eval("STAGE IS WON", {"", "won"}));  // keywords are case-insensitive
+  // `stage` is also an ordinary operand (the stage role's column).
+  CHECK(s.Eval("stage = 'Closed Won'", {"", "Closed Won"}));
+  CHECK(s.Eval("stage is empty", {"", ""}));
+
+  StageConfig custom;
+  custom.won = {"Signed"};
+  custom.lost = {"Dropped"};
+  Src c({"owner", "Stage"}, custom);
+  CHECK(c.Eval("stage is won", {"", "signed"}));
+  CHECK(c.Eval("stage is open", {"", "won"}));  // "won" is not a won value here
+}
+
+TEST_CASE("stage reached follows the stage order and the lost policy", "[where]") {
+  StageConfig cfg;
+  cfg.order = {"lead", "qualified", "proposal", "won"};
+  Src s({"Stage"}, cfg);
+  const char* q = "stage reached qualified";
+  CHECK(s.Eval(q, {"qualified"}));
+  CHECK(s.Eval(q, {"Proposal"}));
+  CHECK_FALSE(s.Eval(q, {"lead"}));
+  CHECK(s.Eval(q, {"won"}));     // a won deal went through every stage
+  CHECK_FALSE(s.Eval(q, {"other"}));  // not in the order: unknown, not reached
+  CHECK_FALSE(s.Eval(q, {"lost"}));   // lost_reached exclude: not counted as reached
+  CHECK(s.Eval("stage reached 'Lead'", {"lead"}));
+
+  cfg.lost_reached = LostReached::kOpportunity;
+  Src opp({"Stage"}, cfg);
+  CHECK(opp.Eval(q, {"lost"}));
+  cfg.lost_reached = LostReached::kLead;
+  Src lead({"Stage"}, cfg);
+  CHECK_FALSE(lead.Eval(q, {"lost"}));
+}
+
+TEST_CASE("operands: quoted names, insensitive headers, roles, lookup columns", "[where]") {
+  Src s({"Deal Owner", "Lead Source", "所有者", "Close Value"});
+  CHECK(s.Eval("\"Lead Source\" = 'Web'", {"", "Web", "", ""}));
+  CHECK(s.Eval("`Lead Source` = 'Web'", {"", "Web", "", ""}));
+  CHECK(s.Eval("lead_source = 'Web'", {"", "Web", "", ""}));   // FindColumn: normal form
+  CHECK(s.Eval("LEADSOURCE = 'Web'", {"", "Web", "", ""}));
+  CHECK(s.Eval("所有者 = '田中'", {"", "", "田中", ""}));       // non-ASCII bare name
+  // Roles: "Deal Owner" is the owner role, "Close Value" the amount role.
+  CHECK(s.Eval("owner = 'Bob'", {"Bob", "", "", ""}));
+  CHECK(s.Eval("amount >= 10", {"", "", "", "10"}));
+  CHECK(s.Eval("Amount >= 10", {"", "", "", "10"}));
+
+  Src l({"region_code", "owner"});
+  l.schema.AddLookup("region", {"code", "Region Name"});
+  // Row: source fields, then the lookup's columns.
+  CHECK(l.Eval("region.region_name = 'Europe'", {"EU", "", "EU", "Europe"}));
+  CHECK(l.Eval("`region.Region Name` = 'Europe'", {"EU", "", "EU", "Europe"}));
+  CHECK(l.Eval("region.region_name is empty", {"XX", "", "", ""}));
+  CHECK(l.schema.Resolve("region.code") == 2);
+  CHECK(l.schema.Resolve("region.nope") == -1);
+}
+
+TEST_CASE("and binds tighter than or; not and parentheses", "[where]") {
+  Src s({"a", "b", "c"});
+  // a = 1 or (b = 1 and c = 1)
+  CHECK(s.Eval("a = 1 or b = 1 and c = 1", {"1", "0", "0"}));
+  CHECK_FALSE(s.Eval("(a = 1 or b = 1) and c = 1", {"1", "0", "0"}));
+  CHECK(s.Eval("not a = 1 and b = 1", {"0", "1", "0"}));  // (not a = 1) and b = 1
+  CHECK(s.Eval("not not a = 1", {"1", "", ""}));
+  CHECK(s.Eval("A = 1 AND b = 2 OR c = 3", {"", "", "3"}));
+  CHECK(s.Eval("a=1 and(b=2)", {"1", "2", ""}));
+  // Empty text: every row.
+  Where all = s.Compile("  ");
+  CHECK(all.always());
+  CHECK(s.Eval(all, {"", "", ""}));
+}
+
+TEST_CASE("syntax errors: exact text at the column inside the where text", "[where]") {
+  // The text starts at kpi.ini:14:17, so offset k is column 17 + k (characters).
+  // "owner =": the value is missing at the end, offset 7 → column 24.
+  CHECK(SyntaxError("owner =") == "kpi.ini:14:24: expected a value after '='");
+  // "owner >= and": 'and' at offset 9 → 26.
+  CHECK(SyntaxError("owner >= and x = 1") ==
+        "kpi.ini:14:26: expected a value after '>=', found the keyword 'and' (quote it to use "
+        "it as text: 'and')");
+  // "amount = 1" is 10 characters: ',' at offset 10 → 27.
+  CHECK(SyntaxError("amount = 1,000") ==
+        "kpi.ini:14:27: unexpected ',': write numbers without thousands separators (1000), or "
+        "quote text ('1,000')");
+  // The quote opens at offset 8 → 25.
+  CHECK(SyntaxError("owner = 'Bob") == "kpi.ini:14:25: unclosed ' quote");
+  // '(' at offset 0 = column 17; the end at offset 12 → 29.
+  CHECK(SyntaxError("(owner = 'a'") ==
+        "kpi.ini:14:29: expected ')' to close the '(' at column 17, found the end of the text");
+  // ')' at offset 11 → 28.
+  CHECK(SyntaxError("owner = 'a')") == "kpi.ini:14:28: unmatched ')'");
+  // 'a' at offset 6 → 23.
+  CHECK(SyntaxError("owner 'a'") ==
+        "kpi.ini:14:23: expected an operator (=, !=, <, <=, >, >=, in, is, between) after "
+        "'owner', found 'a'");
+  // 'won' at offset 9 → 26.
+  CHECK(SyntaxError("owner is won") ==
+        "kpi.ini:14:26: 'is won' is only for stage (stage is won); compare a column with "
+        "'owner' = 'won'");
+  CHECK(SyntaxError("owner is nothing") ==
+        "kpi.ini:14:26: expected 'empty' after 'is', found 'nothing'");
+  // '12abc' at offset 9 → 26.
+  CHECK(SyntaxError("amount > 12abc") ==
+        "kpi.ini:14:26: '12abc' is not a number or a YYYY-MM-DD date; quote text values "
+        "('12abc')");
+  // An impossible date is not a date: offset 11 → 28.
+  CHECK(SyntaxError("created >= 2024-02-30") ==
+        "kpi.ini:14:28: '2024-02-30' is not a number or a YYYY-MM-DD date; quote text values "
+        "('2024-02-30')");
+  // 'a' at offset 9 → 26.
+  CHECK(SyntaxError("owner in 'a'") == "kpi.ini:14:26: expected '(' after 'in'");
+  // "owner in ('a' 'b')": 'b' at offset 14 → 31.
+  CHECK(SyntaxError("owner in ('a' 'b')") ==
+        "kpi.ini:14:31: expected ',' or ')' in the 'in' list, found 'b'");
+  CHECK(SyntaxError("and owner = 1") == "kpi.ini:14:17: expected a column name before 'and'");
+  CHECK(SyntaxError("'owner' = 1") ==
+        "kpi.ini:14:17: expected a column name; quote column names with \"double quotes\" or "
+        "`backticks` ('single quotes' are for values)");
+  // 'bob' at offset 12 → 29.
+  CHECK(SyntaxError("owner = 'a' bob = 'b'") ==
+        "kpi.ini:14:29: unexpected 'bob': join conditions with 'and' or 'or', and quote values "
+        "that contain spaces");
+  // "amount between 1 5": '5' at offset 17 → 34.
+  CHECK(SyntaxError("amount between 1 5") == "kpi.ini:14:34: expected 'and' after 'between 1'");
+  // "owner not like": 'like' at offset 10 → 27.
+  CHECK(SyntaxError("owner not like 'a'") ==
+        "kpi.ini:14:27: expected 'in' or 'between' after 'owner not'");
+  // '!' alone at offset 6 → 23.
+  CHECK(SyntaxError("owner ! 'a'") ==
+        "kpi.ini:14:23: unexpected '!' (write != for 'not equal', or not ...)");
+  // "owner = 'a' and": the column name is missing at the end, offset 15 → 32.
+  CHECK(SyntaxError("owner = 'a' and") == "kpi.ini:14:32: expected a column name");
+  // Columns count characters, not bytes: "所有者 =" is 5 characters (9 + 2 bytes), the value is
+  // missing at character 5 → column 22.
+  CHECK(SyntaxError("所有者 =") == "kpi.ini:14:22: expected a value after '='");
+  // On a continuation line (after a newline) only the line is known.
+  CHECK(SyntaxError("owner = 'a' and\n(x = ") == "kpi.ini:15: expected a value after '='");
+}
+
+TEST_CASE("binding errors: unknown columns, stage without column or order", "[where]") {
+  Src s({"owner", "amount"});
+  // "ownr" at offset 0 → column 17. Roles in role order: amount, owner.
+  CHECK(ErrorOf([&] { s.Compile("ownr = 'x'"); }) ==
+        "kpi.ini:14:17: unknown column 'ownr' in where (the header has 'owner', 'amount'; "
+        "roles: amount, owner)");
+  // "bogus" at offset 16 → column 33; in a source filter the text is named 'filter'.
+  CHECK(ErrorOf([&] { s.Compile("owner = 'x' and bogus > 1", "filter"); }) ==
+        "kpi.ini:14:33: unknown column 'bogus' in filter (the header has 'owner', 'amount'; "
+        "roles: amount, owner)");
+  CHECK(ErrorOf([&] { s.Compile("stage is won"); }) ==
+        "kpi.ini:14:17: unknown column 'stage' in where: 'stage is' needs the stage column "
+        "(the header has 'owner', 'amount'; roles: amount, owner)");
+
+  Src l({"code"});
+  l.schema.AddLookup("region", {"code", "name"});
+  CHECK(ErrorOf([&] { l.Compile("region.x = 1"); }) ==
+        "kpi.ini:14:17: unknown column 'region.x' in where (the header has 'code'; roles: "
+        "none; lookup columns: region.code, region.name)");
+
+  Src st({"stage"});
+  CHECK(ErrorOf([&] { st.Compile("stage reached qualified"); }) ==
+        "kpi.ini:14:17: 'stage reached' in where needs the source's stage order (the pipeline "
+        "stages, first to last)");
+  StageConfig cfg;
+  cfg.order = {"lead", "qualified"};
+  Src so({"stage"}, cfg);
+  // 'proposal' at offset 14 → column 31.
+  CHECK(ErrorOf([&] { so.Compile("stage reached proposal"); }) ==
+        "kpi.ini:14:31: stage 'proposal' in where is not in the stage order (lead, qualified)");
+  // A continuation line: line 16, no column.
+  CHECK(ErrorOf([&] { s.Compile("owner = 'a'\nand\nnope = 1"); }) ==
+        "kpi.ini:16: unknown column 'nope' in where (the header has 'owner', 'amount'; roles: "
+        "amount, owner)");
+}
