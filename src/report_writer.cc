@@ -276,7 +276,11 @@ std::string WriteCsv(const Report& report) {
   if (period) cols.push_back("period");
   std::string out = "kpi";
   for (const auto& c : cols) out += "," + CsvField(c);
-  out += ",value,numerator,denominator,n,unit,reason,excluded,group_by\n";
+  out += ",value,numerator,denominator,n,unit,reason,excluded,group_by";
+  // KPIs from an INI definition also carry their label, target and status.
+  bool definition = false;
+  for (const KpiValue& v : report.total.kpis) definition = definition || !v.status.empty();
+  out += definition ? ",label,target,achievement,status\n" : "\n";
   auto add = [&](const KpiValue& v, const std::vector<std::string>& keys,
                  const std::vector<std::string>& values) {
     std::string line = CsvField(v.id);
@@ -297,6 +301,13 @@ std::string WriteCsv(const Report& report) {
                         v.denominator ? v.denominator->ToString() : "",
                         v.n ? std::to_string(*v.n) : "", UnitName(v.unit), v.reason,
                         CsvField(excluded), CsvField(group_by));
+    if (definition) {
+      line.pop_back();  // the newline
+      line += fmt::format(",{},{},{},{}\n", CsvField(v.label),
+                          v.target ? fmt::format("{}", *v.target) : "",
+                          v.achievement ? fmt::format("{}", *v.achievement) : "",
+                          CsvField(v.status));
+    }
     out += line;
   };
   for (const KpiValue& v : report.total.kpis) add(v, {}, {});
