@@ -31,16 +31,16 @@ std::map<std::string, double> ParseSets(const std::vector<std::string>& sets) {
       throw Error::Usage(fmt::format("--set expects ID=VALUE (e.g. win_rate=0.35), got '{}'", s));
     }
     std::string value = s.substr(eq + 1);
-    double scale = 1;
+    double divisor = 1;  // 35% → 35 / 100, the double nearest 0.35
     if (!value.empty() && value.back() == '%') {
       value.pop_back();
-      scale = 0.01;
+      divisor = 100;
     }
     try {
       std::size_t used = 0;
       const double v = std::stod(value, &used);
       if (used != value.size()) throw std::invalid_argument("trailing");
-      out[s.substr(0, eq)] = v * scale;
+      out[s.substr(0, eq)] = v / divisor;
     } catch (const std::exception&) {
       throw Error::Usage(fmt::format("--set {}: '{}' is not a number", s.substr(0, eq),
                                      s.substr(eq + 1)));

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <set>
 
+#include <fmt/format.h>
+
 namespace crmkpi {
 namespace {
 
@@ -102,6 +104,15 @@ KpiEvaluation EvaluateKpis(const KpiModel& model, const MetricRun& run,
       } else {
         kv.reason = v.reason;
       }
+      // A KPI that is just a metric shows that metric's population (R3).
+      const auto& vars = k.formula.variables();
+      if (fixed == overrides.end() && vars.size() == 1 && k.formula.ToString() == vars[0]) {
+        if (const MetricDef* m = model.FindMetric(vars[0])) {
+          const MetricCell c = cell(*m);
+          kv.n = c.n;
+          kv.excluded = c.excluded;
+        }
+      }
       if (fixed == overrides.end() && k.formula.IsRatio()) {
         const Value n = k.formula.EvalNumerator(lookup);
         const Value d = k.formula.EvalDenominator(lookup);
@@ -164,6 +175,24 @@ KpiEvaluation EvaluateKpis(const KpiModel& model, const MetricRun& run,
       }
     }
     if (kpis.empty()) continue;
+    // A KPI per group that also uses a metric measured only in total: say so once, since the
+    // same total then stands in every group (e.g. logins by role ÷ all users).
+    for (const auto& id : kpis) {
+      for (const auto& m : metric_deps[id]) {
+        if (grouped_metrics.count(m) != 0) continue;
+        const KpiDef* k = model.FindKpi(id);
+        std::string by;
+        for (const auto& key : keys) by += (by.empty() ? "" : "+") + key;
+        DataWarning w;
+        w.kind = "total_in_group";
+        w.count = 1;
+        w.first = k->formula_loc;
+        w.message = fmt::format("KPI '{}' by {} uses metric '{}', which is not grouped by {}: "
+                                "every group gets its total",
+                                id, by, m, by);
+        report.warnings.push_back(std::move(w));
+      }
+    }
     Grouping grouping;
     grouping.keys = keys;
     for (const auto& group : values) {

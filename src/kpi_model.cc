@@ -45,6 +45,12 @@ std::string Suggest(std::string_view word, const std::vector<std::string>& known
   return best.empty() ? "" : fmt::format(" (did you mean '{}'?)", best);
 }
 
+std::string Join(const std::vector<std::string>& v, std::string_view sep) {
+  std::string out;
+  for (const auto& x : v) out += (out.empty() ? "" : std::string(sep)) + x;
+  return out;
+}
+
 std::string SectionName(const IniSection& s) {
   return s.id.empty() ? fmt::format("[{}]", s.type) : fmt::format("[{} {}]", s.type, s.id);
 }
@@ -92,17 +98,17 @@ SourceLoc LocOf(const IniSection& s, std::string_view key) {
 // "35%", "0.35", "1,200,000", "¥1,200,000" → double.
 double ParseNumber(const IniEntry& e) {
   std::string_view v = TrimSpace(e.value);
-  double scale = 1;
+  double divisor = 1;  // 35% → 35 / 100, the double nearest 0.35 (35 × 0.01 is not)
   if (!v.empty() && v.back() == '%') {
     v.remove_suffix(1);
-    scale = 0.01;
+    divisor = 100;
   }
   std::int64_t units = 0;
   if (ParseAmount(v, &units) != ParseStatus::kOk) {
     Fail(e.value_loc, fmt::format("{}: expected a number (e.g. 1200000, 1,200,000 or 35%), got '{}'",
                                   e.key, e.value));
   }
-  return static_cast<double>(units) / static_cast<double>(kAmountScale) * scale;
+  return static_cast<double>(units) / static_cast<double>(kAmountScale) / divisor;
 }
 
 bool ParseBool(const IniEntry& e) {
@@ -610,6 +616,31 @@ KpiModel KpiModel::Load(const IniFile& ini) {
         if (ids.count(c) == 0) {
           Fail(e.value_loc, fmt::format("[tree] {}: unknown child '{}'{}", e.key, c,
                                         Suggest(c, known)));
+        }
+      }
+      if (is_list) {
+        // A list only names the children; the split then uses the node's own formula, so the
+        // children must be exactly that formula's variables.
+        const KpiDef* own = nullptr;
+        for (const KpiDef& k : model.kpis) {
+          if (k.id == e.key) own = &k;
+        }
+        std::vector<std::string> want = own ? own->formula.variables() : std::vector<std::string>{};
+        std::vector<std::string> got = node.children;
+        std::sort(want.begin(), want.end());
+        std::sort(got.begin(), got.end());
+        if (own == nullptr || want != got) {
+          std::string vars;
+          for (const auto& v : want) vars += (vars.empty() ? "" : ", ") + v;
+          Fail(e.value_loc,
+               own == nullptr
+                   ? fmt::format("[tree] {}: a list of children needs '{}' to be a KPI whose "
+                                 "formula uses them; write the identity instead, e.g. {} = {}",
+                                 e.key, e.key, e.key, Join(node.children, " * "))
+                   : fmt::format("[tree] {}: the children ({}) are not the variables of its "
+                                 "formula ({}); list those, or write the identity, e.g. {} = {}",
+                                 e.key, Join(node.children, ", "), vars, e.key,
+                                 Join(node.children, " * ")));
         }
       }
       model.tree.nodes[node.id] = std::move(node);

@@ -1,5 +1,6 @@
 #include "crmkpi/kpi_tree.h"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <set>
@@ -11,11 +12,14 @@ namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
-Unit UnitOfKpi(const KpiDef& k) {
-  const std::string& u = k.unit.name;
+// The display unit of a unit name as written in the INI ("ratio", "percent", "JPY", "days"…).
+Unit UnitOfName(const std::string& u) {
   if (u == "count") return Unit::kCount;
-  if (u == "ratio") return Unit::kRatio;
-  if (u == "currency") return Unit::kAmount;
+  if (u == "ratio" || u == "percent") return Unit::kRatio;
+  if (u == "currency" || u.rfind("currency:", 0) == 0 ||
+      (u.size() == 3 && std::all_of(u.begin(), u.end(), [](char c) { return c >= 'A' && c <= 'Z'; }))) {
+    return Unit::kAmount;
+  }
   if (u == "days") return Unit::kDays;
   if (u == "hours") return Unit::kHours;
   return Unit::kNumber;
@@ -47,15 +51,21 @@ class TreeBuilder {
     n.reference = Reference(id);
     if (const KpiDef* k = model_.FindKpi(id)) {
       n.label = k->label;
-      n.unit = UnitOfKpi(*k);
+      n.unit = UnitOfName(k->unit.name);
       n.target = k->target;
       n.achievement = Achievement(n.actual, k->target, k->direction);
       n.status = Status(n.actual, k->target, k->direction);
     } else {
       n.status = "no target";
       n.achievement = Value::Na("NO_TARGET");
-      if (const MetricDef* m = model_.FindMetric(id)) n.label = m->label;
-      if (const ConstantDef* c = model_.FindConstant(id)) n.label = c->label;
+      if (const MetricDef* m = model_.FindMetric(id)) {
+        n.label = m->label;
+        n.unit = UnitOfName(m->unit);
+      }
+      if (const ConstantDef* c = model_.FindConstant(id)) {
+        n.label = c->label;
+        n.unit = UnitOfName(c->unit);
+      }
     }
     auto node = model_.tree.nodes.find(id);
     if (node == model_.tree.nodes.end()) return n;

@@ -135,26 +135,27 @@ inline std::uint64_t HashBytes(std::string_view s) {
 constexpr std::uint32_t kNoRow = std::numeric_limits<std::uint32_t>::max();
 
 // Key bytes → dense id (0, 1, 2, ... in insertion order). Open addressing with linear probing
-// over (hash, id) slots; the keys live in one arena. Lookups by string_view allocate nothing;
-// inserts allocate only when the slot array, the arena or the offsets double.
+// over 8-byte (hash tag, id) slots; the keys live in one arena. Lookups by string_view allocate
+// nothing; inserts allocate only when the slot array, the arena or the offsets double.
 class KeyTable {
  public:
   // The id of |key|; a new key gets id size() and *inserted = true.
   std::uint32_t FindOrInsert(std::string_view key, bool* inserted) {
-    if ((ids_ + 1) * 2 > slots_.size()) Grow();
+    if ((std::size_t{ids_} + 1) * 2 > slots_.size()) Grow();
     const std::uint64_t h = HashBytes(key);
+    const auto tag = static_cast<std::uint32_t>(h >> 32);
     const std::size_t mask = slots_.size() - 1;
     for (std::size_t i = static_cast<std::size_t>(h) & mask;; i = (i + 1) & mask) {
       Slot& slot = slots_[i];
       if (slot.id_plus_1 == 0) {
-        slot.hash = h;
+        slot.tag = tag;
         slot.id_plus_1 = ++ids_;
         arena_.append(key);
         offsets_.push_back(arena_.size());
         *inserted = true;
         return ids_ - 1;
       }
-      if (slot.hash == h && SameBytes(Key(slot.id_plus_1 - 1), key)) {
+      if (slot.tag == tag && SameBytes(Key(slot.id_plus_1 - 1), key)) {
         *inserted = false;
         return slot.id_plus_1 - 1;
       }
@@ -164,11 +165,12 @@ class KeyTable {
   std::uint32_t Find(std::string_view key) const {
     if (slots_.empty()) return kNoRow;
     const std::uint64_t h = HashBytes(key);
+    const auto tag = static_cast<std::uint32_t>(h >> 32);
     const std::size_t mask = slots_.size() - 1;
     for (std::size_t i = static_cast<std::size_t>(h) & mask;; i = (i + 1) & mask) {
       const Slot& slot = slots_[i];
       if (slot.id_plus_1 == 0) return kNoRow;
-      if (slot.hash == h && SameBytes(Key(slot.id_plus_1 - 1), key)) return slot.id_plus_1 - 1;
+      if (slot.tag == tag && SameBytes(Key(slot.id_plus_1 - 1), key)) return slot.id_plus_1 - 1;
     }
   }
   std::uint32_t size() const { return ids_; }
@@ -179,18 +181,17 @@ class KeyTable {
 
  private:
   struct Slot {
-    std::uint64_t hash = 0;
+    std::uint32_t tag = 0;        // high half of the key's hash
     std::uint32_t id_plus_1 = 0;  // 0 = empty
   };
   void Grow() {
-    std::vector<Slot> old = std::move(slots_);
-    slots_.assign(old.empty() ? 16 : old.size() * 2, Slot{});
+    slots_.assign(slots_.empty() ? 16 : slots_.size() * 2, Slot{});
     const std::size_t mask = slots_.size() - 1;
-    for (const Slot& slot : old) {
-      if (slot.id_plus_1 == 0) continue;
-      std::size_t i = static_cast<std::size_t>(slot.hash) & mask;
+    for (std::uint32_t id = 0; id < ids_; ++id) {
+      const std::uint64_t h = HashBytes(Key(id));
+      std::size_t i = static_cast<std::size_t>(h) & mask;
       while (slots_[i].id_plus_1 != 0) i = (i + 1) & mask;
-      slots_[i] = slot;
+      slots_[i] = {static_cast<std::uint32_t>(h >> 32), id + 1};
     }
   }
 
@@ -1183,7 +1184,7 @@ class SourceRun {
   Where filter_;
   bool has_filter_ = false;
   std::vector<Where> wheres_;
-  std::vector<char> pass_;
+  std::vector<char> pass_;  // per where: the current row passes
   std::vector<PeriodSlot> periods_;
   std::vector<DurationSlot> durations_;
   std::vector<Interned> interned_;

@@ -17,8 +17,13 @@ std::string Fixed(double v, int decimals) {
 
 std::string Human(const Num& n, Unit unit) {
   switch (unit) {
-    case Unit::kCount:
-      return GroupThousands(n.ToString());
+    case Unit::kCount: {
+      if (n.fixed) return GroupThousands(n.ToString());
+      // A count computed by a formula (what-if, averages) need not be whole: two decimals.
+      std::string s = Fixed(n.real, 2);
+      if (s.size() > 3 && s.compare(s.size() - 3, 3, ".00") == 0) s.resize(s.size() - 3);
+      return s;
+    }
     case Unit::kRatio:
       return Fixed(n.ToDouble() * 100.0, 1) + " %";
     case Unit::kAmount: {

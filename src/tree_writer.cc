@@ -27,14 +27,17 @@ std::string Cell(const Value& v, Unit unit) {
   return Human(Num::Real(*v.v), unit);
 }
 
+// A change in the node's own unit: ratios as fractions with 4 decimals (a win-rate gap of
+// −0.0833), amounts and counts as numbers.
 std::string Signed(double x, Unit unit) {
-  std::string s = Human(Num::Real(std::fabs(x)), unit == Unit::kRatio ? Unit::kNumber : unit);
-  if (unit == Unit::kRatio) s = Fixed(std::fabs(x), 4);
-  return (x < 0 ? "−" : "+") + s;
+  std::string s = unit == Unit::kRatio ? Fixed(std::fabs(x), 4)
+                                       : Human(Num::Real(std::fabs(x)), Unit::kNumber);
+  return (x < 0 ? "-" : "+") + s;
 }
 
+// Contributions are parts of the root's gap, so they are in the root's unit.
 void Rows(const TreeNode& n, const std::string& prefix, const std::string& child_prefix,
-          Table* t) {
+          Unit root_unit, Table* t) {
   std::string name = n.id;
   if (!n.label.empty()) name = n.label + " " + n.id;
   std::string method = n.children.empty() ? "" : std::string(MethodName(n.method));
@@ -47,19 +50,20 @@ void Rows(const TreeNode& n, const std::string& prefix, const std::string& child
       Cell(n.reference, n.unit),
       n.achievement.v ? Fixed(*n.achievement.v * 100.0, 1) + " %" : "",
       n.status,
-      n.contribution ? Signed(*n.contribution, Unit::kNumber) : "",
+      n.contribution ? Signed(*n.contribution, root_unit) : "",
       n.contribution_share ? Fixed(*n.contribution_share * 100.0, 1) + " %" : "",
       method,
   });
   for (std::size_t i = 0; i < n.children.size(); ++i) {
     const bool last = i + 1 == n.children.size();
     Rows(n.children[i], child_prefix + (last ? "└─ " : "├─ "),
-         child_prefix + (last ? "   " : "│  "), t);
+         child_prefix + (last ? "   " : "│  "), root_unit, t);
   }
 }
 
 std::string JsonNumber(const std::optional<double>& v) {
-  return v ? fmt::format("{}", *v) : "null";
+  if (!v) return "null";
+  return fmt::format("{}", *v == 0 ? 0.0 : *v);  // never "-0"
 }
 std::string JsonValue(const Value& v) { return JsonNumber(v.v); }
 
@@ -126,7 +130,7 @@ std::string WriteTree(const TreeResult& tree, const Report& kpis, Format format)
   t.head = {"node", "actual", std::string(ReferenceName(tree.reference_kind)), "achv.", "status",
             "Δ explained", "% of gap", "split"};
   t.right = {false, true, true, true, false, true, true, false};
-  for (const TreeNode& r : tree.roots) Rows(r, "", "", &t);
+  for (const TreeNode& r : tree.roots) Rows(r, "", "", r.unit, &t);
   std::string out = md ? "# KPI tree\n\n" : "KPI tree\n";
   out += t.Render(md);
   return out;

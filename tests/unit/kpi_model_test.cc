@@ -146,3 +146,17 @@ TEST_CASE("bad definitions fail at their location", "[model]") {
   CHECK(ErrorOf("[kpi a]\nformula = 1\n[tree]\nkgi = b\n") ==
         "kpi.ini:4:7: kgi: unknown KPI 'b' (did you mean 'a'?)");
 }
+
+TEST_CASE("a tree list must name the node formula's own variables", "[model]") {
+  CHECK(ErrorOf("[source s]\nfile = x\n[metric a]\nsource = s\n[metric b]\nsource = s\n"
+                "[kpi r]\nformula = a / b\n[tree]\nkgi = r\nr = a, c\n") ==
+        "kpi.ini:11:5: [tree] r: unknown child 'c' (did you mean 'a'?)");
+  CHECK(ErrorOf("[source s]\nfile = x\n[metric a]\nsource = s\n[metric b]\nsource = s\n"
+                "[kpi c]\nformula = a\n[kpi r]\nformula = a / b\n[tree]\nkgi = r\nr = a, c\n") ==
+        "kpi.ini:13:5: [tree] r: the children (a, c) are not the variables of its formula (a, "
+        "b); list those, or write the identity, e.g. r = a * c");
+  CHECK(ErrorOf("[source s]\nfile = x\n[metric a]\nsource = s\n[metric b]\nsource = s\n"
+                "[metric r]\nsource = s\n[tree]\nkgi = r\nr = a, b\n") ==
+        "kpi.ini:11:5: [tree] r: a list of children needs 'r' to be a KPI whose formula uses "
+        "them; write the identity instead, e.g. r = a * b");
+}
