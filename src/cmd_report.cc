@@ -66,13 +66,13 @@ int Run(const ReportArgs& a) {
     o.by.push_back(std::move(cols));
   }
   if (a.period.empty()) {
-    o.period = PeriodKind::kNone;
+    o.period = Period::kNone;
   } else if (a.period == "month") {
-    o.period = PeriodKind::kMonth;
+    o.period = Period::kMonth;
   } else if (a.period == "quarter") {
-    o.period = PeriodKind::kQuarter;
+    o.period = Period::kQuarter;
   } else if (a.period == "year") {
-    o.period = PeriodKind::kYear;
+    o.period = Period::kYear;
   } else {
     throw Error::Usage(fmt::format("--period: expected month, quarter or year, got '{}'",
                                    a.period));

@@ -41,6 +41,37 @@ std::string Printable(char c) {
 
 }  // namespace
 
+CsvOptions ParseDelimiter(std::string_view value) {
+  CsvOptions csv;
+  if (value == "auto") {
+    csv.auto_delimiter = true;
+  } else if (value == "\\t" || value == "tab" || value == "\t") {
+    csv.delimiter = '\t';
+  } else if (value.size() == 1 && value[0] != '"' && value[0] != '\n' && value[0] != '\r') {
+    csv.delimiter = value[0];
+  } else {
+    throw Error::Usage(
+        fmt::format("delimiter: expected one character, '\\t' or auto, got '{}'", value));
+  }
+  return csv;
+}
+
+std::string FieldCountMessage(const std::vector<std::string>& header, std::size_t got,
+                              std::size_t* at) {
+  const std::size_t want = header.size();
+  if (got < want) {
+    *at = got;
+    return fmt::format("record has {} field{} but the header has {}: '{}' (field {}) {}", got,
+                       got == 1 ? "" : "s", want, header[got], got + 1,
+                       want - got == 1 ? "is missing" : "and later fields are missing");
+  }
+  *at = want;
+  return fmt::format(
+      "record has {} fields but the header has {}: field {} has no header (the last column is "
+      "'{}')",
+      got, want, want + 1, header.back());
+}
+
 CsvReader::CsvReader(std::unique_ptr<InputStream> input, CsvOptions options)
     : input_(std::move(input)), options_(options), delim_(options.delimiter) {
   cap_ = std::max<std::size_t>(options_.buffer_size, 4);

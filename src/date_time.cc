@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <cstdio>
 #include <exception>
 #include <sstream>
 #include <string>
@@ -378,6 +379,45 @@ date::year_month_day DateParser::LocalDate(Seconds t) const {
   Seconds days = local / kSecondsPerDay;
   if (local % kSecondsPerDay < 0) --days;
   return date::year_month_day{date::sys_days{date::days{static_cast<int>(days)}}};
+}
+
+// Into |out| without allocating (labels fit the short-string buffer).
+void FormatPeriod(Period kind, const date::year_month_day& ymd, std::string* out) {
+  const int y = static_cast<int>(ymd.year());
+  const unsigned m = static_cast<unsigned>(ymd.month());
+  char buf[24];
+  int len = 0;
+  switch (kind) {
+    case Period::kWeek: {
+      // ISO 8601: the week (Monday first) belongs to the year of its Thursday.
+      const date::sys_days d{ymd};
+      const int iso_weekday = static_cast<int>(date::weekday{d}.iso_encoding());  // Mon = 1
+      const date::sys_days thursday = d + date::days{4 - iso_weekday};
+      const date::year_month_day t{thursday};
+      const date::sys_days jan1{t.year() / date::January / 1};
+      const auto week = static_cast<unsigned>((thursday - jan1).count() / 7 + 1);
+      len = std::snprintf(buf, sizeof buf, "%04d-W%02u", static_cast<int>(t.year()), week);
+      break;
+    }
+    case Period::kMonth:
+      len = std::snprintf(buf, sizeof buf, "%04d-%02u", y, m);
+      break;
+    case Period::kQuarter:
+      len = std::snprintf(buf, sizeof buf, "%04d-Q%u", y, (m - 1) / 3 + 1);
+      break;
+    case Period::kYear:
+      len = std::snprintf(buf, sizeof buf, "%04d", y);
+      break;
+    case Period::kNone:
+      break;
+  }
+  out->assign(buf, static_cast<std::size_t>(std::max(len, 0)));
+}
+
+std::string FormatPeriod(Period period, const date::year_month_day& ymd) {
+  std::string out;
+  FormatPeriod(period, ymd, &out);
+  return out;
 }
 
 std::string FormatDate(const date::year_month_day& ymd) {

@@ -16,6 +16,7 @@
 #include "crmkpi/deal_stats.h"
 #include "crmkpi/string_hash.h"
 #include "crmkpi/text.h"
+#include "crmkpi/warning_log.h"
 
 namespace crmkpi {
 namespace {
@@ -31,55 +32,6 @@ struct GroupTable {
   std::vector<std::vector<std::string>> values;
   std::vector<DealStats> stats;
 };
-
-// Counts data problems per (kind, input, column) and keeps the first occurrence. Called for
-// every bad value, so a repeat costs one map lookup on a key of views and integers: the
-// location, sample and message are only built the first time.
-class WarningLog {
- public:
-  template <typename Describe>
-  void Add(std::string_view kind, int input, int column, Describe&& describe) {
-    auto [it, inserted] = entries_.try_emplace(Key{kind, input, column});
-    if (inserted) {
-      it->second = describe();
-      it->second.kind = std::string(kind);
-      order_.push_back(it);
-    }
-    ++it->second.count;
-  }
-  std::vector<DataWarning> Take() const {
-    std::vector<DataWarning> out;
-    for (auto it : order_) out.push_back(it->second);
-    return out;
-  }
-
- private:
-  using Key = std::tuple<std::string_view, int, int>;  // kind is a string literal
-  std::map<Key, DataWarning> entries_;
-  std::vector<std::map<Key, DataWarning>::iterator> order_;
-};
-
-// "2024-03", "2024-Q1", "2024" into |out| (no allocation: |out| is reused).
-void FormatPeriod(PeriodKind kind, const date::year_month_day& ymd, std::string* out) {
-  const int y = static_cast<int>(ymd.year());
-  const unsigned m = static_cast<unsigned>(ymd.month());
-  char buf[16];
-  int len = 0;
-  switch (kind) {
-    case PeriodKind::kMonth:
-      len = std::snprintf(buf, sizeof buf, "%04d-%02u", y, m);
-      break;
-    case PeriodKind::kQuarter:
-      len = std::snprintf(buf, sizeof buf, "%04d-Q%u", y, (m - 1) / 3 + 1);
-      break;
-    case PeriodKind::kYear:
-      len = std::snprintf(buf, sizeof buf, "%04d", y);
-      break;
-    case PeriodKind::kNone:
-      break;
-  }
-  out->assign(buf, static_cast<std::size_t>(std::max(len, 0)));
-}
 
 void AppendKeyPart(std::string* key, std::string_view part) {
   const auto len = static_cast<std::uint32_t>(part.size());
@@ -103,11 +55,11 @@ class DealReportRun {
     for (const auto& spec : options.by) {
       GroupTable table;
       table.names = spec;
-      table.with_period = options.period != PeriodKind::kNone;
+      table.with_period = options.period != Period::kNone;
       if (table.with_period) table.names.push_back("period");
       tables_.push_back(std::move(table));
     }
-    if (options.period != PeriodKind::kNone) {
+    if (options.period != Period::kNone) {
       GroupTable table;
       table.names = {"period"};
       table.with_period = true;
@@ -138,7 +90,7 @@ class DealReportRun {
       ++summary.rows;
       DealFacts facts;
       const Seconds* period_date = Decide(reader, row, header, &facts);
-      if (options_.period != PeriodKind::kNone) {
+      if (options_.period != Period::kNone) {
         if (period_date == nullptr) {
           period.clear();
         } else {
@@ -211,7 +163,7 @@ class DealReportRun {
     context_.has_amount = first ? has_amount : (context_.has_amount && has_amount);
     context_.has_dates = first ? has_dates : (context_.has_dates && has_dates);
     context_.has_funnel = rules_.has_funnel();
-    if (options_.period != PeriodKind::kNone) {
+    if (options_.period != Period::kNone) {
       const Role r = options_.period_of == PeriodOf::kClosed ? Role::kClosed : Role::kCreated;
       if (!roles.has(r)) {
         throw Error::Usage(fmt::format(
@@ -278,7 +230,7 @@ class DealReportRun {
         f->cycle_seconds = closed_ - created_;
       }
     }
-    if (options_.period == PeriodKind::kNone) return nullptr;
+    if (options_.period == Period::kNone) return nullptr;
     const ParseStatus s = options_.period_of == PeriodOf::kClosed ? closed_status : created_status;
     return s == ParseStatus::kOk ? (options_.period_of == PeriodOf::kClosed ? &closed_ : &created_)
                                  : nullptr;
@@ -318,22 +270,8 @@ class DealReportRun {
 
   void HandleBadWidth(const CsvReader& reader, const CsvRow& row,
                       const std::vector<std::string>& header, InputSummary* summary) {
-    const std::size_t got = row.fields.size();
-    const std::size_t want = header.size();
-    std::string message;
-    std::size_t at;
-    if (got < want) {
-      at = got;
-      message = fmt::format("record has {} field{} but the header has {}: '{}' (field {}) {}",
-                            got, got == 1 ? "" : "s", want, header[got], got + 1,
-                            want - got == 1 ? "is missing" : "and later fields are missing");
-    } else {
-      at = want;
-      message = fmt::format(
-          "record has {} fields but the header has {}: field {} has no header (the last "
-          "column is '{}')",
-          got, want, want + 1, header.back());
-    }
+    std::size_t at = 0;
+    const std::string message = FieldCountMessage(header, row.fields.size(), &at);
     if (!options_.lenient) {
       throw Error::Input(message + "; use --lenient to skip such rows", reader.Locate(at));
     }

@@ -21,19 +21,11 @@ void InputOptions::Register(CLI::App* app) {
 }
 
 CsvOptions InputOptions::Csv() const {
-  CsvOptions csv;
-  if (delimiter == "auto") {
-    csv.auto_delimiter = true;
-  } else if (delimiter == "\\t" || delimiter == "tab" || delimiter == "\t") {
-    csv.delimiter = '\t';
-  } else if (delimiter.size() == 1 && delimiter[0] != '"' && delimiter[0] != '\n' &&
-             delimiter[0] != '\r') {
-    csv.delimiter = delimiter[0];
-  } else {
-    throw Error::Usage(fmt::format(
-        "--delimiter: expected one character, '\\t' or auto, got '{}'", delimiter));
+  try {
+    return ParseDelimiter(delimiter);
+  } catch (const Error& e) {
+    throw Error::Usage("--" + e.message());
   }
-  return csv;
 }
 
 std::vector<RoleMapping> InputOptions::Mappings() const {

@@ -153,11 +153,11 @@ UnitSpec ParseUnit(const IniEntry& e) {
   return u;
 }
 
-MetricPeriod ParsePeriod(const IniEntry& e) {
-  if (e.value == "week") return MetricPeriod::kWeek;
-  if (e.value == "month") return MetricPeriod::kMonth;
-  if (e.value == "quarter") return MetricPeriod::kQuarter;
-  if (e.value == "year") return MetricPeriod::kYear;
+Period ParsePeriod(const IniEntry& e) {
+  if (e.value == "week") return Period::kWeek;
+  if (e.value == "month") return Period::kMonth;
+  if (e.value == "quarter") return Period::kQuarter;
+  if (e.value == "year") return Period::kYear;
   Fail(e.value_loc, fmt::format("period: expected week, month, quarter or year, got '{}'", e.value));
 }
 

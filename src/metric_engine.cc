@@ -16,6 +16,7 @@
 #include "crmkpi/input_stream.h"
 #include "crmkpi/stage_rules.h"
 #include "crmkpi/text.h"
+#include "crmkpi/warning_log.h"
 #include "crmkpi/where.h"
 
 namespace crmkpi {
@@ -39,32 +40,6 @@ enum Exclusion : int {
 constexpr std::array<const char*, kExclusionCount> kExclusionNames = {
     "missing_value", "invalid_value", "missing_from",     "invalid_from",
     "missing_to",    "invalid_to",    "negative_duration"};
-
-// Counts data problems per (kind, source, column) and keeps the first occurrence; the location,
-// sample and message are only built the first time (as in deal_report.cc).
-class WarningLog {
- public:
-  template <typename Describe>
-  void Add(std::string_view kind, int input, int column, Describe&& describe) {
-    auto [it, inserted] = entries_.try_emplace(Key{kind, input, column});
-    if (inserted) {
-      it->second = describe();
-      it->second.kind = std::string(kind);
-      order_.push_back(it);
-    }
-    ++it->second.count;
-  }
-  std::vector<DataWarning> Take() const {
-    std::vector<DataWarning> out;
-    for (auto it : order_) out.push_back(it->second);
-    return out;
-  }
-
- private:
-  using Key = std::tuple<std::string_view, int, int>;  // kind is a string literal
-  std::map<Key, DataWarning> entries_;
-  std::vector<std::map<Key, DataWarning>::iterator> order_;
-};
 
 // Keys of group tables (3+ parts) and composite distinct keys are fixed-width: 4 bytes per
 // interned value id (or period id), so no two different tuples share a key.
@@ -285,13 +260,13 @@ class IdSet {
 
 // A period as a number, for group keys (the label is only formatted for a new group):
 // week iso_year × 100 + week, month year × 100 + month, quarter year × 10 + quarter, year.
-std::int32_t PeriodCode(MetricPeriod kind, std::int64_t day) {
+std::int32_t PeriodCode(Period kind, std::int64_t day) {
   const date::sys_days d{date::days{day}};
   const date::year_month_day ymd{d};
   const int y = static_cast<int>(ymd.year());
   const auto m = static_cast<int>(static_cast<unsigned>(ymd.month()));
   switch (kind) {
-    case MetricPeriod::kWeek: {
+    case Period::kWeek: {
       const int iso_weekday = static_cast<int>(date::weekday{d}.iso_encoding());
       const date::sys_days thursday = d + date::days{4 - iso_weekday};
       const date::year_month_day t{thursday};
@@ -299,68 +274,26 @@ std::int32_t PeriodCode(MetricPeriod kind, std::int64_t day) {
       return static_cast<int>(t.year()) * 100 +
              static_cast<int>((thursday - jan1).count() / 7 + 1);
     }
-    case MetricPeriod::kMonth:
+    case Period::kMonth:
       return y * 100 + m;
-    case MetricPeriod::kQuarter:
+    case Period::kQuarter:
       return y * 10 + (m - 1) / 3 + 1;
-    case MetricPeriod::kYear:
+    case Period::kYear:
       return y;
-    case MetricPeriod::kNone:
+    case Period::kNone:
       break;
   }
   return 0;
 }
 
-// Into |out| without allocating (labels fit the short-string buffer).
-void FormatPeriodInto(MetricPeriod kind, const date::year_month_day& ymd, std::string* out) {
-  const int y = static_cast<int>(ymd.year());
-  const unsigned m = static_cast<unsigned>(ymd.month());
-  char buf[24];
-  int len = 0;
-  switch (kind) {
-    case MetricPeriod::kWeek: {
-      // ISO 8601: the week (Monday first) belongs to the year of its Thursday.
-      const date::sys_days d{ymd};
-      const int iso_weekday = static_cast<int>(date::weekday{d}.iso_encoding());  // Mon = 1
-      const date::sys_days thursday = d + date::days{4 - iso_weekday};
-      const date::year_month_day t{thursday};
-      const date::sys_days jan1{t.year() / date::January / 1};
-      const auto week = static_cast<unsigned>((thursday - jan1).count() / 7 + 1);
-      len = std::snprintf(buf, sizeof buf, "%04d-W%02u", static_cast<int>(t.year()), week);
-      break;
-    }
-    case MetricPeriod::kMonth:
-      len = std::snprintf(buf, sizeof buf, "%04d-%02u", y, m);
-      break;
-    case MetricPeriod::kQuarter:
-      len = std::snprintf(buf, sizeof buf, "%04d-Q%u", y, (m - 1) / 3 + 1);
-      break;
-    case MetricPeriod::kYear:
-      len = std::snprintf(buf, sizeof buf, "%04d", y);
-      break;
-    case MetricPeriod::kNone:
-      break;
-  }
-  out->assign(buf, static_cast<std::size_t>(std::max(len, 0)));
-}
 
 CsvOptions CsvOptionsFor(const std::string& delimiter, const std::string& what,
                          const SourceLoc& loc) {
-  CsvOptions csv;
-  if (delimiter == "auto") {
-    csv.auto_delimiter = true;
-  } else if (delimiter == "\\t" || delimiter == "tab" || delimiter == "\t") {
-    csv.delimiter = '\t';
-  } else if (delimiter.size() == 1 && delimiter[0] != '"' && delimiter[0] != '\n' &&
-             delimiter[0] != '\r') {
-    csv.delimiter = delimiter[0];
-  } else {
-    throw Error(ExitCode::kUsage,
-                fmt::format("{}: delimiter: expected one character, '\\t' or auto, got '{}'",
-                            what, delimiter),
-                loc);
+  try {
+    return ParseDelimiter(delimiter);
+  } catch (const Error& e) {
+    throw Error(ExitCode::kUsage, fmt::format("{}: {}", what, e.message()), loc);
   }
-  return csv;
 }
 
 // Runs |f|; an Error without a location gets |loc| and |prefix| (settings checked by the
@@ -470,7 +403,7 @@ struct GroupTable {
 
 // The period of one (kind, date column), interned like a column value: code → dense id.
 struct PeriodSlot {
-  MetricPeriod kind = MetricPeriod::kNone;
+  Period kind = Period::kNone;
   int column = -1;
   KeyTable codes;  // PeriodCode (or kNoPeriod) as 4 bytes → id
   // Of the current row: the local day when the date is valid, and the period's id.
@@ -918,7 +851,7 @@ class SourceRun {
     }
 
     int period = -1;
-    if (def.period != MetricPeriod::kNone) {
+    if (def.period != Period::kNone) {
       int column = -1;
       if (TrimSpace(def.period_of).empty()) {
         column = schema_.roles()[Role::kClosed];
@@ -1001,7 +934,7 @@ class SourceRun {
     for (int c : t->columns) values.emplace_back(context_->Text(c));
     if (t->period >= 0) {
       const PeriodSlot& p = periods_[static_cast<std::size_t>(t->period)];
-      values.push_back(p.valid ? FormatMetricPeriod(p.kind, date::year_month_day{date::sys_days{
+      values.push_back(p.valid ? FormatPeriod(p.kind, date::year_month_day{date::sys_days{
                                                                 date::days{p.day}}})
                                : std::string());
     }
@@ -1134,23 +1067,8 @@ class SourceRun {
   }
 
   void HandleBadWidth(const CsvRow& row) {
-    const std::vector<std::string>& header = schema_.header();
-    const std::size_t got = row.fields.size();
-    const std::size_t want = header.size();
-    std::string message;
-    std::size_t at;
-    if (got < want) {
-      at = got;
-      message = fmt::format("record has {} field{} but the header has {}: '{}' (field {}) {}",
-                            got, got == 1 ? "" : "s", want, header[got], got + 1,
-                            want - got == 1 ? "is missing" : "and later fields are missing");
-    } else {
-      at = want;
-      message = fmt::format(
-          "record has {} fields but the header has {}: field {} has no header (the last "
-          "column is '{}')",
-          got, want, want + 1, header.back());
-    }
+    std::size_t at = 0;
+    const std::string message = FieldCountMessage(schema_.header(), row.fields.size(), &at);
     if (!def_.lenient) {
       throw Error::Input(
           fmt::format("{}; set lenient = true in [source {}] to skip such rows", message,
@@ -1194,11 +1112,6 @@ class SourceRun {
 
 }  // namespace
 
-std::string FormatMetricPeriod(MetricPeriod period, const date::year_month_day& ymd) {
-  std::string out;
-  FormatPeriodInto(period, ymd, &out);
-  return out;
-}
 
 MetricRun RunMetrics(const std::vector<SourceDef>& sources, const std::vector<LookupDef>& lookups,
                      const std::vector<MetricDef>& metrics,

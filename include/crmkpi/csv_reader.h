@@ -30,6 +30,15 @@ struct CsvOptions {
   std::size_t max_record_bytes = std::size_t{256} << 20;
 };
 
+// CsvOptions for a --delimiter / delimiter = value: one character, '\t' or "tab", or "auto".
+// Throws Error(kUsage) otherwise.
+CsvOptions ParseDelimiter(std::string_view value);
+
+// The message for a record with |got| fields under |header|, and in *at the index of the field
+// to point at (where the first missing field would start, or the first surplus field).
+std::string FieldCountMessage(const std::vector<std::string>& header, std::size_t got,
+                              std::size_t* at);
+
 // One record. |fields| point into the reader's buffer and are valid until the next call to
 // CsvReader::Next().
 struct CsvRow {

@@ -63,4 +63,13 @@ class DateParser {
 // "YYYY-MM-DD".
 std::string FormatDate(const date::year_month_day& ymd);
 
+// Calendar periods that reports and metrics group by.
+enum class Period { kNone, kWeek, kMonth, kQuarter, kYear };
+
+// The label of the period holding |ymd|: "2024-W09" (ISO week and ISO week-year), "2024-03",
+// "2024-Q1", "2024"; "" for kNone. The first form writes into |out| without allocating (the
+// labels fit the short-string buffer), for the hot loop.
+void FormatPeriod(Period period, const date::year_month_day& ymd, std::string* out);
+std::string FormatPeriod(Period period, const date::year_month_day& ymd);
+
 }  // namespace crmkpi

@@ -7,19 +7,19 @@
 
 #include "crmkpi/column_roles.h"
 #include "crmkpi/csv_reader.h"
+#include "crmkpi/date_time.h"  // Period
 #include "crmkpi/input_stream.h"
 #include "crmkpi/report.h"
 #include "crmkpi/stage_rules.h"
 
 namespace crmkpi {
 
-enum class PeriodKind { kNone, kMonth, kQuarter, kYear };
 enum class PeriodOf { kClosed, kCreated };
 
 struct ReportOptions {
   std::vector<std::string> files;            // "-" = stdin
   std::vector<std::vector<std::string>> by;  // each --by: one or more columns ("owner+source")
-  PeriodKind period = PeriodKind::kNone;
+  Period period = Period::kNone;
   PeriodOf period_of = PeriodOf::kClosed;
   std::vector<RoleMapping> mappings;
   StageConfig stages;

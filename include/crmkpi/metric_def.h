@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "crmkpi/column_roles.h"
+#include "crmkpi/date_time.h"  // Period
 #include "crmkpi/error.h"
 #include "crmkpi/stage_rules.h"
 
@@ -45,8 +46,6 @@ struct LookupDef {
 enum class Aggregation { kCount, kCountDistinct, kSum, kAvg, kMin, kMax, kMedian, kPercentile };
 enum class DurationUnit { kDays, kHours };
 
-// --period of a metric: the ISO week (2024-W09) is available here, unlike report --period.
-enum class MetricPeriod { kNone, kWeek, kMonth, kQuarter, kYear };
 
 struct MetricDef {
   std::string id;
@@ -62,7 +61,7 @@ struct MetricDef {
   SourceLoc where_loc;
   std::vector<std::vector<std::string>> by;  // groupings, like --by: each one or more columns
   SourceLoc by_loc;
-  MetricPeriod period = MetricPeriod::kNone;
+  Period period = Period::kNone;
   std::string period_of;  // date column or role
   SourceLoc period_loc;
   std::string label, unit, definition;

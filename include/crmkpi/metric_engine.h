@@ -122,7 +122,5 @@ MetricRun RunMetrics(const std::vector<SourceDef>& sources, const std::vector<Lo
                      const std::map<std::string, std::string>& file_overrides,
                      const std::string& default_tz);
 
-// "2024-W09" (ISO week and ISO week-year), "2024-03", "2024-Q1", "2024"; "" for kNone.
-std::string FormatMetricPeriod(MetricPeriod period, const date::year_month_day& ymd);
 
 }  // namespace crmkpi

@@ -75,7 +75,7 @@ long AllocationsOfRun(const std::string& path) {
   crmkpi::ReportOptions o;
   o.files = {path};
   o.by = {{"owner"}, {"stage"}};
-  o.period = crmkpi::PeriodKind::kMonth;
+  o.period = crmkpi::Period::kMonth;
   const long before = g_allocations.load();
   const crmkpi::Report report = crmkpi::RunDealReport(o);
   const long used = g_allocations.load() - before;

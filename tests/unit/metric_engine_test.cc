@@ -382,13 +382,13 @@ TEST_CASE("duration exclusions in order: from missing/invalid, to missing/invali
 }
 
 TEST_CASE("periods: ISO week across a year boundary, month, quarter, year", "[metric]") {
-  CHECK(FormatMetricPeriod(MetricPeriod::kWeek, date::year{2024} / 12 / 30) == "2025-W01");
-  CHECK(FormatMetricPeriod(MetricPeriod::kWeek, date::year{2024} / 12 / 29) == "2024-W52");
-  CHECK(FormatMetricPeriod(MetricPeriod::kWeek, date::year{2021} / 1 / 3) == "2020-W53");
-  CHECK(FormatMetricPeriod(MetricPeriod::kWeek, date::year{2024} / 3 / 1) == "2024-W09");
-  CHECK(FormatMetricPeriod(MetricPeriod::kMonth, date::year{2024} / 3 / 1) == "2024-03");
-  CHECK(FormatMetricPeriod(MetricPeriod::kQuarter, date::year{2024} / 12 / 31) == "2024-Q4");
-  CHECK(FormatMetricPeriod(MetricPeriod::kYear, date::year{2024} / 3 / 1) == "2024");
+  CHECK(FormatPeriod(Period::kWeek, date::year{2024} / 12 / 30) == "2025-W01");
+  CHECK(FormatPeriod(Period::kWeek, date::year{2024} / 12 / 29) == "2024-W52");
+  CHECK(FormatPeriod(Period::kWeek, date::year{2021} / 1 / 3) == "2020-W53");
+  CHECK(FormatPeriod(Period::kWeek, date::year{2024} / 3 / 1) == "2024-W09");
+  CHECK(FormatPeriod(Period::kMonth, date::year{2024} / 3 / 1) == "2024-03");
+  CHECK(FormatPeriod(Period::kQuarter, date::year{2024} / 12 / 31) == "2024-Q4");
+  CHECK(FormatPeriod(Period::kYear, date::year{2024} / 3 / 1) == "2024");
 
   MetricTempDir dir;
   // Closed dates and their periods:
@@ -410,15 +410,15 @@ TEST_CASE("periods: ISO week across a year boundary, month, quarter, year", "[me
                                      "7,won,2024-06-30T23:30:00Z,70\n");
   const SourceDef s = Source("deals", path);
   MetricDef week = Amount("week", Aggregation::kSum);
-  week.period = MetricPeriod::kWeek;
+  week.period = Period::kWeek;
   week.period_of = "closed";
   MetricDef month = Metric("month", "deals");
-  month.period = MetricPeriod::kMonth;  // period_of defaults to the closed role
+  month.period = Period::kMonth;  // period_of defaults to the closed role
   MetricDef quarter = Metric("quarter", "deals");
-  quarter.period = MetricPeriod::kQuarter;
+  quarter.period = Period::kQuarter;
   quarter.period_of = "closed";
   MetricDef year = Metric("year", "deals");
-  year.period = MetricPeriod::kYear;
+  year.period = Period::kYear;
   year.period_of = "closed";
   const MetricRun run = Run({s}, {week, month, quarter, year});
 
@@ -467,11 +467,11 @@ TEST_CASE("by + period: a period table and a by table with period", "[metric]") 
   MetricDef won = Metric("won", "deals");
   won.where = "stage is won";
   won.by = {{"owner"}, {"owner", "stage"}};
-  won.period = MetricPeriod::kMonth;
+  won.period = Period::kMonth;
   won.period_of = "closed";
   MetricDef all = Metric("all", "deals");  // same (by, period): shares the group tables
   all.by = {{"owner"}};
-  all.period = MetricPeriod::kMonth;
+  all.period = Period::kMonth;
   all.period_of = "closed";
   const MetricRun run = Run({deals}, {won, all});
   const MetricResult& r = Find(run, "won");
@@ -644,7 +644,7 @@ TEST_CASE("errors: unknown columns at the metric's INI location, unreadable file
   CHECK(e.Formatted() == "kpi.ini:14:6: metric 'n': unknown column 'regionn' in by " + columns);
 
   MetricDef period = Metric("n", "deals");
-  period.period = MetricPeriod::kMonth;
+  period.period = Period::kMonth;
   period.period_of = "won_at";
   e = ErrorOf([&] { Run({deals}, {period}); });
   CHECK(e.Formatted() == "kpi.ini:15:10: metric 'n': unknown column 'won_at' in period_of " +
@@ -791,7 +791,7 @@ long MallocsOfRun(const std::string& path, const std::string& owners) {
   m.push_back(Metric("won", "deals"));
   m.back().where = "stage is won";
   m.back().by = {{"owner"}};
-  m.back().period = MetricPeriod::kMonth;
+  m.back().period = Period::kMonth;
   m.back().period_of = "closed";
   m.push_back(Amount("sum", Aggregation::kSum));
   m.back().by = {{"owner"}, {"team.name"}};
@@ -804,7 +804,7 @@ long MallocsOfRun(const std::string& path, const std::string& owners) {
   m.back().columns = {"owner"};
   m.push_back(Metric("pairs", "deals", Aggregation::kCountDistinct));
   m.back().columns = {"owner", "stage"};
-  m.back().period = MetricPeriod::kWeek;
+  m.back().period = Period::kWeek;
   m.back().period_of = "created";
   m.push_back(Amount("max", Aggregation::kMax, "amount > 1000 and owner in ('Owner 1', 'Owner 2')"));
   m.push_back(Duration("min_hours", Aggregation::kMin, "created >= 2024-03-01",

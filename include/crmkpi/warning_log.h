@@ -1,0 +1,45 @@
+// WarningLog: data problems a run survives (an invalid amount, an unparseable date, a skipped
+// row), counted per (kind, input, column) with the first occurrence kept for the user to look
+// at. Called for every bad value, so a repeat costs one map lookup on a key of a view and two
+// integers: the location, sample and message are only built the first time.
+#pragma once
+
+#include <map>
+#include <string>
+#include <string_view>
+#include <tuple>
+#include <vector>
+
+#include "crmkpi/report.h"  // DataWarning
+
+namespace crmkpi {
+
+class WarningLog {
+ public:
+  // |kind| must outlive the log (a string literal). |describe| returns the DataWarning of the
+  // first occurrence (its kind and count are filled in here).
+  template <typename Describe>
+  void Add(std::string_view kind, int input, int column, Describe&& describe) {
+    auto [it, inserted] = entries_.try_emplace(Key{kind, input, column});
+    if (inserted) {
+      it->second = describe();
+      it->second.kind = std::string(kind);
+      order_.push_back(it);
+    }
+    ++it->second.count;
+  }
+
+  // The warnings in order of first occurrence.
+  std::vector<DataWarning> Take() const {
+    std::vector<DataWarning> out;
+    for (auto it : order_) out.push_back(it->second);
+    return out;
+  }
+
+ private:
+  using Key = std::tuple<std::string_view, int, int>;
+  std::map<Key, DataWarning> entries_;
+  std::vector<std::map<Key, DataWarning>::iterator> order_;
+};
+
+}  // namespace crmkpi
