@@ -70,7 +70,24 @@ int Run(const TreeArgs& a) {
     KpiRunArgs base = a.kpi;
     if (!a.baseline.empty()) base.config = a.baseline;
     base.sources = a.baseline_sources;
+    const KpiModel base_model = LoadModel(base.config);
+    for (const auto& [id, path] : base.SourceOverrides()) {
+      bool known = false;
+      for (const auto& s : base_model.sources) known = known || s.id == id;
+      for (const auto& l : base_model.lookups) known = known || l.id == id;
+      if (!known) {
+        throw Error::Usage(fmt::format("--baseline-source {}={}: no source or lookup of that name",
+                                       id, path));
+      }
+    }
     const KpiRun reference = RunKpis(base);
+    if (!a.kpi.quiet) {  // the baseline's data problems matter as much as the actual's
+      for (const DataWarning& w : reference.evaluation.report.warnings) {
+        std::fprintf(stderr, "crmkpi: %s: warning (baseline): %s — %llu row%s\n",
+                     w.first.ToString().c_str(), w.message.c_str(),
+                     static_cast<unsigned long long>(w.count), w.count == 1 ? "" : "s");
+      }
+    }
     tree = EvaluateTree(run.model, run.evaluation.totals, reference.evaluation.totals,
                         ReferenceKind::kBaseline);
   } else {

@@ -28,7 +28,7 @@ struct KpiRun {
   KpiModel model;
   MetricRun metrics;
   KpiEvaluation evaluation;
-  std::string as_of;  // --as-of, else [crmkpi] as_of, else the latest date in the data
+  std::string as_of;  // --as-of, else [crmkpi] as_of, else empty (the clock is never read)
 };
 
 KpiModel LoadModel(const std::string& config);

@@ -89,7 +89,9 @@ std::string JsonNode(const TreeNode& n, int depth) {
 }
 
 void CsvRows(const TreeNode& n, const std::string& parent, int depth, std::string* out) {
-  auto num = [](const std::optional<double>& v) { return v ? fmt::format("{}", *v) : ""; };
+  auto num = [](const std::optional<double>& v) {
+    return v ? fmt::format("{}", *v == 0 ? 0.0 : *v) : "";  // never "-0"
+  };
   *out += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{}\n", CsvField(n.id), CsvField(parent),
                       depth, CsvField(n.label), num(n.actual.v), num(n.reference.v), num(n.target),
                       num(n.achievement.v), CsvField(n.status), num(n.contribution),
