@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "crmkpi/amount.h"
+#include "crmkpi/quantile.h"
 
 namespace crmkpi {
 namespace {
@@ -42,20 +43,18 @@ KpiValue Missing(const char* id, Unit unit) {
   return v;
 }
 
+// Type-7 quantile of cycle lengths, in days (reorders |cycles|). The median of an even count is
+// the mean of the two middle values.
+double CycleQuantile(std::vector<Seconds>& cycles, double p) {
+  const QuantileBracket<Seconds> b = SelectQuantile(cycles, p);
+  const double lo = static_cast<double>(b.lower) / kSecondsPerDay;
+  const double hi = static_cast<double>(b.upper) / kSecondsPerDay;
+  if (b.frac == 0) return lo;
+  if (p == 0.5) return (lo + hi) / 2.0;
+  return lo + b.frac * (hi - lo);
+}
+
 }  // namespace
-
-double SortedMedian(const std::vector<double>& sorted) {
-  const std::size_t n = sorted.size();
-  if (n % 2 == 1) return sorted[n / 2];
-  return (sorted[n / 2 - 1] + sorted[n / 2]) / 2.0;
-}
-
-double SortedPercentile(const std::vector<double>& sorted, double p) {
-  const double h = static_cast<double>(sorted.size() - 1) * p;
-  const auto lo = static_cast<std::size_t>(std::floor(h));
-  if (lo + 1 >= sorted.size()) return sorted.back();
-  return sorted[lo] + (h - static_cast<double>(lo)) * (sorted[lo + 1] - sorted[lo]);
-}
 
 std::vector<KpiValue> ComputeDealKpis(DealStats& s, const KpiContext& ctx) {
   std::vector<KpiValue> out;
@@ -126,35 +125,29 @@ std::vector<KpiValue> ComputeDealKpis(DealStats& s, const KpiContext& ctx) {
     for (const char* id : ids) out.push_back(Missing(id, Unit::kDays));
     return out;
   }
-  std::sort(s.cycle_seconds.begin(), s.cycle_seconds.end());
-  std::vector<double> days;
-  days.reserve(s.cycle_seconds.size());
+  const std::size_t n = s.cycle_seconds.size();
   Int128 total = 0;
-  for (Seconds t : s.cycle_seconds) {
-    days.push_back(static_cast<double>(t) / kSecondsPerDay);
-    total += t;
-  }
+  for (Seconds t : s.cycle_seconds) total += t;
   static const char* kReasons[6] = {"",        "missing_created", "invalid_created",
                                     "missing_closed", "invalid_closed", "negative_cycle"};
   for (int k = 0; k < 3; ++k) {
     KpiValue v;
     v.id = ids[k];
     v.unit = Unit::kDays;
-    v.n = days.size();
+    v.n = n;
     for (int r = 1; r < 6; ++r) Exclude(&v, kReasons[r], s.cycle_excluded[r]);
     if (k == 1) {
       v.numerator = Num::Real(static_cast<double>(total) / kSecondsPerDay);
-      v.denominator = Num::Count(days.size());
+      v.denominator = Num::Count(n);
     }
-    if (days.empty()) {
+    if (n == 0) {
       v.reason = "EMPTY";
     } else if (k == 0) {
-      v.value = Num::Real(SortedMedian(days));
+      v.value = Num::Real(CycleQuantile(s.cycle_seconds, 0.5));
     } else if (k == 1) {
-      v.value = Num::Real(static_cast<double>(total) / kSecondsPerDay /
-                          static_cast<double>(days.size()));
+      v.value = Num::Real(static_cast<double>(total) / kSecondsPerDay / static_cast<double>(n));
     } else {
-      v.value = Num::Real(SortedPercentile(days, 0.9));
+      v.value = Num::Real(CycleQuantile(s.cycle_seconds, 0.9));
     }
     out.push_back(std::move(v));
   }

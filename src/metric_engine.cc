@@ -14,6 +14,7 @@
 #include "crmkpi/amount.h"
 #include "crmkpi/csv_reader.h"
 #include "crmkpi/input_stream.h"
+#include "crmkpi/quantile.h"
 #include "crmkpi/stage_rules.h"
 #include "crmkpi/text.h"
 #include "crmkpi/warning_log.h"
@@ -448,18 +449,15 @@ struct DurationSlot {
   }
 }
 
-// Type-7 quantile of sorted values: {value, exact} where exact is set when the result is a whole
-// number of units (always when it is one of the values).
-std::pair<long double, std::optional<std::int64_t>> Quantile(const std::vector<std::int64_t>& v,
+// Type-7 quantile of |v| (reordered): {value, exact} where exact is set when the result is a
+// whole number of units (always when it is one of the values).
+std::pair<long double, std::optional<std::int64_t>> Quantile(std::vector<std::int64_t>& v,
                                                               double p) {
-  const double h = static_cast<double>(v.size() - 1) * p;
-  const auto lo = static_cast<std::size_t>(std::floor(h));
-  if (lo + 1 >= v.size()) return {static_cast<long double>(v.back()), v.back()};
-  const double frac = h - static_cast<double>(lo);
-  if (frac == 0) return {static_cast<long double>(v[lo]), v[lo]};
-  const long double x = static_cast<long double>(v[lo]) +
-                        static_cast<long double>(frac) *
-                            (static_cast<long double>(v[lo + 1]) - static_cast<long double>(v[lo]));
+  const QuantileBracket<std::int64_t> b = SelectQuantile(v, p);
+  if (b.frac == 0) return {static_cast<long double>(b.lower), b.lower};
+  const long double x = static_cast<long double>(b.lower) +
+                        static_cast<long double>(b.frac) *
+                            (static_cast<long double>(b.upper) - static_cast<long double>(b.lower));
   const long double r = std::round(x);
   if (std::fabs(x - r) < 1e-6L) return {r, static_cast<std::int64_t>(r)};
   return {x, std::nullopt};
@@ -512,7 +510,6 @@ MetricCell Cell(const MetricState& m, const HotAcc& a, ColdAcc& cold) {
       break;
     case Aggregation::kMedian:
     case Aggregation::kPercentile: {
-      std::sort(cold.values.begin(), cold.values.end());
       const double p = m.def->aggregation == Aggregation::kMedian ? 0.5 : m.def->percentile;
       const auto [x, exact] = Quantile(cold.values, p);
       cell.value = (amount && exact) ? Num::Money(*exact) : Num::Real(scaled(x));

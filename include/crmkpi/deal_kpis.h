@@ -17,12 +17,7 @@ struct KpiContext {
 
 // Ids in output order: deals, won, lost, open, win_rate, [lead_to_opportunity_rate], revenue,
 // avg_deal_size, pipeline_amount, sales_cycle_days_median, sales_cycle_days_mean,
-// sales_cycle_days_p90. |stats| is taken by value-ish: its cycle vector is sorted in place.
+// sales_cycle_days_p90. |stats|'s cycle vector is reordered (quantiles are selected in place).
 std::vector<KpiValue> ComputeDealKpis(DealStats& stats, const KpiContext& context);
-
-// Median (mean of the two middle values for even n) and type-7 percentile (linear
-// interpolation between closest ranks, as numpy and Excel PERCENTILE.INC) of sorted values.
-double SortedMedian(const std::vector<double>& sorted);
-double SortedPercentile(const std::vector<double>& sorted, double p);
 
 }  // namespace crmkpi

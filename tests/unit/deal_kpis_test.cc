@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include "crmkpi/amount.h"
+#include "crmkpi/quantile.h"
 
 using namespace crmkpi;
 
@@ -28,12 +29,17 @@ DealFacts Won(std::int64_t amount, Seconds cycle) {
 
 }  // namespace
 
-TEST_CASE("median and type-7 percentile", "[kpis]") {
-  CHECK(SortedMedian({7}) == 7);
-  CHECK(SortedMedian({3, 5, 7, 8}) == 6);
-  CHECK(SortedPercentile({10, 10, 30}, 0.9) == Approx(26));
-  CHECK(SortedPercentile({1, 2, 3, 4, 5, 6, 7, 8, 9, 10}, 0.9) == Approx(9.1));
-  CHECK(SortedPercentile({5}, 0.9) == 5);
+TEST_CASE("type-7 quantiles by selection equal sorting and indexing", "[kpis]") {
+  auto q = [](std::vector<double> v, double p) {
+    const QuantileBracket<double> b = SelectQuantile(v, p);
+    return b.lower + b.frac * (b.upper - b.lower);
+  };
+  CHECK(q({7}, 0.5) == 7);
+  CHECK(q({8, 3, 7, 5}, 0.5) == 6);                       // (5 + 7) / 2
+  CHECK(q({30, 10, 10}, 0.9) == Approx(26));              // h = 1.8: 10 + 0.8 × 20
+  CHECK(q({10, 9, 8, 7, 6, 5, 4, 3, 2, 1}, 0.9) == Approx(9.1));  // h = 8.1
+  CHECK(q({5}, 0.9) == 5);
+  CHECK(q({1, 2}, 1.0) == 2);
 }
 
 TEST_CASE("ratios carry their population; zero denominators are n/a", "[kpis]") {
