@@ -21,56 +21,23 @@ Standard library only; exit status 0 when every check passed, 1 otherwise.
 """
 
 import json
-import math
 import os
 import statistics
-import subprocess
 import sys
 import unittest
-from decimal import Decimal
+
+from reportlib import close, kpi_index, p90_type7, run_json
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
 TRUTH = os.path.join(REPO, "tests", "data", "examples_truth.json")
-REL_TOL = 1e-9
 CYCLE_IDS = ("sales_cycle_days_median", "sales_cycle_days_mean", "sales_cycle_days_p90")
 
 CRMKPI = None  # set from argv[1]
 
 
 def run_report(path, by, extra):
-    args = [CRMKPI, "report", path, *extra, "--by", by, "--format", "json"]
-    p = subprocess.run(args, capture_output=True)
-    if p.returncode != 0:
-        raise AssertionError(f"{' '.join(args)} exited {p.returncode}:\n"
-                             f"{p.stderr.decode(errors='replace')}")
-    return json.loads(p.stdout, parse_float=Decimal)
-
-
-def kpi_index(report, by):
-    """{(group value or None for the total, kpi id): kpi}."""
-    out = {}
-    for k in report["kpis"]:
-        g = k["group"]
-        if g == {}:
-            key = None
-        else:
-            assert list(g) == [by], f"unexpected group {g}"
-            key = g[by]
-        assert (key, k["id"]) not in out, f"duplicate KPI {key!r} {k['id']}"
-        out[(key, k["id"])] = k
-    return out
-
-
-def close(a, b):
-    return math.isclose(float(a), float(b), rel_tol=REL_TOL, abs_tol=0.0)
-
-
-def p90_type7(values):
-    data = sorted(values)
-    if len(data) == 1:
-        return float(data[0])
-    return statistics.quantiles(data, n=10, method="inclusive")[8]
+    return run_json([CRMKPI, "report", path, *extra, "--by", by, "--format", "json"])
 
 
 class ExampleTruth:

@@ -20,7 +20,6 @@ Standard library only. Exit status: 0 all passed, 1 a check failed, 77 skipped (
 import csv
 import datetime as dt
 import json
-import math
 import os
 import statistics
 import subprocess
@@ -29,11 +28,12 @@ import tempfile
 import unittest
 from decimal import Decimal, InvalidOperation
 
+from reportlib import close, kpi_index, p90_type7, run_json
+
 SKIP = 77
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
 GEN = os.path.normpath(os.path.join(REPO, "..", "shared", "bench", "gen_deals.py"))
-REL_TOL = 1e-9
 
 CRMKPI = None  # set from argv[1]
 TMP = None     # temporary directory shared by the test classes
@@ -131,14 +131,6 @@ class Group:
                 self.open_excluded[reason] = self.open_excluded.get(reason, 0) + 1
 
 
-def p90_type7(values):
-    data = sorted(values)
-    if len(data) == 1:
-        return float(data[0])
-    # method='inclusive' is Hyndman & Fan type 7, numpy's default.
-    return statistics.quantiles(data, n=10, method="inclusive")[8]
-
-
 def independent(path, by):
     """{None: total Group, value: Group per distinct value of column |by|}, plus facts."""
     groups = {None: Group()}
@@ -160,37 +152,7 @@ def independent(path, by):
 
 def run_report(path, by, stdin_pipe=False):
     args = [CRMKPI, "report", "-" if stdin_pipe else path, "--by", by, "--format", "json"]
-    if stdin_pipe:
-        cat = subprocess.Popen(["cat", path], stdout=subprocess.PIPE)
-        p = subprocess.run(args, stdin=cat.stdout, capture_output=True)
-        cat.stdout.close()
-        cat.wait()
-    else:
-        p = subprocess.run(args, capture_output=True)
-    if p.returncode != 0:
-        raise AssertionError(f"{' '.join(args)} exited {p.returncode}:\n"
-                             f"{p.stderr.decode(errors='replace')}")
-    # Decimal keeps every printed number exactly as written.
-    return json.loads(p.stdout, parse_float=Decimal)
-
-
-def kpi_index(report, by):
-    """{(group value or None for the total, kpi id): kpi}."""
-    out = {}
-    for k in report["kpis"]:
-        g = k["group"]
-        if g == {}:
-            key = None
-        else:
-            assert list(g) == [by], f"unexpected group {g}"
-            key = g[by]
-        assert (key, k["id"]) not in out, f"duplicate KPI {key!r} {k['id']}"
-        out[(key, k["id"])] = k
-    return out
-
-
-def close(a, b):
-    return math.isclose(float(a), float(b), rel_tol=REL_TOL, abs_tol=0.0)
+    return run_json(args, stdin_path=path if stdin_pipe else None)
 
 
 # --------------------------------------------------------------------------------------------

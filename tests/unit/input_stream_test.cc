@@ -11,39 +11,12 @@
 #include <catch2/catch.hpp>
 
 #include "crmkpi/error.h"
+#include "temp_dir.h"
 
 namespace crmkpi {
 namespace {
 
 namespace fs = std::filesystem;
-
-// A file or directory under a fresh temp directory, removed with it.
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl = (fs::temp_directory_path() / "crmkpi_input_XXXXXX").string();
-    REQUIRE(mkdtemp(tmpl.data()) != nullptr);
-    path_ = tmpl;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-
-  std::string Write(const std::string& name, const std::string& bytes) const {
-    const fs::path p = path_ / name;
-    std::ofstream out(p, std::ios::binary);
-    out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-    REQUIRE(out.good());
-    return p.string();
-  }
-  std::string path() const { return path_.string(); }
-
- private:
-  fs::path path_;
-};
 
 std::string ReadAll(InputStream& in, std::size_t chunk) {
   std::string out;

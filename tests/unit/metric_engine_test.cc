@@ -16,38 +16,13 @@
 #include <catch2/catch.hpp>
 
 #include "crmkpi/error.h"
+#include "temp_dir.h"
 
 using namespace crmkpi;
 
 namespace {
 
 namespace fs = std::filesystem;
-
-class MetricTempDir {
- public:
-  MetricTempDir() {
-    std::string tmpl = (fs::temp_directory_path() / "crmkpi_metric_XXXXXX").string();
-    REQUIRE(mkdtemp(tmpl.data()) != nullptr);
-    path_ = tmpl;
-  }
-  ~MetricTempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  MetricTempDir(const MetricTempDir&) = delete;
-  MetricTempDir& operator=(const MetricTempDir&) = delete;
-
-  std::string Write(const std::string& name, const std::string& bytes) const {
-    const fs::path p = path_ / name;
-    std::ofstream out(p, std::ios::binary);
-    out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-    REQUIRE(out.good());
-    return p.string();
-  }
-
- private:
-  fs::path path_;
-};
 
 SourceDef Source(const std::string& id, const std::string& path) {
   SourceDef s;
@@ -162,7 +137,7 @@ const char* kDeals =
 }  // namespace
 
 TEST_CASE("count, count_distinct, sum, avg, min, max, median, pNN of amounts", "[metric]") {
-  MetricTempDir dir;
+  TempDir dir;
   const SourceDef deals = Source("deals", dir.Write("deals.csv", kDeals));
   MetricDef distinct = Metric("owners", "deals", Aggregation::kCountDistinct);
   distinct.columns = {"owner"};
@@ -233,7 +208,7 @@ TEST_CASE("count, count_distinct, sum, avg, min, max, median, pNN of amounts", "
 }
 
 TEST_CASE("even-n median is the mean of the middles; exact only in whole units", "[metric]") {
-  MetricTempDir dir;
+  TempDir dir;
   // Amounts 1, 2, 4, 10: median (2 + 4) / 2 = 3, exact. Amounts 0.0001, 0.0002: the median is
   // 1.5 units of 1/10,000 = 0.00015, not a whole unit: a double.
   const SourceDef a = Source("deals", dir.Write("a.csv", "amount\n1\n2\n4\n10\n"));
@@ -250,7 +225,7 @@ TEST_CASE("even-n median is the mean of the middles; exact only in whole units",
 }
 
 TEST_CASE("empty groups: count and sum are 0, avg/min/max/median/pNN n/a EMPTY", "[metric]") {
-  MetricTempDir dir;
+  TempDir dir;
   const SourceDef deals = Source("deals", dir.Write("deals.csv", kDeals));
   std::vector<MetricDef> metrics = {
       Metric("open", "deals"), Amount("open_sum", Aggregation::kSum, "stage is open"),
@@ -289,7 +264,7 @@ TEST_CASE("empty groups: count and sum are 0, avg/min/max/median/pNN n/a EMPTY",
 }
 
 TEST_CASE("count_distinct: composite keys are length-prefixed", "[metric]") {
-  MetricTempDir dir;
+  TempDir dir;
   // Keys (a, b): ("a,b", "c"), ("a", "b,c"), ("a,b", "c") again, ("x", "") with an empty part,
   // (" a,b ", "c") = ("a,b", "c") after trimming. Joined naively, "a,b" + "c" and "a" + "b,c"
   // would both be "a,b,c"; length-prefixed they are two keys → 2 distinct, n = 4, 1 missing.
@@ -313,7 +288,7 @@ TEST_CASE("count_distinct: composite keys are length-prefixed", "[metric]") {
 }
 
 TEST_CASE("durations in days and hours; exclusions; a negative one is warned", "[metric]") {
-  MetricTempDir dir;
+  TempDir dir;
   const SourceDef deals = Source("deals", dir.Write("deals.csv", kDeals));
   MetricDef p90 = Duration("p90", Aggregation::kPercentile, "stage is won");
   p90.percentile = 0.9;
@@ -355,7 +330,7 @@ TEST_CASE("durations in days and hours; exclusions; a negative one is warned", "
 }
 
 TEST_CASE("duration exclusions in order: from missing/invalid, to missing/invalid", "[metric]") {
-  MetricTempDir dir;
+  TempDir dir;
   // Row 1: 2024-01-01 00:00 → 2024-01-01 06:00 = 6 h = 0.25 days (fractional, not rounded).
   // Rows 2–6: missing_from (to invalid too: the first reason wins), invalid_from, missing_to,
   // invalid_to, negative (1 h back).
@@ -390,7 +365,7 @@ TEST_CASE("periods: ISO week across a year boundary, month, quarter, year", "[me
   CHECK(FormatPeriod(Period::kQuarter, date::year{2024} / 12 / 31) == "2024-Q4");
   CHECK(FormatPeriod(Period::kYear, date::year{2024} / 3 / 1) == "2024");
 
-  MetricTempDir dir;
+  TempDir dir;
   // Closed dates and their periods:
   //   2024-12-30 (Monday)  → 2025-W01, 2024-12, 2024-Q4, 2024
   //   2024-12-29 (Sunday)  → 2024-W52, 2024-12, 2024-Q4, 2024
@@ -462,7 +437,7 @@ TEST_CASE("periods: ISO week across a year boundary, month, quarter, year", "[me
 }
 
 TEST_CASE("by + period: a period table and a by table with period", "[metric]") {
-  MetricTempDir dir;
+  TempDir dir;
   const SourceDef deals = Source("deals", dir.Write("deals.csv", kDeals));
   MetricDef won = Metric("won", "deals");
   won.where = "stage is won";
@@ -497,7 +472,7 @@ TEST_CASE("by + period: a period table and a by table with period", "[metric]") 
 }
 
 TEST_CASE("the source filter applies before every metric and is counted", "[metric]") {
-  MetricTempDir dir;
+  TempDir dir;
   SourceDef deals = Source("deals", dir.Write("deals.csv", kDeals));
   deals.filter = "owner != 'Bob'";
   deals.filter_loc = {"kpi.ini", 6, 10};
@@ -525,7 +500,7 @@ TEST_CASE("the source filter applies before every metric and is counted", "[metr
 
 TEST_CASE("field-count mismatch: an input error, or skipped and counted when lenient",
           "[metric]") {
-  MetricTempDir dir;
+  TempDir dir;
   const std::string path = dir.Write("short.csv",
                                      "a,b,c\n"
                                      "1,2,3\n"
@@ -554,7 +529,7 @@ TEST_CASE("field-count mismatch: an input error, or skipped and counted when len
 }
 
 TEST_CASE("lookups: joined columns in by, where and values; misses counted", "[metric]") {
-  MetricTempDir dir;
+  TempDir dir;
   const std::string regions = dir.Write("regions.csv",
                                         "code,name,manager\n"
                                         "EU,Europe,Anna\n"
@@ -623,7 +598,7 @@ TEST_CASE("lookups: joined columns in by, where and values; misses counted", "[m
 }
 
 TEST_CASE("errors: unknown columns at the metric's INI location, unreadable files", "[metric]") {
-  MetricTempDir dir;
+  TempDir dir;
   const std::string path = dir.Write("deals.csv", kDeals);
   const SourceDef deals = Source("deals", path);
   const std::string columns =
@@ -689,7 +664,7 @@ TEST_CASE("errors: unknown columns at the metric's INI location, unreadable file
 }
 
 TEST_CASE("sources without metrics are not read; stage config and reached", "[metric]") {
-  MetricTempDir dir;
+  TempDir dir;
   const SourceDef unused = Source("unused", dir.Write("none.csv.missing", "x\n"));
   SourceDef deals = Source("deals", dir.Write("s.csv",
                                               "stage,amount\n"
@@ -756,7 +731,7 @@ namespace {
 
 // |rows| deals over 7 owners and 5 stages, with invalid and missing amounts, invalid dates,
 // negative durations, quoted notes, and owners the lookup does not know.
-std::string WriteAllocDeals(const MetricTempDir& dir, long rows) {
+std::string WriteAllocDeals(const TempDir& dir, long rows) {
   std::string text = "id,owner,stage,amount,created,closed,notes\n";
   const char* stages[] = {"lead", "qualified", "won", "lost", "Closed Won"};
   for (long i = 0; i < rows; ++i) {
@@ -831,7 +806,7 @@ TEST_CASE("a metric run's allocations do not grow with the row count", "[metric]
 #ifndef CRMKPI_COUNT_MALLOC
   WARN("malloc is not counted in this build (sanitizer or not glibc)");
 #endif
-  MetricTempDir dir;
+  TempDir dir;
   const std::string owners =
       dir.Write("owners.csv", "owner,name\nOwner 0,North\nOwner 1,North\nOwner 2,South\n");
   const std::string small = WriteAllocDeals(dir, 2000);
