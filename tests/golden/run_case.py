@@ -10,6 +10,8 @@ It runs with a copy of CASE_DIR (minus expected/) as the working directory. Then
   expected/stdout      stdout, byte for byte (absent: stdout must be empty)
   expected/stderr      stderr, byte for byte (absent: not compared)
   expected/files/NAME  a file the command must have written into the working directory
+  inputs_from          optional: a directory, relative to the repository root, whose files are
+                       copied in as inputs too (so a case can run an example without a copy of it)
 The inputs must be unchanged afterwards (the tool never modifies its input).
 With CRMKPI_UPDATE_GOLDEN=1 the expected files are rewritten from the actual run instead
 (review the diff: every number in them must be checked independently, see the case's README).
@@ -38,12 +40,19 @@ def main():
     with open(os.path.join(case, "cmd"), encoding="utf-8") as f:
         cmd = f.read().strip()
     with tempfile.TemporaryDirectory(prefix="crmkpi-golden-") as work:
-        inputs = []
-        for name in sorted(os.listdir(case)):
-            if name in ("expected", "cmd", "README.md"):
-                continue
-            shutil.copy2(os.path.join(case, name), os.path.join(work, name))
-            inputs.append(name)
+        inputs = {}  # name in the work directory -> original path
+        sources = [case]
+        from_file = os.path.join(case, "inputs_from")
+        if os.path.exists(from_file):
+            with open(from_file, encoding="utf-8") as f:
+                root = os.path.normpath(os.path.join(case, "..", "..", ".."))
+                sources.append(os.path.join(root, f.read().strip()))
+        for src in sources:
+            for name in sorted(os.listdir(src)):
+                if name in ("expected", "cmd", "README.md", "inputs_from"):
+                    continue
+                shutil.copy2(os.path.join(src, name), os.path.join(work, name))
+                inputs[name] = os.path.join(src, name)
         env = dict(os.environ, CRMKPI=binary, LC_ALL="C.UTF-8", TZ="UTC")
         script = 'crmkpi() { "$CRMKPI" "$@"; }\n' + cmd + "\n"
         proc = subprocess.run(["sh", "-c", script], cwd=work, env=env, capture_output=True,
@@ -55,8 +64,8 @@ def main():
             if name not in inputs:
                 with open(os.path.join(work, name), "rb") as f:
                     written[name] = f.read()
-        changed = [n for n in inputs
-                   if not filecmp.cmp(os.path.join(case, n), os.path.join(work, n), shallow=False)]
+        changed = [n for n, original in inputs.items()
+                   if not filecmp.cmp(original, os.path.join(work, n), shallow=False)]
 
         if update:
             os.makedirs(expected, exist_ok=True)
