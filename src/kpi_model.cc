@@ -304,10 +304,9 @@ MetricDef LoadMetric(const IniSection& s) {
   }
   switch (m.aggregation) {
     case Aggregation::kCount:
-      if (has_value) {
-        Fail(m.column_loc, "type = count counts rows: it takes no column (use count_distinct, or "
-                           "where = COLUMN is not empty)");
-      }
+      // Without a column: rows. With one: rows where it is not empty (the others are counted
+      // as missing_value); with a duration: rows where both dates are valid.
+      if (m.columns.size() > 1) Fail(m.column_loc, "only count_distinct takes several columns (a+b)");
       break;
     case Aggregation::kCountDistinct:
       if (m.columns.empty()) Fail(s.loc, fmt::format("{}: count_distinct needs 'column = …'", SectionName(s)));

@@ -136,9 +136,8 @@ TEST_CASE("bad definitions fail at their location", "[model]") {
   CHECK(ErrorOf("[metric a]\nsource = nowhere\n") ==
         "kpi.ini:1:1: [metric a]: unknown source 'nowhere'");
 
-  CHECK(ErrorOf("[source s]\nfile = x\n[metric a]\nsource = s\ntype = count\ncolumn = amount\n") ==
-        "kpi.ini:6:10: type = count counts rows: it takes no column (use count_distinct, or "
-        "where = COLUMN is not empty)");
+  CHECK(ErrorOf("[source s]\nfile = x\n[metric a]\nsource = s\ntype = count\ncolumn = a+b\n") ==
+        "kpi.ini:6:10: only count_distinct takes several columns (a+b)");
 
   CHECK(ErrorOf("[source s]\nfile = x\n[kpi a]\nformula = 1\ntarget = lots\n") ==
         "kpi.ini:5:10: target: expected a number (e.g. 1200000, 1,200,000 or 35%), got 'lots'");
