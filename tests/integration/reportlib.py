@@ -47,3 +47,13 @@ def p90_type7(values):
         return float(data[0])
     # method='inclusive' is Hyndman & Fan type 7, numpy's default.
     return statistics.quantiles(data, n=10, method="inclusive")[8]
+
+
+def check_rows(test, reports, kpis, rows):
+    """Each report read one input of |rows| data rows, skipped none, and counts them as deals."""
+    for by, r in reports.items():
+        with test.subTest(by=by):
+            test.assertEqual(len(r["inputs"]), 1)
+            test.assertEqual(r["inputs"][0]["rows"], rows)
+            test.assertEqual(r["inputs"][0].get("skipped_rows", 0), 0)
+            test.assertEqual(kpis[by][(None, "deals")]["value"], rows)
