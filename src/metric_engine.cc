@@ -16,12 +16,15 @@
 #include "crmkpi/input_stream.h"
 #include "crmkpi/quantile.h"
 #include "crmkpi/stage_rules.h"
+#include "crmkpi/string_hash.h"
 #include "crmkpi/text.h"
 #include "crmkpi/warning_log.h"
 #include "crmkpi/where.h"
 
 namespace crmkpi {
 namespace {
+
+using hash_detail::Mix;
 
 constexpr std::size_t kSampleBytes = 80;
 constexpr double kSecondsPerDay = 86400.0;
@@ -48,65 +51,6 @@ void AppendId(std::string* key, std::uint32_t id) {
   key->append(reinterpret_cast<const char*>(&id), sizeof id);
 }
 constexpr std::uint32_t kNoPeriod = 0xFFFFFFFFu;  // codes of valid dates are small positives
-
-// A fast non-cryptographic hash of short keys (wyhash-style: one 64×64→128 multiply per 16
-// bytes), inlined into the hot loop; std::hash's out-of-line Murmur was a tenth of a 30-metric
-// run. Group and distinct keys are not adversarial, so this is only about spreading.
-inline std::uint64_t Mix(std::uint64_t a, std::uint64_t b) {
-  const UInt128 r = static_cast<UInt128>(a) * b;
-  return static_cast<std::uint64_t>(r) ^ static_cast<std::uint64_t>(r >> 64);
-}
-inline std::uint64_t Load8(const char* p) {
-  std::uint64_t v;
-  std::memcpy(&v, p, 8);
-  return v;
-}
-inline std::uint64_t Load4(const char* p) {
-  std::uint32_t v;
-  std::memcpy(&v, p, 4);
-  return v;
-}
-// Equality of short keys without a call to memcmp.
-inline bool SameBytes(std::string_view x, std::string_view y) {
-  const std::size_t n = x.size();
-  if (n != y.size()) return false;
-  const char* a = x.data();
-  const char* b = y.data();
-  if (n >= 8 && n <= 16) return Load8(a) == Load8(b) && Load8(a + n - 8) == Load8(b + n - 8);
-  if (n >= 4 && n < 8) return Load4(a) == Load4(b) && Load4(a + n - 4) == Load4(b + n - 4);
-  return n == 0 || std::memcmp(a, b, n) == 0;
-}
-
-inline std::uint64_t HashBytes(std::string_view s) {
-  constexpr std::uint64_t k0 = 0xA0761D6478BD642Full, k1 = 0xE7037ED1A0B428DBull,
-                          k2 = 0x8EBC6AF09C88C6E3ull;
-  const char* p = s.data();
-  std::size_t n = s.size();
-  std::uint64_t a = 0, b = 0, seed = k0 ^ n;
-  if (n <= 16) {
-    if (n >= 8) {
-      a = Load8(p);
-      b = Load8(p + n - 8);
-    } else if (n >= 4) {
-      a = Load4(p);
-      b = Load4(p + n - 4);
-    } else if (n > 0) {
-      a = (std::uint64_t{static_cast<unsigned char>(p[0])} << 16) |
-          (std::uint64_t{static_cast<unsigned char>(p[n / 2])} << 8) |
-          std::uint64_t{static_cast<unsigned char>(p[n - 1])};
-    }
-  } else {
-    const char* end = p + n;
-    while (n > 16) {
-      seed = Mix(Load8(p) ^ k1, Load8(p + 8) ^ seed);
-      p += 16;
-      n -= 16;
-    }
-    a = Load8(end - 16);
-    b = Load8(end - 8);
-  }
-  return Mix(k1 ^ s.size(), Mix(a ^ k1, b ^ seed) ^ k2);
-}
 
 constexpr std::uint32_t kNoRow = std::numeric_limits<std::uint32_t>::max();
 
@@ -221,12 +165,44 @@ class PairMap {
   std::size_t size_ = 0;
 };
 
-// A set of dense ids (the interned keys a count_distinct group has seen): open addressing over
-// id + 1 (0 = empty).
+// A set of dense ids (the interned keys a count_distinct group has seen). Small sets: open
+// addressing over id + 1 (0 = empty). When the table would grow and the ids seen are dense
+// enough that a bitmap over [0, max id] takes no more memory than the table, it becomes that
+// bitmap: one bit test per row and no probing (a count_distinct over the whole file, where
+// every interned id is in the set, is the common case).
 class IdSet {
  public:
-  [[gnu::noinline]] void Insert(std::uint32_t id) {
-    if ((size_ + 1) * 2 > slots_.size()) Grow();
+  void Insert(std::uint32_t id) {
+    if (!bits_.empty()) {
+      InsertBit(id);
+      return;
+    }
+    InsertSlot(id);
+  }
+  std::size_t size() const { return size_; }
+
+ private:
+  void InsertBit(std::uint32_t id) {
+    const std::size_t word = id >> 6;
+    if (word >= bits_.size()) bits_.resize(std::max(word + 1, bits_.size() * 2), 0);
+    const std::uint64_t bit = std::uint64_t{1} << (id & 63);
+    if ((bits_[word] & bit) == 0) {
+      bits_[word] |= bit;
+      ++size_;
+    }
+  }
+  [[gnu::noinline]] void InsertSlot(std::uint32_t id) {
+    if ((size_ + 1) * 2 > slots_.size()) {
+      max_id_ = std::max(max_id_, id);
+      // Bitmap bytes (max id / 8) against the grown table's (2 × 4 bytes per slot).
+      if (size_ >= 1024 && std::size_t{max_id_} / 8 <= slots_.size() * 8) {
+        ToBits();
+        InsertBit(id);
+        return;
+      }
+      Grow();
+    }
+    max_id_ = std::max(max_id_, id);
     const std::size_t mask = slots_.size() - 1;
     for (std::size_t i = Slot(id) & mask;; i = (i + 1) & mask) {
       if (slots_[i] == id + 1) return;
@@ -237,9 +213,6 @@ class IdSet {
       }
     }
   }
-  std::size_t size() const { return size_; }
-
- private:
   static std::size_t Slot(std::uint32_t id) {
     const std::uint64_t h = std::uint64_t{id} * 0x9E3779B97F4A7C15ull;
     return static_cast<std::size_t>(h ^ (h >> 32));
@@ -255,7 +228,16 @@ class IdSet {
       slots_[i] = v;
     }
   }
+  void ToBits() {
+    bits_.assign(std::size_t{max_id_} / 64 + 1, 0);
+    for (std::uint32_t v : slots_) {
+      if (v != 0) bits_[(v - 1) >> 6] |= std::uint64_t{1} << ((v - 1) & 63);
+    }
+    std::vector<std::uint32_t>().swap(slots_);
+  }
   std::vector<std::uint32_t> slots_;
+  std::vector<std::uint64_t> bits_;  // non-empty once the set is a bitmap
+  std::uint32_t max_id_ = 0;
   std::size_t size_ = 0;
 };
 
@@ -411,10 +393,16 @@ struct PeriodSlot {
   bool valid = false;
   std::int64_t day = 0;
   std::uint32_t id = 0;
-  bool has_last = false;  // memo: the previous row's validity, day and id
-  bool last_valid = false;
-  std::int64_t last_day = 0;
-  std::uint32_t last_id = 0;
+  // Memo of day → id, direct-mapped by the day's low bits: a few years of dates fit, so the
+  // period's calendar arithmetic and the codes lookup run once per distinct day, not per row.
+  struct DayMemo {
+    std::int64_t day = INT64_MIN;
+    std::uint32_t id = 0;
+  };
+  static constexpr std::size_t kDayMemoSize = 4096;
+  std::vector<DayMemo> by_day = std::vector<DayMemo>(kDayMemoSize);
+  bool has_invalid_id = false;  // invalid_id: the id of kNoPeriod
+  std::uint32_t invalid_id = 0;
 };
 
 struct DurationSlot {
@@ -642,7 +630,13 @@ class SourceRun {
     tables_[0].total = true;
     for (std::size_t i = 0; i < metrics.size(); ++i) BindMetric(*metrics[i], result_indexes[i]);
     NewGroup(&tables_[0]);  // its one group, now that its width is known
-    pass_.assign(wheres_.size(), 0);
+    for (std::size_t k = 0; k < metrics_.size(); ++k) {
+      const int w = metrics_[k].where;
+      auto it = std::find_if(where_groups_.begin(), where_groups_.end(),
+                             [&](const WhereGroup& g) { return g.where == w; });
+      if (it == where_groups_.end()) it = where_groups_.insert(where_groups_.end(), {w, {}});
+      it->metrics.push_back(k);
+    }
   }
 
   void Read() {
@@ -670,17 +664,7 @@ class SourceRun {
       }
       for (PeriodSlot& p : periods_) {
         p.valid = context_->Day(p.column, &p.day) == ParseStatus::kOk;
-        if (!p.has_last || p.valid != p.last_valid || (p.valid && p.day != p.last_day)) {
-          const std::uint32_t code =
-              p.valid ? static_cast<std::uint32_t>(PeriodCode(p.kind, p.day)) : kNoPeriod;
-          bool inserted = false;
-          p.last_id = p.codes.FindOrInsert(
-              std::string_view(reinterpret_cast<const char*>(&code), sizeof code), &inserted);
-          p.has_last = true;
-          p.last_valid = p.valid;
-          p.last_day = p.day;
-        }
-        p.id = p.last_id;
+        p.id = p.valid ? PeriodId(&p) : InvalidPeriodId(&p);
       }
       for (GroupTable& t : tables_) {
         if (t.total) continue;  // one group, always 0
@@ -707,16 +691,19 @@ class SourceRun {
           if (inserted) NewGroup(&t);
         }
       }
-      for (std::size_t w = 0; w < wheres_.size(); ++w) {
-        pass_[w] = wheres_[w].Matches(*context_) ? 1 : 0;
-      }
-      for (MetricState& m : metrics_) {
-        if (m.where >= 0 && !pass_[static_cast<std::size_t>(m.where)]) continue;
-        const Observation o = Observe(m);
-        for (const Attached& a : m.targets) {
-          GroupTable& t = tables_[static_cast<std::size_t>(a.table)];
-          const std::size_t i = std::size_t{t.current} * t.width + a.user;
-          Add(m, &t.hot[i], &t.cold[i], o);
+      // Metrics are visited by where (one test, one branch per where text, not per metric).
+      for (const WhereGroup& g : where_groups_) {
+        if (g.where >= 0 && !wheres_[static_cast<std::size_t>(g.where)].Matches(*context_)) {
+          continue;
+        }
+        for (const std::size_t k : g.metrics) {
+          MetricState& m = metrics_[k];
+          const Observation o = Observe(m);
+          for (const Attached& a : m.targets) {
+            GroupTable& t = tables_[static_cast<std::size_t>(a.table)];
+            const std::size_t i = std::size_t{t.current} * t.width + a.user;
+            Add(m, &t.hot[i], &t.cold[i], o);
+          }
         }
       }
     }
@@ -903,6 +890,28 @@ class SourceRun {
       attach(std::move(columns), spec, period);
     }
     metrics_.push_back(std::move(m));
+  }
+
+  static std::uint32_t PeriodCodeId(PeriodSlot* p, std::uint32_t code) {
+    bool inserted = false;
+    return p->codes.FindOrInsert(
+        std::string_view(reinterpret_cast<const char*>(&code), sizeof code), &inserted);
+  }
+  static std::uint32_t PeriodId(PeriodSlot* p) {
+    PeriodSlot::DayMemo& m =
+        p->by_day[static_cast<std::size_t>(p->day) & (PeriodSlot::kDayMemoSize - 1)];
+    if (m.day != p->day) {
+      m.day = p->day;
+      m.id = PeriodCodeId(p, static_cast<std::uint32_t>(PeriodCode(p->kind, p->day)));
+    }
+    return m.id;
+  }
+  static std::uint32_t InvalidPeriodId(PeriodSlot* p) {
+    if (!p->has_invalid_id) {
+      p->invalid_id = PeriodCodeId(p, kNoPeriod);
+      p->has_invalid_id = true;
+    }
+    return p->invalid_id;
   }
 
   // The interned id of a column's value in the current row.
@@ -1099,7 +1108,11 @@ class SourceRun {
   Where filter_;
   bool has_filter_ = false;
   std::vector<Where> wheres_;
-  std::vector<char> pass_;  // per where: the current row passes
+  struct WhereGroup {
+    int where = -1;                   // index in wheres_, -1 = every row
+    std::vector<std::size_t> metrics;  // in metrics_
+  };
+  std::vector<WhereGroup> where_groups_;  // in order of first use
   std::vector<PeriodSlot> periods_;
   std::vector<DurationSlot> durations_;
   std::vector<Interned> interned_;
