@@ -9,8 +9,8 @@ cd "$(dirname "$0")/.."
 jobs=$(nproc 2>/dev/null || echo 2)
 
 # 1. Debian packages the build and the tests need (installed only when missing).
-packages=(g++ cmake ninja-build libcli11-dev libfmt-dev libhowardhinnant-date-dev catch2
-          libfccp-dev python3 tzdata)
+packages=(g++ cmake ninja-build pkg-config libcli11-dev libfmt-dev libhowardhinnant-date-dev
+          libutf8proc-dev catch2 libfccp-dev libxml2-utils python3 tzdata)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -8,6 +8,7 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include "cmd_check.h"
 #include "cmd_columns.h"
 #include "cmd_lint.h"
 #include "cmd_report.h"
@@ -43,6 +44,7 @@ int RunCli(int argc, char** argv) {
   SetUpColumnsCommand(&app, &exit_code);
   SetUpTreeCommand(&app, &exit_code);
   SetUpLintCommand(&app, &exit_code);
+  SetUpCheckCommand(&app, &exit_code);
 
   try {
     app.parse(argc, argv);

@@ -329,6 +329,7 @@ const std::vector<std::string>& CsvReader::ReadHeader() {
     throw Error::Input("empty input: a header row is required", {name(), 0, 0});
   }
   header_.assign(row.fields.begin(), row.fields.end());
+  header_raw_ = std::string(raw_record());
   return header_;
 }
 

@@ -18,31 +18,8 @@ namespace {
   throw Error(ExitCode::kUsage, message, loc);
 }
 
-// Edit distance, for "did you mean" hints on typos.
-std::size_t Distance(std::string_view a, std::string_view b) {
-  std::vector<std::size_t> prev(b.size() + 1), cur(b.size() + 1);
-  for (std::size_t j = 0; j <= b.size(); ++j) prev[j] = j;
-  for (std::size_t i = 1; i <= a.size(); ++i) {
-    cur[0] = i;
-    for (std::size_t j = 1; j <= b.size(); ++j) {
-      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] != b[j - 1])});
-    }
-    std::swap(prev, cur);
-  }
-  return prev[b.size()];
-}
-
 std::string Suggest(std::string_view word, const std::vector<std::string>& known) {
-  std::string best;
-  std::size_t best_d = std::max<std::size_t>(2, word.size() / 3) + 1;
-  for (const auto& k : known) {
-    const std::size_t d = Distance(word, k);
-    if (d < best_d) {
-      best_d = d;
-      best = k;
-    }
-  }
-  return best.empty() ? "" : fmt::format(" (did you mean '{}'?)", best);
+  return DidYouMean(word, known);
 }
 
 std::string Join(const std::vector<std::string>& v, std::string_view sep) {
@@ -195,7 +172,7 @@ SourceDef LoadSource(const IniFile& ini, const IniSection& s) {
   RequireId(s);
   CheckKeys(s,
             {"file", "encoding", "delimiter", "date_format", "tz", "won", "lost", "stages",
-             "opportunity_stage", "lost_reached", "filter", "lenient"},
+             "opportunity_stage", "lost_reached", "filter", "lenient", "missing_tokens"},
             {"map."});
   SourceDef d;
   d.id = s.id;
@@ -245,6 +222,7 @@ SourceDef LoadSource(const IniFile& ini, const IniSection& s) {
   d.filter = Get(s, "filter");
   d.filter_loc = LocOf(s, "filter");
   if (const IniEntry* e = s.Find("lenient")) d.lenient = ParseBool(*e);
+  d.missing_tokens = SplitList(Get(s, "missing_tokens"));
   return d;
 }
 
@@ -338,6 +316,75 @@ MetricDef LoadMetric(const IniSection& s) {
   m.unit = Get(s, "unit");
   m.definition = Get(s, "definition");
   return m;
+}
+
+// [check NAME]: a data-quality check of `crmkpi check` (check_def.h, docs/quality.md).
+CheckDef LoadCheck(const IniSection& s) {
+  RequireId(s);
+  CheckDef c;
+  c.name = s.id;
+  c.loc = s.loc;
+  const IniEntry& type = Require(s, "type");
+  static const std::vector<std::string> kTypes = {"completeness", "uniqueness", "validity",
+                                                  "timeliness"};
+  std::vector<std::string> keys = {"type", "source", "columns", "column", "fail", "warn",
+                                   "description"};
+  if (type.value == "completeness") {
+    c.type = CheckType::kCompleteness;
+  } else if (type.value == "uniqueness") {
+    c.type = CheckType::kUniqueness;
+    keys.insert(keys.end(), {"normalize", "near"});
+  } else if (type.value == "validity") {
+    c.type = CheckType::kValidity;
+    keys.insert(keys.end(), {"rule", "when"});
+  } else if (type.value == "timeliness") {
+    c.type = CheckType::kTimeliness;
+    keys.push_back("max_age_days");
+  } else {
+    Fail(type.value_loc, fmt::format("type: expected completeness, uniqueness, validity or "
+                                     "timeliness, got '{}'{}",
+                                     type.value, Suggest(type.value, kTypes)));
+  }
+  CheckKeys(s, keys);
+  c.source = Require(s, "source").value;
+  const IniEntry* cols = s.Find("columns");
+  if (cols == nullptr) cols = s.Find("column");
+  if (cols == nullptr || TrimSpace(cols->value).empty()) {
+    Fail(s.loc, fmt::format("{} needs 'columns = …'", SectionName(s)));
+  }
+  if (s.Find("columns") != nullptr && s.Find("column") != nullptr) {
+    Fail(LocOf(s, "column"), "give 'columns' or 'column', not both");
+  }
+  // A uniqueness key's parts are joined by + (company+zip); commas are accepted too.
+  for (const std::string& part : SplitList(cols->value, ',')) {
+    for (std::string& p : SplitList(part, '+')) c.columns.push_back(std::move(p));
+  }
+  if (c.type == CheckType::kCompleteness || c.type == CheckType::kUniqueness) {
+    // ok: one or more
+  } else if (c.columns.size() != 1) {
+    Fail(cols->value_loc, fmt::format("{}: a {} check takes one column", cols->key, type.value));
+  }
+  for (const char* key : {"fail", "warn"}) {
+    if (const IniEntry* e = s.Find(key)) {
+      std::optional<Limit> limit = ParseLimit(e->value);
+      if (!limit) {
+        Fail(e->value_loc, fmt::format("{}: expected a row count (10) or a percent (5%), got '{}'",
+                                       key, e->value));
+      }
+      (std::string_view(key) == "fail" ? c.fail : c.warn) = std::move(limit);
+    }
+  }
+  c.normalize = Get(s, "normalize");
+  c.near = Get(s, "near");
+  if (c.type == CheckType::kValidity) c.rule = Require(s, "rule").value;
+  c.when = Get(s, "when");
+  if (c.type == CheckType::kTimeliness) {
+    const IniEntry& e = Require(s, "max_age_days");
+    const double v = ParseNumber(e);
+    if (v < 0) Fail(e.value_loc, "max_age_days: expected a number of days >= 0");
+    c.max_age_days = v;
+  }
+  return c;
 }
 
 ConstantDef LoadConstant(const IniSection& s) {
@@ -453,6 +500,7 @@ KpiModel KpiModel::Load(const IniFile& ini) {
   model.name = ini.name();
   std::map<std::string, SourceLoc> ids;         // metrics, constants, KPIs share one namespace
   std::map<std::string, SourceLoc> source_ids;  // sources and lookups share another
+  std::map<std::string, SourceLoc> check_ids;   // checks: a third
   auto claim = [](std::map<std::string, SourceLoc>* space, const IniSection& s) {
     auto [it, inserted] = space->emplace(s.id, s.loc);
     if (!inserted) {
@@ -492,6 +540,9 @@ KpiModel KpiModel::Load(const IniFile& ini) {
     } else if (s.type == "metric") {
       claim(&ids, s);
       model.metrics.push_back(LoadMetric(s));
+    } else if (s.type == "check") {
+      claim(&check_ids, s);
+      model.checks.push_back(LoadCheck(s));
     } else if (s.type == "constant") {
       claim(&ids, s);
       model.constants.push_back(LoadConstant(s));
@@ -519,15 +570,23 @@ KpiModel KpiModel::Load(const IniFile& ini) {
       seen_tree = true;
       tree_section = &s;
     } else {
-      static const std::vector<std::string> kTypes = {"crmkpi", "source", "lookup", "metric",
-                                                      "constant", "kpi", "tree", "lint"};
+      static const std::vector<std::string> kTypes = {
+          "crmkpi", "source", "lookup", "metric", "constant", "kpi", "tree", "lint", "check"};
       Fail(s.loc, fmt::format("unknown section [{}]{}; sections: crmkpi, source, lookup, metric, "
-                              "constant, kpi, tree, lint",
+                              "constant, kpi, tree, lint, check",
                               s.type, Suggest(s.type, kTypes)));
     }
   }
 
   // References between definitions.
+  for (const CheckDef& c : model.checks) {
+    if (model.FindSource(c.source) == nullptr) {
+      std::vector<std::string> names;
+      for (const auto& src : model.sources) names.push_back(src.id);
+      Fail(c.loc, fmt::format("[check {}]: unknown source '{}'{}", c.name, c.source,
+                              Suggest(c.source, names)));
+    }
+  }
   for (const MetricDef& m : model.metrics) {
     if (model.FindSource(m.source) == nullptr) {
       std::vector<std::string> names;

@@ -14,6 +14,7 @@
 #include "crmkpi/amount.h"
 #include "crmkpi/csv_reader.h"
 #include "crmkpi/input_stream.h"
+#include "crmkpi/key_table.h"
 #include "crmkpi/quantile.h"
 #include "crmkpi/stage_rules.h"
 #include "crmkpi/string_hash.h"
@@ -52,74 +53,7 @@ void AppendId(std::string* key, std::uint32_t id) {
 }
 constexpr std::uint32_t kNoPeriod = 0xFFFFFFFFu;  // codes of valid dates are small positives
 
-constexpr std::uint32_t kNoRow = std::numeric_limits<std::uint32_t>::max();
-
-// Key bytes → dense id (0, 1, 2, ... in insertion order). Open addressing with linear probing
-// over 8-byte (hash tag, id) slots; the keys live in one arena. Lookups by string_view allocate
-// nothing; inserts allocate only when the slot array, the arena or the offsets double.
-class KeyTable {
- public:
-  // The id of |key|; a new key gets id size() and *inserted = true.
-  std::uint32_t FindOrInsert(std::string_view key, bool* inserted) {
-    if ((std::size_t{ids_} + 1) * 2 > slots_.size()) Grow();
-    const std::uint64_t h = HashBytes(key);
-    const auto tag = static_cast<std::uint32_t>(h >> 32);
-    const std::size_t mask = slots_.size() - 1;
-    for (std::size_t i = static_cast<std::size_t>(h) & mask;; i = (i + 1) & mask) {
-      Slot& slot = slots_[i];
-      if (slot.id_plus_1 == 0) {
-        slot.tag = tag;
-        slot.id_plus_1 = ++ids_;
-        arena_.append(key);
-        offsets_.push_back(arena_.size());
-        *inserted = true;
-        return ids_ - 1;
-      }
-      if (slot.tag == tag && SameBytes(Key(slot.id_plus_1 - 1), key)) {
-        *inserted = false;
-        return slot.id_plus_1 - 1;
-      }
-    }
-  }
-  // The id of |key|, or kNoRow.
-  std::uint32_t Find(std::string_view key) const {
-    if (slots_.empty()) return kNoRow;
-    const std::uint64_t h = HashBytes(key);
-    const auto tag = static_cast<std::uint32_t>(h >> 32);
-    const std::size_t mask = slots_.size() - 1;
-    for (std::size_t i = static_cast<std::size_t>(h) & mask;; i = (i + 1) & mask) {
-      const Slot& slot = slots_[i];
-      if (slot.id_plus_1 == 0) return kNoRow;
-      if (slot.tag == tag && SameBytes(Key(slot.id_plus_1 - 1), key)) return slot.id_plus_1 - 1;
-    }
-  }
-  std::uint32_t size() const { return ids_; }
-  std::string_view Key(std::uint32_t id) const {
-    const std::size_t begin = id == 0 ? 0 : offsets_[id - 1];
-    return std::string_view(arena_).substr(begin, offsets_[id] - begin);
-  }
-
- private:
-  struct Slot {
-    std::uint32_t tag = 0;        // high half of the key's hash
-    std::uint32_t id_plus_1 = 0;  // 0 = empty
-  };
-  void Grow() {
-    slots_.assign(slots_.empty() ? 16 : slots_.size() * 2, Slot{});
-    const std::size_t mask = slots_.size() - 1;
-    for (std::uint32_t id = 0; id < ids_; ++id) {
-      const std::uint64_t h = HashBytes(Key(id));
-      std::size_t i = static_cast<std::size_t>(h) & mask;
-      while (slots_[i].id_plus_1 != 0) i = (i + 1) & mask;
-      slots_[i] = {static_cast<std::uint32_t>(h >> 32), id + 1};
-    }
-  }
-
-  std::vector<Slot> slots_;
-  std::uint32_t ids_ = 0;
-  std::string arena_;
-  std::vector<std::size_t> offsets_;  // end of key id in arena_
-};
+constexpr std::uint32_t kNoRow = KeyTable::kNone;
 
 // Two 32-bit ids packed in a 64-bit key → a 32-bit value (kNoRow when new), open addressing.
 class PairMap {

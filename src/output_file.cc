@@ -37,38 +37,61 @@ bool WriteOutput(const std::string& path, std::string_view data) {
     if (errno == EPIPE) return false;
     throw Error::Input(fmt::format("cannot write to standard output: {}", std::strerror(errno)));
   }
-  std::string tmp = path + ".tmp.XXXXXX";
-  const int fd = ::mkstemp(tmp.data());
-  if (fd < 0) {
+  AtomicFile file(path);
+  file.Write(data);
+  file.Commit();
+  return true;
+}
+
+AtomicFile::AtomicFile(std::string path) : path_(std::move(path)), tmp_(path_ + ".tmp.XXXXXX") {
+  fd_ = ::mkstemp(tmp_.data());
+  if (fd_ < 0) {
     throw Error::Input(fmt::format("cannot create a temporary file beside it: {}",
                                    std::strerror(errno)),
-                       {path, 0, 0});
+                       {path_, 0, 0});
   }
-  bool ok = WriteAll(fd, data);
-  int saved = errno;
-  if (ok) {
-    // mkstemp creates 0600; give the report the permissions a plain create would.
-    const mode_t mask = ::umask(0);
-    ::umask(mask);
-    ::fchmod(fd, 0666 & ~mask);
-    if (::fsync(fd) != 0) {
-      ok = false;
-      saved = errno;
-    }
+}
+
+AtomicFile::~AtomicFile() {
+  if (fd_ >= 0) {
+    ::close(fd_);
+    ::unlink(tmp_.c_str());
   }
-  ::close(fd);
-  if (!ok) {
-    ::unlink(tmp.c_str());
-    throw Error::Input(fmt::format("cannot write: {}", std::strerror(saved)), {path, 0, 0});
+}
+
+void AtomicFile::Write(std::string_view data) {
+  buffer_.append(data);
+  if (buffer_.size() >= (std::size_t{1} << 20)) Flush();
+}
+
+void AtomicFile::Flush() {
+  if (!WriteAll(fd_, buffer_)) {
+    throw Error::Input(fmt::format("cannot write: {}", std::strerror(errno)), {path_, 0, 0});
   }
-  if (::rename(tmp.c_str(), path.c_str()) != 0) {
+  buffer_.clear();
+}
+
+void AtomicFile::Commit() {
+  Flush();
+  // mkstemp creates 0600; give the file the permissions a plain create would.
+  const mode_t mask = ::umask(0);
+  ::umask(mask);
+  ::fchmod(fd_, 0666 & ~mask);
+  const bool synced = ::fsync(fd_) == 0;
+  const int saved = errno;
+  ::close(fd_);
+  fd_ = -1;
+  if (!synced) {
+    ::unlink(tmp_.c_str());
+    throw Error::Input(fmt::format("cannot write: {}", std::strerror(saved)), {path_, 0, 0});
+  }
+  if (::rename(tmp_.c_str(), path_.c_str()) != 0) {
     const int e = errno;
-    ::unlink(tmp.c_str());
+    ::unlink(tmp_.c_str());
     throw Error::Input(fmt::format("cannot rename the temporary file into place: {}",
                                    std::strerror(e)),
-                       {path, 0, 0});
+                       {path_, 0, 0});
   }
-  return true;
 }
 
 }  // namespace crmkpi

@@ -1,5 +1,7 @@
 #include "crmkpi/text.h"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "crmkpi/utf8.h"
@@ -96,6 +98,32 @@ std::string PadLeft(std::string_view s, std::size_t width) {
   if (w < width) out.append(width - w, ' ');
   out += s;
   return out;
+}
+
+std::size_t EditDistance(std::string_view a, std::string_view b) {
+  std::vector<std::size_t> prev(b.size() + 1), cur(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) prev[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    cur[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] != b[j - 1])});
+    }
+    std::swap(prev, cur);
+  }
+  return prev[b.size()];
+}
+
+std::string DidYouMean(std::string_view word, const std::vector<std::string>& known) {
+  std::string best;
+  std::size_t best_d = std::max<std::size_t>(2, word.size() / 3) + 1;
+  for (const auto& k : known) {
+    const std::size_t d = EditDistance(word, k);
+    if (d < best_d) {
+      best_d = d;
+      best = k;
+    }
+  }
+  return best.empty() ? "" : " (did you mean '" + best + "'?)";
 }
 
 }  // namespace crmkpi

@@ -67,6 +67,15 @@ class CsvReader {
   // past the last field. Columns count characters, 1-based.
   SourceLoc Locate(std::size_t index) const;
 
+  // The bytes of the record last returned, as read (after any encoding conversion, before
+  // unescaping), without its line terminator; valid until the next call to Next(). Quarantine
+  // files (--invalid-out) copy failing rows with it.
+  std::string_view raw_record() const {
+    return std::string_view(rec_begin_, static_cast<std::size_t>(rec_end_ - rec_begin_));
+  }
+  // The header record's bytes, likewise (without a BOM).
+  const std::string& raw_header() const { return header_raw_; }
+
   char delimiter() const { return delim_; }
   const std::string& name() const { return input_->name(); }
   std::uint64_t bytes_consumed() const { return consumed_before_buffer_ + pos_; }
@@ -96,6 +105,7 @@ class CsvReader {
   std::uint64_t line_ = 1;  // physical line at pos_
   std::uint64_t records_ = 0;
   std::vector<std::string> header_;
+  std::string header_raw_;
 
   // The record last parsed: where it starts and ends, its line, and each field's raw start.
   const char* rec_begin_ = nullptr;

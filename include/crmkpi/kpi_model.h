@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "crmkpi/check_def.h"
 #include "crmkpi/error.h"
 #include "crmkpi/formula.h"
 #include "crmkpi/ini_file.h"
@@ -78,6 +79,7 @@ class KpiModel {
   std::vector<KpiDef> kpis;  // in dependency order: a KPI comes after every KPI it uses
   TreeDef tree;
   std::map<std::string, LintSeverity> lint;  // [lint] rule = error|warning|off
+  std::vector<CheckDef> checks;               // [check NAME], for `crmkpi check`
 
   const SourceDef* FindSource(std::string_view id) const;
   const MetricDef* FindMetric(std::string_view id) const;

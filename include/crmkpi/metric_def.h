@@ -27,6 +27,9 @@ struct SourceDef {
   std::string filter;  // where-expression applied to every metric of the source
   SourceLoc filter_loc;
   bool lenient = false;
+  // `crmkpi check`: values that count as missing besides empty ones (e.g. NULL, N/A, -),
+  // compared after trimming, ASCII-case-insensitively.
+  std::vector<std::string> missing_tokens;
 };
 
 // A small table joined by key onto every row of a source: its columns are usable in that

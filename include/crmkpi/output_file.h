@@ -12,4 +12,24 @@ namespace crmkpi {
 // an error.
 bool WriteOutput(const std::string& path, std::string_view data);
 
+// A file written in pieces (a quarantine CSV streamed row by row): the data goes to a temporary
+// file beside |path|, which Commit() renames into place. Destroyed without Commit() (an error
+// mid-run), the temporary file is removed and |path| is untouched. Writes are buffered.
+class AtomicFile {
+ public:
+  explicit AtomicFile(std::string path);  // throws Error(kInput) naming the path
+  AtomicFile(const AtomicFile&) = delete;
+  AtomicFile& operator=(const AtomicFile&) = delete;
+  ~AtomicFile();
+
+  void Write(std::string_view data);  // throws Error(kInput)
+  void Commit();                      // throws Error(kInput)
+
+ private:
+  void Flush();
+  std::string path_, tmp_;
+  int fd_ = -1;
+  std::string buffer_;
+};
+
 }  // namespace crmkpi

@@ -36,6 +36,13 @@ inline std::string_view TrimSpace(std::string_view s) {
   return s;
 }
 
+// Levenshtein distance over bytes, for "did you mean" hints.
+std::size_t EditDistance(std::string_view a, std::string_view b);
+
+// " (did you mean 'X'?)" for the |known| word closest to |word| when it is close enough (at most
+// max(2, |word| / 3) edits), else "".
+std::string DidYouMean(std::string_view word, const std::vector<std::string>& known);
+
 // Splits "a,b,c" on commas, trimming each item; empty items are dropped.
 std::vector<std::string> SplitList(std::string_view s, char sep = ',');
 

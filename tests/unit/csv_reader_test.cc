@@ -182,3 +182,21 @@ TEST_CASE("a record larger than the limit is an error, not unbounded memory", "[
         "t.csv:2: the record starting on this line is larger than 64 bytes; is a quote left "
         "open?");
 }
+
+TEST_CASE("raw_record: a record's bytes as read, without its terminator", "[csv]") {
+  const std::string data =
+      "\xEF\xBB\xBFid,\"note\"\r\n1,\"two\r\nlines, \"\"q\"\"\"\r\n\r\n2,plain\n3,\"end\"";
+  // Every refill boundary (chunk sizes 1..7 and a small buffer) gives the same raw bytes.
+  for (std::size_t chunk : {std::size_t{1}, std::size_t{3}, std::size_t{7}, SIZE_MAX}) {
+    CsvOptions options;
+    options.buffer_size = 16;
+    CsvReader reader(MemoryInput(data, chunk, "t.csv"), options);
+    reader.ReadHeader();
+    CHECK(reader.raw_header() == "id,\"note\"");  // BOM stripped
+    std::vector<std::string> raw;
+    CsvRow row;
+    while (reader.Next(&row)) raw.emplace_back(reader.raw_record());
+    CHECK(raw == std::vector<std::string>{"1,\"two\r\nlines, \"\"q\"\"\"", "2,plain",
+                                          "3,\"end\""});
+  }
+}

@@ -131,7 +131,7 @@ TEST_CASE("bad definitions fail at their location", "[model]") {
 
   CHECK(ErrorOf("[kpis a]\n") ==
         "kpi.ini:1:1: unknown section [kpis] (did you mean 'kpi'?); sections: crmkpi, source, "
-        "lookup, metric, constant, kpi, tree, lint");
+        "lookup, metric, constant, kpi, tree, lint, check");
 
   CHECK(ErrorOf("[metric a]\nsource = nowhere\n") ==
         "kpi.ini:1:1: [metric a]: unknown source 'nowhere'");

@@ -1,0 +1,579 @@
+#include "crmkpi/quality_run.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstring>
+#include <memory>
+#include <optional>
+
+#include <fmt/format.h>
+
+#include "crmkpi/csv_reader.h"
+#include "crmkpi/date_time.h"
+#include "crmkpi/input_stream.h"
+#include "crmkpi/key_table.h"
+#include "crmkpi/near_duplicates.h"
+#include "crmkpi/normalize.h"
+#include "crmkpi/output_file.h"
+#include "crmkpi/stage_rules.h"
+#include "crmkpi/text.h"
+#include "crmkpi/validity_rule.h"
+#include "crmkpi/where.h"
+
+namespace crmkpi {
+namespace {
+
+constexpr std::size_t kSampleBytes = 200;
+constexpr double kSecondsPerDay = 86400.0;
+constexpr std::size_t kNearLimit = 50;  // candidate pairs listed per check
+
+std::string Clip(std::string_view s) {
+  if (s.size() <= kSampleBytes) return std::string(s);
+  std::size_t n = kSampleBytes;
+  while (n > 0 && (static_cast<unsigned char>(s[n]) & 0xC0) == 0x80) --n;  // whole characters
+  return std::string(s.substr(0, n)) + "…";
+}
+
+std::string IsoUtc(Seconds t) {
+  const date::sys_seconds tp{std::chrono::seconds{t}};
+  return date::format("%Y-%m-%dT%H:%M:%SZ", tp);
+}
+
+bool SameAsciiCaseless(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    char x = a[i], y = b[i];
+    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x | 0x20);
+    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y | 0x20);
+    if (x != y) return false;
+  }
+  return true;
+}
+
+// Runs |f|; an Error without a location gets the source's (settings checked by library
+// constructors, which do not know the INI).
+template <typename F>
+auto Located(const SourceDef& def, F&& f) {
+  try {
+    return f();
+  } catch (const Error& e) {
+    if (!e.loc().file.empty()) throw;
+    throw Error(e.code(), fmt::format("source '{}': {}", def.id, e.message()), def.loc);
+  }
+}
+
+// One check while the source is read.
+struct CheckState {
+  std::size_t index = 0;  // in the run's checks (definition order)
+  CheckResult result;
+  std::vector<int> columns;  // schema columns (completeness, uniqueness parts, validity,
+                             // timeliness: one)
+  // Uniqueness.
+  std::vector<Normalizer> normalizers;  // one per key part (each keeps its own buffer)
+  KeyTable keys;
+  std::vector<std::uint32_t> counts;      // per key id
+  std::vector<std::uint64_t> first_line;  // per key id
+  std::string key;                        // scratch: the composite key
+  std::unique_ptr<NearDuplicates> near;
+  double near_threshold = 0;
+  // Validity.
+  std::optional<ValidityRule> rule;
+  // Timeliness.
+  Seconds newest = 0;
+  bool has_newest = false;
+};
+
+class SourceCheckRun {
+ public:
+  SourceCheckRun(const SourceDef& def, const std::string& path, const CheckOptions& options,
+                 Seconds as_of, const std::string& as_of_text,
+                 const std::vector<std::pair<std::size_t, const CheckDef*>>& checks)
+      : def_(def),
+        options_(options),
+        as_of_(as_of),
+        tz_(def.tz.empty() ? options.default_tz : def.tz),
+        rules_(Located(def, [&] { return StageRules(def.stages); })),
+        dates_(Located(def, [&] { return DateParser(def.date_format, tz_); })) {
+    CsvOptions csv;
+    try {
+      csv = ParseDelimiter(def.delimiter);
+    } catch (const Error& e) {
+      throw Error(ExitCode::kUsage, fmt::format("source '{}': {}", def.id, e.message()), def.loc);
+    }
+    const Encoding requested = Located(def, [&] { return ParseEncoding(def.encoding); });
+    Encoding used = requested;
+    reader_ = std::make_unique<CsvReader>(OpenInput(path, requested, &used), csv);
+    summary_.id = def.id;
+    summary_.file = reader_->name();
+    summary_.encoding = std::string(EncodingName(used));
+    const std::vector<std::string>& header = reader_->ReadHeader();
+    const RoleBinding roles =
+        Located(def, [&] { return BindRoles(header, def.mappings, reader_->name()); });
+    schema_ = RowSchema(header, roles);
+    context_ = std::make_unique<RowContext>(schema_, dates_, &rules_);
+    fields_.resize(header.size());
+    tokens_ = def.missing_tokens;
+    tokens_.insert(tokens_.end(), options.missing_tokens.begin(), options.missing_tokens.end());
+    if (!TrimSpace(def.filter).empty()) {
+      filter_ = Where::Compile(def.filter, def.filter_loc.line > 0 ? def.filter_loc : def.loc,
+                               schema_, rules_, tz_, "filter");
+      has_filter_ = true;
+    }
+    for (const auto& [index, c] : checks) Bind(index, *c, as_of_text);
+  }
+
+  void Read(AtomicFile* quarantine, std::uint64_t* quarantined) {
+    const std::size_t width = schema_.header_size();
+    if (quarantine != nullptr) {
+      quarantine->Write(reader_->raw_header());
+      quarantine->Write("\n");
+    }
+    CsvRow row;
+    while (reader_->Next(&row)) {
+      const std::string_view* fields = row.fields.data();
+      if (row.fields.size() != width) {
+        StructuralError(row);
+        const std::size_t n = std::min(width, row.fields.size());
+        std::copy(row.fields.begin(), row.fields.begin() + static_cast<std::ptrdiff_t>(n),
+                  fields_.begin());
+        std::fill(fields_.begin() + static_cast<std::ptrdiff_t>(n), fields_.end(),
+                  std::string_view());
+        fields = fields_.data();
+      }
+      context_->SetRow(fields);
+      if (has_filter_ && !filter_.Matches(*context_)) continue;
+      ++summary_.rows;
+      line_ = row.line;
+      number_ = row.number;
+      bool failed = false;
+      for (CheckState& c : checks_) {
+        if (c.result.status == CheckStatus::kError) continue;
+        ++c.result.rows;
+        switch (c.result.def.type) {
+          case CheckType::kCompleteness:
+            failed |= Completeness(c);
+            break;
+          case CheckType::kUniqueness:
+            failed |= Uniqueness(c);
+            break;
+          case CheckType::kValidity:
+            failed |= Validity(c);
+            break;
+          case CheckType::kTimeliness:
+            failed |= Timeliness(c);
+            break;
+        }
+      }
+      if (failed && quarantine != nullptr) {
+        quarantine->Write(reader_->raw_record());
+        quarantine->Write("\n");
+        ++*quarantined;
+      }
+    }
+  }
+
+  void Finish(CheckRun* run, std::vector<DataWarning>* warnings) {
+    if (structural_warning_) warnings->push_back(*structural_warning_);
+    summary_.structural_errors = structural_;
+    for (CheckState& c : checks_) {
+      CheckResult& r = c.result;
+      r.structural_errors = structural_;
+      if (r.status != CheckStatus::kError) {
+        if (r.def.type == CheckType::kUniqueness) {
+          r.distinct = c.keys.size();
+          r.violations = r.denominator - r.distinct;
+          for (std::uint32_t n : c.counts) {
+            if (n >= 2) {
+              ++r.duplicate_groups;
+              r.rows_in_duplicate_groups += n;
+            }
+          }
+          if (c.near) {
+            std::size_t total = 0;
+            r.near = c.near->Find(c.near_threshold, kNearLimit, &total);
+            r.near_total = total;
+            for (NearPair& p : r.near) {
+              p.original_a = Clip(p.original_a);
+              p.original_b = Clip(p.original_b);
+            }
+          }
+        } else if (r.def.type == CheckType::kTimeliness && c.has_newest) {
+          r.newest = IsoUtc(c.newest);
+          r.freshness_days = static_cast<double>(as_of_ - c.newest) / kSecondsPerDay;
+        }
+        if (r.denominator > 0) {
+          r.percent = 100.0 * static_cast<double>(r.violations) /
+                      static_cast<double>(r.denominator);
+        }
+        Judge(&r);
+      }
+      run->checks[c.index] = std::move(r);
+    }
+    run->sources.push_back(summary_);
+  }
+
+ private:
+  bool Missing(std::string_view raw) const {
+    const std::string_view v = TrimSpace(raw);
+    if (v.empty()) return true;
+    for (const std::string& t : tokens_) {
+      if (SameAsciiCaseless(v, t)) return true;
+    }
+    return false;
+  }
+
+  void Bind(std::size_t index, const CheckDef& def, const std::string& as_of_text) {
+    CheckState c;
+    c.index = index;
+    c.result.def = def;
+    c.result.metric = def.type == CheckType::kCompleteness  ? "missing_percent"
+                      : def.type == CheckType::kUniqueness ? "duplicate_percent"
+                      : def.type == CheckType::kValidity   ? "invalid_percent"
+                                                           : "stale_percent";
+    const char* what = CheckTypeName(def.type);
+    if (def.columns.empty()) {
+      throw Error(ExitCode::kUsage, fmt::format("check '{}': {} needs a column", def.name, what),
+                  def.loc);
+    }
+    if ((def.type == CheckType::kValidity || def.type == CheckType::kTimeliness) &&
+        def.columns.size() != 1) {
+      throw Error(ExitCode::kUsage,
+                  fmt::format("check '{}': {} takes one column, got {}", def.name, what,
+                              def.columns.size()),
+                  def.loc);
+    }
+    std::vector<std::string> unknown;
+    for (const std::string& name : def.columns) {
+      const int col = schema_.Resolve(TrimSpace(name));
+      if (col < 0) unknown.push_back(name);
+      c.columns.push_back(col);
+    }
+    if (!unknown.empty()) {
+      // The check cannot run: an error result, never a pass (and never a thrown usage error,
+      // so the other checks still report).
+      c.result.status = CheckStatus::kError;
+      std::string names;
+      for (const auto& u : unknown) names += (names.empty() ? "'" : ", '") + u + "'";
+      c.result.error = fmt::format("column{} {} not in {} ({})", unknown.size() == 1 ? "" : "s",
+                                   names, reader_->name(), schema_.Describe());
+      checks_.push_back(std::move(c));
+      return;
+    }
+    switch (def.type) {
+      case CheckType::kCompleteness:
+        for (int col : c.columns) c.result.missing_by_column.emplace_back(schema_.name(col), 0);
+        break;
+      case CheckType::kUniqueness: {
+        Normalizer n;
+        try {
+          n = Normalizer::Parse(def.normalize);
+        } catch (const Error& e) {
+          throw Error(ExitCode::kUsage,
+                      fmt::format("check '{}': normalize: {}", def.name, e.message()), def.loc);
+        }
+        c.normalizers.assign(c.columns.size(), n);
+        if (!TrimSpace(def.near).empty()) {
+          char* end = nullptr;
+          const std::string t(TrimSpace(def.near));
+          const double v = std::strtod(t.c_str(), &end);
+          if (end != t.c_str() + t.size() || !(v > 0 && v <= 1)) {
+            throw Error(ExitCode::kUsage,
+                        fmt::format("check '{}': near: expected a similarity in (0, 1], e.g. "
+                                    "0.85, got '{}'",
+                                    def.name, def.near),
+                        def.loc);
+          }
+          if (c.columns.size() != 1) {
+            throw Error(ExitCode::kUsage,
+                        fmt::format("check '{}': near-duplicate candidates need a one-column key",
+                                    def.name),
+                        def.loc);
+          }
+          c.near = std::make_unique<NearDuplicates>();
+          c.near_threshold = v;
+        }
+        break;
+      }
+      case CheckType::kValidity:
+        c.rule = ValidityRule::Bind(def.rule, def.when, c.columns[0], schema_, rules_, tz_,
+                                    def.loc);
+        break;
+      case CheckType::kTimeliness:
+        if (!(def.max_age_days >= 0)) {
+          throw Error(ExitCode::kUsage,
+                      fmt::format("check '{}': max_age_days must be a number of days >= 0",
+                                  def.name),
+                      def.loc);
+        }
+        c.result.as_of = as_of_text;
+        break;
+    }
+    checks_.push_back(std::move(c));
+  }
+
+  void Sample(CheckState& c, int column, std::string_view value, std::string normalized,
+              std::string rule) {
+    if (c.result.samples.size() >= options_.samples) return;
+    CheckSample s;
+    s.line = line_;
+    s.row = number_;
+    s.column = column >= 0 ? schema_.name(column) : std::string();
+    s.value = Clip(value);
+    s.normalized = Clip(normalized);
+    s.rule = std::move(rule);
+    c.result.samples.push_back(std::move(s));
+  }
+
+  bool Completeness(CheckState& c) {
+    bool complete = true;
+    for (std::size_t i = 0; i < c.columns.size(); ++i) {
+      const int col = c.columns[i];
+      if (!Missing(context_->Raw(col))) continue;
+      complete = false;
+      ++c.result.missing_by_column[i].second;
+      ++c.result.violations;
+      Sample(c, col, context_->Raw(col), {}, "missing");
+    }
+    c.result.denominator += c.columns.size();
+    if (complete) ++c.result.complete_records;
+    return !complete;
+  }
+
+  bool Uniqueness(CheckState& c) {
+    const std::size_t parts = c.columns.size();
+    std::string_view key;
+    if (parts == 1) {
+      const std::string_view raw = context_->Raw(c.columns[0]);
+      if (Missing(raw)) {
+        ++c.result.missing_key;
+        return false;
+      }
+      key = c.normalizers[0].Apply(TrimSpace(raw));
+      if (key.empty()) {
+        ++c.result.missing_key;
+        return false;
+      }
+    } else {
+      c.key.clear();
+      for (std::size_t i = 0; i < parts; ++i) {
+        const std::string_view raw = context_->Raw(c.columns[i]);
+        const std::string_view part =
+            Missing(raw) ? std::string_view() : c.normalizers[i].Apply(TrimSpace(raw));
+        if (part.empty()) {
+          ++c.result.missing_key;
+          return false;
+        }
+        const auto n = static_cast<std::uint32_t>(part.size());
+        c.key.append(reinterpret_cast<const char*>(&n), sizeof n);
+        c.key.append(part);
+      }
+      key = c.key;
+    }
+    ++c.result.denominator;
+    bool inserted = false;
+    const std::uint32_t id = c.keys.FindOrInsert(key, &inserted);
+    if (inserted) {
+      c.counts.push_back(1);
+      c.first_line.push_back(line_);
+      if (c.near) c.near->Add(key, TrimSpace(context_->Raw(c.columns[0])), line_);
+      return false;
+    }
+    ++c.counts[id];
+    if (c.result.samples.size() < options_.samples) {
+      std::string value, normalized;
+      for (std::size_t i = 0; i < parts; ++i) {
+        value += (i == 0 ? "" : " + ") + std::string(TrimSpace(context_->Raw(c.columns[i])));
+        normalized += (i == 0 ? "" : " + ") +
+                      std::string(c.normalizers[i].Apply(TrimSpace(context_->Raw(c.columns[i]))));
+      }
+      Sample(c, c.columns[0], value, normalized,
+             fmt::format("duplicate of line {}", c.first_line[id]));
+      if (parts > 1) {
+        std::string names;
+        for (int col : c.columns) names += (names.empty() ? "" : "+") + schema_.name(col);
+        c.result.samples.back().column = names;
+      }
+    }
+    return true;
+  }
+
+  bool Validity(CheckState& c) {
+    const int col = c.columns[0];
+    switch (c.rule->Check(*context_, Missing(context_->Raw(col)))) {
+      case ValidityRule::Outcome::kValid:
+        ++c.result.denominator;
+        return false;
+      case ValidityRule::Outcome::kInvalid:
+        ++c.result.denominator;
+        ++c.result.violations;
+        Sample(c, col, context_->Raw(col), {}, c.rule->text());
+        return true;
+      case ValidityRule::Outcome::kMissing:
+        ++c.result.missing;
+        return false;
+      case ValidityRule::Outcome::kNotApplicable:
+        ++c.result.not_applicable;
+        return false;
+    }
+    return false;
+  }
+
+  bool Timeliness(CheckState& c) {
+    const int col = c.columns[0];
+    if (Missing(context_->Raw(col))) {
+      ++c.result.missing;
+      return false;
+    }
+    Seconds t = 0;
+    if (context_->Instant(col, &t) != ParseStatus::kOk) {
+      ++c.result.invalid_timestamps;
+      return false;
+    }
+    ++c.result.denominator;
+    if (!c.has_newest || t > c.newest) {
+      c.newest = t;
+      c.has_newest = true;
+    }
+    const double age = static_cast<double>(as_of_ - t) / kSecondsPerDay;
+    if (age <= c.result.def.max_age_days) return false;
+    ++c.result.violations;
+    Sample(c, col, context_->Raw(col), {},
+           fmt::format("age {:.1f} days > {}", age, c.result.def.max_age_days));
+    return true;
+  }
+
+  void StructuralError(const CsvRow& row) {
+    ++structural_;
+    if (structural_warning_) {
+      ++structural_warning_->count;
+      return;
+    }
+    std::size_t at = 0;
+    const std::string message = FieldCountMessage(schema_.header(), row.fields.size(), &at);
+    DataWarning& w = structural_warning_.emplace();
+    w.kind = "structural_error";
+    w.count = 1;
+    w.first = reader_->Locate(at);
+    w.message = message + (row.fields.size() < schema_.header_size()
+                               ? "; its absent fields count as missing"
+                               : "; the extra fields are ignored");
+  }
+
+  const SourceDef& def_;
+  const CheckOptions& options_;
+  Seconds as_of_;
+  std::string tz_;
+  StageRules rules_;
+  DateParser dates_;
+  std::optional<DataWarning> structural_warning_;  // the first, counting all
+  std::unique_ptr<CsvReader> reader_;
+  RowSchema schema_;
+  std::unique_ptr<RowContext> context_;
+  std::vector<std::string_view> fields_;  // a structurally bad row, padded to the header
+  std::vector<std::string> tokens_;
+  Where filter_;
+  bool has_filter_ = false;
+  std::vector<CheckState> checks_;
+  SourceCheckSummary summary_;
+  std::uint64_t structural_ = 0;
+  std::uint64_t line_ = 0, number_ = 0;
+};
+
+std::string LimitText(const Limit& l) {
+  return l.percent ? fmt::format("{}%", l.value) : fmt::format("{}", l.value);
+}
+
+bool Exceeds(const CheckResult& r, const Limit& l) {
+  if (l.percent) return r.percent.has_value() && *r.percent > l.value;
+  return static_cast<double>(r.violations) > l.value;
+}
+
+}  // namespace
+
+void Judge(CheckResult* r) {
+  if (r->status == CheckStatus::kError) return;
+  r->breached.clear();
+  if (r->def.fail ? Exceeds(*r, *r->def.fail) : r->violations > 0) {
+    r->status = CheckStatus::kFail;
+    r->breached = r->def.fail ? fmt::format("fail: {} > {}", r->metric, LimitText(*r->def.fail))
+                              : fmt::format("fail: {} violation{} (no limit set: any fails)",
+                                            r->violations, r->violations == 1 ? "" : "s");
+    return;
+  }
+  if (r->def.warn && Exceeds(*r, *r->def.warn)) {
+    r->status = CheckStatus::kWarn;
+    r->breached = fmt::format("warn: {} > {}", r->metric, LimitText(*r->def.warn));
+    return;
+  }
+  r->status = CheckStatus::kPass;
+}
+
+CheckRun RunChecks(const std::vector<SourceDef>& sources, const std::vector<CheckDef>& checks,
+                   const CheckOptions& options, std::vector<DataWarning>* warnings) {
+  CheckRun run;
+  // The timeliness "now": --as-of, else the clock (UTC), always printed.
+  Seconds as_of = 0;
+  if (!TrimSpace(options.as_of).empty()) {
+    const DateParser parser({}, options.default_tz);
+    if (parser.Parse(options.as_of, &as_of) != ParseStatus::kOk) {
+      throw Error::Usage(fmt::format("--as-of: expected a date or date-time (YYYY-MM-DD, "
+                                     "2026-11-01T09:00:00Z), got '{}'",
+                                     options.as_of));
+    }
+    run.as_of_source = "--as-of";
+  } else {
+    as_of = std::chrono::duration_cast<std::chrono::seconds>(
+                std::chrono::system_clock::now().time_since_epoch())
+                .count();
+    run.as_of_source = "clock";
+  }
+  run.as_of = IsoUtc(as_of);
+
+  for (const CheckDef& c : checks) {
+    if (std::none_of(sources.begin(), sources.end(),
+                     [&](const SourceDef& s) { return s.id == c.source; })) {
+      std::string ids;
+      for (const SourceDef& s : sources) ids += (ids.empty() ? "" : ", ") + s.id;
+      throw Error(ExitCode::kUsage,
+                  fmt::format("check '{}': unknown source '{}' (sources: {})", c.name, c.source,
+                              ids.empty() ? "none" : ids),
+                  c.loc);
+    }
+  }
+  if (!options.invalid_out.empty()) {
+    std::size_t with_checks = 0;
+    for (const SourceDef& s : sources) {
+      with_checks += std::any_of(checks.begin(), checks.end(),
+                                 [&](const CheckDef& c) { return c.source == s.id; });
+    }
+    if (with_checks > 1) {
+      throw Error::Usage("--invalid-out takes the failing rows of one source; the checks read " +
+                         std::to_string(with_checks) + " sources");
+    }
+  }
+
+  // Bind every source before reading any rows, so configuration errors come before a long read.
+  std::vector<std::unique_ptr<SourceCheckRun>> runs;
+  for (const SourceDef& s : sources) {
+    std::vector<std::pair<std::size_t, const CheckDef*>> mine;
+    for (std::size_t i = 0; i < checks.size(); ++i) {
+      if (checks[i].source == s.id) mine.emplace_back(i, &checks[i]);
+    }
+    if (mine.empty()) continue;
+    const auto it = options.file_overrides.find(s.id);
+    const std::string path = it == options.file_overrides.end() ? s.file : it->second;
+    runs.push_back(std::make_unique<SourceCheckRun>(s, path, options, as_of, run.as_of, mine));
+  }
+  std::unique_ptr<AtomicFile> quarantine;
+  if (!options.invalid_out.empty()) quarantine = std::make_unique<AtomicFile>(options.invalid_out);
+  run.checks.resize(checks.size());
+  for (auto& r : runs) {
+    r->Read(quarantine.get(), &run.invalid_rows_written);
+    r->Finish(&run, warnings);
+  }
+  if (quarantine) quarantine->Commit();
+  return run;
+}
+
+}  // namespace crmkpi
