@@ -1,5 +1,6 @@
 #include "cmd_check.h"
 
+#include <cstdio>
 #include <memory>
 #include <optional>
 
@@ -200,6 +201,13 @@ int Run(const CheckArgs& a) {
   const int code = ExitCodeOf(run, a.fail_on_warn);
   WriteOutput(a.output, WriteChecks(run, format, code));
   if (!a.quiet) PrintDiagnostics(warnings, {});
+  // A check that could not run is an error whatever the format: say so where a CI log shows it.
+  for (const CheckResult& r : run.checks) {
+    if (r.status != CheckStatus::kError) continue;
+    std::fprintf(stderr, "crmkpi: %s: error: check '%s' could not run: %s\n",
+                 r.def.loc.line > 0 ? r.def.loc.ToString().c_str() : r.def.source.c_str(),
+                 r.def.name.c_str(), r.error.c_str());
+  }
   return code;
 }
 
