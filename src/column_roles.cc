@@ -9,7 +9,8 @@ namespace {
 
 constexpr std::string_view kRoleNames[kRoleCount] = {
     "id",     "name",    "stage",   "amount", "owner",  "source",
-    "product", "account", "email", "created", "closed",
+    "product", "account", "email", "created", "closed",  "changed",
+    "period",  "forecast", "actual", "snapshot", "category",
 };
 
 // Header names recognised per role, in normal form (NormalizeHeader), most specific first.
@@ -50,6 +51,20 @@ const std::vector<Synonyms>& SynonymTable() {
       {Role::kClosed,
        {"closedate", "closedat", "closedon", "closeddate", "closingdate", "actualclosedate", "完了予定日",
         "完了日", "受注日", "クローズ日"}},
+      {Role::kChanged,
+       {"changeddate", "changedat", "stagechangedat", "stagechangeddate", "stagedate",
+        "enteredat", "entereddate", "timestamp", "変更日時", "変更日", "フェーズ変更日"}},
+      {Role::kPeriod,
+       {"period", "forecastperiod", "month", "quarter", "期間", "対象期間", "対象月", "年月"}},
+      {Role::kForecast,
+       {"forecast", "forecastamount", "forecastrevenue", "forecastedamount", "forecastvalue",
+        "予測", "予測金額", "見込金額", "着地見込"}},
+      {Role::kActual, {"actual", "actualamount", "actuals", "actualvalue", "実績", "実績金額"}},
+      {Role::kSnapshot,
+       {"snapshotdate", "snapshot", "forecastdate", "submittedat", "submitteddate", "asof",
+        "予測日", "提出日"}},
+      {Role::kCategory,
+       {"forecastcategory", "forecastcategoryname", "category", "予測カテゴリ", "カテゴリ"}},
   };
   return table;
 }

@@ -132,7 +132,7 @@ std::string WriteHuman(const Report& report, bool md) {
                                          report.as_of_source == "option"       ? "--as-of"
                                          : report.as_of_source == "definition" ? "the definition"
                                                                  : "latest date in the data");
-  out += fmt::format("{}crmkpi report: {} · {} rows · {}\n\n", md ? "# " : "", inputs,
+  out += fmt::format("{}crmkpi {}: {} · {} rows · {}\n\n", md ? "# " : "", report.command, inputs,
                      GroupThousands(std::to_string(rows)), as_of);
 
   Table total;
@@ -180,6 +180,18 @@ std::string WriteHuman(const Report& report, bool md) {
       for (const KpiValue& v : r.kpis) cells.push_back(GroupCell(v));
       t.rows.push_back(std::move(cells));
     }
+    out += t.Render(md);
+  }
+  for (const ReportList& list : report.lists) {
+    out += md ? fmt::format("\n## {}\n\n", list.title) : fmt::format("\n{}\n", list.title);
+    if (list.rows.empty()) {
+      out += md ? "(none)\n" : "  (none)\n";
+      continue;
+    }
+    Table t;
+    t.head = list.columns;
+    t.right = list.numeric;
+    t.rows = list.rows;
     out += t.Render(md);
   }
   return out;
@@ -247,7 +259,28 @@ std::string WriteJson(const Report& report) {
       for (const KpiValue& v : r.kpis) add(JsonKpi(v, g.keys, r.values));
     }
   }
-  out += "],\n\"warnings\":[";
+  out += "]";
+  if (!report.lists.empty()) {
+    out += ",\n\"lists\":{";
+    for (std::size_t l = 0; l < report.lists.size(); ++l) {
+      const ReportList& list = report.lists[l];
+      out += fmt::format("{}\n{}:[", l ? "," : "", JsonQuote(list.id));
+      for (std::size_t r = 0; r < list.rows.size(); ++r) {
+        out += r ? ",\n{" : "\n{";
+        for (std::size_t c = 0; c < list.columns.size(); ++c) {
+          const std::string& cell = list.rows[r][c];
+          const bool number = c < list.numeric.size() && list.numeric[c];
+          out += fmt::format("{}{}:{}", c ? "," : "", JsonQuote(list.columns[c]),
+                             number ? (cell.empty() ? std::string("null") : cell)
+                                    : JsonQuote(cell));
+        }
+        out += "}";
+      }
+      out += "]";
+    }
+    out += "}";
+  }
+  out += ",\n\"warnings\":[";
   for (std::size_t i = 0; i < report.warnings.size(); ++i) {
     const DataWarning& w = report.warnings[i];
     out += fmt::format(

@@ -24,8 +24,14 @@ enum class Role : int {
   kEmail,
   kCreated,
   kClosed,
+  kChanged,   // stage history: when the deal entered the row's stage
+  kPeriod,    // forecasts: the period a forecast is for
+  kForecast,  // forecasts: the forecast amount
+  kActual,    // forecasts: the actual amount, when the file has one
+  kSnapshot,  // forecasts: when the forecast was made
+  kCategory,  // forecasts: commit, best case, pipeline...
 };
-inline constexpr int kRoleCount = 11;
+inline constexpr int kRoleCount = 17;
 
 std::string_view RoleName(Role role);
 std::optional<Role> ParseRole(std::string_view name);

@@ -79,12 +79,24 @@ struct InputSummary {
   char delimiter = ',';
 };
 
+// A list a command prints besides its KPIs (dwell's stuck deals, forecast's rows): column names
+// and formatted cells. Numeric columns hold JSON-ready numbers ("12.5") or "" for none (null).
+struct ReportList {
+  std::string id;     // JSON key under "lists": "stuck", "rows"
+  std::string title;  // heading in the table and Markdown formats
+  std::vector<std::string> columns;
+  std::vector<bool> numeric;  // per column
+  std::vector<std::vector<std::string>> rows;
+};
+
 struct Report {
+  std::string command = "report";  // the heading: "crmkpi report", "crmkpi dwell", ...
   std::vector<InputSummary> inputs;
   std::string as_of;         // YYYY-MM-DD, empty when the data has no dates
   std::string as_of_source;  // "option" or "data"
   GroupRow total;
   std::vector<Grouping> groupings;
+  std::vector<ReportList> lists;  // table, md, json (CSV has KPIs only)
   std::vector<DataWarning> warnings;
 };
 

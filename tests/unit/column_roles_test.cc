@@ -79,7 +79,8 @@ TEST_CASE("mapping errors name the role list or the headers", "[roles]") {
   CHECK_THROWS_WITH(ParseRoleMapping("stage"), "--map expects ROLE=COLUMN, got 'stage'");
   CHECK_THROWS_WITH(ParseRoleMapping("phase=Stage"),
                     "--map: unknown role 'phase' (roles: id, name, stage, amount, owner, "
-                    "source, product, account, email, created, closed)");
+                    "source, product, account, email, created, closed, changed, period, forecast, "
+                     "actual, snapshot, category)");
   try {
     BindRoles({"a", "b"}, {ParseRoleMapping("stage=c")}, "x.csv");
     FAIL("no error");
