@@ -58,4 +58,17 @@ std::optional<Limit> ParseLimit(std::string_view text) {
   return limit;
 }
 
+std::optional<double> ParseDays(std::string_view text) {
+  const std::string_view t = TrimSpace(text);
+  if (t.empty() || t.size() > 32) return std::nullopt;
+  for (char c : t) {  // plain decimal only: no sign, %, exponent, separators
+    if (!((c >= '0' && c <= '9') || c == '.')) return std::nullopt;
+  }
+  const std::string s(t);
+  char* end = nullptr;
+  const double v = std::strtod(s.c_str(), &end);
+  if (end != s.c_str() + s.size() || !std::isfinite(v)) return std::nullopt;
+  return v;
+}
+
 }  // namespace crmkpi

@@ -116,8 +116,9 @@ std::string LimitText(const Limit& l) {
   return l.percent ? Shortest(l.value) + "%" : Shortest(l.value);
 }
 
-// "fail > 5%, warn > 1%", "fail > 0 (default)".
+// "fail > 5%, warn > 1%", "fail > 0 (default)", "warn > 1% (never fails)".
 std::string ThresholdText(const CheckDef& d) {
+  if (!d.fail && d.warn) return "warn > " + LimitText(*d.warn) + " (never fails)";
   std::string out = d.fail ? "fail > " + LimitText(*d.fail) : "fail > 0 (default)";
   if (d.warn) out += ", warn > " + LimitText(*d.warn);
   return out;
@@ -428,10 +429,11 @@ std::string JsonCheck(const CheckResult& r) {
   std::string columns;
   for (const auto& c : r.def.columns) columns += (columns.empty() ? "" : ",") + Q(c);
   std::string out = fmt::format(
-      "{{\"id\":{},\"name\":{},\"source\":{},\"columns\":[{}],\"status\":{},\"error\":{},"
-      "\"metric\":{},\"value\":{},\"numerator\":{},\"denominator\":{},"
+      "{{\"id\":{},\"name\":{},\"description\":{},\"source\":{},\"columns\":[{}],"
+      "\"status\":{},\"error\":{},\"metric\":{},\"value\":{},\"numerator\":{},\"denominator\":{},"
       "\"thresholds\":{{\"fail\":{},\"warn\":{}}},\"breached\":{},\"counts\":{}",
-      Q(CheckTypeName(r.def.type)), Q(r.def.name), Q(r.def.source), columns,
+      Q(CheckTypeName(r.def.type)), Q(r.def.name), QOrNull(r.def.description), Q(r.def.source),
+      columns,
       Q(CheckStatusName(r.status)), Ran(r) ? "null" : Q(r.error), Q(r.metric),
       Ran(r) ? NumOrNull(r.percent) : "null", Ran(r) ? std::to_string(r.violations) : "null",
       Ran(r) ? std::to_string(r.denominator) : "null", JsonLimit(r.def.fail), JsonLimit(r.def.warn),

@@ -36,6 +36,15 @@ struct CheckArgs {
   std::string format = "table";
   std::string output;
   bool quiet = false;
+  // Flags that only make sense without -c (with -c the INI says these things).
+  std::vector<CLI::Option*> flag_mode_only;
+
+  std::string FlagModeOnlyGiven() const {
+    for (const CLI::Option* o : flag_mode_only) {
+      if (o->count() > 0) return o->get_name();
+    }
+    return {};
+  }
 
   bool HasCheckFlags() const {
     return !require.empty() || !unique.empty() || !valid.empty() || !max_age.empty();
@@ -119,9 +128,21 @@ std::vector<CheckDef> ChecksFromFlags(const CheckArgs& a, const std::string& sou
     c->fail = FlagLimit("--max-stale", a.max_stale);
     c->warn = FlagLimit("--warn-stale", a.warn_stale);
   }
-  if (!a.normalize.empty() && a.unique.empty()) {
-    throw Error::Usage("--normalize applies to --unique keys; no --unique given");
-  }
+  auto needs = [](bool given, bool has_checks, const char* flag, const char* check) {
+    if (given && !has_checks) {
+      throw Error::Usage(fmt::format("{} applies to {} checks; no {} given", flag, check, check));
+    }
+  };
+  needs(!a.normalize.empty(), !a.unique.empty(), "--normalize", "--unique");
+  needs(!a.near.empty(), !a.unique.empty(), "--near", "--unique");
+  needs(!a.max_missing.empty() || !a.warn_missing.empty(), !a.require.empty(),
+        "--max-missing/--warn-missing", "--require");
+  needs(!a.max_duplicates.empty() || !a.warn_duplicates.empty(), !a.unique.empty(),
+        "--max-duplicates/--warn-duplicates", "--unique");
+  needs(!a.max_invalid.empty() || !a.warn_invalid.empty(), !a.valid.empty(),
+        "--max-invalid/--warn-invalid", "--valid");
+  needs(!a.max_stale.empty() || !a.warn_stale.empty(), !a.max_age.empty(),
+        "--max-stale/--warn-stale", "--max-age-days");
   return out;
 }
 
@@ -151,6 +172,11 @@ int Run(const CheckArgs& a) {
       throw Error::Usage("define the checks in the INI ([check] sections) or by flags "
                          "(--require, --unique, --valid, --max-age-days), not both");
     }
+    if (const std::string flag = a.FlagModeOnlyGiven(); !flag.empty()) {
+      throw Error::Usage(fmt::format("{} is for checks given by flags; with -c, set it in the "
+                                     "INI (docs/ini.md: [source] and [check] keys)",
+                                     flag));
+    }
     KpiModel model = LoadModel(a.kpi.config);
     if (model.checks.empty()) {
       throw Error::Usage(fmt::format("{} has no [check] sections (docs/ini.md)", a.kpi.config));
@@ -171,7 +197,10 @@ int Run(const CheckArgs& a) {
       }
     }
     options.default_tz = model.tz;
-    if (options.as_of.empty()) options.as_of = model.as_of;
+    if (options.as_of.empty() && !model.as_of.empty()) {
+      options.as_of = model.as_of;
+      options.as_of_source = "definition";
+    }
     sources = model.sources;
     checks = model.checks;
   } else {
@@ -194,10 +223,19 @@ int Run(const CheckArgs& a) {
     s.stages.lost = a.lost;
     s.stages.order = a.stages;
     sources.push_back(s);
+    options.default_tz = a.tz;  // --as-of is read in the file's zone, as with -c
     checks = ChecksFromFlags(a, s.id);
   }
   std::vector<DataWarning> warnings;
-  const CheckRun run = RunChecks(sources, checks, options, &warnings);
+  CheckRun run = RunChecks(sources, checks, options, &warnings);
+  if (a.fail_on_warn) {
+    // Every format then agrees with the exit code: a warning is a failure (JUnit <failure>).
+    for (CheckResult& r : run.checks) {
+      if (r.status != CheckStatus::kWarn) continue;
+      r.status = CheckStatus::kFail;
+      r.breached += " (--fail-on-warn)";
+    }
+  }
   const int code = ExitCodeOf(run, a.fail_on_warn);
   WriteOutput(a.output, WriteChecks(run, format, code));
   if (!a.quiet) PrintDiagnostics(warnings, {});
@@ -301,6 +339,17 @@ void SetUpCheckCommand(CLI::App* app, int* exit_code) {
   cmd->add_flag("--quiet,-q", args->quiet, "Do not print data warnings on stderr");
   args->input.Register(cmd);
   args->kpi.Register(cmd, false);
+  for (CLI::Option* o : cmd->get_options()) {
+    // One value per occurrence, so `--require email contacts.csv` leaves the FILE alone.
+    if (!o->get_positional()) o->allow_extra_args(false);
+  }
+  for (const char* name : {"--normalize", "--near", "--max-missing", "--warn-missing",
+                           "--max-duplicates", "--warn-duplicates", "--max-invalid",
+                           "--warn-invalid", "--max-stale", "--warn-stale", "--won", "--lost",
+                           "--stages", "--date-format", "--tz", "--encoding", "--delimiter",
+                           "--map"}) {
+    args->flag_mode_only.push_back(cmd->get_option(name));
+  }
   cmd->callback([args, exit_code] { *exit_code = Run(*args); });
 }
 

@@ -173,6 +173,10 @@ void SetUpReportCommand(CLI::App* app, int* exit_code) {
   cmd->add_flag("--quiet,-q", args->quiet, "Do not print data warnings on stderr");
   args->input.Register(cmd);
   args->kpi.Register(cmd, false);
+  for (CLI::Option* o : cmd->get_options()) {
+    // One value per occurrence, so `--by owner deals.csv` leaves the FILE alone.
+    if (!o->get_positional()) o->allow_extra_args(false);
+  }
   cmd->callback([args, exit_code] { *exit_code = Run(*args); });
 }
 

@@ -376,13 +376,18 @@ CheckDef LoadCheck(const IniSection& s) {
   }
   c.normalize = Get(s, "normalize");
   c.near = Get(s, "near");
-  if (c.type == CheckType::kValidity) c.rule = Require(s, "rule").value;
+  if (c.type == CheckType::kValidity) {
+    c.rule = Require(s, "rule").value;
+    c.rule_loc = LocOf(s, "rule");
+  }
+  c.description = Get(s, "description");
   c.when = Get(s, "when");
   if (c.type == CheckType::kTimeliness) {
     const IniEntry& e = Require(s, "max_age_days");
-    const double v = ParseNumber(e);
-    if (v < 0) Fail(e.value_loc, "max_age_days: expected a number of days >= 0");
-    c.max_age_days = v;
+    const std::optional<double> v = ParseDays(e.value);
+    if (!v) Fail(e.value_loc, fmt::format("max_age_days: expected a number of days >= 0 (30, "
+                                          "1.5), got '{}'", e.value));
+    c.max_age_days = *v;
   }
   return c;
 }

@@ -56,11 +56,6 @@ std::size_t SpaceBefore(std::string_view s) {
   return 0;
 }
 
-std::string_view TrimWhitespace(std::string_view s) {
-  while (const std::size_t n = SpaceAt(s)) s.remove_prefix(n);
-  while (const std::size_t n = SpaceBefore(s)) s.remove_suffix(n);
-  return s;
-}
 
 bool IsAscii(std::string_view s) {
   return std::all_of(s.begin(), s.end(),
@@ -474,6 +469,12 @@ void Normalizer::RemoveLegalForms(std::string_view in, std::string& out) {
     out.erase(0, start);
     out.resize(size);
   }
+}
+
+std::string_view TrimWhitespace(std::string_view s) {
+  while (const std::size_t n = SpaceAt(s)) s.remove_prefix(n);
+  while (const std::size_t n = SpaceBefore(s)) s.remove_suffix(n);
+  return s;
 }
 
 }  // namespace crmkpi

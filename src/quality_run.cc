@@ -215,7 +215,7 @@ class SourceCheckRun {
 
  private:
   bool Missing(std::string_view raw) const {
-    const std::string_view v = TrimSpace(raw);
+    const std::string_view v = TrimWhitespace(raw);
     if (v.empty()) return true;
     for (const std::string& t : tokens_) {
       if (SameAsciiCaseless(v, t)) return true;
@@ -232,6 +232,14 @@ class SourceCheckRun {
                       : def.type == CheckType::kValidity   ? "invalid_percent"
                                                            : "stale_percent";
     const char* what = CheckTypeName(def.type);
+    if (def.fail && def.warn && def.fail->percent == def.warn->percent &&
+        def.warn->value > def.fail->value) {
+      throw Error(ExitCode::kUsage,
+                  fmt::format("check '{}': the warn limit {} is above the fail limit {}; a "
+                              "warning must come before a failure",
+                              def.name, def.warn->text, def.fail->text),
+                  def.loc);
+    }
     if (def.columns.empty()) {
       throw Error(ExitCode::kUsage, fmt::format("check '{}': {} needs a column", def.name, what),
                   def.loc);
@@ -297,7 +305,7 @@ class SourceCheckRun {
       }
       case CheckType::kValidity:
         c.rule = ValidityRule::Bind(def.rule, def.when, c.columns[0], schema_, rules_, tz_,
-                                    def.loc);
+                                    def.rule_loc.line > 0 ? def.rule_loc : def.loc);
         break;
       case CheckType::kTimeliness:
         if (!(def.max_age_days >= 0)) {
@@ -455,9 +463,9 @@ class SourceCheckRun {
     w.kind = "structural_error";
     w.count = 1;
     w.first = reader_->Locate(at);
-    w.message = message + (row.fields.size() < schema_.header_size()
-                               ? "; its absent fields count as missing"
-                               : "; the extra fields are ignored");
+    w.message = message +
+                "; a short row's absent fields count as missing, a long row's extra fields are "
+                "ignored";
   }
 
   const SourceDef& def_;
@@ -484,6 +492,22 @@ std::string LimitText(const Limit& l) {
   return l.percent ? fmt::format("{}%", l.value) : fmt::format("{}", l.value);
 }
 
+// What a limit compares: the percent metric, or the violation count.
+std::string Compared(const CheckResult& r, const Limit& l) {
+  if (l.percent) return r.metric;
+  switch (r.def.type) {
+    case CheckType::kCompleteness:
+      return "missing_count";
+    case CheckType::kUniqueness:
+      return "duplicate_count";
+    case CheckType::kValidity:
+      return "invalid_count";
+    case CheckType::kTimeliness:
+      return "stale_count";
+  }
+  return "violations";
+}
+
 bool Exceeds(const CheckResult& r, const Limit& l) {
   if (l.percent) return r.percent.has_value() && *r.percent > l.value;
   return static_cast<double>(r.violations) > l.value;
@@ -494,16 +518,22 @@ bool Exceeds(const CheckResult& r, const Limit& l) {
 void Judge(CheckResult* r) {
   if (r->status == CheckStatus::kError) return;
   r->breached.clear();
-  if (r->def.fail ? Exceeds(*r, *r->def.fail) : r->violations > 0) {
+  // No limit at all: any violation fails. Only a warn limit: the check warns, never fails.
+  const bool fails = r->def.fail ? Exceeds(*r, *r->def.fail)
+                                 : (!r->def.warn && r->violations > 0);
+  if (fails) {
     r->status = CheckStatus::kFail;
-    r->breached = r->def.fail ? fmt::format("fail: {} > {}", r->metric, LimitText(*r->def.fail))
-                              : fmt::format("fail: {} violation{} (no limit set: any fails)",
-                                            r->violations, r->violations == 1 ? "" : "s");
+    r->breached = r->def.fail
+                      ? fmt::format("fail: {} > {}", Compared(*r, *r->def.fail),
+                                    LimitText(*r->def.fail))
+                      : fmt::format("fail: {} violation{} (no limit set: any fails)",
+                                    r->violations, r->violations == 1 ? "" : "s");
     return;
   }
   if (r->def.warn && Exceeds(*r, *r->def.warn)) {
     r->status = CheckStatus::kWarn;
-    r->breached = fmt::format("warn: {} > {}", r->metric, LimitText(*r->def.warn));
+    r->breached =
+        fmt::format("warn: {} > {}", Compared(*r, *r->def.warn), LimitText(*r->def.warn));
     return;
   }
   r->status = CheckStatus::kPass;
@@ -521,7 +551,7 @@ CheckRun RunChecks(const std::vector<SourceDef>& sources, const std::vector<Chec
                                      "2026-11-01T09:00:00Z), got '{}'",
                                      options.as_of));
     }
-    run.as_of_source = "--as-of";
+    run.as_of_source = options.as_of_source.empty() ? "--as-of" : options.as_of_source;
   } else {
     as_of = std::chrono::duration_cast<std::chrono::seconds>(
                 std::chrono::system_clock::now().time_since_epoch())

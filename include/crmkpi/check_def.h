@@ -26,6 +26,8 @@ struct Limit {
 };
 // Parses "5%", "0.5 %", "10"; nullopt for anything else (negative, > 100 %, fractional count).
 std::optional<Limit> ParseLimit(std::string_view text);
+// A number of days for max_age_days: plain decimal >= 0 ("30", "1.5"); nullopt otherwise.
+std::optional<double> ParseDays(std::string_view text);
 
 struct CheckDef {
   std::string name;  // INI section id, or "TYPE:COLUMNS" for flag checks
@@ -36,9 +38,12 @@ struct CheckDef {
                                      // validity, timeliness: one column
   std::string normalize;  // uniqueness: normaliser chain ("trim,lower"), empty = none
   std::string rule;       // validity: rule text (validity_rule.h), e.g. "email", "in(a,b)"
+  SourceLoc rule_loc;     // where the rule text starts (INI), for error messages
   std::string when;       // validity: where-expression; rows not matching are not evaluated
   double max_age_days = 0;  // timeliness
-  std::optional<Limit> fail, warn;  // no fail limit = fail on any violation
+  std::optional<Limit> fail, warn;  // no limit at all = fail on any violation; only warn = never
+                                    // fails
+  std::string description;  // INI description, shown in JSON
   std::string near;  // uniqueness only: "" or a similarity threshold for near-duplicate
                      // candidates (0..1), reported, never gating
 };

@@ -75,6 +75,10 @@ enum class NormalizeStep : std::uint8_t {
 // The step's name in a chain ("collapse-spaces").
 const char* NormalizeStepName(NormalizeStep step);
 
+// Removes leading and trailing whitespace (the set above: ASCII and every Unicode Zs). The
+// `trim` step, and what `crmkpi check` trims before deciding that a field is missing.
+std::string_view TrimWhitespace(std::string_view s);
+
 class Normalizer {
  public:
   Normalizer() = default;  // identity (no steps)

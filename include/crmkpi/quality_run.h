@@ -38,6 +38,7 @@ struct CheckOptions {
   std::map<std::string, std::string> file_overrides;  // source id → path ("-" = stdin)
   std::string default_tz;   // zone of sources without their own tz; empty = UTC
   std::string as_of;        // timeliness "now": a date or date-time; empty = the clock (UTC)
+  std::string as_of_source;  // how as_of was given, for reports: "--as-of" (default), "definition"
   std::size_t samples = 20;  // per check
   std::string invalid_out;  // quarantine file: header + every failing row's bytes; "" = none
   std::vector<std::string> missing_tokens;  // for every source, besides its own
@@ -52,8 +53,8 @@ CheckRun RunChecks(const std::vector<SourceDef>& sources, const std::vector<Chec
                    const CheckOptions& options, std::vector<DataWarning>* warnings);
 
 // The status of a finished result from its violations, percent and limits: fail when the fail
-// limit is exceeded (no fail limit: any violation), else warn when the warn limit is exceeded,
-// else pass. Sets r->status and r->breached. Results already kError are left alone.
+// limit is exceeded (no limit at all: any violation; only a warn limit: never), else warn when
+// the warn limit is exceeded, else pass. Sets r->status and r->breached. Results already kError are left alone.
 void Judge(CheckResult* r);
 
 }  // namespace crmkpi

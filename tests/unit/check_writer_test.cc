@@ -488,7 +488,8 @@ TEST_CASE("check json: small case, exact", "[check_writer]") {
       "{\"id\":\"contacts.csv\",\"file\":\"contacts.csv\",\"rows\":6,\"structural_errors\":0,"
       "\"encoding\":\"utf-8\"}],\n"
       "\"checks\":[\n"
-      "{\"id\":\"completeness\",\"name\":\"required_contact\",\"source\":\"contacts.csv\","
+      "{\"id\":\"completeness\",\"name\":\"required_contact\",\"description\":null,"
+      "\"source\":\"contacts.csv\","
       "\"columns\":[\"email\",\"氏名\"],\"status\":\"pass\",\"error\":null,"
       "\"metric\":\"missing_percent\",\"value\":0,\"numerator\":0,\"denominator\":12,"
       "\"thresholds\":{\"fail\":{\"limit\":\"5%\",\"unit\":\"percent\",\"value\":5},"
@@ -524,8 +525,9 @@ TEST_CASE("check json: valid, complete and faithful to the values", "[check_writ
   REQUIRE(doc["checks"].items.size() == 4);
 
   const std::vector<std::string> check_keys = {
-      "id",    "name",      "source",      "columns",    "status",   "error",  "metric",
-      "value", "numerator", "denominator", "thresholds", "breached", "counts", "samples"};
+      "id",     "name",  "description", "source",      "columns",    "status",
+      "error",  "metric", "value",      "numerator",   "denominator", "thresholds",
+      "breached", "counts", "samples"};
   CHECK(doc["checks"][0].Keys() == check_keys);
   CHECK(doc["checks"][1].Keys() == check_keys);
   std::vector<std::string> uniqueness_keys = check_keys;

@@ -161,11 +161,12 @@ TEST_CASE("the worked example: completeness, uniqueness, validity, timeliness", 
 
 TEST_CASE("missing tokens count as missing, case-insensitively, after trimming", "[quality]") {
   TempDir dir;
-  const SourceDef s = Source(dir.Write("c.csv", "a,b\nNULL,1\n n/a ,2\n-,3\nx,4\n,5\nnull ,6\n"));
+  const SourceDef s = Source(dir.Write("c.csv", "a,b\nNULL,1\n n/a ,2\n-,3\nx,4\n\xC2\xA0,5\nnull ,6\n"));
   CheckOptions o;
   o.missing_tokens = {"NULL", "N/A"};
   const CheckRun run = Run(s, {Check(CheckType::kCompleteness, {"a"})}, o);
-  // NULL, n/a, (empty), null → 4 missing; "-" is not a token here, "x" a value.
+  // NULL, n/a, (a no-break space alone: whitespace), null → 4 missing; "-" is not a token
+  // here, "x" a value.
   CHECK(run.checks[0].violations == 4);
   CHECK(run.checks[0].denominator == 6);
   SourceDef with_dash = s;
@@ -245,7 +246,13 @@ TEST_CASE("thresholds: fail and warn on counts and percents; equal is within", "
   CHECK(with("50%", "10%").breached == "warn: duplicate_percent > 10%");
   CHECK(with("50%", "40%").status == CheckStatus::kPass);
   CHECK(with(nullptr, nullptr).status == CheckStatus::kFail);  // default: any violation
-  CHECK(with("1", nullptr).breached == "fail: duplicate_percent > 1");
+  CHECK(with("1", nullptr).breached == "fail: duplicate_count > 1");  // a count limit
+  CHECK(with("39%", nullptr).breached == "fail: duplicate_percent > 39%");
+  CHECK(with(nullptr, "1").status == CheckStatus::kWarn);   // only a warn limit: never fails
+  CHECK(with(nullptr, "2").status == CheckStatus::kPass);
+  CHECK(with(nullptr, "1").breached == "warn: duplicate_count > 1");
+  CHECK_THROWS_WITH(with("10%", "20%"),
+                    Catch::Contains("the warn limit 20% is above the fail limit 10%"));
 }
 
 TEST_CASE("a check whose column is not in the file is an error, never a pass", "[quality]") {
