@@ -5,6 +5,7 @@
 
 #include "crmkpi/amount.h"
 #include "crmkpi/quantile.h"
+#include "crmkpi/survival.h"
 
 namespace crmkpi {
 namespace {
@@ -40,6 +41,42 @@ KpiValue Missing(const char* id, Unit unit) {
   v.id = id;
   v.unit = unit;
   v.reason = "MISSING_COLUMN";
+  return v;
+}
+
+// The all-deals sales cycle: Kaplan–Meier median, closed deals as events, open ones censored at
+// as-of (reference "Sales cycle (all)").
+KpiValue KmCycle(const DealStats& s, const KpiContext& ctx) {
+  KpiValue v;
+  v.id = "sales_cycle_days_km_median";
+  v.unit = Unit::kDays;
+  static const char* kReasons[6] = {"",        "missing_created", "invalid_created",
+                                    "missing_closed", "invalid_closed", "negative_cycle"};
+  for (int r = 1; r < 6; ++r) Exclude(&v, kReasons[r], s.km_excluded[r]);
+  std::vector<SurvivalObs> obs;
+  obs.reserve(s.closed_durations.size() + s.open_created.size());
+  for (Seconds d : s.closed_durations) {
+    obs.push_back({static_cast<double>(d) / kSecondsPerDay, true});
+  }
+  std::uint64_t after_as_of = 0;
+  for (Seconds created : s.open_created) {
+    if (created > ctx.as_of) {
+      ++after_as_of;
+      continue;
+    }
+    obs.push_back({static_cast<double>(ctx.as_of - created) / kSecondsPerDay, false});
+  }
+  Exclude(&v, "created_after_as_of", after_as_of);
+  const KaplanMeier km = EstimateKaplanMeier(std::move(obs));
+  v.n = km.n;
+  v.censored = km.censored;
+  if (km.n == 0) {
+    v.reason = "EMPTY";
+  } else if (!km.median) {
+    v.reason = "ALL_CENSORED";
+  } else {
+    v.value = Num::Real(*km.median);
+  }
   return v;
 }
 
@@ -123,6 +160,7 @@ std::vector<KpiValue> ComputeDealKpis(DealStats& s, const KpiContext& ctx) {
                         "sales_cycle_days_p90"};
   if (!ctx.has_dates) {
     for (const char* id : ids) out.push_back(Missing(id, Unit::kDays));
+    out.push_back(Missing("sales_cycle_days_km_median", Unit::kDays));
     return out;
   }
   const std::size_t n = s.cycle_seconds.size();
@@ -151,6 +189,7 @@ std::vector<KpiValue> ComputeDealKpis(DealStats& s, const KpiContext& ctx) {
     }
     out.push_back(std::move(v));
   }
+  out.push_back(KmCycle(s, ctx));
   return out;
 }
 

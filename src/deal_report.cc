@@ -127,6 +127,7 @@ class DealReportRun {
       report.as_of = FormatDate(dates_.LocalDate(max_date_));
       report.as_of_source = "data";
     }
+    context_.as_of = as_of_ ? *as_of_ : max_date_;
     report.total.kpis = ComputeDealKpis(total_, context_);
     for (GroupTable& t : tables_) {
       Grouping g;
@@ -211,6 +212,22 @@ class DealReportRun {
     }
     if (roles_.has(Role::kClosed)) {
       closed_status = ParseDate(reader, row, header, roles_[Role::kClosed], &closed_);
+    }
+    // The all-deals cycle: every deal with a created date; closed ones need a closed date too.
+    if (created_status == ParseStatus::kEmpty) {
+      f->km_exclusion = CycleExclusion::kMissingCreated;
+    } else if (created_status == ParseStatus::kInvalid) {
+      f->km_exclusion = CycleExclusion::kInvalidCreated;
+    } else if (f->cls == StageClass::kOpen) {
+      f->km_value = created_;
+    } else if (closed_status == ParseStatus::kEmpty) {
+      f->km_exclusion = CycleExclusion::kMissingClosed;
+    } else if (closed_status == ParseStatus::kInvalid) {
+      f->km_exclusion = CycleExclusion::kInvalidClosed;
+    } else if (closed_ < created_) {
+      f->km_exclusion = CycleExclusion::kNegative;
+    } else {
+      f->km_value = closed_ - created_;
     }
     if (f->cls == StageClass::kWon) {
       if (created_status == ParseStatus::kEmpty) {

@@ -4,6 +4,13 @@ namespace crmkpi {
 
 void DealStats::Add(const DealFacts& f) {
   ++deals;
+  if (f.km_exclusion != CycleExclusion::kNone) {
+    ++km_excluded[static_cast<int>(f.km_exclusion)];
+  } else if (f.cls == StageClass::kOpen) {
+    open_created.push_back(f.km_value);
+  } else {
+    closed_durations.push_back(f.km_value);
+  }
   switch (f.reached) {
     case Reached::kYes:
       ++reached_yes;

@@ -40,6 +40,7 @@ std::string Label(std::string_view id) {
       {"sales_cycle_days_median", "sales cycle median (days)"},
       {"sales_cycle_days_mean", "sales cycle mean (days)"},
       {"sales_cycle_days_p90", "sales cycle p90 (days)"},
+      {"sales_cycle_days_km_median", "sales cycle KM median, all deals (days)"},
   };
   for (const auto& [k, label] : kLabels) {
     if (k == id) return std::string(label);
@@ -56,6 +57,7 @@ std::string ShortLabel(std::string_view id) {
       {"sales_cycle_days_median", "cycle median"},
       {"sales_cycle_days_mean", "cycle mean"},
       {"sales_cycle_days_p90", "cycle p90"},
+      {"sales_cycle_days_km_median", "cycle KM median"},
   };
   for (const auto& [k, label] : kShort) {
     if (k == id) return std::string(label);
@@ -93,6 +95,9 @@ std::string BasisCell(const KpiValue& v) {
   } else if (v.id == "sales_cycle_days_mean" && v.numerator) {
     basis = fmt::format("{} days / {} won", Fixed(v.numerator->ToDouble(), 1),
                         Human(*v.denominator, Unit::kCount));
+  } else if (v.n && v.censored) {
+    basis = fmt::format("n = {}, {} open (censored)", GroupThousands(std::to_string(*v.n)),
+                        GroupThousands(std::to_string(*v.censored)));
   } else if (v.n) {
     basis = fmt::format("n = {}", GroupThousands(std::to_string(*v.n)));
   }
@@ -213,6 +218,7 @@ std::string JsonKpi(const KpiValue& v, const std::vector<std::string>& keys,
   if (v.numerator) out += ",\"numerator\":" + JsonNum(v.numerator);
   if (v.denominator) out += ",\"denominator\":" + JsonNum(v.denominator);
   if (v.n) out += fmt::format(",\"n\":{}", *v.n);
+  if (v.censored) out += fmt::format(",\"censored\":{}", *v.censored);
   out += fmt::format(",\"unit\":{}", JsonQuote(UnitName(v.unit)));
   if (!v.reason.empty()) out += ",\"reason\":" + JsonQuote(v.reason);
   if (!v.label.empty()) out += ",\"label\":" + JsonQuote(v.label);
@@ -309,7 +315,7 @@ std::string WriteCsv(const Report& report) {
   if (period) cols.push_back("period");
   std::string out = "kpi";
   for (const auto& c : cols) out += "," + CsvField(c);
-  out += ",value,numerator,denominator,n,unit,reason,excluded,group_by";
+  out += ",value,numerator,denominator,n,censored,unit,reason,excluded,group_by";
   // KPIs from an INI definition also carry their label, target and status.
   bool definition = false;
   for (const KpiValue& v : report.total.kpis) definition = definition || !v.status.empty();
@@ -329,11 +335,12 @@ std::string WriteCsv(const Report& report) {
     }
     std::string group_by;
     for (const auto& k : keys) group_by += (group_by.empty() ? "" : "+") + k;
-    line += fmt::format(",{},{},{},{},{},{},{},{}\n", v.value ? v.value->ToString() : "",
+    line += fmt::format(",{},{},{},{},{},{},{},{},{}\n", v.value ? v.value->ToString() : "",
                         v.numerator ? v.numerator->ToString() : "",
                         v.denominator ? v.denominator->ToString() : "",
-                        v.n ? std::to_string(*v.n) : "", UnitName(v.unit), v.reason,
-                        CsvField(excluded), CsvField(group_by));
+                        v.n ? std::to_string(*v.n) : "",
+                        v.censored ? std::to_string(*v.censored) : "", UnitName(v.unit),
+                        v.reason, CsvField(excluded), CsvField(group_by));
     if (definition) {
       line.pop_back();  // the newline
       line += fmt::format(",{},{},{},{}\n", CsvField(v.label),
@@ -366,6 +373,7 @@ std::string_view ReasonText(std::string_view code) {
   if (code == "ZERO_DENOMINATOR") return "n/a: denominator is 0";
   if (code == "EMPTY") return "n/a: no deals to measure";
   if (code == "MISSING_COLUMN") return "n/a: the column is not in the input";
+  if (code == "ALL_CENSORED") return "n/a: fewer than half closed (survival never reaches 50 %)";
   return code;
 }
 

@@ -13,11 +13,14 @@ struct KpiContext {
   bool has_amount = false;
   bool has_dates = false;   // both created and closed
   bool has_funnel = false;  // --stages and --opportunity-stage given
+  Seconds as_of = 0;        // open deals are censored here (the all-deals KM cycle)
 };
 
 // Ids in output order: deals, won, lost, open, win_rate, [lead_to_opportunity_rate], revenue,
 // avg_deal_size, pipeline_amount, sales_cycle_days_median, sales_cycle_days_mean,
-// sales_cycle_days_p90. |stats|'s cycle vector is reordered (quantiles are selected in place).
+// sales_cycle_days_p90, sales_cycle_days_km_median (Kaplan–Meier over all deals: closed ones are
+// events, open ones censored at as-of; n and censored count; an open deal created after as-of is
+// excluded as created_after_as_of; n/a ALL_CENSORED when survival never reaches 50 %). |stats|'s cycle vector is reordered (quantiles are selected in place).
 std::vector<KpiValue> ComputeDealKpis(DealStats& stats, const KpiContext& context);
 
 }  // namespace crmkpi

@@ -30,6 +30,11 @@ struct DealFacts {
   std::int64_t amount = 0;  // 1/kAmountScale units
   CycleExclusion cycle_exclusion = CycleExclusion::kNone;
   Seconds cycle_seconds = 0;  // closed − created, for won deals
+  // The all-deals (Kaplan–Meier) cycle: closed deals (won or lost) are events at closed −
+  // created; open deals are censored at as-of − created, known only at the end, so their created
+  // instant is kept. Exclusions as for the won cycle (closed dates only matter for closed deals).
+  CycleExclusion km_exclusion = CycleExclusion::kNone;
+  Seconds km_value = 0;  // closed: the duration; open: the created instant
 };
 
 // Σ amount over some deals, with how many had an amount and why the others did not.
@@ -57,6 +62,9 @@ struct DealStats {
   // sales cycle of won deals
   std::vector<Seconds> cycle_seconds;
   std::uint64_t cycle_excluded[6] = {0, 0, 0, 0, 0, 0};  // by CycleExclusion
+  // the all-deals cycle (Kaplan–Meier): durations of closed deals, created instants of open ones
+  std::vector<Seconds> closed_durations, open_created;
+  std::uint64_t km_excluded[6] = {0, 0, 0, 0, 0, 0};  // by CycleExclusion
 
   void Add(const DealFacts& f);
 };

@@ -41,6 +41,7 @@ struct KpiValue {
   std::optional<Num> numerator;    // ratios and averages
   std::optional<Num> denominator;
   std::optional<std::uint64_t> n;  // population of medians and percentiles
+  std::optional<std::uint64_t> censored;  // Kaplan–Meier: of n, still open at as-of
   std::string reason;              // code when value is n/a: ZERO_DENOMINATOR, EMPTY, ...
   std::vector<std::pair<std::string, std::uint64_t>> excluded;  // reason -> rows
   // KPIs defined in an INI file (kpi_model.h) also carry:

@@ -57,3 +57,22 @@ def check_rows(test, reports, kpis, rows):
             test.assertEqual(r["inputs"][0]["rows"], rows)
             test.assertEqual(r["inputs"][0].get("skipped_rows", 0), 0)
             test.assertEqual(kpis[by][(None, "deals")]["value"], rows)
+
+
+def km_median(events, censored):
+    """Kaplan–Meier median of durations: |events| finished, |censored| still open (right-
+    censored). Events at t count before censorings at t. The first t with S(t) <= 0.5, or None
+    when S never gets there. Written from the textbook product-limit formula, independently of
+    src/survival.cc: S(t) = prod over event times u <= t of (1 - d_u / n_u)."""
+    from collections import Counter
+    d = Counter(events)
+    leaving = Counter(events) + Counter(censored)  # subjects whose time is exactly t
+    at_risk = len(events) + len(censored)
+    s = 1.0
+    for t in sorted(leaving):
+        if d[t]:
+            s *= 1.0 - d[t] / at_risk
+            if s <= 0.5 + 1e-9:
+                return t
+        at_risk -= leaving[t]
+    return None

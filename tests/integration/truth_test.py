@@ -28,7 +28,7 @@ import tempfile
 import unittest
 from decimal import Decimal, InvalidOperation
 
-from reportlib import check_rows, close, kpi_index, p90_type7, run_json
+from reportlib import check_rows, close, km_median, kpi_index, p90_type7, run_json
 
 SKIP = 77
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -90,10 +90,28 @@ class Group:
         self.amount_sum = Decimal(0)  # every parseable amount, any stage
         self.cycles = []              # won deals, days
         self.cycle_excluded = {}
+        self.km_events = []           # closed (won or lost) deals, days
+        self.km_open_created = []     # open deals' created dates (censored at as-of)
+        self.km_excluded = {}
 
     def add(self, row):
         cls = stage_class(row["stage"])
         self.deals += 1
+        c_status, created = parse_date(row["created_at"])
+        d_status, closed = parse_date(row["closed_at"])
+        why = None
+        if c_status != "ok":
+            why = "missing_created" if c_status == "empty" else "invalid_created"
+        elif cls == "open":
+            self.km_open_created.append(created)
+        elif d_status != "ok":
+            why = "missing_closed" if d_status == "empty" else "invalid_closed"
+        elif closed < created:
+            why = "negative_cycle"
+        else:
+            self.km_events.append((closed - created).days)
+        if why:
+            self.km_excluded[why] = self.km_excluded.get(why, 0) + 1
         a_status, a_value = parse_amount(row["amount"])
         if a_status == "ok":
             self.amount_sum += a_value
@@ -143,6 +161,10 @@ def independent(path, by):
             facts["stage_counts"][row["stage"]] = facts["stage_counts"].get(row["stage"], 0) + 1
             groups[None].add(row)
             groups.setdefault(row[by], Group()).add(row)
+            for col in ("created_at", "closed_at"):
+                status, day = parse_date(row[col])
+                if status == "ok" and (facts.get("max_date") is None or day > facts["max_date"]):
+                    facts["max_date"] = day
     return groups, facts
 
 
@@ -175,6 +197,8 @@ class GenDealsTruth:
         cls.reports = {by: run_report(cls.path, by) for by in ("owner", "stage")}
         cls.kpis = {by: kpi_index(r, by) for by, r in cls.reports.items()}
         cls.indep = {by: independent(cls.path, by) for by in ("owner", "stage")}
+        # as-of: the latest date in the data, found independently; crmkpi must agree.
+        cls.reports_as_of = cls.indep["owner"][1]["max_date"].isoformat()
 
     # -- the independent computation must itself agree with the generator's truth ------------
 
@@ -192,6 +216,9 @@ class GenDealsTruth:
             self.assertGreater(t["records_with_newline"], 0)
 
     # -- crmkpi against the truth --------------------------------------------------------------
+
+    def test_as_of_is_the_latest_date(self):
+        self.assertEqual(self.reports["owner"]["as_of"], self.reports_as_of)
 
     def test_rows(self):
         check_rows(self, self.reports, self.kpis, self.truth["rows"])
@@ -307,6 +334,20 @@ class GenDealsTruth:
         mean = kpi("sales_cycle_days_mean")
         self.assertEqual(mean["numerator"], sum(cycles), "mean numerator (days)")
         self.assertEqual(mean["denominator"], len(cycles), "mean denominator")
+
+        # All deals, Kaplan–Meier: closed ones are events, open ones censored at as-of (the
+        # latest date in the file; no open deal is created after it).
+        as_of = dt.date.fromisoformat(self.reports_as_of)
+        censored = [(as_of - c).days for c in g.km_open_created]
+        km = kpi("sales_cycle_days_km_median")
+        self.assertEqual(km["n"], len(g.km_events) + len(censored), "km n")
+        self.assertEqual(km["censored"], len(censored), "km censored")
+        self.assertEqual(excluded(km), g.km_excluded, "km excluded")
+        want_km = km_median(g.km_events, censored)
+        if want_km is None:
+            self.assert_no_value(km, "EMPTY" if km["n"] == 0 else "ALL_CENSORED")
+        else:
+            self.assertTrue(close(km["value"], want_km), (km["value"], want_km))
 
     def check_all_groups(self, by):
         kpis = self.kpis[by]
