@@ -111,6 +111,8 @@ KpiEvaluation EvaluateKpis(const KpiModel& model, const MetricRun& run,
           const MetricCell c = cell(*m);
           kv.n = c.n;
           kv.excluded = c.excluded;
+          if (c.numerator) kv.numerator = c.numerator;  // sla: met / (met + breached)
+          if (c.denominator) kv.denominator = c.denominator;
         }
       }
       if (fixed == overrides.end() && k.formula.IsRatio()) {

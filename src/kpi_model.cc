@@ -88,6 +88,26 @@ double ParseNumber(const IniEntry& e) {
   return static_cast<double>(units) / static_cast<double>(kAmountScale) / divisor;
 }
 
+// "48h", "2d", "90m", "1.5d", "30s" → seconds; nullopt otherwise.
+std::optional<double> ParseDurationText(std::string_view text) {
+  std::string_view t = TrimSpace(text);
+  if (t.size() < 2) return std::nullopt;
+  const char unit = t.back();
+  const double scale = unit == 'd' ? 86400.0 : unit == 'h' ? 3600.0 : unit == 'm' ? 60.0
+                       : unit == 's' ? 1.0 : 0.0;
+  if (scale == 0.0) return std::nullopt;
+  t = TrimSpace(t.substr(0, t.size() - 1));
+  if (t.empty()) return std::nullopt;
+  for (char c : t) {
+    if (!((c >= '0' && c <= '9') || c == '.')) return std::nullopt;
+  }
+  const std::string s(t);
+  char* end = nullptr;
+  const double v = std::strtod(s.c_str(), &end);
+  if (end != s.c_str() + s.size()) return std::nullopt;
+  return v * scale;
+}
+
 bool ParseBool(const IniEntry& e) {
   if (e.value == "true" || e.value == "yes" || e.value == "1") return true;
   if (e.value == "false" || e.value == "no" || e.value == "0") return false;
@@ -144,7 +164,8 @@ void ParseAggregation(const IniEntry& e, MetricDef* m) {
       {"count", Aggregation::kCount}, {"count_distinct", Aggregation::kCountDistinct},
       {"sum", Aggregation::kSum},     {"avg", Aggregation::kAvg},
       {"mean", Aggregation::kAvg},    {"min", Aggregation::kMin},
-      {"max", Aggregation::kMax},     {"median", Aggregation::kMedian}};
+      {"max", Aggregation::kMax},     {"median", Aggregation::kMedian},
+      {"sla", Aggregation::kSla}};
   for (const auto& [name, agg] : kTypes) {
     if (v == name) {
       m->aggregation = agg;
@@ -163,8 +184,8 @@ void ParseAggregation(const IniEntry& e, MetricDef* m) {
   }
   std::vector<std::string> names;
   for (const auto& t : kTypes) names.push_back(t.first);
-  Fail(e.value_loc, fmt::format("type: expected count, count_distinct, sum, avg, min, max, median "
-                                "or pNN (p90), got '{}'{}",
+  Fail(e.value_loc, fmt::format("type: expected count, count_distinct, sum, avg, min, max, median, "
+                                "pNN (p90) or sla, got '{}'{}",
                                 v, Suggest(v, names)));
 }
 
@@ -244,8 +265,8 @@ LookupDef LoadLookup(const IniFile& ini, const IniSection& s) {
 
 MetricDef LoadMetric(const IniSection& s) {
   RequireId(s);
-  CheckKeys(s, {"source", "type", "column", "duration", "duration_unit", "where", "by", "period",
-                "period_of", "label", "unit", "definition"});
+  CheckKeys(s, {"source", "type", "column", "duration", "duration_unit", "within", "where", "by",
+                "period", "period_of", "label", "unit", "definition"});
   MetricDef m;
   m.id = s.id;
   m.loc = s.loc;
@@ -295,6 +316,25 @@ MetricDef LoadMetric(const IniSection& s) {
                                 SectionName(s)));
       }
       if (m.columns.size() > 1) Fail(m.column_loc, "only count_distinct takes several columns (a+b)");
+  }
+  if (const IniEntry* e = s.Find("within")) {
+    if (m.aggregation != Aggregation::kSla) Fail(e->key_loc, "within is for type = sla");
+    const std::optional<double> secs = ParseDurationText(e->value);
+    if (!secs) {
+      Fail(e->value_loc, fmt::format("within: expected a duration such as 48h, 2d, 90m or 1.5d, "
+                                     "got '{}'",
+                                     e->value));
+    }
+    m.within_seconds = *secs;
+    m.within_loc = e->value_loc;
+  }
+  if (m.aggregation == Aggregation::kSla) {
+    if (m.duration_from.empty()) {
+      Fail(s.loc, fmt::format("{}: type = sla needs 'duration = FROM..TO'", SectionName(s)));
+    }
+    if (s.Find("within") == nullptr) {
+      Fail(s.loc, fmt::format("{}: type = sla needs 'within = …' (e.g. 48h, 2d)", SectionName(s)));
+    }
   }
   m.where = Get(s, "where");
   m.where_loc = LocOf(s, "where");

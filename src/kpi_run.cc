@@ -44,10 +44,18 @@ KpiRun RunKpis(const KpiRunArgs& args, const std::map<std::string, double>& over
       throw Error::Usage(fmt::format("--set {}: no KPI, metric or constant of that name", id));
     }
   }
-  run.metrics = RunMetrics(run.model.sources, run.model.lookups, run.model.metrics, files,
-                           run.model.tz);
-  run.evaluation = EvaluateKpis(run.model, run.metrics, overrides);
   run.as_of = !args.as_of.empty() ? args.as_of : run.model.as_of;
+  std::optional<Seconds> as_of;  // for sla metrics: when an unfinished row is late
+  if (!run.as_of.empty()) {
+    Seconds t = 0;
+    if (DateParser({}, run.model.tz).Parse(run.as_of, &t) != ParseStatus::kOk) {
+      throw Error::Usage(fmt::format("--as-of: cannot read '{}' as a date", run.as_of));
+    }
+    as_of = t;
+  }
+  run.metrics = RunMetrics(run.model.sources, run.model.lookups, run.model.metrics, files,
+                           run.model.tz, as_of);
+  run.evaluation = EvaluateKpis(run.model, run.metrics, overrides);
   Report& report = run.evaluation.report;
   if (!args.as_of.empty()) {
     report.as_of = args.as_of;

@@ -40,11 +40,12 @@ enum Exclusion : int {
   kMissingTo,
   kInvalidTo,
   kNegativeDuration,
+  kPending,  // sla: not finished yet and not yet late
   kExclusionCount
 };
 constexpr std::array<const char*, kExclusionCount> kExclusionNames = {
-    "missing_value", "invalid_value", "missing_from",     "invalid_from",
-    "missing_to",    "invalid_to",    "negative_duration"};
+    "missing_value", "invalid_value", "missing_from",      "invalid_from",
+    "missing_to",    "invalid_to",    "negative_duration", "pending"};
 
 // Keys of group tables (3+ parts) and composite distinct keys are fixed-width: 4 bytes per
 // interned value id (or period id), so no two different tuples share a key.
@@ -344,6 +345,7 @@ struct DurationSlot {
   std::uint64_t generation = 0;
   int exclusion = -1;
   std::int64_t seconds = 0;
+  Seconds from_instant = 0;  // valid unless the exclusion is about FROM
 };
 
 [[gnu::always_inline]] inline void Add(const MetricState& m, HotAcc* hot, ColdAcc* cold,
@@ -405,6 +407,15 @@ MetricCell Cell(const MetricState& m, const HotAcc& a, ColdAcc& cold) {
   switch (m.def->aggregation) {
     case Aggregation::kCount:
       cell.value = Num::Count(a.n);
+      return cell;
+    case Aggregation::kSla:
+      cell.numerator = Num::Count(static_cast<std::uint64_t>(a.sum));
+      cell.denominator = Num::Count(a.n);
+      if (a.n == 0) {
+        cell.reason = "EMPTY";
+      } else {
+        cell.value = Num::Real(static_cast<double>(a.sum) / static_cast<double>(a.n));
+      }
       return cell;
     case Aggregation::kCountDistinct:
       cell.value = Num::Count(cold.distinct ? cold.distinct->size() : 0);
@@ -506,8 +517,9 @@ class SourceRun {
   SourceRun(const SourceDef& def, int index, const std::string& path,
             std::vector<LoadedLookup> lookups, const std::vector<const MetricDef*>& metrics,
             const std::vector<std::size_t>& result_indexes, const std::string& default_tz,
-            WarningLog* warnings)
-      : def_(def),
+            std::optional<Seconds> as_of, WarningLog* warnings)
+      : as_of_(as_of),
+        def_(def),
         index_(index),
         what_(fmt::format("source '{}'", def.id)),
         tz_(def.tz.empty() ? default_tz : def.tz),
@@ -908,6 +920,18 @@ class SourceRun {
         const DurationSlot& d = Duration(static_cast<std::size_t>(m.duration));
         o.exclusion = d.exclusion;
         o.value = d.seconds;
+        if (m.def->aggregation == Aggregation::kSla) {
+          // value 1 = met, 0 = breached; an unfinished row is late once as-of is past the target.
+          if (d.exclusion == kMissingTo) {
+            o.exclusion = kPending;
+            if (as_of_ && static_cast<double>(*as_of_ - d.from_instant) > m.def->within_seconds) {
+              o.exclusion = -1;
+              o.value = 0;
+            }
+          } else if (d.exclusion < 0) {
+            o.value = static_cast<double>(d.seconds) <= m.def->within_seconds ? 1 : 0;
+          }
+        }
         break;
       }
       case ValueKind::kDistinct:
@@ -939,6 +963,7 @@ class SourceRun {
     Seconds from = 0, to = 0;
     const ParseStatus fs = context_->Instant(d.from, &from);
     const ParseStatus ts = context_->Instant(d.to, &to);
+    d.from_instant = from;
     if (fs == ParseStatus::kEmpty) {
       d.exclusion = kMissingFrom;
     } else if (fs == ParseStatus::kInvalid) {
@@ -1024,6 +1049,7 @@ class SourceRun {
     });
   }
 
+  std::optional<Seconds> as_of_;  // sla: when an unfinished row is already late
   const SourceDef& def_;
   int index_;
   std::string what_;
@@ -1060,7 +1086,7 @@ class SourceRun {
 MetricRun RunMetrics(const std::vector<SourceDef>& sources, const std::vector<LookupDef>& lookups,
                      const std::vector<MetricDef>& metrics,
                      const std::map<std::string, std::string>& file_overrides,
-                     const std::string& default_tz) {
+                     const std::string& default_tz, const std::optional<Seconds>& as_of) {
   auto source_ids = [&] {
     std::string ids;
     for (const SourceDef& s : sources) ids += (ids.empty() ? "" : ", ") + s.id;
@@ -1115,7 +1141,8 @@ MetricRun RunMetrics(const std::vector<SourceDef>& sources, const std::vector<Lo
     runs.push_back(std::make_unique<SourceRun>(def, static_cast<int>(s),
                                                Path(file_overrides, def.id, def.file),
                                                std::move(loaded), per_source[s],
-                                               result_indexes[s], default_tz, &warnings));
+                                               result_indexes[s], default_tz, as_of,
+                                               &warnings));
   }
   MetricRun run;
   run.metrics.resize(metrics.size());

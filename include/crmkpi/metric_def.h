@@ -46,7 +46,10 @@ struct LookupDef {
   SourceLoc on_loc;
 };
 
-enum class Aggregation { kCount, kCountDistinct, kSum, kAvg, kMin, kMax, kMedian, kPercentile };
+enum class Aggregation {
+  kCount, kCountDistinct, kSum, kAvg, kMin, kMax, kMedian, kPercentile,
+  kSla,  // compliance of a duration with a target: met / (met + breached), pending excluded
+};
 enum class DurationUnit { kDays, kHours };
 
 
@@ -64,6 +67,8 @@ struct MetricDef {
   SourceLoc where_loc;
   std::vector<std::vector<std::string>> by;  // groupings, like --by: each one or more columns
   SourceLoc by_loc;
+  double within_seconds = 0;  // kSla: the target duration (`within = 48h`, `2d`)
+  SourceLoc within_loc;
   Period period = Period::kNone;
   std::string period_of;  // date column or role
   SourceLoc period_loc;

@@ -34,6 +34,11 @@
 //                   the two middles). For amounts Num::Money when the result is a whole number
 //                   of 1/10,000 units (always for odd-n medians), else Num::Real; durations
 //                   Num::Real. n = 0 → n/a EMPTY
+//   sla             type = sla, duration = FROM..TO, within = 48h: met (duration <= within) /
+//                   (met + breached), a ratio with numerator and denominator. A row whose TO is
+//                   empty is *pending* (excluded and counted) — unless as-of is known and
+//                   as-of − FROM already exceeds `within`: then it is breached (late, still
+//                   open). Other exclusions as for durations. n = met + breached.
 //   durations       duration = FROM..TO: (TO − FROM) seconds / 86,400 (days) or / 3,600
 //                   (hours), both parsed with the source's DateParser. Exclusions, first that
 //                   applies: missing_from, invalid_from, missing_to, invalid_to,
@@ -70,7 +75,8 @@ namespace crmkpi {
 struct MetricCell {  // one metric, one group
   std::optional<Num> value;  // nullopt = n/a, see reason
   std::uint64_t n = 0;       // values aggregated
-  std::string reason;        // "EMPTY" when n == 0 for avg/min/max/median/pNN (count, sum: 0)
+  std::string reason;        // "EMPTY" when n == 0 for avg/min/max/median/pNN/sla (count, sum: 0)
+  std::optional<Num> numerator, denominator;  // sla: met, met + breached
   // Rows left out, by reason, in this order and only when non-zero: missing_value,
   // invalid_value, missing_from, invalid_from, missing_to, invalid_to, negative_duration.
   std::vector<std::pair<std::string, std::uint64_t>> excluded;
@@ -120,7 +126,8 @@ struct MetricRun {
 MetricRun RunMetrics(const std::vector<SourceDef>& sources, const std::vector<LookupDef>& lookups,
                      const std::vector<MetricDef>& metrics,
                      const std::map<std::string, std::string>& file_overrides,
-                     const std::string& default_tz);
+                     const std::string& default_tz,
+                     const std::optional<Seconds>& as_of = std::nullopt);
 
 
 }  // namespace crmkpi

@@ -129,6 +129,14 @@ TEST_CASE("bad definitions fail at their location", "[model]") {
   CHECK(ErrorOf("[metric a]\nsource = s\n[kpi a]\nformula = 1\n") ==
         "kpi.ini:3:1: duplicate name 'a' ([kpi a] is already defined at line 1)");
 
+  CHECK(ErrorOf("[source s]\nfile = x\n[metric a]\nsource = s\ntype = sla\n"
+                "duration = created..closed\n") ==
+        "kpi.ini:3:1: [metric a]: type = sla needs 'within = …' (e.g. 48h, 2d)");
+  CHECK(ErrorOf("[source s]\nfile = x\n[metric a]\nsource = s\ntype = sla\n"
+                "duration = created..closed\nwithin = 2 weeks\n") ==
+        "kpi.ini:7:10: within: expected a duration such as 48h, 2d, 90m or 1.5d, got '2 weeks'");
+  CHECK(ErrorOf("[source s]\nfile = x\n[metric a]\nsource = s\ntype = count\nwithin = 2d\n") ==
+        "kpi.ini:6:1: within is for type = sla");
   CHECK(ErrorOf("[kpis a]\n") ==
         "kpi.ini:1:1: unknown section [kpis] (did you mean 'kpi'?); sections: crmkpi, source, "
         "lookup, metric, constant, kpi, tree, lint, check");

@@ -324,6 +324,42 @@ TEST_CASE("count_distinct stays exact when a large set switches to a bitmap", "[
   CHECK(evens.size() == 1250);
 }
 
+TEST_CASE("sla: met / (met + breached); pending unless already late at as-of", "[metric]") {
+  TempDir dir;
+  // within 2 days, as of 2024-01-20:
+  //   1: 1 day → met; 2: exactly 2 days → met (<=); 3: 3 days → breached;
+  //   4: no first touch, created 01-19 (1 day ago) → pending;
+  //   5: no first touch, created 01-10 (10 days ago) → breached (late, still open);
+  //   6: no created → missing_from; 7: touch before created → negative_duration.
+  const SourceDef s = Source("deals", dir.Write("leads.csv",
+                                                "id,created,first_touch\n"
+                                                "1,2024-01-01,2024-01-02\n"
+                                                "2,2024-01-01,2024-01-03\n"
+                                                "3,2024-01-01,2024-01-04\n"
+                                                "4,2024-01-19,\n"
+                                                "5,2024-01-10,\n"
+                                                "6,,2024-01-05\n"
+                                                "7,2024-01-05,2024-01-04\n"));
+  MetricDef m = Metric("sla", "deals", Aggregation::kSla);
+  m.duration_from = "created";
+  m.duration_to = "first_touch";
+  m.within_seconds = 2 * 86400.0;
+  const Seconds as_of = 1705708800;  // 2024-01-20T00:00:00Z
+  const MetricRun run = RunMetrics({s}, {}, {m}, {}, "", as_of);
+  const MetricCell& c = Find(run, "sla").total;
+  CHECK(c.numerator->ToString() == "2");
+  CHECK(c.denominator->ToString() == "4");
+  CHECK(Str(c) == "0.5");
+  CHECK(c.n == 4);
+  CHECK(Excluded(c) == "missing_from=1 negative_duration=1 pending=1");
+  // Without an as-of nothing unfinished can be judged late: rows 4 and 5 are pending.
+  const MetricRun no_as_of = RunMetrics({s}, {}, {m}, {}, "");
+  const MetricCell& p = Find(no_as_of, "sla").total;
+  CHECK(p.denominator->ToString() == "3");
+  CHECK(Str(p) == "0.6666666666666666");
+  CHECK(Excluded(p) == "missing_from=1 negative_duration=1 pending=2");
+}
+
 TEST_CASE("durations in days and hours; exclusions; a negative one is warned", "[metric]") {
   TempDir dir;
   const SourceDef deals = Source("deals", dir.Write("deals.csv", kDeals));
