@@ -10,6 +10,7 @@
 
 #include "cmd_check.h"
 #include "cmd_columns.h"
+#include "cmd_dwell.h"
 #include "cmd_lint.h"
 #include "cmd_report.h"
 #include "cmd_tree.h"
@@ -45,6 +46,7 @@ int RunCli(int argc, char** argv) {
   SetUpTreeCommand(&app, &exit_code);
   SetUpLintCommand(&app, &exit_code);
   SetUpCheckCommand(&app, &exit_code);
+  SetUpDwellCommand(&app, &exit_code);
 
   try {
     app.parse(argc, argv);

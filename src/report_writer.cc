@@ -41,6 +41,9 @@ std::string Label(std::string_view id) {
       {"sales_cycle_days_mean", "sales cycle mean (days)"},
       {"sales_cycle_days_p90", "sales cycle p90 (days)"},
       {"sales_cycle_days_km_median", "sales cycle KM median, all deals (days)"},
+      {"history_deals", "deals in the history"},
+      {"history_visits", "stage visits"},
+      {"stuck_deals", "stuck deals"},
   };
   for (const auto& [k, label] : kLabels) {
     if (k == id) return std::string(label);
@@ -58,6 +61,15 @@ std::string ShortLabel(std::string_view id) {
       {"sales_cycle_days_mean", "cycle mean"},
       {"sales_cycle_days_p90", "cycle p90"},
       {"sales_cycle_days_km_median", "cycle KM median"},
+      {"dwell_entered", "entered"},
+      {"dwell_visits", "visits"},
+      {"dwell_reentries", "re-entries"},
+      {"dwell_exited", "exited"},
+      {"dwell_open", "open"},
+      {"dwell_days_median", "median"},
+      {"dwell_days_mean", "mean"},
+      {"dwell_days_p90", "p90"},
+      {"dwell_days_km_median", "KM median"},
   };
   for (const auto& [k, label] : kShort) {
     if (k == id) return std::string(label);
@@ -374,6 +386,7 @@ std::string_view ReasonText(std::string_view code) {
   if (code == "EMPTY") return "n/a: no deals to measure";
   if (code == "MISSING_COLUMN") return "n/a: the column is not in the input";
   if (code == "ALL_CENSORED") return "n/a: fewer than half closed (survival never reaches 50 %)";
+  if (code == "TERMINAL") return "n/a: a won or lost stage has no dwell";
   return code;
 }
 

@@ -145,23 +145,39 @@ class HistoryReader {
       }
       bool unknown = false;
       const int s = index_->Find(TrimSpace(stage), &unknown);
-      if (unknown) {
-        throw Error::Usage(fmt::format("--entered {}={}: '{}' is not in --stages", stage, column,
-                                       stage));
+      if (unknown && h_.classes[static_cast<std::size_t>(s)] == StageClass::kOpen) {
+        throw Error::Usage(fmt::format("--entered {}={}: '{}' is not in --stages (nor a won or "
+                                       "lost value)",
+                                       stage, column, stage));
       }
       out.emplace_back(s, c);
     }
     if (!out.empty() || o_.layout == HistoryLayout::kLong) return out;
-    for (std::size_t s = 0; s < h_.ordered; ++s) {
-      const std::string n = NormalizeHeader(h_.stages[s]);
+    // Detected: the ordered stages, and the won/lost values (which are usually not in the
+    // order: HubSpot's "Date entered Closed Lost" closes a deal from any stage).
+    std::vector<std::string> names(h_.stages.begin(), h_.stages.begin() + h_.ordered);
+    const std::vector<std::string> won = o_.stages.won.empty()
+                                             ? std::vector<std::string>{"won", "closed won", "受注"}
+                                             : o_.stages.won;
+    const std::vector<std::string> lost =
+        o_.stages.lost.empty() ? std::vector<std::string>{"lost", "closed lost", "失注"}
+                               : o_.stages.lost;
+    names.insert(names.end(), won.begin(), won.end());
+    names.insert(names.end(), lost.begin(), lost.end());
+    for (const std::string& name : names) {
+      const std::string n = NormalizeHeader(name);
       for (std::size_t c = 0; c < header_.size(); ++c) {
         const std::string h = EntryNormal(header_[c]);
         const bool match = StartsWith(h, "dateentered" + n) || StartsWith(h, "hsdateentered" + n) ||
                            h == "entered" + n || h == n + "enteredat" || h == n + "entereddate";
-        if (match) {
-          out.emplace_back(static_cast<int>(s), static_cast<int>(c));
-          break;
-        }
+        if (!match) continue;
+        bool unknown = false;
+        const int s = index_->Find(name, &unknown);
+        const bool seen = std::any_of(out.begin(), out.end(), [&](const std::pair<int, int>& e) {
+          return e.first == s || e.second == static_cast<int>(c);
+        });
+        if (!seen) out.emplace_back(s, static_cast<int>(c));
+        break;
       }
     }
     return out;
@@ -289,6 +305,8 @@ class HistoryReader {
       }
       bool unknown = false;
       const int s = index_->Find(stage_text, &unknown);
+      // Won and lost values need not be in the order (a deal is lost from any stage).
+      if (unknown && h_.classes[static_cast<std::size_t>(s)] != StageClass::kOpen) unknown = false;
       if (unknown) {
         ++h_.unknown_stage;
         Warn("unknown_stage", stage, stage_text, [] {
@@ -345,6 +363,9 @@ class HistoryReader {
         if (!text.empty()) {
           bool unknown = false;
           current = index_->Find(text, &unknown);
+          if (unknown && h_.classes[static_cast<std::size_t>(current)] != StageClass::kOpen) {
+            unknown = false;
+          }
           if (unknown) {
             ++h_.unknown_stage;
             Warn("unknown_stage", stage, text,
