@@ -11,6 +11,7 @@
 #include "cmd_check.h"
 #include "cmd_columns.h"
 #include "cmd_dwell.h"
+#include "cmd_forecast.h"
 #include "cmd_lint.h"
 #include "cmd_report.h"
 #include "cmd_tree.h"
@@ -47,6 +48,7 @@ int RunCli(int argc, char** argv) {
   SetUpLintCommand(&app, &exit_code);
   SetUpCheckCommand(&app, &exit_code);
   SetUpDwellCommand(&app, &exit_code);
+  SetUpForecastCommand(&app, &exit_code);
 
   try {
     app.parse(argc, argv);

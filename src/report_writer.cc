@@ -383,10 +383,12 @@ Format ParseFormat(std::string_view name) {
 
 std::string_view ReasonText(std::string_view code) {
   if (code == "ZERO_DENOMINATOR") return "n/a: denominator is 0";
-  if (code == "EMPTY") return "n/a: no deals to measure";
+  if (code == "EMPTY") return "n/a: nothing to measure";
   if (code == "MISSING_COLUMN") return "n/a: the column is not in the input";
   if (code == "ALL_CENSORED") return "n/a: fewer than half closed (survival never reaches 50 %)";
   if (code == "TERMINAL") return "n/a: a won or lost stage has no dwell";
+  if (code == "NO_HISTORY") return "n/a: too little history for the MASE scale";
+  if (code == "MIXED_CATEGORIES") return "n/a: forecast categories differ (see per category)";
   return code;
 }
 
