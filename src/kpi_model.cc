@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "crmkpi/amount.h"
+#include "crmkpi/analysis_metrics.h"
 #include "crmkpi/date_time.h"
 #include "crmkpi/input_stream.h"
 #include "crmkpi/text.h"
@@ -182,10 +183,23 @@ void ParseAggregation(const IniEntry& e, MetricDef* m) {
       return;
     }
   }
+  for (SourceKind kind : {SourceKind::kStageHistory, SourceKind::kForecast}) {
+    const auto& figures = AnalysisFigures(kind);
+    if (std::find(figures.begin(), figures.end(), v) != figures.end()) {
+      m->aggregation = Aggregation::kFigure;
+      m->figure = v;
+      return;
+    }
+  }
   std::vector<std::string> names;
   for (const auto& t : kTypes) names.push_back(t.first);
+  for (SourceKind kind : {SourceKind::kStageHistory, SourceKind::kForecast}) {
+    for (const auto& f : AnalysisFigures(kind)) names.push_back(f);
+  }
   Fail(e.value_loc, fmt::format("type: expected count, count_distinct, sum, avg, min, max, median, "
-                                "pNN (p90) or sla, got '{}'{}",
+                                "pNN (p90), sla, or a figure of a stage_history or forecast "
+                                "source (dwell_days_km_median, stage_conversion, wape, …), got "
+                                "'{}'{}",
                                 v, Suggest(v, names)));
 }
 
@@ -193,8 +207,9 @@ SourceDef LoadSource(const IniFile& ini, const IniSection& s) {
   RequireId(s);
   CheckKeys(s,
             {"file", "encoding", "delimiter", "date_format", "tz", "won", "lost", "stages",
-             "opportunity_stage", "lost_reached", "filter", "lenient", "missing_tokens"},
-            {"map."});
+             "opportunity_stage", "lost_reached", "filter", "lenient", "missing_tokens", "kind",
+             "mode", "conversion", "actual", "period", "series"},
+            {"map.", "entered."});
   SourceDef d;
   d.id = s.id;
   d.loc = s.loc;
@@ -244,6 +259,51 @@ SourceDef LoadSource(const IniFile& ini, const IniSection& s) {
   d.filter_loc = LocOf(s, "filter");
   if (const IniEntry* e = s.Find("lenient")) d.lenient = ParseBool(*e);
   d.missing_tokens = SplitList(Get(s, "missing_tokens"));
+  // Analysis sources (analysis_metrics.h).
+  if (const IniEntry* e = s.Find("kind")) {
+    if (e->value == "rows") {
+      d.kind = SourceKind::kRows;
+    } else if (e->value == "stage_history") {
+      d.kind = SourceKind::kStageHistory;
+    } else if (e->value == "forecast") {
+      d.kind = SourceKind::kForecast;
+    } else {
+      Fail(e->value_loc, fmt::format("kind: expected rows, stage_history or forecast, got '{}'{}",
+                                     e->value,
+                                     Suggest(e->value, {"rows", "stage_history", "forecast"})));
+    }
+  }
+  auto only_for = [&](const char* key, SourceKind kind, const char* what) {
+    if (const IniEntry* e = s.Find(key); e != nullptr && d.kind != kind) {
+      Fail(e->key_loc, fmt::format("{} is for kind = {} sources", key, what));
+    }
+  };
+  only_for("mode", SourceKind::kStageHistory, "stage_history");
+  only_for("conversion", SourceKind::kStageHistory, "stage_history");
+  only_for("actual", SourceKind::kForecast, "forecast");
+  only_for("period", SourceKind::kForecast, "forecast");
+  only_for("series", SourceKind::kForecast, "forecast");
+  d.forecast_series = SplitList(Get(s, "series"));
+  for (const IniEntry& e : s.entries) {
+    if (e.key.rfind("entered.", 0) != 0) continue;
+    if (d.kind != SourceKind::kStageHistory) {
+      Fail(e.key_loc, "entered.STAGE is for kind = stage_history sources");
+    }
+    d.entered.emplace_back(e.key.substr(8), e.value);
+  }
+  d.dwell_mode = Get(s, "mode", "cumulative");
+  if (d.dwell_mode != "cumulative" && d.dwell_mode != "latest") {
+    Fail(LocOf(s, "mode"), "mode: expected cumulative or latest");
+  }
+  d.conversion = Get(s, "conversion", "any");
+  if (d.conversion != "any" && d.conversion != "strict") {
+    Fail(LocOf(s, "conversion"), "conversion: expected any or strict");
+  }
+  d.actual_source = Get(s, "actual");
+  d.forecast_period = Get(s, "period", "month");
+  if (d.forecast_period != "month" && d.forecast_period != "quarter") {
+    Fail(LocOf(s, "period"), "period: expected month or quarter");
+  }
   return d;
 }
 
@@ -265,8 +325,8 @@ LookupDef LoadLookup(const IniFile& ini, const IniSection& s) {
 
 MetricDef LoadMetric(const IniSection& s) {
   RequireId(s);
-  CheckKeys(s, {"source", "type", "column", "duration", "duration_unit", "within", "where", "by",
-                "period", "period_of", "label", "unit", "definition"});
+  CheckKeys(s, {"source", "type", "column", "duration", "duration_unit", "within", "stage",
+                "where", "by", "period", "period_of", "label", "unit", "definition"});
   MetricDef m;
   m.id = s.id;
   m.loc = s.loc;
@@ -310,6 +370,10 @@ MetricDef LoadMetric(const IniSection& s) {
     case Aggregation::kCountDistinct:
       if (m.columns.empty()) Fail(s.loc, fmt::format("{}: count_distinct needs 'column = …'", SectionName(s)));
       break;
+    case Aggregation::kFigure:
+      if (has_value) Fail(s.loc, fmt::format("{}: a figure takes no column or duration",
+                                            SectionName(s)));
+      break;
     default:
       if (!has_value) {
         Fail(s.loc, fmt::format("{}: this type needs 'column = …' or 'duration = FROM..TO'",
@@ -352,6 +416,8 @@ MetricDef LoadMetric(const IniSection& s) {
   } else if (s.Find("period_of") != nullptr) {
     Fail(LocOf(s, "period_of"), "period_of without 'period = week|month|quarter|year'");
   }
+  m.stage = Get(s, "stage");
+  m.stage_loc = LocOf(s, "stage");
   m.label = Get(s, "label");
   m.unit = Get(s, "unit");
   m.definition = Get(s, "definition");
@@ -643,6 +709,58 @@ KpiModel KpiModel::Load(const IniFile& ini) {
   for (const LookupDef& l : model.lookups) {
     if (model.FindSource(l.source) == nullptr) {
       Fail(l.loc, fmt::format("[lookup {}]: unknown source '{}'", l.id, l.source));
+    }
+    if (model.FindSource(l.source)->kind != SourceKind::kRows) {
+      Fail(l.loc, fmt::format("[lookup {}]: lookups join onto row sources, not onto the "
+                              "analysis source '{}'",
+                              l.id, l.source));
+    }
+  }
+  for (const SourceDef& src : model.sources) {
+    if (src.kind != SourceKind::kForecast || src.actual_source.empty()) continue;
+    const SourceDef* a = model.FindSource(src.actual_source);
+    if (a == nullptr || a->kind != SourceKind::kRows) {
+      Fail(src.loc, fmt::format("[source {}]: actual = '{}' must name a row source (the deals "
+                                "export)",
+                                src.id, src.actual_source));
+    }
+  }
+  for (const MetricDef& m : model.metrics) {
+    const SourceDef& src = *model.FindSource(m.source);
+    const bool analysis = src.kind != SourceKind::kRows;
+    if (analysis && m.aggregation != Aggregation::kFigure) {
+      std::string list;
+      for (const auto& f : AnalysisFigures(src.kind)) list += (list.empty() ? "" : ", ") + f;
+      Fail(m.loc, fmt::format("[metric {}]: source '{}' is a {} source; its metrics are figures: {}",
+                              m.id, src.id,
+                              src.kind == SourceKind::kStageHistory ? "stage_history" : "forecast",
+                              list));
+    }
+    if (!analysis && m.aggregation == Aggregation::kFigure) {
+      Fail(m.loc, fmt::format("[metric {}]: type {} is a figure of a stage_history or forecast "
+                              "source; '{}' is a row source (set kind = … on it)",
+                              m.id, m.figure, src.id));
+    }
+    if (!analysis) {
+      if (!m.stage.empty()) Fail(m.stage_loc, "stage is for figures of a stage_history source");
+      continue;
+    }
+    const auto& figures = AnalysisFigures(src.kind);
+    if (std::find(figures.begin(), figures.end(), m.figure) == figures.end()) {
+      Fail(m.loc, fmt::format("[metric {}]: {} is not a figure of a {} source", m.id, m.figure,
+                              src.kind == SourceKind::kStageHistory ? "stage_history"
+                                                                    : "forecast"));
+    }
+    if (FigureNeedsStage(m.figure) && m.stage.empty()) {
+      Fail(m.loc, fmt::format("[metric {}]: {} needs 'stage = …'", m.id, m.figure));
+    }
+    if (!FigureNeedsStage(m.figure) && !m.stage.empty()) {
+      Fail(m.stage_loc, fmt::format("{} is a total; it takes no stage", m.figure));
+    }
+    if (!m.where.empty() || !m.by.empty() || m.period != Period::kNone) {
+      Fail(m.loc, fmt::format("[metric {}]: where, by and period do not apply to figures of an "
+                              "analysis source",
+                              m.id));
     }
   }
   std::vector<std::string> known;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
@@ -12,6 +13,7 @@
 #include <fmt/format.h>
 
 #include "crmkpi/amount.h"
+#include "crmkpi/analysis_metrics.h"
 #include "crmkpi/csv_reader.h"
 #include "crmkpi/input_stream.h"
 #include "crmkpi/key_table.h"
@@ -1134,6 +1136,7 @@ MetricRun RunMetrics(const std::vector<SourceDef>& sources, const std::vector<Lo
   for (std::size_t s = 0; s < sources.size(); ++s) {
     if (per_source[s].empty()) continue;
     const SourceDef& def = sources[s];
+    if (def.kind != SourceKind::kRows) continue;  // analysed below (analysis_metrics.h)
     std::vector<LoadedLookup> loaded;
     for (const LookupDef& l : lookups) {
       if (l.source == def.id) loaded.push_back(LoadLookup(l, Path(file_overrides, l.id, l.file)));
@@ -1151,6 +1154,22 @@ MetricRun RunMetrics(const std::vector<SourceDef>& sources, const std::vector<Lo
     r->Finish(&run.metrics, &run.sources);
   }
   run.warnings = warnings.Take();
+  std::string as_of_text;
+  if (as_of) as_of_text = date::format("%Y-%m-%dT%H:%M:%SZ", date::sys_seconds{std::chrono::seconds{*as_of}});
+  for (std::size_t s = 0; s < sources.size(); ++s) {
+    const SourceDef& def = sources[s];
+    if (per_source[s].empty() || def.kind == SourceKind::kRows) continue;
+    const SourceDef* actual = nullptr;
+    if (!def.actual_source.empty()) {
+      const auto it = std::find_if(sources.begin(), sources.end(), [&](const SourceDef& x) {
+        return x.id == def.actual_source;
+      });
+      if (it != sources.end()) actual = &*it;
+    }
+    RunAnalysisSource(def, Path(file_overrides, def.id, def.file), actual,
+                      actual ? Path(file_overrides, actual->id, actual->file) : std::string(),
+                      per_source[s], result_indexes[s], default_tz, as_of, as_of_text, &run);
+  }
   return run;
 }
 

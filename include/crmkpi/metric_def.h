@@ -13,9 +13,15 @@
 
 namespace crmkpi {
 
+// What a source is read as: rows aggregated by [metric]s in one pass (the default), or a whole
+// file analysed first — a stage history (`crmkpi dwell`) or a forecast file (`crmkpi forecast`)
+// — whose figures [metric]s then pick (analysis_metrics.h).
+enum class SourceKind { kRows, kStageHistory, kForecast };
+
 struct SourceDef {
   std::string id;
   SourceLoc loc;
+  SourceKind kind = SourceKind::kRows;
   std::string file;  // resolved: relative paths are relative to the INI file's directory
   SourceLoc file_loc;
   std::string encoding = "utf-8";
@@ -30,6 +36,15 @@ struct SourceDef {
   // `crmkpi check`: values that count as missing besides empty ones (e.g. NULL, N/A, -),
   // compared after trimming, ASCII-case-insensitively.
   std::vector<std::string> missing_tokens;
+  // kind = stage_history: wide-layout entry columns (entered.STAGE = COLUMN), mode, conversion.
+  std::vector<std::pair<std::string, std::string>> entered;
+  std::string dwell_mode = "cumulative";  // or latest
+  std::string conversion = "any";         // or strict
+  // kind = forecast: the [source] of the deals export its actuals come from (empty: the file's
+  // own actual column), and the period (month or quarter).
+  std::string actual_source;
+  std::string forecast_period = "month";
+  std::vector<std::string> forecast_series;  // series columns (as `forecast --by`)
 };
 
 // A small table joined by key onto every row of a source: its columns are usable in that
@@ -49,6 +64,7 @@ struct LookupDef {
 enum class Aggregation {
   kCount, kCountDistinct, kSum, kAvg, kMin, kMax, kMedian, kPercentile,
   kSla,  // compliance of a duration with a target: met / (met + breached), pending excluded
+  kFigure,  // a figure of an analysis source (stage history, forecast): MetricDef::figure
 };
 enum class DurationUnit { kDays, kHours };
 
@@ -67,6 +83,9 @@ struct MetricDef {
   SourceLoc where_loc;
   std::vector<std::vector<std::string>> by;  // groupings, like --by: each one or more columns
   SourceLoc by_loc;
+  std::string figure;  // kFigure: the KPI id of the analysis (dwell_days_km_median, wape, ...)
+  std::string stage;   // kFigure on a stage history: the stage (stage_conversion: from it)
+  SourceLoc stage_loc;
   double within_seconds = 0;  // kSla: the target duration (`within = 48h`, `2d`)
   SourceLoc within_loc;
   Period period = Period::kNone;

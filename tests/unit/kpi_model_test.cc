@@ -137,6 +137,29 @@ TEST_CASE("bad definitions fail at their location", "[model]") {
         "kpi.ini:7:10: within: expected a duration such as 48h, 2d, 90m or 1.5d, got '2 weeks'");
   CHECK(ErrorOf("[source s]\nfile = x\n[metric a]\nsource = s\ntype = count\nwithin = 2d\n") ==
         "kpi.ini:6:1: within is for type = sla");
+  // Analysis sources: figures only on them, and only their own; stage where needed.
+  CHECK(ErrorOf("[source h]\nfile = x\nkind = stage_histry\n") ==
+        "kpi.ini:3:8: kind: expected rows, stage_history or forecast, got 'stage_histry' (did "
+        "you mean 'stage_history'?)");
+  CHECK(ErrorOf("[source h]\nfile = x\nkind = stage_history\n[metric a]\nsource = h\n"
+                "type = count\n") ==
+        "kpi.ini:4:1: [metric a]: source 'h' is a stage_history source; its metrics are figures: "
+        "dwell_entered, dwell_visits, dwell_reentries, dwell_exited, dwell_open, "
+        "dwell_days_median, dwell_days_mean, dwell_days_p90, dwell_days_km_median, "
+        "stage_conversion, history_deals, history_visits, stuck_deals");
+  CHECK(ErrorOf("[source d]\nfile = x\n[metric a]\nsource = d\ntype = wape\n") ==
+        "kpi.ini:3:1: [metric a]: type wape is a figure of a stage_history or forecast source; "
+        "'d' is a row source (set kind = … on it)");
+  CHECK(ErrorOf("[source h]\nfile = x\nkind = stage_history\n[metric a]\nsource = h\n"
+                "type = dwell_days_median\n") ==
+        "kpi.ini:4:1: [metric a]: dwell_days_median needs 'stage = …'");
+  CHECK(ErrorOf("[source f]\nfile = x\nkind = forecast\n[metric a]\nsource = f\n"
+                "type = dwell_open\nstage = a\n") ==
+        "kpi.ini:4:1: [metric a]: dwell_open is not a figure of a forecast source");
+  CHECK(ErrorOf("[source f]\nfile = x\nkind = forecast\nactual = nowhere\n") ==
+        "kpi.ini:1:1: [source f]: actual = 'nowhere' must name a row source (the deals export)");
+  CHECK(ErrorOf("[source d]\nfile = x\nmode = latest\n") ==
+        "kpi.ini:3:1: mode is for kind = stage_history sources");
   CHECK(ErrorOf("[kpis a]\n") ==
         "kpi.ini:1:1: unknown section [kpis] (did you mean 'kpi'?); sections: crmkpi, source, "
         "lookup, metric, constant, kpi, tree, lint, check");
