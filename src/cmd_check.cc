@@ -318,31 +318,13 @@ void SetUpCheckCommand(CLI::App* app, int* exit_code) {
                   "(atomically; the input is never touched)")
       ->type_name("FILE");
   cmd->add_flag("--fail-on-warn", args->fail_on_warn, "Exit 1 on warnings too");
-  cmd->add_option("--format,-f", args->format, "table (default), json, junit, csv or md")
-      ->type_name("FORMAT");
-  cmd->add_option("-o,--output", args->output, "Write the report to this file (atomically)")
-      ->type_name("FILE");
-  cmd->add_option("--won", args->won, "Stage values meaning won (for 'when stage is won')")
-      ->delimiter(',')
-      ->type_name("V[,V...]");
-  cmd->add_option("--lost", args->lost, "Stage values meaning lost")
-      ->delimiter(',')
-      ->type_name("V[,V...]");
-  cmd->add_option("--stages", args->stages, "Pipeline order of the stage values")
-      ->delimiter(',')
-      ->type_name("S1,S2,...");
-  cmd->add_option("--date-format", args->date_format,
-                  "strftime-style format of the date columns (default: automatic)")
-      ->type_name("FMT");
-  cmd->add_option("--tz", args->tz, "Time zone of timestamps without an offset (default UTC)")
-      ->type_name("ZONE");
-  cmd->add_flag("--quiet,-q", args->quiet, "Do not print data warnings on stderr");
+  AddOutputOptions(cmd, &args->format, &args->output, &args->quiet,
+                   "table (default), json, junit, csv or md");
+  AddStageOptions(cmd, &args->won, &args->lost, &args->stages);
+  AddDateOptions(cmd, &args->date_format, &args->tz);
   args->input.Register(cmd);
   args->kpi.Register(cmd, false);
-  for (CLI::Option* o : cmd->get_options()) {
-    // One value per occurrence, so `--require email contacts.csv` leaves the FILE alone.
-    if (!o->get_positional()) o->allow_extra_args(false);
-  }
+  OneValuePerFlag(cmd);
   for (const char* name : {"--normalize", "--near", "--max-missing", "--warn-missing",
                            "--max-duplicates", "--warn-duplicates", "--max-invalid",
                            "--warn-invalid", "--max-stale", "--warn-stale", "--won", "--lost",

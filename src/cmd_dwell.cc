@@ -156,16 +156,7 @@ void SetUpDwellCommand(CLI::App* app, int* exit_code) {
                   "date-entered column per stage (wide); - reads standard input")
       ->required()
       ->type_name("HISTORY.csv");
-  cmd->add_option("--stages", args->stages, "Pipeline order of the stage values (conversion)")
-      ->delimiter(',')
-      ->type_name("S1,S2,...");
-  cmd->add_option("--won", args->won, "Stage values meaning won (default: won, closed won, 受注)")
-      ->delimiter(',')
-      ->type_name("V[,V...]");
-  cmd->add_option("--lost", args->lost,
-                  "Stage values meaning lost (default: lost, closed lost, 失注)")
-      ->delimiter(',')
-      ->type_name("V[,V...]");
+  AddStageOptions(cmd, &args->won, &args->lost, &args->stages);
   cmd->add_option("--as-of", args->as_of,
                   "The date open visits run to (default: the latest time in the data)")
       ->type_name("DATE");
@@ -196,23 +187,11 @@ void SetUpDwellCommand(CLI::App* app, int* exit_code) {
                   "Rows earlier than an earlier row of the same deal: sort (default, sorted into "
                   "place) or ignore (left out); counted either way")
       ->type_name("sort|ignore");
-  cmd->add_option("--date-format", args->date_format,
-                  "strftime-style format of the date columns, e.g. %d.%m.%Y (default: "
-                  "automatic)")
-      ->type_name("FMT");
-  cmd->add_option("--tz", args->tz,
-                  "Time zone of timestamps without an offset, e.g. Asia/Tokyo (default UTC)")
-      ->type_name("ZONE");
-  cmd->add_option("--format,-f", args->format, "table (default), csv, json or md")
-      ->type_name("FORMAT");
-  cmd->add_option("-o,--output", args->output, "Write the report to this file (atomically)")
-      ->type_name("FILE");
-  cmd->add_flag("--quiet,-q", args->quiet, "Do not print data warnings on stderr");
+  AddDateOptions(cmd, &args->date_format, &args->tz);
+  AddOutputOptions(cmd, &args->format, &args->output, &args->quiet,
+                   "table (default), csv, json or md");
   args->input.Register(cmd);
-  for (CLI::Option* o : cmd->get_options()) {
-    // One value per occurrence, so `--by owner history.csv` leaves the FILE alone.
-    if (!o->get_positional()) o->allow_extra_args(false);
-  }
+  OneValuePerFlag(cmd);
   cmd->callback([args, exit_code] { *exit_code = Run(*args); });
 }
 

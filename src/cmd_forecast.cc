@@ -117,30 +117,15 @@ void SetUpForecastCommand(CLI::App* app, int* exit_code) {
   cmd->add_flag("--missing-as-zero", args->missing_as_zero,
                 "Count a forecast without actual, or an actual without forecast, with 0 on the "
                 "missing side instead of excluding it");
-  cmd->add_option("--won", args->won,
-                  "Stage values meaning won (default: won, closed won, 受注)")
-      ->delimiter(',')
-      ->type_name("V[,V...]");
-  cmd->add_option("--lost", args->lost,
-                  "Stage values meaning lost (default: lost, closed lost, 失注)")
-      ->delimiter(',')
-      ->type_name("V[,V...]");
-  cmd->add_option("--tz", args->tz,
-                  "Time zone of timestamps without an offset, e.g. Asia/Tokyo (default UTC)")
-      ->type_name("ZONE");
-  cmd->add_option("--date-format", args->date_format,
-                  "strftime-style format of the date columns, e.g. %d.%m.%Y (default: "
-                  "automatic)")
-      ->type_name("FMT");
-  cmd->add_option("--format,-f", args->format, "table (default), csv, json or md")
-      ->type_name("FORMAT");
-  cmd->add_option("-o,--output", args->output, "Write the report to this file (atomically)")
-      ->type_name("FILE");
+  AddStageOptions(cmd, &args->won, &args->lost, nullptr);
+  AddDateOptions(cmd, &args->date_format, &args->tz);
   cmd->add_flag("--lenient", args->lenient,
                 "Skip records whose field count differs from the header (counted and "
                 "reported) instead of failing");
-  cmd->add_flag("--quiet,-q", args->quiet, "Do not print data warnings on stderr");
+  AddOutputOptions(cmd, &args->format, &args->output, &args->quiet,
+                   "table (default), csv, json or md");
   args->input.Register(cmd);
+  OneValuePerFlag(cmd);
   cmd->callback([args, exit_code] { *exit_code = Run(*args); });
 }
 

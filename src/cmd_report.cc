@@ -135,21 +135,7 @@ void SetUpReportCommand(CLI::App* app, int* exit_code) {
   cmd->add_option("--period-of", args->period_of,
                   "Which date places a deal in a period: closed (default) or created")
       ->type_name("closed|created");
-  cmd->add_option("--format,-f", args->format, "table (default), csv, json or md")
-      ->type_name("FORMAT");
-  cmd->add_option("-o,--output", args->output, "Write the report to this file (atomically)")
-      ->type_name("FILE");
-  cmd->add_option("--won", args->won,
-                  "Stage values meaning won (default: won, closed won, 受注)")
-      ->delimiter(',')
-      ->type_name("V[,V...]");
-  cmd->add_option("--lost", args->lost,
-                  "Stage values meaning lost (default: lost, closed lost, 失注)")
-      ->delimiter(',')
-      ->type_name("V[,V...]");
-  cmd->add_option("--stages", args->stages, "Pipeline order of the stage values")
-      ->delimiter(',')
-      ->type_name("S1,S2,...");
+  AddStageOptions(cmd, &args->won, &args->lost, &args->stages);
   cmd->add_option("--opportunity-stage", args->opportunity_stage,
                   "The stage from which a deal counts as an opportunity (needs --stages)")
       ->type_name("STAGE");
@@ -157,26 +143,18 @@ void SetUpReportCommand(CLI::App* app, int* exit_code) {
                   "How lost deals count for lead_to_opportunity_rate when the export has no "
                   "stage history: exclude (default), opportunity or lead")
       ->type_name("POLICY");
-  cmd->add_option("--date-format", args->date_format,
-                  "strftime-style format of the date columns, e.g. %d.%m.%Y (default: "
-                  "automatic)")
-      ->type_name("FMT");
-  cmd->add_option("--tz", args->tz,
-                  "Time zone of timestamps without an offset, e.g. Asia/Tokyo (default UTC)")
-      ->type_name("ZONE");
+  AddDateOptions(cmd, &args->date_format, &args->tz);
   cmd->add_option("--as-of", args->as_of,
                   "The date treated as now (default: the latest date in the data)")
       ->type_name("DATE");
   cmd->add_flag("--lenient", args->lenient,
                 "Skip records whose field count differs from the header (counted and "
                 "reported) instead of failing");
-  cmd->add_flag("--quiet,-q", args->quiet, "Do not print data warnings on stderr");
+  AddOutputOptions(cmd, &args->format, &args->output, &args->quiet,
+                   "table (default), csv, json or md");
   args->input.Register(cmd);
   args->kpi.Register(cmd, false);
-  for (CLI::Option* o : cmd->get_options()) {
-    // One value per occurrence, so `--by owner deals.csv` leaves the FILE alone.
-    if (!o->get_positional()) o->allow_extra_args(false);
-  }
+  OneValuePerFlag(cmd);
   cmd->callback([args, exit_code] { *exit_code = Run(*args); });
 }
 

@@ -34,4 +34,43 @@ std::vector<RoleMapping> InputOptions::Mappings() const {
   return out;
 }
 
+void AddStageOptions(CLI::App* app, std::vector<std::string>* won, std::vector<std::string>* lost,
+                     std::vector<std::string>* stages) {
+  app->add_option("--won", *won, "Stage values meaning won (default: won, closed won, 受注)")
+      ->delimiter(',')
+      ->type_name("V[,V...]");
+  app->add_option("--lost", *lost, "Stage values meaning lost (default: lost, closed lost, 失注)")
+      ->delimiter(',')
+      ->type_name("V[,V...]");
+  if (stages != nullptr) {
+    app->add_option("--stages", *stages, "Pipeline order of the stage values")
+        ->delimiter(',')
+        ->type_name("S1,S2,...");
+  }
+}
+
+void AddDateOptions(CLI::App* app, std::string* date_format, std::string* tz) {
+  app->add_option("--date-format", *date_format,
+                  "strftime-style format of the date columns, e.g. %d.%m.%Y (default: "
+                  "automatic)")
+      ->type_name("FMT");
+  app->add_option("--tz", *tz,
+                  "Time zone of timestamps without an offset, e.g. Asia/Tokyo (default UTC)")
+      ->type_name("ZONE");
+}
+
+void AddOutputOptions(CLI::App* app, std::string* format, std::string* output, bool* quiet,
+                      const char* formats) {
+  app->add_option("--format,-f", *format, formats)->type_name("FORMAT");
+  app->add_option("-o,--output", *output, "Write the report to this file (atomically)")
+      ->type_name("FILE");
+  app->add_flag("--quiet,-q", *quiet, "Do not print data warnings on stderr");
+}
+
+void OneValuePerFlag(CLI::App* app) {
+  for (CLI::Option* o : app->get_options()) {
+    if (!o->get_positional()) o->allow_extra_args(false);
+  }
+}
+
 }  // namespace crmkpi

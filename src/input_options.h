@@ -23,4 +23,17 @@ struct InputOptions {
   std::vector<RoleMapping> Mappings() const;
 };
 
+// --won, --lost (and with |stages| non-null --stages): stage values, comma-separated.
+void AddStageOptions(CLI::App* app, std::vector<std::string>* won, std::vector<std::string>* lost,
+                     std::vector<std::string>* stages);
+// --date-format and --tz.
+void AddDateOptions(CLI::App* app, std::string* date_format, std::string* tz);
+// --format/-f (|formats| is the help text, e.g. "table (default), csv, json or md"), -o/--output
+// and --quiet/-q.
+void AddOutputOptions(CLI::App* app, std::string* format, std::string* output, bool* quiet,
+                      const char* formats);
+// Every named option takes one value per occurrence, so a FILE may follow a repeatable flag
+// (`--by owner deals.csv`). Call after all options are added.
+void OneValuePerFlag(CLI::App* app);
+
 }  // namespace crmkpi
