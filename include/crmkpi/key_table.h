@@ -2,17 +2,23 @@
 // hot loop groups or deduplicates by a field's bytes: group values and count_distinct keys in
 // the metric engine, normalised keys of uniqueness checks.
 //
-// Open addressing with linear probing over 8-byte (hash tag, id) slots, at most half full; the
-// keys themselves live back to back in one arena, so a match is always verified on the bytes
-// (no unverified hashes). Lookups by string_view allocate nothing; inserts allocate only when
-// the slot array, the arena or the offsets double. Memory per distinct key: 16–32 bytes of
-// slots, 8 bytes of offset, and the key bytes (up to twice, while the arena doubles).
+// Layout, for few cache misses per lookup: open addressing with linear probing over 8-byte
+// slots (32-bit hash tag, 32-bit reference), at most half full; a reference points at the key's
+// entry in an arena of 8 MiB blocks, where a 64-bit header (length, id) is followed by the key
+// bytes, padded to 8 (blocks grow from 4 KiB). A lookup reads one slot and, on a tag match, one entry — whose header and
+// first bytes share a cache line — and always verifies the bytes (no unverified hashes). Blocks
+// are never moved or copied, so the arena grows without the doubling copy of one big buffer.
+// Memory per distinct key: 16–32 bytes of slots + 8 bytes of header + the key bytes rounded up
+// to 8 (+ at most one partly used block). Lookups allocate nothing; inserts allocate only when
+// the slots double or a block fills.
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <limits>
-#include <string>
+#include <memory>
 #include <string_view>
 #include <vector>
 
@@ -33,17 +39,18 @@ class KeyTable {
     const std::size_t mask = slots_.size() - 1;
     for (std::size_t i = static_cast<std::size_t>(h) & mask;; i = (i + 1) & mask) {
       Slot& slot = slots_[i];
-      if (slot.id_plus_1 == 0) {
+      if (slot.ref == 0) {
         slot.tag = tag;
-        slot.id_plus_1 = ++ids_;
-        arena_.append(key);
-        offsets_.push_back(arena_.size());
+        slot.ref = Append(key, ids_);
         *inserted = true;
-        return ids_ - 1;
+        return ids_++;
       }
-      if (slot.tag == tag && SameBytes(Key(slot.id_plus_1 - 1), key)) {
-        *inserted = false;
-        return slot.id_plus_1 - 1;
+      if (slot.tag == tag) {
+        const std::uint64_t* e = Entry(slot.ref);
+        if (SameBytes(KeyOf(e), key)) {
+          *inserted = false;
+          return IdOf(e);
+        }
       }
     }
   }
@@ -55,44 +62,102 @@ class KeyTable {
     const std::size_t mask = slots_.size() - 1;
     for (std::size_t i = static_cast<std::size_t>(h) & mask;; i = (i + 1) & mask) {
       const Slot& slot = slots_[i];
-      if (slot.id_plus_1 == 0) return kNone;
-      if (slot.tag == tag && SameBytes(Key(slot.id_plus_1 - 1), key)) return slot.id_plus_1 - 1;
+      if (slot.ref == 0) return kNone;
+      if (slot.tag == tag) {
+        const std::uint64_t* e = Entry(slot.ref);
+        if (SameBytes(KeyOf(e), key)) return IdOf(e);
+      }
     }
   }
   std::uint32_t size() const { return ids_; }
-  std::string_view Key(std::uint32_t id) const {
-    const std::size_t begin = id == 0 ? 0 : offsets_[id - 1];
-    return std::string_view(arena_).substr(begin, offsets_[id] - begin);
-  }
-  // Bytes held (slots, offsets, arena capacity), for memory reports.
+  // Bytes held (slots and arena blocks), for memory reports.
   std::size_t bytes() const {
-    return slots_.capacity() * sizeof(Slot) + offsets_.capacity() * sizeof(std::size_t) +
-           arena_.capacity();
+    std::size_t n = slots_.capacity() * sizeof(Slot);
+    for (const Block& b : blocks_) n += b.capacity * sizeof(std::uint64_t);
+    return n;
   }
 
  private:
+  static constexpr unsigned kBlockShift = 20;  // 2^20 words = 8 MiB per block
+  static constexpr std::size_t kBlockWords = std::size_t{1} << kBlockShift;
+  static constexpr std::size_t kMaxBlocks = std::size_t{1} << (32 - kBlockShift);
+  static constexpr std::size_t kFirstBlockWords = 512;  // 4 KiB
+
   struct Slot {
-    std::uint32_t tag = 0;        // high half of the key's hash
-    std::uint32_t id_plus_1 = 0;  // 0 = empty
+    std::uint32_t tag = 0;  // high half of the key's hash
+    std::uint32_t ref = 0;  // (block << kBlockShift | word) + 1; 0 = empty
   };
+  struct Block {
+    std::unique_ptr<std::uint64_t[]> words;
+    std::size_t capacity = 0, used = 0;  // in words
+  };
+
+  static std::string_view KeyOf(const std::uint64_t* e) {
+    return std::string_view(reinterpret_cast<const char*>(e + 1),
+                            static_cast<std::size_t>(*e & 0xFFFFFFFFu));
+  }
+  static std::uint32_t IdOf(const std::uint64_t* e) { return static_cast<std::uint32_t>(*e >> 32); }
+  static std::size_t EntryWords(std::size_t key_bytes) { return 1 + (key_bytes + 7) / 8; }
+
+  const std::uint64_t* Entry(std::uint32_t ref) const {
+    const std::uint32_t r = ref - 1;
+    return blocks_[r >> kBlockShift].words.get() + (r & (kBlockWords - 1));
+  }
+
+  // Stores |key| with |id| in the arena; returns its reference.
+  std::uint32_t Append(std::string_view key, std::uint32_t id) {
+    if (key.size() > 0xFFFFFFFFu) throw Error::Input("a key longer than 4 GiB");
+    const std::size_t words = EntryWords(key.size());
+    if (blocks_.empty() || blocks_.back().used + words > blocks_.back().capacity ||
+        blocks_.back().used >= kBlockWords) {
+      // A new block, twice the last (4 KiB up to 8 MiB: small tables stay small); a key larger
+      // than that gets a block of its own size (the reference space still counts it as one
+      // block: its entry starts at word 0).
+      if (blocks_.size() >= kMaxBlocks) {
+        throw Error::Input("more than 32 GiB of distinct key bytes in one table");
+      }
+      Block b;
+      const std::size_t next =
+          blocks_.empty() ? kFirstBlockWords
+                          : std::min(kBlockWords, blocks_.back().capacity * 2);
+      b.capacity = std::max(words, next);
+      b.words = std::make_unique_for_overwrite<std::uint64_t[]>(b.capacity);
+      blocks_.push_back(std::move(b));
+    }
+    Block& b = blocks_.back();
+    std::uint64_t* e = b.words.get() + b.used;
+    e[words - 1] = 0;  // the padding after the key bytes
+    e[0] = static_cast<std::uint64_t>(key.size()) | (static_cast<std::uint64_t>(id) << 32);
+    if (!key.empty()) std::memcpy(e + 1, key.data(), key.size());
+    const std::size_t ref = ((blocks_.size() - 1) << kBlockShift) + b.used + 1;
+    b.used += words;
+    return static_cast<std::uint32_t>(ref);
+  }
+
   [[gnu::noinline]] void Grow() {
     if (ids_ >= kNone / 2) {
       throw Error::Input("more than 2,147,483,647 distinct keys in one table");
     }
     slots_.assign(slots_.empty() ? 16 : slots_.size() * 2, Slot{});
     const std::size_t mask = slots_.size() - 1;
-    for (std::uint32_t id = 0; id < ids_; ++id) {
-      const std::uint64_t h = HashBytes(Key(id));
-      std::size_t i = static_cast<std::size_t>(h) & mask;
-      while (slots_[i].id_plus_1 != 0) i = (i + 1) & mask;
-      slots_[i] = {static_cast<std::uint32_t>(h >> 32), id + 1};
+    // Every entry, in arena order: rehash its bytes into the new slots.
+    for (std::size_t bi = 0; bi < blocks_.size(); ++bi) {
+      const Block& b = blocks_[bi];
+      for (std::size_t w = 0; w < b.used;) {
+        const std::uint64_t* e = b.words.get() + w;
+        const std::uint64_t h = HashBytes(KeyOf(e));
+        std::size_t i = static_cast<std::size_t>(h) & mask;
+        while (slots_[i].ref != 0) i = (i + 1) & mask;
+        slots_[i] = {static_cast<std::uint32_t>(h >> 32),
+                     static_cast<std::uint32_t>((bi << kBlockShift) + w + 1)};
+        w += EntryWords(KeyOf(e).size());
+      }
     }
   }
 
   std::vector<Slot> slots_;
   std::uint32_t ids_ = 0;
-  std::string arena_;
-  std::vector<std::size_t> offsets_;  // end of key id in arena_
+  std::vector<Block> blocks_;
 };
 
 }  // namespace crmkpi
