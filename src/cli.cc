@@ -14,6 +14,7 @@
 #include "cmd_forecast.h"
 #include "cmd_lint.h"
 #include "cmd_report.h"
+#include "cmd_roi.h"
 #include "cmd_tree.h"
 #include "crmkpi/error.h"
 #include "crmkpi/exit_code.h"
@@ -49,6 +50,7 @@ int RunCli(int argc, char** argv) {
   SetUpCheckCommand(&app, &exit_code);
   SetUpDwellCommand(&app, &exit_code);
   SetUpForecastCommand(&app, &exit_code);
+  SetUpRoiCommand(&app, &exit_code);
 
   try {
     app.parse(argc, argv);

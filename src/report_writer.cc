@@ -388,6 +388,10 @@ std::string_view ReasonText(std::string_view code) {
   if (code == "ALL_CENSORED") return "n/a: fewer than half closed (survival never reaches 50 %)";
   if (code == "TERMINAL") return "n/a: a won or lost stage has no dwell";
   if (code == "NO_HISTORY") return "n/a: too little history for the MASE scale";
+  if (code == "NOT_REACHED") return "n/a: not reached within the horizon";
+  if (code == "SIMPLE_MODE") return "n/a: needs the cash-flow inputs (per-period costs and gains)";
+  if (code == "NO_MARGIN") return "n/a: no margin rate given";
+  if (code == "NO_DEAL_SIZE") return "n/a: no average deal size measured";
   if (code == "MIXED_CATEGORIES") return "n/a: forecast categories differ (see per category)";
   return code;
 }
