@@ -67,16 +67,7 @@ KpiValue KmCycle(const DealStats& s, const KpiContext& ctx) {
     obs.push_back({static_cast<double>(ctx.as_of - created) / kSecondsPerDay, false});
   }
   Exclude(&v, "created_after_as_of", after_as_of);
-  const KaplanMeier km = EstimateKaplanMeier(std::move(obs));
-  v.n = km.n;
-  v.censored = km.censored;
-  if (km.n == 0) {
-    v.reason = "EMPTY";
-  } else if (!km.median) {
-    v.reason = "ALL_CENSORED";
-  } else {
-    v.value = Num::Real(*km.median);
-  }
+  SetKaplanMeierMedian(std::move(obs), &v);
   return v;
 }
 
@@ -191,6 +182,19 @@ std::vector<KpiValue> ComputeDealKpis(DealStats& s, const KpiContext& ctx) {
   }
   out.push_back(KmCycle(s, ctx));
   return out;
+}
+
+void SetKaplanMeierMedian(std::vector<SurvivalObs> obs, KpiValue* v) {
+  const KaplanMeier km = EstimateKaplanMeier(std::move(obs));
+  v->n = km.n;
+  v->censored = km.censored;
+  if (km.n == 0) {
+    v->reason = "EMPTY";
+  } else if (!km.median) {
+    v->reason = "ALL_CENSORED";
+  } else {
+    v->value = Num::Real(*km.median);
+  }
 }
 
 }  // namespace crmkpi

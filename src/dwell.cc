@@ -12,6 +12,7 @@
 #include <fmt/format.h>
 
 #include "crmkpi/date_time.h"
+#include "crmkpi/deal_kpis.h"
 #include "crmkpi/error.h"
 #include "crmkpi/quantile.h"
 #include "crmkpi/survival.h"
@@ -150,20 +151,11 @@ std::vector<KpiValue> StageKpis(StageStats& s, bool terminal, std::optional<doub
   obs.reserve(s.exited.size() + s.open.size());
   for (Seconds t : s.exited) obs.push_back({Days(t), true});
   for (Seconds t : s.open) obs.push_back({Days(t), false});
-  const KaplanMeier km = EstimateKaplanMeier(std::move(obs));
   KpiValue v;
   v.id = kDwellIds[5];
   v.unit = Unit::kDays;
-  v.n = km.n;
-  v.censored = km.censored;
   Exclude(&v, "negative_dwell", s.negative);
-  if (km.n == 0) {
-    v.reason = "EMPTY";
-  } else if (!km.median) {
-    v.reason = "ALL_CENSORED";
-  } else {
-    v.value = Num::Real(*km.median);
-  }
+  SetKaplanMeierMedian(std::move(obs), &v);
   out.push_back(std::move(v));
   return out;
 }

@@ -99,24 +99,6 @@ bool ParseOp(std::string_view* text, WhereOp* op) {
   return false;
 }
 
-template <typename T>
-bool Compare(WhereOp op, const T& a, const T& b) {
-  switch (op) {
-    case WhereOp::kEq:
-      return a == b;
-    case WhereOp::kNe:
-      return a != b;
-    case WhereOp::kLt:
-      return a < b;
-    case WhereOp::kLe:
-      return a <= b;
-    case WhereOp::kGt:
-      return a > b;
-    case WhereOp::kGe:
-      return a >= b;
-  }
-  return false;
-}
 
 std::int64_t CodePoints(std::string_view s) {
   std::int64_t n = 0;

@@ -651,25 +651,6 @@ const StageInfo& RowContext::Stage() {
 
 namespace {
 
-template <typename T, typename U>
-bool Compare(WhereOp op, const T& a, const U& b) {
-  switch (op) {
-    case WhereOp::kEq:
-      return a == b;
-    case WhereOp::kNe:
-      return a != b;
-    case WhereOp::kLt:
-      return a < b;
-    case WhereOp::kLe:
-      return a <= b;
-    case WhereOp::kGt:
-      return a > b;
-    case WhereOp::kGe:
-      return a >= b;
-  }
-  return false;
-}
-
 std::uint8_t Bit(StageClass c) { return static_cast<std::uint8_t>(1u << static_cast<int>(c)); }
 
 }  // namespace

@@ -5,6 +5,7 @@
 
 #include "crmkpi/deal_stats.h"
 #include "crmkpi/report.h"
+#include "crmkpi/survival.h"
 
 namespace crmkpi {
 
@@ -22,5 +23,10 @@ struct KpiContext {
 // events, open ones censored at as-of; n and censored count; an open deal created after as-of is
 // excluded as created_after_as_of; n/a ALL_CENSORED when survival never reaches 50 %). |stats|'s cycle vector is reordered (quantiles are selected in place).
 std::vector<KpiValue> ComputeDealKpis(DealStats& stats, const KpiContext& context);
+
+// Sets a Kaplan–Meier median KPI from |obs| (survival.h): n, censored, and the value, or n/a
+// EMPTY (no observation) / ALL_CENSORED (survival never reaches 0.5). Shared by the deals report
+// and dwell.
+void SetKaplanMeierMedian(std::vector<SurvivalObs> obs, KpiValue* v);
 
 }  // namespace crmkpi

@@ -172,6 +172,26 @@ class RowContext {
 
 enum class WhereOp : std::uint8_t { kEq, kNe, kLt, kLe, kGt, kGe };
 
+// a OP b.
+template <typename T, typename U>
+bool Compare(WhereOp op, const T& a, const U& b) {
+  switch (op) {
+    case WhereOp::kEq:
+      return a == b;
+    case WhereOp::kNe:
+      return a != b;
+    case WhereOp::kLt:
+      return a < b;
+    case WhereOp::kLe:
+      return a <= b;
+    case WhereOp::kGt:
+      return a > b;
+    case WhereOp::kGe:
+      return a >= b;
+  }
+  return false;
+}
+
 // A where text parsed (syntax checked) but not bound to a source.
 class WhereExpr {
  public:
