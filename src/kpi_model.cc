@@ -309,7 +309,7 @@ SourceDef LoadSource(const IniFile& ini, const IniSection& s) {
 
 LookupDef LoadLookup(const IniFile& ini, const IniSection& s) {
   RequireId(s);
-  CheckKeys(s, {"file", "key", "source", "on", "encoding", "delimiter"});
+  CheckKeys(s, {"file", "key", "source", "on", "encoding", "delimiter", "first", "last"});
   LookupDef d;
   d.id = s.id;
   d.loc = s.loc;
@@ -320,6 +320,12 @@ LookupDef LoadLookup(const IniFile& ini, const IniSection& s) {
   d.on_loc = LocOf(s, "on");
   d.encoding = Get(s, "encoding", "utf-8");
   d.delimiter = Get(s, "delimiter", ",");
+  d.first = Get(s, "first");
+  d.last = Get(s, "last");
+  if (!d.first.empty() && !d.last.empty()) {
+    Fail(LocOf(s, "last"), "give first or last, not both");
+  }
+  d.pick_loc = LocOf(s, d.first.empty() ? "last" : "first");
   return d;
 }
 

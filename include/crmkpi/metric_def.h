@@ -59,6 +59,11 @@ struct LookupDef {
   std::string source;  // the source it joins onto
   std::string on;      // column (or role) of that source holding the key
   SourceLoc on_loc;
+  // An event log as a lookup (many rows per key): keep, per key, the row with the earliest
+  // (`first = COLUMN`) or latest (`last = COLUMN`) date in COLUMN — e.g. each lead's first sales
+  // touch from an activity export. Empty: keys must be unique.
+  std::string first, last;
+  SourceLoc pick_loc;
 };
 
 enum class Aggregation {

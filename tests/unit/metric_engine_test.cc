@@ -601,6 +601,62 @@ TEST_CASE("field-count mismatch: an input error, or skipped and counted when len
   CHECK(w->first.line == 3);
 }
 
+TEST_CASE("lookups: first/last keep one row per key of an event log (first sales touch)",
+          "[metric]") {
+  TempDir dir;
+  // Activities (many per lead, in any order). first = at keeps each lead's earliest row:
+  //   L1: 01-03 10:00 (call), 01-02 09:00 (mail) → 01-02 09:00; L2: 01-05 (visit) only;
+  //   L3: a row without a date (left out) and 01-20 → 01-20; L4 none.
+  const std::string activities = dir.Write("acts.csv",
+                                           "lead,at,kind\n"
+                                           "L1,2024-01-03 10:00,call\n"
+                                           "L1,2024-01-02 09:00,mail\n"
+                                           "L2,2024-01-05 12:00,visit\n"
+                                           "L3,,note\n"
+                                           "L3,2024-01-20 08:00,call\n");
+  const SourceDef leads = Source("leads", dir.Write("leads.csv",
+                                                    "id,created\n"
+                                                    "L1,2024-01-01 09:00\n"
+                                                    "L2,2024-01-01 12:00\n"
+                                                    "L3,2024-01-10 08:00\n"
+                                                    "L4,2024-01-18 00:00\n"));
+  LookupDef l;
+  l.id = "touch";
+  l.loc = {"kpi.ini", 20, 1};
+  l.file = activities;
+  l.key = "lead";
+  l.source = "leads";
+  l.on = "id";
+  l.first = "at";
+  // Hours to first touch: L1 24 (met), L2 96 (breached), L3 240 (breached); L4 no touch: at
+  // as-of 2024-01-20 00:00 it is 48 h old, past 24 h → breached (late, still open).
+  MetricDef sla = Metric("sla", "leads", Aggregation::kSla);
+  sla.duration_from = "created";
+  sla.duration_to = "touch.at";
+  sla.within_seconds = 24 * 3600.0;
+  MetricDef kinds = Metric("kinds", "leads", Aggregation::kCountDistinct);
+  kinds.columns = {"touch.kind"};  // mail, visit, call (the kept rows' columns)
+  const MetricRun run = RunMetrics({leads}, {l}, {sla, kinds}, {}, "", Seconds{1705708800});
+  const MetricCell& c = Find(run, "sla").total;
+  CHECK(c.numerator->ToString() == "1");
+  CHECK(c.denominator->ToString() == "4");
+  CHECK(Str(Find(run, "kinds").total) == "3");
+
+  SECTION("last = at keeps the latest row instead") {
+    l.first.clear();
+    l.last = "at";
+    MetricDef last_kind = Metric("last_kind", "leads");
+    last_kind.where = "touch.kind = 'call'";  // L1's latest is the call, L2 visit, L3 call
+    const MetricRun r = RunMetrics({leads}, {l}, {last_kind}, {}, "");
+    CHECK(Str(Find(r, "last_kind").total) == "2");
+  }
+  SECTION("without first/last, a duplicate key is an error that suggests them") {
+    l.first.clear();
+    CHECK_THROWS_WITH(RunMetrics({leads}, {l}, {kinds}, {}, ""),
+                      Catch::Contains("keep one row per key with first = DATE_COLUMN"));
+  }
+}
+
 TEST_CASE("lookups: joined columns in by, where and values; misses counted", "[metric]") {
   TempDir dir;
   const std::string regions = dir.Write("regions.csv",
