@@ -158,6 +158,8 @@ TEST_CASE("bad definitions fail at their location", "[model]") {
         "kpi.ini:4:1: [metric a]: dwell_open is not a figure of a forecast source");
   CHECK(ErrorOf("[source f]\nfile = x\nkind = forecast\nactual = nowhere\n") ==
         "kpi.ini:1:1: [source f]: actual = 'nowhere' must name a row source (the deals export)");
+  CHECK(ErrorOf("[source s]\nfile = x\n[lookup t]\nfile = y\nkey = k\nsource = s\non = id\n"
+                "first = at\nlast = at\n") == "kpi.ini:9:8: give first or last, not both");
   CHECK(ErrorOf("[source d]\nfile = x\nmode = latest\n") ==
         "kpi.ini:3:1: mode is for kind = stage_history sources");
   CHECK(ErrorOf("[kpis a]\n") ==
