@@ -12,6 +12,7 @@
 #include "crmkpi/output_file.h"
 #include "crmkpi/quality_run.h"
 #include "crmkpi/text.h"
+#include "crmkpi/progress.h"
 #include "input_options.h"
 #include "kpi_run.h"
 
@@ -159,6 +160,7 @@ int ExitCodeOf(const CheckRun& run, bool fail_on_warn) {
 }
 
 int Run(const CheckArgs& a) {
+  ConfigureProgress(a.quiet);
   const CheckFormat format = ParseCheckFormat(a.format);
   CheckOptions options;
   options.as_of = a.as_of;

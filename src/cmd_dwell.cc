@@ -19,6 +19,7 @@
 #include "crmkpi/stage_history.h"
 #include "crmkpi/stage_rules.h"
 #include "crmkpi/text.h"
+#include "crmkpi/progress.h"
 #include "input_options.h"
 #include "kpi_run.h"
 
@@ -102,6 +103,7 @@ T Choose(const std::string& option, const std::string& value,
 }
 
 int Run(const DwellArgs& a) {
+  ConfigureProgress(a.quiet);
   StageHistoryOptions h;
   h.file = a.file;
   h.encoding = a.input.GetEncoding();

@@ -11,6 +11,7 @@
 #include "crmkpi/output_file.h"
 #include "crmkpi/report_writer.h"
 #include "crmkpi/text.h"
+#include "crmkpi/progress.h"
 #include "input_options.h"
 #include "kpi_run.h"
 
@@ -55,6 +56,7 @@ std::vector<RoleMapping> Mappings(const std::vector<std::string>& maps) {
 }
 
 int Run(const ForecastArgs& a) {
+  ConfigureProgress(a.quiet);
   ForecastOptions o;
   o.forecast_file = a.file;
   o.actual_file = a.actual;

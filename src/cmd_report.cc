@@ -10,6 +10,7 @@
 #include "crmkpi/output_file.h"
 #include "crmkpi/report_writer.h"
 #include "crmkpi/text.h"
+#include "crmkpi/progress.h"
 #include "input_options.h"
 #include "kpi_run.h"
 
@@ -54,6 +55,7 @@ int RunWithDefinition(const ReportArgs& a) {
 }
 
 int Run(const ReportArgs& a) {
+  ConfigureProgress(a.quiet);
   if (!a.kpi.config.empty()) return RunWithDefinition(a);
   if (a.files.empty()) {
     throw Error::Usage("report needs FILE... (or -c kpi.ini); run 'crmkpi report --help'");

@@ -8,6 +8,7 @@
 #include "crmkpi/output_file.h"
 #include "crmkpi/report_writer.h"
 #include "crmkpi/roi_settings.h"
+#include "crmkpi/progress.h"
 #include "input_options.h"
 #include "kpi_run.h"
 #include "roi_report.h"
@@ -24,6 +25,7 @@ struct RoiArgs {
 };
 
 int Run(const RoiArgs& a) {
+  ConfigureProgress(a.quiet);
   const Format format = ParseFormat(a.format);
   const RoiSettings settings = LoadRoiSettings(a.flags);
   const RoiEvaluation evaluation = EvaluateRoi(settings);

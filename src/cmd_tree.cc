@@ -9,6 +9,7 @@
 #include "crmkpi/kpi_tree.h"
 #include "crmkpi/output_file.h"
 #include "crmkpi/tree_writer.h"
+#include "crmkpi/progress.h"
 #include "kpi_run.h"
 
 namespace crmkpi {
@@ -50,6 +51,7 @@ std::map<std::string, double> ParseSets(const std::vector<std::string>& sets) {
 }
 
 int Run(const TreeArgs& a) {
+  ConfigureProgress(a.kpi.quiet);
   const Format format = ParseFormat(a.format);
   const std::map<std::string, double> sets = ParseSets(a.sets);
   if (!sets.empty() && (!a.baseline.empty() || !a.baseline_sources.empty())) {

@@ -76,10 +76,15 @@ CsvReader::CsvReader(std::unique_ptr<InputStream> input, CsvOptions options)
     : input_(std::move(input)), options_(options), delim_(options.delimiter) {
   cap_ = std::max<std::size_t>(options_.buffer_size, 4);
   buf_ = std::make_unique<char[]>(cap_);
+  if (ProgressWanted()) progress_ = std::make_unique<Progress>(input_->name(), input_->size_hint());
 }
 
 bool CsvReader::Refill() {
-  if (eof_) return false;
+  if (progress_) progress_->Update(bytes_consumed(), records_);
+  if (eof_) {
+    if (progress_) progress_->Finish();
+    return false;
+  }
   if (pos_ > 0) {
     std::memmove(buf_.get(), buf_.get() + pos_, end_ - pos_);
     consumed_before_buffer_ += pos_;

@@ -19,6 +19,7 @@
 
 #include "crmkpi/error.h"
 #include "crmkpi/input_stream.h"
+#include "crmkpi/progress.h"
 
 namespace crmkpi {
 
@@ -106,6 +107,7 @@ class CsvReader {
   std::uint64_t records_ = 0;
   std::vector<std::string> header_;
   std::string header_raw_;
+  std::unique_ptr<Progress> progress_;  // when ProgressWanted(): updated once per refill
 
   // The record last parsed: where it starts and ends, its line, and each field's raw start.
   const char* rec_begin_ = nullptr;
