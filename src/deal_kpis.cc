@@ -147,24 +147,33 @@ std::vector<KpiValue> ComputeDealKpis(DealStats& s, const KpiContext& ctx) {
     out.push_back(std::move(pipeline));
   }
 
-  const char* ids[3] = {"sales_cycle_days_median", "sales_cycle_days_mean",
+  static const char* const ids[3] = {"sales_cycle_days_median", "sales_cycle_days_mean",
                         "sales_cycle_days_p90"};
   if (!ctx.has_dates) {
     for (const char* id : ids) out.push_back(Missing(id, Unit::kDays));
     out.push_back(Missing("sales_cycle_days_km_median", Unit::kDays));
     return out;
   }
-  const std::size_t n = s.cycle_seconds.size();
-  Int128 total = 0;
-  for (Seconds t : s.cycle_seconds) total += t;
   static const char* kReasons[6] = {"",        "missing_created", "invalid_created",
                                     "missing_closed", "invalid_closed", "negative_cycle"};
+  AppendDaysSummary(s.cycle_seconds, ids, &out);
+  for (std::size_t k = out.size() - 3; k < out.size(); ++k) {
+    for (int r = 1; r < 6; ++r) Exclude(&out[k], kReasons[r], s.cycle_excluded[r]);
+  }
+  out.push_back(KmCycle(s, ctx));
+  return out;
+}
+
+void AppendDaysSummary(std::vector<Seconds>& seconds, const char* const (&ids)[3],
+                       std::vector<KpiValue>* out) {
+  const std::size_t n = seconds.size();
+  Int128 total = 0;
+  for (Seconds t : seconds) total += t;
   for (int k = 0; k < 3; ++k) {
     KpiValue v;
     v.id = ids[k];
     v.unit = Unit::kDays;
     v.n = n;
-    for (int r = 1; r < 6; ++r) Exclude(&v, kReasons[r], s.cycle_excluded[r]);
     if (k == 1) {
       v.numerator = Num::Real(static_cast<double>(total) / kSecondsPerDay);
       v.denominator = Num::Count(n);
@@ -172,16 +181,14 @@ std::vector<KpiValue> ComputeDealKpis(DealStats& s, const KpiContext& ctx) {
     if (n == 0) {
       v.reason = "EMPTY";
     } else if (k == 0) {
-      v.value = Num::Real(CycleQuantile(s.cycle_seconds, 0.5));
+      v.value = Num::Real(CycleQuantile(seconds, 0.5));
     } else if (k == 1) {
       v.value = Num::Real(static_cast<double>(total) / kSecondsPerDay / static_cast<double>(n));
     } else {
-      v.value = Num::Real(CycleQuantile(s.cycle_seconds, 0.9));
+      v.value = Num::Real(CycleQuantile(seconds, 0.9));
     }
-    out.push_back(std::move(v));
+    out->push_back(std::move(v));
   }
-  out.push_back(KmCycle(s, ctx));
-  return out;
 }
 
 void SetKaplanMeierMedian(std::vector<SurvivalObs> obs, KpiValue* v) {

@@ -14,7 +14,6 @@
 #include "crmkpi/date_time.h"
 #include "crmkpi/deal_kpis.h"
 #include "crmkpi/error.h"
-#include "crmkpi/quantile.h"
 #include "crmkpi/survival.h"
 
 namespace crmkpi {
@@ -90,16 +89,6 @@ void Exclude(KpiValue* v, const char* reason, std::uint64_t n) {
   if (n > 0) v->excluded.emplace_back(reason, n);
 }
 
-// Type-7 quantile of durations, in days (reorders |v|, which must not be empty).
-double QuantileDays(std::vector<Seconds>& v, double p) {
-  const QuantileBracket<Seconds> b = SelectQuantile(v, p);
-  const double lo = Days(b.lower);
-  const double hi = Days(b.upper);
-  if (b.frac == 0) return lo;
-  if (p == 0.5) return (lo + hi) / 2.0;
-  return lo + b.frac * (hi - lo);
-}
-
 // The dwell KPIs of one row of the "stage" grouping, in the order of dwell.h. |p90| receives
 // the p90 of exited observations when there is one.
 std::vector<KpiValue> StageKpis(StageStats& s, bool terminal, std::optional<double>* p90) {
@@ -121,31 +110,12 @@ std::vector<KpiValue> StageKpis(StageStats& s, bool terminal, std::optional<doub
   Exclude(&out.back(), "negative_dwell", s.negative);
   out.push_back(Count("dwell_open", s.open.size()));
 
-  Int128 total = 0;
-  for (Seconds t : s.exited) total += t;
-  for (int k = 0; k < 3; ++k) {
-    KpiValue v;
-    v.id = kDwellIds[2 + k];
-    v.unit = Unit::kDays;
-    v.n = n;
-    Exclude(&v, "negative_dwell", s.negative);
-    if (k == 1) {
-      v.numerator = Num::Real(static_cast<double>(total) / kSecondsPerDay);
-      v.denominator = Num::Count(n);
-    }
-    if (n == 0) {
-      v.reason = "EMPTY";
-    } else if (k == 0) {
-      v.value = Num::Real(QuantileDays(s.exited, 0.5));
-    } else if (k == 1) {
-      v.value = Num::Real(static_cast<double>(total) / kSecondsPerDay / static_cast<double>(n));
-    } else {
-      const double q = QuantileDays(s.exited, 0.9);
-      v.value = Num::Real(q);
-      if (p90 != nullptr) *p90 = q;
-    }
-    out.push_back(std::move(v));
+  static const char* const kSummaryIds[3] = {kDwellIds[2], kDwellIds[3], kDwellIds[4]};
+  AppendDaysSummary(s.exited, kSummaryIds, &out);
+  for (std::size_t k = out.size() - 3; k < out.size(); ++k) {
+    Exclude(&out[k], "negative_dwell", s.negative);
   }
+  if (p90 != nullptr && out.back().value) *p90 = out.back().value->ToDouble();
 
   std::vector<SurvivalObs> obs;
   obs.reserve(s.exited.size() + s.open.size());
