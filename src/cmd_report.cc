@@ -30,6 +30,7 @@ struct ReportArgs {
   std::string date_format, tz, as_of;
   bool lenient = false;
   bool quiet = false;
+  ParallelOptions parallel;
   InputOptions input;
   KpiRunArgs kpi;  // -c kpi.ini
 };
@@ -108,6 +109,7 @@ int Run(const ReportArgs& a) {
   o.csv = a.input.Csv();
   o.encoding = a.input.GetEncoding();
   o.lenient = a.lenient;
+  o.parallel = a.parallel;
   const Format format = ParseFormat(a.format);
 
   const Report report = RunDealReport(o);
@@ -154,6 +156,7 @@ void SetUpReportCommand(CLI::App* app, int* exit_code) {
                 "reported) instead of failing");
   AddOutputOptions(cmd, &args->format, &args->output, &args->quiet,
                    "table (default), csv, json or md");
+  AddParallelOptions(cmd, &args->parallel);
   args->input.Register(cmd);
   args->kpi.Register(cmd, false);
   OneValuePerFlag(cmd);

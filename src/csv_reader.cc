@@ -79,8 +79,28 @@ CsvReader::CsvReader(std::unique_ptr<InputStream> input, CsvOptions options)
   if (ProgressWanted()) progress_ = std::make_unique<Progress>(input_->name(), input_->size_hint());
 }
 
+CsvReader::CsvReader(std::unique_ptr<InputStream> input, const CsvReader& whole,
+                     std::uint64_t offset, std::uint64_t line)
+    : input_(std::move(input)), options_(whole.options_), delim_(whole.delim_) {
+  cap_ = std::max<std::size_t>(options_.buffer_size, 4);
+  buf_ = std::make_unique<char[]>(cap_);
+  header_read_ = true;
+  header_ = whole.header_;
+  header_raw_ = whole.header_raw_;
+  consumed_before_buffer_ = offset;
+  shared_bytes_ = offset;
+  line_ = line;
+}
+
 bool CsvReader::Refill() {
   if (progress_) progress_->Update(bytes_consumed(), records_);
+  if (shared_progress_ != nullptr) {
+    const std::uint64_t bytes = bytes_consumed();
+    shared_progress_->bytes.fetch_add(bytes - shared_bytes_, std::memory_order_relaxed);
+    shared_progress_->records.fetch_add(records_ - shared_records_, std::memory_order_relaxed);
+    shared_bytes_ = bytes;
+    shared_records_ = records_;
+  }
   if (eof_) {
     if (progress_) progress_->Finish();
     return false;

@@ -16,6 +16,7 @@
 #include "crmkpi/deal_stats.h"
 #include "crmkpi/string_hash.h"
 #include "crmkpi/text.h"
+#include "crmkpi/parallel_scan.h"
 #include "crmkpi/warning_log.h"
 
 namespace crmkpi {
@@ -31,6 +32,18 @@ struct GroupTable {
   std::unordered_map<std::string, std::uint32_t, StringHash, std::equal_to<>> index;
   std::vector<std::vector<std::string>> values;
   std::vector<DealStats> stats;
+
+  // The group of |key| (its |values| built only when it is new).
+  template <typename Values>
+  DealStats& Group(std::string_view key, Values&& make_values) {
+    auto it = index.find(key);
+    if (it == index.end()) {
+      it = index.emplace(std::string(key), static_cast<std::uint32_t>(stats.size())).first;
+      values.push_back(make_values());
+      stats.emplace_back();
+    }
+    return stats[it->second];
+  }
 };
 
 void AppendKeyPart(std::string* key, std::string_view part) {
@@ -39,55 +52,68 @@ void AppendKeyPart(std::string* key, std::string_view part) {
   key->append(part);
 }
 
-class DealReportRun {
- public:
-  explicit DealReportRun(const ReportOptions& options)
-      : options_(options),
-        rules_(options.stages),
-        dates_(options.date_format, options.tz) {
-    if (!options.as_of.empty()) {
-      Seconds t = 0;
-      if (dates_.Parse(options.as_of, &t) != ParseStatus::kOk) {
-        throw Error::Usage(fmt::format("--as-of: cannot read '{}' as a date", options.as_of));
-      }
-      as_of_ = t;
+// Everything a pass over rows adds up: one per run, and one per chunk of the parallel pass,
+// merged into the run's in file order.
+struct DealAccumulator {
+  DealStats total;
+  std::vector<GroupTable> tables;  // the run's groupings, columns bound to the current input
+  WarningLog warnings;
+  Seconds max_date = std::numeric_limits<Seconds>::min();
+  std::uint64_t rows = 0, skipped_rows = 0;
+
+  // An empty accumulator with |like|'s groupings.
+  static DealAccumulator Like(const DealAccumulator& like) {
+    DealAccumulator a;
+    for (const GroupTable& t : like.tables) {
+      GroupTable e;
+      e.names = t.names;
+      e.columns = t.columns;
+      e.with_period = t.with_period;
+      a.tables.push_back(std::move(e));
     }
-    for (const auto& spec : options.by) {
-      GroupTable table;
-      table.names = spec;
-      table.with_period = options.period != Period::kNone;
-      if (table.with_period) table.names.push_back("period");
-      tables_.push_back(std::move(table));
-    }
-    if (options.period != Period::kNone) {
-      GroupTable table;
-      table.names = {"period"};
-      table.with_period = true;
-      tables_.insert(tables_.begin(), std::move(table));
-    }
+    return a;
   }
 
-  void ReadInput(const std::string& path) {
-    Encoding encoding = options_.encoding;
-    CsvReader reader(OpenInput(path, options_.encoding, &encoding), options_.csv);
-    const std::vector<std::string>& header = reader.ReadHeader();
-    const RoleBinding roles = BindRoles(header, options_.mappings, reader.name());
-    Bind(reader, header, roles);
+  void Merge(const DealAccumulator& later) {
+    total.Merge(later.total);
+    for (std::size_t i = 0; i < tables.size(); ++i) {
+      const GroupTable& from = later.tables[i];
+      for (const auto& [key, id] : from.index) {
+        tables[i].Group(key, [&] { return from.values[id]; }).Merge(from.stats[id]);
+      }
+    }
+    warnings.Merge(later.warnings);
+    max_date = std::max(max_date, later.max_date);
+    rows += later.rows;
+    skipped_rows += later.skipped_rows;
+  }
+};
 
-    InputSummary summary;
-    summary.name = reader.name();
-    summary.encoding = std::string(EncodingName(encoding));
-    summary.delimiter = reader.delimiter();
+// The per-row work of one input, on one thread: decides each row's facts and adds them to the
+// total and its groups. Stage rules and the date parser cache per thread, so each scanner has
+// its own.
+class DealScanner {
+ public:
+  DealScanner(const ReportOptions& options, const RoleBinding& roles, int input,
+              DealAccumulator* acc)
+      : options_(options),
+        roles_(roles),
+        input_(input),
+        rules_(options.stages),
+        dates_(options.date_format, options.tz),
+        acc_(acc) {}
 
+  void Scan(CsvReader& reader) {
+    const std::vector<std::string>& header = reader.header();
     CsvRow row;
     std::string key;
     std::string period;
     while (reader.Next(&row)) {
       if (row.fields.size() != header.size()) {
-        HandleBadWidth(reader, row, header, &summary);
+        HandleBadWidth(reader, row, header);
         continue;
       }
-      ++summary.rows;
+      ++acc_->rows;
       DealFacts facts;
       const Seconds* period_date = Decide(reader, row, header, &facts);
       if (options_.period != Period::kNone) {
@@ -97,99 +123,22 @@ class DealReportRun {
           FormatPeriod(options_.period, dates_.LocalDate(*period_date), &period);
         }
       }
-      total_.Add(facts);
-      for (GroupTable& t : tables_) {
+      acc_->total.Add(facts);
+      for (GroupTable& t : acc_->tables) {
         key.clear();
         for (int c : t.columns) AppendKeyPart(&key, TrimSpace(row.fields[c]));
         if (t.with_period) AppendKeyPart(&key, period);
-        auto it = t.index.find(std::string_view(key));
-        if (it == t.index.end()) {
-          std::vector<std::string> values;
-          for (int c : t.columns) values.emplace_back(TrimSpace(row.fields[c]));
-          if (t.with_period) values.push_back(period);
-          it = t.index.emplace(key, static_cast<std::uint32_t>(t.stats.size())).first;
-          t.values.push_back(std::move(values));
-          t.stats.emplace_back();
-        }
-        t.stats[it->second].Add(facts);
+        t.Group(key, [&] {
+           std::vector<std::string> values;
+           for (int c : t.columns) values.emplace_back(TrimSpace(row.fields[c]));
+           if (t.with_period) values.push_back(period);
+           return values;
+         }).Add(facts);
       }
     }
-    inputs_.push_back(summary);
-  }
-
-  Report Finish() {
-    Report report;
-    report.inputs = inputs_;
-    if (as_of_) {
-      report.as_of = FormatDate(dates_.LocalDate(*as_of_));
-      report.as_of_source = "option";
-    } else if (max_date_ != std::numeric_limits<Seconds>::min()) {
-      report.as_of = FormatDate(dates_.LocalDate(max_date_));
-      report.as_of_source = "data";
-    }
-    context_.as_of = as_of_ ? *as_of_ : max_date_;
-    report.total.kpis = ComputeDealKpis(total_, context_);
-    for (GroupTable& t : tables_) {
-      Grouping g;
-      g.keys = t.names;
-      std::vector<std::uint32_t> order(t.stats.size());
-      for (std::uint32_t i = 0; i < order.size(); ++i) order[i] = i;
-      std::sort(order.begin(), order.end(),
-                [&](std::uint32_t a, std::uint32_t b) { return t.values[a] < t.values[b]; });
-      for (std::uint32_t i : order) {
-        GroupRow row;
-        row.values = t.values[i];
-        row.kpis = ComputeDealKpis(t.stats[i], context_);
-        g.rows.push_back(std::move(row));
-      }
-      report.groupings.push_back(std::move(g));
-    }
-    report.warnings = warnings_.Take();
-    return report;
   }
 
  private:
-  // Resolves the roles and --by columns of a new input.
-  void Bind(const CsvReader& reader, const std::vector<std::string>& header,
-            const RoleBinding& roles) {
-    if (!roles.has(Role::kStage)) {
-      throw Error::Usage(fmt::format(
-          "{}: no stage column found; name it with --map stage=COLUMN. The header has {}",
-          reader.name(), QuoteHeaders(header)));
-    }
-    roles_ = roles;
-    const bool first = inputs_.empty();
-    const bool has_amount = roles.has(Role::kAmount);
-    const bool has_dates = roles.has(Role::kCreated) && roles.has(Role::kClosed);
-    context_.has_amount = first ? has_amount : (context_.has_amount && has_amount);
-    context_.has_dates = first ? has_dates : (context_.has_dates && has_dates);
-    context_.has_funnel = rules_.has_funnel();
-    if (options_.period != Period::kNone) {
-      const Role r = options_.period_of == PeriodOf::kClosed ? Role::kClosed : Role::kCreated;
-      if (!roles.has(r)) {
-        throw Error::Usage(fmt::format(
-            "{}: --period needs the {} date column; name it with --map {}=COLUMN. The header "
-            "has {}",
-            reader.name(), RoleName(r), RoleName(r), QuoteHeaders(header)));
-      }
-    }
-    for (GroupTable& t : tables_) {
-      t.columns.clear();
-      for (const std::string& name : t.names) {
-        if (t.with_period && &name == &t.names.back()) break;
-        int col = FindColumn(header, name);
-        if (col < 0) {
-          if (auto role = ParseRole(name); role && roles.has(*role)) col = roles[*role];
-        }
-        if (col < 0) {
-          throw Error::Usage(fmt::format("{}: --by {}: no such column; the header has {}",
-                                         reader.name(), name, QuoteHeaders(header)));
-        }
-        t.columns.push_back(col);
-      }
-    }
-  }
-
   // Decides the row's facts; returns the date that places it in a period, or nullptr.
   const Seconds* Decide(const CsvReader& reader, const CsvRow& row,
                         const std::vector<std::string>& header, DealFacts* f) {
@@ -257,7 +206,7 @@ class DealReportRun {
                         const std::vector<std::string>& header, int c, Seconds* out) {
     const ParseStatus s = dates_.Parse(row.fields[c], out);
     if (s == ParseStatus::kOk) {
-      max_date_ = std::max(max_date_, *out);
+      acc_->max_date = std::max(acc_->max_date, *out);
     } else if (s == ParseStatus::kInvalid) {
       Warn("invalid_date", reader, row, header, c, [this] {
         return options_.date_format.empty()
@@ -275,7 +224,7 @@ class DealReportRun {
   void Warn(std::string_view kind, const CsvReader& reader, const CsvRow& row,
             const std::vector<std::string>& header, int c, What&& what) {
     const auto idx = static_cast<std::size_t>(c);
-    warnings_.Add(kind, static_cast<int>(inputs_.size()), c, [&] {
+    acc_->warnings.Add(kind, input_, c, [&] {
       DataWarning w;
       w.column = header[idx];
       w.first = reader.Locate(idx);
@@ -286,14 +235,14 @@ class DealReportRun {
   }
 
   void HandleBadWidth(const CsvReader& reader, const CsvRow& row,
-                      const std::vector<std::string>& header, InputSummary* summary) {
+                      const std::vector<std::string>& header) {
     std::size_t at = 0;
     const std::string message = FieldCountMessage(header, row.fields.size(), &at);
     if (!options_.lenient) {
       throw Error::Input(message + "; use --lenient to skip such rows", reader.Locate(at));
     }
-    ++summary->skipped_rows;
-    warnings_.Add("skipped_row", static_cast<int>(inputs_.size()), -1, [&] {
+    ++acc_->skipped_rows;
+    acc_->warnings.Add("skipped_row", input_, -1, [&] {
       DataWarning w;
       w.first = reader.Locate(at);
       w.message = "record skipped (--lenient): " + message;
@@ -302,17 +251,165 @@ class DealReportRun {
   }
 
   const ReportOptions& options_;
+  const RoleBinding& roles_;
+  int input_;
   StageRules rules_;
   DateParser dates_;
-  std::optional<Seconds> as_of_;
-  Seconds max_date_ = std::numeric_limits<Seconds>::min();
   Seconds created_ = 0, closed_ = 0;
+  DealAccumulator* acc_;
+};
+
+class DealReportRun {
+ public:
+  explicit DealReportRun(const ReportOptions& options)
+      : options_(options),
+        rules_(options.stages),
+        dates_(options.date_format, options.tz) {
+    if (!options.as_of.empty()) {
+      Seconds t = 0;
+      if (dates_.Parse(options.as_of, &t) != ParseStatus::kOk) {
+        throw Error::Usage(fmt::format("--as-of: cannot read '{}' as a date", options.as_of));
+      }
+      as_of_ = t;
+    }
+    for (const auto& spec : options.by) {
+      GroupTable table;
+      table.names = spec;
+      table.with_period = options.period != Period::kNone;
+      if (table.with_period) table.names.push_back("period");
+      acc_.tables.push_back(std::move(table));
+    }
+    if (options.period != Period::kNone) {
+      GroupTable table;
+      table.names = {"period"};
+      table.with_period = true;
+      acc_.tables.insert(acc_.tables.begin(), std::move(table));
+    }
+  }
+
+  // Reads one input: on all cores when it is a large UTF-8 file (chunk accumulators merged in
+  // file order), else serially; a failed parallel pass is redone serially (parallel_scan.h).
+  void ReadInput(const std::string& path) {
+    Encoding encoding = options_.encoding;
+    auto reader = std::make_unique<CsvReader>(OpenInput(path, options_.encoding, &encoding),
+                                              options_.csv);
+    const std::vector<std::string>& header = reader->ReadHeader();
+    const RoleBinding roles = BindRoles(header, options_.mappings, reader->name());
+    Bind(*reader, header, roles);
+    const int input = static_cast<int>(inputs_.size());
+
+    InputSummary summary;
+    summary.name = reader->name();
+    summary.encoding = std::string(EncodingName(encoding));
+    summary.delimiter = reader->delimiter();
+    const std::uint64_t rows_before = acc_.rows, skipped_before = acc_.skipped_rows;
+
+    const std::vector<ScanChunk> chunks = PlanChunks(path, *reader, encoding, options_.parallel);
+    bool done = false;
+    if (!chunks.empty()) {
+      std::vector<DealAccumulator> parts;
+      for (std::size_t i = 0; i < chunks.size(); ++i) parts.push_back(DealAccumulator::Like(acc_));
+      done = RunChunks(chunks.size(), reader->name(), reader->size_hint(),
+                       [&](std::size_t i, SharedProgress* progress) {
+                         std::unique_ptr<CsvReader> r = OpenChunk(path, *reader, chunks[i]);
+                         r->set_shared_progress(progress);
+                         DealScanner(options_, roles_, input, &parts[i]).Scan(*r);
+                       });
+      if (done) {
+        for (const DealAccumulator& part : parts) acc_.Merge(part);
+      } else {  // start over serially: it reports the first error in file order, if any
+        reader = std::make_unique<CsvReader>(OpenInput(path, options_.encoding, &encoding),
+                                             options_.csv);
+        reader->ReadHeader();
+      }
+    }
+    if (!done) DealScanner(options_, roles_, input, &acc_).Scan(*reader);
+    summary.rows = acc_.rows - rows_before;
+    summary.skipped_rows = acc_.skipped_rows - skipped_before;
+    inputs_.push_back(summary);
+  }
+
+  Report Finish() {
+    Report report;
+    report.inputs = inputs_;
+    if (as_of_) {
+      report.as_of = FormatDate(dates_.LocalDate(*as_of_));
+      report.as_of_source = "option";
+    } else if (acc_.max_date != std::numeric_limits<Seconds>::min()) {
+      report.as_of = FormatDate(dates_.LocalDate(acc_.max_date));
+      report.as_of_source = "data";
+    }
+    context_.as_of = as_of_ ? *as_of_ : acc_.max_date;
+    report.total.kpis = ComputeDealKpis(acc_.total, context_);
+    for (GroupTable& t : acc_.tables) {
+      Grouping g;
+      g.keys = t.names;
+      std::vector<std::uint32_t> order(t.stats.size());
+      for (std::uint32_t i = 0; i < order.size(); ++i) order[i] = i;
+      std::sort(order.begin(), order.end(),
+                [&](std::uint32_t a, std::uint32_t b) { return t.values[a] < t.values[b]; });
+      for (std::uint32_t i : order) {
+        GroupRow row;
+        row.values = t.values[i];
+        row.kpis = ComputeDealKpis(t.stats[i], context_);
+        g.rows.push_back(std::move(row));
+      }
+      report.groupings.push_back(std::move(g));
+    }
+    report.warnings = acc_.warnings.Take();
+    return report;
+  }
+
+ private:
+  // Resolves the roles and --by columns of a new input.
+  void Bind(const CsvReader& reader, const std::vector<std::string>& header,
+            const RoleBinding& roles) {
+    if (!roles.has(Role::kStage)) {
+      throw Error::Usage(fmt::format(
+          "{}: no stage column found; name it with --map stage=COLUMN. The header has {}",
+          reader.name(), QuoteHeaders(header)));
+    }
+    roles_ = roles;
+    const bool first = inputs_.empty();
+    const bool has_amount = roles.has(Role::kAmount);
+    const bool has_dates = roles.has(Role::kCreated) && roles.has(Role::kClosed);
+    context_.has_amount = first ? has_amount : (context_.has_amount && has_amount);
+    context_.has_dates = first ? has_dates : (context_.has_dates && has_dates);
+    context_.has_funnel = rules_.has_funnel();
+    if (options_.period != Period::kNone) {
+      const Role r = options_.period_of == PeriodOf::kClosed ? Role::kClosed : Role::kCreated;
+      if (!roles.has(r)) {
+        throw Error::Usage(fmt::format(
+            "{}: --period needs the {} date column; name it with --map {}=COLUMN. The header "
+            "has {}",
+            reader.name(), RoleName(r), RoleName(r), QuoteHeaders(header)));
+      }
+    }
+    for (GroupTable& t : acc_.tables) {
+      t.columns.clear();
+      for (const std::string& name : t.names) {
+        if (t.with_period && &name == &t.names.back()) break;
+        int col = FindColumn(header, name);
+        if (col < 0) {
+          if (auto role = ParseRole(name); role && roles.has(*role)) col = roles[*role];
+        }
+        if (col < 0) {
+          throw Error::Usage(fmt::format("{}: --by {}: no such column; the header has {}",
+                                         reader.name(), name, QuoteHeaders(header)));
+        }
+        t.columns.push_back(col);
+      }
+    }
+  }
+
+  const ReportOptions& options_;
+  StageRules rules_;  // for has_funnel()
+  DateParser dates_;  // for --as-of and the as-of date
+  std::optional<Seconds> as_of_;
   RoleBinding roles_;
   KpiContext context_;
-  DealStats total_;
-  std::vector<GroupTable> tables_;
+  DealAccumulator acc_;
   std::vector<InputSummary> inputs_;
-  WarningLog warnings_;
 };
 
 }  // namespace

@@ -59,6 +59,19 @@ void AddDateOptions(CLI::App* app, std::string* date_format, std::string* tz) {
       ->type_name("ZONE");
 }
 
+void AddParallelOptions(CLI::App* app, ParallelOptions* parallel) {
+  app->add_option("--threads,-j", parallel->threads,
+                  "Threads for large files (default: one per core; 1 = serial). Results are "
+                  "identical whatever the number")
+      ->type_name("N")
+      ->check(CLI::Range(0u, 1024u));
+  app->add_option("--min-chunk-bytes", parallel->min_chunk_bytes,
+                  "Smallest chunk a file is split into for the parallel pass")
+      ->type_name("BYTES")
+      ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1} << 40))
+      ->group("");  // hidden: for tests
+}
+
 void AddOutputOptions(CLI::App* app, std::string* format, std::string* output, bool* quiet,
                       const char* formats) {
   app->add_option("--format,-f", *format, formats)->type_name("FORMAT");

@@ -9,6 +9,7 @@
 #include "crmkpi/column_roles.h"
 #include "crmkpi/csv_reader.h"
 #include "crmkpi/input_stream.h"
+#include "crmkpi/parallel_scan.h"
 
 namespace crmkpi {
 
@@ -32,6 +33,9 @@ void AddDateOptions(CLI::App* app, std::string* date_format, std::string* tz);
 // and --quiet/-q.
 void AddOutputOptions(CLI::App* app, std::string* format, std::string* output, bool* quiet,
                       const char* formats);
+// --threads N (default: one per core) and, hidden, --min-chunk-bytes (tests split small files
+// with it).
+void AddParallelOptions(CLI::App* app, ParallelOptions* parallel);
 // Every named option takes one value per occurrence, so a FILE may follow a repeatable flag
 // (`--by owner deals.csv`). Call after all options are added.
 void OneValuePerFlag(CLI::App* app);

@@ -103,6 +103,50 @@ class FileInput final : public InputStream {
   std::size_t peek_pos_ = 0;
 };
 
+// Bytes [begin, end) of a regular file, read with pread(2) through its own descriptor, so that
+// each thread of the parallel pass reads its chunk independently (see parallel_scan.h).
+class FileRangeInput final : public InputStream {
+ public:
+  FileRangeInput(int fd, std::string name, std::uint64_t begin, std::uint64_t end,
+                 std::int64_t file_size)
+      : fd_(fd), name_(std::move(name)), pos_(begin), end_(end), file_size_(file_size) {
+    (void)posix_fadvise(fd_, static_cast<off_t>(begin), static_cast<off_t>(end - begin),
+                        POSIX_FADV_SEQUENTIAL);
+  }
+  ~FileRangeInput() override { close(fd_); }
+  FileRangeInput(const FileRangeInput&) = delete;
+  FileRangeInput& operator=(const FileRangeInput&) = delete;
+
+  std::size_t Read(char* buf, std::size_t n) override {
+    n = static_cast<std::size_t>(std::min<std::uint64_t>({n, end_ - pos_, INT_MAX}));
+    while (n > 0) {
+      const ssize_t got = pread(fd_, buf, n, static_cast<off_t>(pos_));
+      if (got > 0) {
+        pos_ += static_cast<std::uint64_t>(got);
+        return static_cast<std::size_t>(got);
+      }
+      if (got == 0) {  // the file shrank while being read
+        throw Error::Input(
+            fmt::format("cannot read: the file ended at byte {}; was it changed while being read?",
+                        pos_),
+            {name_});
+      }
+      if (errno != EINTR) {
+        throw Error::Input(fmt::format("cannot read: {}", ErrnoText(errno)), {name_});
+      }
+    }
+    return 0;
+  }
+  const std::string& name() const override { return name_; }
+  std::int64_t size_hint() const override { return file_size_; }
+
+ private:
+  int fd_;
+  std::string name_;
+  std::uint64_t pos_, end_;
+  std::int64_t file_size_;
+};
+
 class MemoryStream final : public InputStream {
  public:
   MemoryStream(std::string data, std::size_t max_chunk, std::string name)
@@ -327,6 +371,15 @@ std::unique_ptr<InputStream> OpenInput(const std::string& path, Encoding encodin
   }
   if (used != nullptr) *used = encoding;
   return TranscodeToUtf8(std::move(file), encoding);
+}
+
+std::unique_ptr<InputStream> OpenFileRange(const std::string& path, std::uint64_t begin,
+                                           std::uint64_t end) {
+  const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) throw Error::Input(fmt::format("cannot open: {}", ErrnoText(errno)), {path});
+  struct stat st;
+  const std::int64_t size = fstat(fd, &st) == 0 ? static_cast<std::int64_t>(st.st_size) : -1;
+  return std::make_unique<FileRangeInput>(fd, path, begin, std::max(begin, end), size);
 }
 
 std::unique_ptr<InputStream> TranscodeToUtf8(std::unique_ptr<InputStream> raw, Encoding encoding) {

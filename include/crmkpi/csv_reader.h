@@ -51,6 +51,13 @@ struct CsvRow {
 class CsvReader {
  public:
   CsvReader(std::unique_ptr<InputStream> input, CsvOptions options = {});
+  // A reader for one chunk of the parallel pass: |input| holds whole records of the file that
+  // |whole| (a reader past its header) reads, starting at byte |offset| of that file on physical
+  // line |line|. It has |whole|'s header, delimiter and options, reports the same lines and byte
+  // offsets as a reader of the whole file, numbers its records from 1, and draws no progress
+  // line of its own.
+  CsvReader(std::unique_ptr<InputStream> input, const CsvReader& whole, std::uint64_t offset,
+            std::uint64_t line);
   CsvReader(const CsvReader&) = delete;
   CsvReader& operator=(const CsvReader&) = delete;
 
@@ -80,6 +87,11 @@ class CsvReader {
   char delimiter() const { return delim_; }
   const std::string& name() const { return input_->name(); }
   std::uint64_t bytes_consumed() const { return consumed_before_buffer_ + pos_; }
+  // The physical line the next record starts on (after ReadHeader: the first data line).
+  std::uint64_t next_line() const { return line_; }
+  // Adds the bytes and records read to |*counters| once per buffer refill (the parallel pass
+  // draws one progress line for all its chunks from them). Set before reading.
+  void set_shared_progress(SharedProgress* counters) { shared_progress_ = counters; }
   std::int64_t size_hint() const { return input_->size_hint(); }
 
  private:
@@ -108,6 +120,8 @@ class CsvReader {
   std::vector<std::string> header_;
   std::string header_raw_;
   std::unique_ptr<Progress> progress_;  // when ProgressWanted(): updated once per refill
+  SharedProgress* shared_progress_ = nullptr;
+  std::uint64_t shared_bytes_ = 0, shared_records_ = 0;  // already added to *shared_progress_
 
   // The record last parsed: where it starts and ends, its line, and each field's raw start.
   const char* rec_begin_ = nullptr;

@@ -9,6 +9,7 @@
 #include "crmkpi/csv_reader.h"
 #include "crmkpi/date_time.h"  // Period
 #include "crmkpi/input_stream.h"
+#include "crmkpi/parallel_scan.h"
 #include "crmkpi/report.h"
 #include "crmkpi/stage_rules.h"
 
@@ -29,6 +30,7 @@ struct ReportOptions {
   CsvOptions csv;
   Encoding encoding = Encoding::kUtf8;
   bool lenient = false;
+  ParallelOptions parallel;  // large UTF-8 files are read on all cores (see parallel_scan.h)
 };
 
 // Runs the whole pipeline. Throws Error(kUsage) for configuration problems (unknown --by

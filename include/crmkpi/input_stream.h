@@ -46,6 +46,12 @@ class InputStream {
 std::unique_ptr<InputStream> OpenInput(const std::string& path, Encoding encoding,
                                        Encoding* used = nullptr);
 
+// Bytes [begin, end) of the regular file |path|, as they are (no BOM or encoding handling): one
+// chunk of the parallel pass. Named |path| in messages. Throws Error(kInput) when it cannot be
+// opened or read.
+std::unique_ptr<InputStream> OpenFileRange(const std::string& path, std::uint64_t begin,
+                                           std::uint64_t end);
+
 // Wraps |raw| so that reads return UTF-8 converted from |encoding| (kUtf8 returns |raw| itself).
 std::unique_ptr<InputStream> TranscodeToUtf8(std::unique_ptr<InputStream> raw, Encoding encoding);
 

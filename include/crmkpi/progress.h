@@ -6,6 +6,7 @@
 // refill (1 MiB), so it costs nothing per row.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <string>
@@ -23,6 +24,13 @@ inline constexpr std::uint64_t kProgressMinBytes = 100'000'000;
 // "crmkpi: deals.csv  512.0 / 1000.0 MB  3,812,345 rows  520 MB/s  ETA 1 s".
 std::string ProgressLine(const std::string& name, std::uint64_t bytes, std::int64_t total,
                          std::uint64_t rows, double seconds);
+
+// Bytes and records read so far by the threads of a parallel pass, added by each thread's CSV
+// reader once per buffer refill and drawn by the thread that waits for them.
+struct SharedProgress {
+  std::atomic<std::uint64_t> bytes{0};
+  std::atomic<std::uint64_t> records{0};
+};
 
 class Progress {
  public:

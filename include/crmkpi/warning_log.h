@@ -29,6 +29,19 @@ class WarningLog {
     ++it->second.count;
   }
 
+  // Adds the warnings of |later|, counted over input that follows this log's (the next chunk of
+  // a parallel pass): first occurrences stay the earliest, counts add up.
+  void Merge(const WarningLog& later) {
+    for (auto from : later.order_) {
+      auto [it, inserted] = entries_.try_emplace(from->first, from->second);
+      if (inserted) {
+        order_.push_back(it);
+      } else {
+        it->second.count += from->second.count;
+      }
+    }
+  }
+
   // The warnings in order of first occurrence.
   std::vector<DataWarning> Take() const {
     std::vector<DataWarning> out;

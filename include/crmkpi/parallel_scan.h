@@ -1,0 +1,78 @@
+// The parallel pass: a large UTF-8 file is split after its header into chunks that each hold
+// whole records, every chunk is read and accumulated on its own thread, and the per-thread
+// accumulators are merged in file order. The results are the serial pass's, byte for byte.
+//
+// Chunk boundaries. A record ends at a newline outside quotes, and a quoted field may hold
+// newlines, so a boundary cannot be picked by looking near it. PlanChunks counts the quotes and
+// newlines before each nominal cut point (a vectorised pre-pass, on all threads) and moves each
+// cut to the first newline after it where the quote count is even: a record boundary when every
+// quote is a field quote. A quote inside an unquoted field (`5" pipe`, which the reader accepts
+// as data) breaks that assumption, so every boundary is also verified: the chunk before it must
+// end outside quotes, and its reader fails with an unclosed quote otherwise. When any chunk
+// fails, for that reason or any other (a malformed record, a bad width without --lenient), the
+// caller discards every chunk's results and reads the file serially, which reports the first
+// error in file order exactly as a single-threaded run does.
+//
+// Line numbers: the pre-pass counts newlines too, so every chunk's reader starts on its true
+// physical line and messages name the same FILE:LINE:COL as the serial pass. Record numbers
+// (CsvRow::number) restart at 1 in each chunk; a caller that keeps them adds the earlier chunks'
+// record counts when merging.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "crmkpi/csv_reader.h"
+#include "crmkpi/input_stream.h"
+#include "crmkpi/progress.h"
+
+namespace crmkpi {
+
+struct ParallelOptions {
+  unsigned threads = 0;  // 0 = one per core
+  // A file is split only into chunks of at least this many bytes: below that, starting threads
+  // and merging costs more than it saves. Tests lower it to split small files.
+  std::uint64_t min_chunk_bytes = std::uint64_t{16} << 20;
+};
+
+// |requested|, or the number of cores when it is 0 (at least 1).
+unsigned ResolveThreads(unsigned requested);
+
+// Data records [begin, end) of a file, starting on physical line |line|.
+struct ScanChunk {
+  std::uint64_t begin = 0;
+  std::uint64_t end = 0;
+  std::uint64_t line = 1;
+};
+
+// The chunks of the file |path| that |header| has just read the header of (decoded as |used|),
+// or an empty list when the file is read serially: one thread, standard input, an encoding other
+// than UTF-8 (converted while streaming), or a file too small to split. Throws Error(kInput)
+// when the file cannot be read.
+std::vector<ScanChunk> PlanChunks(const std::string& path, const CsvReader& header,
+                                  Encoding used, const ParallelOptions& options);
+
+// A reader of |chunk| of |path|: |header|'s header, delimiter and options; true lines and offsets.
+std::unique_ptr<CsvReader> OpenChunk(const std::string& path, const CsvReader& header,
+                                     const ScanChunk& chunk);
+
+// Runs work(i, progress) for i in [0, count) on |count| threads; |progress| is to be given to
+// each chunk's reader (CsvReader::set_shared_progress), and the calling thread draws the progress
+// line from it (see progress.h) for the file |name| of |total_bytes|. Returns true when every
+// call returned, false when any threw (the caller then reads serially; see above).
+bool RunChunks(std::size_t count, const std::string& name, std::int64_t total_bytes,
+               const std::function<void(std::size_t, SharedProgress*)>& work);
+
+// The number of '"' and '\n' bytes in [p, p + n), added to *quotes and *newlines. Uses AVX2 when
+// the CPU has it (checked at run time), SSE2 otherwise on x86-64, and plain C++ elsewhere.
+void CountQuotesAndNewlines(const char* p, std::size_t n, std::uint64_t* quotes,
+                            std::uint64_t* newlines);
+// The plain C++ version, for tests to compare the vectorised ones with.
+void CountQuotesAndNewlinesScalar(const char* p, std::size_t n, std::uint64_t* quotes,
+                                  std::uint64_t* newlines);
+
+}  // namespace crmkpi

@@ -1,0 +1,228 @@
+// The parallel pass: chunk boundaries are record boundaries with their true line numbers, the
+// vectorised counts equal the plain ones, and a parallel report equals the serial one byte for
+// byte, also when a boundary guess is wrong (a stray quote) or the input is malformed.
+#include <cstdint>
+#include <random>
+#include <string>
+#include <vector>
+
+#include <catch2/catch.hpp>
+
+#include "../temp_dir.h"
+#include "crmkpi/csv_reader.h"
+#include "crmkpi/deal_report.h"
+#include "crmkpi/error.h"
+#include "crmkpi/parallel_scan.h"
+#include "crmkpi/report_writer.h"
+#include "crmkpi/warning_log.h"
+
+namespace crmkpi {
+namespace {
+
+// Deals with quoted newlines (every 3rd row), doubled quotes, CRLF and blank lines sprinkled in,
+// invalid amounts and dates (for warnings), several owners and stages.
+std::string Deals(int rows, std::uint32_t seed) {
+  std::mt19937 rng(seed);
+  const char* stages[] = {"lead", "qualified", "proposal", "won", "lost"};
+  std::string s = "deal_id,owner,stage,amount,created_at,closed_at,notes\n";
+  for (int i = 0; i < rows; ++i) {
+    const char* stage = stages[rng() % 5];
+    const bool closed = stage[0] == 'w' || stage[0] == 'l';
+    s += std::to_string(i) + ",Owner " + std::to_string(rng() % 7) + "," + stage + ",";
+    s += (rng() % 50 == 0) ? "n/a" : std::to_string(1000 + rng() % 90000);
+    s += ",2024-0" + std::to_string(1 + rng() % 9) + "-1" + std::to_string(rng() % 10) + ",";
+    if (closed) s += (rng() % 40 == 0) ? "someday" : "2024-11-2" + std::to_string(rng() % 9);
+    switch (i % 3) {
+      case 0:
+        s += ",\"line one\nline \"\"two\"\",\n\nand three\"";
+        break;
+      case 1:
+        s += ",plain note";
+        break;
+      default:
+        s += ",";
+    }
+    s += (rng() % 10 == 0) ? "\r\n" : "\n";
+    if (rng() % 25 == 0) s += "\n";
+  }
+  return s;
+}
+
+std::string Json(const ReportOptions& o) { return WriteReport(RunDealReport(o), Format::kJson); }
+
+ReportOptions Options(const std::string& path, unsigned threads, std::uint64_t min_chunk) {
+  ReportOptions o;
+  o.files = {path};
+  o.by = {{"owner"}, {"owner", "stage"}};
+  o.period = Period::kMonth;
+  o.stages.order = {"lead", "qualified", "proposal", "won"};
+  o.parallel.threads = threads;
+  o.parallel.min_chunk_bytes = min_chunk;
+  return o;
+}
+
+}  // namespace
+
+TEST_CASE("vectorised quote and newline counts equal the plain count") {
+  std::mt19937 rng(7);
+  std::string data(5000, 'x');
+  for (char& c : data) {
+    const unsigned r = rng() % 8;
+    c = r == 0 ? '"' : r == 1 ? '\n' : static_cast<char>('a' + rng() % 26);
+  }
+  for (std::size_t offset : {0, 1, 7, 31, 33}) {
+    for (std::size_t n : {0, 1, 15, 16, 17, 31, 32, 33, 64, 100, 4000}) {
+      std::uint64_t q1 = 0, n1 = 0, q2 = 0, n2 = 0;
+      CountQuotesAndNewlines(data.data() + offset, n, &q1, &n1);
+      CountQuotesAndNewlinesScalar(data.data() + offset, n, &q2, &n2);
+      INFO("offset " << offset << " n " << n);
+      CHECK(q1 == q2);
+      CHECK(n1 == n2);
+    }
+  }
+  std::uint64_t q = 0, nl = 0;
+  CountQuotesAndNewlinesScalar("a\"b\n\"\"\n", 7, &q, &nl);
+  CHECK(q == 3);
+  CHECK(nl == 2);
+}
+
+TEST_CASE("chunks start at record boundaries, on their true lines") {
+  TempDir dir;
+  const std::string text = Deals(3000, 1);
+  const std::string path = dir.Write("deals.csv", text);
+
+  // The serial reader's record starts: (byte offset, line).
+  std::vector<std::pair<std::uint64_t, std::uint64_t>> starts;
+  {
+    CsvReader r(OpenInput(path, Encoding::kUtf8));
+    r.ReadHeader();
+    CsvRow row;
+    std::uint64_t before = r.bytes_consumed();
+    std::uint64_t line = r.next_line();
+    while (r.Next(&row)) {
+      // Blank lines are skipped before a record: its start is where its line begins.
+      starts.emplace_back(before, row.line);
+      before = r.bytes_consumed();
+      line = r.next_line();
+    }
+    (void)line;
+  }
+
+  CsvReader header(OpenInput(path, Encoding::kUtf8));
+  header.ReadHeader();
+  ParallelOptions p;
+  p.threads = 8;
+  p.min_chunk_bytes = 1000;
+  const std::vector<ScanChunk> chunks = PlanChunks(path, header, Encoding::kUtf8, p);
+  REQUIRE(chunks.size() == 8);
+  CHECK(chunks.front().begin == header.bytes_consumed());
+  CHECK(chunks.back().end == text.size());
+  std::uint64_t records = 0;
+  for (std::size_t i = 0; i < chunks.size(); ++i) {
+    if (i > 0) CHECK(chunks[i].begin == chunks[i - 1].end);
+    // The chunk's first line: count the newlines before it.
+    const auto newlines = std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(chunks[i].begin), '\n');
+    CHECK(chunks[i].line == static_cast<std::uint64_t>(newlines) + 1);
+    // Reading the chunk gives exactly the serial records that start in it, on the same lines.
+    std::unique_ptr<CsvReader> r = OpenChunk(path, header, chunks[i]);
+    CsvRow row;
+    while (r->Next(&row)) {
+      REQUIRE(records < starts.size());
+      CHECK(row.line == starts[records].second);
+      ++records;
+    }
+  }
+  CHECK(records == starts.size());
+}
+
+TEST_CASE("no chunks for one thread, small files, stdin or converted encodings") {
+  TempDir dir;
+  const std::string path = dir.Write("deals.csv", Deals(200, 2));
+  CsvReader header(OpenInput(path, Encoding::kUtf8));
+  header.ReadHeader();
+  ParallelOptions p;
+  p.threads = 1;
+  p.min_chunk_bytes = 100;
+  CHECK(PlanChunks(path, header, Encoding::kUtf8, p).empty());
+  p.threads = 4;
+  CHECK(PlanChunks(path, header, Encoding::kCp932, p).empty());
+  CHECK(PlanChunks("-", header, Encoding::kUtf8, p).empty());
+  p.min_chunk_bytes = std::uint64_t{1} << 30;
+  CHECK(PlanChunks(path, header, Encoding::kUtf8, p).empty());
+  p.min_chunk_bytes = 100;
+  CHECK(PlanChunks(path, header, Encoding::kUtf8, p).size() == 4);
+}
+
+TEST_CASE("a parallel report equals the serial one byte for byte") {
+  TempDir dir;
+  for (std::uint32_t seed : {3u, 4u}) {
+    const std::string path = dir.Write("deals" + std::to_string(seed) + ".csv", Deals(4000, seed));
+    const std::string serial = Json(Options(path, 1, 1000));
+    REQUIRE(serial.find("\"invalid_amount\"") != std::string::npos);  // warnings merged too
+    for (unsigned threads : {2u, 3u, 7u}) {
+      INFO("seed " << seed << " threads " << threads);
+      CHECK(Json(Options(path, threads, 1000)) == serial);
+    }
+  }
+}
+
+TEST_CASE("a wrong boundary guess (a quote inside an unquoted field) falls back to serial") {
+  TempDir dir;
+  // `5" pipe` is data; it flips the quote parity, so every cut after it guesses wrong.
+  std::string text = "deal_id,owner,stage,amount,created_at,closed_at,notes\n";
+  text += "0,A,won,100,2024-01-01,2024-02-01,5\" pipe\n";
+  const std::string rest = Deals(3000, 5);
+  text += rest.substr(rest.find('\n') + 1);
+  const std::string path = dir.Write("stray.csv", text);
+  const std::string serial = Json(Options(path, 1, 1000));
+  CHECK(Json(Options(path, 4, 1000)) == serial);
+}
+
+TEST_CASE("a malformed record fails the parallel pass exactly as the serial one") {
+  TempDir dir;
+  std::string text = Deals(3000, 6);
+  text.insert(text.size() * 3 / 4, "\n1,B,won\n");  // too few fields, late in the file
+  const std::string path = dir.Write("bad.csv", text);
+  std::string serial_error, parallel_error;
+  try {
+    Json(Options(path, 1, 1000));
+  } catch (const Error& e) {
+    serial_error = e.Formatted();
+  }
+  try {
+    Json(Options(path, 4, 1000));
+  } catch (const Error& e) {
+    parallel_error = e.Formatted();
+  }
+  CHECK(!serial_error.empty());
+  CHECK(parallel_error == serial_error);
+
+  // With --lenient the row is skipped and reported at the same place either way.
+  ReportOptions lenient1 = Options(path, 1, 1000), lenient4 = Options(path, 4, 1000);
+  lenient1.lenient = lenient4.lenient = true;
+  CHECK(Json(lenient4) == Json(lenient1));
+}
+
+TEST_CASE("merged warning logs keep the first occurrence and add the counts") {
+  WarningLog a, b;
+  auto warning = [](std::uint64_t line) {
+    DataWarning w;
+    w.first.line = line;
+    return w;
+  };
+  a.Add("invalid_date", 0, 3, [&] { return warning(10); });
+  a.Add("invalid_date", 0, 3, [&] { return warning(11); });
+  b.Add("invalid_amount", 0, 2, [&] { return warning(20); });
+  b.Add("invalid_date", 0, 3, [&] { return warning(21); });
+  a.Merge(b);
+  const std::vector<DataWarning> w = a.Take();
+  REQUIRE(w.size() == 2);
+  CHECK(w[0].kind == "invalid_date");
+  CHECK(w[0].first.line == 10);
+  CHECK(w[0].count == 3);
+  CHECK(w[1].kind == "invalid_amount");
+  CHECK(w[1].first.line == 20);
+  CHECK(w[1].count == 1);
+}
+
+}  // namespace crmkpi
