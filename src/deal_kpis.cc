@@ -54,27 +54,27 @@ KpiValue KmCycle(const DealStats& s, const KpiContext& ctx) {
                                     "missing_closed", "invalid_closed", "negative_cycle"};
   for (int r = 1; r < 6; ++r) Exclude(&v, kReasons[r], s.km_excluded[r]);
   std::vector<SurvivalObs> obs;
-  obs.reserve(s.closed_durations.size() + s.open_created.size());
-  for (Seconds d : s.closed_durations) {
-    obs.push_back({static_cast<double>(d) / kSecondsPerDay, true});
+  obs.reserve(s.closed_durations.distinct() + s.open_created.distinct());
+  for (const auto& [d, count] : s.closed_durations.Sorted()) {
+    obs.push_back({static_cast<double>(d) / kSecondsPerDay, true, count});
   }
   std::uint64_t after_as_of = 0;
-  for (Seconds created : s.open_created) {
+  for (const auto& [created, count] : s.open_created.Sorted()) {
     if (created > ctx.as_of) {
-      ++after_as_of;
+      after_as_of += count;
       continue;
     }
-    obs.push_back({static_cast<double>(ctx.as_of - created) / kSecondsPerDay, false});
+    obs.push_back({static_cast<double>(ctx.as_of - created) / kSecondsPerDay, false, count});
   }
   Exclude(&v, "created_after_as_of", after_as_of);
   SetKaplanMeierMedian(std::move(obs), &v);
   return v;
 }
 
-// Type-7 quantile of cycle lengths, in days (reorders |cycles|). The median of an even count is
+// Type-7 quantile of cycle lengths, in days. The median of an even count is
 // the mean of the two middle values.
-double CycleQuantile(std::vector<Seconds>& cycles, double p) {
-  const QuantileBracket<Seconds> b = SelectQuantile(cycles, p);
+double CycleQuantile(const ValueCounts& cycles, double p) {
+  const QuantileBracket<Seconds> b = cycles.Quantile(p);
   const double lo = static_cast<double>(b.lower) / kSecondsPerDay;
   const double hi = static_cast<double>(b.upper) / kSecondsPerDay;
   if (b.frac == 0) return lo;
@@ -164,11 +164,10 @@ std::vector<KpiValue> ComputeDealKpis(DealStats& s, const KpiContext& ctx) {
   return out;
 }
 
-void AppendDaysSummary(std::vector<Seconds>& seconds, const char* const (&ids)[3],
+void AppendDaysSummary(const ValueCounts& seconds, const char* const (&ids)[3],
                        std::vector<KpiValue>* out) {
-  const std::size_t n = seconds.size();
-  Int128 total = 0;
-  for (Seconds t : seconds) total += t;
+  const std::uint64_t n = seconds.size();
+  const Int128 total = seconds.sum();
   for (int k = 0; k < 3; ++k) {
     KpiValue v;
     v.id = ids[k];

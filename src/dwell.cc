@@ -111,7 +111,9 @@ std::vector<KpiValue> StageKpis(StageStats& s, bool terminal, std::optional<doub
   out.push_back(Count("dwell_open", s.open.size()));
 
   static const char* const kSummaryIds[3] = {kDwellIds[2], kDwellIds[3], kDwellIds[4]};
-  AppendDaysSummary(s.exited, kSummaryIds, &out);
+  ValueCounts exited;
+  for (Seconds t : s.exited) exited.Add(t);
+  AppendDaysSummary(exited, kSummaryIds, &out);
   for (std::size_t k = out.size() - 3; k < out.size(); ++k) {
     Exclude(&out[k], "negative_dwell", s.negative);
   }

@@ -9,22 +9,22 @@ namespace crmkpi {
 
 KaplanMeier EstimateKaplanMeier(std::vector<SurvivalObs> obs) {
   KaplanMeier km;
-  const auto valid_end = std::remove_if(obs.begin(), obs.end(), [](const SurvivalObs& o) {
-    return !(std::isfinite(o.time) && o.time >= 0);
+  const auto valid_end = std::stable_partition(obs.begin(), obs.end(), [](const SurvivalObs& o) {
+    return std::isfinite(o.time) && o.time >= 0;
   });
-  km.invalid = static_cast<std::uint64_t>(obs.end() - valid_end);
+  for (auto it = valid_end; it != obs.end(); ++it) km.invalid += it->weight;
   obs.erase(valid_end, obs.end());
   for (SurvivalObs& o : obs) o.time += 0.0;  // −0 → +0
   std::sort(obs.begin(), obs.end(),
             [](const SurvivalObs& a, const SurvivalObs& b) { return a.time < b.time; });
 
-  km.n = obs.size();
+  for (const SurvivalObs& o : obs) km.n += o.weight;
   std::uint64_t at_risk = km.n;
   double s = 1;
   for (std::size_t i = 0; i < obs.size();) {
     const double t = obs[i].time;
     std::uint64_t d = 0, c = 0;
-    for (; i < obs.size() && obs[i].time == t; ++i) ++(obs[i].event ? d : c);
+    for (; i < obs.size() && obs[i].time == t; ++i) (obs[i].event ? d : c) += obs[i].weight;
     // Ties: the whole group at t is in the risk set r = at_risk for the events at t, and the
     // censorings at t leave only afterwards (events before censorings at the same time).
     if (d > 0) {

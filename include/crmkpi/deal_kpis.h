@@ -6,6 +6,7 @@
 #include "crmkpi/deal_stats.h"
 #include "crmkpi/report.h"
 #include "crmkpi/survival.h"
+#include "crmkpi/value_counts.h"
 
 namespace crmkpi {
 
@@ -31,8 +32,8 @@ void SetKaplanMeierMedian(std::vector<SurvivalObs> obs, KpiValue* v);
 
 // Appends the median, mean and p90 (type 7; an even-n median is the mean of the middles) of
 // |seconds| in days as three KPIs with ids |ids| (n, and numerator/denominator for the mean;
-// n/a EMPTY when there are none). |seconds| is reordered. Shared by the sales cycle and dwell.
-void AppendDaysSummary(std::vector<Seconds>& seconds, const char* const (&ids)[3],
+// n/a EMPTY when there are none). Shared by the sales cycle and dwell.
+void AppendDaysSummary(const ValueCounts& seconds, const char* const (&ids)[3],
                        std::vector<KpiValue>* out);
 
 }  // namespace crmkpi

@@ -1,6 +1,6 @@
 // DealStats: the sufficient statistics of the deal KPIs for one group, filled in one pass.
-// Counts and fixed-point sums only (exact, order-independent), plus the won deals' cycle
-// lengths for exact medians and percentiles.
+// Counts and fixed-point sums only (exact, order-independent), plus the cycle lengths as value
+// counts for exact medians, percentiles and Kaplan–Meier curves (memory per distinct length).
 #pragma once
 
 #include <cstdint>
@@ -9,6 +9,7 @@
 #include "crmkpi/date_time.h"
 #include "crmkpi/report.h"
 #include "crmkpi/stage_rules.h"
+#include "crmkpi/value_counts.h"
 
 namespace crmkpi {
 
@@ -42,6 +43,13 @@ struct AmountTotal {
   Int128 sum = 0;  // 1/kAmountScale units
   std::uint64_t with_amount = 0, missing = 0, invalid = 0;
 
+  void Merge(const AmountTotal& o) {
+    sum += o.sum;
+    with_amount += o.with_amount;
+    missing += o.missing;
+    invalid += o.invalid;
+  }
+
   void Add(ParseStatus status, std::int64_t amount) {
     if (status == ParseStatus::kOk) {
       sum += amount;
@@ -60,13 +68,16 @@ struct DealStats {
   AmountTotal won_amount;   // revenue, avg_deal_size
   AmountTotal open_amount;  // pipeline_amount
   // sales cycle of won deals
-  std::vector<Seconds> cycle_seconds;
+  ValueCounts cycle_seconds;
   std::uint64_t cycle_excluded[6] = {0, 0, 0, 0, 0, 0};  // by CycleExclusion
   // the all-deals cycle (Kaplan–Meier): durations of closed deals, created instants of open ones
-  std::vector<Seconds> closed_durations, open_created;
+  ValueCounts closed_durations, open_created;
   std::uint64_t km_excluded[6] = {0, 0, 0, 0, 0, 0};  // by CycleExclusion
 
   void Add(const DealFacts& f);
+  // Adds |o|'s deals (another chunk's): every KPI is order-independent, so the merged stats give
+  // the same KPIs as one pass over both.
+  void Merge(const DealStats& o);
 };
 
 }  // namespace crmkpi

@@ -48,6 +48,7 @@ inline constexpr double kSurvivalTolerance = 1e-9;
 struct SurvivalObs {
   double time = 0;     // duration, >= 0
   bool event = false;  // true = exited/closed at |time|; false = censored (still open at as_of)
+  std::uint64_t weight = 1;  // this many subjects with the same (time, event)
 };
 
 struct KaplanMeier {

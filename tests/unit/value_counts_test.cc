@@ -1,0 +1,92 @@
+// ValueCounts keeps a multiset as value → count: its quantiles must equal selection over the
+// written-out values, and Kaplan–Meier over weighted observations must equal it over the
+// expanded ones.
+#include <random>
+#include <vector>
+
+#include <catch2/catch.hpp>
+
+#include "crmkpi/quantile.h"
+#include "crmkpi/survival.h"
+#include "crmkpi/value_counts.h"
+
+namespace crmkpi {
+
+TEST_CASE("value counts: quantiles equal selection over the written-out values") {
+  std::mt19937 rng(11);
+  for (int round = 0; round < 200; ++round) {
+    const std::size_t n = 1 + rng() % 60;
+    const int spread = 1 + static_cast<int>(rng() % 12);  // few distinct values: many ties
+    std::vector<std::int64_t> v;
+    ValueCounts c, a, b;
+    for (std::size_t i = 0; i < n; ++i) {
+      const std::int64_t x = static_cast<std::int64_t>(rng() % static_cast<unsigned>(spread)) * 86400 - 3;
+      v.push_back(x);
+      c.Add(x);
+      (i % 2 ? a : b).Add(x);
+    }
+    a.Merge(b);
+    Int128 sum = 0;
+    for (std::int64_t x : v) sum += x;
+    REQUIRE(c.size() == n);
+    REQUIRE(a.size() == n);
+    CHECK(c.sum() == sum);
+    CHECK(a.sum() == sum);
+    for (double p : {0.0, 0.1, 0.5, 0.9, 0.99, 1.0}) {
+      std::vector<std::int64_t> copy = v;
+      const QuantileBracket<std::int64_t> want = SelectQuantile(copy, p);
+      for (const ValueCounts* counts : {&c, &a}) {
+        const QuantileBracket<std::int64_t> got = counts->Quantile(p);
+        INFO("n " << n << " p " << p);
+        CHECK(got.lower == want.lower);
+        CHECK(got.upper == want.upper);
+        CHECK(got.frac == want.frac);
+      }
+    }
+  }
+}
+
+TEST_CASE("value counts: sorted distinct values with their counts") {
+  ValueCounts c;
+  for (std::int64_t x : {5, -2, 5, 9, 5, -2}) c.Add(x);
+  c.Add(100, 4);
+  c.Add(7, 0);  // nothing
+  using P = std::pair<std::int64_t, std::uint64_t>;
+  CHECK(c.Sorted() == std::vector<P>{{-2, 2}, {5, 3}, {9, 1}, {100, 4}});
+  CHECK(c.distinct() == 4);
+  CHECK(c.size() == 10);
+  CHECK(c.sum() == Int128{-4 + 15 + 9 + 400});
+  ValueCounts many;
+  for (int i = 0; i < 100000; ++i) many.Add(i % 1000);  // grows past its first table
+  CHECK(many.distinct() == 1000);
+  CHECK(many.Quantile(0.5).lower == 499);
+  CHECK(many.Quantile(0.5).upper == 500);
+}
+
+TEST_CASE("Kaplan-Meier: weighted observations equal the expanded ones") {
+  std::mt19937 rng(5);
+  for (int round = 0; round < 100; ++round) {
+    std::vector<SurvivalObs> expanded, weighted;
+    const int groups = 1 + static_cast<int>(rng() % 10);
+    for (int g = 0; g < groups; ++g) {
+      const double t = static_cast<double>(rng() % 6);
+      const bool event = rng() % 3 != 0;
+      const std::uint64_t w = 1 + rng() % 4;
+      weighted.push_back({t, event, w});
+      for (std::uint64_t k = 0; k < w; ++k) expanded.push_back({t, event});
+    }
+    weighted.push_back({-1.0, true, 3});  // invalid: counted by weight
+    expanded.insert(expanded.end(), 3, SurvivalObs{-1.0, true});
+    const KaplanMeier a = EstimateKaplanMeier(expanded);
+    const KaplanMeier b = EstimateKaplanMeier(weighted);
+    CHECK(a.n == b.n);
+    CHECK(a.events == b.events);
+    CHECK(a.censored == b.censored);
+    CHECK(a.invalid == b.invalid);
+    CHECK(a.invalid == 3);
+    CHECK(a.steps == b.steps);
+    CHECK(a.median == b.median);
+  }
+}
+
+}  // namespace crmkpi
