@@ -42,7 +42,7 @@ TEST_CASE("type-7 quantiles by selection equal sorting and indexing", "[kpis]") 
   CHECK(q({1, 2}, 1.0) == 2);
 }
 
-TEST_CASE("ratios carry their population; zero denominators are n/a", "[kpis]") {
+TEST_CASE("ratios carry their population, zero denominators are n/a", "[kpis]") {
   DealStats s;
   KpiContext ctx{true, true, false};
   auto empty = ComputeDealKpis(s, ctx);

@@ -141,7 +141,7 @@ TEST_CASE("dwell reproduces the Part C censoring vector", "[dwell]") {
   CHECK(Value(Find(r.total.kpis, "history_visits")) == 12);
 }
 
-TEST_CASE("dwell rows: ordered stages, then unknown ones; terminal stages have no dwell",
+TEST_CASE("dwell rows: ordered stages, then unknown ones, terminal stages have no dwell",
           "[dwell]") {
   StageHistory h = History({"lead", "won", "lost", "nurture"}, 2);
   h.deals.push_back(Deal("a", {Visit(0, 0, 4), Visit(1, 4, {})}, 1));

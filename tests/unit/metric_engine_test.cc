@@ -209,7 +209,7 @@ TEST_CASE("count, count_distinct, sum, avg, min, max, median, pNN of amounts", "
   CHECK(run.sources[0].encoding == "utf-8");
 }
 
-TEST_CASE("even-n median is the mean of the middles; exact only in whole units", "[metric]") {
+TEST_CASE("even-n median is the mean of the middles, exact only in whole units", "[metric]") {
   TempDir dir;
   // Amounts 1, 2, 4, 10: median (2 + 4) / 2 = 3, exact. Amounts 0.0001, 0.0002: the median is
   // 1.5 units of 1/10,000 = 0.00015, not a whole unit: a double.
@@ -324,7 +324,7 @@ TEST_CASE("count_distinct stays exact when a large set switches to a bitmap", "[
   CHECK(evens.size() == 1250);
 }
 
-TEST_CASE("sla: met / (met + breached); pending unless already late at as-of", "[metric]") {
+TEST_CASE("sla: met / (met + breached), pending unless already late at as-of", "[metric]") {
   TempDir dir;
   // within 2 days, as of 2024-01-20:
   //   1: 1 day → met; 2: exactly 2 days → met (<=); 3: 3 days → breached;
@@ -360,7 +360,7 @@ TEST_CASE("sla: met / (met + breached); pending unless already late at as-of", "
   CHECK(Excluded(p) == "missing_from=1 negative_duration=1 pending=2");
 }
 
-TEST_CASE("durations in days and hours; exclusions; a negative one is warned", "[metric]") {
+TEST_CASE("durations in days and hours, exclusions, a negative one is warned", "[metric]") {
   TempDir dir;
   const SourceDef deals = Source("deals", dir.Write("deals.csv", kDeals));
   MetricDef p90 = Duration("p90", Aggregation::kPercentile, "stage is won");
@@ -657,7 +657,7 @@ TEST_CASE("lookups: first/last keep one row per key of an event log (first sales
   }
 }
 
-TEST_CASE("lookups: joined columns in by, where and values; misses counted", "[metric]") {
+TEST_CASE("lookups: joined columns in by, where and values, misses counted", "[metric]") {
   TempDir dir;
   const std::string regions = dir.Write("regions.csv",
                                         "code,name,manager\n"
@@ -712,7 +712,8 @@ TEST_CASE("lookups: joined columns in by, where and values; misses counted", "[m
   dup.file = dir.Write("dup.csv", "code,name\nEU,Europe\nUS,Americas\n EU ,Europa\n");
   const Error e = ErrorOf([&] { Run({acc}, {anna}, {dup}); });
   CHECK(e.code() == ExitCode::kInput);
-  CHECK(e.message() == "lookup 'region': duplicate key 'EU' in column 'code' at lines 2 and 4");
+  CHECK(e.message() == "lookup 'region': duplicate key 'EU' in column 'code' at lines 2 and 4 (for an event "
+                       "log, keep one row per key with first = DATE_COLUMN or last = DATE_COLUMN)");
   CHECK(e.loc().line == 4);
   CHECK(e.loc().column == 1);
 
@@ -792,7 +793,7 @@ TEST_CASE("errors: unknown columns at the metric's INI location, unreadable file
   CHECK(e.message() == "--source dealz=" + other + ": no source or lookup 'dealz' (sources: deals)");
 }
 
-TEST_CASE("sources without metrics are not read; stage config and reached", "[metric]") {
+TEST_CASE("sources without metrics are not read, stage config and reached", "[metric]") {
   TempDir dir;
   const SourceDef unused = Source("unused", dir.Write("none.csv.missing", "x\n"));
   SourceDef deals = Source("deals", dir.Write("s.csv",

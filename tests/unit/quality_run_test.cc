@@ -195,7 +195,7 @@ TEST_CASE("a short row: its absent fields are missing and it is a structural err
   CHECK(warnings[0].first.line == 3);
 }
 
-TEST_CASE("composite keys are length-prefixed; a missing part excludes the row", "[quality]") {
+TEST_CASE("composite keys are length-prefixed, a missing part excludes the row", "[quality]") {
   TempDir dir;
   // ("a,b","c"), ("a","b,c"), ("a,b","c") again, ("x", "") → N = 3, D = 2, 1 missing key.
   const SourceDef s =
@@ -227,7 +227,7 @@ TEST_CASE("uniqueness after 名寄せ: Japanese legal forms and full-width lette
   CHECK(run.checks[1].rows_in_duplicate_groups == 5);
 }
 
-TEST_CASE("thresholds: fail and warn on counts and percents; equal is within", "[quality]") {
+TEST_CASE("thresholds: fail and warn on counts and percents, equal is within", "[quality]") {
   TempDir dir;
   const SourceDef s = Source(dir.Write("contacts.csv", kContacts));
   // Email uniqueness: 2 duplicates of N = 5 = 40 %.

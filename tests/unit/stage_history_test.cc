@@ -116,7 +116,7 @@ TEST_CASE("long layout: visits, re-entries, sorting, duplicates, unknown stages"
   }
 }
 
-TEST_CASE("long layout: a changed-time column wins over created; missing roles", "[history]") {
+TEST_CASE("long layout: a changed-time column wins over created, missing roles", "[history]") {
   TempDir dir;
   const std::string path = dir.Write("h.csv",
                                      "deal_id,stage,created_at,changed_at\n"
@@ -194,7 +194,7 @@ TEST_CASE("wide layout: a current stage without a date leaves the last exit unkn
   CHECK(h.stage_without_date == 1);
 }
 
-TEST_CASE("wide layout needs entry columns; --entered must name a known stage", "[history]") {
+TEST_CASE("wide layout needs entry columns, --entered must name a known stage", "[history]") {
   TempDir dir;
   const std::string path = dir.Write("w.csv", "id,stage\n1,lead\n");
   StageHistoryOptions o = Options(path, {"lead"});

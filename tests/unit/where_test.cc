@@ -169,7 +169,7 @@ TEST_CASE("invalid numbers and dates make the condition false and are counted", 
   CHECK(hooked.size() == 2);
 }
 
-TEST_CASE("date literals compare local dates; with a time, instants", "[where]") {
+TEST_CASE("date literals compare local dates, with a time, instants", "[where]") {
   Src utc({"created_at"});
   CHECK(utc.Eval("created_at = 2024-03-01", {"2024-03-01 15:00"}));  // same calendar day
   CHECK(utc.Eval("created_at = 2024-03-01", {"3/1/2024 9:05 PM"}));  // any DateParser form
@@ -263,7 +263,7 @@ TEST_CASE("operands: quoted names, insensitive headers, roles, lookup columns", 
   CHECK(l.schema.Resolve("region.nope") == -1);
 }
 
-TEST_CASE("and binds tighter than or; not and parentheses", "[where]") {
+TEST_CASE("and binds tighter than or, not and parentheses", "[where]") {
   Src s({"a", "b", "c"});
   // a = 1 or (b = 1 and c = 1)
   CHECK(s.Eval("a = 1 or b = 1 and c = 1", {"1", "0", "0"}));
