@@ -11,7 +11,9 @@ and checks `crmkpi report F --by owner --format json` and `--by stage` against
     stage, the sum of every amount), and
   * an independent computation of every deal KPI (below, with the csv module) per owner, per
     stage and in total: counts exact, money sums exact, other numbers within 1e-9 relative.
-It also checks that `cat F | crmkpi report - ...` gives the same "kpis" as reading F by path.
+It also checks that `cat F | crmkpi report - ...` gives the same "kpis" as reading F by path,
+and that the parallel pass (--threads 2, 3, 7 with small chunks) prints the serial JSON byte for
+byte.
 
 Standard library only. Exit status: 0 all passed, 1 a check failed, 77 skipped (no
 ../shared/bench/gen_deals.py next to the repository; ctest shows the test as skipped).
@@ -371,6 +373,25 @@ class GenDealsTruth:
                 piped = run_report(self.path, by, stdin_pipe=True)
                 self.assertEqual(piped["inputs"][0]["rows"], self.truth["rows"])
                 self.assertEqual(piped["kpis"], self.reports[by]["kpis"])
+
+    # -- the parallel pass ---------------------------------------------------------------------
+
+    def test_parallel_pass_is_byte_identical(self):
+        """--threads N splits the file into chunks (small ones here, so a 3 MB file splits, and
+        with quoted newlines in the newlines file); the JSON must equal the serial pass's byte
+        for byte, whatever N."""
+        for extra in (["--by", "owner"], ["--by", "stage", "--by", "owner+source"],
+                      ["--period", "month", "--by", "owner"]):
+            cmd = [CRMKPI, "report", self.path, *extra, "--format", "json"]
+            serial = subprocess.run(cmd + ["--threads", "1"], check=True,
+                                    capture_output=True).stdout
+            self.assertIn(b'"win_rate"', serial)
+            for threads in ("2", "3", "7"):
+                with self.subTest(extra=extra, threads=threads):
+                    parallel = subprocess.run(
+                        cmd + ["--threads", threads, "--min-chunk-bytes", "100000"],
+                        check=True, capture_output=True).stdout
+                    self.assertEqual(parallel, serial)
 
 
 class Plain(GenDealsTruth, unittest.TestCase):
