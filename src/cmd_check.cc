@@ -37,6 +37,7 @@ struct CheckArgs {
   std::string format = "table";
   std::string output;
   bool quiet = false;
+  ParallelOptions parallel;
   // Flags that only make sense without -c (with -c the INI says these things).
   std::vector<CLI::Option*> flag_mode_only;
 
@@ -166,6 +167,7 @@ int Run(const CheckArgs& a) {
   options.as_of = a.as_of;
   options.samples = a.samples;
   options.invalid_out = a.invalid_out;
+  options.parallel = a.parallel;
   options.missing_tokens = a.missing_tokens;
   std::vector<SourceDef> sources;
   std::vector<CheckDef> checks;
@@ -320,6 +322,7 @@ void SetUpCheckCommand(CLI::App* app, int* exit_code) {
                   "(atomically; the input is never touched)")
       ->type_name("FILE");
   cmd->add_flag("--fail-on-warn", args->fail_on_warn, "Exit 1 on warnings too");
+  AddParallelOptions(cmd, &args->parallel);
   AddOutputOptions(cmd, &args->format, &args->output, &args->quiet,
                    "table (default), json, junit, csv or md");
   AddStageOptions(cmd, &args->won, &args->lost, &args->stages);

@@ -16,6 +16,7 @@
 #include "crmkpi/near_duplicates.h"
 #include "crmkpi/normalize.h"
 #include "crmkpi/output_file.h"
+#include "crmkpi/parallel_scan.h"
 #include "crmkpi/stage_rules.h"
 #include "crmkpi/text.h"
 #include "crmkpi/validity_rule.h"
@@ -84,17 +85,14 @@ struct CheckState {
   bool has_newest = false;
 };
 
+using SourceChecks = std::vector<std::pair<std::size_t, const CheckDef*>>;
+
 class SourceCheckRun {
  public:
   SourceCheckRun(const SourceDef& def, const std::string& path, const CheckOptions& options,
-                 Seconds as_of, const std::string& as_of_text,
-                 const std::vector<std::pair<std::size_t, const CheckDef*>>& checks)
-      : def_(def),
-        options_(options),
-        as_of_(as_of),
-        tz_(def.tz.empty() ? options.default_tz : def.tz),
-        rules_(Located(def, [&] { return StageRules(def.stages); })),
-        dates_(Located(def, [&] { return DateParser(def.date_format, tz_); })) {
+                 Seconds as_of, const std::string& as_of_text, const SourceChecks& checks)
+      : SourceCheckRun(def, options, as_of, as_of_text, checks) {
+    path_ = path;
     CsvOptions csv;
     try {
       csv = ParseDelimiter(def.delimiter);
@@ -102,11 +100,47 @@ class SourceCheckRun {
       throw Error(ExitCode::kUsage, fmt::format("source '{}': {}", def.id, e.message()), def.loc);
     }
     const Encoding requested = Located(def, [&] { return ParseEncoding(def.encoding); });
-    Encoding used = requested;
-    reader_ = std::make_unique<CsvReader>(OpenInput(path, requested, &used), csv);
+    used_ = requested;
+    reader_ = std::make_unique<CsvReader>(OpenInput(path, requested, &used_), csv);
+    Init();
+  }
+
+  // A run over one chunk of |whole|'s file (the parallel pass), bound like it.
+  SourceCheckRun(const SourceCheckRun& whole, const ScanChunk& chunk)
+      : SourceCheckRun(whole.def_, whole.options_, whole.as_of_, whole.as_of_text_,
+                       whole.check_defs_) {
+    path_ = whole.path_;
+    used_ = whole.used_;
+    reader_ = OpenChunk(whole.path_, *whole.reader_, chunk);
+    Init();
+  }
+
+  // Reads the rows: on all cores when the file is large enough and nothing needs the rows in
+  // file order (a quarantine file, near-duplicate candidates), else serially. A parallel pass
+  // that fails or cannot give the serial samples is discarded for the serial one.
+  void ReadAll(AtomicFile* quarantine, std::uint64_t* quarantined) {
+    if (quarantine == nullptr && ReadInParallel()) return;
+    Read(quarantine, quarantined);
+  }
+
+ private:
+  SourceCheckRun(const SourceDef& def, const CheckOptions& options, Seconds as_of,
+                 const std::string& as_of_text, const SourceChecks& checks)
+      : def_(def),
+        options_(options),
+        as_of_(as_of),
+        as_of_text_(as_of_text),
+        check_defs_(checks),
+        tz_(def.tz.empty() ? options.default_tz : def.tz),
+        rules_(Located(def, [&] { return StageRules(def.stages); })),
+        dates_(Located(def, [&] { return DateParser(def.date_format, tz_); })) {}
+
+  // Binds the header (read by the reader already for a chunk) and every check.
+  void Init() {
+    const SourceDef& def = def_;
     summary_.id = def.id;
     summary_.file = reader_->name();
-    summary_.encoding = std::string(EncodingName(used));
+    summary_.encoding = std::string(EncodingName(used_));
     const std::vector<std::string>& header = reader_->ReadHeader();
     const RoleBinding roles =
         Located(def, [&] { return BindRoles(header, def.mappings, reader_->name()); });
@@ -114,15 +148,113 @@ class SourceCheckRun {
     context_ = std::make_unique<RowContext>(schema_, dates_, &rules_);
     fields_.resize(header.size());
     tokens_ = def.missing_tokens;
-    tokens_.insert(tokens_.end(), options.missing_tokens.begin(), options.missing_tokens.end());
+    tokens_.insert(tokens_.end(), options_.missing_tokens.begin(),
+                   options_.missing_tokens.end());
     if (!TrimSpace(def.filter).empty()) {
       filter_ = Where::Compile(def.filter, def.filter_loc.line > 0 ? def.filter_loc : def.loc,
                                schema_, rules_, tz_, "filter");
       has_filter_ = true;
     }
-    for (const auto& [index, c] : checks) Bind(index, *c, as_of_text);
+    for (const auto& [index, c] : check_defs_) Bind(index, *c, as_of_text_);
   }
 
+  bool ReadInParallel() {
+    for (const CheckState& c : checks_) {
+      if (c.near) return false;
+    }
+    const std::vector<ScanChunk> chunks = PlanChunks(path_, *reader_, used_, options_.parallel);
+    if (chunks.empty()) return false;
+    std::vector<std::unique_ptr<SourceCheckRun>> parts;
+    for (const ScanChunk& chunk : chunks) {
+      parts.push_back(std::make_unique<SourceCheckRun>(*this, chunk));
+    }
+    const bool read = RunChunks(chunks.size(), reader_->name(), reader_->size_hint(),
+                                [&](std::size_t i, SharedProgress* progress) {
+                                  parts[i]->reader_->set_shared_progress(progress);
+                                  parts[i]->Read(nullptr, nullptr);
+                                });
+    if (!read) return false;
+    SourceCheckRun& merged = *parts[0];
+    for (std::size_t i = 1; i < parts.size(); ++i) {
+      merged.Merge(*parts[i]);
+      parts[i].reset();  // its key tables were drained into |merged|'s
+    }
+    if (!merged.SamplesAsSerial()) return false;
+    checks_ = std::move(merged.checks_);
+    summary_.rows = merged.summary_.rows;
+    structural_ = merged.structural_;
+    structural_warning_ = merged.structural_warning_;
+    return true;
+  }
+
+  // Adds the results of |later|, the run over the chunk after this run's (last) one.
+  void Merge(SourceCheckRun& later) {
+    summary_.rows += later.summary_.rows;
+    structural_ += later.structural_;
+    if (!structural_warning_) {
+      structural_warning_ = later.structural_warning_;
+    } else if (later.structural_warning_) {
+      structural_warning_->count += later.structural_warning_->count;
+    }
+    for (std::size_t k = 0; k < checks_.size(); ++k) {
+      CheckState& c = checks_[k];
+      CheckState& o = later.checks_[k];
+      CheckResult& r = c.result;
+      const CheckResult& lr = o.result;
+      if (r.status == CheckStatus::kError) continue;  // both are: the same binding
+      r.rows += lr.rows;
+      r.violations += lr.violations;
+      r.denominator += lr.denominator;
+      r.complete_records += lr.complete_records;
+      r.missing_key += lr.missing_key;
+      r.missing += lr.missing;
+      r.not_applicable += lr.not_applicable;
+      r.invalid_timestamps += lr.invalid_timestamps;
+      for (std::size_t i = 0; i < r.missing_by_column.size(); ++i) {
+        r.missing_by_column[i].second += lr.missing_by_column[i].second;
+      }
+      if (o.has_newest && (!c.has_newest || o.newest > c.newest)) {
+        c.newest = o.newest;
+        c.has_newest = true;
+      }
+      if (r.def.type == CheckType::kUniqueness) {
+        // A key first seen in |later| may be a duplicate of an earlier chunk's: its samples
+        // cannot say so, so only the first chunk's are kept (see SamplesAsSerial).
+        o.keys.Drain([&](std::string_view key, std::uint32_t id) {
+          bool inserted = false;
+          const std::uint32_t to = c.keys.FindOrInsert(key, &inserted);
+          if (inserted) {
+            c.counts.push_back(o.counts[id]);
+            c.first_line.push_back(o.first_line[id]);
+          } else {
+            c.counts[to] += o.counts[id];
+          }
+        });
+        continue;
+      }
+      for (const CheckSample& s : lr.samples) {
+        if (r.samples.size() >= options_.samples) break;
+        r.samples.push_back(s);
+        r.samples.back().row += records_;  // chunk record numbers start at 1
+      }
+    }
+    records_ += later.records_;
+  }
+
+  // Whether the merged samples are the serial pass's: for uniqueness, the first chunk's
+  // duplicates must already be all of them or fill the samples (in practice: not when a file's
+  // only duplicates span chunks).
+  bool SamplesAsSerial() const {
+    for (const CheckState& c : checks_) {
+      const CheckResult& r = c.result;
+      if (r.status == CheckStatus::kError || r.def.type != CheckType::kUniqueness) continue;
+      const std::uint64_t duplicates = r.denominator - c.keys.size();
+      if (r.samples.size() != std::min<std::uint64_t>(duplicates, options_.samples)) return false;
+    }
+    return true;
+  }
+
+ public:
   void Read(AtomicFile* quarantine, std::uint64_t* quarantined) {
     const std::size_t width = schema_.header_size();
     if (quarantine != nullptr) {
@@ -146,6 +278,7 @@ class SourceCheckRun {
       ++summary_.rows;
       line_ = row.line;
       number_ = row.number;
+      records_ = row.number;
       bool failed = false;
       for (CheckState& c : checks_) {
         if (c.result.status == CheckStatus::kError) continue;
@@ -471,6 +604,11 @@ class SourceCheckRun {
   const SourceDef& def_;
   const CheckOptions& options_;
   Seconds as_of_;
+  std::string as_of_text_;
+  SourceChecks check_defs_;
+  std::string path_;
+  Encoding used_ = Encoding::kUtf8;
+  std::uint64_t records_ = 0;  // records read (CsvRow::number of the last)
   std::string tz_;
   StageRules rules_;
   DateParser dates_;
@@ -599,7 +737,7 @@ CheckRun RunChecks(const std::vector<SourceDef>& sources, const std::vector<Chec
   if (!options.invalid_out.empty()) quarantine = std::make_unique<AtomicFile>(options.invalid_out);
   run.checks.resize(checks.size());
   for (auto& r : runs) {
-    r->Read(quarantine.get(), &run.invalid_rows_written);
+    r->ReadAll(quarantine.get(), &run.invalid_rows_written);
     r->Finish(&run, warnings);
   }
   if (quarantine) quarantine->Commit();

@@ -70,6 +70,25 @@ class KeyTable {
     }
   }
   std::uint32_t size() const { return ids_; }
+
+  // Calls f(key, id) for every key in id order, releasing the table's memory as it goes (the
+  // slots first, then each arena block once visited), so that moving one table's keys into
+  // another (merging the chunks of the parallel pass) does not hold both in full. The table is
+  // empty afterwards.
+  template <typename F>
+  void Drain(F&& f) {
+    std::vector<Slot>().swap(slots_);
+    for (Block& b : blocks_) {
+      for (std::size_t w = 0; w < b.used;) {
+        const std::uint64_t* e = b.words.get() + w;
+        f(KeyOf(e), IdOf(e));
+        w += EntryWords(KeyOf(e).size());
+      }
+      b.words.reset();
+    }
+    blocks_.clear();
+    ids_ = 0;
+  }
   // Bytes held (slots and arena blocks), for memory reports.
   std::size_t bytes() const {
     std::size_t n = slots_.capacity() * sizeof(Slot);

@@ -185,6 +185,76 @@ class Quarantine(unittest.TestCase):
             shutil.rmtree(tmp)
 
 
+def parallel_fixture(path, rows, dup_every, seed):
+    """Contacts with quoted newlines, duplicate emails (every |dup_every|-th row repeats an
+    earlier one with other case and spaces; 0 = one duplicate pair only, rows 1 and last),
+    missing and invalid values, stale timestamps and a short row (a structural error)."""
+    import random
+    rng = random.Random(seed)
+    lines = ["id,email,company,updated_at,notes"]
+    for i in range(rows):
+        if dup_every and i % dup_every == 0 and i > 0:
+            email = f"  USER{rng.randrange(i)}@Example.com "
+        elif not dup_every and i == rows - 1:
+            email = " User1@example.com"
+        else:
+            email = f"user{i}@example.com"
+        if i % 17 == 0:
+            email = ""
+        if i % 23 == 0:
+            email = f"not-an-email-{i}"
+        company = "" if i % 11 == 0 else f"Company {i % 50}"
+        updated = f"2026-{1 + i % 10:02d}-{1 + i % 28:02d}T09:00:00Z"
+        notes = '"line one\nline ""two"", and three"' if i % 3 == 0 else "plain"
+        lines.append(f"{i},{email},{company},{updated},{notes}")
+        if i == rows // 2:
+            lines.append(f"{i}x,short@example.com")  # structural error
+    with open(path, "w", encoding="utf-8", newline="") as f:
+        f.write("\n".join(lines) + "\n")
+
+
+class Parallel(unittest.TestCase):
+    """--threads N splits the file (small chunks here); stdout and the exit code must equal the
+    serial pass's, byte for byte: counts, samples with their lines and rows, structural errors.
+    Also when the only duplicates span chunks (the parallel samples cannot be exact, so the
+    file is read again serially) and with --near (always serial)."""
+
+    ARGS = ["--require", "email,company", "--unique", "email", "--normalize", "trim,lower",
+            "--valid", "email=email", "--max-age-days", "updated_at=30",
+            "--as-of", "2026-11-01", "--samples", "5", "--format", "json"]
+
+    def same_as_serial(self, path, extra=()):
+        cmd = [CRMKPI, "check", path, *self.ARGS, *extra]
+        serial = subprocess.run(cmd + ["--threads", "1"], capture_output=True)
+        self.assertIn(serial.returncode, (0, 1), serial.stderr)
+        self.assertIn(b'"uniqueness"', serial.stdout)
+        for threads in ("2", "3", "7"):
+            with self.subTest(path=os.path.basename(path), threads=threads, extra=extra):
+                par = subprocess.run(cmd + ["--threads", threads, "--min-chunk-bytes", "20000"],
+                                     capture_output=True)
+                self.assertEqual(par.returncode, serial.returncode)
+                self.assertEqual(par.stdout, serial.stdout)
+                self.assertEqual(par.stderr, serial.stderr)
+        return json.loads(serial.stdout)
+
+    def test_spread_duplicates(self):
+        with tempfile.TemporaryDirectory() as d:
+            path = os.path.join(d, "contacts.csv")
+            parallel_fixture(path, 6000, 7, 1)
+            report = self.same_as_serial(path)
+            uniq = [c for c in report["checks"] if c["id"] == "uniqueness"][0]
+            self.assertGreater(uniq["numerator"], 100)
+            self.same_as_serial(path, ["--near", "0.9"])
+
+    def test_duplicates_only_across_chunks(self):
+        with tempfile.TemporaryDirectory() as d:
+            path = os.path.join(d, "contacts.csv")
+            parallel_fixture(path, 6000, 0, 2)
+            report = self.same_as_serial(path)
+            uniq = [c for c in report["checks"] if c["id"] == "uniqueness"][0]
+            self.assertEqual(uniq["numerator"], 1)
+
+
 def py_counts(path):
     """Independent counts for the generated deals: completeness of 6 columns, email uniqueness
     after trim + lower, with the csv module."""
