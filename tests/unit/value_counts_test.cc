@@ -1,6 +1,7 @@
 // ValueCounts keeps a multiset as value → count: its quantiles must equal selection over the
 // written-out values, and Kaplan–Meier over weighted observations must equal it over the
 // expanded ones.
+#include <map>
 #include <random>
 #include <vector>
 
@@ -42,6 +43,42 @@ TEST_CASE("value counts: quantiles equal selection over the written-out values")
         CHECK(got.upper == want.upper);
         CHECK(got.frac == want.frac);
       }
+    }
+  }
+}
+
+TEST_CASE("value counts: whole days (dense) and other values (table) agree with a map") {
+  std::mt19937_64 rng(3);
+  for (int round = 0; round < 60; ++round) {
+    std::map<std::int64_t, std::uint64_t> want;
+    std::vector<std::int64_t> all;
+    ValueCounts c, a, b;
+    const int n = 1 + static_cast<int>(rng() % 3000);
+    // Day spreads from a few days to beyond the dense limit (2^16 days), both signs.
+    const std::int64_t spread = std::int64_t{1} << (2 + rng() % 18);
+    const std::int64_t base = static_cast<std::int64_t>(rng() % 40000) - 20000;
+    for (int i = 0; i < n; ++i) {
+      std::int64_t v = (base + static_cast<std::int64_t>(rng() % static_cast<std::uint64_t>(spread)) -
+                        spread / 2) * 86400;
+      if (rng() % 5 == 0) v += static_cast<std::int64_t>(rng() % 86399) + 1;  // not a whole day
+      ++want[v];
+      all.push_back(v);
+      c.Add(v);
+      (i % 3 ? a : b).Add(v);
+    }
+    b.Merge(a);
+    std::vector<std::pair<std::int64_t, std::uint64_t>> sorted(want.begin(), want.end());
+    INFO("round " << round << " n " << n << " spread " << spread);
+    CHECK(c.Sorted() == sorted);
+    CHECK(b.Sorted() == sorted);
+    CHECK(c.distinct() == want.size());
+    CHECK(b.size() == static_cast<std::uint64_t>(n));
+    for (double p : {0.0, 0.5, 0.9, 1.0}) {
+      std::vector<std::int64_t> copy = all;
+      const QuantileBracket<std::int64_t> q = SelectQuantile(copy, p);
+      CHECK(c.Quantile(p).lower == q.lower);
+      CHECK(c.Quantile(p).upper == q.upper);
+      CHECK(b.Quantile(p).lower == q.lower);
     }
   }
 }
