@@ -16,6 +16,7 @@
 #include "crmkpi/deal_stats.h"
 #include "crmkpi/string_hash.h"
 #include "crmkpi/text.h"
+#include "crmkpi/key_table.h"
 #include "crmkpi/parallel_scan.h"
 #include "crmkpi/warning_log.h"
 
@@ -29,20 +30,20 @@ struct GroupTable {
   std::vector<std::string> names;  // as given to --by, then "period"
   std::vector<int> columns;        // bound per input; same order as names, period excluded
   bool with_period = false;
-  std::unordered_map<std::string, std::uint32_t, StringHash, std::equal_to<>> index;
+  KeyTable index;  // key bytes → group id (the position in values and stats)
   std::vector<std::vector<std::string>> values;
   std::vector<DealStats> stats;
 
   // The group of |key| (its |values| built only when it is new).
   template <typename Values>
   DealStats& Group(std::string_view key, Values&& make_values) {
-    auto it = index.find(key);
-    if (it == index.end()) {
-      it = index.emplace(std::string(key), static_cast<std::uint32_t>(stats.size())).first;
+    bool inserted = false;
+    const std::uint32_t id = index.FindOrInsert(key, &inserted);
+    if (inserted) {
       values.push_back(make_values());
       stats.emplace_back();
     }
-    return stats[it->second];
+    return stats[id];
   }
 };
 
@@ -74,13 +75,14 @@ struct DealAccumulator {
     return a;
   }
 
-  void Merge(const DealAccumulator& later) {
+  // Adds |later| (the next chunk's), emptying its group tables.
+  void Merge(DealAccumulator& later) {
     total.Merge(later.total);
     for (std::size_t i = 0; i < tables.size(); ++i) {
-      const GroupTable& from = later.tables[i];
-      for (const auto& [key, id] : from.index) {
+      GroupTable& from = later.tables[i];
+      from.index.Drain([&](std::string_view key, std::uint32_t id) {
         tables[i].Group(key, [&] { return from.values[id]; }).Merge(from.stats[id]);
-      }
+      });
     }
     warnings.Merge(later.warnings);
     max_date = std::max(max_date, later.max_date);
@@ -125,10 +127,18 @@ class DealScanner {
       }
       acc_->total.Add(facts);
       for (GroupTable& t : acc_->tables) {
-        key.clear();
-        for (int c : t.columns) AppendKeyPart(&key, TrimSpace(row.fields[c]));
-        if (t.with_period) AppendKeyPart(&key, period);
-        t.Group(key, [&] {
+        // One column: its trimmed bytes are the key; several (or a period): length-prefixed
+        // parts, so ("a,b","c") and ("a","b,c") differ.
+        std::string_view k;
+        if (t.columns.size() == 1 && !t.with_period) {
+          k = TrimSpace(row.fields[t.columns[0]]);
+        } else {
+          key.clear();
+          for (int c : t.columns) AppendKeyPart(&key, TrimSpace(row.fields[c]));
+          if (t.with_period) AppendKeyPart(&key, period);
+          k = key;
+        }
+        t.Group(k, [&] {
            std::vector<std::string> values;
            for (int c : t.columns) values.emplace_back(TrimSpace(row.fields[c]));
            if (t.with_period) values.push_back(period);
@@ -316,7 +326,7 @@ class DealReportRun {
                          DealScanner(options_, roles_, input, &parts[i]).Scan(*r);
                        });
       if (done) {
-        for (const DealAccumulator& part : parts) acc_.Merge(part);
+        for (DealAccumulator& part : parts) acc_.Merge(part);
       } else {  // start over serially: it reports the first error in file order, if any
         reader = std::make_unique<CsvReader>(OpenInput(path, options_.encoding, &encoding),
                                              options_.csv);
