@@ -12,16 +12,26 @@ import sys
 import pandas as pd
 
 
-def main():
-    path = sys.argv[1]
-    df = pd.read_csv(
+COLUMNS = ["owner", "stage", "amount", "created_at", "closed_at"]
+
+
+def read_deals(path, extra=()):
+    """The deals file with COLUMNS (and the string columns `extra`); empty amount and dates
+    read as missing, every other empty value as ""."""
+    return pd.read_csv(
         path,
-        usecols=["owner", "stage", "amount", "created_at", "closed_at"],
-        dtype={"owner": "string", "stage": "string", "amount": "Int64",
+        usecols=list(extra) + COLUMNS,
+        dtype={**{c: "string" for c in extra},
+               "owner": "string", "stage": "string", "amount": "Int64",
                "created_at": "string", "closed_at": "string"},
         keep_default_na=False,
         na_values={"amount": [""], "created_at": [""], "closed_at": [""]},
     )
+
+
+def kpis_by_owner(df):
+    """One dict per owner (sorted), the fields of bench/duckdb_report.mjs."""
+    df = df[COLUMNS].copy()
     for c in ("created_at", "closed_at"):
         df[c] = pd.to_datetime(df[c], format="%Y-%m-%d")
     won = df["stage"] == "won"
@@ -47,7 +57,7 @@ def main():
         "cycle_mean": g["won_cycle"].mean(),
         "cycle_p90": g["won_cycle"].quantile(0.9),
     })
-    lines = []
+    recs = []
     for owner, r in out.iterrows():
         rec = {"owner": owner}
         for k, v in r.items():
@@ -57,8 +67,13 @@ def main():
                 rec[k] = int(v)
             else:
                 rec[k] = float(v)
-        lines.append(json.dumps(rec))
-    sys.stdout.write("\n".join(lines) + "\n")
+        recs.append(rec)
+    return recs
+
+
+def main():
+    recs = kpis_by_owner(read_deals(sys.argv[1]))
+    sys.stdout.write("".join(json.dumps(r) + "\n" for r in recs))
 
 
 if __name__ == "__main__":
