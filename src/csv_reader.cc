@@ -73,15 +73,23 @@ std::string FieldCountMessage(const std::vector<std::string>& header, std::size_
 }
 
 CsvReader::CsvReader(std::unique_ptr<InputStream> input, CsvOptions options)
-    : input_(std::move(input)), options_(options), delim_(options.delimiter) {
+    : input_(std::move(input)),
+      name_(input_->name()),
+      size_hint_(input_->size_hint()),
+      options_(options),
+      delim_(options.delimiter) {
   cap_ = std::max<std::size_t>(options_.buffer_size, 4);
   buf_ = std::make_unique<char[]>(cap_);
-  if (ProgressWanted()) progress_ = std::make_unique<Progress>(input_->name(), input_->size_hint());
+  if (ProgressWanted()) progress_ = std::make_unique<Progress>(name_, size_hint_);
 }
 
 CsvReader::CsvReader(std::unique_ptr<InputStream> input, const CsvReader& whole,
                      std::uint64_t offset, std::uint64_t line)
-    : input_(std::move(input)), options_(whole.options_), delim_(whole.delim_) {
+    : input_(std::move(input)),
+      name_(input_->name()),
+      size_hint_(input_->size_hint()),
+      options_(whole.options_),
+      delim_(whole.delim_) {
   cap_ = std::max<std::size_t>(options_.buffer_size, 4);
   buf_ = std::make_unique<char[]>(cap_);
   header_read_ = true;
@@ -90,6 +98,14 @@ CsvReader::CsvReader(std::unique_ptr<InputStream> input, const CsvReader& whole,
   consumed_before_buffer_ = offset;
   shared_bytes_ = offset;
   line_ = line;
+}
+
+std::unique_ptr<InputStream> CsvReader::TakeRest(std::string* buffered) {
+  buffered->assign(buf_.get() + pos_, end_ - pos_);
+  consumed_before_buffer_ += end_;
+  pos_ = end_ = validated_ = 0;
+  eof_ = true;
+  return std::move(input_);
 }
 
 bool CsvReader::Refill() {

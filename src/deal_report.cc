@@ -298,7 +298,8 @@ class DealReportRun {
   }
 
   // Reads one input: on all cores when it is a large UTF-8 file (chunk accumulators merged in
-  // file order), else serially; a failed parallel pass is redone serially (parallel_scan.h).
+  // file order) or a stream (blocks cut as they arrive), else serially; a failed parallel pass
+  // is redone serially from where it failed (parallel_scan.h).
   void ReadInput(const std::string& path) {
     Encoding encoding = options_.encoding;
     auto reader = std::make_unique<CsvReader>(OpenInput(path, options_.encoding, &encoding),
@@ -332,6 +333,20 @@ class DealReportRun {
                                              options_.csv);
         reader->ReadHeader();
       }
+    }
+    if (!done && StreamInParallel(path, encoding, options_.parallel)) {
+      const std::unique_ptr<CsvReader> rest = ScanStream<DealAccumulator>(
+          *reader, options_.parallel,
+          [&] { return std::make_unique<DealAccumulator>(DealAccumulator::Like(acc_)); },
+          [&](DealAccumulator& part, CsvReader& r) {
+            DealScanner(options_, roles_, input, &part).Scan(r);
+          },
+          [&](DealAccumulator& part) {
+            acc_.Merge(part);
+            return true;
+          });
+      if (rest) DealScanner(options_, roles_, input, &acc_).Scan(*rest);
+      done = true;
     }
     if (!done) DealScanner(options_, roles_, input, &acc_).Scan(*reader);
     summary.rows = acc_.rows - rows_before;

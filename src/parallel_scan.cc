@@ -10,8 +10,10 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstring>
+#include <deque>
 #include <exception>
 #include <mutex>
+#include <optional>
 #include <system_error>
 #include <thread>
 
@@ -155,7 +157,261 @@ void OnThreads(std::size_t n, Fn&& fn) {
   }
 }
 
+// Bytes of some blocks held in memory, then (optionally) the rest of a stream: what the serial
+// pass reads after a failed block of the parallel pass over a stream.
+class BlocksInput final : public InputStream {
+ public:
+  BlocksInput(std::string name, std::int64_t size_hint,
+              std::vector<std::shared_ptr<const std::string>> blocks,
+              std::unique_ptr<InputStream> rest)
+      : name_(std::move(name)),
+        size_hint_(size_hint),
+        blocks_(std::move(blocks)),
+        rest_(std::move(rest)) {}
+
+  std::size_t Read(char* buf, std::size_t n) override {
+    while (next_ < blocks_.size()) {
+      const std::string& b = *blocks_[next_];
+      if (pos_ < b.size()) {
+        const std::size_t k = std::min(n, b.size() - pos_);
+        std::memcpy(buf, b.data() + pos_, k);
+        pos_ += k;
+        return k;
+      }
+      blocks_[next_++].reset();
+      pos_ = 0;
+    }
+    return rest_ ? rest_->Read(buf, n) : 0;
+  }
+  const std::string& name() const override { return name_; }
+  std::int64_t size_hint() const override { return size_hint_; }
+
+ private:
+  std::string name_;
+  std::int64_t size_hint_;
+  std::vector<std::shared_ptr<const std::string>> blocks_;
+  std::size_t next_ = 0, pos_ = 0;
+  std::unique_ptr<InputStream> rest_;
+};
+
+// Cuts a stream into blocks of whole records (see ScanStream).
+class BlockCutter {
+ public:
+  BlockCutter(std::unique_ptr<InputStream> input, std::string buffered, std::size_t block_bytes,
+              std::uint64_t offset, std::uint64_t line)
+      : input_(std::move(input)),
+        pending_(std::move(buffered)),
+        block_bytes_(std::max<std::size_t>(block_bytes, 1)),
+        offset_(offset),
+        line_(line) {}
+
+  struct Block {
+    std::shared_ptr<const std::string> bytes;
+    std::uint64_t offset = 0, line = 1;
+  };
+
+  // The next block, or false at the end of the input.
+  bool Next(Block* block) {
+    std::size_t cut = 0;
+    std::size_t want = block_bytes_;
+    for (;;) {
+      Fill(want);
+      if (pending_.empty()) return false;
+      if (eof_ && pending_.size() <= want) {
+        cut = pending_.size();  // the last block: whatever is left
+        break;
+      }
+      cut = LastBoundary(std::min(want, pending_.size()));
+      if (cut > 0) break;
+      want *= 2;  // one record longer than a block: read on
+    }
+    std::uint64_t quotes = 0, newlines = 0;
+    CountQuotesAndNewlines(pending_.data(), cut, &quotes, &newlines);
+    block->offset = offset_;
+    block->line = line_;
+    block->bytes = std::make_shared<const std::string>(pending_.substr(0, cut));
+    pending_.erase(0, cut);
+    offset_ += cut;
+    line_ += newlines;
+    return true;
+  }
+
+  // What has not been cut into blocks: the pending bytes and the stream.
+  std::unique_ptr<InputStream> TakeRest(std::string* pending) {
+    *pending = std::move(pending_);
+    pending_.clear();
+    return std::move(input_);
+  }
+
+ private:
+  void Fill(std::size_t want) {
+    if (eof_ || pending_.size() >= want) return;
+    std::size_t have = pending_.size();
+    pending_.resize(want);  // once: a pipe returns 64 KiB a read, so no resize per read
+    while (have < want) {
+      const std::size_t got = input_->Read(pending_.data() + have, want - have);
+      if (got == 0) {
+        eof_ = true;
+        break;
+      }
+      have += got;
+    }
+    pending_.resize(have);
+  }
+
+  // One past the last newline in the first |limit| bytes of pending_ after which the quote
+  // count (from the block's start, where no quote is open) is even; 0 when there is none.
+  std::size_t LastBoundary(std::size_t limit) const {
+    std::uint64_t quotes = 0, newlines = 0;
+    CountQuotesAndNewlines(pending_.data(), limit, &quotes, &newlines);
+    std::size_t end = limit;  // quotes counts [0, end)
+    while (end > 0) {
+      const void* hit = memrchr(pending_.data(), '\n', end);
+      if (hit == nullptr) return 0;
+      const auto nl = static_cast<std::size_t>(static_cast<const char*>(hit) - pending_.data());
+      std::uint64_t after = 0, unused = 0;
+      CountQuotesAndNewlines(pending_.data() + nl, end - nl, &after, &unused);
+      quotes -= after;  // now the quotes in [0, nl)
+      if ((quotes & 1) == 0) return nl + 1;
+      end = nl;
+    }
+    return 0;
+  }
+
+  std::unique_ptr<InputStream> input_;
+  std::string pending_;
+  std::size_t block_bytes_;
+  std::uint64_t offset_, line_;
+  bool eof_ = false;
+};
+
 }  // namespace
+
+std::unique_ptr<CsvReader> ScanStreamTasks(CsvReader& header, const ParallelOptions& options,
+                                           const StreamTasks& tasks) {
+  const unsigned threads = ResolveThreads(options.threads);
+  const std::string name = header.name();
+  const std::int64_t size_hint = header.size_hint();
+  const std::uint64_t offset = header.bytes_consumed();
+  const std::uint64_t line = header.next_line();
+  std::string buffered;
+  std::unique_ptr<InputStream> input = header.TakeRest(&buffered);
+  BlockCutter cutter(std::move(input), std::move(buffered),
+                     static_cast<std::size_t>(std::max<std::uint64_t>(options.min_chunk_bytes / 4, 1)),
+                     offset, line);
+
+  // Blocks from the first not yet merged; their parts' handles and states.
+  enum class State { kRunning, kDone, kFailed };
+  std::vector<BlockCutter::Block> blocks;
+  std::vector<State> states;
+  std::size_t first = 0;  // the block index of blocks[0]
+  std::mutex mu;
+  std::condition_variable changed;
+  std::deque<std::pair<std::size_t, void*>> queue;  // blocks waiting for a thread
+  bool closing = false;
+  SharedProgress shared;
+
+  std::vector<std::thread> pool;
+  for (unsigned t = 0; t < threads; ++t) {
+    pool.emplace_back([&] {
+      for (;;) {
+        std::pair<std::size_t, void*> task;
+        BlockCutter::Block block;
+        {
+          std::unique_lock<std::mutex> lock(mu);
+          changed.wait(lock, [&] { return closing || !queue.empty(); });
+          if (queue.empty()) return;
+          task = queue.front();
+          queue.pop_front();
+          block = blocks[task.first - first];
+        }
+        bool ok = true;
+        try {
+          CsvReader reader(std::make_unique<BlocksInput>(
+                               name, size_hint,
+                               std::vector<std::shared_ptr<const std::string>>{block.bytes},
+                               nullptr),
+                           header, block.offset, block.line);
+          reader.set_shared_progress(&shared);
+          tasks.scan(task.second, reader);
+        } catch (...) {
+          ok = false;
+        }
+        std::lock_guard<std::mutex> lock(mu);
+        states[task.first - first] = ok ? State::kDone : State::kFailed;
+        changed.notify_all();
+      }
+    });
+  }
+  auto stop = [&] {
+    {
+      std::lock_guard<std::mutex> lock(mu);
+      closing = true;
+      queue.clear();
+    }
+    changed.notify_all();
+    for (std::thread& t : pool) t.join();
+  };
+
+  std::unique_ptr<Progress> progress;
+  if (ProgressWanted()) progress = std::make_unique<Progress>(name, size_hint);
+  std::size_t next = 0;  // blocks cut so far
+  bool at_end = false;
+  std::optional<std::size_t> failed;
+  try {
+    for (;;) {
+      // Keep every thread busy, with one block ready besides.
+      while (!at_end && next - first < threads + 1) {
+        BlockCutter::Block b;
+        if (!cutter.Next(&b)) {
+          at_end = true;
+          break;
+        }
+        void* handle = tasks.begin(next);
+        std::lock_guard<std::mutex> lock(mu);
+        blocks.push_back(std::move(b));
+        states.push_back(State::kRunning);
+        queue.emplace_back(next, handle);
+        ++next;
+        changed.notify_all();
+      }
+      if (first == next) break;  // everything merged
+      State s;
+      {
+        std::unique_lock<std::mutex> lock(mu);
+        changed.wait_for(lock, std::chrono::milliseconds(100),
+                         [&] { return states.front() != State::kRunning; });
+        s = states.front();
+      }
+      if (progress) progress->Update(shared.bytes.load(), shared.records.load());
+      if (s == State::kRunning) continue;
+      if (s == State::kFailed || !tasks.merge(first)) {
+        failed = first;
+        break;
+      }
+      std::lock_guard<std::mutex> lock(mu);
+      blocks.erase(blocks.begin());
+      states.erase(states.begin());
+      ++first;
+    }
+  } catch (...) {
+    stop();  // an input error while cutting: the threads end, the error goes to the caller
+    throw;
+  }
+  stop();
+  if (!failed) return nullptr;
+
+  // Serially from the failed block: its bytes and the later blocks', then the rest.
+  for (std::size_t i = first; i < next; ++i) tasks.discard(i);
+  std::vector<std::shared_ptr<const std::string>> rest_blocks;
+  for (const BlockCutter::Block& b : blocks) rest_blocks.push_back(b.bytes);
+  std::string pending;
+  std::unique_ptr<InputStream> rest = cutter.TakeRest(&pending);
+  rest_blocks.push_back(std::make_shared<const std::string>(std::move(pending)));
+  return std::make_unique<CsvReader>(
+      std::make_unique<BlocksInput>(name, size_hint, std::move(rest_blocks), std::move(rest)),
+      header, blocks.front().offset, blocks.front().line);
+}
 
 void CountQuotesAndNewlinesScalar(const char* p, std::size_t n, std::uint64_t* quotes,
                                   std::uint64_t* newlines) {
@@ -250,6 +506,10 @@ std::vector<ScanChunk> PlanChunks(const std::string& path, const CsvReader& head
   current.end = static_cast<std::uint64_t>(size);
   chunks.push_back(current);
   return chunks;
+}
+
+bool StreamInParallel(const std::string& path, Encoding used, const ParallelOptions& options) {
+  return ResolveThreads(options.threads) > 1 && (path == "-" || used != Encoding::kUtf8);
 }
 
 std::unique_ptr<CsvReader> OpenChunk(const std::string& path, const CsvReader& header,

@@ -102,7 +102,8 @@ class SourceCheckRun {
     const Encoding requested = Located(def, [&] { return ParseEncoding(def.encoding); });
     used_ = requested;
     reader_ = std::make_unique<CsvReader>(OpenInput(path, requested, &used_), csv);
-    Init();
+    reader_->ReadHeader();
+    Init(*reader_);
   }
 
   // A run over one chunk of |whole|'s file (the parallel pass), bound like it.
@@ -112,15 +113,44 @@ class SourceCheckRun {
     path_ = whole.path_;
     used_ = whole.used_;
     reader_ = OpenChunk(whole.path_, *whole.reader_, chunk);
-    Init();
+    Init(*reader_);
   }
 
-  // Reads the rows: on all cores when the file is large enough and nothing needs the rows in
-  // file order (a quarantine file, near-duplicate candidates), else serially. A parallel pass
-  // that fails or cannot give the serial samples is discarded for the serial one.
+  // A run over blocks of |whole|'s stream (the parallel pass over a stream), bound like it; the
+  // blocks' readers are ScanStream's.
+  explicit SourceCheckRun(const SourceCheckRun& whole)
+      : SourceCheckRun(whole.def_, whole.options_, whole.as_of_, whole.as_of_text_,
+                       whole.check_defs_) {
+    path_ = whole.path_;
+    used_ = whole.used_;
+    Init(*whole.reader_);
+  }
+
+  // Reads the rows: on all cores when the input is a large file or a stream and nothing needs
+  // the rows in file order (a quarantine file, near-duplicate candidates), else serially. A
+  // parallel pass that fails or cannot give the serial samples is redone serially.
   void ReadAll(AtomicFile* quarantine, std::uint64_t* quarantined) {
-    if (quarantine == nullptr && ReadInParallel()) return;
-    Read(quarantine, quarantined);
+    const bool near = std::any_of(checks_.begin(), checks_.end(),
+                                  [](const CheckState& c) { return c.near != nullptr; });
+    if (quarantine == nullptr && !near) {
+      if (ReadInParallel()) return;
+      if (StreamInParallel(path_, used_, options_.parallel)) {
+        const std::unique_ptr<CsvReader> rest = ScanStream<SourceCheckRun>(
+            *reader_, options_.parallel, [&] { return std::make_unique<SourceCheckRun>(*this); },
+            [](SourceCheckRun& part, CsvReader& r) { part.Read(r, nullptr, nullptr); },
+            [&](SourceCheckRun& part) {
+              if (!CanMergeExactly(part)) return false;
+              Merge(part);
+              return true;
+            });
+        if (rest) {
+          row_base_ = records_;  // the rest reader numbers its records from 1
+          Read(*rest, nullptr, nullptr);
+        }
+        return;
+      }
+    }
+    Read(*reader_, quarantine, quarantined);
   }
 
  private:
@@ -135,15 +165,15 @@ class SourceCheckRun {
         rules_(Located(def, [&] { return StageRules(def.stages); })),
         dates_(Located(def, [&] { return DateParser(def.date_format, tz_); })) {}
 
-  // Binds the header (read by the reader already for a chunk) and every check.
-  void Init() {
+  // Binds the header (read by |header_reader| already) and every check.
+  void Init(const CsvReader& header_reader) {
     const SourceDef& def = def_;
     summary_.id = def.id;
-    summary_.file = reader_->name();
+    summary_.file = header_reader.name();
     summary_.encoding = std::string(EncodingName(used_));
-    const std::vector<std::string>& header = reader_->ReadHeader();
+    const std::vector<std::string>& header = header_reader.header();
     const RoleBinding roles =
-        Located(def, [&] { return BindRoles(header, def.mappings, reader_->name()); });
+        Located(def, [&] { return BindRoles(header, def.mappings, summary_.file); });
     schema_ = RowSchema(header, roles);
     context_ = std::make_unique<RowContext>(schema_, dates_, &rules_);
     fields_.resize(header.size());
@@ -170,11 +200,13 @@ class SourceCheckRun {
     }
     const bool read = RunChunks(chunks.size(), reader_->name(), reader_->size_hint(),
                                 [&](std::size_t i, SharedProgress* progress) {
-                                  parts[i]->reader_->set_shared_progress(progress);
-                                  parts[i]->Read(nullptr, nullptr);
+                                  CsvReader& r = *parts[i]->reader_;
+                                  r.set_shared_progress(progress);
+                                  parts[i]->Read(r, nullptr, nullptr);
                                 });
     if (!read) return false;
     SourceCheckRun& merged = *parts[0];
+    // Every chunk is merged, then the samples are checked: a file can be read again.
     for (std::size_t i = 1; i < parts.size(); ++i) {
       merged.Merge(*parts[i]);
       parts[i].reset();  // its key tables were drained into |merged|'s
@@ -219,7 +251,9 @@ class SourceCheckRun {
       }
       if (r.def.type == CheckType::kUniqueness) {
         // A key first seen in |later| may be a duplicate of an earlier chunk's: its samples
-        // cannot say so, so only the first chunk's are kept (see SamplesAsSerial).
+        // cannot say so, so only the first chunk's are kept (see SamplesAsSerial and
+        // CanMergeExactly): those of |later| only when this run has read nothing.
+        if (records_ == 0) r.samples = lr.samples;
         o.keys.Drain([&](std::string_view key, std::uint32_t id) {
           bool inserted = false;
           const std::uint32_t to = c.keys.FindOrInsert(key, &inserted);
@@ -241,6 +275,22 @@ class SourceCheckRun {
     records_ += later.records_;
   }
 
+  // Whether merging |later| (a stream's next block) into this run gives the serial samples: a
+  // run that has read nothing takes any part's; later, a uniqueness check that still needs
+  // samples cannot tell which of the part's first occurrences repeat earlier keys, so the
+  // stream is read serially from that block (ScanStream).
+  bool CanMergeExactly(const SourceCheckRun& later) const {
+    if (records_ == 0) return true;
+    for (std::size_t k = 0; k < checks_.size(); ++k) {
+      const CheckResult& r = checks_[k].result;
+      if (r.status == CheckStatus::kError || r.def.type != CheckType::kUniqueness) continue;
+      if (r.samples.size() < options_.samples && later.checks_[k].result.denominator > 0) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   // Whether the merged samples are the serial pass's: for uniqueness, the first chunk's
   // duplicates must already be all of them or fill the samples (in practice: not when a file's
   // only duplicates span chunks).
@@ -255,17 +305,17 @@ class SourceCheckRun {
   }
 
  public:
-  void Read(AtomicFile* quarantine, std::uint64_t* quarantined) {
+  void Read(CsvReader& reader, AtomicFile* quarantine, std::uint64_t* quarantined) {
     const std::size_t width = schema_.header_size();
     if (quarantine != nullptr) {
-      quarantine->Write(reader_->raw_header());
+      quarantine->Write(reader.raw_header());
       quarantine->Write("\n");
     }
     CsvRow row;
-    while (reader_->Next(&row)) {
+    while (reader.Next(&row)) {
       const std::string_view* fields = row.fields.data();
       if (row.fields.size() != width) {
-        StructuralError(row);
+        StructuralError(reader, row);
         const std::size_t n = std::min(width, row.fields.size());
         std::copy(row.fields.begin(), row.fields.begin() + static_cast<std::ptrdiff_t>(n),
                   fields_.begin());
@@ -277,8 +327,8 @@ class SourceCheckRun {
       if (has_filter_ && !filter_.Matches(*context_)) continue;
       ++summary_.rows;
       line_ = row.line;
-      number_ = row.number;
-      records_ = row.number;
+      number_ = row_base_ + row.number;
+      records_ = number_;
       bool failed = false;
       for (CheckState& c : checks_) {
         if (c.result.status == CheckStatus::kError) continue;
@@ -299,7 +349,7 @@ class SourceCheckRun {
         }
       }
       if (failed && quarantine != nullptr) {
-        quarantine->Write(reader_->raw_record());
+        quarantine->Write(reader.raw_record());
         quarantine->Write("\n");
         ++*quarantined;
       }
@@ -397,7 +447,7 @@ class SourceCheckRun {
       std::string names;
       for (const auto& u : unknown) names += (names.empty() ? "'" : ", '") + u + "'";
       c.result.error = fmt::format("column{} {} not in {} ({})", unknown.size() == 1 ? "" : "s",
-                                   names, reader_->name(), schema_.Describe());
+                                   names, summary_.file, schema_.Describe());
       checks_.push_back(std::move(c));
       return;
     }
@@ -584,7 +634,7 @@ class SourceCheckRun {
     return true;
   }
 
-  void StructuralError(const CsvRow& row) {
+  void StructuralError(const CsvReader& reader, const CsvRow& row) {
     ++structural_;
     if (structural_warning_) {
       ++structural_warning_->count;
@@ -595,7 +645,7 @@ class SourceCheckRun {
     DataWarning& w = structural_warning_.emplace();
     w.kind = "structural_error";
     w.count = 1;
-    w.first = reader_->Locate(at);
+    w.first = reader.Locate(at);
     w.message = message +
                 "; a short row's absent fields count as missing, a long row's extra fields are "
                 "ignored";
@@ -608,7 +658,8 @@ class SourceCheckRun {
   SourceChecks check_defs_;
   std::string path_;
   Encoding used_ = Encoding::kUtf8;
-  std::uint64_t records_ = 0;  // records read (CsvRow::number of the last)
+  std::uint64_t records_ = 0;   // records read (the record number of the last)
+  std::uint64_t row_base_ = 0;  // records before the reader's first (its numbers start at 1)
   std::string tz_;
   StageRules rules_;
   DateParser dates_;

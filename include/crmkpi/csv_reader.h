@@ -85,14 +85,18 @@ class CsvReader {
   const std::string& raw_header() const { return header_raw_; }
 
   char delimiter() const { return delim_; }
-  const std::string& name() const { return input_->name(); }
+  const std::string& name() const { return name_; }
   std::uint64_t bytes_consumed() const { return consumed_before_buffer_ + pos_; }
+  // Hands over what this reader has not parsed yet — the bytes in its buffer after the last
+  // record returned (or the header), and the input stream for the rest — for the parallel pass
+  // over a stream (parallel_scan.h). The reader is spent afterwards.
+  std::unique_ptr<InputStream> TakeRest(std::string* buffered);
   // The physical line the next record starts on (after ReadHeader: the first data line).
   std::uint64_t next_line() const { return line_; }
   // Adds the bytes and records read to |*counters| once per buffer refill (the parallel pass
   // draws one progress line for all its chunks from them). Set before reading.
   void set_shared_progress(SharedProgress* counters) { shared_progress_ = counters; }
-  std::int64_t size_hint() const { return input_->size_hint(); }
+  std::int64_t size_hint() const { return size_hint_; }
 
  private:
   enum class ParseResult { kRecord, kBlank, kNeedMore, kEnd };
@@ -105,6 +109,8 @@ class CsvReader {
   SourceLoc LocateIn(const char* p) const;
 
   std::unique_ptr<InputStream> input_;
+  std::string name_;            // input_'s, kept when TakeRest hands input_ over
+  std::int64_t size_hint_ = -1;
   CsvOptions options_;
   char delim_;
   std::unique_ptr<char[]> buf_;

@@ -22,6 +22,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -56,6 +57,10 @@ struct ScanChunk {
 std::vector<ScanChunk> PlanChunks(const std::string& path, const CsvReader& header,
                                   Encoding used, const ParallelOptions& options);
 
+// Whether an input that PlanChunks does not split is read by ScanStream: standard input or a
+// converted encoding, with more than one thread.
+bool StreamInParallel(const std::string& path, Encoding used, const ParallelOptions& options);
+
 // A reader of |chunk| of |path|: |header|'s header, delimiter and options; true lines and offsets.
 std::unique_ptr<CsvReader> OpenChunk(const std::string& path, const CsvReader& header,
                                      const ScanChunk& chunk);
@@ -66,6 +71,58 @@ std::unique_ptr<CsvReader> OpenChunk(const std::string& path, const CsvReader& h
 // call returned, false when any threw (the caller then reads serially; see above).
 bool RunChunks(std::size_t count, const std::string& name, std::int64_t total_bytes,
                const std::function<void(std::size_t, SharedProgress*)>& work);
+
+// The parallel pass over a stream — standard input, or a file converted from CP932/UTF-16 —
+// where there is no seeking: the data after |header|'s header is read in blocks (a quarter
+// of options.min_chunk_bytes) cut at the last newline with an even quote count, so each block holds
+// whole records and knows its first line; each block is read on a free thread into its own part
+// (make, then scan) and the parts are merged in input order. At most threads + 1 blocks are in
+// memory. Returns null when every record was read. When a block fails (a malformed record, or a
+// cut misplaced by a stray quote, as for files above) or merge declines its part, the parts from
+// it on are dropped and a
+// reader of the records from that block onwards (its bytes, then the rest of the stream) is
+// returned for the caller to read serially: it reports the first error in input order exactly
+// as a serial pass does. |header| is spent afterwards.
+template <typename Part>
+std::unique_ptr<CsvReader> ScanStream(CsvReader& header, const ParallelOptions& options,
+                                      const std::function<std::unique_ptr<Part>()>& make,
+                                      const std::function<void(Part&, CsvReader&)>& scan,
+                                      const std::function<bool(Part&)>& merge);
+
+struct StreamTasks {
+  std::function<void*(std::size_t)> begin;         // calling thread: make part i, its handle
+  std::function<void(void*, CsvReader&)> scan;     // a worker thread: read a block into a part
+  // Calling thread, in order: part i is done; false = it cannot be merged exactly, so read
+  // serially from its block on (as if it had failed).
+  std::function<bool(std::size_t)> merge;
+  std::function<void(std::size_t)> discard;        // calling thread: part i is not wanted
+};
+std::unique_ptr<CsvReader> ScanStreamTasks(CsvReader& header, const ParallelOptions& options,
+                                           const StreamTasks& tasks);
+
+template <typename Part>
+std::unique_ptr<CsvReader> ScanStream(CsvReader& header, const ParallelOptions& options,
+                                      const std::function<std::unique_ptr<Part>()>& make,
+                                      const std::function<void(Part&, CsvReader&)>& scan,
+                                      const std::function<bool(Part&)>& merge) {
+  std::map<std::size_t, std::unique_ptr<Part>> parts;  // touched by the calling thread only
+  StreamTasks tasks;
+  tasks.begin = [&](std::size_t i) -> void* {
+    std::unique_ptr<Part> p = make();
+    void* handle = p.get();
+    parts.emplace(i, std::move(p));
+    return handle;
+  };
+  tasks.scan = [&](void* handle, CsvReader& r) { scan(*static_cast<Part*>(handle), r); };
+  tasks.merge = [&](std::size_t i) {
+    auto it = parts.find(i);
+    if (!merge(*it->second)) return false;
+    parts.erase(it);
+    return true;
+  };
+  tasks.discard = [&](std::size_t i) { parts.erase(i); };
+  return ScanStreamTasks(header, options, tasks);
+}
 
 // The number of '"' and '\n' bytes in [p, p + n), added to *quotes and *newlines. Uses AVX2 when
 // the CPU has it (checked at run time), SSE2 otherwise on x86-64, and plain C++ elsewhere.

@@ -235,6 +235,20 @@ class Parallel(unittest.TestCase):
                 self.assertEqual(par.returncode, serial.returncode)
                 self.assertEqual(par.stdout, serial.stdout)
                 self.assertEqual(par.stderr, serial.stderr)
+        # Standard input: blocks cut as they arrive, merged in order (or read serially from
+        # the first block whose duplicates the merge cannot place).
+        cmd[2] = "-"
+        with open(path, "rb") as f:
+            serial_in = subprocess.run(cmd + ["--threads", "1"], stdin=f, capture_output=True)
+        self.assertEqual(serial_in.returncode, serial.returncode)
+        for threads in ("2", "3"):
+            with self.subTest(path=os.path.basename(path), threads=threads, stdin=True):
+                with open(path, "rb") as f:
+                    par = subprocess.run(cmd + ["--threads", threads, "--min-chunk-bytes", "20000"],
+                                         stdin=f, capture_output=True)
+                self.assertEqual(par.returncode, serial_in.returncode)
+                self.assertEqual(par.stdout, serial_in.stdout)
+                self.assertEqual(par.stderr, serial_in.stderr)
         return json.loads(serial.stdout)
 
     def test_spread_duplicates(self):

@@ -12,8 +12,8 @@ and checks `crmkpi report F --by owner --format json` and `--by stage` against
   * an independent computation of every deal KPI (below, with the csv module) per owner, per
     stage and in total: counts exact, money sums exact, other numbers within 1e-9 relative.
 It also checks that `cat F | crmkpi report - ...` gives the same "kpis" as reading F by path,
-and that the parallel pass (--threads 2, 3, 7 with small chunks) prints the serial JSON byte for
-byte.
+and that the parallel pass (--threads 2, 3, 7 with small chunks; from the file and from standard
+input) prints the serial JSON byte for byte.
 
 Standard library only. Exit status: 0 all passed, 1 a check failed, 77 skipped (no
 ../shared/bench/gen_deals.py next to the repository; ctest shows the test as skipped).
@@ -391,6 +391,18 @@ class GenDealsTruth:
                     parallel = subprocess.run(
                         cmd + ["--threads", threads, "--min-chunk-bytes", "100000"],
                         check=True, capture_output=True).stdout
+                    self.assertEqual(parallel, serial)
+            # Standard input: blocks cut as they arrive (a quarter of --min-chunk-bytes each).
+            cmd[2] = "-"
+            with open(self.path, "rb") as f:
+                serial = subprocess.run(cmd + ["--threads", "1"], stdin=f, check=True,
+                                        capture_output=True).stdout
+            for threads in ("2", "3"):
+                with self.subTest(extra=extra, threads=threads, stdin=True):
+                    with open(self.path, "rb") as f:
+                        parallel = subprocess.run(
+                            cmd + ["--threads", threads, "--min-chunk-bytes", "100000"],
+                            stdin=f, check=True, capture_output=True).stdout
                     self.assertEqual(parallel, serial)
 
 
