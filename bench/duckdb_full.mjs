@@ -17,6 +17,7 @@
 // for the sanity step of bench/run only, never timed). The DuckDB version and thread count go
 // to stderr. Without --threads DuckDB uses its default: one thread per core.
 import { DuckDBInstance } from '@duckdb/node-api';
+import { ownerKpis, readDeals } from './duckdb_sql.mjs';
 
 const REQUIRED = ['deal_id', 'account', 'owner', 'stage', 'amount', 'created_at'];
 
@@ -41,37 +42,14 @@ const info = (await con.runAndReadAll(
   "SELECT version() AS v, current_setting('threads') AS t")).getRowObjectsJson()[0];
 console.error(`duckdb ${info.v}, threads=${info.t}`);
 
-const lit = `'${file.replaceAll("'", "''")}'`;
 // Explicit schema (no sniffing), RFC 4180 quoting; an empty field reads as NULL. The notes
 // column is parsed but not kept; closed_at is needed for the sales cycle, email for uniqueness.
 await con.run(`
 CREATE TEMP TABLE deals AS
 SELECT deal_id, account, owner, stage, amount, created_at, closed_at, email
-FROM read_csv(${lit},
-  header = true, delim = ',', quote = '"', escape = '"', auto_detect = false,
-  columns = {
-    'deal_id': 'VARCHAR', 'account': 'VARCHAR', 'owner': 'VARCHAR', 'source': 'VARCHAR',
-    'stage': 'VARCHAR', 'amount': 'BIGINT', 'created_at': 'DATE', 'closed_at': 'DATE',
-    'email': 'VARCHAR', 'notes': 'VARCHAR'})`);
+FROM ${readDeals(file)}`);
 
-const owners = (await con.runAndReadAll(`
-SELECT coalesce(owner, '') AS owner,
-       count(*) AS deals,
-       count_if(stage = 'won') AS won,
-       count_if(stage = 'lost') AS lost,
-       count_if(stage IS NULL OR stage NOT IN ('won', 'lost')) AS open,
-       coalesce(sum(amount) FILTER (WHERE stage = 'won'), 0) AS revenue,
-       avg(amount) FILTER (WHERE stage = 'won') AS avg_deal_size,
-       coalesce(sum(amount) FILTER (WHERE stage IS NULL OR stage NOT IN ('won', 'lost')), 0)
-         AS pipeline_amount,
-       median(date_diff('day', created_at, closed_at)) FILTER (WHERE stage = 'won')
-         AS cycle_median,
-       avg(date_diff('day', created_at, closed_at)) FILTER (WHERE stage = 'won') AS cycle_mean,
-       quantile_cont(date_diff('day', created_at, closed_at), 0.9) FILTER (WHERE stage = 'won')
-         AS cycle_p90
-FROM deals
-GROUP BY ALL
-ORDER BY owner`)).getRowObjectsJson();
+const owners = (await con.runAndReadAll(ownerKpis('deals'))).getRowObjectsJson();
 for (const r of owners) {
   for (const k of ['deals', 'won', 'lost', 'open', 'revenue', 'pipeline_amount']) {
     r[k] = Number(r[k]);  // BIGINT/HUGEINT arrive as strings in the JSON form

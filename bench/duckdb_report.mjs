@@ -9,6 +9,7 @@
 // its default: one thread per core. --load-only starts Node, loads DuckDB and opens an
 // in-memory database, and stops: the fixed cost included in every DuckDB timing.
 import { DuckDBInstance } from '@duckdb/node-api';
+import { ownerKpis, readDeals } from './duckdb_sql.mjs';
 
 const args = process.argv.slice(2);
 let file = null;
@@ -37,32 +38,7 @@ const info = (await con.runAndReadAll(
   "SELECT version() AS v, current_setting('threads') AS t")).getRowObjectsJson()[0];
 console.error(`duckdb ${info.v}, threads=${info.t}`);
 
-const lit = `'${file.replaceAll("'", "''")}'`;
-// Explicit schema (no sniffing): text as VARCHAR, amount BIGINT, dates DATE. Quoted fields may
-// hold delimiters, doubled quotes and newlines (RFC 4180), as crmkpi accepts.
-const sql = `
-SELECT coalesce(owner, '') AS owner,
-       count(*) AS deals,
-       count_if(stage = 'won') AS won,
-       count_if(stage = 'lost') AS lost,
-       count_if(stage IS NULL OR stage NOT IN ('won', 'lost')) AS open,
-       coalesce(sum(amount) FILTER (WHERE stage = 'won'), 0) AS revenue,
-       avg(amount) FILTER (WHERE stage = 'won') AS avg_deal_size,
-       coalesce(sum(amount) FILTER (WHERE stage IS NULL OR stage NOT IN ('won', 'lost')), 0)
-         AS pipeline_amount,
-       median(date_diff('day', created_at, closed_at)) FILTER (WHERE stage = 'won')
-         AS cycle_median,
-       avg(date_diff('day', created_at, closed_at)) FILTER (WHERE stage = 'won') AS cycle_mean,
-       quantile_cont(date_diff('day', created_at, closed_at), 0.9) FILTER (WHERE stage = 'won')
-         AS cycle_p90
-FROM read_csv(${lit},
-  header = true, delim = ',', quote = '"', escape = '"', auto_detect = false,
-  columns = {
-    'deal_id': 'VARCHAR', 'account': 'VARCHAR', 'owner': 'VARCHAR', 'source': 'VARCHAR',
-    'stage': 'VARCHAR', 'amount': 'BIGINT', 'created_at': 'DATE', 'closed_at': 'DATE',
-    'email': 'VARCHAR', 'notes': 'VARCHAR'})
-GROUP BY ALL
-ORDER BY owner`;
+const sql = ownerKpis(readDeals(file));
 
 const rows = (await con.runAndReadAll(sql)).getRowObjectsJson();
 let out = '';

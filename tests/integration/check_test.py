@@ -224,49 +224,45 @@ class Parallel(unittest.TestCase):
             "--as-of", "2026-11-01", "--samples", "5", "--format", "json"]
 
     def same_as_serial(self, path, extra=()):
-        cmd = [CRMKPI, "check", path, *self.ARGS, *extra]
-        serial = subprocess.run(cmd + ["--threads", "1"], capture_output=True)
-        self.assertIn(serial.returncode, (0, 1), serial.stderr)
-        self.assertIn(b'"uniqueness"', serial.stdout)
-        for threads in ("2", "3", "7"):
-            with self.subTest(path=os.path.basename(path), threads=threads, extra=extra):
-                par = subprocess.run(cmd + ["--threads", threads, "--min-chunk-bytes", "20000"],
-                                     capture_output=True)
-                self.assertEqual(par.returncode, serial.returncode)
-                self.assertEqual(par.stdout, serial.stdout)
-                self.assertEqual(par.stderr, serial.stderr)
-        # Standard input: blocks cut as they arrive, merged in order (or read serially from
-        # the first block whose duplicates the merge cannot place).
-        cmd[2] = "-"
-        with open(path, "rb") as f:
-            serial_in = subprocess.run(cmd + ["--threads", "1"], stdin=f, capture_output=True)
-        self.assertEqual(serial_in.returncode, serial.returncode)
-        for threads in ("2", "3"):
-            with self.subTest(path=os.path.basename(path), threads=threads, stdin=True):
+        """Runs check on |path| (and on it as standard input, where blocks are cut as they
+        arrive and merged in order, or read serially from the first block whose duplicates
+        the merge cannot place) with 1 thread and with several; returns the serial report."""
+        serial = None
+        for source, thread_counts in ((path, ("2", "3", "7")), ("-", ("2", "3"))):
+            cmd = [CRMKPI, "check", source, *self.ARGS, *extra]
+            runs = {}
+            for threads in ("1", *thread_counts):
+                small = [] if threads == "1" else ["--min-chunk-bytes", "20000"]
                 with open(path, "rb") as f:
-                    par = subprocess.run(cmd + ["--threads", threads, "--min-chunk-bytes", "20000"],
-                                         stdin=f, capture_output=True)
-                self.assertEqual(par.returncode, serial_in.returncode)
-                self.assertEqual(par.stdout, serial_in.stdout)
-                self.assertEqual(par.stderr, serial_in.stderr)
+                    runs[threads] = subprocess.run(cmd + ["--threads", threads, *small],
+                                                   stdin=f, capture_output=True)
+            one = runs.pop("1")
+            self.assertIn(one.returncode, (0, 1), one.stderr)
+            self.assertIn(b'"uniqueness"', one.stdout)
+            serial = serial or one
+            for threads, par in runs.items():
+                with self.subTest(path=os.path.basename(path), source=source, threads=threads,
+                                  extra=extra):
+                    self.assertEqual(par.returncode, one.returncode)
+                    self.assertEqual(par.stdout, one.stdout)
+                    self.assertEqual(par.stderr, one.stderr)
         return json.loads(serial.stdout)
+
+    def uniqueness(self, report):
+        return [c for c in report["checks"] if c["id"] == "uniqueness"][0]
 
     def test_spread_duplicates(self):
         with tempfile.TemporaryDirectory() as d:
             path = os.path.join(d, "contacts.csv")
             parallel_fixture(path, 6000, 7, 1)
-            report = self.same_as_serial(path)
-            uniq = [c for c in report["checks"] if c["id"] == "uniqueness"][0]
-            self.assertGreater(uniq["numerator"], 100)
+            self.assertGreater(self.uniqueness(self.same_as_serial(path))["numerator"], 100)
             self.same_as_serial(path, ["--near", "0.9"])
 
     def test_duplicates_only_across_chunks(self):
         with tempfile.TemporaryDirectory() as d:
             path = os.path.join(d, "contacts.csv")
             parallel_fixture(path, 6000, 0, 2)
-            report = self.same_as_serial(path)
-            uniq = [c for c in report["checks"] if c["id"] == "uniqueness"][0]
-            self.assertEqual(uniq["numerator"], 1)
+            self.assertEqual(self.uniqueness(self.same_as_serial(path))["numerator"], 1)
 
 
 def py_counts(path):
