@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
+#include <cstring>
 #include <exception>
 #include <sstream>
 #include <string>
@@ -112,10 +113,29 @@ static_assert(DaysFromCivil(1970, 1, 1) == 0);
 static_assert(DaysFromCivil(2024, 2, 29) == 19782);
 static_assert(DaysFromCivil(0, 1, 1) == -719528);
 
+// DaysFromCivil for years 0..9999 without a branch (ParsePlainDate's dates, whose years and
+// months are random from row to row): leap years in [1970, y) are those in [1, y - 1] minus
+// the 477 in [1, 1969], counted 400 years later (97 leap years more) to keep the dividend
+// positive for year 0.
+constexpr short kDaysBeforeMonth[13] = {0, 0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334};
+constexpr Seconds PlainDaysFromCivil(int y, int m, int d, bool leap) {
+  const int x = y + 399;
+  const int leaps = x / 4 - x / 100 + x / 400 - 97 - 477;
+  return Seconds{365} * (y - 1970) + leaps + kDaysBeforeMonth[m] + ((m > 2) & leap) + d - 1;
+}
+static_assert(PlainDaysFromCivil(1970, 1, 1, false) == 0);
+static_assert(PlainDaysFromCivil(2024, 2, 29, true) == DaysFromCivil(2024, 2, 29));
+static_assert(PlainDaysFromCivil(2024, 3, 1, true) == DaysFromCivil(2024, 3, 1));
+static_assert(PlainDaysFromCivil(0, 1, 1, true) == DaysFromCivil(0, 1, 1));
+static_assert(PlainDaysFromCivil(0, 3, 1, true) == DaysFromCivil(0, 3, 1));
+static_assert(PlainDaysFromCivil(9999, 12, 31, false) == DaysFromCivil(9999, 12, 31));
+
+// Branch-free: years and months of real data are random from row to row.
+constexpr bool IsLeapYear(int y) { return ((y % 4 == 0) & (y % 100 != 0)) | (y % 400 == 0); }
+
 inline int DaysInMonth(int y, int m) {
   static constexpr signed char kDays[13] = {0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  const bool leap = (y % 4 == 0) && (y % 100 != 0 || y % 400 == 0);
-  return kDays[m] + (m == 2 && leap);
+  return kDays[m] + ((m == 2) & IsLeapYear(y));
 }
 
 inline bool IsDigit(char c) { return static_cast<unsigned char>(c - '0') < 10; }
@@ -336,6 +356,43 @@ ParseStatus DateParser::Parse(std::string_view text, Seconds* out) const {
   if (!ParseAuto(p, e, &f)) return ParseStatus::kInvalid;
   *out = f.has_offset ? f.local - f.offset : LocalToUtc(f.local);
   return ParseStatus::kOk;
+}
+
+bool DateParser::ParsePlainDate(std::string_view text, Seconds* instant,
+                                std::int64_t* day) const {
+  if (text.size() != 10 || !format_.empty()) return false;
+  // Eight bytes at once: XOR with "0000-00-" maps a digit to its value (0..9) and only a digit
+  // there, and a '-' to 0; anything else leaves a byte >= 10 or a dash byte non-zero.
+  std::uint64_t head = 0;  // "YYYY-MM-", byte i = text[i] (little-endian)
+  std::memcpy(&head, text.data(), 8);
+  head ^= 0x2D30302D30303030ull;
+  constexpr std::uint64_t kDashes = 0xFF0000FF00000000ull;
+  constexpr std::uint64_t kHigh = 0x8080808080808080ull;
+  // A byte's high bit after + 0x76 means it was >= 10 (a carry out of a byte only comes from
+  // a byte that is >= 0x8A itself, so it cannot make a bad text look good).
+  if ((head & kDashes) != 0 || ((head + 0x7676767676767676ull) | head) & kHigh) return false;
+  const unsigned d1 = static_cast<unsigned char>(text[8]) - '0';
+  const unsigned d2 = static_cast<unsigned char>(text[9]) - '0';
+  if (d1 > 9 || d2 > 9) return false;
+  auto digit = [head](int i) { return static_cast<int>((head >> (8 * i)) & 0xFF); };
+  const int y = digit(0) * 1000 + digit(1) * 100 + digit(2) * 10 + digit(3);
+  const int mo = digit(5) * 10 + digit(6);
+  const int d = static_cast<int>(d1 * 10 + d2);
+  if (mo < 1 || mo > 12 || d < 1 || d > DaysInMonth(y, mo)) return false;
+  const Seconds days = PlainDaysFromCivil(y, mo, d, IsLeapYear(y));
+  const Seconds local = days * kSecondsPerDay;
+  Seconds t = local;
+  if (zone_ != nullptr) {
+    // Inside the cached period (trimmed away from every transition) midnight exists once, so
+    // the instant is local - offset and LocalDate of it is this very day. Elsewhere (a first
+    // date of a period, or a midnight a DST jump skips, whose instant lies on the next day)
+    // the general path decides, and refills the cache.
+    if (local < cache_begin_ || local >= cache_end_) return false;
+    t = local - cache_offset_;
+  }
+  *instant = t;
+  *day = days;
+  return true;
 }
 
 Seconds DateParser::LocalToUtc(Seconds local) const {

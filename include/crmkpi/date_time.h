@@ -41,6 +41,14 @@ class DateParser {
   // path allocates nothing (it is called for every row).
   ParseStatus Parse(std::string_view text, Seconds* out) const;
 
+  // The fast path for the commonest export form, a bare "YYYY-MM-DD" (exactly 10 bytes, nothing
+  // around it): its instant and its local calendar day (days since 1970-01-01), exactly as Parse
+  // and LocalDate give them, without the grammar walk and the instant-to-day conversion. Returns
+  // false (and sets nothing) for any other text, with a date_format, and when the date's local
+  // midnight is outside the cached zone period; the caller then takes Parse and LocalDate, which
+  // also decide invalid values ("2024-13-01" is not a plain date here, and invalid there).
+  bool ParsePlainDate(std::string_view text, Seconds* instant, std::int64_t* day) const;
+
   // Local calendar date of an instant in the configured zone. Instants beyond about ±30,000
   // years are clamped (Parse never produces them).
   date::year_month_day LocalDate(Seconds t) const;

@@ -5,6 +5,8 @@
 #include <cstdio>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include <catch2/catch.hpp>
 #include <date/tz.h>
@@ -304,6 +306,118 @@ TEST_CASE("DateParser 12-hour clock of US exports", "[date]") {
   CHECK(StatusOf(p, "3/1/2024 0:05 AM") == ParseStatus::kInvalid);
   CHECK(StatusOf(p, "2024-03-01 09:05 PM") == ParseStatus::kInvalid);  // ISO is 24-hour
   CHECK(StatusOf(p, "3/1/2024 9:05 XM") == ParseStatus::kInvalid);
+}
+
+}  // namespace crmkpi
+
+namespace crmkpi {
+namespace {
+
+// The general path's answer for |text|: Parse, then LocalDate of the instant.
+struct General {
+  ParseStatus status;
+  Seconds instant = 0;
+  std::int64_t day = 0;
+};
+General GeneralPath(const DateParser& p, std::string_view text) {
+  General g{p.Parse(text, &g.instant)};
+  if (g.status == ParseStatus::kOk) {
+    g.day = date::sys_days(p.LocalDate(g.instant)).time_since_epoch().count();
+  }
+  return g;
+}
+
+// Every day of the years [from, to], as "YYYY-MM-DD".
+std::vector<std::string> Days(int from, int to) {
+  std::vector<std::string> out;
+  for (date::sys_days d{date::year{from} / 1 / 1}; d <= date::sys_days{date::year{to} / 12 / 31};
+       d += date::days{1}) {
+    out.push_back(FormatDate(date::year_month_day{d}));
+  }
+  return out;
+}
+
+// Checks ParsePlainDate against the general path on |text|; returns whether it took the text.
+bool AgreesWithParse(const DateParser& p, const std::string& text) {
+  INFO("text: \"" << text << "\", zone " << p.tz_name());
+  Seconds instant = -42;
+  std::int64_t day = -42;
+  const bool plain = p.ParsePlainDate(text, &instant, &day);
+  const General g = GeneralPath(p, text);
+  if (plain) {
+    REQUIRE(g.status == ParseStatus::kOk);
+    CHECK(instant == g.instant);
+    CHECK(day == g.day);
+  } else {
+    CHECK(instant == -42);  // nothing set
+    CHECK(day == -42);
+  }
+  return plain;
+}
+
+}  // namespace
+
+TEST_CASE("ParsePlainDate agrees with Parse and LocalDate on every day it takes",
+          "[date][plain]") {
+  // Year 0 (a leap year) and 9999, the Gregorian 100/400 rules, and the years around today.
+  std::vector<std::string> days;
+  for (const auto& [from, to] : {std::pair{0, 4}, {1599, 1601}, {1896, 1904}, {1968, 2104},
+                                 {2399, 2401}, {9995, 9999}}) {
+    for (std::string& d : Days(from, to)) days.push_back(std::move(d));
+  }
+  const DateParser utc;
+  for (const std::string& d : days) REQUIRE(AgreesWithParse(utc, d));  // UTC: always taken
+
+  // Zones: taken within the cached period only, and then exact; São Paulo's DST began at
+  // midnight (2018-11-04 00:00 did not exist), Apia skipped 2011-12-30 entirely.
+  for (const char* zone : {"Asia/Tokyo", "America/New_York", "America/Sao_Paulo",
+                           "Pacific/Apia"}) {
+    const DateParser p("", zone);
+    int taken = 0;
+    for (const std::string& d : Days(2010, 2020)) taken += AgreesWithParse(p, d);
+    CHECK(taken > 3000);  // the fast path does run in a zone
+    for (const char* d : {"2018-11-04", "2018-11-03", "2011-12-30", "2011-12-31", "2011-12-29"}) {
+      AgreesWithParse(p, d);
+    }
+  }
+}
+
+TEST_CASE("ParsePlainDate leaves everything but a bare valid YYYY-MM-DD to Parse",
+          "[date][plain]") {
+  const DateParser utc;
+  Seconds t = 0;
+  std::int64_t day = 0;
+  REQUIRE(utc.ParsePlainDate("2024-02-29", &t, &day));
+  CHECK(t == k20240229);
+  CHECK(day == 19782);
+  REQUIRE(utc.ParsePlainDate("0000-01-01", &t, &day));
+  CHECK(day == -719528);
+  REQUIRE(utc.ParsePlainDate("9999-12-31", &t, &day));
+  CHECK(day == 2932896);
+  REQUIRE(utc.ParsePlainDate("2000-02-29", &t, &day));  // divisible by 400: a leap year
+
+  // Invalid dates (the general path says invalid), other forms (it says ok), blanks (empty).
+  for (const char* text : {"2024-13-01", "2024-00-10", "2024-01-00", "2024-01-32", "2023-02-29",
+                           "1900-02-29", "2024-04-31", "2024-1-05x", "2024-01-0a", "2024+01-05",
+                           "2024-01/05", "20240-1-05", "2024-01-05T", ":024-01-05",
+                           "2024-01-05 ", " 2024-01-05", "2024/01/05", "2024-1-05",
+                           "２０２４-01-05", "2024-01-05T10:00", "2024-01-05Z", "          ",
+                           "", "2024\x80" "01-05"}) {
+    INFO("text: \"" << text << "\"");
+    Seconds before = 7;
+    std::int64_t day_before = 7;
+    CHECK_FALSE(utc.ParsePlainDate(text, &before, &day_before));
+    CHECK(before == 7);
+    CHECK(day_before == 7);
+  }
+  CHECK(StatusOf(utc, "2024-13-01") == ParseStatus::kInvalid);
+  CHECK(StatusOf(utc, "2023-02-29") == ParseStatus::kInvalid);
+  CHECK(StatusOf(utc, "2024-01-05 ") == ParseStatus::kOk);
+
+  // With a date_format the text means what the format says: never the fast path.
+  const DateParser year_day_month("%Y-%d-%m");
+  CHECK_FALSE(year_day_month.ParsePlainDate("2024-05-01", &t, &day));
+  CHECK(Ok(year_day_month, "2024-05-01") == Ok(utc, "2024-01-05"));
 }
 
 }  // namespace crmkpi
