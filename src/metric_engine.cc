@@ -279,20 +279,41 @@ struct Attached {  // the total or one grouping of one metric
   std::vector<std::string> names;
 };
 
+// What a row contributes, observed once per row for every metric that reads the same value under
+// the same where text: `sum`, `avg`, `min`, `max`, `median` of one column and where share one
+// stream and, per table, one accumulator (a HotAcc holds n, sum, min and max at once), so a row
+// is observed once and each accumulator updated once however many of those metrics there are.
+struct Stream {
+  ValueKind kind = ValueKind::kRows;
+  int column = -1;               // kNonEmpty, kAmount
+  std::vector<int> key_columns;  // kDistinct: schema columns
+  std::vector<int> key_slots;    // kDistinct: their Interned slots
+  KeyTable composite;            // kDistinct with several columns: packed value ids → id
+  int duration = -1;             // kDuration: index of the DurationSlot
+  bool sla = false;              // kDuration: the value is met (1) or breached (0)
+  double within_seconds = 0;     // sla: the target
+  int where = -1;                // index of the shared Where, -1 = every row
+  struct Target {
+    int table = 0;
+    std::size_t user = 0;      // the accumulator's position in the table's group runs
+    bool keep_values = false;  // a median or pNN reads it: keep every value
+  };
+  std::vector<Target> targets;  // one per table
+  std::string key;  // scratch: packed ids of a composite count_distinct key
+
+  bool SameObservation(const Stream& o) const {
+    return kind == o.kind && column == o.column && key_columns == o.key_columns &&
+           duration == o.duration && sla == o.sla && within_seconds == o.within_seconds &&
+           where == o.where;
+  }
+};
+
 struct MetricState {
   const MetricDef* def = nullptr;
   std::size_t result_index = 0;
   ValueKind kind = ValueKind::kRows;
-  int column = -1;
-  std::vector<int> key_columns;  // kDistinct: schema columns
-  std::vector<int> key_slots;    // kDistinct: their Interned slots
-  KeyTable composite;            // kDistinct with several columns: packed value ids → id
-  int duration = -1;  // index of the DurationSlot
   double unit_seconds = kSecondsPerDay;
-  int where = -1;  // index of the shared Where, -1 = every row
-  bool keep_values = false;
   std::vector<Attached> targets;  // [0] = the total, then the groupings in output order
-  std::string key;  // scratch: packed ids of a composite count_distinct key
 };
 
 // A column whose values are interned (group and distinct keys): trimmed value → dense id, looked
@@ -318,7 +339,6 @@ struct GroupTable {
   std::size_t width = 0;  // metrics attached: accumulators per group
   std::vector<HotAcc> hot;    // group × width
   std::vector<ColdAcc> cold;  // group × width
-  std::uint32_t current = 0;  // group of the current row
 };
 
 // The period of one (kind, date column), interned like a column value: code → dense id.
@@ -350,27 +370,49 @@ struct DurationSlot {
   Seconds from_instant = 0;  // valid unless the exclusion is about FROM
 };
 
-[[gnu::always_inline]] inline void Add(const MetricState& m, HotAcc* hot, ColdAcc* cold,
-                                       const Observation& o) {
+// The accumulators of one table's group of the current row (width of them, one per user).
+struct GroupRun {
+  HotAcc* hot = nullptr;
+  ColdAcc* cold = nullptr;
+};
+
+// Adds |o| to the stream's accumulators in the current row's groups (|runs|, by table), with
+// the switch on the value kind outside the loop over the tables.
+[[gnu::always_inline]] inline void Accumulate(const Stream& s, const GroupRun* runs,
+                                              const Observation& o) {
+  auto each = [&](auto&& add) {
+    for (const Stream::Target& a : s.targets) {
+      const GroupRun& run = runs[a.table];
+      add(a, run.hot[a.user], run.cold[a.user]);
+    }
+  };
   if (o.exclusion >= 0) {
-    ++cold->excluded[static_cast<std::size_t>(o.exclusion)];
+    each([&](const Stream::Target&, HotAcc&, ColdAcc& cold) {
+      ++cold.excluded[static_cast<std::size_t>(o.exclusion)];
+    });
     return;
   }
-  ++hot->n;
-  switch (m.kind) {
+  switch (s.kind) {
     case ValueKind::kRows:
     case ValueKind::kNonEmpty:
+      each([](const Stream::Target&, HotAcc& hot, ColdAcc&) { ++hot.n; });
       break;
     case ValueKind::kAmount:
     case ValueKind::kDuration:
-      hot->sum += o.value;
-      hot->min = std::min(hot->min, o.value);
-      hot->max = std::max(hot->max, o.value);
-      if (m.keep_values) cold->values.push_back(o.value);
+      each([&](const Stream::Target& a, HotAcc& hot, ColdAcc& cold) {
+        ++hot.n;
+        hot.sum += o.value;
+        hot.min = std::min(hot.min, o.value);
+        hot.max = std::max(hot.max, o.value);
+        if (a.keep_values) cold.values.push_back(o.value);
+      });
       break;
     case ValueKind::kDistinct:
-      if (!cold->distinct) cold->distinct = std::make_unique<IdSet>();
-      cold->distinct->Insert(o.id);
+      each([&](const Stream::Target&, HotAcc& hot, ColdAcc& cold) {
+        ++hot.n;
+        if (!cold.distinct) cold.distinct = std::make_unique<IdSet>();
+        cold.distinct->Insert(o.id);
+      });
       break;
   }
 }
@@ -610,12 +652,18 @@ class SourceRun {
     tables_[0].total = true;
     for (std::size_t i = 0; i < metrics.size(); ++i) BindMetric(*metrics[i], result_indexes[i]);
     NewGroup(&tables_[0]);  // its one group, now that its width is known
-    for (std::size_t k = 0; k < metrics_.size(); ++k) {
-      const int w = metrics_[k].where;
+    runs_.resize(tables_.size());
+    for (std::size_t k = 0; k < streams_.size(); ++k) {
+      const int w = streams_[k].where;
       auto it = std::find_if(where_groups_.begin(), where_groups_.end(),
                              [&](const WhereGroup& g) { return g.where == w; });
       if (it == where_groups_.end()) it = where_groups_.insert(where_groups_.end(), {w, {}});
-      it->metrics.push_back(k);
+      it->streams.push_back(k);
+    }
+    for (const WhereGroup& g : where_groups_) {
+      by_stage_ = by_stage_ ||
+                  (g.where >= 0 && wheres_[static_cast<std::size_t>(g.where)].stage_only());
+      plan_.steps.push_back({g.where, &g});
     }
   }
 
@@ -646,44 +694,20 @@ class SourceRun {
         p.valid = context_->Day(p.column, &p.day) == ParseStatus::kOk;
         p.id = p.valid ? PeriodId(&p) : InvalidPeriodId(&p);
       }
-      for (GroupTable& t : tables_) {
-        if (t.total) continue;  // one group, always 0
-        // The key: the interned ids of the columns' values, then of the period.
-        const std::size_t parts = t.slots.size() + (t.period >= 0 ? 1 : 0);
-        auto part = [&](std::size_t i) {
-          return i < t.slots.size() ? ValueId(t.slots[i])
-                                    : periods_[static_cast<std::size_t>(t.period)].id;
-        };
-        if (parts == 1) {  // direct: id → group
-          const std::uint32_t v = part(0);
-          if (v >= t.by_value.size()) t.by_value.resize(std::size_t{v} + 1, kNoRow);
-          if (t.by_value[v] == kNoRow) t.by_value[v] = NewGroup(&t);
-          t.current = t.by_value[v];
-        } else if (parts == 2) {  // two ids in one integer
-          std::uint32_t& g = t.by_pair.FindOrInsert((std::uint64_t{part(0)} << 32) | part(1));
-          if (g == kNoRow) g = NewGroup(&t);
-          t.current = g;
-        } else {
-          key.clear();
-          for (std::size_t i = 0; i < parts; ++i) AppendId(&key, part(i));
-          bool inserted = false;
-          t.current = t.index.FindOrInsert(key, &inserted);
-          if (inserted) NewGroup(&t);
-        }
+      for (std::size_t ti = 0; ti < tables_.size(); ++ti) {
+        GroupTable& t = tables_[ti];
+        const std::uint32_t group = t.total ? 0 : GroupOf(&t, &key);  // the totals: one group
+        const std::size_t first = std::size_t{group} * t.width;
+        runs_[ti] = {t.hot.data() + first, t.cold.data() + first};
       }
-      // Metrics are visited by where (one test, one branch per where text, not per metric).
-      for (const WhereGroup& g : where_groups_) {
-        if (g.where >= 0 && !wheres_[static_cast<std::size_t>(g.where)].Matches(*context_)) {
+      // Streams are visited by where (one test, one branch per where text, not per metric).
+      for (const Step& step : RowPlan().steps) {
+        if (step.where >= 0 && !wheres_[static_cast<std::size_t>(step.where)].Matches(*context_)) {
           continue;
         }
-        for (const std::size_t k : g.metrics) {
-          MetricState& m = metrics_[k];
-          const Observation o = Observe(m);
-          for (const Attached& a : m.targets) {
-            GroupTable& t = tables_[static_cast<std::size_t>(a.table)];
-            const std::size_t i = std::size_t{t.current} * t.width + a.user;
-            Add(m, &t.hot[i], &t.cold[i], o);
-          }
+        for (const std::size_t k : step.group->streams) {
+          Stream& st = streams_[k];
+          Accumulate(st, runs_.data(), Observe(st));
         }
       }
     }
@@ -746,6 +770,7 @@ class SourceRun {
     MetricState m;
     m.def = &def;
     m.result_index = result_index;
+    Stream st;  // what the metric observes, before it is matched with an equal stream
     const bool has_duration = !def.duration_from.empty() || !def.duration_to.empty();
     if (has_duration && (def.duration_from.empty() || def.duration_to.empty())) {
       Fail(def, def.column_loc, "a duration needs both ends: duration = FROM..TO");
@@ -777,15 +802,16 @@ class SourceRun {
         !(def.percentile >= 0.0 && def.percentile <= 1.0)) {
       Fail(def, def.loc, fmt::format("percentile {} is not between 0 and 1", def.percentile));
     }
-    m.keep_values =
+    const bool keep_values =
         def.aggregation == Aggregation::kMedian || def.aggregation == Aggregation::kPercentile;
+    st.kind = m.kind;
     if (m.kind == ValueKind::kNonEmpty || m.kind == ValueKind::kAmount) {
-      m.column = Resolve(def, def.columns[0], "column", def.column_loc);
+      st.column = Resolve(def, def.columns[0], "column", def.column_loc);
     }
     if (m.kind == ValueKind::kDistinct) {
       for (const std::string& c : def.columns) {
-        m.key_columns.push_back(Resolve(def, c, "column", def.column_loc));
-        m.key_slots.push_back(InternSlot(m.key_columns.back()));
+        st.key_columns.push_back(Resolve(def, c, "column", def.column_loc));
+        st.key_slots.push_back(InternSlot(st.key_columns.back()));
       }
     }
     if (m.kind == ValueKind::kDuration) {
@@ -798,7 +824,9 @@ class SourceRun {
         return s.from == d.from && s.to == d.to;
       });
       if (it == durations_.end()) it = durations_.insert(durations_.end(), d);
-      m.duration = static_cast<int>(it - durations_.begin());
+      st.duration = static_cast<int>(it - durations_.begin());
+      st.sla = def.aggregation == Aggregation::kSla;
+      if (st.sla) st.within_seconds = def.within_seconds;
     }
 
     // Metrics with the same where text share one evaluation per row.
@@ -811,8 +839,12 @@ class SourceRun {
                                          rules_, tz_, "where"));
         it = wheres_.end() - 1;
       }
-      m.where = static_cast<int>(it - wheres_.begin());
+      st.where = static_cast<int>(it - wheres_.begin());
     }
+    auto same = std::find_if(streams_.begin(), streams_.end(),
+                             [&](const Stream& x) { return x.SameObservation(st); });
+    if (same == streams_.end()) same = streams_.insert(streams_.end(), std::move(st));
+    Stream& stream = *same;
 
     int period = -1;
     if (def.period != Period::kNone) {
@@ -855,7 +887,14 @@ class SourceRun {
       }
       Attached a;
       a.table = static_cast<int>(it - tables_.begin());
-      a.user = it->width++;
+      // The stream's accumulator in this table, shared with the metrics bound before.
+      auto target = std::find_if(stream.targets.begin(), stream.targets.end(),
+                                 [&](const Stream::Target& x) { return x.table == a.table; });
+      if (target == stream.targets.end()) {
+        target = stream.targets.insert(stream.targets.end(), {a.table, it->width++, false});
+      }
+      target->keep_values = target->keep_values || keep_values;
+      a.user = target->user;
       a.names = std::move(names);
       m.targets.push_back(std::move(a));
     };
@@ -894,6 +933,33 @@ class SourceRun {
     return p->invalid_id;
   }
 
+  // The group of the current row in |t| (not the totals), made when new. |key| is scratch.
+  std::uint32_t GroupOf(GroupTable* t, std::string* key) {
+    // The key: the interned ids of the columns' values, then of the period.
+    const std::size_t parts = t->slots.size() + (t->period >= 0 ? 1 : 0);
+    auto part = [&](std::size_t i) {
+      return i < t->slots.size() ? ValueId(t->slots[i])
+                                 : periods_[static_cast<std::size_t>(t->period)].id;
+    };
+    if (parts == 1) {  // direct: id → group
+      const std::uint32_t v = part(0);
+      if (v >= t->by_value.size()) t->by_value.resize(std::size_t{v} + 1, kNoRow);
+      if (t->by_value[v] == kNoRow) t->by_value[v] = NewGroup(t);
+      return t->by_value[v];
+    }
+    if (parts == 2) {  // two ids in one integer
+      std::uint32_t& g = t->by_pair.FindOrInsert((std::uint64_t{part(0)} << 32) | part(1));
+      if (g == kNoRow) g = NewGroup(t);
+      return g;
+    }
+    key->clear();
+    for (std::size_t i = 0; i < parts; ++i) AppendId(key, part(i));
+    bool inserted = false;
+    const std::uint32_t g = t->index.FindOrInsert(*key, &inserted);
+    if (inserted) NewGroup(t);
+    return g;
+  }
+
   // The interned id of a column's value in the current row.
   std::uint32_t ValueId(int slot) {
     Interned& in = interned_[static_cast<std::size_t>(slot)];
@@ -930,16 +996,16 @@ class SourceRun {
     return static_cast<std::uint32_t>(t->values.size() - 1);
   }
 
-  Observation Observe(MetricState& m) {
+  Observation Observe(Stream& s) {
     Observation o;
-    switch (m.kind) {
+    switch (s.kind) {
       case ValueKind::kRows:
         break;
       case ValueKind::kNonEmpty:
-        if (context_->Text(m.column).empty()) o.exclusion = kMissingValue;
+        if (context_->Text(s.column).empty()) o.exclusion = kMissingValue;
         break;
       case ValueKind::kAmount:
-        switch (context_->Amount(m.column, &o.value)) {
+        switch (context_->Amount(s.column, &o.value)) {
           case ParseStatus::kOk:
             break;
           case ParseStatus::kEmpty:
@@ -951,36 +1017,36 @@ class SourceRun {
         }
         break;
       case ValueKind::kDuration: {
-        const DurationSlot& d = Duration(static_cast<std::size_t>(m.duration));
+        const DurationSlot& d = Duration(static_cast<std::size_t>(s.duration));
         o.exclusion = d.exclusion;
         o.value = d.seconds;
-        if (m.def->aggregation == Aggregation::kSla) {
+        if (s.sla) {
           // value 1 = met, 0 = breached; an unfinished row is late once as-of is past the target.
           if (d.exclusion == kMissingTo) {
             o.exclusion = kPending;
-            if (as_of_ && static_cast<double>(*as_of_ - d.from_instant) > m.def->within_seconds) {
+            if (as_of_ && static_cast<double>(*as_of_ - d.from_instant) > s.within_seconds) {
               o.exclusion = -1;
               o.value = 0;
             }
           } else if (d.exclusion < 0) {
-            o.value = static_cast<double>(d.seconds) <= m.def->within_seconds ? 1 : 0;
+            o.value = static_cast<double>(d.seconds) <= s.within_seconds ? 1 : 0;
           }
         }
         break;
       }
       case ValueKind::kDistinct:
         // Interned ids, so the composite key is fixed-width: ("a,b","c") ≠ ("a","b,c").
-        for (int c : m.key_columns) {
+        for (int c : s.key_columns) {
           if (context_->Text(c).empty()) o.exclusion = kMissingValue;
         }
         if (o.exclusion >= 0) break;
-        if (m.key_slots.size() == 1) {
-          o.id = ValueId(m.key_slots[0]);
+        if (s.key_slots.size() == 1) {
+          o.id = ValueId(s.key_slots[0]);
         } else {
-          m.key.clear();
-          for (int slot : m.key_slots) AppendId(&m.key, ValueId(slot));
+          s.key.clear();
+          for (int slot : s.key_slots) AppendId(&s.key, ValueId(slot));
           bool inserted = false;
-          o.id = m.composite.FindOrInsert(m.key, &inserted);
+          o.id = s.composite.FindOrInsert(s.key, &inserted);
         }
         break;
     }
@@ -1104,13 +1170,51 @@ class SourceRun {
   std::vector<Where> wheres_;
   struct WhereGroup {
     int where = -1;                   // index in wheres_, -1 = every row
-    std::vector<std::size_t> metrics;  // in metrics_
+    std::vector<std::size_t> streams;  // in streams_
   };
   std::vector<WhereGroup> where_groups_;  // in order of first use
+  // The where groups a row visits, in order. A where on the stage alone (stage is won, stage
+  // reached proposal) is decided once per distinct stage value, when the plan of that value is
+  // made: its group is kept without a test or dropped. A row then only tests the other wheres,
+  // and the outcomes of the stage wheres, random from row to row, cost no branch each.
+  struct Step {
+    int where = -1;  // the Where to test first, -1 = none (no where, or decided by the plan)
+    const WhereGroup* group = nullptr;
+  };
+  struct Plan {
+    bool made = false;
+    std::vector<Step> steps;
+  };
+  const Plan& RowPlan() {
+    if (!by_stage_) return plan_;
+    const StageInfo& stage = context_->Stage();
+    if (stage.id >= stage_plans_.size()) stage_plans_.resize(std::size_t{stage.id} + 1);
+    Plan& plan = stage_plans_[stage.id];
+    if (!plan.made) MakePlan(&plan);
+    return plan;
+  }
+  // Once per distinct stage value, on its first row (kept out of the row loop's code).
+  [[gnu::noinline]] void MakePlan(Plan* plan) {
+    plan->made = true;
+    for (Step step : plan_.steps) {
+      Where* w = step.where >= 0 ? &wheres_[static_cast<std::size_t>(step.where)] : nullptr;
+      if (w != nullptr && w->stage_only()) {
+        // Depends on the stage alone and has no side effects: this row decides it.
+        if (!w->Matches(*context_)) continue;
+        step.where = -1;
+      }
+      plan->steps.push_back(step);
+    }
+  }
+  bool by_stage_ = false;  // some where depends on the stage alone: plans by stage value
+  Plan plan_;                       // every group, each with its where
+  std::vector<Plan> stage_plans_;  // by StageInfo::id
   std::vector<PeriodSlot> periods_;
   std::vector<DurationSlot> durations_;
   std::vector<Interned> interned_;
   std::vector<GroupTable> tables_;
+  std::vector<GroupRun> runs_;  // by table: the accumulators of the current row's group
+  std::vector<Stream> streams_;
   std::vector<MetricState> metrics_;
 };
 

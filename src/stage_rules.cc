@@ -109,7 +109,11 @@ StageInfo StageRules::Classify(std::string_view raw) const {
 
 const StageInfo& StageRules::Lookup(std::string_view raw) {
   auto it = cache_.find(raw);
-  if (it == cache_.end()) it = cache_.emplace(std::string(raw), Classify(raw)).first;
+  if (it == cache_.end()) {
+    StageInfo info = Classify(raw);
+    info.id = static_cast<std::uint32_t>(cache_.size());
+    it = cache_.emplace(std::string(raw), info).first;
+  }
   return it->second;
 }
 

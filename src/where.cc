@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "crmkpi/amount.h"
+#include "crmkpi/string_hash.h"
 #include "crmkpi/text.h"
 
 namespace crmkpi {
@@ -579,15 +580,24 @@ ParseStatus RowContext::Amount(int column, std::int64_t* units) {
   return m.amount_status;
 }
 
+bool RowContext::PlainDate(int column, Memo& m) {
+  if (!dates_->ParsePlainDate(fields_[column], &m.instant, &m.day)) return false;
+  m.date_gen = m.day_gen = generation_;
+  m.date_status = m.day_status = ParseStatus::kOk;
+  return true;
+}
+
+void RowContext::ParseInstant(int column, Memo& m) {
+  m.date_gen = generation_;
+  m.date_status = dates_->Parse(fields_[column], &m.instant);
+  if (m.date_status == ParseStatus::kInvalid && invalid_hook_) {
+    invalid_hook_("invalid_date", column);
+  }
+}
+
 ParseStatus RowContext::Instant(int column, Seconds* t) {
   Memo& m = memo_[static_cast<std::size_t>(column)];
-  if (m.date_gen != generation_) {
-    m.date_gen = generation_;
-    m.date_status = dates_->Parse(fields_[column], &m.instant);
-    if (m.date_status == ParseStatus::kInvalid && invalid_hook_) {
-      invalid_hook_("invalid_date", column);
-    }
-  }
+  if (m.date_gen != generation_ && !PlainDate(column, m)) ParseInstant(column, m);
   *t = m.instant;
   return m.date_status;
 }
@@ -595,11 +605,12 @@ ParseStatus RowContext::Instant(int column, Seconds* t) {
 ParseStatus RowContext::Day(int column, std::int64_t* day) {
   Memo& m = memo_[static_cast<std::size_t>(column)];
   if (m.day_gen != generation_) {
-    m.day_gen = generation_;
-    Seconds t = 0;
-    m.day_status = Instant(column, &t);
-    if (m.day_status == ParseStatus::kOk) {
-      m.day = LocalDay(t);
+    const bool parsed = m.date_gen == generation_;
+    if (parsed || !PlainDate(column, m)) {
+      if (!parsed) ParseInstant(column, m);
+      m.day_gen = generation_;
+      m.day_status = m.date_status;
+      if (m.day_status == ParseStatus::kOk) m.day = LocalDay(m.instant);
     }
   }
   *day = m.day;
@@ -798,6 +809,24 @@ int Where::BindNode(const WhereExpr& expr, int index, const RowSchema& schema,
     }
   }
 
+  if (n.kind == NodeKind::kStageIs) {
+    c.check = Check::kStageClass;
+  } else if (n.kind == NodeKind::kStageReached) {
+    c.check = Check::kStageReached;
+  } else if (n.kind == NodeKind::kIsEmpty) {
+    c.check = Check::kIsEmpty;
+  } else if (c.value_kind == ValueKind::kText) {
+    // An empty literal matches nothing (a missing value is not a value), which the byte
+    // compares would not know: those stay with the general test.
+    const auto non_empty = [](const std::string& t) { return !t.empty(); };
+    if (n.kind == NodeKind::kCompare && c.op == WhereOp::kEq && non_empty(c.text_lo)) {
+      c.check = Check::kTextEqual;
+    } else if (n.kind == NodeKind::kIn && c.text_set.size() <= kMaxLinearIn &&
+               std::all_of(c.text_set.begin(), c.text_set.end(), non_empty)) {
+      c.check = Check::kTextIn;
+    }
+  }
+
   b.first = static_cast<int>(conds_.size());
   b.count = 1;
   conds_.push_back(std::move(c));
@@ -826,28 +855,43 @@ bool Where::Eval(int index, RowContext& row) {
 }
 
 bool Where::Test(Cond& c, RowContext& row) {
-  if (c.kind == NodeKind::kStageIs) {
-    const bool in = (c.stage_mask & Bit(row.Stage().cls)) != 0;
-    return in != c.negated;
-  }
-  if (c.kind == NodeKind::kStageReached) {
-    const StageInfo& s = row.Stage();
-    switch (s.cls) {
-      case StageClass::kWon:
-        return true;
-      case StageClass::kLost:
-        return c.lost_reached;
-      case StageClass::kOpen:
-        return s.order >= 0 && s.order >= c.reached_index;
+  switch (c.check) {
+    case Check::kStageClass:
+      return ((c.stage_mask & Bit(row.Stage().cls)) != 0) != c.negated;
+    case Check::kStageReached: {
+      const StageInfo& s = row.Stage();
+      switch (s.cls) {
+        case StageClass::kWon:
+          return true;
+        case StageClass::kLost:
+          return c.lost_reached;
+        case StageClass::kOpen:
+          return s.order >= 0 && s.order >= c.reached_index;
+      }
+      return false;
     }
-    return false;
+    case Check::kIsEmpty:
+      return row.Text(c.column).empty() != c.negated;
+    case Check::kTextEqual:  // an empty value never equals the non-empty literal
+      return SameBytes(row.Text(c.column), c.text_lo);
+    case Check::kTextIn: {
+      const std::string_view text = row.Text(c.column);
+      if (text.empty()) return false;  // missing is not a value (R5)
+      bool in = false;
+      for (const std::string& t : c.text_set) in |= SameBytes(text, t);
+      return in != c.negated;
+    }
+    case Check::kOther:
+      break;
   }
-  const std::string_view text = row.Text(c.column);
-  if (c.kind == NodeKind::kIsEmpty) return text.empty() != c.negated;
-  if (text.empty()) return false;  // missing is not a value (R5)
+  return TestOther(c, row);
+}
 
+bool Where::TestOther(Cond& c, RowContext& row) {
   std::int64_t x = 0;
   if (c.value_kind == ValueKind::kText) {
+    const std::string_view text = row.Text(c.column);
+    if (text.empty()) return false;  // missing is not a value (R5)
     switch (c.kind) {
       case NodeKind::kCompare:
         return Compare(c.op, text, std::string_view(c.text_lo));
@@ -878,6 +922,7 @@ bool Where::Test(Cond& c, RowContext& row) {
     case ValueKind::kText:
       break;
   }
+  // An empty (or blank) value parses as kEmpty: missing is not a value (R5).
   if (status != ParseStatus::kOk) {
     if (status == ParseStatus::kInvalid) ++c.invalid;
     return false;
@@ -898,6 +943,12 @@ std::uint64_t Where::invalid_values() const {
   std::uint64_t n = 0;
   for (const Cond& c : conds_) n += c.invalid;
   return n;
+}
+
+bool Where::stage_only() const {
+  return !conds_.empty() && std::all_of(conds_.begin(), conds_.end(), [](const Cond& c) {
+    return c.kind == NodeKind::kStageIs || c.kind == NodeKind::kStageReached;
+  });
 }
 
 bool Where::uses_stage() const {

@@ -31,6 +31,9 @@ struct StageInfo {
   StageClass cls = StageClass::kOpen;
   int order = -1;  // index in --stages, -1 when absent from the order
   Reached reached = Reached::kUnknownStage;
+  // Lookup's dense id of the raw value (0, 1, 2, … in order of first lookup), for per-value
+  // tables of the callers: what depends on the stage alone is decided once per distinct value.
+  std::uint32_t id = 0;
 };
 
 struct StageConfig {

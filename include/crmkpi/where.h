@@ -156,6 +156,11 @@ class RowContext {
   };
   static constexpr std::size_t kDayCacheMax = std::size_t{1} << 16;
   std::int64_t LocalDay(Seconds t);
+  // The instant and the day of a bare YYYY-MM-DD at once (DateParser::ParsePlainDate), so
+  // date-only values skip Parse and the day cache; false = take the general path.
+  bool PlainDate(int column, Memo& m);
+  // The general path: DateParser::Parse into the memo, reporting an invalid value.
+  void ParseInstant(int column, Memo& m);
   std::size_t day_cache_size_ = 0;
 
   const std::string_view* fields_ = nullptr;
@@ -253,18 +258,37 @@ class Where {
                        const StageRules& rules, const std::string& tz,
                        std::string_view what = "where");
 
-  bool Matches(RowContext& row) { return root_ < 0 || Eval(root_, row); }
+  bool Matches(RowContext& row) {
+    if (root_ < 0) return true;
+    // Most where texts are one condition: test it without the tree walk.
+    return nodes_.size() == 1 ? Test(conds_[0], row) : Eval(root_, row);
+  }
   bool always() const { return root_ < 0; }
   const std::string& text() const { return text_; }
   // Evaluations where a field compared as a number or date did not parse (condition false).
   std::uint64_t invalid_values() const;
   // True when any condition reads the stage classification (the RowContext needs StageRules).
   bool uses_stage() const;
+  // True when every condition is `stage is` or `stage reached`: the outcome is then a function
+  // of the row's StageInfo alone (and evaluating it has no side effects).
+  bool stage_only() const;
 
  private:
   enum class ValueKind : std::uint8_t { kText, kNumber, kDay, kInstant };
+  // How Test decides a condition, chosen when binding so that a row takes one switch to the
+  // code of its kind, with the common text tests (=, a short in list) as inline byte compares.
+  enum class Check : std::uint8_t {
+    kStageClass,    // stage is [not] won|lost|open|closed
+    kStageReached,  // stage reached S
+    kIsEmpty,       // is [not] empty
+    kTextEqual,     // = 'non-empty text'
+    kTextIn,        // [not] in a few non-empty texts
+    kOther,         // every other comparison (text order, numbers, dates)
+  };
+  static constexpr std::size_t kMaxLinearIn = 8;  // kTextIn: longer lists are binary searched
   struct Cond {
     WhereExpr::Node::Kind kind = WhereExpr::Node::Kind::kCompare;
+    Check check = Check::kOther;
     int column = -1;
     WhereOp op = WhereOp::kEq;
     bool negated = false;
@@ -285,6 +309,7 @@ class Where {
 
   bool Eval(int node, RowContext& row);
   bool Test(Cond& c, RowContext& row);
+  bool TestOther(Cond& c, RowContext& row);
   int BindNode(const WhereExpr& expr, int node, const RowSchema& schema, const StageRules& rules,
                const DateParser& literal_dates, std::string_view what);
 

@@ -948,3 +948,73 @@ TEST_CASE("a metric run's allocations do not grow with the row count", "[metric]
   // kept median/p90 values (doubling: ~7 more per kept vector) adds a few dozen.
   CHECK(b - a < 300);
 }
+
+TEST_CASE("metrics reading one value under one where share accumulators, each its own answer",
+          "[metric]") {
+  TempDir dir;
+  const SourceDef deals = Source("deals", dir.Write("deals.csv", kDeals));
+  auto by_owner = [](MetricDef m) {
+    m.by = {{"owner"}};
+    return m;
+  };
+  MetricDef p90 = Amount("p90_won", Aggregation::kPercentile, "stage is won");
+  p90.percentile = 0.9;
+  MetricDef count_won = Metric("count_won", "deals");
+  count_won.where = "stage is won";
+  MetricDef count_won_month = count_won;
+  count_won_month.id = "count_won_month";
+  count_won_month.period = Period::kMonth;
+  count_won_month.period_of = "closed";
+  MetricDef sla_10d = Duration("sla_10d", Aggregation::kSla, "stage is won");
+  sla_10d.within_seconds = 10 * 86400;
+  MetricDef sla_5d = Duration("sla_5d", Aggregation::kSla, "stage is won");
+  sla_5d.within_seconds = 5 * 86400;
+  const std::vector<MetricDef> metrics = {
+      by_owner(Amount("sum_won", Aggregation::kSum, "stage is won")),
+      Amount("avg_won", Aggregation::kAvg, "stage is won"),
+      Amount("min_won", Aggregation::kMin, "stage is won"),
+      Amount("max_won", Aggregation::kMax, "stage is won"),
+      by_owner(Amount("median_won", Aggregation::kMedian, "stage is won")),
+      p90,
+      Amount("sum_open", Aggregation::kSum, "stage is open"),
+      Amount("sum_all", Aggregation::kSum),
+      by_owner(count_won),
+      count_won_month,
+      Duration("days_won", Aggregation::kAvg, "stage is won"),
+      Duration("hours_won", Aggregation::kMedian, "stage is won", DurationUnit::kHours),
+      sla_10d,
+      sla_5d};
+  const MetricRun together = Run({deals}, metrics);
+
+  // Hand-checked: won amounts 1000, 3000, 4000 (deal 3 missing), open 500 + 200.
+  CHECK(Str(Find(together, "sum_won").total) == "8000");
+  CHECK(Excluded(Find(together, "sum_won").total) == "missing_value=1");
+  CHECK(Str(Find(together, "min_won").total) == "1000");
+  CHECK(Str(Find(together, "max_won").total) == "4000");
+  CHECK(Str(Find(together, "median_won").total) == "3000");
+  CHECK(Str(Find(together, "sum_open").total) == "700");
+  CHECK(Table(Find(together, "sum_won").groupings[0]) ==
+        std::vector<std::string>{" → 0", "Alice → 8000", "Bob → 0", "Carol → 0"});
+  CHECK(Table(Find(together, "median_won").groupings[0]) ==
+        std::vector<std::string>{" → n/a EMPTY", "Alice → 3000", "Bob → n/a EMPTY",
+                                 "Carol → n/a EMPTY"});
+  // Won durations 10, 10, 30 days (deal 6 negative): met within 10 days 2 of 3, within 5 none.
+  CHECK(Find(together, "sla_10d").total.numerator->ToString() == "2");
+  CHECK(Find(together, "sla_5d").total.numerator->ToString() == "0");
+  CHECK(Find(together, "sla_5d").total.denominator->ToString() == "3");
+
+  // Each metric alone (nothing to share) gives the very same cells.
+  for (const MetricDef& m : metrics) {
+    INFO("metric " << m.id);
+    const MetricRun alone = Run({deals}, {m});
+    const MetricResult& a = Find(alone, m.id);
+    const MetricResult& t = Find(together, m.id);
+    CHECK(Str(t.total) == Str(a.total));
+    CHECK(t.total.n == a.total.n);
+    CHECK(Excluded(t.total) == Excluded(a.total));
+    REQUIRE(t.groupings.size() == a.groupings.size());
+    for (std::size_t g = 0; g < t.groupings.size(); ++g) {
+      CHECK(Table(t.groupings[g]) == Table(a.groupings[g]));
+    }
+  }
+}

@@ -65,3 +65,13 @@ TEST_CASE("stage configuration errors are usage errors", "[stages]") {
   twice.order = {"a", "A"};
   CHECK_THROWS_WITH(StageRules(twice), "--stages: stage 'A' is listed twice");
 }
+
+TEST_CASE("stage ids are dense, in order of first lookup, one per raw value", "[stages]") {
+  StageRules rules({});
+  CHECK(rules.Lookup("won").id == 0);
+  CHECK(rules.Lookup("Negotiation").id == 1);
+  CHECK(rules.Lookup("won").id == 0);
+  CHECK(rules.Lookup(" Won").id == 2);  // another raw value, the same class
+  CHECK(rules.Lookup(" Won").cls == StageClass::kWon);
+  CHECK(rules.Lookup("Negotiation").id == 1);
+}

@@ -2,7 +2,9 @@
 // chosen from the literal, stage conditions, name resolution, and error texts with locations.
 #include "crmkpi/where.h"
 
+#include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <catch2/catch.hpp>
@@ -379,4 +381,110 @@ TEST_CASE("binding errors: unknown columns, stage without column or order", "[wh
   CHECK(ErrorOf([&] { s.Compile("owner = 'a'\nand\nnope = 1"); }) ==
         "kpi.ini:16: unknown column 'nope' in where (the header has 'owner', 'amount'; roles: "
         "amount, owner)");
+}
+
+TEST_CASE("the byte-compare text tests: = and short in lists, empty literals, long lists",
+          "[where]") {
+  Src s({"source"});
+  // = 'text': trimmed field, exact bytes, lengths that take each SameBytes branch.
+  for (const char* v : {"w", "web", "referral", "partner-network", "a-very-long-lead-source-name-x"}) {
+    const std::string eq = std::string("source = '") + v + "'";
+    INFO(eq);
+    CHECK(s.Eval(eq, {v}));
+    CHECK(s.Eval(eq, {std::string(" ") + v + "\t"}));
+    CHECK_FALSE(s.Eval(eq, {std::string(v) + "s"}));
+    CHECK_FALSE(s.Eval(eq, {std::string(v).substr(1)}));
+    CHECK_FALSE(s.Eval(eq, {""}));
+  }
+  CHECK_FALSE(s.Eval("source = web", {"Web"}));
+  // An empty literal: equal to nothing, not even an empty field (missing is not a value).
+  CHECK_FALSE(s.Eval("source = ''", {""}));
+  CHECK_FALSE(s.Eval("source = ' '", {" "}));
+  CHECK_FALSE(s.Eval("source in ('', web)", {""}));
+  CHECK(s.Eval("source in ('', web)", {"web"}));
+  CHECK_FALSE(s.Eval("source not in ('', web)", {""}));
+  CHECK(s.Eval("source not in ('', web)", {"ads"}));
+  // in / not in: short (linear) and long (binary searched) lists agree.
+  const std::string shortlist = "(web, referral, partner)";
+  const std::string longlist = "(a1, a2, a3, a4, a5, a6, a7, a8, web, referral, partner)";
+  for (const std::string& list : {shortlist, longlist}) {
+    INFO(list);
+    CHECK(s.Eval("source in " + list, {"referral"}));
+    CHECK(s.Eval("source in " + list, {" partner "}));
+    CHECK_FALSE(s.Eval("source in " + list, {"event"}));
+    CHECK_FALSE(s.Eval("source in " + list, {""}));
+    CHECK(s.Eval("source not in " + list, {"event"}));
+    CHECK_FALSE(s.Eval("source not in " + list, {"web"}));
+    CHECK_FALSE(s.Eval("source not in " + list, {"  "}));
+  }
+}
+
+TEST_CASE("blank numbers and dates are missing, not invalid", "[where]") {
+  Src s({"amount", "created_at"});
+  Where w = s.Compile("amount >= 5 or created_at >= 2024-01-01 or amount < 5");
+  int hooked = 0;
+  RowContext ctx(s.schema, s.dates, &s.rules);
+  ctx.set_invalid_hook([&](std::string_view, int) { ++hooked; });
+  const std::vector<std::string_view> blank = {" \t", "\xE3\x80\x80"};
+  ctx.SetRow(blank.data());
+  CHECK_FALSE(w.Matches(ctx));
+  CHECK(w.invalid_values() == 0);
+  CHECK(hooked == 0);
+}
+
+TEST_CASE("RowContext: a plain date's instant and day agree whichever is asked first",
+          "[where][plain]") {
+  Src utc({"d"});
+  Src tokyo({"d"}, {}, "Asia/Tokyo");
+  for (Src* s : {&utc, &tokyo}) {
+    for (const char* text : {"2024-03-01", "2024-02-29T16:00:00Z", "2024-03-01 23:30",
+                             " 2024-03-01", "2024-13-01", "", "soon"}) {
+      INFO("text: \"" << text << "\", zone " << s->tz);
+      const std::vector<std::string_view> row = {text};
+      std::vector<std::pair<Seconds, std::int64_t>> answers;
+      std::vector<std::pair<ParseStatus, ParseStatus>> statuses;
+      int hooked = 0;
+      for (const bool day_first : {true, false}) {
+        RowContext ctx(s->schema, s->dates, &s->rules);
+        ctx.set_invalid_hook([&](std::string_view, int) { ++hooked; });
+        ctx.SetRow(row.data());
+        Seconds t = 0;
+        std::int64_t day = 0;
+        ParseStatus ts{}, ds{};
+        if (day_first) {
+          ds = ctx.Day(0, &day);
+          ts = ctx.Instant(0, &t);
+        } else {
+          ts = ctx.Instant(0, &t);
+          ds = ctx.Day(0, &day);
+        }
+        CHECK(ts == ds);
+        statuses.emplace_back(ts, ds);
+        answers.emplace_back(ts == ParseStatus::kOk ? t : 0, ds == ParseStatus::kOk ? day : 0);
+        // The general path's answer.
+        Seconds want_t = 0;
+        const ParseStatus want = s->dates.Parse(text, &want_t);
+        CHECK(ts == want);
+        if (want == ParseStatus::kOk) {
+          CHECK(t == want_t);
+          CHECK(day == date::sys_days(s->dates.LocalDate(want_t)).time_since_epoch().count());
+        }
+      }
+      CHECK(answers[0] == answers[1]);
+      // The hook runs once per row for an invalid value, whichever is asked first.
+      CHECK(hooked == (statuses[0].first == ParseStatus::kInvalid ? 2 : 0));
+    }
+  }
+}
+
+TEST_CASE("stage_only: where texts decided by the stage value alone", "[where]") {
+  StageConfig stages;
+  stages.order = {"lead", "proposal", "won"};
+  Src s({"owner", "stage"}, stages);
+  CHECK(s.Compile("stage is won").stage_only());
+  CHECK(s.Compile("stage reached proposal").stage_only());
+  CHECK(s.Compile("not (stage is won) or stage is lost").stage_only());
+  CHECK_FALSE(s.Compile("stage is won and owner = Bob").stage_only());
+  CHECK_FALSE(s.Compile("owner is empty").stage_only());
+  CHECK_FALSE(s.Compile("").stage_only());  // every row: no condition at all
 }
