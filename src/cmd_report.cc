@@ -39,6 +39,7 @@ struct ReportArgs {
 int RunWithDefinition(const ReportArgs& a) {
   KpiRunArgs kpi = a.kpi;
   kpi.as_of = a.as_of;
+  kpi.parallel = a.parallel;
   std::map<std::string, std::string> extra;
   if (!a.files.empty()) {
     const KpiModel model = LoadModel(kpi.config);

@@ -54,7 +54,7 @@ KpiRun RunKpis(const KpiRunArgs& args, const std::map<std::string, double>& over
     as_of = t;
   }
   run.metrics = RunMetrics(run.model.sources, run.model.lookups, run.model.metrics, files,
-                           run.model.tz, as_of);
+                           run.model.tz, as_of, args.parallel);
   run.evaluation = EvaluateKpis(run.model, run.metrics, overrides);
   Report& report = run.evaluation.report;
   if (!args.as_of.empty()) {

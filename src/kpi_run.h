@@ -19,6 +19,7 @@ struct KpiRunArgs {
   std::vector<std::string> sources;  // --source ID=PATH
   std::string as_of;
   bool quiet = false;
+  ParallelOptions parallel;  // set by the command (report: --threads)
 
   void Register(CLI::App* app, bool config_required);
   std::map<std::string, std::string> SourceOverrides() const;

@@ -17,7 +17,9 @@
 #include "crmkpi/csv_reader.h"
 #include "crmkpi/input_stream.h"
 #include "crmkpi/key_table.h"
+#include "crmkpi/parallel_scan.h"
 #include "crmkpi/quantile.h"
+#include "crmkpi/value_counts.h"
 #include "crmkpi/stage_rules.h"
 #include "crmkpi/string_hash.h"
 #include "crmkpi/text.h"
@@ -117,6 +119,19 @@ class IdSet {
     InsertSlot(id);
   }
   std::size_t size() const { return size_; }
+
+  // Calls f(id) for every id in the set.
+  template <typename F>
+  void ForEach(F&& f) const {
+    for (std::uint32_t v : slots_) {
+      if (v != 0) f(v - 1);
+    }
+    for (std::size_t w = 0; w < bits_.size(); ++w) {
+      for (std::uint64_t b = bits_[w]; b != 0; b &= b - 1) {
+        f(static_cast<std::uint32_t>(w * 64 + static_cast<std::size_t>(__builtin_ctzll(b))));
+      }
+    }
+  }
 
  private:
   void InsertBit(std::uint32_t id) {
@@ -252,9 +267,9 @@ struct HotAcc {  // every aggregated row
 };
 struct ColdAcc {  // exclusions, medians, count_distinct
   std::array<std::uint64_t, kExclusionCount> excluded{};
-  // median / pNN only: every aggregated value (amount units or duration seconds), so the
-  // quantiles are exact. Memory linear in the values aggregated, like the deals report's cycles.
-  std::vector<std::int64_t> values;
+  // median / pNN only: every aggregated value (amount units or duration seconds) as value →
+  // count, so the quantiles are exact and memory grows with the distinct values, not the rows.
+  ValueCounts values;
   std::unique_ptr<IdSet> distinct;  // count_distinct only: ids of the distinct keys
 };
 
@@ -404,7 +419,7 @@ struct GroupRun {
         hot.sum += o.value;
         hot.min = std::min(hot.min, o.value);
         hot.max = std::max(hot.max, o.value);
-        if (a.keep_values) cold.values.push_back(o.value);
+        if (a.keep_values) cold.values.Add(o.value);
       });
       break;
     case ValueKind::kDistinct:
@@ -417,11 +432,11 @@ struct GroupRun {
   }
 }
 
-// Type-7 quantile of |v| (reordered): {value, exact} where exact is set when the result is a
-// whole number of units (always when it is one of the values).
-std::pair<long double, std::optional<std::int64_t>> Quantile(std::vector<std::int64_t>& v,
+// Type-7 quantile of |v|: {value, exact} where exact is set when the result is a whole number
+// of units (always when it is one of the values).
+std::pair<long double, std::optional<std::int64_t>> Quantile(const ValueCounts& v,
                                                               double p) {
-  const QuantileBracket<std::int64_t> b = SelectQuantile(v, p);
+  const QuantileBracket<std::int64_t> b = v.Quantile(p);
   if (b.frac == 0) return {static_cast<long double>(b.lower), b.lower};
   const long double x = static_cast<long double>(b.lower) +
                         static_cast<long double>(b.frac) *
@@ -594,29 +609,91 @@ class SourceRun {
             std::vector<LoadedLookup> lookups, const std::vector<const MetricDef*>& metrics,
             const std::vector<std::size_t>& result_indexes, const std::string& default_tz,
             std::optional<Seconds> as_of, WarningLog* warnings)
+      : SourceRun(def, index, std::make_shared<std::vector<LoadedLookup>>(std::move(lookups)),
+                  metrics, result_indexes, default_tz, as_of, warnings) {
+    path_ = path;
+    const CsvOptions csv = CsvOptionsFor(def.delimiter, what_, def.loc);
+    const Encoding requested =
+        Located(def.loc, what_ + ": ", [&] { return ParseEncoding(def.encoding); });
+    used_ = requested;
+    reader_ = std::make_unique<CsvReader>(OpenInput(path, requested, &used_), csv);
+    reader_->ReadHeader();
+    Init();
+  }
+
+  // A run over one chunk of |whole|'s file (the parallel pass), bound like it, with its own
+  // warnings (merged in file order afterwards).
+  SourceRun(const SourceRun& whole, const ScanChunk& chunk, WarningLog* warnings)
+      : SourceRun(whole.def_, whole.index_, whole.lookups_, whole.metric_defs_,
+                  whole.result_indexes_, whole.default_tz_, whole.as_of_, warnings) {
+    // The lookups are shared (read-only while rows are read); Init re-binds them to the same
+    // columns, here on the calling thread before any chunk is read.
+    path_ = whole.path_;
+    used_ = whole.used_;
+    reader_ = OpenChunk(whole.path_, *whole.reader_, chunk);
+    Init();
+  }
+
+  // Reads the rows: a large UTF-8 file on all cores, each chunk into its own run, merged here
+  // in file order (a chunk that fails makes it read serially from the start); else serially.
+  void ReadAll(const ParallelOptions& parallel) {
+    const std::vector<ScanChunk> chunks = PlanChunks(path_, *reader_, used_, parallel);
+    if (!chunks.empty()) {
+      std::vector<WarningLog> logs(chunks.size());
+      std::vector<std::unique_ptr<SourceRun>> parts;
+      for (std::size_t i = 0; i < chunks.size(); ++i) {
+        parts.push_back(std::make_unique<SourceRun>(*this, chunks[i], &logs[i]));
+      }
+      const bool read = RunChunks(chunks.size(), reader_->name(), reader_->size_hint(),
+                                  [&](std::size_t i, SharedProgress* progress) {
+                                    parts[i]->reader_->set_shared_progress(progress);
+                                    parts[i]->Read();
+                                  });
+      if (read) {
+        for (std::size_t i = 0; i < parts.size(); ++i) {
+          Merge(*parts[i]);
+          warnings_->Merge(logs[i]);
+          parts[i].reset();
+        }
+        return;
+      }
+    }
+    Read();
+  }
+
+ private:
+  SourceRun(const SourceDef& def, int index,
+            std::shared_ptr<std::vector<LoadedLookup>> lookups,
+            const std::vector<const MetricDef*>& metrics,
+            const std::vector<std::size_t>& result_indexes, const std::string& default_tz,
+            std::optional<Seconds> as_of, WarningLog* warnings)
       : as_of_(as_of),
         def_(def),
         index_(index),
+        metric_defs_(metrics),
+        result_indexes_(result_indexes),
+        default_tz_(default_tz),
         what_(fmt::format("source '{}'", def.id)),
         tz_(def.tz.empty() ? default_tz : def.tz),
         rules_(Located(def.loc, what_ + ": ", [&] { return StageRules(def.stages); })),
         dates_(Located(def.loc, what_ + ": ", [&] { return DateParser(def.date_format, tz_); })),
         lookups_(std::move(lookups)),
-        warnings_(warnings) {
-    const CsvOptions csv = CsvOptionsFor(def.delimiter, what_, def.loc);
-    const Encoding requested =
-        Located(def.loc, what_ + ": ", [&] { return ParseEncoding(def.encoding); });
-    Encoding used = requested;
-    reader_ = std::make_unique<CsvReader>(OpenInput(path, requested, &used), csv);
+        warnings_(warnings) {}
+
+  // Binds the header (read already), the lookups and every metric.
+  void Init() {
+    const SourceDef& def = def_;
+    const std::vector<const MetricDef*>& metrics = metric_defs_;
+    const std::vector<std::size_t>& result_indexes = result_indexes_;
     summary_.id = def.id;
     summary_.file = reader_->name();
-    summary_.encoding = std::string(EncodingName(used));
-    const std::vector<std::string>& header = reader_->ReadHeader();
+    summary_.encoding = std::string(EncodingName(used_));
+    const std::vector<std::string>& header = reader_->header();
     const RoleBinding roles = Located(def.loc, what_ + ": ", [&] {
       return BindRoles(header, def.mappings, reader_->name());
     });
     schema_ = RowSchema(header, roles);
-    for (LoadedLookup& l : lookups_) {
+    for (LoadedLookup& l : *lookups_) {
       l.on_column = schema_.Resolve(l.def->on);
       if (l.on_column < 0 || static_cast<std::size_t>(l.on_column) >= header.size()) {
         throw Error(ExitCode::kUsage,
@@ -626,7 +703,7 @@ class SourceRun {
                     Prefer(l.def->on_loc, l.def->loc));
       }
     }
-    for (LoadedLookup& l : lookups_) l.first = schema_.AddLookup(l.def->id, l.header);
+    for (LoadedLookup& l : *lookups_) l.first = schema_.AddLookup(l.def->id, l.header);
     fields_.resize(schema_.size());
     context_ = std::make_unique<RowContext>(schema_, dates_, &rules_);
     context_->set_invalid_hook([this](std::string_view kind, int column) {
@@ -667,6 +744,92 @@ class SourceRun {
     }
   }
 
+  // Adds the results of |later|, the run over the next chunk. Its ids are its own: interned
+  // values and composite keys are re-interned here (its key tables drained as they go), its
+  // groups matched by their values, and its accumulators added (distinct ids remapped).
+  void Merge(SourceRun& later) {
+    std::vector<std::vector<std::uint32_t>> value_ids(interned_.size());
+    for (std::size_t s = 0; s < interned_.size(); ++s) {
+      std::vector<std::uint32_t>& to = value_ids[s];
+      to.resize(later.interned_[s].values.size());
+      later.interned_[s].values.Drain([&](std::string_view key, std::uint32_t id) {
+        bool inserted = false;
+        to[id] = interned_[s].values.FindOrInsert(key, &inserted);
+      });
+    }
+    // Which ids an accumulator's distinct set holds, by (table, position): a slot's value ids or
+    // a stream's composite key ids.
+    std::vector<std::vector<const std::vector<std::uint32_t>*>> id_maps(tables_.size());
+    for (std::size_t t = 0; t < tables_.size(); ++t) id_maps[t].resize(tables_[t].width);
+    std::vector<std::vector<std::uint32_t>> composite_ids(streams_.size());
+    for (std::size_t k = 0; k < streams_.size(); ++k) {
+      Stream& st = streams_[k];
+      if (st.kind != ValueKind::kDistinct) continue;
+      const std::vector<std::uint32_t>* map = nullptr;
+      if (st.key_slots.size() == 1) {
+        map = &value_ids[static_cast<std::size_t>(st.key_slots[0])];
+      } else {
+        std::vector<std::uint32_t>& to = composite_ids[k];
+        to.resize(later.streams_[k].composite.size());
+        std::string packed;
+        later.streams_[k].composite.Drain([&](std::string_view key, std::uint32_t id) {
+          packed.clear();
+          for (std::size_t i = 0; i < st.key_slots.size(); ++i) {
+            std::uint32_t v = 0;
+            std::memcpy(&v, key.data() + i * sizeof v, sizeof v);
+            AppendId(&packed, value_ids[static_cast<std::size_t>(st.key_slots[i])][v]);
+          }
+          bool inserted = false;
+          to[id] = st.composite.FindOrInsert(packed, &inserted);
+        });
+        map = &to;
+      }
+      for (const Stream::Target& a : st.targets) {
+        id_maps[static_cast<std::size_t>(a.table)][a.user] = map;
+      }
+    }
+    for (std::size_t ti = 0; ti < tables_.size(); ++ti) {
+      GroupTable& t = tables_[ti];
+      const GroupTable& o = later.tables_[ti];
+      std::map<std::vector<std::string>, std::uint32_t> groups;
+      for (std::uint32_t g = 0; g < t.values.size(); ++g) groups.emplace(t.values[g], g);
+      for (std::size_t lg = 0; lg < o.values.size(); ++lg) {
+        auto [it, inserted] =
+            groups.emplace(o.values[lg], static_cast<std::uint32_t>(t.values.size()));
+        if (inserted) {
+          t.values.push_back(o.values[lg]);
+          t.hot.resize(t.hot.size() + t.width);
+          t.cold.resize(t.cold.size() + t.width);
+        }
+        for (std::size_t u = 0; u < t.width; ++u) {
+          const std::size_t i = std::size_t{it->second} * t.width + u;
+          const std::size_t j = lg * t.width + u;
+          MergeAcc(o.hot[j], o.cold[j], id_maps[ti][u], &t.hot[i], &t.cold[i]);
+        }
+      }
+    }
+    summary_.rows += later.summary_.rows;
+    summary_.skipped_rows += later.summary_.skipped_rows;
+    summary_.filtered_out += later.summary_.filtered_out;
+  }
+
+  static void MergeAcc(const HotAcc& from_hot, const ColdAcc& from_cold,
+                       const std::vector<std::uint32_t>* ids, HotAcc* hot, ColdAcc* cold) {
+    hot->n += from_hot.n;
+    hot->sum += from_hot.sum;
+    hot->min = std::min(hot->min, from_hot.min);
+    hot->max = std::max(hot->max, from_hot.max);
+    for (std::size_t e = 0; e < cold->excluded.size(); ++e) {
+      cold->excluded[e] += from_cold.excluded[e];
+    }
+    cold->values.Merge(from_cold.values);
+    if (from_cold.distinct) {
+      if (!cold->distinct) cold->distinct = std::make_unique<IdSet>();
+      from_cold.distinct->ForEach([&](std::uint32_t id) { cold->distinct->Insert((*ids)[id]); });
+    }
+  }
+
+ public:
   void Read() {
     const std::size_t width = schema_.header_size();
     CsvRow row;
@@ -678,9 +841,9 @@ class SourceRun {
       }
       ++summary_.rows;
       const std::string_view* fields = row.fields.data();
-      if (!lookups_.empty()) {
+      if (!lookups_->empty()) {
         std::copy(row.fields.begin(), row.fields.end(), fields_.begin());
-        for (const LoadedLookup& l : lookups_) JoinLookup(l);
+        for (const LoadedLookup& l : *lookups_) JoinLookup(l);
         fields = fields_.data();
       }
       current_ = fields;
@@ -1110,7 +1273,7 @@ class SourceRun {
     if (static_cast<std::size_t>(column) < schema_.header_size()) {
       return static_cast<std::size_t>(column);
     }
-    for (const LoadedLookup& l : lookups_) {
+    for (const LoadedLookup& l : *lookups_) {
       if (column >= l.first && column < l.first + static_cast<int>(l.header.size())) {
         return static_cast<std::size_t>(l.on_column);
       }
@@ -1152,11 +1315,16 @@ class SourceRun {
   std::optional<Seconds> as_of_;  // sla: when an unfinished row is already late
   const SourceDef& def_;
   int index_;
+  std::vector<const MetricDef*> metric_defs_;
+  std::vector<std::size_t> result_indexes_;
+  std::string default_tz_;
+  std::string path_;
+  Encoding used_ = Encoding::kUtf8;
   std::string what_;
   std::string tz_;
   StageRules rules_;
   DateParser dates_;
-  std::vector<LoadedLookup> lookups_;
+  std::shared_ptr<std::vector<LoadedLookup>> lookups_;  // shared by the chunks' runs
   WarningLog* warnings_;
   std::unique_ptr<CsvReader> reader_;
   RowSchema schema_;
@@ -1224,7 +1392,8 @@ class SourceRun {
 MetricRun RunMetrics(const std::vector<SourceDef>& sources, const std::vector<LookupDef>& lookups,
                      const std::vector<MetricDef>& metrics,
                      const std::map<std::string, std::string>& file_overrides,
-                     const std::string& default_tz, const std::optional<Seconds>& as_of) {
+                     const std::string& default_tz, const std::optional<Seconds>& as_of,
+                     const ParallelOptions& parallel) {
   auto source_ids = [&] {
     std::string ids;
     for (const SourceDef& s : sources) ids += (ids.empty() ? "" : ", ") + s.id;
@@ -1286,7 +1455,7 @@ MetricRun RunMetrics(const std::vector<SourceDef>& sources, const std::vector<Lo
   MetricRun run;
   run.metrics.resize(metrics.size());
   for (auto& r : runs) {
-    r->Read();
+    r->ReadAll(parallel);
     r->Finish(&run.metrics, &run.sources);
   }
   run.warnings = warnings.Take();

@@ -68,6 +68,7 @@
 
 #include "crmkpi/date_time.h"
 #include "crmkpi/metric_def.h"
+#include "crmkpi/parallel_scan.h"
 #include "crmkpi/report.h"
 
 namespace crmkpi {
@@ -127,7 +128,8 @@ MetricRun RunMetrics(const std::vector<SourceDef>& sources, const std::vector<Lo
                      const std::vector<MetricDef>& metrics,
                      const std::map<std::string, std::string>& file_overrides,
                      const std::string& default_tz,
-                     const std::optional<Seconds>& as_of = std::nullopt);
+                     const std::optional<Seconds>& as_of = std::nullopt,
+                     const ParallelOptions& parallel = {});
 
 
 }  // namespace crmkpi

@@ -1,0 +1,190 @@
+#!/usr/bin/env python3
+"""The parallel pass of `crmkpi report -c` (the metric engine) against the serial one.
+
+    python3 tests/integration/parallel_test.py path/to/crmkpi [unittest options]
+
+Writes a deals export (quoted newlines, CRLF, invalid amounts and dates, a lookup of owners)
+and a KPI definition with every kind of metric — counts, sums, averages, min/max, medians and
+p90s of amounts and durations, SLA, count_distinct of one and of two columns, groupings by a
+column, by two columns, by a lookup column and by period — then runs `report -c` with
+--threads 1 and with 2, 3 and 7 threads on small chunks (--min-chunk-bytes): stdout (every KPI
+of every group, JSON) and stderr (the warnings with their first lines) must be identical byte
+for byte. Needs no ../shared. Standard library only.
+"""
+
+import os
+import random
+import subprocess
+import sys
+import tempfile
+import unittest
+
+CRMKPI = None
+
+INI = """
+[crmkpi]
+as_of = 2024-12-31
+
+[source deals]
+file = deals.csv
+stages = lead, qualified, proposal, won
+
+[lookup owners]
+file = owners.csv
+key = owner
+source = deals
+on = owner
+
+[metric deals]
+source = deals
+by = owner, owners.region
+
+[metric won]
+source = deals
+where = stage is won
+by = owner+source
+period = month
+period_of = closed_at
+
+[metric revenue]
+source = deals
+type = sum
+column = amount
+where = stage is won
+by = owners.region
+
+[metric avg_amount]
+source = deals
+type = avg
+column = amount
+by = source
+
+[metric min_amount]
+source = deals
+type = min
+column = amount
+
+[metric max_amount]
+source = deals
+type = max
+column = amount
+by = owner
+
+[metric median_amount]
+source = deals
+type = median
+column = amount
+where = stage is won
+by = owner
+
+[metric p90_cycle]
+source = deals
+type = p90
+duration = created_at..closed_at
+where = stage is won
+by = owners.region
+
+[metric cycle_median]
+source = deals
+type = median
+duration = created_at..closed_at
+
+[metric fast_close]
+source = deals
+type = sla
+duration = created_at..closed_at
+within = 30d
+by = owner
+
+[metric accounts]
+source = deals
+type = count_distinct
+column = account
+by = owner
+
+[metric account_sources]
+source = deals
+type = count_distinct
+column = account+source
+by = owners.region
+
+[metric reached_proposal]
+source = deals
+where = stage reached proposal
+by = source
+
+[kpi win_rate]
+formula = won / deals
+unit = ratio
+"""
+# Every metric is printed through a KPI of its own (report -c prints KPIs, per group).
+METRICS = ["deals", "won", "revenue", "avg_amount", "min_amount", "max_amount", "median_amount",
+           "p90_cycle", "cycle_median", "fast_close", "accounts", "account_sources",
+           "reached_proposal"]
+INI += "".join(f"\n[kpi k_{m}]\nformula = {m}\n" for m in METRICS)
+
+
+def write_fixture(d, rows, seed):
+    rng = random.Random(seed)
+    owners = [f"Owner {i}" for i in range(9)]
+    with open(os.path.join(d, "owners.csv"), "w", encoding="utf-8", newline="") as f:
+        f.write("owner,region\n")
+        for i, o in enumerate(owners[:-1]):  # the last owner is a lookup miss
+            f.write(f"{o},{'East' if i % 2 else 'West'}\n")
+    stages = ["lead", "qualified", "proposal", "won", "lost"]
+    lines = ["deal_id,account,owner,source,stage,amount,created_at,closed_at,notes"]
+    for i in range(rows):
+        stage = rng.choice(stages)
+        closed = stage in ("won", "lost")
+        amount = "n/a" if rng.random() < 0.01 else str(rng.randrange(1000, 200000))
+        created = f"2024-{rng.randrange(1, 10):02d}-{rng.randrange(1, 29):02d}"
+        closed_at = ""
+        if closed:
+            closed_at = "someday" if rng.random() < 0.01 else \
+                f"2024-{rng.randrange(10, 13):02d}-{rng.randrange(1, 29):02d}"
+        notes = '"first line\nsecond, with ""quotes"""' if i % 4 == 0 else "plain"
+        end = "\r\n" if i % 9 == 0 else "\n"
+        lines.append(f"{i},Account {rng.randrange(300)},{rng.choice(owners)},"
+                     f"{rng.choice(['web', 'referral', 'partner', ''])},{stage},{amount},"
+                     f"{created},{closed_at},{notes}{end}")
+    with open(os.path.join(d, "deals.csv"), "w", encoding="utf-8", newline="") as f:
+        f.write(lines[0] + "\n" + "".join(lines[1:]))
+    with open(os.path.join(d, "kpi.ini"), "w", encoding="utf-8") as f:
+        f.write(INI)
+
+
+class MetricEngineParallel(unittest.TestCase):
+    def test_same_as_serial(self):
+        with tempfile.TemporaryDirectory() as d:
+            write_fixture(d, 8000, 3)
+            cmd = [CRMKPI, "report", "-c", os.path.join(d, "kpi.ini"), "--format", "json"]
+            serial = subprocess.run(cmd + ["--threads", "1"], capture_output=True)
+            self.assertEqual(serial.returncode, 0, serial.stderr)
+            # The fixture exercises what the merge must get right.
+            for needle in (b'"k_accounts"', b'"k_account_sources"', b'"k_median_amount"',
+                           b'"owners.region":"East"', b'"period":"2024-11"'):
+                self.assertIn(needle, serial.stdout)
+            for needle in (b"is not an amount", b"not found in lookup", b"is not a date"):
+                self.assertIn(needle, serial.stderr)
+            for threads in ("2", "3", "7"):
+                with self.subTest(threads=threads):
+                    par = subprocess.run(
+                        cmd + ["--threads", threads, "--min-chunk-bytes", "20000"],
+                        capture_output=True)
+                    self.assertEqual(par.returncode, 0, par.stderr)
+                    self.assertTrue(par.stdout == serial.stdout, "stdout differs")
+                    self.assertTrue(par.stderr == serial.stderr, "stderr differs")
+
+
+def main():
+    global CRMKPI
+    if len(sys.argv) < 2:
+        print(f"usage: {sys.argv[0]} path/to/crmkpi [unittest options]", file=sys.stderr)
+        return 2
+    CRMKPI = os.path.abspath(sys.argv[1])
+    prog = unittest.main(argv=[sys.argv[0]] + sys.argv[2:], exit=False, verbosity=2)
+    return 0 if prog.result.wasSuccessful() else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
