@@ -311,6 +311,9 @@ DateParser::DateParser(std::string format, std::string tz)
 ParseStatus DateParser::Parse(std::string_view text, Seconds* out) const {
   text = TrimSpace(text);
   if (text.empty()) return ParseStatus::kEmpty;
+  // The commonest export form first (equal to the paths below by its contract; tested so).
+  std::int64_t day = 0;
+  if (ParsePlainDate(text, out, &day)) return ParseStatus::kOk;
 
   if (!format_.empty()) {
     // Explicit format: date::parse needs a stream, so this path allocates; it is opt-in.
