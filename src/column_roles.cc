@@ -175,4 +175,17 @@ RoleBinding BindRoles(const std::vector<std::string>& header,
   return binding;
 }
 
+int ResolveByColumn(const std::vector<std::string>& header, const RoleBinding& roles,
+                    const std::string& name, const std::string& file) {
+  int col = FindColumn(header, name);
+  if (col < 0) {
+    if (auto role = ParseRole(name); role && roles.has(*role)) col = roles[*role];
+  }
+  if (col < 0) {
+    throw Error::Usage(fmt::format("{}: --by {}: no such column; the header has {}", file, name,
+                                   QuoteHeaders(header)));
+  }
+  return col;
+}
+
 }  // namespace crmkpi

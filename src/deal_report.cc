@@ -414,15 +414,7 @@ class DealReportRun {
       t.columns.clear();
       for (const std::string& name : t.names) {
         if (t.with_period && &name == &t.names.back()) break;
-        int col = FindColumn(header, name);
-        if (col < 0) {
-          if (auto role = ParseRole(name); role && roles.has(*role)) col = roles[*role];
-        }
-        if (col < 0) {
-          throw Error::Usage(fmt::format("{}: --by {}: no such column; the header has {}",
-                                         reader.name(), name, QuoteHeaders(header)));
-        }
-        t.columns.push_back(col);
+        t.columns.push_back(ResolveByColumn(header, roles, name, reader.name()));
       }
     }
   }

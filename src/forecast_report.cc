@@ -425,15 +425,7 @@ class ForecastReportRun {
                              const RoleBinding& roles) const {
     std::vector<int> columns;
     for (const std::string& name : options_.by) {
-      int col = FindColumn(header, name);
-      if (col < 0) {
-        if (auto role = ParseRole(name); role && roles.has(*role)) col = roles[*role];
-      }
-      if (col < 0) {
-        throw Error::Usage(fmt::format("{}: --by {}: no such column; the header has {}",
-                                       reader.name(), name, QuoteHeaders(header)));
-      }
-      columns.push_back(col);
+      columns.push_back(ResolveByColumn(header, roles, name, reader.name()));
     }
     return columns;
   }

@@ -77,4 +77,9 @@ struct RoleBinding {
 RoleBinding BindRoles(const std::vector<std::string>& header,
                       const std::vector<RoleMapping>& mappings, const std::string& file);
 
+// The column a `--by NAME` groups by: a header (FindColumn), else a bound role of that name.
+// Throws Error(kUsage) naming |file| and listing the header when there is none.
+int ResolveByColumn(const std::vector<std::string>& header, const RoleBinding& roles,
+                    const std::string& name, const std::string& file);
+
 }  // namespace crmkpi
