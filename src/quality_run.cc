@@ -73,8 +73,9 @@ struct CheckState {
   // Uniqueness.
   std::vector<Normalizer> normalizers;  // one per key part (each keeps its own buffer)
   KeyTable keys;
-  std::vector<std::uint32_t> counts;      // per key id
-  std::vector<std::uint64_t> first_line;  // per key id
+  // Per key id; mapped on their own when large, like the key table (large_alloc.h).
+  std::vector<std::uint32_t, LargeAllocator<std::uint32_t>> counts;
+  std::vector<std::uint64_t, LargeAllocator<std::uint64_t>> first_line;
   std::string key;                        // scratch: the composite key
   std::unique_ptr<NearDuplicates> near;
   double near_threshold = 0;
@@ -254,6 +255,13 @@ class SourceCheckRun {
         // cannot say so, so only the first chunk's are kept (see SamplesAsSerial and
         // CanMergeExactly): those of |later| only when this run has read nothing.
         if (records_ == 0) r.samples = lr.samples;
+        // Memory: |later|'s index goes first, then this table's slots and per-key vectors
+        // grow once to the size of both (not by doublings that would hold old and new).
+        const std::size_t keys = std::size_t{c.keys.size()} + o.keys.size();
+        o.keys.ReleaseIndex();
+        c.keys.Reserve(keys);
+        c.counts.reserve(keys);
+        c.first_line.reserve(keys);
         o.keys.Drain([&](std::string_view key, std::uint32_t id) {
           bool inserted = false;
           const std::uint32_t to = c.keys.FindOrInsert(key, &inserted);

@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "crmkpi/error.h"
+#include "crmkpi/large_alloc.h"
 #include "crmkpi/string_hash.h"
 
 namespace crmkpi {
@@ -71,13 +72,25 @@ class KeyTable {
   }
   std::uint32_t size() const { return ids_; }
 
+  // Sizes the slots for |keys| keys at once (one rehash instead of several doublings), e.g.
+  // before another table is drained into this one.
+  void Reserve(std::size_t keys) {
+    std::size_t count = slots_.empty() ? 16 : slots_.size();
+    while ((keys + 1) * 2 > count) count *= 2;
+    if (count != slots_.size()) Rehash(count);
+  }
+  // Frees the slots (the lookup index) but keeps the keys: afterwards only size, bytes and
+  // Drain may be called — or Reserve, which rebuilds the index. Used to release a table's
+  // index before the table it will be drained into grows.
+  void ReleaseIndex() { SlotVector().swap(slots_); }
+
   // Calls f(key, id) for every key in id order, releasing the table's memory as it goes (the
   // slots first, then each arena block once visited), so that moving one table's keys into
   // another (merging the chunks of the parallel pass) does not hold both in full. The table is
   // empty afterwards.
   template <typename F>
   void Drain(F&& f) {
-    std::vector<Slot>().swap(slots_);
+    SlotVector().swap(slots_);
     for (Block& b : blocks_) {
       for (std::size_t w = 0; w < b.used;) {
         const std::uint64_t* e = b.words.get() + w;
@@ -106,8 +119,10 @@ class KeyTable {
     std::uint32_t tag = 0;  // high half of the key's hash
     std::uint32_t ref = 0;  // (block << kBlockShift | word) + 1; 0 = empty
   };
+  // Blocks and slots come from LargeAllocator: mapped on their own from 1 MiB, so a drained
+  // table's memory returns to the system whichever thread built it.
   struct Block {
-    std::unique_ptr<std::uint64_t[]> words;
+    std::unique_ptr<std::uint64_t[], LargeDelete<std::uint64_t>> words;
     std::size_t capacity = 0, used = 0;  // in words
   };
 
@@ -140,7 +155,9 @@ class KeyTable {
           blocks_.empty() ? kFirstBlockWords
                           : std::min(kBlockWords, blocks_.back().capacity * 2);
       b.capacity = std::max(words, next);
-      b.words = std::make_unique_for_overwrite<std::uint64_t[]>(b.capacity);
+      b.words = std::unique_ptr<std::uint64_t[], LargeDelete<std::uint64_t>>(
+          LargeAllocator<std::uint64_t>().allocate(b.capacity),
+          LargeDelete<std::uint64_t>{b.capacity});
       blocks_.push_back(std::move(b));
     }
     Block& b = blocks_.back();
@@ -157,7 +174,14 @@ class KeyTable {
     if (ids_ >= kNone / 2) {
       throw Error::Input("more than 2,147,483,647 distinct keys in one table");
     }
-    slots_.assign(slots_.empty() ? 16 : slots_.size() * 2, Slot{});
+    Rehash(slots_.empty() ? 16 : slots_.size() * 2);
+  }
+  // New slots, |count| of them, filled from the arena. The old slots are freed first (the
+  // entries are rehashed from their bytes, not from the old slots), so growing never holds
+  // two slot arrays at once.
+  void Rehash(std::size_t count) {
+    SlotVector().swap(slots_);
+    slots_.assign(count, Slot{});
     const std::size_t mask = slots_.size() - 1;
     // Every entry, in arena order: rehash its bytes into the new slots.
     for (std::size_t bi = 0; bi < blocks_.size(); ++bi) {
@@ -174,7 +198,8 @@ class KeyTable {
     }
   }
 
-  std::vector<Slot> slots_;
+  using SlotVector = std::vector<Slot, LargeAllocator<Slot>>;
+  SlotVector slots_;
   std::uint32_t ids_ = 0;
   std::vector<Block> blocks_;
 };
