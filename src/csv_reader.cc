@@ -79,7 +79,7 @@ CsvReader::CsvReader(std::unique_ptr<InputStream> input, CsvOptions options)
       options_(options),
       delim_(options.delimiter) {
   cap_ = std::max<std::size_t>(options_.buffer_size, 4);
-  buf_ = std::make_unique<char[]>(cap_);
+  buf_ = std::make_unique_for_overwrite<char[]>(cap_);  // read(2) fills it: no zeroing
   if (ProgressWanted()) progress_ = std::make_unique<Progress>(name_, size_hint_);
 }
 
@@ -91,7 +91,7 @@ CsvReader::CsvReader(std::unique_ptr<InputStream> input, const CsvReader& whole,
       options_(whole.options_),
       delim_(whole.delim_) {
   cap_ = std::max<std::size_t>(options_.buffer_size, 4);
-  buf_ = std::make_unique<char[]>(cap_);
+  buf_ = std::make_unique_for_overwrite<char[]>(cap_);  // read(2) fills it: no zeroing
   header_read_ = true;
   header_ = whole.header_;
   header_raw_ = whole.header_raw_;
@@ -139,7 +139,7 @@ bool CsvReader::Refill() {
                                                          : fmt::format("{} bytes", limit)));
     }
     const std::size_t new_cap = std::min(cap_ * 2, options_.max_record_bytes);
-    auto bigger = std::make_unique<char[]>(new_cap);
+    auto bigger = std::make_unique_for_overwrite<char[]>(new_cap);
     std::memcpy(bigger.get(), buf_.get(), end_);
     buf_ = std::move(bigger);
     cap_ = new_cap;

@@ -12,6 +12,7 @@
 #include <cstring>
 #include <deque>
 #include <exception>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <system_error>
@@ -25,6 +26,7 @@
 #endif
 
 #include "crmkpi/error.h"
+#include "crmkpi/large_alloc.h"
 
 namespace crmkpi {
 namespace {
@@ -157,12 +159,73 @@ void OnThreads(std::size_t n, Fn&& fn) {
   }
 }
 
+// Bytes read from a stream: grown without zero-filling (read(2) fills them), from
+// LargeAllocator so that a freed block's pages go back to the system.
+class ByteBuffer {
+ public:
+  char* data() { return data_.get(); }
+  const char* data() const { return data_.get(); }
+  std::size_t size() const { return size_; }
+  std::size_t capacity() const { return data_.get_deleter().count; }
+  // Room for |n| bytes, keeping the contents.
+  void Reserve(std::size_t n) {
+    if (n <= capacity()) return;
+    Bytes bigger(LargeAllocator<char>().allocate(n), LargeDelete<char>{n});
+    if (size_ > 0) std::memcpy(bigger.get(), data_.get(), size_);
+    data_ = std::move(bigger);
+  }
+  void Resize(std::size_t n) {  // n <= capacity(); new bytes are not initialised
+    size_ = n;
+  }
+  void Assign(const char* p, std::size_t n) {
+    Reserve(n);
+    if (n > 0) std::memcpy(data_.get(), p, n);
+    size_ = n;
+  }
+
+ private:
+  using Bytes = std::unique_ptr<char[], LargeDelete<char>>;
+  Bytes data_;
+  std::size_t size_ = 0;
+};
+
+// Buffers of blocks already merged, handed back for the next blocks: a stream's blocks then
+// cost no allocation, page faults or zero-filling after the first few.
+class BufferPool : public std::enable_shared_from_this<BufferPool> {
+ public:
+  std::unique_ptr<ByteBuffer> Take() {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (free_.empty()) return std::make_unique<ByteBuffer>();
+    std::unique_ptr<ByteBuffer> b = std::move(free_.back());
+    free_.pop_back();
+    b->Resize(0);
+    return b;
+  }
+  // Shares |b|; its last holder hands it back here (kept at most kKeep: the rest are freed).
+  std::shared_ptr<const ByteBuffer> Share(std::unique_ptr<ByteBuffer> b) {
+    std::weak_ptr<BufferPool> pool = weak_from_this();
+    return std::shared_ptr<const ByteBuffer>(b.release(), [pool](const ByteBuffer* p) {
+      std::unique_ptr<ByteBuffer> owned(const_cast<ByteBuffer*>(p));
+      if (std::shared_ptr<BufferPool> alive = pool.lock()) alive->Give(std::move(owned));
+    });
+  }
+
+ private:
+  static constexpr std::size_t kKeep = 16;
+  void Give(std::unique_ptr<ByteBuffer> b) {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (free_.size() < kKeep) free_.push_back(std::move(b));
+  }
+  std::mutex mu_;
+  std::vector<std::unique_ptr<ByteBuffer>> free_;
+};
+
 // Bytes of some blocks held in memory, then (optionally) the rest of a stream: what the serial
 // pass reads after a failed block of the parallel pass over a stream.
 class BlocksInput final : public InputStream {
  public:
   BlocksInput(std::string name, std::int64_t size_hint,
-              std::vector<std::shared_ptr<const std::string>> blocks,
+              std::vector<std::shared_ptr<const ByteBuffer>> blocks,
               std::unique_ptr<InputStream> rest)
       : name_(std::move(name)),
         size_hint_(size_hint),
@@ -171,7 +234,7 @@ class BlocksInput final : public InputStream {
 
   std::size_t Read(char* buf, std::size_t n) override {
     while (next_ < blocks_.size()) {
-      const std::string& b = *blocks_[next_];
+      const ByteBuffer& b = *blocks_[next_];
       if (pos_ < b.size()) {
         const std::size_t k = std::min(n, b.size() - pos_);
         std::memcpy(buf, b.data() + pos_, k);
@@ -189,97 +252,112 @@ class BlocksInput final : public InputStream {
  private:
   std::string name_;
   std::int64_t size_hint_;
-  std::vector<std::shared_ptr<const std::string>> blocks_;
+  std::vector<std::shared_ptr<const ByteBuffer>> blocks_;
   std::size_t next_ = 0, pos_ = 0;
   std::unique_ptr<InputStream> rest_;
 };
 
-// Cuts a stream into blocks of whole records (see ScanStream).
+// Cuts a stream into blocks of whole records (see ScanStream). A block is the buffer it was
+// read into (no copy): only the partial record after the cut moves to the next buffer.
 class BlockCutter {
  public:
-  BlockCutter(std::unique_ptr<InputStream> input, std::string buffered, std::size_t block_bytes,
-              std::uint64_t offset, std::uint64_t line)
+  BlockCutter(std::unique_ptr<InputStream> input, const std::string& buffered,
+              std::size_t block_bytes, std::uint64_t offset, std::uint64_t line)
       : input_(std::move(input)),
-        pending_(std::move(buffered)),
+        pool_(std::make_shared<BufferPool>()),
+        pending_(pool_->Take()),
         block_bytes_(std::max<std::size_t>(block_bytes, 1)),
         offset_(offset),
-        line_(line) {}
+        line_(line) {
+    pending_->Assign(buffered.data(), buffered.size());
+  }
 
   struct Block {
-    std::shared_ptr<const std::string> bytes;
+    std::shared_ptr<const ByteBuffer> bytes;
     std::uint64_t offset = 0, line = 1;
   };
 
   // The next block, or false at the end of the input.
   bool Next(Block* block) {
     std::size_t cut = 0;
+    std::uint64_t newlines = 0;  // in the block
     std::size_t want = block_bytes_;
     for (;;) {
       Fill(want);
-      if (pending_.empty()) return false;
-      if (eof_ && pending_.size() <= want) {
-        cut = pending_.size();  // the last block: whatever is left
+      if (pending_->size() == 0) return false;
+      if (eof_ && pending_->size() <= want) {
+        cut = pending_->size();  // the last block: whatever is left
+        std::uint64_t quotes = 0;
+        CountQuotesAndNewlines(pending_->data(), cut, &quotes, &newlines);
         break;
       }
-      cut = LastBoundary(std::min(want, pending_.size()));
+      cut = LastBoundary(std::min(want, pending_->size()), &newlines);
       if (cut > 0) break;
       want *= 2;  // one record longer than a block: read on
     }
-    std::uint64_t quotes = 0, newlines = 0;
-    CountQuotesAndNewlines(pending_.data(), cut, &quotes, &newlines);
+    std::unique_ptr<ByteBuffer> next = pool_->Take();
+    next->Assign(pending_->data() + cut, pending_->size() - cut);
+    pending_->Resize(cut);
     block->offset = offset_;
     block->line = line_;
-    block->bytes = std::make_shared<const std::string>(pending_.substr(0, cut));
-    pending_.erase(0, cut);
+    block->bytes = pool_->Share(std::move(pending_));
+    pending_ = std::move(next);
     offset_ += cut;
     line_ += newlines;
     return true;
   }
 
   // What has not been cut into blocks: the pending bytes and the stream.
-  std::unique_ptr<InputStream> TakeRest(std::string* pending) {
-    *pending = std::move(pending_);
-    pending_.clear();
+  std::unique_ptr<InputStream> TakeRest(std::shared_ptr<const ByteBuffer>* pending) {
+    *pending = pool_->Share(std::move(pending_));
+    pending_ = pool_->Take();
     return std::move(input_);
   }
 
  private:
   void Fill(std::size_t want) {
-    if (eof_ || pending_.size() >= want) return;
-    std::size_t have = pending_.size();
-    pending_.resize(want);  // once: a pipe returns 64 KiB a read, so no resize per read
+    if (eof_ || pending_->size() >= want) return;
+    std::size_t have = pending_->size();
+    pending_->Reserve(want);
     while (have < want) {
-      const std::size_t got = input_->Read(pending_.data() + have, want - have);
+      const std::size_t got = input_->Read(pending_->data() + have, want - have);
       if (got == 0) {
         eof_ = true;
         break;
       }
       have += got;
     }
-    pending_.resize(have);
+    pending_->Resize(have);
   }
 
   // One past the last newline in the first |limit| bytes of pending_ after which the quote
   // count (from the block's start, where no quote is open) is even; 0 when there is none.
-  std::size_t LastBoundary(std::size_t limit) const {
-    std::uint64_t quotes = 0, newlines = 0;
-    CountQuotesAndNewlines(pending_.data(), limit, &quotes, &newlines);
-    std::size_t end = limit;  // quotes counts [0, end)
+  // |newlines| receives the newlines before that point.
+  std::size_t LastBoundary(std::size_t limit, std::uint64_t* newlines) const {
+    const char* p = pending_->data();
+    std::uint64_t quotes = 0, lines = 0;
+    CountQuotesAndNewlines(p, limit, &quotes, &lines);
+    std::size_t end = limit;  // quotes and lines count [0, end)
     while (end > 0) {
-      const void* hit = memrchr(pending_.data(), '\n', end);
+      const void* hit = memrchr(p, '\n', end);
       if (hit == nullptr) return 0;
-      const auto nl = static_cast<std::size_t>(static_cast<const char*>(hit) - pending_.data());
-      std::uint64_t after = 0, unused = 0;
-      CountQuotesAndNewlines(pending_.data() + nl, end - nl, &after, &unused);
+      const auto nl = static_cast<std::size_t>(static_cast<const char*>(hit) - p);
+      std::uint64_t after = 0, after_lines = 0;
+      CountQuotesAndNewlines(p + nl, end - nl, &after, &after_lines);
       quotes -= after;  // now the quotes in [0, nl)
-      if ((quotes & 1) == 0) return nl + 1;
+      lines -= after_lines;
+      if ((quotes & 1) == 0) {
+        *newlines = lines + 1;  // [0, nl] holds the newline at nl too
+        return nl + 1;
+      }
       end = nl;
     }
     return 0;
   }
 
   std::unique_ptr<InputStream> input_;
-  std::string pending_;
+  std::shared_ptr<BufferPool> pool_;
+  std::unique_ptr<ByteBuffer> pending_;
   std::size_t block_bytes_;
   std::uint64_t offset_, line_;
   bool eof_ = false;
@@ -296,7 +374,7 @@ std::unique_ptr<CsvReader> ScanStreamTasks(CsvReader& header, const ParallelOpti
   const std::uint64_t line = header.next_line();
   std::string buffered;
   std::unique_ptr<InputStream> input = header.TakeRest(&buffered);
-  BlockCutter cutter(std::move(input), std::move(buffered),
+  BlockCutter cutter(std::move(input), buffered,
                      static_cast<std::size_t>(std::max<std::uint64_t>(options.min_chunk_bytes / 4, 1)),
                      offset, line);
 
@@ -329,7 +407,7 @@ std::unique_ptr<CsvReader> ScanStreamTasks(CsvReader& header, const ParallelOpti
         try {
           CsvReader reader(std::make_unique<BlocksInput>(
                                name, size_hint,
-                               std::vector<std::shared_ptr<const std::string>>{block.bytes},
+                               std::vector<std::shared_ptr<const ByteBuffer>>{block.bytes},
                                nullptr),
                            header, block.offset, block.line);
           reader.set_shared_progress(&shared);
@@ -403,11 +481,11 @@ std::unique_ptr<CsvReader> ScanStreamTasks(CsvReader& header, const ParallelOpti
 
   // Serially from the failed block: its bytes and the later blocks', then the rest.
   for (std::size_t i = first; i < next; ++i) tasks.discard(i);
-  std::vector<std::shared_ptr<const std::string>> rest_blocks;
+  std::vector<std::shared_ptr<const ByteBuffer>> rest_blocks;
   for (const BlockCutter::Block& b : blocks) rest_blocks.push_back(b.bytes);
-  std::string pending;
+  std::shared_ptr<const ByteBuffer> pending;
   std::unique_ptr<InputStream> rest = cutter.TakeRest(&pending);
-  rest_blocks.push_back(std::make_shared<const std::string>(std::move(pending)));
+  rest_blocks.push_back(std::move(pending));
   return std::make_unique<CsvReader>(
       std::make_unique<BlocksInput>(name, size_hint, std::move(rest_blocks), std::move(rest)),
       header, blocks.front().offset, blocks.front().line);
