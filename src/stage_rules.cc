@@ -108,13 +108,13 @@ StageInfo StageRules::Classify(std::string_view raw) const {
 }
 
 const StageInfo& StageRules::Lookup(std::string_view raw) {
-  auto it = cache_.find(raw);
-  if (it == cache_.end()) {
-    StageInfo info = Classify(raw);
-    info.id = static_cast<std::uint32_t>(cache_.size());
-    it = cache_.emplace(std::string(raw), info).first;
+  bool inserted = false;
+  const std::uint32_t id = ids_.FindOrInsert(raw, &inserted);
+  if (inserted) {
+    infos_.push_back(Classify(raw));
+    infos_.back().id = id;
   }
-  return it->second;
+  return infos_[id];
 }
 
 }  // namespace crmkpi

@@ -6,11 +6,12 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
+#include "crmkpi/key_table.h"
 #include "crmkpi/string_hash.h"
 
 namespace crmkpi {
@@ -66,7 +67,11 @@ class StageRules {
   StageConfig config_;
   std::vector<std::string> won_, lost_, order_;  // normal forms
   int opportunity_index_ = -1;
-  std::unordered_map<std::string, StageInfo, StringHash, std::equal_to<>> cache_;
+  // Raw value bytes → id → classification (a deque: references handed out stay valid). A
+  // KeyTable lookup is an inline hash and one probe; the unordered_map it replaced was 9 % of
+  // `report`'s run time.
+  KeyTable ids_;
+  std::deque<StageInfo> infos_;
 };
 
 }  // namespace crmkpi
