@@ -616,7 +616,8 @@ class SourceRun {
     const Encoding requested =
         Located(def.loc, what_ + ": ", [&] { return ParseEncoding(def.encoding); });
     used_ = requested;
-    reader_ = std::make_unique<CsvReader>(OpenInput(path, requested, &used_), csv);
+    owned_reader_ = std::make_unique<CsvReader>(OpenInput(path, requested, &used_), csv);
+    reader_ = owned_reader_.get();
     reader_->ReadHeader();
     Init();
   }
@@ -630,8 +631,24 @@ class SourceRun {
     // columns, here on the calling thread before any chunk is read.
     path_ = whole.path_;
     used_ = whole.used_;
-    reader_ = OpenChunk(whole.path_, *whole.reader_, chunk);
+    owned_reader_ = OpenChunk(whole.path_, *whole.reader_, chunk);
+    reader_ = owned_reader_.get();
     Init();
+  }
+
+  // A run over blocks of |whole|'s stream (the parallel pass over standard input or a
+  // converted encoding), bound like it, with warnings of its own; each block's reader is
+  // ScanStream's, set for the time the block is read.
+  explicit SourceRun(const SourceRun& whole)
+      : SourceRun(whole.def_, whole.index_, whole.lookups_, whole.metric_defs_,
+                  whole.result_indexes_, whole.default_tz_, whole.as_of_, nullptr) {
+    own_warnings_ = std::make_unique<WarningLog>();
+    warnings_ = own_warnings_.get();
+    path_ = whole.path_;
+    used_ = whole.used_;
+    reader_ = whole.reader_;  // for its header and name while binding
+    Init();
+    reader_ = nullptr;
   }
 
   // Reads the rows: a large UTF-8 file on all cores, each chunk into its own run, merged here
@@ -657,6 +674,27 @@ class SourceRun {
         }
         return;
       }
+    } else if (StreamInParallel(path_, used_, parallel)) {
+      // Blocks merge in order, like chunks; a failed block leaves the rest of the stream (from
+      // that block) to a serial read, which reports its error as a serial pass does.
+      const std::unique_ptr<CsvReader> rest = ScanStream<SourceRun>(
+          *reader_, parallel, [&] { return std::make_unique<SourceRun>(*this); },
+          [](SourceRun& part, CsvReader& r) {
+            part.reader_ = &r;
+            part.Read();
+            part.reader_ = nullptr;
+          },
+          [&](SourceRun& part) {
+            Merge(part);
+            warnings_->Merge(*part.own_warnings_);
+            return true;
+          });
+      if (rest) {
+        reader_ = rest.get();
+        Read();
+        reader_ = owned_reader_.get();
+      }
+      return;
     }
     Read();
   }
@@ -1326,7 +1364,9 @@ class SourceRun {
   DateParser dates_;
   std::shared_ptr<std::vector<LoadedLookup>> lookups_;  // shared by the chunks' runs
   WarningLog* warnings_;
-  std::unique_ptr<CsvReader> reader_;
+  std::unique_ptr<WarningLog> own_warnings_;  // a stream block's run: merged in order
+  std::unique_ptr<CsvReader> owned_reader_;  // the whole input's, or a file chunk's
+  CsvReader* reader_ = nullptr;  // the one being read: owned_reader_, or a stream block's
   RowSchema schema_;
   std::unique_ptr<RowContext> context_;
   std::vector<std::string_view> fields_;  // header fields then lookup fields (with lookups)

@@ -9,7 +9,8 @@ p90s of amounts and durations, SLA, count_distinct of one and of two columns, gr
 column, by two columns, by a lookup column and by period — then runs `report -c` with
 --threads 1 and with 2, 3 and 7 threads on small chunks (--min-chunk-bytes): stdout (every KPI
 of every group, JSON) and stderr (the warnings with their first lines) must be identical byte
-for byte. Needs no ../shared. Standard library only.
+for byte. The same from standard input and for a CP932 file (both read as streams, in blocks),
+including a malformed record's error. Needs no ../shared. Standard library only.
 """
 
 import os
@@ -167,6 +168,79 @@ class MetricEngineParallel(unittest.TestCase):
             for needle in (b"is not an amount", b"not found in lookup", b"is not a date"):
                 self.assertIn(needle, serial.stderr)
             for threads in ("2", "3", "7"):
+                with self.subTest(threads=threads):
+                    par = subprocess.run(
+                        cmd + ["--threads", threads, "--min-chunk-bytes", "20000"],
+                        capture_output=True)
+                    self.assertEqual(par.returncode, 0, par.stderr)
+                    self.assertTrue(par.stdout == serial.stdout, "stdout differs")
+                    self.assertTrue(par.stderr == serial.stderr, "stderr differs")
+
+    def run_stdin(self, cmd, data, threads):
+        extra = [] if threads == "1" else ["--min-chunk-bytes", "20000"]
+        return subprocess.run(cmd + ["--threads", threads] + extra, input=data,
+                              capture_output=True)
+
+    def test_stdin_same_as_serial(self):
+        """Standard input is cut into blocks (a quarter of --min-chunk-bytes) read on all
+        threads and merged in order: the output equals the serial read of the same stream."""
+        with tempfile.TemporaryDirectory() as d:
+            write_fixture(d, 8000, 5)
+            with open(os.path.join(d, "deals.csv"), "rb") as f:
+                data = f.read()
+            cmd = [CRMKPI, "report", "-c", os.path.join(d, "kpi.ini"), "--source", "deals=-",
+                   "--format", "json"]
+            serial = self.run_stdin(cmd, data, "1")
+            self.assertEqual(serial.returncode, 0, serial.stderr)
+            self.assertIn(b'"file":"<stdin>"', serial.stdout)
+            self.assertIn(b"is not an amount", serial.stderr)
+            for threads in ("2", "3", "7"):
+                with self.subTest(threads=threads):
+                    par = self.run_stdin(cmd, data, threads)
+                    self.assertEqual(par.returncode, 0, par.stderr)
+                    self.assertTrue(par.stdout == serial.stdout, "stdout differs")
+                    self.assertTrue(par.stderr == serial.stderr, "stderr differs")
+
+    def test_stdin_malformed_record_same_error(self):
+        """A record with too few fields deep in the stream: its block fails, the rest is read
+        serially from that block, and the error names the same line as a serial read."""
+        with tempfile.TemporaryDirectory() as d:
+            write_fixture(d, 8000, 6)
+            with open(os.path.join(d, "deals.csv"), "rb") as f:
+                data = f.read()
+            cut = data.index(b"\n7000,")  # the record of deal 7000 loses its fields
+            data = data[:cut] + b"\n7000,short" + data[data.index(b"\n", cut + 1):]
+            cmd = [CRMKPI, "report", "-c", os.path.join(d, "kpi.ini"), "--source", "deals=-",
+                   "--format", "json"]
+            serial = self.run_stdin(cmd, data, "1")
+            self.assertEqual(serial.returncode, 3, serial.stderr)
+            self.assertIn(b"<stdin>:", serial.stderr)
+            for threads in ("2", "7"):
+                with self.subTest(threads=threads):
+                    par = self.run_stdin(cmd, data, threads)
+                    self.assertEqual(par.returncode, 3, par.stderr)
+                    self.assertEqual(par.stdout, b"")
+                    self.assertTrue(par.stderr == serial.stderr, par.stderr)
+
+    def test_cp932_file_same_as_serial(self):
+        """A CP932 source is converted as a stream, in blocks, on all threads."""
+        with tempfile.TemporaryDirectory() as d:
+            write_fixture(d, 8000, 7)
+            path = os.path.join(d, "deals.csv")
+            with open(path, encoding="utf-8", newline="") as f:
+                text = f.read().replace("Account 1", "株式会社 1")
+            with open(path, "w", encoding="cp932", newline="") as f:
+                f.write(text)
+            ini = os.path.join(d, "kpi.ini")
+            with open(ini, encoding="utf-8") as f:
+                conf = f.read().replace("file = deals.csv\n", "file = deals.csv\nencoding = cp932\n")
+            with open(ini, "w", encoding="utf-8") as f:
+                f.write(conf)
+            cmd = [CRMKPI, "report", "-c", ini, "--format", "json"]
+            serial = subprocess.run(cmd + ["--threads", "1"], capture_output=True)
+            self.assertEqual(serial.returncode, 0, serial.stderr)
+            self.assertIn('"encoding":"cp932"'.encode(), serial.stdout)
+            for threads in ("2", "3"):
                 with self.subTest(threads=threads):
                     par = subprocess.run(
                         cmd + ["--threads", threads, "--min-chunk-bytes", "20000"],
