@@ -155,11 +155,27 @@ def write_fixture(d, rows, seed):
 
 
 class MetricEngineParallel(unittest.TestCase):
+    @staticmethod
+    def run_threads(cmd, threads, data=None):
+        """`cmd` on |threads| threads; parallel runs on small chunks and blocks."""
+        extra = [] if threads == "1" else ["--min-chunk-bytes", "20000"]
+        return subprocess.run(cmd + ["--threads", threads] + extra, input=data,
+                              capture_output=True)
+
+    def assert_same_as(self, serial, cmd, thread_counts, data=None):
+        """Each parallel run exits, prints and warns exactly as the serial one."""
+        for threads in thread_counts:
+            with self.subTest(threads=threads):
+                par = self.run_threads(cmd, threads, data)
+                self.assertEqual(par.returncode, serial.returncode, par.stderr)
+                self.assertTrue(par.stdout == serial.stdout, "stdout differs")
+                self.assertTrue(par.stderr == serial.stderr, par.stderr)
+
     def test_same_as_serial(self):
         with tempfile.TemporaryDirectory() as d:
             write_fixture(d, 8000, 3)
             cmd = [CRMKPI, "report", "-c", os.path.join(d, "kpi.ini"), "--format", "json"]
-            serial = subprocess.run(cmd + ["--threads", "1"], capture_output=True)
+            serial = self.run_threads(cmd, "1")
             self.assertEqual(serial.returncode, 0, serial.stderr)
             # The fixture exercises what the merge must get right.
             for needle in (b'"k_accounts"', b'"k_account_sources"', b'"k_median_amount"',
@@ -167,19 +183,7 @@ class MetricEngineParallel(unittest.TestCase):
                 self.assertIn(needle, serial.stdout)
             for needle in (b"is not an amount", b"not found in lookup", b"is not a date"):
                 self.assertIn(needle, serial.stderr)
-            for threads in ("2", "3", "7"):
-                with self.subTest(threads=threads):
-                    par = subprocess.run(
-                        cmd + ["--threads", threads, "--min-chunk-bytes", "20000"],
-                        capture_output=True)
-                    self.assertEqual(par.returncode, 0, par.stderr)
-                    self.assertTrue(par.stdout == serial.stdout, "stdout differs")
-                    self.assertTrue(par.stderr == serial.stderr, "stderr differs")
-
-    def run_stdin(self, cmd, data, threads):
-        extra = [] if threads == "1" else ["--min-chunk-bytes", "20000"]
-        return subprocess.run(cmd + ["--threads", threads] + extra, input=data,
-                              capture_output=True)
+            self.assert_same_as(serial, cmd, ("2", "3", "7"))
 
     def test_stdin_same_as_serial(self):
         """Standard input is cut into blocks (a quarter of --min-chunk-bytes) read on all
@@ -190,16 +194,11 @@ class MetricEngineParallel(unittest.TestCase):
                 data = f.read()
             cmd = [CRMKPI, "report", "-c", os.path.join(d, "kpi.ini"), "--source", "deals=-",
                    "--format", "json"]
-            serial = self.run_stdin(cmd, data, "1")
+            serial = self.run_threads(cmd, "1", data)
             self.assertEqual(serial.returncode, 0, serial.stderr)
             self.assertIn(b'"file":"<stdin>"', serial.stdout)
             self.assertIn(b"is not an amount", serial.stderr)
-            for threads in ("2", "3", "7"):
-                with self.subTest(threads=threads):
-                    par = self.run_stdin(cmd, data, threads)
-                    self.assertEqual(par.returncode, 0, par.stderr)
-                    self.assertTrue(par.stdout == serial.stdout, "stdout differs")
-                    self.assertTrue(par.stderr == serial.stderr, "stderr differs")
+            self.assert_same_as(serial, cmd, ("2", "3", "7"), data)
 
     def test_stdin_malformed_record_same_error(self):
         """A record with too few fields deep in the stream: its block fails, the rest is read
@@ -212,15 +211,11 @@ class MetricEngineParallel(unittest.TestCase):
             data = data[:cut] + b"\n7000,short" + data[data.index(b"\n", cut + 1):]
             cmd = [CRMKPI, "report", "-c", os.path.join(d, "kpi.ini"), "--source", "deals=-",
                    "--format", "json"]
-            serial = self.run_stdin(cmd, data, "1")
+            serial = self.run_threads(cmd, "1", data)
             self.assertEqual(serial.returncode, 3, serial.stderr)
             self.assertIn(b"<stdin>:", serial.stderr)
-            for threads in ("2", "7"):
-                with self.subTest(threads=threads):
-                    par = self.run_stdin(cmd, data, threads)
-                    self.assertEqual(par.returncode, 3, par.stderr)
-                    self.assertEqual(par.stdout, b"")
-                    self.assertTrue(par.stderr == serial.stderr, par.stderr)
+            self.assertEqual(serial.stdout, b"")
+            self.assert_same_as(serial, cmd, ("2", "7"), data)
 
     def test_cp932_file_same_as_serial(self):
         """A CP932 source is converted as a stream, in blocks, on all threads."""
@@ -233,22 +228,15 @@ class MetricEngineParallel(unittest.TestCase):
                 f.write(text)
             ini = os.path.join(d, "kpi.ini")
             with open(ini, encoding="utf-8") as f:
-                conf = f.read().replace("file = deals.csv\n", "file = deals.csv\nencoding = cp932\n")
+                conf = f.read().replace("file = deals.csv\n",
+                                        "file = deals.csv\nencoding = cp932\n")
             with open(ini, "w", encoding="utf-8") as f:
                 f.write(conf)
             cmd = [CRMKPI, "report", "-c", ini, "--format", "json"]
-            serial = subprocess.run(cmd + ["--threads", "1"], capture_output=True)
+            serial = self.run_threads(cmd, "1")
             self.assertEqual(serial.returncode, 0, serial.stderr)
             self.assertIn('"encoding":"cp932"'.encode(), serial.stdout)
-            for threads in ("2", "3"):
-                with self.subTest(threads=threads):
-                    par = subprocess.run(
-                        cmd + ["--threads", threads, "--min-chunk-bytes", "20000"],
-                        capture_output=True)
-                    self.assertEqual(par.returncode, 0, par.stderr)
-                    self.assertTrue(par.stdout == serial.stdout, "stdout differs")
-                    self.assertTrue(par.stderr == serial.stderr, "stderr differs")
-
+            self.assert_same_as(serial, cmd, ("2", "3"))
 
 def main():
     global CRMKPI
