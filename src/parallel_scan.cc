@@ -166,11 +166,11 @@ class ByteBuffer {
   char* data() { return data_.get(); }
   const char* data() const { return data_.get(); }
   std::size_t size() const { return size_; }
-  std::size_t capacity() const { return data_.get_deleter().count; }
+  std::size_t capacity() const { return data_.get_deleter().count; }  // the array's length
   // Room for |n| bytes, keeping the contents.
   void Reserve(std::size_t n) {
     if (n <= capacity()) return;
-    Bytes bigger(LargeAllocator<char>().allocate(n), LargeDelete<char>{n});
+    LargeArray<char> bigger = MakeLargeArray<char>(n);
     if (size_ > 0) std::memcpy(bigger.get(), data_.get(), size_);
     data_ = std::move(bigger);
   }
@@ -184,8 +184,7 @@ class ByteBuffer {
   }
 
  private:
-  using Bytes = std::unique_ptr<char[], LargeDelete<char>>;
-  Bytes data_;
+  LargeArray<char> data_;
   std::size_t size_ = 0;
 };
 

@@ -122,7 +122,7 @@ class KeyTable {
   // Blocks and slots come from LargeAllocator: mapped on their own from 1 MiB, so a drained
   // table's memory returns to the system whichever thread built it.
   struct Block {
-    std::unique_ptr<std::uint64_t[], LargeDelete<std::uint64_t>> words;
+    LargeArray<std::uint64_t> words;
     std::size_t capacity = 0, used = 0;  // in words
   };
 
@@ -155,9 +155,7 @@ class KeyTable {
           blocks_.empty() ? kFirstBlockWords
                           : std::min(kBlockWords, blocks_.back().capacity * 2);
       b.capacity = std::max(words, next);
-      b.words = std::unique_ptr<std::uint64_t[], LargeDelete<std::uint64_t>>(
-          LargeAllocator<std::uint64_t>().allocate(b.capacity),
-          LargeDelete<std::uint64_t>{b.capacity});
+      b.words = MakeLargeArray<std::uint64_t>(b.capacity);
       blocks_.push_back(std::move(b));
     }
     Block& b = blocks_.back();

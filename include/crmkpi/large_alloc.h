@@ -11,6 +11,7 @@
 #pragma once
 
 #include <cstddef>
+#include <memory>
 #include <new>
 
 namespace crmkpi {
@@ -54,5 +55,13 @@ struct LargeDelete {
   std::size_t count = 0;
   void operator()(T* p) const { LargeAllocator<T>().deallocate(p, count); }
 };
+
+// An array of |count| uninitialised elements from LargeAllocator (its deleter knows the count).
+template <typename T>
+using LargeArray = std::unique_ptr<T[], LargeDelete<T>>;
+template <typename T>
+LargeArray<T> MakeLargeArray(std::size_t count) {
+  return LargeArray<T>(LargeAllocator<T>().allocate(count), LargeDelete<T>{count});
+}
 
 }  // namespace crmkpi

@@ -12,7 +12,6 @@
 #include <vector>
 
 #include "crmkpi/key_table.h"
-#include "crmkpi/string_hash.h"
 
 namespace crmkpi {
 
