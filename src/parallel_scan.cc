@@ -133,32 +133,6 @@ Counts CountRange(const File& file, std::uint64_t begin, std::uint64_t end) {
   return c;
 }
 
-// Runs fn(i) for i in [0, n) on n threads (the last on the calling thread) and rethrows the
-// first exception.
-template <typename Fn>
-void OnThreads(std::size_t n, Fn&& fn) {
-  std::vector<std::exception_ptr> errors(n);
-  std::vector<std::thread> threads;
-  for (std::size_t i = 0; i + 1 < n; ++i) {
-    threads.emplace_back([&, i] {
-      try {
-        fn(i);
-      } catch (...) {
-        errors[i] = std::current_exception();
-      }
-    });
-  }
-  try {
-    fn(n - 1);
-  } catch (...) {
-    errors[n - 1] = std::current_exception();
-  }
-  for (std::thread& t : threads) t.join();
-  for (const std::exception_ptr& e : errors) {
-    if (e) std::rethrow_exception(e);
-  }
-}
-
 // Bytes read from a stream: grown without zero-filling (read(2) fills them), from
 // LargeAllocator so that a freed block's pages go back to the system.
 class ByteBuffer {

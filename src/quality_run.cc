@@ -18,6 +18,7 @@
 #include "crmkpi/output_file.h"
 #include "crmkpi/parallel_scan.h"
 #include "crmkpi/stage_rules.h"
+#include "crmkpi/string_hash.h"
 #include "crmkpi/text.h"
 #include "crmkpi/validity_rule.h"
 #include "crmkpi/where.h"
@@ -64,6 +65,47 @@ auto Located(const SourceDef& def, F&& f) {
   }
 }
 
+// The distinct keys of a uniqueness check whose hashes fall in one range: its own table, and per
+// key id (ids are per partition) the row count and first line. The keys are split by hash into
+// one partition per thread so that the parallel pass merges two chunks' keys on all threads,
+// partition i of the later chunk into partition i of the earlier (no key is in two
+// partitions), instead of draining one whole table into the other on one thread.
+struct KeyPartition {
+  KeyTable keys;
+  // Mapped on their own when large, like the key table (large_alloc.h).
+  std::vector<std::uint32_t, LargeAllocator<std::uint32_t>> counts;
+  std::vector<std::uint64_t, LargeAllocator<std::uint64_t>> first_line;
+
+  // Adds |later|'s keys (a later chunk's partition of the same hash range), draining it.
+  void Merge(KeyPartition& later) {
+    // Memory: |later|'s index goes first, then this table's slots and per-key vectors grow
+    // once to the size of both (not by doublings that would hold old and new).
+    const std::size_t n = std::size_t{keys.size()} + later.keys.size();
+    later.keys.ReleaseIndex();
+    keys.Reserve(n);
+    counts.reserve(n);
+    first_line.reserve(n);
+    later.keys.Drain([&](std::string_view key, std::uint32_t id) {
+      bool inserted = false;
+      const std::uint32_t to = keys.FindOrInsert(key, &inserted);
+      if (inserted) {
+        counts.push_back(later.counts[id]);
+        first_line.push_back(later.first_line[id]);
+      } else {
+        counts[to] += later.counts[id];
+      }
+    });
+    decltype(counts)().swap(later.counts);
+    decltype(first_line)().swap(later.first_line);
+  }
+};
+
+// The partition of a key hashing to |h| among |n|: by the hash's top bits (the key table picks
+// slots by its low bits).
+std::size_t PartitionOf(std::uint64_t h, std::size_t n) {
+  return static_cast<std::size_t>(((h >> 32) * n) >> 32);
+}
+
 // One check while the source is read.
 struct CheckState {
   std::size_t index = 0;  // in the run's checks (definition order)
@@ -72,10 +114,7 @@ struct CheckState {
                              // timeliness: one)
   // Uniqueness.
   std::vector<Normalizer> normalizers;  // one per key part (each keeps its own buffer)
-  KeyTable keys;
-  // Per key id; mapped on their own when large, like the key table (large_alloc.h).
-  std::vector<std::uint32_t, LargeAllocator<std::uint32_t>> counts;
-  std::vector<std::uint64_t, LargeAllocator<std::uint64_t>> first_line;
+  std::vector<KeyPartition> partitions;  // one per thread of the run
   std::string key;                        // scratch: the composite key
   std::unique_ptr<NearDuplicates> near;
   double near_threshold = 0;
@@ -255,23 +294,9 @@ class SourceCheckRun {
         // cannot say so, so only the first chunk's are kept (see SamplesAsSerial and
         // CanMergeExactly): those of |later| only when this run has read nothing.
         if (records_ == 0) r.samples = lr.samples;
-        // Memory: |later|'s index goes first, then this table's slots and per-key vectors
-        // grow once to the size of both (not by doublings that would hold old and new).
-        const std::size_t keys = std::size_t{c.keys.size()} + o.keys.size();
-        o.keys.ReleaseIndex();
-        c.keys.Reserve(keys);
-        c.counts.reserve(keys);
-        c.first_line.reserve(keys);
-        o.keys.Drain([&](std::string_view key, std::uint32_t id) {
-          bool inserted = false;
-          const std::uint32_t to = c.keys.FindOrInsert(key, &inserted);
-          if (inserted) {
-            c.counts.push_back(o.counts[id]);
-            c.first_line.push_back(o.first_line[id]);
-          } else {
-            c.counts[to] += o.counts[id];
-          }
-        });
+        // Partition i holds the same hash range in both runs: merged on thread i.
+        OnThreads(c.partitions.size(),
+                  [&](std::size_t i) { c.partitions[i].Merge(o.partitions[i]); });
         continue;
       }
       for (const CheckSample& s : lr.samples) {
@@ -306,7 +331,7 @@ class SourceCheckRun {
     for (const CheckState& c : checks_) {
       const CheckResult& r = c.result;
       if (r.status == CheckStatus::kError || r.def.type != CheckType::kUniqueness) continue;
-      const std::uint64_t duplicates = r.denominator - c.keys.size();
+      const std::uint64_t duplicates = r.denominator - DistinctKeys(c);
       if (r.samples.size() != std::min<std::uint64_t>(duplicates, options_.samples)) return false;
     }
     return true;
@@ -372,12 +397,14 @@ class SourceCheckRun {
       r.structural_errors = structural_;
       if (r.status != CheckStatus::kError) {
         if (r.def.type == CheckType::kUniqueness) {
-          r.distinct = c.keys.size();
+          r.distinct = DistinctKeys(c);
           r.violations = r.denominator - r.distinct;
-          for (std::uint32_t n : c.counts) {
-            if (n >= 2) {
-              ++r.duplicate_groups;
-              r.rows_in_duplicate_groups += n;
+          for (const KeyPartition& p : c.partitions) {
+            for (std::uint32_t n : p.counts) {
+              if (n >= 2) {
+                ++r.duplicate_groups;
+                r.rows_in_duplicate_groups += n;
+              }
             }
           }
           if (c.near) {
@@ -405,6 +432,12 @@ class SourceCheckRun {
   }
 
  private:
+  static std::uint64_t DistinctKeys(const CheckState& c) {
+    std::uint64_t n = 0;
+    for (const KeyPartition& p : c.partitions) n += p.keys.size();
+    return n;
+  }
+
   bool Missing(std::string_view raw) const {
     const std::string_view v = TrimWhitespace(raw);
     if (v.empty()) return true;
@@ -472,6 +505,7 @@ class SourceCheckRun {
                       fmt::format("check '{}': normalize: {}", def.name, e.message()), def.loc);
         }
         c.normalizers.assign(c.columns.size(), n);
+        c.partitions.resize(ResolveThreads(options_.parallel.threads));
         if (!TrimSpace(def.near).empty()) {
           char* end = nullptr;
           const std::string t(TrimSpace(def.near));
@@ -571,14 +605,16 @@ class SourceCheckRun {
     }
     ++c.result.denominator;
     bool inserted = false;
-    const std::uint32_t id = c.keys.FindOrInsert(key, &inserted);
+    const std::uint64_t h = HashBytes(key);
+    KeyPartition& p = c.partitions[PartitionOf(h, c.partitions.size())];
+    const std::uint32_t id = p.keys.FindOrInsert(key, h, &inserted);
     if (inserted) {
-      c.counts.push_back(1);
-      c.first_line.push_back(line_);
+      p.counts.push_back(1);
+      p.first_line.push_back(line_);
       if (c.near) c.near->Add(key, TrimSpace(context_->Raw(c.columns[0])), line_);
       return false;
     }
-    ++c.counts[id];
+    ++p.counts[id];
     if (c.result.samples.size() < options_.samples) {
       std::string value, normalized;
       for (std::size_t i = 0; i < parts; ++i) {
@@ -587,7 +623,7 @@ class SourceCheckRun {
                       std::string(c.normalizers[i].Apply(TrimSpace(context_->Raw(c.columns[i]))));
       }
       Sample(c, c.columns[0], value, normalized,
-             fmt::format("duplicate of line {}", c.first_line[id]));
+             fmt::format("duplicate of line {}", p.first_line[id]));
       if (parts > 1) {
         std::string names;
         for (int col : c.columns) names += (names.empty() ? "" : "+") + schema_.name(col);

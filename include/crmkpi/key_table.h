@@ -34,8 +34,12 @@ class KeyTable {
 
   // The id of |key|; a new key gets id size() and *inserted = true.
   std::uint32_t FindOrInsert(std::string_view key, bool* inserted) {
+    return FindOrInsert(key, HashBytes(key), inserted);
+  }
+  // The same, with |h| = HashBytes(key) already computed by the caller (who may have used it to
+  // pick one of several tables).
+  std::uint32_t FindOrInsert(std::string_view key, std::uint64_t h, bool* inserted) {
     if ((std::size_t{ids_} + 1) * 2 > slots_.size()) Grow();
-    const std::uint64_t h = HashBytes(key);
     const auto tag = static_cast<std::uint32_t>(h >> 32);
     const std::size_t mask = slots_.size() - 1;
     for (std::size_t i = static_cast<std::size_t>(h) & mask;; i = (i + 1) & mask) {

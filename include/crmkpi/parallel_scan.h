@@ -21,10 +21,12 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <exception>
 #include <functional>
 #include <map>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "crmkpi/csv_reader.h"
@@ -42,6 +44,33 @@ struct ParallelOptions {
 
 // |requested|, or the number of cores when it is 0 (at least 1).
 unsigned ResolveThreads(unsigned requested);
+
+// Runs fn(i) for i in [0, n) on n threads (the last on the calling thread) and rethrows the
+// first exception.
+template <typename Fn>
+void OnThreads(std::size_t n, Fn&& fn) {
+  if (n == 0) return;
+  std::vector<std::exception_ptr> errors(n);
+  std::vector<std::thread> threads;
+  for (std::size_t i = 0; i + 1 < n; ++i) {
+    threads.emplace_back([&, i] {
+      try {
+        fn(i);
+      } catch (...) {
+        errors[i] = std::current_exception();
+      }
+    });
+  }
+  try {
+    fn(n - 1);
+  } catch (...) {
+    errors[n - 1] = std::current_exception();
+  }
+  for (std::thread& t : threads) t.join();
+  for (const std::exception_ptr& e : errors) {
+    if (e) std::rethrow_exception(e);
+  }
+}
 
 // Data records [begin, end) of a file, starting on physical line |line|.
 struct ScanChunk {

@@ -43,6 +43,25 @@ TEST_CASE("KeyTable gives dense ids in insertion order and finds every key") {
   CHECK(inserted);
 }
 
+TEST_CASE("KeyTable lookups with a caller's hash agree with plain ones") {
+  // The uniqueness check hashes a key once to pick its partition, then passes the hash on.
+  KeyTable t;
+  bool inserted = false;
+  for (int i = 0; i < 5000; ++i) {
+    const std::string k = KeyNumber(i);
+    const std::uint32_t id = i % 2 == 0 ? t.FindOrInsert(k, HashBytes(k), &inserted)
+                                        : t.FindOrInsert(k, &inserted);
+    REQUIRE(inserted);
+    REQUIRE(id == static_cast<std::uint32_t>(i));
+  }
+  for (int i = 0; i < 5000; ++i) {
+    const std::string k = KeyNumber(i);
+    REQUIRE(t.FindOrInsert(k, HashBytes(k), &inserted) == static_cast<std::uint32_t>(i));
+    REQUIRE(!inserted);
+    REQUIRE(t.Find(k) == static_cast<std::uint32_t>(i));
+  }
+}
+
 TEST_CASE("KeyTable keeps a key larger than a block whole") {
   KeyTable t;
   bool inserted = false;

@@ -64,6 +64,18 @@ ReportOptions Options(const std::string& path, unsigned threads, std::uint64_t m
 
 }  // namespace
 
+TEST_CASE("OnThreads runs every index once and rethrows a thread's exception") {
+  std::vector<int> seen(5, 0);
+  OnThreads(seen.size(), [&](std::size_t i) { ++seen[i]; });
+  CHECK(seen == std::vector<int>(5, 1));
+  OnThreads(0, [&](std::size_t) { FAIL("no index to run"); });
+  CHECK_THROWS_WITH(OnThreads(3,
+                              [](std::size_t i) {
+                                if (i == 1) throw Error::Input("merge failed");
+                              }),
+                    Catch::Contains("merge failed"));
+}
+
 TEST_CASE("vectorised quote and newline counts equal the plain count") {
   std::mt19937 rng(7);
   std::string data(5000, 'x');
