@@ -10,6 +10,7 @@
 #include <cerrno>
 #include <climits>
 #include <cstring>
+#include <optional>
 #include <system_error>
 #include <utility>
 #include <vector>
@@ -181,6 +182,12 @@ class MemoryStream final : public InputStream {
 // Streams |raw| through iconv into the caller's buffer. Input is staged in a fixed buffer; a
 // multibyte sequence split by a raw read stays at the front of it until the next refill, so memory
 // is bounded whatever the file size.
+//
+// An invalid byte sequence is reported only after every byte before it has been returned: a
+// Read that converts some text and then meets one returns that text, and the next Read throws
+// (and so does every later one). A reader therefore meets a malformed record before the
+// sequence as it would in a UTF-8 file, whatever the buffer sizes, and the parallel pass over
+// the stream, which cuts blocks from the same bytes, reports the same first error.
 class TranscodingInput final : public InputStream {
  public:
   TranscodingInput(std::unique_ptr<InputStream> raw, Encoding encoding)
@@ -229,6 +236,7 @@ class TranscodingInput final : public InputStream {
 
   // Fills |out| (cap >= 4) with at least one converted byte; returns 0 only at end of input.
   std::size_t Convert(char* out, std::size_t cap) {
+    if (failed_) throw *failed_;
     char* outp = out;
     std::size_t out_left = cap;
     for (;;) {
@@ -243,9 +251,13 @@ class TranscodingInput final : public InputStream {
         if (rc == static_cast<std::size_t>(-1)) {
           if (err == E2BIG) break;
           if (err == EILSEQ) {
+            // Located after the text converted before it; thrown once that text is returned.
             CountLines(out, outp);
-            Fail(fmt::format("invalid {} byte sequence at byte offset {}", DisplayEncoding(),
-                             source_offset_));
+            failed_ = Error::Input(fmt::format("invalid {} byte sequence at byte offset {}",
+                                               DisplayEncoding(), source_offset_),
+                                   {raw_->name(), lines_ + 1, 0});
+            if (outp == out) throw *failed_;
+            return static_cast<std::size_t>(outp - out);
           }
           if (err != EINVAL) {
             throw Error::Input(fmt::format("conversion from {} failed: {}",
@@ -315,6 +327,7 @@ class TranscodingInput final : public InputStream {
   bool flushed_ = false;
   std::uint64_t source_offset_ = 0;  // source bytes consumed before in_[in_begin_]
   std::uint64_t lines_ = 0;          // '\n' in the UTF-8 produced so far
+  std::optional<Error> failed_;      // an invalid sequence met: every later Read throws it
   char stage_[16];
   std::size_t stage_len_ = 0;
   std::size_t stage_pos_ = 0;

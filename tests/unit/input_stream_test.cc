@@ -189,6 +189,23 @@ TEST_CASE("CP932 invalid bytes name the source offset and the line", "[input][cp
     }
   }
 
+  // The text before the bad sequence is returned first, whatever the read sizes; the error
+  // comes with the next Read, and again with every later one.
+  for (std::size_t max_chunk : {std::size_t{1}, SIZE_MAX}) {
+    INFO(max_chunk);
+    auto in = TranscodeToUtf8(MemoryInput(data, max_chunk, "x.csv"), Encoding::kCp932);
+    std::string got;
+    char buf[4096];
+    const Error e = CatchError([&] {
+      for (std::size_t k; (k = in->Read(buf, sizeof buf)) > 0;) got.append(buf, k);
+    });
+    CHECK(got == "a,b\nc\n" + kUtf8Text + "abc,");
+    CHECK(e.message() == "invalid CP932 byte sequence at byte offset 26");
+    CHECK(e.loc().line == 4);
+    const Error again = CatchError([&] { in->Read(buf, sizeof buf); });
+    CHECK(again.message() == e.message());
+  }
+
   const Error single = CatchError([] {
     ReadAll(*TranscodeToUtf8(MemoryInput("\x80"), Encoding::kCp932), 64);
   });
