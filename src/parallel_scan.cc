@@ -195,6 +195,22 @@ class BufferPool : public std::enable_shared_from_this<BufferPool> {
 
 // Bytes of some blocks held in memory, then (optionally) the rest of a stream: what the serial
 // pass reads after a failed block of the parallel pass over a stream.
+// The end of a stream whose read failed while it was being cut into blocks: every Read throws
+// that failure again, so the serial read of the rest meets it after the same bytes.
+class FailedInput final : public InputStream {
+ public:
+  FailedInput(std::string name, std::int64_t size_hint, std::exception_ptr error)
+      : name_(std::move(name)), size_hint_(size_hint), error_(std::move(error)) {}
+  std::size_t Read(char*, std::size_t) override { std::rethrow_exception(error_); }
+  const std::string& name() const override { return name_; }
+  std::int64_t size_hint() const override { return size_hint_; }
+
+ private:
+  std::string name_;
+  std::int64_t size_hint_;
+  std::exception_ptr error_;
+};
+
 class BlocksInput final : public InputStream {
  public:
   BlocksInput(std::string name, std::int64_t size_hint,
@@ -280,6 +296,10 @@ class BlockCutter {
     return true;
   }
 
+  // Where the bytes not yet cut start in the input.
+  std::uint64_t offset() const { return offset_; }
+  std::uint64_t line() const { return line_; }
+
   // What has not been cut into blocks: the pending bytes and the stream.
   std::unique_ptr<InputStream> TakeRest(std::shared_ptr<const ByteBuffer>* pending) {
     *pending = pool_->Share(std::move(pending_));
@@ -292,13 +312,18 @@ class BlockCutter {
     if (eof_ || pending_->size() >= want) return;
     std::size_t have = pending_->size();
     pending_->Reserve(want);
-    while (have < want) {
-      const std::size_t got = input_->Read(pending_->data() + have, want - have);
-      if (got == 0) {
-        eof_ = true;
-        break;
+    try {
+      while (have < want) {
+        const std::size_t got = input_->Read(pending_->data() + have, want - have);
+        if (got == 0) {
+          eof_ = true;
+          break;
+        }
+        have += got;
       }
-      have += got;
+    } catch (...) {
+      pending_->Resize(have);  // the bytes before the failure stay pending (TakeRest)
+      throw;
     }
     pending_->Resize(have);
   }
@@ -409,12 +434,22 @@ std::unique_ptr<CsvReader> ScanStreamTasks(CsvReader& header, const ParallelOpti
   std::size_t next = 0;  // blocks cut so far
   bool at_end = false;
   std::optional<std::size_t> failed;
+  std::exception_ptr cut_error;
   try {
     for (;;) {
       // Keep every thread busy, with one block ready besides.
       while (!at_end && next - first < threads + 1) {
         BlockCutter::Block b;
-        if (!cutter.Next(&b)) {
+        bool got = false;
+        try {
+          got = cutter.Next(&b);
+        } catch (const Error&) {
+          // The input failed (an invalid CP932 sequence, a read error): the blocks cut before
+          // it are read and merged, and what follows them is read serially, so that an error
+          // in those earlier bytes is still reported first, as a serial pass reports it.
+          cut_error = std::current_exception();
+        }
+        if (!got) {
           at_end = true;
           break;
         }
@@ -446,22 +481,26 @@ std::unique_ptr<CsvReader> ScanStreamTasks(CsvReader& header, const ParallelOpti
       ++first;
     }
   } catch (...) {
-    stop();  // an input error while cutting: the threads end, the error goes to the caller
+    stop();  // a failed merge (or allocation): the threads end, the error goes to the caller
     throw;
   }
   stop();
-  if (!failed) return nullptr;
+  if (!failed && !cut_error) return nullptr;
 
-  // Serially from the failed block: its bytes and the later blocks', then the rest.
+  // Serially from the failed block: its bytes and the later blocks', then the rest (from where
+  // cutting stopped, when every block merged).
   for (std::size_t i = first; i < next; ++i) tasks.discard(i);
+  const std::uint64_t rest_offset = blocks.empty() ? cutter.offset() : blocks.front().offset;
+  const std::uint64_t rest_line = blocks.empty() ? cutter.line() : blocks.front().line;
   std::vector<std::shared_ptr<const ByteBuffer>> rest_blocks;
   for (const BlockCutter::Block& b : blocks) rest_blocks.push_back(b.bytes);
   std::shared_ptr<const ByteBuffer> pending;
   std::unique_ptr<InputStream> rest = cutter.TakeRest(&pending);
   rest_blocks.push_back(std::move(pending));
+  if (cut_error) rest = std::make_unique<FailedInput>(name, size_hint, cut_error);
   return std::make_unique<CsvReader>(
       std::make_unique<BlocksInput>(name, size_hint, std::move(rest_blocks), std::move(rest)),
-      header, blocks.front().offset, blocks.front().line);
+      header, rest_offset, rest_line);
 }
 
 void CountQuotesAndNewlinesScalar(const char* p, std::size_t n, std::uint64_t* quotes,

@@ -108,10 +108,12 @@ bool RunChunks(std::size_t count, const std::string& name, std::int64_t total_by
 // (make, then scan) and the parts are merged in input order. At most threads + 1 blocks are in
 // memory. Returns null when every record was read. When a block fails (a malformed record, or a
 // cut misplaced by a stray quote, as for files above) or merge declines its part, the parts from
-// it on are dropped and a
-// reader of the records from that block onwards (its bytes, then the rest of the stream) is
-// returned for the caller to read serially: it reports the first error in input order exactly
-// as a serial pass does. |header| is spent afterwards.
+// it on are dropped and a reader of the records from that block onwards (its bytes, then the
+// rest of the stream) is returned for the caller to read serially: it reports the first error
+// in input order exactly as a serial pass does. When the stream itself fails while being cut (an
+// invalid CP932 sequence, a read error), the blocks cut before the failure are still read and
+// merged, and the returned reader holds the bytes after them, then the failure: a malformed
+// record before the bad bytes is reported first, as serially. |header| is spent afterwards.
 template <typename Part>
 std::unique_ptr<CsvReader> ScanStream(CsvReader& header, const ParallelOptions& options,
                                       const std::function<std::unique_ptr<Part>()>& make,

@@ -10,7 +10,8 @@ column, by two columns, by a lookup column and by period — then runs `report -
 --threads 1 and with 2, 3 and 7 threads on small chunks (--min-chunk-bytes): stdout (every KPI
 of every group, JSON) and stderr (the warnings with their first lines) must be identical byte
 for byte. The same from standard input and for a CP932 file (both read as streams, in blocks),
-including a malformed record's error. Needs no ../shared. Standard library only.
+including a malformed record's error, and which of a malformed record and an invalid CP932
+sequence comes first. Needs no ../shared. Standard library only.
 """
 
 import os
@@ -237,6 +238,56 @@ class MetricEngineParallel(unittest.TestCase):
             self.assertEqual(serial.returncode, 0, serial.stderr)
             self.assertIn('"encoding":"cp932"'.encode(), serial.stdout)
             self.assert_same_as(serial, cmd, ("2", "3"))
+
+    def test_cp932_error_order_same_as_serial(self):
+        """A CP932 stream with a malformed record and an invalid byte sequence: whichever comes
+        first in the file is the error, for report -c, report and check, serially and on all
+        threads. The converter returns the text before a bad sequence before failing, and the
+        parallel pass reads the blocks cut before it (then the rest serially), so the order
+        does not depend on buffer or block sizes."""
+        with tempfile.TemporaryDirectory() as d:
+            write_fixture(d, 8000, 8)
+            path = os.path.join(d, "deals.csv")
+            with open(path, encoding="utf-8", newline="") as f:
+                clean = f.read().replace("Account 1", "株式会社 1").encode("cp932")
+
+            def short(data, deal):  # the record of |deal| loses its fields
+                cut = data.index(b"\n%d," % deal)
+                return data[:cut] + b"\n%d,short" % deal + data[data.index(b"\n", cut + 1):]
+
+            def bad_byte(data, deal):  # a CP932 lead byte followed by no trail byte
+                at = data.index(b"\n%d," % deal) + len(b"\n%d," % deal)
+                return data[:at] + b"\x81 " + data[at:]
+
+            cases = {"record first": (bad_byte(short(clean, 7000), 7100), b"fields"),
+                     "bytes first": (short(bad_byte(clean, 6900), 7000), b"invalid CP932")}
+            ini = os.path.join(d, "kpi.ini")
+            with open(ini, encoding="utf-8") as f:
+                conf = f.read().replace("file = deals.csv\n",
+                                        "file = deals.csv\nencoding = cp932\n")
+            with open(ini, "w", encoding="utf-8") as f:
+                f.write(conf)
+            commands = {
+                "report -c": [CRMKPI, "report", "-c", ini, "--format", "json"],
+                "report": [CRMKPI, "report", path, "--encoding", "cp932", "--by", "owner",
+                           "--format", "json"],
+                "check": [CRMKPI, "check", path, "--encoding", "cp932", "--unique", "deal_id",
+                          "--format", "json"],
+            }
+            for case, (data, expected) in cases.items():
+                with open(path, "wb") as f:
+                    f.write(data)
+                for name, cmd in commands.items():
+                    with self.subTest(case=case, command=name):
+                        serial = self.run_threads(cmd, "1")
+                        self.assertEqual(serial.returncode, 3, serial.stderr)
+                        self.assertEqual(serial.stdout, b"")
+                        # check counts a short record as a structural error and reads on.
+                        self.assertIn(b"invalid CP932" if name == "check" else expected,
+                                      serial.stderr)
+                        self.assertEqual(serial.stderr.count(b"crmkpi:"), 1, serial.stderr)
+                        self.assert_same_as(serial, cmd, ("2", "3"))
+
 
 def main():
     global CRMKPI
