@@ -32,6 +32,7 @@ struct ForecastArgs {
   bool lenient = false;
   bool quiet = false;
   InputOptions input;
+  ParallelOptions parallel;
 };
 
 // --map values, where one value may hold several mappings: "period=Monat,forecast=Prognose".
@@ -82,6 +83,7 @@ int Run(const ForecastArgs& a) {
   o.csv = a.input.Csv();
   o.encoding = a.input.GetEncoding();
   o.lenient = a.lenient;
+  o.parallel = a.parallel;
   const Format format = ParseFormat(a.format);
 
   const Report report = RunForecastReport(o);
@@ -127,6 +129,7 @@ void SetUpForecastCommand(CLI::App* app, int* exit_code) {
   AddOutputOptions(cmd, &args->format, &args->output, &args->quiet,
                    "table (default), csv, json or md");
   args->input.Register(cmd);
+  AddParallelOptions(cmd, &args->parallel);
   OneValuePerFlag(cmd);
   cmd->callback([args, exit_code] { *exit_code = Run(*args); });
 }

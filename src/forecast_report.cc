@@ -15,6 +15,7 @@
 
 #include "crmkpi/amount.h"
 #include "crmkpi/forecast_kpis.h"
+#include "crmkpi/parallel_scan.h"
 #include "crmkpi/period_label.h"
 #include "crmkpi/string_hash.h"
 #include "crmkpi/text.h"
@@ -64,6 +65,19 @@ struct GroupIndex {
     const auto id = static_cast<std::uint32_t>(values.size());
     index.emplace(*key, id);
     values.push_back(std::move(v));
+    in_deals.push_back(0);
+    first_date.push_back(std::numeric_limits<Seconds>::max());
+    return id;
+  }
+  // The id of a group by its values (another index's), made when new.
+  std::uint32_t InternValues(const std::vector<std::string>& v, std::string* key) {
+    key->clear();
+    for (const std::string& part : v) AppendKeyPart(key, part);
+    auto it = index.find(std::string_view(*key));
+    if (it != index.end()) return it->second;
+    const auto id = static_cast<std::uint32_t>(values.size());
+    index.emplace(*key, id);
+    values.push_back(v);
     in_deals.push_back(0);
     first_date.push_back(std::numeric_limits<Seconds>::max());
     return id;
@@ -141,6 +155,139 @@ std::string_view ExclusionCode(ForecastExclusion why) {
   }
   return "";
 }
+
+// What the deals file gives the forecast report — the won deals' amounts by group and period,
+// the groups it has, the dates that have happened (as-of, each group's MASE history) — read
+// from some of its records: all of them, or one chunk or block of the parallel pass. Passes
+// over consecutive parts merge in file order (ForecastReportRun::MergeDeals) into the serial
+// result: group ids are the pass's own and re-interned by value, warnings keep their first
+// occurrence.
+class DealsPass {
+ public:
+  DealsPass(const ForecastOptions& options, const RoleBinding& roles,
+            const std::vector<int>& by, const std::vector<std::string>& header)
+      : options_(options),
+        rules_(options.stages),
+        dates_(options.date_format, options.tz),
+        by_(by),
+        header_(header),
+        stage_col_(roles[Role::kStage]),
+        amount_col_(roles[Role::kAmount]),
+        closed_col_(roles[Role::kClosed]),
+        created_col_(roles[Role::kCreated]) {}
+
+  void Read(CsvReader& reader) {
+    CsvRow row;
+    std::string key;
+    while (reader.Next(&row)) {
+      if (row.fields.size() != header_.size()) {
+        HandleBadWidth(reader, row);
+        continue;
+      }
+      ++rows;
+      const std::uint32_t group = groups.Intern(row, by_, &key);
+      groups.in_deals[group] = 1;
+      const StageClass cls = rules_.Lookup(row.fields[stage_col_]).cls;
+      // Dates that have happened: created, and closed of won or lost deals (an open deal's close
+      // date is an expected one, often in the future).
+      Seconds created = 0, closed = 0;
+      if (created_col_ >= 0 && ParseDate(reader, row, created_col_, &created) == ParseStatus::kOk) {
+        SawDate(group, created);
+      }
+      const ParseStatus cs = ParseDate(reader, row, closed_col_, &closed);
+      if (cs == ParseStatus::kOk && cls != StageClass::kOpen) SawDate(group, closed);
+      if (cls != StageClass::kWon) continue;
+      std::int64_t amount = 0;
+      const ParseStatus as = ParseAmount(row.fields[amount_col_], &amount);
+      if (as == ParseStatus::kInvalid) {
+        Warn("invalid_amount", reader, row, amount_col_, [] {
+          return std::string("is not an amount; the won deal is left out of the actuals");
+        });
+      } else if (as == ParseStatus::kEmpty) {
+        Warn("missing_value", reader, row, amount_col_, [] {
+          return std::string("is empty on a won deal; the deal is left out of the actuals");
+        });
+      }
+      if (cs == ParseStatus::kEmpty) {
+        Warn("missing_value", reader, row, closed_col_, [] {
+          return std::string("is empty on a won deal; the deal is left out of the actuals");
+        });
+      }
+      if (as != ParseStatus::kOk || cs != ParseStatus::kOk) continue;
+      const std::int32_t period = PeriodOrdinal(options_.period, dates_.LocalDate(closed));
+      ActualCell& cell = actuals[CellKey(group, period)];
+      cell.sum += amount;
+      ++cell.deals;
+    }
+  }
+
+  // Results, by the pass's own group ids.
+  GroupIndex groups;
+  std::unordered_map<std::uint64_t, ActualCell> actuals;
+  Seconds max_date = std::numeric_limits<Seconds>::min();
+  std::uint64_t rows = 0, skipped_rows = 0;
+  WarningLog warnings;
+
+ private:
+
+  ParseStatus ParseDate(const CsvReader& reader, const CsvRow& row, int c, Seconds* out) {
+    const ParseStatus s = dates_.Parse(row.fields[c], out);
+    if (s == ParseStatus::kInvalid) {
+      Warn("invalid_date", reader, row, c, [this] {
+        return options_.date_format.empty()
+                   ? std::string("is not a date (accepted: YYYY-MM-DD, ISO date-times, "
+                                 "YYYY/MM/DD, M/D/YYYY [h:mm AM/PM], 2024年3月1日; see "
+                                 "--date-format)")
+                   : fmt::format("does not match --date-format '{}'", options_.date_format);
+      });
+    }
+    return s;
+  }
+
+  // A date that has happened: the latest is the default as-of, a group's earliest starts its
+  // MASE history.
+  void SawDate(std::uint32_t group, Seconds t) {
+    max_date = std::max(max_date, t);
+    groups.first_date[group] = std::min(groups.first_date[group], t);
+  }
+
+  // |what| is only called for the first occurrence of (kind, column).
+  template <typename What>
+  void Warn(std::string_view kind, const CsvReader& reader, const CsvRow& row, int c,
+            What&& what) {
+    const auto idx = static_cast<std::size_t>(c);
+    warnings.Add(kind, kDealsInput, c, [&] {
+      DataWarning w;
+      w.column = header_[idx];
+      w.first = reader.Locate(idx);
+      w.sample = std::string(row.fields[idx].substr(0, kSampleBytes));
+      w.message = fmt::format("'{}': {}", header_[idx], what());
+      return w;
+    });
+  }
+
+  void HandleBadWidth(const CsvReader& reader, const CsvRow& row) {
+    std::size_t at = 0;
+    const std::string message = FieldCountMessage(header_, row.fields.size(), &at);
+    if (!options_.lenient) {
+      throw Error::Input(message + "; use --lenient to skip such rows", reader.Locate(at));
+    }
+    ++skipped_rows;
+    warnings.Add("skipped_row", kDealsInput, -1, [&] {
+      DataWarning w;
+      w.first = reader.Locate(at);
+      w.message = "record skipped (--lenient): " + message;
+      return w;
+    });
+  }
+
+  const ForecastOptions& options_;
+  StageRules rules_;   // its own: the stage cache is written while reading
+  DateParser dates_;
+  std::vector<int> by_;
+  const std::vector<std::string>& header_;
+  int stage_col_, amount_col_, closed_col_, created_col_;
+};
 
 class ForecastReportRun {
  public:
@@ -326,58 +473,78 @@ class ForecastReportRun {
     inputs_.push_back(summary);
   }
 
+  // The deals file: large UTF-8 files in chunks on all cores, standard input and converted
+  // encodings in blocks as they arrive, each part merged in file order; a part that fails makes
+  // the rest be read serially, which reports the first error as a serial pass does.
   void ReadDeals() {
     if (!deals_) return;
     CsvReader& reader = *deals_;
     const std::vector<std::string>& header = reader.header();
     InputSummary summary = Summary(reader, kDealsInput);
-    const int stage_col = droles_[Role::kStage];
-    const int amount_col = droles_[Role::kAmount];
-    const int closed_col = droles_[Role::kClosed];
-    const int created_col = droles_[Role::kCreated];
-    CsvRow row;
-    std::string key;
-    while (reader.Next(&row)) {
-      if (row.fields.size() != header.size()) {
-        HandleBadWidth(reader, row, header, kDealsInput, &summary);
-        continue;
+    auto make = [&] { return std::make_unique<DealsPass>(options_, droles_, deals_by_, header); };
+    auto merge = [&](DealsPass& part) {
+      MergeDeals(part);
+      summary.rows += part.rows;
+      summary.skipped_rows += part.skipped_rows;
+    };
+    const std::string& path = options_.actual_file;
+    const Encoding used = encodings_[kDealsInput];
+    const std::vector<ScanChunk> chunks = PlanChunks(path, reader, used, options_.parallel);
+    bool done = false;
+    if (!chunks.empty()) {
+      std::vector<std::unique_ptr<DealsPass>> parts;
+      std::vector<std::unique_ptr<CsvReader>> readers;
+      for (const ScanChunk& chunk : chunks) {
+        parts.push_back(make());
+        readers.push_back(OpenChunk(path, reader, chunk));
       }
-      ++summary.rows;
-      const std::uint32_t group = groups_.Intern(row, deals_by_, &key);
-      groups_.in_deals[group] = 1;
-      const StageClass cls = rules_.Lookup(row.fields[stage_col]).cls;
-      // Dates that have happened: created, and closed of won or lost deals (an open deal's close
-      // date is an expected one, often in the future).
-      Seconds created = 0, closed = 0;
-      if (created_col >= 0 &&
-          ParseDate(kDealsInput, reader, row, header, created_col, &created) == ParseStatus::kOk) {
-        SawDate(group, created);
+      done = RunChunks(chunks.size(), reader.name(), reader.size_hint(),
+                       [&](std::size_t i, SharedProgress* progress) {
+                         readers[i]->set_shared_progress(progress);
+                         parts[i]->Read(*readers[i]);
+                       });
+      if (done) {
+        for (const auto& part : parts) merge(*part);
       }
-      const ParseStatus cs = ParseDate(kDealsInput, reader, row, header, closed_col, &closed);
-      if (cs == ParseStatus::kOk && cls != StageClass::kOpen) SawDate(group, closed);
-      if (cls != StageClass::kWon) continue;
-      std::int64_t amount = 0;
-      const ParseStatus as = ParseAmount(row.fields[amount_col], &amount);
-      if (as == ParseStatus::kInvalid) {
-        WarnAmount(kDealsInput, reader, row, header, amount_col,
-                   "the won deal is left out of the actuals");
-      } else if (as == ParseStatus::kEmpty) {
-        Warn("missing_value", kDealsInput, reader, row, header, amount_col, [] {
-          return std::string("is empty on a won deal; the deal is left out of the actuals");
-        });
+    } else if (StreamInParallel(path, used, options_.parallel)) {
+      const std::unique_ptr<CsvReader> rest = ScanStream<DealsPass>(
+          reader, options_.parallel, make, [](DealsPass& part, CsvReader& r) { part.Read(r); },
+          [&](DealsPass& part) {
+            merge(part);
+            return true;
+          });
+      if (rest) {
+        const std::unique_ptr<DealsPass> tail = make();
+        tail->Read(*rest);
+        merge(*tail);
       }
-      if (cs == ParseStatus::kEmpty) {
-        Warn("missing_value", kDealsInput, reader, row, header, closed_col, [] {
-          return std::string("is empty on a won deal; the deal is left out of the actuals");
-        });
-      }
-      if (as != ParseStatus::kOk || cs != ParseStatus::kOk) continue;
-      const std::int32_t period = PeriodOrdinal(options_.period, dates_.LocalDate(closed));
-      ActualCell& cell = actuals_[CellKey(group, period)];
-      cell.sum += amount;
-      ++cell.deals;
+      done = true;
+    }
+    if (!done) {  // serially: one thread, a small file, or a chunk failed
+      const std::unique_ptr<DealsPass> all = make();
+      all->Read(reader);
+      merge(*all);
     }
     inputs_.push_back(summary);
+  }
+
+  // Adds |part|, the pass over the records after those merged so far.
+  void MergeDeals(DealsPass& part) {
+    std::vector<std::uint32_t> ids(part.groups.values.size());
+    std::string key;
+    for (std::uint32_t g = 0; g < ids.size(); ++g) {
+      ids[g] = groups_.InternValues(part.groups.values[g], &key);
+      groups_.in_deals[ids[g]] |= part.groups.in_deals[g];
+      groups_.first_date[ids[g]] = std::min(groups_.first_date[ids[g]], part.groups.first_date[g]);
+    }
+    for (const auto& [cell_key, cell] : part.actuals) {
+      ActualCell& to = actuals_[CellKey(ids[cell_key >> 32], static_cast<std::int32_t>(
+                                                                  static_cast<std::uint32_t>(cell_key)))];
+      to.sum += cell.sum;
+      to.deals += cell.deals;
+    }
+    max_date_ = std::max(max_date_, part.max_date);
+    warnings_.Merge(part.warnings);
   }
 
   Report Finish() {
@@ -462,13 +629,6 @@ class ForecastReportRun {
       });
     }
     return s;
-  }
-
-  // A date of the deals file that has happened: the latest is the default as-of, a group's
-  // earliest starts its MASE history.
-  void SawDate(std::uint32_t group, Seconds t) {
-    max_date_ = std::max(max_date_, t);
-    groups_.first_date[group] = std::min(groups_.first_date[group], t);
   }
 
   void WarnAmount(int input, const CsvReader& reader, const CsvRow& row,

@@ -84,6 +84,7 @@
 #include "crmkpi/csv_reader.h"
 #include "crmkpi/date_time.h"  // Period
 #include "crmkpi/input_stream.h"
+#include "crmkpi/parallel_scan.h"
 #include "crmkpi/report.h"
 #include "crmkpi/stage_rules.h"
 
@@ -107,6 +108,8 @@ struct ForecastOptions {
   CsvOptions csv;
   Encoding encoding = Encoding::kUtf8;
   bool lenient = false;
+  // The deals file is read on all cores (parallel_scan.h); the result does not depend on it.
+  ParallelOptions parallel;
 };
 
 // Runs the whole pipeline. Throws Error(kUsage) for configuration problems (a missing role,

@@ -11,7 +11,7 @@ column, by two columns, by a lookup column and by period — then runs `report -
 of every group, JSON) and stderr (the warnings with their first lines) must be identical byte
 for byte. The same from standard input and for a CP932 file (both read as streams, in blocks),
 including a malformed record's error, and which of a malformed record and an invalid CP932
-sequence comes first. Needs no ../shared. Standard library only.
+sequence comes first. `forecast --actual` reads its deals file the same way. Needs no ../shared. Standard library only.
 """
 
 import os
@@ -287,6 +287,48 @@ class MetricEngineParallel(unittest.TestCase):
                                       serial.stderr)
                         self.assertEqual(serial.stderr.count(b"crmkpi:"), 1, serial.stderr)
                         self.assert_same_as(serial, cmd, ("2", "3"))
+
+
+    def test_forecast_actuals_same_as_serial(self):
+        """forecast --actual reads the deals file on all threads (chunks of a file, blocks of
+        standard input), merging the won amounts by owner and month, the groups and the
+        warnings in file order: the report equals the serial one; so does a malformed deals
+        record's error."""
+        with tempfile.TemporaryDirectory() as d:
+            write_fixture(d, 8000, 9)
+            deals = os.path.join(d, "deals.csv")
+            forecast = os.path.join(d, "forecast.csv")
+            with open(forecast, "w", encoding="utf-8", newline="") as f:
+                f.write("period,owner,forecast\n")
+                for month in ("2024-10", "2024-11", "2024-12"):
+                    for i in range(0, 9, 2):  # odd owners only in the deals: actual-only keys
+                        f.write(f"{month},Owner {i},{1000000 + i * 1000}\n")
+            cmd = [CRMKPI, "forecast", forecast, "--actual", deals, "--by", "owner",
+                   "--format", "json"]
+            serial = self.run_threads(cmd, "1")
+            self.assertEqual(serial.returncode, 0, serial.stderr)
+            for needle in (b'"owner":"Owner 1","side":"actual only"', b'"id":"wape"'):
+                self.assertIn(needle, serial.stdout)
+            for needle in (b"is not an amount", b"is not a date"):
+                self.assertIn(needle, serial.stderr)
+            self.assert_same_as(serial, cmd, ("2", "3", "7"))
+
+            with open(deals, "rb") as f:
+                data = f.read()
+            stdin_cmd = cmd[:4] + ["-"] + cmd[5:]
+            serial_stdin = self.run_threads(stdin_cmd, "1", data)
+            self.assertEqual(serial_stdin.returncode, 0, serial_stdin.stderr)
+            self.assertEqual(serial_stdin.stdout,
+                             serial.stdout.replace(deals.encode(), b"<stdin>"))
+            self.assert_same_as(serial_stdin, stdin_cmd, ("2", "3"), data)
+
+            cut = data.index(b"\n7000,")
+            with open(deals, "wb") as f:
+                f.write(data[:cut] + b"\n7000,short" + data[data.index(b"\n", cut + 1):])
+            broken = self.run_threads(cmd, "1")
+            self.assertEqual(broken.returncode, 3, broken.stderr)
+            self.assertIn(b"fields", broken.stderr)
+            self.assert_same_as(broken, cmd, ("2", "7"))
 
 
 def main():
