@@ -58,14 +58,21 @@ KpiValue KmCycle(const DealStats& s, const KpiContext& ctx) {
   for (const auto& [d, count] : s.closed_durations.Sorted()) {
     obs.push_back({static_cast<double>(d) / kSecondsPerDay, true, count});
   }
+  const auto closed_end = static_cast<std::ptrdiff_t>(obs.size());
+  // Open deals, latest created first: censoring times in ascending order, like the closed
+  // durations, so the two runs merge in linear time (no sort in EstimateKaplanMeier).
   std::uint64_t after_as_of = 0;
-  for (const auto& [created, count] : s.open_created.Sorted()) {
+  const auto open = s.open_created.Sorted();
+  for (auto it = open.rbegin(); it != open.rend(); ++it) {
+    const auto& [created, count] = *it;
     if (created > ctx.as_of) {
       after_as_of += count;
       continue;
     }
     obs.push_back({static_cast<double>(ctx.as_of - created) / kSecondsPerDay, false, count});
   }
+  std::inplace_merge(obs.begin(), obs.begin() + closed_end, obs.end(),
+                     [](const SurvivalObs& a, const SurvivalObs& b) { return a.time < b.time; });
   Exclude(&v, "created_after_as_of", after_as_of);
   SetKaplanMeierMedian(std::move(obs), &v);
   return v;

@@ -15,8 +15,10 @@ KaplanMeier EstimateKaplanMeier(std::vector<SurvivalObs> obs) {
   for (auto it = valid_end; it != obs.end(); ++it) km.invalid += it->weight;
   obs.erase(valid_end, obs.end());
   for (SurvivalObs& o : obs) o.time += 0.0;  // −0 → +0
-  std::sort(obs.begin(), obs.end(),
-            [](const SurvivalObs& a, const SurvivalObs& b) { return a.time < b.time; });
+  // Callers often pass sorted runs merged already (value counts come out in value order): then
+  // checking is all the sorting needed.
+  const auto by_time = [](const SurvivalObs& a, const SurvivalObs& b) { return a.time < b.time; };
+  if (!std::is_sorted(obs.begin(), obs.end(), by_time)) std::sort(obs.begin(), obs.end(), by_time);
 
   for (const SurvivalObs& o : obs) km.n += o.weight;
   std::uint64_t at_risk = km.n;
