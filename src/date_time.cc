@@ -485,4 +485,11 @@ std::string FormatDate(const date::year_month_day& ymd) {
                      static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()));
 }
 
+std::string InvalidDateMessage(std::string_view date_format, std::string_view setting) {
+  if (!date_format.empty()) return fmt::format("does not match {} '{}'", setting, date_format);
+  return fmt::format("is not a date (accepted: YYYY-MM-DD, ISO date-times, YYYY/MM/DD, "
+                     "M/D/YYYY [h:mm AM/PM], 2024年3月1日; see {})",
+                     setting);
+}
+
 }  // namespace crmkpi

@@ -218,13 +218,8 @@ class DealScanner {
     if (s == ParseStatus::kOk) {
       acc_->max_date = std::max(acc_->max_date, *out);
     } else if (s == ParseStatus::kInvalid) {
-      Warn("invalid_date", reader, row, header, c, [this] {
-        return options_.date_format.empty()
-                   ? std::string("is not a date (accepted: YYYY-MM-DD, ISO date-times, "
-                                 "YYYY/MM/DD, M/D/YYYY [h:mm AM/PM], 2024年3月1日; see "
-                                 "--date-format)")
-                   : fmt::format("does not match --date-format '{}'", options_.date_format);
-      });
+      Warn("invalid_date", reader, row, header, c,
+           [this] { return InvalidDateMessage(options_.date_format, "--date-format"); });
     }
     return s;
   }

@@ -156,6 +156,68 @@ std::string_view ExclusionCode(ForecastExclusion why) {
   return "";
 }
 
+// Warnings about one input file's rows, shared by the forecast file's reader and the deals
+// file's passes: each kind is reported once per column, at its first occurrence, with a count.
+class InputWarnings {
+ public:
+  InputWarnings(const ForecastOptions& options, WarningLog* log, int input,
+                const std::vector<std::string>& header)
+      : options_(options), log_(log), input_(input), header_(header) {}
+
+  // |what| is only called for the first occurrence of (kind, input, column).
+  template <typename What>
+  void Warn(std::string_view kind, const CsvReader& reader, const CsvRow& row, int c,
+            What&& what) {
+    const auto idx = static_cast<std::size_t>(c);
+    log_->Add(kind, input_, c, [&] {
+      DataWarning w;
+      w.column = header_[idx];
+      w.first = reader.Locate(idx);
+      w.sample = std::string(row.fields[idx].substr(0, kSampleBytes));
+      w.message = fmt::format("'{}': {}", header_[idx], what());
+      return w;
+    });
+  }
+
+  void WarnAmount(const CsvReader& reader, const CsvRow& row, int c, const char* consequence) {
+    Warn("invalid_amount", reader, row, c,
+         [consequence] { return fmt::format("is not an amount; {}", consequence); });
+  }
+
+  ParseStatus ParseDate(const DateParser& dates, const CsvReader& reader, const CsvRow& row,
+                        int c, Seconds* out) {
+    const ParseStatus s = dates.Parse(row.fields[c], out);
+    if (s == ParseStatus::kInvalid) {
+      Warn("invalid_date", reader, row, c,
+           [this] { return InvalidDateMessage(options_.date_format, "--date-format"); });
+    }
+    return s;
+  }
+
+  // A record whose field count is not the header's: an input error, or with --lenient
+  // skipped (counted in |skipped|) and warned about.
+  void HandleBadWidth(const CsvReader& reader, const CsvRow& row, std::uint64_t* skipped) {
+    std::size_t at = 0;
+    const std::string message = FieldCountMessage(header_, row.fields.size(), &at);
+    if (!options_.lenient) {
+      throw Error::Input(message + "; use --lenient to skip such rows", reader.Locate(at));
+    }
+    ++*skipped;
+    log_->Add("skipped_row", input_, -1, [&] {
+      DataWarning w;
+      w.first = reader.Locate(at);
+      w.message = "record skipped (--lenient): " + message;
+      return w;
+    });
+  }
+
+ private:
+  const ForecastOptions& options_;
+  WarningLog* log_;
+  int input_;
+  const std::vector<std::string>& header_;
+};
+
 // What the deals file gives the forecast report — the won deals' amounts by group and period,
 // the groups it has, the dates that have happened (as-of, each group's MASE history) — read
 // from some of its records: all of them, or one chunk or block of the parallel pass. Passes
@@ -169,6 +231,7 @@ class DealsPass {
       : options_(options),
         rules_(options.stages),
         dates_(options.date_format, options.tz),
+        warn_(options, &warnings, kDealsInput, header),
         by_(by),
         header_(header),
         stage_col_(roles[Role::kStage]),
@@ -181,7 +244,7 @@ class DealsPass {
     std::string key;
     while (reader.Next(&row)) {
       if (row.fields.size() != header_.size()) {
-        HandleBadWidth(reader, row);
+        warn_.HandleBadWidth(reader, row, &skipped_rows);
         continue;
       }
       ++rows;
@@ -191,25 +254,24 @@ class DealsPass {
       // Dates that have happened: created, and closed of won or lost deals (an open deal's close
       // date is an expected one, often in the future).
       Seconds created = 0, closed = 0;
-      if (created_col_ >= 0 && ParseDate(reader, row, created_col_, &created) == ParseStatus::kOk) {
+      if (created_col_ >= 0 &&
+          warn_.ParseDate(dates_, reader, row, created_col_, &created) == ParseStatus::kOk) {
         SawDate(group, created);
       }
-      const ParseStatus cs = ParseDate(reader, row, closed_col_, &closed);
+      const ParseStatus cs = warn_.ParseDate(dates_, reader, row, closed_col_, &closed);
       if (cs == ParseStatus::kOk && cls != StageClass::kOpen) SawDate(group, closed);
       if (cls != StageClass::kWon) continue;
       std::int64_t amount = 0;
       const ParseStatus as = ParseAmount(row.fields[amount_col_], &amount);
       if (as == ParseStatus::kInvalid) {
-        Warn("invalid_amount", reader, row, amount_col_, [] {
-          return std::string("is not an amount; the won deal is left out of the actuals");
-        });
+        warn_.WarnAmount(reader, row, amount_col_, "the won deal is left out of the actuals");
       } else if (as == ParseStatus::kEmpty) {
-        Warn("missing_value", reader, row, amount_col_, [] {
+        warn_.Warn("missing_value", reader, row, amount_col_, [] {
           return std::string("is empty on a won deal; the deal is left out of the actuals");
         });
       }
       if (cs == ParseStatus::kEmpty) {
-        Warn("missing_value", reader, row, closed_col_, [] {
+        warn_.Warn("missing_value", reader, row, closed_col_, [] {
           return std::string("is empty on a won deal; the deal is left out of the actuals");
         });
       }
@@ -229,21 +291,6 @@ class DealsPass {
   WarningLog warnings;
 
  private:
-
-  ParseStatus ParseDate(const CsvReader& reader, const CsvRow& row, int c, Seconds* out) {
-    const ParseStatus s = dates_.Parse(row.fields[c], out);
-    if (s == ParseStatus::kInvalid) {
-      Warn("invalid_date", reader, row, c, [this] {
-        return options_.date_format.empty()
-                   ? std::string("is not a date (accepted: YYYY-MM-DD, ISO date-times, "
-                                 "YYYY/MM/DD, M/D/YYYY [h:mm AM/PM], 2024年3月1日; see "
-                                 "--date-format)")
-                   : fmt::format("does not match --date-format '{}'", options_.date_format);
-      });
-    }
-    return s;
-  }
-
   // A date that has happened: the latest is the default as-of, a group's earliest starts its
   // MASE history.
   void SawDate(std::uint32_t group, Seconds t) {
@@ -251,39 +298,10 @@ class DealsPass {
     groups.first_date[group] = std::min(groups.first_date[group], t);
   }
 
-  // |what| is only called for the first occurrence of (kind, column).
-  template <typename What>
-  void Warn(std::string_view kind, const CsvReader& reader, const CsvRow& row, int c,
-            What&& what) {
-    const auto idx = static_cast<std::size_t>(c);
-    warnings.Add(kind, kDealsInput, c, [&] {
-      DataWarning w;
-      w.column = header_[idx];
-      w.first = reader.Locate(idx);
-      w.sample = std::string(row.fields[idx].substr(0, kSampleBytes));
-      w.message = fmt::format("'{}': {}", header_[idx], what());
-      return w;
-    });
-  }
-
-  void HandleBadWidth(const CsvReader& reader, const CsvRow& row) {
-    std::size_t at = 0;
-    const std::string message = FieldCountMessage(header_, row.fields.size(), &at);
-    if (!options_.lenient) {
-      throw Error::Input(message + "; use --lenient to skip such rows", reader.Locate(at));
-    }
-    ++skipped_rows;
-    warnings.Add("skipped_row", kDealsInput, -1, [&] {
-      DataWarning w;
-      w.first = reader.Locate(at);
-      w.message = "record skipped (--lenient): " + message;
-      return w;
-    });
-  }
-
   const ForecastOptions& options_;
   StageRules rules_;   // its own: the stage cache is written while reading
   DateParser dates_;
+  InputWarnings warn_;
   std::vector<int> by_;
   const std::vector<std::string>& header_;
   int stage_col_, amount_col_, closed_col_, created_col_;
@@ -379,11 +397,12 @@ class ForecastReportRun {
     const int actual_col = use_actual_column_ ? froles_[Role::kActual] : -1;
     const int snapshot_col = froles_[Role::kSnapshot];
     const int category_col = froles_[Role::kCategory];
+    InputWarnings warn(options_, &warnings_, kForecastInput, header);
     CsvRow row;
     std::string key;
     while (reader.Next(&row)) {
       if (row.fields.size() != header.size()) {
-        HandleBadWidth(reader, row, header, kForecastInput, &summary);
+        warn.HandleBadWidth(reader, row, &summary.skipped_rows);
         continue;
       }
       ++summary.rows;
@@ -394,14 +413,14 @@ class ForecastReportRun {
           break;
         case PeriodTextStatus::kTooCoarse:
           bad = true;
-          Warn("period_too_coarse", kForecastInput, reader, row, header, period_col, [] {
+          warn.Warn("period_too_coarse", reader, row, period_col, [] {
             return std::string("is a quarter; run with --period quarter to evaluate it");
           });
           break;
         case PeriodTextStatus::kEmpty:
         case PeriodTextStatus::kInvalid:
           bad = true;
-          Warn("invalid_period", kForecastInput, reader, row, header, period_col, [] {
+          warn.Warn("invalid_period", reader, row, period_col, [] {
             return std::string(
                 "is not a period (accepted: 2024-03, 2024/03, 2024年3月, 2024-Q1, or a date); "
                 "the row is left out");
@@ -412,26 +431,26 @@ class ForecastReportRun {
       const ParseStatus fs = ParseAmount(row.fields[forecast_col], &forecast);
       if (fs == ParseStatus::kInvalid) {
         bad = true;
-        WarnAmount(kForecastInput, reader, row, header, forecast_col, "the row is left out");
+        warn.WarnAmount(reader, row, forecast_col, "the row is left out");
       }
       ParseStatus as = ParseStatus::kEmpty;
       if (actual_col >= 0) {
         as = ParseAmount(row.fields[actual_col], &actual);
         if (as == ParseStatus::kInvalid) {
           bad = true;
-          WarnAmount(kForecastInput, reader, row, header, actual_col, "the row is left out");
+          warn.WarnAmount(reader, row, actual_col, "the row is left out");
         }
       }
       std::int32_t snapshot = kNoSnapshot;
       if (snapshot_col >= 0) {
         Seconds t = 0;
-        const ParseStatus ss = ParseDate(kForecastInput, reader, row, header, snapshot_col, &t);
+        const ParseStatus ss = warn.ParseDate(dates_, reader, row, snapshot_col, &t);
         if (ss == ParseStatus::kOk) {
           snapshot = DayNumber(dates_.LocalDate(t));
         } else {
           bad = true;
           if (ss == ParseStatus::kEmpty) {
-            Warn("missing_value", kForecastInput, reader, row, header, snapshot_col, [] {
+            warn.Warn("missing_value", reader, row, snapshot_col, [] {
               return std::string("is empty; a row without its snapshot date is left out");
             });
           }
@@ -443,7 +462,7 @@ class ForecastReportRun {
       }
       if (fs != ParseStatus::kOk && as != ParseStatus::kOk) continue;  // forecasts nothing
       if (snapshot != kNoSnapshot && snapshot > DayNumber(PeriodLastDay(options_.period, period))) {
-        Warn("late_snapshot", kForecastInput, reader, row, header, snapshot_col, [] {
+        warn.Warn("late_snapshot", reader, row, snapshot_col, [] {
           return std::string(
               "is after the end of the row's period; a forecast made after its period is not "
               "evaluated");
@@ -454,7 +473,7 @@ class ForecastReportRun {
           category_col >= 0 ? categories_.Intern(TrimSpace(row.fields[category_col])) : 0;
       auto [it, inserted] = entries_.try_emplace(EntryKey{period, group, category, snapshot});
       if (!inserted) {
-        Warn("rows_combined", kForecastInput, reader, row, header, period_col, [this] {
+        warn.Warn("rows_combined", reader, row, period_col, [this] {
           return fmt::format("rows with the same {} as an earlier row are added to it",
                              KeyDescription());
         });
@@ -612,60 +631,6 @@ class ForecastReportRun {
     if (froles_.has(Role::kCategory)) out += ", category";
     if (froles_.has(Role::kSnapshot)) out += ", snapshot";
     return out + ")";
-  }
-
-  // ---- per-row helpers ----------------------------------------------------------------------
-
-  ParseStatus ParseDate(int input, const CsvReader& reader, const CsvRow& row,
-                        const std::vector<std::string>& header, int c, Seconds* out) {
-    const ParseStatus s = dates_.Parse(row.fields[c], out);
-    if (s == ParseStatus::kInvalid) {
-      Warn("invalid_date", input, reader, row, header, c, [this] {
-        return options_.date_format.empty()
-                   ? std::string("is not a date (accepted: YYYY-MM-DD, ISO date-times, "
-                                 "YYYY/MM/DD, M/D/YYYY [h:mm AM/PM], 2024年3月1日; see "
-                                 "--date-format)")
-                   : fmt::format("does not match --date-format '{}'", options_.date_format);
-      });
-    }
-    return s;
-  }
-
-  void WarnAmount(int input, const CsvReader& reader, const CsvRow& row,
-                  const std::vector<std::string>& header, int c, const char* consequence) {
-    Warn("invalid_amount", input, reader, row, header, c,
-         [consequence] { return fmt::format("is not an amount; {}", consequence); });
-  }
-
-  // |what| is only called for the first occurrence of (kind, input, column).
-  template <typename What>
-  void Warn(std::string_view kind, int input, const CsvReader& reader, const CsvRow& row,
-            const std::vector<std::string>& header, int c, What&& what) {
-    const auto idx = static_cast<std::size_t>(c);
-    warnings_.Add(kind, input, c, [&] {
-      DataWarning w;
-      w.column = header[idx];
-      w.first = reader.Locate(idx);
-      w.sample = std::string(row.fields[idx].substr(0, kSampleBytes));
-      w.message = fmt::format("'{}': {}", header[idx], what());
-      return w;
-    });
-  }
-
-  void HandleBadWidth(const CsvReader& reader, const CsvRow& row,
-                      const std::vector<std::string>& header, int input, InputSummary* summary) {
-    std::size_t at = 0;
-    const std::string message = FieldCountMessage(header, row.fields.size(), &at);
-    if (!options_.lenient) {
-      throw Error::Input(message + "; use --lenient to skip such rows", reader.Locate(at));
-    }
-    ++summary->skipped_rows;
-    warnings_.Add("skipped_row", input, -1, [&] {
-      DataWarning w;
-      w.first = reader.Locate(at);
-      w.message = "record skipped (--lenient): " + message;
-      return w;
-    });
   }
 
   // ---- join -----------------------------------------------------------------------------------

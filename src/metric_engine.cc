@@ -748,13 +748,8 @@ class SourceRun {
       if (kind == "invalid_amount") {
         Warn("invalid_amount", column, [] { return std::string("is not an amount"); });
       } else {
-        Warn("invalid_date", column, [this] {
-          return def_.date_format.empty()
-                     ? std::string("is not a date (accepted: YYYY-MM-DD, ISO date-times, "
-                                   "YYYY/MM/DD, M/D/YYYY [h:mm AM/PM], 2024年3月1日; see "
-                                   "date_format)")
-                     : fmt::format("does not match date_format '{}'", def_.date_format);
-        });
+        Warn("invalid_date", column,
+             [this] { return InvalidDateMessage(def_.date_format, "date_format"); });
       }
     });
 

@@ -71,6 +71,11 @@ class DateParser {
 // "YYYY-MM-DD".
 std::string FormatDate(const date::year_month_day& ymd);
 
+// What a warning says of a value that is not a date: the formats accepted automatically, or
+// that it does not match |date_format| when one is set; |setting| names where the format is
+// set ("--date-format" on the command line, "date_format" in an INI file).
+std::string InvalidDateMessage(std::string_view date_format, std::string_view setting);
+
 // Calendar periods that reports and metrics group by.
 enum class Period { kNone, kWeek, kMonth, kQuarter, kYear };
 

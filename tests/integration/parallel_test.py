@@ -155,6 +155,16 @@ def write_fixture(d, rows, seed):
         f.write(INI)
 
 
+def cp932_ini(d):
+    """The fixture's kpi.ini with its deals source read as CP932; returns its path."""
+    ini = os.path.join(d, "kpi.ini")
+    with open(ini, encoding="utf-8") as f:
+        conf = f.read().replace("file = deals.csv\n", "file = deals.csv\nencoding = cp932\n")
+    with open(ini, "w", encoding="utf-8") as f:
+        f.write(conf)
+    return ini
+
+
 class MetricEngineParallel(unittest.TestCase):
     @staticmethod
     def run_threads(cmd, threads, data=None):
@@ -227,12 +237,7 @@ class MetricEngineParallel(unittest.TestCase):
                 text = f.read().replace("Account 1", "株式会社 1")
             with open(path, "w", encoding="cp932", newline="") as f:
                 f.write(text)
-            ini = os.path.join(d, "kpi.ini")
-            with open(ini, encoding="utf-8") as f:
-                conf = f.read().replace("file = deals.csv\n",
-                                        "file = deals.csv\nencoding = cp932\n")
-            with open(ini, "w", encoding="utf-8") as f:
-                f.write(conf)
+            ini = cp932_ini(d)
             cmd = [CRMKPI, "report", "-c", ini, "--format", "json"]
             serial = self.run_threads(cmd, "1")
             self.assertEqual(serial.returncode, 0, serial.stderr)
@@ -261,12 +266,7 @@ class MetricEngineParallel(unittest.TestCase):
 
             cases = {"record first": (bad_byte(short(clean, 7000), 7100), b"fields"),
                      "bytes first": (short(bad_byte(clean, 6900), 7000), b"invalid CP932")}
-            ini = os.path.join(d, "kpi.ini")
-            with open(ini, encoding="utf-8") as f:
-                conf = f.read().replace("file = deals.csv\n",
-                                        "file = deals.csv\nencoding = cp932\n")
-            with open(ini, "w", encoding="utf-8") as f:
-                f.write(conf)
+            ini = cp932_ini(d)
             commands = {
                 "report -c": [CRMKPI, "report", "-c", ini, "--format", "json"],
                 "report": [CRMKPI, "report", path, "--encoding", "cp932", "--by", "owner",

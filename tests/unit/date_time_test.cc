@@ -420,4 +420,12 @@ TEST_CASE("ParsePlainDate leaves everything but a bare valid YYYY-MM-DD to Parse
   CHECK(Ok(year_day_month, "2024-05-01") == Ok(utc, "2024-01-05"));
 }
 
+TEST_CASE("InvalidDateMessage names the accepted formats, or the format that was set", "[date]") {
+  CHECK(InvalidDateMessage("", "--date-format") ==
+        "is not a date (accepted: YYYY-MM-DD, ISO date-times, YYYY/MM/DD, M/D/YYYY [h:mm AM/PM], "
+        "2024年3月1日; see --date-format)");
+  CHECK(InvalidDateMessage("%d.%m.%Y", "date_format") ==
+        "does not match date_format '%d.%m.%Y'");
+}
+
 }  // namespace crmkpi
