@@ -58,26 +58,28 @@ struct GroupIndex {
   std::uint32_t Intern(const CsvRow& row, const std::vector<int>& columns, std::string* key) {
     key->clear();
     for (int c : columns) AppendKeyPart(key, TrimSpace(row.fields[c]));
-    auto it = index.find(std::string_view(*key));
-    if (it != index.end()) return it->second;
-    std::vector<std::string> v;
-    for (int c : columns) v.emplace_back(TrimSpace(row.fields[c]));
-    const auto id = static_cast<std::uint32_t>(values.size());
-    index.emplace(*key, id);
-    values.push_back(std::move(v));
-    in_deals.push_back(0);
-    first_date.push_back(std::numeric_limits<Seconds>::max());
-    return id;
+    return Find(*key, [&] {
+      std::vector<std::string> v;
+      for (int c : columns) v.emplace_back(TrimSpace(row.fields[c]));
+      return v;
+    });
   }
   // The id of a group by its values (another index's), made when new.
   std::uint32_t InternValues(const std::vector<std::string>& v, std::string* key) {
     key->clear();
     for (const std::string& part : v) AppendKeyPart(key, part);
-    auto it = index.find(std::string_view(*key));
+    return Find(*key, [&] { return v; });
+  }
+
+ private:
+  // The id of |key|, or a new one whose values |make| gives.
+  template <typename Make>
+  std::uint32_t Find(const std::string& key, Make&& make) {
+    auto it = index.find(std::string_view(key));
     if (it != index.end()) return it->second;
     const auto id = static_cast<std::uint32_t>(values.size());
-    index.emplace(*key, id);
-    values.push_back(v);
+    index.emplace(key, id);
+    values.push_back(make());
     in_deals.push_back(0);
     first_date.push_back(std::numeric_limits<Seconds>::max());
     return id;
