@@ -505,7 +505,10 @@ class SourceCheckRun {
                       fmt::format("check '{}': normalize: {}", def.name, e.message()), def.loc);
         }
         c.normalizers.assign(c.columns.size(), n);
-        c.partitions.resize(ResolveThreads(options_.parallel.threads));
+        // One partition per thread that can run a merge at the same time: more cores than
+        // the machine has would only start idle threads (the results do not depend on it).
+        c.partitions.resize(std::min(ResolveThreads(options_.parallel.threads),
+                                     ResolveThreads(0)));
         if (!TrimSpace(def.near).empty()) {
           char* end = nullptr;
           const std::string t(TrimSpace(def.near));
