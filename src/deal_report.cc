@@ -23,7 +23,6 @@
 namespace crmkpi {
 namespace {
 
-constexpr std::size_t kSampleBytes = 80;
 
 // One --by grouping (plus the period, when asked for): group values -> DealStats.
 struct GroupTable {
@@ -230,12 +229,7 @@ class DealScanner {
             const std::vector<std::string>& header, int c, What&& what) {
     const auto idx = static_cast<std::size_t>(c);
     acc_->warnings.Add(kind, input_, c, [&] {
-      DataWarning w;
-      w.column = header[idx];
-      w.first = reader.Locate(idx);
-      w.sample = std::string(row.fields[idx].substr(0, kSampleBytes));
-      w.message = fmt::format("'{}': {}", header[idx], what());
-      return w;
+      return FieldWarning(header[idx], reader.Locate(idx), row.fields[idx], what());
     });
   }
 

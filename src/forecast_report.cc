@@ -24,7 +24,6 @@
 namespace crmkpi {
 namespace {
 
-constexpr std::size_t kSampleBytes = 80;
 constexpr std::int32_t kNoSnapshot = std::numeric_limits<std::int32_t>::min();
 constexpr int kForecastInput = 0;
 constexpr int kDealsInput = 1;
@@ -172,12 +171,7 @@ class InputWarnings {
             What&& what) {
     const auto idx = static_cast<std::size_t>(c);
     log_->Add(kind, input_, c, [&] {
-      DataWarning w;
-      w.column = header_[idx];
-      w.first = reader.Locate(idx);
-      w.sample = std::string(row.fields[idx].substr(0, kSampleBytes));
-      w.message = fmt::format("'{}': {}", header_[idx], what());
-      return w;
+      return FieldWarning(header_[idx], reader.Locate(idx), row.fields[idx], what());
     });
   }
 

@@ -31,7 +31,6 @@ namespace {
 
 using hash_detail::Mix;
 
-constexpr std::size_t kSampleBytes = 80;
 constexpr double kSecondsPerDay = 86400.0;
 constexpr double kSecondsPerHour = 3600.0;
 constexpr double kAmountScaleD = static_cast<double>(kAmountScale);
@@ -1318,12 +1317,8 @@ class SourceRun {
   template <typename What>
   void Warn(std::string_view kind, int column, What&& what) {
     warnings_->Add(kind, index_, column, [&] {
-      DataWarning w;
-      w.column = schema_.name(column);
-      w.first = reader_->Locate(LocateIndex(column));
-      w.sample = std::string(current_[column].substr(0, kSampleBytes));
-      w.message = fmt::format("'{}': {}", w.column, what());
-      return w;
+      return FieldWarning(schema_.name(column), reader_->Locate(LocateIndex(column)),
+                          current_[column], what());
     });
   }
 

@@ -8,11 +8,25 @@
 #include <string>
 #include <string_view>
 #include <tuple>
+#include <utility>
 #include <vector>
 
 #include "crmkpi/report.h"  // DataWarning
 
 namespace crmkpi {
+
+// The first occurrence of a warning about one field: its column, where it is, its value cut to
+// a sample of at most 80 bytes, and the message "'COLUMN': what".
+inline DataWarning FieldWarning(const std::string& column, SourceLoc first, std::string_view value,
+                                std::string_view what) {
+  constexpr std::size_t kSampleBytes = 80;
+  DataWarning w;
+  w.column = column;
+  w.first = std::move(first);
+  w.sample = std::string(value.substr(0, kSampleBytes));
+  w.message = "'" + column + "': " + std::string(what);
+  return w;
+}
 
 class WarningLog {
  public:
