@@ -36,6 +36,7 @@ struct DwellArgs {
   std::string output;
   bool quiet = false;
   InputOptions input;
+  ParallelOptions parallel;
 };
 
 // A number of days >= 0 ("14", "7.5").
@@ -123,6 +124,7 @@ int Run(const DwellArgs& a) {
   h.by = a.by;
   h.date_format = a.date_format;
   h.tz = a.tz;
+  h.parallel = a.parallel;
 
   DwellOptions o;
   o.mode = Choose<DwellMode>(
@@ -193,6 +195,7 @@ void SetUpDwellCommand(CLI::App* app, int* exit_code) {
   AddOutputOptions(cmd, &args->format, &args->output, &args->quiet,
                    "table (default), csv, json or md");
   args->input.Register(cmd);
+  AddParallelOptions(cmd, &args->parallel);
   OneValuePerFlag(cmd);
   cmd->callback([args, exit_code] { *exit_code = Run(*args); });
 }

@@ -4,6 +4,8 @@
 // integers: the location, sample and message are only built the first time.
 #pragma once
 
+#include <algorithm>
+#include <cstddef>
 #include <map>
 #include <string>
 #include <string_view>
@@ -55,6 +57,22 @@ class WarningLog {
       }
     }
   }
+
+  // Adds |w|, |w.count| occurrences of (kind, input, column), as the |at|-th warning in order
+  // (for a caller that learns of a warning after those that follow it): when the log has that
+  // warning already, only the count is added.
+  void Insert(std::size_t at, std::string_view kind, int input, int column, DataWarning w) {
+    auto [it, inserted] = entries_.try_emplace(Key{kind, input, column});
+    if (!inserted) {
+      it->second.count += w.count;
+      return;
+    }
+    w.kind = std::string(kind);
+    it->second = std::move(w);
+    order_.insert(order_.begin() + static_cast<std::ptrdiff_t>(std::min(at, order_.size())), it);
+  }
+
+  std::size_t size() const { return order_.size(); }
 
   // The warnings in order of first occurrence.
   std::vector<DataWarning> Take() const {

@@ -14,6 +14,7 @@ including a malformed record's error, and which of a malformed record and an inv
 sequence comes first. `forecast --actual` reads its deals file the same way. Needs no ../shared. Standard library only.
 """
 
+import datetime
 import os
 import random
 import subprocess
@@ -329,6 +330,153 @@ class MetricEngineParallel(unittest.TestCase):
             self.assertEqual(broken.returncode, 3, broken.stderr)
             self.assertIn(b"fields", broken.stderr)
             self.assert_same_as(broken, cmd, ("2", "7"))
+
+
+def write_history(d, deals, seed, late_tail=False):
+    """A long stage-history export (history.csv): each deal's stage changes, mostly in time
+    order but with rows of one deal spread over the whole file and some earlier than the
+    deal's rows before them, a few unknown stages, rows without an id, a stage or a valid
+    time, multi-line notes; and the same deals as a wide export (wide.csv). With |late_tail|,
+    every deal's rows are in order except a block at the end of the file that goes back in
+    time: rows late only against earlier chunks, after an invalid date and before an unknown
+    stage in the same block."""
+    rng = random.Random(seed)
+    stages = ["lead", "qualified", "proposal", "negotiation", "won", "lost"]
+    rows = []
+    wide = ["deal_id,owner,region,stage,date_entered_lead,date_entered_qualified,"
+            "date_entered_proposal,date_entered_negotiation,date_entered_won,date_entered_lost"]
+    for i in range(deals):
+        n = rng.randrange(1, 6)
+        day = rng.randrange(0, 200)
+        path = stages[:min(n, 4)] + ([rng.choice(["won", "lost"])] if n >= 5 else [])
+        entered = {}
+        for stage in path:
+            day += rng.randrange(0, 9)
+            entered.setdefault(stage, day)
+            rows.append([f"D{i}", stage, day, f"Owner {rng.randrange(7)}",
+                         rng.choice(["East", "West"])])
+        cells = [date_of(entered[s]) if s in entered else "" for s in stages]
+        if rng.random() < 0.02:
+            cells[rng.randrange(6)] = "someday"
+        # Unknown current stages: "demo" anywhere, "review" only in the last third (so a later
+        # part meets "review" first: its own stage indexes differ from the merged ones).
+        current = path[-1]
+        if rng.random() < 0.03:
+            current = "review" if i > deals * 2 // 3 and rng.random() < 0.7 else "demo"
+        wide.append(f"D{i},Owner {rng.randrange(7)},{rng.choice(['East', 'West'])},"
+                    f"{current}," + ",".join(cells))
+    if late_tail:
+        order = rows  # by deal: every deal's rows in time order
+    else:
+        rng.shuffle(rows)
+        # Mostly in time order, with a few rows of every deal moved later (out of order).
+        rows.sort(key=lambda r: r[2] + (rng.randrange(0, 40) if rng.random() < 0.1 else 0))
+        order = rows
+    lines = ["deal_id,stage,changed_at,owner,region,notes"]
+    for k, (deal, stage, day, owner, region) in enumerate(order):
+        t = date_of(day)
+        if not late_tail:
+            r = rng.random()
+            if r < 0.01:
+                t = "soon"
+            elif r < 0.02:
+                t = ""
+            elif r < 0.03:
+                stage = "demo"
+            elif r < 0.035:
+                deal = ""
+            elif r < 0.04:
+                stage = ""
+        notes = '"call\nback, ""soon"""' if k % 5 == 0 else "ok"
+        lines.append(f"{deal},{stage},{t},{owner},{region},{notes}")
+    if late_tail:
+        lines.append("D1,lead,soon,Owner 1,East,bad date")
+        lines.append("D3,lead,2023-01-01,Owner 2,West,late against earlier chunks")
+        lines.append("D3,demo,2023-01-02,Owner 2,West,late and unknown")
+        lines.append("D4,demo,2030-01-02,Owner 2,West,unknown")
+    with open(os.path.join(d, "history.csv"), "w", encoding="utf-8", newline="") as f:
+        f.write("\n".join(lines) + "\n")
+    with open(os.path.join(d, "wide.csv"), "w", encoding="utf-8", newline="") as f:
+        f.write("\n".join(wide) + "\n")
+
+
+def date_of(day):
+    return (datetime.date(2024, 1, 1) + datetime.timedelta(days=day)).isoformat()
+
+
+class DwellParallel(unittest.TestCase):
+    """dwell reads a large history on all threads: per-part deal and stage indexes merged in
+    file order, out-of-order rows decided by replaying the rows against each deal's latest time
+    so far. Output, warnings (their counts, first rows and order) and errors equal the serial
+    read's."""
+    STAGES = ["--stages", "lead,qualified,proposal,negotiation,won"]
+
+    def check(self, cmd, data=None, thread_counts=("2", "3", "7")):
+        serial = MetricEngineParallel.run_threads(cmd, "1", data)
+        for threads in thread_counts:
+            with self.subTest(cmd=cmd[2:], threads=threads):
+                par = MetricEngineParallel.run_threads(cmd, threads, data)
+                self.assertEqual(par.returncode, serial.returncode, par.stderr)
+                self.assertTrue(par.stdout == serial.stdout, "stdout differs")
+                self.assertTrue(par.stderr == serial.stderr, par.stderr)
+        return serial
+
+    def test_long_layout(self):
+        with tempfile.TemporaryDirectory() as d:
+            write_history(d, 2500, 11)
+            path = os.path.join(d, "history.csv")
+            for extra in ([], ["--out-of-order", "ignore"], ["--mode", "latest", "--by", "region"]):
+                cmd = [CRMKPI, "dwell", path, *self.STAGES, "--format", "json", *extra]
+                serial = self.check(cmd)
+                self.assertEqual(serial.returncode, 0, serial.stderr)
+                for needle in (b"is earlier than an earlier row", b"is not in --stages",
+                               b"is not a date", b"no deal id", b"no stage"):
+                    self.assertIn(needle, serial.stderr)
+            with open(path, "rb") as f:
+                data = f.read()
+            cmd = [CRMKPI, "dwell", "-", *self.STAGES, "--format", "json"]
+            self.assertEqual(self.check(cmd, data).returncode, 0)
+
+    def test_late_only_against_earlier_chunks(self):
+        """Rows late only against a deal's rows in earlier chunks: the first out-of-order
+        warning names the same row, in the same place among the other warnings."""
+        with tempfile.TemporaryDirectory() as d:
+            write_history(d, 2500, 12, late_tail=True)
+            path = os.path.join(d, "history.csv")
+            cmd = [CRMKPI, "dwell", path, *self.STAGES, "--format", "json"]
+            serial = self.check(cmd)
+            self.assertEqual(serial.returncode, 0, serial.stderr)
+            err = serial.stderr.decode()
+            order = [err.index(s) for s in ("is not a date", "is earlier than an earlier row",
+                                            "is not in --stages")]
+            self.assertEqual(order, sorted(order), err)
+            self.assertIn("2 rows", err[order[1]:order[2]])  # D3's two late rows
+            self.check(cmd + ["--out-of-order", "ignore"])
+
+    def test_wide_layout(self):
+        with tempfile.TemporaryDirectory() as d:
+            write_history(d, 3000, 13)
+            path = os.path.join(d, "wide.csv")
+            cmd = [CRMKPI, "dwell", path, *self.STAGES, "--format", "json", "--by", "region"]
+            serial = self.check(cmd)
+            self.assertEqual(serial.returncode, 0, serial.stderr)
+            self.assertIn(b"is not a date", serial.stderr)
+            self.assertIn(b'"demo"', serial.stdout)
+            self.assertIn(b'"review"', serial.stdout)
+
+    def test_malformed_record_same_error(self):
+        with tempfile.TemporaryDirectory() as d:
+            write_history(d, 2500, 14)
+            path = os.path.join(d, "history.csv")
+            with open(path, "rb") as f:
+                data = f.read()
+            cut = data.index(b"\n", len(data) * 2 // 3)
+            with open(path, "wb") as f:
+                f.write(data[:cut] + b"\nD7,short" + data[cut:])
+            cmd = [CRMKPI, "dwell", path, *self.STAGES, "--format", "json"]
+            serial = self.check(cmd, thread_counts=("2", "7"))
+            self.assertEqual(serial.returncode, 3, serial.stderr)
+            self.assertIn(b"fields", serial.stderr)
 
 
 def main():
