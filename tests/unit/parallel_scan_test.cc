@@ -357,4 +357,31 @@ TEST_CASE("merged warning logs keep the first occurrence and add the counts") {
   CHECK(w[1].count == 1);
 }
 
+TEST_CASE("a warning inserted into a log takes its place in the order, or adds its count") {
+  WarningLog log;
+  auto warning = [](std::uint64_t line, std::uint64_t count = 0) {
+    DataWarning w;
+    w.first.line = line;
+    w.count = count;
+    return w;
+  };
+  log.Add("invalid_date", 0, 3, [&] { return warning(10); });
+  log.Add("unknown_stage", 0, 1, [&] { return warning(30); });
+  REQUIRE(log.size() == 2);
+  log.Insert(1, "out_of_order", 0, 3, warning(20, 4));  // between the two
+  log.Insert(0, "invalid_date", 0, 3, warning(5, 2));   // known: the count only
+  log.Insert(9, "missing_id", 0, 0, warning(40, 1));    // past the end: last
+  const std::vector<DataWarning> w = log.Take();
+  REQUIRE(w.size() == 4);
+  CHECK(w[0].kind == "invalid_date");
+  CHECK(w[0].first.line == 10);
+  CHECK(w[0].count == 3);
+  CHECK(w[1].kind == "out_of_order");
+  CHECK(w[1].first.line == 20);
+  CHECK(w[1].count == 4);
+  CHECK(w[2].kind == "unknown_stage");
+  CHECK(w[3].kind == "missing_id");
+  CHECK(w[3].count == 1);
+}
+
 }  // namespace crmkpi
