@@ -74,6 +74,16 @@ struct DealAccumulator {
     return a;
   }
 
+  // The stats of every row: added up row by row without groupings, else the sum of the first
+  // grouping's groups (each row is in exactly one; sums and value counts add exactly, so the
+  // KPIs are the same as adding every row to the total). Once, after the last merge.
+  DealStats& Total() {
+    if (!tables.empty()) {
+      for (const DealStats& g : tables[0].stats) total.Merge(g);
+    }
+    return total;
+  }
+
   // Adds |later| (the next chunk's), emptying its group tables.
   void Merge(DealAccumulator& later) {
     total.Merge(later.total);
@@ -124,7 +134,9 @@ class DealScanner {
           FormatPeriod(options_.period, dates_.LocalDate(*period_date), &period);
         }
       }
-      acc_->total.Add(facts);
+      // With groupings, every row is in exactly one group of the first: the total is their sum,
+      // made once at the end (DealAccumulator::Total) instead of added to on every row.
+      if (acc_->tables.empty()) acc_->total.Add(facts);
       for (GroupTable& t : acc_->tables) {
         // One column: its trimmed bytes are the key; several (or a period): length-prefixed
         // parts, so ("a,b","c") and ("a","b,c") differ.
@@ -354,7 +366,7 @@ class DealReportRun {
       report.as_of_source = "data";
     }
     context_.as_of = as_of_ ? *as_of_ : acc_.max_date;
-    report.total.kpis = ComputeDealKpis(acc_.total, context_);
+    report.total.kpis = ComputeDealKpis(acc_.Total(), context_);
     for (GroupTable& t : acc_.tables) {
       Grouping g;
       g.keys = t.names;
