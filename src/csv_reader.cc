@@ -32,6 +32,28 @@ inline const char* FindFieldEnd(const char* p, const char* e, char delim) {
   return p;
 }
 
+// Bit i set when p[i] is |delim| or '\n', for i in [0, 64).
+inline std::uint64_t StructuralMask(const char* p, char delim) {
+#ifdef __SSE2__
+  const __m128i vd = _mm_set1_epi8(delim);
+  const __m128i vn = _mm_set1_epi8('\n');
+  std::uint64_t mask = 0;
+  for (int i = 0; i < 4; ++i) {
+    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 16 * i));
+    const auto m = static_cast<std::uint32_t>(
+        _mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(v, vd), _mm_cmpeq_epi8(v, vn))));
+    mask |= std::uint64_t{m} << (16 * i);
+  }
+  return mask;
+#else
+  std::uint64_t mask = 0;
+  for (int i = 0; i < 64; ++i) {
+    mask |= std::uint64_t{p[i] == delim || p[i] == '\n'} << i;
+  }
+  return mask;
+#endif
+}
+
 std::string Printable(char c) {
   if (c == '\t') return "'\\t'";
   const auto u = static_cast<unsigned char>(c);
@@ -102,6 +124,7 @@ CsvReader::CsvReader(std::unique_ptr<InputStream> input, const CsvReader& whole,
 
 std::unique_ptr<InputStream> CsvReader::TakeRest(std::string* buffered) {
   buffered->assign(buf_.get() + pos_, end_ - pos_);
+  block_ = nullptr;
   consumed_before_buffer_ += end_;
   pos_ = end_ = validated_ = 0;
   eof_ = true;
@@ -121,6 +144,7 @@ bool CsvReader::Refill() {
     if (progress_) progress_->Finish();
     return false;
   }
+  block_ = nullptr;  // the bytes move
   if (pos_ > 0) {
     std::memmove(buf_.get(), buf_.get() + pos_, end_ - pos_);
     consumed_before_buffer_ += pos_;
@@ -171,6 +195,25 @@ bool CsvReader::Refill() {
   }
   validated_ = end_ - tail;
   return true;
+}
+
+// The first position in [p, e) holding the delimiter or '\n', or e: from the current block's
+// mask when p is in it, else from the mask of the 64 bytes at p (or, within 64 bytes of e, a
+// plain search).
+inline const char* CsvReader::FieldEnd(const char* p, const char* e) {
+  for (;;) {
+    const std::uintptr_t offset =
+        reinterpret_cast<std::uintptr_t>(p) - reinterpret_cast<std::uintptr_t>(block_);
+    if (offset < 64) {  // (never with no block: block_ == nullptr gives a huge offset)
+      const std::uint64_t m = block_mask_ >> offset;
+      if (m != 0) return p + __builtin_ctzll(m);
+      p = block_ + 64;
+      continue;
+    }
+    if (e - p < 64) return FindFieldEnd(p, e, delim_);
+    block_ = p;
+    block_mask_ = StructuralMask(p, delim_);
+  }
 }
 
 CsvReader::ParseResult CsvReader::ParseRecord(CsvRow* row) {
@@ -269,7 +312,7 @@ CsvReader::ParseResult CsvReader::ParseRecord(CsvRow* row) {
                          hint));
     }
 
-    const char* q = FindFieldEnd(p, e, delim_);
+    const char* q = FieldEnd(p, e);
     if (q == e) {
       if (!eof_) return ParseResult::kNeedMore;
       const char* fe = q;
@@ -356,6 +399,7 @@ void CsvReader::SniffDelimiter() {
     if (counts[i] > counts[best]) best = i;
   }
   delim_ = candidates[best];
+  block_ = nullptr;  // masks of the old delimiter
 }
 
 const std::vector<std::string>& CsvReader::ReadHeader() {

@@ -136,6 +136,14 @@ class CsvReader {
   std::vector<const char*> field_starts_;
   std::vector<std::uint32_t> escaped_;  // indexes of quoted fields holding "" escapes
   std::string scratch_;                  // unescaped copies of those fields
+
+  // The 64 bytes at block_ as a bit mask of the delimiters and newlines among them (bit i =
+  // block_[i]), so a record's fields end at set bits instead of each field being searched on
+  // its own: one vector compare per 64 bytes, and no branch that depends on a field's length.
+  // Valid while the buffer holds the same bytes at block_ (reset when the buffer changes).
+  const char* FieldEnd(const char* p, const char* e);
+  const char* block_ = nullptr;
+  std::uint64_t block_mask_ = 0;
 };
 
 }  // namespace crmkpi
