@@ -31,7 +31,7 @@ bool ValueCounts::CoverDay(std::int64_t day) {
   const std::int64_t slack = static_cast<std::int64_t>(days_.size()) / 2;
   const std::int64_t new_lo = day < day_lo_ ? std::max(hi - kMaxDays, std::min(lo, day_lo_ - slack)) : day_lo_;
   const std::int64_t new_hi = day >= hi ? std::min(new_lo + kMaxDays, std::max(day + 1, hi + slack)) : hi;
-  std::vector<std::uint64_t> grown(static_cast<std::size_t>(new_hi - new_lo), 0);
+  std::vector<std::uint16_t> grown(static_cast<std::size_t>(new_hi - new_lo), 0);
   std::copy(days_.begin(), days_.end(), grown.begin() + (day_lo_ - new_lo));
   days_.swap(grown);
   day_lo_ = new_lo;

@@ -23,16 +23,18 @@ class ValueCounts {
     total_ += count;
     sum_ += static_cast<Int128>(value) * static_cast<Int128>(count);
     // Whole days (date-only exports: instants at midnight UTC, durations of whole days) go to a
-    // dense array of per-day counts, 8 bytes a day: a tenth of a hash slot's cache footprint.
+    // dense array of per-day counts, 2 bytes a day (a few KiB per group for years of dates, so
+    // the arrays of many groups stay in the cache). A day's count that would pass 65,535 goes on
+    // in the table: Sorted adds the two.
     if (value % kDay == 0) {
       const std::int64_t day = value / kDay;
-      if (day - day_lo_ < static_cast<std::int64_t>(days_.size()) && day >= day_lo_) {
-        days_[static_cast<std::size_t>(day - day_lo_)] += count;
-        return;
-      }
-      if (CoverDay(day)) {
-        days_[static_cast<std::size_t>(day - day_lo_)] += count;
-        return;
+      if ((day - day_lo_ < static_cast<std::int64_t>(days_.size()) && day >= day_lo_) ||
+          CoverDay(day)) {
+        std::uint16_t& c = days_[static_cast<std::size_t>(day - day_lo_)];
+        if (count <= std::uint64_t{kDayCountMax} - c) {
+          c = static_cast<std::uint16_t>(c + count);
+          return;
+        }
       }
     }
     AddToTable(value, count);
@@ -65,6 +67,7 @@ class ValueCounts {
   static constexpr std::int64_t kDay = 86400;
   // Days covered densely: at most this many (about 180 years), else values go to the table.
   static constexpr std::int64_t kMaxDays = std::int64_t{1} << 16;
+  static constexpr std::uint16_t kDayCountMax = 0xFFFF;
 
   // Extends days_ to cover |day| when the span stays within kMaxDays; false otherwise.
   bool CoverDay(std::int64_t day);
@@ -99,7 +102,7 @@ class ValueCounts {
 
   std::vector<Slot> slots_;
   std::size_t distinct_ = 0;  // in slots_
-  std::vector<std::uint64_t> days_;  // count of day_lo_ + i days
+  std::vector<std::uint16_t> days_;  // count of day_lo_ + i days (more in slots_ past 65,535)
   std::int64_t day_lo_ = 0;
   std::uint64_t total_ = 0;
   Int128 sum_ = 0;

@@ -100,6 +100,32 @@ TEST_CASE("value counts: sorted distinct values with their counts") {
   CHECK(many.Quantile(0.5).upper == 500);
 }
 
+TEST_CASE("value counts: a day counted past 65,535 goes on in the table, exactly") {
+  // Day arrays hold 2-byte counts; a bulk import dated one day must still count every row.
+  constexpr std::int64_t kDay = 86400;
+  ValueCounts c, a, b;
+  const std::uint64_t n = 70000;
+  for (std::uint64_t i = 0; i < n; ++i) {
+    c.Add(5 * kDay);
+    (i % 3 ? a : b).Add(5 * kDay);
+  }
+  c.Add(4 * kDay, 3);
+  c.Add(6 * kDay, std::uint64_t{1} << 40);  // a count no day slot can hold
+  a.Merge(b);
+  const auto sorted = c.Sorted();
+  REQUIRE(sorted.size() == 3);
+  CHECK(sorted[0] == std::pair<std::int64_t, std::uint64_t>{4 * kDay, 3});
+  CHECK(sorted[1] == std::pair<std::int64_t, std::uint64_t>{5 * kDay, n});
+  CHECK(sorted[2] == std::pair<std::int64_t, std::uint64_t>{6 * kDay, std::uint64_t{1} << 40});
+  CHECK(c.size() == n + 3 + (std::uint64_t{1} << 40));
+  CHECK(c.Quantile(0.0).lower == 4 * kDay);
+  CHECK(c.Quantile(0.5).lower == 6 * kDay);
+  const auto merged = a.Sorted();
+  REQUIRE(merged.size() == 1);
+  CHECK(merged[0].second == n);
+  CHECK(a.Quantile(0.5).lower == 5 * kDay);
+}
+
 TEST_CASE("Kaplan-Meier: weighted observations equal the expanded ones") {
   std::mt19937 rng(5);
   for (int round = 0; round < 100; ++round) {
