@@ -107,7 +107,7 @@ StageInfo StageRules::Classify(std::string_view raw) const {
   return info;
 }
 
-const StageInfo& StageRules::Lookup(std::string_view raw) {
+const StageInfo& StageRules::LookupTable(std::string_view raw) {
   bool inserted = false;
   const std::uint32_t id = ids_.FindOrInsert(raw, &inserted);
   if (inserted) {

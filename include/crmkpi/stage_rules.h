@@ -5,7 +5,9 @@
 // hot loop hashes a short string and does no normalisation.
 #pragma once
 
+#include <array>
 #include <cstdint>
+#include <cstring>
 #include <deque>
 #include <string>
 #include <string_view>
@@ -49,9 +51,30 @@ class StageRules {
   // Throws Error(kUsage) when --opportunity-stage is given without --stages or is not in it,
   // or when a value is both won and lost.
   explicit StageRules(StageConfig config);
+  // Not copyable (its key table is not); a move keeps the deque's elements, which the memo
+  // points to, where they are.
+  StageRules(StageRules&&) = default;
+  StageRules& operator=(StageRules&&) = default;
 
-  // Classification of a raw stage value (cached by its bytes).
-  const StageInfo& Lookup(std::string_view raw);
+  // Classification of a raw stage value (cached by its bytes). A pipeline has a handful of
+  // stage values, so a short one is first looked for in a small direct-mapped memo (by its
+  // length and end bytes, then compared in full): no hash of the value on every row.
+  const StageInfo& Lookup(std::string_view raw) {
+    if (raw.size() - 1 < kMemoBytes) {  // 1..kMemoBytes bytes
+      const auto* u = reinterpret_cast<const unsigned char*>(raw.data());
+      Memo& m = memo_[(raw.size() * 7 + u[0] * 5u + u[raw.size() - 1]) & (kMemoSlots - 1)];
+      if (m.info != nullptr && m.size == raw.size() &&
+          std::memcmp(m.bytes, raw.data(), raw.size()) == 0) {
+        return *m.info;
+      }
+      const StageInfo& info = LookupTable(raw);
+      m.size = raw.size();
+      std::memcpy(m.bytes, raw.data(), raw.size());
+      m.info = &info;
+      return info;
+    }
+    return LookupTable(raw);
+  }
 
   // True when lead_to_opportunity_rate can be computed (order and opportunity stage known).
   bool has_funnel() const { return opportunity_index_ >= 0; }
@@ -62,6 +85,15 @@ class StageRules {
 
  private:
   StageInfo Classify(std::string_view raw) const;
+  const StageInfo& LookupTable(std::string_view raw);
+
+  static constexpr std::size_t kMemoBytes = 24, kMemoSlots = 32;
+  struct Memo {
+    const StageInfo* info = nullptr;  // null: empty
+    std::size_t size = 0;
+    char bytes[kMemoBytes];
+  };
+  std::array<Memo, kMemoSlots> memo_{};
 
   StageConfig config_;
   std::vector<std::string> won_, lost_, order_;  // normal forms
