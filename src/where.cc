@@ -565,19 +565,12 @@ RowContext::RowContext(const RowSchema& schema, const DateParser& dates, StageRu
       stages_(stages),
       stage_column_(schema.roles()[Role::kStage]) {}
 
-std::string_view RowContext::Text(int column) const { return TrimSpace(fields_[column]); }
-
-ParseStatus RowContext::Amount(int column, std::int64_t* units) {
-  Memo& m = memo_[static_cast<std::size_t>(column)];
-  if (m.amount_gen != generation_) {
-    m.amount_gen = generation_;
-    m.amount_status = ParseAmount(fields_[column], &m.amount);
-    if (m.amount_status == ParseStatus::kInvalid && invalid_hook_) {
-      invalid_hook_("invalid_amount", column);
-    }
+void RowContext::ParseAmountInto(int column, Memo& m) {
+  m.amount_gen = generation_;
+  m.amount_status = ParseAmount(fields_[column], &m.amount);
+  if (m.amount_status == ParseStatus::kInvalid && invalid_hook_) {
+    invalid_hook_("invalid_amount", column);
   }
-  *units = m.amount;
-  return m.amount_status;
 }
 
 bool RowContext::PlainDate(int column, Memo& m) {
@@ -595,26 +588,18 @@ void RowContext::ParseInstant(int column, Memo& m) {
   }
 }
 
-ParseStatus RowContext::Instant(int column, Seconds* t) {
-  Memo& m = memo_[static_cast<std::size_t>(column)];
-  if (m.date_gen != generation_ && !PlainDate(column, m)) ParseInstant(column, m);
-  *t = m.instant;
-  return m.date_status;
+void RowContext::ParseDateInto(int column, Memo& m) {
+  if (!PlainDate(column, m)) ParseInstant(column, m);
 }
 
-ParseStatus RowContext::Day(int column, std::int64_t* day) {
-  Memo& m = memo_[static_cast<std::size_t>(column)];
-  if (m.day_gen != generation_) {
-    const bool parsed = m.date_gen == generation_;
-    if (parsed || !PlainDate(column, m)) {
-      if (!parsed) ParseInstant(column, m);
-      m.day_gen = generation_;
-      m.day_status = m.date_status;
-      if (m.day_status == ParseStatus::kOk) m.day = LocalDay(m.instant);
-    }
+void RowContext::ParseDayInto(int column, Memo& m) {
+  const bool parsed = m.date_gen == generation_;
+  if (parsed || !PlainDate(column, m)) {
+    if (!parsed) ParseInstant(column, m);
+    m.day_gen = generation_;
+    m.day_status = m.date_status;
+    if (m.day_status == ParseStatus::kOk) m.day = LocalDay(m.instant);
   }
-  *day = m.day;
-  return m.day_status;
 }
 
 std::int64_t RowContext::LocalDay(Seconds t) {

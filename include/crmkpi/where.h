@@ -66,6 +66,7 @@
 #include "crmkpi/date_time.h"
 #include "crmkpi/error.h"
 #include "crmkpi/stage_rules.h"
+#include "crmkpi/text.h"
 
 namespace crmkpi {
 
@@ -121,11 +122,28 @@ class RowContext {
   }
 
   std::string_view Raw(int column) const { return fields_[column]; }
-  std::string_view Text(int column) const;  // trimmed
-  ParseStatus Amount(int column, std::int64_t* units);
-  ParseStatus Instant(int column, Seconds* t);
+  std::string_view Text(int column) const { return TrimSpace(fields_[column]); }  // trimmed
+  // Each parsed at most once per row and column (the memo): a value read by several metrics
+  // and filters costs one parse; the checks of the memo are inline, the parsing is not.
+  ParseStatus Amount(int column, std::int64_t* units) {
+    Memo& m = memo_[static_cast<std::size_t>(column)];
+    if (m.amount_gen != generation_) ParseAmountInto(column, m);
+    *units = m.amount;
+    return m.amount_status;
+  }
+  ParseStatus Instant(int column, Seconds* t) {
+    Memo& m = memo_[static_cast<std::size_t>(column)];
+    if (m.date_gen != generation_) ParseDateInto(column, m);
+    *t = m.instant;
+    return m.date_status;
+  }
   // Local calendar date (days since 1970-01-01) in the parser's zone.
-  ParseStatus Day(int column, std::int64_t* day);
+  ParseStatus Day(int column, std::int64_t* day) {
+    Memo& m = memo_[static_cast<std::size_t>(column)];
+    if (m.day_gen != generation_) ParseDayInto(column, m);
+    *day = m.day;
+    return m.day_status;
+  }
   // Classification of the stage role's value (cached per distinct raw value by StageRules).
   const StageInfo& Stage();
 
@@ -161,6 +179,10 @@ class RowContext {
   bool PlainDate(int column, Memo& m);
   // The general path: DateParser::Parse into the memo, reporting an invalid value.
   void ParseInstant(int column, Memo& m);
+  // The memo's misses: parse the current row's value of |column| into |m|.
+  void ParseAmountInto(int column, Memo& m);
+  void ParseDateInto(int column, Memo& m);
+  void ParseDayInto(int column, Memo& m);
   std::size_t day_cache_size_ = 0;
 
   const std::string_view* fields_ = nullptr;
