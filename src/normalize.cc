@@ -344,10 +344,20 @@ std::string_view Normalizer::ApplyStep(NormalizeStep step, std::string_view in, 
     case NormalizeStep::kEmail:
       in = TrimWhitespace(in);
       [[fallthrough]];
-    case NormalizeStep::kLower:
-      if (IsAscii(in)) {
-        for (const char c : in) {
-          out.push_back(c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c);
+    case NormalizeStep::kLower: {
+      // ASCII (most keys): one pass to see whether anything changes, a copy only when it does.
+      bool ascii = true, upper = false;
+      for (const char c : in) {
+        const auto u = static_cast<unsigned char>(c);
+        ascii &= u < 0x80;
+        upper |= static_cast<unsigned char>(u - 'A') < 26;
+      }
+      if (ascii) {
+        if (!upper) return in;
+        out.resize(in.size());
+        for (std::size_t i = 0; i < in.size(); ++i) {
+          const char c = in[i];
+          out[i] = static_cast<unsigned char>(c - 'A') < 26 ? static_cast<char>(c - 'A' + 'a') : c;
         }
       } else if (IsValidUtf8(in)) {
         MapUnicode(in, out, UTF8PROC_CASEFOLD);
@@ -355,6 +365,7 @@ std::string_view Normalizer::ApplyStep(NormalizeStep step, std::string_view in, 
         return in;
       }
       break;
+    }
 
     case NormalizeStep::kNfkc:
       if (IsAscii(in) || !IsValidUtf8(in)) return in;  // ASCII is already NFKC
