@@ -76,13 +76,15 @@ struct DealAccumulator {
 
   // The stats of every row: added up row by row without groupings, else the sum of the first
   // grouping's groups (each row is in exactly one; sums and value counts add exactly, so the
-  // KPIs are the same as adding every row to the total). Once, after the last merge.
+  // KPIs are the same as adding every row to the total). After the last merge.
   DealStats& Total() {
-    if (!tables.empty()) {
+    if (!tables.empty() && !total_made) {
       for (const DealStats& g : tables[0].stats) total.Merge(g);
+      total_made = true;
     }
     return total;
   }
+  bool total_made = false;
 
   // Adds |later| (the next chunk's), emptying its group tables.
   void Merge(DealAccumulator& later) {

@@ -2,7 +2,7 @@
 // deal "became an opportunity" (for lead_to_opportunity_rate). Values are compared in a normal
 // form (trimmed, case-insensitive, spaces/underscores/hyphens ignored), so "Closed Won",
 // "closed_won" and "closedwon" are the same stage. Lookups are cached by the raw bytes, so the
-// hot loop hashes a short string and does no normalisation.
+// hot loop compares a short string with a memo entry (or hashes it) and does no normalisation.
 #pragma once
 
 #include <array>
