@@ -502,44 +502,9 @@ class ForecastReportRun {
       summary.rows += part.rows;
       summary.skipped_rows += part.skipped_rows;
     };
-    const std::string& path = options_.actual_file;
-    const Encoding used = encodings_[kDealsInput];
-    const std::vector<ScanChunk> chunks = PlanChunks(path, reader, used, options_.parallel);
-    bool done = false;
-    if (!chunks.empty()) {
-      std::vector<std::unique_ptr<DealsPass>> parts;
-      std::vector<std::unique_ptr<CsvReader>> readers;
-      for (const ScanChunk& chunk : chunks) {
-        parts.push_back(make());
-        readers.push_back(OpenChunk(path, reader, chunk));
-      }
-      done = RunChunks(chunks.size(), reader.name(), reader.size_hint(),
-                       [&](std::size_t i, SharedProgress* progress) {
-                         readers[i]->set_shared_progress(progress);
-                         parts[i]->Read(*readers[i]);
-                       });
-      if (done) {
-        for (const auto& part : parts) merge(*part);
-      }
-    } else if (StreamInParallel(path, used, options_.parallel)) {
-      const std::unique_ptr<CsvReader> rest = ScanStream<DealsPass>(
-          reader, options_.parallel, make, [](DealsPass& part, CsvReader& r) { part.Read(r); },
-          [&](DealsPass& part) {
-            merge(part);
-            return true;
-          });
-      if (rest) {
-        const std::unique_ptr<DealsPass> tail = make();
-        tail->Read(*rest);
-        merge(*tail);
-      }
-      done = true;
-    }
-    if (!done) {  // serially: one thread, a small file, or a chunk failed
-      const std::unique_ptr<DealsPass> all = make();
-      all->Read(reader);
-      merge(*all);
-    }
+    ReadInParts<DealsPass>(
+        options_.actual_file, reader, encodings_[kDealsInput], options_.parallel, make,
+        [](DealsPass& part, CsvReader& r) { part.Read(r); }, merge);
     inputs_.push_back(summary);
   }
 

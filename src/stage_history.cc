@@ -420,51 +420,18 @@ class HistoryReader {
   // in blocks as they arrive, each part merged in file order; a part that fails makes the rest
   // be read serially, which reports the first error as a serial pass does.
   void ReadParts() {
+    // The first part made starts the input. (A serial re-read after failed chunks is not told
+    // so; it only keeps the first row's spot of every deal for nothing.)
     bool first = true;
-    auto make = [&] {
-      auto part = std::make_unique<HistoryPart>(b_, first);
-      first = false;
-      return part;
-    };
-    const std::vector<ScanChunk> chunks = PlanChunks(o_.file, *reader_, used_, o_.parallel);
-    if (!chunks.empty()) {
-      std::vector<std::unique_ptr<HistoryPart>> parts;
-      std::vector<std::unique_ptr<CsvReader>> readers;
-      for (const ScanChunk& chunk : chunks) {
-        parts.push_back(make());
-        readers.push_back(OpenChunk(o_.file, *reader_, chunk));
-      }
-      const bool done = RunChunks(chunks.size(), reader_->name(), reader_->size_hint(),
-                                  [&](std::size_t i, SharedProgress* progress) {
-                                    readers[i]->set_shared_progress(progress);
-                                    parts[i]->Read(*readers[i]);
-                                  });
-      if (done) {
-        for (auto& part : parts) {
-          Merge(*part);
-          part.reset();
-        }
-        return;
-      }
-    } else if (StreamInParallel(o_.file, used_, o_.parallel)) {
-      const std::unique_ptr<CsvReader> rest = ScanStream<HistoryPart>(
-          *reader_, o_.parallel, make, [](HistoryPart& part, CsvReader& r) { part.Read(r); },
-          [&](HistoryPart& part) {
-            Merge(part);
-            return true;
-          });
-      if (rest) {
-        const std::unique_ptr<HistoryPart> tail = make();
-        tail->Read(*rest);
-        Merge(*tail);
-      }
-      return;
-    }
-    // Serially: one thread, a small file, or a chunk failed.
-    first = true;
-    const std::unique_ptr<HistoryPart> all = make();
-    all->Read(*reader_);
-    Merge(*all);
+    ReadInParts<HistoryPart>(
+        o_.file, *reader_, used_, o_.parallel,
+        [&] {
+          auto part = std::make_unique<HistoryPart>(b_, first);
+          first = false;
+          return part;
+        },
+        [](HistoryPart& part, CsvReader& r) { part.Read(r); },
+        [&](HistoryPart& part) { Merge(part); });
   }
 
   // Adds |part|, the rows after those merged so far.

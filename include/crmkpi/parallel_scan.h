@@ -155,6 +155,57 @@ std::unique_ptr<CsvReader> ScanStream(CsvReader& header, const ParallelOptions& 
   return ScanStreamTasks(header, options, tasks);
 }
 
+// Reads the records after |reader|'s header (the input |path|, decoded as |used|) in parts
+// merged in file order, the way most commands read: a large UTF-8 file in chunks on all threads
+// (PlanChunks; when a chunk fails, everything again serially, which reports the first error as a
+// serial pass does), standard input and converted encodings in blocks as they arrive
+// (ScanStream; what a failed block leaves is read serially into one more part), anything else
+// serially into one part. make() makes an empty part, read(part, r) reads r's records into it,
+// merge(part) adds it to the result; parts are made in file order.
+template <typename Part>
+void ReadInParts(const std::string& path, CsvReader& reader, Encoding used,
+                 const ParallelOptions& options,
+                 const std::function<std::unique_ptr<Part>()>& make,
+                 const std::function<void(Part&, CsvReader&)>& read,
+                 const std::function<void(Part&)>& merge) {
+  const std::vector<ScanChunk> chunks = PlanChunks(path, reader, used, options);
+  if (!chunks.empty()) {
+    std::vector<std::unique_ptr<Part>> parts;
+    std::vector<std::unique_ptr<CsvReader>> readers;
+    for (const ScanChunk& chunk : chunks) {
+      parts.push_back(make());
+      readers.push_back(OpenChunk(path, reader, chunk));
+    }
+    const bool done = RunChunks(chunks.size(), reader.name(), reader.size_hint(),
+                                [&](std::size_t i, SharedProgress* progress) {
+                                  readers[i]->set_shared_progress(progress);
+                                  read(*parts[i], *readers[i]);
+                                });
+    if (done) {
+      for (std::unique_ptr<Part>& part : parts) {
+        merge(*part);
+        part.reset();  // its memory back before the next merge
+      }
+      return;
+    }
+  } else if (StreamInParallel(path, used, options)) {
+    const std::unique_ptr<CsvReader> rest =
+        ScanStream<Part>(reader, options, make, read, [&](Part& part) {
+          merge(part);
+          return true;
+        });
+    if (rest) {
+      const std::unique_ptr<Part> tail = make();
+      read(*tail, *rest);
+      merge(*tail);
+    }
+    return;
+  }
+  const std::unique_ptr<Part> all = make();
+  read(*all, reader);
+  merge(*all);
+}
+
 // The number of '"' and '\n' bytes in [p, p + n), added to *quotes and *newlines. Uses AVX2 when
 // the CPU has it (checked at run time), SSE2 otherwise on x86-64, and plain C++ elsewhere.
 void CountQuotesAndNewlines(const char* p, std::size_t n, std::uint64_t* quotes,
