@@ -318,40 +318,13 @@ class DealReportRun {
     summary.delimiter = reader->delimiter();
     const std::uint64_t rows_before = acc_.rows, skipped_before = acc_.skipped_rows;
 
-    const std::vector<ScanChunk> chunks = PlanChunks(path, *reader, encoding, options_.parallel);
-    bool done = false;
-    if (!chunks.empty()) {
-      std::vector<DealAccumulator> parts;
-      for (std::size_t i = 0; i < chunks.size(); ++i) parts.push_back(DealAccumulator::Like(acc_));
-      done = RunChunks(chunks.size(), reader->name(), reader->size_hint(),
-                       [&](std::size_t i, SharedProgress* progress) {
-                         std::unique_ptr<CsvReader> r = OpenChunk(path, *reader, chunks[i]);
-                         r->set_shared_progress(progress);
-                         DealScanner(options_, roles_, input, &parts[i]).Scan(*r);
-                       });
-      if (done) {
-        for (DealAccumulator& part : parts) acc_.Merge(part);
-      } else {  // start over serially: it reports the first error in file order, if any
-        reader = std::make_unique<CsvReader>(OpenInput(path, options_.encoding, &encoding),
-                                             options_.csv);
-        reader->ReadHeader();
-      }
-    }
-    if (!done && StreamInParallel(path, encoding, options_.parallel)) {
-      const std::unique_ptr<CsvReader> rest = ScanStream<DealAccumulator>(
-          *reader, options_.parallel,
-          [&] { return std::make_unique<DealAccumulator>(DealAccumulator::Like(acc_)); },
-          [&](DealAccumulator& part, CsvReader& r) {
-            DealScanner(options_, roles_, input, &part).Scan(r);
-          },
-          [&](DealAccumulator& part) {
-            acc_.Merge(part);
-            return true;
-          });
-      if (rest) DealScanner(options_, roles_, input, &acc_).Scan(*rest);
-      done = true;
-    }
-    if (!done) DealScanner(options_, roles_, input, &acc_).Scan(*reader);
+    ReadInParts<DealAccumulator>(
+        path, *reader, encoding, options_.parallel,
+        [&] { return std::make_unique<DealAccumulator>(DealAccumulator::Like(acc_)); },
+        [&](DealAccumulator& part, CsvReader& r) {
+          DealScanner(options_, roles_, input, &part).Scan(r);
+        },
+        [&](DealAccumulator& part) { acc_.Merge(part); });
     summary.rows = acc_.rows - rows_before;
     summary.skipped_rows = acc_.skipped_rows - skipped_before;
     inputs_.push_back(summary);
