@@ -100,6 +100,35 @@ TEST_CASE("value counts: sorted distinct values with their counts") {
   CHECK(many.Quantile(0.5).upper == 500);
 }
 
+TEST_CASE("value counts: buffered values fold into the sorted run exactly") {
+  // Non-day values are buffered, radix-sorted and folded once the buffer is as long as the run:
+  // many folds, ranges from one value to the whole int64 span, counted adds, merges mid-way.
+  std::mt19937_64 rng(17);
+  for (int round = 0; round < 12; ++round) {
+    std::map<std::int64_t, std::uint64_t> want;
+    ValueCounts c, a, b;
+    const int n = 5000 + static_cast<int>(rng() % 60000);
+    const unsigned bits = 1 + static_cast<unsigned>(rng() % 63);
+    for (int i = 0; i < n; ++i) {
+      std::int64_t v = static_cast<std::int64_t>(rng() >> (64 - bits));
+      if (rng() % 2) v = -v;
+      if (v % 86400 == 0) v += 1;  // a whole day goes to the dense array: keep to the run
+      const std::uint64_t count = rng() % 50 == 0 ? 1 + rng() % 1000 : 1;
+      want[v] += count;
+      c.Add(v, count);
+      (i % 4 ? a : b).Add(v, count);
+      if (i == n / 2) a.Merge(b), b = ValueCounts();  // merge a part still buffering
+    }
+    a.Merge(b);
+    std::vector<std::pair<std::int64_t, std::uint64_t>> sorted(want.begin(), want.end());
+    INFO("round " << round << " n " << n << " bits " << bits);
+    CHECK(c.Sorted() == sorted);
+    CHECK(a.Sorted() == sorted);
+    CHECK(a.size() == c.size());
+    CHECK(a.sum() == c.sum());
+  }
+}
+
 TEST_CASE("value counts: a day counted past 65,535 goes on in the table, exactly") {
   // Day arrays hold 2-byte counts; a bulk import dated one day must still count every row.
   constexpr std::int64_t kDay = 86400;
