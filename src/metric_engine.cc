@@ -390,44 +390,43 @@ struct GroupRun {
   ColdAcc* cold = nullptr;
 };
 
-// Adds |o| to the stream's accumulators in the current row's groups (|runs|, by table), with
-// the switch on the value kind outside the loop over the tables.
-[[gnu::always_inline]] inline void Accumulate(const Stream& s, const GroupRun* runs,
-                                              const Observation& o) {
-  auto each = [&](auto&& add) {
-    for (const Stream::Target& a : s.targets) {
-      const GroupRun& run = runs[a.table];
-      add(a, run.hot[a.user], run.cold[a.user]);
-    }
-  };
-  if (o.exclusion >= 0) {
-    each([&](const Stream::Target&, HotAcc&, ColdAcc& cold) {
+// A value read from the row once, however many streams read it under different wheres: an
+// amount, whether a column is empty, a duration or an SLA outcome. It is observed only on rows
+// where the where of one of its streams passes (so parse warnings count the rows they did when
+// each stream observed it), and its ops then aggregate it without a branch on any where.
+struct Slot {
+  ValueKind kind = ValueKind::kAmount;  // kNonEmpty, kAmount or kDuration
+  int column = -1;                      // kNonEmpty, kAmount
+  int duration = -1;                    // kDuration: index of the DurationSlot
+  bool sla = false;                     // kDuration: the value is met (1) or breached (0)
+  double within_seconds = 0;            // sla: the target
+  std::vector<std::uint32_t> wheres;    // the pass bytes of the streams reading it
+  // Of the current row; stale when none of |wheres| passed (every op of the slot then has a
+  // pass byte of 0, which masks it).
+  std::int64_t value = 0;
+  std::uint64_t valid = 0;  // 1: aggregated; 0: excluded for |exclusion|
+  int exclusion = 0;
+};
+
+// One stream's accumulator in one table, as the row loop applies it: |where| is the index of
+// the stream's pass byte (1 when its where holds for the row), |slot| the value it reads.
+struct Op {
+  std::uint32_t where = 0, slot = 0, table = 0, user = 0;
+};
+
+// Adds a count_distinct observation to the stream's accumulators in the current row's groups.
+void AccumulateDistinct(const Stream& s, const GroupRun* runs, const Observation& o) {
+  for (const Stream::Target& a : s.targets) {
+    const GroupRun& run = runs[a.table];
+    HotAcc& hot = run.hot[a.user];
+    ColdAcc& cold = run.cold[a.user];
+    if (o.exclusion >= 0) {
       ++cold.excluded[static_cast<std::size_t>(o.exclusion)];
-    });
-    return;
-  }
-  switch (s.kind) {
-    case ValueKind::kRows:
-    case ValueKind::kNonEmpty:
-      each([](const Stream::Target&, HotAcc& hot, ColdAcc&) { ++hot.n; });
-      break;
-    case ValueKind::kAmount:
-    case ValueKind::kDuration:
-      each([&](const Stream::Target& a, HotAcc& hot, ColdAcc& cold) {
-        ++hot.n;
-        hot.sum += o.value;
-        hot.min = std::min(hot.min, o.value);
-        hot.max = std::max(hot.max, o.value);
-        if (a.keep_values) cold.values.Add(o.value);
-      });
-      break;
-    case ValueKind::kDistinct:
-      each([&](const Stream::Target&, HotAcc& hot, ColdAcc& cold) {
-        ++hot.n;
-        if (!cold.distinct) cold.distinct = std::make_unique<IdSet>();
-        cold.distinct->Insert(o.id);
-      });
-      break;
+      continue;
+    }
+    ++hot.n;
+    if (!cold.distinct) cold.distinct = std::make_unique<IdSet>();
+    cold.distinct->Insert(o.id);
   }
 }
 
@@ -762,17 +761,62 @@ class SourceRun {
     for (std::size_t i = 0; i < metrics.size(); ++i) BindMetric(*metrics[i], result_indexes[i]);
     NewGroup(&tables_[0]);  // its one group, now that its width is known
     runs_.resize(tables_.size());
-    for (std::size_t k = 0; k < streams_.size(); ++k) {
-      const int w = streams_[k].where;
-      auto it = std::find_if(where_groups_.begin(), where_groups_.end(),
-                             [&](const WhereGroup& g) { return g.where == w; });
-      if (it == where_groups_.end()) it = where_groups_.insert(where_groups_.end(), {w, {}});
-      it->streams.push_back(k);
+    Compile();
+  }
+
+  // Lays out the row loop: one pass byte per where (then one that is always 1, for streams
+  // without a where), the slots the streams read, and one op per stream and table, listed by
+  // what the op does. Wheres on the stage alone are decided once per distinct stage value.
+  void Compile() {
+    always_ = static_cast<std::uint32_t>(wheres_.size());
+    pass_.assign(wheres_.size() + 1, 0);
+    pass_[always_] = 1;
+    for (std::size_t w = 0; w < wheres_.size(); ++w) {
+      (wheres_[w].stage_only() ? stage_wheres_ : row_wheres_).push_back(static_cast<int>(w));
     }
-    for (const WhereGroup& g : where_groups_) {
-      by_stage_ = by_stage_ ||
-                  (g.where >= 0 && wheres_[static_cast<std::size_t>(g.where)].stage_only());
-      plan_.steps.push_back({g.where, &g});
+    for (std::size_t k = 0; k < streams_.size(); ++k) {
+      const Stream& st = streams_[k];
+      const std::uint32_t where = st.where < 0 ? always_ : static_cast<std::uint32_t>(st.where);
+      if (st.kind == ValueKind::kDistinct) {
+        distinct_streams_.push_back(k);
+        continue;
+      }
+      std::uint32_t slot = 0;
+      if (st.kind != ValueKind::kRows) {
+        auto it = std::find_if(slots_.begin(), slots_.end(), [&](const Slot& x) {
+          return x.kind == st.kind && x.column == st.column && x.duration == st.duration &&
+                 x.sla == st.sla && x.within_seconds == st.within_seconds;
+        });
+        if (it == slots_.end()) {
+          Slot x;
+          x.kind = st.kind;
+          x.column = st.column;
+          x.duration = st.duration;
+          x.sla = st.sla;
+          x.within_seconds = st.within_seconds;
+          it = slots_.insert(slots_.end(), std::move(x));
+        }
+        if (std::find(it->wheres.begin(), it->wheres.end(), where) == it->wheres.end()) {
+          it->wheres.push_back(where);
+        }
+        slot = static_cast<std::uint32_t>(it - slots_.begin());
+      }
+      for (const Stream::Target& a : st.targets) {
+        const Op op{where, slot, static_cast<std::uint32_t>(a.table),
+                    static_cast<std::uint32_t>(a.user)};
+        switch (st.kind) {
+          case ValueKind::kRows:
+            count_ops_.push_back(op);
+            break;
+          case ValueKind::kNonEmpty:
+            present_ops_.push_back(op);
+            break;
+          default:
+            value_ops_.push_back(op);
+            if (a.keep_values) keep_ops_.push_back(op);
+            break;
+        }
+      }
     }
   }
 
@@ -895,19 +939,84 @@ class SourceRun {
         const std::size_t first = std::size_t{group} * t.width;
         runs_[ti] = {t.hot.data() + first, t.cold.data() + first};
       }
-      // Streams are visited by where (one test, one branch per where text, not per metric).
-      for (const Step& step : RowPlan().steps) {
-        if (step.where >= 0 && !wheres_[static_cast<std::size_t>(step.where)].Matches(*context_)) {
-          continue;
-        }
-        for (const std::size_t k : step.group->streams) {
-          Stream& st = streams_[k];
-          Accumulate(st, runs_.data(), Observe(st));
-        }
+      Aggregate();
+    }
+  }
+
+ private:
+  // Aggregates the current row (its groups in runs_): every where decided into its pass byte,
+  // the slots that a passing where needs observed, then the ops, which take a where's outcome
+  // as a number (0 or 1) rather than branch on it: outcomes vary from row to row, so a branch
+  // per where and stream was mispredicted about half the time.
+  void Aggregate() {
+    if (!stage_wheres_.empty()) {
+      const std::uint8_t* decided = StagePass();
+      for (std::size_t i = 0; i < stage_wheres_.size(); ++i) {
+        pass_[static_cast<std::size_t>(stage_wheres_[i])] = decided[i];
+      }
+    }
+    for (const int w : row_wheres_) {
+      pass_[static_cast<std::size_t>(w)] = wheres_[static_cast<std::size_t>(w)].Matches(*context_);
+    }
+    const std::uint8_t* pass = pass_.data();
+    for (Slot& s : slots_) {
+      std::uint8_t need = 0;
+      for (const std::uint32_t w : s.wheres) need |= pass[w];
+      if (need != 0) ObserveSlot(&s);
+    }
+    const GroupRun* runs = runs_.data();
+    for (const Op& op : count_ops_) runs[op.table].hot[op.user].n += pass[op.where];
+    for (const Op& op : present_ops_) {
+      const Slot& s = slots_[op.slot];
+      const std::uint64_t m = pass[op.where];
+      const std::uint64_t ok = m & s.valid;
+      runs[op.table].hot[op.user].n += ok;
+      if (m > ok) ++runs[op.table].cold[op.user].excluded[static_cast<std::size_t>(s.exclusion)];
+    }
+    for (const Op& op : value_ops_) {
+      const Slot& s = slots_[op.slot];
+      const std::uint64_t m = pass[op.where];
+      const std::uint64_t ok = m & s.valid;
+      HotAcc& hot = runs[op.table].hot[op.user];
+      hot.n += ok;
+      hot.sum += ok != 0 ? s.value : 0;
+      hot.min = std::min(hot.min, ok != 0 ? s.value : std::numeric_limits<std::int64_t>::max());
+      hot.max = std::max(hot.max, ok != 0 ? s.value : std::numeric_limits<std::int64_t>::min());
+      if (m > ok) ++runs[op.table].cold[op.user].excluded[static_cast<std::size_t>(s.exclusion)];
+    }
+    for (const Op& op : keep_ops_) {  // medians and pNN: every value
+      const Slot& s = slots_[op.slot];
+      if ((pass[op.where] & s.valid) != 0) runs[op.table].cold[op.user].values.Add(s.value);
+    }
+    for (const std::size_t k : distinct_streams_) {
+      Stream& st = streams_[k];
+      if (pass[st.where < 0 ? always_ : static_cast<std::size_t>(st.where)] != 0) {
+        AccumulateDistinct(st, runs, ObserveDistinct(st));
       }
     }
   }
 
+  // The pass bytes of the stage-only wheres for the current row's stage value, decided on the
+  // first row with that value (they depend on the stage alone and have no side effects).
+  const std::uint8_t* StagePass() {
+    const StageInfo& stage = context_->Stage();
+    const std::size_t n = stage_wheres_.size();
+    if (stage.id >= stage_made_.size()) {
+      stage_made_.resize(std::size_t{stage.id} + 1, false);
+      stage_pass_.resize(stage_made_.size() * n, 0);
+    }
+    if (!stage_made_[stage.id]) DecideStage(stage.id);
+    return stage_pass_.data() + std::size_t{stage.id} * n;
+  }
+  [[gnu::noinline]] void DecideStage(std::uint32_t id) {
+    for (std::size_t i = 0; i < stage_wheres_.size(); ++i) {
+      stage_pass_[std::size_t{id} * stage_wheres_.size() + i] =
+          wheres_[static_cast<std::size_t>(stage_wheres_[i])].Matches(*context_) ? 1 : 0;
+    }
+    stage_made_[id] = true;
+  }
+
+ public:
   void Finish(std::vector<MetricResult>* results, std::vector<SourceSummary>* summaries) {
     std::vector<std::vector<std::uint32_t>> orders;
     for (const GroupTable& t : tables_) {
@@ -1191,59 +1300,64 @@ class SourceRun {
     return static_cast<std::uint32_t>(t->values.size() - 1);
   }
 
-  Observation Observe(Stream& s) {
-    Observation o;
-    switch (s.kind) {
-      case ValueKind::kRows:
-        break;
+  // The current row's value of |s|, or why it is excluded.
+  void ObserveSlot(Slot* s) {
+    s->exclusion = -1;
+    switch (s->kind) {
       case ValueKind::kNonEmpty:
-        if (context_->Text(s.column).empty()) o.exclusion = kMissingValue;
+        if (context_->Text(s->column).empty()) s->exclusion = kMissingValue;
         break;
       case ValueKind::kAmount:
-        switch (context_->Amount(s.column, &o.value)) {
+        switch (context_->Amount(s->column, &s->value)) {
           case ParseStatus::kOk:
             break;
           case ParseStatus::kEmpty:
-            o.exclusion = kMissingValue;
+            s->exclusion = kMissingValue;
             break;
           case ParseStatus::kInvalid:
-            o.exclusion = kInvalidValue;
+            s->exclusion = kInvalidValue;
             break;
         }
         break;
       case ValueKind::kDuration: {
-        const DurationSlot& d = Duration(static_cast<std::size_t>(s.duration));
-        o.exclusion = d.exclusion;
-        o.value = d.seconds;
-        if (s.sla) {
+        const DurationSlot& d = Duration(static_cast<std::size_t>(s->duration));
+        s->exclusion = d.exclusion;
+        s->value = d.seconds;
+        if (s->sla) {
           // value 1 = met, 0 = breached; an unfinished row is late once as-of is past the target.
           if (d.exclusion == kMissingTo) {
-            o.exclusion = kPending;
-            if (as_of_ && static_cast<double>(*as_of_ - d.from_instant) > s.within_seconds) {
-              o.exclusion = -1;
-              o.value = 0;
+            s->exclusion = kPending;
+            if (as_of_ && static_cast<double>(*as_of_ - d.from_instant) > s->within_seconds) {
+              s->exclusion = -1;
+              s->value = 0;
             }
           } else if (d.exclusion < 0) {
-            o.value = static_cast<double>(d.seconds) <= s.within_seconds ? 1 : 0;
+            s->value = static_cast<double>(d.seconds) <= s->within_seconds ? 1 : 0;
           }
         }
         break;
       }
-      case ValueKind::kDistinct:
-        // Interned ids, so the composite key is fixed-width: ("a,b","c") ≠ ("a","b,c").
-        for (int c : s.key_columns) {
-          if (context_->Text(c).empty()) o.exclusion = kMissingValue;
-        }
-        if (o.exclusion >= 0) break;
-        if (s.key_slots.size() == 1) {
-          o.id = ValueId(s.key_slots[0]);
-        } else {
-          s.key.clear();
-          for (int slot : s.key_slots) AppendId(&s.key, ValueId(slot));
-          bool inserted = false;
-          o.id = s.composite.FindOrInsert(s.key, &inserted);
-        }
+      default:
         break;
+    }
+    s->valid = s->exclusion < 0 ? 1 : 0;
+  }
+
+  // The current row's count_distinct key of |s|: the interned ids of its columns' values.
+  Observation ObserveDistinct(Stream& s) {
+    Observation o;
+    // Interned ids, so the composite key is fixed-width: ("a,b","c") ≠ ("a","b,c").
+    for (int c : s.key_columns) {
+      if (context_->Text(c).empty()) o.exclusion = kMissingValue;
+    }
+    if (o.exclusion >= 0) return o;
+    if (s.key_slots.size() == 1) {
+      o.id = ValueId(s.key_slots[0]);
+    } else {
+      s.key.clear();
+      for (int slot : s.key_slots) AppendId(&s.key, ValueId(slot));
+      bool inserted = false;
+      o.id = s.composite.FindOrInsert(s.key, &inserted);
     }
     return o;
   }
@@ -1366,47 +1480,16 @@ class SourceRun {
   Where filter_;
   bool has_filter_ = false;
   std::vector<Where> wheres_;
-  struct WhereGroup {
-    int where = -1;                   // index in wheres_, -1 = every row
-    std::vector<std::size_t> streams;  // in streams_
-  };
-  std::vector<WhereGroup> where_groups_;  // in order of first use
-  // The where groups a row visits, in order. A where on the stage alone (stage is won, stage
-  // reached proposal) is decided once per distinct stage value, when the plan of that value is
-  // made: its group is kept without a test or dropped. A row then only tests the other wheres,
-  // and the outcomes of the stage wheres, random from row to row, cost no branch each.
-  struct Step {
-    int where = -1;  // the Where to test first, -1 = none (no where, or decided by the plan)
-    const WhereGroup* group = nullptr;
-  };
-  struct Plan {
-    bool made = false;
-    std::vector<Step> steps;
-  };
-  const Plan& RowPlan() {
-    if (!by_stage_) return plan_;
-    const StageInfo& stage = context_->Stage();
-    if (stage.id >= stage_plans_.size()) stage_plans_.resize(std::size_t{stage.id} + 1);
-    Plan& plan = stage_plans_[stage.id];
-    if (!plan.made) MakePlan(&plan);
-    return plan;
-  }
-  // Once per distinct stage value, on its first row (kept out of the row loop's code).
-  [[gnu::noinline]] void MakePlan(Plan* plan) {
-    plan->made = true;
-    for (Step step : plan_.steps) {
-      Where* w = step.where >= 0 ? &wheres_[static_cast<std::size_t>(step.where)] : nullptr;
-      if (w != nullptr && w->stage_only()) {
-        // Depends on the stage alone and has no side effects: this row decides it.
-        if (!w->Matches(*context_)) continue;
-        step.where = -1;
-      }
-      plan->steps.push_back(step);
-    }
-  }
-  bool by_stage_ = false;  // some where depends on the stage alone: plans by stage value
-  Plan plan_;                       // every group, each with its where
-  std::vector<Plan> stage_plans_;  // by StageInfo::id
+  // The row loop's layout (Compile).
+  std::vector<std::uint8_t> pass_;  // per where: 1 when it holds for the current row; then 1
+  std::uint32_t always_ = 0;        // the index of the byte that is always 1
+  std::vector<int> stage_wheres_;   // wheres on the stage alone, decided per stage value
+  std::vector<int> row_wheres_;     // the others, tested on every row
+  std::vector<std::uint8_t> stage_pass_;  // stage id × stage_wheres_
+  std::vector<bool> stage_made_;          // by stage id
+  std::vector<Slot> slots_;
+  std::vector<Op> count_ops_, present_ops_, value_ops_, keep_ops_;
+  std::vector<std::size_t> distinct_streams_;
   std::vector<PeriodSlot> periods_;
   std::vector<DurationSlot> durations_;
   std::vector<Interned> interned_;
