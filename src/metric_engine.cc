@@ -290,6 +290,7 @@ struct Observation {
 struct Attached {  // the total or one grouping of one metric
   int table = 0;
   std::size_t user = 0;  // position of the metric's accumulators in the table's group runs
+  bool counter = false;  // a row count: |user| indexes the table's counts
   std::vector<std::string> names;
 };
 
@@ -311,6 +312,7 @@ struct Stream {
     int table = 0;
     std::size_t user = 0;      // the accumulator's position in the table's group runs
     bool keep_values = false;  // a median or pNN reads it: keep every value
+    bool counter = false;      // a row count: |user| indexes the table's counts
   };
   std::vector<Target> targets;  // one per table
   std::string key;  // scratch: packed ids of a composite count_distinct key
@@ -337,6 +339,11 @@ struct Interned {
   KeyTable values;
   std::uint64_t generation = 0;
   std::uint32_t id = 0;  // of the current row
+  // A column with many values (count_distinct over accounts, emails) is hashed when the row
+  // starts and its slot and key prefetched (KeyTable::Prefetch) while the row's other work runs.
+  static constexpr std::uint32_t kPrefetchFrom = 4096;  // values; smaller tables stay cached
+  std::uint64_t hash_generation = 0;
+  std::uint64_t hash = 0;  // of the current row's value, when hash_generation is current
 };
 
 struct GroupTable {
@@ -353,6 +360,10 @@ struct GroupTable {
   std::size_t width = 0;  // metrics attached: accumulators per group
   std::vector<HotAcc> hot;    // group × width
   std::vector<ColdAcc> cold;  // group × width
+  // Row counts (count without a column or duration) need one number, not a HotAcc and a
+  // ColdAcc: they lie apart, 8 bytes each, so a row's counts of a group share a cache line.
+  std::size_t count_width = 0;
+  std::vector<std::uint64_t> counts;  // group × count_width
 };
 
 // The period of one (kind, date column), interned like a column value: code → dense id.
@@ -366,8 +377,8 @@ struct PeriodSlot {
   std::uint32_t id = 0;
   // Memo of day → id, direct-mapped by the day's low bits: a few years of dates fit, so the
   // period's calendar arithmetic and the codes lookup run once per distinct day, not per row.
-  struct DayMemo {
-    std::int64_t day = INT64_MIN;
+  struct DayMemo {  // 8 bytes, so the memo takes 32 KiB
+    std::int32_t day = INT32_MIN;  // days since 1970 as 32 bits: ±5.8 million years
     std::uint32_t id = 0;
   };
   static constexpr std::size_t kDayMemoSize = 4096;
@@ -388,6 +399,7 @@ struct DurationSlot {
 struct GroupRun {
   HotAcc* hot = nullptr;
   ColdAcc* cold = nullptr;
+  std::uint64_t* counts = nullptr;
 };
 
 // A value read from the row once, however many streams read it under different wheres: an
@@ -409,10 +421,17 @@ struct Slot {
 };
 
 // One stream's accumulator in one table, as the row loop applies it: |where| is the index of
-// the stream's pass byte (1 when its where holds for the row), |slot| the value it reads.
+// the stream's pass byte (1 when its where holds for the row), |slot| the value it reads (none
+// for row counts), |user| the accumulator's position in the table's run. (One op per stream
+// with a loop over its tables measured 8 % slower: the short loops' exits mispredict.)
 struct Op {
   std::uint32_t where = 0, slot = 0, table = 0, user = 0;
 };
+
+// b when c is 0, a when c is 1, without a branch (c varies from row to row).
+inline std::int64_t Select(std::uint64_t c, std::int64_t a, std::int64_t b) {
+  return b ^ ((a ^ b) & -static_cast<std::int64_t>(c));
+}
 
 // Adds a count_distinct observation to the stream's accumulators in the current row's groups.
 void AccumulateDistinct(const Stream& s, const GroupRun* runs, const Observation& o) {
@@ -806,14 +825,14 @@ class SourceRun {
                     static_cast<std::uint32_t>(a.user)};
         switch (st.kind) {
           case ValueKind::kRows:
-            count_ops_.push_back(op);
+            all_ops_.count.push_back(op);
             break;
           case ValueKind::kNonEmpty:
-            present_ops_.push_back(op);
+            all_ops_.present.push_back(op);
             break;
           default:
-            value_ops_.push_back(op);
-            if (a.keep_values) keep_ops_.push_back(op);
+            all_ops_.value.push_back(op);
+            if (a.keep_values) all_ops_.keep.push_back(op);
             break;
         }
       }
@@ -876,6 +895,10 @@ class SourceRun {
           t.values.push_back(o.values[lg]);
           t.hot.resize(t.hot.size() + t.width);
           t.cold.resize(t.cold.size() + t.width);
+          t.counts.resize(t.counts.size() + t.count_width);
+        }
+        for (std::size_t u = 0; u < t.count_width; ++u) {
+          t.counts[std::size_t{it->second} * t.count_width + u] += o.counts[lg * t.count_width + u];
         }
         for (std::size_t u = 0; u < t.width; ++u) {
           const std::size_t i = std::size_t{it->second} * t.width + u;
@@ -929,6 +952,13 @@ class SourceRun {
         ++summary_.filtered_out;
         continue;
       }
+      for (Interned& in : interned_) {
+        if (in.values.size() >= Interned::kPrefetchFrom) {
+          in.hash = HashBytes(context_->Text(in.column));
+          in.hash_generation = generation_;
+          in.values.Prefetch(in.hash);
+        }
+      }
       for (PeriodSlot& p : periods_) {
         p.valid = context_->Day(p.column, &p.day) == ParseStatus::kOk;
         p.id = p.valid ? PeriodId(&p) : InvalidPeriodId(&p);
@@ -937,7 +967,11 @@ class SourceRun {
         GroupTable& t = tables_[ti];
         const std::uint32_t group = t.total ? 0 : GroupOf(&t, &key);  // the totals: one group
         const std::size_t first = std::size_t{group} * t.width;
-        runs_[ti] = {t.hot.data() + first, t.cold.data() + first};
+        runs_[ti] = {t.hot.data() + first, t.cold.data() + first,
+                     t.counts.data() + std::size_t{group} * t.count_width};
+      }
+      for (const Interned& in : interned_) {
+        if (in.hash_generation == generation_) in.values.PrefetchEntry(in.hash);
       }
       Aggregate();
     }
@@ -958,6 +992,7 @@ class SourceRun {
     for (const int w : row_wheres_) {
       pass_[static_cast<std::size_t>(w)] = wheres_[static_cast<std::size_t>(w)].Matches(*context_);
     }
+    const OpLists& ops = stage_wheres_.empty() ? all_ops_ : stage_ops_[stage_id_];
     const std::uint8_t* pass = pass_.data();
     for (Slot& s : slots_) {
       std::uint8_t need = 0;
@@ -965,26 +1000,27 @@ class SourceRun {
       if (need != 0) ObserveSlot(&s);
     }
     const GroupRun* runs = runs_.data();
-    for (const Op& op : count_ops_) runs[op.table].hot[op.user].n += pass[op.where];
-    for (const Op& op : present_ops_) {
+    for (const Op& op : ops.count) runs[op.table].counts[op.user] += pass[op.where];
+    for (const Op& op : ops.value) {
+      const Slot& s = slots_[op.slot];
+      const std::uint64_t m = pass[op.where];
+      const std::uint64_t ok = m & s.valid;
+      HotAcc& hot = runs[op.table].hot[op.user];
+      hot.n += ok;
+      hot.sum += s.value & -static_cast<std::int64_t>(ok);
+      const std::int64_t min = hot.min, max = hot.max;
+      hot.min = std::min(min, Select(ok, s.value, min));
+      hot.max = std::max(max, Select(ok, s.value, max));
+      if (m > ok) ++runs[op.table].cold[op.user].excluded[static_cast<std::size_t>(s.exclusion)];
+    }
+    for (const Op& op : ops.present) {  // count of a column: rows where it is not empty
       const Slot& s = slots_[op.slot];
       const std::uint64_t m = pass[op.where];
       const std::uint64_t ok = m & s.valid;
       runs[op.table].hot[op.user].n += ok;
       if (m > ok) ++runs[op.table].cold[op.user].excluded[static_cast<std::size_t>(s.exclusion)];
     }
-    for (const Op& op : value_ops_) {
-      const Slot& s = slots_[op.slot];
-      const std::uint64_t m = pass[op.where];
-      const std::uint64_t ok = m & s.valid;
-      HotAcc& hot = runs[op.table].hot[op.user];
-      hot.n += ok;
-      hot.sum += ok != 0 ? s.value : 0;
-      hot.min = std::min(hot.min, ok != 0 ? s.value : std::numeric_limits<std::int64_t>::max());
-      hot.max = std::max(hot.max, ok != 0 ? s.value : std::numeric_limits<std::int64_t>::min());
-      if (m > ok) ++runs[op.table].cold[op.user].excluded[static_cast<std::size_t>(s.exclusion)];
-    }
-    for (const Op& op : keep_ops_) {  // medians and pNN: every value
+    for (const Op& op : ops.keep) {  // medians and pNN: every value
       const Slot& s = slots_[op.slot];
       if ((pass[op.where] & s.valid) != 0) runs[op.table].cold[op.user].values.Add(s.value);
     }
@@ -998,21 +1034,39 @@ class SourceRun {
 
   // The pass bytes of the stage-only wheres for the current row's stage value, decided on the
   // first row with that value (they depend on the stage alone and have no side effects).
+  // Also sets stage_id_, whose ops (stage_ops_) the row then applies.
   const std::uint8_t* StagePass() {
     const StageInfo& stage = context_->Stage();
     const std::size_t n = stage_wheres_.size();
+    stage_id_ = stage.id;
     if (stage.id >= stage_made_.size()) {
       stage_made_.resize(std::size_t{stage.id} + 1, false);
       stage_pass_.resize(stage_made_.size() * n, 0);
+      stage_ops_.resize(stage_made_.size());
     }
     if (!stage_made_[stage.id]) DecideStage(stage.id);
     return stage_pass_.data() + std::size_t{stage.id} * n;
   }
+  // The stage value's pass bytes, and its ops: those whose where is not on the stage alone, and
+  // those whose stage where holds for it (rows of other stages skip them without a test).
   [[gnu::noinline]] void DecideStage(std::uint32_t id) {
+    std::vector<std::uint8_t> holds(pass_.size(), 1);  // by where: 0 = a stage where that fails
     for (std::size_t i = 0; i < stage_wheres_.size(); ++i) {
-      stage_pass_[std::size_t{id} * stage_wheres_.size() + i] =
-          wheres_[static_cast<std::size_t>(stage_wheres_[i])].Matches(*context_) ? 1 : 0;
+      const auto w = static_cast<std::size_t>(stage_wheres_[i]);
+      const std::uint8_t b = wheres_[w].Matches(*context_) ? 1 : 0;
+      stage_pass_[std::size_t{id} * stage_wheres_.size() + i] = b;
+      holds[w] = b;
     }
+    OpLists& mine = stage_ops_[id];
+    auto keep = [&](const std::vector<Op>& from, std::vector<Op>* to) {
+      for (const Op& op : from) {
+        if (holds[op.where] != 0) to->push_back(op);
+      }
+    };
+    keep(all_ops_.count, &mine.count);
+    keep(all_ops_.value, &mine.value);
+    keep(all_ops_.present, &mine.present);
+    keep(all_ops_.keep, &mine.keep);
     stage_made_[id] = true;
   }
 
@@ -1033,6 +1087,12 @@ class SourceRun {
         const Attached& a = m.targets[k];
         GroupTable& t = tables_[static_cast<std::size_t>(a.table)];
         auto cell = [&](std::uint32_t group) {
+          if (a.counter) {
+            HotAcc rows;
+            rows.n = t.counts[std::size_t{group} * t.count_width + a.user];
+            ColdAcc none;
+            return Cell(m, rows, none);
+          }
           const std::size_t i = std::size_t{group} * t.width + a.user;
           return Cell(m, t.hot[i], t.cold[i]);
         };
@@ -1195,10 +1255,14 @@ class SourceRun {
       auto target = std::find_if(stream.targets.begin(), stream.targets.end(),
                                  [&](const Stream::Target& x) { return x.table == a.table; });
       if (target == stream.targets.end()) {
-        target = stream.targets.insert(stream.targets.end(), {a.table, it->width++, false});
+        const bool counter = stream.kind == ValueKind::kRows;
+        target = stream.targets.insert(
+            stream.targets.end(),
+            {a.table, counter ? it->count_width++ : it->width++, false, counter});
       }
       target->keep_values = target->keep_values || keep_values;
       a.user = target->user;
+      a.counter = target->counter;
       a.names = std::move(names);
       m.targets.push_back(std::move(a));
     };
@@ -1224,7 +1288,7 @@ class SourceRun {
     PeriodSlot::DayMemo& m =
         p->by_day[static_cast<std::size_t>(p->day) & (PeriodSlot::kDayMemoSize - 1)];
     if (m.day != p->day) {
-      m.day = p->day;
+      m.day = static_cast<std::int32_t>(p->day);
       m.id = PeriodCodeId(p, static_cast<std::uint32_t>(PeriodCode(p->kind, p->day)));
     }
     return m.id;
@@ -1270,7 +1334,9 @@ class SourceRun {
     if (in.generation != generation_) {
       in.generation = generation_;
       bool inserted = false;
-      in.id = in.values.FindOrInsert(context_->Text(in.column), &inserted);
+      const std::string_view text = context_->Text(in.column);
+      in.id = in.values.FindOrInsert(
+          text, in.hash_generation == generation_ ? in.hash : HashBytes(text), &inserted);
     }
     return in.id;
   }
@@ -1297,6 +1363,7 @@ class SourceRun {
     t->values.push_back(std::move(values));
     t->hot.resize(t->hot.size() + t->width);
     t->cold.resize(t->cold.size() + t->width);
+    t->counts.resize(t->counts.size() + t->count_width);
     return static_cast<std::uint32_t>(t->values.size() - 1);
   }
 
@@ -1488,7 +1555,12 @@ class SourceRun {
   std::vector<std::uint8_t> stage_pass_;  // stage id × stage_wheres_
   std::vector<bool> stage_made_;          // by stage id
   std::vector<Slot> slots_;
-  std::vector<Op> count_ops_, present_ops_, value_ops_, keep_ops_;
+  struct OpLists {
+    std::vector<Op> count, present, value, keep;
+  };
+  OpLists all_ops_;                  // every stream's ops
+  std::vector<OpLists> stage_ops_;   // by stage id: the ops its rows apply
+  std::uint32_t stage_id_ = 0;       // of the current row (when some where is on the stage)
   std::vector<std::size_t> distinct_streams_;
   std::vector<PeriodSlot> periods_;
   std::vector<DurationSlot> durations_;
