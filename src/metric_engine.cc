@@ -344,6 +344,9 @@ struct Interned {
   static constexpr std::uint32_t kPrefetchFrom = 4096;  // values; smaller tables stay cached
   std::uint64_t hash_generation = 0;
   std::uint64_t hash = 0;  // of the current row's value, when hash_generation is current
+  // Only count_distinct reads it: its values are looked up in batches (DistinctBatch), not
+  // per row, and never prefetched per row.
+  bool batched = false;
 };
 
 struct GroupTable {
@@ -400,6 +403,7 @@ struct GroupRun {
   HotAcc* hot = nullptr;
   ColdAcc* cold = nullptr;
   std::uint64_t* counts = nullptr;
+  std::uint32_t group = 0;
 };
 
 // A value read from the row once, however many streams read it under different wheres: an
@@ -791,13 +795,23 @@ class SourceRun {
     pass_.assign(wheres_.size() + 1, 0);
     pass_[always_] = 1;
     for (std::size_t w = 0; w < wheres_.size(); ++w) {
-      (wheres_[w].stage_only() ? stage_wheres_ : row_wheres_).push_back(static_cast<int>(w));
+      (wheres_[w].stage_only() ? stage_wheres_ : all_.row_wheres).push_back(static_cast<int>(w));
     }
     for (std::size_t k = 0; k < streams_.size(); ++k) {
       const Stream& st = streams_[k];
       const std::uint32_t where = st.where < 0 ? always_ : static_cast<std::uint32_t>(st.where);
       if (st.kind == ValueKind::kDistinct) {
-        distinct_streams_.push_back(k);
+        const bool grouped = st.key_slots.size() == 1 &&
+                             std::any_of(tables_.begin(), tables_.end(), [&](const GroupTable& t) {
+                               return std::find(t.slots.begin(), t.slots.end(),
+                                                st.key_slots[0]) != t.slots.end();
+                             });
+        if (st.key_slots.size() == 1 && !grouped) {
+          interned_[static_cast<std::size_t>(st.key_slots[0])].batched = true;
+          batched_streams_.push_back(k);
+        } else {
+          distinct_streams_.push_back(k);
+        }
         continue;
       }
       std::uint32_t slot = 0;
@@ -825,14 +839,14 @@ class SourceRun {
                     static_cast<std::uint32_t>(a.user)};
         switch (st.kind) {
           case ValueKind::kRows:
-            all_ops_.count.push_back(op);
+            all_.ops.count.push_back(op);
             break;
           case ValueKind::kNonEmpty:
-            all_ops_.present.push_back(op);
+            all_.ops.present.push_back(op);
             break;
           default:
-            all_ops_.value.push_back(op);
-            if (a.keep_values) all_ops_.keep.push_back(op);
+            all_.ops.value.push_back(op);
+            if (a.keep_values) all_.ops.keep.push_back(op);
             break;
         }
       }
@@ -953,7 +967,7 @@ class SourceRun {
         continue;
       }
       for (Interned& in : interned_) {
-        if (in.values.size() >= Interned::kPrefetchFrom) {
+        if (!in.batched && in.values.size() >= Interned::kPrefetchFrom) {
           in.hash = HashBytes(context_->Text(in.column));
           in.hash_generation = generation_;
           in.values.Prefetch(in.hash);
@@ -968,13 +982,14 @@ class SourceRun {
         const std::uint32_t group = t.total ? 0 : GroupOf(&t, &key);  // the totals: one group
         const std::size_t first = std::size_t{group} * t.width;
         runs_[ti] = {t.hot.data() + first, t.cold.data() + first,
-                     t.counts.data() + std::size_t{group} * t.count_width};
+                     t.counts.data() + std::size_t{group} * t.count_width, group};
       }
       for (const Interned& in : interned_) {
         if (in.hash_generation == generation_) in.values.PrefetchEntry(in.hash);
       }
       Aggregate();
     }
+    FlushDistinct();
   }
 
  private:
@@ -983,16 +998,19 @@ class SourceRun {
   // as a number (0 or 1) rather than branch on it: outcomes vary from row to row, so a branch
   // per where and stream was mispredicted about half the time.
   void Aggregate() {
+    const StagePlan* plan = &all_;
     if (!stage_wheres_.empty()) {
       const std::uint8_t* decided = StagePass();
       for (std::size_t i = 0; i < stage_wheres_.size(); ++i) {
         pass_[static_cast<std::size_t>(stage_wheres_[i])] = decided[i];
       }
+      plan = &stage_plans_[stage_id_];
+      for (const int w : plan->refuted) pass_[static_cast<std::size_t>(w)] = 0;
     }
-    for (const int w : row_wheres_) {
+    for (const int w : plan->row_wheres) {
       pass_[static_cast<std::size_t>(w)] = wheres_[static_cast<std::size_t>(w)].Matches(*context_);
     }
-    const OpLists& ops = stage_wheres_.empty() ? all_ops_ : stage_ops_[stage_id_];
+    const OpLists& ops = plan->ops;
     const std::uint8_t* pass = pass_.data();
     for (Slot& s : slots_) {
       std::uint8_t need = 0;
@@ -1030,11 +1048,83 @@ class SourceRun {
         AccumulateDistinct(st, runs, ObserveDistinct(st));
       }
     }
+    for (const std::size_t k : batched_streams_) {
+      const Stream& st = streams_[k];
+      if (pass[st.where < 0 ? always_ : static_cast<std::size_t>(st.where)] != 0) {
+        BatchDistinct(k);
+      }
+    }
+  }
+
+  // A count_distinct of one column that no grouping reads: the row's key is copied into the
+  // batch and its rows counted now; the lookups of a full batch (FlushDistinct) then overlap
+  // their cache misses, which for a column of many values (accounts, emails) cost more than the
+  // rest of the row's work when taken one row at a time.
+  void BatchDistinct(std::size_t k) {
+    const Stream& st = streams_[k];
+    const std::string_view text = context_->Text(st.key_columns[0]);
+    if (text.empty()) {
+      for (const Stream::Target& a : st.targets) {
+        ++runs_[a.table].cold[a.user].excluded[kMissingValue];
+      }
+      return;
+    }
+    DistinctBatch& b = batch_;
+    b.entries.push_back({static_cast<std::uint32_t>(k), b.keys.size(), text.size(),
+                         b.groups.size()});
+    b.keys.append(text);
+    for (const Stream::Target& a : st.targets) {
+      ++runs_[a.table].hot[a.user].n;
+      b.groups.push_back(runs_[a.table].group);
+    }
+    if (b.entries.size() >= DistinctBatch::kRows) FlushDistinct();
+  }
+
+  // Looks up the batch's keys, a few rows apart: prefetch the slot of key i, then the entry of
+  // key i - kLag (whose slot has come), then look up key i - 2 × kLag.
+  void FlushDistinct() {
+    DistinctBatch& b = batch_;
+    const std::size_t n = b.entries.size();
+    constexpr std::size_t kLag = 8;
+    auto key_of = [&](const DistinctBatch::Entry& e) {
+      return std::string_view(b.keys.data() + e.offset, e.length);
+    };
+    auto table_of = [&](const DistinctBatch::Entry& e) -> KeyTable& {
+      const Stream& st = streams_[e.stream];
+      return interned_[static_cast<std::size_t>(st.key_slots[0])].values;
+    };
+    b.hashes.resize(n);
+    for (std::size_t i = 0; i < n + 2 * kLag; ++i) {
+      if (i < n) {
+        b.hashes[i] = HashBytes(key_of(b.entries[i]));
+        table_of(b.entries[i]).Prefetch(b.hashes[i]);
+      }
+      if (i >= kLag && i - kLag < n) {
+        table_of(b.entries[i - kLag]).PrefetchEntry(b.hashes[i - kLag]);
+      }
+      if (i >= 2 * kLag && i - 2 * kLag < n) {
+        const std::size_t j = i - 2 * kLag;
+        const DistinctBatch::Entry& e = b.entries[j];
+        bool inserted = false;
+        const std::uint32_t id = table_of(e).FindOrInsert(key_of(e), b.hashes[j], &inserted);
+        const Stream& st = streams_[e.stream];
+        for (std::size_t t = 0; t < st.targets.size(); ++t) {
+          const Stream::Target& a = st.targets[t];
+          GroupTable& table = tables_[static_cast<std::size_t>(a.table)];
+          ColdAcc& cold = table.cold[std::size_t{b.groups[e.groups + t]} * table.width + a.user];
+          if (!cold.distinct) cold.distinct = std::make_unique<IdSet>();
+          cold.distinct->Insert(id);
+        }
+      }
+    }
+    b.entries.clear();
+    b.keys.clear();
+    b.groups.clear();
   }
 
   // The pass bytes of the stage-only wheres for the current row's stage value, decided on the
   // first row with that value (they depend on the stage alone and have no side effects).
-  // Also sets stage_id_, whose ops (stage_ops_) the row then applies.
+  // Also sets stage_id_, whose plan (stage_plans_) the row then follows.
   const std::uint8_t* StagePass() {
     const StageInfo& stage = context_->Stage();
     const std::size_t n = stage_wheres_.size();
@@ -1042,7 +1132,7 @@ class SourceRun {
     if (stage.id >= stage_made_.size()) {
       stage_made_.resize(std::size_t{stage.id} + 1, false);
       stage_pass_.resize(stage_made_.size() * n, 0);
-      stage_ops_.resize(stage_made_.size());
+      stage_plans_.resize(stage_made_.size());
     }
     if (!stage_made_[stage.id]) DecideStage(stage.id);
     return stage_pass_.data() + std::size_t{stage.id} * n;
@@ -1057,16 +1147,26 @@ class SourceRun {
       stage_pass_[std::size_t{id} * stage_wheres_.size() + i] = b;
       holds[w] = b;
     }
-    OpLists& mine = stage_ops_[id];
+    StagePlan& plan = stage_plans_[id];
+    for (const int w : all_.row_wheres) {
+      // An 'and' that starts with a stage condition failing for this stage fails on its rows.
+      if (wheres_[static_cast<std::size_t>(w)].FailsForStage(*context_)) {
+        plan.refuted.push_back(w);
+        holds[static_cast<std::size_t>(w)] = 0;
+      } else {
+        plan.row_wheres.push_back(w);
+      }
+    }
+    OpLists& mine = plan.ops;
     auto keep = [&](const std::vector<Op>& from, std::vector<Op>* to) {
       for (const Op& op : from) {
         if (holds[op.where] != 0) to->push_back(op);
       }
     };
-    keep(all_ops_.count, &mine.count);
-    keep(all_ops_.value, &mine.value);
-    keep(all_ops_.present, &mine.present);
-    keep(all_ops_.keep, &mine.keep);
+    keep(all_.ops.count, &mine.count);
+    keep(all_.ops.value, &mine.value);
+    keep(all_.ops.present, &mine.present);
+    keep(all_.ops.keep, &mine.keep);
     stage_made_[id] = true;
   }
 
@@ -1551,17 +1651,37 @@ class SourceRun {
   std::vector<std::uint8_t> pass_;  // per where: 1 when it holds for the current row; then 1
   std::uint32_t always_ = 0;        // the index of the byte that is always 1
   std::vector<int> stage_wheres_;   // wheres on the stage alone, decided per stage value
-  std::vector<int> row_wheres_;     // the others, tested on every row
   std::vector<std::uint8_t> stage_pass_;  // stage id × stage_wheres_
   std::vector<bool> stage_made_;          // by stage id
   std::vector<Slot> slots_;
   struct OpLists {
     std::vector<Op> count, present, value, keep;
   };
-  OpLists all_ops_;                  // every stream's ops
-  std::vector<OpLists> stage_ops_;   // by stage id: the ops its rows apply
+  // What a row does: the wheres it tests and the ops it applies; per stage value when some where
+  // is on the stage, else all_.
+  struct StagePlan {
+    OpLists ops;
+    std::vector<int> row_wheres;  // tested on the row
+    std::vector<int> refuted;     // false on every row of the stage (FailsForStage)
+  };
+  StagePlan all_;                        // every stream's ops, every where not on the stage alone
+  std::vector<StagePlan> stage_plans_;   // by stage id
   std::uint32_t stage_id_ = 0;       // of the current row (when some where is on the stage)
-  std::vector<std::size_t> distinct_streams_;
+  std::vector<std::size_t> distinct_streams_;  // looked up row by row
+  std::vector<std::size_t> batched_streams_;   // looked up in batches
+  struct DistinctBatch {
+    static constexpr std::size_t kRows = 256;
+    struct Entry {
+      std::uint32_t stream = 0;
+      std::size_t offset = 0, length = 0;  // the key, in keys
+      std::size_t groups = 0;              // the row's group in each of the stream's tables
+    };
+    std::vector<Entry> entries;
+    std::string keys;
+    std::vector<std::uint32_t> groups;
+    std::vector<std::uint64_t> hashes;
+  };
+  DistinctBatch batch_;
   std::vector<PeriodSlot> periods_;
   std::vector<DurationSlot> durations_;
   std::vector<Interned> interned_;

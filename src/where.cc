@@ -1,6 +1,7 @@
 #include "crmkpi/where.h"
 
 #include <algorithm>
+#include <limits>
 #include <cctype>
 
 #include <fmt/format.h>
@@ -658,6 +659,17 @@ Where Where::Bind(const WhereExpr& expr, const RowSchema& schema, const StageRul
   if (expr.empty()) return w;
   const DateParser literal_dates(std::string(), tz);
   w.root_ = w.BindNode(expr, expr.root(), schema, rules, literal_dates, what);
+  const BoundNode& root = w.nodes_[static_cast<std::size_t>(w.root_)];
+  if (root.kind == NodeKind::kAnd) {
+    // Children are bound in order, so an 'and' of conditions has conds_ in its order.
+    bool flat = static_cast<std::size_t>(root.count) == w.conds_.size();
+    for (int i = 0; flat && i < root.count; ++i) {
+      const BoundNode& kid = w.nodes_[static_cast<std::size_t>(w.children_[static_cast<std::size_t>(root.first + i)])];
+      flat = kid.kind != NodeKind::kAnd && kid.kind != NodeKind::kOr &&
+             kid.kind != NodeKind::kNot && kid.first == i;
+    }
+    w.flat_and_ = flat;
+  }
   return w;
 }
 
@@ -800,6 +812,43 @@ int Where::BindNode(const WhereExpr& expr, int index, const RowSchema& schema,
     c.check = Check::kStageReached;
   } else if (n.kind == NodeKind::kIsEmpty) {
     c.check = Check::kIsEmpty;
+  } else if (c.value_kind != ValueKind::kText &&
+             (n.kind == NodeKind::kCompare || n.kind == NodeKind::kBetween)) {
+    // Every comparison of a number or date is a range test: x in [range_lo, range_hi],
+    // negated for != and not between.
+    constexpr std::int64_t kMin = std::numeric_limits<std::int64_t>::min();
+    constexpr std::int64_t kMax = std::numeric_limits<std::int64_t>::max();
+    c.check = c.value_kind == ValueKind::kNumber ? Check::kAmountRange
+              : c.value_kind == ValueKind::kDay  ? Check::kDayRange
+                                                 : Check::kInstantRange;
+    c.range_lo = c.lo;
+    c.range_hi = c.lo;
+    if (n.kind == NodeKind::kBetween) {
+      c.range_hi = c.hi;
+      c.range_negated = c.negated;
+    } else {
+      switch (c.op) {
+        case WhereOp::kEq:
+          break;
+        case WhereOp::kNe:
+          c.range_negated = true;
+          break;
+        case WhereOp::kLt:  // x < lo: [min, lo - 1], empty when lo is the least value
+          c.range_lo = c.lo == kMin ? kMax : kMin;
+          c.range_hi = c.lo == kMin ? kMin : c.lo - 1;
+          break;
+        case WhereOp::kLe:
+          c.range_lo = kMin;
+          break;
+        case WhereOp::kGt:
+          c.range_lo = c.lo == kMax ? kMax : c.lo + 1;
+          c.range_hi = c.lo == kMax ? kMin : kMax;
+          break;
+        case WhereOp::kGe:
+          c.range_hi = kMax;
+          break;
+      }
+    }
   } else if (c.value_kind == ValueKind::kText) {
     // An empty literal matches nothing (a missing value is not a value), which the byte
     // compares would not know: those stay with the general test.
@@ -839,21 +888,55 @@ bool Where::Eval(int index, RowContext& row) {
   }
 }
 
+bool Where::StageHolds(const Cond& c, RowContext& row) {
+  if (c.check == Check::kStageClass) {
+    return ((c.stage_mask & Bit(row.Stage().cls)) != 0) != c.negated;
+  }
+  const StageInfo& s = row.Stage();
+  switch (s.cls) {
+    case StageClass::kWon:
+      return true;
+    case StageClass::kLost:
+      return c.lost_reached;
+    case StageClass::kOpen:
+      return s.order >= 0 && s.order >= c.reached_index;
+  }
+  return false;
+}
+
+bool Where::FailsForStage(RowContext& row) const {
+  if (root_ < 0) return false;
+  const BoundNode& root = nodes_[static_cast<std::size_t>(root_)];
+  if (root.kind != NodeKind::kAnd) return false;
+  // Only stage conditions that come first: the 'and' stops at the first that fails, so the
+  // conditions after it, which may count invalid values and warn, are not tested in either way.
+  for (int i = root.first; i < root.first + root.count; ++i) {
+    const BoundNode& kid = nodes_[static_cast<std::size_t>(children_[static_cast<std::size_t>(i)])];
+    if (kid.kind != NodeKind::kStageIs && kid.kind != NodeKind::kStageReached) return false;
+    if (!StageHolds(conds_[static_cast<std::size_t>(kid.first)], row)) return true;
+  }
+  return false;
+}
+
 bool Where::Test(Cond& c, RowContext& row) {
   switch (c.check) {
     case Check::kStageClass:
-      return ((c.stage_mask & Bit(row.Stage().cls)) != 0) != c.negated;
-    case Check::kStageReached: {
-      const StageInfo& s = row.Stage();
-      switch (s.cls) {
-        case StageClass::kWon:
-          return true;
-        case StageClass::kLost:
-          return c.lost_reached;
-        case StageClass::kOpen:
-          return s.order >= 0 && s.order >= c.reached_index;
-      }
-      return false;
+    case Check::kStageReached:
+      return StageHolds(c, row);
+    case Check::kAmountRange: {
+      std::int64_t x = 0;
+      const ParseStatus status = row.Amount(c.column, &x);
+      return InRange(c, status, x);
+    }
+    case Check::kDayRange: {
+      std::int64_t x = 0;
+      const ParseStatus status = row.Day(c.column, &x);
+      return InRange(c, status, x);
+    }
+    case Check::kInstantRange: {
+      Seconds x = 0;
+      const ParseStatus status = row.Instant(c.column, &x);
+      return InRange(c, status, x);
     }
     case Check::kIsEmpty:
       return row.Text(c.column).empty() != c.negated;

@@ -282,9 +282,21 @@ class Where {
 
   bool Matches(RowContext& row) {
     if (root_ < 0) return true;
-    // Most where texts are one condition: test it without the tree walk.
-    return nodes_.size() == 1 ? Test(conds_[0], row) : Eval(root_, row);
+    // Most where texts are one condition, or an 'and' of conditions: test them without the
+    // tree walk.
+    if (nodes_.size() == 1) return Test(conds_[0], row);
+    if (flat_and_) {
+      for (Cond& c : conds_) {
+        if (!Test(c, row)) return false;
+      }
+      return true;
+    }
+    return Eval(root_, row);
   }
+  // True when the where is an 'and' whose first conditions are on the stage alone and one of
+  // them fails for the row's stage: then it fails, testing nothing else, for every row with that
+  // stage value. (False says nothing.)
+  bool FailsForStage(RowContext& row) const;
   bool always() const { return root_ < 0; }
   const std::string& text() const { return text_; }
   // Evaluations where a field compared as a number or date did not parse (condition false).
@@ -305,7 +317,10 @@ class Where {
     kIsEmpty,       // is [not] empty
     kTextEqual,     // = 'non-empty text'
     kTextIn,        // [not] in a few non-empty texts
-    kOther,         // every other comparison (text order, numbers, dates)
+    kAmountRange,   // a number compared (= != < <= > >=, [not] between): range_lo..range_hi
+    kDayRange,      // the same for a date-only literal
+    kInstantRange,  // the same for a literal with a time
+    kOther,         // every other comparison (text order, in lists of numbers or dates)
   };
   static constexpr std::size_t kMaxLinearIn = 8;  // kTextIn: longer lists are binary searched
   struct Cond {
@@ -319,6 +334,8 @@ class Where {
     std::string text_lo, text_hi;     // the same for text
     std::vector<std::int64_t> set;    // in: sorted
     std::vector<std::string> text_set;  // in: sorted
+    std::int64_t range_lo = 0, range_hi = 0;  // k*Range: inclusive (empty when lo > hi)
+    bool range_negated = false;               // k*Range: != and not between
     std::uint8_t stage_mask = 0;      // kStageIs: bit per StageClass
     int reached_index = 0;            // kStageReached: position in the order
     bool lost_reached = false;        // kStageReached: lost deals count as reached
@@ -331,6 +348,15 @@ class Where {
 
   bool Eval(int node, RowContext& row);
   bool Test(Cond& c, RowContext& row);
+  // A parsed value against a k*Range condition (|status| not kOk: false, invalid counted).
+  static bool InRange(Cond& c, ParseStatus status, std::int64_t x) {
+    if (status != ParseStatus::kOk) {
+      if (status == ParseStatus::kInvalid) ++c.invalid;
+      return false;
+    }
+    return ((x >= c.range_lo) & (x <= c.range_hi)) != c.range_negated;
+  }
+  static bool StageHolds(const Cond& c, RowContext& row);
   bool TestOther(Cond& c, RowContext& row);
   int BindNode(const WhereExpr& expr, int node, const RowSchema& schema, const StageRules& rules,
                const DateParser& literal_dates, std::string_view what);
@@ -340,6 +366,7 @@ class Where {
   std::vector<int> children_;
   std::vector<Cond> conds_;
   int root_ = -1;
+  bool flat_and_ = false;  // the root is an 'and' of conditions only (conds_ in its order)
 };
 
 }  // namespace crmkpi
