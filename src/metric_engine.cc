@@ -977,8 +977,10 @@ class SourceRun {
         p.valid = context_->Day(p.column, &p.day) == ParseStatus::kOk;
         p.id = p.valid ? PeriodId(&p) : InvalidPeriodId(&p);
       }
-      for (std::size_t ti = 0; ti < tables_.size(); ++ti) {
-        GroupTable& t = tables_[ti];
+      GroupTable* const tables = tables_.data();
+      const std::size_t table_count = tables_.size();
+      for (std::size_t ti = 0; ti < table_count; ++ti) {
+        GroupTable& t = tables[ti];
         const std::uint32_t group = t.total ? 0 : GroupOf(&t, &key);  // the totals: one group
         const std::size_t first = std::size_t{group} * t.width;
         runs_[ti] = {t.hot.data() + first, t.cold.data() + first,
@@ -999,28 +1001,29 @@ class SourceRun {
   // per where and stream was mispredicted about half the time.
   void Aggregate() {
     const StagePlan* plan = &all_;
+    std::uint8_t* const pass_bytes = pass_.data();
     if (!stage_wheres_.empty()) {
       const std::uint8_t* decided = StagePass();
-      for (std::size_t i = 0; i < stage_wheres_.size(); ++i) {
-        pass_[static_cast<std::size_t>(stage_wheres_[i])] = decided[i];
-      }
+      const int* stage_wheres = stage_wheres_.data();
+      const std::size_t n = stage_wheres_.size();
+      for (std::size_t i = 0; i < n; ++i) pass_bytes[stage_wheres[i]] = decided[i];
       plan = &stage_plans_[stage_id_];
-      for (const int w : plan->refuted) pass_[static_cast<std::size_t>(w)] = 0;
+      for (const int w : plan->refuted) pass_bytes[w] = 0;
     }
-    for (const int w : plan->row_wheres) {
-      pass_[static_cast<std::size_t>(w)] = wheres_[static_cast<std::size_t>(w)].Matches(*context_);
-    }
+    Where* const wheres = wheres_.data();
+    for (const int w : plan->row_wheres) pass_bytes[w] = wheres[w].Matches(*context_);
     const OpLists& ops = plan->ops;
-    const std::uint8_t* pass = pass_.data();
+    const std::uint8_t* pass = pass_bytes;
     for (Slot& s : slots_) {
       std::uint8_t need = 0;
       for (const std::uint32_t w : s.wheres) need |= pass[w];
       if (need != 0) ObserveSlot(&s);
     }
+    const Slot* const slots = slots_.data();
     const GroupRun* runs = runs_.data();
     for (const Op& op : ops.count) runs[op.table].counts[op.user] += pass[op.where];
     for (const Op& op : ops.value) {
-      const Slot& s = slots_[op.slot];
+      const Slot& s = slots[op.slot];
       const std::uint64_t m = pass[op.where];
       const std::uint64_t ok = m & s.valid;
       HotAcc& hot = runs[op.table].hot[op.user];
@@ -1032,14 +1035,14 @@ class SourceRun {
       if (m > ok) ++runs[op.table].cold[op.user].excluded[static_cast<std::size_t>(s.exclusion)];
     }
     for (const Op& op : ops.present) {  // count of a column: rows where it is not empty
-      const Slot& s = slots_[op.slot];
+      const Slot& s = slots[op.slot];
       const std::uint64_t m = pass[op.where];
       const std::uint64_t ok = m & s.valid;
       runs[op.table].hot[op.user].n += ok;
       if (m > ok) ++runs[op.table].cold[op.user].excluded[static_cast<std::size_t>(s.exclusion)];
     }
     for (const Op& op : ops.keep) {  // medians and pNN: every value
-      const Slot& s = slots_[op.slot];
+      const Slot& s = slots[op.slot];
       if ((pass[op.where] & s.valid) != 0) runs[op.table].cold[op.user].values.Add(s.value);
     }
     for (const std::size_t k : distinct_streams_) {
@@ -1403,6 +1406,18 @@ class SourceRun {
 
   // The group of the current row in |t| (not the totals), made when new. |key| is scratch.
   std::uint32_t GroupOf(GroupTable* t, std::string* key) {
+    // One part (the common case: by one column, or by period): the id indexes the groups.
+    if (t->slots.size() + (t->period >= 0 ? 1 : 0) == 1) {
+      const std::uint32_t v = t->period >= 0 ? periods_[static_cast<std::size_t>(t->period)].id
+                                             : ValueId(t->slots[0]);
+      if (v < t->by_value.size()) {
+        const std::uint32_t g = t->by_value[v];
+        if (g != kNoRow) return g;
+      }
+    }
+    return GroupOfSlow(t, key);
+  }
+  [[gnu::noinline]] std::uint32_t GroupOfSlow(GroupTable* t, std::string* key) {
     // The key: the interned ids of the columns' values, then of the period.
     const std::size_t parts = t->slots.size() + (t->period >= 0 ? 1 : 0);
     auto part = [&](std::size_t i) {

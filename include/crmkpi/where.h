@@ -175,8 +175,14 @@ class RowContext {
   static constexpr std::size_t kDayCacheMax = std::size_t{1} << 16;
   std::int64_t LocalDay(Seconds t);
   // The instant and the day of a bare YYYY-MM-DD at once (DateParser::ParsePlainDate), so
-  // date-only values skip Parse and the day cache; false = take the general path.
+  // date-only values skip Parse and the day cache; false = take the general path. PlainDateHit
+  // only looks in the memo (plain_dates_); PlainDate parses and remembers.
+  struct PlainDateMemo;
+  PlainDateMemo* PlainDateSlot(std::string_view text, std::uint64_t* head, std::uint16_t* tail);
+  bool PlainDateHit(int column, Memo& m);
   bool PlainDate(int column, Memo& m);
+  [[gnu::noinline]] void ParseDateSlow(int column, Memo& m);
+  [[gnu::noinline]] void ParseDaySlow(int column, Memo& m);
   // The general path: DateParser::Parse into the memo, reporting an invalid value.
   void ParseInstant(int column, Memo& m);
   // The memo's misses: parse the current row's value of |column| into |m|.
@@ -184,6 +190,16 @@ class RowContext {
   void ParseDateInto(int column, Memo& m);
   void ParseDayInto(int column, Memo& m);
   std::size_t day_cache_size_ = 0;
+  // Plain dates (YYYY-MM-DD) parsed before: a few thousand distinct dates fill millions of rows.
+  struct PlainDateMemo {
+    std::uint64_t head = 0;  // bytes 0..7
+    std::uint16_t tail = 0;  // bytes 8..9
+    bool valid = false;
+    Seconds instant = 0;
+    std::int64_t day = 0;
+  };
+  static constexpr unsigned kPlainDateBits = 12;
+  std::vector<PlainDateMemo> plain_dates_;
 
   const std::string_view* fields_ = nullptr;
   std::uint64_t generation_ = 0;
