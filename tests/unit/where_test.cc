@@ -8,6 +8,7 @@
 #include <vector>
 
 #include <catch2/catch.hpp>
+#include <fmt/format.h>
 
 #include "crmkpi/error.h"
 
@@ -473,6 +474,43 @@ TEST_CASE("RowContext: a plain date's instant and day agree whichever is asked f
       CHECK(answers[0] == answers[1]);
       // The hook runs once per row for an invalid value, whichever is asked first.
       CHECK(hooked == (statuses[0].first == ParseStatus::kInvalid ? 2 : 0));
+    }
+  }
+}
+
+TEST_CASE("RowContext: remembered plain dates stay right across rows and colliding slots",
+          "[where][plain]") {
+  // The memo is direct-mapped by the date's place in 372-day years: dates 11 years and a few
+  // days apart share a slot, as do dates a century apart (1924, 2024, 2124), and invalid texts
+  // shaped like dates must never be remembered.
+  Src utc({"d"});
+  Src tokyo({"d"}, {}, "America/New_York");
+  std::vector<std::string> texts;
+  for (int y : {1924, 1969, 1970, 2000, 2011, 2022, 2024, 2033, 2099, 2124}) {
+    for (int m : {1, 2, 3, 11, 12}) {
+      for (int d : {1, 5, 28, 29, 30, 31}) texts.push_back(fmt::format("{:04}-{:02}-{:02}", y, m, d));
+    }
+  }
+  texts.push_back("2024-1x-01");
+  texts.push_back("2024/01/01");
+  for (Src* s : {&utc, &tokyo}) {
+    RowContext ctx(s->schema, s->dates, &s->rules);
+    for (int round = 0; round < 3; ++round) {
+      for (std::size_t i = 0; i < texts.size(); ++i) {
+        // Alternate the order, so slots are taken over back and forth.
+        const std::string& text = texts[round % 2 ? texts.size() - 1 - i : i];
+        const std::vector<std::string_view> row = {text};
+        ctx.SetRow(row.data());
+        Seconds t = 0, want_t = 0;
+        std::int64_t day = 0;
+        const ParseStatus want = s->dates.Parse(text, &want_t);
+        INFO("text " << text << " zone " << s->tz << " round " << round);
+        REQUIRE((round % 2 ? ctx.Instant(0, &t) : ctx.Day(0, &day)) == want);
+        REQUIRE((round % 2 ? ctx.Day(0, &day) : ctx.Instant(0, &t)) == want);
+        if (want != ParseStatus::kOk) continue;
+        CHECK(t == want_t);
+        CHECK(day == date::sys_days(s->dates.LocalDate(want_t)).time_since_epoch().count());
+      }
     }
   }
 }
