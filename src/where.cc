@@ -590,9 +590,15 @@ RowContext::PlainDateMemo* RowContext::PlainDateSlot(std::string_view text, std:
   return &plain_dates_[slot];
 }
 
-// The memo's hit: no call, so the callers' fast paths save no registers.
+// The memo's hit, or an empty field (missing): no call, so the callers' fast paths save no
+// registers.
 inline bool RowContext::PlainDateHit(int column, Memo& m) {
   const std::string_view text = fields_[column];
+  if (text.empty()) {
+    m.date_gen = m.day_gen = generation_;
+    m.date_status = m.day_status = ParseStatus::kEmpty;
+    return true;
+  }
   if (text.size() != 10) return false;
   std::uint64_t head = 0;
   std::uint16_t tail = 0;
@@ -963,43 +969,6 @@ bool Where::FailsForStage(RowContext& row) const {
     if (!StageHolds(conds_[static_cast<std::size_t>(kid.first)], row)) return true;
   }
   return false;
-}
-
-bool Where::Test(Cond& c, RowContext& row) {
-  switch (c.check) {
-    case Check::kStageClass:
-    case Check::kStageReached:
-      return StageHolds(c, row);
-    case Check::kAmountRange: {
-      std::int64_t x = 0;
-      const ParseStatus status = row.Amount(c.column, &x);
-      return InRange(c, status, x);
-    }
-    case Check::kDayRange: {
-      std::int64_t x = 0;
-      const ParseStatus status = row.Day(c.column, &x);
-      return InRange(c, status, x);
-    }
-    case Check::kInstantRange: {
-      Seconds x = 0;
-      const ParseStatus status = row.Instant(c.column, &x);
-      return InRange(c, status, x);
-    }
-    case Check::kIsEmpty:
-      return row.Text(c.column).empty() != c.negated;
-    case Check::kTextEqual:  // an empty value never equals the non-empty literal
-      return SameBytes(row.Text(c.column), c.text_lo);
-    case Check::kTextIn: {
-      const std::string_view text = row.Text(c.column);
-      if (text.empty()) return false;  // missing is not a value (R5)
-      bool in = false;
-      for (const std::string& t : c.text_set) in |= SameBytes(text, t);
-      return in != c.negated;
-    }
-    case Check::kOther:
-      break;
-  }
-  return TestOther(c, row);
 }
 
 bool Where::TestOther(Cond& c, RowContext& row) {

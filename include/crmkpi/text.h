@@ -10,7 +10,7 @@ namespace crmkpi {
 
 // Trims ASCII whitespace and U+3000 (ideographic space) from both ends: the loops of
 // TrimSpace, for a value whose first or last byte may start or end a space.
-inline std::string_view TrimSpaceEnds(std::string_view s) {
+[[gnu::noinline]] inline std::string_view TrimSpaceEnds(std::string_view s) {
   auto ascii_space = [](char c) { return c == ' ' || (c >= '\t' && c <= '\r'); };
   auto ideographic_space = [](const char* p) {  // U+3000 = E3 80 80
     return p[0] == '\xE3' && p[1] == '\x80' && p[2] == '\x80';
@@ -39,7 +39,7 @@ inline std::string_view TrimSpaceEnds(std::string_view s) {
 // Trims ASCII whitespace and U+3000 (ideographic space) from both ends. Inline: the value
 // parsers call it for every field they read, and most fields have neither, which two byte tests
 // tell (an ASCII space is at most ' '; U+3000 is E3 80 80).
-inline std::string_view TrimSpace(std::string_view s) {
+[[gnu::always_inline]] inline std::string_view TrimSpace(std::string_view s) {
   if (s.empty()) return s;
   const auto first = static_cast<unsigned char>(s.front());
   const auto last = static_cast<unsigned char>(s.back());

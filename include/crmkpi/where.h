@@ -66,6 +66,7 @@
 #include "crmkpi/date_time.h"
 #include "crmkpi/error.h"
 #include "crmkpi/stage_rules.h"
+#include "crmkpi/string_hash.h"
 #include "crmkpi/text.h"
 
 namespace crmkpi {
@@ -296,7 +297,7 @@ class Where {
                        const StageRules& rules, const std::string& tz,
                        std::string_view what = "where");
 
-  bool Matches(RowContext& row) {
+  [[gnu::always_inline]] bool Matches(RowContext& row) {
     if (root_ < 0) return true;
     // Most where texts are one condition, or an 'and' of conditions: test them without the
     // tree walk.
@@ -363,7 +364,44 @@ class Where {
   };
 
   bool Eval(int node, RowContext& row);
-  bool Test(Cond& c, RowContext& row);
+  // Inline: the engine tests several conditions per row, and a call per test (saving the
+  // registers a big switch needs) cost as much as the common tests themselves.
+  [[gnu::always_inline]] bool Test(Cond& c, RowContext& row) {
+    switch (c.check) {
+      case Check::kStageClass:
+      case Check::kStageReached:
+        return StageHolds(c, row);
+      case Check::kAmountRange: {
+        std::int64_t x = 0;
+        const ParseStatus status = row.Amount(c.column, &x);
+        return InRange(c, status, x);
+      }
+      case Check::kDayRange: {
+        std::int64_t x = 0;
+        const ParseStatus status = row.Day(c.column, &x);
+        return InRange(c, status, x);
+      }
+      case Check::kInstantRange: {
+        Seconds x = 0;
+        const ParseStatus status = row.Instant(c.column, &x);
+        return InRange(c, status, x);
+      }
+      case Check::kIsEmpty:
+        return row.Text(c.column).empty() != c.negated;
+      case Check::kTextEqual:  // an empty value never equals the non-empty literal
+        return SameBytes(row.Text(c.column), c.text_lo);
+      case Check::kTextIn: {
+        const std::string_view text = row.Text(c.column);
+        if (text.empty()) return false;  // missing is not a value (R5)
+        bool in = false;
+        for (const std::string& t : c.text_set) in |= SameBytes(text, t);
+        return in != c.negated;
+      }
+      case Check::kOther:
+        break;
+    }
+    return TestOther(c, row);
+  }
   // A parsed value against a k*Range condition (|status| not kOk: false, invalid counted).
   static bool InRange(Cond& c, ParseStatus status, std::int64_t x) {
     if (status != ParseStatus::kOk) {
