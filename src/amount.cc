@@ -106,29 +106,36 @@ inline const char* SkipSpaces(const char* p, const char* e) {
 // Plain ASCII "12345", "-12", "12345.67" (at most 14 integer digits and 4 decimals) — what almost
 // every CRM export writes. Returns false to hand anything else to the general parser.
 inline bool ParseFast(std::string_view s, std::int64_t* out) {
+  // At most 20 bytes ("-" + 14 + "." + 4): the digit loops then need no count checks, and the
+  // value (below 10^19) cannot overflow before the digit counts are checked after them.
+  if (s.size() > 1 + kFastMaxIntegerDigits + 1 + kScaleDigits) return false;
   const char* p = s.data();
   const char* e = p + s.size();
   const bool neg = *p == '-';
   p += neg;
   std::uint64_t v = 0;
   const char* int_begin = p;
-  while (p != e && static_cast<unsigned char>(*p - '0') < 10 &&
-         p - int_begin < kFastMaxIntegerDigits + 1) {
-    v = v * 10 + static_cast<std::uint64_t>(*p - '0');
-    ++p;
+  for (; p != e; ++p) {
+    const unsigned d = static_cast<unsigned char>(*p) - unsigned{'0'};
+    if (d >= 10) break;
+    v = v * 10 + d;
   }
   const std::ptrdiff_t int_digits = p - int_begin;
   std::ptrdiff_t frac_digits = 0;
   if (p != e && *p == '.') {
     ++p;
     const char* frac_begin = p;
-    while (p != e && static_cast<unsigned char>(*p - '0') < 10 && p - frac_begin < kScaleDigits) {
-      v = v * 10 + static_cast<std::uint64_t>(*p - '0');
-      ++p;
+    for (; p != e; ++p) {
+      const unsigned d = static_cast<unsigned char>(*p) - unsigned{'0'};
+      if (d >= 10) break;
+      v = v * 10 + d;
     }
     frac_digits = p - frac_begin;
   }
-  if (p != e || int_digits > kFastMaxIntegerDigits || int_digits + frac_digits == 0) return false;
+  if (p != e || int_digits > kFastMaxIntegerDigits || frac_digits > kScaleDigits ||
+      int_digits + frac_digits == 0) {
+    return false;
+  }
   v *= kPow10[kScaleDigits - frac_digits];
   const auto value = static_cast<std::int64_t>(v);
   *out = neg ? -value : value;
