@@ -313,6 +313,7 @@ struct Stream {
     std::size_t user = 0;      // the accumulator's position in the table's group runs
     bool keep_values = false;  // a median or pNN reads it: keep every value
     bool counter = false;      // a row count: |user| indexes the table's counts
+    bool range = false;        // a min or max reads it: keep the least and the greatest
   };
   std::vector<Target> targets;  // one per table
   std::string key;  // scratch: packed ids of a composite count_distinct key
@@ -624,6 +625,27 @@ LoadedLookup LoadLookup(const LookupDef& def, const std::string& path) {
 // ---------------------------------------------------------------------------------------------
 // One source: bound once, then read once.
 
+// The row loop's ops by what they do (SourceRun::Aggregate).
+struct OpLists {
+  std::vector<Op> count, sum, range, present, keep;
+  std::vector<Op> distinct, batched;  // count_distinct: |slot| is the stream
+};
+// A slot's observation on a row: when one of need_wheres[first, last) holds, or always.
+struct SlotNeed {
+  std::uint32_t slot = 0;
+  bool always = false;
+  std::uint32_t first = 0, last = 0;
+};
+// What a row does: the wheres it tests, the slots it observes and the ops it applies; per
+// stage value when some where is on the stage (SourceRun::stage_plans_), else one for all rows.
+struct StagePlan {
+  bool made = false;
+  OpLists ops;
+  std::vector<int> row_wheres;  // tested on the row
+  std::vector<SlotNeed> slots;
+  std::vector<std::uint32_t> need_wheres;
+};
+
 class SourceRun {
  public:
   SourceRun(const SourceDef& def, int index, const std::string& path,
@@ -795,7 +817,7 @@ class SourceRun {
     pass_.assign(wheres_.size() + 1, 0);
     pass_[always_] = 1;
     for (std::size_t w = 0; w < wheres_.size(); ++w) {
-      (wheres_[w].stage_only() ? stage_wheres_ : all_.row_wheres).push_back(static_cast<int>(w));
+      (wheres_[w].stage_only() ? stage_wheres_ : row_wheres_).push_back(static_cast<int>(w));
     }
     for (std::size_t k = 0; k < streams_.size(); ++k) {
       const Stream& st = streams_[k];
@@ -806,12 +828,10 @@ class SourceRun {
                                return std::find(t.slots.begin(), t.slots.end(),
                                                 st.key_slots[0]) != t.slots.end();
                              });
-        if (st.key_slots.size() == 1 && !grouped) {
-          interned_[static_cast<std::size_t>(st.key_slots[0])].batched = true;
-          batched_streams_.push_back(k);
-        } else {
-          distinct_streams_.push_back(k);
-        }
+        const bool batched = st.key_slots.size() == 1 && !grouped;
+        if (batched) interned_[static_cast<std::size_t>(st.key_slots[0])].batched = true;
+        (batched ? streams_ops_.batched : streams_ops_.distinct)
+            .push_back({where, static_cast<std::uint32_t>(k), 0, 0});
         continue;
       }
       std::uint32_t slot = 0;
@@ -839,18 +859,62 @@ class SourceRun {
                     static_cast<std::uint32_t>(a.user)};
         switch (st.kind) {
           case ValueKind::kRows:
-            all_.ops.count.push_back(op);
+            streams_ops_.count.push_back(op);
             break;
           case ValueKind::kNonEmpty:
-            all_.ops.present.push_back(op);
+            streams_ops_.present.push_back(op);
             break;
           default:
-            all_.ops.value.push_back(op);
-            if (a.keep_values) all_.ops.keep.push_back(op);
+            (a.range ? streams_ops_.range : streams_ops_.sum).push_back(op);
+            if (a.keep_values) streams_ops_.keep.push_back(op);
             break;
         }
       }
     }
+    if (stage_wheres_.empty()) {
+      all_ = MakePlan(std::vector<std::uint8_t>(pass_.size(), 1), row_wheres_);
+    }
+  }
+
+  // The plan of rows for which |holds| is 0 at every where known to fail for them (a stage
+  // where, or an 'and' that starts with one) and 1 elsewhere: ops under a failing where are
+  // dropped, ops under a stage where that holds become unconditional (the always byte), and
+  // the slots list only the wheres left to test on the row (|tested|).
+  StagePlan MakePlan(const std::vector<std::uint8_t>& holds, const std::vector<int>& tested) const {
+    std::vector<std::uint8_t> decided(pass_.size(), 0);  // 1: known to hold for these rows
+    decided[always_] = 1;
+    for (const int w : stage_wheres_) decided[static_cast<std::size_t>(w)] = 1;
+    StagePlan plan;
+    plan.row_wheres = tested;
+    auto place = [&](const std::vector<Op>& from, std::vector<Op>* to) {
+      for (const Op& op : from) {
+        if (holds[op.where] == 0) continue;
+        Op o = op;
+        if (decided[op.where] != 0) o.where = always_;
+        to->push_back(o);
+      }
+    };
+    place(streams_ops_.count, &plan.ops.count);
+    place(streams_ops_.sum, &plan.ops.sum);
+    place(streams_ops_.range, &plan.ops.range);
+    place(streams_ops_.present, &plan.ops.present);
+    place(streams_ops_.keep, &plan.ops.keep);
+    place(streams_ops_.distinct, &plan.ops.distinct);
+    place(streams_ops_.batched, &plan.ops.batched);
+    for (std::size_t i = 0; i < slots_.size(); ++i) {
+      SlotNeed need{static_cast<std::uint32_t>(i), false,
+                    static_cast<std::uint32_t>(plan.need_wheres.size()), 0};
+      bool any = false;
+      for (const std::uint32_t w : slots_[i].wheres) {
+        if (holds[w] == 0) continue;
+        any = true;
+        if (decided[w] != 0) need.always = true;
+        plan.need_wheres.push_back(w);
+      }
+      need.last = static_cast<std::uint32_t>(plan.need_wheres.size());
+      if (any) plan.slots.push_back(need);
+    }
+    return plan;
   }
 
   // Adds the results of |later|, the run over the next chunk. Its ids are its own: interned
@@ -1000,29 +1064,31 @@ class SourceRun {
   // as a number (0 or 1) rather than branch on it: outcomes vary from row to row, so a branch
   // per where and stream was mispredicted about half the time.
   void Aggregate() {
-    const StagePlan* plan = &all_;
+    const StagePlan& plan = stage_wheres_.empty() ? all_ : StagePlanOfRow();
     std::uint8_t* const pass_bytes = pass_.data();
-    if (!stage_wheres_.empty()) {
-      const std::uint8_t* decided = StagePass();
-      const int* stage_wheres = stage_wheres_.data();
-      const std::size_t n = stage_wheres_.size();
-      for (std::size_t i = 0; i < n; ++i) pass_bytes[stage_wheres[i]] = decided[i];
-      plan = &stage_plans_[stage_id_];
-      for (const int w : plan->refuted) pass_bytes[w] = 0;
-    }
     Where* const wheres = wheres_.data();
-    for (const int w : plan->row_wheres) pass_bytes[w] = wheres[w].Matches(*context_);
-    const OpLists& ops = plan->ops;
+    for (const int w : plan.row_wheres) pass_bytes[w] = wheres[w].Matches(*context_);
     const std::uint8_t* pass = pass_bytes;
-    for (Slot& s : slots_) {
-      std::uint8_t need = 0;
-      for (const std::uint32_t w : s.wheres) need |= pass[w];
-      if (need != 0) ObserveSlot(&s);
+    const std::uint32_t* need_wheres = plan.need_wheres.data();
+    for (const SlotNeed& n : plan.slots) {
+      std::uint8_t need = n.always ? 1 : 0;
+      for (std::uint32_t i = n.first; i < n.last; ++i) need |= pass[need_wheres[i]];
+      if (need != 0) ObserveSlot(&slots_[n.slot]);
     }
+    const OpLists& ops = plan.ops;
     const Slot* const slots = slots_.data();
     const GroupRun* runs = runs_.data();
     for (const Op& op : ops.count) runs[op.table].counts[op.user] += pass[op.where];
-    for (const Op& op : ops.value) {
+    for (const Op& op : ops.sum) {  // sum, avg, median, pNN, sla: n and the sum
+      const Slot& s = slots[op.slot];
+      const std::uint64_t m = pass[op.where];
+      const std::uint64_t ok = m & s.valid;
+      HotAcc& hot = runs[op.table].hot[op.user];
+      hot.n += ok;
+      hot.sum += s.value & -static_cast<std::int64_t>(ok);
+      if (m > ok) ++runs[op.table].cold[op.user].excluded[static_cast<std::size_t>(s.exclusion)];
+    }
+    for (const Op& op : ops.range) {  // min or max too: the least and the greatest
       const Slot& s = slots[op.slot];
       const std::uint64_t m = pass[op.where];
       const std::uint64_t ok = m & s.valid;
@@ -1045,17 +1111,14 @@ class SourceRun {
       const Slot& s = slots[op.slot];
       if ((pass[op.where] & s.valid) != 0) runs[op.table].cold[op.user].values.Add(s.value);
     }
-    for (const std::size_t k : distinct_streams_) {
-      Stream& st = streams_[k];
-      if (pass[st.where < 0 ? always_ : static_cast<std::size_t>(st.where)] != 0) {
+    for (const Op& op : ops.distinct) {  // |slot| is the stream
+      if (pass[op.where] != 0) {
+        Stream& st = streams_[op.slot];
         AccumulateDistinct(st, runs, ObserveDistinct(st));
       }
     }
-    for (const std::size_t k : batched_streams_) {
-      const Stream& st = streams_[k];
-      if (pass[st.where < 0 ? always_ : static_cast<std::size_t>(st.where)] != 0) {
-        BatchDistinct(k);
-      }
+    for (const Op& op : ops.batched) {
+      if (pass[op.where] != 0) BatchDistinct(op.slot);
     }
   }
 
@@ -1127,50 +1190,30 @@ class SourceRun {
 
   // The pass bytes of the stage-only wheres for the current row's stage value, decided on the
   // first row with that value (they depend on the stage alone and have no side effects).
-  // Also sets stage_id_, whose plan (stage_plans_) the row then follows.
-  const std::uint8_t* StagePass() {
-    const StageInfo& stage = context_->Stage();
-    const std::size_t n = stage_wheres_.size();
-    stage_id_ = stage.id;
-    if (stage.id >= stage_made_.size()) {
-      stage_made_.resize(std::size_t{stage.id} + 1, false);
-      stage_pass_.resize(stage_made_.size() * n, 0);
-      stage_plans_.resize(stage_made_.size());
-    }
-    if (!stage_made_[stage.id]) DecideStage(stage.id);
-    return stage_pass_.data() + std::size_t{stage.id} * n;
+  // The plan of the current row's stage value, made on the first row with that value.
+  const StagePlan& StagePlanOfRow() {
+    const std::uint32_t id = context_->Stage().id;
+    if (id >= stage_plans_.size() || !stage_plans_[id].made) DecideStage(id);
+    return stage_plans_[id];
   }
-  // The stage value's pass bytes, and its ops: those whose where is not on the stage alone, and
-  // those whose stage where holds for it (rows of other stages skip them without a test).
+  // The stage value's plan: its stage wheres decided (they depend on the stage alone and have
+  // no side effects), and the 'and's that start with a stage condition failing for it dropped.
   [[gnu::noinline]] void DecideStage(std::uint32_t id) {
-    std::vector<std::uint8_t> holds(pass_.size(), 1);  // by where: 0 = a stage where that fails
-    for (std::size_t i = 0; i < stage_wheres_.size(); ++i) {
-      const auto w = static_cast<std::size_t>(stage_wheres_[i]);
-      const std::uint8_t b = wheres_[w].Matches(*context_) ? 1 : 0;
-      stage_pass_[std::size_t{id} * stage_wheres_.size() + i] = b;
-      holds[w] = b;
+    if (id >= stage_plans_.size()) stage_plans_.resize(std::size_t{id} + 1);
+    std::vector<std::uint8_t> holds(pass_.size(), 1);  // by where: 0 = fails for the stage
+    for (const int w : stage_wheres_) {
+      holds[static_cast<std::size_t>(w)] = wheres_[static_cast<std::size_t>(w)].Matches(*context_);
     }
-    StagePlan& plan = stage_plans_[id];
-    for (const int w : all_.row_wheres) {
-      // An 'and' that starts with a stage condition failing for this stage fails on its rows.
+    std::vector<int> tested;
+    for (const int w : row_wheres_) {
       if (wheres_[static_cast<std::size_t>(w)].FailsForStage(*context_)) {
-        plan.refuted.push_back(w);
         holds[static_cast<std::size_t>(w)] = 0;
       } else {
-        plan.row_wheres.push_back(w);
+        tested.push_back(w);
       }
     }
-    OpLists& mine = plan.ops;
-    auto keep = [&](const std::vector<Op>& from, std::vector<Op>* to) {
-      for (const Op& op : from) {
-        if (holds[op.where] != 0) to->push_back(op);
-      }
-    };
-    keep(all_.ops.count, &mine.count);
-    keep(all_.ops.value, &mine.value);
-    keep(all_.ops.present, &mine.present);
-    keep(all_.ops.keep, &mine.keep);
-    stage_made_[id] = true;
+    stage_plans_[id] = MakePlan(holds, tested);
+    stage_plans_[id].made = true;
   }
 
  public:
@@ -1361,9 +1404,11 @@ class SourceRun {
         const bool counter = stream.kind == ValueKind::kRows;
         target = stream.targets.insert(
             stream.targets.end(),
-            {a.table, counter ? it->count_width++ : it->width++, false, counter});
+            {a.table, counter ? it->count_width++ : it->width++, false, counter, false});
       }
       target->keep_values = target->keep_values || keep_values;
+      target->range = target->range || def.aggregation == Aggregation::kMin ||
+                      def.aggregation == Aggregation::kMax;
       a.user = target->user;
       a.counter = target->counter;
       a.names = std::move(names);
@@ -1666,24 +1711,11 @@ class SourceRun {
   std::vector<std::uint8_t> pass_;  // per where: 1 when it holds for the current row; then 1
   std::uint32_t always_ = 0;        // the index of the byte that is always 1
   std::vector<int> stage_wheres_;   // wheres on the stage alone, decided per stage value
-  std::vector<std::uint8_t> stage_pass_;  // stage id × stage_wheres_
-  std::vector<bool> stage_made_;          // by stage id
+  std::vector<int> row_wheres_;     // the others
   std::vector<Slot> slots_;
-  struct OpLists {
-    std::vector<Op> count, present, value, keep;
-  };
-  // What a row does: the wheres it tests and the ops it applies; per stage value when some where
-  // is on the stage, else all_.
-  struct StagePlan {
-    OpLists ops;
-    std::vector<int> row_wheres;  // tested on the row
-    std::vector<int> refuted;     // false on every row of the stage (FailsForStage)
-  };
-  StagePlan all_;                        // every stream's ops, every where not on the stage alone
-  std::vector<StagePlan> stage_plans_;   // by stage id
-  std::uint32_t stage_id_ = 0;       // of the current row (when some where is on the stage)
-  std::vector<std::size_t> distinct_streams_;  // looked up row by row
-  std::vector<std::size_t> batched_streams_;   // looked up in batches
+  OpLists streams_ops_;  // every stream's ops, under their own wheres
+  StagePlan all_;        // the plan of every row when no where is on the stage alone
+  std::vector<StagePlan> stage_plans_;  // by stage id
   struct DistinctBatch {
     static constexpr std::size_t kRows = 256;
     struct Entry {
