@@ -258,19 +258,32 @@ std::string Path(const std::map<std::string, std::string>& overrides, const std:
 // One metric in one group, split by how often it is touched. A table keeps the accumulators of
 // all its metrics for a group side by side (group-major), so a row touches one contiguous run
 // of HotAccs per table instead of one cache line per metric somewhere in memory.
-struct HotAcc {  // every aggregated row
-  Int128 sum = 0;
+struct HotAcc {  // every aggregated row: 32 bytes, two to a cache line
   std::uint64_t n = 0;
+  std::int64_t sum = 0;  // the sum is this plus ColdAcc::sum_spill (AddToSum)
   std::int64_t min = std::numeric_limits<std::int64_t>::max();
   std::int64_t max = std::numeric_limits<std::int64_t>::min();
 };
-struct ColdAcc {  // exclusions, medians, count_distinct
+struct ColdAcc {  // exclusions, medians, count_distinct, the sum past 64 bits
   std::array<std::uint64_t, kExclusionCount> excluded{};
+  Int128 sum_spill = 0;  // what HotAcc::sum handed over before it would overflow
   // median / pNN only: every aggregated value (amount units or duration seconds) as value →
   // count, so the quantiles are exact and memory grows with the distinct values, not the rows.
   ValueCounts values;
   std::unique_ptr<IdSet> distinct;  // count_distinct only: ids of the distinct keys
 };
+
+// Adds |v| to the sum of an accumulator: 64 bits on the row path, the 128-bit remainder only
+// when 64 bits would overflow (amounts in 1/10,000 units pass 2^63 at 922 trillion).
+inline void AddToSum(HotAcc& hot, ColdAcc& cold, std::int64_t v) {
+  std::int64_t r = 0;
+  if (__builtin_add_overflow(hot.sum, v, &r)) [[unlikely]] {
+    cold.sum_spill += hot.sum;
+    r = v;
+  }
+  hot.sum = r;
+}
+inline Int128 SumOf(const HotAcc& hot, const ColdAcc& cold) { return cold.sum_spill + hot.sum; }
 
 enum class ValueKind : std::uint8_t {
   kRows,      // count
@@ -485,24 +498,25 @@ MetricCell Cell(const MetricState& m, const HotAcc& a, ColdAcc& cold) {
   auto exact_or_real = [&](std::int64_t x) {
     return amount ? Num::Money(x) : Num::Real(scaled(static_cast<long double>(x)));
   };
+  const Int128 sum = SumOf(a, cold);
   switch (m.def->aggregation) {
     case Aggregation::kCount:
       cell.value = Num::Count(a.n);
       return cell;
     case Aggregation::kSla:
-      cell.numerator = Num::Count(static_cast<std::uint64_t>(a.sum));
+      cell.numerator = Num::Count(static_cast<std::uint64_t>(sum));
       cell.denominator = Num::Count(a.n);
       if (a.n == 0) {
         cell.reason = "EMPTY";
       } else {
-        cell.value = Num::Real(static_cast<double>(a.sum) / static_cast<double>(a.n));
+        cell.value = Num::Real(static_cast<double>(sum) / static_cast<double>(a.n));
       }
       return cell;
     case Aggregation::kCountDistinct:
       cell.value = Num::Count(cold.distinct ? cold.distinct->size() : 0);
       return cell;
     case Aggregation::kSum:
-      cell.value = amount ? Num::Money(a.sum) : Num::Real(scaled(static_cast<long double>(a.sum)));
+      cell.value = amount ? Num::Money(sum) : Num::Real(scaled(static_cast<long double>(sum)));
       return cell;
     default:
       break;
@@ -514,7 +528,7 @@ MetricCell Cell(const MetricState& m, const HotAcc& a, ColdAcc& cold) {
   switch (m.def->aggregation) {
     case Aggregation::kAvg:
       cell.value = Num::Real(
-          scaled(static_cast<long double>(a.sum) / static_cast<long double>(a.n)));
+          scaled(static_cast<long double>(sum) / static_cast<long double>(a.n)));
       break;
     case Aggregation::kMin:
       cell.value = exact_or_real(a.min);
@@ -627,7 +641,7 @@ LoadedLookup LoadLookup(const LookupDef& def, const std::string& path) {
 
 // The row loop's ops by what they do (SourceRun::Aggregate).
 struct OpLists {
-  std::vector<Op> count, sum, range, present, keep;
+  std::vector<Op> count, tally, sum, range, present, keep;  // tally: count, unconditional
   std::vector<Op> distinct, batched;  // count_distinct: |slot| is the stream
 };
 // A slot's observation on a row: when one of need_wheres[first, last) holds, or always.
@@ -895,6 +909,11 @@ class SourceRun {
       }
     };
     place(streams_ops_.count, &plan.ops.count);
+    // Row counts under a where that holds for every row of the plan: a plain increment.
+    const auto always = std::stable_partition(plan.ops.count.begin(), plan.ops.count.end(),
+                                              [&](const Op& op) { return op.where != always_; });
+    plan.ops.tally.assign(always, plan.ops.count.end());
+    plan.ops.count.erase(always, plan.ops.count.end());
     place(streams_ops_.sum, &plan.ops.sum);
     place(streams_ops_.range, &plan.ops.range);
     place(streams_ops_.present, &plan.ops.present);
@@ -911,6 +930,7 @@ class SourceRun {
         if (decided[w] != 0) need.always = true;
         plan.need_wheres.push_back(w);
       }
+      if (need.always) plan.need_wheres.resize(need.first);  // nothing to test
       need.last = static_cast<std::uint32_t>(plan.need_wheres.size());
       if (any) plan.slots.push_back(need);
     }
@@ -993,7 +1013,8 @@ class SourceRun {
   static void MergeAcc(const HotAcc& from_hot, const ColdAcc& from_cold,
                        const std::vector<std::uint32_t>* ids, HotAcc* hot, ColdAcc* cold) {
     hot->n += from_hot.n;
-    hot->sum += from_hot.sum;
+    AddToSum(*hot, *cold, from_hot.sum);
+    cold->sum_spill += from_cold.sum_spill;
     hot->min = std::min(hot->min, from_hot.min);
     hot->max = std::max(hot->max, from_hot.max);
     for (std::size_t e = 0; e < cold->excluded.size(); ++e) {
@@ -1079,13 +1100,14 @@ class SourceRun {
     const Slot* const slots = slots_.data();
     const GroupRun* runs = runs_.data();
     for (const Op& op : ops.count) runs[op.table].counts[op.user] += pass[op.where];
+    for (const Op& op : ops.tally) ++runs[op.table].counts[op.user];
     for (const Op& op : ops.sum) {  // sum, avg, median, pNN, sla: n and the sum
       const Slot& s = slots[op.slot];
       const std::uint64_t m = pass[op.where];
       const std::uint64_t ok = m & s.valid;
       HotAcc& hot = runs[op.table].hot[op.user];
       hot.n += ok;
-      hot.sum += s.value & -static_cast<std::int64_t>(ok);
+      AddToSum(hot, runs[op.table].cold[op.user], s.value & -static_cast<std::int64_t>(ok));
       if (m > ok) ++runs[op.table].cold[op.user].excluded[static_cast<std::size_t>(s.exclusion)];
     }
     for (const Op& op : ops.range) {  // min or max too: the least and the greatest
@@ -1094,7 +1116,7 @@ class SourceRun {
       const std::uint64_t ok = m & s.valid;
       HotAcc& hot = runs[op.table].hot[op.user];
       hot.n += ok;
-      hot.sum += s.value & -static_cast<std::int64_t>(ok);
+      AddToSum(hot, runs[op.table].cold[op.user], s.value & -static_cast<std::int64_t>(ok));
       const std::int64_t min = hot.min, max = hot.max;
       hot.min = std::min(min, Select(ok, s.value, min));
       hot.max = std::max(max, Select(ok, s.value, max));

@@ -209,6 +209,38 @@ TEST_CASE("count, count_distinct, sum, avg, min, max, median, pNN of amounts", "
   CHECK(run.sources[0].encoding == "utf-8");
 }
 
+TEST_CASE("sums stay exact past 64 bits of units (also merged across chunks)", "[metric]") {
+  // 900 trillion in 1/10,000 units is 9 * 10^18, just under 2^63: a few such rows overflow
+  // the 64-bit running sum, which must hand over to the 128-bit remainder without loss.
+  TempDir dir;
+  std::string csv = "id,owner,stage,amount\n";
+  const int rows = 4000;
+  for (int i = 0; i < rows; ++i) {
+    csv += std::to_string(i) + (i % 2 ? ",A,won," : ",B,won,") +
+           (i % 3 == 0 ? "-900000000000000" : "900000000000000") + "\n";
+  }
+  const SourceDef s = Source("deals", dir.Write("big.csv", csv));
+  MetricDef sum = Amount("sum", Aggregation::kSum);
+  sum.by = {{"owner"}};
+  MetricDef avg = Amount("avg", Aggregation::kAvg);
+  MetricDef max = Amount("max", Aggregation::kMax);
+  // Rows i with i % 3 == 0 are negative: 1334 of 4000, so the sum is 1332 * 9 * 10^14.
+  const std::string want = "1198800000000000000";
+  for (unsigned threads : {1u, 3u}) {
+    ParallelOptions parallel;
+    parallel.threads = threads;
+    parallel.min_chunk_bytes = 1000;  // split the small file
+    const MetricRun run = RunMetrics({s}, {}, {sum, avg, max}, {}, "", std::nullopt, parallel);
+    INFO("threads " << threads);
+    CHECK(Str(Find(run, "sum").total) == want);
+    CHECK(Find(run, "avg").total.value->ToDouble() == Approx(1332.0 * 9e14 / rows));
+    CHECK(Str(Find(run, "max").total) == "900000000000000");
+    // Owner A: odd i (2000 rows), negative when i % 3 == 0 (667 of them): 666 net positive.
+    CHECK(Table(Find(run, "sum").groupings.at(0)) ==
+          std::vector<std::string>{"A → 599400000000000000", "B → 599400000000000000"});
+  }
+}
+
 TEST_CASE("even-n median is the mean of the middles, exact only in whole units", "[metric]") {
   TempDir dir;
   // Amounts 1, 2, 4, 10: median (2 + 4) / 2 = 3, exact. Amounts 0.0001, 0.0002: the median is
