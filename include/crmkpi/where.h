@@ -123,23 +123,26 @@ class RowContext {
   }
 
   std::string_view Raw(int column) const { return fields_[column]; }
-  std::string_view Text(int column) const { return TrimSpace(fields_[column]); }  // trimmed
+  // Trimmed. The accessors are always inline: the row loop calls them several times per row.
+  [[gnu::always_inline]] std::string_view Text(int column) const {
+    return TrimSpace(fields_[column]);
+  }
   // Each parsed at most once per row and column (the memo): a value read by several metrics
   // and filters costs one parse; the checks of the memo are inline, the parsing is not.
-  ParseStatus Amount(int column, std::int64_t* units) {
+  [[gnu::always_inline]] ParseStatus Amount(int column, std::int64_t* units) {
     Memo& m = memo_[static_cast<std::size_t>(column)];
     if (m.amount_gen != generation_) ParseAmountInto(column, m);
     *units = m.amount;
     return m.amount_status;
   }
-  ParseStatus Instant(int column, Seconds* t) {
+  [[gnu::always_inline]] ParseStatus Instant(int column, Seconds* t) {
     Memo& m = memo_[static_cast<std::size_t>(column)];
     if (m.date_gen != generation_) ParseDateInto(column, m);
     *t = m.instant;
     return m.date_status;
   }
   // Local calendar date (days since 1970-01-01) in the parser's zone.
-  ParseStatus Day(int column, std::int64_t* day) {
+  [[gnu::always_inline]] ParseStatus Day(int column, std::int64_t* day) {
     Memo& m = memo_[static_cast<std::size_t>(column)];
     if (m.day_gen != generation_) ParseDayInto(column, m);
     *day = m.day;
