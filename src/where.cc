@@ -576,13 +576,18 @@ void RowContext::ParseAmountInto(int column, Memo& m) {
   }
 }
 
-RowContext::PlainDateMemo* RowContext::PlainDateSlot(std::string_view text, std::uint64_t* head,
-                                                     std::uint16_t* tail) {
-  // The memo of plain dates: a direct-mapped table on the ten bytes (the instant of a date's
-  // local midnight is a fixed fact, so a remembered parse stays right), indexed by the date's
-  // place in a calendar of 372-day years: the dates of any 11 years have slots of their own.
-  std::memcpy(head, text.data(), 8);
-  std::memcpy(tail, text.data() + 8, 2);
+RowContext::PlainDateMemo* RowContext::PlainDateSlot(std::string_view text, std::uint64_t* key) {
+  // The memo of plain dates: a direct-mapped table (16-byte entries, 64 KiB) on the date's
+  // eight digits, which the instant of a date's local midnight is a function of (so a
+  // remembered parse stays right), indexed by the date's place in a calendar of 372-day years:
+  // the dates of any 11 years have slots of their own. Null when the dashes are not where a
+  // plain date has them.
+  std::uint64_t head = 0;
+  std::uint16_t tail = 0;
+  std::memcpy(&head, text.data(), 8);
+  std::memcpy(&tail, text.data() + 8, 2);
+  if (((head >> 32) & 0xFF) != '-' || (head >> 56) != '-') return nullptr;
+  *key = (head & 0xFFFFFFFFull) | (((head >> 40) & 0xFFFF) << 32) | (std::uint64_t{tail} << 48);
   const char* b = text.data();
   auto u = [b](int i) { return static_cast<unsigned>(static_cast<unsigned char>(b[i])); };
   const unsigned slot = ((u(2) * 10 + u(3)) * 372 + (u(5) * 10 + u(6)) * 31 + u(8) * 10 + u(9)) &
@@ -600,12 +605,11 @@ inline bool RowContext::PlainDateHit(int column, Memo& m) {
     return true;
   }
   if (text.size() != 10) return false;
-  std::uint64_t head = 0;
-  std::uint16_t tail = 0;
-  const PlainDateMemo& e = *PlainDateSlot(text, &head, &tail);
-  if (e.head != head || e.tail != tail || !e.valid) return false;
-  m.instant = e.instant;
-  m.day = e.day;
+  std::uint64_t key = 0;
+  const PlainDateMemo* e = PlainDateSlot(text, &key);
+  if (e == nullptr || e->key != key) return false;
+  m.day = e->day;
+  m.instant = Seconds{e->day} * 86400 - e->offset;
   m.date_gen = m.day_gen = generation_;
   m.date_status = m.day_status = ParseStatus::kOk;
   return true;
@@ -614,11 +618,12 @@ inline bool RowContext::PlainDateHit(int column, Memo& m) {
 bool RowContext::PlainDate(int column, Memo& m) {
   const std::string_view text = fields_[column];
   if (text.size() != 10) return false;
-  std::uint64_t head = 0;
-  std::uint16_t tail = 0;
-  PlainDateMemo& e = *PlainDateSlot(text, &head, &tail);
   if (!dates_->ParsePlainDate(text, &m.instant, &m.day)) return false;
-  e = {head, tail, true, m.instant, m.day};
+  std::uint64_t key = 0;
+  if (PlainDateMemo* e = PlainDateSlot(text, &key)) {
+    *e = {key, static_cast<std::int32_t>(m.day),
+          static_cast<std::int32_t>(m.day * 86400 - m.instant)};
+  }
   m.date_gen = m.day_gen = generation_;
   m.date_status = m.day_status = ParseStatus::kOk;
   return true;

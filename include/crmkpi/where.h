@@ -182,7 +182,7 @@ class RowContext {
   // date-only values skip Parse and the day cache; false = take the general path. PlainDateHit
   // only looks in the memo (plain_dates_); PlainDate parses and remembers.
   struct PlainDateMemo;
-  PlainDateMemo* PlainDateSlot(std::string_view text, std::uint64_t* head, std::uint16_t* tail);
+  PlainDateMemo* PlainDateSlot(std::string_view text, std::uint64_t* key);
   bool PlainDateHit(int column, Memo& m);
   bool PlainDate(int column, Memo& m);
   [[gnu::noinline]] void ParseDateSlow(int column, Memo& m);
@@ -196,11 +196,9 @@ class RowContext {
   std::size_t day_cache_size_ = 0;
   // Plain dates (YYYY-MM-DD) parsed before: a few thousand distinct dates fill millions of rows.
   struct PlainDateMemo {
-    std::uint64_t head = 0;  // bytes 0..7
-    std::uint16_t tail = 0;  // bytes 8..9
-    bool valid = false;
-    Seconds instant = 0;
-    std::int64_t day = 0;
+    std::uint64_t key = 0;  // the eight digits (0: empty)
+    std::int32_t day = 0;     // days since 1970-01-01
+    std::int32_t offset = 0;  // local midnight − instant, seconds
   };
   static constexpr unsigned kPlainDateBits = 12;
   std::vector<PlainDateMemo> plain_dates_;

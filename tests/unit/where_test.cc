@@ -493,6 +493,9 @@ TEST_CASE("RowContext: remembered plain dates stay right across rows and collidi
   }
   texts.push_back("2024-1x-01");
   texts.push_back("2024/01/01");
+  texts.push_back("2024-06-05");
+  texts.push_back("2024x06x05");  // the digits of the date just remembered, without its dashes
+  texts.push_back("2024-06-05");
   for (Src* s : {&utc, &tokyo}) {
     RowContext ctx(s->schema, s->dates, &s->rules);
     for (int round = 0; round < 3; ++round) {
