@@ -717,6 +717,7 @@ Where Where::Bind(const WhereExpr& expr, const RowSchema& schema, const StageRul
   if (expr.empty()) return w;
   const DateParser literal_dates(std::string(), tz);
   w.root_ = w.BindNode(expr, expr.root(), schema, rules, literal_dates, what);
+  w.single_ = w.nodes_.size() == 1;
   const BoundNode& root = w.nodes_[static_cast<std::size_t>(w.root_)];
   if (root.kind == NodeKind::kAnd) {
     // Children are bound in order, so an 'and' of conditions has conds_ in its order.

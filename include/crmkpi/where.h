@@ -299,10 +299,10 @@ class Where {
                        std::string_view what = "where");
 
   [[gnu::always_inline]] bool Matches(RowContext& row) {
-    if (root_ < 0) return true;
     // Most where texts are one condition, or an 'and' of conditions: test them without the
     // tree walk.
-    if (nodes_.size() == 1) return Test(conds_[0], row);
+    if (single_) return Test(conds_[0], row);
+    if (root_ < 0) return true;
     if (flat_and_) {
       for (Cond& c : conds_) {
         if (!Test(c, row)) return false;
@@ -422,6 +422,7 @@ class Where {
   std::vector<Cond> conds_;
   int root_ = -1;
   bool flat_and_ = false;  // the root is an 'and' of conditions only (conds_ in its order)
+  bool single_ = false;    // the where is one condition, conds_[0]
 };
 
 }  // namespace crmkpi
