@@ -1101,27 +1101,8 @@ class SourceRun {
     const GroupRun* runs = runs_.data();
     for (const Op& op : ops.count) runs[op.table].counts[op.user] += pass[op.where];
     for (const Op& op : ops.tally) ++runs[op.table].counts[op.user];
-    for (const Op& op : ops.sum) {  // sum, avg, median, pNN, sla: n and the sum
-      const Slot& s = slots[op.slot];
-      const std::uint64_t m = pass[op.where];
-      const std::uint64_t ok = m & s.valid;
-      HotAcc& hot = runs[op.table].hot[op.user];
-      hot.n += ok;
-      AddToSum(hot, runs[op.table].cold[op.user], s.value & -static_cast<std::int64_t>(ok));
-      if (m > ok) ++runs[op.table].cold[op.user].excluded[static_cast<std::size_t>(s.exclusion)];
-    }
-    for (const Op& op : ops.range) {  // min or max too: the least and the greatest
-      const Slot& s = slots[op.slot];
-      const std::uint64_t m = pass[op.where];
-      const std::uint64_t ok = m & s.valid;
-      HotAcc& hot = runs[op.table].hot[op.user];
-      hot.n += ok;
-      AddToSum(hot, runs[op.table].cold[op.user], s.value & -static_cast<std::int64_t>(ok));
-      const std::int64_t min = hot.min, max = hot.max;
-      hot.min = std::min(min, Select(ok, s.value, min));
-      hot.max = std::max(max, Select(ok, s.value, max));
-      if (m > ok) ++runs[op.table].cold[op.user].excluded[static_cast<std::size_t>(s.exclusion)];
-    }
+    AddValues<false>(ops.sum, slots, pass, runs);  // sum, avg, median, pNN, sla: n and the sum
+    AddValues<true>(ops.range, slots, pass, runs);  // min or max too: the least and the greatest
     for (const Op& op : ops.present) {  // count of a column: rows where it is not empty
       const Slot& s = slots[op.slot];
       const std::uint64_t m = pass[op.where];
@@ -1141,6 +1122,27 @@ class SourceRun {
     }
     for (const Op& op : ops.batched) {
       if (pass[op.where] != 0) BatchDistinct(op.slot);
+    }
+  }
+
+  // The value ops: n, the sum and, with kRange, the least and the greatest, each taking the
+  // row's pass byte as a number; an excluded value is counted by its reason.
+  template <bool kRange>
+  static void AddValues(const std::vector<Op>& ops, const Slot* slots, const std::uint8_t* pass,
+                        const GroupRun* runs) {
+    for (const Op& op : ops) {
+      const Slot& s = slots[op.slot];
+      const std::uint64_t m = pass[op.where];
+      const std::uint64_t ok = m & s.valid;
+      HotAcc& hot = runs[op.table].hot[op.user];
+      hot.n += ok;
+      AddToSum(hot, runs[op.table].cold[op.user], s.value & -static_cast<std::int64_t>(ok));
+      if constexpr (kRange) {
+        const std::int64_t min = hot.min, max = hot.max;
+        hot.min = std::min(min, Select(ok, s.value, min));
+        hot.max = std::max(max, Select(ok, s.value, max));
+      }
+      if (m > ok) ++runs[op.table].cold[op.user].excluded[static_cast<std::size_t>(s.exclusion)];
     }
   }
 

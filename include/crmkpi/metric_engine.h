@@ -3,22 +3,32 @@
 //
 // Per source: the lookups joined onto it are read into memory first; then the source's CSV is
 // read exactly once, and for every row: the source filter (rows failing it are counted in
-// filtered_out and touch nothing else), each distinct `where` text once, each distinct grouping
-// (same resolved by-columns and period) one lookup, then every metric of the source adds the
-// row's value to its total and to its group in each of its groupings. Shared work per row:
-// fields stay string_views into the reader's buffer; parses of a column (amount, date, local
-// day) are memoised (RowContext), so 30 metrics over one amount column parse it once; a column
-// used by groupings or count_distinct is interned once (value bytes → dense id, one hash), and
-// group keys are tuples of those ids; the accumulators of all metrics of a group lie side by
-// side. Nothing is allocated per row: memory grows with groups and distinct values, not rows —
-// except median/pNN, which keep every aggregated value (8 bytes each, like the deals report's
-// cycle list) to be exact.
+// filtered_out and touch nothing else), each distinct grouping (same resolved by-columns and
+// period) one lookup, then the row's plan (below). Shared work per row: fields stay
+// string_views into the reader's buffer; parses of a column (amount, date, local day) are
+// memoised (RowContext, which also remembers each distinct plain date), so 30 metrics over one
+// amount column parse it once; a column used by groupings or count_distinct is interned (value
+// bytes → dense id) once, and group keys are tuples of those ids; the accumulators of all metrics of a group lie
+// side by side (32-byte HotAccs, 8-byte row counts). Nothing is allocated per row: memory grows
+// with groups and distinct values, not rows (medians and pNN keep value → count, ValueCounts).
 //
-// Cost (bench/data/deals_1g.csv, 7.46 M rows, one thread, CPU seconds): count alone 1.0; one
-// typical metric (sum of amount where stage is won, by owner, per month) 1.7; 30 such metrics
-// 2.85 (1.7×); 30 mixed metrics (counts, sums, avg/min/max, median/p90 of amounts and of
-// durations, count_distinct owner, 8 where texts, 4 groupings) 3.6 (2.1× the typical one);
-// the same plus an exact count_distinct over a 20,000-value column 4.5.
+// The row's plan. Metrics that read the same value under the same `where` text are one stream
+// with one accumulator per table; a stream adds to each of its tables through an op. Where texts
+// on the stage alone (`stage is won`, `stage reached proposal`) are decided once per distinct
+// stage value, and so is an `and` that starts with a stage condition failing for it: the plan of
+// a stage value drops the ops of streams that cannot match its rows and makes the others
+// unconditional. The remaining wheres are tested once per row into a pass byte each, and the
+// ops take that byte as a number (n += ok, sum += value & -ok, min/max by select): outcomes vary
+// from row to row, so a branch per where and stream was mispredicted about half the time. A
+// value (amount, duration, SLA outcome) is observed only when one of its streams' wheres holds,
+// as before, so parse warnings count the same rows. count_distinct of a column no grouping
+// reads looks its keys up in batches of 256 rows, prefetching slots and entries a few keys ahead.
+//
+// Cost (bench/metric_scaling, deals_1g.csv, two cores): one metric (count where won, by owner)
+// 0.47–0.53 s; 30 metrics of one shape 1.1×; 30 mixed metrics (counts, sums, avg/min/max,
+// median/p90 of amounts and durations, count_distinct of 20,000 accounts, 10 where texts, 4
+// groupings) 2.1–2.2×. Counted with callgrind on 100 MB, one thread: 1,348 and 2,690
+// instructions per row (docs/performance.md).
 //
 // Values (docs/kpis.md R2, R5):
 //   count           rows passing the filters; with a column: rows where it is not empty
