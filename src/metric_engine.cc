@@ -293,11 +293,10 @@ enum class ValueKind : std::uint8_t {
   kDistinct,  // count_distinct key
 };
 
-// What a row contributes to a metric.
-struct Observation {
+// A row's count_distinct key: the interned id, or why the row is left out.
+struct DistinctKey {
   int exclusion = -1;  // an Exclusion, or -1
-  std::int64_t value = 0;
-  std::uint32_t id = 0;  // kDistinct: the interned key
+  std::uint32_t id = 0;
 };
 
 struct Attached {  // the total or one grouping of one metric
@@ -452,7 +451,7 @@ inline std::int64_t Select(std::uint64_t c, std::int64_t a, std::int64_t b) {
 }
 
 // Adds a count_distinct observation to the stream's accumulators in the current row's groups.
-void AccumulateDistinct(const Stream& s, const GroupRun* runs, const Observation& o) {
+void AccumulateDistinct(const Stream& s, const GroupRun* runs, const DistinctKey& o) {
   for (const Stream::Target& a : s.targets) {
     const GroupRun& run = runs[a.table];
     HotAcc& hot = run.hot[a.user];
@@ -1595,8 +1594,8 @@ class SourceRun {
   }
 
   // The current row's count_distinct key of |s|: the interned ids of its columns' values.
-  Observation ObserveDistinct(Stream& s) {
-    Observation o;
+  DistinctKey ObserveDistinct(Stream& s) {
+    DistinctKey o;
     // Interned ids, so the composite key is fixed-width: ("a,b","c") ≠ ("a","b,c").
     for (int c : s.key_columns) {
       if (context_->Text(c).empty()) o.exclusion = kMissingValue;
