@@ -650,9 +650,9 @@ struct SlotNeed {
   std::uint32_t first = 0, last = 0;
 };
 // What a row does: the wheres it tests, the slots it observes and the ops it applies; per
-// stage value when some where is on the stage (SourceRun::stage_plans_), else one for all rows.
+// stage value and plan column value when some where reads them (SourceRun::PlanOfRow), else
+// one for all rows.
 struct StagePlan {
-  bool made = false;
   OpLists ops;
   std::vector<int> row_wheres;  // tested on the row
   std::vector<SlotNeed> slots;
@@ -829,9 +829,7 @@ class SourceRun {
     always_ = static_cast<std::uint32_t>(wheres_.size());
     pass_.assign(wheres_.size() + 1, 0);
     pass_[always_] = 1;
-    for (std::size_t w = 0; w < wheres_.size(); ++w) {
-      (wheres_[w].stage_only() ? stage_wheres_ : row_wheres_).push_back(static_cast<int>(w));
-    }
+    ChoosePlanColumn();
     for (std::size_t k = 0; k < streams_.size(); ++k) {
       const Stream& st = streams_[k];
       const std::uint32_t where = st.where < 0 ? always_ : static_cast<std::uint32_t>(st.where);
@@ -884,19 +882,49 @@ class SourceRun {
         }
       }
     }
-    if (stage_wheres_.empty()) {
-      all_ = MakePlan(std::vector<std::uint8_t>(pass_.size(), 1), row_wheres_);
+    if (!use_plans_) {
+      std::vector<int> tested;
+      for (std::size_t w = 0; w < wheres_.size(); ++w) tested.push_back(static_cast<int>(w));
+      all_ = MakePlan(std::vector<std::uint8_t>(pass_.size(), 1),
+                      std::vector<std::uint8_t>(pass_.size(), 0), tested);
     }
+  }
+
+  // Rows get plans by their stage value and the value of one grouped column (the plan column)
+  // when some where reads the stage or tests that column's text: such wheres are then decided
+  // once per plan. The plan column is the grouped column the most wheres test as text; it is
+  // interned for its grouping anyway, so its value id costs the row nothing more.
+  void ChoosePlanColumn() {
+    std::size_t best = 0;
+    for (std::size_t i = 0; i < interned_.size(); ++i) {
+      const int slot = static_cast<int>(i);
+      const bool grouped = std::any_of(tables_.begin(), tables_.end(), [&](const GroupTable& t) {
+        return std::find(t.slots.begin(), t.slots.end(), slot) != t.slots.end();
+      });
+      if (!grouped) continue;
+      const int column = interned_[i].column;
+      const std::size_t n = static_cast<std::size_t>(
+          std::count_if(wheres_.begin(), wheres_.end(), [&](const Where& w) {
+            return w.Decidable(column) && !w.Decidable(-1);
+          }));
+      if (n > best) {
+        best = n;
+        plan_slot_ = slot;
+        plan_column_ = column;
+      }
+    }
+    plan_stage_ = std::any_of(wheres_.begin(), wheres_.end(),
+                              [](const Where& w) { return w.uses_stage(); });
+    use_plans_ = plan_stage_ || plan_slot_ >= 0;
   }
 
   // The plan of rows for which |holds| is 0 at every where known to fail for them (a stage
   // where, or an 'and' that starts with one) and 1 elsewhere: ops under a failing where are
   // dropped, ops under a stage where that holds become unconditional (the always byte), and
   // the slots list only the wheres left to test on the row (|tested|).
-  StagePlan MakePlan(const std::vector<std::uint8_t>& holds, const std::vector<int>& tested) const {
-    std::vector<std::uint8_t> decided(pass_.size(), 0);  // 1: known to hold for these rows
-    decided[always_] = 1;
-    for (const int w : stage_wheres_) decided[static_cast<std::size_t>(w)] = 1;
+  StagePlan MakePlan(const std::vector<std::uint8_t>& holds, std::vector<std::uint8_t> decided,
+                     const std::vector<int>& tested) const {
+    decided[always_] = 1;  // decided: 1 when known to hold for these rows
     StagePlan plan;
     plan.row_wheres = tested;
     auto place = [&](const std::vector<Op>& from, std::vector<Op>* to) {
@@ -1084,7 +1112,7 @@ class SourceRun {
   // as a number (0 or 1) rather than branch on it: outcomes vary from row to row, so a branch
   // per where and stream was mispredicted about half the time.
   void Aggregate() {
-    const StagePlan& plan = stage_wheres_.empty() ? all_ : StagePlanOfRow();
+    const StagePlan& plan = use_plans_ ? PlanOfRow() : all_;
     std::uint8_t* const pass_bytes = pass_.data();
     Where* const wheres = wheres_.data();
     for (const int w : plan.row_wheres) pass_bytes[w] = wheres[w].Matches(*context_);
@@ -1211,32 +1239,42 @@ class SourceRun {
     b.groups.clear();
   }
 
-  // The pass bytes of the stage-only wheres for the current row's stage value, decided on the
-  // first row with that value (they depend on the stage alone and have no side effects).
-  // The plan of the current row's stage value, made on the first row with that value.
-  const StagePlan& StagePlanOfRow() {
-    const std::uint32_t id = context_->Stage().id;
-    if (id >= stage_plans_.size() || !stage_plans_[id].made) DecideStage(id);
-    return stage_plans_[id];
-  }
-  // The stage value's plan: its stage wheres decided (they depend on the stage alone and have
-  // no side effects), and the 'and's that start with a stage condition failing for it dropped.
-  [[gnu::noinline]] void DecideStage(std::uint32_t id) {
-    if (id >= stage_plans_.size()) stage_plans_.resize(std::size_t{id} + 1);
-    std::vector<std::uint8_t> holds(pass_.size(), 1);  // by where: 0 = fails for the stage
-    for (const int w : stage_wheres_) {
-      holds[static_cast<std::size_t>(w)] = wheres_[static_cast<std::size_t>(w)].Matches(*context_);
+  // The plan of the current row's stage value and plan column value, made on the first row
+  // with them.
+  const StagePlan& PlanOfRow() {
+    const std::uint32_t stage = plan_stage_ ? context_->Stage().id : 0;
+    const std::uint32_t value = plan_slot_ >= 0 ? ValueId(plan_slot_) : 0;
+    if (stage < plan_of_.size()) {
+      const std::vector<std::uint32_t>& by_value = plan_of_[stage];
+      if (value < by_value.size() && by_value[value] != kNoRow) return plans_[by_value[value]];
     }
+    return MakeRowPlan(stage, value);
+  }
+  // Each where decided as far as the stage and the plan column's text decide it (they depend
+  // on nothing else and have no side effects); ops under a where that fails dropped.
+  [[gnu::noinline]] const StagePlan& MakeRowPlan(std::uint32_t stage, std::uint32_t value) {
+    std::vector<std::uint8_t> holds(pass_.size(), 1);    // 0 = fails for these rows
+    std::vector<std::uint8_t> decided(pass_.size(), 0);  // 1 = holds for them all
     std::vector<int> tested;
-    for (const int w : row_wheres_) {
-      if (wheres_[static_cast<std::size_t>(w)].FailsForStage(*context_)) {
-        holds[static_cast<std::size_t>(w)] = 0;
-      } else {
-        tested.push_back(w);
+    for (std::size_t w = 0; w < wheres_.size(); ++w) {
+      switch (wheres_[w].Decide(*context_, plan_column_)) {
+        case Where::Outcome::kFalse:
+          holds[w] = 0;
+          break;
+        case Where::Outcome::kTrue:
+          decided[w] = 1;
+          break;
+        case Where::Outcome::kUnknown:
+          tested.push_back(static_cast<int>(w));
+          break;
       }
     }
-    stage_plans_[id] = MakePlan(holds, tested);
-    stage_plans_[id].made = true;
+    if (stage >= plan_of_.size()) plan_of_.resize(std::size_t{stage} + 1);
+    std::vector<std::uint32_t>& by_value = plan_of_[stage];
+    if (value >= by_value.size()) by_value.resize(std::size_t{value} + 1, kNoRow);
+    by_value[value] = static_cast<std::uint32_t>(plans_.size());
+    plans_.push_back(MakePlan(holds, std::move(decided), tested));
+    return plans_.back();
   }
 
  public:
@@ -1733,12 +1771,17 @@ class SourceRun {
   // The row loop's layout (Compile).
   std::vector<std::uint8_t> pass_;  // per where: 1 when it holds for the current row; then 1
   std::uint32_t always_ = 0;        // the index of the byte that is always 1
-  std::vector<int> stage_wheres_;   // wheres on the stage alone, decided per stage value
-  std::vector<int> row_wheres_;     // the others
+  // Plans by the row's stage value (when a where reads the stage) and the value of the plan
+  // column (ChoosePlanColumn), else one plan for every row.
+  bool use_plans_ = false;
+  bool plan_stage_ = false;
+  int plan_slot_ = -1;    // its Interned slot
+  int plan_column_ = -1;  // its schema column
   std::vector<Slot> slots_;
   OpLists streams_ops_;  // every stream's ops, under their own wheres
-  StagePlan all_;        // the plan of every row when no where is on the stage alone
-  std::vector<StagePlan> stage_plans_;  // by stage id
+  StagePlan all_;  // the plan of every row when there are no plans
+  std::vector<StagePlan> plans_;
+  std::vector<std::vector<std::uint32_t>> plan_of_;  // [stage id][value id] → plans_ index
   struct DistinctBatch {
     static constexpr std::size_t kRows = 256;
     struct Entry {

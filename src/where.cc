@@ -963,18 +963,55 @@ bool Where::StageHolds(const Cond& c, RowContext& row) {
   return false;
 }
 
-bool Where::FailsForStage(RowContext& row) const {
-  if (root_ < 0) return false;
-  const BoundNode& root = nodes_[static_cast<std::size_t>(root_)];
-  if (root.kind != NodeKind::kAnd) return false;
-  // Only stage conditions that come first: the 'and' stops at the first that fails, so the
-  // conditions after it, which may count invalid values and warn, are not tested in either way.
-  for (int i = root.first; i < root.first + root.count; ++i) {
-    const BoundNode& kid = nodes_[static_cast<std::size_t>(children_[static_cast<std::size_t>(i)])];
-    if (kid.kind != NodeKind::kStageIs && kid.kind != NodeKind::kStageReached) return false;
-    if (!StageHolds(conds_[static_cast<std::size_t>(kid.first)], row)) return true;
+Where::Outcome Where::Decide(RowContext& row, int column) {
+  if (root_ < 0) return Outcome::kTrue;
+  return DecideNode(root_, row, column).outcome;
+}
+
+Where::Decided Where::DecideNode(int index, RowContext& row, int column) {
+  const BoundNode& n = nodes_[static_cast<std::size_t>(index)];
+  switch (n.kind) {
+    case NodeKind::kAnd:
+    case NodeKind::kOr: {
+      // 'and' stops at the first false child, 'or' at the first true one: that outcome decides
+      // the node when every child before it is pure (testing it has no side effect either way),
+      // and then the row's test of the node has none. All children decided the other way
+      // decide it too. (A decided node is pure: the row tests only pure conditions in it.)
+      const Outcome stop = n.kind == NodeKind::kAnd ? Outcome::kFalse : Outcome::kTrue;
+      const Outcome go = n.kind == NodeKind::kAnd ? Outcome::kTrue : Outcome::kFalse;
+      bool all_go = true;
+      bool pure = true;  // every child so far
+      for (int i = n.first; i < n.first + n.count; ++i) {
+        const Decided kid = DecideNode(children_[static_cast<std::size_t>(i)], row, column);
+        if (kid.outcome == stop && pure) return {stop, true};
+        all_go = all_go && kid.outcome == go;
+        pure = pure && kid.pure;
+      }
+      return all_go ? Decided{go, true} : Decided{Outcome::kUnknown, pure};
+    }
+    case NodeKind::kNot: {
+      Decided d = DecideNode(children_[static_cast<std::size_t>(n.first)], row, column);
+      if (d.outcome == Outcome::kTrue) {
+        d.outcome = Outcome::kFalse;
+      } else if (d.outcome == Outcome::kFalse) {
+        d.outcome = Outcome::kTrue;
+      }
+      return d;
+    }
+    default: {
+      Cond& c = conds_[static_cast<std::size_t>(n.first)];
+      const bool known = IsStage(c) || (column >= 0 && c.column == column && IsText(c));
+      const bool pure = IsStage(c) || IsText(c);
+      if (!known) return {Outcome::kUnknown, pure};
+      return {Test(c, row) ? Outcome::kTrue : Outcome::kFalse, true};
+    }
   }
-  return false;
+}
+
+bool Where::Decidable(int column) const {
+  return std::any_of(conds_.begin(), conds_.end(), [&](const Cond& c) {
+    return IsStage(c) || (column >= 0 && c.column == column && IsText(c));
+  });
 }
 
 bool Where::TestOther(Cond& c, RowContext& row) {
@@ -1033,12 +1070,6 @@ std::uint64_t Where::invalid_values() const {
   std::uint64_t n = 0;
   for (const Cond& c : conds_) n += c.invalid;
   return n;
-}
-
-bool Where::stage_only() const {
-  return !conds_.empty() && std::all_of(conds_.begin(), conds_.end(), [](const Cond& c) {
-    return c.kind == NodeKind::kStageIs || c.kind == NodeKind::kStageReached;
-  });
 }
 
 bool Where::uses_stage() const {

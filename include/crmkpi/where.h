@@ -311,19 +311,22 @@ class Where {
     }
     return Eval(root_, row);
   }
-  // True when the where is an 'and' whose first conditions are on the stage alone and one of
-  // them fails for the row's stage: then it fails, testing nothing else, for every row with that
-  // stage value. (False says nothing.)
-  bool FailsForStage(RowContext& row) const;
+  // What the row's stage and the trimmed text of |column| (-1: no column) make of the where on
+  // their own: kTrue or kFalse when they decide it, else kUnknown. Only conditions on them are
+  // tested, and those have no side effects; an outcome is decided only when the row's own test
+  // would not have tested a condition that counts invalid values before the deciding one (the
+  // 'and' and 'or' stop at their first false and true). So every row with the same stage value
+  // and text has that outcome, and the row loop decides it once for them all.
+  enum class Outcome : std::uint8_t { kFalse, kTrue, kUnknown };
+  Outcome Decide(RowContext& row, int column);
+  // True when a condition is on the stage, or a text test of |column|: Decide may decide it.
+  bool Decidable(int column) const;
   bool always() const { return root_ < 0; }
   const std::string& text() const { return text_; }
   // Evaluations where a field compared as a number or date did not parse (condition false).
   std::uint64_t invalid_values() const;
   // True when any condition reads the stage classification (the RowContext needs StageRules).
   bool uses_stage() const;
-  // True when every condition is `stage is` or `stage reached`: the outcome is then a function
-  // of the row's StageInfo alone (and evaluating it has no side effects).
-  bool stage_only() const;
 
  private:
   enum class ValueKind : std::uint8_t { kText, kNumber, kDay, kInstant };
@@ -413,6 +416,21 @@ class Where {
   }
   static bool StageHolds(const Cond& c, RowContext& row);
   bool TestOther(Cond& c, RowContext& row);
+  // Decide's walk: the node's outcome, and whether testing it has no side effects.
+  struct Decided {
+    Outcome outcome = Outcome::kUnknown;
+    bool pure = true;
+  };
+  Decided DecideNode(int node, RowContext& row, int column);
+  static bool IsStage(const Cond& c) {
+    return c.check == Check::kStageClass || c.check == Check::kStageReached;
+  }
+  // A test of the trimmed text (never counts an invalid value).
+  static bool IsText(const Cond& c) {
+    return c.check == Check::kIsEmpty || c.check == Check::kTextEqual ||
+           c.check == Check::kTextIn ||
+           (c.check == Check::kOther && c.value_kind == ValueKind::kText);
+  }
   int BindNode(const WhereExpr& expr, int node, const RowSchema& schema, const StageRules& rules,
                const DateParser& literal_dates, std::string_view what);
 

@@ -1050,3 +1050,44 @@ TEST_CASE("metrics reading one value under one where share accumulators, each it
     }
   }
 }
+
+TEST_CASE("wheres on a grouped column's text are decided per stage and value, tests kept",
+          "[metric]") {
+  // The owner grouping makes owner the plan column: 'owner = …' conditions are decided once per
+  // (stage, owner) — but a condition that counts invalid values and comes first is still
+  // tested on every row (deal 4, Bob, amount TBD).
+  TempDir dir;
+  const SourceDef deals = Source("deals", dir.Write("deals.csv", kDeals));
+  MetricDef alice_big = Metric("alice_big", "deals");
+  alice_big.where = "amount > 100 and owner = Alice";
+  alice_big.by = {{"owner"}};
+  MetricDef alice_won = Metric("alice_won", "deals");
+  alice_won.where = "owner = Alice and stage is won";
+  alice_won.by = {{"owner"}};
+  MetricDef sum_some = Amount("sum_some", Aggregation::kSum, "owner in (Alice, Carol) or stage is lost");
+  MetricDef not_bob = Metric("not_bob", "deals");
+  not_bob.where = "not (owner = Bob)";
+  const std::vector<MetricDef> metrics = {alice_big, alice_won, sum_some, not_bob};
+  const MetricRun run = Run({deals}, metrics);
+  // Alice: deals 1 (1000), 2 (3000), 6 (4000), all won and over 100.
+  CHECK(Table(Find(run, "alice_big").groupings[0]) ==
+        std::vector<std::string>{" → 0", "Alice → 3", "Bob → 0", "Carol → 0"});
+  CHECK(Table(Find(run, "alice_won").groupings[0]) ==
+        std::vector<std::string>{" → 0", "Alice → 3", "Bob → 0", "Carol → 0"});
+  // Alice 8000 + Carol 500; deal 4 (lost) has TBD.
+  CHECK(Str(Find(run, "sum_some").total) == "8500");
+  CHECK(Excluded(Find(run, "sum_some").total) == "invalid_value=1");
+  // Every deal but Bob's two; deal 7's blank owner is missing, so 'owner = Bob' is false.
+  CHECK(Str(Find(run, "not_bob").total) == "5");
+  // Each alone: the same cells, and the amount test of alice_big still meets deal 4's TBD.
+  for (const MetricDef& m : metrics) {
+    INFO("metric " << m.id);
+    const MetricRun alone = Run({deals}, {m});
+    CHECK(Str(Find(alone, m.id).total) == Str(Find(run, m.id).total));
+  }
+  const MetricRun alone = Run({deals}, {alice_big});
+  const DataWarning* w = Warning(alone, "invalid_amount");
+  REQUIRE(w != nullptr);
+  CHECK(w->count == 1);
+  CHECK(w->first.line == 5);
+}

@@ -518,14 +518,71 @@ TEST_CASE("RowContext: remembered plain dates stay right across rows and collidi
   }
 }
 
-TEST_CASE("stage_only: where texts decided by the stage value alone", "[where]") {
+TEST_CASE("Decide: what the stage and one column's text alone make of a where", "[where]") {
   StageConfig stages;
   stages.order = {"lead", "proposal", "won"};
-  Src s({"owner", "stage"}, stages);
-  CHECK(s.Compile("stage is won").stage_only());
-  CHECK(s.Compile("stage reached proposal").stage_only());
-  CHECK(s.Compile("not (stage is won) or stage is lost").stage_only());
-  CHECK_FALSE(s.Compile("stage is won and owner = Bob").stage_only());
-  CHECK_FALSE(s.Compile("owner is empty").stage_only());
-  CHECK_FALSE(s.Compile("").stage_only());  // every row: no condition at all
+  Src s({"owner", "stage", "amount", "source"}, stages);
+  const int source = s.schema.Resolve("source");
+  using O = Where::Outcome;
+  // Decides |text| on |row| knowing the stage and |column|; the amount is never known.
+  auto decide = [&](std::string_view text, std::vector<std::string_view> row, int column) {
+    Where w = s.Compile(text);
+    RowContext ctx(s.schema, s.dates, &s.rules);
+    ctx.SetRow(row.data());
+    const O o = w.Decide(ctx, column);
+    CHECK(w.invalid_values() == 0);  // nothing counted while deciding
+    // A decided outcome is the row's own outcome.
+    if (o != O::kUnknown) CHECK(w.Matches(ctx) == (o == O::kTrue));
+    return o;
+  };
+  const std::vector<std::string_view> won_web = {"Bob", "won", "x", "web"};
+  const std::vector<std::string_view> won_ads = {"Bob", "won", "x", "ads"};
+  const std::vector<std::string_view> lost_web = {"Bob", "lost", "x", " web "};
+  CHECK(decide("stage is won", won_web, -1) == O::kTrue);
+  CHECK(decide("stage reached proposal", lost_web, -1) == O::kFalse);
+  CHECK(decide("not (stage is won) or stage is lost", won_web, -1) == O::kFalse);
+  CHECK(decide("", won_web, -1) == O::kTrue);  // every row
+  // The plan column's text conditions: =, in, is empty, text order; trimmed.
+  CHECK(decide("stage is won and source = web", won_web, source) == O::kTrue);
+  CHECK(decide("stage is won and source = web", won_ads, source) == O::kFalse);
+  CHECK(decide("stage is won and source = web", lost_web, source) == O::kFalse);
+  CHECK(decide("source in (web, ads)", lost_web, source) == O::kTrue);
+  CHECK(decide("source not in (web, ads)", won_ads, source) == O::kFalse);
+  CHECK(decide("source is empty", won_ads, source) == O::kFalse);
+  CHECK(decide("source > 'b'", won_web, source) == O::kTrue);
+  CHECK(decide("not (source = web)", won_web, source) == O::kFalse);
+  // Without the column its conditions are unknown, and so is what depends on them.
+  CHECK(decide("stage is won and source = web", won_web, -1) == O::kUnknown);
+  CHECK(decide("stage is lost and source = web", won_web, -1) == O::kFalse);
+  // Other columns: unknown. An 'and' is decided false by a failing known condition only when
+  // every condition before it is pure (a text test): the row would test an amount comparison
+  // first, which counts invalid values, so 'amount > 5 and source = web' stays unknown.
+  CHECK(decide("amount > 5", won_web, source) == O::kUnknown);
+  CHECK(decide("amount > 5 and source = web", won_ads, source) == O::kUnknown);
+  CHECK(decide("source = web and amount > 5", won_ads, source) == O::kFalse);
+  CHECK(decide("source = web and amount > 5", won_web, source) == O::kUnknown);
+  CHECK(decide("owner = Bob and source = web", won_ads, source) == O::kFalse);  // pure before
+  // 'or' likewise with true.
+  CHECK(decide("amount > 5 or source = web", won_web, source) == O::kUnknown);
+  CHECK(decide("owner = Al or source = web", won_web, source) == O::kTrue);
+  CHECK(decide("source = web or amount > 5", won_ads, source) == O::kUnknown);
+  CHECK(decide("source = ads or stage is lost", won_web, source) == O::kFalse);
+  CHECK(decide("(stage is won or amount > 5) and source = ads", won_web, source) == O::kFalse);
+  CHECK(decide("(amount > 5 or stage is won) and source = ads", won_web, source) ==
+        O::kUnknown);
+}
+
+TEST_CASE("Decidable: a where on the stage or the column's text", "[where]") {
+  StageConfig stages;
+  stages.order = {"lead", "proposal", "won"};
+  Src s({"owner", "stage", "amount"}, stages);
+  const int owner = s.schema.Resolve("owner");
+  CHECK(s.Compile("stage is won").Decidable(-1));
+  CHECK(s.Compile("amount > 3 or stage reached proposal").Decidable(-1));
+  CHECK_FALSE(s.Compile("owner = Bob").Decidable(-1));
+  CHECK(s.Compile("owner = Bob").Decidable(owner));
+  CHECK(s.Compile("owner is not empty").Decidable(owner));
+  CHECK_FALSE(s.Compile("amount > 3").Decidable(owner));
+  CHECK_FALSE(s.Compile("owner = 3").Decidable(owner));  // a number comparison parses the owner
+  CHECK_FALSE(s.Compile("").Decidable(-1));
 }
