@@ -44,6 +44,51 @@ TEST_CASE("ParseAmount plain ASCII", "[amount]") {
   CHECK(Ok("　42　") == 420000);
 }
 
+TEST_CASE("ParseAmount of up to nine bytes: digits exactly, any other byte refused", "[amount]") {
+  // Every string of 1..7 bytes over digits and the bytes around them ('/' and ':' are one below
+  // and above the digits, 0xFA and 0xFF carry when 6 is added: the word check's edge cases),
+  // and 8- and 9-byte ones with one such byte at each place: all digits → the integer, any other
+  // byte → invalid (none of them can start, end or sit in an amount).
+  const std::string alphabet = {'0', '7', '9', '/', ':', '\xFA', '\xFF'};
+  auto check = [](const std::string& text) {
+    const bool digits = text.find_first_not_of("0123456789") == std::string::npos;
+    std::int64_t v = -42;
+    INFO("text: \"" << text << "\"");
+    if (digits) {
+      REQUIRE(ParseAmount(text, &v) == ParseStatus::kOk);
+      REQUIRE(v == static_cast<std::int64_t>(std::stoull(text)) * 10000);
+    } else {
+      REQUIRE(ParseAmount(text, &v) == ParseStatus::kInvalid);
+      REQUIRE(v == -42);
+    }
+  };
+  std::size_t tested = 0;
+  for (std::size_t n = 1; n <= 7; ++n) {
+    std::size_t total = 1;
+    for (std::size_t i = 0; i < n; ++i) total *= alphabet.size();
+    for (std::size_t k = 0; k < total; k += (n >= 6 ? 7 : 1)) {  // every 7th past 5 bytes
+      std::string text;
+      for (std::size_t i = 0, x = k; i < n; ++i, x /= alphabet.size()) {
+        text += alphabet[x % alphabet.size()];
+      }
+      check(text);
+      ++tested;
+    }
+  }
+  for (const std::string base : {"12345678", "99999999", "00000001", "123456789"}) {
+    check(base);
+    for (std::size_t i = 0; i < base.size(); ++i) {
+      for (const char c : alphabet) {
+        std::string text = base;
+        text[i] = c;
+        check(text);
+        ++tested;
+      }
+    }
+  }
+  CHECK(tested > 100000);
+}
+
 TEST_CASE("ParseAmount thousands separators", "[amount]") {
   CHECK(Ok("1,234,567") == 12345670000);
   CHECK(Ok("1,234") == 12340000);
