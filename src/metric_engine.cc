@@ -1032,6 +1032,9 @@ class SourceRun {
         }
       }
     }
+    for (const Interned& in : interned_) {
+      if (!in.batched && in.values.size() >= Interned::kPrefetchFrom) prefetching_ = true;
+    }
     summary_.rows += later.summary_.rows;
     summary_.skipped_rows += later.summary_.skipped_rows;
     summary_.filtered_out += later.summary_.filtered_out;
@@ -1078,11 +1081,13 @@ class SourceRun {
         ++summary_.filtered_out;
         continue;
       }
-      for (Interned& in : interned_) {
-        if (!in.batched && in.values.size() >= Interned::kPrefetchFrom) {
-          in.hash = HashBytes(context_->Text(in.column));
-          in.hash_generation = generation_;
-          in.values.Prefetch(in.hash);
+      if (prefetching_) {
+        for (Interned& in : interned_) {
+          if (!in.batched && in.values.size() >= Interned::kPrefetchFrom) {
+            in.hash = HashBytes(context_->Text(in.column));
+            in.hash_generation = generation_;
+            in.values.Prefetch(in.hash);
+          }
         }
       }
       for (PeriodSlot& p : periods_) {
@@ -1098,8 +1103,10 @@ class SourceRun {
         runs_[ti] = {t.hot.data() + first, t.cold.data() + first,
                      t.counts.data() + std::size_t{group} * t.count_width, group};
       }
-      for (const Interned& in : interned_) {
-        if (in.hash_generation == generation_) in.values.PrefetchEntry(in.hash);
+      if (prefetching_) {
+        for (const Interned& in : interned_) {
+          if (in.hash_generation == generation_) in.values.PrefetchEntry(in.hash);
+        }
       }
       Aggregate();
     }
@@ -1197,12 +1204,12 @@ class SourceRun {
     if (b.entries.size() >= DistinctBatch::kRows) FlushDistinct();
   }
 
-  // Looks up the batch's keys, a few rows apart: prefetch the slot of key i, then the entry of
-  // key i - kLag (whose slot has come), then look up key i - 2 × kLag.
+  // Looks up the batch's keys in three passes, so that the cache misses of many keys overlap:
+  // hash every key and prefetch its slot; once those have come, prefetch the entry each slot
+  // refers to; then look every key up.
   void FlushDistinct() {
     DistinctBatch& b = batch_;
     const std::size_t n = b.entries.size();
-    constexpr std::size_t kLag = 8;
     auto key_of = [&](const DistinctBatch::Entry& e) {
       return std::string_view(b.keys.data() + e.offset, e.length);
     };
@@ -1211,27 +1218,22 @@ class SourceRun {
       return interned_[static_cast<std::size_t>(st.key_slots[0])].values;
     };
     b.hashes.resize(n);
-    for (std::size_t i = 0; i < n + 2 * kLag; ++i) {
-      if (i < n) {
-        b.hashes[i] = HashBytes(key_of(b.entries[i]));
-        table_of(b.entries[i]).Prefetch(b.hashes[i]);
-      }
-      if (i >= kLag && i - kLag < n) {
-        table_of(b.entries[i - kLag]).PrefetchEntry(b.hashes[i - kLag]);
-      }
-      if (i >= 2 * kLag && i - 2 * kLag < n) {
-        const std::size_t j = i - 2 * kLag;
-        const DistinctBatch::Entry& e = b.entries[j];
-        bool inserted = false;
-        const std::uint32_t id = table_of(e).FindOrInsert(key_of(e), b.hashes[j], &inserted);
-        const Stream& st = streams_[e.stream];
-        for (std::size_t t = 0; t < st.targets.size(); ++t) {
-          const Stream::Target& a = st.targets[t];
-          GroupTable& table = tables_[static_cast<std::size_t>(a.table)];
-          ColdAcc& cold = table.cold[std::size_t{b.groups[e.groups + t]} * table.width + a.user];
-          if (!cold.distinct) cold.distinct = std::make_unique<IdSet>();
-          cold.distinct->Insert(id);
-        }
+    for (std::size_t i = 0; i < n; ++i) {
+      b.hashes[i] = HashBytes(key_of(b.entries[i]));
+      table_of(b.entries[i]).Prefetch(b.hashes[i]);
+    }
+    for (std::size_t i = 0; i < n; ++i) table_of(b.entries[i]).PrefetchEntry(b.hashes[i]);
+    for (std::size_t j = 0; j < n; ++j) {
+      const DistinctBatch::Entry& e = b.entries[j];
+      bool inserted = false;
+      const std::uint32_t id = table_of(e).FindOrInsert(key_of(e), b.hashes[j], &inserted);
+      const Stream& st = streams_[e.stream];
+      for (std::size_t t = 0; t < st.targets.size(); ++t) {
+        const Stream::Target& a = st.targets[t];
+        GroupTable& table = tables_[static_cast<std::size_t>(a.table)];
+        ColdAcc& cold = table.cold[std::size_t{b.groups[e.groups + t]} * table.width + a.user];
+        if (!cold.distinct) cold.distinct = std::make_unique<IdSet>();
+        cold.distinct->Insert(id);
       }
     }
     b.entries.clear();
@@ -1558,6 +1560,9 @@ class SourceRun {
       const std::string_view text = context_->Text(in.column);
       in.id = in.values.FindOrInsert(
           text, in.hash_generation == generation_ ? in.hash : HashBytes(text), &inserted);
+      if (inserted && in.values.size() == Interned::kPrefetchFrom && !in.batched) {
+        prefetching_ = true;  // from the next row on
+      }
     }
     return in.id;
   }
@@ -1774,6 +1779,9 @@ class SourceRun {
   // Plans by the row's stage value (when a where reads the stage) and the value of the plan
   // column (ChoosePlanColumn), else one plan for every row.
   bool use_plans_ = false;
+  // Some column looked up per row has Interned::kPrefetchFrom values (or more): its rows' keys
+  // are hashed and prefetched as the row starts.
+  bool prefetching_ = false;
   bool plan_stage_ = false;
   int plan_slot_ = -1;    // its Interned slot
   int plan_column_ = -1;  // its schema column
