@@ -576,12 +576,14 @@ void RowContext::ParseAmountInto(int column, Memo& m) {
   }
 }
 
-RowContext::PlainDateMemo* RowContext::PlainDateSlot(std::string_view text, std::uint64_t* key) {
+inline RowContext::PlainDateMemo* RowContext::PlainDateSlot(std::string_view text,
+                                                           std::uint64_t* key) {
   // The memo of plain dates: a direct-mapped table (16-byte entries, 64 KiB) on the date's
   // eight digits, which the instant of a date's local midnight is a function of (so a
-  // remembered parse stays right), indexed by the date's place in a calendar of 372-day years:
-  // the dates of any 11 years have slots of their own. Null when the dashes are not where a
-  // plain date has them.
+  // remembered parse stays right), indexed by the date's place in a decade of 404-day years
+  // (the year's last digit, then month × 31 + day): the dates of any ten years have slots of
+  // their own. The index reads the digits' low bits only; a text that is not a date may land
+  // anywhere, and the key decides. Null when the dashes are not where a plain date has them.
   std::uint64_t head = 0;
   std::uint16_t tail = 0;
   std::memcpy(&head, text.data(), 8);
@@ -590,8 +592,9 @@ RowContext::PlainDateMemo* RowContext::PlainDateSlot(std::string_view text, std:
   *key = (head & 0xFFFFFFFFull) | (((head >> 40) & 0xFFFF) << 32) | (std::uint64_t{tail} << 48);
   const char* b = text.data();
   auto u = [b](int i) { return static_cast<unsigned>(static_cast<unsigned char>(b[i])); };
-  const unsigned slot = ((u(2) * 10 + u(3)) * 372 + (u(5) * 10 + u(6)) * 31 + u(8) * 10 + u(9)) &
-                        ((1u << kPlainDateBits) - 1);
+  const unsigned day_of_year =
+      ((u(5) & 1) * 10 + (u(6) & 0xF)) * 31 + (u(8) & 3) * 10 + (u(9) & 0xF);  // < 404
+  const unsigned slot = ((u(3) & 0xF) * 404 + day_of_year) & ((1u << kPlainDateBits) - 1);
   return &plain_dates_[slot];
 }
 

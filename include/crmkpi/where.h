@@ -182,7 +182,7 @@ class RowContext {
   // date-only values skip Parse and the day cache; false = take the general path. PlainDateHit
   // only looks in the memo (plain_dates_); PlainDate parses and remembers.
   struct PlainDateMemo;
-  PlainDateMemo* PlainDateSlot(std::string_view text, std::uint64_t* key);
+  [[gnu::always_inline]] PlainDateMemo* PlainDateSlot(std::string_view text, std::uint64_t* key);
   bool PlainDateHit(int column, Memo& m);
   bool PlainDate(int column, Memo& m);
   [[gnu::noinline]] void ParseDateSlow(int column, Memo& m);

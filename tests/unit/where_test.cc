@@ -480,9 +480,10 @@ TEST_CASE("RowContext: a plain date's instant and day agree whichever is asked f
 
 TEST_CASE("RowContext: remembered plain dates stay right across rows and colliding slots",
           "[where][plain]") {
-  // The memo is direct-mapped by the date's place in 372-day years: dates 11 years and a few
-  // days apart share a slot, as do dates a century apart (1924, 2024, 2124), and invalid texts
-  // shaped like dates must never be remembered.
+  // The memo is direct-mapped by the date's place in a decade of 404-day years: dates ten years
+  // apart share a slot (1924, 2024, 2124; 1970, 2000), as do texts whose digits' low bits match
+  // a date's (2024-0A-31 and 2024-01-31, 2024-02-00 = month 2 × 31 + day 0 = 1 × 31 + 31), and
+  // invalid texts shaped like dates must never be remembered.
   Src utc({"d"});
   Src tokyo({"d"}, {}, "America/New_York");
   std::vector<std::string> texts;
@@ -491,6 +492,10 @@ TEST_CASE("RowContext: remembered plain dates stay right across rows and collidi
       for (int d : {1, 5, 28, 29, 30, 31}) texts.push_back(fmt::format("{:04}-{:02}-{:02}", y, m, d));
     }
   }
+  texts.push_back("2024-01-31");
+  texts.push_back("2024-0A-31");
+  texts.push_back("2024-02-00");
+  texts.push_back("2024-01-31");
   texts.push_back("2024-1x-01");
   texts.push_back("2024/01/01");
   texts.push_back("2024-06-05");
