@@ -654,7 +654,20 @@ struct SlotNeed {
 // one for all rows.
 struct StagePlan {
   OpLists ops;
-  std::vector<int> row_wheres;  // tested on the row
+  std::vector<int> row_wheres;  // tested on the row: by kind (one range or emptiness test
+                                // each, run without the condition switch), then the others
+  struct Range {
+    Where::RangeTest test;
+    std::uint32_t where = 0;
+  };
+  std::vector<Range> amount_tests, day_tests, instant_tests;
+  struct Empty {
+    int column = -1;
+    bool negated = false;
+    std::uint32_t where = 0;
+  };
+  std::vector<Empty> empty_tests;
+  std::vector<int> other_wheres;
   std::vector<SlotNeed> slots;
   std::vector<std::uint32_t> need_wheres;
 };
@@ -923,10 +936,27 @@ class SourceRun {
   // dropped, ops under a stage where that holds become unconditional (the always byte), and
   // the slots list only the wheres left to test on the row (|tested|).
   StagePlan MakePlan(const std::vector<std::uint8_t>& holds, std::vector<std::uint8_t> decided,
-                     const std::vector<int>& tested) const {
+                     const std::vector<int>& tested) {
     decided[always_] = 1;  // decided: 1 when known to hold for these rows
     StagePlan plan;
     plan.row_wheres = tested;
+    for (const int w : tested) {
+      Where& where = wheres_[static_cast<std::size_t>(w)];
+      Where::RangeOf of = Where::RangeOf::kAmount;
+      StagePlan::Range range;
+      StagePlan::Empty empty;
+      range.where = empty.where = static_cast<std::uint32_t>(w);
+      if (where.AsRangeTest(&of, &range.test)) {
+        (of == Where::RangeOf::kAmount ? plan.amount_tests
+         : of == Where::RangeOf::kDay  ? plan.day_tests
+                                       : plan.instant_tests)
+            .push_back(range);
+      } else if (where.AsEmptyTest(&empty.column, &empty.negated)) {
+        plan.empty_tests.push_back(empty);
+      } else {
+        plan.other_wheres.push_back(w);
+      }
+    }
     auto place = [&](const std::vector<Op>& from, std::vector<Op>* to) {
       for (const Op& op : from) {
         if (holds[op.where] == 0) continue;
@@ -1122,7 +1152,26 @@ class SourceRun {
     const StagePlan& plan = use_plans_ ? PlanOfRow() : all_;
     std::uint8_t* const pass_bytes = pass_.data();
     Where* const wheres = wheres_.data();
-    for (const int w : plan.row_wheres) pass_bytes[w] = wheres[w].Matches(*context_);
+    RowContext& row = *context_;
+    for (const StagePlan::Empty& t : plan.empty_tests) {
+      pass_bytes[t.where] = row.Text(t.column).empty() != t.negated;
+    }
+    for (const StagePlan::Range& t : plan.amount_tests) {
+      std::int64_t x = 0;
+      const ParseStatus status = row.Amount(t.test.column, &x);
+      pass_bytes[t.where] = Where::TestRange(t.test, status, x);
+    }
+    for (const StagePlan::Range& t : plan.day_tests) {
+      std::int64_t x = 0;
+      const ParseStatus status = row.Day(t.test.column, &x);
+      pass_bytes[t.where] = Where::TestRange(t.test, status, x);
+    }
+    for (const StagePlan::Range& t : plan.instant_tests) {
+      Seconds x = 0;
+      const ParseStatus status = row.Instant(t.test.column, &x);
+      pass_bytes[t.where] = Where::TestRange(t.test, status, x);
+    }
+    for (const int w : plan.other_wheres) pass_bytes[w] = wheres[w].Matches(row);
     const std::uint8_t* pass = pass_bytes;
     const std::uint32_t* need_wheres = plan.need_wheres.data();
     for (const SlotNeed& n : plan.slots) {
@@ -1274,9 +1323,14 @@ class SourceRun {
     if (stage >= plan_of_.size()) plan_of_.resize(std::size_t{stage} + 1);
     std::vector<std::uint32_t>& by_value = plan_of_[stage];
     if (value >= by_value.size()) by_value.resize(std::size_t{value} + 1, kNoRow);
-    by_value[value] = static_cast<std::uint32_t>(plans_.size());
-    plans_.push_back(MakePlan(holds, std::move(decided), tested));
-    return plans_.back();
+    // Row classes that decide every where alike share one plan (its ops stay in the cache).
+    std::string signature(holds.begin(), holds.end());
+    signature.append(decided.begin(), decided.end());
+    auto [it, added] =
+        plan_by_signature_.emplace(std::move(signature), static_cast<std::uint32_t>(plans_.size()));
+    if (added) plans_.push_back(MakePlan(holds, std::move(decided), tested));
+    by_value[value] = it->second;
+    return plans_[it->second];
   }
 
  public:
@@ -1790,6 +1844,7 @@ class SourceRun {
   StagePlan all_;  // the plan of every row when there are no plans
   std::vector<StagePlan> plans_;
   std::vector<std::vector<std::uint32_t>> plan_of_;  // [stage id][value id] → plans_ index
+  std::map<std::string, std::uint32_t> plan_by_signature_;  // holds and decided bytes → plan
   struct DistinctBatch {
     static constexpr std::size_t kRows = 256;
     struct Entry {

@@ -1011,6 +1011,33 @@ Where::Decided Where::DecideNode(int index, RowContext& row, int column) {
   }
 }
 
+bool Where::AsRangeTest(RangeOf* of, RangeTest* test) {
+  if (!single_) return false;
+  Cond& c = conds_[0];
+  switch (c.check) {
+    case Check::kAmountRange:
+      *of = RangeOf::kAmount;
+      break;
+    case Check::kDayRange:
+      *of = RangeOf::kDay;
+      break;
+    case Check::kInstantRange:
+      *of = RangeOf::kInstant;
+      break;
+    default:
+      return false;
+  }
+  *test = {c.column, c.range_lo, c.range_hi, c.range_negated, &c.invalid};
+  return true;
+}
+
+bool Where::AsEmptyTest(int* column, bool* negated) const {
+  if (!single_ || conds_[0].check != Check::kIsEmpty) return false;
+  *column = conds_[0].column;
+  *negated = conds_[0].negated;
+  return true;
+}
+
 bool Where::Decidable(int column) const {
   return std::any_of(conds_.begin(), conds_.end(), [&](const Cond& c) {
     return IsStage(c) || (column >= 0 && c.column == column && IsText(c));

@@ -321,6 +321,27 @@ class Where {
   Outcome Decide(RowContext& row, int column);
   // True when a condition is on the stage, or a text test of |column|: Decide may decide it.
   bool Decidable(int column) const;
+  // A where that is one number or date comparison (= != < <= > >=, [not] between) as a plain
+  // range test, which the metric engine's row loop runs without the condition switch; false
+  // for any other where. The test counts invalid values into the condition, as Matches does.
+  struct RangeTest {
+    int column = -1;
+    std::int64_t lo = 0, hi = 0;  // inclusive (empty when lo > hi)
+    bool negated = false;
+    std::uint64_t* invalid = nullptr;
+  };
+  enum class RangeOf : std::uint8_t { kAmount, kDay, kInstant };
+  bool AsRangeTest(RangeOf* of, RangeTest* test);
+  // A where that is one 'is [not] empty': its column and whether it is negated.
+  bool AsEmptyTest(int* column, bool* negated) const;
+  [[gnu::always_inline]] static bool TestRange(const RangeTest& t, ParseStatus status,
+                                               std::int64_t x) {
+    if (status != ParseStatus::kOk) {
+      if (status == ParseStatus::kInvalid) ++*t.invalid;
+      return false;
+    }
+    return ((x >= t.lo) & (x <= t.hi)) != t.negated;
+  }
   bool always() const { return root_ < 0; }
   const std::string& text() const { return text_; }
   // Evaluations where a field compared as a number or date did not parse (condition false).

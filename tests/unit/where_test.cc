@@ -591,3 +591,59 @@ TEST_CASE("Decidable: a where on the stage or the column's text", "[where]") {
   CHECK_FALSE(s.Compile("owner = 3").Decidable(owner));  // a number comparison parses the owner
   CHECK_FALSE(s.Compile("").Decidable(-1));
 }
+
+TEST_CASE("AsRangeTest and AsEmptyTest: the row loop's flat tests agree with Matches",
+          "[where]") {
+  Src s({"amount", "created", "owner"});
+  const std::vector<std::string> amounts = {"", "5", "10", "10.5", "12", "x", "-3"};
+  const std::vector<std::string> dates = {"", "2024-01-01", "2024-01-02", "2024-01-03 10:00",
+                                          "nope"};
+  for (const std::string text :
+       {"amount > 10", "amount <= 10", "amount = 10", "amount != 10", "amount between 5 and 12",
+        "amount not between 5 and 12", "created >= 2024-01-02", "created < '2024-01-02 12:00'",
+        "created != 2024-01-02"}) {
+    INFO("where " << text);
+    Where flat = s.Compile(text);
+    Where plain = s.Compile(text);
+    Where::RangeOf of = Where::RangeOf::kAmount;
+    Where::RangeTest t;
+    REQUIRE(flat.AsRangeTest(&of, &t));
+    const bool on_amount = text.rfind("amount", 0) == 0;
+    CHECK((of == Where::RangeOf::kAmount) == on_amount);
+    for (const std::string& a : amounts) {
+      for (const std::string& d : dates) {
+        const std::vector<std::string_view> row = {a, d, "Bob"};
+        RowContext ctx(s.schema, s.dates, &s.rules);
+        ctx.SetRow(row.data());
+        std::int64_t x = 0;
+        ParseStatus status = ParseStatus::kEmpty;
+        switch (of) {
+          case Where::RangeOf::kAmount:
+            status = ctx.Amount(t.column, &x);
+            break;
+          case Where::RangeOf::kDay:
+            status = ctx.Day(t.column, &x);
+            break;
+          case Where::RangeOf::kInstant:
+            status = ctx.Instant(t.column, &x);
+            break;
+        }
+        INFO("amount '" << a << "' created '" << d << "'");
+        CHECK(Where::TestRange(t, status, x) == plain.Matches(ctx));
+      }
+    }
+    CHECK(flat.invalid_values() == plain.invalid_values());  // counted into the condition
+    CHECK(flat.invalid_values() > 0);
+  }
+  int column = -1;
+  bool negated = false;
+  Where::RangeOf of = Where::RangeOf::kAmount;
+  Where::RangeTest t;
+  CHECK(s.Compile("owner is not empty").AsEmptyTest(&column, &negated));
+  CHECK(column == 2);
+  CHECK(negated);
+  CHECK_FALSE(s.Compile("owner = Bob").AsEmptyTest(&column, &negated));
+  CHECK_FALSE(s.Compile("owner = Bob").AsRangeTest(&of, &t));
+  CHECK_FALSE(s.Compile("amount > 1 and amount < 5").AsRangeTest(&of, &t));  // two conditions
+  CHECK_FALSE(s.Compile("amount in (1, 2)").AsRangeTest(&of, &t));
+}
