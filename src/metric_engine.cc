@@ -1040,7 +1040,7 @@ class SourceRun {
     }
     for (std::size_t ti = 0; ti < tables_.size(); ++ti) {
       GroupTable& t = tables_[ti];
-      const GroupTable& o = later.tables_[ti];
+      GroupTable& o = later.tables_[ti];
       std::map<std::vector<std::string>, std::uint32_t> groups;
       for (std::uint32_t g = 0; g < t.values.size(); ++g) groups.emplace(t.values[g], g);
       for (std::size_t lg = 0; lg < o.values.size(); ++lg) {
@@ -1070,7 +1070,7 @@ class SourceRun {
     summary_.filtered_out += later.summary_.filtered_out;
   }
 
-  static void MergeAcc(const HotAcc& from_hot, const ColdAcc& from_cold,
+  static void MergeAcc(const HotAcc& from_hot, ColdAcc& from_cold,
                        const std::vector<std::uint32_t>* ids, HotAcc* hot, ColdAcc* cold) {
     hot->n += from_hot.n;
     AddToSum(*hot, *cold, from_hot.sum);
@@ -1080,7 +1080,7 @@ class SourceRun {
     for (std::size_t e = 0; e < cold->excluded.size(); ++e) {
       cold->excluded[e] += from_cold.excluded[e];
     }
-    cold->values.Merge(from_cold.values);
+    cold->values.Merge(std::move(from_cold.values));  // the chunk's run is dropped after
     if (from_cold.distinct) {
       if (!cold->distinct) cold->distinct = std::make_unique<IdSet>();
       from_cold.distinct->ForEach([&](std::uint32_t id) { cold->distinct->Insert((*ids)[id]); });

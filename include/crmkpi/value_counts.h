@@ -37,11 +37,25 @@ class ValueCounts {
       Fold();
       MergeInto(&run_, other.SortedRun());
     }
-    for (std::size_t i = 0; i < other.days_.size(); ++i) {
-      if (other.days_[i] != 0) {
-        Place((other.day_lo_ + static_cast<std::int64_t>(i)) * kDay, other.days_[i]);
+    MergeDays(other);
+  }
+  // The same, taking |other|'s run rather than a copy of it (the parallel pass merging a
+  // chunk's counts, dropped afterwards; the first chunk's run is moved, not merged). |other| is
+  // left empty.
+  void Merge(ValueCounts&& other) {
+    other.Fold();
+    total_ += other.total_;
+    sum_ += other.sum_;
+    if (!other.run_.empty()) {
+      Fold();
+      if (run_.empty()) {
+        run_.swap(other.run_);
+      } else {
+        MergeInto(&run_, other.run_);
       }
     }
+    MergeDays(other);
+    other = ValueCounts();
   }
 
   std::uint64_t size() const { return total_; }  // occurrences, not distinct values
@@ -90,6 +104,13 @@ class ValueCounts {
     } else {
       counted_.emplace_back(value, count);
       if (counted_.size() >= std::max(kMinBuffer, run_.size())) Fold();
+    }
+  }
+  void MergeDays(const ValueCounts& other) {
+    for (std::size_t i = 0; i < other.days_.size(); ++i) {
+      if (other.days_[i] != 0) {
+        Place((other.day_lo_ + static_cast<std::int64_t>(i)) * kDay, other.days_[i]);
+      }
     }
   }
   // Sorts the buffer and the counted adds and merges them into the run.

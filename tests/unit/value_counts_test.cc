@@ -107,6 +107,7 @@ TEST_CASE("value counts: buffered values fold into the sorted run exactly") {
   for (int round = 0; round < 12; ++round) {
     std::map<std::int64_t, std::uint64_t> want;
     ValueCounts c, a, b;
+    ValueCounts parts[3];  // merged by move, as the parallel pass merges its chunks
     const int n = 5000 + static_cast<int>(rng() % 60000);
     const unsigned bits = 1 + static_cast<unsigned>(rng() % 63);
     for (int i = 0; i < n; ++i) {
@@ -117,15 +118,27 @@ TEST_CASE("value counts: buffered values fold into the sorted run exactly") {
       want[v] += count;
       c.Add(v, count);
       (i % 4 ? a : b).Add(v, count);
+      parts[i % 3].Add(v, count);
+      parts[(i + 1) % 3].Add((i % 2 ? 2 : -1) * std::int64_t{86400});  // a day
+      want[(i % 2 ? 2 : -1) * std::int64_t{86400}] += 1;
+      c.Add((i % 2 ? 2 : -1) * std::int64_t{86400});
+      (i % 4 ? b : a).Add((i % 2 ? 2 : -1) * std::int64_t{86400});
       if (i == n / 2) a.Merge(b), b = ValueCounts();  // merge a part still buffering
     }
     a.Merge(b);
+    ValueCounts moved;
+    for (ValueCounts& part : parts) moved.Merge(std::move(part));  // the first is moved in
+    CHECK(parts[0].empty());
+    CHECK(parts[0].Sorted().empty());
     std::vector<std::pair<std::int64_t, std::uint64_t>> sorted(want.begin(), want.end());
     INFO("round " << round << " n " << n << " bits " << bits);
     CHECK(c.Sorted() == sorted);
     CHECK(a.Sorted() == sorted);
     CHECK(a.size() == c.size());
     CHECK(a.sum() == c.sum());
+    CHECK(moved.Sorted() == sorted);
+    CHECK(moved.size() == c.size());
+    CHECK(moved.sum() == c.sum());
   }
 }
 
