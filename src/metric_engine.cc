@@ -19,6 +19,7 @@
 #include "crmkpi/key_table.h"
 #include "crmkpi/parallel_scan.h"
 #include "crmkpi/quantile.h"
+#include "crmkpi/short_key_cache.h"
 #include "crmkpi/value_counts.h"
 #include "crmkpi/stage_rules.h"
 #include "crmkpi/string_hash.h"
@@ -360,6 +361,8 @@ struct Interned {
   // Only count_distinct reads it: its values are looked up in batches (DistinctBatch), not
   // per row, and never prefetched per row.
   bool batched = false;
+  // Values of up to 16 bytes (sources, regions) are found here first, without the table.
+  std::unique_ptr<ShortKeyCache> short_keys = std::make_unique<ShortKeyCache>();
 };
 
 struct GroupTable {
@@ -1610,10 +1613,14 @@ class SourceRun {
     Interned& in = interned_[static_cast<std::size_t>(slot)];
     if (in.generation != generation_) {
       in.generation = generation_;
-      bool inserted = false;
       const std::string_view text = context_->Text(in.column);
+      ShortKeyCache::Words words;
+      const bool short_key = ShortKeyCache::WordsOf(text, &words);
+      if (short_key && in.short_keys->Find(words, &in.id)) return in.id;
+      bool inserted = false;
       in.id = in.values.FindOrInsert(
           text, in.hash_generation == generation_ ? in.hash : HashBytes(text), &inserted);
+      if (short_key) in.short_keys->Put(words, in.id);
       if (inserted && in.values.size() == Interned::kPrefetchFrom && !in.batched) {
         prefetching_ = true;  // from the next row on
       }
