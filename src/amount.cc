@@ -105,38 +105,6 @@ inline const char* SkipSpaces(const char* p, const char* e) {
   }
 }
 
-// One to eight ASCII digits ("158957"), what most amount columns hold: loaded as one word,
-// checked and converted with a few word operations (the SWAR method of fast_float's
-// parse_eight_digits_unrolled) instead of a loop per digit. No byte outside |s| is read.
-inline bool ParseDigits8(std::string_view s, std::int64_t* out) {
-  if constexpr (std::endian::native != std::endian::little) return false;
-  const std::size_t n = s.size();  // at least 1
-  if (n > 8) return false;
-  const char* p = s.data();
-  std::uint64_t w = 0;
-  if (n >= 4) {  // two overlapping loads cover the n bytes
-    std::uint32_t a = 0, b = 0;
-    std::memcpy(&a, p, 4);
-    std::memcpy(&b, p + n - 4, 4);
-    w = a | (std::uint64_t{b} << (8 * (n - 4)));
-  } else {
-    auto byte = [p](std::size_t i) { return std::uint64_t{static_cast<unsigned char>(p[i])}; };
-    w = byte(0) | byte(n / 2) << (8 * (n / 2)) | byte(n - 1) << (8 * (n - 1));
-  }
-  // The digits into the high n bytes (the least significant digit last), '0's before them.
-  const unsigned pad = static_cast<unsigned>(8 * (8 - n));
-  w = (w << pad) | (0x3030303030303030ull & ((std::uint64_t{1} << pad) - 1));
-  constexpr std::uint64_t kHigh = 0xF0F0F0F0F0F0F0F0ull;
-  if (((w & kHigh) | (((w + 0x0606060606060606ull) & kHigh) >> 4)) != 0x3333333333333333ull) {
-    return false;  // a byte that is not '0'..'9'
-  }
-  w = (w & 0x0F0F0F0F0F0F0F0Full) * 2561 >> 8;
-  w = (w & 0x00FF00FF00FF00FFull) * 6553601 >> 16;
-  w = (w & 0x0000FFFF0000FFFFull) * 42949672960001ull >> 32;
-  *out = static_cast<std::int64_t>(w) * kAmountScale;
-  return true;
-}
-
 // Plain ASCII "12345", "-12", "12345.67" (at most 14 integer digits and 4 decimals) — what almost
 // every CRM export writes. Returns false to hand anything else to the general parser.
 inline bool ParseFast(std::string_view s, std::int64_t* out) {
@@ -181,7 +149,7 @@ inline bool ParseFast(std::string_view s, std::int64_t* out) {
 ParseStatus ParseAmount(std::string_view text, std::int64_t* out) {
   text = TrimSpace(text);
   if (text.empty()) return ParseStatus::kEmpty;
-  if (ParseDigits8(text, out) || ParseFast(text, out)) return ParseStatus::kOk;
+  if (ParsePlainDigits(text, out) || ParseFast(text, out)) return ParseStatus::kOk;
 
   const char* p = text.data();
   const char* e = p + text.size();

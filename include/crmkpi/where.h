@@ -62,6 +62,7 @@
 #include <string_view>
 #include <vector>
 
+#include "crmkpi/amount.h"
 #include "crmkpi/column_roles.h"
 #include "crmkpi/date_time.h"
 #include "crmkpi/error.h"
@@ -131,7 +132,14 @@ class RowContext {
   // and filters costs one parse; the checks of the memo are inline, the parsing is not.
   [[gnu::always_inline]] ParseStatus Amount(int column, std::int64_t* units) {
     Memo& m = memo_[static_cast<std::size_t>(column)];
-    if (m.amount_gen != generation_) ParseAmountInto(column, m);
+    if (m.amount_gen != generation_) {
+      if (ParsePlainDigits(fields_[column], &m.amount)) {  // no call for plain digits
+        m.amount_gen = generation_;
+        m.amount_status = ParseStatus::kOk;
+      } else {
+        ParseAmountInto(column, m);
+      }
+    }
     *units = m.amount;
     return m.amount_status;
   }
