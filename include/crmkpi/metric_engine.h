@@ -13,22 +13,27 @@
 // with groups and distinct values, not rows (medians and pNN keep value → count, ValueCounts).
 //
 // The row's plan. Metrics that read the same value under the same `where` text are one stream
-// with one accumulator per table; a stream adds to each of its tables through an op. Where texts
-// on the stage alone (`stage is won`, `stage reached proposal`) are decided once per distinct
-// stage value, and so is an `and` that starts with a stage condition failing for it: the plan of
-// a stage value drops the ops of streams that cannot match its rows and makes the others
-// unconditional. The remaining wheres are tested once per row into a pass byte each, and the
-// ops take that byte as a number (n += ok, sum += value & -ok, min/max by select): outcomes vary
-// from row to row, so a branch per where and stream was mispredicted about half the time. A
-// value (amount, duration, SLA outcome) is observed only when one of its streams' wheres holds,
-// as before, so parse warnings count the same rows. count_distinct of a column no grouping
-// reads looks its keys up in batches of 256 rows, prefetching slots and entries a few keys ahead.
+// with one accumulator per table; a stream adds to each of its tables through an op. Rows get a
+// plan by their stage value and by the value of one grouped column that where texts test as
+// text (the plan column, e.g. `source` for `source in (web, referral)`): each where is decided
+// for the pair as far as the stage and that text decide it (Where::Decide, a three-valued walk
+// that never skips a test which counts invalid values), and pairs that decide every where alike
+// share one plan. A plan drops the ops of streams that cannot match its rows, makes the ops whose
+// where holds unconditional, and tests the remaining wheres once per row into a pass byte each
+// (single range and emptiness conditions from flat per-kind lists, without the condition
+// switch); ops take that byte as a number (n += ok, sum += value & -ok, min/max by select):
+// outcomes vary from row to row, so a branch per where and stream was mispredicted about half
+// the time. A value (amount, duration, SLA outcome) is observed only when one of its streams'
+// wheres holds, so parse warnings count the same rows as when each metric observed its own.
+// Values of up to 16 bytes are interned through a small cache keyed by their bytes
+// (ShortKeyCache) before the key table. count_distinct of a column no grouping reads looks its
+// keys up in batches of 256 rows: all slots prefetched, then all entries, then the lookups.
 //
 // Cost (bench/metric_scaling, deals_1g.csv, two cores): one metric (count where won, by owner)
-// 0.47–0.53 s; 30 metrics of one shape 1.1×; 30 mixed metrics (counts, sums, avg/min/max,
+// 0.55–0.70 s; 30 metrics of one shape 1.0–1.1×; 30 mixed metrics (counts, sums, avg/min/max,
 // median/p90 of amounts and durations, count_distinct of 20,000 accounts, 10 where texts, 4
-// groupings) 2.1–2.2×. Counted with callgrind on 100 MB, one thread: 1,348 and 2,690
-// instructions per row (docs/performance.md).
+// groupings) 1.7–2.1×, median about 1.9×. Counted with cachegrind on 100 MB, one thread: 1,307
+// and 2,328 instructions per row (docs/performance.md).
 //
 // Values (docs/kpis.md R2, R5):
 //   count           rows passing the filters; with a column: rows where it is not empty
