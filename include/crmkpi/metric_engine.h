@@ -30,10 +30,10 @@
 // keys up in batches of 256 rows: all slots prefetched, then all entries, then the lookups.
 //
 // Cost (bench/metric_scaling, deals_1g.csv, two cores): one metric (count where won, by owner)
-// 0.55–0.70 s; 30 metrics of one shape 1.0–1.1×; 30 mixed metrics (counts, sums, avg/min/max,
+// 0.51–0.65 s; 30 metrics of one shape 0.9–1.1×; 30 mixed metrics (counts, sums, avg/min/max,
 // median/p90 of amounts and durations, count_distinct of 20,000 accounts, 10 where texts, 4
-// groupings) 1.7–2.1×, median about 1.9×. Counted with cachegrind on 100 MB, one thread: 1,307
-// and 2,328 instructions per row (docs/performance.md).
+// groupings) 1.7–2.1×, median of interleaved pairs 1.8×. Counted with cachegrind on 100 MB, one
+// thread: 1,330 and 2,293 instructions per row (docs/performance.md).
 //
 // Values (docs/kpis.md R2, R5):
 //   count           rows passing the filters; with a column: rows where it is not empty
