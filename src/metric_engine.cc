@@ -657,8 +657,8 @@ struct SlotNeed {
 // one for all rows.
 struct StagePlan {
   OpLists ops;
-  std::vector<int> row_wheres;  // tested on the row: by kind (one range or emptiness test
-                                // each, run without the condition switch), then the others
+  // The wheres tested on the row: by kind (one range or emptiness test each, run without the
+  // condition switch), then the others.
   struct Range {
     Where::RangeTest test;
     std::uint32_t where = 0;
@@ -920,9 +920,8 @@ class SourceRun {
       if (!grouped) continue;
       const int column = interned_[i].column;
       const std::size_t n = static_cast<std::size_t>(
-          std::count_if(wheres_.begin(), wheres_.end(), [&](const Where& w) {
-            return w.Decidable(column) && !w.Decidable(-1);
-          }));
+          std::count_if(wheres_.begin(), wheres_.end(),
+                        [&](const Where& w) { return w.TestsText(column); }));
       if (n > best) {
         best = n;
         plan_slot_ = slot;
@@ -934,15 +933,14 @@ class SourceRun {
     use_plans_ = plan_stage_ || plan_slot_ >= 0;
   }
 
-  // The plan of rows for which |holds| is 0 at every where known to fail for them (a stage
-  // where, or an 'and' that starts with one) and 1 elsewhere: ops under a failing where are
-  // dropped, ops under a stage where that holds become unconditional (the always byte), and
-  // the slots list only the wheres left to test on the row (|tested|).
+  // The plan of rows for which |holds| is 0 at every where decided to fail for them, |decided|
+  // 1 at every where decided to hold, and |tested| lists the others: ops under a failing where
+  // are dropped, ops under a holding one become unconditional (the always byte), and the slots
+  // list only the wheres left to test on the row.
   StagePlan MakePlan(const std::vector<std::uint8_t>& holds, std::vector<std::uint8_t> decided,
                      const std::vector<int>& tested) {
     decided[always_] = 1;  // decided: 1 when known to hold for these rows
     StagePlan plan;
-    plan.row_wheres = tested;
     for (const int w : tested) {
       Where& where = wheres_[static_cast<std::size_t>(w)];
       Where::RangeOf of = Where::RangeOf::kAmount;

@@ -1038,10 +1038,9 @@ bool Where::AsEmptyTest(int* column, bool* negated) const {
   return true;
 }
 
-bool Where::Decidable(int column) const {
-  return std::any_of(conds_.begin(), conds_.end(), [&](const Cond& c) {
-    return IsStage(c) || (column >= 0 && c.column == column && IsText(c));
-  });
+bool Where::TestsText(int column) const {
+  return std::any_of(conds_.begin(), conds_.end(),
+                     [&](const Cond& c) { return c.column == column && IsText(c); });
 }
 
 bool Where::TestOther(Cond& c, RowContext& row) {

@@ -327,8 +327,9 @@ class Where {
   // and text has that outcome, and the row loop decides it once for them all.
   enum class Outcome : std::uint8_t { kFalse, kTrue, kUnknown };
   Outcome Decide(RowContext& row, int column);
-  // True when a condition is on the stage, or a text test of |column|: Decide may decide it.
-  bool Decidable(int column) const;
+  // True when a condition is a text test of |column| (=, in, is empty, text order): Decide
+  // with that column may decide it (as it may any where that uses_stage).
+  bool TestsText(int column) const;
   // A where that is one number or date comparison (= != < <= > >=, [not] between) as a plain
   // range test, which the metric engine's row loop runs without the condition switch; false
   // for any other where. The test counts invalid values into the condition, as Matches does.

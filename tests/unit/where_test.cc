@@ -577,19 +577,19 @@ TEST_CASE("Decide: what the stage and one column's text alone make of a where", 
         O::kUnknown);
 }
 
-TEST_CASE("Decidable: a where on the stage or the column's text", "[where]") {
+TEST_CASE("TestsText: a where with a text test of the column", "[where]") {
   StageConfig stages;
   stages.order = {"lead", "proposal", "won"};
   Src s({"owner", "stage", "amount"}, stages);
   const int owner = s.schema.Resolve("owner");
-  CHECK(s.Compile("stage is won").Decidable(-1));
-  CHECK(s.Compile("amount > 3 or stage reached proposal").Decidable(-1));
-  CHECK_FALSE(s.Compile("owner = Bob").Decidable(-1));
-  CHECK(s.Compile("owner = Bob").Decidable(owner));
-  CHECK(s.Compile("owner is not empty").Decidable(owner));
-  CHECK_FALSE(s.Compile("amount > 3").Decidable(owner));
-  CHECK_FALSE(s.Compile("owner = 3").Decidable(owner));  // a number comparison parses the owner
-  CHECK_FALSE(s.Compile("").Decidable(-1));
+  CHECK(s.Compile("owner = Bob").TestsText(owner));
+  CHECK(s.Compile("stage is won and owner in (Al, Bob)").TestsText(owner));
+  CHECK(s.Compile("owner is not empty").TestsText(owner));
+  CHECK(s.Compile("owner > 'B'").TestsText(owner));
+  CHECK_FALSE(s.Compile("stage is won").TestsText(owner));
+  CHECK_FALSE(s.Compile("amount > 3").TestsText(owner));
+  CHECK_FALSE(s.Compile("owner = 3").TestsText(owner));  // a number comparison parses the owner
+  CHECK_FALSE(s.Compile("").TestsText(owner));
 }
 
 TEST_CASE("AsRangeTest and AsEmptyTest: the row loop's flat tests agree with Matches",
