@@ -1838,12 +1838,12 @@ class SourceRun {
   // Plans by the row's stage value (when a where reads the stage) and the value of the plan
   // column (ChoosePlanColumn), else one plan for every row.
   bool use_plans_ = false;
-  // Some column looked up per row has Interned::kPrefetchFrom values (or more): its rows' keys
-  // are hashed and prefetched as the row starts.
-  bool prefetching_ = false;
   bool plan_stage_ = false;
   int plan_slot_ = -1;    // its Interned slot
   int plan_column_ = -1;  // its schema column
+  // Some column looked up per row has Interned::kPrefetchFrom values (or more): its rows' keys
+  // are hashed and prefetched as the row starts.
+  bool prefetching_ = false;
   std::vector<Slot> slots_;
   OpLists streams_ops_;  // every stream's ops, under their own wheres
   StagePlan all_;  // the plan of every row when there are no plans
