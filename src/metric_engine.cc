@@ -1157,21 +1157,16 @@ class SourceRun {
     for (const StagePlan::Empty& t : plan.empty_tests) {
       pass_bytes[t.where] = row.Text(t.column).empty() != t.negated;
     }
-    for (const StagePlan::Range& t : plan.amount_tests) {
-      std::int64_t x = 0;
-      const ParseStatus status = row.Amount(t.test.column, &x);
-      pass_bytes[t.where] = Where::TestRange(t.test, status, x);
-    }
-    for (const StagePlan::Range& t : plan.day_tests) {
-      std::int64_t x = 0;
-      const ParseStatus status = row.Day(t.test.column, &x);
-      pass_bytes[t.where] = Where::TestRange(t.test, status, x);
-    }
-    for (const StagePlan::Range& t : plan.instant_tests) {
-      Seconds x = 0;
-      const ParseStatus status = row.Instant(t.test.column, &x);
-      pass_bytes[t.where] = Where::TestRange(t.test, status, x);
-    }
+    auto test_ranges = [&](const std::vector<StagePlan::Range>& tests, auto parse) {
+      for (const StagePlan::Range& t : tests) {
+        std::int64_t x = 0;
+        const ParseStatus status = parse(t.test.column, &x);
+        pass_bytes[t.where] = Where::TestRange(t.test, status, x);
+      }
+    };
+    test_ranges(plan.amount_tests, [&](int c, std::int64_t* x) { return row.Amount(c, x); });
+    test_ranges(plan.day_tests, [&](int c, std::int64_t* x) { return row.Day(c, x); });
+    test_ranges(plan.instant_tests, [&](int c, Seconds* x) { return row.Instant(c, x); });
     for (const int w : plan.other_wheres) pass_bytes[w] = wheres[w].Matches(row);
     const std::uint8_t* pass = pass_bytes;
     const std::uint32_t* need_wheres = plan.need_wheres.data();

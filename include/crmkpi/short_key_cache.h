@@ -18,32 +18,16 @@ class ShortKeyCache {
  public:
   static constexpr std::size_t kMaxBytes = 16;
 
-  // A key's words: |key| is determined by them and its length (overlapping loads for 4..16
-  // bytes; the first, middle and last byte below 4). False for a key longer than kMaxBytes.
+  // A key's words (hash_detail::ShortWords): |key| is determined by them and its length. False
+  // for a key longer than kMaxBytes.
   struct Words {
     std::uint64_t a = 0, b = 0;
     std::uint32_t n = 0;
   };
   static bool WordsOf(std::string_view key, Words* w) {
-    using hash_detail::Load4;
-    using hash_detail::Load8;
-    const std::size_t n = key.size();
-    if (n > kMaxBytes) return false;
-    const char* p = key.data();
-    w->n = static_cast<std::uint32_t>(n);
-    if (n >= 8) {
-      w->a = Load8(p);
-      w->b = Load8(p + n - 8);
-    } else if (n >= 4) {
-      w->a = Load4(p);
-      w->b = Load4(p + n - 4);
-    } else if (n > 0) {
-      auto byte = [p](std::size_t i) { return std::uint64_t{static_cast<unsigned char>(p[i])}; };
-      w->a = byte(0) | byte(n / 2) << 8 | byte(n - 1) << 16;
-      w->b = 0;
-    } else {
-      w->a = w->b = 0;
-    }
+    if (key.size() > kMaxBytes) return false;
+    hash_detail::ShortWords(key.data(), key.size(), &w->a, &w->b);
+    w->n = static_cast<std::uint32_t>(key.size());
     return true;
   }
 

@@ -27,6 +27,25 @@ inline std::uint64_t Load4(const char* p) {
   std::memcpy(&v, p, 4);
   return v;
 }
+// The words of a key of at most 16 bytes, which with its length determine it: overlapping
+// loads for 4..16 bytes, the first, middle and last byte below 4, zeros for none. HashBytes
+// mixes them; ShortKeyCache keeps them as the key itself.
+inline void ShortWords(const char* p, std::size_t n, std::uint64_t* a, std::uint64_t* b) {
+  if (n >= 8) {
+    *a = Load8(p);
+    *b = Load8(p + n - 8);
+  } else if (n >= 4) {
+    *a = Load4(p);
+    *b = Load4(p + n - 4);
+  } else if (n > 0) {
+    *a = (std::uint64_t{static_cast<unsigned char>(p[0])} << 16) |
+         (std::uint64_t{static_cast<unsigned char>(p[n / 2])} << 8) |
+         std::uint64_t{static_cast<unsigned char>(p[n - 1])};
+    *b = 0;
+  } else {
+    *a = *b = 0;
+  }
+}
 }  // namespace hash_detail
 
 // A fast non-cryptographic hash of short keys (wyhash-style: one 64×64→128 multiply per 16
@@ -41,17 +60,7 @@ inline std::uint64_t HashBytes(std::string_view s) {
   std::size_t n = s.size();
   std::uint64_t a = 0, b = 0, seed = k0 ^ n;
   if (n <= 16) {
-    if (n >= 8) {
-      a = Load8(p);
-      b = Load8(p + n - 8);
-    } else if (n >= 4) {
-      a = Load4(p);
-      b = Load4(p + n - 4);
-    } else if (n > 0) {
-      a = (std::uint64_t{static_cast<unsigned char>(p[0])} << 16) |
-          (std::uint64_t{static_cast<unsigned char>(p[n / 2])} << 8) |
-          std::uint64_t{static_cast<unsigned char>(p[n - 1])};
-    }
+    ShortWords(p, n, &a, &b);
   } else {
     const char* end = p + n;
     while (n > 16) {

@@ -438,11 +438,7 @@ class Where {
   }
   // A parsed value against a k*Range condition (|status| not kOk: false, invalid counted).
   static bool InRange(Cond& c, ParseStatus status, std::int64_t x) {
-    if (status != ParseStatus::kOk) {
-      if (status == ParseStatus::kInvalid) ++c.invalid;
-      return false;
-    }
-    return ((x >= c.range_lo) & (x <= c.range_hi)) != c.range_negated;
+    return TestRange({c.column, c.range_lo, c.range_hi, c.range_negated, &c.invalid}, status, x);
   }
   static bool StageHolds(const Cond& c, RowContext& row);
   bool TestOther(Cond& c, RowContext& row);
