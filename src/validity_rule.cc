@@ -1,8 +1,10 @@
 #include "crmkpi/validity_rule.h"
 
 #include <algorithm>
+#include <memory>
 
 #include <fmt/format.h>
+#include <re2/re2.h>
 
 #include "crmkpi/amount.h"
 #include "crmkpi/text.h"
@@ -241,11 +243,26 @@ ValidityRule ValidityRule::Bind(std::string_view text, std::string_view when, in
   } else if (name == "regex") {
     if (open == std::string_view::npos) Fail(loc, "rule 'regex' needs a pattern: regex(PATTERN)");
     r.kind_ = Kind::kRegex;
-    try {
-      r.regex_ = std::make_shared<std::regex>(std::string(args), std::regex::ECMAScript);
-    } catch (const std::regex_error& e) {
-      Fail(loc, fmt::format("rule '{}': bad regular expression: {}", rule, e.what()));
+    // RE2: linear time in the value's length and no recursion, so a 131,072-character
+    // Salesforce long-text value or a pattern such as (a+)+b cannot hang or overflow the stack.
+    RE2::Options options;
+    options.set_log_errors(false);
+    options.set_encoding(RE2::Options::EncodingUTF8);
+    auto re = std::make_shared<const RE2>(re2::StringPiece(args.data(), args.size()), options);
+    if (!re->ok()) {
+      // Point at the part RE2 names (error_arg) inside the pattern, when the rule has a column.
+      SourceLoc at = loc;
+      if (at.column > 0) {
+        std::size_t offset = static_cast<std::size_t>(args.data() - text.data());
+        const std::size_t in_args = args.find(re->error_arg());
+        if (!re->error_arg().empty() && in_args != std::string_view::npos) offset += in_args;
+        at.column += static_cast<int>(CodePoints(text.substr(0, offset)));
+      }
+      Fail(at, fmt::format("rule '{}': bad regular expression: {} ('{}'); patterns are RE2 "
+                           "syntax (no back-references or look-around, see docs/quality.md)",
+                           rule, re->error(), re->error_arg()));
     }
+    r.regex_ = std::move(re);
   } else {
     const std::string hint =
         DidYouMean(name, std::vector<std::string>(std::begin(kKinds), std::end(kKinds)));
@@ -292,7 +309,7 @@ bool ValidityRule::Valid(RowContext& row, std::string_view value, bool* applicab
       return (!has_lo_ || n >= lo_) && (!has_hi_ || n <= hi_);
     }
     case Kind::kRegex:
-      return std::regex_match(value.begin(), value.end(), *regex_);
+      return RE2::FullMatch(re2::StringPiece(value.data(), value.size()), *regex_);
     case Kind::kCompareNumber:
       return row.Amount(column_, &x) == ParseStatus::kOk && Compare(op_, x, lo_);
     case Kind::kCompareDay:

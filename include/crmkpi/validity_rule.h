@@ -11,9 +11,9 @@
 //                                    holding a comma or parenthesis: in('a,b', c)
 //         | range(lo, hi)            a number with lo <= x <= hi; either bound may be empty
 //         | length(min, max)         min <= code points (after trimming) <= max; either empty
-//         | regex(PATTERN)           ECMAScript regular expression (std::regex) matching the
-//                                    whole trimmed value; PATTERN is everything between the first
-//                                    '(' and the last ')'
+//         | regex(PATTERN)           RE2 regular expression (linear time, no recursion) matching
+//                                    the whole trimmed value; PATTERN is everything between the
+//                                    first '(' and the last ')'
 //         | OP operand               OP: = != < <= > >=; operand: a number (compares as
 //                                    numbers), a date YYYY-MM-DD (compares local calendar days),
 //                                    or a column name (cross-field: `>= created_at`)
@@ -28,13 +28,16 @@
 
 #include <cstdint>
 #include <memory>
-#include <regex>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "crmkpi/error.h"
 #include "crmkpi/where.h"
+
+namespace re2 {
+class RE2;
+}
 
 namespace crmkpi {
 
@@ -72,7 +75,7 @@ class ValidityRule {
   std::vector<std::string> set_;  // kIn, sorted
   bool has_lo_ = false, has_hi_ = false;
   std::int64_t lo_ = 0, hi_ = 0;  // range (amount units), length, compare literal
-  std::shared_ptr<std::regex> regex_;
+  std::shared_ptr<const re2::RE2> regex_;
   std::vector<Where> when_;  // 0, 1 or 2 conditions, all required
 };
 
