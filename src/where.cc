@@ -81,6 +81,9 @@ bool IsWordChar(char c) { return IsWordStart(c) || IsDigit(c) || c == '.'; }
 
 }  // namespace
 
+// The deepest nesting of '(' and 'not' a condition may have (as formulas: formula.cc).
+constexpr int kMaxWhereDepth = 256;
+
 // The recursive-descent parser; a friend of WhereExpr.
 class WhereParser {
  public:
@@ -290,7 +293,21 @@ class WhereParser {
     return Add(std::move(n));
   }
 
+  // Every recursion of the parser ('not' and parentheses) passes here: the depth is bounded so
+  // that a hostile text (10,000 '(' or 'not's) is an error at its column, not a stack overflow,
+  // and so is every later walk of the tree (Matches, Decide, Bind), which recurse as deep.
   int ParseNot() {
+    struct Guard {
+      explicit Guard(int* depth) : d(depth) { ++*d; }
+      ~Guard() { --*d; }
+      int* d;
+    } guard(&depth_);
+    if (depth_ > kMaxWhereDepth + 1) {  // the outermost call is not nested
+      // At the '(' or 'not' that went one level too deep.
+      Fail(tokens_[pos_ - 1].at, fmt::format("condition nested too deeply (more than {} levels of '(' and "
+                                  "'not'); write it flatter, e.g. with 'in (...)' or 'and'",
+                                  kMaxWhereDepth));
+    }
     if (PeekWord("not")) {
       Take();
       Node n;
@@ -462,6 +479,7 @@ class WhereParser {
   WhereExpr expr_;
   std::vector<Token> tokens_;
   std::size_t pos_ = 0;
+  int depth_ = 0;  // how deep ParseNot is nested now
 };
 
 // ---------------------------------------------------------------------------------------------

@@ -647,3 +647,24 @@ TEST_CASE("AsRangeTest and AsEmptyTest: the row loop's flat tests agree with Mat
   CHECK_FALSE(s.Compile("amount > 1 and amount < 5").AsRangeTest(&of, &t));  // two conditions
   CHECK_FALSE(s.Compile("amount in (1, 2)").AsRangeTest(&of, &t));
 }
+
+TEST_CASE("nesting deeper than 256 '(' or 'not' is an error at its column, not a crash",
+          "[where]") {
+  Src s({"stage", "amount"});
+  // 256 levels are fine and evaluate as written.
+  const std::string ok = std::string(256, '(') + "amount > 5" + std::string(256, ')');
+  CHECK(s.Eval(ok, {"won", "10"}));
+  std::string nots;
+  for (int i = 0; i < 256; ++i) nots += "not ";
+  CHECK(s.Eval(nots + "amount > 5", {"won", "10"}));  // an even number of 'not's
+  // 10,000 levels (a stack overflow before the limit) stop at the 257th, column 17 + 256.
+  const std::string deep = std::string(10000, '(') + "stage is won" + std::string(10000, ')');
+  CHECK(SyntaxError(deep) ==
+        "kpi.ini:14:273: condition nested too deeply (more than 256 levels of '(' and 'not'); "
+        "write it flatter, e.g. with 'in (...)' or 'and'");
+  std::string many_nots;
+  for (int i = 0; i < 20000; ++i) many_nots += "not ";
+  CHECK(SyntaxError(many_nots + "stage is won") ==
+        "kpi.ini:14:1041: condition nested too deeply (more than 256 levels of '(' and 'not'); "
+        "write it flatter, e.g. with 'in (...)' or 'and'");
+}
