@@ -43,19 +43,61 @@ bool WriteOutput(const std::string& path, std::string_view data) {
   return true;
 }
 
-AtomicFile::AtomicFile(std::string path) : path_(std::move(path)), tmp_(path_ + ".tmp.XXXXXX") {
+namespace {
+
+// The file a rename must replace for |path|: |path| itself, or what its chain of symbolic links
+// points at (a relative link is relative to its own folder), so `-o link` writes the link's
+// target and keeps the link. Gives up after 40 links, as the kernel does (ELOOP).
+std::string ResolveLinks(std::string path) {
+  for (int hops = 0; hops < 40; ++hops) {
+    struct stat st {};
+    if (::lstat(path.c_str(), &st) != 0 || !S_ISLNK(st.st_mode)) return path;
+    std::string target(static_cast<std::size_t>(st.st_size > 0 ? st.st_size : 4096) + 1, '\0');
+    const ssize_t n = ::readlink(path.c_str(), target.data(), target.size());
+    if (n < 0) return path;
+    target.resize(static_cast<std::size_t>(n));
+    if (!target.empty() && target[0] != '/') {
+      const std::size_t slash = path.rfind('/');
+      if (slash != std::string::npos) target = path.substr(0, slash + 1) + target;
+    }
+    path = std::move(target);
+  }
+  throw Error::Input("too many levels of symbolic links", {path, 0, 0});
+}
+
+}  // namespace
+
+AtomicFile::AtomicFile(std::string path) : path_(std::move(path)) {
+  const std::string target = ResolveLinks(path_);
+  struct stat st {};
+  if (::stat(target.c_str(), &st) == 0 && !S_ISREG(st.st_mode)) {
+    if (S_ISDIR(st.st_mode)) {
+      throw Error::Input("is a directory; give a file name for the output", {path_, 0, 0});
+    }
+    // A device, a FIFO or a socket (/dev/null, /dev/stdout, /dev/full, a named pipe): written
+    // to directly. Renaming a temporary file over it would replace the node with a file.
+    direct_ = true;
+    fd_ = ::open(target.c_str(), O_WRONLY | O_CLOEXEC | O_NOCTTY);
+    if (fd_ < 0) {
+      throw Error::Input(fmt::format("cannot open for writing: {}", std::strerror(errno)),
+                         {path_, 0, 0});
+    }
+    return;
+  }
+  tmp_ = target + ".tmp.XXXXXX";
   fd_ = ::mkstemp(tmp_.data());
   if (fd_ < 0) {
     throw Error::Input(fmt::format("cannot create a temporary file beside it: {}",
                                    std::strerror(errno)),
                        {path_, 0, 0});
   }
+  target_ = target;
 }
 
 AtomicFile::~AtomicFile() {
   if (fd_ >= 0) {
     ::close(fd_);
-    ::unlink(tmp_.c_str());
+    if (!direct_) ::unlink(tmp_.c_str());
   }
 }
 
@@ -73,6 +115,14 @@ void AtomicFile::Flush() {
 
 void AtomicFile::Commit() {
   Flush();
+  if (direct_) {
+    const int closed = ::close(fd_);
+    fd_ = -1;
+    if (closed != 0 && errno != EINTR) {
+      throw Error::Input(fmt::format("cannot write: {}", std::strerror(errno)), {path_, 0, 0});
+    }
+    return;
+  }
   // mkstemp creates 0600; give the file the permissions a plain create would.
   const mode_t mask = ::umask(0);
   ::umask(mask);
@@ -85,7 +135,7 @@ void AtomicFile::Commit() {
     ::unlink(tmp_.c_str());
     throw Error::Input(fmt::format("cannot write: {}", std::strerror(saved)), {path_, 0, 0});
   }
-  if (::rename(tmp_.c_str(), path_.c_str()) != 0) {
+  if (::rename(tmp_.c_str(), target_.c_str()) != 0) {
     const int e = errno;
     ::unlink(tmp_.c_str());
     throw Error::Input(fmt::format("cannot rename the temporary file into place: {}",

@@ -15,6 +15,10 @@ bool WriteOutput(const std::string& path, std::string_view data);
 // A file written in pieces (a quarantine CSV streamed row by row): the data goes to a temporary
 // file beside |path|, which Commit() renames into place. Destroyed without Commit() (an error
 // mid-run), the temporary file is removed and |path| is untouched. Writes are buffered.
+// A symbolic link is followed: the temporary file is made beside its target and renamed over
+// the target, so the link stays. A path that is not a regular file (/dev/null, /dev/full, a
+// FIFO) is written to directly — never replaced — and its write errors are errors; a directory
+// is an error.
 class AtomicFile {
  public:
   explicit AtomicFile(std::string path);  // throws Error(kInput) naming the path
@@ -27,7 +31,10 @@ class AtomicFile {
 
  private:
   void Flush();
-  std::string path_, tmp_;
+  std::string path_;    // as given, for messages
+  std::string target_;  // the regular file the rename replaces (links followed)
+  std::string tmp_;
+  bool direct_ = false;  // not a regular file: written in place
   int fd_ = -1;
   std::string buffer_;
 };
