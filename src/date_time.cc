@@ -7,7 +7,6 @@
 #include <cstdio>
 #include <cstring>
 #include <exception>
-#include <sstream>
 #include <string>
 #include <string_view>
 
@@ -15,6 +14,7 @@
 #include <date/tz.h>
 #include <fmt/format.h>
 
+#include "crmkpi/date_format.h"
 #include "crmkpi/error.h"
 #include "crmkpi/text.h"
 
@@ -260,22 +260,6 @@ bool ParseAuto(const char* p, const char* e, AutoFields* f) {
   return true;
 }
 
-// True when a date::parse format reads a UTC offset (%z, %Ez, %Oz), making the result an instant.
-bool FormatHasOffset(std::string_view fmt) {
-  for (std::size_t i = 0; i + 1 < fmt.size(); ++i) {
-    if (fmt[i] != '%') continue;
-    std::size_t j = i + 1;
-    if (fmt[j] == '%') {  // "%%" is a literal percent sign
-      i = j;
-      continue;
-    }
-    if ((fmt[j] == 'E' || fmt[j] == 'O') && j + 1 < fmt.size()) ++j;
-    if (fmt[j] == 'z') return true;
-    i = j;
-  }
-  return false;
-}
-
 inline Seconds ClampBound(Seconds v) { return std::clamp(v, -kMaxAbsBound, kMaxAbsBound); }
 
 // Caches a zone period as a local-time range, trimmed by kCacheMargin on both sides so the range
@@ -290,8 +274,10 @@ inline void FillCache(const date::sys_info& info, Seconds* begin, Seconds* end, 
 
 }  // namespace
 
-DateParser::DateParser(std::string format, std::string tz)
+DateParser::DateParser(std::string format, std::string tz, std::string_view setting)
     : format_(std::move(format)), tz_name_(std::move(tz)) {
+  // Checked here, before any value is read: an unknown conversion (%Q) is a usage error.
+  if (!format_.empty()) compiled_ = DateFormat::Compile(format_, setting);
   if (tz_name_.empty() || tz_name_ == "UTC" || tz_name_ == "Etc/UTC") return;
   try {
     zone_ = date::locate_zone(tz_name_);
@@ -316,30 +302,13 @@ ParseStatus DateParser::Parse(std::string_view text, Seconds* out) const {
   if (ParsePlainDate(text, out, &day)) return ParseStatus::kOk;
 
   if (!format_.empty()) {
-    // Explicit format: date::parse needs a stream, so this path allocates; it is opt-in.
-    try {
-      std::istringstream in{std::string(text)};
-      Seconds value = 0;
-      if (FormatHasOffset(format_)) {
-        date::sys_seconds tp;
-        in >> date::parse(format_, tp);
-        if (in.fail()) return ParseStatus::kInvalid;
-        value = tp.time_since_epoch().count();
-      } else {
-        date::local_seconds tp;
-        in >> date::parse(format_, tp);
-        if (in.fail()) return ParseStatus::kInvalid;
-        value = tp.time_since_epoch().count();
-        if (value < -kMaxAbsInstant || value > kMaxAbsInstant) return ParseStatus::kInvalid;
-        value = LocalToUtc(value);
-      }
-      // The format must account for the whole text: "01/03/2024 junk" is not a date.
-      if (in.peek() != std::istringstream::traits_type::eof()) return ParseStatus::kInvalid;
-      *out = value;
-      return ParseStatus::kOk;
-    } catch (const std::exception&) {  // bad_alloc and friends: Parse promises not to throw
-      return ParseStatus::kInvalid;
-    }
+    // Explicit format (date_format.h): the whole text, no allocation.
+    Seconds local = 0, offset = 0;
+    bool has_offset = false;
+    if (!compiled_.Parse(text, &local, &has_offset, &offset)) return ParseStatus::kInvalid;
+    if (local < -kMaxAbsInstant || local > kMaxAbsInstant) return ParseStatus::kInvalid;
+    *out = has_offset ? local - offset : LocalToUtc(local);
+    return ParseStatus::kOk;
   }
 
   // Automatic path: branch-light, allocation-free. Non-ASCII (full-width forms, kanji) is rare,

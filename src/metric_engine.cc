@@ -786,7 +786,8 @@ class SourceRun {
         what_(fmt::format("source '{}'", def.id)),
         tz_(def.tz.empty() ? default_tz : def.tz),
         rules_(Located(def.loc, what_ + ": ", [&] { return StageRules(def.stages); })),
-        dates_(Located(def.loc, what_ + ": ", [&] { return DateParser(def.date_format, tz_); })),
+        dates_(Located(def.loc, what_ + ": ",
+                       [&] { return DateParser(def.date_format, tz_, "date_format"); })),
         lookups_(std::move(lookups)),
         warnings_(warnings) {}
 

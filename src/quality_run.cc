@@ -203,7 +203,9 @@ class SourceCheckRun {
         check_defs_(checks),
         tz_(def.tz.empty() ? options.default_tz : def.tz),
         rules_(Located(def, [&] { return StageRules(def.stages); })),
-        dates_(Located(def, [&] { return DateParser(def.date_format, tz_); })) {}
+        dates_(Located(def, [&] {
+          return DateParser(def.date_format, tz_, def.loc.file.empty() ? "--date-format" : "date_format");
+        })) {}
 
   // Binds the header (read by |header_reader| already) and every check.
   void Init(const CsvReader& header_reader) {

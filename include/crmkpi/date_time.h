@@ -10,6 +10,8 @@
 
 #include <date/date.h>
 
+#include "crmkpi/date_format.h"
+
 namespace date {
 class time_zone;
 }
@@ -29,13 +31,15 @@ class DateParser {
   //   'Z', ±HH:MM, ±HHMM or ±HH (at most ±18:00). Single-digit month/day/hour are accepted in the
   //   slash and kanji forms. Fractions of seconds are truncated. Full-width digits and separators
   //   are accepted.
-  // |format| non-empty = a date::parse format such as "%d.%m.%Y" or "%d/%m/%Y %H:%M"; only it.
+  // |format| non-empty = a format such as "%d.%m.%Y" or "%d/%m/%Y %H:%M" (date_format.h); only
+  //   it. Throws Error(kUsage) naming |setting| for a format crmkpi cannot read (%Q).
   // |tz| = IANA zone name for naive values; "", "UTC" or "Etc/UTC" means UTC. Throws
   //   Error(kUsage) for an unknown zone. A naive time that a DST jump skips becomes the instant of
   //   the jump, and one that happens twice takes the earlier instant (date::choose::earliest).
   // Not thread-safe: Parse and LocalDate update a one-entry zone cache, so give each thread its
   // own DateParser (copies are cheap).
-  DateParser(std::string format = {}, std::string tz = {});
+  DateParser(std::string format = {}, std::string tz = {},
+             std::string_view setting = "--date-format");
 
   // Parses |text| into *out. kEmpty for empty/whitespace-only text. Never throws. The automatic
   // path allocates nothing (it is called for every row).
@@ -60,6 +64,7 @@ class DateParser {
   Seconds LocalToUtc(Seconds local) const;  // applies the zone to a naive local time
 
   std::string format_;
+  DateFormat compiled_;  // format_, checked and compiled
   std::string tz_name_;
   const date::time_zone* zone_ = nullptr;  // nullptr = UTC
   // Cache of the last zone lookup (zone offsets change rarely): [begin, end) in local seconds.
