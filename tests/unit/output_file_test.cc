@@ -49,7 +49,7 @@ std::string ErrorOf(const std::string& path, const std::string& data) {
 
 }  // namespace
 
-TEST_CASE("-o on a regular file replaces it whole", "[output]") {
+TEST_CASE("output: -o on a regular file replaces it whole", "[output]") {
   TempDir dir;
   const std::string out = dir.Write("r.json", "old");
   CHECK(WriteOutput(out, "new\n"));
@@ -57,7 +57,7 @@ TEST_CASE("-o on a regular file replaces it whole", "[output]") {
   CHECK(Names(dir.path()) == std::vector<std::string>{"r.json"});
 }
 
-TEST_CASE("-o on a symbolic link writes its target and keeps the link", "[output]") {
+TEST_CASE("output: -o on a symbolic link writes its target and keeps the link", "[output]") {
   TempDir dir;
   fs::create_directory(dir.path() + "/reports");
   const std::string target = dir.Write("reports/r.json", "old");
@@ -86,7 +86,7 @@ TEST_CASE("-o on a symbolic link writes its target and keeps the link", "[output
         std::string::npos);
 }
 
-TEST_CASE("-o on a device or FIFO writes in place; its errors are errors", "[output]") {
+TEST_CASE("output: -o on a device or FIFO writes in place; its errors are errors", "[output]") {
   // Through links in a temporary folder, so that a regression renames over the link, never
   // over the machine's /dev/full or /dev/null (the bug did that to -o /dev/full as root).
   TempDir dir;
