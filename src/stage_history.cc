@@ -208,8 +208,11 @@ class HistoryPart {
 
   void CheckWidth(const CsvRow& row) {
     if (row.fields.size() == b_.header.size()) return;
+    // Two statements: FieldCountMessage sets |at|, and the order in which a call's arguments are
+    // evaluated is unspecified (GCC reported column 1 here, clang column 11).
     std::size_t at = 0;
-    throw Error::Input(FieldCountMessage(b_.header, row.fields.size(), &at), reader_->Locate(at));
+    const std::string message = FieldCountMessage(b_.header, row.fields.size(), &at);
+    throw Error::Input(message, reader_->Locate(at));
   }
 
   void ReadLong() {
