@@ -18,9 +18,27 @@ const char* CheckTypeName(CheckType t) {
       return "validity";
     case CheckType::kTimeliness:
       return "timeliness";
+    case CheckType::kRowCount:
+      return "row_count";
+    case CheckType::kSchema:
+      return "schema";
   }
   return "?";
 }
+
+const char* ExtraColumnsName(ExtraColumns e) {
+  switch (e) {
+    case ExtraColumns::kAllow:
+      return "allow";
+    case ExtraColumns::kWarn:
+      return "warn";
+    case ExtraColumns::kFail:
+      return "fail";
+  }
+  return "?";
+}
+
+bool CountsRows(CheckType t) { return t != CheckType::kRowCount && t != CheckType::kSchema; }
 
 const char* CheckStatusName(CheckStatus s) {
   switch (s) {

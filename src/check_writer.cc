@@ -85,6 +85,16 @@ std::string Shortest(double v) {
   return fmt::format("{}", v);
 }
 
+// Fixed() without a negative zero: a value that rounds to zero ("-0.0" for a timestamp 2
+// minutes after --as-of) prints unsigned, as 0.0.
+std::string Decimal(double v, int decimals) {
+  std::string s = Fixed(v, decimals);
+  if (!s.empty() && s[0] == '-' && s.find_first_not_of("0.,", 1) == std::string::npos) {
+    s.erase(0, 1);
+  }
+  return s;
+}
+
 std::string Join(const std::vector<std::string>& items, std::string_view sep) {
   std::string out;
   for (const auto& s : items) {
@@ -116,20 +126,38 @@ std::string LimitText(const Limit& l) {
   return l.percent ? Shortest(l.value) + "%" : Shortest(l.value);
 }
 
-// "fail > 5%, warn > 1%", "fail > 0 (default)", "warn > 1% (never fails)".
+// "fail > 5%, warn > 1%", "fail > 0 (default)", "warn > 1% (never fails)"; row_count:
+// "fail < 1000, warn < 5000", "fail < 1 (default)"; schema: "missing fails, extra: allow".
 std::string ThresholdText(const CheckDef& d) {
+  if (d.type == CheckType::kRowCount) {
+    if (!d.fail && d.warn) return "warn < " + LimitText(*d.warn) + " (never fails)";
+    std::string out = d.fail ? "fail < " + LimitText(*d.fail) : "fail < 1 (default)";
+    if (d.warn) out += ", warn < " + LimitText(*d.warn);
+    return out;
+  }
+  if (d.type == CheckType::kSchema) {
+    return std::string("missing fails, extra: ") + ExtraColumnsName(d.extra);
+  }
   if (!d.fail && d.warn) return "warn > " + LimitText(*d.warn) + " (never fails)";
   std::string out = d.fail ? "fail > " + LimitText(*d.fail) : "fail > 0 (default)";
   if (d.warn) out += ", warn > " + LimitText(*d.warn);
   return out;
 }
 
-// "2 / 6 = 33.3 %", "n/a (no rows)", "" (the check did not run).
+// "2 / 6 = 33.3 %", "n/a (no rows)", "" (the check did not run); row_count "1,234 rows";
+// schema "1 of 5 missing, 2 extra".
 std::string MetricText(const CheckResult& r) {
   if (!Ran(r)) return "";
+  if (r.def.type == CheckType::kRowCount) {
+    return fmt::format("{} row{}", Count(r.rows), r.rows == 1 ? "" : "s");
+  }
+  if (r.def.type == CheckType::kSchema) {
+    return fmt::format("{} of {} missing, {} extra", r.missing_columns.size(), r.denominator,
+                       r.extra_columns.size());
+  }
   if (!r.percent) return "n/a (no rows)";
   return fmt::format("{} / {} = {} %", Count(r.violations), Count(r.denominator),
-                     Fixed(*r.percent, 1));
+                     Decimal(*r.percent, 1));
 }
 
 // Uniqueness N − D (never negative).
@@ -137,9 +165,28 @@ std::uint64_t DuplicateCount(const CheckResult& r) {
   return r.denominator >= r.distinct ? r.denominator - r.distinct : 0;
 }
 
+// "'A', 'B'" for the details line.
+std::string QuotedList(const std::vector<std::string>& names) {
+  std::string out;
+  for (const std::string& n : names) out += (out.empty() ? "'" : ", '") + n + "'";
+  return out;
+}
+
 // The key counts of a check, by type, in one line.
+std::string TypeDetails(const CheckResult& r);
 std::string Details(const CheckResult& r) {
   if (!Ran(r)) return "error: " + r.error;
+  // An empty source failed (or warned) the check: say so first.
+  if (CountsRows(r.def.type) && r.rows == 0 &&
+      (r.status == CheckStatus::kFail || r.status == CheckStatus::kWarn)) {
+    return "no rows: the source has no data rows (--allow-empty or allow_empty = true accepts "
+           "that); " +
+           TypeDetails(r);
+  }
+  return TypeDetails(r);
+}
+
+std::string TypeDetails(const CheckResult& r) {
   switch (r.def.type) {
     case CheckType::kCompleteness: {
       std::string out;
@@ -173,13 +220,36 @@ std::string Details(const CheckResult& r) {
           "max age {} d, stale {}, invalid {}, missing {}, newest {}, freshness {}, as of {}",
           Shortest(r.def.max_age_days), Count(r.violations), Count(r.invalid_timestamps),
           Count(r.missing), r.newest.empty() ? "none" : r.newest,
-          r.freshness_days ? Fixed(*r.freshness_days, 1) + " d" : "n/a", r.as_of);
+          r.freshness_days ? Decimal(*r.freshness_days, 1) + " d" : "n/a", r.as_of);
+    case CheckType::kRowCount:
+      if (r.rows == 0) return "no rows: the source has no data rows";
+      return fmt::format("rows {}", Count(r.rows));
+    case CheckType::kSchema: {
+      std::vector<std::string> parts;
+      std::vector<std::string> plain;  // missing and not renamed
+      for (const std::string& m : r.missing_columns) {
+        if (std::none_of(r.renamed.begin(), r.renamed.end(),
+                         [&](const auto& p) { return p.first == m; })) {
+          plain.push_back(m);
+        }
+      }
+      if (!plain.empty()) parts.push_back("missing " + QuotedList(plain));
+      for (const auto& [from, to] : r.renamed) {
+        parts.push_back(fmt::format("renamed? '{}' → '{}'", from, to));
+      }
+      if (!r.extra_columns.empty()) parts.push_back("extra " + QuotedList(r.extra_columns));
+      if (parts.empty()) parts.push_back(fmt::format("all {} expected columns present",
+                                                     r.denominator));
+      parts.push_back(std::string("extra = ") + ExtraColumnsName(r.def.extra));
+      return Join(parts, "; ");
+    }
   }
   return "";
 }
 
 // 'line 3 (row 2) email = "Foo" → "foo": duplicate of line 2' (made visible).
 std::string SampleLine(const CheckSample& s) {
+  if (s.row == 0) return Visible(fmt::format("line {} (header) {}: {}", s.line, s.column, s.rule));
   std::string out = fmt::format("line {} (row {}) {} = \"{}\"", s.line, s.row, s.column, s.value);
   if (!s.normalized.empty()) out += fmt::format(" → \"{}\"", s.normalized);
   if (!s.rule.empty()) out += ": " + s.rule;
@@ -189,7 +259,7 @@ std::string SampleLine(const CheckSample& s) {
 // '"ABC株式会社" (line 3) ~ "株式会社ABC" (line 9): similarity 0.92, shared token "abc"'.
 std::string NearLine(const NearPair& p) {
   std::string out = fmt::format("\"{}\" (line {}) ~ \"{}\" (line {}): similarity {}", p.original_a,
-                                p.line_a, p.original_b, p.line_b, Fixed(p.similarity, 2));
+                                p.line_a, p.original_b, p.line_b, Decimal(p.similarity, 2));
   if (!p.shared_token.empty()) out += fmt::format(", shared token \"{}\"", p.shared_token);
   return Visible(out);
 }
@@ -328,7 +398,7 @@ std::string NearTable(const CheckResult& r) {
   t.head = {"similarity", "value", "line", "value", "line", "shared token"};
   t.right = {true, false, true, false, true, false};
   for (const NearPair& p : r.near) {
-    AddRow(t, {Fixed(p.similarity, 2), p.original_a, std::to_string(p.line_a), p.original_b,
+    AddRow(t, {Decimal(p.similarity, 2), p.original_a, std::to_string(p.line_a), p.original_b,
                std::to_string(p.line_b), p.shared_token});
   }
   return t.Render(false);
@@ -421,6 +491,25 @@ std::string JsonCounts(const CheckResult& r) {
           "\"as_of\":{}}}",
           r.rows, NumOrNull(r.def.max_age_days), r.denominator, r.violations, r.invalid_timestamps,
           r.missing, QOrNull(r.newest), NumOrNull(r.freshness_days), QOrNull(r.as_of));
+    case CheckType::kRowCount:
+      return fmt::format("{{\"rows\":{}}}", r.rows);
+    case CheckType::kSchema: {
+      auto list = [](const std::vector<std::string>& names) {
+        std::string out;
+        for (const auto& n : names) out += (out.empty() ? "" : ",") + Q(n);
+        return "[" + out + "]";
+      };
+      std::string renamed;
+      for (const auto& [from, to] : r.renamed) {
+        renamed += fmt::format("{}{{\"expected\":{},\"found\":{}}}", renamed.empty() ? "" : ",",
+                               Q(from), Q(to));
+      }
+      return fmt::format(
+          "{{\"rows\":{},\"missing_columns\":{},\"extra_columns\":{},\"renamed\":[{}],"
+          "\"extra\":\"{}\"}}",
+          r.rows, list(r.missing_columns), list(r.extra_columns), renamed,
+          ExtraColumnsName(r.def.extra));
+    }
   }
   return "null";
 }
@@ -534,6 +623,25 @@ std::string Xml(std::string_view text, bool attribute) {
 std::string XmlAttr(std::string_view s) { return Xml(s, true); }
 std::string XmlText(std::string_view s) { return Xml(s, false); }
 
+// A source's name in JUnit suite and class names: the INI source id, or for a file named on the
+// command line its base name, so "./a.csv", "a.csv" and "/abs/a.csv" give the same names (CI
+// servers track a test's history by them). The path as given is the suite's "file" property.
+std::string StableName(const std::string& id) {
+  const std::size_t slash = id.find_last_of('/');
+  if (slash == std::string::npos || slash + 1 == id.size()) return id;
+  return id.substr(slash + 1);
+}
+
+// <properties> of a testcase that warned (or failed only because of --fail-on-warn).
+std::string StatusProperties(const char* status, bool fail_on_warn) {
+  std::string out = "      <properties>\n";
+  out += fmt::format("        <property name=\"status\" value=\"{}\"/>\n", status);
+  if (fail_on_warn) {
+    out += "        <property name=\"failed_by\" value=\"--fail-on-warn\"/>\n";
+  }
+  return out + "      </properties>\n";
+}
+
 // The text of a testcase: status line, details, samples, near-duplicate candidates.
 std::string CaseBody(const CheckResult& r) {
   if (!Ran(r)) return fmt::format("ERROR {}: {}\n", CheckTypeName(r.def.type), r.error);
@@ -569,7 +677,7 @@ std::string WriteJunit(const CheckRun& run) {
     out += fmt::format(
         "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\" errors=\"{}\" skipped=\"0\" "
         "time=\"0\">\n",
-        XmlAttr(g.id), g.checks.size(), failures, errors);
+        XmlAttr(StableName(g.id)), g.checks.size(), failures, errors);
     std::vector<std::pair<std::string, std::string>> props;
     if (g.summary) {
       props = {{"file", g.summary->file},
@@ -590,7 +698,7 @@ std::string WriteJunit(const CheckRun& run) {
     }
     // Jenkins splits a classname at its last '.' into package and class: keep the file
     // name's dots out of it ("contacts.csv" → "crmkpi.check.contacts_csv").
-    std::string source = g.id;
+    std::string source = StableName(g.id);
     std::replace(source.begin(), source.end(), '.', '_');
     const std::string classname = "crmkpi.check." + source;
     for (const CheckResult* r : g.checks) {
@@ -600,9 +708,12 @@ std::string WriteJunit(const CheckRun& run) {
                          XmlAttr(classname), XmlAttr(name));
       switch (r->status) {
         case CheckStatus::kFail:
+          if (r->failed_on_warn) out += StatusProperties("warn", true);
           out += fmt::format(
               "      <failure message=\"{}\" type=\"{}\">{}</failure>\n",
-              XmlAttr(fmt::format("{}: {} ({})", r->metric, MetricText(*r), ThresholdText(r->def))),
+              XmlAttr(fmt::format("{}{}: {} ({})",
+                                  r->failed_on_warn ? "warning failed by --fail-on-warn: " : "",
+                                  r->metric, MetricText(*r), ThresholdText(r->def))),
               CheckTypeName(r->def.type), XmlText(CaseBody(*r)));
           break;
         case CheckStatus::kError:
@@ -610,8 +721,19 @@ std::string WriteJunit(const CheckRun& run) {
                              XmlAttr(r->error), CheckTypeName(r->def.type), XmlText(CaseBody(*r)));
           break;
         case CheckStatus::kPass:
-        case CheckStatus::kWarn:
           out += fmt::format("      <system-out>{}</system-out>\n", XmlText(CaseBody(*r)));
+          break;
+        case CheckStatus::kWarn:
+          // A passing testcase (a warning does not fail the job), marked as a warning where CI
+          // servers show it: a status property and a "WARN: ..." line in <system-err>.
+          out += StatusProperties("warn", false);
+          out += fmt::format("      <system-out>{}</system-out>\n", XmlText(CaseBody(*r)));
+          out += fmt::format(
+              "      <system-err>{}</system-err>\n",
+              XmlText(fmt::format("WARN: {} — {}\n",
+                                  r->breached.rfind("warn: ", 0) == 0 ? r->breached.substr(6)
+                                                                      : r->breached,
+                                  MetricText(*r))));
           break;
       }
       out += "    </testcase>\n";
@@ -701,6 +823,11 @@ std::string WriteMarkdown(const CheckRun& run, int exit_code) {
         samples += fmt::format("\n### {} {} ({})\n\n", StatusLabel(r->status), MdText(r->def.name),
                                MdText(r->def.source));
         for (const CheckSample& s : r->samples) {
+          if (s.row == 0) {  // a schema check's header column
+            samples += fmt::format("- line {} (header), {} — {}\n", s.line, MdCode(s.column),
+                                   MdText(s.rule));
+            continue;
+          }
           samples += fmt::format("- line {} (row {}), {}: {}", s.line, s.row, MdCode(s.column),
                                  MdCode(s.value));
           if (!s.normalized.empty()) samples += " → " + MdCode(s.normalized);
@@ -714,7 +841,7 @@ std::string WriteMarkdown(const CheckRun& run, int exit_code) {
         for (const NearPair& p : r->near) {
           samples +=
               fmt::format("- {} (line {}) ~ {} (line {}): similarity {}", MdCode(p.original_a),
-                          p.line_a, MdCode(p.original_b), p.line_b, Fixed(p.similarity, 2));
+                          p.line_a, MdCode(p.original_b), p.line_b, Decimal(p.similarity, 2));
           if (!p.shared_token.empty()) samples += ", shared token " + MdCode(p.shared_token);
           samples += "\n";
         }

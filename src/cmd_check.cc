@@ -25,6 +25,8 @@ struct CheckArgs {
   InputOptions input;
   // Checks by flags.
   std::vector<std::string> require, unique, valid, max_age;
+  std::string min_rows, expect_columns, extra_columns;
+  bool allow_empty = false;
   std::string normalize, near;
   std::string max_missing, warn_missing, max_duplicates, warn_duplicates, max_invalid,
       warn_invalid, max_stale, warn_stale;
@@ -49,7 +51,8 @@ struct CheckArgs {
   }
 
   bool HasCheckFlags() const {
-    return !require.empty() || !unique.empty() || !valid.empty() || !max_age.empty();
+    return !require.empty() || !unique.empty() || !valid.empty() || !max_age.empty() ||
+           !min_rows.empty() || !expect_columns.empty();
   }
 };
 
@@ -91,10 +94,36 @@ std::vector<CheckDef> ChecksFromFlags(const CheckArgs& a, const std::string& sou
     c.type = type;
     c.source = source;
     c.columns = std::move(columns);
-    c.name = fmt::format("{}:{}", CheckTypeName(type), JoinColumns(c.columns, sep));
+    c.name = c.columns.empty()
+                 ? std::string(CheckTypeName(type))
+                 : fmt::format("{}:{}", CheckTypeName(type), JoinColumns(c.columns, sep));
     out.push_back(std::move(c));
     return &out.back();
   };
+  // The whole file first: is it there at all, and shaped as expected?
+  if (!a.min_rows.empty()) {
+    std::optional<Limit> min = ParseLimit(a.min_rows);
+    if (!min || min->percent) {
+      throw Error::Usage(
+          fmt::format("--min-rows: expected a number of rows (1000), got '{}'", a.min_rows));
+    }
+    add(CheckType::kRowCount, {}, "")->fail = std::move(min);
+  }
+  if (!a.expect_columns.empty()) {
+    std::vector<std::string> cols = SplitList(a.expect_columns, ',');
+    if (cols.empty()) throw Error::Usage("--expect-columns: no column given");
+    CheckDef* c = add(CheckType::kSchema, std::move(cols), ",");
+    if (a.extra_columns == "allow" || a.extra_columns.empty()) {
+      c->extra = ExtraColumns::kAllow;
+    } else if (a.extra_columns == "warn") {
+      c->extra = ExtraColumns::kWarn;
+    } else if (a.extra_columns == "fail") {
+      c->extra = ExtraColumns::kFail;
+    } else {
+      throw Error::Usage(fmt::format("--extra-columns: expected allow, warn or fail, got '{}'",
+                                     a.extra_columns));
+    }
+  }
   for (const std::string& spec : a.require) {
     std::vector<std::string> cols = SplitList(spec, ',');
     if (cols.empty()) throw Error::Usage("--require: no column given");
@@ -136,6 +165,8 @@ std::vector<CheckDef> ChecksFromFlags(const CheckArgs& a, const std::string& sou
     }
   };
   needs(!a.normalize.empty(), !a.unique.empty(), "--normalize", "--unique");
+  needs(!a.extra_columns.empty(), !a.expect_columns.empty(), "--extra-columns",
+        "--expect-columns");
   needs(!a.near.empty(), !a.unique.empty(), "--near", "--unique");
   needs(!a.max_missing.empty() || !a.warn_missing.empty(), !a.require.empty(),
         "--max-missing/--warn-missing", "--require");
@@ -169,12 +200,14 @@ int Run(const CheckArgs& a) {
   options.invalid_out = a.invalid_out;
   options.parallel = a.parallel;
   options.missing_tokens = a.missing_tokens;
+  options.allow_empty = a.allow_empty;
   std::vector<SourceDef> sources;
   std::vector<CheckDef> checks;
   if (!a.kpi.config.empty()) {
     if (a.HasCheckFlags()) {
       throw Error::Usage("define the checks in the INI ([check] sections) or by flags "
-                         "(--require, --unique, --valid, --max-age-days), not both");
+                         "(--require, --unique, --valid, --max-age-days, --min-rows, "
+                         "--expect-columns), not both");
     }
     if (const std::string flag = a.FlagModeOnlyGiven(); !flag.empty()) {
       throw Error::Usage(fmt::format("{} is for checks given by flags; with -c, set it in the "
@@ -212,8 +245,8 @@ int Run(const CheckArgs& a) {
       throw Error::Usage("check needs one FILE (or -c kpi.ini); run 'crmkpi check --help'");
     }
     if (!a.HasCheckFlags()) {
-      throw Error::Usage("no checks: give --require, --unique, --valid or --max-age-days (or "
-                         "-c kpi.ini with [check] sections)");
+      throw Error::Usage("no checks: give --require, --unique, --valid, --max-age-days, "
+                         "--min-rows or --expect-columns (or -c kpi.ini with [check] sections)");
     }
     SourceDef s;
     s.id = a.files[0] == "-" ? "stdin" : a.files[0];
@@ -238,11 +271,27 @@ int Run(const CheckArgs& a) {
       if (r.status != CheckStatus::kWarn) continue;
       r.status = CheckStatus::kFail;
       r.breached += " (--fail-on-warn)";
+      r.failed_on_warn = true;
     }
   }
   const int code = ExitCodeOf(run, a.fail_on_warn);
   WriteOutput(a.output, WriteChecks(run, format, code));
   if (!a.quiet) PrintDiagnostics(warnings, {});
+  if (!a.quiet && !a.output.empty() && a.output != "-") {
+    // The report went to a file: a CI log still says how the run went and where to look.
+    std::size_t failed = 0, warned = 0, passed = 0, errors = 0;
+    for (const CheckResult& r : run.checks) {
+      failed += r.status == CheckStatus::kFail;
+      warned += r.status == CheckStatus::kWarn;
+      passed += r.status == CheckStatus::kPass;
+      errors += r.status == CheckStatus::kError;
+    }
+    std::string line = fmt::format("crmkpi: check: {} failed, {} warned, {} passed", failed,
+                                   warned, passed);
+    if (errors != 0) line += fmt::format(", {} could not run", errors);
+    std::fprintf(stderr, "%s (report written to %s)\n", line.c_str(),
+                 a.output.c_str());
+  }
   // A check that could not run is an error whatever the format: say so where a CI log shows it.
   for (const CheckResult& r : run.checks) {
     if (r.status != CheckStatus::kError) continue;
@@ -288,6 +337,21 @@ void SetUpCheckCommand(CLI::App* app, int* exit_code) {
   cmd->add_option("--max-age-days", args->max_age,
                   "Timeliness: COL=DAYS, rows older than DAYS at --as-of are stale (repeatable)")
       ->type_name("COL=DAYS");
+  cmd->add_option("--min-rows", args->min_rows,
+                  "Row count: fail when the file has fewer data rows than N (e.g. 1 catches an "
+                  "empty export)")
+      ->type_name("N");
+  cmd->add_option("--expect-columns", args->expect_columns,
+                  "Schema: these header columns must all be there (COL[,COL...]); missing, "
+                  "extra and likely renamed columns are listed")
+      ->type_name("COLS");
+  cmd->add_option("--extra-columns", args->extra_columns,
+                  "What --expect-columns does with columns it did not name: allow (default, "
+                  "listed only), warn or fail")
+      ->type_name("allow|warn|fail");
+  cmd->add_flag("--allow-empty", args->allow_empty,
+                "A file with no data rows passes the other checks (n/a) instead of failing "
+                "them with 'no rows'");
   cmd->add_option("--max-missing", args->max_missing,
                   "Fail a --require check above this many missing cells (10) or percent (5%); "
                   "default: any")
@@ -330,7 +394,7 @@ void SetUpCheckCommand(CLI::App* app, int* exit_code) {
   args->input.Register(cmd);
   args->kpi.Register(cmd, false);
   OneValuePerFlag(cmd);
-  for (const char* name : {"--normalize", "--near", "--max-missing", "--warn-missing",
+  for (const char* name : {"--normalize", "--near", "--extra-columns", "--max-missing", "--warn-missing",
                            "--max-duplicates", "--warn-duplicates", "--max-invalid",
                            "--warn-invalid", "--max-stale", "--warn-stale", "--won", "--lost",
                            "--stages", "--date-format", "--tz", "--encoding", "--delimiter",

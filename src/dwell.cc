@@ -132,11 +132,19 @@ std::vector<KpiValue> StageKpis(StageStats& s, bool terminal, std::optional<doub
   return out;
 }
 
-KpiValue ConversionKpi(const ConversionCount& c, ConversionMode mode) {
+// |entered|: some deal entered both stages of the transition. When one of them was entered by
+// no deal, the count is only back-fill (any) or nothing, and says nothing about the data: a
+// --stages list that names stages the export does not have printed 100 % (2/2) beside
+// "entered 0". It is n/a then.
+KpiValue ConversionKpi(const ConversionCount& c, ConversionMode mode, bool entered) {
   KpiValue v;
   v.id = "stage_conversion";
   v.unit = Unit::kRatio;
   v.label = mode == ConversionMode::kAny ? "stage conversion (any)" : "stage conversion (strict)";
+  if (!entered) {
+    v.reason = "STAGE_NOT_ENTERED";
+    return v;
+  }
   v.numerator = Num::Count(c.reached_both);
   v.denominator = Num::Count(c.reached_from);
   if (c.reached_from == 0) {
@@ -179,6 +187,7 @@ class DwellRun {
     }
     const std::size_t transitions = h_.ordered > 1 ? h_.ordered - 1 : 0;
     conversion_.resize(transitions);
+    ever_entered_.resize(h_.ordered, 0);
     CheckThresholds();
   }
 
@@ -209,6 +218,7 @@ class DwellRun {
     report.total.kpis.push_back(Count("stuck_deals", stuck.rows.size()));
     report.lists.push_back(std::move(stuck));
     report.warnings = h_.warnings;
+    WarnUnenteredStages(&report);
     if (negative_.count > 0) {
       DataWarning w;
       w.kind = "negative_dwell";
@@ -241,7 +251,9 @@ class DwellRun {
       check(days, " " + stage);
       const bool found = std::any_of(
           h_.stages.begin(), h_.stages.end(),
-          [&](const std::string& name) { return StageRules::Normalize(name) == stage; });
+          [&key = stage](const std::string& name) {  // clang < 16 cannot capture a binding
+            return StageRules::Normalize(name) == key;
+          });
       if (!found) {
         std::string known;
         for (const std::string& name : h_.stages) known += (known.empty() ? "" : ", ") + name;
@@ -314,6 +326,7 @@ class DwellRun {
     if (deal.current >= 0 && static_cast<std::size_t>(deal.current) < entered.size()) {
       entered[static_cast<std::size_t>(deal.current)] = true;
     }
+    for (std::size_t k = 0; k < ordered; ++k) ever_entered_[k] += entered[k];
     std::vector<bool> reached(ordered, false);
     // Back-fill (any): the current stage's position in the order, unless the deal is lost.
     std::size_t current = 0;
@@ -348,6 +361,30 @@ class DwellRun {
   }
 
   bool Terminal(int stage) const { return terminal_[static_cast<std::size_t>(stage)]; }
+
+  bool BothEntered(std::size_t k) const { return ever_entered_[k] > 0 && ever_entered_[k + 1] > 0; }
+
+  // The warning for stages of --stages that no deal entered, naming the data's other stages.
+  void WarnUnenteredStages(Report* report) const {
+    std::string missing, others;
+    for (std::size_t k = 0; k < ever_entered_.size(); ++k) {
+      if (ever_entered_[k] == 0) missing += (missing.empty() ? "'" : ", '") + h_.stages[k] + "'";
+    }
+    if (missing.empty() || conversion_.empty()) return;
+    for (std::size_t s = h_.ordered; s < h_.stages.size(); ++s) {
+      others += (others.empty() ? "" : ", ") + h_.stages[s];
+    }
+    DataWarning w;
+    w.kind = "stage_not_entered";
+    w.count = 0;
+    w.first.file = h_.input.name;
+    w.message = fmt::format(
+        "no deal entered {} of --stages: the conversions into and out of {} are n/a{}", missing,
+        missing.find(',') == std::string::npos ? "it" : "them",
+        others.empty() ? std::string()
+                       : fmt::format(" (stages in the data but not in --stages: {})", others));
+    report->warnings.push_back(std::move(w));
+  }
 
   std::string TransitionName(std::size_t k) const {
     return h_.stages[k] + " \u2192 " + h_.stages[k + 1];
@@ -390,7 +427,7 @@ class DwellRun {
     for (std::size_t k = 0; k < conversion_.size(); ++k) {
       GroupRow row;
       row.values = {TransitionName(k)};
-      row.kpis.push_back(ConversionKpi(conversion_[k], o_.conversion));
+      row.kpis.push_back(ConversionKpi(conversion_[k], o_.conversion, BothEntered(k)));
       g.rows.push_back(std::move(row));
     }
     return g;
@@ -403,7 +440,8 @@ class DwellRun {
       GroupRow row;
       row.values = {TransitionName(static_cast<std::size_t>(key.first))};
       row.values.insert(row.values.end(), key.second.begin(), key.second.end());
-      row.kpis.push_back(ConversionKpi(count, o_.conversion));
+      row.kpis.push_back(
+          ConversionKpi(count, o_.conversion, BothEntered(static_cast<std::size_t>(key.first))));
       g.rows.push_back(std::move(row));
     }
     return g;
@@ -459,6 +497,7 @@ class DwellRun {
   std::vector<StageStats> stages_;
   std::map<std::pair<int, std::vector<std::string>>, StageStats> stages_by_;
   std::vector<ConversionCount> conversion_;  // transition k → k+1
+  std::vector<std::uint64_t> ever_entered_;   // per ordered stage: deals that entered it
   std::map<std::pair<int, std::vector<std::string>>, ConversionCount> conversion_by_;
   std::vector<DealStage> per_deal_;  // scratch, per stage, for the deal being added
   std::vector<OpenDeal> open_deals_;

@@ -438,10 +438,16 @@ CheckDef LoadCheck(const IniSection& s) {
   c.loc = s.loc;
   const IniEntry& type = Require(s, "type");
   static const std::vector<std::string> kTypes = {"completeness", "uniqueness", "validity",
-                                                  "timeliness"};
+                                                  "timeliness",   "row_count",  "schema"};
   std::vector<std::string> keys = {"type", "source", "columns", "column", "fail", "warn",
-                                   "description"};
-  if (type.value == "completeness") {
+                                   "allow_empty", "description"};
+  if (type.value == "row_count") {
+    c.type = CheckType::kRowCount;
+    keys = {"type", "source", "min", "warn", "description"};
+  } else if (type.value == "schema") {
+    c.type = CheckType::kSchema;
+    keys = {"type", "source", "columns", "column", "extra", "description"};
+  } else if (type.value == "completeness") {
     c.type = CheckType::kCompleteness;
   } else if (type.value == "uniqueness") {
     c.type = CheckType::kUniqueness;
@@ -453,12 +459,44 @@ CheckDef LoadCheck(const IniSection& s) {
     c.type = CheckType::kTimeliness;
     keys.push_back("max_age_days");
   } else {
-    Fail(type.value_loc, fmt::format("type: expected completeness, uniqueness, validity or "
-                                     "timeliness, got '{}'{}",
+    Fail(type.value_loc, fmt::format("type: expected completeness, uniqueness, validity, "
+                                     "timeliness, row_count or schema, got '{}'{}",
                                      type.value, Suggest(type.value, kTypes)));
   }
   CheckKeys(s, keys);
   c.source = Require(s, "source").value;
+  if (c.type == CheckType::kRowCount) {
+    // min (the fail limit) and warn are numbers of rows the source must reach.
+    for (const char* key : {"min", "warn"}) {
+      const IniEntry* e = s.Find(key);
+      if (e == nullptr) continue;
+      std::optional<Limit> limit = ParseLimit(e->value);
+      if (!limit || limit->percent) {
+        Fail(e->value_loc, fmt::format("{}: expected a number of rows (1000), got '{}'", key,
+                                       e->value));
+      }
+      (std::string_view(key) == "min" ? c.fail : c.warn) = std::move(limit);
+    }
+    c.description = Get(s, "description");
+    return c;
+  }
+  if (const IniEntry* e = s.Find("allow_empty")) {
+    if (e->value != "true" && e->value != "false") {
+      Fail(e->value_loc, fmt::format("allow_empty: expected true or false, got '{}'", e->value));
+    }
+    c.allow_empty = e->value == "true";
+  }
+  if (const IniEntry* e = s.Find("extra")) {
+    if (e->value == "allow") {
+      c.extra = ExtraColumns::kAllow;
+    } else if (e->value == "warn") {
+      c.extra = ExtraColumns::kWarn;
+    } else if (e->value == "fail") {
+      c.extra = ExtraColumns::kFail;
+    } else {
+      Fail(e->value_loc, fmt::format("extra: expected allow, warn or fail, got '{}'", e->value));
+    }
+  }
   const IniEntry* cols = s.Find("columns");
   if (cols == nullptr) cols = s.Find("column");
   if (cols == nullptr || TrimSpace(cols->value).empty()) {
@@ -467,11 +505,17 @@ CheckDef LoadCheck(const IniSection& s) {
   if (s.Find("columns") != nullptr && s.Find("column") != nullptr) {
     Fail(LocOf(s, "column"), "give 'columns' or 'column', not both");
   }
-  // A uniqueness key's parts are joined by + (company+zip); commas are accepted too.
-  for (const std::string& part : SplitList(cols->value, ',')) {
+  // A uniqueness key's parts are joined by + (company+zip); commas are accepted too. A schema's
+  // expected names are split at commas only.
+  for (std::string& part : SplitList(cols->value, ',')) {
+    if (c.type == CheckType::kSchema) {
+      c.columns.push_back(std::move(part));
+      continue;
+    }
     for (std::string& p : SplitList(part, '+')) c.columns.push_back(std::move(p));
   }
-  if (c.type == CheckType::kCompleteness || c.type == CheckType::kUniqueness) {
+  if (c.type == CheckType::kCompleteness || c.type == CheckType::kUniqueness ||
+      c.type == CheckType::kSchema) {
     // ok: one or more
   } else if (c.columns.size() != 1) {
     Fail(cols->value_loc, fmt::format("{}: a {} check takes one column", cols->key, type.value));
@@ -626,13 +670,22 @@ KpiModel KpiModel::Load(const IniFile& ini) {
     }
   };
   bool seen_tree = false, seen_global = false;
+  bool allow_empty = false;                  // [crmkpi] allow_empty: the checks' default
+  std::vector<std::size_t> defaulted_empty;  // checks without their own allow_empty
   std::vector<const IniSection*> kpi_sections;
   const IniSection* tree_section = nullptr;
   for (const IniSection& s : ini.sections()) {
     if (s.type == "crmkpi") {
       if (seen_global) Fail(s.loc, "[crmkpi] appears twice");
       seen_global = true;
-      CheckKeys(s, {"as_of", "tz"});
+      CheckKeys(s, {"as_of", "tz", "allow_empty"});
+      if (const IniEntry* e = s.Find("allow_empty")) {
+        if (e->value != "true" && e->value != "false") {
+          Fail(e->value_loc,
+               fmt::format("allow_empty: expected true or false, got '{}'", e->value));
+        }
+        allow_empty = e->value == "true";
+      }
       model.as_of = Get(s, "as_of");
       model.tz = Get(s, "tz");
       if (!model.as_of.empty()) {
@@ -660,6 +713,7 @@ KpiModel KpiModel::Load(const IniFile& ini) {
     } else if (s.type == "check") {
       claim(&check_ids, s);
       model.checks.push_back(LoadCheck(s));
+      if (s.Find("allow_empty") == nullptr) defaulted_empty.push_back(model.checks.size() - 1);
     } else if (s.type == "constant") {
       claim(&ids, s);
       model.constants.push_back(LoadConstant(s));
@@ -695,6 +749,7 @@ KpiModel KpiModel::Load(const IniFile& ini) {
     }
   }
 
+  for (std::size_t i : defaulted_empty) model.checks[i].allow_empty = allow_empty;
   // References between definitions.
   for (const CheckDef& c : model.checks) {
     if (model.FindSource(c.source) == nullptr) {

@@ -53,6 +53,37 @@ bool SameAsciiCaseless(std::string_view a, std::string_view b) {
   return true;
 }
 
+// A header name compared loosely: ASCII letters lower-cased; ASCII spaces, '_', '-' and '.'
+// dropped; every other byte kept (so Japanese names compare as written).
+std::string LooseName(std::string_view s) {
+  std::string out;
+  for (char ch : s) {
+    if (ch == ' ' || ch == '_' || ch == '-' || ch == '.' || ch == '\t') continue;
+    if (ch >= 'A' && ch <= 'Z') ch = static_cast<char>(ch | 0x20);
+    out.push_back(ch);
+  }
+  return out;
+}
+
+// How likely the header column |found| is a renamed |expected| (lower is likelier), or nullopt
+// when they are not alike: 0 the same loose name ("Close Date" / "close_date"); then one loose
+// name inside the other, at least 3 bytes ("Stage" / "Sales Stage"), by the length difference;
+// then at most max(1, shorter / 3) edits apart ("Amount" / "Amuont"), by the distance.
+std::optional<std::pair<int, std::size_t>> RenameScore(std::string_view expected,
+                                                       std::string_view found) {
+  const std::string a = LooseName(expected), b = LooseName(found);
+  if (a.empty() || b.empty()) return std::nullopt;
+  if (a == b) return std::pair<int, std::size_t>{0, 0};
+  const std::size_t shorter = std::min(a.size(), b.size());
+  const std::size_t longer = std::max(a.size(), b.size());
+  if (shorter >= 3 && (a.find(b) != std::string::npos || b.find(a) != std::string::npos)) {
+    return std::pair<int, std::size_t>{1, longer - shorter};
+  }
+  const std::size_t d = EditDistance(a, b);
+  if (d <= std::max<std::size_t>(1, shorter / 3)) return std::pair<int, std::size_t>{2, d};
+  return std::nullopt;
+}
+
 // Runs |f|; an Error without a location gets the source's (settings checked by library
 // constructors, which do not know the INI).
 template <typename F>
@@ -174,7 +205,7 @@ class SourceCheckRun {
                                   [](const CheckState& c) { return c.near != nullptr; });
     if (quarantine == nullptr && !near) {
       if (ReadInParallel()) return;
-      if (StreamInParallel(path_, used_, options_.parallel)) {
+      if (StreamInParallel(path_, *reader_, used_, options_.parallel)) {
         const std::unique_ptr<CsvReader> rest = ScanStream<SourceCheckRun>(
             *reader_, options_.parallel, [&] { return std::make_unique<SourceCheckRun>(*this); },
             [](SourceCheckRun& part, CsvReader& r) { part.Read(r, nullptr, nullptr); },
@@ -277,6 +308,7 @@ class SourceCheckRun {
       const CheckResult& lr = o.result;
       if (r.status == CheckStatus::kError) continue;  // both are: the same binding
       r.rows += lr.rows;
+      if (!CountsRows(r.def.type)) continue;  // row_count, schema: the header decides the rest
       r.violations += lr.violations;
       r.denominator += lr.denominator;
       r.complete_records += lr.complete_records;
@@ -381,6 +413,9 @@ class SourceCheckRun {
           case CheckType::kTimeliness:
             failed |= Timeliness(c);
             break;
+          case CheckType::kRowCount:
+          case CheckType::kSchema:
+            break;
         }
       }
       if (failed && quarantine != nullptr) {
@@ -421,6 +456,9 @@ class SourceCheckRun {
         } else if (r.def.type == CheckType::kTimeliness && c.has_newest) {
           r.newest = IsoUtc(c.newest);
           r.freshness_days = static_cast<double>(as_of_ - c.newest) / kSecondsPerDay;
+        } else if (r.def.type == CheckType::kRowCount) {
+          r.violations = r.rows;  // the metric is R itself
+          r.percent = static_cast<double>(r.rows);
         }
         if (r.denominator > 0) {
           r.percent = 100.0 * static_cast<double>(r.violations) /
@@ -456,8 +494,16 @@ class SourceCheckRun {
     c.result.metric = def.type == CheckType::kCompleteness  ? "missing_percent"
                       : def.type == CheckType::kUniqueness ? "duplicate_percent"
                       : def.type == CheckType::kValidity   ? "invalid_percent"
-                                                           : "stale_percent";
+                      : def.type == CheckType::kTimeliness ? "stale_percent"
+                      : def.type == CheckType::kRowCount   ? "row_count"
+                                                           : "missing_columns_percent";
+    c.result.def.allow_empty = def.allow_empty || options_.allow_empty;
     const char* what = CheckTypeName(def.type);
+    if (!CountsRows(def.type)) {
+      BindWhole(c);
+      checks_.push_back(std::move(c));
+      return;
+    }
     if (def.fail && def.warn && def.fail->percent == def.warn->percent &&
         def.warn->value > def.fail->value) {
       throw Error(ExitCode::kUsage,
@@ -546,8 +592,97 @@ class SourceCheckRun {
         }
         c.result.as_of = as_of_text;
         break;
+      case CheckType::kRowCount:
+      case CheckType::kSchema:
+        break;
     }
     checks_.push_back(std::move(c));
+  }
+
+  // row_count and schema: decided by the row count and the header, nothing per row.
+  void BindWhole(CheckState& c) {
+    CheckResult& r = c.result;
+    const CheckDef& def = r.def;
+    auto usage = [&](const std::string& message) {
+      throw Error(ExitCode::kUsage, fmt::format("check '{}': {}", def.name, message), def.loc);
+    };
+    if (def.type == CheckType::kRowCount) {
+      if (!def.columns.empty()) usage("a row_count check takes no columns");
+      if ((def.fail && def.fail->percent) || (def.warn && def.warn->percent)) {
+        usage("row_count limits are numbers of rows (min = 1000), not percents");
+      }
+      if (def.fail && def.warn && def.warn->value < def.fail->value) {
+        usage(fmt::format("the warn minimum {} is below the fail minimum {}; a warning must "
+                          "come before a failure",
+                          def.warn->text, def.fail->text));
+      }
+      return;
+    }
+    if (def.columns.empty()) usage("a schema check needs the expected columns (columns = a,b,c)");
+    if (def.fail || def.warn) {
+      usage("a schema check takes no fail or warn limit: missing columns fail, extra columns "
+            "do what 'extra = allow|warn|fail' says");
+    }
+    const std::vector<std::string>& header = schema_.header();
+    std::vector<std::string> expected;
+    for (const std::string& name : def.columns) {
+      const std::string n(TrimSpace(name));
+      if (std::find(expected.begin(), expected.end(), n) == expected.end()) expected.push_back(n);
+    }
+    std::vector<std::string> extra;  // header names not expected, in header order, once each
+    for (const std::string& h : header) {
+      if (std::find(expected.begin(), expected.end(), h) == expected.end() &&
+          std::find(extra.begin(), extra.end(), h) == extra.end()) {
+        extra.push_back(h);
+      }
+    }
+    std::vector<bool> taken(extra.size(), false);  // an extra column named as a rename
+    std::vector<std::string> rename_of(expected.size());
+    for (std::size_t i = 0; i < expected.size(); ++i) {
+      if (std::find(header.begin(), header.end(), expected[i]) != header.end()) continue;
+      r.missing_columns.push_back(expected[i]);
+      std::optional<std::pair<int, std::size_t>> best;
+      std::size_t best_at = 0;
+      for (std::size_t j = 0; j < extra.size(); ++j) {
+        if (taken[j]) continue;
+        const auto score = RenameScore(expected[i], extra[j]);
+        if (score && (!best || *score < *best)) {
+          best = score;
+          best_at = j;
+        }
+      }
+      if (best) {
+        taken[best_at] = true;
+        rename_of[i] = extra[best_at];
+        r.renamed.emplace_back(expected[i], extra[best_at]);
+      }
+    }
+    for (std::size_t j = 0; j < extra.size(); ++j) {
+      if (!taken[j]) r.extra_columns.push_back(extra[j]);
+    }
+    r.denominator = expected.size();
+    r.violations = r.missing_columns.size();
+    // Samples: the header line, one per missing column, then one per extra column.
+    auto sample = [&](const std::string& column, std::string rule) {
+      if (r.samples.size() >= options_.samples) return;
+      CheckSample s;
+      s.line = 1;
+      s.row = 0;
+      s.column = column;
+      s.rule = std::move(rule);
+      r.samples.push_back(std::move(s));
+    };
+    for (std::size_t i = 0; i < expected.size(); ++i) {
+      if (std::find(r.missing_columns.begin(), r.missing_columns.end(), expected[i]) ==
+          r.missing_columns.end()) {
+        continue;
+      }
+      sample(expected[i], rename_of[i].empty()
+                              ? std::string("missing column")
+                              : fmt::format("missing column; renamed? '{}' → '{}'", expected[i],
+                                            rename_of[i]));
+    }
+    for (const std::string& e : r.extra_columns) sample(e, "extra column");
   }
 
   void Sample(CheckState& c, int column, std::string_view value, std::string normalized,
@@ -742,6 +877,10 @@ std::string Compared(const CheckResult& r, const Limit& l) {
       return "invalid_count";
     case CheckType::kTimeliness:
       return "stale_count";
+    case CheckType::kRowCount:
+      return "row_count";
+    case CheckType::kSchema:
+      return "missing_columns";
   }
   return "violations";
 }
@@ -756,6 +895,45 @@ bool Exceeds(const CheckResult& r, const Limit& l) {
 void Judge(CheckResult* r) {
   if (r->status == CheckStatus::kError) return;
   r->breached.clear();
+  r->status = CheckStatus::kPass;
+  const CheckDef& def = r->def;
+  if (def.type == CheckType::kRowCount) {
+    // The limits are minimums; no limit at all: at least one row.
+    const std::optional<Limit> fail =
+        def.fail || def.warn ? def.fail : std::optional<Limit>(Limit{false, 1, ""});
+    const char* empty = r->rows == 0 ? " (no rows)" : "";
+    if (fail && static_cast<double>(r->rows) < fail->value) {
+      r->status = CheckStatus::kFail;
+      r->breached = fmt::format("fail: row_count {} < {}{}{}", r->rows, LimitText(*fail),
+                                def.fail ? "" : " (default)", empty);
+    } else if (def.warn && static_cast<double>(r->rows) < def.warn->value) {
+      r->status = CheckStatus::kWarn;
+      r->breached = fmt::format("warn: row_count {} < {}{}", r->rows, LimitText(*def.warn), empty);
+    }
+    return;
+  }
+  if (def.type == CheckType::kSchema) {
+    const std::size_t missing = r->missing_columns.size(), extra = r->extra_columns.size();
+    if (missing != 0) {
+      r->status = CheckStatus::kFail;
+      r->breached = fmt::format("fail: {} expected column{} missing", missing,
+                                missing == 1 ? "" : "s");
+    } else if (extra != 0 && def.extra != ExtraColumns::kAllow) {
+      r->status = def.extra == ExtraColumns::kFail ? CheckStatus::kFail : CheckStatus::kWarn;
+      r->breached = fmt::format("{}: {} extra column{} (extra = {})", ExtraColumnsName(def.extra),
+                                extra, extra == 1 ? "" : "s", ExtraColumnsName(def.extra));
+    }
+    return;
+  }
+  // No rows (an empty export, or a filter that keeps none) cannot pass a gate silently: the
+  // check fails, or warns when it has only a warn limit, unless empty sources are allowed.
+  if (r->rows == 0 && !def.allow_empty) {
+    const bool fails = def.fail || !def.warn;
+    r->status = fails ? CheckStatus::kFail : CheckStatus::kWarn;
+    r->breached = fmt::format("{}: no rows (allow_empty / --allow-empty accepts an empty source)",
+                              fails ? "fail" : "warn");
+    return;
+  }
   // No limit at all: any violation fails. Only a warn limit: the check warns, never fails.
   const bool fails = r->def.fail ? Exceeds(*r, *r->def.fail)
                                  : (!r->def.warn && r->violations > 0);

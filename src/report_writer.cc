@@ -383,6 +383,7 @@ Format ParseFormat(std::string_view name) {
 
 std::string_view ReasonText(std::string_view code) {
   if (code == "ZERO_DENOMINATOR") return "n/a: denominator is 0";
+  if (code == "STAGE_NOT_ENTERED") return "n/a: no deal entered one of the two stages";
   if (code == "EMPTY") return "n/a: nothing to measure";
   if (code == "MISSING_COLUMN") return "n/a: the column is not in the input";
   if (code == "ALL_CENSORED") return "n/a: fewer than half closed (survival never reaches 50 %)";

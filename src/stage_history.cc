@@ -311,7 +311,9 @@ class HistoryPart {
         return a.t != b.t ? a.t < b.t : a.stage < b.stage;
       });
       for (std::size_t i = 0; i < found.size(); ++i) {
-        if (i > 0 && found[i - 1].t == found[i].t) ++h.duplicate_timestamps;
+        if (i > 0 && found[i - 1].t == found[i].t) {
+          if (h.duplicate_timestamps++ == 0) h.first_duplicate_line = row.line;
+        }
         StageVisit v{found[i].stage, found[i].t, std::nullopt, false, row.line};
         if (i + 1 < found.size()) v.exit = found[i + 1].t;
         d.visits.push_back(v);
@@ -374,7 +376,7 @@ class HistoryReader {
       DataWarning w;
       w.kind = "duplicate_timestamp";
       w.count = h_.duplicate_timestamps;
-      w.first = {reader_->name(), 0, 0};
+      w.first = {reader_->name(), h_.first_duplicate_line, 0};
       w.message = b_.wide ? "stages of one deal entered at the same time: ordered as in --stages, "
                             "the earlier stage's visit lasts 0 days"
                           : "stage changes of one deal at the same time: kept in file order, the "
@@ -449,6 +451,7 @@ class HistoryReader {
     h_.input.rows += p.input.rows;
     if (p.latest && (!h_.latest || *p.latest > *h_.latest)) h_.latest = p.latest;
     h_.duplicate_timestamps += p.duplicate_timestamps;
+    if (h_.first_duplicate_line == 0) h_.first_duplicate_line = p.first_duplicate_line;
     h_.unknown_stage += p.unknown_stage;
     h_.missing_id += p.missing_id;
     h_.missing_stage += p.missing_stage;
@@ -557,6 +560,10 @@ class HistoryReader {
       const bool same_deal = i > 0 && rows_[i - 1].deal == r.deal;
       if (same_deal && rows_[i - 1].t == r.t && rows_[i - 1].stage != r.stage) {
         ++h_.duplicate_timestamps;
+        const std::uint64_t line = std::max(rows_[i - 1].line, r.line);  // the second of the two
+        if (h_.first_duplicate_line == 0 || line < h_.first_duplicate_line) {
+          h_.first_duplicate_line = line;
+        }
       }
       if (same_deal && rows_[i - 1].stage == r.stage) continue;  // the same visit goes on
       if (!deal.visits.empty()) deal.visits.back().exit = r.t;

@@ -12,9 +12,9 @@
 
 namespace crmkpi {
 
-enum class CheckType { kCompleteness, kUniqueness, kValidity, kTimeliness };
+enum class CheckType { kCompleteness, kUniqueness, kValidity, kTimeliness, kRowCount, kSchema };
 
-// "completeness", "uniqueness", "validity", "timeliness" (the JSON ids).
+// "completeness", "uniqueness", "validity", "timeliness", "row_count", "schema" (the JSON ids).
 const char* CheckTypeName(CheckType t);
 
 // A limit on a check's violations: the check breaches it when violations > limit, counted as
@@ -29,20 +29,33 @@ std::optional<Limit> ParseLimit(std::string_view text);
 // A number of days for max_age_days: plain decimal >= 0 ("30", "1.5"); nullopt otherwise.
 std::optional<double> ParseDays(std::string_view text);
 
+// What a schema check does with header columns it was not told to expect.
+enum class ExtraColumns { kAllow, kWarn, kFail };
+const char* ExtraColumnsName(ExtraColumns e);  // "allow", "warn", "fail"
+
+// Checks that count rows (every type but schema, whose header alone decides it, and row_count,
+// whose limits are minimums): on a source with no data rows they fail ("no rows") unless
+// allow_empty.
+bool CountsRows(CheckType t);
+
 struct CheckDef {
   std::string name;  // INI section id, or "TYPE:COLUMNS" for flag checks
   CheckType type = CheckType::kCompleteness;
   SourceLoc loc;
   std::string source;                // source id (INI) or the file's display name (flags)
   std::vector<std::string> columns;  // completeness: required columns; uniqueness: key parts;
-                                     // validity, timeliness: one column
+                                     // validity, timeliness: one column; schema: the
+                                     // expected header names; row_count: none
   std::string normalize;  // uniqueness: normaliser chain ("trim,lower"), empty = none
   std::string rule;       // validity: rule text (validity_rule.h), e.g. "email", "in(a,b)"
   SourceLoc rule_loc;     // where the rule text starts (INI), for error messages
   std::string when;       // validity: where-expression; rows not matching are not evaluated
   double max_age_days = 0;  // timeliness
   std::optional<Limit> fail, warn;  // no limit at all = fail on any violation; only warn = never
-                                    // fails
+                                    // fails. row_count: fail and warn are
+                                    // minimums (row counts): R < fail fails, R < warn warns
+  ExtraColumns extra = ExtraColumns::kAllow;  // schema: unexpected header columns
+  bool allow_empty = false;  // a row-counting check on no rows passes (n/a) instead of failing
   std::string description;  // INI description, shown in JSON
   std::string near;  // uniqueness only: "" or a similarity threshold for near-duplicate
                      // candidates (0..1), reported, never gating
@@ -76,10 +89,12 @@ struct CheckResult {
   std::string error;  // kError: why the check could not run (e.g. missing column)
 
   // The gated metric: violations / denominator. metric names: missing_percent,
-  // duplicate_percent, invalid_percent, stale_percent.
+  // duplicate_percent, invalid_percent, stale_percent, missing_columns_percent (schema);
+  // row_count: violations = percent = R, denominator 0.
   std::string metric;
   std::uint64_t violations = 0;   // numerator
-  std::uint64_t denominator = 0;  // R × columns, N, N, rows with a parseable timestamp
+  std::uint64_t denominator = 0;  // R × columns, N, N, rows with a parseable timestamp,
+                                  // expected columns
   std::optional<double> percent;  // 100·violations/denominator; nullopt when denominator = 0
   std::string breached;           // "fail" / "warn": which limit, with the compared quantity
 
@@ -105,6 +120,12 @@ struct CheckResult {
   std::string newest;                    // newest timestamp, ISO 8601 UTC; empty when none
   std::optional<double> freshness_days;  // as_of − newest
 
+  // Schema (denominator = expected columns, violations = the missing ones, renamed included).
+  std::vector<std::string> missing_columns;  // expected, not in the header (in expected order)
+  std::vector<std::string> extra_columns;    // in the header, not expected, not a rename target
+  std::vector<std::pair<std::string, std::string>> renamed;  // likely renames: expected → header
+
+  bool failed_on_warn = false;  // a warning that --fail-on-warn made a failure
   std::vector<CheckSample> samples;  // up to --samples, in file order
 };
 

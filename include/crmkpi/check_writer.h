@@ -30,7 +30,12 @@
 //                    normalize CHAIN|none"
 //     validity      "rule RULE, invalid i, N n, missing m, not applicable a[, when EXPR]"
 //     timeliness    "max age X d, stale s, invalid i, missing m, newest TS|none,
-//                    freshness F d|n/a, as of TS"
+//                    freshness F d|n/a, as of TS" (never "-0.0": a rounded zero is unsigned)
+//     row_count     "rows R" ("no rows: ..." when R = 0); violations "R rows"; threshold
+//                   "fail < MIN[, warn < MIN]"
+//     schema        "missing 'A'; renamed? 'B' → 'B2'; extra 'C'; extra = POLICY"; violations
+//                   "M of E missing, X extra"; threshold "missing fails, extra: POLICY"
+//     a row-counting check that failed or warned on R = 0 starts with "no rows: ..."
 //     (a check that could not run: "error: WHY")
 //   Then, for each failing or warning check with samples: a blank line, "STATUS NAME: samples"
 //   and a table indented by two spaces with the columns line, row, column, value, normalized
@@ -87,8 +92,14 @@
 //       "A" (line L) ~ "B" (line L): similarity 0.83, shared token "T"
 //   (the last two blocks only when there are any). A failing check puts it in
 //   <failure message="METRIC: METRIC TEXT (THRESHOLD)" type=TYPE>; passing and warning checks
-//   are passing testcases with it in <system-out> (warnings are not failures); a check that
-//   could not run holds <error message=WHY type=TYPE>ERROR TYPE: WHY</error>. Text and
+//   are passing testcases with it in <system-out> (warnings are not failures); a warning also
+//   has <properties> status=warn and <system-err>WARN: LIMIT — METRIC TEXT</system-err>; a
+//   warning failed by --fail-on-warn (CheckResult::failed_on_warn) has the properties status=warn
+//   and failed_by=--fail-on-warn and a failure message starting "warning failed by
+//   --fail-on-warn: "; a check that could not run holds <error message=WHY type=TYPE>ERROR
+//   TYPE: WHY</error>. Suite and class names use the source id's base name (after the last
+//   '/'), so a file typed ./a.csv or /abs/a.csv gives the same names; the file property keeps
+//   the path. Text and
 //   attributes escape & < > " ' (and CR, in attributes also tab and LF, as character
 //   references). No timestamps, host names or durations other than time="0".
 //

@@ -19,6 +19,11 @@
 //                 → invalid_timestamps; otherwise age = (as_of − t) / 86,400 s, stale when
 //                 age > max_age_days. violations = stale, denominator = rows with a parseable
 //                 timestamp; freshness = as_of − newest.
+//   row_count     nothing per row: R against its minimums (fail when R < fail, default 1).
+//   schema        nothing per row: the header against the expected names when the source is
+//                 opened — missing, extra and likely renamed columns (quality.md, Schema).
+// A row-counting check (not row_count, not schema) on R = 0 fails with "no rows" (warns when it
+// has only a warn limit) unless allow_empty (CheckDef or CheckOptions).
 // Memory grows with the distinct keys of uniqueness checks only (key bytes + about 50 bytes per
 // key), never with rows.
 #pragma once
@@ -43,6 +48,7 @@ struct CheckOptions {
   std::size_t samples = 20;  // per check
   std::string invalid_out;  // quarantine file: header + every failing row's bytes; "" = none
   std::vector<std::string> missing_tokens;  // for every source, besides its own
+  bool allow_empty = false;  // every check as if allow_empty (--allow-empty)
   // Large UTF-8 sources are read on all cores, with results identical to the serial pass;
   // not with invalid_out or near-duplicate candidates (both need the rows in file order).
   ParallelOptions parallel;
@@ -58,7 +64,10 @@ CheckRun RunChecks(const std::vector<SourceDef>& sources, const std::vector<Chec
 
 // The status of a finished result from its violations, percent and limits: fail when the fail
 // limit is exceeded (no limit at all: any violation; only a warn limit: never), else warn when
-// the warn limit is exceeded, else pass. Sets r->status and r->breached. Results already kError are left alone.
+// the warn limit is exceeded, else pass. A row-counting check with R = 0 fails ("no rows"; warns
+// with only a warn limit) unless def.allow_empty. row_count: fail when R < fail (no limit at
+// all: R < 1), warn when R < warn. schema: fail on a missing column, extra columns as def.extra
+// says. Sets r->status and r->breached. Results already kError are left alone.
 void Judge(CheckResult* r);
 
 }  // namespace crmkpi

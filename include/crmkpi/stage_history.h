@@ -95,6 +95,7 @@ struct StageHistory {
   // Counts (see above).
   std::uint64_t out_of_order = 0, duplicate_timestamps = 0, unknown_stage = 0, missing_id = 0,
                 missing_stage = 0, missing_time = 0, invalid_time = 0, stage_without_date = 0;
+  std::uint64_t first_duplicate_line = 0;  // the earliest line of a duplicate_timestamps row
   std::vector<DataWarning> warnings;
 };
 

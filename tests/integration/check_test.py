@@ -9,6 +9,10 @@
   * JUnit XML validates against tests/data/junit.xsd with xmllint and names the failing check
     with its sample rows;
   * --invalid-out writes the header and the failing rows byte for byte; stdin works;
+  * CI gates (issue 18): an empty export fails unless --allow-empty, --min-rows and
+    [check] type = row_count, --expect-columns (missing, extra, renamed), a summary on stderr
+    when -o takes the report, JUnit warnings and --fail-on-warn failures marked, suite and
+    class names independent of the path as typed, no negative zero;
   * on a file from ../shared/bench/gen_deals.py, the duplicate count of the email column after
     trim+lower equals the generator's truth (skipped without ../shared), and an independent
     Python computation of every count agrees on a generated file with quoted newlines.
@@ -316,6 +320,171 @@ class Generated(unittest.TestCase):
                 self.assertEqual(c["counts"]["missing_by_column"], py["missing"])
         finally:
             shutil.rmtree(tmp)
+
+
+def validate_junit(testcase, xml_bytes):
+    """Validates JUnit XML against tests/data/junit.xsd when xmllint is installed."""
+    if not shutil.which("xmllint"):
+        print("xmllint not installed: schema validation skipped", file=sys.stderr)
+        return
+    with tempfile.NamedTemporaryFile(suffix=".xml", delete=False) as f:
+        f.write(xml_bytes)
+        path = f.name
+    try:
+        v = subprocess.run(["xmllint", "--noout", "--schema", XSD, path], capture_output=True)
+        testcase.assertEqual(v.returncode, 0, v.stderr.decode())
+    finally:
+        os.unlink(path)
+
+
+class Gates(unittest.TestCase):
+    """Issue 18: CI gates that catch an empty or reshaped export."""
+
+    def setUp(self):
+        self.tmp = tempfile.mkdtemp(prefix="crmkpi-gates-")
+        self.contacts = os.path.join(EXAMPLE, "contacts.csv")
+        self.empty = os.path.join(self.tmp, "empty.csv")
+        with open(self.empty, "wb") as f:
+            f.write(b"Id,Name,Stage,Amount\r\n")  # a header-only export
+
+    def tearDown(self):
+        shutil.rmtree(self.tmp)
+
+    def test_empty_export_fails_unless_allowed(self):
+        args = ["check", self.empty, "--require", "Stage", "--max-missing", "5%"]
+        p = run(args)
+        self.assertEqual(p.returncode, 1, p.stdout.decode())  # was 0: n/a passed
+        self.assertIn(b"FAIL", p.stdout)
+        self.assertIn(b"no rows", p.stdout)
+        out = run_json(args, 1)
+        self.assertEqual(out["checks"][0]["status"], "fail")
+        self.assertTrue(out["checks"][0]["breached"].startswith("fail: no rows"))
+        self.assertEqual(run(args + ["--allow-empty"]).returncode, 0)
+        # Every row-counting type; a warn-only check warns.
+        for check in (["--unique", "Name"], ["--valid", "Amount=>= 0"],
+                      ["--max-age-days", "Stage=30"]):
+            self.assertEqual(run(["check", self.empty] + check).returncode, 1, check)
+        warn = run_json(["check", self.empty, "--require", "Stage", "--warn-missing", "1%"], 0)
+        self.assertEqual(warn["checks"][0]["status"], "warn")
+        # The INI: [crmkpi] allow_empty, and a check's own allow_empty overriding it.
+        ini = os.path.join(self.tmp, "gates.ini")
+        with open(ini, "w") as f:
+            f.write("[crmkpi]\nallow_empty = true\n[source s]\nfile = empty.csv\n"
+                    "[check a]\ntype = completeness\nsource = s\ncolumns = Stage\n"
+                    "fail = 5%\n")
+        self.assertEqual(run(["check", "-c", ini]).returncode, 0)
+        with open(ini, "a") as f:
+            f.write("[check b]\ntype = completeness\nsource = s\ncolumns = Name\n"
+                    "allow_empty = false\n")
+        self.assertEqual(run(["check", "-c", ini]).returncode, 1)
+
+    def test_min_rows_flag_and_ini(self):
+        self.assertEqual(run(["check", self.contacts, "--min-rows", "6"]).returncode, 0)
+        out = run_json(["check", self.contacts, "--min-rows", "7"], 1)
+        self.assertEqual(out["checks"][0]["id"], "row_count")
+        self.assertEqual(out["checks"][0]["value"], 6)
+        self.assertEqual(out["checks"][0]["breached"], "fail: row_count 6 < 7")
+        self.assertEqual(run(["check", self.empty, "--min-rows", "1"]).returncode, 1)
+        # --allow-empty does not weaken an explicit minimum.
+        self.assertEqual(run(["check", self.empty, "--min-rows", "1", "--allow-empty"]).returncode, 1)
+        self.assertEqual(run(["check", self.contacts, "--min-rows", "5%"]).returncode, 2)
+        ini = os.path.join(self.tmp, "rows.ini")
+        with open(ini, "w") as f:
+            f.write("[source s]\nfile = %s\n[check rows]\ntype = row_count\nsource = s\n"
+                    "min = 2\nwarn = 10\n" % self.contacts)
+        out = run_json(["check", "-c", ini], 0)
+        self.assertEqual(out["checks"][0]["status"], "warn")  # 6 < 10
+        with open(ini, "a") as f:
+            f.write("[check typo]\ntype = row_count\nsource = s\nfail = 2\n")
+        p = run(["check", "-c", ini])
+        self.assertEqual(p.returncode, 2)
+        self.assertIn(b"unknown key 'fail'", p.stderr)
+
+    def test_expect_columns_missing_extra_renamed(self):
+        # contacts.csv: id,email,company,phone,updated_at,stage,amount
+        args = ["check", self.contacts, "--expect-columns", "id,E-mail,Company,zip"]
+        out = run_json(args, 1)
+        c = out["checks"][0]
+        self.assertEqual(c["id"], "schema")
+        self.assertEqual(c["status"], "fail")
+        self.assertEqual((c["numerator"], c["denominator"]), (3, 4))
+        self.assertEqual(c["counts"]["missing_columns"], ["E-mail", "Company", "zip"])
+        self.assertEqual(c["counts"]["renamed"], [{"expected": "E-mail", "found": "email"},
+                                                  {"expected": "Company", "found": "company"}])
+        self.assertEqual(c["counts"]["extra_columns"], ["phone", "updated_at", "stage", "amount"])
+        self.assertEqual([s["rule"] for s in c["samples"]][:3],
+                         ["missing column; renamed? 'E-mail' → 'email'",
+                          "missing column; renamed? 'Company' → 'company'", "missing column"])
+        table = run(args).stdout.decode()
+        self.assertIn("renamed? 'E-mail' → 'email'", table)
+        every = "id,email,company,phone,updated_at,stage,amount"
+        self.assertEqual(run(["check", self.contacts, "--expect-columns", every,
+                              "--extra-columns", "fail"]).returncode, 0)
+        some = ["check", self.contacts, "--expect-columns", "id,email"]
+        self.assertEqual(run(some).returncode, 0)  # extra columns allowed by default
+        self.assertEqual(run(some + ["--extra-columns", "warn"]).returncode, 0)
+        self.assertEqual(run(some + ["--extra-columns", "warn", "--fail-on-warn"]).returncode, 1)
+        self.assertEqual(run(some + ["--extra-columns", "fail"]).returncode, 1)
+        self.assertEqual(run(some + ["--extra-columns", "maybe"]).returncode, 2)
+        # --extra-columns without --expect-columns is a usage error.
+        self.assertEqual(run(["check", self.contacts, "--require", "id", "--extra-columns",
+                              "warn"]).returncode, 2)
+
+    def test_summary_on_stderr_when_output_goes_to_a_file(self):
+        args = ["check", self.contacts, "--require", "email", "--max-missing", "20%",
+                "--warn-missing", "10%", "--require", "id", "--min-rows", "7"]
+        for fmt in ("table", "json", "junit", "csv", "md"):
+            out = os.path.join(self.tmp, "report." + fmt)
+            p = run(args + ["--format", fmt, "-o", out])
+            self.assertEqual(p.returncode, 1)
+            self.assertEqual(p.stdout, b"")
+            self.assertEqual(p.stderr.decode(),
+                             "crmkpi: check: 1 failed, 1 warned, 1 passed "
+                             "(report written to %s)\n" % out, fmt)
+            self.assertTrue(os.path.getsize(out) > 0)
+        # -q: nothing; without -o the report itself is on stdout, so no summary line.
+        q = run(args + ["-o", os.path.join(self.tmp, "q.txt"), "-q"])
+        self.assertEqual((q.returncode, q.stderr), (1, b""))
+        self.assertEqual(run(args).stderr, b"")
+
+    def test_junit_warnings_fail_on_warn_and_stable_names(self):
+        shutil.copy(self.contacts, os.path.join(self.tmp, "contacts.csv"))
+        args = ["--require", "email", "--max-missing", "20%", "--warn-missing", "10%",
+                "--format", "junit"]
+        names = set()
+        for path in ("contacts.csv", "./contacts.csv", os.path.join(self.tmp, "contacts.csv"),
+                     "../" + os.path.basename(self.tmp) + "/contacts.csv"):
+            p = run(["check", path] + args, cwd=self.tmp)
+            self.assertEqual(p.returncode, 0, p.stderr.decode())
+            validate_junit(self, p.stdout)
+            root = ET.fromstring(p.stdout)
+            suite = root.find("testsuite")
+            case = suite.find("testcase")
+            names.add((suite.get("name"), case.get("classname"), case.get("name")))
+            # The warning: a passing testcase marked as a warning.
+            self.assertIsNone(case.find("failure"))
+            self.assertTrue(case.find("system-err").text.startswith("WARN: "))
+            props = {e.get("name"): e.get("value") for e in case.find("properties")}
+            self.assertEqual(props, {"status": "warn"})
+        self.assertEqual(names, {("contacts.csv", "crmkpi.check.contacts_csv",
+                                  "completeness:email (email)")})
+        p = run(["check", "contacts.csv"] + args + ["--fail-on-warn"], cwd=self.tmp)
+        self.assertEqual(p.returncode, 1)
+        validate_junit(self, p.stdout)
+        failure = ET.fromstring(p.stdout).find(".//testcase/failure")
+        self.assertTrue(failure.get("message").startswith("warning failed by --fail-on-warn: "),
+                        failure.get("message"))
+
+    def test_no_negative_zero(self):
+        leads = os.path.join(self.tmp, "leads.csv")
+        with open(leads, "w") as f:
+            f.write("id,updated_at\n1,2026-11-01T01:00:00Z\n")
+        for fmt in ("table", "junit", "md"):
+            p = run(["check", leads, "--max-age-days", "updated_at=30", "--as-of",
+                     "2026-11-01T00:00:00Z", "--format", fmt])
+            self.assertEqual(p.returncode, 0)
+            self.assertNotIn(b"-0.0", p.stdout, fmt)
+            self.assertIn(b"freshness 0.0 d", p.stdout, fmt)
 
 
 if __name__ == "__main__":

@@ -708,3 +708,164 @@ TEST_CASE("check md: table and samples as a list", "[check_writer]") {
   CHECK(out.find('\x01') == std::string::npos);
   CHECK(out.find('\x1b') == std::string::npos);
 }
+
+// ---- issue 18: CI gates ------------------------------------------------------------------
+
+namespace {
+
+// The text of the testcase named |name| (from its start tag to its end tag).
+std::string Testcase(const std::string& out, const std::string& name) {
+  const std::size_t start = out.find("name=\"" + name);
+  if (start == std::string::npos) return {};
+  return out.substr(start, out.find("</testcase>", start) - start);
+}
+
+bool ValidJunit(const std::string& xml) {
+  TempDir dir;
+  const std::string file = dir.Write("out.xml", xml);
+  const std::string cmd = "xmllint --noout --schema '" + std::string(CRMKPI_TEST_DATA_DIR) +
+                          "/junit.xsd' '" + file + "' >/dev/null 2>&1";
+  return std::system(cmd.c_str()) == 0;
+}
+
+}  // namespace
+
+TEST_CASE("check junit: a warning is marked as one, --fail-on-warn says why it failed",
+          "[check_writer]") {
+  CheckRun run = SmallRun();
+  CheckResult warn = WarnValidity();
+  warn.breached = "warn: invalid_percent > 10%";
+  CheckResult failed = WarnValidity();
+  failed.def.name = "valid_email_strict";
+  failed.status = CheckStatus::kFail;  // what cmd_check does with --fail-on-warn
+  failed.breached = "warn: invalid_percent > 10% (--fail-on-warn)";
+  failed.failed_on_warn = true;
+  run.checks = {PassCompleteness(), warn, failed};
+  const std::string out = WriteChecks(run, CheckFormat::kJunit, 1);
+  INFO(out);
+  // The warning: still a passing testcase (no <failure>), with a status property and a WARN
+  // line in <system-err>, which GitLab and Jenkins show beside the test.
+  const std::string w = Testcase(out, "valid_email (email)");
+  CHECK(w.find("<failure") == std::string::npos);
+  CHECK(w.find("<property name=\"status\" value=\"warn\"/>") != std::string::npos);
+  CHECK(w.find("<system-err>WARN: invalid_percent &gt; 10% — 1 / 5 = 20.0 %\n</system-err>") !=
+        std::string::npos);
+  // The pass has neither.
+  const std::string p = Testcase(out, "required_contact");
+  CHECK(p.find("<system-err>") == std::string::npos);
+  CHECK(p.find("<properties>") == std::string::npos);
+  // The warning failed by --fail-on-warn: its failure message says so.
+  const std::string f = Testcase(out, "valid_email_strict");
+  CHECK(f.find("<failure message=\"warning failed by --fail-on-warn: invalid_percent: 1 / 5 = "
+               "20.0 % (fail &gt; 50%, warn &gt; 10%)\"") != std::string::npos);
+  CHECK(f.find("<property name=\"failed_by\" value=\"--fail-on-warn\"/>") != std::string::npos);
+  CHECK(out.find("failures=\"1\"") != std::string::npos);
+  if (HasXmlLint()) CHECK(ValidJunit(out));
+}
+
+TEST_CASE("check junit: suite and class names do not depend on the path as typed",
+          "[check_writer]") {
+  auto names = [](const std::string& path) {
+    CheckRun run;
+    run.sources = {{path, path, 6, 0, "utf-8"}};
+    CheckResult r = PassCompleteness();
+    r.def.source = path;
+    run.checks = {r};
+    const std::string out = WriteChecks(run, CheckFormat::kJunit, 0);
+    const std::size_t suite = out.find("<testsuite name=");
+    const std::size_t cls = out.find("classname=");
+    return std::make_pair(out.substr(suite, out.find(' ', suite + 11) - suite),
+                          out.substr(cls, out.find(' ', cls) - cls));
+  };
+  const auto plain = names("contacts.csv");
+  CHECK(plain.first == "<testsuite name=\"contacts.csv\"");
+  CHECK(plain.second == "classname=\"crmkpi.check.contacts_csv\"");
+  CHECK(names("./contacts.csv") == plain);
+  CHECK(names("/abs/dir/contacts.csv") == plain);
+  CHECK(names("../data/contacts.csv") == plain);
+  CHECK(names("deals").second == "classname=\"crmkpi.check.deals\"");  // an INI source id
+}
+
+TEST_CASE("check writers: no negative zero (freshness of a timestamp just after --as-of)",
+          "[check_writer]") {
+  CheckRun run;
+  run.sources = {{"leads.csv", "leads.csv", 1, 0, "utf-8"}};
+  CheckResult r;
+  r.def.name = "fresh";
+  r.def.type = CheckType::kTimeliness;
+  r.def.source = "leads.csv";
+  r.def.columns = {"updated_at"};
+  r.def.max_age_days = 30;
+  r.status = CheckStatus::kPass;
+  r.metric = "stale_percent";
+  r.denominator = 1;
+  r.percent = 0.0;
+  r.rows = 1;
+  r.newest = "2026-11-01T01:00:00Z";
+  r.freshness_days = -1.0 / 24;  // an hour after the as-of: rounds to zero
+  r.as_of = "2026-11-01T00:00:00Z";
+  run.checks = {r};
+  for (CheckFormat f : {CheckFormat::kTable, CheckFormat::kJson, CheckFormat::kJunit,
+                        CheckFormat::kCsv, CheckFormat::kMarkdown}) {
+    const std::string out = WriteChecks(run, f, 0);
+    INFO(out);
+    // (JSON keeps the exact value, -0.041666666666666664: not a zero.)
+    CHECK(out.find("-0.0 ") == std::string::npos);
+    CHECK(out.find("-0 ") == std::string::npos);
+    CHECK(out.find(":-0,") == std::string::npos);
+    CHECK(out.find(",-0,") == std::string::npos);
+  }
+  CHECK(WriteChecks(run, CheckFormat::kTable, 0).find("freshness 0.0 d") != std::string::npos);
+}
+
+TEST_CASE("check writers: row_count, schema and no-rows texts", "[check_writer]") {
+  CheckRun run;
+  run.sources = {{"deals", "deals.csv", 0, 0, "utf-8"}};
+  CheckResult rows;
+  rows.def.name = "rows";
+  rows.def.type = CheckType::kRowCount;
+  rows.def.source = "deals";
+  rows.def.fail = ParseLimit("1000");
+  rows.def.warn = ParseLimit("5000");
+  rows.status = CheckStatus::kFail;
+  rows.metric = "row_count";
+  rows.breached = "fail: row_count 0 < 1000 (no rows)";
+  CheckResult shape;
+  shape.def.name = "shape";
+  shape.def.type = CheckType::kSchema;
+  shape.def.source = "deals";
+  shape.def.columns = {"Name", "Stage", "Probability"};
+  shape.def.extra = ExtraColumns::kWarn;
+  shape.status = CheckStatus::kFail;
+  shape.metric = "missing_columns_percent";
+  shape.violations = 2;
+  shape.denominator = 3;
+  shape.percent = 100.0 * 2 / 3;
+  shape.missing_columns = {"Stage", "Probability"};
+  shape.renamed = {{"Stage", "Sales Stage"}};
+  shape.extra_columns = {"Owner"};
+  shape.samples = {{1, 0, "Stage", "", "", "missing column; renamed? 'Stage' → 'Sales Stage'"}};
+  CheckResult empty = PassCompleteness();
+  empty.def.source = "deals";
+  empty.status = CheckStatus::kFail;
+  empty.rows = 0;
+  empty.denominator = 0;
+  empty.percent.reset();
+  empty.breached = "fail: no rows";
+  run.checks = {rows, shape, empty};
+  const std::string table = WriteChecks(run, CheckFormat::kTable, 1);
+  INFO(table);
+  CHECK(table.find("0 rows") != std::string::npos);
+  CHECK(table.find("fail < 1000, warn < 5000") != std::string::npos);
+  CHECK(table.find("2 of 3 missing, 1 extra") != std::string::npos);
+  CHECK(table.find("missing fails, extra: warn") != std::string::npos);
+  CHECK(table.find("missing 'Probability'; renamed? 'Stage' → 'Sales Stage'; extra 'Owner'; "
+                   "extra = warn") != std::string::npos);
+  CHECK(table.find("no rows: the source has no data rows") != std::string::npos);
+  const std::string junit = WriteChecks(run, CheckFormat::kJunit, 1);
+  CHECK(junit.find("line 1 (header) Stage: missing column; renamed? &apos;Stage&apos; → "
+                   "&apos;Sales Stage&apos;") != std::string::npos);
+  if (HasXmlLint()) CHECK(ValidJunit(junit));
+  const std::string md = WriteChecks(run, CheckFormat::kMarkdown, 1);
+  CHECK(md.find("- line 1 (header), `Stage` — missing column; renamed?") != std::string::npos);
+}

@@ -389,3 +389,136 @@ TEST_CASE("quarantine file: the header and every failing row with its original b
   CHECK(Read(o.invalid_out) == "id,email,note\n2,,empty email\n3,A@X.COM,dup after lower\n");
   CHECK(Read(dir.path() + "/in.csv") == input);  // never touched
 }
+
+TEST_CASE("an empty source fails every row-counting check with 'no rows' unless allowed",
+          "[quality]") {
+  TempDir dir;
+  // A header-only export: R = 0, so every percent is n/a. Before issue 18 each check below
+  // passed (n/a → pass) and `check` exited 0.
+  const SourceDef s = Source(dir.Write("empty.csv", "id,email,updated_at\n"));
+  CheckDef limited = Check(CheckType::kCompleteness, {"email"}, "limited");
+  limited.fail = L("5%");
+  CheckDef plain = Check(CheckType::kUniqueness, {"email"}, "plain");  // no limit: any fails
+  CheckDef warn_only = Check(CheckType::kValidity, {"email"}, "warn_only");
+  warn_only.rule = "email";
+  warn_only.warn = L("1%");
+  CheckDef fresh = Check(CheckType::kTimeliness, {"updated_at"}, "fresh");
+  fresh.max_age_days = 30;
+  fresh.fail = L("10%");
+  const CheckRun run = Run(s, {limited, plain, warn_only, fresh});
+  CHECK(run.checks[0].status == CheckStatus::kFail);
+  CHECK_THAT(run.checks[0].breached, Catch::StartsWith("fail: no rows"));
+  CHECK_FALSE(run.checks[0].percent.has_value());
+  CHECK(run.checks[1].status == CheckStatus::kFail);
+  CHECK(run.checks[2].status == CheckStatus::kWarn);  // only a warn limit: never fails
+  CHECK_THAT(run.checks[2].breached, Catch::StartsWith("warn: no rows"));
+  CHECK(run.checks[3].status == CheckStatus::kFail);
+
+  // allow_empty, per check or for the run: n/a passes as before.
+  CheckDef allowed = limited;
+  allowed.allow_empty = true;
+  CHECK(Run(s, {allowed}).checks[0].status == CheckStatus::kPass);
+  CheckOptions o;
+  o.allow_empty = true;
+  const CheckRun all = Run(s, {limited, plain, warn_only, fresh}, o);
+  for (const CheckResult& r : all.checks) {
+    CHECK(r.status == CheckStatus::kPass);
+    CHECK(r.breached.empty());
+  }
+
+  // A source filter that keeps no row is "no rows" too; one row is not.
+  SourceDef filtered = s;
+  filtered.file = dir.Write("one.csv", "id,email,updated_at\n1,a@x.com,2026-10-30\n");
+  CHECK(Run(filtered, {limited}).checks[0].status == CheckStatus::kPass);
+  filtered.filter = "id = 2";
+  CHECK(Run(filtered, {limited}).checks[0].status == CheckStatus::kFail);
+}
+
+TEST_CASE("row_count: fail below the minimum (default 1), warn below the warn minimum",
+          "[quality]") {
+  TempDir dir;
+  const SourceDef six = Source(dir.Write("contacts.csv", kContacts));
+  const SourceDef empty = Source(dir.Write("empty.csv", "id,email\n"));
+  auto rows = [&](const SourceDef& s, const char* min, const char* warn) {
+    CheckDef c = Check(CheckType::kRowCount, {}, "rows");
+    if (min != nullptr) c.fail = L(min);
+    if (warn != nullptr) c.warn = L(warn);
+    return Run(s, {c}).checks[0];
+  };
+  const CheckResult r = rows(six, nullptr, nullptr);
+  CHECK(r.status == CheckStatus::kPass);
+  CHECK(r.metric == "row_count");
+  CHECK(r.rows == 6);
+  CHECK(r.violations == 6);
+  CHECK(*r.percent == 6);  // the metric's value is R
+  const CheckResult e = rows(empty, nullptr, nullptr);
+  CHECK(e.status == CheckStatus::kFail);
+  CHECK(e.breached == "fail: row_count 0 < 1 (default) (no rows)");
+  CHECK(rows(six, "6", nullptr).status == CheckStatus::kPass);  // 6 < 6 is false
+  CHECK(rows(six, "7", nullptr).status == CheckStatus::kFail);
+  CHECK(rows(six, "7", nullptr).breached == "fail: row_count 6 < 7");
+  CHECK(rows(six, "2", "10").status == CheckStatus::kWarn);
+  CHECK(rows(six, "2", "10").breached == "warn: row_count 6 < 10");
+  CHECK(rows(six, nullptr, "10").status == CheckStatus::kWarn);  // only warn: never fails
+  CHECK(rows(empty, nullptr, "10").status == CheckStatus::kWarn);
+  // allow_empty does not weaken an explicit minimum.
+  CheckOptions o;
+  o.allow_empty = true;
+  CHECK(Run(empty, {Check(CheckType::kRowCount, {}, "rows")}, o).checks[0].status ==
+        CheckStatus::kFail);
+  CHECK_THROWS_WITH(rows(six, "10", "5"), Catch::Contains("the warn minimum 5 is below"));
+  CHECK_THROWS_WITH(rows(six, "5%", nullptr), Catch::Contains("not percents"));
+}
+
+TEST_CASE("schema: missing, extra and likely renamed columns", "[quality]") {
+  TempDir dir;
+  const SourceDef s = Source(
+      dir.Write("deals.csv", "Deal Name,Sales Stage,Amount,Close Date,Owner,Notes\nA,won,1,2026-01-01,x,\n"));
+  auto schema = [&](std::vector<std::string> columns, ExtraColumns extra) {
+    CheckDef c = Check(CheckType::kSchema, std::move(columns), "shape");
+    c.extra = extra;
+    return Run(s, {c}).checks[0];
+  };
+  // Stage: inside "Sales Stage"; close_date: the same loose name as "Close Date"; Amuont one
+  // edit from Amount; Probability like nothing. Owner and Notes are extra.
+  const CheckResult r = schema({"Deal Name", "Stage", "close_date", "Amuont", "Probability"},
+                               ExtraColumns::kAllow);
+  CHECK(r.status == CheckStatus::kFail);
+  CHECK(r.metric == "missing_columns_percent");
+  CHECK(r.violations == 4);
+  CHECK(r.denominator == 5);
+  CHECK(r.missing_columns ==
+        std::vector<std::string>{"Stage", "close_date", "Amuont", "Probability"});
+  using P = std::pair<std::string, std::string>;
+  CHECK(r.renamed == std::vector<P>{{"Stage", "Sales Stage"},
+                                    {"close_date", "Close Date"},
+                                    {"Amuont", "Amount"}});
+  CHECK(r.extra_columns == std::vector<std::string>{"Owner", "Notes"});
+  CHECK(r.breached == "fail: 4 expected columns missing");
+  REQUIRE(r.samples.size() == 6);
+  CHECK(r.samples[0].line == 1);
+  CHECK(r.samples[0].row == 0);
+  CHECK(r.samples[0].column == "Stage");
+  CHECK(r.samples[0].rule == "missing column; renamed? 'Stage' → 'Sales Stage'");
+  CHECK(r.samples[3].rule == "missing column");  // Probability
+  CHECK(r.samples[4].column == "Owner");
+  CHECK(r.samples[4].rule == "extra column");
+
+  // Every expected column present: extra columns as `extra` says.
+  const std::vector<std::string> all = {"Deal Name", "Sales Stage", "Amount", "Close Date"};
+  CHECK(schema(all, ExtraColumns::kAllow).status == CheckStatus::kPass);
+  CHECK(schema(all, ExtraColumns::kWarn).status == CheckStatus::kWarn);
+  CHECK(schema(all, ExtraColumns::kWarn).breached == "warn: 2 extra columns (extra = warn)");
+  CHECK(schema(all, ExtraColumns::kFail).status == CheckStatus::kFail);
+  std::vector<std::string> exact = all;
+  exact.insert(exact.end(), {"Owner", "Notes"});
+  CHECK(schema(exact, ExtraColumns::kFail).status == CheckStatus::kPass);
+
+  // The header decides a schema check, rows do not: an empty export with the right header
+  // passes it (the row-counting checks and row_count catch the empty file).
+  const SourceDef empty = Source(dir.Write("empty.csv", "a,b\n"));
+  CheckDef c = Check(CheckType::kSchema, {"a", "b"}, "shape");
+  CHECK(Run(empty, {c}).checks[0].status == CheckStatus::kPass);
+  c.fail = L("1");
+  CHECK_THROWS_WITH(Run(empty, {c}), Catch::Contains("takes no fail or warn limit"));
+}
