@@ -132,16 +132,16 @@ std::vector<KpiValue> StageKpis(StageStats& s, bool terminal, std::optional<doub
   return out;
 }
 
-// |entered|: some deal entered both stages of the transition. When one of them was entered by
-// no deal, the count is only back-fill (any) or nothing, and says nothing about the data: a
-// --stages list that names stages the export does not have printed 100 % (2/2) beside
-// "entered 0". It is n/a then.
+// |entered|: some deal entered the transition's first stage. When no deal did, its count is
+// only back-fill (any: a deal in a later stage has passed it) and says nothing about the data:
+// a --stages list naming stages the export does not have printed 100 % (2/2) beside
+// "entered 0". It is n/a then. (A second stage nobody entered is a real 0 %.)
 KpiValue ConversionKpi(const ConversionCount& c, ConversionMode mode, bool entered) {
   KpiValue v;
   v.id = "stage_conversion";
   v.unit = Unit::kRatio;
   v.label = mode == ConversionMode::kAny ? "stage conversion (any)" : "stage conversion (strict)";
-  if (!entered) {
+  if (!entered && c.reached_from > 0) {
     v.reason = "STAGE_NOT_ENTERED";
     return v;
   }
@@ -362,7 +362,7 @@ class DwellRun {
 
   bool Terminal(int stage) const { return terminal_[static_cast<std::size_t>(stage)]; }
 
-  bool BothEntered(std::size_t k) const { return ever_entered_[k] > 0 && ever_entered_[k + 1] > 0; }
+  bool FromEntered(std::size_t k) const { return ever_entered_[k] > 0; }
 
   // The warning for stages of --stages that no deal entered, naming the data's other stages.
   void WarnUnenteredStages(Report* report) const {
@@ -370,7 +370,7 @@ class DwellRun {
     for (std::size_t k = 0; k < ever_entered_.size(); ++k) {
       if (ever_entered_[k] == 0) missing += (missing.empty() ? "'" : ", '") + h_.stages[k] + "'";
     }
-    if (missing.empty() || conversion_.empty()) return;
+    if (missing.empty() || conversion_.empty() || h_.deals.empty()) return;
     for (std::size_t s = h_.ordered; s < h_.stages.size(); ++s) {
       others += (others.empty() ? "" : ", ") + h_.stages[s];
     }
@@ -379,7 +379,7 @@ class DwellRun {
     w.count = 0;
     w.first.file = h_.input.name;
     w.message = fmt::format(
-        "no deal entered {} of --stages: the conversions into and out of {} are n/a{}", missing,
+        "no deal entered {} of --stages, so a conversion from {} is n/a{}", missing,
         missing.find(',') == std::string::npos ? "it" : "them",
         others.empty() ? std::string()
                        : fmt::format(" (stages in the data but not in --stages: {})", others));
@@ -427,7 +427,7 @@ class DwellRun {
     for (std::size_t k = 0; k < conversion_.size(); ++k) {
       GroupRow row;
       row.values = {TransitionName(k)};
-      row.kpis.push_back(ConversionKpi(conversion_[k], o_.conversion, BothEntered(k)));
+      row.kpis.push_back(ConversionKpi(conversion_[k], o_.conversion, FromEntered(k)));
       g.rows.push_back(std::move(row));
     }
     return g;
@@ -441,7 +441,7 @@ class DwellRun {
       row.values = {TransitionName(static_cast<std::size_t>(key.first))};
       row.values.insert(row.values.end(), key.second.begin(), key.second.end());
       row.kpis.push_back(
-          ConversionKpi(count, o_.conversion, BothEntered(static_cast<std::size_t>(key.first))));
+          ConversionKpi(count, o_.conversion, FromEntered(static_cast<std::size_t>(key.first))));
       g.rows.push_back(std::move(row));
     }
     return g;

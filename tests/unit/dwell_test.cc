@@ -270,15 +270,22 @@ TEST_CASE("dwell stage conversion, any (back-fill, not for lost deals) and stric
 
 TEST_CASE("dwell conversion never back-fills a lost deal, even with lost in the order", "[dwell]") {
   // x: b then lost (current lost, in the order) — no back-fill of a; y: b, open — back-fills a.
-  //   a → b     y / y     = 1/1
+  //   a → b     y / y     = 1/1, but only by back-fill: no deal entered a, so n/a (issue 18:
+  //                         such a count printed 100 % beside "a entered 0")
   //   b → lost  x / x y   = 1/2
   StageHistory h = History({"a", "b", "lost"}, 3);
   h.deals.push_back(Deal("x", {Visit(1, 0, 2), Visit(2, 2, {})}, 2));
   h.deals.push_back(Deal("y", {Visit(1, 0, {})}, 1));
   const Report r = ComputeDwell(h, {});
   const KpiValue& ab = Find(GroupingWith(r, 1), {"a \u2192 b"}, "stage_conversion");
-  CHECK(ab.numerator->ToDouble() == 1);
-  CHECK(ab.denominator->ToDouble() == 1);
+  CHECK_FALSE(ab.value.has_value());
+  CHECK(ab.reason == "STAGE_NOT_ENTERED");
+  // Once a deal (z) entered a, the back-filled y counts again: a → b = z, y / z, y = 2/2.
+  h.deals.push_back(Deal("z", {Visit(0, 0, 1), Visit(1, 1, {})}, 1));
+  const Report r2 = ComputeDwell(h, {});
+  const KpiValue& ab2 = Find(GroupingWith(r2, 1), {"a \u2192 b"}, "stage_conversion");
+  CHECK(ab2.numerator->ToDouble() == 2);
+  CHECK(ab2.denominator->ToDouble() == 2);
   const KpiValue& bl = Find(GroupingWith(r, 1), {"b \u2192 lost"}, "stage_conversion");
   CHECK(bl.numerator->ToDouble() == 1);
   CHECK(bl.denominator->ToDouble() == 2);
