@@ -73,6 +73,29 @@ bool StartsWith(std::string_view s, std::string_view prefix) {
   return s.substr(0, prefix.size()) == prefix;
 }
 
+// The stage as the export spells it in an entry header — `Closed Lost` from
+// `Date entered "Closed Lost (Sales Pipeline)"` — when that is |name| up to case and spacing;
+// else |name| (a built-in default such as "closed lost" is lower case).
+std::string StageNameInHeader(std::string_view header, const std::string& name) {
+  std::string lower(header);
+  std::transform(lower.begin(), lower.end(), lower.begin(),
+                 [](char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c | 0x20) : c; });
+  const std::size_t at = lower.find("entered");
+  if (at == std::string::npos) return name;
+  std::string_view rest = header.substr(at + 7);
+  while (!rest.empty() && (rest.front() == ' ' || rest.front() == '"' || rest.front() == '\'')) {
+    rest.remove_prefix(1);
+  }
+  while (!rest.empty() && (rest.back() == ' ' || rest.back() == '"' || rest.back() == '\'')) {
+    rest.remove_suffix(1);
+  }
+  if (!rest.empty() && rest.back() == ')') {  // the pipeline: "Closed Lost (Sales Pipeline)"
+    const std::size_t open = rest.rfind('(');
+    if (open != std::string_view::npos) rest = TrimSpace(rest.substr(0, open));
+  }
+  return NormalizeHeader(rest) == NormalizeHeader(name) ? std::string(rest) : name;
+}
+
 // What every part of a read shares, fixed before any row is read: the header, the columns of
 // the roles, the layout and the stages known up front.
 struct HistoryBinding {
@@ -613,7 +636,7 @@ class HistoryReader {
                            h == "entered" + n || h == n + "enteredat" || h == n + "entereddate";
         if (!match) continue;
         bool unknown = false;
-        const int s = index_->Find(name, &unknown);
+        const int s = index_->Find(StageNameInHeader(b_.header[c], name), &unknown);
         const bool seen = std::any_of(out.begin(), out.end(), [&](const std::pair<int, int>& e) {
           return e.first == s || e.second == static_cast<int>(c);
         });
