@@ -914,15 +914,22 @@ KpiModel KpiModel::Load(const IniFile& ini) {
         if (own == nullptr || want != got) {
           std::string vars;
           for (const auto& v : want) vars += (vars.empty() ? "" : ", ") + v;
+          // An identity built from the children as written: one child alone would repeat the
+          // failing line ("e.g. revenue = win_rate"), so it gets a placeholder partner.
+          const std::string identity = node.children.size() >= 2
+                                           ? Join(node.children, " * ")
+                                           : node.children.front() + " * OTHER_KPI";
           Fail(e.value_loc,
                own == nullptr
                    ? fmt::format("[tree] {}: a list of children needs '{}' to be a KPI whose "
-                                 "formula uses them; write the identity instead, e.g. {} = {}",
-                                 e.key, e.key, e.key, Join(node.children, " * "))
+                                 "formula uses them; write an identity that computes it from "
+                                 "its children instead, e.g. {} = {}",
+                                 e.key, e.key, e.key, identity)
                    : fmt::format("[tree] {}: the children ({}) are not the variables of its "
-                                 "formula ({}); list those, or write the identity, e.g. {} = {}",
-                                 e.key, Join(node.children, ", "), vars, e.key,
-                                 Join(node.children, " * ")));
+                                 "formula ({}); list those ({} = {}), or write an identity that "
+                                 "computes {} from its children, e.g. {} = {}",
+                                 e.key, Join(node.children, ", "), vars, e.key, vars, e.key,
+                                 e.key, identity));
         }
       }
       model.tree.nodes[node.id] = std::move(node);

@@ -186,9 +186,16 @@ TEST_CASE("a tree list must name the node formula's own variables", "[model]") {
   CHECK(ErrorOf("[source s]\nfile = x\n[metric a]\nsource = s\n[metric b]\nsource = s\n"
                 "[kpi c]\nformula = a\n[kpi r]\nformula = a / b\n[tree]\nkgi = r\nr = a, c\n") ==
         "kpi.ini:13:5: [tree] r: the children (a, c) are not the variables of its formula (a, "
-        "b); list those, or write the identity, e.g. r = a * c");
+        "b); list those (r = a, b), or write an identity that computes r from its children, "
+        "e.g. r = a * c");
+  // One child: the suggestion must not repeat the failing line (it said "e.g. r = c").
+  CHECK(ErrorOf("[source s]\nfile = x\n[metric a]\nsource = s\n[metric b]\nsource = s\n"
+                "[kpi c]\nformula = a\n[kpi r]\nformula = a / b\n[tree]\nkgi = r\nr = c\n") ==
+        "kpi.ini:13:5: [tree] r: the children (c) are not the variables of its formula (a, b); "
+        "list those (r = a, b), or write an identity that computes r from its children, e.g. "
+        "r = c * OTHER_KPI");
   CHECK(ErrorOf("[source s]\nfile = x\n[metric a]\nsource = s\n[metric b]\nsource = s\n"
                 "[metric r]\nsource = s\n[tree]\nkgi = r\nr = a, b\n") ==
         "kpi.ini:11:5: [tree] r: a list of children needs 'r' to be a KPI whose formula uses "
-        "them; write the identity instead, e.g. r = a * b");
+        "them; write an identity that computes it from its children instead, e.g. r = a * b");
 }
