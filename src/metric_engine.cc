@@ -1750,10 +1750,15 @@ class SourceRun {
       for (std::size_t j = 0; j < width; ++j) fields_[first + j] = std::string_view();
       if (!k.empty()) {
         current_ = fields_.data();
-        Warn("lookup_miss", l.on_column, [&] {
-          return fmt::format("value not found in lookup '{}' (column '{}' of {}); its columns "
-                             "are empty for such rows",
-                             l.def->id, l.header.empty() ? "" : l.def->key, l.file);
+        // Counted per lookup (keyed by its first column): two lookups joined on one column
+        // were counted together under the first one's name.
+        warnings_->Add("lookup_miss", index_, l.first, [&] {
+          return FieldWarning(
+              schema_.name(l.on_column), reader_->Locate(static_cast<std::size_t>(l.on_column)),
+              current_[l.on_column],
+              fmt::format("value not found in lookup '{}' (column '{}' of {}); its columns are "
+                          "empty for such rows",
+                          l.def->id, l.header.empty() ? "" : l.def->key, l.file));
         });
       }
       return;
