@@ -1888,8 +1888,11 @@ MetricRun RunMetrics(const std::vector<SourceDef>& sources, const std::vector<Lo
   };
   for (const auto& [id, path] : file_overrides) {
     const bool known =
-        std::any_of(sources.begin(), sources.end(), [&](const SourceDef& s) { return s.id == id; }) ||
-        std::any_of(lookups.begin(), lookups.end(), [&](const LookupDef& l) { return l.id == id; });
+        // [&wanted = id]: clang before 16 cannot capture a structured binding.
+        std::any_of(sources.begin(), sources.end(),
+                    [&wanted = id](const SourceDef& s) { return s.id == wanted; }) ||
+        std::any_of(lookups.begin(), lookups.end(),
+                    [&wanted = id](const LookupDef& l) { return l.id == wanted; });
     if (!known) {
       throw Error::Usage(fmt::format("--source {}={}: no source or lookup '{}' (sources: {})",
                                      id, path, id, source_ids()));
