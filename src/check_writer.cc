@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 
 #include "crmkpi/error.h"
+#include "crmkpi/json_writer.h"
 #include "crmkpi/text.h"
 #include "crmkpi/utf8.h"
 #include "text_table.h"
@@ -440,114 +441,118 @@ std::string WriteTable(const CheckRun& run, int exit_code) {
 
 // ---- json --------------------------------------------------------------------------------
 
-std::string Q(std::string_view s) { return JsonQuote(ValidUtf8(s)); }
-std::string QOrNull(std::string_view s) { return s.empty() ? "null" : Q(s); }
+// "null" or the shortest round-trip number (the CSV writer's numbers too).
 std::string NumOrNull(std::optional<double> v) {
   return v && std::isfinite(*v) ? Shortest(*v) : "null";
 }
 
-std::string JsonLimit(const std::optional<Limit>& l) {
-  if (!l) return "null";
-  return fmt::format("{{\"limit\":{},\"unit\":{},\"value\":{}}}", Q(LimitText(*l)),
-                     l->percent ? "\"percent\"" : "\"count\"", NumOrNull(l->value));
+void JsonLimit(const std::optional<Limit>& l, JsonWriter* w) {
+  if (!l) {
+    w->Null();
+    return;
+  }
+  w->BeginObject().Key("limit").String(LimitText(*l));
+  w->Key("unit").String(l->percent ? "percent" : "count").Key("value").Double(l->value);
+  w->EndObject();
 }
 
-std::string JsonCounts(const CheckResult& r) {
-  if (!Ran(r)) return "null";
+void JsonCounts(const CheckResult& r, JsonWriter* w) {
+  if (!Ran(r)) {
+    w->Null();
+    return;
+  }
+  w->BeginObject().Key("rows").Int(r.rows);
   switch (r.def.type) {
-    case CheckType::kCompleteness: {
-      std::string missing;
-      for (const auto& [column, n] : r.missing_by_column) {
-        missing += fmt::format("{}{}:{}", missing.empty() ? "" : ",", Q(column), n);
+    case CheckType::kCompleteness:
+      w->Key("missing_by_column").BeginObject();
+      for (const auto& [column, n] : r.missing_by_column) w->Key(column).Int(n);
+      w->EndObject().Key("complete_records").Int(r.complete_records);
+      w->Key("structural_errors").Int(r.structural_errors);
+      break;
+    case CheckType::kUniqueness:
+      w->Key("n").Int(r.denominator).Key("distinct").Int(r.distinct);
+      w->Key("duplicate_count").Int(DuplicateCount(r));
+      w->Key("duplicate_groups").Int(r.duplicate_groups);
+      w->Key("rows_in_duplicate_groups").Int(r.rows_in_duplicate_groups);
+      w->Key("missing_key").Int(r.missing_key).Key("normalize").StringOrNull(r.def.normalize);
+      w->Key("distinctness");  // D / N
+      if (r.denominator == 0) {
+        w->Null();
+      } else {
+        w->Double(static_cast<double>(r.distinct) / static_cast<double>(r.denominator));
       }
-      return fmt::format(
-          "{{\"rows\":{},\"missing_by_column\":{{{}}},\"complete_records\":{},"
-          "\"structural_errors\":{}}}",
-          r.rows, missing, r.complete_records, r.structural_errors);
-    }
-    case CheckType::kUniqueness: {
-      const std::string distinctness =  // D / N
-          r.denominator == 0
-              ? "null"
-              : Shortest(static_cast<double>(r.distinct) / static_cast<double>(r.denominator));
-      return fmt::format(
-          "{{\"rows\":{},\"n\":{},\"distinct\":{},\"duplicate_count\":{},"
-          "\"duplicate_groups\":{},\"rows_in_duplicate_groups\":{},\"missing_key\":{},"
-          "\"normalize\":{},\"distinctness\":{},\"near_threshold\":{},\"near_total\":{}}}",
-          r.rows, r.denominator, r.distinct, DuplicateCount(r), r.duplicate_groups,
-          r.rows_in_duplicate_groups, r.missing_key, QOrNull(r.def.normalize), distinctness,
-          QOrNull(r.def.near), r.near_total);
-    }
+      w->Key("near_threshold").StringOrNull(r.def.near).Key("near_total").Int(r.near_total);
+      break;
     case CheckType::kValidity:
-      return fmt::format(
-          "{{\"rows\":{},\"rule\":{},\"when\":{},\"n\":{},\"invalid_count\":{},\"missing\":{},"
-          "\"not_applicable\":{}}}",
-          r.rows, Q(r.def.rule), QOrNull(r.def.when), r.denominator, r.violations, r.missing,
-          r.not_applicable);
+      w->Key("rule").String(r.def.rule).Key("when").StringOrNull(r.def.when);
+      w->Key("n").Int(r.denominator).Key("invalid_count").Int(r.violations);
+      w->Key("missing").Int(r.missing).Key("not_applicable").Int(r.not_applicable);
+      break;
     case CheckType::kTimeliness:
-      return fmt::format(
-          "{{\"rows\":{},\"max_age_days\":{},\"n\":{},\"stale_count\":{},"
-          "\"invalid_timestamps\":{},\"missing\":{},\"newest\":{},\"freshness_days\":{},"
-          "\"as_of\":{}}}",
-          r.rows, NumOrNull(r.def.max_age_days), r.denominator, r.violations, r.invalid_timestamps,
-          r.missing, QOrNull(r.newest), NumOrNull(r.freshness_days), QOrNull(r.as_of));
+      w->Key("max_age_days").Double(r.def.max_age_days).Key("n").Int(r.denominator);
+      w->Key("stale_count").Int(r.violations);
+      w->Key("invalid_timestamps").Int(r.invalid_timestamps).Key("missing").Int(r.missing);
+      w->Key("newest").StringOrNull(r.newest).Key("freshness_days").Double(r.freshness_days);
+      w->Key("as_of").StringOrNull(r.as_of);
+      break;
     case CheckType::kRowCount:
-      return fmt::format("{{\"rows\":{}}}", r.rows);
-    case CheckType::kSchema: {
-      auto list = [](const std::vector<std::string>& names) {
-        std::string out;
-        for (const auto& n : names) out += (out.empty() ? "" : ",") + Q(n);
-        return "[" + out + "]";
-      };
-      std::string renamed;
+      break;
+    case CheckType::kSchema:
+      w->Key("missing_columns").BeginArray();
+      for (const std::string& c : r.missing_columns) w->String(c);
+      w->EndArray().Key("extra_columns").BeginArray();
+      for (const std::string& c : r.extra_columns) w->String(c);
+      w->EndArray().Key("renamed").BeginArray();
       for (const auto& [from, to] : r.renamed) {
-        renamed += fmt::format("{}{{\"expected\":{},\"found\":{}}}", renamed.empty() ? "" : ",",
-                               Q(from), Q(to));
+        w->BeginObject().Key("expected").String(from).Key("found").String(to).EndObject();
       }
-      return fmt::format(
-          "{{\"rows\":{},\"missing_columns\":{},\"extra_columns\":{},\"renamed\":[{}],"
-          "\"extra\":\"{}\"}}",
-          r.rows, list(r.missing_columns), list(r.extra_columns), renamed,
-          ExtraColumnsName(r.def.extra));
-    }
+      w->EndArray().Key("extra").String(ExtraColumnsName(r.def.extra));
+      break;
   }
-  return "null";
+  w->EndObject();
 }
 
-std::string JsonCheck(const CheckResult& r) {
-  std::string columns;
-  for (const auto& c : r.def.columns) columns += (columns.empty() ? "" : ",") + Q(c);
-  std::string out = fmt::format(
-      "{{\"id\":{},\"name\":{},\"description\":{},\"source\":{},\"columns\":[{}],"
-      "\"status\":{},\"error\":{},\"metric\":{},\"value\":{},\"numerator\":{},\"denominator\":{},"
-      "\"thresholds\":{{\"fail\":{},\"warn\":{}}},\"breached\":{},\"counts\":{}",
-      Q(CheckTypeName(r.def.type)), Q(r.def.name), QOrNull(r.def.description), Q(r.def.source),
-      columns,
-      Q(CheckStatusName(r.status)), Ran(r) ? "null" : Q(r.error), Q(r.metric),
-      Ran(r) ? NumOrNull(r.percent) : "null", Ran(r) ? std::to_string(r.violations) : "null",
-      Ran(r) ? std::to_string(r.denominator) : "null", JsonLimit(r.def.fail), JsonLimit(r.def.warn),
-      QOrNull(r.breached), JsonCounts(r));
-  out += ",\"samples\":[";
-  for (std::size_t i = 0; i < r.samples.size(); ++i) {
-    const CheckSample& s = r.samples[i];
-    out += fmt::format(
-        "{}{{\"line\":{},\"row\":{},\"column\":{},\"value\":{},\"normalized\":{},\"rule\":{}}}",
-        i ? "," : "", s.line, s.row, Q(s.column), Q(s.value), QOrNull(s.normalized), Q(s.rule));
+void JsonCheck(const CheckResult& r, JsonWriter* w) {
+  w->BeginObject().Key("id").String(CheckTypeName(r.def.type)).Key("name").String(r.def.name);
+  w->Key("description").StringOrNull(r.def.description).Key("source").String(r.def.source);
+  w->Key("columns").BeginArray();
+  for (const auto& c : r.def.columns) w->String(c);
+  w->EndArray().Key("status").String(CheckStatusName(r.status)).Key("error");
+  if (Ran(r)) {
+    w->Null();
+  } else {
+    w->String(r.error);
   }
-  out += "]";
+  w->Key("metric").String(r.metric).Key("value");
+  if (Ran(r)) {
+    w->Double(r.percent).Key("numerator").Int(r.violations).Key("denominator").Int(r.denominator);
+  } else {
+    w->Null().Key("numerator").Null().Key("denominator").Null();
+  }
+  w->Key("thresholds").BeginObject();
+  JsonLimit(r.def.fail, &w->Key("fail"));
+  JsonLimit(r.def.warn, &w->Key("warn"));
+  w->EndObject().Key("breached").StringOrNull(r.breached);
+  JsonCounts(r, &w->Key("counts"));
+  w->Key("samples").BeginArray();
+  for (const CheckSample& s : r.samples) {
+    w->BeginObject().Key("line").Int(s.line).Key("row").Int(s.row).Key("column").String(s.column);
+    w->Key("value").String(s.value).Key("normalized").StringOrNull(s.normalized);
+    w->Key("rule").String(s.rule).EndObject();
+  }
+  w->EndArray();
   if (r.def.type == CheckType::kUniqueness) {
-    out += ",\"near_duplicates\":[";
-    for (std::size_t i = 0; i < r.near.size(); ++i) {
-      const NearPair& p = r.near[i];
-      out += fmt::format(
-          "{}{{\"a\":{},\"b\":{},\"original_a\":{},\"original_b\":{},\"line_a\":{},"
-          "\"line_b\":{},\"similarity\":{},\"shared_token\":{}}}",
-          i ? "," : "", Q(p.a), Q(p.b), Q(p.original_a), Q(p.original_b), p.line_a, p.line_b,
-          NumOrNull(p.similarity), Q(p.shared_token));
+    w->Key("near_duplicates").BeginArray();
+    for (const NearPair& p : r.near) {
+      w->BeginObject().Key("a").String(p.a).Key("b").String(p.b);
+      w->Key("original_a").String(p.original_a).Key("original_b").String(p.original_b);
+      w->Key("line_a").Int(p.line_a).Key("line_b").Int(p.line_b);
+      w->Key("similarity").Double(p.similarity).Key("shared_token").String(p.shared_token);
+      w->EndObject();
     }
-    out += "]";
+    w->EndArray();
   }
-  return out + "}";
+  w->EndObject();
 }
 
 // The overall status the exit code stands for.
@@ -559,24 +564,25 @@ std::string_view OverallStatus(const CheckRun& run, int exit_code) {
 
 std::string WriteJson(const CheckRun& run, int exit_code) {
   const Tally t = CountStatuses(run);
-  std::string out = fmt::format(
-      "{{\"schema_version\":1,\"command\":\"check\",\"status\":\"{}\",\"exit_code\":{},\n"
-      "\"as_of\":{},\"as_of_source\":{},\n"
-      "\"summary\":{{\"checks\":{},\"pass\":{},\"warn\":{},\"fail\":{},\"error\":{}}},\n"
-      "\"invalid_rows_written\":{},\n\"sources\":[",
-      OverallStatus(run, exit_code), exit_code, QOrNull(run.as_of), QOrNull(run.as_of_source),
-      run.checks.size(), t.pass, t.warn, t.fail, t.error, run.invalid_rows_written);
-  for (std::size_t i = 0; i < run.sources.size(); ++i) {
-    const SourceCheckSummary& s = run.sources[i];
-    out += fmt::format(
-        "{}\n{{\"id\":{},\"file\":{},\"rows\":{},\"structural_errors\":{},\"encoding\":{}}}",
-        i ? "," : "", Q(s.id), Q(s.file), s.rows, s.structural_errors, Q(s.encoding));
+  JsonWriter w;
+  w.BeginObject().VersionKeys().Key("command").String("check");
+  w.Key("status").String(OverallStatus(run, exit_code)).Key("exit_code").Int(exit_code);
+  w.Newline().Key("as_of").StringOrNull(run.as_of);
+  w.Key("as_of_source").StringOrNull(run.as_of_source);
+  w.Newline().Key("summary").BeginObject().Key("checks").Int(run.checks.size());
+  w.Key("pass").Int(t.pass).Key("warn").Int(t.warn).Key("fail").Int(t.fail);
+  w.Key("error").Int(t.error).EndObject();
+  w.Newline().Key("invalid_rows_written").Int(run.invalid_rows_written);
+  w.Newline().Key("sources").BeginArray();
+  for (const SourceCheckSummary& s : run.sources) {
+    w.Newline().BeginObject().Key("id").String(s.id).Key("file").String(s.file);
+    w.Key("rows").Int(s.rows).Key("structural_errors").Int(s.structural_errors);
+    w.Key("encoding").String(s.encoding).EndObject();
   }
-  out += "],\n\"checks\":[";
-  for (std::size_t i = 0; i < run.checks.size(); ++i) {
-    out += (i ? ",\n" : "\n") + JsonCheck(run.checks[i]);
-  }
-  return out + "]}\n";
+  w.EndArray().Newline().Key("checks").BeginArray();
+  for (const CheckResult& r : run.checks) JsonCheck(r, &w.Newline());
+  w.EndArray().EndObject().Newline();
+  return w.Take();
 }
 
 // ---- junit -------------------------------------------------------------------------------

@@ -7,6 +7,7 @@
 #include "crmkpi/column_roles.h"
 #include "crmkpi/csv_reader.h"
 #include "crmkpi/error.h"
+#include "crmkpi/json_writer.h"
 #include "crmkpi/output_file.h"
 #include "crmkpi/report_writer.h"
 #include "crmkpi/text.h"
@@ -55,19 +56,18 @@ int Run(const ColumnsArgs& a) {
 
   std::string out;
   if (format == Format::kJson) {
-    out = fmt::format("{{\"file\":{},\"delimiter\":{},\"columns\":[", JsonQuote(reader.name()),
-                      JsonQuote(std::string(1, reader.delimiter())));
+    JsonWriter w;
+    const char delimiter = reader.delimiter();
+    w.BeginObject().VersionKeys().Key("file").String(reader.name());
+    w.Key("delimiter").String(std::string_view(&delimiter, 1)).Key("columns").BeginArray();
     for (std::size_t i = 0; i < header.size(); ++i) {
-      out += fmt::format("{}\n{{\"index\":{},\"name\":{},\"role\":{},\"bound_by\":{}}}",
-                         i ? "," : "", i + 1, JsonQuote(header[i]),
-                         role_of[i].empty() ? "null" : JsonQuote(role_of[i]),
-                         how[i].empty() ? "null" : JsonQuote(how[i]));
+      w.Newline().BeginObject().Key("index").Int(i + 1).Key("name").String(header[i]);
+      w.Key("role").StringOrNull(role_of[i]).Key("bound_by").StringOrNull(how[i]).EndObject();
     }
-    out += "],\n\"missing_roles\":[";
-    for (std::size_t i = 0; i < missing.size(); ++i) {
-      out += (i ? "," : "") + JsonQuote(missing[i]);
-    }
-    out += "]}\n";
+    w.EndArray().Newline().Key("missing_roles").BeginArray();
+    for (const std::string& m : missing) w.String(m);
+    w.EndArray().EndObject().Newline();
+    out = w.Take();
   } else if (format == Format::kCsv) {
     out = "index,name,role,bound_by\n";
     for (std::size_t i = 0; i < header.size(); ++i) {

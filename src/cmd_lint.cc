@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "crmkpi/exit_code.h"
+#include "crmkpi/json_writer.h"
 #include "crmkpi/kpi_lint.h"
 #include "crmkpi/output_file.h"
 #include "crmkpi/report_writer.h"
@@ -29,15 +30,17 @@ int Run(const LintArgs& a) {
   for (const auto& f : findings) errors += f.severity == LintSeverity::kError ? 1 : 0;
   std::string out;
   if (format == Format::kJson) {
-    out = "{\"version\":1,\"findings\":[";
-    for (std::size_t i = 0; i < findings.size(); ++i) {
-      const LintFinding& f = findings[i];
-      out += fmt::format("{}\n{{\"rule\":{},\"severity\":{},\"file\":{},\"line\":{},\"col\":{},"
-                         "\"message\":{}}}",
-                         i ? "," : "", JsonQuote(f.rule), JsonQuote(SeverityName(f.severity)),
-                         JsonQuote(f.loc.file), f.loc.line, f.loc.column, JsonQuote(f.message));
+    JsonWriter w;
+    w.BeginObject().VersionKeys().Key("findings").BeginArray();
+    for (const LintFinding& f : findings) {
+      w.Newline().BeginObject().Key("rule").String(f.rule);
+      w.Key("severity").String(SeverityName(f.severity)).Key("file").String(f.loc.file);
+      w.Key("line").Int(f.loc.line).Key("col").Int(f.loc.column);
+      w.Key("message").String(f.message).EndObject();
     }
-    out += fmt::format("],\n\"errors\":{},\"warnings\":{}}}\n", errors, findings.size() - errors);
+    w.EndArray().Newline().Key("errors").Int(errors);
+    w.Key("warnings").Int(findings.size() - errors).EndObject().Newline();
+    out = w.Take();
   } else if (format == Format::kCsv) {
     out = "rule,severity,file,line,col,message\n";
     for (const LintFinding& f : findings) {

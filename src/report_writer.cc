@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "crmkpi/error.h"
+#include "crmkpi/json_writer.h"
 #include "crmkpi/text.h"
 #include "crmkpi/utf8.h"
 #include "text_table.h"
@@ -216,99 +217,92 @@ std::string WriteHuman(const Report& report, bool md) {
 
 // ---- machine formats ---------------------------------------------------------------------
 
-std::string JsonNum(const std::optional<Num>& n) { return n ? n->ToString() : "null"; }
-
-std::string JsonKpi(const KpiValue& v, const std::vector<std::string>& keys,
-                    const std::vector<std::string>& values) {
-  std::string group = "{";
-  for (std::size_t i = 0; i < keys.size(); ++i) {
-    group += fmt::format("{}{}:{}", i ? "," : "", JsonQuote(keys[i]), JsonQuote(values[i]));
+// A Num as JSON: exact decimals as their text, doubles shortest round-trip.
+void JsonNum(const Num& n, JsonWriter* w) {
+  if (n.fixed) {
+    w->Number(n.ToString());
+  } else {
+    w->Double(n.real);
   }
-  group += "}";
-  std::string out = fmt::format("{{\"id\":{},\"group\":{},\"value\":{}", JsonQuote(v.id), group,
-                                JsonNum(v.value));
-  if (v.numerator) out += ",\"numerator\":" + JsonNum(v.numerator);
-  if (v.denominator) out += ",\"denominator\":" + JsonNum(v.denominator);
-  if (v.n) out += fmt::format(",\"n\":{}", *v.n);
-  if (v.censored) out += fmt::format(",\"censored\":{}", *v.censored);
-  out += fmt::format(",\"unit\":{}", JsonQuote(UnitName(v.unit)));
-  if (!v.reason.empty()) out += ",\"reason\":" + JsonQuote(v.reason);
-  if (!v.label.empty()) out += ",\"label\":" + JsonQuote(v.label);
-  if (!v.currency.empty()) out += ",\"currency\":" + JsonQuote(v.currency);
+}
+void JsonNum(const std::optional<Num>& n, JsonWriter* w) {
+  if (n) {
+    JsonNum(*n, w);
+  } else {
+    w->Null();
+  }
+}
+
+void JsonKpi(const KpiValue& v, const std::vector<std::string>& keys,
+             const std::vector<std::string>& values, JsonWriter* w) {
+  w->BeginObject().Key("id").String(v.id).Key("group").BeginObject();
+  for (std::size_t i = 0; i < keys.size(); ++i) w->Key(keys[i]).String(values[i]);
+  w->EndObject();
+  w->Key("value");
+  JsonNum(v.value, w);
+  if (v.numerator) JsonNum(v.numerator, &w->Key("numerator"));
+  if (v.denominator) JsonNum(v.denominator, &w->Key("denominator"));
+  if (v.n) w->Key("n").Int(*v.n);
+  if (v.censored) w->Key("censored").Int(*v.censored);
+  w->Key("unit").String(UnitName(v.unit));
+  if (!v.reason.empty()) w->Key("reason").String(v.reason);
+  if (!v.label.empty()) w->Key("label").String(v.label);
+  if (!v.currency.empty()) w->Key("currency").String(v.currency);
   if (!v.status.empty()) {
-    out += fmt::format(",\"target\":{},\"achievement\":{},\"status\":{}",
-                       v.target ? fmt::format("{}", *v.target) : "null",
-                       v.achievement ? fmt::format("{}", *v.achievement) : "null",
-                       JsonQuote(v.status));
+    w->Key("target").Double(v.target).Key("achievement").Double(v.achievement);
+    w->Key("status").String(v.status);
   }
   if (!v.excluded.empty()) {
-    out += ",\"excluded\":{";
-    for (std::size_t i = 0; i < v.excluded.size(); ++i) {
-      out += fmt::format("{}{}:{}", i ? "," : "", JsonQuote(v.excluded[i].first),
-                         v.excluded[i].second);
-    }
-    out += "}";
+    w->Key("excluded").BeginObject();
+    for (const auto& [reason, count] : v.excluded) w->Key(reason).Int(count);
+    w->EndObject();
   }
-  return out + "}";
+  w->EndObject();
 }
 
 std::string WriteJson(const Report& report) {
-  std::string out = "{\"version\":1,\n";
-  out += fmt::format("\"as_of\":{},\"as_of_source\":{},\n",
-                     report.as_of.empty() ? "null" : JsonQuote(report.as_of),
-                     report.as_of_source.empty() ? "null" : JsonQuote(report.as_of_source));
-  out += "\"inputs\":[";
-  for (std::size_t i = 0; i < report.inputs.size(); ++i) {
-    const InputSummary& in = report.inputs[i];
-    out += fmt::format(
-        "{}\n{{\"file\":{},\"rows\":{},\"skipped_rows\":{},\"encoding\":{},\"delimiter\":{}}}",
-        i ? "," : "", JsonQuote(in.name), in.rows, in.skipped_rows, JsonQuote(in.encoding),
-        JsonQuote(std::string(1, in.delimiter)));
+  JsonWriter w;
+  w.BeginObject().VersionKeys();
+  w.Newline().Key("as_of").StringOrNull(report.as_of);
+  w.Key("as_of_source").StringOrNull(report.as_of_source);
+  w.Newline().Key("inputs").BeginArray();
+  for (const InputSummary& in : report.inputs) {
+    w.Newline().BeginObject().Key("file").String(in.name).Key("rows").Int(in.rows);
+    w.Key("skipped_rows").Int(in.skipped_rows).Key("encoding").String(in.encoding);
+    w.Key("delimiter").String(std::string_view(&in.delimiter, 1)).EndObject();
   }
-  out += "],\n\"kpis\":[";
-  bool first = true;
-  auto add = [&](const std::string& kpi) {
-    out += (first ? "\n" : ",\n") + kpi;
-    first = false;
-  };
-  for (const KpiValue& v : report.total.kpis) add(JsonKpi(v, {}, {}));
-  for (const Grouping& g : report.groupings) {
-    for (const GroupRow& r : g.rows) {
-      for (const KpiValue& v : r.kpis) add(JsonKpi(v, g.keys, r.values));
-    }
-  }
-  out += "]";
+  w.EndArray();
+  w.Newline().Key("kpis");
+  WriteJsonKpis(report, &w);
   if (!report.lists.empty()) {
-    out += ",\n\"lists\":{";
-    for (std::size_t l = 0; l < report.lists.size(); ++l) {
-      const ReportList& list = report.lists[l];
-      out += fmt::format("{}\n{}:[", l ? "," : "", JsonQuote(list.id));
-      for (std::size_t r = 0; r < list.rows.size(); ++r) {
-        out += r ? ",\n{" : "\n{";
+    w.Newline().Key("lists").BeginObject();
+    for (const ReportList& list : report.lists) {
+      w.Newline().Key(list.id).BeginArray();
+      for (const auto& row : list.rows) {
+        w.Newline().BeginObject();
         for (std::size_t c = 0; c < list.columns.size(); ++c) {
-          const std::string& cell = list.rows[r][c];
-          const bool number = c < list.numeric.size() && list.numeric[c];
-          out += fmt::format("{}{}:{}", c ? "," : "", JsonQuote(list.columns[c]),
-                             number ? (cell.empty() ? std::string("null") : cell)
-                                    : JsonQuote(cell));
+          w.Key(list.columns[c]);
+          if (c < list.numeric.size() && list.numeric[c]) {
+            w.Number(row[c]);  // "" (none) → null
+          } else {
+            w.String(row[c]);
+          }
         }
-        out += "}";
+        w.EndObject();
       }
-      out += "]";
+      w.EndArray();
     }
-    out += "}";
+    w.EndObject();
   }
-  out += ",\n\"warnings\":[";
-  for (std::size_t i = 0; i < report.warnings.size(); ++i) {
-    const DataWarning& w = report.warnings[i];
-    out += fmt::format(
-        "{}\n{{\"kind\":{},\"column\":{},\"count\":{},\"file\":{},\"line\":{},\"col\":{},"
-        "\"sample\":{},\"message\":{}}}",
-        i ? "," : "", JsonQuote(w.kind), JsonQuote(w.column), w.count, JsonQuote(w.first.file),
-        w.first.line, w.first.column, JsonQuote(w.sample), JsonQuote(w.message));
+  w.Newline().Key("warnings").BeginArray();
+  for (const DataWarning& x : report.warnings) {
+    w.Newline().BeginObject().Key("kind").String(x.kind).Key("column").String(x.column);
+    w.Key("count").Int(x.count).Key("file").String(x.first.file);
+    w.Key("line").Int(x.first.line).Key("col").Int(x.first.column);
+    w.Key("sample").String(x.sample).Key("message").String(x.message).EndObject();
   }
-  out += "]}\n";
-  return out;
+  w.EndArray().EndObject().Newline();
+  return w.Take();
 }
 
 std::string WriteCsv(const Report& report) {
@@ -372,6 +366,17 @@ std::string WriteCsv(const Report& report) {
 }
 
 }  // namespace
+
+void WriteJsonKpis(const Report& report, JsonWriter* w) {
+  w->BeginArray();
+  for (const KpiValue& v : report.total.kpis) JsonKpi(v, {}, {}, &w->Newline());
+  for (const Grouping& g : report.groupings) {
+    for (const GroupRow& r : g.rows) {
+      for (const KpiValue& v : r.kpis) JsonKpi(v, g.keys, r.values, &w->Newline());
+    }
+  }
+  w->EndArray();
+}
 
 Format ParseFormat(std::string_view name) {
   if (name == "table") return Format::kTable;

@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "crmkpi/json_writer.h"
 #include "crmkpi/utf8.h"
 
 namespace crmkpi {
@@ -39,38 +40,7 @@ std::string GroupThousands(std::string_view digits) {
   return out;
 }
 
-std::string JsonQuote(std::string_view s) {
-  std::string out;
-  out.reserve(s.size() + 2);
-  out.push_back('"');
-  for (const char c : s) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          out += fmt::format("\\u{:04x}", static_cast<unsigned>(c));
-        } else {
-          out.push_back(c);
-        }
-    }
-  }
-  out.push_back('"');
-  return out;
-}
+std::string JsonQuote(std::string_view s) { return JsonWriter::Quote(s); }
 
 std::string CsvField(std::string_view s) {
   const bool needs = s.find_first_of(",\"\r\n") != std::string_view::npos ||

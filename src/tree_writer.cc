@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "crmkpi/json_writer.h"
 #include "crmkpi/text.h"
 #include "text_table.h"
 
@@ -61,31 +62,23 @@ void Rows(const TreeNode& n, const std::string& prefix, const std::string& child
   }
 }
 
-std::string JsonNumber(const std::optional<double>& v) {
-  if (!v) return "null";
-  return fmt::format("{}", *v == 0 ? 0.0 : *v);  // never "-0"
-}
-std::string JsonValue(const Value& v) { return JsonNumber(v.v); }
-
-std::string JsonNode(const TreeNode& n, int depth) {
-  const std::string pad(static_cast<std::size_t>(depth), ' ');
-  std::string out = fmt::format(
-      "{}{{\"id\":{},\"label\":{},\"value\":{},\"reference\":{},\"target\":{},"
-      "\"achievement\":{},\"status\":{},\"contribution\":{},\"contribution_share\":{},"
-      "\"method\":{}",
-      pad, JsonQuote(n.id), JsonQuote(n.label), JsonValue(n.actual), JsonValue(n.reference),
-      JsonNumber(n.target), JsonValue(n.achievement), JsonQuote(n.status),
-      JsonNumber(n.contribution), JsonNumber(n.contribution_share),
-      n.children.empty() ? std::string("null") : JsonQuote(MethodName(n.method)));
-  if (!n.actual.v) out += ",\"reason\":" + JsonQuote(n.actual.reason);
-  if (!n.method_note.empty()) out += ",\"method_note\":" + JsonQuote(n.method_note);
-  if (n.identity_residual) out += ",\"identity_residual\":" + JsonNumber(n.identity_residual);
-  out += ",\"children\":[";
-  for (std::size_t i = 0; i < n.children.size(); ++i) {
-    out += (i ? ",\n" : "\n") + JsonNode(n.children[i], depth + 1);
+void JsonNode(const TreeNode& n, int depth, JsonWriter* w) {
+  w->Newline(depth).BeginObject().Key("id").String(n.id).Key("label").String(n.label);
+  w->Key("value").Double(n.actual.v).Key("reference").Double(n.reference.v);
+  w->Key("target").Double(n.target).Key("achievement").Double(n.achievement.v);
+  w->Key("status").String(n.status).Key("contribution").Double(n.contribution);
+  w->Key("contribution_share").Double(n.contribution_share).Key("method");
+  if (n.children.empty()) {
+    w->Null();
+  } else {
+    w->String(MethodName(n.method));
   }
-  out += "]}";
-  return out;
+  if (!n.actual.v) w->Key("reason").String(n.actual.reason);
+  if (!n.method_note.empty()) w->Key("method_note").String(n.method_note);
+  if (n.identity_residual) w->Key("identity_residual").Double(n.identity_residual);
+  w->Key("children").BeginArray();
+  for (const TreeNode& c : n.children) JsonNode(c, depth + 1, w);
+  w->EndArray().EndObject();
 }
 
 void CsvRows(const TreeNode& n, const std::string& parent, int depth, std::string* out) {
@@ -104,21 +97,19 @@ void CsvRows(const TreeNode& n, const std::string& parent, int depth, std::strin
 
 std::string WriteTree(const TreeResult& tree, const Report& kpis, Format format) {
   if (format == Format::kJson) {
-    std::string out = fmt::format("{{\"version\":1,\"reference\":{},\n\"tree\":[",
-                                  JsonQuote(ReferenceName(tree.reference_kind)));
-    for (std::size_t i = 0; i < tree.roots.size(); ++i) {
-      out += (i ? ",\n" : "\n") + JsonNode(tree.roots[i], 0);
-    }
-    out += "],\n\"warnings\":[";
-    for (std::size_t i = 0; i < tree.warnings.size(); ++i) {
-      out += (i ? "," : "") + JsonQuote(tree.warnings[i]);
-    }
+    JsonWriter w;
+    w.BeginObject().VersionKeys().Key("reference").String(ReferenceName(tree.reference_kind));
+    w.Newline().Key("tree").BeginArray();
+    for (const TreeNode& r : tree.roots) JsonNode(r, 0, &w);
+    w.EndArray();
+    w.Newline().Key("warnings").BeginArray();
+    for (const std::string& warning : tree.warnings) w.String(warning);
+    w.EndArray();
     // The flat KPI report of the same run, as `report --format json` prints it.
-    const std::string flat = WriteReport(kpis, Format::kJson);
-    const auto at = flat.find("\"kpis\":[");
-    const auto end = flat.find("],\n\"warnings\":[", at);
-    out += "],\n" + flat.substr(at, end - at + 1) + "}\n";
-    return out;
+    w.Newline().Key("kpis");
+    WriteJsonKpis(kpis, &w);
+    w.EndObject().Newline();
+    return w.Take();
   }
   if (format == Format::kCsv) {
     std::string out =

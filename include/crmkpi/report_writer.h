@@ -16,6 +16,11 @@ Format ParseFormat(std::string_view name);
 
 std::string WriteReport(const Report& report, Format format);
 
+class JsonWriter;
+// The "kpis" array of the JSON report (total first, then each grouping's rows), one KPI per
+// line; `tree` writes it beside the tree.
+void WriteJsonKpis(const Report& report, JsonWriter* w);
+
 // Human text of a reason code ("ZERO_DENOMINATOR" -> "no population (denominator 0)").
 std::string_view ReasonText(std::string_view code);
 

@@ -480,7 +480,8 @@ TEST_CASE("check table: sources, one line per check, samples, candidates, summar
 
 TEST_CASE("check json: small case, exact", "[check_writer]") {
   const std::string expected =
-      "{\"schema_version\":1,\"command\":\"check\",\"status\":\"pass\",\"exit_code\":0,\n"
+      "{\"schema_version\":1,\"crmkpi_version\":\"" CRMKPI_VERSION "\",\"command\":\"check\","
+      "\"status\":\"pass\",\"exit_code\":0,\n"
       "\"as_of\":null,\"as_of_source\":null,\n"
       "\"summary\":{\"checks\":1,\"pass\":1,\"warn\":0,\"fail\":0,\"error\":0},\n"
       "\"invalid_rows_written\":0,\n"
@@ -506,10 +507,12 @@ TEST_CASE("check json: valid, complete and faithful to the values", "[check_writ
   INFO(out);
   Json doc;
   REQUIRE_NOTHROW(doc = JsonReader::Parse(out));
-  CHECK(doc.Keys() == std::vector<std::string>{"schema_version", "command", "status", "exit_code",
+  CHECK(doc.Keys() == std::vector<std::string>{"schema_version", "crmkpi_version", "command",
+                                               "status", "exit_code",
                                                "as_of", "as_of_source", "summary",
                                                "invalid_rows_written", "sources", "checks"});
   CHECK(doc["schema_version"].number == 1);
+  CHECK(doc["crmkpi_version"].text == CRMKPI_VERSION);
   CHECK(doc["status"].text == "fail");
   CHECK(doc["exit_code"].number == 1);
   CHECK(doc["as_of"].text == "2025-06-30T00:00:00Z");
