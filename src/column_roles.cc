@@ -1,5 +1,8 @@
 #include "crmkpi/column_roles.h"
 
+#include <unordered_map>
+#include <utility>
+
 #include <fmt/format.h>
 
 #include "crmkpi/error.h"
@@ -119,15 +122,53 @@ std::string NormalizeHeader(std::string_view header) {
   return out;
 }
 
+namespace {
+
+[[noreturn]] void ThrowAmbiguous(const std::vector<std::string>& header, std::string_view name,
+                                 std::size_t first, std::size_t again) {
+  throw Error::Usage(fmt::format(
+      "column name '{}' is ambiguous: the header has '{}' (field {}) and '{}' (field {}); "
+      "rename one of the columns in the file",
+      name, header[first], first + 1, header[again], again + 1));
+}
+
+}  // namespace
+
+int FindExactColumn(const std::vector<std::string>& header, std::string_view name) {
+  int found = -1;
+  for (std::size_t i = 0; i < header.size(); ++i) {
+    if (header[i] != name) continue;
+    if (found >= 0) ThrowAmbiguous(header, name, static_cast<std::size_t>(found), i);
+    found = static_cast<int>(i);
+  }
+  return found;
+}
+
 int FindColumn(const std::vector<std::string>& header, std::string_view name) {
-  for (std::size_t i = 0; i < header.size(); ++i) {
-    if (header[i] == name) return static_cast<int>(i);
-  }
+  const int exact = FindExactColumn(header, name);
+  if (exact >= 0) return exact;
   const std::string want = NormalizeHeader(name);
+  int found = -1;
   for (std::size_t i = 0; i < header.size(); ++i) {
-    if (NormalizeHeader(header[i]) == want) return static_cast<int>(i);
+    if (NormalizeHeader(header[i]) != want) continue;
+    if (found >= 0) ThrowAmbiguous(header, name, static_cast<std::size_t>(found), i);
+    found = static_cast<int>(i);
   }
-  return -1;
+  return found;
+}
+
+std::vector<HeaderDuplicate> FindDuplicateHeaders(const std::vector<std::string>& header) {
+  std::vector<HeaderDuplicate> out;
+  std::unordered_map<std::string, std::size_t> seen;  // normal form -> first field
+  for (std::size_t i = 0; i < header.size(); ++i) {
+    // An empty name (",," in the header) is no name to refer to; normal forms that drop
+    // everything ("__") likewise.
+    std::string key = NormalizeHeader(header[i]);
+    if (key.empty()) continue;
+    const auto [it, inserted] = seen.emplace(std::move(key), i);
+    if (!inserted) out.push_back({it->second, i});
+  }
+  return out;
 }
 
 std::string QuoteHeaders(const std::vector<std::string>& header) {
@@ -136,6 +177,20 @@ std::string QuoteHeaders(const std::vector<std::string>& header) {
     if (i) out += ", ";
     out += "'" + header[i] + "'";
   }
+  if (header.size() == 1) {
+    // One field holding another delimiter: the file was split on the wrong one.
+    const std::string& h = header[0];
+    const char* delimiter = h.find(';') != std::string::npos    ? "';'"
+                            : h.find('\t') != std::string::npos ? "tab"
+                            : h.find('|') != std::string::npos  ? "'|'"
+                                                                : nullptr;
+    if (delimiter != nullptr) {
+      out += fmt::format(
+          " (one column: is the file {}-separated? read it with --delimiter {} or --delimiter "
+          "auto)",
+          delimiter, delimiter);
+    }
+  }
   return out;
 }
 
@@ -143,7 +198,13 @@ RoleBinding BindRoles(const std::vector<std::string>& header,
                       const std::vector<RoleMapping>& mappings, const std::string& file) {
   RoleBinding binding;
   for (const RoleMapping& m : mappings) {
-    const int col = FindColumn(header, m.column);
+    int col = -1;
+    try {
+      col = FindColumn(header, m.column);
+    } catch (const Error& e) {
+      throw Error::Usage(
+          fmt::format("{}: --map {}={}: {}", file, RoleName(m.role), m.column, e.message()));
+    }
     if (col < 0) {
       throw Error::Usage(fmt::format("{}: --map {}={}: no such column; the header has {}", file,
                                      RoleName(m.role), m.column, QuoteHeaders(header)));
@@ -164,6 +225,20 @@ RoleBinding BindRoles(const std::vector<std::string>& header,
     for (std::string_view name : s.names) {
       for (std::size_t i = 0; i < normal.size() && binding.column[r] < 0; ++i) {
         if (!taken[i] && normal[i] == name) {
+          for (std::size_t j = i + 1; j < normal.size(); ++j) {
+            if (taken[j] || normal[j] != name) continue;
+            // Two columns would give the role: binding the first would read the other silently.
+            const bool same = header[i] == header[j];
+            throw Error::Input(fmt::format(
+                "{}: the header has two columns for the {} role, '{}' (field {}) and '{}' "
+                "(field {}); {}",
+                file, RoleName(s.role), header[i], i + 1, header[j], j + 1,
+                same ? fmt::format("rename one of them in the file, or map the role to another "
+                                   "column with --map {}=COLUMN",
+                                   RoleName(s.role))
+                     : fmt::format("name the one to use with --map {}='{}'", RoleName(s.role),
+                                   header[i])));
+          }
           binding.column[r] = static_cast<int>(i);
           binding.source[r] = BindingSource::kDetected;
           taken[i] = true;
@@ -177,7 +252,12 @@ RoleBinding BindRoles(const std::vector<std::string>& header,
 
 int ResolveByColumn(const std::vector<std::string>& header, const RoleBinding& roles,
                     const std::string& name, const std::string& file) {
-  int col = FindColumn(header, name);
+  int col = -1;
+  try {
+    col = FindColumn(header, name);
+  } catch (const Error& e) {
+    throw Error::Usage(fmt::format("{}: --by {}: {}", file, name, e.message()));
+  }
   if (col < 0) {
     if (auto role = ParseRole(name); role && roles.has(*role)) col = roles[*role];
   }

@@ -9,49 +9,144 @@
 #include <emmintrin.h>
 #endif
 
+#include "crmkpi/column_roles.h"
 #include "crmkpi/utf8.h"
 
 namespace crmkpi {
 namespace {
 
-// Returns the first position in [p, e) holding |delim| or '\n', or e. Fields are short, so the
-// vector loop usually answers in one step; the tail is scalar.
+// Returns the first position in [p, e) holding |delim|, '\n' or '\r', or e. Fields are short,
+// so the vector loop usually answers in one step; the tail is scalar.
 inline const char* FindFieldEnd(const char* p, const char* e, char delim) {
 #ifdef __SSE2__
   const __m128i vd = _mm_set1_epi8(delim);
   const __m128i vn = _mm_set1_epi8('\n');
+  const __m128i vr = _mm_set1_epi8('\r');
   while (e - p >= 16) {
     const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
-    const int mask =
-        _mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(v, vd), _mm_cmpeq_epi8(v, vn)));
+    const int mask = _mm_movemask_epi8(_mm_or_si128(
+        _mm_cmpeq_epi8(v, vd), _mm_or_si128(_mm_cmpeq_epi8(v, vn), _mm_cmpeq_epi8(v, vr))));
     if (mask != 0) return p + __builtin_ctz(static_cast<unsigned>(mask));
     p += 16;
   }
 #endif
-  while (p < e && *p != delim && *p != '\n') ++p;
+  while (p < e && *p != delim && *p != '\n' && *p != '\r') ++p;
   return p;
 }
 
-// Bit i set when p[i] is |delim| or '\n', for i in [0, 64).
+// Bit i set when p[i] is |delim|, '\n' or '\r', for i in [0, 64).
 inline std::uint64_t StructuralMask(const char* p, char delim) {
 #ifdef __SSE2__
   const __m128i vd = _mm_set1_epi8(delim);
   const __m128i vn = _mm_set1_epi8('\n');
+  const __m128i vr = _mm_set1_epi8('\r');
   std::uint64_t mask = 0;
   for (int i = 0; i < 4; ++i) {
     const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 16 * i));
-    const auto m = static_cast<std::uint32_t>(
-        _mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(v, vd), _mm_cmpeq_epi8(v, vn))));
+    const auto m = static_cast<std::uint32_t>(_mm_movemask_epi8(_mm_or_si128(
+        _mm_cmpeq_epi8(v, vd), _mm_or_si128(_mm_cmpeq_epi8(v, vn), _mm_cmpeq_epi8(v, vr)))));
     mask |= std::uint64_t{m} << (16 * i);
   }
   return mask;
 #else
   std::uint64_t mask = 0;
   for (int i = 0; i < 64; ++i) {
-    mask |= std::uint64_t{p[i] == delim || p[i] == '\n'} << i;
+    mask |= std::uint64_t{p[i] == delim || p[i] == '\n' || p[i] == '\r'} << i;
   }
   return mask;
 #endif
+}
+
+// Line breaks in [p, e): each LF, and each CR not followed by an LF (a CRLF counts once). A CR
+// in the last byte counts: callers end the range before a byte that is not an LF (a quote, an
+// invalid byte) or at the end of the input.
+std::uint64_t CountBreaks(const char* p, const char* e) {
+  auto n = static_cast<std::uint64_t>(std::count(p, e, '\n'));
+  for (const char* c = static_cast<const char*>(std::memchr(p, '\r', static_cast<std::size_t>(e - p)));
+       c != nullptr;
+       c = static_cast<const char*>(std::memchr(c + 1, '\r', static_cast<std::size_t>(e - c - 1)))) {
+    if (c + 1 == e || c[1] != '\n') ++n;
+  }
+  return n;
+}
+
+// The line and column (characters, 1-based) of |at| in text that starts at |begin| on line
+// |line|, column 1; |end| bounds the lookahead for a CR.
+std::pair<std::uint64_t, std::uint64_t> LineAndColumn(const char* begin, const char* at,
+                                                      const char* end, std::uint64_t line) {
+  const char* line_start = begin;
+  for (const char* c = begin; c < at; ++c) {
+    if (*c == '\n' || (*c == '\r' && (c + 1 == end || c[1] != '\n'))) {
+      ++line;
+      line_start = c + 1;
+    }
+  }
+  std::uint64_t column = 1;
+  for (const char* c = line_start; c < at; ++c) {
+    if ((static_cast<unsigned char>(*c) & 0xC0) != 0x80) ++column;
+  }
+  return {line, column};
+}
+
+constexpr std::size_t kHeadBytes = 512;  // the start of the input that BinaryHint looks at
+
+// When the start of an input shows that it is not CSV text, what it looks like and what to
+// do; else empty. *nul_at receives the offset of a NUL byte the message is about (else npos).
+std::string BinaryHint(std::string_view head, std::size_t* nul_at) {
+  *nul_at = std::string_view::npos;
+  auto starts = [&](std::string_view magic) { return head.substr(0, magic.size()) == magic; };
+  if (starts("PK\x03\x04") || starts("PK\x05\x06") || starts("PK\x07\x08")) {
+    return "this looks like an Excel workbook (.xlsx, a ZIP file), not CSV text: open it in "
+           "Excel and save it as CSV (File > Save As > CSV UTF-8), or export CSV from the CRM";
+  }
+  if (starts(std::string_view("\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1", 8))) {
+    return "this looks like an Excel 97-2003 workbook (.xls), not CSV text: open it in Excel "
+           "and save it as CSV (File > Save As > CSV UTF-8)";
+  }
+  struct Magic {
+    std::string_view bytes, what;
+  };
+  static constexpr Magic kMagics[] = {
+      {"\x1F\x8B", "a gzip-compressed file: decompress it first (gunzip, or zcat FILE | crmkpi "
+                   "... -)"},
+      {"BZh", "a bzip2-compressed file: decompress it first (bunzip2)"},
+      {"\xFD" "7zXZ", "an xz-compressed file: decompress it first (unxz)"},
+      {"\x28\xB5\x2F\xFD", "a zstd-compressed file: decompress it first (unzstd)"},
+      {"%PDF-", "a PDF document"},
+      {"\x89PNG", "a PNG image"},
+      {"\xFF\xD8\xFF", "a JPEG image"},
+      {"SQLite format 3", "an SQLite database"},
+      {"PAR1", "a Parquet file"},
+  };
+  for (const Magic& m : kMagics) {
+    if (starts(m.bytes)) {
+      return fmt::format("this looks like {}, not CSV text", m.what);
+    }
+  }
+  // UTF-16 without a byte-order mark, read as bytes: ASCII text has a NUL in every other byte.
+  const std::size_t n = std::min(head.size(), kHeadBytes) & ~std::size_t{1};
+  std::size_t nul_even = 0, nul_odd = 0;
+  for (std::size_t i = 0; i < n; i += 2) {
+    nul_even += head[i] == '\0' ? 1 : 0;
+    nul_odd += head[i + 1] == '\0' ? 1 : 0;
+  }
+  const std::size_t pairs = n / 2;
+  if (pairs >= 2 && nul_odd * 4 >= pairs && nul_even * 10 <= nul_odd) {
+    return "this looks like UTF-16 text without a byte-order mark (a NUL byte after every "
+           "ASCII character): read it with --encoding utf-16";
+  }
+  if (pairs >= 2 && nul_even * 4 >= pairs && nul_odd * 10 <= nul_even) {
+    return "this looks like big-endian UTF-16 text without a byte-order mark, which crmkpi "
+           "does not read: convert it to UTF-8 (iconv -f UTF-16BE -t UTF-8 FILE > FILE.csv)";
+  }
+  const std::size_t nul = head.substr(0, kHeadBytes).find('\0');
+  if (nul != std::string_view::npos) {
+    *nul_at = nul;
+    return "the input holds a NUL byte (\\x00), which CSV text never does: is it a binary "
+           "file, or text in another encoding? crmkpi reads UTF-8 CSV (or --encoding cp932 / "
+           "utf-16)";
+  }
+  return {};
 }
 
 std::string Printable(char c) {
@@ -98,6 +193,7 @@ CsvReader::CsvReader(std::unique_ptr<InputStream> input, CsvOptions options)
     : input_(std::move(input)),
       name_(input_->name()),
       size_hint_(input_->size_hint()),
+      regular_file_(input_->regular_file()),
       options_(options),
       delim_(options.delimiter) {
   cap_ = std::max<std::size_t>(options_.buffer_size, 4);
@@ -110,6 +206,7 @@ CsvReader::CsvReader(std::unique_ptr<InputStream> input, const CsvReader& whole,
     : input_(std::move(input)),
       name_(input_->name()),
       size_hint_(input_->size_hint()),
+      regular_file_(whole.regular_file_),
       options_(whole.options_),
       delim_(whole.delim_) {
   cap_ = std::max<std::size_t>(options_.buffer_size, 4);
@@ -144,6 +241,9 @@ bool CsvReader::Refill() {
     if (progress_) progress_->Finish();
     return false;
   }
+  // Every record before an invalid byte has been parsed: a malformed one among them was
+  // reported first (the earliest error in the input wins, whatever the buffer size).
+  if (invalid_) throw *invalid_;
   block_ = nullptr;  // the bytes move
   if (pos_ > 0) {
     std::memmove(buf_.get(), buf_.get() + pos_, end_ - pos_);
@@ -173,7 +273,7 @@ bool CsvReader::Refill() {
     eof_ = true;
     if (validated_ != end_) {
       const char* bad = buf_.get() + validated_;
-      const auto lines = static_cast<std::uint64_t>(std::count(static_cast<const char*>(buf_.get() + pos_), bad, '\n'));
+      const std::uint64_t lines = CountBreaks(buf_.get() + pos_, bad);
       throw Error::Input(
           fmt::format("invalid UTF-8: truncated sequence at byte offset {} (end of input)",
                       consumed_before_buffer_ + validated_),
@@ -186,12 +286,33 @@ bool CsvReader::Refill() {
   const std::size_t len = end_ - validated_;
   const std::size_t bad = FindInvalidUtf8(buf_.get() + validated_, len, &tail);
   if (bad != len) {
-    const char* at = buf_.get() + validated_ + bad;
-    const auto lines = static_cast<std::uint64_t>(std::count(static_cast<const char*>(buf_.get() + pos_), at, '\n'));
-    throw Error::Input(fmt::format("invalid UTF-8 at byte offset {}: the file is not UTF-8 "
-                                   "(a Japanese Excel/Salesforce export needs --encoding cp932)",
-                                   consumed_before_buffer_ + validated_ + bad),
-                       SourceLoc{name(), line_ + lines, 0});
+    // Not thrown yet: the bytes before it are parsed first (see the top), so the data ends
+    // there for now.
+    const std::size_t at = validated_ + bad;
+    const std::uint64_t lines = CountBreaks(buf_.get() + pos_, buf_.get() + at);
+    std::size_t nul_at = 0;
+    std::string hint;
+    if (consumed_before_buffer_ == 0) {
+      // The start of the input: what it looks like (the first read may have been 3 bytes).
+      const std::size_t head = std::min(cap_, kHeadBytes);
+      while (end_ < head) {
+        const std::size_t more = input_->Read(buf_.get() + end_, head - end_);
+        if (more == 0) break;
+        end_ += more;
+      }
+      hint = BinaryHint(std::string_view(buf_.get(), std::min(end_, kHeadBytes)), &nul_at);
+    }
+    if (!hint.empty()) {
+      invalid_ = Error::Input(hint, SourceLoc{name(), 0, 0});
+    } else {
+      invalid_ = Error::Input(
+          fmt::format("invalid UTF-8 at byte offset {}: the file is not UTF-8 (a Japanese "
+                      "Excel/Salesforce export needs --encoding cp932)",
+                      consumed_before_buffer_ + at),
+          SourceLoc{name(), line_ + lines, 0});
+    }
+    end_ = validated_ = at;
+    return true;
   }
   validated_ = end_ - tail;
   return true;
@@ -222,19 +343,17 @@ CsvReader::ParseResult CsvReader::ParseRecord(CsvRow* row) {
   const char* const e = base + end_;
   if (p == e) return eof_ ? ParseResult::kEnd : ParseResult::kNeedMore;
 
-  // Blank line (LF or CRLF alone): skipped, counted.
-  if (*p == '\n' || *p == '\r') {
-    if (*p == '\n') {
-      ++pos_;
-      ++line_;
-      return ParseResult::kBlank;
-    }
+  // Blank line (LF, CRLF or CR alone): skipped, counted.
+  if (*p == '\n') {
+    ++pos_;
+    ++line_;
+    return ParseResult::kBlank;
+  }
+  if (*p == '\r') {
     if (p + 1 == e && !eof_) return ParseResult::kNeedMore;
-    if (p + 1 < e && p[1] == '\n') {
-      pos_ += 2;
-      ++line_;
-      return ParseResult::kBlank;
-    }
+    pos_ += (p + 1 < e && p[1] == '\n') ? 2 : 1;
+    ++line_;
+    return ParseResult::kBlank;
   }
 
   row->fields.clear();
@@ -260,7 +379,7 @@ CsvReader::ParseResult CsvReader::ParseRecord(CsvRow* row) {
                                                        ? header_[field_starts_.size() - 1]
                                                        : std::string("?")));
         }
-        newlines += static_cast<std::uint64_t>(std::count(q, hit, '\n'));
+        newlines += CountBreaks(q, hit);  // a CR before the quote is a line end of its own
         if (hit + 1 == e && !eof_) return ParseResult::kNeedMore;
         if (hit + 1 < e && hit[1] == '"') {
           escaped = true;
@@ -286,14 +405,12 @@ CsvReader::ParseResult CsvReader::ParseRecord(CsvRow* row) {
         ++newlines;
         break;
       }
-      if (*p == '\r') {
+      if (*p == '\r') {  // CRLF, or a CR alone (classic Mac)
         if (p + 1 == e && !eof_) return ParseResult::kNeedMore;
-        if (p + 1 == e || p[1] == '\n') {
-          rec_end_ = p;
-          p += (p + 1 == e) ? 1 : 2;
-          newlines += (p[-1] == '\n') ? 1 : 0;
-          break;
-        }
+        rec_end_ = p;
+        p += (p + 1 < e && p[1] == '\n') ? 2 : 1;
+        ++newlines;
+        break;
       }
       const std::size_t idx = row->fields.size() - 1;
       std::string hint;
@@ -315,10 +432,8 @@ CsvReader::ParseResult CsvReader::ParseRecord(CsvRow* row) {
     const char* q = FieldEnd(p, e);
     if (q == e) {
       if (!eof_) return ParseResult::kNeedMore;
-      const char* fe = q;
-      if (fe > p && fe[-1] == '\r') --fe;  // a last line ending in CR without LF
-      row->fields.emplace_back(p, static_cast<std::size_t>(fe - p));
-      rec_end_ = fe;
+      row->fields.emplace_back(p, static_cast<std::size_t>(q - p));
+      rec_end_ = q;
       p = q;
       break;
     }
@@ -327,10 +442,11 @@ CsvReader::ParseResult CsvReader::ParseRecord(CsvRow* row) {
       p = q + 1;
       continue;
     }
-    const char* fe = (q > p && q[-1] == '\r') ? q - 1 : q;  // CRLF
-    row->fields.emplace_back(p, static_cast<std::size_t>(fe - p));
-    rec_end_ = fe;
-    p = q + 1;
+    // The line end: LF, CRLF, or a CR alone (classic Mac; its LF may be in the next read).
+    if (*q == '\r' && q + 1 == e && !eof_) return ParseResult::kNeedMore;
+    row->fields.emplace_back(p, static_cast<std::size_t>(q - p));
+    rec_end_ = q;
+    p = (*q == '\r' && q + 1 < e && q[1] == '\n') ? q + 2 : q + 1;
     ++newlines;
     break;
   }
@@ -375,28 +491,63 @@ bool CsvReader::ReadRecord(CsvRow* row) {
   }
 }
 
-void CsvReader::SniffDelimiter() {
-  // Make sure the header line is in the buffer (or the buffer is as full as it gets).
-  for (;;) {
-    const char* b = buf_.get() + pos_;
-    if (std::memchr(b, '\n', end_ - pos_) != nullptr || eof_) break;
-    if (end_ - pos_ >= (std::size_t{1} << 20)) break;
-    if (!Refill()) break;
+namespace {
+
+// The number of fields of the line at [p, e) read with |delim| as the reader reads it: a quote
+// opens a quoted field only at a field's start ("" inside it is a quote), elsewhere it is data.
+// Sets *incomplete when the line does not end before e and more input may follow.
+std::size_t HeaderFields(const char* p, const char* e, char delim, bool eof, bool* incomplete) {
+  std::size_t fields = 1;
+  bool field_start = true;
+  while (p < e) {
+    if (field_start && *p == '"') {
+      const char* q = p + 1;
+      for (;;) {
+        const char* hit =
+            static_cast<const char*>(std::memchr(q, '"', static_cast<std::size_t>(e - q)));
+        if (hit == nullptr || (hit + 1 == e && !eof)) {
+          *incomplete = *incomplete || !eof;
+          return fields;
+        }
+        if (hit + 1 < e && hit[1] == '"') {
+          q = hit + 2;
+          continue;
+        }
+        p = hit + 1;
+        break;
+      }
+      field_start = false;
+      continue;
+    }
+    if (*p == '\n' || *p == '\r') return fields;
+    field_start = *p == delim;
+    fields += field_start ? 1 : 0;
+    ++p;
   }
-  const char* p = buf_.get() + pos_;
-  const char* e = buf_.get() + end_;
-  std::size_t counts[4] = {0, 0, 0, 0};
+  *incomplete = *incomplete || !eof;
+  return fields;
+}
+
+}  // namespace
+
+void CsvReader::SniffDelimiter() {
+  // The delimiter that splits the header line into the most fields, each candidate reading the
+  // line with its own quoting (a quote inside an unquoted field is data, as for the reader);
+  // ',' on a tie. The line is read to its end first (up to 1 MiB), so the choice depends on
+  // the header line alone, not on how many bytes the first read brought.
   const char candidates[4] = {',', ';', '\t', '|'};
-  bool quoted = false;
-  for (; p < e; ++p) {
-    if (*p == '"') quoted = !quoted;
-    if (quoted) continue;
-    if (*p == '\n') break;
-    for (int i = 0; i < 4; ++i) counts[i] += (*p == candidates[i]) ? 1 : 0;
+  std::size_t fields[4] = {0, 0, 0, 0};
+  for (;;) {
+    const char* p = buf_.get() + pos_;
+    const char* e = buf_.get() + end_;
+    bool incomplete = false;
+    for (int i = 0; i < 4; ++i) fields[i] = HeaderFields(p, e, candidates[i], eof_, &incomplete);
+    if (!incomplete || eof_ || end_ - pos_ >= (std::size_t{1} << 20)) break;
+    Refill();
   }
   int best = 0;
   for (int i = 1; i < 4; ++i) {
-    if (counts[i] > counts[best]) best = i;
+    if (fields[i] > fields[best]) best = i;
   }
   delim_ = candidates[best];
   block_ = nullptr;  // masks of the old delimiter
@@ -405,9 +556,30 @@ void CsvReader::SniffDelimiter() {
 const std::vector<std::string>& CsvReader::ReadHeader() {
   if (header_read_) return header_;
   header_read_ = true;
-  while (end_ - pos_ < 3 && Refill()) {
+  // The head of the input, for the BOM and for BinaryHint: 512 bytes, or up to the end of the
+  // first line (a pipe's writer may pause after the header), or all of a shorter input.
+  for (;;) {
+    const std::size_t have = end_ - pos_;
+    if (have >= kHeadBytes) break;
+    if (have >= 3 && (std::memchr(buf_.get() + pos_, '\n', have) != nullptr ||
+                      std::memchr(buf_.get() + pos_, '\r', have) != nullptr)) {
+      break;
+    }
+    if (!Refill()) break;
   }
   if (end_ - pos_ >= 3 && std::memcmp(buf_.get() + pos_, "\xEF\xBB\xBF", 3) == 0) pos_ += 3;
+  {
+    std::size_t nul_at = 0;
+    const char* head = buf_.get() + pos_;
+    const std::string hint = BinaryHint(std::string_view(head, end_ - pos_), &nul_at);
+    if (!hint.empty()) {
+      // An invalid byte cut the head short: its error looked at the whole head.
+      if (invalid_) throw *invalid_;
+      if (nul_at == std::string_view::npos) throw Error::Input(hint, {name(), 0, 0});
+      const auto [line, column] = LineAndColumn(head, head + nul_at, buf_.get() + end_, line_);
+      throw Error::Input(hint, {name(), line, column});
+    }
+  }
   if (options_.auto_delimiter) SniffDelimiter();
   CsvRow row;
   if (!ReadRecord(&row)) {
@@ -415,6 +587,7 @@ const std::vector<std::string>& CsvReader::ReadHeader() {
   }
   header_.assign(row.fields.begin(), row.fields.end());
   header_raw_ = std::string(raw_record());
+  WarnDuplicateHeaders();
   return header_;
 }
 
@@ -426,19 +599,23 @@ bool CsvReader::Next(CsvRow* row) {
 }
 
 SourceLoc CsvReader::LocateIn(const char* p) const {
-  std::uint64_t line = rec_line_;
-  const char* line_start = rec_begin_;
-  for (const char* c = rec_begin_; c < p; ++c) {
-    if (*c == '\n') {
-      ++line;
-      line_start = c + 1;
-    }
-  }
-  std::uint64_t column = 1;
-  for (const char* c = line_start; c < p; ++c) {
-    if ((static_cast<unsigned char>(*c) & 0xC0) != 0x80) ++column;
-  }
+  const auto [line, column] = LineAndColumn(rec_begin_, p, buf_.get() + end_, rec_line_);
   return {name(), line, column};
+}
+
+void CsvReader::WarnDuplicateHeaders() const {
+  for (const HeaderDuplicate& d : FindDuplicateHeaders(header_)) {
+    const SourceLoc first = Locate(d.first);
+    const SourceLoc again = Locate(d.again);
+    const std::string_view how =
+        header_[d.first] == header_[d.again] ? "repeats" : "differs only in case or spacing from";
+    PrintWarning(again,
+                 fmt::format("duplicate header: '{}' (field {}, line {} column {}) {} '{}' "
+                             "(field {}, line {} column {}); a role, --by or where that needs "
+                             "this name is an error: rename one of the columns",
+                             header_[d.again], d.again + 1, again.line, again.column, how,
+                             header_[d.first], d.first + 1, first.line, first.column));
+  }
 }
 
 SourceLoc CsvReader::Locate(std::size_t index) const {

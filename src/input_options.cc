@@ -77,7 +77,15 @@ void AddOutputOptions(CLI::App* app, std::string* format, std::string* output, b
   app->add_option("--format,-f", *format, formats)->type_name("FORMAT");
   app->add_option("-o,--output", *output, "Write the report to this file (atomically)")
       ->type_name("FILE");
-  app->add_flag("--quiet,-q", *quiet, "Do not print data warnings on stderr");
+  // Also quiets the warnings the reader prints about an input's layout (PrintWarning).
+  SetWarningsQuiet(false);
+  app->add_flag_function(
+         "--quiet,-q",
+         [quiet](std::int64_t count) {
+           *quiet = count > 0;
+           SetWarningsQuiet(*quiet);
+         },
+         "Do not print data warnings on stderr");
 }
 
 void OneValuePerFlag(CLI::App* app) {

@@ -40,6 +40,7 @@ class FileInput final : public InputStream {
     struct stat st {};
     const bool known = fstat(fd_, &st) == 0;
     if (known && S_ISREG(st.st_mode)) {
+      regular_ = true;
       size_hint_ = static_cast<std::int64_t>(st.st_size);
       // Exports are read once front to back; a bigger readahead window is free throughput.
       (void)posix_fadvise(fd_, 0, 0, POSIX_FADV_SEQUENTIAL);
@@ -84,6 +85,7 @@ class FileInput final : public InputStream {
 
   const std::string& name() const override { return name_; }
   std::int64_t size_hint() const override { return size_hint_; }
+  bool regular_file() const override { return regular_; }
 
  private:
   std::size_t ReadFd(char* buf, std::size_t n) {
@@ -108,6 +110,7 @@ class FileInput final : public InputStream {
   int fd_;
   std::string name_;
   std::int64_t size_hint_ = -1;
+  bool regular_ = false;
   char peek_[4];
   std::size_t peek_len_ = 0;
   std::size_t peek_pos_ = 0;
@@ -220,6 +223,7 @@ class TranscodingInput final : public InputStream {
 
   const std::string& name() const override { return raw_->name(); }
   std::int64_t size_hint() const override { return raw_->size_hint(); }
+  bool regular_file() const override { return raw_->regular_file(); }
 
  private:
   static constexpr std::size_t kInputBufferSize = 256 * 1024;
@@ -379,10 +383,14 @@ std::unique_ptr<InputStream> OpenInput(const std::string& path, Encoding encodin
   } else {
     const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) throw Error::Input(fmt::format("cannot open: {}", ErrnoText(errno)), {path});
+    struct stat st {};
+    if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+      close(fd);
+      throw Error::Input("is a directory, not a CSV file; name a file in it", {path});
+    }
     file = std::make_unique<FileInput>(fd, path);
   }
   // FF FE / FE FF cannot start valid UTF-8 or CP932 text, so a UTF-16 BOM overrides |encoding|.
-  // (A directory fails here with EISDIR, before anything downstream sees it.)
   // Likewise a UTF-8 BOM: EF BB BF is valid CP932, so reading a BOM'd UTF-8 export as CP932
   // would turn every non-ASCII character into silent mojibake instead of an error.
   const std::string_view head = file->Peek(3);
@@ -397,7 +405,9 @@ std::unique_ptr<InputStream> OpenInput(const std::string& path, Encoding encodin
 
 std::unique_ptr<InputStream> OpenFileRange(const std::string& path, std::uint64_t begin,
                                            std::uint64_t end) {
-  const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  // O_NONBLOCK: should |path| have been replaced by a FIFO, open must not wait for a writer
+  // (reads of a regular file ignore the flag).
+  const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
   if (fd < 0) throw Error::Input(fmt::format("cannot open: {}", ErrnoText(errno)), {path});
   struct stat st;
   const std::int64_t size = fstat(fd, &st) == 0 ? static_cast<std::int64_t>(st.st_size) : -1;

@@ -746,7 +746,7 @@ class SourceRun {
         }
         return;
       }
-    } else if (StreamInParallel(path_, used_, parallel)) {
+    } else if (StreamInParallel(path_, *reader_, used_, parallel)) {
       // Blocks merge in order, like chunks; a failed block leaves the rest of the stream (from
       // that block) to a serial read, which reports its error as a serial pass does.
       const std::unique_ptr<CsvReader> rest = ScanStream<SourceRun>(

@@ -34,43 +34,62 @@ namespace {
 constexpr std::size_t kBlockBytes = std::size_t{1} << 20;
 
 #ifdef CRMKPI_X86
+// Line breaks: every LF, and every CR not followed by LF (a classic Mac line end; CRLF counts
+// once, at its LF). The CR test loads the vector one byte further on, so the loops stop one
+// byte before the end and the scalar tail (which knows |after|) finishes.
 __attribute__((target("avx2,popcnt"))) void CountAvx2(const char* p, std::size_t n,
                                                      std::uint64_t* quotes,
-                                                     std::uint64_t* newlines) {
+                                                     std::uint64_t* newlines, int after) {
   const __m256i vq = _mm256_set1_epi8('"');
   const __m256i vn = _mm256_set1_epi8('\n');
+  const __m256i vr = _mm256_set1_epi8('\r');
   std::uint64_t q = 0, nl = 0;
   std::size_t i = 0;
-  for (; i + 32 <= n; i += 32) {
+  for (; i + 33 <= n; i += 32) {
     const __m256i v = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p + i));
+    const __m256i next = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p + i + 1));
     q += static_cast<std::uint64_t>(
         _mm_popcnt_u32(static_cast<unsigned>(_mm256_movemask_epi8(_mm256_cmpeq_epi8(v, vq)))));
     nl += static_cast<std::uint64_t>(
         _mm_popcnt_u32(static_cast<unsigned>(_mm256_movemask_epi8(_mm256_cmpeq_epi8(v, vn)))));
+    const auto cr = static_cast<unsigned>(_mm256_movemask_epi8(_mm256_cmpeq_epi8(v, vr)));
+    if (cr != 0) {
+      const auto lf_next =
+          static_cast<unsigned>(_mm256_movemask_epi8(_mm256_cmpeq_epi8(next, vn)));
+      nl += static_cast<std::uint64_t>(_mm_popcnt_u32(cr & ~lf_next));
+    }
   }
   *quotes += q;
   *newlines += nl;
-  CountQuotesAndNewlinesScalar(p + i, n - i, quotes, newlines);
+  CountQuotesAndNewlinesScalar(p + i, n - i, quotes, newlines, after);
 }
 
-void CountSse2(const char* p, std::size_t n, std::uint64_t* quotes, std::uint64_t* newlines) {
+void CountSse2(const char* p, std::size_t n, std::uint64_t* quotes, std::uint64_t* newlines,
+               int after) {
   const __m128i vq = _mm_set1_epi8('"');
   const __m128i vn = _mm_set1_epi8('\n');
+  const __m128i vr = _mm_set1_epi8('\r');
   std::uint64_t q = 0, nl = 0;
   std::size_t i = 0;
-  for (; i + 16 <= n; i += 16) {
+  for (; i + 17 <= n; i += 16) {
     const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i));
     q += static_cast<std::uint64_t>(
         __builtin_popcount(static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, vq)))));
     nl += static_cast<std::uint64_t>(
         __builtin_popcount(static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, vn)))));
+    const auto cr = static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, vr)));
+    if (cr != 0) {
+      const __m128i next = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i + 1));
+      const auto lf_next = static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(next, vn)));
+      nl += static_cast<std::uint64_t>(__builtin_popcount(cr & ~lf_next));
+    }
   }
   *quotes += q;
   *newlines += nl;
-  CountQuotesAndNewlinesScalar(p + i, n - i, quotes, newlines);
+  CountQuotesAndNewlinesScalar(p + i, n - i, quotes, newlines, after);
 }
 
-using CountFn = void (*)(const char*, std::size_t, std::uint64_t*, std::uint64_t*);
+using CountFn = void (*)(const char*, std::size_t, std::uint64_t*, std::uint64_t*, int);
 CountFn ChooseCount() {
   __builtin_cpu_init();
   if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("popcnt")) return CountAvx2;
@@ -84,7 +103,9 @@ std::string ErrnoText(int err) { return std::generic_category().message(err); }
 class File {
  public:
   explicit File(const std::string& path) : path_(path) {
-    fd_ = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    // O_NONBLOCK: a path replaced by a FIFO since it was read must not block here; Size()
+    // then says it is not a regular file (reads of a regular file ignore the flag).
+    fd_ = open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
     if (fd_ < 0) throw Error::Input(fmt::format("cannot open: {}", ErrnoText(errno)), {path});
   }
   ~File() { close(fd_); }
@@ -120,15 +141,19 @@ struct Counts {
   std::uint64_t quotes = 0, newlines = 0;
 };
 
+// Quotes and line breaks in [begin, end). Each block is read with the byte after it, which
+// decides whether a CR in its last byte is a line break of its own or the first half of a CRLF.
 Counts CountRange(const File& file, std::uint64_t begin, std::uint64_t end) {
   Counts c;
-  std::unique_ptr<char[]> block(new char[kBlockBytes]);
+  std::unique_ptr<char[]> block(new char[kBlockBytes + 1]);
   for (std::uint64_t at = begin; at < end;) {
     const std::size_t want = static_cast<std::size_t>(std::min<std::uint64_t>(kBlockBytes, end - at));
-    const std::size_t got = file.ReadAt(block.get(), want, at);
+    const std::size_t got = file.ReadAt(block.get(), want + 1, at);
     if (got == 0) break;
-    CountQuotesAndNewlines(block.get(), got, &c.quotes, &c.newlines);
-    at += got;
+    const std::size_t n = std::min(got, want);
+    const int after = got > n ? static_cast<unsigned char>(block[n]) : kNoByte;
+    CountQuotesAndNewlines(block.get(), n, &c.quotes, &c.newlines, after);
+    at += n;
   }
   return c;
 }
@@ -328,27 +353,31 @@ class BlockCutter {
     pending_->Resize(have);
   }
 
-  // One past the last newline in the first |limit| bytes of pending_ after which the quote
-  // count (from the block's start, where no quote is open) is even; 0 when there is none.
-  // |newlines| receives the newlines before that point.
+  // One past the last line break (an LF, or a CR not followed by an LF) in the first |limit|
+  // bytes of pending_ after which the quote count (from the block's start, where no quote is
+  // open) is even; 0 when there is none. A CR in the last pending byte, whose follower is not
+  // read yet, is no boundary. |newlines| receives the line breaks before that point.
   std::size_t LastBoundary(std::size_t limit, std::uint64_t* newlines) const {
     const char* p = pending_->data();
+    const int after = limit < pending_->size() ? static_cast<unsigned char>(p[limit]) : kNoByte;
+    const bool follower_known = limit < pending_->size() || eof_;
     std::uint64_t quotes = 0, lines = 0;
-    CountQuotesAndNewlines(p, limit, &quotes, &lines);
-    std::size_t end = limit;  // quotes and lines count [0, end)
-    while (end > 0) {
-      const void* hit = memrchr(p, '\n', end);
-      if (hit == nullptr) return 0;
-      const auto nl = static_cast<std::size_t>(static_cast<const char*>(hit) - p);
-      std::uint64_t after = 0, after_lines = 0;
-      CountQuotesAndNewlines(p + nl, end - nl, &after, &after_lines);
-      quotes -= after;  // now the quotes in [0, nl)
-      lines -= after_lines;
-      if ((quotes & 1) == 0) {
-        *newlines = lines + 1;  // [0, nl] holds the newline at nl too
-        return nl + 1;
+    CountQuotesAndNewlines(p, limit, &quotes, &lines, after);
+    // Walk back; |quotes| and |lines| count [0, k + 1) on entry, decided as above.
+    for (std::size_t k = limit; k-- > 0;) {
+      const char c = p[k];
+      if (c == '"') {
+        --quotes;
+        continue;
       }
-      end = nl;
+      if (c != '\n' && c != '\r') continue;
+      const int next = k + 1 < limit ? static_cast<unsigned char>(p[k + 1]) : after;
+      if (c == '\r' && next == '\n') continue;  // the LF after it is the break
+      --lines;  // now [0, k)
+      if ((quotes & 1) != 0) continue;
+      if (c == '\r' && k + 1 == limit && !follower_known) continue;
+      *newlines = lines + 1;  // [0, k] holds the break at k too
+      return k + 1;
     }
     return 0;
   }
@@ -504,23 +533,27 @@ std::unique_ptr<CsvReader> ScanStreamTasks(CsvReader& header, const ParallelOpti
 }
 
 void CountQuotesAndNewlinesScalar(const char* p, std::size_t n, std::uint64_t* quotes,
-                                  std::uint64_t* newlines) {
+                                  std::uint64_t* newlines, int after) {
   std::uint64_t q = 0, nl = 0;
   for (std::size_t i = 0; i < n; ++i) {
     q += p[i] == '"' ? 1 : 0;
     nl += p[i] == '\n' ? 1 : 0;
+    if (p[i] == '\r') {
+      const int next = i + 1 < n ? static_cast<unsigned char>(p[i + 1]) : after;
+      nl += next != '\n' ? 1 : 0;
+    }
   }
   *quotes += q;
   *newlines += nl;
 }
 
 void CountQuotesAndNewlines(const char* p, std::size_t n, std::uint64_t* quotes,
-                            std::uint64_t* newlines) {
+                            std::uint64_t* newlines, int after) {
 #ifdef CRMKPI_X86
   static const CountFn count = ChooseCount();
-  count(p, n, quotes, newlines);
+  count(p, n, quotes, newlines, after);
 #else
-  CountQuotesAndNewlinesScalar(p, n, quotes, newlines);
+  CountQuotesAndNewlinesScalar(p, n, quotes, newlines, after);
 #endif
 }
 
@@ -532,7 +565,9 @@ unsigned ResolveThreads(unsigned requested) {
 std::vector<ScanChunk> PlanChunks(const std::string& path, const CsvReader& header,
                                   Encoding used, const ParallelOptions& options) {
   const unsigned threads = ResolveThreads(options.threads);
-  if (threads < 2 || path == "-" || used != Encoding::kUtf8) return {};
+  if (threads < 2 || path == "-" || !header.regular_file() || used != Encoding::kUtf8) {
+    return {};
+  }
   const File file(path);
   const std::int64_t size = file.Size();
   const std::uint64_t data_begin = header.bytes_consumed();
@@ -559,24 +594,27 @@ std::vector<ScanChunk> PlanChunks(const std::string& path, const CsvReader& head
   std::vector<ScanChunk> chunks;
   ScanChunk current{data_begin, 0, header.next_line()};
   Counts before;  // in [data_begin, cuts[i])
-  std::unique_ptr<char[]> block(new char[kBlockBytes]);
+  std::unique_ptr<char[]> block(new char[kBlockBytes + 1]);
   for (std::size_t i = 1; i < n; ++i) {
     for (std::size_t k = (i - 1) * parts; k < i * parts; ++k) {
       before.quotes += part_counts[k].quotes;
       before.newlines += part_counts[k].newlines;
     }
-    // From the cut, the first newline after which the quote count is even.
+    // From the cut, the first line break after which the quote count is even: an LF, or a CR
+    // not followed by an LF (each block is read with the byte after it, to tell). Only up to
+    // the next cut: a boundary beyond it is not used.
     bool inside = (before.quotes & 1) != 0;
     std::uint64_t newlines = before.newlines;
     std::uint64_t boundary = 0;
-    for (std::uint64_t at = cuts[i]; boundary == 0 && at < static_cast<std::uint64_t>(size);) {
-      const std::size_t got = file.ReadAt(block.get(), kBlockBytes, at);
+    for (std::uint64_t at = cuts[i]; boundary == 0 && at < cuts[i + 1];) {
+      const std::size_t got = file.ReadAt(block.get(), kBlockBytes + 1, at);
       if (got == 0) break;
-      for (std::size_t j = 0; j < got; ++j) {
+      const std::size_t scan = std::min(got, kBlockBytes);
+      for (std::size_t j = 0; j < scan; ++j) {
         const char c = block[j];
         if (c == '"') {
           inside = !inside;
-        } else if (c == '\n') {
+        } else if (c == '\n' || (c == '\r' && (j + 1 == got || block[j + 1] != '\n'))) {
           ++newlines;
           if (!inside) {
             boundary = at + j + 1;
@@ -584,7 +622,7 @@ std::vector<ScanChunk> PlanChunks(const std::string& path, const CsvReader& head
           }
         }
       }
-      at += got;
+      at += scan;
     }
     // None before the next cut (a huge quoted field) or the end: one chunk fewer.
     if (boundary == 0 || boundary >= cuts[i + 1] || boundary <= current.begin) continue;
@@ -598,8 +636,10 @@ std::vector<ScanChunk> PlanChunks(const std::string& path, const CsvReader& head
   return chunks;
 }
 
-bool StreamInParallel(const std::string& path, Encoding used, const ParallelOptions& options) {
-  return ResolveThreads(options.threads) > 1 && (path == "-" || used != Encoding::kUtf8);
+bool StreamInParallel(const std::string& path, const CsvReader& header, Encoding used,
+                      const ParallelOptions& options) {
+  return ResolveThreads(options.threads) > 1 &&
+         (path == "-" || !header.regular_file() || used != Encoding::kUtf8);
 }
 
 std::unique_ptr<CsvReader> OpenChunk(const std::string& path, const CsvReader& header,

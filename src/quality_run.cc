@@ -205,7 +205,7 @@ class SourceCheckRun {
                                   [](const CheckState& c) { return c.near != nullptr; });
     if (quarantine == nullptr && !near) {
       if (ReadInParallel()) return;
-      if (StreamInParallel(path_, used_, options_.parallel)) {
+      if (StreamInParallel(path_, *reader_, used_, options_.parallel)) {
         const std::unique_ptr<CsvReader> rest = ScanStream<SourceCheckRun>(
             *reader_, options_.parallel, [&] { return std::make_unique<SourceCheckRun>(*this); },
             [](SourceCheckRun& part, CsvReader& r) { part.Read(r, nullptr, nullptr); },

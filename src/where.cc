@@ -534,10 +534,8 @@ int RowSchema::AddLookup(std::string_view id, const std::vector<std::string>& co
 }
 
 int RowSchema::Resolve(std::string_view name) const {
-  // 1. The exact header name.
-  for (std::size_t i = 0; i < header_.size(); ++i) {
-    if (header_[i] == name) return static_cast<int>(i);
-  }
+  // 1. The exact header name (two of them: Error(kUsage), the name is ambiguous).
+  if (const int exact = FindExactColumn(header_, name); exact >= 0) return exact;
   // 2. LOOKUP.COLUMN, when the part before the dot is a lookup id. Before the insensitive header
   //    match, whose normal form drops the dot: "region.code" must not become "region_code".
   for (const Lookup& l : lookups_) {
@@ -820,7 +818,17 @@ int Where::BindNode(const WhereExpr& expr, int index, const RowSchema& schema,
       c.lost_reached = config.lost_reached == LostReached::kOpportunity;
     }
   } else {
-    c.column = schema.Resolve(n.operand);
+    try {
+      c.column = schema.Resolve(n.operand);
+    } catch (const Error& e) {  // a duplicate header name: at the operand that names it
+      // "column name 'X' is ambiguous: ..." → "column name 'X' in WHAT is ambiguous: ..."
+      std::string message = e.message();
+      const std::string named = fmt::format("column name '{}'", n.operand);
+      if (message.rfind(named, 0) == 0) {
+        message.insert(named.size(), fmt::format(" in {}", what));
+      }
+      throw Error(e.code(), message, expr.LocAt(n.operand_at));
+    }
     if (c.column < 0) {
       throw Error(ExitCode::kUsage,
                   fmt::format("unknown column '{}' in {} ({})", n.operand, what,

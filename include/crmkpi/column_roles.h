@@ -5,6 +5,7 @@
 #pragma once
 
 #include <array>
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -51,10 +52,25 @@ RoleMapping ParseRoleMapping(std::string_view text);
 std::string NormalizeHeader(std::string_view header);
 
 // Finds |name| in |header|: an exact match first, then a match of the normal forms. Returns -1
-// when absent.
+// when absent. Throws Error(kUsage) when the name is ambiguous: two headers match it exactly,
+// or none exactly and two by their normal forms (duplicate header names; which one was meant
+// cannot be known, and binding the first would silently read the wrong column).
 int FindColumn(const std::vector<std::string>& header, std::string_view name);
+// The exact match alone: -1 when none; Error(kUsage) when two headers are |name|.
+int FindExactColumn(const std::vector<std::string>& header, std::string_view name);
 
-// "'a', 'b', 'c'" for messages listing what a file has.
+// A header name that an earlier one already has (field |again| repeats field |first|, both
+// 0-based), exactly or in normal form (NormalizeHeader).
+struct HeaderDuplicate {
+  std::size_t first = 0;
+  std::size_t again = 0;
+};
+// Every duplicate of |header|, in order of |again|; each paired with the first field of that
+// name. Linear in the header's size.
+std::vector<HeaderDuplicate> FindDuplicateHeaders(const std::vector<std::string>& header);
+
+// "'a', 'b', 'c'" for messages listing what a file has. When the header is one field holding
+// ';', a tab or '|' (a file read with the wrong delimiter), it adds a hint naming --delimiter.
 std::string QuoteHeaders(const std::vector<std::string>& header);
 
 enum class BindingSource { kNone, kMapped, kDetected };
@@ -71,14 +87,16 @@ struct RoleBinding {
   bool has(Role role) const { return (*this)[role] >= 0; }
 };
 
-// Binds roles for |header|: explicit |mappings| first (a mapped column that does not exist is
-// an Error(kUsage) listing the headers), then auto-detection for the rest. |file| names the
-// input in messages.
+// Binds roles for |header|: explicit |mappings| first (a mapped column that does not exist or
+// is ambiguous is an Error(kUsage) listing the headers), then auto-detection for the rest. A
+// role detected from a header name that two columns share (duplicate headers) is an
+// Error(kInput): the file is ambiguous. |file| names the input in messages.
 RoleBinding BindRoles(const std::vector<std::string>& header,
                       const std::vector<RoleMapping>& mappings, const std::string& file);
 
 // The column a `--by NAME` groups by: a header (FindColumn), else a bound role of that name.
-// Throws Error(kUsage) naming |file| and listing the header when there is none.
+// Throws Error(kUsage) naming |file| and listing the header when there is none or the name is
+// ambiguous (FindColumn).
 int ResolveByColumn(const std::vector<std::string>& header, const RoleBinding& roles,
                     const std::string& name, const std::string& file);
 

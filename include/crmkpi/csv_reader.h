@@ -2,17 +2,23 @@
 // than the buffer) and hands out each record as string_views into that buffer, so memory is
 // bounded by the largest record, not the file, and nothing is allocated per row or field.
 //
-// Accepted: quoted fields with delimiters, doubled quotes and newlines; LF and CRLF; a UTF-8 BOM
-// (stripped); a missing final newline; blank lines (skipped, but counted for line numbers).
+// Accepted: quoted fields with delimiters, doubled quotes and newlines; LF, CRLF and CR alone
+// (classic Mac "CSV (Macintosh)") as line ends, also mixed, and counted as lines (a CR or LF
+// inside a quoted field is data); a UTF-8 BOM (stripped); a missing final newline; blank lines
+// (skipped, but counted for line numbers).
 // A quote inside an unquoted field is data (`5" pipe`). Text after a closing quote other than a
 // delimiter or line end is an error, as is an unclosed quote (reported at the line it opened).
 // Input must be UTF-8 (InputStream converts other encodings); invalid UTF-8 is an error naming
-// line and byte offset.
+// line and byte offset, reported after the records before it (so an earlier malformed record
+// is reported first). ReadHeader recognises inputs that are not CSV text from their first
+// bytes (an .xlsx/ZIP, .xls, compressed files, images, UTF-16 without BOM, NUL bytes) and says
+// what they look like; it warns (PrintWarning) about duplicate header names.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -97,6 +103,8 @@ class CsvReader {
   // draws one progress line for all its chunks from them). Set before reading.
   void set_shared_progress(SharedProgress* counters) { shared_progress_ = counters; }
   std::int64_t size_hint() const { return size_hint_; }
+  // Whether the input is a regular file (InputStream::regular_file), kept after TakeRest.
+  bool regular_file() const { return regular_file_; }
 
  private:
   enum class ParseResult { kRecord, kBlank, kNeedMore, kEnd };
@@ -106,11 +114,13 @@ class CsvReader {
   bool ReadRecord(CsvRow* row);
   void SniffDelimiter();
   [[noreturn]] void FailAt(const char* p, std::uint64_t line, const std::string& message) const;
+  void WarnDuplicateHeaders() const;
   SourceLoc LocateIn(const char* p) const;
 
   std::unique_ptr<InputStream> input_;
   std::string name_;            // input_'s, kept when TakeRest hands input_ over
   std::int64_t size_hint_ = -1;
+  bool regular_file_ = false;
   CsvOptions options_;
   char delim_;
   std::unique_ptr<char[]> buf_;
@@ -120,6 +130,9 @@ class CsvReader {
   std::size_t validated_ = 0;  // bytes [0, validated_) are known valid UTF-8
   bool eof_ = false;
   bool header_read_ = false;
+  // An invalid UTF-8 byte found by the last read: the data ends before it (end_), and the next
+  // Refill throws this, after the records before it were parsed.
+  std::optional<Error> invalid_;
   std::uint64_t consumed_before_buffer_ = 0;  // stream offset of buf_[0]
   std::uint64_t line_ = 1;  // physical line at pos_
   std::uint64_t records_ = 0;

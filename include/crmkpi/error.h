@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 
 #include "crmkpi/exit_code.h"
 
@@ -22,6 +23,20 @@ struct SourceLoc {
   std::string ToString() const;
 };
 
+// |text| with control characters (C0, including NUL, tab and newline, and DEL) written as
+// escapes: \t, \n, \r, else \xHH. Messages quote data (a header, a value) and are printed as
+// one line by printf-style code, which a raw NUL would cut and a raw CR or escape sequence
+// would garble. Other bytes, including UTF-8 and invalid UTF-8, are kept.
+std::string EscapeControls(std::string_view text);
+
+// Prints `crmkpi: LOC: warning: MESSAGE` on stderr (control characters escaped), unless
+// warnings are quiet. For warnings about an input's layout found while reading it (a duplicate
+// header name); data warnings about values are collected in reports instead.
+void PrintWarning(const SourceLoc& loc, std::string_view message);
+// -q/--quiet (AddOutputOptions) sets this for the run.
+void SetWarningsQuiet(bool quiet);
+
+// The message is stored and printed with its control characters escaped (EscapeControls).
 class Error : public std::runtime_error {
  public:
   Error(ExitCode code, std::string message, SourceLoc loc = {});

@@ -9,6 +9,8 @@
 #include <string>
 #include <string_view>
 
+#include "crmkpi/error.h"  // SourceLoc
+
 namespace crmkpi {
 
 enum class Encoding {
@@ -37,12 +39,19 @@ class InputStream {
 
   // Size of the underlying file in bytes when known (regular files), otherwise -1.
   virtual std::int64_t size_hint() const { return -1; }
+
+  // Whether the bytes come from a regular file (decided with fstat on the open descriptor), so
+  // that the file can be opened again and read in ranges (parallel_scan.h). False for standard
+  // input, named pipes (FIFOs), character devices, sockets and memory: those are streamed, and
+  // re-opening a FIFO would block until another writer appeared.
+  virtual bool regular_file() const { return false; }
 };
 
 // Opens |path| ("-" = standard input) for reading. Non-UTF-8 encodings are converted to UTF-8
 // while streaming. A UTF-16 byte-order mark is honoured whatever |encoding| says, because it is
 // unambiguous (Excel's "Unicode text" export); so does a UTF-8 BOM. *used (optional) receives the
-// encoding actually decoded. Throws Error(kInput) when the file cannot be opened.
+// encoding actually decoded. Throws Error(kInput) when the file cannot be opened or is a
+// directory.
 std::unique_ptr<InputStream> OpenInput(const std::string& path, Encoding encoding,
                                        Encoding* used = nullptr);
 

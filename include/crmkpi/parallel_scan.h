@@ -80,15 +80,18 @@ struct ScanChunk {
 };
 
 // The chunks of the file |path| that |header| has just read the header of (decoded as |used|),
-// or an empty list when the file is read serially: one thread, standard input, an encoding other
+// or an empty list when the file is not split: one thread, standard input or any other input
+// that is not a regular file (a named pipe, a character device: CsvReader::regular_file, from
+// fstat on the descriptor already open — re-opening a FIFO would block), an encoding other
 // than UTF-8 (converted while streaming), or a file too small to split. Throws Error(kInput)
 // when the file cannot be read.
 std::vector<ScanChunk> PlanChunks(const std::string& path, const CsvReader& header,
                                   Encoding used, const ParallelOptions& options);
 
-// Whether an input that PlanChunks does not split is read by ScanStream: standard input or a
-// converted encoding, with more than one thread.
-bool StreamInParallel(const std::string& path, Encoding used, const ParallelOptions& options);
+// Whether an input that PlanChunks does not split is read by ScanStream: standard input, a
+// named pipe or other non-regular input, or a converted encoding, with more than one thread.
+bool StreamInParallel(const std::string& path, const CsvReader& header, Encoding used,
+                      const ParallelOptions& options);
 
 // A reader of |chunk| of |path|: |header|'s header, delimiter and options; true lines and offsets.
 std::unique_ptr<CsvReader> OpenChunk(const std::string& path, const CsvReader& header,
@@ -188,7 +191,7 @@ void ReadInParts(const std::string& path, CsvReader& reader, Encoding used,
       }
       return;
     }
-  } else if (StreamInParallel(path, used, options)) {
+  } else if (StreamInParallel(path, reader, used, options)) {
     const std::unique_ptr<CsvReader> rest =
         ScanStream<Part>(reader, options, make, read, [&](Part& part) {
           merge(part);
@@ -206,12 +209,16 @@ void ReadInParts(const std::string& path, CsvReader& reader, Encoding used,
   merge(*all);
 }
 
-// The number of '"' and '\n' bytes in [p, p + n), added to *quotes and *newlines. Uses AVX2 when
-// the CPU has it (checked at run time), SSE2 otherwise on x86-64, and plain C++ elsewhere.
+// The number of '"' bytes and of line breaks in [p, p + n), added to *quotes and *newlines. A
+// line break is an LF, or a CR not followed by an LF (a classic Mac line end, as CsvReader reads
+// it; CRLF counts once). |after| is the byte after p[n - 1] (-1: none, the end of the input),
+// which decides a CR in the last byte. Uses AVX2 when the CPU has it (checked at run time), SSE2
+// otherwise on x86-64, and plain C++ elsewhere.
+inline constexpr int kNoByte = -1;
 void CountQuotesAndNewlines(const char* p, std::size_t n, std::uint64_t* quotes,
-                            std::uint64_t* newlines);
+                            std::uint64_t* newlines, int after = kNoByte);
 // The plain C++ version, for tests to compare the vectorised ones with.
 void CountQuotesAndNewlinesScalar(const char* p, std::size_t n, std::uint64_t* quotes,
-                                  std::uint64_t* newlines);
+                                  std::uint64_t* newlines, int after = kNoByte);
 
 }  // namespace crmkpi

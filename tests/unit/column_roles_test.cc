@@ -89,3 +89,62 @@ TEST_CASE("mapping errors name the role list or the headers", "[roles]") {
     CHECK(e.Formatted() == "x.csv: --map stage=c: no such column; the header has 'a', 'b'");
   }
 }
+
+TEST_CASE("duplicate header names are found, and never bound silently", "[roles]") {
+  const std::vector<std::string> header = {"Stage", "Amount", "Owner", "amount", "Stage", ""};
+  const std::vector<HeaderDuplicate> d = FindDuplicateHeaders(header);
+  REQUIRE(d.size() == 2);
+  CHECK((d[0].first == 1 && d[0].again == 3));  // same normal form
+  CHECK((d[1].first == 0 && d[1].again == 4));  // same name
+  CHECK(FindDuplicateHeaders({"a", "", "", "b"}).empty());  // empty names are no names
+
+  // A name two headers match exactly is ambiguous; so is a normal form with no exact match.
+  CHECK_THROWS_WITH(FindColumn(header, "Stage"),
+                    "column name 'Stage' is ambiguous: the header has 'Stage' (field 1) and "
+                    "'Stage' (field 5); rename one of the columns in the file");
+  CHECK_THROWS_WITH(FindColumn(header, "AMOUNT"), Catch::Contains("'Amount' (field 2) and "
+                                                                  "'amount' (field 4)"));
+  CHECK(FindColumn(header, "Amount") == 1);  // the exact match is unique
+  CHECK(FindColumn(header, "owner") == 2);
+
+  // Auto-detection: the stage role would have two columns (exit 3, the file is ambiguous).
+  try {
+    BindRoles(header, {}, "d.csv");
+    FAIL("no error");
+  } catch (const Error& e) {
+    CHECK(e.code() == ExitCode::kInput);
+    CHECK(e.message() ==
+          "d.csv: the header has two columns for the stage role, 'Stage' (field 1) and 'Stage' "
+          "(field 5); rename one of them in the file, or map the role to another column with "
+          "--map stage=COLUMN");
+  }
+  // --map to another column resolves it; --map by the ambiguous name is a usage error.
+  const std::vector<std::string> two_amounts = {"Stage", "Amount", "amount", "Net"};
+  CHECK_THROWS_WITH(BindRoles(two_amounts, {}, "d.csv"),
+                    Catch::Contains("name the one to use with --map amount='Amount'"));
+  CHECK(BindRoles(two_amounts, {{Role::kAmount, "Amount"}}, "d.csv")[Role::kAmount] == 1);
+  CHECK(BindRoles(two_amounts, {{Role::kAmount, "Net"}}, "d.csv")[Role::kAmount] == 3);
+  try {
+    BindRoles(header, {{Role::kStage, "Stage"}}, "d.csv");
+    FAIL("no error");
+  } catch (const Error& e) {
+    CHECK(e.code() == ExitCode::kUsage);
+    CHECK(e.message().rfind("d.csv: --map stage=Stage: column name 'Stage' is ambiguous", 0) == 0);
+  }
+  // --by: a usage error naming the file.
+  const RoleBinding roles = BindRoles({"Stage", "Owner", "Region", "region"}, {}, "d.csv");
+  CHECK_THROWS_WITH(ResolveByColumn({"Stage", "Owner", "Region", "region"}, roles, "REGION",
+                                    "d.csv"),
+                    Catch::StartsWith("d.csv: --by REGION: column name 'REGION' is ambiguous"));
+  CHECK(ResolveByColumn({"Stage", "Owner", "Region", "region"}, roles, "Region", "d.csv") == 2);
+}
+
+TEST_CASE("a one-column header holding ';', a tab or '|' gets a delimiter hint", "[roles]") {
+  CHECK(QuoteHeaders({"Deal;Stage;Amount"}) ==
+        "'Deal;Stage;Amount' (one column: is the file ';'-separated? read it with --delimiter "
+        "';' or --delimiter auto)");
+  CHECK(QuoteHeaders({"Deal\tStage"}).find("is the file tab-separated? read it with --delimiter "
+                                          "tab") != std::string::npos);
+  CHECK(QuoteHeaders({"Deal", "Stage;x"}) == "'Deal', 'Stage;x'");
+  CHECK(QuoteHeaders({"Stage"}) == "'Stage'");
+}

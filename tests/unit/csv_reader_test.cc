@@ -200,3 +200,123 @@ TEST_CASE("raw_record: a record's bytes as read, without its terminator", "[csv]
                                           "3,\"end\""});
   }
 }
+
+TEST_CASE("CR alone ends a line (classic Mac), also mixed with LF and CRLF", "[csv]") {
+  // Excel's "CSV (Macintosh)": every line ends in CR alone. It used to be one header line.
+  const Parsed mac = Parse("id,stage\r1,won\r2,\"two\rlines\"\r\r3,lost\r");
+  CHECK(mac.header == std::vector<std::string>{"id", "stage"});
+  CHECK(mac.rows == Rows{{"1", "won"}, {"2", "two\rlines"}, {"3", "lost"}});
+  CHECK(mac.lines == std::vector<std::uint64_t>{2, 3, 6});  // the quoted CR and the blank line
+  CHECK(Parse("a,b\r1,2").rows == Rows{{"1", "2"}});
+  CHECK(Parse("a,b\r1,\"2\"\r3,4").rows == Rows{{"1", "2"}, {"3", "4"}});
+  const Parsed mixed = Parse("a,b\r1,2\n3,4\r\n5,6\r7,8");
+  CHECK(mixed.rows == Rows{{"1", "2"}, {"3", "4"}, {"5", "6"}, {"7", "8"}});
+  CHECK(mixed.lines == std::vector<std::uint64_t>{2, 3, 4, 5});
+}
+
+TEST_CASE("CR line ends at every refill boundary; errors count CR lines", "[csv]") {
+  // A CR at the end of one read and its LF at the start of the next is one line end.
+  const std::string data = "id,note\r1,\"a\r\nb\"\r\n2,x\r\r3,\"\"\"q\"\r4,y\r\n5,z";
+  const Parsed want = Parse(data);
+  CHECK(want.rows == Rows{{"1", "a\r\nb"}, {"2", "x"}, {"3", "\"q"}, {"4", "y"}, {"5", "z"}});
+  CHECK(want.lines == std::vector<std::uint64_t>{2, 4, 6, 7, 8});
+  for (std::size_t chunk = 1; chunk <= data.size(); ++chunk) {
+    for (std::size_t buffer : {4, 5, 7, 16, 4096}) {
+      const Parsed got = Parse(data, chunk, buffer);
+      INFO("chunk " << chunk << " buffer " << buffer);
+      REQUIRE(got.rows == want.rows);
+      REQUIRE(got.lines == want.lines);
+    }
+  }
+  CHECK(ErrorOf("id,note\r1,ok\r2,\"a\"b\r") ==
+        "t.csv:3:6: unexpected 'b' after the closing quote of field 2 ('note'); a quote inside "
+        "a quoted field must be doubled (\"\")");
+  CHECK(ErrorOf("id,name\r1,ok\r\r2,\x8a\x94\r") ==
+        "t.csv:4: invalid UTF-8 at byte offset 16: the file is not UTF-8 (a Japanese "
+        "Excel/Salesforce export needs --encoding cp932)");
+}
+
+TEST_CASE("the earliest error is reported: a malformed record before an invalid byte", "[csv]") {
+  // The whole input arrives in one read; the invalid byte on line 4 must not hide line 2.
+  const std::string data = "id,note\n1,\"a\"b\n2,ok\n3,\xff\n";
+  const std::string want =
+      "t.csv:2:6: unexpected 'b' after the closing quote of field 2 ('note'); a quote inside a "
+      "quoted field must be doubled (\"\")";
+  CHECK(ErrorOf(data) == want);
+  CHECK(ErrorOf(data, {}, 4) == want);
+  // And the records before the invalid byte are all read first.
+  CsvReader reader(MemoryInput("id\n1\n2\n\xff\n", SIZE_MAX, "t.csv"));
+  reader.ReadHeader();
+  CsvRow row;
+  CHECK(reader.Next(&row));
+  CHECK(reader.Next(&row));
+  CHECK_THROWS_WITH(reader.Next(&row), Catch::Contains("t.csv:4: invalid UTF-8 at byte offset 7"));
+}
+
+TEST_CASE("the delimiter sniff (-d auto) reads only the header line, quote-aware", "[csv]") {
+  CsvOptions sniff;
+  sniff.auto_delimiter = true;
+  // A quote inside an unquoted header field is data: it opened a "quoted" stretch that ran
+  // into the data lines, whose commas then won, or not, depending on the first read's size.
+  const std::string data = "Size 5\" pipe;Stage;Amount\n1,5;won;10\n2,5;lost;\"2,0\"\n";
+  for (std::size_t chunk : {std::size_t{1}, std::size_t{2}, std::size_t{5}, std::size_t{30},
+                            SIZE_MAX}) {
+    INFO("chunk " << chunk);
+    const Parsed p = Parse(data, chunk, 1 << 16, sniff);
+    CHECK(p.header == std::vector<std::string>{"Size 5\" pipe", "Stage", "Amount"});
+    CHECK(p.rows == Rows{{"1,5", "won", "10"}, {"2,5", "lost", "2,0"}});
+  }
+  // A quoted header field with the other delimiters and a line break inside.
+  CHECK(Parse("\"a;b\nc\";d;e\n1;2;3\n", 3, 1 << 16, sniff).rows == Rows{{"1", "2", "3"}});
+  // CR-only header line: the sniff stops at the CR.
+  CHECK(Parse("a;b\r1,5;2\r", SIZE_MAX, 1 << 16, sniff).rows == Rows{{"1,5", "2"}});
+}
+
+TEST_CASE("inputs that are not CSV text are named for what they look like", "[csv]") {
+  auto error = [](const std::string& data, std::size_t chunk) {
+    try {
+      Parse(data, chunk);
+    } catch (const Error& e) {
+      CHECK(e.code() == ExitCode::kInput);
+      return e.Formatted();
+    }
+    return std::string("no error");
+  };
+  for (std::size_t chunk : {std::size_t{3}, SIZE_MAX}) {
+    INFO("chunk " << chunk);
+    CHECK(error(std::string("PK\x03\x04\x14\x00\x06\x00\x08\x00\x00\x00!\x00\xb5\xe3", 16), chunk) ==
+          "t.csv: this looks like an Excel workbook (.xlsx, a ZIP file), not CSV text: open it "
+          "in Excel and save it as CSV (File > Save As > CSV UTF-8), or export CSV from the CRM");
+    CHECK(error("\x89PNG\r\n\x1a\n", chunk) == "t.csv: this looks like a PNG image, not CSV text");
+    std::string utf16;
+    for (char c : std::string("Stage,Amount\nwon,5\n")) utf16 += std::string{c, '\0'};
+    CHECK(error(utf16, chunk) ==
+          "t.csv: this looks like UTF-16 text without a byte-order mark (a NUL byte after "
+          "every ASCII character): read it with --encoding utf-16");
+    CHECK(error(std::string("Sta\0ge,Amount\nwon,5\n", 20), chunk) ==
+          "t.csv:1:4: the input holds a NUL byte (\\x00), which CSV text never does: is it a "
+          "binary file, or text in another encoding? crmkpi reads UTF-8 CSV (or --encoding "
+          "cp932 / utf-16)");
+  }
+  // UTF-16 with Japanese text (not valid UTF-8 either) is named too, not "needs cp932".
+  std::string japanese;
+  for (char16_t c : std::u16string(u"商談名,金額\n株式会社,5\n")) {
+    japanese += static_cast<char>(c & 0xFF);
+    japanese += static_cast<char>(c >> 8);
+  }
+  CHECK(error(japanese, SIZE_MAX).find("UTF-16 text without a byte-order mark") !=
+        std::string::npos);
+}
+
+TEST_CASE("control characters in messages are escaped, not printed or cut", "[csv]") {
+  // A NUL cut the printed message (printf %s) and raw control bytes garble a terminal.
+  const std::string message = ErrorOf("a,b\x01\x7f\x1b[31m\n1,\"x");
+  CHECK(message ==
+        "t.csv:2:3: unclosed quote: field 2 ('b\\x01\\x7f\\x1b[31m') opens a quote here that is "
+        "never closed before the end of the input");
+  const Error e(ExitCode::kInput, std::string("value 'a\0b\tc\r\n' here", 20),
+                {std::string("f\x02.csv"), 3, 0});
+  CHECK(e.Formatted() == "f\\x02.csv:3: value 'a\\x00b\\tc\\r\\n' here");
+  CHECK(std::string(e.what()) == e.Formatted());
+  CHECK(crmkpi::EscapeControls("株式会社 ok") == "株式会社 ok");
+}

@@ -1,10 +1,15 @@
 // The parallel pass: chunk boundaries are record boundaries with their true line numbers, the
 // vectorised counts equal the plain ones, and a parallel report equals the serial one byte for
 // byte, also when a boundary guess is wrong (a stray quote) or the input is malformed.
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <cstdint>
 #include <cstdlib>
 #include <random>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <catch2/catch.hpp>
@@ -97,6 +102,33 @@ TEST_CASE("vectorised quote and newline counts equal the plain count") {
   CountQuotesAndNewlinesScalar("a\"b\n\"\"\n", 7, &q, &nl);
   CHECK(q == 3);
   CHECK(nl == 2);
+}
+
+TEST_CASE("line breaks: LF, CRLF once, CR alone; a CR before the range end asks |after|") {
+  std::uint64_t q = 0, nl = 0;
+  CountQuotesAndNewlinesScalar("a\rb\r\nc\n\r\r", 9, &q, &nl);
+  CHECK(nl == 5);  // CR, CRLF, LF, CR, CR (the last: end of input)
+  nl = 0;
+  CountQuotesAndNewlinesScalar("a\r", 2, &q, &nl, '\n');  // its LF starts the next range
+  CHECK(nl == 0);
+  std::mt19937 rng(11);
+  std::string data(5000, 'x');
+  for (char& c : data) {
+    const unsigned r = rng() % 8;
+    c = r == 0 ? '"' : r == 1 ? '\n' : r <= 3 ? '\r' : static_cast<char>('a' + rng() % 26);
+  }
+  for (std::size_t offset : {0, 1, 7, 31, 33}) {
+    for (std::size_t n : {0, 1, 15, 16, 17, 31, 32, 33, 34, 64, 100, 4000}) {
+      for (int after : {kNoByte, int{'\n'}, int{'x'}}) {
+        std::uint64_t q1 = 0, n1 = 0, q2 = 0, n2 = 0;
+        CountQuotesAndNewlines(data.data() + offset, n, &q1, &n1, after);
+        CountQuotesAndNewlinesScalar(data.data() + offset, n, &q2, &n2, after);
+        INFO("offset " << offset << " n " << n << " after " << after);
+        CHECK(q1 == q2);
+        CHECK(n1 == n2);
+      }
+    }
+  }
 }
 
 TEST_CASE("chunks start at record boundaries, on their true lines") {
@@ -273,6 +305,113 @@ TEST_CASE("a stream is cut into blocks of whole records, in order, on their true
       CHECK_FALSE(had_rest);
     }
   }
+}
+
+// Deals(rows, seed) with each line break (also those inside quoted notes) replaced, at random,
+// by LF, CRLF or a CR alone (classic Mac).
+std::string MixedLineEnds(int rows, std::uint32_t seed) {
+  const std::string lf = Deals(rows, seed);
+  std::mt19937 rng(seed);
+  std::string out;
+  for (std::size_t i = 0; i < lf.size(); ++i) {
+    const char c = lf[i];
+    if (c == '\r' && i + 1 < lf.size() && lf[i + 1] == '\n') continue;  // re-chosen below
+    if (c != '\n') {
+      out += c;
+      continue;
+    }
+    const auto r = rng() % 3;
+    out += r == 0 ? "\n" : r == 1 ? "\r\n" : "\r";
+  }
+  return out;
+}
+
+TEST_CASE("CR-only and mixed line ends: chunks and stream blocks on their true lines") {
+  TempDir dir;
+  const std::string text = MixedLineEnds(3000, 12);
+  REQUIRE(text.find("\r2") != std::string::npos);  // a record after a lone CR
+  const std::vector<std::string> serial = SerialRows(text);
+  REQUIRE(serial.size() == 3000);
+  for (unsigned threads : {2u, 3u}) {
+    for (std::uint64_t min_chunk : {40u, 4000u}) {
+      INFO("threads " << threads << " min_chunk " << min_chunk);
+      bool had_rest = true;
+      CHECK(StreamRows(text, threads, min_chunk, &had_rest) == serial);
+      CHECK_FALSE(had_rest);
+    }
+  }
+  const std::string path = dir.Write("mixed.csv", text);
+  CsvReader header(OpenInput(path, Encoding::kUtf8));
+  header.ReadHeader();
+  ParallelOptions p;
+  p.threads = 6;
+  p.min_chunk_bytes = 1000;
+  const std::vector<ScanChunk> chunks = PlanChunks(path, header, Encoding::kUtf8, p);
+  REQUIRE(chunks.size() == 6);
+  std::vector<std::string> rows;
+  for (const ScanChunk& chunk : chunks) {
+    std::unique_ptr<CsvReader> r = OpenChunk(path, header, chunk);
+    CsvRow row;
+    while (r->Next(&row)) {
+      rows.push_back(std::to_string(row.line) + ":" + std::string(row.fields.front()) + ":" +
+                     std::string(row.fields.back()));
+    }
+  }
+  CHECK(rows == serial);
+  const std::string json = Json(Options(path, 1, 1000));
+  CHECK(Json(Options(path, 4, 1000)) == json);
+
+  // A file with CR line ends only is never cut in the middle of a CRLF, and a stream of it is
+  // cut into blocks (not held whole) at its CRs.
+  std::string mac = Deals(2000, 13);
+  for (std::size_t i = mac.find("\r\n"); i != std::string::npos; i = mac.find("\r\n", i)) {
+    mac.erase(i, 1);
+  }
+  for (char& c : mac) c = c == '\n' ? '\r' : c;
+  const std::vector<std::string> mac_serial = SerialRows(mac);
+  REQUIRE(mac_serial.size() == 2000);
+  bool had_rest = true;
+  CHECK(StreamRows(mac, 3, 400, &had_rest) == mac_serial);
+  CHECK_FALSE(had_rest);
+  const std::string mac_path = dir.Write("mac.csv", mac);
+  CsvReader mac_header(OpenInput(mac_path, Encoding::kUtf8));
+  mac_header.ReadHeader();
+  CHECK(PlanChunks(mac_path, mac_header, Encoding::kUtf8, p).size() == 6);
+  CHECK(Json(Options(mac_path, 4, 1000)) == Json(Options(mac_path, 1, 1000)));
+}
+
+TEST_CASE("a FIFO is not a regular file: never planned in chunks (a second open would block)") {
+  TempDir dir;
+  const std::string path = dir.Write("fifo_src.csv", Deals(200, 14));
+  const std::string fifo = path + ".fifo";
+  REQUIRE(mkfifo(fifo.c_str(), 0600) == 0);
+  std::thread writer([&] {
+    const int fd = open(fifo.c_str(), O_WRONLY);
+    const std::string text = Deals(200, 14);
+    for (std::size_t done = 0; fd >= 0 && done < text.size();) {
+      const ssize_t n = write(fd, text.data() + done, text.size() - done);
+      if (n <= 0) break;
+      done += static_cast<std::size_t>(n);
+    }
+    if (fd >= 0) close(fd);
+  });
+  CsvReader header(OpenInput(fifo, Encoding::kUtf8));
+  header.ReadHeader();
+  CHECK_FALSE(header.regular_file());
+  ParallelOptions p;
+  p.threads = 4;
+  p.min_chunk_bytes = 100;
+  CHECK(PlanChunks(fifo, header, Encoding::kUtf8, p).empty());  // returns, does not block
+  CHECK(StreamInParallel(fifo, header, Encoding::kUtf8, p));
+  CsvRow row;
+  std::size_t rows = 0;
+  while (header.Next(&row)) ++rows;
+  CHECK(rows == 200);
+  writer.join();
+  CsvReader regular(OpenInput(path, Encoding::kUtf8));
+  regular.ReadHeader();
+  CHECK(regular.regular_file());
+  CHECK_FALSE(StreamInParallel(path, regular, Encoding::kUtf8, p));
 }
 
 TEST_CASE("a stream block that fails is read again serially from its start") {
