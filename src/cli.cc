@@ -1,9 +1,11 @@
 #include "crmkpi/cli.h"
 
+#include <algorithm>
 #include <csignal>
 #include <cstdio>
 #include <exception>
 #include <string>
+#include <vector>
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
@@ -18,6 +20,7 @@
 #include "cmd_tree.h"
 #include "crmkpi/error.h"
 #include "crmkpi/exit_code.h"
+#include "crmkpi/text.h"
 
 namespace crmkpi {
 namespace {
@@ -31,6 +34,51 @@ constexpr const char* kFooter = R"(Exit codes (frozen):
 Documentation: docs/cli.md, docs/kpis.md)";
 
 void PrintError(const std::string& text) { std::fprintf(stderr, "crmkpi: %s\n", text.c_str()); }
+
+// The subcommands' names, in the order --help lists them.
+std::vector<std::string> CommandNames(const CLI::App& app) {
+  std::vector<std::string> names;
+  for (const CLI::App* sub : app.get_subcommands([](const CLI::App*) { return true; })) {
+    names.push_back(sub->get_name());
+  }
+  return names;
+}
+
+// "unknown command 'repot' (did you mean 'report'?)" when argv[1] is a word that names no
+// command (CLI11 said "A subcommand is required"), else "".
+std::string UnknownCommand(const CLI::App& app, int argc, char** argv) {
+  if (argc < 2 || argv[1][0] == '-' || argv[1][0] == '\0') return {};
+  const std::vector<std::string> names = CommandNames(app);
+  if (std::find(names.begin(), names.end(), argv[1]) != names.end()) return {};
+  std::string list;
+  for (const std::string& n : names) list += (list.empty() ? "" : ", ") + n;
+  return fmt::format("unknown command '{}'{}; the commands are {}", argv[1],
+                     DidYouMean(argv[1], names), list);
+}
+
+// For CLI11's "The following argument was not expected: --max-mising": "check: unknown option
+// '--max-mising' (did you mean '--max-missing'?)", naming the command and its nearest option.
+std::string ExtrasMessage(const CLI::App& app, const CLI::ParseError& e) {
+  std::string text;
+  bool all_options = true;
+  for (const CLI::App* sub : app.get_subcommands()) {
+    std::vector<std::string> flags;
+    for (const CLI::Option* opt : sub->get_options()) {
+      for (const std::string& l : opt->get_lnames()) flags.push_back("--" + l);
+      for (const std::string& n : opt->get_snames()) flags.push_back("-" + n);
+    }
+    for (const std::string& extra : sub->remaining()) {
+      if (extra.size() < 2 || extra[0] != '-') {
+        all_options = false;
+        continue;
+      }
+      const std::string word = extra.substr(0, extra.find('='));
+      text += fmt::format("{}{}: unknown option '{}'{}", text.empty() ? "" : "\ncrmkpi: ",
+                          sub->get_name(), word, DidYouMean(word, flags));
+    }
+  }
+  return all_options && !text.empty() ? text : std::string(e.what());
+}
 
 }  // namespace
 
@@ -52,6 +100,10 @@ int RunCli(int argc, char** argv) {
   SetUpForecastCommand(&app, &exit_code);
   SetUpRoiCommand(&app, &exit_code);
 
+  if (const std::string unknown = UnknownCommand(app, argc, argv); !unknown.empty()) {
+    PrintError(unknown + "\nRun 'crmkpi --help' for usage.");
+    return ToInt(ExitCode::kUsage);
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp&) {
@@ -63,6 +115,10 @@ int RunCli(int argc, char** argv) {
   } catch (const CLI::CallForVersion& e) {
     std::fputs((std::string(e.what()) + "\n").c_str(), stdout);
     return ToInt(ExitCode::kOk);
+  } catch (const CLI::ExtrasError& e) {
+    PrintError(fmt::format("{}\nRun 'crmkpi --help' or 'crmkpi COMMAND --help' for usage.",
+                           ExtrasMessage(app, e)));
+    return ToInt(ExitCode::kUsage);
   } catch (const CLI::ParseError& e) {
     PrintError(fmt::format("{}\nRun 'crmkpi --help' or 'crmkpi COMMAND --help' for usage.",
                            e.what()));

@@ -1,11 +1,15 @@
 #include "crmkpi/column_roles.h"
 
+#include <iterator>
+#include <string>
 #include <unordered_map>
 #include <utility>
+#include <vector>
 
 #include <fmt/format.h>
 
 #include "crmkpi/error.h"
+#include "crmkpi/text.h"
 
 namespace crmkpi {
 namespace {
@@ -99,8 +103,9 @@ RoleMapping ParseRoleMapping(std::string_view text) {
   }
   const auto role = ParseRole(text.substr(0, eq));
   if (!role) {
-    throw Error::Usage(fmt::format("--map: unknown role '{}' (roles: {})", text.substr(0, eq),
-                                   RoleList()));
+    const std::vector<std::string> roles(std::begin(kRoleNames), std::end(kRoleNames));
+    throw Error::Usage(fmt::format("--map: unknown role '{}'{} (roles: {})", text.substr(0, eq),
+                                   DidYouMean(text.substr(0, eq), roles), RoleList()));
   }
   return {*role, std::string(text.substr(eq + 1))};
 }
@@ -206,8 +211,9 @@ RoleBinding BindRoles(const std::vector<std::string>& header,
           fmt::format("{}: --map {}={}: {}", file, RoleName(m.role), m.column, e.message()));
     }
     if (col < 0) {
-      throw Error::Usage(fmt::format("{}: --map {}={}: no such column; the header has {}", file,
-                                     RoleName(m.role), m.column, QuoteHeaders(header)));
+      throw Error::Usage(fmt::format("{}: --map {}={}: no such column{}; the header has {}", file,
+                                     RoleName(m.role), m.column, DidYouMean(m.column, header),
+                                     QuoteHeaders(header)));
     }
     binding.column[static_cast<int>(m.role)] = col;
     binding.source[static_cast<int>(m.role)] = BindingSource::kMapped;
@@ -262,8 +268,13 @@ int ResolveByColumn(const std::vector<std::string>& header, const RoleBinding& r
     if (auto role = ParseRole(name); role && roles.has(*role)) col = roles[*role];
   }
   if (col < 0) {
-    throw Error::Usage(fmt::format("{}: --by {}: no such column; the header has {}", file, name,
-                                   QuoteHeaders(header)));
+    // Nearest among the headers and the bound roles ("ownr" → owner).
+    std::vector<std::string> known = header;
+    for (int r = 0; r < kRoleCount; ++r) {
+      if (roles.has(static_cast<Role>(r))) known.emplace_back(kRoleNames[r]);
+    }
+    throw Error::Usage(fmt::format("{}: --by {}: no such column{}; the header has {}", file, name,
+                                   DidYouMean(name, known), QuoteHeaders(header)));
   }
   return col;
 }

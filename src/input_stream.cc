@@ -424,4 +424,15 @@ std::unique_ptr<InputStream> MemoryInput(std::string data, std::size_t max_chunk
   return std::make_unique<MemoryStream>(std::move(data), max_chunk, std::move(name));
 }
 
+std::unique_ptr<InputStream> OpenDefinedInput(const std::string& path, Encoding encoding,
+                                              Encoding* used, const SourceLoc& file_loc,
+                                              const std::string& what) {
+  try {
+    return OpenInput(path, encoding, used);
+  } catch (const Error& e) {
+    if (file_loc.line == 0 || e.loc().line != 0) throw;  // no INI line, or a line of the file
+    throw Error(e.code(), fmt::format("{}: {}", what, e.Formatted()), file_loc);
+  }
+}
+
 }  // namespace crmkpi

@@ -314,6 +314,7 @@ LookupDef LoadLookup(const IniFile& ini, const IniSection& s) {
   d.id = s.id;
   d.loc = s.loc;
   d.file = ResolvePath(ini, Require(s, "file").value);
+  d.file_loc = Require(s, "file").value_loc;
   d.key = Require(s, "key").value;
   d.source = Require(s, "source").value;
   d.on = Require(s, "on").value;

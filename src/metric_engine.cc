@@ -571,7 +571,9 @@ LoadedLookup LoadLookup(const LookupDef& def, const std::string& path) {
   const CsvOptions csv = CsvOptionsFor(def.delimiter, what, def.loc);
   const Encoding encoding =
       Located(def.loc, what + ": ", [&] { return ParseEncoding(def.encoding); });
-  CsvReader reader(OpenInput(path, encoding), csv);
+  CsvReader reader(
+      OpenDefinedInput(path, encoding, nullptr, path == def.file ? def.file_loc : SourceLoc{}, what),
+      csv);
   l.file = reader.name();
   l.header = reader.ReadHeader();
   const int key = FindColumn(l.header, def.key);
@@ -688,7 +690,10 @@ class SourceRun {
     const Encoding requested =
         Located(def.loc, what_ + ": ", [&] { return ParseEncoding(def.encoding); });
     used_ = requested;
-    owned_reader_ = std::make_unique<CsvReader>(OpenInput(path, requested, &used_), csv);
+    owned_reader_ = std::make_unique<CsvReader>(
+        OpenDefinedInput(path, requested, &used_, path == def.file ? def.file_loc : SourceLoc{},
+                         what_),
+        csv);
     reader_ = owned_reader_.get();
     reader_->ReadHeader();
     Init();

@@ -172,7 +172,10 @@ class SourceCheckRun {
     }
     const Encoding requested = Located(def, [&] { return ParseEncoding(def.encoding); });
     used_ = requested;
-    reader_ = std::make_unique<CsvReader>(OpenInput(path, requested, &used_), csv);
+    reader_ = std::make_unique<CsvReader>(
+        OpenDefinedInput(path, requested, &used_, path == def.file ? def.file_loc : SourceLoc{},
+                         fmt::format("source '{}'", def.id)),
+        csv);
     reader_->ReadHeader();
     Init(*reader_);
   }

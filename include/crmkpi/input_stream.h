@@ -69,4 +69,13 @@ std::unique_ptr<InputStream> TranscodeToUtf8(std::unique_ptr<InputStream> raw, E
 std::unique_ptr<InputStream> MemoryInput(std::string data, std::size_t max_chunk = SIZE_MAX,
                                          std::string name = "<memory>");
 
+// OpenInput for a file that a definition's line names (|file_loc|, e.g. `file = deals.csv` of
+// [source deals]; |what|: "source 'deals'"): an error about the file as a whole (missing,
+// unreadable, a directory) points at that line — "kpi.ini:2:8: source 'deals': /data/deals.csv:
+// cannot open: No such file or directory" — instead of the file alone. Without a line (a
+// --source override) it is OpenInput.
+std::unique_ptr<InputStream> OpenDefinedInput(const std::string& path, Encoding encoding,
+                                              Encoding* used, const SourceLoc& file_loc,
+                                              const std::string& what);
+
 }  // namespace crmkpi

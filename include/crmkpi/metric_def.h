@@ -53,6 +53,7 @@ struct LookupDef {
   std::string id;
   SourceLoc loc;
   std::string file;
+  SourceLoc file_loc;
   std::string encoding = "utf-8";
   std::string delimiter = ",";
   std::string key;     // column of the lookup file
