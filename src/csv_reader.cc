@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <utility>
 
 #include <fmt/format.h>
 
@@ -219,12 +220,30 @@ CsvReader::CsvReader(std::unique_ptr<InputStream> input, const CsvReader& whole,
   line_ = line;
 }
 
+namespace {
+
+// The rest of an input after an invalid byte: every read throws the error.
+class InvalidInput final : public InputStream {
+ public:
+  InvalidInput(std::string name, Error error) : name_(std::move(name)), error_(std::move(error)) {}
+  std::size_t Read(char*, std::size_t) override { throw error_; }
+  const std::string& name() const override { return name_; }
+
+ private:
+  std::string name_;
+  Error error_;
+};
+
+}  // namespace
+
 std::unique_ptr<InputStream> CsvReader::TakeRest(std::string* buffered) {
   buffered->assign(buf_.get() + pos_, end_ - pos_);
   block_ = nullptr;
   consumed_before_buffer_ += end_;
   pos_ = end_ = validated_ = 0;
   eof_ = true;
+  // An invalid byte already read ends the buffered bytes: the rest is that error, after them.
+  if (invalid_) return std::make_unique<InvalidInput>(name_, *std::exchange(invalid_, std::nullopt));
   return std::move(input_);
 }
 

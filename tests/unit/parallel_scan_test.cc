@@ -380,6 +380,53 @@ TEST_CASE("CR-only and mixed line ends: chunks and stream blocks on their true l
   CHECK(Json(Options(mac_path, 4, 1000)) == Json(Options(mac_path, 1, 1000)));
 }
 
+TEST_CASE("an invalid byte in the stream's first read is reported after the rows before it") {
+  // The header's reader reads (and validates) up to its buffer's size at once; the invalid byte
+  // it found must reach the stream pass, not vanish with the reader handed over.
+  std::string text = Deals(300, 15);
+  const std::size_t at = text.size() / 2;
+  text.insert(text.find('\n', at) + 1, "999,Owner 1,won,\xff\n");
+  CsvReader serial(MemoryInput(text, SIZE_MAX, "s.csv"));
+  serial.ReadHeader();
+  CsvRow row;
+  std::string serial_error;
+  std::size_t serial_rows = 0;
+  try {
+    while (serial.Next(&row)) ++serial_rows;
+  } catch (const Error& e) {
+    serial_error = e.Formatted();
+  }
+  REQUIRE(serial_error.find("invalid UTF-8") != std::string::npos);
+  for (std::uint64_t min_chunk : {400u, 4000u, 1u << 20}) {
+    INFO("min_chunk " << min_chunk);
+    CsvReader header(MemoryInput(text, SIZE_MAX, "s.csv"));
+    header.ReadHeader();
+    ParallelOptions p;
+    p.threads = 3;
+    p.min_chunk_bytes = min_chunk;
+    std::size_t rows = 0;
+    auto count = [](std::size_t& n, CsvReader& r) {
+      CsvRow one;
+      while (r.Next(&one)) ++n;
+    };
+    std::string error;
+    try {
+      const std::unique_ptr<CsvReader> rest = ScanStream<std::size_t>(
+          header, p, [] { return std::make_unique<std::size_t>(0); }, count,
+          [&](std::size_t& part) {
+            rows += part;
+            return true;
+          });
+      REQUIRE(rest != nullptr);
+      count(rows, *rest);
+    } catch (const Error& e) {
+      error = e.Formatted();
+    }
+    CHECK(error == serial_error);
+    CHECK(rows == serial_rows);
+  }
+}
+
 TEST_CASE("a FIFO is not a regular file: never planned in chunks (a second open would block)") {
   TempDir dir;
   const std::string path = dir.Write("fifo_src.csv", Deals(200, 14));
