@@ -113,8 +113,24 @@ class WhereParser {
   }
 
  private:
+  // A condition from a flag (--valid "… when …") has no file position: the message then says
+  // where in the condition, in characters.
   [[noreturn]] void Fail(std::size_t at, const std::string& message) const {
-    throw Error(ExitCode::kUsage, message, expr_.LocAt(at));
+    const SourceLoc loc = expr_.LocAt(at);
+    if (loc.line != 0) throw Error(ExitCode::kUsage, message, loc);
+    throw Error(ExitCode::kUsage, fmt::format("{} (at {} of the condition)", message, Position(at)),
+                loc);
+  }
+
+  // "column 12" of the INI line, or "character 12" of a condition with no file position.
+  std::string Position(std::size_t at) const {
+    const SourceLoc loc = expr_.LocAt(at);
+    if (loc.line != 0 && loc.column != 0) return fmt::format("column {}", loc.column);
+    std::size_t chars = 0;
+    for (std::size_t i = 0; i < at && i < expr_.text_.size(); ++i) {
+      chars += (static_cast<unsigned char>(expr_.text_[i]) & 0xC0) != 0x80;
+    }
+    return fmt::format("character {}", chars + 1);
   }
 
   std::string Describe(const Token& t) const {
@@ -319,8 +335,8 @@ class WhereParser {
       const std::size_t open = Take().at;
       const int inner = ParseOr();
       if (Peek().kind != Token::Kind::kRParen) {
-        Fail(Peek().at, fmt::format("expected ')' to close the '(' at column {}, found {}",
-                                    expr_.LocAt(open).column, Describe(Peek())));
+        Fail(Peek().at, fmt::format("expected ')' to close the '(' at {}, found {}",
+                                    Position(open), Describe(Peek())));
       }
       Take();
       return inner;

@@ -12,17 +12,23 @@ It runs with a copy of CASE_DIR (minus expected/) as the working directory. Then
   expected/files/NAME  a file the command must have written into the working directory
   inputs_from          optional: a directory, relative to the repository root, whose files are
                        copied in as inputs too (so a case can run an example without a copy of it)
-The inputs must be unchanged afterwards (the tool never modifies its input).
+The inputs must be unchanged afterwards, compared by SHA-256 (the tool never modifies its input),
+and no temporary file (NAME.tmp.XXXXXX) may be left in the working directory, whatever the exit.
 With CRMKPI_UPDATE_GOLDEN=1 the expected files are rewritten from the actual run instead
 (review the diff: every number in them must be checked independently, see the case's README).
 """
 import difflib
-import filecmp
+import hashlib
 import os
 import shutil
 import subprocess
 import sys
 import tempfile
+
+
+def sha256(path):
+    with open(path, "rb") as f:
+        return hashlib.sha256(f.read()).hexdigest()
 
 
 def show_diff(name, want, got):
@@ -62,10 +68,16 @@ def main():
         written = {}
         for name in sorted(os.listdir(work)):
             if name not in inputs:
-                with open(os.path.join(work, name), "rb") as f:
+                path = os.path.join(work, name)
+                if os.path.isdir(path):
+                    written[name + "/"] = b"(a directory)"
+                    continue
+                with open(path, "rb") as f:
                     written[name] = f.read()
         changed = [n for n, original in inputs.items()
-                   if not filecmp.cmp(original, os.path.join(work, n), shallow=False)]
+                   if not os.path.isfile(os.path.join(work, n))
+                   or sha256(original) != sha256(os.path.join(work, n))]
+        left_behind = [n for n in written if ".tmp." in n]
 
         if update:
             os.makedirs(expected, exist_ok=True)
@@ -87,7 +99,10 @@ def main():
 
         failures = 0
         if changed:
-            print(f"input files were modified: {changed}")
+            print(f"input files were modified (SHA-256 differs): {changed}")
+            failures += 1
+        if left_behind:
+            print(f"temporary files left behind: {left_behind}")
             failures += 1
         for key in ("exit_code", "stdout", "stderr"):
             path = os.path.join(expected, key)
