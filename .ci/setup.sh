@@ -10,7 +10,7 @@ jobs=$(nproc 2>/dev/null || echo 2)
 
 # 1. Debian packages the build and the tests need (installed only when missing).
 packages=(g++ cmake ninja-build pkg-config libcli11-dev libfmt-dev libhowardhinnant-date-dev
-          libutf8proc-dev libre2-dev catch2 libfccp-dev libxml2-utils python3 tzdata ccache)
+          libutf8proc-dev libre2-dev catch2 libfccp-dev libxml2-utils python3 python3-jsonschema tzdata ccache)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
