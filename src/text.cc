@@ -4,7 +4,6 @@
 
 #include <fmt/format.h>
 
-#include "crmkpi/json_writer.h"
 #include "crmkpi/utf8.h"
 
 namespace crmkpi {
@@ -39,8 +38,6 @@ std::string GroupThousands(std::string_view digits) {
   out += frac;
   return out;
 }
-
-std::string JsonQuote(std::string_view s) { return JsonWriter::Quote(s); }
 
 std::string CsvField(std::string_view s) {
   const bool needs = s.find_first_of(",\"\r\n") != std::string_view::npos ||

@@ -61,10 +61,6 @@ std::vector<std::string> SplitList(std::string_view s, char sep = ',');
 // optional fraction, which is kept as is.
 std::string GroupThousands(std::string_view digits);
 
-// JSON string literal with quotes: JsonWriter::Quote (json_writer.h; valid UTF-8, controls
-// escaped). Documents are written with JsonWriter, not by hand.
-std::string JsonQuote(std::string_view s);
-
 // CSV field, quoted (RFC 4180) only when it holds the delimiter, a quote, CR or LF, or
 // leading/trailing spaces.
 std::string CsvField(std::string_view s);
