@@ -82,11 +82,19 @@ TEST_CASE("mapping errors name the role list or the headers", "[roles]") {
                     "source, product, account, email, created, closed, changed, period, forecast, "
                      "actual, snapshot, category)");
   try {
-    BindRoles({"a", "b"}, {ParseRoleMapping("stage=c")}, "x.csv");
+    BindRoles({"amount", "owner"}, {ParseRoleMapping("stage=Stage Name")}, "x.csv");
     FAIL("no error");
   } catch (const Error& e) {
     CHECK(e.code() == ExitCode::kUsage);
-    CHECK(e.Formatted() == "x.csv: --map stage=c: no such column; the header has 'a', 'b'");
+    CHECK(e.Formatted() ==
+          "x.csv: --map stage=Stage Name: no such column; the header has 'amount', 'owner'");
+  }
+  try {  // a near header is suggested
+    BindRoles({"amount", "Stage Name"}, {ParseRoleMapping("stage=Stage Nmae")}, "x.csv");
+    FAIL("no error");
+  } catch (const Error& e) {
+    CHECK(e.Formatted() == "x.csv: --map stage=Stage Nmae: no such column (did you mean 'Stage "
+                           "Name'?); the header has 'amount', 'Stage Name'");
   }
 }
 
