@@ -2,7 +2,8 @@
 # One-command set-up of crmkpi on Debian 12 (as root, or a user with sudo):
 #   bash .ci/setup.sh example   install what is missing, build, run the main job on examples/
 #   bash .ci/setup.sh test      install what is missing, build, run the whole test suite
-#                               (Release with -Werror, then again under ASan + UBSan)
+#                               (Release with -Werror, then again under ASan + UBSan,
+#                               then each libFuzzer target for 30 s when clang is there)
 set -euo pipefail
 mode=${1:-example}
 cd "$(dirname "$0")/.."
@@ -10,7 +11,8 @@ jobs=$(nproc 2>/dev/null || echo 2)
 
 # 1. Debian packages the build and the tests need (installed only when missing).
 packages=(g++ cmake ninja-build pkg-config libcli11-dev libfmt-dev libhowardhinnant-date-dev
-          libutf8proc-dev libre2-dev catch2 libfccp-dev libxml2-utils python3 python3-jsonschema tzdata ccache)
+          libutf8proc-dev libre2-dev catch2 libfccp-dev libxml2-utils python3 python3-jsonschema tzdata ccache
+          clang libclang-rt-14-dev)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -62,6 +64,22 @@ case "$mode" in
       echo "== tests (AddressSanitizer + UndefinedBehaviorSanitizer)"
       ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
         ctest --test-dir build-asan --output-on-failure --no-tests=error -j "$jobs"
+    fi
+    if want fuzz; then
+      # The libFuzzer targets (tests/fuzz, docs/design.md "Fuzzing"), 30 s each under ASan +
+      # UBSan on copies of their seed corpora; a crash fails the run. Needs clang and its
+      # libFuzzer runtime (clang, libclang-rt-14-dev); -O1 -g1 and only the fuzzers are built.
+      if command -v clang++ > /dev/null && echo 'extern "C" int LLVMFuzzerTestOneInput(const char*, unsigned long) { return 0; }' |
+           clang++ -fsanitize=fuzzer -x c++ - -o /dev/null 2> /dev/null; then
+        CC=clang CXX=clang++ cmake -S . -B build-fuzz -G Ninja "${launcher[@]}" -DCRMKPI_FUZZ=ON \
+          -DCRMKPI_BUILD_TESTS=OFF -DCRMKPI_WERROR=OFF -DCMAKE_BUILD_TYPE=Debug \
+          "-DCMAKE_CXX_FLAGS_DEBUG=-O1 -g1" > /dev/null
+        cmake --build build-fuzz -j "$jobs" --target fuzzers
+        echo "== fuzzers (libFuzzer + AddressSanitizer + UndefinedBehaviorSanitizer), 30 s each"
+        bash tests/fuzz/run_all.sh 30 build-fuzz
+      else
+        echo "== fuzzers skipped: clang++ with libFuzzer (Debian: clang libclang-rt-14-dev) not found"
+      fi
     fi
     ;;
   *)
