@@ -75,9 +75,10 @@ TEST_CASE("JsonWriter replaces invalid UTF-8 by U+FFFD per maximal subpart", "[j
       {"\xF0\x9F\x98" "x\xF0\x9F\x98\x80", kFffd + "x😀"},
       {"\xC3", kFffd},
       {"\xC3\xC3\xA9", kFffd + "é"},
-      // Shift_JIS "売上.csv" (a Windows file name): 94 84 is a stray byte pair, E3 8F is a
-      // truncated 3-byte prefix, then ".csv".
-      {"\x94\x84\xE3\x8F.csv", kFffd + kFffd + kFffd + ".csv"},
+      // Shift_JIS "売上.csv" (a Windows file name): 94 84 and 8F are stray continuation bytes,
+      // E3 a lead byte cut off by '.'.
+      {"\x94\x84\x8F\xE3.csv", kFffd + kFffd + kFffd + kFffd + ".csv"},
+      {"\xE3\x8F.csv", kFffd + ".csv"},  // a 3-byte lead with one of its continuation bytes
   };
   for (const Case& c : cases) {
     INFO(c.in);
