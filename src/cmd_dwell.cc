@@ -144,6 +144,9 @@ int Run(const DwellArgs& a) {
   WriteOutput(a.output, WriteReport(report, format));
   // After the report, where a terminal user sees them.
   if (!a.quiet) PrintDiagnostics(report.warnings, {});
+  NoteWritten(a.output, a.quiet,
+              fmt::format("dwell: {} deals, {} stuck", history.deals.size(),
+                          report.lists.empty() ? 0 : report.lists.front().rows.size()));
   return 0;
 }
 

@@ -89,6 +89,7 @@ int Run(const ForecastArgs& a) {
   const Report report = RunForecastReport(o);
   WriteOutput(a.output, WriteReport(report, format));
   if (!a.quiet) PrintDiagnostics(report.warnings, {});
+  NoteWritten(a.output, a.quiet, fmt::format("forecast: {} measures", report.total.kpis.size()));
   return 0;
 }
 

@@ -17,6 +17,13 @@
 namespace crmkpi {
 namespace {
 
+// "12 KPIs, 3 off track, 9 on track" of the report's totals, for the -o note.
+std::string KpiSummary(const Report& report) {
+  std::vector<std::string> statuses;
+  for (const KpiValue& v : report.total.kpis) statuses.push_back(v.status);
+  return StatusSummary(statuses, "KPI");
+}
+
 struct ReportArgs {
   std::vector<std::string> files;
   std::vector<std::string> by;
@@ -53,6 +60,7 @@ int RunWithDefinition(const ReportArgs& a) {
   const KpiRun run = RunKpis(kpi, {}, extra);
   WriteOutput(a.output, WriteReport(run.evaluation.report, ParseFormat(a.format)));
   if (!a.quiet) PrintDiagnostics(run.evaluation.report.warnings, LintModel(run.model, run.as_of));
+  NoteWritten(a.output, a.quiet, "report: " + KpiSummary(run.evaluation.report));
   return 0;
 }
 
@@ -117,6 +125,7 @@ int Run(const ReportArgs& a) {
   WriteOutput(a.output, WriteReport(report, format));
   // After the report, where a terminal user sees them.
   if (!a.quiet) PrintDiagnostics(report.warnings, {});
+  NoteWritten(a.output, a.quiet, "report: " + KpiSummary(report));
   return 0;
 }
 

@@ -5,6 +5,8 @@
 #include <cstdio>
 #include <memory>
 
+#include <fmt/format.h>
+
 #include "crmkpi/output_file.h"
 #include "crmkpi/report_writer.h"
 #include "crmkpi/roi_settings.h"
@@ -32,6 +34,7 @@ int Run(const RoiArgs& a) {
   const Report report = BuildRoiReport(settings, evaluation);
   WriteOutput(a.output, WriteRoiReport(report, settings, format));
   if (!a.quiet) PrintDiagnostics(report.warnings, {});
+  NoteWritten(a.output, a.quiet, fmt::format("roi: {} measures", report.total.kpis.size()));
   return 0;
 }
 

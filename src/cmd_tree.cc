@@ -1,6 +1,7 @@
 #include "cmd_tree.h"
 
 #include <cstdio>
+#include <functional>
 #include <memory>
 
 #include <fmt/format.h>
@@ -96,6 +97,15 @@ int Run(const TreeArgs& a) {
     tree = EvaluateTree(run.model, run.evaluation.totals, {}, ReferenceKind::kTarget);
   }
   WriteOutput(a.output, WriteTree(tree, run.evaluation.report, format));
+  {
+    std::vector<std::string> statuses;
+    std::function<void(const TreeNode&)> walk = [&](const TreeNode& n) {
+      statuses.push_back(n.status);
+      for (const TreeNode& c : n.children) walk(c);
+    };
+    for (const TreeNode& root : tree.roots) walk(root);
+    NoteWritten(a.output, a.kpi.quiet, "tree: " + StatusSummary(statuses, "node"));
+  }
   if (!a.kpi.quiet) {
     PrintDiagnostics(run.evaluation.report.warnings, LintModel(run.model, run.as_of));
     for (const auto& w : tree.warnings) std::fprintf(stderr, "crmkpi: warning: %s\n", w.c_str());

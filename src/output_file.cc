@@ -43,6 +43,23 @@ bool WriteOutput(const std::string& path, std::string_view data) {
   return true;
 }
 
+void NoteWritten(const std::string& path, bool quiet, std::string_view summary) {
+  if (quiet || path.empty() || path == "-") return;
+  const std::string line = fmt::format("crmkpi: {} (report written to {})\n", summary, path);
+  std::fwrite(line.data(), 1, line.size(), stderr);
+}
+
+std::string StatusSummary(const std::vector<std::string>& statuses, std::string_view noun) {
+  std::size_t off = 0, on = 0;
+  for (const std::string& s : statuses) {
+    off += s == "off track";
+    on += s == "on track";
+  }
+  std::string out = fmt::format("{} {}{}", statuses.size(), noun, statuses.size() == 1 ? "" : "s");
+  if (off + on > 0) out += fmt::format(", {} off track, {} on track", off, on);
+  return out;
+}
+
 namespace {
 
 // The file a rename must replace for |path|: |path| itself, or what its chain of symbolic links

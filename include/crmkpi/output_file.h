@@ -4,6 +4,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace crmkpi {
 
@@ -11,6 +12,15 @@ namespace crmkpi {
 // file cannot be written. Returns false when stdout is a closed pipe (`| head`), which is not
 // an error.
 bool WriteOutput(const std::string& path, std::string_view data);
+
+// After -o FILE took a command's output: one line on stderr, so that a CI log still says how the
+// run went and where the report is ("crmkpi: tree: 7 nodes, 2 off track (report written to
+// tree.json)"). Nothing when |quiet| or when the output went to stdout ("" or "-").
+void NoteWritten(const std::string& path, bool quiet, std::string_view summary);
+
+// "N KPIs" of |statuses| (one per KPI or node), with the off-track and on-track counts when any
+// has a target: "12 KPIs, 3 off track, 9 on track". |noun| is "KPI" or "node".
+std::string StatusSummary(const std::vector<std::string>& statuses, std::string_view noun);
 
 // A file written in pieces (a quarantine CSV streamed row by row): the data goes to a temporary
 // file beside |path|, which Commit() renames into place. Destroyed without Commit() (an error
