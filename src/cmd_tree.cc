@@ -53,6 +53,7 @@ std::map<std::string, double> ParseSets(const std::vector<std::string>& sets) {
 
 int Run(const TreeArgs& a) {
   ConfigureProgress(a.kpi.quiet);
+  SetWarningsQuiet(a.kpi.quiet);  // the reader's own warnings (duplicate headers) too
   const Format format = ParseFormat(a.format);
   const std::map<std::string, double> sets = ParseSets(a.sets);
   if (!sets.empty() && (!a.baseline.empty() || !a.baseline_sources.empty())) {
