@@ -51,17 +51,8 @@ std::string Visible(std::string_view text, bool keep_lines = false) {
   for (std::size_t i = 0; i < s.size(); ++i) {
     const auto c = static_cast<unsigned char>(s[i]);
     if (c < 0x20 || c == 0x7F) {
-      if (keep_lines && (c == '\t' || c == '\n' || c == '\r')) {
-        out.push_back(s[i]);
-      } else if (c == '\t') {
-        out += "\\t";
-      } else if (c == '\n') {
-        out += "\\n";
-      } else if (c == '\r') {
-        out += "\\r";
-      } else {
-        out += fmt::format("\\x{:02x}", static_cast<unsigned>(c));
-      }
+      const bool line = c == '\t' || c == '\n' || c == '\r';
+      out += keep_lines && line ? std::string(1, s[i]) : EscapeControls(std::string_view(&s[i], 1));
     } else if (c == 0xC2 && static_cast<unsigned char>(s[i + 1]) <= 0x9F) {
       // s is valid UTF-8, so a C2 lead byte has its continuation byte (0x80..0xBF) after it.
       out += fmt::format("\\u{:04x}", static_cast<unsigned>(static_cast<unsigned char>(s[i + 1])));
