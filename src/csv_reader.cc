@@ -231,6 +231,8 @@ CsvReader::CsvReader(std::unique_ptr<InputStream> input, const CsvReader& whole,
   header_read_ = true;
   header_ = whole.header_;
   header_raw_ = whole.header_raw_;
+  nul_offset_ = whole.nul_offset_;
+  nul_message_ = whole.nul_message_;
   consumed_before_buffer_ = offset;
   shared_bytes_ = offset;
   line_ = line;
@@ -238,7 +240,7 @@ CsvReader::CsvReader(std::unique_ptr<InputStream> input, const CsvReader& whole,
 
 namespace {
 
-// The rest of an input after an invalid byte: every read throws the error.
+// The rest of an input whose read failed: every read throws the error.
 class InvalidInput final : public InputStream {
  public:
   InvalidInput(std::string name, Error error) : name_(std::move(name)), error_(std::move(error)) {}
@@ -258,9 +260,32 @@ std::unique_ptr<InputStream> CsvReader::TakeRest(std::string* buffered) {
   consumed_before_buffer_ += end_;
   pos_ = end_ = validated_ = 0;
   eof_ = true;
-  // An invalid byte already read ends the buffered bytes: the rest is that error, after them.
-  if (invalid_) return std::make_unique<InvalidInput>(name_, *std::exchange(invalid_, std::nullopt));
+  // The buffered bytes include an invalid byte already found and those after it: the next
+  // reader finds it again at the same offset, after the records before it.
+  invalid_.reset();
+  // Then what is left of the head ReadHeader read, then the stream (or its read error).
+  buffered->append(prefix_, prefix_pos_);
+  prefix_.clear();
+  prefix_pos_ = 0;
+  if (read_error_) {
+    return std::make_unique<InvalidInput>(name_, *std::exchange(read_error_, std::nullopt));
+  }
   return std::move(input_);
+}
+
+std::size_t CsvReader::ReadInput(char* dst, std::size_t n) {
+  if (prefix_pos_ < prefix_.size()) {
+    const std::size_t k = std::min(n, prefix_.size() - prefix_pos_);
+    std::memcpy(dst, prefix_.data() + prefix_pos_, k);
+    prefix_pos_ += k;
+    if (prefix_pos_ == prefix_.size()) {
+      std::string().swap(prefix_);
+      prefix_pos_ = 0;
+    }
+    return k;
+  }
+  if (read_error_) throw *read_error_;
+  return input_->Read(dst, n);
 }
 
 bool CsvReader::Refill() {
@@ -303,7 +328,7 @@ bool CsvReader::Refill() {
     buf_ = std::move(bigger);
     cap_ = new_cap;
   }
-  const std::size_t n = input_->Read(buf_.get() + end_, cap_ - end_);
+  const std::size_t n = ReadInput(buf_.get() + end_, cap_ - end_);
   if (n == 0) {
     eof_ = true;
     if (validated_ != end_) {
@@ -320,33 +345,29 @@ bool CsvReader::Refill() {
   std::size_t tail = 0;
   const std::size_t len = end_ - validated_;
   const std::size_t bad = FindInvalidUtf8(buf_.get() + validated_, len, &tail);
+  // A NUL byte in the input's start (ReadHeader) counts as an invalid byte at its place: the
+  // earliest of the two is the error, whatever the read sizes. (Unsigned: a NUL before
+  // validated_, or none, gives a huge difference.)
+  const std::uint64_t from = consumed_before_buffer_ + validated_;
+  if (nul_offset_ - from < bad) {
+    const std::size_t at = validated_ + static_cast<std::size_t>(nul_offset_ - from);
+    const auto [line, column] =
+        LineAndColumn(buf_.get() + pos_, buf_.get() + at, buf_.get() + end_, line_);
+    invalid_ = Error::Input(*nul_message_, SourceLoc{name(), line, column});
+    validated_ = at;  // the bytes from it on stay (TakeRest hands them on)
+    return true;
+  }
   if (bad != len) {
     // Not thrown yet: the bytes before it are parsed first (see the top), so the data ends
     // there for now.
     const std::size_t at = validated_ + bad;
     const std::uint64_t lines = CountBreaks(buf_.get() + pos_, buf_.get() + at);
-    std::size_t nul_at = 0;
-    std::string hint;
-    if (consumed_before_buffer_ == 0) {
-      // The start of the input: what it looks like (the first read may have been 3 bytes).
-      const std::size_t head = std::min(cap_, kHeadBytes);
-      while (end_ < head) {
-        const std::size_t more = input_->Read(buf_.get() + end_, head - end_);
-        if (more == 0) break;
-        end_ += more;
-      }
-      hint = BinaryHint(std::string_view(buf_.get(), std::min(end_, kHeadBytes)), &nul_at);
-    }
-    if (!hint.empty()) {
-      invalid_ = Error::Input(hint, SourceLoc{name(), 0, 0});
-    } else {
-      invalid_ = Error::Input(
-          fmt::format("invalid UTF-8 at byte offset {}: the file is not UTF-8 (a Japanese "
-                      "Excel/Salesforce export needs --encoding cp932)",
-                      consumed_before_buffer_ + at),
-          SourceLoc{name(), line_ + lines, 0});
-    }
-    end_ = validated_ = at;
+    invalid_ = Error::Input(
+        fmt::format("invalid UTF-8 at byte offset {}: the file is not UTF-8 (a Japanese "
+                    "Excel/Salesforce export needs --encoding cp932)",
+                    consumed_before_buffer_ + at),
+        SourceLoc{name(), line_ + lines, 0});
+    validated_ = at;
     return true;
   }
   validated_ = end_ - tail;
@@ -375,7 +396,9 @@ inline const char* CsvReader::FieldEnd(const char* p, const char* e) {
 CsvReader::ParseResult CsvReader::ParseRecord(CsvRow* row) {
   char* const base = buf_.get();
   const char* p = base + pos_;
-  const char* const e = base + end_;
+  // Only validated bytes: an incomplete UTF-8 sequence at the end of a read waits for the next
+  // one, so that a byte is judged (structure, then encoding) the same for any read size.
+  const char* const e = base + validated_;
   if (p == e) return eof_ ? ParseResult::kEnd : ParseResult::kNeedMore;
 
   // Blank line (LF, CRLF or CR alone): skipped, counted.
@@ -385,7 +408,7 @@ CsvReader::ParseResult CsvReader::ParseRecord(CsvRow* row) {
     return ParseResult::kBlank;
   }
   if (*p == '\r') {
-    if (p + 1 == e && !eof_) return ParseResult::kNeedMore;
+    if (p + 1 == e && !eof_ && validated_ == end_) return ParseResult::kNeedMore;
     pos_ += (p + 1 < e && p[1] == '\n') ? 2 : 1;
     ++line_;
     return ParseResult::kBlank;
@@ -441,7 +464,7 @@ CsvReader::ParseResult CsvReader::ParseRecord(CsvRow* row) {
         break;
       }
       if (*p == '\r') {  // CRLF, or a CR alone (classic Mac)
-        if (p + 1 == e && !eof_) return ParseResult::kNeedMore;
+        if (p + 1 == e && !eof_ && validated_ == end_) return ParseResult::kNeedMore;
         rec_end_ = p;
         p += (p + 1 < e && p[1] == '\n') ? 2 : 1;
         ++newlines;
@@ -478,7 +501,7 @@ CsvReader::ParseResult CsvReader::ParseRecord(CsvRow* row) {
       continue;
     }
     // The line end: LF, CRLF, or a CR alone (classic Mac; its LF may be in the next read).
-    if (*q == '\r' && q + 1 == e && !eof_) return ParseResult::kNeedMore;
+    if (*q == '\r' && q + 1 == e && !eof_ && validated_ == end_) return ParseResult::kNeedMore;
     row->fields.emplace_back(p, static_cast<std::size_t>(q - p));
     rec_end_ = q;
     p = (*q == '\r' && q + 1 < e && q[1] == '\n') ? q + 2 : q + 1;
@@ -574,7 +597,7 @@ void CsvReader::SniffDelimiter() {
   std::size_t fields[4] = {0, 0, 0, 0};
   for (;;) {
     const char* p = buf_.get() + pos_;
-    const char* e = buf_.get() + end_;
+    const char* e = buf_.get() + validated_;
     bool incomplete = false;
     for (int i = 0; i < 4; ++i) fields[i] = HeaderFields(p, e, candidates[i], eof_, &incomplete);
     if (!incomplete || eof_ || end_ - pos_ >= (std::size_t{1} << 20)) break;
@@ -591,30 +614,37 @@ void CsvReader::SniffDelimiter() {
 const std::vector<std::string>& CsvReader::ReadHeader() {
   if (header_read_) return header_;
   header_read_ = true;
-  // The head of the input, for the BOM and for BinaryHint: 512 bytes, or up to the end of the
-  // first line (a pipe's writer may pause after the header), or all of a shorter input.
-  for (;;) {
-    const std::size_t have = end_ - pos_;
-    if (have >= kHeadBytes) break;
-    if (have >= 3 && (std::memchr(buf_.get() + pos_, '\n', have) != nullptr ||
-                      std::memchr(buf_.get() + pos_, '\r', have) != nullptr)) {
-      break;
+  // The start of the input, for the BOM and for BinaryHint: kHeadBytes after a BOM, or all of
+  // a shorter input, however many reads that takes, so that the same bytes decide for any read
+  // size. An input error there (a bad CP932 byte) is thrown where the data reaches it.
+  std::string head(kHeadBytes + 3, '\0');
+  std::size_t have = 0;
+  try {
+    while (have < head.size()) {
+      const std::size_t n = input_->Read(head.data() + have, head.size() - have);
+      if (n == 0) break;
+      have += n;
     }
-    if (!Refill()) break;
+  } catch (const Error& e) {
+    read_error_ = e;
   }
-  if (end_ - pos_ >= 3 && std::memcmp(buf_.get() + pos_, "\xEF\xBB\xBF", 3) == 0) pos_ += 3;
+  head.resize(have);
+  const std::size_t bom = have >= 3 && head.compare(0, 3, "\xEF\xBB\xBF") == 0 ? 3 : 0;
   {
     std::size_t nul_at = 0;
-    const char* head = buf_.get() + pos_;
-    const std::string hint = BinaryHint(std::string_view(head, end_ - pos_), &nul_at);
+    const std::string hint = BinaryHint(std::string_view(head).substr(bom), &nul_at);
     if (!hint.empty()) {
-      // An invalid byte cut the head short: its error looked at the whole head.
-      if (invalid_) throw *invalid_;
+      // What the whole start looks like (a signature, UTF-16): not CSV, whatever follows.
       if (nul_at == std::string_view::npos) throw Error::Input(hint, {name(), 0, 0});
-      const auto [line, column] = LineAndColumn(head, head + nul_at, buf_.get() + end_, line_);
-      throw Error::Input(hint, {name(), line, column});
+      // A NUL byte: an error at its place, after the records before it (Refill).
+      nul_offset_ = bom + nul_at;
+      nul_message_ = std::make_shared<const std::string>(hint);
     }
   }
+  head.erase(0, bom);
+  consumed_before_buffer_ = bom;
+  prefix_ = std::move(head);
+  prefix_pos_ = 0;
   if (options_.auto_delimiter) SniffDelimiter();
   CsvRow row;
   if (!ReadRecord(&row)) {

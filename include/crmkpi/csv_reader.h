@@ -10,9 +10,13 @@
 // delimiter or line end is an error, as is an unclosed quote (reported at the line it opened).
 // Input must be UTF-8 (InputStream converts other encodings); invalid UTF-8 is an error naming
 // line and byte offset, reported after the records before it (so an earlier malformed record
-// is reported first). ReadHeader recognises inputs that are not CSV text from their first
-// bytes (an .xlsx/ZIP, .xls, compressed files, images, UTF-16 without BOM, NUL bytes) and says
-// what they look like; it warns (PrintWarning) about duplicate header names.
+// is reported first). ReadHeader reads the first 512 bytes of the input (however many reads
+// that takes, so the answer does not depend on read sizes), recognises inputs that are not CSV
+// text from them (an .xlsx/ZIP, .xls, compressed files, images, UTF-16 without BOM) and says
+// what they look like; a NUL byte among them is reported at its line and column in file order,
+// like an invalid byte (a NUL on line 2 does not fail the header). It warns (PrintWarning)
+// about duplicate header names. Every outcome (header, records, first error) is the same for
+// any buffer and read size, and for the parallel pass's chunk and block readers.
 #pragma once
 
 #include <cstddef>
@@ -111,6 +115,8 @@ class CsvReader {
 
   ParseResult ParseRecord(CsvRow* row);
   bool Refill();  // false at end of input
+  // Reads from the head read by ReadHeader (prefix_), then from input_.
+  std::size_t ReadInput(char* dst, std::size_t n);
   bool ReadRecord(CsvRow* row);
   void SniffDelimiter();
   [[noreturn]] void FailAt(const char* p, std::uint64_t line, const std::string& message) const;
@@ -133,6 +139,16 @@ class CsvReader {
   // An invalid UTF-8 byte found by the last read: the data ends before it (end_), and the next
   // Refill throws this, after the records before it were parsed.
   std::optional<Error> invalid_;
+  // The start of the input that ReadHeader read (whatever the read sizes) to recognise binary
+  // and UTF-16 inputs, handed to Refill before input_ is read again; an input error met while
+  // reading it is thrown after it (read_error_), as a later read would have.
+  std::string prefix_;
+  std::size_t prefix_pos_ = 0;
+  std::optional<Error> read_error_;
+  // Stream offset of a NUL byte in that start (UINT64_MAX: none) and its message: reported
+  // like an invalid byte, in file order, when the data reaches it.
+  std::uint64_t nul_offset_ = UINT64_MAX;
+  std::shared_ptr<const std::string> nul_message_;
   std::uint64_t consumed_before_buffer_ = 0;  // stream offset of buf_[0]
   std::uint64_t line_ = 1;  // physical line at pos_
   std::uint64_t records_ = 0;

@@ -320,3 +320,62 @@ TEST_CASE("control characters in messages are escaped, not printed or cut", "[cs
   CHECK(std::string(e.what()) == e.Formatted());
   CHECK(crmkpi::EscapeControls("株式会社 ok") == "株式会社 ok");
 }
+
+namespace {
+
+// Header, records (line: fields) and the first error, as one string.
+std::string Outcome(const std::string& data, std::size_t chunk, std::size_t buffer,
+                    CsvOptions options = {}) {
+  options.buffer_size = buffer;
+  std::string out;
+  try {
+    CsvReader reader(MemoryInput(data, chunk, "t.csv"), options);
+    for (const std::string& h : reader.ReadHeader()) out += h + "|";
+    out += "\n";
+    CsvRow row;
+    while (reader.Next(&row)) {
+      out += std::to_string(row.line) + ":";
+      for (std::string_view f : row.fields) out += std::string(f) + "|";
+      out += "\n";
+    }
+  } catch (const Error& e) {
+    out += "error " + e.Formatted();
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("bad inputs give the same outcome for every read and buffer size", "[csv]") {
+  // Found by the CSV fuzzer (tests/fuzz/regressions/csv/): the head sniffs (NUL bytes, UTF-16,
+  // signatures) decided on the first read only; a NUL on a later line failed the header; an
+  // incomplete UTF-8 sequence at the end of a read was parsed (as "a byte after the closing
+  // quote") before it was validated; a record ended by a CR before an invalid byte was lost.
+  const std::string nul = "the input holds a NUL byte";
+  struct Case {
+    std::string data, want;  // want: a part of the whole-read outcome
+  };
+  const std::vector<Case> cases = {
+      {std::string("a,b\r1,\0a,b\r1,2\r3,4\r", 20), "a|b|\nerror t.csv:2:3: " + nul},
+      {std::string("d\xFF\xFF,\0", 5), "error t.csv:1: invalid UTF-8 at byte offset 1"},
+      {std::string("\0\0\n\0\n", 5), "error t.csv:1:1: " + nul},
+      {"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1", "error t.csv: this looks like an Excel 97-2003"},
+      {"\xFD" "7zXZ\0\0", "error t.csv: this looks like an xz-compressed file"},
+      {"a,b\n1,\"x\"\xC6z\n", "error t.csv:2: invalid UTF-8 at byte offset 9"},
+      {"a,b\n1,\"x\"\xC3\x86\n", "error t.csv:2:6: unexpected byte 0xc3 after the closing quote"},
+      {"2\n\xCE\xF5<N\n", "2|\nerror t.csv:2: invalid UTF-8 at byte offset 2"},
+      {"a\n1\r\xFF\n", "a|\n2:1|\nerror t.csv:3: invalid UTF-8 at byte offset 4"},
+      {std::string("hdr\n21\r\0x\n", 10), "hdr|\n2:21|\nerror t.csv:3:1: " + nul},
+  };
+  for (const Case& c : cases) {
+    const std::string want = Outcome(c.data, SIZE_MAX, 1 << 20);
+    INFO("input " << Catch::Detail::stringify(c.data) << "\nwhole read: " << want);
+    CHECK(want.find(c.want) != std::string::npos);
+    for (std::size_t chunk = 1; chunk <= c.data.size(); ++chunk) {
+      for (std::size_t buffer : {4, 5, 8, 64}) {
+        INFO("chunk " << chunk << " buffer " << buffer);
+        REQUIRE(Outcome(c.data, chunk, buffer) == want);
+      }
+    }
+  }
+}
