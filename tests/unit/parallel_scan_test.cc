@@ -578,10 +578,10 @@ namespace {
 // Header, records (line: fields) and the first error of |data| read serially (|stream|: false)
 // or by ScanStream in blocks of |min_chunk| / 4 bytes, then the serial rest.
 std::string BadOutcome(const std::string& data, char delimiter, std::size_t read_size,
-                       bool stream, std::uint64_t min_chunk) {
+                       std::size_t buffer, bool stream, std::uint64_t min_chunk) {
   CsvOptions options;
   options.delimiter = delimiter;
-  options.buffer_size = 8;
+  options.buffer_size = buffer;
   std::string out;
   auto read = [&out](std::string& part, CsvReader& r) {
     CsvRow row;
@@ -638,14 +638,17 @@ TEST_CASE("the stream pass reports an invalid byte at a block's end as the seria
                                                         "holds a NUL byte"},
   };
   for (const Case& c : cases) {
-    const std::string want = BadOutcome(c.data, c.delimiter, SIZE_MAX, false, 0);
+    const std::string want = BadOutcome(c.data, c.delimiter, SIZE_MAX, 1 << 20, false, 0);
     INFO("input " << Catch::Detail::stringify(c.data) << "\nserial: " << want);
     CHECK(want.find(c.want) != std::string::npos);
     for (std::size_t read_size = 1; read_size <= c.data.size(); ++read_size) {
-      for (std::uint64_t min_chunk : {4, 8, 12, 20, 40}) {
-        INFO("reads of " << read_size << " blocks of " << min_chunk / 4);
-        REQUIRE(BadOutcome(c.data, c.delimiter, read_size, false, 0) == want);
-        REQUIRE(BadOutcome(c.data, c.delimiter, read_size, true, min_chunk) == want);
+      for (std::size_t buffer : {8, 32, 256}) {
+        INFO("reads of " << read_size << " buffer " << buffer);
+        REQUIRE(BadOutcome(c.data, c.delimiter, read_size, buffer, false, 0) == want);
+        for (std::uint64_t min_chunk : {4, 8, 12, 20, 40, 52}) {
+          INFO("blocks of " << min_chunk / 4);
+          REQUIRE(BadOutcome(c.data, c.delimiter, read_size, buffer, true, min_chunk) == want);
+        }
       }
     }
   }
