@@ -11,8 +11,10 @@
 namespace crmkpi {
 
 std::string Fixed(double v, int decimals) {
-  if (v == 0) v = 0;  // no "-0.0"
-  return GroupThousands(fmt::format("{:.{}f}", v, decimals));
+  std::string s = fmt::format("{:.{}f}", v, decimals);
+  // No "-0.0": -0.0 itself, and a small negative value that rounds to zero (-0.04 at 1 decimal).
+  if (!s.empty() && s[0] == '-' && s.find_first_not_of("0.", 1) == std::string::npos) s.erase(0, 1);
+  return GroupThousands(s);
 }
 
 std::string Human(const Num& n, Unit unit) {
