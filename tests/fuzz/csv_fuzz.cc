@@ -26,10 +26,10 @@
 #include <string_view>
 #include <vector>
 
-#include "crmkpi/csv_reader.h"
-#include "crmkpi/error.h"
-#include "crmkpi/input_stream.h"
-#include "crmkpi/parallel_scan.h"
+#include "crmkpi/base/error.h"
+#include "crmkpi/read/csv_reader.h"
+#include "crmkpi/read/input_stream.h"
+#include "crmkpi/read/parallel_scan.h"
 #include "fuzz_common.h"
 
 namespace crmkpi::fuzz {

@@ -12,8 +12,8 @@
 #include <string>
 #include <string_view>
 
-#include "crmkpi/formula.h"
-#include "crmkpi/utf8.h"
+#include "crmkpi/base/utf8.h"
+#include "crmkpi/definition/formula.h"
 #include "fuzz_common.h"
 
 namespace crmkpi::fuzz {

@@ -15,14 +15,14 @@
 #include <string>
 #include <string_view>
 
-#include "crmkpi/error.h"
-#include "crmkpi/ini_file.h"
-#include "crmkpi/kpi_eval.h"
-#include "crmkpi/kpi_lint.h"
-#include "crmkpi/kpi_model.h"
-#include "crmkpi/kpi_tree.h"
-#include "crmkpi/metric_engine.h"
-#include "crmkpi/parallel_scan.h"
+#include "crmkpi/base/error.h"
+#include "crmkpi/definition/ini_file.h"
+#include "crmkpi/definition/kpi_model.h"
+#include "crmkpi/engine/metric_engine.h"
+#include "crmkpi/evaluate/kpi_eval.h"
+#include "crmkpi/evaluate/kpi_lint.h"
+#include "crmkpi/evaluate/kpi_tree.h"
+#include "crmkpi/read/parallel_scan.h"
 #include "fuzz_common.h"
 
 namespace crmkpi::fuzz {

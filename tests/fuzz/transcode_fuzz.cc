@@ -17,9 +17,9 @@
 #include <string>
 #include <string_view>
 
-#include "crmkpi/error.h"
-#include "crmkpi/input_stream.h"
-#include "crmkpi/utf8.h"
+#include "crmkpi/base/error.h"
+#include "crmkpi/base/utf8.h"
+#include "crmkpi/read/input_stream.h"
 #include "fuzz_common.h"
 
 namespace crmkpi::fuzz {

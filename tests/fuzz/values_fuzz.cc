@@ -17,11 +17,11 @@
 #include <string>
 #include <string_view>
 
-#include "crmkpi/amount.h"
-#include "crmkpi/date_time.h"
-#include "crmkpi/error.h"
-#include "crmkpi/normalize.h"
-#include "crmkpi/utf8.h"
+#include "crmkpi/base/error.h"
+#include "crmkpi/base/utf8.h"
+#include "crmkpi/values/amount.h"
+#include "crmkpi/values/date_time.h"
+#include "crmkpi/values/normalize.h"
 #include "fuzz_common.h"
 
 namespace crmkpi::fuzz {

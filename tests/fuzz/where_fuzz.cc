@@ -15,10 +15,10 @@
 #include <string_view>
 #include <vector>
 
-#include "crmkpi/column_roles.h"
-#include "crmkpi/error.h"
-#include "crmkpi/stage_rules.h"
-#include "crmkpi/where.h"
+#include "crmkpi/base/error.h"
+#include "crmkpi/bind/column_roles.h"
+#include "crmkpi/bind/stage_rules.h"
+#include "crmkpi/definition/where.h"
 #include "fuzz_common.h"
 
 namespace crmkpi::fuzz {

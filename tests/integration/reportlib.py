@@ -63,7 +63,7 @@ def km_median(events, censored):
     """Kaplan–Meier median of durations: |events| finished, |censored| still open (right-
     censored). Events at t count before censorings at t. The first t with S(t) <= 0.5, or None
     when S never gets there. Written from the textbook product-limit formula, independently of
-    src/survival.cc: S(t) = prod over event times u <= t of (1 - d_u / n_u)."""
+    src/base/survival.cc: S(t) = prod over event times u <= t of (1 - d_u / n_u)."""
     from collections import Counter
     d = Counter(events)
     leaving = Counter(events) + Counter(censored)  # subjects whose time is exactly t

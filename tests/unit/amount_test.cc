@@ -1,4 +1,4 @@
-#include "crmkpi/amount.h"
+#include "crmkpi/values/amount.h"
 
 #include <cstdint>
 #include <string>

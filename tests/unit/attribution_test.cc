@@ -1,4 +1,4 @@
-#include "crmkpi/attribution.h"
+#include "crmkpi/evaluate/attribution.h"
 
 #include <catch2/catch.hpp>
 #include <cmath>
@@ -7,7 +7,7 @@
 #include <string_view>
 #include <vector>
 
-#include "crmkpi/error.h"
+#include "crmkpi/base/error.h"
 
 namespace crmkpi {
 namespace {

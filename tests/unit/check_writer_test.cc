@@ -1,4 +1,4 @@
-#include "crmkpi/check_writer.h"
+#include "crmkpi/write/check_writer.h"
 
 #include <cstdlib>
 #include <fstream>
@@ -11,8 +11,8 @@
 
 #include <catch2/catch.hpp>
 
-#include "crmkpi/error.h"
-#include "crmkpi/utf8.h"
+#include "crmkpi/base/error.h"
+#include "crmkpi/base/utf8.h"
 #include "temp_dir.h"
 
 using namespace crmkpi;

@@ -1,8 +1,8 @@
-#include "crmkpi/column_roles.h"
+#include "crmkpi/bind/column_roles.h"
 
 #include <catch2/catch.hpp>
 
-#include "crmkpi/error.h"
+#include "crmkpi/base/error.h"
 
 using namespace crmkpi;
 

@@ -6,7 +6,7 @@
 // clone): commas, doubled quotes, empty cells, quoted empty cells, UTF-8 Japanese text, spaces,
 // some CRLF line ends, no final newline; (b) ../shared/bench/gen_deals.py output, when that
 // checkout exists next to the repository.
-#include "crmkpi/csv_reader.h"
+#include "crmkpi/read/csv_reader.h"
 
 #include <catch2/catch.hpp>
 

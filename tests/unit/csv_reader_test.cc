@@ -1,6 +1,6 @@
 // Unit tests of the streaming CSV reader: every RFC 4180 case, every refill boundary, and the
 // exact error messages and locations a user sees.
-#include "crmkpi/csv_reader.h"
+#include "crmkpi/read/csv_reader.h"
 
 #include <catch2/catch.hpp>
 

@@ -1,14 +1,14 @@
 // Explicit date formats (date_format.h): what each conversion reads, the format checked before
 // any value (%Q, bad widths), and the inputs that were undefined behaviour inside date::parse.
-#include "crmkpi/date_format.h"
+#include "crmkpi/values/date_format.h"
 
 #include <cstdint>
 #include <string>
 
 #include <catch2/catch.hpp>
 
-#include "crmkpi/date_time.h"
-#include "crmkpi/error.h"
+#include "crmkpi/base/error.h"
+#include "crmkpi/values/date_time.h"
 
 using namespace crmkpi;
 

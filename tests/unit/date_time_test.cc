@@ -1,4 +1,4 @@
-#include "crmkpi/date_time.h"
+#include "crmkpi/values/date_time.h"
 
 #include <chrono>
 #include <cstdint>
@@ -11,7 +11,7 @@
 #include <catch2/catch.hpp>
 #include <date/tz.h>
 
-#include "crmkpi/error.h"
+#include "crmkpi/base/error.h"
 
 namespace crmkpi {
 namespace {

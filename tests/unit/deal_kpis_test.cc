@@ -1,9 +1,9 @@
-#include "crmkpi/deal_kpis.h"
+#include "crmkpi/analysis/deal_kpis.h"
 
 #include <catch2/catch.hpp>
 
-#include "crmkpi/amount.h"
-#include "crmkpi/quantile.h"
+#include "crmkpi/base/quantile.h"
+#include "crmkpi/values/amount.h"
 
 using namespace crmkpi;
 

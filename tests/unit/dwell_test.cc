@@ -1,6 +1,6 @@
 // Dwell (dwell.h) on hand-built stage histories. Every expected value is worked out beside it;
 // times are whole days after an arbitrary epoch, so durations in days are exact.
-#include "crmkpi/dwell.h"
+#include "crmkpi/analysis/dwell.h"
 
 #include <optional>
 #include <string>
@@ -9,7 +9,7 @@
 
 #include <catch2/catch.hpp>
 
-#include "crmkpi/error.h"
+#include "crmkpi/base/error.h"
 
 namespace crmkpi {
 namespace {

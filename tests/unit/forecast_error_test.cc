@@ -1,6 +1,6 @@
 // Forecast error metrics (forecast_error.h). Every expected value is derived by hand beside it,
 // as an exact fraction where there is one; e = F − A.
-#include "crmkpi/forecast_error.h"
+#include "crmkpi/analysis/forecast_error.h"
 
 #include <cmath>
 #include <limits>

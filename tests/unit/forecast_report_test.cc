@@ -2,7 +2,7 @@
 // column, the join with a deals export, one-side-only keys, --missing-as-zero, quarters, period
 // formats, snapshots and horizons, categories, summed rows, MASE and the errors. Every expected
 // value is worked out by hand beside it (e = F − A).
-#include "crmkpi/forecast_report.h"
+#include "crmkpi/analysis/forecast_report.h"
 
 #include <cmath>
 #include <string>
@@ -10,8 +10,8 @@
 
 #include <catch2/catch.hpp>
 
-#include "crmkpi/error.h"
-#include "crmkpi/forecast_error.h"
+#include "crmkpi/analysis/forecast_error.h"
+#include "crmkpi/base/error.h"
 #include "temp_dir.h"
 
 namespace crmkpi {

@@ -1,6 +1,6 @@
 // SplitTerms (crmkpi/formula_terms.h): the top-level terms of a gain formula, which `crmkpi roi`
 // prints one by one.
-#include "crmkpi/formula_terms.h"
+#include "crmkpi/definition/formula_terms.h"
 
 #include <string>
 #include <vector>

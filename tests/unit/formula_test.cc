@@ -1,4 +1,4 @@
-#include "crmkpi/formula.h"
+#include "crmkpi/definition/formula.h"
 
 #include <cmath>
 #include <limits>

@@ -10,7 +10,7 @@
 
 #include <catch2/catch.hpp>
 
-#include "crmkpi/deal_report.h"
+#include "crmkpi/analysis/deal_report.h"
 
 namespace {
 std::atomic<long> g_allocations{0};

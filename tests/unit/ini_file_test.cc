@@ -1,4 +1,4 @@
-#include "crmkpi/ini_file.h"
+#include "crmkpi/definition/ini_file.h"
 
 #include <catch2/catch.hpp>
 

@@ -1,4 +1,4 @@
-#include "crmkpi/input_stream.h"
+#include "crmkpi/read/input_stream.h"
 
 #include <unistd.h>
 
@@ -10,7 +10,7 @@
 
 #include <catch2/catch.hpp>
 
-#include "crmkpi/error.h"
+#include "crmkpi/base/error.h"
 #include "temp_dir.h"
 
 namespace crmkpi {

@@ -1,4 +1,4 @@
-#include "crmkpi/json_writer.h"
+#include "crmkpi/write/json_writer.h"
 
 #include <cmath>
 #include <cstdint>
@@ -9,7 +9,7 @@
 
 #include <catch2/catch.hpp>
 
-#include "crmkpi/utf8.h"
+#include "crmkpi/base/utf8.h"
 
 namespace crmkpi {
 namespace {

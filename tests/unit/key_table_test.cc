@@ -1,4 +1,4 @@
-#include "crmkpi/key_table.h"
+#include "crmkpi/base/key_table.h"
 
 #include <catch2/catch.hpp>
 
@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "crmkpi/large_alloc.h"
+#include "crmkpi/base/large_alloc.h"
 
 namespace crmkpi {
 namespace {

@@ -1,12 +1,12 @@
-#include "crmkpi/kpi_lint.h"
+#include "crmkpi/evaluate/kpi_lint.h"
 
 #include <string>
 #include <vector>
 
 #include <catch2/catch.hpp>
 
-#include "crmkpi/ini_file.h"
-#include "crmkpi/kpi_model.h"
+#include "crmkpi/definition/ini_file.h"
+#include "crmkpi/definition/kpi_model.h"
 
 using namespace crmkpi;
 

@@ -1,4 +1,4 @@
-#include "crmkpi/kpi_model.h"
+#include "crmkpi/definition/kpi_model.h"
 
 #include <catch2/catch.hpp>
 

@@ -1,12 +1,12 @@
 // The KPI tree end to end on values (no CSV): the reference's Part C vector through the tree,
 // chaining over two levels, what-if propagation and the identity check.
-#include "crmkpi/kpi_tree.h"
+#include "crmkpi/evaluate/kpi_tree.h"
 
 #include <catch2/catch.hpp>
 
 #include <cmath>
 
-#include "crmkpi/ini_file.h"
+#include "crmkpi/definition/ini_file.h"
 
 using namespace crmkpi;
 

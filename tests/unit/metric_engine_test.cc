@@ -1,7 +1,7 @@
 // The metric engine (metric_engine.h): every aggregation with its population and exclusions,
 // groupings and periods, source filters, lenient sources, lookups, errors, and a check that the
 // hot loop does not allocate per row. Every expected number is worked out by hand beside it.
-#include "crmkpi/metric_engine.h"
+#include "crmkpi/engine/metric_engine.h"
 
 #include <unistd.h>
 
@@ -17,7 +17,7 @@
 #include <catch2/catch.hpp>
 #include <fmt/format.h>
 
-#include "crmkpi/error.h"
+#include "crmkpi/base/error.h"
 #include "temp_dir.h"
 
 using namespace crmkpi;

@@ -1,4 +1,4 @@
-#include "crmkpi/near_duplicates.h"
+#include "crmkpi/quality/near_duplicates.h"
 
 #include <algorithm>
 #include <cmath>

@@ -1,11 +1,11 @@
-#include "crmkpi/normalize.h"
+#include "crmkpi/values/normalize.h"
 
 #include <string>
 #include <vector>
 
 #include <catch2/catch.hpp>
 
-#include "crmkpi/error.h"
+#include "crmkpi/base/error.h"
 
 namespace crmkpi {
 namespace {

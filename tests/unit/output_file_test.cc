@@ -1,6 +1,6 @@
 // Where -o writes (output_file.h): a regular file through a temporary file and a rename; a
 // symbolic link's target, keeping the link; devices and FIFOs in place, with their errors.
-#include "crmkpi/output_file.h"
+#include "crmkpi/write/output_file.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -14,7 +14,7 @@
 
 #include <catch2/catch.hpp>
 
-#include "crmkpi/error.h"
+#include "crmkpi/base/error.h"
 #include "temp_dir.h"
 
 using namespace crmkpi;

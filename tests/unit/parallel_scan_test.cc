@@ -14,13 +14,13 @@
 
 #include <catch2/catch.hpp>
 
+#include "crmkpi/analysis/deal_report.h"
+#include "crmkpi/base/error.h"
+#include "crmkpi/read/csv_reader.h"
+#include "crmkpi/read/parallel_scan.h"
+#include "crmkpi/read/warning_log.h"
+#include "crmkpi/write/report_writer.h"
 #include "../temp_dir.h"
-#include "crmkpi/csv_reader.h"
-#include "crmkpi/deal_report.h"
-#include "crmkpi/error.h"
-#include "crmkpi/parallel_scan.h"
-#include "crmkpi/report_writer.h"
-#include "crmkpi/warning_log.h"
 
 namespace crmkpi {
 namespace {

@@ -1,6 +1,6 @@
 // Period cells of forecast files (period_label.h): every accepted label form, dates, month →
 // quarter, and what is refused.
-#include "crmkpi/period_label.h"
+#include "crmkpi/values/period_label.h"
 
 #include <string>
 

@@ -1,6 +1,6 @@
 // The progress line (progress.h): its text, and that it is drawn only for large inputs and
 // erased at the end. stderr is swapped for a pipe while a Progress draws.
-#include "crmkpi/progress.h"
+#include "crmkpi/read/progress.h"
 
 #include <fcntl.h>
 #include <unistd.h>

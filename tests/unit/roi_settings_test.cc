@@ -1,13 +1,13 @@
 // The inputs of `crmkpi roi` (crmkpi/roi_settings.h): rates as "10%" or "0.1", flags and [roi]
 // keys merged into one checked setting, and the errors (exit 2) for bad input, with the flag or
 // file:line:col.
-#include "crmkpi/roi_settings.h"
+#include "crmkpi/definition/roi_settings.h"
 
 #include <string>
 
 #include <catch2/catch.hpp>
 
-#include "crmkpi/error.h"
+#include "crmkpi/base/error.h"
 #include "temp_dir.h"
 
 namespace crmkpi {

@@ -2,7 +2,7 @@
 // SalesLoft, lemonade stand, truck; the seed article's simple ROI), ramp-up, monthly
 // discounting, risk adjustment, payback edge cases and the break-even volume. Every expected
 // value is computed by hand in the comment beside it.
-#include "crmkpi/roi.h"
+#include "crmkpi/base/roi.h"
 
 #include <cmath>
 #include <stdexcept>

@@ -1,6 +1,6 @@
 // ShortKeyCache (short_key_cache.h): a key's words identify it exactly, and the cache returns
 // the id put for a key and for no other.
-#include "crmkpi/short_key_cache.h"
+#include "crmkpi/base/short_key_cache.h"
 
 #include <map>
 #include <random>

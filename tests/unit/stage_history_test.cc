@@ -1,14 +1,14 @@
 // Reading stage history (stage_history.h): the long layout with re-entries, out-of-order rows,
 // duplicate timestamps, unknown stages and bad rows; the wide layout (HubSpot "Date entered"
 // columns, Maven's engage/close dates). Every expectation is worked out beside it.
-#include "crmkpi/stage_history.h"
+#include "crmkpi/analysis/stage_history.h"
 
 #include <string>
 #include <vector>
 
 #include <catch2/catch.hpp>
 
-#include "crmkpi/error.h"
+#include "crmkpi/base/error.h"
 #include "temp_dir.h"
 
 using namespace crmkpi;

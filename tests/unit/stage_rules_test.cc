@@ -1,8 +1,8 @@
-#include "crmkpi/stage_rules.h"
+#include "crmkpi/bind/stage_rules.h"
 
 #include <catch2/catch.hpp>
 
-#include "crmkpi/error.h"
+#include "crmkpi/base/error.h"
 
 using namespace crmkpi;
 

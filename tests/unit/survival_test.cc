@@ -1,6 +1,6 @@
 // Kaplan–Meier (survival.h). Every expected value is derived by hand beside it: r = risk set,
 // d = events at that time, S(t_j) = S(t_{j−1}) × (r − d) / r.
-#include "crmkpi/survival.h"
+#include "crmkpi/base/survival.h"
 
 #include <algorithm>
 #include <cmath>

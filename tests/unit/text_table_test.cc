@@ -1,5 +1,5 @@
 // Numbers as people read them (text_table.h): thousands separators and never a negative zero.
-#include "text_table.h"
+#include "write/text_table.h"
 
 #include <catch2/catch.hpp>
 

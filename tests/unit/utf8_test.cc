@@ -1,4 +1,4 @@
-#include "crmkpi/utf8.h"
+#include "crmkpi/base/utf8.h"
 
 #include <string>
 

@@ -1,16 +1,16 @@
 // regex() validity rules (validity_rule.h) run on RE2: whole-value matches, linear time on long
 // values and on patterns that make a backtracking engine explode, and config errors at the
 // pattern's column for what RE2 does not take.
-#include "crmkpi/validity_rule.h"
+#include "crmkpi/quality/validity_rule.h"
 
 #include <string>
 #include <vector>
 
 #include <catch2/catch.hpp>
 
-#include "crmkpi/column_roles.h"
-#include "crmkpi/date_time.h"
-#include "crmkpi/error.h"
+#include "crmkpi/base/error.h"
+#include "crmkpi/bind/column_roles.h"
+#include "crmkpi/values/date_time.h"
 
 using namespace crmkpi;
 

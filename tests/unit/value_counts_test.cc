@@ -7,9 +7,9 @@
 
 #include <catch2/catch.hpp>
 
-#include "crmkpi/quantile.h"
-#include "crmkpi/survival.h"
-#include "crmkpi/value_counts.h"
+#include "crmkpi/base/quantile.h"
+#include "crmkpi/base/survival.h"
+#include "crmkpi/base/value_counts.h"
 
 namespace crmkpi {
 

@@ -1,4 +1,4 @@
-#include "crmkpi/value_syntax.h"
+#include "crmkpi/values/value_syntax.h"
 
 #include <string>
 

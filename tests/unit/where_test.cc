@@ -1,6 +1,6 @@
 // The where language (where.h): every operator, missing-value semantics, the comparison kind
 // chosen from the literal, stage conditions, name resolution, and error texts with locations.
-#include "crmkpi/where.h"
+#include "crmkpi/definition/where.h"
 
 #include <cstdint>
 #include <string>
@@ -10,7 +10,7 @@
 #include <catch2/catch.hpp>
 #include <fmt/format.h>
 
-#include "crmkpi/error.h"
+#include "crmkpi/base/error.h"
 
 using namespace crmkpi;
 

@@ -1,0 +1,103 @@
+// The data side of a KPI definition: sources (CSV exports), lookups joined onto them, and the
+// metrics aggregated from a source in one pass. Loaded from INI by KpiModel (kpi_model.h); each
+// definition keeps its INI location so that later errors can point back at the text.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "crmkpi/base/error.h"
+#include "crmkpi/bind/column_roles.h"
+#include "crmkpi/bind/stage_rules.h"
+#include "crmkpi/values/date_time.h"  // Period
+
+namespace crmkpi {
+
+// What a source is read as: rows aggregated by [metric]s in one pass (the default), or a whole
+// file analysed first — a stage history (`crmkpi dwell`) or a forecast file (`crmkpi forecast`)
+// — whose figures [metric]s then pick (analysis_metrics.h).
+enum class SourceKind { kRows, kStageHistory, kForecast };
+
+struct SourceDef {
+  std::string id;
+  SourceLoc loc;
+  SourceKind kind = SourceKind::kRows;
+  std::string file;  // resolved: relative paths are relative to the INI file's directory
+  SourceLoc file_loc;
+  std::string encoding = "utf-8";
+  std::string delimiter = ",";
+  std::string date_format;  // empty = automatic
+  std::string tz;           // empty = the [crmkpi] tz, else UTC
+  std::vector<RoleMapping> mappings;
+  StageConfig stages;
+  std::string filter;  // where-expression applied to every metric of the source
+  SourceLoc filter_loc;
+  bool lenient = false;
+  // `crmkpi check`: values that count as missing besides empty ones (e.g. NULL, N/A, -),
+  // compared after trimming, ASCII-case-insensitively.
+  std::vector<std::string> missing_tokens;
+  // kind = stage_history: wide-layout entry columns (entered.STAGE = COLUMN), mode, conversion.
+  std::vector<std::pair<std::string, std::string>> entered;
+  std::string dwell_mode = "cumulative";  // or latest
+  std::string conversion = "any";         // or strict
+  // kind = forecast: the [source] of the deals export its actuals come from (empty: the file's
+  // own actual column), and the period (month or quarter).
+  std::string actual_source;
+  std::string forecast_period = "month";
+  std::vector<std::string> forecast_series;  // series columns (as `forecast --by`)
+};
+
+// A small table joined by key onto every row of a source: its columns are usable in that
+// source's metrics as LOOKUP.COLUMN.
+struct LookupDef {
+  std::string id;
+  SourceLoc loc;
+  std::string file;
+  SourceLoc file_loc;
+  std::string encoding = "utf-8";
+  std::string delimiter = ",";
+  std::string key;     // column of the lookup file
+  std::string source;  // the source it joins onto
+  std::string on;      // column (or role) of that source holding the key
+  SourceLoc on_loc;
+  // An event log as a lookup (many rows per key): keep, per key, the row with the earliest
+  // (`first = COLUMN`) or latest (`last = COLUMN`) date in COLUMN — e.g. each lead's first sales
+  // touch from an activity export. Empty: keys must be unique.
+  std::string first, last;
+  SourceLoc pick_loc;
+};
+
+enum class Aggregation {
+  kCount, kCountDistinct, kSum, kAvg, kMin, kMax, kMedian, kPercentile,
+  kSla,  // compliance of a duration with a target: met / (met + breached), pending excluded
+  kFigure,  // a figure of an analysis source (stage history, forecast): MetricDef::figure
+};
+enum class DurationUnit { kDays, kHours };
+
+
+struct MetricDef {
+  std::string id;
+  SourceLoc loc;
+  std::string source;
+  Aggregation aggregation = Aggregation::kCount;
+  double percentile = 0.5;           // kPercentile: 0..1 (p90 → 0.9)
+  std::vector<std::string> columns;  // the value column; count_distinct: key columns (a+b)
+  SourceLoc column_loc;
+  std::string duration_from, duration_to;  // "duration = created..closed" instead of a column
+  DurationUnit duration_unit = DurationUnit::kDays;
+  std::string where;  // filter expression (where.h), empty = every row
+  SourceLoc where_loc;
+  std::vector<std::vector<std::string>> by;  // groupings, like --by: each one or more columns
+  SourceLoc by_loc;
+  std::string figure;  // kFigure: the KPI id of the analysis (dwell_days_km_median, wape, ...)
+  std::string stage;   // kFigure on a stage history: the stage (stage_conversion: from it)
+  SourceLoc stage_loc;
+  double within_seconds = 0;  // kSla: the target duration (`within = 48h`, `2d`)
+  SourceLoc within_loc;
+  Period period = Period::kNone;
+  std::string period_of;  // date column or role
+  SourceLoc period_loc;
+  std::string label, unit, definition;
+};
+
+}  // namespace crmkpi

@@ -1,0 +1,36 @@
+// Evaluation of a KPI definition's KPIs from the metrics measured in one pass: every KPI for the
+// total and for each grouping its metrics were measured by, with target, achievement and status.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "crmkpi/definition/formula.h"
+#include "crmkpi/definition/kpi_model.h"
+#include "crmkpi/engine/metric_engine.h"
+#include "crmkpi/results/report.h"
+
+namespace crmkpi {
+
+// Values of every metric, constant and KPI id for the total (ungrouped) population.
+using ValueMap = std::map<std::string, Value, std::less<>>;
+
+struct KpiEvaluation {
+  Report report;     // KPIs: total and per grouping, ready for the writers
+  ValueMap totals;   // every id's total value (the tree works on these)
+};
+
+// |overrides| fixes ids to values (what-if: --set win_rate=0.35); a fixed KPI is not
+// recomputed, and everything depending on it is.
+KpiEvaluation EvaluateKpis(const KpiModel& model, const MetricRun& run,
+                           const std::map<std::string, double>& overrides = {});
+
+// Achievement of |actual| against |target|, direction-aware: higher is better → actual/target,
+// lower is better → target/actual. n/a when the divisor is 0 or either value is n/a.
+Value Achievement(const Value& actual, std::optional<double> target, Direction direction);
+
+// "on track", "off track", "no target" or "n/a".
+std::string Status(const Value& actual, std::optional<double> target, Direction direction);
+
+}  // namespace crmkpi

@@ -1,0 +1,78 @@
+// Report: what a run computed, independent of how it is printed. Every KPI value carries the
+// population it was computed on (numerator, denominator or n, rows excluded by reason), so each
+// figure can be recomputed by hand (docs/kpis.md). The vocabulary between the evaluation stages
+// (analysis, evaluate) and the writers.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "crmkpi/read/data_warning.h"
+#include "crmkpi/values/num.h"
+
+namespace crmkpi {
+
+enum class Unit { kCount, kRatio, kAmount, kDays, kHours, kNumber };
+std::string_view UnitName(Unit unit);
+
+struct KpiValue {
+  std::string id;
+  Unit unit = Unit::kCount;
+  std::optional<Num> value;        // nullopt = n/a, see reason
+  std::optional<Num> numerator;    // ratios and averages
+  std::optional<Num> denominator;
+  std::optional<std::uint64_t> n;  // population of medians and percentiles
+  std::optional<std::uint64_t> censored;  // Kaplan–Meier: of n, still open at as-of
+  std::string reason;              // code when value is n/a: ZERO_DENOMINATOR, EMPTY, ...
+  std::vector<std::pair<std::string, std::uint64_t>> excluded;  // reason -> rows
+  // KPIs defined in an INI file (kpi_model.h) also carry:
+  std::string label;
+  std::string currency;           // unit currency code, e.g. JPY
+  std::optional<double> target;
+  std::optional<double> achievement;
+  std::string status;             // "on track", "off track", "no target", "n/a"
+};
+
+struct GroupRow {
+  std::vector<std::string> values;  // one per key of the grouping
+  std::vector<KpiValue> kpis;
+};
+
+struct Grouping {
+  std::vector<std::string> keys;  // column names as given to --by, plus "period"
+  std::vector<GroupRow> rows;     // sorted by values
+};
+
+struct InputSummary {
+  std::string name;
+  std::uint64_t rows = 0;          // data records read
+  std::uint64_t skipped_rows = 0;  // malformed records skipped under --lenient
+  std::string encoding;
+  char delimiter = ',';
+};
+
+// A list a command prints besides its KPIs (dwell's stuck deals, forecast's rows): column names
+// and formatted cells. Numeric columns hold JSON-ready numbers ("12.5") or "" for none (null).
+struct ReportList {
+  std::string id;     // JSON key under "lists": "stuck", "rows"
+  std::string title;  // heading in the table and Markdown formats
+  std::vector<std::string> columns;
+  std::vector<bool> numeric;  // per column
+  std::vector<std::vector<std::string>> rows;
+};
+
+struct Report {
+  std::string command = "report";  // the heading: "crmkpi report", "crmkpi dwell", ...
+  std::vector<InputSummary> inputs;
+  std::string as_of;         // YYYY-MM-DD, empty when the data has no dates
+  std::string as_of_source;  // "option" or "data"
+  GroupRow total;
+  std::vector<Grouping> groupings;
+  std::vector<ReportList> lists;  // table, md, json (CSV has KPIs only)
+  std::vector<DataWarning> warnings;
+};
+
+}  // namespace crmkpi

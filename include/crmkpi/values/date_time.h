@@ -1,0 +1,93 @@
+// Date and time parsing for CRM exports. Values become instants: seconds since
+// 1970-01-01T00:00:00Z. Naive values (no Z or offset, and date-only values at 00:00) are read in
+// the configured time zone (default UTC). Periods (month/quarter/year) are decided by the local
+// calendar date in that zone.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include <date/date.h>
+
+#include "crmkpi/values/date_format.h"
+
+namespace date {
+class time_zone;
+}
+
+namespace crmkpi {
+
+using Seconds = std::int64_t;
+
+enum class ParseStatus { kOk, kEmpty, kInvalid };
+
+class DateParser {
+ public:
+  // |format| empty = automatic, accepting (after trimming ASCII whitespace and U+3000):
+  //   YYYY-MM-DD, YYYY/MM/DD, YYYY.MM.DD, YYYY年M月D日, M/D/YYYY (US order, as Salesforce US and
+  //   Excel write it), each optionally followed by a time: 'T' or ' ' then HH:MM[:SS[.fraction]]
+  //   and, for the year-first numeric forms (YYYY-MM-DD, YYYY/MM/DD, YYYY.MM.DD), an optional
+  //   'Z', ±HH:MM, ±HHMM or ±HH (at most ±18:00). Single-digit month/day/hour are accepted in the
+  //   slash and kanji forms. Fractions of seconds are truncated. Full-width digits and separators
+  //   are accepted.
+  // |format| non-empty = a format such as "%d.%m.%Y" or "%d/%m/%Y %H:%M" (date_format.h); only
+  //   it. Throws Error(kUsage) naming |setting| for a format crmkpi cannot read (%Q).
+  // |tz| = IANA zone name for naive values; "", "UTC" or "Etc/UTC" means UTC. Throws
+  //   Error(kUsage) for an unknown zone. A naive time that a DST jump skips becomes the instant of
+  //   the jump, and one that happens twice takes the earlier instant (date::choose::earliest).
+  // Not thread-safe: Parse and LocalDate update a one-entry zone cache, so give each thread its
+  // own DateParser (copies are cheap).
+  DateParser(std::string format = {}, std::string tz = {},
+             std::string_view setting = "--date-format");
+
+  // Parses |text| into *out. kEmpty for empty/whitespace-only text. Never throws. The automatic
+  // path allocates nothing (it is called for every row).
+  ParseStatus Parse(std::string_view text, Seconds* out) const;
+
+  // The fast path for the commonest export form, a bare "YYYY-MM-DD" (exactly 10 bytes, nothing
+  // around it): its instant and its local calendar day (days since 1970-01-01), exactly as Parse
+  // and LocalDate give them, without the grammar walk and the instant-to-day conversion. Returns
+  // false (and sets nothing) for any other text, with a date_format, and when the date's local
+  // midnight is outside the cached zone period; the caller then takes Parse and LocalDate, which
+  // also decide invalid values ("2024-13-01" is not a plain date here, and invalid there).
+  bool ParsePlainDate(std::string_view text, Seconds* instant, std::int64_t* day) const;
+
+  // Local calendar date of an instant in the configured zone. Instants beyond about ±30,000
+  // years are clamped (Parse never produces them).
+  date::year_month_day LocalDate(Seconds t) const;
+
+  const std::string& format() const { return format_; }
+  const std::string& tz_name() const { return tz_name_; }
+
+ private:
+  Seconds LocalToUtc(Seconds local) const;  // applies the zone to a naive local time
+
+  std::string format_;
+  DateFormat compiled_;  // format_, checked and compiled
+  std::string tz_name_;
+  const date::time_zone* zone_ = nullptr;  // nullptr = UTC
+  // Cache of the last zone lookup (zone offsets change rarely): [begin, end) in local seconds.
+  mutable Seconds cache_begin_ = 1;
+  mutable Seconds cache_end_ = 0;
+  mutable Seconds cache_offset_ = 0;
+};
+
+// "YYYY-MM-DD".
+std::string FormatDate(const date::year_month_day& ymd);
+
+// What a warning says of a value that is not a date: the formats accepted automatically, or
+// that it does not match |date_format| when one is set; |setting| names where the format is
+// set ("--date-format" on the command line, "date_format" in an INI file).
+std::string InvalidDateMessage(std::string_view date_format, std::string_view setting);
+
+// Calendar periods that reports and metrics group by.
+enum class Period { kNone, kWeek, kMonth, kQuarter, kYear };
+
+// The label of the period holding |ymd|: "2024-W09" (ISO week and ISO week-year), "2024-03",
+// "2024-Q1", "2024"; "" for kNone. The first form writes into |out| without allocating (the
+// labels fit the short-string buffer), for the hot loop.
+void FormatPeriod(Period period, const date::year_month_day& ymd, std::string* out);
+std::string FormatPeriod(Period period, const date::year_month_day& ymd);
+
+}  // namespace crmkpi

@@ -1,0 +1,16 @@
+// Writers for the evaluated KPI tree: box-drawing text, Markdown, CSV (one row per node) and
+// JSON ({"tree":[…], "kpis":[…]}).
+#pragma once
+
+#include <string>
+
+#include "crmkpi/evaluate/kpi_tree.h"
+#include "crmkpi/results/report.h"
+#include "crmkpi/write/report_writer.h"
+
+namespace crmkpi {
+
+// |kpis| is the flat report of the same run (JSON carries it beside the tree).
+std::string WriteTree(const TreeResult& tree, const Report& kpis, Format format);
+
+}  // namespace crmkpi

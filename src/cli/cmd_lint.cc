@@ -1,0 +1,78 @@
+#include "cmd_lint.h"
+
+#include <memory>
+
+#include <fmt/format.h>
+
+#include "crmkpi/base/exit_code.h"
+#include "crmkpi/base/text.h"
+#include "crmkpi/evaluate/kpi_lint.h"
+#include "crmkpi/write/json_writer.h"
+#include "crmkpi/write/output_file.h"
+#include "crmkpi/write/report_writer.h"
+#include "kpi_run.h"
+
+namespace crmkpi {
+namespace {
+
+struct LintArgs {
+  std::string config;
+  std::string as_of;
+  std::string format = "table";
+};
+
+int Run(const LintArgs& a) {
+  const Format format = ParseFormat(a.format);
+  const KpiModel model = LoadModel(a.config);
+  const std::string as_of = a.as_of.empty() ? model.as_of : a.as_of;
+  const std::vector<LintFinding> findings = LintModel(model, as_of);
+  std::size_t errors = 0;
+  for (const auto& f : findings) errors += f.severity == LintSeverity::kError ? 1 : 0;
+  std::string out;
+  if (format == Format::kJson) {
+    JsonWriter w;
+    w.BeginObject().VersionKeys().Key("findings").BeginArray();
+    for (const LintFinding& f : findings) {
+      w.Newline().BeginObject().Key("rule").String(f.rule);
+      w.Key("severity").String(SeverityName(f.severity)).Key("file").String(f.loc.file);
+      w.Key("line").Int(f.loc.line).Key("col").Int(f.loc.column);
+      w.Key("message").String(f.message).EndObject();
+    }
+    w.EndArray().Newline().Key("errors").Int(errors);
+    w.Key("warnings").Int(findings.size() - errors).EndObject().Newline();
+    out = w.Take();
+  } else if (format == Format::kCsv) {
+    out = "rule,severity,file,line,col,message\n";
+    for (const LintFinding& f : findings) {
+      out += fmt::format("{},{},{},{},{},{}\n", f.rule, SeverityName(f.severity),
+                         CsvField(f.loc.file), f.loc.line, f.loc.column, CsvField(f.message));
+    }
+  } else {
+    for (const LintFinding& f : findings) {
+      out += fmt::format("{}: {}: {} [{}]\n", f.loc.ToString(), SeverityName(f.severity),
+                         f.message, f.rule);
+    }
+    out += fmt::format("{} error{}, {} warning{}\n", errors, errors == 1 ? "" : "s",
+                       findings.size() - errors, findings.size() - errors == 1 ? "" : "s");
+  }
+  WriteOutput("", out);
+  return errors > 0 ? ToInt(ExitCode::kCheckFailed) : ToInt(ExitCode::kOk);
+}
+
+}  // namespace
+
+void SetUpLintCommand(CLI::App* app, int* exit_code) {
+  auto args = std::make_shared<LintArgs>();
+  CLI::App* cmd = app->add_subcommand(
+      "lint", "Check a KPI definition against the KPI-design checklists (exit 1 on a rule at "
+              "severity error)");
+  cmd->add_option("-c,--config", args->config, "KPI definition (INI)")
+      ->required()
+      ->type_name("FILE");
+  cmd->add_option("--as-of", args->as_of, "The date review ages count from")->type_name("DATE");
+  cmd->add_option("--format,-f", args->format, "table (default), json or csv")
+      ->type_name("FORMAT");
+  cmd->callback([args, exit_code] { *exit_code = Run(*args); });
+}
+
+}  // namespace crmkpi

@@ -1,0 +1,146 @@
+#include "cmd_tree.h"
+
+#include <cstdio>
+#include <functional>
+#include <memory>
+
+#include <fmt/format.h>
+
+#include "crmkpi/base/error.h"
+#include "crmkpi/evaluate/kpi_tree.h"
+#include "crmkpi/read/progress.h"
+#include "crmkpi/write/output_file.h"
+#include "crmkpi/write/tree_writer.h"
+#include "kpi_run.h"
+
+namespace crmkpi {
+namespace {
+
+struct TreeArgs {
+  KpiRunArgs kpi;
+  std::vector<std::string> sets;              // --set ID=VALUE
+  std::string baseline;                       // --baseline other.ini
+  std::vector<std::string> baseline_sources;  // --baseline-source ID=PATH
+  std::string format = "table";
+  std::string output;
+};
+
+std::map<std::string, double> ParseSets(const std::vector<std::string>& sets) {
+  std::map<std::string, double> out;
+  for (const auto& s : sets) {
+    const auto eq = s.find('=');
+    if (eq == std::string::npos || eq == 0) {
+      throw Error::Usage(fmt::format("--set expects ID=VALUE (e.g. win_rate=0.35), got '{}'", s));
+    }
+    std::string value = s.substr(eq + 1);
+    double divisor = 1;  // 35% → 35 / 100, the double nearest 0.35
+    if (!value.empty() && value.back() == '%') {
+      value.pop_back();
+      divisor = 100;
+    }
+    try {
+      std::size_t used = 0;
+      const double v = std::stod(value, &used);
+      if (used != value.size()) throw std::invalid_argument("trailing");
+      out[s.substr(0, eq)] = v / divisor;
+    } catch (const std::exception&) {
+      throw Error::Usage(fmt::format("--set {}: '{}' is not a number", s.substr(0, eq),
+                                     s.substr(eq + 1)));
+    }
+  }
+  return out;
+}
+
+int Run(const TreeArgs& a) {
+  ConfigureProgress(a.kpi.quiet);
+  SetWarningsQuiet(a.kpi.quiet);  // the reader's own warnings (duplicate headers) too
+  const Format format = ParseFormat(a.format);
+  const std::map<std::string, double> sets = ParseSets(a.sets);
+  if (!sets.empty() && (!a.baseline.empty() || !a.baseline_sources.empty())) {
+    throw Error::Usage("--set (what-if) and --baseline cannot be combined");
+  }
+  KpiRun run = RunKpis(a.kpi, sets);
+  if (run.model.tree.kgis.empty()) {
+    throw Error(ExitCode::kUsage, "the definition has no [tree] (kgi = …)", {run.model.name, 0, 0});
+  }
+  TreeResult tree;
+  if (!sets.empty()) {
+    // What-if: the tree after the change, against the same data before it.
+    const KpiRun before = RunKpis(a.kpi);
+    const ValueMap after =
+        PropagateThroughTree(run.model, before.evaluation.totals, run.evaluation.totals);
+    tree = EvaluateTree(run.model, after, before.evaluation.totals, ReferenceKind::kWhatIf);
+  } else if (!a.baseline.empty() || !a.baseline_sources.empty()) {
+    KpiRunArgs base = a.kpi;
+    if (!a.baseline.empty()) base.config = a.baseline;
+    base.sources = a.baseline_sources;
+    const KpiModel base_model = LoadModel(base.config);
+    for (const auto& [id, path] : base.SourceOverrides()) {
+      bool known = false;
+      for (const auto& s : base_model.sources) known = known || s.id == id;
+      for (const auto& l : base_model.lookups) known = known || l.id == id;
+      if (!known) {
+        throw Error::Usage(fmt::format("--baseline-source {}={}: no source or lookup of that name",
+                                       id, path));
+      }
+    }
+    const KpiRun reference = RunKpis(base);
+    if (!a.kpi.quiet) {  // the baseline's data problems matter as much as the actual's
+      for (const DataWarning& w : reference.evaluation.report.warnings) {
+        std::fprintf(stderr, "crmkpi: %s: warning (baseline): %s — %llu row%s\n",
+                     w.first.ToString().c_str(), w.message.c_str(),
+                     static_cast<unsigned long long>(w.count), w.count == 1 ? "" : "s");
+      }
+    }
+    tree = EvaluateTree(run.model, run.evaluation.totals, reference.evaluation.totals,
+                        ReferenceKind::kBaseline);
+  } else {
+    tree = EvaluateTree(run.model, run.evaluation.totals, {}, ReferenceKind::kTarget);
+  }
+  WriteOutput(a.output, WriteTree(tree, run.evaluation.report, format));
+  {
+    std::vector<std::string> statuses;
+    std::function<void(const TreeNode&)> walk = [&](const TreeNode& n) {
+      statuses.push_back(n.status);
+      for (const TreeNode& c : n.children) walk(c);
+    };
+    for (const TreeNode& root : tree.roots) walk(root);
+    NoteWritten(a.output, a.kpi.quiet, "tree: " + StatusSummary(statuses, "node"));
+  }
+  if (!a.kpi.quiet) {
+    PrintDiagnostics(run.evaluation.report.warnings, LintModel(run.model, run.as_of));
+    for (const auto& w : tree.warnings) std::fprintf(stderr, "crmkpi: warning: %s\n", w.c_str());
+  }
+  return 0;
+}
+
+}  // namespace
+
+void SetUpTreeCommand(CLI::App* app, int* exit_code) {
+  auto args = std::make_shared<TreeArgs>();
+  CLI::App* cmd = app->add_subcommand(
+      "tree", "The KPI tree of a definition: actual against target (or a baseline), status, and "
+              "each node's contribution to the root's gap");
+  args->kpi.Register(cmd, true);
+  cmd->add_option("--set", args->sets,
+                  "What-if: fix a KPI, metric or constant to a value (ID=VALUE, 35% allowed; "
+                  "repeatable) and show every dependent node before and after")
+      ->type_name("ID=VALUE");
+  cmd->add_option("--baseline", args->baseline,
+                  "Compare with another definition's values (e.g. last quarter's INI) instead "
+                  "of the targets")
+      ->type_name("FILE.ini");
+  cmd->add_option("--baseline-source", args->baseline_sources,
+                  "Compare with the same definition run on other exports: ID=PATH (repeatable)")
+      ->type_name("ID=PATH");
+  cmd->add_option("--format,-f", args->format, "table (default), json, md or csv")
+      ->type_name("FORMAT");
+  cmd->add_option("-o,--output", args->output, "Write to this file (atomically)")
+      ->type_name("FILE");
+  cmd->add_option("--as-of", args->kpi.as_of, "The date treated as now (lint: review age)")
+      ->type_name("DATE");
+  cmd->add_flag("--quiet,-q", args->kpi.quiet, "No warnings on stderr");
+  cmd->callback([args, exit_code] { *exit_code = Run(*args); });
+}
+
+}  // namespace crmkpi

@@ -1,0 +1,82 @@
+#include "kpi_run.h"
+
+#include <cstdio>
+
+#include <fmt/format.h>
+
+#include "crmkpi/base/error.h"
+#include "crmkpi/definition/ini_file.h"
+#include "crmkpi/engine/metric_engine.h"
+
+namespace crmkpi {
+
+void KpiRunArgs::Register(CLI::App* app, bool config_required) {
+  auto* c = app->add_option("-c,--config", config, "KPI definition (INI, docs/ini.md)")
+                ->type_name("FILE");
+  if (config_required) c->required();
+  app->add_option("--source", sources,
+                  "Read this source (or lookup) from another file: ID=PATH (repeatable)")
+      ->type_name("ID=PATH");
+}
+
+std::map<std::string, std::string> KpiRunArgs::SourceOverrides() const {
+  std::map<std::string, std::string> out;
+  for (const auto& s : sources) {
+    const auto eq = s.find('=');
+    if (eq == std::string::npos || eq == 0 || eq + 1 == s.size()) {
+      throw Error::Usage(fmt::format("--source expects ID=PATH, got '{}'", s));
+    }
+    out[s.substr(0, eq)] = s.substr(eq + 1);
+  }
+  return out;
+}
+
+KpiModel LoadModel(const std::string& config) { return KpiModel::Load(IniFile::Load(config)); }
+
+KpiRun RunKpis(const KpiRunArgs& args, const std::map<std::string, double>& overrides,
+               const std::map<std::string, std::string>& extra_sources) {
+  KpiRun run;
+  run.model = LoadModel(args.config);
+  std::map<std::string, std::string> files = args.SourceOverrides();
+  for (const auto& [id, path] : extra_sources) files[id] = path;
+  for (const auto& [id, value] : overrides) {
+    if (!run.model.FindKpi(id) && !run.model.FindMetric(id) && !run.model.FindConstant(id)) {
+      throw Error::Usage(fmt::format("--set {}: no KPI, metric or constant of that name", id));
+    }
+  }
+  run.as_of = !args.as_of.empty() ? args.as_of : run.model.as_of;
+  std::optional<Seconds> as_of;  // for sla metrics: when an unfinished row is late
+  if (!run.as_of.empty()) {
+    Seconds t = 0;
+    if (DateParser({}, run.model.tz).Parse(run.as_of, &t) != ParseStatus::kOk) {
+      throw Error::Usage(fmt::format("--as-of: cannot read '{}' as a date", run.as_of));
+    }
+    as_of = t;
+  }
+  run.metrics = RunMetrics(run.model.sources, run.model.lookups, run.model.metrics, files,
+                           run.model.tz, as_of, args.parallel);
+  run.evaluation = EvaluateKpis(run.model, run.metrics, overrides);
+  Report& report = run.evaluation.report;
+  if (!args.as_of.empty()) {
+    report.as_of = args.as_of;
+    report.as_of_source = "option";
+  }
+  return run;
+}
+
+void PrintDiagnostics(const std::vector<DataWarning>& warnings,
+                      const std::vector<LintFinding>& lint) {
+  for (const DataWarning& w : warnings) {
+    const std::string sample = w.sample.empty() ? "" : fmt::format(" (first: \"{}\")", w.sample);
+    const std::string count = w.count > 1 ? fmt::format(" — {} rows", w.count) : "";
+    std::fprintf(stderr, "crmkpi: %s: warning: %s%s%s\n", w.first.ToString().c_str(),
+                 w.message.c_str(), count.c_str(), sample.c_str());
+  }
+  for (const LintFinding& f : lint) {
+    std::fprintf(stderr, "crmkpi: %s: %s: %s [%s]\n", f.loc.ToString().c_str(),
+                 f.severity == LintSeverity::kError ? "lint error" : "lint warning",
+                 f.message.c_str(), f.rule.c_str());
+  }
+}
+
+}  // namespace crmkpi

@@ -1,0 +1,45 @@
+// Internal: the `-c kpi.ini` pipeline shared by report, tree and lint — load and check the
+// definition, run every metric in one pass per source, evaluate the KPIs.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+
+#include "crmkpi/definition/kpi_model.h"
+#include "crmkpi/evaluate/kpi_eval.h"
+#include "crmkpi/evaluate/kpi_lint.h"
+
+namespace crmkpi {
+
+struct KpiRunArgs {
+  std::string config;
+  std::vector<std::string> sources;  // --source ID=PATH
+  std::string as_of;
+  bool quiet = false;
+  ParallelOptions parallel;  // set by the command (report: --threads)
+
+  void Register(CLI::App* app, bool config_required);
+  std::map<std::string, std::string> SourceOverrides() const;
+};
+
+struct KpiRun {
+  KpiModel model;
+  MetricRun metrics;
+  KpiEvaluation evaluation;
+  std::string as_of;  // --as-of, else [crmkpi] as_of, else empty (the clock is never read)
+};
+
+KpiModel LoadModel(const std::string& config);
+
+// Runs the metrics and evaluates the KPIs; |overrides| fixes values (what-if).
+KpiRun RunKpis(const KpiRunArgs& args, const std::map<std::string, double>& overrides = {},
+               const std::map<std::string, std::string>& extra_sources = {});
+
+// Prints data warnings and lint findings (as warnings) on stderr.
+void PrintDiagnostics(const std::vector<DataWarning>& warnings,
+                      const std::vector<LintFinding>& lint);
+
+}  // namespace crmkpi

@@ -1,0 +1,224 @@
+#include "crmkpi/evaluate/kpi_eval.h"
+
+#include <algorithm>
+#include <set>
+
+#include <fmt/format.h>
+
+namespace crmkpi {
+namespace {
+
+Unit UnitOf(const UnitSpec& u) {
+  if (u.name == "count") return Unit::kCount;
+  if (u.name == "ratio") return Unit::kRatio;
+  if (u.name == "currency") return Unit::kAmount;
+  if (u.name == "days") return Unit::kDays;
+  if (u.name == "hours") return Unit::kHours;
+  return Unit::kNumber;
+}
+
+Value ValueOfCell(const MetricCell& c) {
+  if (!c.value) return Value::Na(c.reason.empty() ? "EMPTY" : c.reason);
+  return Value::Number(c.value->ToDouble());
+}
+
+// A cell for a group a grouped metric never saw: no rows. Counts and sums are 0, the rest n/a.
+MetricCell EmptyCell(const MetricDef& m) {
+  MetricCell c;
+  if (m.aggregation == Aggregation::kCount || m.aggregation == Aggregation::kCountDistinct ||
+      m.aggregation == Aggregation::kSum) {
+    c.value = Num::Count(0);
+  } else {
+    c.reason = "EMPTY";
+  }
+  return c;
+}
+
+struct GroupKey {
+  std::vector<std::string> keys;
+  bool operator<(const GroupKey& o) const { return keys < o.keys; }
+};
+
+}  // namespace
+
+Value Achievement(const Value& actual, std::optional<double> target, Direction direction) {
+  if (!target) return Value::Na("NO_TARGET");
+  if (!actual.v) return actual;
+  const double num = direction == Direction::kHigher ? *actual.v : *target;
+  const double den = direction == Direction::kHigher ? *target : *actual.v;
+  if (den == 0) return Value::Na("ZERO_DENOMINATOR");
+  return Value::Number(num / den);
+}
+
+std::string Status(const Value& actual, std::optional<double> target, Direction direction) {
+  if (!target) return "no target";
+  if (!actual.v) return "n/a";
+  const bool ok = direction == Direction::kHigher ? *actual.v >= *target : *actual.v <= *target;
+  return ok ? "on track" : "off track";
+}
+
+KpiEvaluation EvaluateKpis(const KpiModel& model, const MetricRun& run,
+                           const std::map<std::string, double>& overrides) {
+  std::map<std::string, const MetricResult*, std::less<>> results;
+  for (const MetricResult& r : run.metrics) results[r.id] = &r;
+
+  // The metrics each KPI depends on, through other KPIs.
+  std::map<std::string, std::set<std::string>, std::less<>> metric_deps;
+  for (const KpiDef& k : model.kpis) {  // dependency order
+    std::set<std::string>& deps = metric_deps[k.id];
+    for (const auto& v : k.formula.variables()) {
+      if (model.FindMetric(v)) deps.insert(v);
+      auto it = metric_deps.find(v);
+      if (it != metric_deps.end()) deps.insert(it->second.begin(), it->second.end());
+    }
+  }
+
+  // Evaluates every KPI in one group context. |cell| gives a metric's cell in that context.
+  auto evaluate = [&](const std::function<MetricCell(const MetricDef&)>& cell,
+                      const std::set<std::string>* only, ValueMap* values) {
+    std::vector<KpiValue> out;
+    for (const ConstantDef& c : model.constants) (*values)[c.id] = Value::Number(c.value);
+    for (const MetricDef& m : model.metrics) (*values)[m.id] = ValueOfCell(cell(m));
+    for (const auto& [id, v] : overrides) (*values)[id] = Value::Number(v);
+    const Formula::Lookup lookup = [&](std::string_view id) {
+      auto it = values->find(id);
+      return it == values->end() ? Value::Na("UNKNOWN") : it->second;
+    };
+    for (const KpiDef& k : model.kpis) {
+      Value v;
+      auto fixed = overrides.find(k.id);
+      if (fixed != overrides.end()) {
+        v = Value::Number(fixed->second);
+      } else {
+        v = k.formula.Eval(lookup);
+      }
+      (*values)[k.id] = v;
+      if (only != nullptr && only->count(k.id) == 0) continue;
+      KpiValue& kv = out.emplace_back();
+      kv.id = k.id;
+      kv.label = k.label;
+      kv.unit = UnitOf(k.unit);
+      kv.currency = k.unit.currency;
+      if (v.v) {
+        kv.value = Num::Real(*v.v);
+      } else {
+        kv.reason = v.reason;
+      }
+      // A KPI that is just a metric shows that metric's population (R3).
+      const auto& vars = k.formula.variables();
+      if (fixed == overrides.end() && vars.size() == 1 && k.formula.ToString() == vars[0]) {
+        if (const MetricDef* m = model.FindMetric(vars[0])) {
+          const MetricCell c = cell(*m);
+          kv.n = c.n;
+          kv.excluded = c.excluded;
+          if (c.numerator) kv.numerator = c.numerator;  // sla: met / (met + breached)
+          if (c.denominator) kv.denominator = c.denominator;
+        }
+      }
+      if (fixed == overrides.end() && k.formula.IsRatio()) {
+        const Value n = k.formula.EvalNumerator(lookup);
+        const Value d = k.formula.EvalDenominator(lookup);
+        if (n.v) kv.numerator = Num::Real(*n.v);
+        if (d.v) kv.denominator = Num::Real(*d.v);
+      }
+      kv.target = k.target;
+      const Value a = Achievement(v, k.target, k.direction);
+      if (a.v) kv.achievement = *a.v;
+      kv.status = Status(v, k.target, k.direction);
+    }
+    return out;
+  };
+
+  KpiEvaluation result;
+  Report& report = result.report;
+  for (const SourceSummary& s : run.sources) {
+    InputSummary in;
+    in.name = s.file;
+    in.rows = s.rows;
+    in.skipped_rows = s.skipped_rows;
+    in.encoding = s.encoding;
+    report.inputs.push_back(in);
+  }
+  report.warnings = run.warnings;
+  report.as_of = model.as_of;
+  report.as_of_source = model.as_of.empty() ? "" : "definition";
+
+  auto total_cell = [&](const MetricDef& m) {
+    auto it = results.find(m.id);
+    return it == results.end() ? EmptyCell(m) : it->second->total;
+  };
+  report.total.kpis = evaluate(total_cell, nullptr, &result.totals);
+
+  // Groupings: every distinct key list any metric was grouped by.
+  std::vector<std::vector<std::string>> groupings;
+  for (const MetricResult& r : run.metrics) {
+    for (const MetricGrouping& g : r.groupings) {
+      if (std::find(groupings.begin(), groupings.end(), g.keys) == groupings.end()) {
+        groupings.push_back(g.keys);
+      }
+    }
+  }
+  for (const auto& keys : groupings) {
+    // The KPIs with at least one metric measured by this grouping; the others would only repeat
+    // their total.
+    std::set<std::string> grouped_metrics;
+    std::set<std::vector<std::string>> values;
+    for (const MetricResult& r : run.metrics) {
+      for (const MetricGrouping& g : r.groupings) {
+        if (g.keys != keys) continue;
+        grouped_metrics.insert(r.id);
+        for (const auto& row : g.rows) values.insert(row.first);
+      }
+    }
+    std::set<std::string> kpis;
+    for (const auto& [id, deps] : metric_deps) {
+      for (const auto& m : deps) {
+        if (grouped_metrics.count(m) != 0) kpis.insert(id);
+      }
+    }
+    if (kpis.empty()) continue;
+    // A KPI per group that also uses a metric measured only in total: say so once, since the
+    // same total then stands in every group (e.g. logins by role ÷ all users).
+    for (const auto& id : kpis) {
+      for (const auto& m : metric_deps[id]) {
+        if (grouped_metrics.count(m) != 0) continue;
+        const KpiDef* k = model.FindKpi(id);
+        std::string by;
+        for (const auto& key : keys) by += (by.empty() ? "" : "+") + key;
+        DataWarning w;
+        w.kind = "total_in_group";
+        w.count = 1;
+        w.first = k->formula_loc;
+        w.message = fmt::format("KPI '{}' by {} uses metric '{}', which is not grouped by {}: "
+                                "every group gets its total",
+                                id, by, m, by);
+        report.warnings.push_back(std::move(w));
+      }
+    }
+    Grouping grouping;
+    grouping.keys = keys;
+    for (const auto& group : values) {
+      auto cell = [&](const MetricDef& m) -> MetricCell {
+        auto it = results.find(m.id);
+        if (it == results.end()) return EmptyCell(m);
+        if (grouped_metrics.count(m.id) == 0) return it->second->total;  // broadcast
+        for (const MetricGrouping& g : it->second->groupings) {
+          if (g.keys != keys) continue;
+          for (const auto& row : g.rows) {
+            if (row.first == group) return row.second;
+          }
+        }
+        return EmptyCell(m);
+      };
+      ValueMap values_here;
+      GroupRow row;
+      row.values = group;
+      row.kpis = evaluate(cell, &kpis, &values_here);
+      grouping.rows.push_back(std::move(row));
+    }
+    report.groupings.push_back(std::move(grouping));
+  }
+  return result;
+}
+
+}  // namespace crmkpi

@@ -1,3 +1,0 @@
-#include "crmkpi/cli.h"
-
-int main(int argc, char** argv) { return crmkpi::RunCli(argc, argv); }

@@ -1,0 +1,438 @@
+#include "crmkpi/read/input_stream.h"
+
+#include <fcntl.h>
+#include <iconv.h>
+#include <poll.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <climits>
+#include <cstring>
+#include <optional>
+#include <system_error>
+#include <utility>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "crmkpi/base/error.h"
+
+namespace crmkpi {
+namespace {
+
+std::string ErrnoText(int err) { return std::generic_category().message(err); }
+
+bool IsUtf16Bom(const char* p, std::size_t n) {
+  if (n < 2) return false;
+  const auto b0 = static_cast<unsigned char>(p[0]);
+  const auto b1 = static_cast<unsigned char>(p[1]);
+  return (b0 == 0xFF && b1 == 0xFE) || (b0 == 0xFE && b1 == 0xFF);
+}
+
+// A file descriptor read with plain read(2): the caller's buffer is the only buffer, so a large
+// Read costs one syscall and no copy.
+class FileInput final : public InputStream {
+ public:
+  // Takes ownership of |fd| unless it is standard input, which main() may still want to inspect.
+  FileInput(int fd, std::string name) : fd_(fd), name_(std::move(name)) {
+    struct stat st {};
+    const bool known = fstat(fd_, &st) == 0;
+    if (known && S_ISREG(st.st_mode)) {
+      regular_ = true;
+      size_hint_ = static_cast<std::int64_t>(st.st_size);
+      // Exports are read once front to back; a bigger readahead window is free throughput.
+      (void)posix_fadvise(fd_, 0, 0, POSIX_FADV_SEQUENTIAL);
+    }
+#ifdef F_SETPIPE_SZ
+    if (known && S_ISFIFO(st.st_mode)) {
+      // A pipe holds 64 KiB by default: the writer (`cat`, a decompressor) and this process
+      // then take turns every 64 KiB, a context switch each. 1 MiB (the unprivileged limit,
+      // /proc/sys/fs/pipe-max-size) lets both run ahead; refused is fine, it is only speed.
+      (void)fcntl(fd_, F_SETPIPE_SZ, 1 << 20);
+    }
+#endif
+  }
+  ~FileInput() override {
+    if (fd_ != STDIN_FILENO) close(fd_);
+  }
+  FileInput(const FileInput&) = delete;
+  FileInput& operator=(const FileInput&) = delete;
+
+  std::size_t Read(char* buf, std::size_t n) override {
+    if (peek_pos_ < peek_len_) {
+      // Hand back peeked bytes alone: a short read is allowed and keeps this path trivial.
+      const std::size_t k = std::min(n, peek_len_ - peek_pos_);
+      std::memcpy(buf, peek_ + peek_pos_, k);
+      peek_pos_ += k;
+      return k;
+    }
+    return ReadFd(buf, n);
+  }
+
+  // Reads up to |n| (<= sizeof peek_) bytes that later Reads return again. Works on pipes and
+  // terminals, where there is no seeking back; loops because a pipe may deliver a byte at a time.
+  std::string_view Peek(std::size_t n) {
+    n = std::min(n, sizeof peek_);
+    while (peek_len_ < n) {
+      const std::size_t got = ReadFd(peek_ + peek_len_, n - peek_len_);
+      if (got == 0) break;
+      peek_len_ += got;
+    }
+    return {peek_, peek_len_};
+  }
+
+  const std::string& name() const override { return name_; }
+  std::int64_t size_hint() const override { return size_hint_; }
+  bool regular_file() const override { return regular_; }
+
+ private:
+  std::size_t ReadFd(char* buf, std::size_t n) {
+    if (n == 0) return 0;
+    // Linux caps a single read at ~2 GiB anyway; clamping keeps the ssize_t result meaningful.
+    n = std::min<std::size_t>(n, INT_MAX);
+    for (;;) {
+      const ssize_t got = read(fd_, buf, n);
+      if (got >= 0) return static_cast<std::size_t>(got);
+      const int err = errno;
+      if (err == EINTR) continue;
+      if (err == EAGAIN || err == EWOULDBLOCK) {
+        // stdin inherited in non-blocking mode (some process launchers do this): wait, don't fail.
+        pollfd pfd{fd_, POLLIN, 0};
+        (void)poll(&pfd, 1, -1);
+        continue;
+      }
+      throw Error::Input(fmt::format("cannot read: {}", ErrnoText(err)), {name_});
+    }
+  }
+
+  int fd_;
+  std::string name_;
+  std::int64_t size_hint_ = -1;
+  bool regular_ = false;
+  char peek_[4];
+  std::size_t peek_len_ = 0;
+  std::size_t peek_pos_ = 0;
+};
+
+// Bytes [begin, end) of a regular file, read with pread(2) through its own descriptor, so that
+// each thread of the parallel pass reads its chunk independently (see parallel_scan.h).
+class FileRangeInput final : public InputStream {
+ public:
+  FileRangeInput(int fd, std::string name, std::uint64_t begin, std::uint64_t end,
+                 std::int64_t file_size)
+      : fd_(fd), name_(std::move(name)), pos_(begin), end_(end), file_size_(file_size) {
+    (void)posix_fadvise(fd_, static_cast<off_t>(begin), static_cast<off_t>(end - begin),
+                        POSIX_FADV_SEQUENTIAL);
+  }
+  ~FileRangeInput() override { close(fd_); }
+  FileRangeInput(const FileRangeInput&) = delete;
+  FileRangeInput& operator=(const FileRangeInput&) = delete;
+
+  std::size_t Read(char* buf, std::size_t n) override {
+    n = static_cast<std::size_t>(std::min<std::uint64_t>({n, end_ - pos_, INT_MAX}));
+    while (n > 0) {
+      const ssize_t got = pread(fd_, buf, n, static_cast<off_t>(pos_));
+      if (got > 0) {
+        pos_ += static_cast<std::uint64_t>(got);
+        return static_cast<std::size_t>(got);
+      }
+      if (got == 0) {  // the file shrank while being read
+        throw Error::Input(
+            fmt::format("cannot read: the file ended at byte {}; was it changed while being read?",
+                        pos_),
+            {name_});
+      }
+      if (errno != EINTR) {
+        throw Error::Input(fmt::format("cannot read: {}", ErrnoText(errno)), {name_});
+      }
+    }
+    return 0;
+  }
+  const std::string& name() const override { return name_; }
+  std::int64_t size_hint() const override { return file_size_; }
+
+ private:
+  int fd_;
+  std::string name_;
+  std::uint64_t pos_, end_;
+  std::int64_t file_size_;
+};
+
+class MemoryStream final : public InputStream {
+ public:
+  MemoryStream(std::string data, std::size_t max_chunk, std::string name)
+      : data_(std::move(data)), max_chunk_(std::max<std::size_t>(max_chunk, 1)),
+        name_(std::move(name)) {}
+
+  std::size_t Read(char* buf, std::size_t n) override {
+    const std::size_t k = std::min({n, max_chunk_, data_.size() - pos_});
+    std::memcpy(buf, data_.data() + pos_, k);
+    pos_ += k;
+    return k;
+  }
+  const std::string& name() const override { return name_; }
+  std::int64_t size_hint() const override { return static_cast<std::int64_t>(data_.size()); }
+
+ private:
+  std::string data_;
+  std::size_t pos_ = 0;
+  std::size_t max_chunk_;
+  std::string name_;
+};
+
+// Streams |raw| through iconv into the caller's buffer. Input is staged in a fixed buffer; a
+// multibyte sequence split by a raw read stays at the front of it until the next refill, so memory
+// is bounded whatever the file size.
+//
+// An invalid byte sequence is reported only after every byte before it has been returned: a
+// Read that converts some text and then meets one returns that text, and the next Read throws
+// (and so does every later one). A reader therefore meets a malformed record before the
+// sequence as it would in a UTF-8 file, whatever the buffer sizes, and the parallel pass over
+// the stream, which cuts blocks from the same bytes, reports the same first error.
+class TranscodingInput final : public InputStream {
+ public:
+  TranscodingInput(std::unique_ptr<InputStream> raw, Encoding encoding)
+      : raw_(std::move(raw)), encoding_(encoding), in_(kInputBufferSize) {
+    // UTF-16 picks its iconv decoder only after seeing the first two bytes (BOM or not).
+    if (encoding_ == Encoding::kCp932) OpenConverter("CP932");
+  }
+  ~TranscodingInput() override {
+    if (cd_ != kNoConverter) iconv_close(cd_);
+  }
+  TranscodingInput(const TranscodingInput&) = delete;
+  TranscodingInput& operator=(const TranscodingInput&) = delete;
+
+  std::size_t Read(char* buf, std::size_t n) override {
+    if (n == 0) return 0;
+    if (stage_pos_ < stage_len_) {
+      const std::size_t k = std::min(n, stage_len_ - stage_pos_);
+      std::memcpy(buf, stage_ + stage_pos_, k);
+      stage_pos_ += k;
+      return k;
+    }
+    if (n >= sizeof stage_) return Convert(buf, n);
+    // One UTF-8 character may need 4 bytes, more than a tiny caller buffer holds; convert into
+    // the stage instead so that every Read makes progress.
+    stage_len_ = Convert(stage_, sizeof stage_);
+    stage_pos_ = 0;
+    if (stage_len_ == 0) return 0;
+    return Read(buf, n);  // served from the stage: no further recursion
+  }
+
+  const std::string& name() const override { return raw_->name(); }
+  std::int64_t size_hint() const override { return raw_->size_hint(); }
+  bool regular_file() const override { return raw_->regular_file(); }
+
+ private:
+  static constexpr std::size_t kInputBufferSize = 256 * 1024;
+  // iconv_open's failure value, also used for "decoder not chosen yet".
+  static inline const iconv_t kNoConverter = reinterpret_cast<iconv_t>(-1);
+
+  void OpenConverter(const char* from) {
+    cd_ = iconv_open("UTF-8", from);
+    if (cd_ == kNoConverter) {
+      throw Error::Input(fmt::format("cannot convert from {}: {}", from, ErrnoText(errno)),
+                         {raw_->name()});
+    }
+  }
+
+  // Fills |out| (cap >= 4) with at least one converted byte; returns 0 only at end of input.
+  std::size_t Convert(char* out, std::size_t cap) {
+    if (failed_) throw *failed_;
+    char* outp = out;
+    std::size_t out_left = cap;
+    for (;;) {
+      if (in_begin_ < in_end_ && cd_ != kNoConverter) {
+        char* inp = in_.data() + in_begin_;
+        std::size_t in_left = in_end_ - in_begin_;
+        const std::size_t rc = iconv(cd_, &inp, &in_left, &outp, &out_left);
+        const int err = errno;
+        const auto consumed = static_cast<std::size_t>(inp - (in_.data() + in_begin_));
+        in_begin_ += consumed;
+        source_offset_ += consumed;
+        if (rc == static_cast<std::size_t>(-1)) {
+          if (err == E2BIG) break;
+          if (err == EILSEQ) {
+            // Located after the text converted before it; thrown once that text is returned.
+            CountLines(out, outp);
+            failed_ = Error::Input(fmt::format("invalid {} byte sequence at byte offset {}",
+                                               DisplayEncoding(), source_offset_),
+                                   {raw_->name(), lines_ + 1, 0});
+            if (outp == out) throw *failed_;
+            return static_cast<std::size_t>(outp - out);
+          }
+          if (err != EINVAL) {
+            throw Error::Input(fmt::format("conversion from {} failed: {}",
+                                           DisplayEncoding(), ErrnoText(err)),
+                               {raw_->name()});
+          }
+          // EINVAL: the buffer ends inside a sequence; its bytes wait for the refill below.
+        }
+      }
+      // Hand over what is converted rather than block on the source (matters for pipes).
+      if (outp != out) break;
+      if (raw_eof_) {
+        if (in_begin_ < in_end_) {
+          Fail(fmt::format("truncated {} byte sequence at end of input (byte offset {})",
+                           DisplayEncoding(), source_offset_));
+        }
+        if (cd_ != kNoConverter && !flushed_) {
+          flushed_ = true;
+          iconv(cd_, nullptr, nullptr, &outp, &out_left);  // emit any shift-state reset
+        }
+        break;
+      }
+      Refill();
+    }
+    CountLines(out, outp);
+    return static_cast<std::size_t>(outp - out);
+  }
+
+  void Refill() {
+    // Only a partial sequence (< 4 bytes) can be left over, so the move is cheap.
+    std::memmove(in_.data(), in_.data() + in_begin_, in_end_ - in_begin_);
+    in_end_ -= in_begin_;
+    in_begin_ = 0;
+    const std::size_t got = raw_->Read(in_.data() + in_end_, in_.size() - in_end_);
+    if (got == 0) {
+      raw_eof_ = true;
+    } else {
+      in_end_ += got;
+    }
+    if (cd_ == kNoConverter && (in_end_ >= 2 || raw_eof_)) {
+      // glibc's "UTF-16" consumes a BOM and honours its byte order, but assumes big-endian
+      // without one; Windows tools write little-endian, so that is the BOM-less default.
+      OpenConverter(IsUtf16Bom(in_.data(), in_end_) ? "UTF-16" : "UTF-16LE");
+    }
+  }
+
+  void CountLines(const char* begin, const char* end) {
+    lines_ += static_cast<std::uint64_t>(std::count(begin, end, '\n'));
+  }
+
+  std::string_view DisplayEncoding() const {
+    return encoding_ == Encoding::kUtf16 ? "UTF-16" : "CP932";
+  }
+
+  // The line is 1-based and counted in the converted text, which is what an editor shows.
+  [[noreturn]] void Fail(std::string message) const {
+    throw Error::Input(std::move(message), {raw_->name(), lines_ + 1, 0});
+  }
+
+  std::unique_ptr<InputStream> raw_;
+  Encoding encoding_;
+  iconv_t cd_ = kNoConverter;
+  std::vector<char> in_;
+  std::size_t in_begin_ = 0;
+  std::size_t in_end_ = 0;
+  bool raw_eof_ = false;
+  bool flushed_ = false;
+  std::uint64_t source_offset_ = 0;  // source bytes consumed before in_[in_begin_]
+  std::uint64_t lines_ = 0;          // '\n' in the UTF-8 produced so far
+  std::optional<Error> failed_;      // an invalid sequence met: every later Read throws it
+  char stage_[16];
+  std::size_t stage_len_ = 0;
+  std::size_t stage_pos_ = 0;
+};
+
+char AsciiLower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
+
+bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
+  return std::equal(a.begin(), a.end(), b.begin(), b.end(),
+                    [](char x, char y) { return AsciiLower(x) == AsciiLower(y); });
+}
+
+}  // namespace
+
+Encoding ParseEncoding(std::string_view name) {
+  static constexpr std::pair<std::string_view, Encoding> kNames[] = {
+      {"utf-8", Encoding::kUtf8},        {"utf8", Encoding::kUtf8},
+      {"cp932", Encoding::kCp932},       {"shift_jis", Encoding::kCp932},
+      {"sjis", Encoding::kCp932},        {"windows-31j", Encoding::kCp932},
+      {"ms932", Encoding::kCp932},       {"utf-16", Encoding::kUtf16},
+      {"utf16", Encoding::kUtf16},
+  };
+  for (const auto& [alias, encoding] : kNames) {
+    if (EqualsIgnoreCase(name, alias)) return encoding;
+  }
+  throw Error::Usage(fmt::format(
+      "unknown encoding '{}' (expected utf-8, cp932 (alias shift_jis, sjis, windows-31j, ms932) "
+      "or utf-16)",
+      name));
+}
+
+std::string_view EncodingName(Encoding encoding) {
+  switch (encoding) {
+    case Encoding::kUtf8:
+      return "utf-8";
+    case Encoding::kCp932:
+      return "cp932";
+    case Encoding::kUtf16:
+      return "utf-16";
+  }
+  return "utf-8";
+}
+
+std::unique_ptr<InputStream> OpenInput(const std::string& path, Encoding encoding,
+                                       Encoding* used) {
+  std::unique_ptr<FileInput> file;
+  if (path == "-") {
+    file = std::make_unique<FileInput>(STDIN_FILENO, "<stdin>");
+  } else {
+    const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) throw Error::Input(fmt::format("cannot open: {}", ErrnoText(errno)), {path});
+    struct stat st {};
+    if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+      close(fd);
+      throw Error::Input("is a directory, not a CSV file; name a file in it", {path});
+    }
+    file = std::make_unique<FileInput>(fd, path);
+  }
+  // FF FE / FE FF cannot start valid UTF-8 or CP932 text, so a UTF-16 BOM overrides |encoding|.
+  // Likewise a UTF-8 BOM: EF BB BF is valid CP932, so reading a BOM'd UTF-8 export as CP932
+  // would turn every non-ASCII character into silent mojibake instead of an error.
+  const std::string_view head = file->Peek(3);
+  if (IsUtf16Bom(head.data(), head.size())) {
+    encoding = Encoding::kUtf16;
+  } else if (head.size() == 3 && head == "\xEF\xBB\xBF") {
+    encoding = Encoding::kUtf8;
+  }
+  if (used != nullptr) *used = encoding;
+  return TranscodeToUtf8(std::move(file), encoding);
+}
+
+std::unique_ptr<InputStream> OpenFileRange(const std::string& path, std::uint64_t begin,
+                                           std::uint64_t end) {
+  // O_NONBLOCK: should |path| have been replaced by a FIFO, open must not wait for a writer
+  // (reads of a regular file ignore the flag).
+  const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+  if (fd < 0) throw Error::Input(fmt::format("cannot open: {}", ErrnoText(errno)), {path});
+  struct stat st;
+  const std::int64_t size = fstat(fd, &st) == 0 ? static_cast<std::int64_t>(st.st_size) : -1;
+  return std::make_unique<FileRangeInput>(fd, path, begin, std::max(begin, end), size);
+}
+
+std::unique_ptr<InputStream> TranscodeToUtf8(std::unique_ptr<InputStream> raw, Encoding encoding) {
+  if (encoding == Encoding::kUtf8) return raw;
+  return std::make_unique<TranscodingInput>(std::move(raw), encoding);
+}
+
+std::unique_ptr<InputStream> MemoryInput(std::string data, std::size_t max_chunk,
+                                         std::string name) {
+  return std::make_unique<MemoryStream>(std::move(data), max_chunk, std::move(name));
+}
+
+std::unique_ptr<InputStream> OpenDefinedInput(const std::string& path, Encoding encoding,
+                                              Encoding* used, const SourceLoc& file_loc,
+                                              const std::string& what) {
+  try {
+    return OpenInput(path, encoding, used);
+  } catch (const Error& e) {
+    if (file_loc.line == 0 || e.loc().line != 0) throw;  // no INI line, or a line of the file
+    throw Error(e.code(), fmt::format("{}: {}", what, e.Formatted()), file_loc);
+  }
+}
+
+}  // namespace crmkpi

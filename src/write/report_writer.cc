@@ -1,0 +1,419 @@
+#include "crmkpi/write/report_writer.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include <fmt/format.h>
+
+#include "crmkpi/base/error.h"
+#include "crmkpi/base/text.h"
+#include "crmkpi/base/utf8.h"
+#include "crmkpi/write/json_writer.h"
+#include "text_table.h"
+
+namespace crmkpi {
+namespace {
+
+// ---- value formatting for people (table, md) --------------------------------------------
+
+std::string ExcludedText(const KpiValue& v) {
+  std::string out;
+  for (const auto& [reason, count] : v.excluded) {
+    if (!out.empty()) out += ", ";
+    std::string r = reason;
+    std::replace(r.begin(), r.end(), '_', ' ');
+    out += fmt::format("{} {}", GroupThousands(std::to_string(count)), r);
+  }
+  return out;
+}
+
+std::string Label(std::string_view id) {
+  static const std::pair<std::string_view, std::string_view> kLabels[] = {
+      {"deals", "deals"},
+      {"won", "won"},
+      {"lost", "lost"},
+      {"open", "open"},
+      {"win_rate", "win rate 受注率"},
+      {"lead_to_opportunity_rate", "lead→opportunity 商談化率"},
+      {"revenue", "revenue 売上"},
+      {"avg_deal_size", "avg deal size 平均取引規模"},
+      {"pipeline_amount", "pipeline amount"},
+      {"sales_cycle_days_median", "sales cycle median (days)"},
+      {"sales_cycle_days_mean", "sales cycle mean (days)"},
+      {"sales_cycle_days_p90", "sales cycle p90 (days)"},
+      {"sales_cycle_days_km_median", "sales cycle KM median, all deals (days)"},
+      {"history_deals", "deals in the history"},
+      {"history_visits", "stage visits"},
+      {"stuck_deals", "stuck deals"},
+  };
+  for (const auto& [k, label] : kLabels) {
+    if (k == id) return std::string(label);
+  }
+  return std::string(id);
+}
+
+std::string ShortLabel(std::string_view id) {
+  static const std::pair<std::string_view, std::string_view> kShort[] = {
+      {"win_rate", "win rate"},
+      {"lead_to_opportunity_rate", "lead→opp"},
+      {"avg_deal_size", "avg deal"},
+      {"pipeline_amount", "pipeline"},
+      {"sales_cycle_days_median", "cycle median"},
+      {"sales_cycle_days_mean", "cycle mean"},
+      {"sales_cycle_days_p90", "cycle p90"},
+      {"sales_cycle_days_km_median", "cycle KM median"},
+      {"dwell_entered", "entered"},
+      {"dwell_visits", "visits"},
+      {"dwell_reentries", "re-entries"},
+      {"dwell_exited", "exited"},
+      {"dwell_open", "open"},
+      {"dwell_days_median", "median"},
+      {"dwell_days_mean", "mean"},
+      {"dwell_days_p90", "p90"},
+      {"dwell_days_km_median", "KM median"},
+  };
+  for (const auto& [k, label] : kShort) {
+    if (k == id) return std::string(label);
+  }
+  return std::string(id);
+}
+
+// The row label: an INI KPI's own label, else the built-in one.
+std::string LabelOf(const KpiValue& v) { return v.label.empty() ? Label(v.id) : v.label; }
+
+// The value cell: "42.2 %" or "n/a".
+std::string ValueCell(const KpiValue& v) {
+  if (!v.value) return "n/a";
+  return Human(*v.value, v.unit);
+}
+
+// The basis column of the total table: the population behind the value.
+std::string BasisCell(const KpiValue& v) {
+  std::string basis;
+  const bool builtin = v.status.empty();  // the deals report's own KPIs, not an INI's
+  if (!builtin) {
+    if (v.numerator && v.denominator) {
+      basis = fmt::format("{} / {}", Human(*v.numerator, Unit::kNumber),
+                          Human(*v.denominator, Unit::kNumber));
+    }
+  } else if (v.id == "win_rate") {
+    basis = fmt::format("{} won / {} closed", Human(*v.numerator, Unit::kCount),
+                        Human(*v.denominator, Unit::kCount));
+  } else if (v.id == "lead_to_opportunity_rate") {
+    basis = fmt::format("{} reached / {} deals", Human(*v.numerator, Unit::kCount),
+                        Human(*v.denominator, Unit::kCount));
+  } else if (v.id == "avg_deal_size" && v.numerator) {
+    basis = fmt::format("{} / {} won with amount", Human(*v.numerator, Unit::kAmount),
+                        Human(*v.denominator, Unit::kCount));
+  } else if (v.id == "sales_cycle_days_mean" && v.numerator) {
+    basis = fmt::format("{} days / {} won", Fixed(v.numerator->ToDouble(), 1),
+                        Human(*v.denominator, Unit::kCount));
+  } else if (v.n && v.censored) {
+    basis = fmt::format("n = {}, {} open (censored)", GroupThousands(std::to_string(*v.n)),
+                        GroupThousands(std::to_string(*v.censored)));
+  } else if (v.n) {
+    basis = fmt::format("n = {}", GroupThousands(std::to_string(*v.n)));
+  }
+  if (!v.value && !v.reason.empty()) {
+    basis += (basis.empty() ? "" : "; ") + std::string(ReasonText(v.reason));
+  }
+  const std::string ex = ExcludedText(v);
+  if (!ex.empty()) basis += (basis.empty() ? "excluded: " : "; excluded: ") + ex;
+  return basis;
+}
+
+// The cell of a grouped (wide) table: value, plus n/d for ratios.
+std::string GroupCell(const KpiValue& v) {
+  std::string cell = ValueCell(v);
+  if (v.unit == Unit::kRatio && v.numerator) {
+    cell += fmt::format(" ({}/{})", v.numerator->ToString(), v.denominator->ToString());
+  }
+  return cell;
+}
+
+std::string GroupValue(const std::string& key, const std::string& v) {
+  if (!v.empty()) return v;
+  return key == "period" ? "(no date)" : "(empty)";
+}
+
+std::string WriteHuman(const Report& report, bool md) {
+  std::string out;
+  std::string inputs;
+  std::uint64_t rows = 0;
+  for (const auto& in : report.inputs) {
+    inputs += (inputs.empty() ? "" : ", ") + in.name;
+    rows += in.rows;
+  }
+  const std::string as_of =
+      report.as_of.empty() ? "no dates in the data"
+                           : fmt::format("as of {} ({})", report.as_of,
+                                         report.as_of_source == "option"       ? "--as-of"
+                                         : report.as_of_source == "definition" ? "the definition"
+                                                                 : "latest date in the data");
+  out += fmt::format("{}crmkpi {}: {} · {} rows · {}\n\n", md ? "# " : "", report.command, inputs,
+                     GroupThousands(std::to_string(rows)), as_of);
+
+  Table total;
+  bool targets = false;  // KPIs from an INI definition: show target, achievement, status
+  for (const KpiValue& v : report.total.kpis) targets = targets || !v.status.empty();
+  total.head = {"KPI", "value", "basis"};
+  total.right = {false, true, false};
+  if (targets) {
+    total.head = {"KPI", "value", "target", "achv.", "status", "basis"};
+    total.right = {false, true, true, true, false, false};
+  }
+  for (const KpiValue& v : report.total.kpis) {
+    if (!targets) {
+      total.rows.push_back({LabelOf(v), ValueCell(v), BasisCell(v)});
+      continue;
+    }
+    total.rows.push_back({LabelOf(v), ValueCell(v),
+                          v.target ? Human(Num::Real(*v.target), v.unit) : "",
+                          v.achievement ? Fixed(*v.achievement * 100.0, 1) + " %" : "",
+                          v.status, BasisCell(v)});
+  }
+  out += md ? "## Total\n\n" : "Total\n";
+  out += total.Render(md);
+
+  for (const Grouping& g : report.groupings) {
+    std::string title;
+    for (const auto& k : g.keys) title += (title.empty() ? "" : " × ") + k;
+    out += md ? fmt::format("\n## By {}\n\n", title) : fmt::format("\nBy {}\n", title);
+    Table t;
+    for (const auto& k : g.keys) {
+      t.head.push_back(k);
+      t.right.push_back(false);
+    }
+    if (!g.rows.empty()) {
+      for (const KpiValue& v : g.rows.front().kpis) {
+        t.head.push_back(v.label.empty() ? ShortLabel(v.id) : v.label);
+        t.right.push_back(true);
+      }
+    }
+    for (const GroupRow& r : g.rows) {
+      std::vector<std::string> cells;
+      for (std::size_t i = 0; i < r.values.size(); ++i) {
+        cells.push_back(GroupValue(g.keys[i], r.values[i]));
+      }
+      for (const KpiValue& v : r.kpis) cells.push_back(GroupCell(v));
+      t.rows.push_back(std::move(cells));
+    }
+    out += t.Render(md);
+  }
+  for (const ReportList& list : report.lists) {
+    out += md ? fmt::format("\n## {}\n\n", list.title) : fmt::format("\n{}\n", list.title);
+    if (list.rows.empty()) {
+      out += md ? "(none)\n" : "  (none)\n";
+      continue;
+    }
+    Table t;
+    t.head = list.columns;
+    t.right = list.numeric;
+    t.rows = list.rows;
+    out += t.Render(md);
+  }
+  return out;
+}
+
+// ---- machine formats ---------------------------------------------------------------------
+
+// A Num as JSON: exact decimals as their text, doubles shortest round-trip.
+void JsonNum(const Num& n, JsonWriter* w) {
+  if (n.fixed) {
+    w->Number(n.ToString());
+  } else {
+    w->Double(n.real);
+  }
+}
+void JsonNum(const std::optional<Num>& n, JsonWriter* w) {
+  if (n) {
+    JsonNum(*n, w);
+  } else {
+    w->Null();
+  }
+}
+
+void JsonKpi(const KpiValue& v, const std::vector<std::string>& keys,
+             const std::vector<std::string>& values, JsonWriter* w) {
+  w->BeginObject().Key("id").String(v.id).Key("group").BeginObject();
+  for (std::size_t i = 0; i < keys.size(); ++i) w->Key(keys[i]).String(values[i]);
+  w->EndObject();
+  w->Key("value");
+  JsonNum(v.value, w);
+  if (v.numerator) JsonNum(v.numerator, &w->Key("numerator"));
+  if (v.denominator) JsonNum(v.denominator, &w->Key("denominator"));
+  if (v.n) w->Key("n").Int(*v.n);
+  if (v.censored) w->Key("censored").Int(*v.censored);
+  w->Key("unit").String(UnitName(v.unit));
+  if (!v.reason.empty()) w->Key("reason").String(v.reason);
+  if (!v.label.empty()) w->Key("label").String(v.label);
+  if (!v.currency.empty()) w->Key("currency").String(v.currency);
+  if (!v.status.empty()) {
+    w->Key("target").Double(v.target).Key("achievement").Double(v.achievement);
+    w->Key("status").String(v.status);
+  }
+  if (!v.excluded.empty()) {
+    w->Key("excluded").BeginObject();
+    for (const auto& [reason, count] : v.excluded) w->Key(reason).Int(count);
+    w->EndObject();
+  }
+  w->EndObject();
+}
+
+std::string WriteJson(const Report& report) {
+  JsonWriter w;
+  w.BeginObject().VersionKeys();
+  w.Newline().Key("as_of").StringOrNull(report.as_of);
+  w.Key("as_of_source").StringOrNull(report.as_of_source);
+  w.Newline().Key("inputs").BeginArray();
+  for (const InputSummary& in : report.inputs) {
+    w.Newline().BeginObject().Key("file").String(in.name).Key("rows").Int(in.rows);
+    w.Key("skipped_rows").Int(in.skipped_rows).Key("encoding").String(in.encoding);
+    w.Key("delimiter").String(std::string_view(&in.delimiter, 1)).EndObject();
+  }
+  w.EndArray();
+  w.Newline().Key("kpis");
+  WriteJsonKpis(report, &w);
+  if (!report.lists.empty()) {
+    w.Newline().Key("lists").BeginObject();
+    for (const ReportList& list : report.lists) {
+      w.Newline().Key(list.id).BeginArray();
+      for (const auto& row : list.rows) {
+        w.Newline().BeginObject();
+        for (std::size_t c = 0; c < list.columns.size(); ++c) {
+          w.Key(list.columns[c]);
+          if (c < list.numeric.size() && list.numeric[c]) {
+            w.Number(row[c]);  // "" (none) → null
+          } else {
+            w.String(row[c]);
+          }
+        }
+        w.EndObject();
+      }
+      w.EndArray();
+    }
+    w.EndObject();
+  }
+  w.Newline().Key("warnings").BeginArray();
+  for (const DataWarning& x : report.warnings) {
+    w.Newline().BeginObject().Key("kind").String(x.kind).Key("column").String(x.column);
+    w.Key("count").Int(x.count).Key("file").String(x.first.file);
+    w.Key("line").Int(x.first.line).Key("col").Int(x.first.column);
+    w.Key("sample").String(x.sample).Key("message").String(x.message).EndObject();
+  }
+  w.EndArray().EndObject().Newline();
+  return w.Take();
+}
+
+std::string WriteCsv(const Report& report) {
+  // Group columns: the union of all groupings' keys, by-columns first, period last.
+  std::vector<std::string> cols;
+  bool period = false;
+  for (const Grouping& g : report.groupings) {
+    for (const auto& k : g.keys) {
+      if (k == "period" && &k == &g.keys.back()) {
+        period = true;
+      } else if (std::find(cols.begin(), cols.end(), k) == cols.end()) {
+        cols.push_back(k);
+      }
+    }
+  }
+  if (period) cols.push_back("period");
+  std::string out = "kpi";
+  for (const auto& c : cols) out += "," + CsvField(c);
+  out += ",value,numerator,denominator,n,censored,unit,reason,excluded,group_by";
+  // KPIs from an INI definition also carry their label, target and status.
+  bool definition = false;
+  for (const KpiValue& v : report.total.kpis) definition = definition || !v.status.empty();
+  out += definition ? ",label,target,achievement,status\n" : "\n";
+  auto add = [&](const KpiValue& v, const std::vector<std::string>& keys,
+                 const std::vector<std::string>& values) {
+    std::string line = CsvField(v.id);
+    for (const auto& c : cols) {
+      line += ",";
+      for (std::size_t i = 0; i < keys.size(); ++i) {
+        if (keys[i] == c) line += CsvField(values[i]);
+      }
+    }
+    std::string excluded;
+    for (const auto& [reason, count] : v.excluded) {
+      excluded += fmt::format("{}{}={}", excluded.empty() ? "" : ";", reason, count);
+    }
+    std::string group_by;
+    for (const auto& k : keys) group_by += (group_by.empty() ? "" : "+") + k;
+    line += fmt::format(",{},{},{},{},{},{},{},{},{}\n", v.value ? v.value->ToString() : "",
+                        v.numerator ? v.numerator->ToString() : "",
+                        v.denominator ? v.denominator->ToString() : "",
+                        v.n ? std::to_string(*v.n) : "",
+                        v.censored ? std::to_string(*v.censored) : "", UnitName(v.unit),
+                        v.reason, CsvField(excluded), CsvField(group_by));
+    if (definition) {
+      line.pop_back();  // the newline
+      line += fmt::format(",{},{},{},{}\n", CsvField(v.label),
+                          v.target ? fmt::format("{}", *v.target) : "",
+                          v.achievement ? fmt::format("{}", *v.achievement) : "",
+                          CsvField(v.status));
+    }
+    out += line;
+  };
+  for (const KpiValue& v : report.total.kpis) add(v, {}, {});
+  for (const Grouping& g : report.groupings) {
+    for (const GroupRow& r : g.rows) {
+      for (const KpiValue& v : r.kpis) add(v, g.keys, r.values);
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+void WriteJsonKpis(const Report& report, JsonWriter* w) {
+  w->BeginArray();
+  for (const KpiValue& v : report.total.kpis) JsonKpi(v, {}, {}, &w->Newline());
+  for (const Grouping& g : report.groupings) {
+    for (const GroupRow& r : g.rows) {
+      for (const KpiValue& v : r.kpis) JsonKpi(v, g.keys, r.values, &w->Newline());
+    }
+  }
+  w->EndArray();
+}
+
+Format ParseFormat(std::string_view name) {
+  if (name == "table") return Format::kTable;
+  if (name == "csv") return Format::kCsv;
+  if (name == "json") return Format::kJson;
+  if (name == "md" || name == "markdown") return Format::kMarkdown;
+  throw Error::Usage(fmt::format("--format: unknown format '{}' (table, csv, json, md)", name));
+}
+
+std::string_view ReasonText(std::string_view code) {
+  if (code == "ZERO_DENOMINATOR") return "n/a: denominator is 0";
+  if (code == "STAGE_NOT_ENTERED") return "n/a: no deal entered one of the two stages";
+  if (code == "EMPTY") return "n/a: nothing to measure";
+  if (code == "MISSING_COLUMN") return "n/a: the column is not in the input";
+  if (code == "ALL_CENSORED") return "n/a: fewer than half closed (survival never reaches 50 %)";
+  if (code == "TERMINAL") return "n/a: a won or lost stage has no dwell";
+  if (code == "NO_HISTORY") return "n/a: too little history for the MASE scale";
+  if (code == "NOT_REACHED") return "n/a: not reached within the horizon";
+  if (code == "SIMPLE_MODE") return "n/a: needs the cash-flow inputs (per-period costs and gains)";
+  if (code == "NO_MARGIN") return "n/a: no margin rate given";
+  if (code == "NO_DEAL_SIZE") return "n/a: no average deal size measured";
+  if (code == "MIXED_CATEGORIES") return "n/a: forecast categories differ (see per category)";
+  return code;
+}
+
+std::string WriteReport(const Report& report, Format format) {
+  switch (format) {
+    case Format::kTable:
+      return WriteHuman(report, false);
+    case Format::kMarkdown:
+      return WriteHuman(report, true);
+    case Format::kCsv:
+      return WriteCsv(report);
+    case Format::kJson:
+      return WriteJson(report);
+  }
+  return {};
+}
+
+}  // namespace crmkpi
