@@ -15,6 +15,7 @@
 #include "crmkpi/write/output_file.h"
 #include "input_options.h"
 #include "kpi_run.h"
+#include "source_flags.h"
 
 namespace crmkpi {
 namespace {
@@ -40,6 +41,8 @@ struct CheckArgs {
   std::string output;
   bool quiet = false;
   ParallelOptions parallel;
+  std::string for_source;         // --for: the source the source flags apply to (with -c)
+  const CLI::App* cmd = nullptr;  // which flags were given
   // Flags that only make sense without -c (with -c the INI says these things).
   std::vector<CLI::Option*> flag_mode_only;
 
@@ -259,12 +262,24 @@ int Run(const CheckArgs& a) {
       options.as_of = model.as_of;
       options.as_of_source = "definition";
     }
+    SourceFlagValues v;
+    v.encoding = &a.input.encoding;
+    v.delimiter = &a.input.delimiter;
+    v.maps = &a.input.maps;
+    v.won = &a.won;
+    v.lost = &a.lost;
+    v.stages = &a.stages;
+    v.tz = &a.tz;
+    v.date_format = &a.date_format;
+    ApplySourceFlags(*a.cmd, SourceFlagsOf(v), a.for_source, a.kpi.config, &model.sources);
     sources = model.sources;
     checks = model.checks;
   } else {
     if (a.files.size() != 1) {
       throw Error::Usage("check needs one FILE (or -c kpi.ini); run 'crmkpi check --help'");
     }
+    RefuseForWithoutConfig(a.for_source);
+    RefuseSourcesWithoutConfig(a.kpi);
     if (!a.HasCheckFlags()) {
       throw Error::Usage("no checks: give --require, --unique, --valid, --max-age-days, "
                          "--min-rows or --expect-columns (or -c kpi.ini with [check] sections)");
@@ -415,12 +430,12 @@ void SetUpCheckCommand(CLI::App* app, int* exit_code) {
   AddDateOptions(cmd, &args->date_format, &args->tz);
   args->input.Register(cmd);
   args->kpi.Register(cmd, false);
+  AddForOption(cmd, &args->for_source);
+  args->cmd = cmd;
   OneValuePerFlag(cmd);
   for (const char* name : {"--normalize", "--near", "--extra-columns", "--max-missing", "--warn-missing",
                            "--max-duplicates", "--warn-duplicates", "--max-invalid",
-                           "--warn-invalid", "--max-stale", "--warn-stale", "--won", "--lost",
-                           "--stages", "--date-format", "--tz", "--encoding", "--delimiter",
-                           "--map"}) {
+                           "--warn-invalid", "--max-stale", "--warn-stale"}) {
     args->flag_mode_only.push_back(cmd->get_option(name));
   }
   cmd->callback([args, exit_code] { *exit_code = Run(*args); });

@@ -13,6 +13,7 @@
 #include "crmkpi/write/report_writer.h"
 #include "input_options.h"
 #include "kpi_run.h"
+#include "source_flags.h"
 
 namespace crmkpi {
 namespace {
@@ -40,7 +41,91 @@ struct ReportArgs {
   ParallelOptions parallel;
   InputOptions input;
   KpiRunArgs kpi;  // -c kpi.ini
+  std::string for_source;    // --for: the source the source flags apply to (with -c)
+  const CLI::App* cmd = nullptr;  // which flags were given
+
+  bool Given(const char* name) const { return cmd->get_option(name)->count() > 0; }
+
+  std::vector<SourceFlag> SourceFlags() const {
+    SourceFlagValues v;
+    v.encoding = &input.encoding;
+    v.delimiter = &input.delimiter;
+    v.maps = &input.maps;
+    v.won = &won;
+    v.lost = &lost;
+    v.stages = &stages;
+    v.lost_reached = &lost_reached;
+    v.tz = &tz;
+    v.date_format = &date_format;
+    v.lenient = &lenient;
+    return SourceFlagsOf(v);
+  }
 };
+
+std::vector<std::vector<std::string>> ParseBy(const std::vector<std::string>& specs) {
+  std::vector<std::vector<std::string>> out;
+  for (const auto& spec : specs) {
+    std::vector<std::string> cols = SplitList(spec, '+');
+    if (cols.empty()) throw Error::Usage("--by: empty column name");
+    out.push_back(std::move(cols));
+  }
+  return out;
+}
+
+// --lost-reached and --period-of qualify other flags; alone they would change nothing.
+void RefuseLoneQualifiers(const ReportArgs& a, bool definition_has_periods) {
+  ParseLostReachedFlag(a.lost_reached);  // a bad value first, whatever else is missing
+  if (a.Given("--period-of") && !a.Given("--period") && !definition_has_periods) {
+    throw Error::Usage("--period-of says which date places a deal in a period: give --period "
+                       "too (month, quarter or year)");
+  }
+  if (a.Given("--stages") && !a.Given("--opportunity-stage") && a.kpi.config.empty()) {
+    throw Error::Usage("--stages orders the pipeline for lead_to_opportunity_rate, which also "
+                       "needs --opportunity-stage (the stage from which a deal is an "
+                       "opportunity): give it too");
+  }
+  if (a.Given("--lost-reached") && !a.Given("--opportunity-stage") && a.kpi.config.empty()) {
+    throw Error::Usage("--lost-reached says how lost deals count for lead_to_opportunity_rate, "
+                       "which needs --stages and --opportunity-stage: give them too");
+  }
+}
+
+// With -c, --by and --period replace the groupings of every metric that can be grouped (not
+// the figures of analysis sources), and --period-of the date that places a row in a period.
+void ApplyGroupingFlags(const ReportArgs& a, KpiModel* model) {
+  const bool by = a.Given("--by"), period = a.Given("--period"), period_of = a.Given("--period-of");
+  if (!by && !period && !period_of) return;
+  Period p = Period::kNone;
+  if (period) {
+    if (a.period == "week") {
+      p = Period::kWeek;
+    } else if (a.period == "month") {
+      p = Period::kMonth;
+    } else if (a.period == "quarter") {
+      p = Period::kQuarter;
+    } else if (a.period == "year") {
+      p = Period::kYear;
+    } else {
+      throw Error::Usage(fmt::format(
+          "--period: expected week, month, quarter or year, got '{}'", a.period));
+    }
+  }
+  const auto specs = ParseBy(a.by);
+  std::size_t changed = 0;
+  for (MetricDef& m : model->metrics) {
+    if (m.aggregation == Aggregation::kFigure) continue;
+    if (by) m.by = specs;
+    if (period) m.period = p;
+    if (period_of && m.period != Period::kNone) m.period_of = a.period_of;
+    ++changed;
+  }
+  if (changed == 0) {
+    throw Error::Usage(fmt::format(
+        "--by/--period: {} has no metric that can be grouped (the figures of stage_history "
+        "and forecast sources are totals)",
+        a.kpi.config));
+  }
+}
 
 // `report -c kpi.ini`: every KPI of the definition, total and per grouping.
 int RunWithDefinition(const ReportArgs& a) {
@@ -48,8 +133,18 @@ int RunWithDefinition(const ReportArgs& a) {
   kpi.as_of = a.as_of;
   kpi.parallel = a.parallel;
   std::map<std::string, std::string> extra;
+  KpiModel model = LoadModel(kpi.config);
+  bool has_periods = false;
+  for (const MetricDef& m : model.metrics) has_periods |= m.period != Period::kNone;
+  RefuseLoneQualifiers(a, has_periods);
+  if (a.Given("--opportunity-stage")) {
+    throw Error::Usage(
+        "--opportunity-stage: with -c, a metric names the stage a deal must reach in its "
+        "where (`where = stage reached STAGE`, docs/ini.md); the flag has nothing to apply to");
+  }
+  ApplySourceFlags(*a.cmd, a.SourceFlags(), a.for_source, kpi.config, &model.sources);
+  ApplyGroupingFlags(a, &model);
   if (!a.files.empty()) {
-    const KpiModel model = LoadModel(kpi.config);
     if (model.sources.size() != 1 || a.files.size() != 1) {
       throw Error::Usage(
           "with -c, name the files of the sources with --source ID=PATH (a FILE argument is "
@@ -57,7 +152,7 @@ int RunWithDefinition(const ReportArgs& a) {
     }
     extra[model.sources[0].id] = a.files[0];
   }
-  const KpiRun run = RunKpis(kpi, {}, extra);
+  const KpiRun run = RunKpis(kpi, {}, extra, &model);
   WriteOutput(a.output, WriteReport(run.evaluation.report, ParseFormat(a.format)));
   if (!a.quiet) PrintDiagnostics(run.evaluation.report.warnings, LintModel(run.model, run.as_of));
   NoteWritten(a.output, a.quiet, "report: " + KpiSummary(run.evaluation.report));
@@ -70,13 +165,12 @@ int Run(const ReportArgs& a) {
   if (a.files.empty()) {
     throw Error::Usage("report needs FILE... (or -c kpi.ini); run 'crmkpi report --help'");
   }
+  RefuseForWithoutConfig(a.for_source);
+  RefuseSourcesWithoutConfig(a.kpi);
+  RefuseLoneQualifiers(a, false);
   ReportOptions o;
   o.files = a.files;
-  for (const auto& spec : a.by) {
-    std::vector<std::string> cols = SplitList(spec, '+');
-    if (cols.empty()) throw Error::Usage("--by: empty column name");
-    o.by.push_back(std::move(cols));
-  }
+  o.by = ParseBy(a.by);
   if (a.period.empty()) {
     o.period = Period::kNone;
   } else if (a.period == "month") {
@@ -102,16 +196,7 @@ int Run(const ReportArgs& a) {
   o.stages.lost = a.lost;
   o.stages.order = a.stages;
   o.stages.opportunity_stage = a.opportunity_stage;
-  if (a.lost_reached == "exclude") {
-    o.stages.lost_reached = LostReached::kExclude;
-  } else if (a.lost_reached == "opportunity") {
-    o.stages.lost_reached = LostReached::kOpportunity;
-  } else if (a.lost_reached == "lead") {
-    o.stages.lost_reached = LostReached::kLead;
-  } else {
-    throw Error::Usage(fmt::format(
-        "--lost-reached: expected exclude, opportunity or lead, got '{}'", a.lost_reached));
-  }
+  o.stages.lost_reached = ParseLostReachedFlag(a.lost_reached);
   o.date_format = a.date_format;
   o.tz = a.tz;
   o.as_of = a.as_of;
@@ -169,6 +254,8 @@ void SetUpReportCommand(CLI::App* app, int* exit_code) {
   AddParallelOptions(cmd, &args->parallel);
   args->input.Register(cmd);
   args->kpi.Register(cmd, false);
+  AddForOption(cmd, &args->for_source);
+  args->cmd = cmd;
   OneValuePerFlag(cmd);
   cmd->callback([args, exit_code] { *exit_code = Run(*args); });
 }

@@ -33,10 +33,19 @@ std::map<std::string, std::string> KpiRunArgs::SourceOverrides() const {
 
 KpiModel LoadModel(const std::string& config) { return KpiModel::Load(IniFile::Load(config)); }
 
+void RefuseSourcesWithoutConfig(const KpiRunArgs& args) {
+  if (args.config.empty() && !args.sources.empty()) {
+    throw Error::Usage(fmt::format(
+        "--source {} names a source of a definition; it needs -c kpi.ini (without -c, give "
+        "the file as FILE)",
+        args.sources.front()));
+  }
+}
+
 KpiRun RunKpis(const KpiRunArgs& args, const std::map<std::string, double>& overrides,
-               const std::map<std::string, std::string>& extra_sources) {
+               const std::map<std::string, std::string>& extra_sources, const KpiModel* model) {
   KpiRun run;
-  run.model = LoadModel(args.config);
+  run.model = model != nullptr ? *model : LoadModel(args.config);
   std::map<std::string, std::string> files = args.SourceOverrides();
   for (const auto& [id, path] : extra_sources) files[id] = path;
   for (const auto& [id, value] : overrides) {

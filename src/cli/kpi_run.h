@@ -34,9 +34,14 @@ struct KpiRun {
 
 KpiModel LoadModel(const std::string& config);
 
-// Runs the metrics and evaluates the KPIs; |overrides| fixes values (what-if).
+// --source ID=PATH names a source of a definition: Error(kUsage) when given without -c.
+void RefuseSourcesWithoutConfig(const KpiRunArgs& args);
+
+// Runs the metrics and evaluates the KPIs; |overrides| fixes values (what-if). |model|, when
+// given, is the definition already loaded from args.config (and changed by flags).
 KpiRun RunKpis(const KpiRunArgs& args, const std::map<std::string, double>& overrides = {},
-               const std::map<std::string, std::string>& extra_sources = {});
+               const std::map<std::string, std::string>& extra_sources = {},
+               const KpiModel* model = nullptr);
 
 // Prints data warnings and lint findings (as warnings) on stderr.
 void PrintDiagnostics(const std::vector<DataWarning>& warnings,

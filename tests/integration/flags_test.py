@@ -1,0 +1,373 @@
+#!/usr/bin/env python3
+"""Every flag of every command that reads exports means something, with and without -c.
+
+For each command that takes both FILE and -c (report, check), the flags are read from its
+--help, so a new flag without a case here fails this test. Each flag has a case: the extra
+arguments, the arguments they are compared against (base), and the fixture. The test runs the
+command with base and with base + the flag, once without -c and once with a definition, and
+fails when a flag is accepted (exit 0 or 1) and the run is the same as without it: same exit
+code, stdout, stderr and files written. A flag that cannot apply in a mode must be refused with
+exit 2 and a message that says why (REFUSED below, with words the message must hold).
+
+    flags_test.py CRMKPI
+"""
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+
+# Flags whose effect is invisible by design; each with the reason and where it is tested.
+EXEMPT = {
+    "-h": "prints the help (the flag list this test reads)",
+    "--threads": "results are identical on any thread count by design "
+                 "(tests/integration/parallel_test.py compares them)",
+}
+
+DEALS = """id,owner,stage,amount,created,close_date
+1,Sato,won,100,2024-01-10,2024-01-31T20:00:00Z
+2,Sato,lost,50,2024-01-05,2024-02-10
+3,Ito,proposal,70,2024-02-01,
+4,Ito,signed,30,2024-02-03,2024-02-29T23:30:00Z
+5,Ito,dead,20,2024-03-01,2024-03-05
+6,SATO,qualified,10,2024-03-02,N/A
+7,Ｓａｔｏ,lead,5,2024-03-03,
+8,Sato K,lead,5,2024-03-04,
+"""
+
+FIXTURES = {
+    "deals.csv": DEALS,
+    "deals_b.csv": DEALS.replace("Ito", "Kato").replace(",100,", ",900,"),
+    "deals_semi.csv": DEALS.replace(",", ";"),
+    "deals_rep.csv": DEALS.replace("id,owner,", "id,Rep,"),
+    "deals_badrow.csv": DEALS + "9,Ito,won,1,2024-03-04,2024-03-05,extra\n",
+    "deals_warn.csv": DEALS + "9,Ito,won,abc,2024-03-04,2024-03-05\n",
+    "deals_empty.csv": DEALS.splitlines()[0] + "\n",
+    "deals_dmy.csv": """id,owner,stage,amount,created,close_date
+1,Sato,won,100,13/01/2024,31/01/2024
+2,Ito,won,50,02/03/2024,20/03/2024
+3,Ito,open,50,02/03/2024,
+""",
+}
+
+REPORT_INI = """[source deals]
+file = deals.csv
+stages = lead, qualified, proposal, won
+
+[metric deals]
+source = deals
+
+[metric won]
+source = deals
+where = stage is won
+
+[metric lost]
+source = deals
+where = stage is lost
+
+[metric reached]
+source = deals
+where = stage reached qualified
+
+[metric revenue]
+source = deals
+type = sum
+column = amount
+where = stage is won
+
+[metric cycle]
+source = deals
+type = median
+duration = created..closed
+where = stage is won
+
+[kpi win_rate]
+formula = won / (won + lost)
+unit = ratio
+
+[kpi opportunities]
+formula = reached
+
+[kpi revenue_kpi]
+formula = revenue
+
+[kpi cycle_kpi]
+formula = cycle
+"""
+
+# Two sources: a source flag needs --for.
+REPORT_INI2 = REPORT_INI + """
+[source other]
+file = deals_b.csv
+
+[metric other_deals]
+source = other
+"""
+
+CHECK_INI = """[source deals]
+file = deals.csv
+stages = lead, qualified, proposal, won
+
+[check owner_required]
+type = completeness
+source = deals
+columns = owner
+
+[check closed_required]
+type = completeness
+source = deals
+columns = close_date
+warn = 0
+
+[check won_amount]
+type = validity
+source = deals
+column = amount
+rule = >= 60
+when = stage is won
+
+[check lost_amount]
+type = validity
+source = deals
+column = amount
+rule = >= 60
+when = stage is lost
+
+[check reached_amount]
+type = validity
+source = deals
+column = amount
+rule = >= 60
+when = stage reached qualified
+
+[check fresh]
+type = timeliness
+source = deals
+column = close_date
+max_age_days = 30
+"""
+
+CHECK_INI2 = CHECK_INI + """
+[source other]
+file = deals_b.csv
+
+[check other_owner]
+type = completeness
+source = other
+columns = owner
+"""
+
+
+def case(args, base=(), file="deals.csv", plain=None, with_c=None, ini=None, base_c=None):
+    """plain / with_c: None = must change the run; ("refused", words) = exit 2 naming why;
+    ("mode", _) = the flag is the mode itself (-c). base_c: the base with -c (default: base
+    for report; nothing for check, whose -c checks are the INI's)."""
+    return dict(args=list(args), base=list(base), file=file, plain=plain, with_c=with_c,
+                ini=ini, base_c=None if base_c is None else list(base_c))
+
+
+def refused(*words):
+    return ("refused", words)
+
+
+MODE = ("mode", ())
+
+REPORT = {
+    "--by": case(["--by", "owner"]),
+    "--period": case(["--period", "month"]),
+    "--period-of": case(["--period-of", "created"], base=["--period", "month"]),
+    "--won": case(["--won", "won,signed"]),
+    "--lost": case(["--lost", "lost,dead"]),
+    # The INI's order is lead, qualified, proposal, won: this one moves proposal before qualified.
+    "--stages": case(["--stages", "lead,proposal,qualified,won"],
+                     base=["--opportunity-stage", "qualified"], base_c=[]),
+    "--opportunity-stage": case(["--opportunity-stage", "qualified"],
+                                base=["--stages", "lead,qualified,proposal,won"],
+                                with_c=refused("--opportunity-stage", "stage reached")),
+    "--lost-reached": case(["--lost-reached", "opportunity"],
+                           base=["--stages", "lead,qualified,proposal,won",
+                                 "--opportunity-stage", "qualified"], base_c=[]),
+    "--date-format": case(["--date-format", "%d/%m/%Y"], file="deals_dmy.csv"),
+    "--tz": case(["--tz", "Asia/Tokyo"], base=["--period", "month"]),
+    "--as-of": case(["--as-of", "2024-12-31"]),
+    "--lenient": case(["--lenient"], file="deals_badrow.csv"),
+    "--format": case(["-f", "json"]),
+    "--output": case(["-o", "{out}/report.txt"]),
+    "--quiet": case(["-q"], file="deals_warn.csv"),
+    "--delimiter": case(["-d", ";"], file="deals_semi.csv"),
+    "--encoding": case(["--encoding", "cp932"], file="deals_cp932.csv"),
+    "--map": case(["--map", "owner=Rep"], base=["--by", "owner"], file="deals_rep.csv"),
+    "--config": case([], plain=MODE, with_c=MODE),
+    "--source": case(["--source", "deals={dir}/deals_b.csv"], file=None,
+                     plain=refused("--source", "-c")),
+    "--for": case(["--for", "deals"], base=["--won", "won,signed"], file=None, ini=REPORT_INI2,
+                  plain=refused("--for", "-c")),
+}
+
+FLAG_ONLY = refused("for checks given by flags")
+NOT_BOTH = refused("not both")
+CHECK = {
+    "--require": case(["--require", "close_date"], base=["--unique", "id"], with_c=NOT_BOTH),
+    "--unique": case(["--unique", "owner"], base=["--require", "owner"], with_c=NOT_BOTH),
+    "--normalize": case(["--normalize", "nfkc,lower"], base=["--unique", "owner"],
+                        with_c=FLAG_ONLY),
+    "--near": case(["--near", "0.6"], base=["--unique", "owner"], with_c=FLAG_ONLY),
+    "--valid": case(["--valid", "amount=>= 60"], base=["--require", "owner"], with_c=NOT_BOTH),
+    "--max-age-days": case(["--max-age-days", "close_date=30"], base=["--require", "owner"],
+                           with_c=NOT_BOTH),
+    "--min-rows": case(["--min-rows", "100"], base=["--require", "owner"], with_c=NOT_BOTH),
+    "--expect-columns": case(["--expect-columns", "id,owner,extra"],
+                             base=["--require", "owner"], with_c=NOT_BOTH),
+    "--extra-columns": case(["--extra-columns", "fail"], base=["--expect-columns", "id,owner"],
+                            with_c=FLAG_ONLY),
+    "--allow-empty": case(["--allow-empty"], base=["--require", "owner"],
+                          file="deals_empty.csv"),
+    "--max-missing": case(["--max-missing", "0"], base=["--require", "close_date"],
+                          with_c=FLAG_ONLY),
+    "--warn-missing": case(["--warn-missing", "0"], base=["--require", "close_date"],
+                           with_c=FLAG_ONLY),
+    "--max-duplicates": case(["--max-duplicates", "0"], base=["--unique", "owner"],
+                             with_c=FLAG_ONLY),
+    "--warn-duplicates": case(["--warn-duplicates", "0"], base=["--unique", "owner"],
+                              with_c=FLAG_ONLY),
+    "--max-invalid": case(["--max-invalid", "0"], base=["--valid", "amount=>= 60"],
+                          with_c=FLAG_ONLY),
+    "--warn-invalid": case(["--warn-invalid", "0"], base=["--valid", "amount=>= 60"],
+                           with_c=FLAG_ONLY),
+    "--max-stale": case(["--max-stale", "0"],
+                        base=["--max-age-days", "close_date=30", "--as-of", "2024-06-30"],
+                        with_c=FLAG_ONLY),
+    "--warn-stale": case(["--warn-stale", "0"],
+                         base=["--max-age-days", "close_date=30", "--as-of", "2024-06-30"],
+                         with_c=FLAG_ONLY),
+    "--missing-tokens": case(["--missing-tokens", "N/A"], base=["--require", "close_date"]),
+    "--as-of": case(["--as-of", "2024-03-01"], base=["--max-age-days", "close_date=30"]),
+    "--samples": case(["--samples", "1"], base=["--require", "close_date", "-f", "json"]),
+    "--invalid-out": case(["--invalid-out", "{out}/bad.csv"], base=["--require", "close_date"]),
+    "--fail-on-warn": case(["--fail-on-warn"],
+                           base=["--require", "close_date", "--warn-missing", "0"]),
+    "--format": case(["-f", "json"], base=["--require", "owner"]),
+    "--output": case(["-o", "{out}/checks.txt"], base=["--require", "owner"]),
+    "--quiet": case(["-q"], base=["--require", "owner", "-o", "{out}/checks.txt"],
+                    base_c=["-o", "{out}/checks.txt"]),
+    "--won": case(["--won", "won,signed"], base=["--valid", "amount=>= 60 when stage is won"]),
+    "--lost": case(["--lost", "lost,dead"],
+                   base=["--valid", "amount=>= 60 when stage is lost"]),
+    "--stages": case(["--stages", "lead,proposal,qualified,won"],
+                     base=["--valid", "amount=>= 60 when stage reached qualified"]),
+    "--date-format": case(["--date-format", "%d/%m/%Y"],
+                          base=["--max-age-days", "close_date=30", "--as-of", "2024-03-01"],
+                          file="deals_dmy.csv"),
+    "--tz": case(["--tz", "Pacific/Kiritimati"],
+                 base=["--max-age-days", "close_date=30", "--as-of", "2024-03-31T10:00:00"]),
+    "--delimiter": case(["-d", ";"], base=["--require", "owner"], file="deals_semi.csv"),
+    "--encoding": case(["--encoding", "cp932"], base=["--require", "owner"],
+                       file="deals_cp932.csv"),
+    "--map": case(["--map", "owner=Rep"], base=["--require", "owner"], file="deals_rep.csv"),
+    "--config": case([], plain=MODE, with_c=MODE),
+    "--source": case(["--source", "deals={dir}/deals_b.csv"], base=["--require", "owner"],
+                     file=None, plain=refused("--source", "-c")),
+    "--for": case(["--for", "deals"], base=["--won", "won,signed"], file=None, ini=CHECK_INI2,
+                  base_c=["--won", "won,signed"],
+                  plain=refused("--for", "-c")),
+}
+
+COMMANDS = {"report": (REPORT, REPORT_INI), "check": (CHECK, CHECK_INI)}
+
+
+def help_flags(exe, command):
+    """The long name (or the only name) of every option in `crmkpi COMMAND --help`."""
+    out = subprocess.run([exe, command, "--help"], capture_output=True, text=True).stdout
+    flags = []
+    for line in out.splitlines():
+        s = line.strip()
+        if not s.startswith("-"):
+            continue
+        names = s.split()[0].split(",")
+        longs = [n for n in names if n.startswith("--")]
+        flags.append(longs[0] if longs else names[0])
+    return flags
+
+
+def run(exe, argv, cwd, out_dir):
+    for f in os.listdir(out_dir):
+        os.remove(os.path.join(out_dir, f))
+    p = subprocess.run([exe] + argv, cwd=cwd, capture_output=True, timeout=60)
+    files = {}
+    for f in sorted(os.listdir(out_dir)):
+        with open(os.path.join(out_dir, f), "rb") as fh:
+            files[f] = fh.read()
+    return p.returncode, p.stdout, p.stderr, files
+
+
+def main():
+    exe = os.path.abspath(sys.argv[1])
+    failures = []
+    checked = 0
+    with tempfile.TemporaryDirectory() as d:
+        out_dir = os.path.join(d, "out")
+        os.mkdir(out_dir)
+        for name, text in FIXTURES.items():
+            with open(os.path.join(d, name), "w", encoding="utf-8") as f:
+                f.write(text)
+        with open(os.path.join(d, "deals_cp932.csv"), "wb") as f:
+            f.write(DEALS.replace("id,owner,", "id,担当者,").replace("Ｓａｔｏ", "佐藤")
+                    .encode("cp932"))
+
+        def expand(args):
+            return [a.replace("{out}", out_dir).replace("{dir}", d) for a in args]
+
+        for command, (cases, ini_text) in COMMANDS.items():
+            flags = help_flags(exe, command)
+            if len(flags) < 10:
+                failures.append(f"{command} --help lists {len(flags)} flags: {flags}")
+            for flag in flags:
+                if flag in EXEMPT or flag == "--help":
+                    continue
+                if flag not in cases:
+                    failures.append(f"{command} {flag}: no case in flags_test.py (each flag "
+                                    f"must be shown to change the run, with and without -c)")
+                    continue
+                c = cases[flag]
+                for mode in ("plain", "with_c"):
+                    expect = c[mode]
+                    if expect == MODE:
+                        continue
+                    argv = [command]
+                    if mode == "with_c":
+                        ini = os.path.join(d, f"{command}_{flag.strip('-')}.ini")
+                        with open(ini, "w", encoding="utf-8") as f:
+                            f.write(c["ini"] or ini_text)
+                        argv += ["-c", ini]
+                        if c["file"] not in (None, "deals.csv"):
+                            argv.append(os.path.join(d, c["file"]))
+                    else:
+                        argv.append(os.path.join(d, c["file"] or "deals.csv"))
+                    base_args = c["base"]
+                    if mode == "with_c":
+                        base_args = c["base_c"] if c["base_c"] is not None else (
+                            c["base"] if command == "report" else [])
+                    base = run(exe, argv + expand(base_args), d, out_dir)
+                    with_flag = run(exe, argv + expand(base_args + c["args"]), d, out_dir)
+                    checked += 1
+                    label = f"{command} {flag} ({'with -c' if mode == 'with_c' else 'without -c'})"
+                    if expect is None:
+                        if with_flag[0] == 2:
+                            failures.append(f"{label}: refused: {with_flag[2].decode()[:300]}")
+                        elif with_flag == base:
+                            failures.append(f"{label}: accepted and changes nothing "
+                                            f"(exit {base[0]}; stdout {base[1][:200]!r})")
+                    else:
+                        words = expect[1]
+                        msg = with_flag[2].decode("utf-8", "replace")
+                        if with_flag[0] != 2 or not all(w in msg for w in words):
+                            failures.append(f"{label}: expected exit 2 saying {words}, got "
+                                            f"exit {with_flag[0]}: {msg[:300]!r}")
+    for f in failures:
+        print("FAIL:", f)
+    print(f"{checked} flag runs checked, {len(failures)} failure(s)")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
