@@ -1,0 +1,479 @@
+// The KPI model's loaders, one per INI section kind: [crmkpi], [source], [lookup], [metric],
+// [check], [constant], [kpi] and [lint]. Each checks its own section's keys and values.
+#include "kpi_model_sections.h"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "crmkpi/base/text.h"
+#include "crmkpi/read/input_stream.h"
+#include "crmkpi/values/date_time.h"
+#include "kpi_model_values.h"
+
+namespace crmkpi::kpi_load {
+
+bool LoadSettings(const IniSection& s, KpiModel* model) {
+  CheckKeys(s, {"as_of", "tz", "allow_empty"});
+  bool allow_empty = false;
+  if (const IniEntry* e = s.Find("allow_empty")) {
+    if (e->value != "true" && e->value != "false") {
+      Fail(e->value_loc,
+           fmt::format("allow_empty: expected true or false, got '{}'", e->value));
+    }
+    allow_empty = e->value == "true";
+  }
+  model->as_of = Get(s, "as_of");
+  model->tz = Get(s, "tz");
+  if (!model->as_of.empty()) {
+    Seconds t = 0;
+    if (DateParser().Parse(model->as_of, &t) != ParseStatus::kOk) {
+      Fail(LocOf(s, "as_of"), "as_of: expected a date (YYYY-MM-DD)");
+    }
+  }
+  if (!model->tz.empty()) {
+    try {
+      DateParser check({}, model->tz);
+    } catch (const Error& e) {
+      Fail(LocOf(s, "tz"), e.message());
+    }
+  }
+  return allow_empty;
+}
+
+SourceDef LoadSource(const IniFile& ini, const IniSection& s) {
+  RequireId(s);
+  CheckKeys(s,
+            {"file", "encoding", "delimiter", "date_format", "tz", "won", "lost", "stages",
+             "opportunity_stage", "lost_reached", "filter", "lenient", "missing_tokens", "kind",
+             "mode", "conversion", "actual", "period", "series"},
+            {"map.", "entered."});
+  SourceDef d;
+  d.id = s.id;
+  d.loc = s.loc;
+  const IniEntry& file = Require(s, "file");
+  d.file = ResolvePath(ini, file.value);
+  d.file_loc = file.value_loc;
+  d.encoding = Get(s, "encoding", "utf-8");
+  try {
+    ParseEncoding(d.encoding);
+  } catch (const Error& e) {
+    Fail(LocOf(s, "encoding"), e.message());
+  }
+  d.delimiter = Get(s, "delimiter", ",");
+  d.date_format = Get(s, "date_format");
+  d.tz = Get(s, "tz");
+  for (const IniEntry& e : s.entries) {
+    if (e.key.rfind("map.", 0) != 0) continue;
+    const auto role = ParseRole(e.key.substr(4));
+    if (!role) {
+      Fail(e.key_loc, fmt::format("unknown role '{}' in {} (roles: {})", e.key.substr(4),
+                                  e.key, RoleList()));
+    }
+    d.mappings.push_back({*role, e.value});
+  }
+  d.stages.won = SplitList(Get(s, "won"));
+  d.stages.lost = SplitList(Get(s, "lost"));
+  d.stages.order = SplitList(Get(s, "stages"));
+  d.stages.opportunity_stage = Get(s, "opportunity_stage");
+  if (const IniEntry* e = s.Find("lost_reached")) {
+    if (e->value == "exclude") {
+      d.stages.lost_reached = LostReached::kExclude;
+    } else if (e->value == "opportunity") {
+      d.stages.lost_reached = LostReached::kOpportunity;
+    } else if (e->value == "lead") {
+      d.stages.lost_reached = LostReached::kLead;
+    } else {
+      Fail(e->value_loc, "lost_reached: expected exclude, opportunity or lead");
+    }
+  }
+  try {
+    StageRules check(d.stages);
+  } catch (const Error& e) {
+    Fail(LocOf(s, d.stages.opportunity_stage.empty() ? "stages" : "opportunity_stage"),
+         e.message());
+  }
+  d.filter = Get(s, "filter");
+  d.filter_loc = LocOf(s, "filter");
+  if (const IniEntry* e = s.Find("lenient")) d.lenient = ParseBool(*e);
+  d.missing_tokens = SplitList(Get(s, "missing_tokens"));
+  // Analysis sources (analysis_metrics.h).
+  if (const IniEntry* e = s.Find("kind")) {
+    if (e->value == "rows") {
+      d.kind = SourceKind::kRows;
+    } else if (e->value == "stage_history") {
+      d.kind = SourceKind::kStageHistory;
+    } else if (e->value == "forecast") {
+      d.kind = SourceKind::kForecast;
+    } else {
+      Fail(e->value_loc, fmt::format("kind: expected rows, stage_history or forecast, got '{}'{}",
+                                     e->value,
+                                     Suggest(e->value, {"rows", "stage_history", "forecast"})));
+    }
+  }
+  auto only_for = [&](const char* key, SourceKind kind, const char* what) {
+    if (const IniEntry* e = s.Find(key); e != nullptr && d.kind != kind) {
+      Fail(e->key_loc, fmt::format("{} is for kind = {} sources", key, what));
+    }
+  };
+  only_for("mode", SourceKind::kStageHistory, "stage_history");
+  only_for("conversion", SourceKind::kStageHistory, "stage_history");
+  only_for("actual", SourceKind::kForecast, "forecast");
+  only_for("period", SourceKind::kForecast, "forecast");
+  only_for("series", SourceKind::kForecast, "forecast");
+  d.forecast_series = SplitList(Get(s, "series"));
+  for (const IniEntry& e : s.entries) {
+    if (e.key.rfind("entered.", 0) != 0) continue;
+    if (d.kind != SourceKind::kStageHistory) {
+      Fail(e.key_loc, "entered.STAGE is for kind = stage_history sources");
+    }
+    d.entered.emplace_back(e.key.substr(8), e.value);
+  }
+  d.dwell_mode = Get(s, "mode", "cumulative");
+  if (d.dwell_mode != "cumulative" && d.dwell_mode != "latest") {
+    Fail(LocOf(s, "mode"), "mode: expected cumulative or latest");
+  }
+  d.conversion = Get(s, "conversion", "any");
+  if (d.conversion != "any" && d.conversion != "strict") {
+    Fail(LocOf(s, "conversion"), "conversion: expected any or strict");
+  }
+  d.actual_source = Get(s, "actual");
+  d.forecast_period = Get(s, "period", "month");
+  if (d.forecast_period != "month" && d.forecast_period != "quarter") {
+    Fail(LocOf(s, "period"), "period: expected month or quarter");
+  }
+  return d;
+}
+
+LookupDef LoadLookup(const IniFile& ini, const IniSection& s) {
+  RequireId(s);
+  CheckKeys(s, {"file", "key", "source", "on", "encoding", "delimiter", "first", "last"});
+  LookupDef d;
+  d.id = s.id;
+  d.loc = s.loc;
+  d.file = ResolvePath(ini, Require(s, "file").value);
+  d.file_loc = Require(s, "file").value_loc;
+  d.key = Require(s, "key").value;
+  d.source = Require(s, "source").value;
+  d.on = Require(s, "on").value;
+  d.on_loc = LocOf(s, "on");
+  d.encoding = Get(s, "encoding", "utf-8");
+  d.delimiter = Get(s, "delimiter", ",");
+  d.first = Get(s, "first");
+  d.last = Get(s, "last");
+  if (!d.first.empty() && !d.last.empty()) {
+    Fail(LocOf(s, "last"), "give first or last, not both");
+  }
+  d.pick_loc = LocOf(s, d.first.empty() ? "last" : "first");
+  return d;
+}
+
+MetricDef LoadMetric(const IniSection& s) {
+  RequireId(s);
+  CheckKeys(s, {"source", "type", "column", "duration", "duration_unit", "within", "stage",
+                "where", "by", "period", "period_of", "label", "unit", "definition"});
+  MetricDef m;
+  m.id = s.id;
+  m.loc = s.loc;
+  m.source = Require(s, "source").value;
+  if (const IniEntry* e = s.Find("type")) ParseAggregation(*e, &m);
+  if (const IniEntry* e = s.Find("column")) {
+    m.columns = SplitList(e->value, '+');
+    m.column_loc = e->value_loc;
+  }
+  if (const IniEntry* e = s.Find("duration")) {
+    const auto dots = e->value.find("..");
+    if (dots == std::string::npos) {
+      Fail(e->value_loc, "duration: expected FROM..TO, two date columns or roles (created..closed)");
+    }
+    m.duration_from = std::string(TrimSpace(std::string_view(e->value).substr(0, dots)));
+    m.duration_to = std::string(TrimSpace(std::string_view(e->value).substr(dots + 2)));
+    if (m.duration_from.empty() || m.duration_to.empty()) {
+      Fail(e->value_loc, "duration: expected FROM..TO, two date columns or roles (created..closed)");
+    }
+    m.column_loc = e->value_loc;
+  }
+  if (const IniEntry* e = s.Find("duration_unit")) {
+    if (e->value == "days") {
+      m.duration_unit = DurationUnit::kDays;
+    } else if (e->value == "hours") {
+      m.duration_unit = DurationUnit::kHours;
+    } else {
+      Fail(e->value_loc, "duration_unit: expected days or hours");
+    }
+  }
+  const bool has_value = !m.columns.empty() || !m.duration_from.empty();
+  if (!m.columns.empty() && !m.duration_from.empty()) {
+    Fail(s.loc, fmt::format("{}: give 'column' or 'duration', not both", SectionName(s)));
+  }
+  switch (m.aggregation) {
+    case Aggregation::kCount:
+      // Without a column: rows. With one: rows where it is not empty (the others are counted
+      // as missing_value); with a duration: rows where both dates are valid.
+      if (m.columns.size() > 1) Fail(m.column_loc, "only count_distinct takes several columns (a+b)");
+      break;
+    case Aggregation::kCountDistinct:
+      if (m.columns.empty()) Fail(s.loc, fmt::format("{}: count_distinct needs 'column = …'", SectionName(s)));
+      break;
+    case Aggregation::kFigure:
+      if (has_value) Fail(s.loc, fmt::format("{}: a figure takes no column or duration",
+                                            SectionName(s)));
+      break;
+    default:
+      if (!has_value) {
+        Fail(s.loc, fmt::format("{}: this type needs 'column = …' or 'duration = FROM..TO'",
+                                SectionName(s)));
+      }
+      if (m.columns.size() > 1) Fail(m.column_loc, "only count_distinct takes several columns (a+b)");
+  }
+  if (const IniEntry* e = s.Find("within")) {
+    if (m.aggregation != Aggregation::kSla) Fail(e->key_loc, "within is for type = sla");
+    const std::optional<double> secs = ParseDurationText(e->value);
+    if (!secs) {
+      Fail(e->value_loc, fmt::format("within: expected a duration such as 48h, 2d, 90m or 1.5d, "
+                                     "got '{}'",
+                                     e->value));
+    }
+    m.within_seconds = *secs;
+    m.within_loc = e->value_loc;
+  }
+  if (m.aggregation == Aggregation::kSla) {
+    if (m.duration_from.empty()) {
+      Fail(s.loc, fmt::format("{}: type = sla needs 'duration = FROM..TO'", SectionName(s)));
+    }
+    if (s.Find("within") == nullptr) {
+      Fail(s.loc, fmt::format("{}: type = sla needs 'within = …' (e.g. 48h, 2d)", SectionName(s)));
+    }
+  }
+  m.where = Get(s, "where");
+  m.where_loc = LocOf(s, "where");
+  if (const IniEntry* e = s.Find("by")) {
+    m.by = ParseGroupings(e->value);
+    m.by_loc = e->value_loc;
+  }
+  if (const IniEntry* e = s.Find("period")) {
+    m.period = ParsePeriod(*e);
+    m.period_loc = e->value_loc;
+    m.period_of = Get(s, "period_of");
+    if (m.period_of.empty()) {
+      Fail(e->value_loc, "period needs 'period_of = DATE_COLUMN' (a date column or role, e.g. closed)");
+    }
+  } else if (s.Find("period_of") != nullptr) {
+    Fail(LocOf(s, "period_of"), "period_of without 'period = week|month|quarter|year'");
+  }
+  m.stage = Get(s, "stage");
+  m.stage_loc = LocOf(s, "stage");
+  m.label = Get(s, "label");
+  m.unit = Get(s, "unit");
+  m.definition = Get(s, "definition");
+  return m;
+}
+
+// [check NAME]: a data-quality check of `crmkpi check` (check_def.h, docs/quality.md).
+CheckDef LoadCheck(const IniSection& s) {
+  RequireId(s);
+  CheckDef c;
+  c.name = s.id;
+  c.loc = s.loc;
+  const IniEntry& type = Require(s, "type");
+  static const std::vector<std::string> kTypes = {"completeness", "uniqueness", "validity",
+                                                  "timeliness",   "row_count",  "schema"};
+  std::vector<std::string> keys = {"type", "source", "columns", "column", "fail", "warn",
+                                   "allow_empty", "description"};
+  if (type.value == "row_count") {
+    c.type = CheckType::kRowCount;
+    keys = {"type", "source", "min", "warn", "description"};
+  } else if (type.value == "schema") {
+    c.type = CheckType::kSchema;
+    keys = {"type", "source", "columns", "column", "extra", "description"};
+  } else if (type.value == "completeness") {
+    c.type = CheckType::kCompleteness;
+  } else if (type.value == "uniqueness") {
+    c.type = CheckType::kUniqueness;
+    keys.insert(keys.end(), {"normalize", "near"});
+  } else if (type.value == "validity") {
+    c.type = CheckType::kValidity;
+    keys.insert(keys.end(), {"rule", "when"});
+  } else if (type.value == "timeliness") {
+    c.type = CheckType::kTimeliness;
+    keys.push_back("max_age_days");
+  } else {
+    Fail(type.value_loc, fmt::format("type: expected completeness, uniqueness, validity, "
+                                     "timeliness, row_count or schema, got '{}'{}",
+                                     type.value, Suggest(type.value, kTypes)));
+  }
+  CheckKeys(s, keys);
+  c.source = Require(s, "source").value;
+  if (c.type == CheckType::kRowCount) {
+    // min (the fail limit) and warn are numbers of rows the source must reach.
+    for (const char* key : {"min", "warn"}) {
+      const IniEntry* e = s.Find(key);
+      if (e == nullptr) continue;
+      std::optional<Limit> limit = ParseLimit(e->value);
+      if (!limit || limit->percent) {
+        Fail(e->value_loc, fmt::format("{}: expected a number of rows (1000), got '{}'", key,
+                                       e->value));
+      }
+      (std::string_view(key) == "min" ? c.fail : c.warn) = std::move(limit);
+    }
+    c.description = Get(s, "description");
+    return c;
+  }
+  if (const IniEntry* e = s.Find("allow_empty")) {
+    if (e->value != "true" && e->value != "false") {
+      Fail(e->value_loc, fmt::format("allow_empty: expected true or false, got '{}'", e->value));
+    }
+    c.allow_empty = e->value == "true";
+  }
+  if (const IniEntry* e = s.Find("extra")) {
+    if (e->value == "allow") {
+      c.extra = ExtraColumns::kAllow;
+    } else if (e->value == "warn") {
+      c.extra = ExtraColumns::kWarn;
+    } else if (e->value == "fail") {
+      c.extra = ExtraColumns::kFail;
+    } else {
+      Fail(e->value_loc, fmt::format("extra: expected allow, warn or fail, got '{}'", e->value));
+    }
+  }
+  const IniEntry* cols = s.Find("columns");
+  if (cols == nullptr) cols = s.Find("column");
+  if (cols == nullptr || TrimSpace(cols->value).empty()) {
+    Fail(s.loc, fmt::format("{} needs 'columns = …'", SectionName(s)));
+  }
+  if (s.Find("columns") != nullptr && s.Find("column") != nullptr) {
+    Fail(LocOf(s, "column"), "give 'columns' or 'column', not both");
+  }
+  // A uniqueness key's parts are joined by + (company+zip); commas are accepted too. A schema's
+  // expected names are split at commas only.
+  for (std::string& part : SplitList(cols->value, ',')) {
+    if (c.type == CheckType::kSchema) {
+      c.columns.push_back(std::move(part));
+      continue;
+    }
+    for (std::string& p : SplitList(part, '+')) c.columns.push_back(std::move(p));
+  }
+  if (c.type == CheckType::kCompleteness || c.type == CheckType::kUniqueness ||
+      c.type == CheckType::kSchema) {
+    // ok: one or more
+  } else if (c.columns.size() != 1) {
+    Fail(cols->value_loc, fmt::format("{}: a {} check takes one column", cols->key, type.value));
+  }
+  for (const char* key : {"fail", "warn"}) {
+    if (const IniEntry* e = s.Find(key)) {
+      std::optional<Limit> limit = ParseLimit(e->value);
+      if (!limit) {
+        Fail(e->value_loc, fmt::format("{}: expected a row count (10) or a percent (5%), got '{}'",
+                                       key, e->value));
+      }
+      (std::string_view(key) == "fail" ? c.fail : c.warn) = std::move(limit);
+    }
+  }
+  c.normalize = Get(s, "normalize");
+  c.near = Get(s, "near");
+  if (c.type == CheckType::kValidity) {
+    c.rule = Require(s, "rule").value;
+    c.rule_loc = LocOf(s, "rule");
+  }
+  c.description = Get(s, "description");
+  c.when = Get(s, "when");
+  if (c.type == CheckType::kTimeliness) {
+    const IniEntry& e = Require(s, "max_age_days");
+    const std::optional<double> v = ParseDays(e.value);
+    if (!v) Fail(e.value_loc, fmt::format("max_age_days: expected a number of days >= 0 (30, "
+                                          "1.5), got '{}'", e.value));
+    c.max_age_days = *v;
+  }
+  return c;
+}
+
+ConstantDef LoadConstant(const IniSection& s) {
+  RequireId(s);
+  CheckKeys(s, {"value", "label", "unit", "definition"});
+  ConstantDef c;
+  c.id = s.id;
+  c.loc = s.loc;
+  c.value = ParseNumber(Require(s, "value"));
+  c.label = Get(s, "label");
+  c.unit = Get(s, "unit");
+  c.definition = Get(s, "definition");
+  return c;
+}
+
+KpiDef LoadKpi(const IniSection& s) {
+  RequireId(s);
+  CheckKeys(s, {"formula", "label", "unit", "target", "direction", "layer", "owner", "review",
+                "last_review", "definition"});
+  KpiDef k;
+  k.id = s.id;
+  k.loc = s.loc;
+  const IniEntry& f = Require(s, "formula");
+  k.formula = ParseFormulaAt(f);
+  k.formula_loc = f.value_loc;
+  k.label = Get(s, "label");
+  if (const IniEntry* e = s.Find("unit")) k.unit = ParseUnit(*e);
+  if (const IniEntry* e = s.Find("target")) k.target = ParseNumber(*e);
+  if (const IniEntry* e = s.Find("direction")) {
+    if (e->value == "higher") {
+      k.direction = Direction::kHigher;
+    } else if (e->value == "lower") {
+      k.direction = Direction::kLower;
+    } else {
+      Fail(e->value_loc, "direction: expected higher or lower (which is better)");
+    }
+  }
+  if (const IniEntry* e = s.Find("layer")) {
+    const std::string& v = e->value;
+    if (v == "leading" || v == "先行" || v == "行動") {
+      k.layer = Layer::kLeading;
+    } else if (v == "process" || v == "中間") {
+      k.layer = Layer::kProcess;
+    } else if (v == "lagging" || v == "遅行" || v == "成果") {
+      k.layer = Layer::kLagging;
+    } else {
+      Fail(e->value_loc, "layer: expected leading (先行), process (中間) or lagging (遅行)");
+    }
+  }
+  k.owner = Get(s, "owner");
+  if (const IniEntry* e = s.Find("review")) {
+    static const std::vector<std::string> kFrequencies = {
+        "daily", "weekly", "biweekly", "monthly", "quarterly", "yearly",
+        "毎日",  "毎週",   "隔週",     "毎月",    "四半期",    "毎年"};
+    if (std::find(kFrequencies.begin(), kFrequencies.end(), e->value) == kFrequencies.end()) {
+      Fail(e->value_loc, fmt::format("review: expected daily, weekly, biweekly, monthly, "
+                                     "quarterly or yearly, got '{}'{}",
+                                     e->value, Suggest(e->value, kFrequencies)));
+    }
+    k.review = e->value;
+  }
+  if (const IniEntry* e = s.Find("last_review")) {
+    Seconds t = 0;
+    if (DateParser().Parse(e->value, &t) != ParseStatus::kOk) {
+      Fail(e->value_loc, fmt::format("last_review: expected a date (YYYY-MM-DD), got '{}'", e->value));
+    }
+    k.last_review = e->value;
+    k.last_review_loc = e->value_loc;
+  }
+  k.definition = Get(s, "definition");
+  return k;
+}
+
+void LoadLint(const IniSection& s, std::map<std::string, LintSeverity>* lint) {
+  static const std::vector<std::string> kRules = {
+      "too_many_kgis",  "kpi_count",      "missing_definition", "missing_owner",
+      "missing_review", "missing_target", "layer_mix",          "stale_review"};
+  CheckKeys(s, kRules);
+  for (const IniEntry& e : s.entries) {
+    if (e.value == "error") {
+      (*lint)[e.key] = LintSeverity::kError;
+    } else if (e.value == "warning") {
+      (*lint)[e.key] = LintSeverity::kWarning;
+    } else if (e.value == "off") {
+      (*lint)[e.key] = LintSeverity::kOff;
+    } else {
+      Fail(e.value_loc, fmt::format("{}: expected error, warning or off", e.key));
+    }
+  }
+}
+
+}  // namespace crmkpi::kpi_load

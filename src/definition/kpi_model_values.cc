@@ -1,0 +1,214 @@
+// The INI access and value parsers the KPI model's section loaders share: failing at a location,
+// required and optional keys, unknown-key checks, numbers, durations, units, periods, types.
+#include "kpi_model_values.h"
+
+#include <algorithm>
+#include <cstdlib>
+
+#include <fmt/format.h>
+
+#include "crmkpi/base/text.h"
+#include "crmkpi/definition/figures.h"
+#include "crmkpi/values/amount.h"
+
+namespace crmkpi::kpi_load {
+
+[[noreturn]] void Fail(const SourceLoc& loc, const std::string& message) {
+  throw Error(ExitCode::kUsage, message, loc);
+}
+
+std::string Suggest(std::string_view word, const std::vector<std::string>& known) {
+  return DidYouMean(word, known);
+}
+
+std::string Join(const std::vector<std::string>& v, std::string_view sep) {
+  std::string out;
+  for (const auto& x : v) out += (out.empty() ? "" : std::string(sep)) + x;
+  return out;
+}
+
+std::string SectionName(const IniSection& s) {
+  return s.id.empty() ? fmt::format("[{}]", s.type) : fmt::format("[{} {}]", s.type, s.id);
+}
+
+// Rejects keys a section does not know; |prefixes| allow families like "map.stage".
+void CheckKeys(const IniSection& s, const std::vector<std::string>& keys,
+               const std::vector<std::string>& prefixes) {
+  for (const IniEntry& e : s.entries) {
+    if (std::find(keys.begin(), keys.end(), e.key) != keys.end()) continue;
+    bool prefixed = false;
+    for (const auto& p : prefixes) prefixed = prefixed || e.key.rfind(p, 0) == 0;
+    if (prefixed) continue;
+    std::string list;
+    for (const auto& k : keys) list += (list.empty() ? "" : ", ") + k;
+    for (const auto& p : prefixes) list += ", " + p + "ROLE";
+    Fail(e.key_loc, fmt::format("unknown key '{}' in {}{}; keys: {}", e.key, SectionName(s),
+                                Suggest(e.key, keys), list));
+  }
+}
+
+void RequireId(const IniSection& s) {
+  if (s.id.empty()) {
+    Fail(s.loc, fmt::format("[{}] needs a name: [{} NAME]", s.type, s.type));
+  }
+}
+
+const IniEntry& Require(const IniSection& s, std::string_view key) {
+  const IniEntry* e = s.Find(key);
+  if (e == nullptr || e->value.empty()) {
+    Fail(s.loc, fmt::format("{} needs '{} = …'", SectionName(s), key));
+  }
+  return *e;
+}
+
+std::string Get(const IniSection& s, std::string_view key, std::string fallback) {
+  const IniEntry* e = s.Find(key);
+  return e == nullptr ? fallback : e->value;
+}
+
+SourceLoc LocOf(const IniSection& s, std::string_view key) {
+  const IniEntry* e = s.Find(key);
+  return e == nullptr ? s.loc : e->value_loc;
+}
+
+// "35%", "0.35", "1,200,000", "¥1,200,000" → double.
+double ParseNumber(const IniEntry& e) {
+  std::string_view v = TrimSpace(e.value);
+  double divisor = 1;  // 35% → 35 / 100, the double nearest 0.35 (35 × 0.01 is not)
+  if (!v.empty() && v.back() == '%') {
+    v.remove_suffix(1);
+    divisor = 100;
+  }
+  std::int64_t units = 0;
+  if (ParseAmount(v, &units) != ParseStatus::kOk) {
+    Fail(e.value_loc, fmt::format("{}: expected a number (e.g. 1200000, 1,200,000 or 35%), got '{}'",
+                                  e.key, e.value));
+  }
+  return static_cast<double>(units) / static_cast<double>(kAmountScale) / divisor;
+}
+
+// "48h", "2d", "90m", "1.5d", "30s" → seconds; nullopt otherwise.
+std::optional<double> ParseDurationText(std::string_view text) {
+  std::string_view t = TrimSpace(text);
+  if (t.size() < 2) return std::nullopt;
+  const char unit = t.back();
+  const double scale = unit == 'd' ? 86400.0 : unit == 'h' ? 3600.0 : unit == 'm' ? 60.0
+                       : unit == 's' ? 1.0 : 0.0;
+  if (scale == 0.0) return std::nullopt;
+  t = TrimSpace(t.substr(0, t.size() - 1));
+  if (t.empty()) return std::nullopt;
+  for (char c : t) {
+    if (!((c >= '0' && c <= '9') || c == '.')) return std::nullopt;
+  }
+  const std::string s(t);
+  char* end = nullptr;
+  const double v = std::strtod(s.c_str(), &end);
+  if (end != s.c_str() + s.size()) return std::nullopt;
+  return v * scale;
+}
+
+bool ParseBool(const IniEntry& e) {
+  if (e.value == "true" || e.value == "yes" || e.value == "1") return true;
+  if (e.value == "false" || e.value == "no" || e.value == "0") return false;
+  Fail(e.value_loc, fmt::format("{}: expected true or false, got '{}'", e.key, e.value));
+}
+
+std::string ResolvePath(const IniFile& ini, const std::string& path) {
+  if (path.empty() || path[0] == '/' || path == "-") return path;
+  return ini.dir() + path;
+}
+
+// "owner, source+product" → {{owner}, {source, product}}
+std::vector<std::vector<std::string>> ParseGroupings(std::string_view text) {
+  std::vector<std::vector<std::string>> out;
+  for (const auto& spec : SplitList(text, ',')) out.push_back(SplitList(spec, '+'));
+  return out;
+}
+
+UnitSpec ParseUnit(const IniEntry& e) {
+  UnitSpec u;
+  const std::string v = std::string(TrimSpace(e.value));
+  static const std::vector<std::string> kNames = {"count", "ratio", "percent", "number",
+                                                  "currency", "days", "hours"};
+  if (v.rfind("currency:", 0) == 0 && v.size() > 9) {
+    u.name = "currency";
+    u.currency = v.substr(9);
+    return u;
+  }
+  if (v.size() == 3 && std::all_of(v.begin(), v.end(), [](char c) { return c >= 'A' && c <= 'Z'; })) {
+    u.name = "currency";  // JPY, USD, EUR…
+    u.currency = v;
+    return u;
+  }
+  if (std::find(kNames.begin(), kNames.end(), v) == kNames.end()) {
+    Fail(e.value_loc, fmt::format("unit: expected count, ratio, percent, number, currency, "
+                                  "currency:CODE (or a code such as JPY), days or hours; got '{}'{}",
+                                  v, Suggest(v, kNames)));
+  }
+  u.name = v == "percent" ? "ratio" : v;
+  return u;
+}
+
+Period ParsePeriod(const IniEntry& e) {
+  if (e.value == "week") return Period::kWeek;
+  if (e.value == "month") return Period::kMonth;
+  if (e.value == "quarter") return Period::kQuarter;
+  if (e.value == "year") return Period::kYear;
+  Fail(e.value_loc, fmt::format("period: expected week, month, quarter or year, got '{}'", e.value));
+}
+
+void ParseAggregation(const IniEntry& e, MetricDef* m) {
+  const std::string& v = e.value;
+  static const std::vector<std::pair<std::string, Aggregation>> kTypes = {
+      {"count", Aggregation::kCount}, {"count_distinct", Aggregation::kCountDistinct},
+      {"sum", Aggregation::kSum},     {"avg", Aggregation::kAvg},
+      {"mean", Aggregation::kAvg},    {"min", Aggregation::kMin},
+      {"max", Aggregation::kMax},     {"median", Aggregation::kMedian},
+      {"sla", Aggregation::kSla}};
+  for (const auto& [name, agg] : kTypes) {
+    if (v == name) {
+      m->aggregation = agg;
+      if (agg == Aggregation::kMedian) m->percentile = 0.5;
+      return;
+    }
+  }
+  if (v.size() >= 2 && v.size() <= 3 && v[0] == 'p' &&
+      std::all_of(v.begin() + 1, v.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+    const int p = std::stoi(v.substr(1));
+    if (p >= 1 && p <= 99) {
+      m->aggregation = Aggregation::kPercentile;
+      m->percentile = p / 100.0;
+      return;
+    }
+  }
+  for (SourceKind kind : {SourceKind::kStageHistory, SourceKind::kForecast}) {
+    const auto& figures = AnalysisFigures(kind);
+    if (std::find(figures.begin(), figures.end(), v) != figures.end()) {
+      m->aggregation = Aggregation::kFigure;
+      m->figure = v;
+      return;
+    }
+  }
+  std::vector<std::string> names;
+  for (const auto& t : kTypes) names.push_back(t.first);
+  for (SourceKind kind : {SourceKind::kStageHistory, SourceKind::kForecast}) {
+    for (const auto& f : AnalysisFigures(kind)) names.push_back(f);
+  }
+  Fail(e.value_loc, fmt::format("type: expected count, count_distinct, sum, avg, min, max, median, "
+                                "pNN (p90), sla, or a figure of a stage_history or forecast "
+                                "source (dwell_days_km_median, stage_conversion, wape, …), got "
+                                "'{}'{}",
+                                v, Suggest(v, names)));
+}
+
+Formula ParseFormulaAt(const IniEntry& e) {
+  try {
+    return Formula::Parse(e.value);
+  } catch (const FormulaError& fe) {
+    SourceLoc loc = e.value_loc;
+    loc.column += static_cast<std::uint64_t>(fe.column()) - 1;
+    Fail(loc, fmt::format("{}: {}", e.key, fe.message()));
+  }
+}
+
+}  // namespace crmkpi::kpi_load
