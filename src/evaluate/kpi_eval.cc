@@ -109,7 +109,10 @@ KpiEvaluation EvaluateKpis(const KpiModel& model, const MetricRun& run,
       if (fixed == overrides.end() && vars.size() == 1 && k.formula.ToString() == vars[0]) {
         if (const MetricDef* m = model.FindMetric(vars[0])) {
           const MetricCell c = cell(*m);
-          kv.n = c.n;
+          if (c.value) kv.value = *c.value;  // exact: counts and money stay fixed-point
+          // The n of a count is the count itself; other aggregates say how many values they
+          // aggregated (count_distinct: the rows with a key).
+          if (m->aggregation != Aggregation::kCount) kv.n = c.n;
           kv.excluded = c.excluded;
           if (c.numerator) kv.numerator = c.numerator;  // sla: met / (met + breached)
           if (c.denominator) kv.denominator = c.denominator;
