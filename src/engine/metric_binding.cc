@@ -1,0 +1,199 @@
+// Binding a [metric] to its source's columns: the value it observes (a stream, shared with
+// the equal ones bound before), its where, its period and its groupings (each a table shared
+// by the metrics with the same keys), checked with errors at the INI location.
+#include "metric_binding.h"
+
+#include <algorithm>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "crmkpi/base/text.h"
+
+#include "setting_errors.h"
+#include "source_run.h"
+
+namespace crmkpi::engine_detail {
+
+// Resolves |name| or throws Error(kUsage) at |loc| naming it and listing the columns.
+int SourceRun::Resolve(const MetricDef& m, const std::string& name, std::string_view in,
+                       const SourceLoc& loc) const {
+  const int c = schema_.Resolve(TrimSpace(name));
+  if (c < 0) {
+    throw Error(ExitCode::kUsage,
+                fmt::format("metric '{}': unknown column '{}' in {} ({} in {}: {})", m.id,
+                            name, in, what_, reader_->name(), schema_.Describe()),
+                Prefer(loc, m.loc));
+  }
+  return c;
+}
+
+void SourceRun::Fail(const MetricDef& m, const SourceLoc& loc, const std::string& message) {
+  throw Error(ExitCode::kUsage, fmt::format("metric '{}': {}", m.id, message),
+              Prefer(loc, m.loc));
+}
+
+void SourceRun::BindMetric(const MetricDef& def, std::size_t result_index) {
+  MetricState m;
+  m.def = &def;
+  m.result_index = result_index;
+  Stream st;  // what the metric observes, before it is matched with an equal stream
+  const bool has_duration = !def.duration_from.empty() || !def.duration_to.empty();
+  if (has_duration && (def.duration_from.empty() || def.duration_to.empty())) {
+    Fail(def, def.column_loc, "a duration needs both ends: duration = FROM..TO");
+  }
+  if (has_duration && !def.columns.empty()) {
+    Fail(def, def.column_loc, "give either a column or a duration, not both");
+  }
+  switch (def.aggregation) {
+    case Aggregation::kCount:
+      if (def.columns.size() > 1) Fail(def, def.column_loc, "count takes at most one column");
+      m.kind = has_duration ? ValueKind::kDuration
+                            : (def.columns.empty() ? ValueKind::kRows : ValueKind::kNonEmpty);
+      break;
+    case Aggregation::kCountDistinct:
+      if (has_duration || def.columns.empty()) {
+        Fail(def, def.column_loc, "count_distinct needs a column (or columns joined by +)");
+      }
+      m.kind = ValueKind::kDistinct;
+      break;
+    default:
+      if (!has_duration && def.columns.size() != 1) {
+        Fail(def, def.column_loc,
+             "this aggregation needs one numeric column or a duration = FROM..TO");
+      }
+      m.kind = has_duration ? ValueKind::kDuration : ValueKind::kAmount;
+      break;
+  }
+  if (def.aggregation == Aggregation::kPercentile &&
+      !(def.percentile >= 0.0 && def.percentile <= 1.0)) {
+    Fail(def, def.loc, fmt::format("percentile {} is not between 0 and 1", def.percentile));
+  }
+  const bool keep_values =
+      def.aggregation == Aggregation::kMedian || def.aggregation == Aggregation::kPercentile;
+  st.kind = m.kind;
+  if (m.kind == ValueKind::kNonEmpty || m.kind == ValueKind::kAmount) {
+    st.column = Resolve(def, def.columns[0], "column", def.column_loc);
+  }
+  if (m.kind == ValueKind::kDistinct) {
+    for (const std::string& c : def.columns) {
+      st.key_columns.push_back(Resolve(def, c, "column", def.column_loc));
+      st.key_slots.push_back(InternSlot(st.key_columns.back()));
+    }
+  }
+  if (m.kind == ValueKind::kDuration) {
+    DurationSlot d;
+    d.from = Resolve(def, def.duration_from, "duration", def.column_loc);
+    d.to = Resolve(def, def.duration_to, "duration", def.column_loc);
+    m.unit_seconds = def.duration_unit == DurationUnit::kHours ? kSecondsPerHour
+                                                               : kSecondsPerDay;
+    auto it = std::find_if(durations_.begin(), durations_.end(), [&](const DurationSlot& s) {
+      return s.from == d.from && s.to == d.to;
+    });
+    if (it == durations_.end()) it = durations_.insert(durations_.end(), d);
+    st.duration = static_cast<int>(it - durations_.begin());
+    st.sla = def.aggregation == Aggregation::kSla;
+    if (st.sla) st.within_seconds = def.within_seconds;
+  }
+
+  // Metrics with the same where text share one evaluation per row.
+  const std::string_view where = TrimSpace(def.where);
+  if (!where.empty()) {
+    auto it = std::find_if(wheres_.begin(), wheres_.end(),
+                           [&](const Where& w) { return TrimSpace(w.text()) == where; });
+    if (it == wheres_.end()) {
+      wheres_.push_back(Where::Compile(def.where, Prefer(def.where_loc, def.loc), schema_,
+                                       rules_, tz_, "where"));
+      it = wheres_.end() - 1;
+    }
+    st.where = static_cast<int>(it - wheres_.begin());
+  }
+  auto same = std::find_if(streams_.begin(), streams_.end(),
+                           [&](const Stream& x) { return x.SameObservation(st); });
+  if (same == streams_.end()) same = streams_.insert(streams_.end(), std::move(st));
+  Stream& stream = *same;
+
+  int period = -1;
+  if (def.period != Period::kNone) {
+    int column = -1;
+    if (TrimSpace(def.period_of).empty()) {
+      column = schema_.roles()[Role::kClosed];
+      if (column < 0) {
+        Fail(def, def.period_loc,
+             fmt::format("period needs a date column: set period_of (no 'closed' role in "
+                         "{}: {})",
+                         reader_->name(), schema_.Describe()));
+      }
+    } else {
+      column = Resolve(def, def.period_of, "period_of", def.period_loc);
+    }
+    auto it = std::find_if(periods_.begin(), periods_.end(), [&](const PeriodSlot& p) {
+      return p.kind == def.period && p.column == column;
+    });
+    if (it == periods_.end()) {
+      PeriodSlot p;
+      p.kind = def.period;
+      p.column = column;
+      it = periods_.insert(periods_.end(), std::move(p));
+    }
+    period = static_cast<int>(it - periods_.begin());
+  }
+
+  auto attach = [&](std::vector<int> columns, std::vector<std::string> names, int p) {
+    if (p >= 0) names.push_back("period");
+    const bool total = columns.empty() && p < 0;
+    auto it = std::find_if(tables_.begin(), tables_.end(), [&](const GroupTable& t) {
+      return t.total == total && t.columns == columns && t.period == p;
+    });
+    if (it == tables_.end()) {
+      GroupTable t;
+      t.columns = std::move(columns);
+      for (int c : t.columns) t.slots.push_back(InternSlot(c));
+      t.period = p;
+      it = tables_.insert(tables_.end(), std::move(t));
+    }
+    Attached a;
+    a.table = static_cast<int>(it - tables_.begin());
+    // The stream's accumulator in this table, shared with the metrics bound before.
+    auto target = std::find_if(stream.targets.begin(), stream.targets.end(),
+                               [&](const Stream::Target& x) { return x.table == a.table; });
+    if (target == stream.targets.end()) {
+      const bool counter = stream.kind == ValueKind::kRows;
+      target = stream.targets.insert(
+          stream.targets.end(),
+          {a.table, counter ? it->count_width++ : it->width++, false, counter, false});
+    }
+    target->keep_values = target->keep_values || keep_values;
+    target->range = target->range || def.aggregation == Aggregation::kMin ||
+                    def.aggregation == Aggregation::kMax;
+    a.user = target->user;
+    a.counter = target->counter;
+    a.names = std::move(names);
+    m.targets.push_back(std::move(a));
+  };
+  attach({}, {}, -1);  // the total
+  if (period >= 0) attach({}, {}, period);
+  for (const std::vector<std::string>& spec : def.by) {
+    if (spec.empty()) Fail(def, def.by_loc, "an empty 'by' grouping");
+    std::vector<int> columns;
+    for (const std::string& name : spec) {
+      columns.push_back(Resolve(def, name, "by", def.by_loc));
+    }
+    attach(std::move(columns), spec, period);
+  }
+  metrics_.push_back(std::move(m));
+}
+
+int SourceRun::InternSlot(int column) {
+  for (std::size_t i = 0; i < interned_.size(); ++i) {
+    if (interned_[i].column == column) return static_cast<int>(i);
+  }
+  interned_.emplace_back();
+  interned_.back().column = column;
+  return static_cast<int>(interned_.size() - 1);
+}
+
+}  // namespace crmkpi::engine_detail

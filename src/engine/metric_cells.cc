@@ -1,0 +1,146 @@
+// Finishing a source's pass: each accumulator as a MetricCell (count, sum, avg, min/max,
+// median/pNN of type 7, sla ratio, exclusions), the groups of each table sorted by values.
+#include "metric_cells.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <optional>
+#include <utility>
+#include <vector>
+
+#include "crmkpi/values/amount.h"
+
+#include "source_run.h"
+
+namespace crmkpi::engine_detail {
+
+namespace {
+
+constexpr double kAmountScaleD = static_cast<double>(kAmountScale);
+
+// Type-7 quantile of |v|: {value, exact} where exact is set when the result is a whole number
+// of units (always when it is one of the values).
+std::pair<long double, std::optional<std::int64_t>> Quantile(const ValueCounts& v,
+                                                              double p) {
+  const QuantileBracket<std::int64_t> b = v.Quantile(p);
+  if (b.frac == 0) return {static_cast<long double>(b.lower), b.lower};
+  const long double x = static_cast<long double>(b.lower) +
+                        static_cast<long double>(b.frac) *
+                            (static_cast<long double>(b.upper) - static_cast<long double>(b.lower));
+  const long double r = std::round(x);
+  if (std::fabs(x - r) < 1e-6L) return {r, static_cast<std::int64_t>(r)};
+  return {x, std::nullopt};
+}
+
+}  // namespace
+
+MetricCell Cell(const MetricState& m, const HotAcc& a, ColdAcc& cold) {
+  MetricCell cell;
+  cell.n = a.n;
+  for (int i = 0; i < kExclusionCount; ++i) {
+    if (cold.excluded[static_cast<std::size_t>(i)] > 0) {
+      cell.excluded.emplace_back(kExclusionNames[static_cast<std::size_t>(i)],
+                                 cold.excluded[static_cast<std::size_t>(i)]);
+    }
+  }
+  const bool amount = m.kind == ValueKind::kAmount;
+  auto scaled = [&](long double x) {  // a value in units or seconds as printed
+    return amount ? static_cast<double>(x / kAmountScaleD)
+                  : static_cast<double>(x / static_cast<long double>(m.unit_seconds));
+  };
+  auto exact_or_real = [&](std::int64_t x) {
+    return amount ? Num::Money(x) : Num::Real(scaled(static_cast<long double>(x)));
+  };
+  const Int128 sum = SumOf(a, cold);
+  switch (m.def->aggregation) {
+    case Aggregation::kCount:
+      cell.value = Num::Count(a.n);
+      return cell;
+    case Aggregation::kSla:
+      cell.numerator = Num::Count(static_cast<std::uint64_t>(sum));
+      cell.denominator = Num::Count(a.n);
+      if (a.n == 0) {
+        cell.reason = "EMPTY";
+      } else {
+        cell.value = Num::Real(static_cast<double>(sum) / static_cast<double>(a.n));
+      }
+      return cell;
+    case Aggregation::kCountDistinct:
+      cell.value = Num::Count(cold.distinct ? cold.distinct->size() : 0);
+      return cell;
+    case Aggregation::kSum:
+      cell.value = amount ? Num::Money(sum) : Num::Real(scaled(static_cast<long double>(sum)));
+      return cell;
+    default:
+      break;
+  }
+  if (a.n == 0) {
+    cell.reason = "EMPTY";
+    return cell;
+  }
+  switch (m.def->aggregation) {
+    case Aggregation::kAvg:
+      cell.value = Num::Real(
+          scaled(static_cast<long double>(sum) / static_cast<long double>(a.n)));
+      break;
+    case Aggregation::kMin:
+      cell.value = exact_or_real(a.min);
+      break;
+    case Aggregation::kMax:
+      cell.value = exact_or_real(a.max);
+      break;
+    case Aggregation::kMedian:
+    case Aggregation::kPercentile: {
+      const double p = m.def->aggregation == Aggregation::kMedian ? 0.5 : m.def->percentile;
+      const auto [x, exact] = Quantile(cold.values, p);
+      cell.value = (amount && exact) ? Num::Money(*exact) : Num::Real(scaled(x));
+      break;
+    }
+    default:
+      break;
+  }
+  return cell;
+}
+
+void SourceRun::Finish(std::vector<MetricResult>* results, std::vector<SourceSummary>* summaries) {
+  std::vector<std::vector<std::uint32_t>> orders;
+  for (const GroupTable& t : tables_) {
+    std::vector<std::uint32_t> order(t.values.size());
+    for (std::uint32_t i = 0; i < order.size(); ++i) order[i] = i;
+    std::sort(order.begin(), order.end(),
+              [&](std::uint32_t a, std::uint32_t b) { return t.values[a] < t.values[b]; });
+    orders.push_back(std::move(order));
+  }
+  for (MetricState& m : metrics_) {
+    MetricResult& r = (*results)[m.result_index];
+    r.id = m.def->id;
+    for (std::size_t k = 0; k < m.targets.size(); ++k) {
+      const Attached& a = m.targets[k];
+      GroupTable& t = tables_[static_cast<std::size_t>(a.table)];
+      auto cell = [&](std::uint32_t group) {
+        if (a.counter) {
+          HotAcc rows;
+          rows.n = t.counts[std::size_t{group} * t.count_width + a.user];
+          ColdAcc none;
+          return Cell(m, rows, none);
+        }
+        const std::size_t i = std::size_t{group} * t.width + a.user;
+        return Cell(m, t.hot[i], t.cold[i]);
+      };
+      if (k == 0) {
+        r.total = cell(0);
+        continue;
+      }
+      MetricGrouping g;
+      g.keys = a.names;
+      for (std::uint32_t i : orders[static_cast<std::size_t>(a.table)]) {
+        g.rows.emplace_back(t.values[i], cell(i));
+      }
+      r.groupings.push_back(std::move(g));
+    }
+  }
+  summaries->push_back(summary_);
+}
+
+}  // namespace crmkpi::engine_detail

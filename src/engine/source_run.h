@@ -1,0 +1,167 @@
+// A source's pass (metric_engine.h): bound once to the source's header, lookups and metrics,
+// then read once, whole or in parallel parts merged in file order; its members are defined by
+// concept in source_run.cc, metric_binding.cc, row_plan.cc, source_rows.cc and metric_cells.cc.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "crmkpi/bind/stage_rules.h"
+#include "crmkpi/definition/metric_def.h"
+#include "crmkpi/definition/where.h"
+#include "crmkpi/engine/metric_engine.h"
+#include "crmkpi/read/csv_reader.h"
+#include "crmkpi/read/input_stream.h"
+#include "crmkpi/read/parallel_scan.h"
+#include "crmkpi/read/warning_log.h"
+#include "crmkpi/values/date_time.h"
+
+#include "accumulators.h"
+#include "lookup_table.h"
+#include "metric_binding.h"
+#include "row_plan.h"
+#include "source_rows.h"
+
+namespace crmkpi::engine_detail {
+
+class SourceRun {
+ public:
+  // Opens |path|, reads its header and binds |lookups| and |metrics| (result_indexes: their
+  // positions in MetricRun::metrics).
+  SourceRun(const SourceDef& def, int index, const std::string& path,
+            std::vector<LoadedLookup> lookups, const std::vector<const MetricDef*>& metrics,
+            const std::vector<std::size_t>& result_indexes, const std::string& default_tz,
+            std::optional<Seconds> as_of, WarningLog* warnings);
+  // A run over one chunk of |whole|'s file (the parallel pass).
+  SourceRun(const SourceRun& whole, const ScanChunk& chunk, WarningLog* warnings);
+  // A run over blocks of |whole|'s stream (the parallel pass over a stream).
+  explicit SourceRun(const SourceRun& whole);
+
+  // Reads the rows: whole, or in parts merged in file order (source_run.cc).
+  void ReadAll(const ParallelOptions& parallel);
+  // Reads the rows of the current reader (source_rows.cc).
+  void Read();
+  // Appends the metrics' results and the source's summary (metric_cells.cc).
+  void Finish(std::vector<MetricResult>* results, std::vector<SourceSummary>* summaries);
+
+ private:
+  SourceRun(const SourceDef& def, int index,
+            std::shared_ptr<std::vector<LoadedLookup>> lookups,
+            const std::vector<const MetricDef*>& metrics,
+            const std::vector<std::size_t>& result_indexes, const std::string& default_tz,
+            std::optional<Seconds> as_of, WarningLog* warnings);
+
+  // source_run.cc: binding the source, merging a part.
+  void Init();
+  void Merge(SourceRun& later);
+  static void MergeAcc(const HotAcc& from_hot, ColdAcc& from_cold,
+                       const std::vector<std::uint32_t>* ids, HotAcc* hot, ColdAcc* cold);
+
+  // metric_binding.cc: binding one metric.
+  int Resolve(const MetricDef& m, const std::string& name, std::string_view in,
+              const SourceLoc& loc) const;
+  [[noreturn]] void Fail(const MetricDef& m, const SourceLoc& loc, const std::string& message);
+  void BindMetric(const MetricDef& def, std::size_t result_index);
+  int InternSlot(int column);
+
+  // row_plan.cc: the plan builder.
+  void Compile();
+  void ChoosePlanColumn();
+  StagePlan MakePlan(const std::vector<std::uint8_t>& holds, std::vector<std::uint8_t> decided,
+                     const std::vector<int>& tested);
+  [[gnu::noinline]] const StagePlan& MakeRowPlan(std::uint32_t stage, std::uint32_t value);
+
+  // source_rows.cc: the row loop. The inline ones are called per row, from that file only, so
+  // they inline into Read (defined there; another file calling one fails to build). The
+  // always_inline ones have one caller each and were inlined when the engine was one file.
+  inline void Aggregate();
+  template <bool kRange>
+  static inline void AddValues(const std::vector<Op>& ops, const Slot* slots,
+                               const std::uint8_t* pass, const GroupRun* runs);
+  [[gnu::always_inline]] inline void BatchDistinct(std::size_t k);
+  inline void FlushDistinct();
+  inline const StagePlan& PlanOfRow();
+  static inline std::uint32_t PeriodCodeId(PeriodSlot* p, std::uint32_t code);
+  static inline std::uint32_t PeriodId(PeriodSlot* p);
+  static inline std::uint32_t InvalidPeriodId(PeriodSlot* p);
+  inline std::uint32_t GroupOf(GroupTable* t, std::string* key);
+  [[gnu::noinline]] std::uint32_t GroupOfSlow(GroupTable* t, std::string* key);
+  inline std::uint32_t ValueId(int slot);
+  std::uint32_t NewGroup(GroupTable* t);  // also for the totals' one group (Init)
+  inline void ObserveSlot(Slot* s);
+  inline DistinctKey ObserveDistinct(Stream& s);
+  [[gnu::always_inline]] inline const DurationSlot& Duration(std::size_t index);
+  inline void JoinLookup(const LoadedLookup& l);
+  std::size_t LocateIndex(int column) const;
+  [[gnu::always_inline]] inline void HandleBadWidth(const CsvRow& row);
+
+  // |what| is only called for the first occurrence of (kind, source, column).
+  template <typename What>
+  void Warn(std::string_view kind, int column, What&& what) {
+    warnings_->Add(kind, index_, column, [&] {
+      return FieldWarning(schema_.name(column), reader_->Locate(LocateIndex(column)),
+                          current_[column], what());
+    });
+  }
+
+  std::optional<Seconds> as_of_;  // sla: when an unfinished row is already late
+  const SourceDef& def_;
+  int index_;
+  std::vector<const MetricDef*> metric_defs_;
+  std::vector<std::size_t> result_indexes_;
+  std::string default_tz_;
+  std::string path_;
+  Encoding used_ = Encoding::kUtf8;
+  std::string what_;
+  std::string tz_;
+  StageRules rules_;
+  DateParser dates_;
+  std::shared_ptr<std::vector<LoadedLookup>> lookups_;  // shared by the chunks' runs
+  WarningLog* warnings_;
+  std::unique_ptr<WarningLog> own_warnings_;  // a stream block's run: merged in order
+  std::unique_ptr<CsvReader> owned_reader_;  // the whole input's, or a file chunk's
+  CsvReader* reader_ = nullptr;  // the one being read: owned_reader_, or a stream block's
+  RowSchema schema_;
+  std::unique_ptr<RowContext> context_;
+  std::vector<std::string_view> fields_;  // header fields then lookup fields (with lookups)
+  const std::string_view* current_ = nullptr;
+  std::uint64_t generation_ = 0;
+  SourceSummary summary_;
+  Where filter_;
+  bool has_filter_ = false;
+  std::vector<Where> wheres_;
+  // The row loop's layout (Compile).
+  std::vector<std::uint8_t> pass_;  // per where: 1 when it holds for the current row; then 1
+  std::uint32_t always_ = 0;        // the index of the byte that is always 1
+  // Plans by the row's stage value (when a where reads the stage) and the value of the plan
+  // column (ChoosePlanColumn), else one plan for every row.
+  bool use_plans_ = false;
+  bool plan_stage_ = false;
+  int plan_slot_ = -1;    // its Interned slot
+  int plan_column_ = -1;  // its schema column
+  // Some column looked up per row has Interned::kPrefetchFrom values (or more): its rows' keys
+  // are hashed and prefetched as the row starts.
+  bool prefetching_ = false;
+  std::vector<Slot> slots_;
+  OpLists streams_ops_;  // every stream's ops, under their own wheres
+  StagePlan all_;  // the plan of every row when there are no plans
+  std::vector<StagePlan> plans_;
+  std::vector<std::vector<std::uint32_t>> plan_of_;  // [stage id][value id] → plans_ index
+  std::map<std::string, std::uint32_t> plan_by_signature_;  // holds and decided bytes → plan
+  DistinctBatch batch_;
+  std::vector<PeriodSlot> periods_;
+  std::vector<DurationSlot> durations_;
+  std::vector<Interned> interned_;
+  std::vector<GroupTable> tables_;
+  std::vector<GroupRun> runs_;  // by table: the accumulators of the current row's group
+  std::vector<Stream> streams_;
+  std::vector<MetricState> metrics_;
+};
+
+}  // namespace crmkpi::engine_detail
