@@ -77,6 +77,7 @@ void SourceRun::BindMetric(const MetricDef& def, std::size_t result_index) {
   st.kind = m.kind;
   if (m.kind == ValueKind::kNonEmpty || m.kind == ValueKind::kAmount) {
     st.column = Resolve(def, def.columns[0], "column", def.column_loc);
+    m.value_role = RoleOf(st.column);
   }
   if (m.kind == ValueKind::kDistinct) {
     for (const std::string& c : def.columns) {
@@ -88,6 +89,8 @@ void SourceRun::BindMetric(const MetricDef& def, std::size_t result_index) {
     DurationSlot d;
     d.from = Resolve(def, def.duration_from, "duration", def.column_loc);
     d.to = Resolve(def, def.duration_to, "duration", def.column_loc);
+    m.from_role = RoleOf(d.from);
+    m.to_role = RoleOf(d.to);
     m.unit_seconds = def.duration_unit == DurationUnit::kHours ? kSecondsPerHour
                                                                : kSecondsPerDay;
     auto it = std::find_if(durations_.begin(), durations_.end(), [&](const DurationSlot& s) {
@@ -185,6 +188,35 @@ void SourceRun::BindMetric(const MetricDef& def, std::size_t result_index) {
     attach(std::move(columns), spec, period);
   }
   metrics_.push_back(std::move(m));
+}
+
+std::string ExclusionName(const MetricState& m, int e) {
+  std::string name = kExclusionNames[static_cast<std::size_t>(e)];
+  auto swap = [&](std::string_view generic, const std::string& role) {
+    if (role.empty()) return;
+    std::string out, word;
+    for (std::size_t i = 0; i <= name.size(); ++i) {
+      if (i == name.size() || name[i] == '_') {
+        out += word == generic ? role : word;
+        if (i < name.size()) out += '_';
+        word.clear();
+      } else {
+        word += name[i];
+      }
+    }
+    name = out;
+  };
+  swap("value", m.value_role);
+  swap("from", m.from_role);
+  swap("to", m.to_role);
+  return name;
+}
+
+std::string SourceRun::RoleOf(int column) const {
+  for (int r = 0; r < kRoleCount; ++r) {
+    if (schema_.roles()[static_cast<Role>(r)] == column) return std::string(RoleName(static_cast<Role>(r)));
+  }
+  return {};
 }
 
 int SourceRun::InternSlot(int column) {

@@ -28,6 +28,15 @@ struct MetricState {
   ValueKind kind = ValueKind::kRows;
   double unit_seconds = kSecondsPerDay;
   std::vector<Attached> targets;  // [0] = the total, then the groupings in output order
+  // The roles the value column and the duration's ends are bound to ("amount", "created"), for
+  // the exclusions' names (missing_amount rather than missing_value); empty when the column
+  // plays no role.
+  std::string value_role, from_role, to_role;
+  bool missing = false;  // `optional = true` and a column is not in the file: MISSING_COLUMN
 };
+
+// The name of exclusion |e| for |m|: missing_value → missing_amount when the value column is the
+// amount role, missing_from → missing_created, from_after_as_of → created_after_as_of, …
+std::string ExclusionName(const MetricState& m, int e);
 
 }  // namespace crmkpi::engine_detail

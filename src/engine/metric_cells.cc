@@ -40,7 +40,7 @@ MetricCell Cell(const MetricState& m, const HotAcc& a, ColdAcc& cold) {
   cell.n = a.n;
   for (int i = 0; i < kExclusionCount; ++i) {
     if (cold.excluded[static_cast<std::size_t>(i)] > 0) {
-      cell.excluded.emplace_back(kExclusionNames[static_cast<std::size_t>(i)],
+      cell.excluded.emplace_back(ExclusionName(m, i),
                                  cold.excluded[static_cast<std::size_t>(i)]);
     }
   }
@@ -72,6 +72,12 @@ MetricCell Cell(const MetricState& m, const HotAcc& a, ColdAcc& cold) {
     case Aggregation::kSum:
       cell.value = amount ? Num::Money(sum) : Num::Real(scaled(static_cast<long double>(sum)));
       return cell;
+    case Aggregation::kAvg:
+      // An average carries its population: the sum over n (docs/kpis.md R3).
+      cell.numerator =
+          amount ? Num::Money(sum) : Num::Real(scaled(static_cast<long double>(sum)));
+      cell.denominator = Num::Count(a.n);
+      break;
     default:
       break;
   }

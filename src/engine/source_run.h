@@ -69,6 +69,7 @@ class SourceRun {
   [[noreturn]] void Fail(const MetricDef& m, const SourceLoc& loc, const std::string& message);
   void BindMetric(const MetricDef& def, std::size_t result_index);
   int InternSlot(int column);
+  std::string RoleOf(int column) const;  // the role |column| is bound to, or ""
 
   // row_plan.cc: the plan builder.
   void Compile();

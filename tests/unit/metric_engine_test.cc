@@ -171,12 +171,12 @@ TEST_CASE("count, count_distinct, sum, avg, min, max, median, pNN of amounts", "
   CHECK(Str(sum) == "8700");
   CHECK(sum.value->fixed);  // exact money
   CHECK(sum.n == 5);
-  CHECK(Excluded(sum) == "missing_value=1 invalid_value=1");
+  CHECK(Excluded(sum) == "missing_amount=1 invalid_amount=1");
   // 8700 / 5 = 1740, a double.
   const MetricCell& avg = Find(run, "avg").total;
   CHECK_FALSE(avg.value->fixed);
   CHECK(avg.value->ToDouble() == Approx(1740.0));
-  CHECK(Excluded(avg) == "missing_value=1 invalid_value=1");
+  CHECK(Excluded(avg) == "missing_amount=1 invalid_amount=1");
   CHECK(Str(Find(run, "min").total) == "200");
   CHECK(Str(Find(run, "max").total) == "4000");
   // Sorted 200, 500, 1000, 3000, 4000: the middle (odd n) is 1000.
@@ -189,11 +189,11 @@ TEST_CASE("count, count_distinct, sum, avg, min, max, median, pNN of amounts", "
   CHECK(Str(Find(run, "p25").total) == "500");
   // count of a column: rows where it is not empty: 7 − 1 (deal 3) = 6 ("TBD" is not empty).
   CHECK(Str(Find(run, "with_amount").total) == "6");
-  CHECK(Excluded(Find(run, "with_amount").total) == "missing_value=1");
+  CHECK(Excluded(Find(run, "with_amount").total) == "missing_amount=1");
   // Won deals 1, 2, 3, 6: 1000 + 3000 + 4000 = 8000, deal 3 missing.
   CHECK(Str(Find(run, "won_sum").total) == "8000");
   CHECK(Find(run, "won_sum").total.n == 3);
-  CHECK(Excluded(Find(run, "won_sum").total) == "missing_value=1");
+  CHECK(Excluded(Find(run, "won_sum").total) == "missing_amount=1");
   // The invalid amount is warned about once (deal 4, line 5; "4,Bob,lost," is 11 characters,
   // so the amount starts at column 12), although 9 metrics read the column.
   const DataWarning* w = Warning(run, "invalid_amount");
@@ -289,7 +289,7 @@ TEST_CASE("empty groups: count and sum are 0, avg/min/max/median/pNN n/a EMPTY",
   const MetricCell& bob = Find(run, "avg").groupings[0].rows[2].second;
   CHECK(Str(bob) == "n/a EMPTY");
   CHECK(bob.n == 0);
-  CHECK(Excluded(bob) == "missing_value=1 invalid_value=1");
+  CHECK(Excluded(bob) == "missing_amount=1 invalid_amount=1");
   // Alice: (1000 + 3000 + 4000) / 3 = 2666.67.
   CHECK(Find(run, "avg").groupings[0].rows[1].second.value->ToDouble() ==
         Approx(8000.0 / 3.0));
@@ -383,13 +383,13 @@ TEST_CASE("sla: met / (met + breached), pending unless already late at as-of", "
   CHECK(c.denominator->ToString() == "4");
   CHECK(Str(c) == "0.5");
   CHECK(c.n == 4);
-  CHECK(Excluded(c) == "missing_from=1 negative_duration=1 pending=1");
+  CHECK(Excluded(c) == "missing_created=1 negative_duration=1 pending=1");
   // Without an as-of nothing unfinished can be judged late: rows 4 and 5 are pending.
   const MetricRun no_as_of = RunMetrics({s}, {}, {m}, {}, "");
   const MetricCell& p = Find(no_as_of, "sla").total;
   CHECK(p.denominator->ToString() == "3");
   CHECK(Str(p) == "0.6666666666666666");
-  CHECK(Excluded(p) == "missing_from=1 negative_duration=1 pending=2");
+  CHECK(Excluded(p) == "missing_created=1 negative_duration=1 pending=2");
 }
 
 TEST_CASE("durations in days and hours, exclusions, a negative one is warned", "[metric]") {
@@ -421,7 +421,7 @@ TEST_CASE("durations in days and hours, exclusions, a negative one is warned", "
   // min 10; avg (10 + 10 + 30 + 10) / 4 = 15.
   CHECK(Find(run, "min").total.value->ToDouble() == Approx(10.0));
   CHECK(Find(run, "all_avg").total.value->ToDouble() == Approx(15.0));
-  CHECK(Excluded(Find(run, "all_avg").total) == "missing_to=2 negative_duration=1");
+  CHECK(Excluded(Find(run, "all_avg").total) == "missing_closed=2 negative_duration=1");
   CHECK(Str(Find(run, "with_duration").total) == "4");
   // One warning for the one row, although 8 metrics saw it: deal 6, line 7, column of 'closed'
   // ("6,Alice,won,4000,2024-03-01," is 28 characters → column 29).
@@ -432,6 +432,60 @@ TEST_CASE("durations in days and hours, exclusions, a negative one is warned", "
   CHECK(w->first.line == 7);
   CHECK(w->first.column == 29);
   CHECK(w->sample == "2024-02-28");
+}
+
+TEST_CASE("exclusions are named after the role of their column, else generically", "[metric]") {
+  TempDir dir;
+  // 'score', 'start' and 'stop' play no role; 'amount', 'created_at' and 'closed_at' do.
+  const SourceDef s = Source("deals", dir.Write("d.csv",
+                                                "amount,score,created_at,closed_at,start,stop\n"
+                                                "100,5,2024-01-01,2024-01-03,2024-01-01,2024-01-02\n"
+                                                ",,,,,\n"
+                                                "x,y,soon,later,soon,later\n"));
+  MetricDef score = Metric("score_sum", "deals", Aggregation::kSum);
+  score.columns = {"score"};
+  MetricDef steps = Metric("steps", "deals", Aggregation::kSum);
+  steps.duration_from = "start";
+  steps.duration_to = "stop";
+  MetricDef mixed = Metric("mixed", "deals", Aggregation::kSum);
+  mixed.duration_from = "created";
+  mixed.duration_to = "stop";
+  const MetricRun run = Run({s}, {Amount("amount_sum", Aggregation::kSum), score,
+                                  Duration("cycle", Aggregation::kSum), steps, mixed});
+  CHECK(Excluded(Find(run, "amount_sum").total) == "missing_amount=1 invalid_amount=1");
+  CHECK(Excluded(Find(run, "score_sum").total) == "missing_value=1 invalid_value=1");
+  CHECK(Excluded(Find(run, "cycle").total) == "missing_created=1 invalid_created=1");
+  CHECK(Excluded(Find(run, "steps").total) == "missing_from=1 invalid_from=1");
+  CHECK(Excluded(Find(run, "mixed").total) == "missing_created=1 invalid_created=1");
+}
+
+TEST_CASE("avg carries its population: numerator the sum, denominator n", "[metric]") {
+  TempDir dir;
+  const SourceDef s = Source("deals", dir.Write("d.csv",
+                                                "amount,created_at,closed_at\n"
+                                                "100.5,2024-01-01,2024-01-03\n"
+                                                "200,2024-01-01,2024-01-02\n"
+                                                ",,\n"));
+  MetricDef none = Amount("none", Aggregation::kAvg, "amount > 1000");
+  const MetricRun run = Run({s}, {Amount("avg", Aggregation::kAvg),
+                                  Duration("days", Aggregation::kAvg), none});
+  const MetricCell& avg = Find(run, "avg").total;
+  // (100.5 + 200) / 2 = 150.25; the sum stays exact fixed point.
+  CHECK(avg.value->ToDouble() == Approx(150.25));
+  CHECK(avg.numerator->fixed);
+  CHECK(avg.numerator->ToString() == "300.5");
+  CHECK(avg.denominator->ToString() == "2");
+  CHECK(avg.n == 2);
+  const MetricCell& days = Find(run, "days").total;  // (2 + 1) / 2 days
+  CHECK(days.value->ToDouble() == Approx(1.5));
+  CHECK(days.numerator->ToDouble() == Approx(3.0));
+  CHECK(days.denominator->ToString() == "2");
+  // Over no values: n/a EMPTY, with 0 / 0 as its population.
+  const MetricCell& empty = Find(run, "none").total;
+  CHECK_FALSE(empty.value);
+  CHECK(empty.reason == "EMPTY");
+  CHECK(empty.numerator->ToString() == "0");
+  CHECK(empty.denominator->ToString() == "0");
 }
 
 TEST_CASE("duration exclusions in order: from missing/invalid, to missing/invalid", "[metric]") {
@@ -453,7 +507,7 @@ TEST_CASE("duration exclusions in order: from missing/invalid, to missing/invali
   CHECK(Find(run, "hours").total.value->ToDouble() == Approx(6.0));
   CHECK(Find(run, "days").total.n == 1);
   CHECK(Excluded(Find(run, "days").total) ==
-        "missing_from=1 invalid_from=1 missing_to=1 invalid_to=1 negative_duration=1");
+        "missing_created=1 invalid_created=1 missing_closed=1 invalid_closed=1 negative_duration=1");
   // Invalid dates are warned about per column: 'soon' (created), 'later' twice (closed).
   const DataWarning* w = Warning(run, "invalid_date");
   REQUIRE(w != nullptr);
@@ -1020,7 +1074,7 @@ TEST_CASE("metrics reading one value under one where share accumulators, each it
 
   // Hand-checked: won amounts 1000, 3000, 4000 (deal 3 missing), open 500 + 200.
   CHECK(Str(Find(together, "sum_won").total) == "8000");
-  CHECK(Excluded(Find(together, "sum_won").total) == "missing_value=1");
+  CHECK(Excluded(Find(together, "sum_won").total) == "missing_amount=1");
   CHECK(Str(Find(together, "min_won").total) == "1000");
   CHECK(Str(Find(together, "max_won").total) == "4000");
   CHECK(Str(Find(together, "median_won").total) == "3000");
@@ -1076,7 +1130,7 @@ TEST_CASE("wheres on a grouped column's text are decided per stage and value, te
         std::vector<std::string>{" → 0", "Alice → 3", "Bob → 0", "Carol → 0"});
   // Alice 8000 + Carol 500; deal 4 (lost) has TBD.
   CHECK(Str(Find(run, "sum_some").total) == "8500");
-  CHECK(Excluded(Find(run, "sum_some").total) == "invalid_value=1");
+  CHECK(Excluded(Find(run, "sum_some").total) == "invalid_amount=1");
   // Every deal but Bob's two; deal 7's blank owner is missing, so 'owner = Bob' is false.
   CHECK(Str(Find(run, "not_bob").total) == "5");
   // Each alone: the same cells, and the amount test of alice_big still meets deal 4's TBD.
