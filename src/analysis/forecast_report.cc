@@ -1,126 +1,30 @@
+// `crmkpi forecast` after reading: joining forecast entries with actuals into points, the MASE
+// scales, the KPIs of the total and each grouping, and the rows and unmatched lists.
 #include "crmkpi/analysis/forecast_report.h"
 
 #include <algorithm>
 #include <cstdint>
 #include <limits>
 #include <map>
-#include <memory>
 #include <optional>
 #include <set>
 #include <tuple>
-#include <unordered_map>
 #include <utility>
 
 #include <fmt/format.h>
 
 #include "crmkpi/analysis/forecast_kpis.h"
-#include "crmkpi/base/string_hash.h"
-#include "crmkpi/base/text.h"
-#include "crmkpi/read/parallel_scan.h"
-#include "crmkpi/read/warning_log.h"
-#include "crmkpi/values/amount.h"
 #include "crmkpi/values/period_label.h"
+#include "forecast_report_inputs.h"
 
 namespace crmkpi {
+namespace forecast_report {
 namespace {
-
-constexpr std::int32_t kNoSnapshot = std::numeric_limits<std::int32_t>::min();
-constexpr int kForecastInput = 0;
-constexpr int kDealsInput = 1;
-
-bool IsForecastRole(Role r) {
-  return r == Role::kPeriod || r == Role::kForecast || r == Role::kActual ||
-         r == Role::kSnapshot || r == Role::kCategory;
-}
-bool IsDealsRole(Role r) {
-  return r == Role::kStage || r == Role::kAmount || r == Role::kClosed || r == Role::kCreated;
-}
-
-void AppendKeyPart(std::string* key, std::string_view part) {
-  const auto len = static_cast<std::uint32_t>(part.size());
-  key->append(reinterpret_cast<const char*>(&len), sizeof len);
-  key->append(part);
-}
-
-std::int32_t DayNumber(const date::year_month_day& ymd) {
-  return date::sys_days(ymd).time_since_epoch().count();
-}
-
-// The values of the --by columns, interned to dense ids shared by both files.
-struct GroupIndex {
-  std::unordered_map<std::string, std::uint32_t, StringHash, std::equal_to<>> index;
-  std::vector<std::vector<std::string>> values;
-  std::vector<char> in_deals;          // the value occurs in some row of the deals file
-  std::vector<Seconds> first_date;     // earliest valid created/closed date there
-
-  // |key| is scratch space; allocates only for a new group.
-  std::uint32_t Intern(const CsvRow& row, const std::vector<int>& columns, std::string* key) {
-    key->clear();
-    for (int c : columns) AppendKeyPart(key, TrimSpace(row.fields[c]));
-    return Find(*key, [&] {
-      std::vector<std::string> v;
-      for (int c : columns) v.emplace_back(TrimSpace(row.fields[c]));
-      return v;
-    });
-  }
-  // The id of a group by its values (another index's), made when new.
-  std::uint32_t InternValues(const std::vector<std::string>& v, std::string* key) {
-    key->clear();
-    for (const std::string& part : v) AppendKeyPart(key, part);
-    return Find(*key, [&] { return v; });
-  }
-
- private:
-  // The id of |key|, or a new one whose values |make| gives.
-  template <typename Make>
-  std::uint32_t Find(const std::string& key, Make&& make) {
-    auto it = index.find(std::string_view(key));
-    if (it != index.end()) return it->second;
-    const auto id = static_cast<std::uint32_t>(values.size());
-    index.emplace(key, id);
-    values.push_back(make());
-    in_deals.push_back(0);
-    first_date.push_back(std::numeric_limits<Seconds>::max());
-    return id;
-  }
-};
-
-// Forecast categories, interned likewise (id 0 = the only one when there is no column).
-struct CategoryIndex {
-  std::unordered_map<std::string, std::uint32_t, StringHash, std::equal_to<>> index;
-  std::vector<std::string> names;
-
-  std::uint32_t Intern(std::string_view value) {
-    auto it = index.find(value);
-    if (it != index.end()) return it->second;
-    const auto id = static_cast<std::uint32_t>(names.size());
-    index.emplace(std::string(value), id);
-    names.emplace_back(value);
-    return id;
-  }
-};
-
-// (period, group, category, snapshot day) → the forecast rows with that key, summed.
-using EntryKey = std::tuple<std::int32_t, std::uint32_t, std::uint32_t, std::int32_t>;
-struct Entry {
-  Int128 forecast = 0, actual = 0;
-  std::uint32_t rows = 0;
-  bool has_forecast = false, has_actual = false;
-};
-
-struct ActualCell {
-  Int128 sum = 0;
-  std::uint32_t deals = 0;  // won deals summed
-};
 
 Int128 Abs(Int128 v) { return v < 0 ? -v : v; }
 
 std::string DayText(std::int32_t day) {
   return FormatDate(date::year_month_day{date::sys_days{date::days{day}}});
-}
-
-std::uint64_t CellKey(std::uint32_t group, std::int32_t period) {
-  return (std::uint64_t{group} << 32) | static_cast<std::uint32_t>(period);
 }
 
 // One point of the join: a key's headline forecast and actual, or one horizon of it.
@@ -157,375 +61,10 @@ std::string_view ExclusionCode(ForecastExclusion why) {
   return "";
 }
 
-// Warnings about one input file's rows, shared by the forecast file's reader and the deals
-// file's passes: each kind is reported once per column, at its first occurrence, with a count.
-class InputWarnings {
+// The join and evaluation of what ForecastInputs read: Finish gives the report.
+class ForecastReportRun : public ForecastInputs {
  public:
-  InputWarnings(const ForecastOptions& options, WarningLog* log, int input,
-                const std::vector<std::string>& header)
-      : options_(options), log_(log), input_(input), header_(header) {}
-
-  // |what| is only called for the first occurrence of (kind, input, column).
-  template <typename What>
-  void Warn(std::string_view kind, const CsvReader& reader, const CsvRow& row, int c,
-            What&& what) {
-    const auto idx = static_cast<std::size_t>(c);
-    log_->Add(kind, input_, c, [&] {
-      return FieldWarning(header_[idx], reader.Locate(idx), row.fields[idx], what());
-    });
-  }
-
-  void WarnAmount(const CsvReader& reader, const CsvRow& row, int c, const char* consequence) {
-    Warn("invalid_amount", reader, row, c,
-         [consequence] { return fmt::format("is not an amount; {}", consequence); });
-  }
-
-  ParseStatus ParseDate(const DateParser& dates, const CsvReader& reader, const CsvRow& row,
-                        int c, Seconds* out) {
-    const ParseStatus s = dates.Parse(row.fields[c], out);
-    if (s == ParseStatus::kInvalid) {
-      Warn("invalid_date", reader, row, c,
-           [this] { return InvalidDateMessage(options_.date_format, "--date-format"); });
-    }
-    return s;
-  }
-
-  // A record whose field count is not the header's: an input error, or with --lenient
-  // skipped (counted in |skipped|) and warned about.
-  void HandleBadWidth(const CsvReader& reader, const CsvRow& row, std::uint64_t* skipped) {
-    std::size_t at = 0;
-    const std::string message = FieldCountMessage(header_, row.fields.size(), &at);
-    if (!options_.lenient) {
-      throw Error::Input(message + "; use --lenient to skip such rows", reader.Locate(at));
-    }
-    ++*skipped;
-    log_->Add("skipped_row", input_, -1, [&] {
-      DataWarning w;
-      w.first = reader.Locate(at);
-      w.message = "record skipped (--lenient): " + message;
-      return w;
-    });
-  }
-
- private:
-  const ForecastOptions& options_;
-  WarningLog* log_;
-  int input_;
-  const std::vector<std::string>& header_;
-};
-
-// What the deals file gives the forecast report — the won deals' amounts by group and period,
-// the groups it has, the dates that have happened (as-of, each group's MASE history) — read
-// from some of its records: all of them, or one chunk or block of the parallel pass. Passes
-// over consecutive parts merge in file order (ForecastReportRun::MergeDeals) into the serial
-// result: group ids are the pass's own and re-interned by value, warnings keep their first
-// occurrence.
-class DealsPass {
- public:
-  DealsPass(const ForecastOptions& options, const RoleBinding& roles,
-            const std::vector<int>& by, const std::vector<std::string>& header)
-      : options_(options),
-        rules_(options.stages),
-        dates_(options.date_format, options.tz),
-        warn_(options, &warnings, kDealsInput, header),
-        by_(by),
-        header_(header),
-        stage_col_(roles[Role::kStage]),
-        amount_col_(roles[Role::kAmount]),
-        closed_col_(roles[Role::kClosed]),
-        created_col_(roles[Role::kCreated]) {}
-
-  void Read(CsvReader& reader) {
-    CsvRow row;
-    std::string key;
-    while (reader.Next(&row)) {
-      if (row.fields.size() != header_.size()) {
-        warn_.HandleBadWidth(reader, row, &skipped_rows);
-        continue;
-      }
-      ++rows;
-      const std::uint32_t group = groups.Intern(row, by_, &key);
-      groups.in_deals[group] = 1;
-      const StageClass cls = rules_.Lookup(row.fields[stage_col_]).cls;
-      // Dates that have happened: created, and closed of won or lost deals (an open deal's close
-      // date is an expected one, often in the future).
-      Seconds created = 0, closed = 0;
-      if (created_col_ >= 0 &&
-          warn_.ParseDate(dates_, reader, row, created_col_, &created) == ParseStatus::kOk) {
-        SawDate(group, created);
-      }
-      const ParseStatus cs = warn_.ParseDate(dates_, reader, row, closed_col_, &closed);
-      if (cs == ParseStatus::kOk && cls != StageClass::kOpen) SawDate(group, closed);
-      if (cls != StageClass::kWon) continue;
-      std::int64_t amount = 0;
-      const ParseStatus as = ParseAmount(row.fields[amount_col_], &amount);
-      if (as == ParseStatus::kInvalid) {
-        warn_.WarnAmount(reader, row, amount_col_, "the won deal is left out of the actuals");
-      } else if (as == ParseStatus::kEmpty) {
-        warn_.Warn("missing_value", reader, row, amount_col_, [] {
-          return std::string("is empty on a won deal; the deal is left out of the actuals");
-        });
-      }
-      if (cs == ParseStatus::kEmpty) {
-        warn_.Warn("missing_value", reader, row, closed_col_, [] {
-          return std::string("is empty on a won deal; the deal is left out of the actuals");
-        });
-      }
-      if (as != ParseStatus::kOk || cs != ParseStatus::kOk) continue;
-      const std::int32_t period = PeriodOrdinal(options_.period, dates_.LocalDate(closed));
-      ActualCell& cell = actuals[CellKey(group, period)];
-      cell.sum += amount;
-      ++cell.deals;
-    }
-  }
-
-  // Results, by the pass's own group ids.
-  GroupIndex groups;
-  std::unordered_map<std::uint64_t, ActualCell> actuals;
-  Seconds max_date = std::numeric_limits<Seconds>::min();
-  std::uint64_t rows = 0, skipped_rows = 0;
-  WarningLog warnings;
-
- private:
-  // A date that has happened: the latest is the default as-of, a group's earliest starts its
-  // MASE history.
-  void SawDate(std::uint32_t group, Seconds t) {
-    max_date = std::max(max_date, t);
-    groups.first_date[group] = std::min(groups.first_date[group], t);
-  }
-
-  const ForecastOptions& options_;
-  StageRules rules_;   // its own: the stage cache is written while reading
-  DateParser dates_;
-  InputWarnings warn_;
-  std::vector<int> by_;
-  const std::vector<std::string>& header_;
-  int stage_col_, amount_col_, closed_col_, created_col_;
-};
-
-class ForecastReportRun {
- public:
-  explicit ForecastReportRun(const ForecastOptions& options)
-      : options_(options), rules_(options.stages), dates_(options.date_format, options.tz) {
-    if (options.period != Period::kMonth && options.period != Period::kQuarter) {
-      throw Error::Usage("forecast: --period must be month or quarter");
-    }
-    if (!options.as_of.empty()) {
-      Seconds t = 0;
-      if (dates_.Parse(options.as_of, &t) != ParseStatus::kOk) {
-        throw Error::Usage(fmt::format("--as-of: cannot read '{}' as a date", options.as_of));
-      }
-      as_of_option_ = DayNumber(dates_.LocalDate(t));
-    }
-  }
-
-  // Opens both inputs and binds their headers, so that every usage error comes before a row
-  // is read.
-  void Open() {
-    const bool deals = !options_.actual_file.empty();
-    if (deals && options_.forecast_file == "-" && options_.actual_file == "-") {
-      throw Error::Usage("only one of FORECAST.csv and --actual can be standard input (-)");
-    }
-    forecast_ = std::make_unique<CsvReader>(
-        OpenInput(options_.forecast_file, options_.encoding, &encodings_[kForecastInput]),
-        options_.csv);
-    const std::vector<std::string>& fh = forecast_->ReadHeader();
-    const std::vector<std::string>* dh = nullptr;
-    if (deals) {
-      deals_ = std::make_unique<CsvReader>(
-          OpenInput(options_.actual_file, options_.encoding, &encodings_[kDealsInput]),
-          options_.csv);
-      dh = &deals_->ReadHeader();
-    }
-
-    std::vector<RoleMapping> fmaps, dmaps;
-    for (const RoleMapping& m : options_.mappings) {
-      if (!deals || IsForecastRole(m.role)) {
-        fmaps.push_back(m);
-      } else if (IsDealsRole(m.role)) {
-        dmaps.push_back(m);
-      } else {
-        const bool in_forecast = FindColumn(fh, m.column) >= 0;
-        const bool in_deals = FindColumn(*dh, m.column) >= 0;
-        if (in_forecast) fmaps.push_back(m);
-        if (in_deals) dmaps.push_back(m);
-        if (!in_forecast && !in_deals) {
-          throw Error::Usage(fmt::format(
-              "--map {}={}: no such column in {} (header {}) or {} (header {})",
-              RoleName(m.role), m.column, forecast_->name(), QuoteHeaders(fh), deals_->name(),
-              QuoteHeaders(*dh)));
-        }
-      }
-    }
-
-    froles_ = BindRoles(fh, fmaps, forecast_->name());
-    Require(*forecast_, fh, froles_, Role::kPeriod, "period");
-    Require(*forecast_, fh, froles_, Role::kForecast, "forecast amount");
-    if (!deals) {
-      if (!froles_.has(Role::kActual)) {
-        throw Error::Usage(fmt::format(
-            "{}: no actual column found and no --actual DEALS.csv given; name the column with "
-            "--map actual=COLUMN or give the deals export with --actual. The header has {}",
-            forecast_->name(), QuoteHeaders(fh)));
-      }
-    } else if (froles_.source[static_cast<int>(Role::kActual)] == BindingSource::kMapped) {
-      throw Error::Usage(
-          "--map actual=… and --actual DEALS.csv both name the actuals; use one of them");
-    }
-    use_actual_column_ = !deals;
-    forecast_by_ = ResolveBy(*forecast_, fh, froles_);
-
-    if (deals) {
-      droles_ = BindRoles(*dh, dmaps, deals_->name());
-      Require(*deals_, *dh, droles_, Role::kStage, "stage");
-      Require(*deals_, *dh, droles_, Role::kAmount, "amount");
-      Require(*deals_, *dh, droles_, Role::kClosed, "closed date");
-      deals_by_ = ResolveBy(*deals_, *dh, droles_);
-    }
-  }
-
-  void ReadForecasts() {
-    CsvReader& reader = *forecast_;
-    const std::vector<std::string>& header = reader.header();
-    InputSummary summary = Summary(reader, kForecastInput);
-    const int period_col = froles_[Role::kPeriod];
-    const int forecast_col = froles_[Role::kForecast];
-    const int actual_col = use_actual_column_ ? froles_[Role::kActual] : -1;
-    const int snapshot_col = froles_[Role::kSnapshot];
-    const int category_col = froles_[Role::kCategory];
-    InputWarnings warn(options_, &warnings_, kForecastInput, header);
-    CsvRow row;
-    std::string key;
-    while (reader.Next(&row)) {
-      if (row.fields.size() != header.size()) {
-        warn.HandleBadWidth(reader, row, &summary.skipped_rows);
-        continue;
-      }
-      ++summary.rows;
-      bool bad = false;
-      std::int32_t period = 0;
-      switch (ParsePeriodText(row.fields[period_col], options_.period, dates_, &period)) {
-        case PeriodTextStatus::kOk:
-          break;
-        case PeriodTextStatus::kTooCoarse:
-          bad = true;
-          warn.Warn("period_too_coarse", reader, row, period_col, [] {
-            return std::string("is a quarter; run with --period quarter to evaluate it");
-          });
-          break;
-        case PeriodTextStatus::kEmpty:
-        case PeriodTextStatus::kInvalid:
-          bad = true;
-          warn.Warn("invalid_period", reader, row, period_col, [] {
-            return std::string(
-                "is not a period (accepted: 2024-03, 2024/03, 2024年3月, 2024-Q1, or a date); "
-                "the row is left out");
-          });
-          break;
-      }
-      std::int64_t forecast = 0, actual = 0;
-      const ParseStatus fs = ParseAmount(row.fields[forecast_col], &forecast);
-      if (fs == ParseStatus::kInvalid) {
-        bad = true;
-        warn.WarnAmount(reader, row, forecast_col, "the row is left out");
-      }
-      ParseStatus as = ParseStatus::kEmpty;
-      if (actual_col >= 0) {
-        as = ParseAmount(row.fields[actual_col], &actual);
-        if (as == ParseStatus::kInvalid) {
-          bad = true;
-          warn.WarnAmount(reader, row, actual_col, "the row is left out");
-        }
-      }
-      std::int32_t snapshot = kNoSnapshot;
-      if (snapshot_col >= 0) {
-        Seconds t = 0;
-        const ParseStatus ss = warn.ParseDate(dates_, reader, row, snapshot_col, &t);
-        if (ss == ParseStatus::kOk) {
-          snapshot = DayNumber(dates_.LocalDate(t));
-        } else {
-          bad = true;
-          if (ss == ParseStatus::kEmpty) {
-            warn.Warn("missing_value", reader, row, snapshot_col, [] {
-              return std::string("is empty; a row without its snapshot date is left out");
-            });
-          }
-        }
-      }
-      if (bad) {
-        ++invalid_rows_;
-        continue;
-      }
-      if (fs != ParseStatus::kOk && as != ParseStatus::kOk) continue;  // forecasts nothing
-      if (snapshot != kNoSnapshot && snapshot > DayNumber(PeriodLastDay(options_.period, period))) {
-        warn.Warn("late_snapshot", reader, row, snapshot_col, [] {
-          return std::string(
-              "is after the end of the row's period; a forecast made after its period is not "
-              "evaluated");
-        });
-      }
-      const std::uint32_t group = groups_.Intern(row, forecast_by_, &key);
-      const std::uint32_t category =
-          category_col >= 0 ? categories_.Intern(TrimSpace(row.fields[category_col])) : 0;
-      auto [it, inserted] = entries_.try_emplace(EntryKey{period, group, category, snapshot});
-      if (!inserted) {
-        warn.Warn("rows_combined", reader, row, period_col, [this] {
-          return fmt::format("rows with the same {} as an earlier row are added to it",
-                             KeyDescription());
-        });
-      }
-      Entry& e = it->second;
-      ++e.rows;
-      if (fs == ParseStatus::kOk) {
-        e.forecast += forecast;
-        e.has_forecast = true;
-      }
-      if (as == ParseStatus::kOk) {
-        e.actual += actual;
-        e.has_actual = true;
-      }
-    }
-    inputs_.push_back(summary);
-  }
-
-  // The deals file: large UTF-8 files in chunks on all cores, standard input and converted
-  // encodings in blocks as they arrive, each part merged in file order; a part that fails makes
-  // the rest be read serially, which reports the first error as a serial pass does.
-  void ReadDeals() {
-    if (!deals_) return;
-    CsvReader& reader = *deals_;
-    const std::vector<std::string>& header = reader.header();
-    InputSummary summary = Summary(reader, kDealsInput);
-    auto make = [&] { return std::make_unique<DealsPass>(options_, droles_, deals_by_, header); };
-    auto merge = [&](DealsPass& part) {
-      MergeDeals(part);
-      summary.rows += part.rows;
-      summary.skipped_rows += part.skipped_rows;
-    };
-    ReadInParts<DealsPass>(
-        options_.actual_file, reader, encodings_[kDealsInput], options_.parallel, make,
-        [](DealsPass& part, CsvReader& r) { part.Read(r); }, merge);
-    inputs_.push_back(summary);
-  }
-
-  // Adds |part|, the pass over the records after those merged so far.
-  void MergeDeals(DealsPass& part) {
-    std::vector<std::uint32_t> ids(part.groups.values.size());
-    std::string key;
-    for (std::uint32_t g = 0; g < ids.size(); ++g) {
-      ids[g] = groups_.InternValues(part.groups.values[g], &key);
-      groups_.in_deals[ids[g]] |= part.groups.in_deals[g];
-      groups_.first_date[ids[g]] = std::min(groups_.first_date[ids[g]], part.groups.first_date[g]);
-    }
-    for (const auto& [cell_key, cell] : part.actuals) {
-      ActualCell& to = actuals_[CellKey(ids[cell_key >> 32], static_cast<std::int32_t>(
-                                                                  static_cast<std::uint32_t>(cell_key)))];
-      to.sum += cell.sum;
-      to.deals += cell.deals;
-    }
-    max_date_ = std::max(max_date_, part.max_date);
-    warnings_.Merge(part.warnings);
-  }
+  explicit ForecastReportRun(const ForecastOptions& options) : ForecastInputs(options) {}
 
   Report Finish() {
     Report report;
@@ -558,42 +97,6 @@ class ForecastReportRun {
   }
 
  private:
-  // ---- binding ----------------------------------------------------------------------------
-
-  static void Require(const CsvReader& reader, const std::vector<std::string>& header,
-                      const RoleBinding& roles, Role role, std::string_view what) {
-    if (roles.has(role)) return;
-    throw Error::Usage(fmt::format(
-        "{}: no {} column found; name it with --map {}=COLUMN. The header has {}", reader.name(),
-        what, RoleName(role), QuoteHeaders(header)));
-  }
-
-  std::vector<int> ResolveBy(const CsvReader& reader, const std::vector<std::string>& header,
-                             const RoleBinding& roles) const {
-    std::vector<int> columns;
-    for (const std::string& name : options_.by) {
-      columns.push_back(ResolveByColumn(header, roles, name, reader.name()));
-    }
-    return columns;
-  }
-
-  InputSummary Summary(const CsvReader& reader, int input) const {
-    InputSummary s;
-    s.name = reader.name();
-    s.encoding = std::string(EncodingName(encodings_[input]));
-    s.delimiter = reader.delimiter();
-    return s;
-  }
-
-  // "(period, owner, category)" for messages.
-  std::string KeyDescription() const {
-    std::string out = "(period";
-    for (const std::string& b : options_.by) out += ", " + b;
-    if (froles_.has(Role::kCategory)) out += ", category";
-    if (froles_.has(Role::kSnapshot)) out += ", snapshot";
-    return out + ")";
-  }
-
   // ---- join -----------------------------------------------------------------------------------
 
   std::int32_t LastDay(std::int32_t period) const {
@@ -935,34 +438,18 @@ class ForecastReportRun {
     return list;
   }
 
-  const ForecastOptions& options_;
-  StageRules rules_;
-  DateParser dates_;
-  std::optional<std::int32_t> as_of_option_;  // day number
   std::optional<std::int32_t> as_of_;
-  std::unique_ptr<CsvReader> forecast_, deals_;
-  Encoding encodings_[2] = {Encoding::kUtf8, Encoding::kUtf8};
-  RoleBinding froles_, droles_;
-  std::vector<int> forecast_by_, deals_by_;
-  bool use_actual_column_ = false;
   bool has_category_ = false, has_snapshot_ = false;
   std::size_t category_count_ = 1;
-  GroupIndex groups_;
-  CategoryIndex categories_;
-  std::map<EntryKey, Entry> entries_;
-  std::unordered_map<std::uint64_t, ActualCell> actuals_;
   std::map<SeriesKey, NaiveScale> scales_;
-  Seconds max_date_ = std::numeric_limits<Seconds>::min();
-  std::uint64_t invalid_rows_ = 0;
-  std::vector<InputSummary> inputs_;
-  WarningLog warnings_;
 };
 
 }  // namespace
+}  // namespace forecast_report
 
 Report RunForecastReport(const ForecastOptions& options) {
   if (options.forecast_file.empty()) throw Error::Usage("forecast: no FORECAST.csv given");
-  ForecastReportRun run(options);
+  forecast_report::ForecastReportRun run(options);
   run.Open();
   run.ReadForecasts();
   run.ReadDeals();
