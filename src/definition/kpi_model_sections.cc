@@ -171,10 +171,12 @@ LookupDef LoadLookup(const IniFile& ini, const IniSection& s) {
 MetricDef LoadMetric(const IniSection& s) {
   RequireId(s);
   CheckKeys(s, {"source", "type", "column", "duration", "duration_unit", "within", "stage",
-                "where", "by", "period", "period_of", "label", "unit", "definition"});
+                "where", "by", "period", "period_of", "label", "unit", "definition",
+                "optional"});
   MetricDef m;
   m.id = s.id;
   m.loc = s.loc;
+  if (const IniEntry* e = s.Find("optional")) m.optional = ParseBool(*e);
   m.source = Require(s, "source").value;
   if (const IniEntry* e = s.Find("type")) ParseAggregation(*e, &m);
   if (const IniEntry* e = s.Find("column")) {

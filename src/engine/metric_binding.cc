@@ -48,8 +48,19 @@ void SourceRun::BindMetric(const MetricDef& def, std::size_t result_index) {
   if (has_duration && !def.columns.empty()) {
     Fail(def, def.column_loc, "give either a column or a duration, not both");
   }
-  switch (def.aggregation) {
+  if (def.optional) {
+    // A column that is not there makes the metric n/a in every group: it is bound as a row
+    // count (so its groupings exist) whose cells say MISSING_COLUMN (metric_cells.cc).
+    std::vector<std::string> needed = def.columns;
+    if (has_duration) needed.insert(needed.end(), {def.duration_from, def.duration_to});
+    for (const std::string& c : needed) m.missing = m.missing || schema_.Resolve(TrimSpace(c)) < 0;
+  }
+  switch (m.missing ? Aggregation::kCount : def.aggregation) {
     case Aggregation::kCount:
+      if (m.missing) {
+        m.kind = ValueKind::kRows;
+        break;
+      }
       if (def.columns.size() > 1) Fail(def, def.column_loc, "count takes at most one column");
       m.kind = has_duration ? ValueKind::kDuration
                             : (def.columns.empty() ? ValueKind::kRows : ValueKind::kNonEmpty);
@@ -73,7 +84,8 @@ void SourceRun::BindMetric(const MetricDef& def, std::size_t result_index) {
     Fail(def, def.loc, fmt::format("percentile {} is not between 0 and 1", def.percentile));
   }
   const bool keep_values =
-      def.aggregation == Aggregation::kMedian || def.aggregation == Aggregation::kPercentile;
+      !m.missing &&
+      (def.aggregation == Aggregation::kMedian || def.aggregation == Aggregation::kPercentile);
   st.kind = m.kind;
   if (m.kind == ValueKind::kNonEmpty || m.kind == ValueKind::kAmount) {
     st.column = Resolve(def, def.columns[0], "column", def.column_loc);
@@ -85,7 +97,7 @@ void SourceRun::BindMetric(const MetricDef& def, std::size_t result_index) {
       st.key_slots.push_back(InternSlot(st.key_columns.back()));
     }
   }
-  if (m.kind == ValueKind::kDuration) {
+  if (m.kind == ValueKind::kDuration && !m.missing) {
     DurationSlot d;
     d.from = Resolve(def, def.duration_from, "duration", def.column_loc);
     d.to = Resolve(def, def.duration_to, "duration", def.column_loc);
@@ -103,7 +115,7 @@ void SourceRun::BindMetric(const MetricDef& def, std::size_t result_index) {
   }
 
   // Metrics with the same where text share one evaluation per row.
-  const std::string_view where = TrimSpace(def.where);
+  const std::string_view where = m.missing ? std::string_view() : TrimSpace(def.where);
   if (!where.empty()) {
     auto it = std::find_if(wheres_.begin(), wheres_.end(),
                            [&](const Where& w) { return TrimSpace(w.text()) == where; });
@@ -170,8 +182,8 @@ void SourceRun::BindMetric(const MetricDef& def, std::size_t result_index) {
           {a.table, counter ? it->count_width++ : it->width++, false, counter, false});
     }
     target->keep_values = target->keep_values || keep_values;
-    target->range = target->range || def.aggregation == Aggregation::kMin ||
-                    def.aggregation == Aggregation::kMax;
+    target->range = target->range || (!m.missing && (def.aggregation == Aggregation::kMin ||
+                                                     def.aggregation == Aggregation::kMax));
     a.user = target->user;
     a.counter = target->counter;
     a.names = std::move(names);

@@ -37,6 +37,10 @@ std::pair<long double, std::optional<std::int64_t>> Quantile(const ValueCounts& 
 
 MetricCell Cell(const MetricState& m, const HotAcc& a, ColdAcc& cold) {
   MetricCell cell;
+  if (m.missing) {
+    cell.reason = "MISSING_COLUMN";
+    return cell;
+  }
   cell.n = a.n;
   for (int i = 0; i < kExclusionCount; ++i) {
     if (cold.excluded[static_cast<std::size_t>(i)] > 0) {

@@ -112,7 +112,7 @@ KpiEvaluation EvaluateKpis(const KpiModel& model, const MetricRun& run,
           if (c.value) kv.value = *c.value;  // exact: counts and money stay fixed-point
           // The n of a count is the count itself; other aggregates say how many values they
           // aggregated (count_distinct: the rows with a key).
-          if (m->aggregation != Aggregation::kCount) kv.n = c.n;
+          if (m->aggregation != Aggregation::kCount && c.reason != "MISSING_COLUMN") kv.n = c.n;
           kv.excluded = c.excluded;
           if (c.numerator) kv.numerator = c.numerator;  // sla: met / (met + breached)
           if (c.denominator) kv.denominator = c.denominator;

@@ -459,6 +459,39 @@ TEST_CASE("exclusions are named after the role of their column, else generically
   CHECK(Excluded(Find(run, "mixed").total) == "missing_created=1 invalid_created=1");
 }
 
+TEST_CASE("optional metrics over a column that is not there are n/a MISSING_COLUMN", "[metric]") {
+  TempDir dir;
+  const SourceDef s = Source("deals", dir.Write("d.csv",
+                                                "owner,stage\n"
+                                                "Ann,won\n"
+                                                "Bob,lost\n"
+                                                "Ann,open\n"));
+  MetricDef revenue = Amount("revenue", Aggregation::kSum, "stage is won");
+  revenue.optional = true;
+  revenue.by = {{"owner"}};
+  MetricDef cycle = Duration("cycle", Aggregation::kMedian, "stage is won");
+  cycle.optional = true;
+  cycle.by = {{"owner"}};
+  MetricDef won = Metric("won", "deals");
+  won.where = "stage is won";
+  won.by = {{"owner"}};
+  const MetricRun run = Run({s}, {revenue, cycle, won});
+  for (const char* id : {"revenue", "cycle"}) {
+    const MetricResult& r = Find(run, id);
+    CHECK_FALSE(r.total.value);
+    CHECK(r.total.reason == "MISSING_COLUMN");
+    CHECK(r.total.n == 0);
+    CHECK(r.total.excluded.empty());
+    REQUIRE(r.groupings.size() == 1);
+    REQUIRE(r.groupings[0].rows.size() == 2);  // Ann, Bob: the groups exist, n/a in each
+    for (const auto& [values, cell] : r.groupings[0].rows) CHECK(cell.reason == "MISSING_COLUMN");
+  }
+  CHECK(Str(Find(run, "won").total) == "1");
+  // Without `optional`, the same metric is a configuration error naming the column.
+  MetricDef strict = Amount("strict", Aggregation::kSum);
+  CHECK_THROWS_WITH(Run({s}, {strict}), Catch::Contains("unknown column 'amount'"));
+}
+
 TEST_CASE("avg carries its population: numerator the sum, denominator n", "[metric]") {
   TempDir dir;
   const SourceDef s = Source("deals", dir.Write("d.csv",

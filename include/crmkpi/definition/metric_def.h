@@ -98,6 +98,10 @@ struct MetricDef {
   std::string period_of;  // date column or role
   SourceLoc period_loc;
   std::string label, unit, definition;
+  // `optional = true`: when the value column or a duration end is not in the file, the metric
+  // is n/a (MISSING_COLUMN) in every group instead of a configuration error — e.g. revenue of
+  // an export without an amount column.
+  bool optional = false;
 };
 
 }  // namespace crmkpi
