@@ -63,9 +63,15 @@ KpiRun RunKpis(const KpiRunArgs& args, const std::map<std::string, double>& over
     as_of = t;
   }
   run.metrics = RunMetrics(run.model.sources, run.model.lookups, run.model.metrics, files,
-                           run.model.tz, as_of, args.parallel);
+                           run.model.tz, as_of, args.parallel, run.model.as_of_data);
   run.evaluation = EvaluateKpis(run.model, run.metrics, overrides);
   Report& report = run.evaluation.report;
+  if (run.metrics.data_as_of) {
+    // as_of = data: the day of the latest date in the data, in the definition's zone.
+    run.as_of = FormatDate(DateParser({}, run.model.tz).LocalDate(*run.metrics.data_as_of));
+    report.as_of = run.as_of;
+    report.as_of_source = "data";
+  }
   if (!args.as_of.empty()) {
     report.as_of = args.as_of;
     report.as_of_source = "option";

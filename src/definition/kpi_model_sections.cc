@@ -25,10 +25,14 @@ bool LoadSettings(const IniSection& s, KpiModel* model) {
   }
   model->as_of = Get(s, "as_of");
   model->tz = Get(s, "tz");
+  if (model->as_of == "data") {
+    model->as_of.clear();
+    model->as_of_data = true;
+  }
   if (!model->as_of.empty()) {
     Seconds t = 0;
     if (DateParser().Parse(model->as_of, &t) != ParseStatus::kOk) {
-      Fail(LocOf(s, "as_of"), "as_of: expected a date (YYYY-MM-DD)");
+      Fail(LocOf(s, "as_of"), "as_of: expected a date (YYYY-MM-DD) or data");
     }
   }
   if (!model->tz.empty()) {

@@ -38,7 +38,7 @@ MetricRun RunMetrics(const std::vector<SourceDef>& sources, const std::vector<Lo
                      const std::vector<MetricDef>& metrics,
                      const std::map<std::string, std::string>& file_overrides,
                      const std::string& default_tz, const std::optional<Seconds>& as_of,
-                     const ParallelOptions& parallel) {
+                     const ParallelOptions& parallel, bool as_of_from_data) {
   auto source_ids = [&] {
     std::string ids;
     for (const SourceDef& s : sources) ids += (ids.empty() ? "" : ", ") + s.id;
@@ -98,14 +98,21 @@ MetricRun RunMetrics(const std::vector<SourceDef>& sources, const std::vector<Lo
                                                Path(file_overrides, def.id, def.file),
                                                std::move(loaded), per_source[s],
                                                result_indexes[s], default_tz, as_of,
-                                               &warnings));
+                                               as_of_from_data && !as_of, &warnings));
   }
   MetricRun run;
   run.metrics.resize(metrics.size());
-  for (auto& r : runs) {
-    r->ReadAll(parallel);
-    r->Finish(&run.metrics, &run.sources);
+  // Every source is read before any is finished: an as-of taken from the data is the latest
+  // date of all of them.
+  for (auto& r : runs) r->ReadAll(parallel);
+  if (as_of_from_data && !as_of) {
+    for (const auto& r : runs) {
+      if (r->latest_date() && (!run.data_as_of || *r->latest_date() > *run.data_as_of)) {
+        run.data_as_of = r->latest_date();
+      }
+    }
   }
+  for (auto& r : runs) r->Finish(&run.metrics, &run.sources);
   run.warnings = warnings.Take();
   std::string as_of_text;
   if (as_of) as_of_text = date::format("%Y-%m-%dT%H:%M:%SZ", date::sys_seconds{std::chrono::seconds{*as_of}});

@@ -91,6 +91,12 @@ void SourceRun::Read() {
       ++summary_.filtered_out;
       continue;
     }
+    for (int c : date_columns_) {  // [crmkpi] as_of = data: empty unless asked for
+      Seconds t = 0;
+      if (context_->Instant(c, &t) == ParseStatus::kOk && (!latest_date_ || t > *latest_date_)) {
+        latest_date_ = t;
+      }
+    }
     if (prefetching_) {
       for (Interned& in : interned_) {
         if (!in.batched && in.values.size() >= Interned::kPrefetchFrom) {

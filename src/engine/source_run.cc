@@ -24,9 +24,9 @@ SourceRun::SourceRun(const SourceDef& def, int index, const std::string& path,
                      std::vector<LoadedLookup> lookups,
                      const std::vector<const MetricDef*>& metrics,
                      const std::vector<std::size_t>& result_indexes, const std::string& default_tz,
-                     std::optional<Seconds> as_of, WarningLog* warnings)
+                     std::optional<Seconds> as_of, bool track_dates, WarningLog* warnings)
     : SourceRun(def, index, std::make_shared<std::vector<LoadedLookup>>(std::move(lookups)),
-                metrics, result_indexes, default_tz, as_of, warnings) {
+                metrics, result_indexes, default_tz, as_of, track_dates, warnings) {
   path_ = path;
   const CsvOptions csv = CsvOptionsFor(def.delimiter, what_, def.loc);
   const Encoding requested =
@@ -45,7 +45,8 @@ SourceRun::SourceRun(const SourceDef& def, int index, const std::string& path,
 // warnings (merged in file order afterwards).
 SourceRun::SourceRun(const SourceRun& whole, const ScanChunk& chunk, WarningLog* warnings)
     : SourceRun(whole.def_, whole.index_, whole.lookups_, whole.metric_defs_,
-                whole.result_indexes_, whole.default_tz_, whole.as_of_, warnings) {
+                whole.result_indexes_, whole.default_tz_, whole.as_of_, whole.track_dates_,
+                warnings) {
   // The lookups are shared (read-only while rows are read); Init re-binds them to the same
   // columns, here on the calling thread before any chunk is read.
   path_ = whole.path_;
@@ -60,7 +61,8 @@ SourceRun::SourceRun(const SourceRun& whole, const ScanChunk& chunk, WarningLog*
 // ScanStream's, set for the time the block is read.
 SourceRun::SourceRun(const SourceRun& whole)
     : SourceRun(whole.def_, whole.index_, whole.lookups_, whole.metric_defs_,
-                whole.result_indexes_, whole.default_tz_, whole.as_of_, nullptr) {
+                whole.result_indexes_, whole.default_tz_, whole.as_of_, whole.track_dates_,
+                nullptr) {
   own_warnings_ = std::make_unique<WarningLog>();
   warnings_ = own_warnings_.get();
   path_ = whole.path_;
@@ -74,8 +76,9 @@ SourceRun::SourceRun(const SourceDef& def, int index,
                      std::shared_ptr<std::vector<LoadedLookup>> lookups,
                      const std::vector<const MetricDef*>& metrics,
                      const std::vector<std::size_t>& result_indexes, const std::string& default_tz,
-                     std::optional<Seconds> as_of, WarningLog* warnings)
+                     std::optional<Seconds> as_of, bool track_dates, WarningLog* warnings)
     : as_of_(as_of),
+      track_dates_(track_dates),
       def_(def),
       index_(index),
       metric_defs_(metrics),
@@ -163,6 +166,11 @@ void SourceRun::Init() {
   for (LoadedLookup& l : *lookups_) l.first = schema_.AddLookup(l.def->id, l.header);
   fields_.resize(schema_.size());
   context_ = std::make_unique<RowContext>(schema_, dates_, &rules_);
+  if (track_dates_) {
+    for (Role r : {Role::kCreated, Role::kClosed}) {
+      if (schema_.roles().has(r)) date_columns_.push_back(schema_.roles()[r]);
+    }
+  }
   context_->set_invalid_hook([this](std::string_view kind, int column) {
     if (kind == "invalid_amount") {
       Warn("invalid_amount", column, [] { return std::string("is not an amount"); });
@@ -189,6 +197,9 @@ void SourceRun::Init() {
 // values and composite keys are re-interned here (its key tables drained as they go), its
 // groups matched by their values, and its accumulators added (distinct ids remapped).
 void SourceRun::Merge(SourceRun& later) {
+  if (later.latest_date_ && (!latest_date_ || *later.latest_date_ > *latest_date_)) {
+    latest_date_ = later.latest_date_;
+  }
   std::vector<std::vector<std::uint32_t>> value_ids(interned_.size());
   for (std::size_t s = 0; s < interned_.size(); ++s) {
     std::vector<std::uint32_t>& to = value_ids[s];

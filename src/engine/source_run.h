@@ -37,7 +37,7 @@ class SourceRun {
   SourceRun(const SourceDef& def, int index, const std::string& path,
             std::vector<LoadedLookup> lookups, const std::vector<const MetricDef*>& metrics,
             const std::vector<std::size_t>& result_indexes, const std::string& default_tz,
-            std::optional<Seconds> as_of, WarningLog* warnings);
+            std::optional<Seconds> as_of, bool track_dates, WarningLog* warnings);
   // A run over one chunk of |whole|'s file (the parallel pass).
   SourceRun(const SourceRun& whole, const ScanChunk& chunk, WarningLog* warnings);
   // A run over blocks of |whole|'s stream (the parallel pass over a stream).
@@ -47,6 +47,8 @@ class SourceRun {
   void ReadAll(const ParallelOptions& parallel);
   // Reads the rows of the current reader (source_rows.cc).
   void Read();
+  // The latest valid created or closed date of the rows read (with track_dates), if any.
+  std::optional<Seconds> latest_date() const { return latest_date_; }
   // Appends the metrics' results and the source's summary (metric_cells.cc).
   void Finish(std::vector<MetricResult>* results, std::vector<SourceSummary>* summaries);
 
@@ -55,7 +57,7 @@ class SourceRun {
             std::shared_ptr<std::vector<LoadedLookup>> lookups,
             const std::vector<const MetricDef*>& metrics,
             const std::vector<std::size_t>& result_indexes, const std::string& default_tz,
-            std::optional<Seconds> as_of, WarningLog* warnings);
+            std::optional<Seconds> as_of, bool track_dates, WarningLog* warnings);
 
   // source_run.cc: binding the source, merging a part.
   void Init();
@@ -112,6 +114,10 @@ class SourceRun {
   }
 
   std::optional<Seconds> as_of_;  // sla: when an unfinished row is already late
+  // [crmkpi] as_of = data: every row's created and closed dates are read for the latest one.
+  bool track_dates_ = false;
+  std::vector<int> date_columns_;  // the created and closed roles' columns (Init)
+  std::optional<Seconds> latest_date_;
   const SourceDef& def_;
   int index_;
   std::vector<const MetricDef*> metric_defs_;

@@ -241,6 +241,43 @@ TEST_CASE("sums stay exact past 64 bits of units (also merged across chunks)", "
   }
 }
 
+TEST_CASE("as_of = data: the latest created or closed date of the rows, also in chunks",
+          "[metric]") {
+  TempDir dir;
+  // The latest valid date is row 3's closed 2024-05-02T10:00Z; 'soon' is invalid (and warned
+  // about, although no metric reads the dates); row 4 is filtered out, so its 2030 date is not
+  // seen. Many rows so that the parallel pass splits the file.
+  std::string csv = "stage,created_at,closed_at\n";
+  csv += "won,2024-01-01,2024-02-01\n";
+  csv += "open,soon,\n";
+  csv += "lost,2024-03-01,2024-05-02T10:00:00Z\n";
+  csv += "test,2030-01-01,2030-01-02\n";
+  for (int i = 0; i < 400; ++i) csv += "open,2024-01-15,\n";
+  SourceDef s = Source("deals", dir.Write("d.csv", csv));
+  s.filter = "stage != test";
+  for (unsigned threads : {1u, 3u}) {
+    ParallelOptions parallel;
+    parallel.threads = threads;
+    parallel.min_chunk_bytes = 1000;
+    const MetricRun run = RunMetrics({s}, {}, {Metric("deals", "deals")}, {}, "", std::nullopt,
+                                     parallel, true);
+    INFO("threads " << threads);
+    REQUIRE(run.data_as_of);
+    CHECK(*run.data_as_of == 1714644000);  // 2024-05-02T10:00:00Z
+    const DataWarning* w = Warning(run, "invalid_date");
+    REQUIRE(w != nullptr);
+    CHECK(w->count == 1);
+    CHECK(w->sample == "soon");
+  }
+  // Not asked for, or a fixed as-of given: no dates are read.
+  const MetricRun plain = RunMetrics({s}, {}, {Metric("deals", "deals")}, {}, "");
+  CHECK_FALSE(plain.data_as_of);
+  CHECK(Warning(plain, "invalid_date") == nullptr);
+  const MetricRun fixed =
+      RunMetrics({s}, {}, {Metric("deals", "deals")}, {}, "", Seconds{0}, {}, true);
+  CHECK_FALSE(fixed.data_as_of);
+}
+
 TEST_CASE("even-n median is the mean of the middles, exact only in whole units", "[metric]") {
   TempDir dir;
   // Amounts 1, 2, 4, 10: median (2 + 4) / 2 = 3, exact. Amounts 0.0001, 0.0002: the median is

@@ -70,7 +70,8 @@ class KpiModel {
   static KpiModel Load(const IniFile& ini);
 
   std::string name;  // the INI file
-  std::string as_of;
+  std::string as_of;         // a date; empty when not given or `data`
+  bool as_of_data = false;   // as_of = data: the latest created/closed date of the sources
   std::string tz;
   std::vector<SourceDef> sources;
   std::vector<LookupDef> lookups;

@@ -122,6 +122,9 @@ struct MetricRun {
   std::vector<SourceSummary> sources;   // sources that have metrics, in definition order
   std::vector<DataWarning> warnings;    // invalid_amount, invalid_date, negative_duration,
                                         // lookup_miss, skipped_row
+  // With as_of_from_data and no |as_of|: the latest valid date in the created and closed columns
+  // of the row sources' rows (those passing each source's filter); none when there is none.
+  std::optional<Seconds> data_as_of;
 };
 
 // Reads each source that has metrics exactly once (its lookups first, into memory) and
@@ -130,6 +133,8 @@ struct MetricRun {
 // |file_overrides|: source (or lookup) id → path, from `--source id=path` ("-" = stdin); an id
 //   that is neither is Error(kUsage).
 // |default_tz|: the zone for sources without their own `tz` (the [crmkpi] tz); empty = UTC.
+// |as_of_from_data| ([crmkpi] as_of = data), when |as_of| is not given: every row's created and
+//   closed dates are read (and warned about when invalid) and the latest becomes data_as_of.
 // Each source's `stages` (StageConfig: won/lost values, order, lost_reached) gives meaning to
 // `stage is ...` and `stage reached ...` in its filter and metrics' where.
 //
@@ -144,7 +149,7 @@ MetricRun RunMetrics(const std::vector<SourceDef>& sources, const std::vector<Lo
                      const std::map<std::string, std::string>& file_overrides,
                      const std::string& default_tz,
                      const std::optional<Seconds>& as_of = std::nullopt,
-                     const ParallelOptions& parallel = {});
+                     const ParallelOptions& parallel = {}, bool as_of_from_data = false);
 
 
 }  // namespace crmkpi
