@@ -141,6 +141,20 @@ SourceDef LoadSource(const IniFile& ini, const IniSection& s) {
   if (d.conversion != "any" && d.conversion != "strict") {
     Fail(LocOf(s, "conversion"), "conversion: expected any or strict");
   }
+  // More `file =` lines: more exports of the same layout, read as one source (report FILE...).
+  bool first_file = true;
+  for (const IniEntry& e : s.entries) {
+    if (e.key != "file") continue;
+    if (first_file) {
+      first_file = false;
+      continue;
+    }
+    if (d.kind != SourceKind::kRows) {
+      Fail(e.key_loc, "several files are for row sources (kind = rows)");
+    }
+    d.more_files.push_back(ResolvePath(ini, e.value));
+    d.more_file_locs.push_back(e.value_loc);
+  }
   d.actual_source = Get(s, "actual");
   d.forecast_period = Get(s, "period", "month");
   if (d.forecast_period != "month" && d.forecast_period != "quarter") {

@@ -151,6 +151,7 @@ void SourceRun::Finish(std::vector<MetricResult>* results, std::vector<SourceSum
     }
   }
   summaries->push_back(summary_);
+  for (const SourceSummary& s : file_summaries_) summaries->push_back(s);
 }
 
 }  // namespace crmkpi::engine_detail

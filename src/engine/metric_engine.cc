@@ -86,6 +86,9 @@ MetricRun RunMetrics(const std::vector<SourceDef>& sources, const std::vector<Lo
   // long read.
   WarningLog warnings;
   std::vector<std::unique_ptr<SourceRun>> runs;
+  // A source's further files (`file =` repeated), each bound like the first: by run index.
+  std::vector<std::vector<std::unique_ptr<SourceRun>>> more(sources.size());
+  std::size_t next_file_index = 0;
   for (std::size_t s = 0; s < sources.size(); ++s) {
     if (per_source[s].empty()) continue;
     const SourceDef& def = sources[s];
@@ -94,17 +97,39 @@ MetricRun RunMetrics(const std::vector<SourceDef>& sources, const std::vector<Lo
     for (const LookupDef& l : lookups) {
       if (l.source == def.id) loaded.push_back(LoadLookup(l, Path(file_overrides, l.id, l.file)));
     }
+    const bool track = as_of_from_data && !as_of;
     runs.push_back(std::make_unique<SourceRun>(def, static_cast<int>(s),
                                                Path(file_overrides, def.id, def.file),
                                                std::move(loaded), per_source[s],
-                                               result_indexes[s], default_tz, as_of,
-                                               as_of_from_data && !as_of, &warnings));
+                                               result_indexes[s], default_tz, as_of, track,
+                                               &warnings));
+    std::vector<std::unique_ptr<SourceRun>>& further = more[runs.size() - 1];
+    if (file_overrides.count(def.id) == 0) {
+      for (std::size_t f = 0; f < def.more_files.size(); ++f) {
+        std::vector<LoadedLookup> again;
+        for (const LookupDef& l : lookups) {
+          if (l.source == def.id) again.push_back(LoadLookup(l, Path(file_overrides, l.id, l.file)));
+        }
+        // Its own index for warnings: each file's first bad value is shown, as for report FILE...
+        const int index = static_cast<int>(sources.size() + (next_file_index++));
+        further.push_back(std::make_unique<SourceRun>(
+            def, index, def.more_files[f], std::move(again), per_source[s], result_indexes[s],
+            default_tz, as_of, track, &warnings, def.more_file_locs[f], runs.back().get()));
+      }
+    }
   }
   MetricRun run;
   run.metrics.resize(metrics.size());
   // Every source is read before any is finished: an as-of taken from the data is the latest
   // date of all of them.
-  for (auto& r : runs) r->ReadAll(parallel);
+  for (std::size_t i = 0; i < runs.size(); ++i) {
+    runs[i]->ReadAll(parallel);
+    for (auto& f : more[i]) {
+      f->ReadAll(parallel);
+      runs[i]->MergeFile(*f);
+      f.reset();
+    }
+  }
   if (as_of_from_data && !as_of) {
     for (const auto& r : runs) {
       if (r->latest_date() && (!run.data_as_of || *r->latest_date() > *run.data_as_of)) {

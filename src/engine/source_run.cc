@@ -24,7 +24,8 @@ SourceRun::SourceRun(const SourceDef& def, int index, const std::string& path,
                      std::vector<LoadedLookup> lookups,
                      const std::vector<const MetricDef*>& metrics,
                      const std::vector<std::size_t>& result_indexes, const std::string& default_tz,
-                     std::optional<Seconds> as_of, bool track_dates, WarningLog* warnings)
+                     std::optional<Seconds> as_of, bool track_dates, WarningLog* warnings,
+                     const SourceLoc& file_loc, const SourceRun* first)
     : SourceRun(def, index, std::make_shared<std::vector<LoadedLookup>>(std::move(lookups)),
                 metrics, result_indexes, default_tz, as_of, track_dates, warnings) {
   path_ = path;
@@ -33,11 +34,14 @@ SourceRun::SourceRun(const SourceDef& def, int index, const std::string& path,
       Located(def.loc, what_ + ": ", [&] { return ParseEncoding(def.encoding); });
   used_ = requested;
   owned_reader_ = std::make_unique<CsvReader>(
-      OpenDefinedInput(path, requested, &used_, path == def.file ? def.file_loc : SourceLoc{},
+      OpenDefinedInput(path, requested, &used_,
+                       file_loc.line > 0 ? file_loc
+                                         : (path == def.file ? def.file_loc : SourceLoc{}),
                        what_),
       csv);
   reader_ = owned_reader_.get();
   reader_->ReadHeader();
+  if (first != nullptr) CheckSameHeader(*first);
   Init();
 }
 
@@ -196,6 +200,32 @@ void SourceRun::Init() {
 // Adds the results of |later|, the run over the next chunk. Its ids are its own: interned
 // values and composite keys are re-interned here (its key tables drained as they go), its
 // groups matched by their values, and its accumulators added (distinct ids remapped).
+void SourceRun::CheckSameHeader(const SourceRun& first) const {
+  const SourceRun& other = *this;
+  const std::vector<std::string>& a = first.reader_->header();
+  const std::vector<std::string>& b = reader_->header();
+  if (a == b) return;
+  std::size_t i = 0;
+  while (i < a.size() && i < b.size() && a[i] == b[i]) ++i;
+  const std::string detail =
+      i < a.size() && i < b.size()
+          ? fmt::format("field {} is '{}' there and '{}' here", i + 1, a[i], b[i])
+          : fmt::format("{} fields there, {} here", a.size(), b.size());
+  throw Error(ExitCode::kInput,
+              fmt::format("{}: the header differs from {}'s ({}); the files of {} must have the "
+                          "same columns — read them separately",
+                          other.reader_->name(), first.reader_->name(), detail, what_),
+              SourceLoc{other.reader_->name(), 1, 1});
+}
+
+void SourceRun::MergeFile(SourceRun& other) {
+  const SourceSummary mine = summary_;
+  Merge(other);
+  summary_ = mine;
+  file_summaries_.push_back(other.summary_);
+  for (SourceSummary& s : other.file_summaries_) file_summaries_.push_back(std::move(s));
+}
+
 void SourceRun::Merge(SourceRun& later) {
   if (later.latest_date_ && (!latest_date_ || *later.latest_date_ > *latest_date_)) {
     latest_date_ = later.latest_date_;

@@ -37,7 +37,11 @@ class SourceRun {
   SourceRun(const SourceDef& def, int index, const std::string& path,
             std::vector<LoadedLookup> lookups, const std::vector<const MetricDef*>& metrics,
             const std::vector<std::size_t>& result_indexes, const std::string& default_tz,
-            std::optional<Seconds> as_of, bool track_dates, WarningLog* warnings);
+            std::optional<Seconds> as_of, bool track_dates, WarningLog* warnings,
+            const SourceLoc& file_loc = {}, const SourceRun* first = nullptr);
+  // Adds |other|'s rows (another file of the source, read): its accumulators, its latest date
+  // and its summary, listed after this file's.
+  void MergeFile(SourceRun& other);
   // A run over one chunk of |whole|'s file (the parallel pass).
   SourceRun(const SourceRun& whole, const ScanChunk& chunk, WarningLog* warnings);
   // A run over blocks of |whole|'s stream (the parallel pass over a stream).
@@ -59,7 +63,9 @@ class SourceRun {
             const std::vector<std::size_t>& result_indexes, const std::string& default_tz,
             std::optional<Seconds> as_of, bool track_dates, WarningLog* warnings);
 
-  // source_run.cc: binding the source, merging a part.
+  // source_run.cc: binding the source, merging a part. Another file of a source must have the
+  // first file's header (Error(kInput) otherwise), checked before it is bound.
+  void CheckSameHeader(const SourceRun& first) const;
   void Init();
   void Merge(SourceRun& later);
   static void MergeAcc(const HotAcc& from_hot, ColdAcc& from_cold,
@@ -140,6 +146,7 @@ class SourceRun {
   const std::string_view* current_ = nullptr;
   std::uint64_t generation_ = 0;
   SourceSummary summary_;
+  std::vector<SourceSummary> file_summaries_;  // the source's further files (MergeFile)
   Where filter_;
   bool has_filter_ = false;
   std::vector<Where> wheres_;

@@ -581,6 +581,13 @@ CheckRun RunChecks(const std::vector<SourceDef>& sources, const std::vector<Chec
     }
     if (mine.empty()) continue;
     const auto it = options.file_overrides.find(s.id);
+    if (it == options.file_overrides.end() && !s.more_files.empty()) {
+      throw Error(ExitCode::kUsage,
+                  fmt::format("source '{}' has {} files; check reads one file per source: name "
+                              "it with --source {}=PATH",
+                              s.id, s.more_files.size() + 1, s.id),
+                  s.more_file_locs[0]);
+    }
     const std::string path = it == options.file_overrides.end() ? s.file : it->second;
     runs.push_back(
         std::make_unique<quality::SourceCheckRun>(s, path, options, as_of, run.as_of, mine));

@@ -278,6 +278,54 @@ TEST_CASE("as_of = data: the latest created or closed date of the rows, also in 
   CHECK_FALSE(fixed.data_as_of);
 }
 
+TEST_CASE("a source of several files reads them as one, each listed with its rows",
+          "[metric]") {
+  TempDir dir;
+  SourceDef s = Source("deals", dir.Write("jan.csv",
+                                          "owner,stage,amount\n"
+                                          "Ann,won,100\n"
+                                          "Bob,won,x\n"));
+  s.more_files = {dir.Write("feb.csv",
+                            "owner,stage,amount\n"
+                            "Ann,won,50\n"
+                            "Cid,won,y\n"
+                            "Ann,open,7\n")};
+  s.more_file_locs = {{"kpi.ini", 4, 8}};
+  MetricDef revenue = Amount("revenue", Aggregation::kSum, "stage is won");
+  revenue.by = {{"owner"}};
+  const MetricRun run = Run({s}, {revenue});
+  const MetricResult& r = Find(run, "revenue");
+  CHECK(Str(r.total) == "150");
+  CHECK(Excluded(r.total) == "invalid_amount=2");
+  CHECK(Table(r.groupings.at(0)) == std::vector<std::string>{"Ann → 150", "Bob → 0", "Cid → 0"});
+  REQUIRE(run.sources.size() == 2);
+  CHECK(run.sources[0].rows == 2);
+  CHECK(run.sources[1].rows == 3);
+  CHECK(run.sources[1].file.find("feb.csv") != std::string::npos);
+  // Each file's first bad amount is warned about (x in jan.csv, y in feb.csv).
+  std::size_t amount_warnings = 0;
+  for (const DataWarning& w : run.warnings) amount_warnings += w.kind == "invalid_amount";
+  CHECK(amount_warnings == 2);
+  // Parallel chunks within each file give the same answer.
+  ParallelOptions parallel;
+  parallel.threads = 3;
+  parallel.min_chunk_bytes = 8;
+  const MetricRun chunked = RunMetrics({s}, {}, {revenue}, {}, "", std::nullopt, parallel);
+  CHECK(Str(Find(chunked, "revenue").total) == "150");
+
+  // Another header: an input error naming both files and the first differing field.
+  SourceDef other = s;
+  other.more_files = {dir.Write("mar.csv", "owner,phase,amount\nAnn,won,1\n")};
+  CHECK_THROWS_WITH(Run({other}, {revenue}),
+                    Catch::Contains("mar.csv: the header differs from") &&
+                        Catch::Contains("field 2 is 'stage' there and 'phase' here"));
+  // --source replaces every file of the source.
+  const MetricRun one =
+      RunMetrics({s}, {}, {revenue}, {{"deals", dir.Write("one.csv", "owner,stage,amount\nZed,won,9\n")}}, "");
+  CHECK(Str(Find(one, "revenue").total) == "9");
+  CHECK(one.sources.size() == 1);
+}
+
 TEST_CASE("even-n median is the mean of the middles, exact only in whole units", "[metric]") {
   TempDir dir;
   // Amounts 1, 2, 4, 10: median (2 + 4) / 2 = 3, exact. Amounts 0.0001, 0.0002: the median is

@@ -526,3 +526,18 @@ TEST_CASE("schema: missing, extra and likely renamed columns", "[quality]") {
   c.fail = L("1");
   CHECK_THROWS_WITH(Run(empty, {c}), Catch::Contains("takes no fail or warn limit"));
 }
+
+TEST_CASE("a source of several files is checked one file at a time", "[quality]") {
+  TempDir dir;
+  SourceDef s = Source(dir.Write("a.csv", "email\nx@y.z\n"));
+  s.more_files = {dir.Write("b.csv", "email\n\n")};
+  s.more_file_locs = {{"kpi.ini", 4, 8}};
+  const CheckDef req = Check(CheckType::kCompleteness, {"email"});
+  CHECK_THROWS_WITH(Run(s, {req}), Catch::Contains("source 'contacts' has 2 files; check reads "
+                                                   "one file per source"));
+  // Naming the file with --source reads that one.
+  CheckOptions o;
+  o.file_overrides["contacts"] = dir.path() + "/b.csv";
+  const CheckRun run = Run(s, {req}, o);
+  CHECK(run.checks.at(0).status == CheckStatus::kFail);
+}

@@ -24,6 +24,10 @@ struct SourceDef {
   SourceKind kind = SourceKind::kRows;
   std::string file;  // resolved: relative paths are relative to the INI file's directory
   SourceLoc file_loc;
+  // More `file =` lines (row sources): exports with the same header, read after |file| as one
+  // source. `--source ID=PATH` replaces them all.
+  std::vector<std::string> more_files;
+  std::vector<SourceLoc> more_file_locs;
   std::string encoding = "utf-8";
   std::string delimiter = ",";
   std::string date_format;  // empty = automatic
