@@ -7,6 +7,8 @@
 
 #include <fmt/format.h>
 
+#include "crmkpi/base/text.h"
+#include "crmkpi/bind/stage_rules.h"
 #include "crmkpi/definition/figures.h"
 #include "kpi_model_values.h"
 
@@ -76,8 +78,28 @@ void CheckMetricFigures(const KpiModel& model) {
                               "source; '{}' is a row source (set kind = … on it)",
                               m.id, m.figure, src.id));
     }
+    if (!analysis && m.aggregation == Aggregation::kReached) {
+      // The stage to reach: its own or the source's opportunity stage, in the source's order.
+      const std::string& stage = m.stage.empty() ? src.stages.opportunity_stage : m.stage;
+      if (TrimSpace(stage).empty()) {
+        Fail(m.loc, fmt::format("[metric {}]: type = reached needs 'stage = …' or "
+                                "opportunity_stage in [source {}]",
+                                m.id, src.id));
+      }
+      const std::string wanted = StageRules::Normalize(stage);
+      if (std::none_of(src.stages.order.begin(), src.stages.order.end(),
+                       [&](const std::string& s) { return StageRules::Normalize(s) == wanted; })) {
+        Fail(m.stage.empty() ? m.loc : m.stage_loc,
+             fmt::format("[metric {}]: stage '{}' is not in the stages of [source {}]{}", m.id,
+                         stage, src.id,
+                         src.stages.order.empty() ? " (it has no 'stages = …' order)" : ""));
+      }
+      continue;
+    }
     if (!analysis) {
-      if (!m.stage.empty()) Fail(m.stage_loc, "stage is for figures of a stage_history source");
+      if (!m.stage.empty()) {
+        Fail(m.stage_loc, "stage is for type = reached and figures of a stage_history source");
+      }
       continue;
     }
     const auto& figures = AnalysisFigures(src.kind);

@@ -189,7 +189,7 @@ LookupDef LoadLookup(const IniFile& ini, const IniSection& s) {
 MetricDef LoadMetric(const IniSection& s) {
   RequireId(s);
   CheckKeys(s, {"source", "type", "column", "duration", "duration_unit", "within", "stage",
-                "where", "by", "period", "period_of", "label", "unit", "definition",
+                "censored", "where", "by", "period", "period_of", "label", "unit", "definition",
                 "optional"});
   MetricDef m;
   m.id = s.id;
@@ -239,6 +239,22 @@ MetricDef LoadMetric(const IniSection& s) {
       if (has_value) Fail(s.loc, fmt::format("{}: a figure takes no column or duration",
                                             SectionName(s)));
       break;
+    case Aggregation::kReached:
+      // The row's stage decides it: no value column.
+      if (has_value) Fail(s.loc, fmt::format("{}: type = reached takes no column or duration",
+                                            SectionName(s)));
+      break;
+    case Aggregation::kKmMedian:
+      if (m.duration_from.empty()) {
+        Fail(s.loc, fmt::format("{}: type = km_median needs 'duration = FROM..TO'",
+                                SectionName(s)));
+      }
+      if (s.Find("censored") == nullptr) {
+        Fail(s.loc, fmt::format("{}: type = km_median needs 'censored = CONDITION' (the rows "
+                                "still running, e.g. stage is open)",
+                                SectionName(s)));
+      }
+      break;
     default:
       if (!has_value) {
         Fail(s.loc, fmt::format("{}: this type needs 'column = …' or 'duration = FROM..TO'",
@@ -264,6 +280,12 @@ MetricDef LoadMetric(const IniSection& s) {
     if (s.Find("within") == nullptr) {
       Fail(s.loc, fmt::format("{}: type = sla needs 'within = …' (e.g. 48h, 2d)", SectionName(s)));
     }
+  }
+  if (const IniEntry* e = s.Find("censored")) {
+    if (m.aggregation != Aggregation::kKmMedian) Fail(e->key_loc, "censored is for type = km_median");
+    if (TrimSpace(e->value).empty()) Fail(e->value_loc, "censored: expected a condition (e.g. stage is open)");
+    m.censored = e->value;
+    m.censored_loc = e->value_loc;
   }
   m.where = Get(s, "where");
   m.where_loc = LocOf(s, "where");

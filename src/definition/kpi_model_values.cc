@@ -164,7 +164,8 @@ void ParseAggregation(const IniEntry& e, MetricDef* m) {
       {"sum", Aggregation::kSum},     {"avg", Aggregation::kAvg},
       {"mean", Aggregation::kAvg},    {"min", Aggregation::kMin},
       {"max", Aggregation::kMax},     {"median", Aggregation::kMedian},
-      {"sla", Aggregation::kSla}};
+      {"sla", Aggregation::kSla},     {"km_median", Aggregation::kKmMedian},
+      {"reached", Aggregation::kReached}};
   for (const auto& [name, agg] : kTypes) {
     if (v == name) {
       m->aggregation = agg;
@@ -195,7 +196,7 @@ void ParseAggregation(const IniEntry& e, MetricDef* m) {
     for (const auto& f : AnalysisFigures(kind)) names.push_back(f);
   }
   Fail(e.value_loc, fmt::format("type: expected count, count_distinct, sum, avg, min, max, median, "
-                                "pNN (p90), sla, or a figure of a stage_history or forecast "
+                                "pNN (p90), sla, km_median, reached, or a figure of a stage_history or forecast "
                                 "source (dwell_days_km_median, stage_conversion, wape, …), got "
                                 "'{}'{}",
                                 v, Suggest(v, names)));

@@ -25,11 +25,15 @@ enum Exclusion : int {
   kInvalidTo,
   kNegativeDuration,
   kPending,  // sla: not finished yet and not yet late
+  kFromAfterAsOf,  // km_median: a censored row whose FROM is after as-of (counted at the end)
+  kLostStageUnknown,  // reached: a lost row under lost_reached = exclude
+  kStageNotInOrder,   // reached: an open row whose stage is not in the source's stages
   kExclusionCount
 };
 inline constexpr std::array<const char*, kExclusionCount> kExclusionNames = {
-    "missing_value", "invalid_value", "missing_from",      "invalid_from",
-    "missing_to",    "invalid_to",    "negative_duration", "pending"};
+    "missing_value",      "invalid_value",     "missing_from",      "invalid_from",
+    "missing_to",         "invalid_to",        "negative_duration", "pending",
+    "from_after_as_of",   "lost_stage_unknown", "stage_not_in_order"};
 
 enum class ValueKind : std::uint8_t {
   kRows,      // count
@@ -37,6 +41,8 @@ enum class ValueKind : std::uint8_t {
   kAmount,    // ParseAmount of a column
   kDuration,  // TO - FROM in seconds
   kDistinct,  // count_distinct key
+  kKm,        // km_median: an event's TO − FROM, or a censored row's FROM
+  kReached,   // reached: whether the row's stage reached the metric's stage
 };
 
 // A row's count_distinct key: the interned id, or why the row is left out.
@@ -150,6 +156,9 @@ struct ColdAcc {  // exclusions, medians, count_distinct, the sum past 64 bits
   // count, so the quantiles are exact and memory grows with the distinct values, not the rows.
   ValueCounts values;
   std::unique_ptr<IdSet> distinct;  // count_distinct only: ids of the distinct keys
+  // km_median only: the FROM instants of the censored rows (their censoring times need as-of,
+  // applied when the cell is finished); |values| holds the events' durations.
+  std::unique_ptr<ValueCounts> censored_from;
 };
 
 // Adds |v| to the sum of an accumulator: 64 bits on the row path, the 128-bit remainder only

@@ -71,6 +71,24 @@ void SourceRun::BindMetric(const MetricDef& def, std::size_t result_index) {
       }
       m.kind = ValueKind::kDistinct;
       break;
+    case Aggregation::kKmMedian:
+      if (!has_duration) Fail(def, def.column_loc, "km_median needs a duration = FROM..TO");
+      if (TrimSpace(def.censored).empty()) {
+        Fail(def, def.censored_loc, "km_median needs censored = CONDITION");
+      }
+      m.kind = ValueKind::kKm;
+      break;
+    case Aggregation::kReached:
+      if (has_duration || !def.columns.empty()) {
+        Fail(def, def.column_loc, "reached takes no column or duration");
+      }
+      if (schema_.roles()[Role::kStage] < 0) {
+        Fail(def, def.loc,
+             fmt::format("reached needs the stage column (no 'stage' role in {}: {})",
+                         reader_->name(), schema_.Describe()));
+      }
+      m.kind = ValueKind::kReached;
+      break;
     default:
       if (!has_duration && def.columns.size() != 1) {
         Fail(def, def.column_loc,
@@ -97,7 +115,28 @@ void SourceRun::BindMetric(const MetricDef& def, std::size_t result_index) {
       st.key_slots.push_back(InternSlot(st.key_columns.back()));
     }
   }
-  if (m.kind == ValueKind::kDuration && !m.missing) {
+  if (m.kind == ValueKind::kReached) {
+    // The stage to reach, as an index in the source's order (checked when the INI was loaded;
+    // a model built in code gets the error here).
+    const std::string& stage = def.stage.empty() ? def_.stages.opportunity_stage : def.stage;
+    const std::string wanted = StageRules::Normalize(stage);
+    const std::vector<std::string>& order = def_.stages.order;
+    for (std::size_t i = 0; i < order.size() && !wanted.empty(); ++i) {
+      if (StageRules::Normalize(order[i]) == wanted) {
+        st.reach = static_cast<int>(i);
+        break;
+      }
+    }
+    if (st.reach < 0) {
+      Fail(def, def.stage.empty() ? def.loc : def.stage_loc,
+           stage.empty() ? std::string("reached needs a stage (stage = … or the source's "
+                                       "opportunity_stage)")
+                         : fmt::format("stage '{}' is not in the stages of source '{}'", stage,
+                                       def_.id));
+    }
+    st.lost_reached = def_.stages.lost_reached;
+  }
+  if (m.kind == ValueKind::kDuration || m.kind == ValueKind::kKm) {
     DurationSlot d;
     d.from = Resolve(def, def.duration_from, "duration", def.column_loc);
     d.to = Resolve(def, def.duration_to, "duration", def.column_loc);
@@ -114,18 +153,24 @@ void SourceRun::BindMetric(const MetricDef& def, std::size_t result_index) {
     if (st.sla) st.within_seconds = def.within_seconds;
   }
 
-  // Metrics with the same where text share one evaluation per row.
-  const std::string_view where = m.missing ? std::string_view() : TrimSpace(def.where);
-  if (!where.empty()) {
+  // Metrics with the same where text share one evaluation per row; a km_median's censored
+  // condition is one more where, decided per row (or per plan) like the others.
+  auto where_index = [&](const std::string& text, const SourceLoc& loc, const char* key) {
+    const std::string_view trimmed = TrimSpace(text);
     auto it = std::find_if(wheres_.begin(), wheres_.end(),
-                           [&](const Where& w) { return TrimSpace(w.text()) == where; });
+                           [&](const Where& w) { return TrimSpace(w.text()) == trimmed; });
     if (it == wheres_.end()) {
-      wheres_.push_back(Where::Compile(def.where, Prefer(def.where_loc, def.loc), schema_,
-                                       rules_, tz_, "where"));
+      wheres_.push_back(
+          Where::Compile(text, Prefer(loc, def.loc), schema_, rules_, tz_, key));
       it = wheres_.end() - 1;
     }
-    st.where = static_cast<int>(it - wheres_.begin());
+    return static_cast<int>(it - wheres_.begin());
+  };
+  // An optional metric whose column is missing reads nothing: not even its where.
+  if (!m.missing && !TrimSpace(def.where).empty()) {
+    st.where = where_index(def.where, def.where_loc, "where");
   }
+  if (m.kind == ValueKind::kKm) st.censor = where_index(def.censored, def.censored_loc, "censored");
   auto same = std::find_if(streams_.begin(), streams_.end(),
                            [&](const Stream& x) { return x.SameObservation(st); });
   if (same == streams_.end()) same = streams_.insert(streams_.end(), std::move(st));

@@ -3,12 +3,15 @@
 #include "metric_cells.h"
 
 #include <algorithm>
+#include <array>
+#include <cstddef>
 #include <cmath>
 #include <cstdint>
 #include <optional>
 #include <utility>
 #include <vector>
 
+#include "crmkpi/base/survival.h"
 #include "crmkpi/values/amount.h"
 
 #include "source_run.h"
@@ -33,21 +36,68 @@ std::pair<long double, std::optional<std::int64_t>> Quantile(const ValueCounts& 
   return {x, std::nullopt};
 }
 
+// The Kaplan–Meier median of a km_median accumulator, as KmCycle in deal_kpis.cc: the events'
+// durations ascending merged with the censoring times (as-of − FROM) ascending, events first
+// at equal times (EstimateKaplanMeier); a censored row whose FROM is after as-of is counted in
+// *after_as_of instead.
+void KmMedian(const MetricState& m, const ColdAcc& cold, Seconds as_of, MetricCell* cell,
+              std::uint64_t* after_as_of) {
+  std::vector<SurvivalObs> obs;
+  obs.reserve(cold.values.distinct() + (cold.censored_from ? cold.censored_from->distinct() : 0));
+  for (const auto& [d, count] : cold.values.Sorted()) {
+    obs.push_back({static_cast<double>(d) / m.unit_seconds, true, count});
+  }
+  const auto events_end = static_cast<std::ptrdiff_t>(obs.size());
+  if (cold.censored_from) {
+    // Latest FROM first: censoring times ascending, so the two runs merge in linear time.
+    const auto open = cold.censored_from->Sorted();
+    for (auto it = open.rbegin(); it != open.rend(); ++it) {
+      const auto& [from, count] = *it;
+      if (from > as_of) {
+        *after_as_of += count;
+        continue;
+      }
+      obs.push_back({static_cast<double>(as_of - from) / m.unit_seconds, false, count});
+    }
+  }
+  std::inplace_merge(obs.begin(), obs.begin() + events_end, obs.end(),
+                     [](const SurvivalObs& a, const SurvivalObs& b) { return a.time < b.time; });
+  const KaplanMeier km = EstimateKaplanMeier(std::move(obs));
+  cell->n = km.n;
+  cell->censored = km.censored;
+  if (km.n == 0) {
+    cell->reason = "EMPTY";
+  } else if (!km.median) {
+    cell->reason = "ALL_CENSORED";
+  } else {
+    cell->value = Num::Real(*km.median);
+  }
+}
+
 }  // namespace
 
-MetricCell Cell(const MetricState& m, const HotAcc& a, ColdAcc& cold) {
+MetricCell Cell(const MetricState& m, const HotAcc& a, ColdAcc& cold,
+                const std::optional<Seconds>& as_of) {
   MetricCell cell;
   if (m.missing) {
     cell.reason = "MISSING_COLUMN";
     return cell;
   }
   cell.n = a.n;
-  for (int i = 0; i < kExclusionCount; ++i) {
-    if (cold.excluded[static_cast<std::size_t>(i)] > 0) {
-      cell.excluded.emplace_back(ExclusionName(m, i),
-                                 cold.excluded[static_cast<std::size_t>(i)]);
+  std::array<std::uint64_t, kExclusionCount> excluded = cold.excluded;
+  if (m.def->aggregation == Aggregation::kKmMedian) {
+    if (as_of) {
+      KmMedian(m, cold, *as_of, &cell, &excluded[kFromAfterAsOf]);
+    } else {
+      cell.reason = "NO_AS_OF";  // the censoring times are unknown
     }
   }
+  for (int i = 0; i < kExclusionCount; ++i) {
+    if (excluded[static_cast<std::size_t>(i)] > 0) {
+      cell.excluded.emplace_back(ExclusionName(m, i), excluded[static_cast<std::size_t>(i)]);
+    }
+  }
+  if (m.def->aggregation == Aggregation::kKmMedian) return cell;
   const bool amount = m.kind == ValueKind::kAmount;
   auto scaled = [&](long double x) {  // a value in units or seconds as printed
     return amount ? static_cast<double>(x / kAmountScaleD)
@@ -73,6 +123,17 @@ MetricCell Cell(const MetricState& m, const HotAcc& a, ColdAcc& cold) {
     case Aggregation::kCountDistinct:
       cell.value = Num::Count(cold.distinct ? cold.distinct->size() : 0);
       return cell;
+    case Aggregation::kReached: {  // as lead_to_opportunity_rate (deal_kpis.cc)
+      const auto yes = static_cast<std::uint64_t>(sum);
+      cell.numerator = Num::Count(yes);
+      cell.denominator = Num::Count(a.n);
+      if (a.n == 0) {
+        cell.reason = "ZERO_DENOMINATOR";
+      } else {
+        cell.value = Num::Real(static_cast<double>(yes) / static_cast<double>(a.n));
+      }
+      return cell;
+    }
     case Aggregation::kSum:
       cell.value = amount ? Num::Money(sum) : Num::Real(scaled(static_cast<long double>(sum)));
       return cell;
@@ -133,10 +194,10 @@ void SourceRun::Finish(std::vector<MetricResult>* results, std::vector<SourceSum
           HotAcc rows;
           rows.n = t.counts[std::size_t{group} * t.count_width + a.user];
           ColdAcc none;
-          return Cell(m, rows, none);
+          return Cell(m, rows, none, as_of_);
         }
         const std::size_t i = std::size_t{group} * t.width + a.user;
-        return Cell(m, t.hot[i], t.cold[i]);
+        return Cell(m, t.hot[i], t.cold[i], as_of_);
       };
       if (k == 0) {
         r.total = cell(0);

@@ -137,7 +137,10 @@ MetricRun RunMetrics(const std::vector<SourceDef>& sources, const std::vector<Lo
       }
     }
   }
-  for (auto& r : runs) r->Finish(&run.metrics, &run.sources);
+  for (auto& r : runs) {
+    if (run.data_as_of) r->FinishAt(*run.data_as_of);
+    r->Finish(&run.metrics, &run.sources);
+  }
   run.warnings = warnings.Take();
   std::string as_of_text;
   if (as_of) as_of_text = date::format("%Y-%m-%dT%H:%M:%SZ", date::sys_seconds{std::chrono::seconds{*as_of}});

@@ -18,7 +18,8 @@ namespace crmkpi::engine_detail {
 // what the op does. Wheres on the stage alone are decided once per distinct stage value.
 void SourceRun::Compile() {
   always_ = static_cast<std::uint32_t>(wheres_.size());
-  pass_.assign(wheres_.size() + 1, 0);
+  never_ = always_ + 1;
+  pass_.assign(wheres_.size() + 2, 0);
   pass_[always_] = 1;
   ChoosePlanColumn();
   for (std::size_t k = 0; k < streams_.size(); ++k) {
@@ -34,6 +35,23 @@ void SourceRun::Compile() {
       if (batched) interned_[static_cast<std::size_t>(st.key_slots[0])].batched = true;
       (batched ? streams_ops_.batched : streams_ops_.distinct)
           .push_back({where, static_cast<std::uint32_t>(k), 0, 0});
+      continue;
+    }
+    if (st.kind == ValueKind::kKm) {  // reads its duration itself, per row and op
+      for (const Stream::Target& a : st.targets) {
+        streams_ops_.km.push_back({where, static_cast<std::uint32_t>(st.censor),
+                                   static_cast<std::uint32_t>(st.duration),
+                                   static_cast<std::uint32_t>(a.table),
+                                   static_cast<std::uint32_t>(a.user)});
+      }
+      continue;
+    }
+    if (st.kind == ValueKind::kReached) {  // reads the row's stage class
+      for (const Stream::Target& a : st.targets) {
+        streams_ops_.reached.push_back({where, static_cast<std::uint32_t>(k),
+                                        static_cast<std::uint32_t>(a.table),
+                                        static_cast<std::uint32_t>(a.user)});
+      }
       continue;
     }
     std::uint32_t slot = 0;
@@ -73,6 +91,7 @@ void SourceRun::Compile() {
       }
     }
   }
+  stage_ops_ = !streams_ops_.km.empty() || !streams_ops_.reached.empty();
   if (!use_plans_) {
     std::vector<int> tested;
     for (std::size_t w = 0; w < wheres_.size(); ++w) tested.push_back(static_cast<int>(w));
@@ -153,6 +172,21 @@ StagePlan SourceRun::MakePlan(const std::vector<std::uint8_t>& holds,
   place(streams_ops_.keep, &plan.ops.keep);
   place(streams_ops_.distinct, &plan.ops.distinct);
   place(streams_ops_.batched, &plan.ops.batched);
+  place(streams_ops_.reached, &plan.ops.reached);
+  // km_median: its censored condition, when decided for these rows, becomes the always or the
+  // never byte.
+  for (const KmOp& op : streams_ops_.km) {
+    if (holds[op.where] == 0) continue;
+    KmOp o = op;
+    if (decided[op.where] != 0) o.where = always_;
+    if (holds[op.censor] == 0) {
+      o.censor = never_;
+    } else if (decided[op.censor] != 0) {
+      o.censor = always_;
+    }
+    plan.ops.km.push_back(o);
+  }
+  plan.stage_ops = !plan.ops.km.empty() || !plan.ops.reached.empty();
   for (std::size_t i = 0; i < slots_.size(); ++i) {
     SlotNeed need{static_cast<std::uint32_t>(i), false,
                   static_cast<std::uint32_t>(plan.need_wheres.size()), 0};

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "crmkpi/base/key_table.h"
+#include "crmkpi/bind/stage_rules.h"
 #include "crmkpi/definition/where.h"
 
 #include "accumulators.h"
@@ -28,6 +29,9 @@ struct Stream {
   bool sla = false;              // kDuration: the value is met (1) or breached (0)
   double within_seconds = 0;     // sla: the target
   int where = -1;                // index of the shared Where, -1 = every row
+  int censor = -1;               // kKm: index of the Where of the censored rows
+  int reach = -1;                // kReached: index of the stage to reach in the stage order
+  LostReached lost_reached = LostReached::kExclude;  // kReached: the source's policy
   struct Target {
     int table = 0;
     std::size_t user = 0;      // the accumulator's position in the table's group runs
@@ -41,7 +45,7 @@ struct Stream {
   bool SameObservation(const Stream& o) const {
     return kind == o.kind && column == o.column && key_columns == o.key_columns &&
            duration == o.duration && sla == o.sla && within_seconds == o.within_seconds &&
-           where == o.where;
+           where == o.where && censor == o.censor && reach == o.reach;
   }
 };
 
@@ -71,10 +75,18 @@ struct Op {
   std::uint32_t where = 0, slot = 0, table = 0, user = 0;
 };
 
+// A km_median stream's accumulator in one table: |censor| is the pass byte of its censored
+// condition (the always or never byte when the plan decides it), |duration| its DurationSlot.
+struct KmOp {
+  std::uint32_t where = 0, censor = 0, duration = 0, table = 0, user = 0;
+};
+
 // The row loop's ops by what they do (SourceRun::Aggregate).
 struct OpLists {
   std::vector<Op> count, tally, sum, range, present, keep;  // tally: count, unconditional
   std::vector<Op> distinct, batched;  // count_distinct: |slot| is the stream
+  std::vector<KmOp> km;
+  std::vector<Op> reached;  // |slot| is the stream
 };
 // A slot's observation on a row: when one of need_wheres[first, last) holds, or always.
 struct SlotNeed {
@@ -103,6 +115,7 @@ struct StagePlan {
   std::vector<int> other_wheres;
   std::vector<SlotNeed> slots;
   std::vector<std::uint32_t> need_wheres;
+  bool stage_ops = false;  // ops.km or ops.reached is not empty
 };
 
 }  // namespace crmkpi::engine_detail

@@ -125,6 +125,7 @@ void SourceRun::Read() {
       }
     }
     Aggregate();
+    if (stage_ops_) AggregateStages();
   }
   FlushDistinct();
 }
@@ -185,6 +186,74 @@ inline void SourceRun::Aggregate() {
   }
   for (const Op& op : ops.batched) {
     if (pass[op.where] != 0) BatchDistinct(op.slot);
+  }
+}
+
+// The ops of km_median and reached on the current row, after Aggregate (which decided the pass
+// bytes), out of line and only for sources with such metrics: called from Aggregate, it kept
+// registers live through Aggregate's loops and cost every other metric's rows about 16
+// instructions (cachegrind).
+void SourceRun::AggregateStages() {
+  const StagePlan& plan = use_plans_ ? PlanOfRow() : all_;
+  if (!plan.stage_ops) return;
+  const OpLists& ops = plan.ops;
+  const std::uint8_t* const pass = pass_.data();
+  const GroupRun* const runs = runs_.data();
+  RowContext& row = *context_;
+  for (const KmOp& op : ops.km) {  // km_median: an event's duration or a censored FROM
+    if (pass[op.where] != 0) AddKm(op, runs[op.table].cold[op.user]);
+  }
+  for (const Op& op : ops.reached) {  // reached: yes (sum += 1), no, or excluded
+    if (pass[op.where] == 0) continue;
+    const Stream& st = streams_[op.slot];
+    const StageInfo& info = row.Stage();
+    int reached = -1;  // 1 yes, 0 no, -1 excluded (|exclusion|)
+    int exclusion = kStageNotInOrder;
+    switch (info.cls) {
+      case StageClass::kWon:
+        reached = 1;  // a won row went through every stage before winning
+        break;
+      case StageClass::kLost:
+        if (st.lost_reached == LostReached::kExclude) {
+          exclusion = kLostStageUnknown;
+        } else {
+          reached = st.lost_reached == LostReached::kOpportunity ? 1 : 0;
+        }
+        break;
+      case StageClass::kOpen:
+        if (info.order >= 0) reached = info.order >= st.reach ? 1 : 0;
+        break;
+    }
+    if (reached < 0) {
+      ++runs[op.table].cold[op.user].excluded[static_cast<std::size_t>(exclusion)];
+    } else {
+      HotAcc& hot = runs[op.table].hot[op.user];
+      ++hot.n;
+      hot.sum += reached;
+    }
+  }
+}
+
+// A km_median row: censored (its condition holds) with a valid FROM, kept as that instant
+// until as-of is applied at the end; else an event with its duration, excluded as durations
+// are. A censored row's TO is not read.
+inline void SourceRun::AddKm(const KmOp& op, ColdAcc& cold) {
+  if (pass_[op.censor] != 0) {
+    Seconds from = 0;
+    const ParseStatus fs = context_->Instant(durations_[op.duration].from, &from);
+    if (fs == ParseStatus::kOk) {
+      if (!cold.censored_from) cold.censored_from = std::make_unique<ValueCounts>();
+      cold.censored_from->Add(from);
+    } else {
+      ++cold.excluded[fs == ParseStatus::kEmpty ? kMissingFrom : kInvalidFrom];
+    }
+    return;
+  }
+  const DurationSlot& d = Duration(op.duration);
+  if (d.exclusion >= 0) {
+    ++cold.excluded[static_cast<std::size_t>(d.exclusion)];
+  } else {
+    cold.values.Add(d.seconds);
   }
 }
 

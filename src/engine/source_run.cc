@@ -313,6 +313,10 @@ void SourceRun::MergeAcc(const HotAcc& from_hot, ColdAcc& from_cold,
     cold->excluded[e] += from_cold.excluded[e];
   }
   cold->values.Merge(std::move(from_cold.values));  // the chunk's run is dropped after
+  if (from_cold.censored_from) {
+    if (!cold->censored_from) cold->censored_from = std::make_unique<ValueCounts>();
+    cold->censored_from->Merge(std::move(*from_cold.censored_from));
+  }
   if (from_cold.distinct) {
     if (!cold->distinct) cold->distinct = std::make_unique<IdSet>();
     from_cold.distinct->ForEach([&](std::uint32_t id) { cold->distinct->Insert((*ids)[id]); });

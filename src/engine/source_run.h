@@ -51,6 +51,10 @@ class SourceRun {
   void ReadAll(const ParallelOptions& parallel);
   // Reads the rows of the current reader (source_rows.cc).
   void Read();
+  // The as-of that finishing uses when none was given (as_of = data): km_median's censoring.
+  void FinishAt(Seconds as_of) {
+    if (!as_of_) as_of_ = as_of;
+  }
   // The latest valid created or closed date of the rows read (with track_dates), if any.
   std::optional<Seconds> latest_date() const { return latest_date_; }
   // Appends the metrics' results and the source's summary (metric_cells.cc).
@@ -94,6 +98,8 @@ class SourceRun {
   static inline void AddValues(const std::vector<Op>& ops, const Slot* slots,
                                const std::uint8_t* pass, const GroupRun* runs);
   [[gnu::always_inline]] inline void BatchDistinct(std::size_t k);
+  [[gnu::noinline]] void AggregateStages();
+  inline void AddKm(const KmOp& op, ColdAcc& cold);
   inline void FlushDistinct();
   inline const StagePlan& PlanOfRow();
   static inline std::uint32_t PeriodCodeId(PeriodSlot* p, std::uint32_t code);
@@ -153,8 +159,10 @@ class SourceRun {
   // The row loop's layout (Compile).
   std::vector<std::uint8_t> pass_;  // per where: 1 when it holds for the current row; then 1
   std::uint32_t always_ = 0;        // the index of the byte that is always 1
+  std::uint32_t never_ = 0;         // the index of the byte that is always 0 (after always_)
   // Plans by the row's stage value (when a where reads the stage) and the value of the plan
   // column (ChoosePlanColumn), else one plan for every row.
+  bool stage_ops_ = false;  // some stream is a km_median or reached (AggregateStages)
   bool use_plans_ = false;
   bool plan_stage_ = false;
   int plan_slot_ = -1;    // its Interned slot

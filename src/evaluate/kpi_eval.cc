@@ -28,6 +28,8 @@ MetricCell EmptyCell(const MetricDef& m) {
   if (m.aggregation == Aggregation::kCount || m.aggregation == Aggregation::kCountDistinct ||
       m.aggregation == Aggregation::kSum) {
     c.value = Num::Count(0);
+  } else if (m.aggregation == Aggregation::kReached) {
+    c.reason = "ZERO_DENOMINATOR";  // yes + no = 0, as the built-in lead_to_opportunity_rate
   } else {
     c.reason = "EMPTY";
   }
@@ -111,8 +113,13 @@ KpiEvaluation EvaluateKpis(const KpiModel& model, const MetricRun& run,
           const MetricCell c = cell(*m);
           if (c.value) kv.value = *c.value;  // exact: counts and money stay fixed-point
           // The n of a count is the count itself; other aggregates say how many values they
-          // aggregated (count_distinct: the rows with a key).
-          if (m->aggregation != Aggregation::kCount && c.reason != "MISSING_COLUMN") kv.n = c.n;
+          // aggregated (count_distinct: the rows with a key). A reached share shows its
+          // population as its denominator, as lead_to_opportunity_rate does, not as n.
+          if (m->aggregation != Aggregation::kCount && m->aggregation != Aggregation::kReached &&
+              c.reason != "MISSING_COLUMN") {
+            kv.n = c.n;
+          }
+          if (c.censored) kv.censored = c.censored;  // km_median: of n, still running at as-of
           kv.excluded = c.excluded;
           if (c.numerator) kv.numerator = c.numerator;  // sla: met / (met + breached)
           if (c.denominator) kv.denominator = c.denominator;

@@ -1029,6 +1029,219 @@ TEST_CASE("sources without metrics are not read, stage config and reached", "[me
   CHECK(Str(Find(opp, "reached").total) == "14");  // 9 + Dropped 5
 }
 
+namespace {
+
+// km_median over created..closed, censored = stage is open, as of 2024-01-31T00:00:00Z.
+//   row  owner stage  created     closed      →
+//    1   A     won    2024-01-01  2024-01-03  event 2
+//    2   A     lost   2024-01-01  2024-01-05  event 4
+//    3   B     won    2024-01-02  2024-01-06  event 4
+//    4   B     open   2024-01-27              censored at 4 (Jan 31 − Jan 27)
+//    5   A     open   2024-01-21              censored at 10
+//    6   B     won    2024-01-01  2024-01-11  event 10
+//    7   A     open   2024-02-05              created_after_as_of (from_after_as_of: created is a role)
+//    8   A     won                2024-01-05  missing_created
+//    9   B     open   soon                    invalid_created
+//   10   A     won    2024-01-01              missing_to
+//   11   B     lost   2024-01-03  later       invalid_to
+//   12   A     won    2024-01-09  2024-01-08  negative_duration
+//   13   B     open   2024-01-01  2024-01-02  censored at 30 (its closed date is not read)
+// Total: events 2, 4, 4, 10; censored 4, 10, 30; n = 7.
+//   t = 2:  r = 7, d = 1 → S = 6/7
+//   t = 4:  r = 6 (4, 4, 4c, 10, 10c, 30c; censored at 4 is still at risk), d = 2
+//           → S = 6/7 · 4/6 = 4/7 ≈ 0.571
+//   t = 10: r = 3 (10, 10c, 30c), d = 1 → S = 4/7 · 2/3 = 8/21 ≈ 0.381 <= 0.5 → median 10.
+// Owner A: events 2, 4; censored 10; n = 3: S(2) = 2/3, S(4) = 1/3 → median 4.
+// Owner B: events 4, 10; censored 4, 30; n = 4: S(4) = 3/4 (r = 4), S(10) = 3/4 · 1/2 = 3/8
+//   (r = 2) → median 10.
+const char* kKmDeals =
+    "id,owner,stage,created,closed\n"
+    "1,A,won,2024-01-01,2024-01-03\n"
+    "2,A,lost,2024-01-01,2024-01-05\n"
+    "3,B,won,2024-01-02,2024-01-06\n"
+    "4,B,open,2024-01-27,\n"
+    "5,A,open,2024-01-21,\n"
+    "6,B,won,2024-01-01,2024-01-11\n"
+    "7,A,open,2024-02-05,\n"
+    "8,A,won,,2024-01-05\n"
+    "9,B,open,soon,\n"
+    "10,A,won,2024-01-01,\n"
+    "11,B,lost,2024-01-03,later\n"
+    "12,A,won,2024-01-09,2024-01-08\n"
+    "13,B,open,2024-01-01,2024-01-02\n";
+constexpr Seconds kKmAsOf = 1706659200;  // 2024-01-31T00:00:00Z
+
+MetricDef KmMedian(const std::string& id, const std::string& where = "",
+                   DurationUnit unit = DurationUnit::kDays) {
+  MetricDef m = Duration(id, Aggregation::kKmMedian, where, unit);
+  m.censored = "stage is open";
+  m.censored_loc = {"kpi.ini", 16, 12};
+  return m;
+}
+
+// "value n=… censored=… excluded" of a km_median cell.
+std::string Km(const MetricCell& c) {
+  return Str(c) + " n=" + std::to_string(c.n) +
+         " censored=" + (c.censored ? std::to_string(*c.censored) : "-") + " " + Excluded(c);
+}
+
+}  // namespace
+
+TEST_CASE("km_median: events, censored at as-of, exclusions, by owner, in parallel",
+          "[metric][km]") {
+  TempDir dir;
+  const SourceDef s = Source("deals", dir.Write("km.csv", kKmDeals));
+  MetricDef km = KmMedian("km");
+  km.by = {{"owner"}};
+  MetricDef hours = KmMedian("hours", "", DurationUnit::kHours);
+  // Only open rows: every observation censored (4, 10, 30), S stays 1 → ALL_CENSORED.
+  MetricDef open = KmMedian("open", "stage is open");
+  MetricDef none = KmMedian("none", "owner = 'Z'");  // no row → EMPTY
+  MetricDef median = Duration("median", Aggregation::kMedian);  // shares the duration
+  for (unsigned threads : {1u, 3u}) {
+    ParallelOptions parallel;
+    parallel.threads = threads;
+    parallel.min_chunk_bytes = 64;  // a few rows per chunk
+    const MetricRun run =
+        RunMetrics({s}, {}, {km, hours, open, none, median}, {}, "", kKmAsOf, parallel);
+    INFO("threads " << threads);
+    const std::string excluded =
+        "missing_created=1 invalid_created=1 missing_to=1 invalid_to=1 negative_duration=1 "
+        "created_after_as_of=1";
+    CHECK(Km(Find(run, "km").total) == "10 n=7 censored=3 " + excluded);
+    CHECK(Km(Find(run, "hours").total) == "240 n=7 censored=3 " + excluded);
+    REQUIRE(Find(run, "km").groupings.size() == 1);
+    const MetricGrouping& g = Find(run, "km").groupings[0];
+    REQUIRE(g.rows.size() == 2);
+    CHECK(Km(g.rows[0].second) ==
+          "4 n=3 censored=1 missing_created=1 missing_to=1 negative_duration=1 "
+          "created_after_as_of=1");
+    CHECK(Km(g.rows[1].second) == "10 n=4 censored=2 invalid_created=1 invalid_to=1");
+    CHECK(Km(Find(run, "open").total) ==
+          "n/a ALL_CENSORED n=3 censored=3 invalid_created=1 created_after_as_of=1");
+    CHECK(Km(Find(run, "none").total) == "n/a EMPTY n=0 censored=0 ");
+    // The plain median of the same durations still sees every valid one: closed rows 2, 4, 4,
+    // 10 and row 13's 1 → 1, 2, 4, 4, 10 → 4 (open rows without a closed date: missing_to).
+    CHECK(Str(Find(run, "median").total) == "4");
+  }
+  // Without an as-of the censoring times are unknown: n/a NO_AS_OF, exclusions still counted.
+  const MetricRun no_as_of = RunMetrics({s}, {}, {km}, {}, "");
+  CHECK(Km(Find(no_as_of, "km").total) ==
+        "n/a NO_AS_OF n=0 censored=- missing_created=1 invalid_created=1 missing_to=1 invalid_to=1 "
+        "negative_duration=1");
+}
+
+TEST_CASE("km_median: the censored condition is checked like a where", "[metric][km]") {
+  TempDir dir;
+  const SourceDef s = Source("deals", dir.Write("km.csv", kKmDeals));
+  MetricDef km = KmMedian("km");
+  km.censored = "nosuch is empty";
+  const Error e = ErrorOf([&] { RunMetrics({s}, {}, {km}, {}, "", kKmAsOf); });
+  CHECK(e.code() == ExitCode::kUsage);
+  CHECK(std::string(e.what()).find("nosuch") != std::string::npos);
+}
+
+namespace {
+
+// reached: order Lead < Qualified < Proposal, won Signed, lost Dropped.
+//   row owner stage      class            reached Qualified (index 1)
+//    1  A     Lead       open, index 0    no
+//    2  A     Qualified  open, index 1    yes
+//    3  B     Proposal   open, index 2    yes
+//    4  B     Signed     won              yes
+//    5  C     Dropped    lost             exclude: lost_stage_unknown; opportunity: yes; lead: no
+//    6  C     Other      open, not in it  stage_not_in_order
+//    7  A     lead       open, index 0    no (stages compare in normal form)
+SourceDef ReachedSource(const TempDir& dir, LostReached policy) {
+  SourceDef s = Source("deals", dir.Write("reached.csv",
+                                          "id,owner,stage\n"
+                                          "1,A,Lead\n"
+                                          "2,A,Qualified\n"
+                                          "3,B,Proposal\n"
+                                          "4,B,Signed\n"
+                                          "5,C,Dropped\n"
+                                          "6,C,Other\n"
+                                          "7,A,lead\n"));
+  s.stages.won = {"Signed"};
+  s.stages.lost = {"Dropped"};
+  s.stages.order = {"Lead", "Qualified", "Proposal"};
+  s.stages.lost_reached = policy;
+  return s;
+}
+
+MetricDef ReachedMetric(const std::string& id, const std::string& stage) {
+  MetricDef m = Metric(id, "deals", Aggregation::kReached);
+  m.stage = stage;
+  m.stage_loc = {"kpi.ini", 17, 9};
+  return m;
+}
+
+// "value yes/den n excluded" of a reached cell.
+std::string Share(const MetricCell& c) {
+  return Str(c) + " " + c.numerator->ToString() + "/" + c.denominator->ToString() +
+         " n=" + std::to_string(c.n) + " " + Excluded(c);
+}
+
+}  // namespace
+
+TEST_CASE("reached: won, lost by policy, open by stage order, not in the order", "[metric]") {
+  TempDir dir;
+  MetricDef reached = ReachedMetric("reached", "qualified");
+  reached.by = {{"owner"}};
+  for (unsigned threads : {1u, 3u}) {
+    ParallelOptions parallel;
+    parallel.threads = threads;
+    parallel.min_chunk_bytes = 16;
+    INFO("threads " << threads);
+    // exclude: yes 2, 3, 4; no 1, 7 → 3/5.
+    const MetricRun ex = RunMetrics({ReachedSource(dir, LostReached::kExclude)}, {}, {reached},
+                                    {}, "", std::nullopt, parallel);
+    const MetricResult& r = Find(ex, "reached");
+    CHECK(Share(r.total) == "0.6 3/5 n=5 lost_stage_unknown=1 stage_not_in_order=1");
+    REQUIRE(r.groupings.size() == 1);
+    const auto& rows = r.groupings[0].rows;
+    REQUIRE(rows.size() == 3);
+    CHECK(Share(rows[0].second) == "0.3333333333333333 1/3 n=3 ");  // A: 2 yes; 1, 7 no
+    CHECK(Share(rows[1].second) == "1 2/2 n=2 ");                   // B: 3, 4 yes
+    // C: Dropped excluded, Other not in the order: nothing to divide by.
+    CHECK(Share(rows[2].second) ==
+          "n/a ZERO_DENOMINATOR 0/0 n=0 lost_stage_unknown=1 stage_not_in_order=1");
+    // opportunity: Dropped counts as reached → 4/6.
+    const MetricRun opp = RunMetrics({ReachedSource(dir, LostReached::kOpportunity)}, {},
+                                     {reached}, {}, "", std::nullopt, parallel);
+    CHECK(Share(Find(opp, "reached").total) ==
+          "0.6666666666666666 4/6 n=6 stage_not_in_order=1");
+    // lead: Dropped counts as not reached → 3/6.
+    const MetricRun lead = RunMetrics({ReachedSource(dir, LostReached::kLead)}, {}, {reached},
+                                      {}, "", std::nullopt, parallel);
+    CHECK(Share(Find(lead, "reached").total) == "0.5 3/6 n=6 stage_not_in_order=1");
+  }
+}
+
+TEST_CASE("reached: the source's opportunity stage by default, a where first, errors",
+          "[metric]") {
+  TempDir dir;
+  SourceDef s = ReachedSource(dir, LostReached::kExclude);
+  s.stages.opportunity_stage = "Proposal";
+  // Reached Proposal: yes 3, 4; no 1, 2, 7 → 2/5.
+  const MetricRun run = Run({s}, {ReachedMetric("reached", "")});
+  CHECK(Share(Find(run, "reached").total) ==
+        "0.4 2/5 n=5 lost_stage_unknown=1 stage_not_in_order=1");
+  // A where applies first: owner B only → 3 and 4, both reached.
+  MetricDef b = ReachedMetric("b", "lead");
+  b.where = "owner = 'B'";
+  CHECK(Share(Find(Run({s}, {b}), "b").total) == "1 2/2 n=2 ");
+  // A stage not in the order: an error at the stage key.
+  const Error not_in = ErrorOf([&] { Run({s}, {ReachedMetric("x", "Negotiation")}); });
+  CHECK(not_in.code() == ExitCode::kUsage);
+  CHECK(not_in.loc().line == 17);
+  // No stage and no opportunity stage: an error at the metric.
+  s.stages.opportunity_stage.clear();
+  const Error none = ErrorOf([&] { Run({s}, {ReachedMetric("x", "")}); });
+  CHECK(none.code() == ExitCode::kUsage);
+  CHECK(none.loc().line == 10);
+}
+
 // ---------------------------------------------------------------------------------------------
 // Allocations. hot_loop_alloc_test.cc already replaces operator new in this binary (it can be
 // replaced once), so this test counts one level lower: malloc, which that replacement and

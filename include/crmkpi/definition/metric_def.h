@@ -75,6 +75,12 @@ enum class Aggregation {
   kCount, kCountDistinct, kSum, kAvg, kMin, kMax, kMedian, kPercentile,
   kSla,  // compliance of a duration with a target: met / (met + breached), pending excluded
   kFigure,  // a figure of an analysis source (stage history, forecast): MetricDef::figure
+  // Kaplan–Meier median of a duration: rows where MetricDef::censored holds are still running
+  // (censored at as-of − FROM), the others events at TO − FROM (sales_cycle_days_km_median).
+  kKmMedian,
+  // Share of rows that reached MetricDef::stage (default: the source's opportunity_stage) in
+  // the source's stage order: yes / (yes + no) (lead_to_opportunity_rate).
+  kReached,
 };
 enum class DurationUnit { kDays, kHours };
 
@@ -94,8 +100,11 @@ struct MetricDef {
   std::vector<std::vector<std::string>> by;  // groupings, like --by: each one or more columns
   SourceLoc by_loc;
   std::string figure;  // kFigure: the KPI id of the analysis (dwell_days_km_median, wape, ...)
-  std::string stage;   // kFigure on a stage history: the stage (stage_conversion: from it)
+  std::string stage;   // kFigure on a stage history: the stage (stage_conversion: from it);
+                       // kReached: the stage to reach (empty: the source's opportunity_stage)
   SourceLoc stage_loc;
+  std::string censored;  // kKmMedian: where-condition of the rows still running (censored)
+  SourceLoc censored_loc;
   double within_seconds = 0;  // kSla: the target duration (`within = 48h`, `2d`)
   SourceLoc within_loc;
   Period period = Period::kNone;

@@ -54,6 +54,18 @@
 //                   empty is *pending* (excluded and counted) — unless as-of is known and
 //                   as-of − FROM already exceeds `within`: then it is breached (late, still
 //                   open). Other exclusions as for durations. n = met + breached.
+//   km_median       duration = FROM..TO, censored = CONDITION (a where, decided per row or plan):
+//                   rows where it fails are events at TO − FROM (duration exclusions); rows
+//                   where it holds keep their FROM instant (missing_from / invalid_from
+//                   otherwise; TO not read) and are censored at as-of − FROM when finished
+//                   (FROM after as-of: from_after_as_of). The Kaplan–Meier median (survival.h)
+//                   as KmCycle in deal_kpis.cc, Num::Real; n = events + censored, censored set;
+//                   n/a EMPTY (n = 0), ALL_CENSORED, NO_AS_OF (as_of nullopt).
+//   reached         per row, by its StageInfo: won → yes; lost → lost_reached (exclude:
+//                   lost_stage_unknown; opportunity: yes; lead: no); open → stage_not_in_order
+//                   when not in the source's stages, else yes when at or after the metric's
+//                   stage (default: opportunity_stage). yes / (yes + no), numerator yes,
+//                   denominator and n yes + no; n/a ZERO_DENOMINATOR when 0.
 //   durations       duration = FROM..TO: (TO − FROM) seconds / 86,400 (days) or / 3,600
 //                   (hours), both parsed with the source's DateParser. Exclusions, first that
 //                   applies: missing_from, invalid_from, missing_to, invalid_to,
@@ -92,9 +104,11 @@ struct MetricCell {  // one metric, one group
   std::optional<Num> value;  // nullopt = n/a, see reason
   std::uint64_t n = 0;       // values aggregated
   std::string reason;        // "EMPTY" when n == 0 for avg/min/max/median/pNN/sla (count, sum: 0)
-  std::optional<Num> numerator, denominator;  // sla: met, met + breached
+  std::optional<Num> numerator, denominator;  // sla: met, met + breached; reached: yes, yes + no
+  std::optional<std::uint64_t> censored;      // km_median: rows censored at as-of (in n)
   // Rows left out, by reason, in this order and only when non-zero: missing_value,
-  // invalid_value, missing_from, invalid_from, missing_to, invalid_to, negative_duration.
+  // invalid_value, missing_from, invalid_from, missing_to, invalid_to, negative_duration,
+  // pending, from_after_as_of, lost_stage_unknown, stage_not_in_order.
   std::vector<std::pair<std::string, std::uint64_t>> excluded;
 };
 
