@@ -11,6 +11,7 @@ namespace crmkpi {
 namespace {
 
 constexpr double kSecondsPerDay = 86400.0;
+constexpr long double kSecondsPerDayL = 86400.0L;
 constexpr double kAmountScaleD = static_cast<double>(kAmountScale);
 
 KpiValue Count(const char* id, std::uint64_t n) {
@@ -51,7 +52,7 @@ KpiValue KmCycle(const DealStats& s, const KpiContext& ctx) {
   v.id = "sales_cycle_days_km_median";
   v.unit = Unit::kDays;
   static const char* kReasons[6] = {"",        "missing_created", "invalid_created",
-                                    "missing_closed", "invalid_closed", "negative_cycle"};
+                                    "missing_closed", "invalid_closed", "negative_duration"};
   for (int r = 1; r < 6; ++r) Exclude(&v, kReasons[r], s.km_excluded[r]);
   std::vector<SurvivalObs> obs;
   obs.reserve(s.closed_durations.distinct() + s.open_created.distinct());
@@ -78,15 +79,19 @@ KpiValue KmCycle(const DealStats& s, const KpiContext& ctx) {
   return v;
 }
 
-// Type-7 quantile of cycle lengths, in days. The median of an even count is
-// the mean of the two middle values.
+// Type-7 quantile of cycle lengths, in days (the median of an even count is the mean of the
+// two middle values): interpolated in seconds in extended precision and rounded to a double
+// once, as the metric engine does (metric_cells.cc), so a definition prints the same digits.
 double CycleQuantile(const ValueCounts& cycles, double p) {
   const QuantileBracket<Seconds> b = cycles.Quantile(p);
-  const double lo = static_cast<double>(b.lower) / kSecondsPerDay;
-  const double hi = static_cast<double>(b.upper) / kSecondsPerDay;
-  if (b.frac == 0) return lo;
-  if (p == 0.5) return (lo + hi) / 2.0;
-  return lo + b.frac * (hi - lo);
+  if (b.frac == 0) return static_cast<double>(static_cast<long double>(b.lower) / kSecondsPerDayL);
+  long double x =
+      static_cast<long double>(b.lower) +
+      static_cast<long double>(b.frac) *
+          (static_cast<long double>(b.upper) - static_cast<long double>(b.lower));
+  // Within a microsecond of a whole second is that second (the interpolation's rounding noise).
+  if (std::fabs(x - std::round(x)) < 1e-6L) x = std::round(x);
+  return static_cast<double>(x / kSecondsPerDayL);
 }
 
 }  // namespace
@@ -140,12 +145,14 @@ std::vector<KpiValue> ComputeDealKpis(DealStats& s, const KpiContext& ctx) {
     avg.unit = Unit::kAmount;
     avg.numerator = revenue.value;
     avg.denominator = Num::Count(s.won_amount.with_amount);
+    avg.n = s.won_amount.with_amount;
     avg.excluded = revenue.excluded;
     if (s.won_amount.with_amount == 0) {
-      avg.reason = "ZERO_DENOMINATOR";
+      avg.reason = "EMPTY";  // an average over no values, as every average
     } else {
-      avg.value = Num::Real(static_cast<double>(s.won_amount.sum) / kAmountScaleD /
-                            static_cast<double>(s.won_amount.with_amount));
+      avg.value = Num::Real(static_cast<double>(
+          static_cast<long double>(s.won_amount.sum) /
+          static_cast<long double>(s.won_amount.with_amount) / static_cast<long double>(kAmountScaleD)));
     }
     KpiValue pipeline = AmountSum("pipeline_amount", s.open_amount);
 
@@ -162,7 +169,7 @@ std::vector<KpiValue> ComputeDealKpis(DealStats& s, const KpiContext& ctx) {
     return out;
   }
   static const char* kReasons[6] = {"",        "missing_created", "invalid_created",
-                                    "missing_closed", "invalid_closed", "negative_cycle"};
+                                    "missing_closed", "invalid_closed", "negative_duration"};
   AppendDaysSummary(s.cycle_seconds, ids, &out);
   for (std::size_t k = out.size() - 3; k < out.size(); ++k) {
     for (int r = 1; r < 6; ++r) Exclude(&out[k], kReasons[r], s.cycle_excluded[r]);
@@ -181,7 +188,7 @@ void AppendDaysSummary(const ValueCounts& seconds, const char* const (&ids)[3],
     v.unit = Unit::kDays;
     v.n = n;
     if (k == 1) {
-      v.numerator = Num::Real(static_cast<double>(total) / kSecondsPerDay);
+      v.numerator = Num::Real(static_cast<double>(static_cast<long double>(total) / kSecondsPerDayL));
       v.denominator = Num::Count(n);
     }
     if (n == 0) {
@@ -189,7 +196,8 @@ void AppendDaysSummary(const ValueCounts& seconds, const char* const (&ids)[3],
     } else if (k == 0) {
       v.value = Num::Real(CycleQuantile(seconds, 0.5));
     } else if (k == 1) {
-      v.value = Num::Real(static_cast<double>(total) / kSecondsPerDay / static_cast<double>(n));
+      v.value = Num::Real(static_cast<double>(static_cast<long double>(total) /
+                                              static_cast<long double>(n) / kSecondsPerDayL));
     } else {
       v.value = Num::Real(CycleQuantile(seconds, 0.9));
     }

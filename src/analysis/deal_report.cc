@@ -198,6 +198,14 @@ class DealScanner {
       f->km_exclusion = CycleExclusion::kInvalidClosed;
     } else if (closed_ < created_) {
       f->km_exclusion = CycleExclusion::kNegative;
+      // Every closed deal's duration is read (the all-deals cycle), so every negative one is
+      // warned about, as a definition's created..closed metrics do.
+      const std::string& from = header[static_cast<std::size_t>(roles_[Role::kCreated])];
+      const std::string& to = header[static_cast<std::size_t>(roles_[Role::kClosed])];
+      Warn("negative_duration", reader, row, header, roles_[Role::kClosed], [&] {
+        return fmt::format("is before '{}'; the row is left out of the durations {}..{}", from,
+                           from, to);
+      });
     } else {
       f->km_value = closed_ - created_;
     }
@@ -211,10 +219,7 @@ class DealScanner {
       } else if (closed_status == ParseStatus::kInvalid) {
         f->cycle_exclusion = CycleExclusion::kInvalidClosed;
       } else if (closed_ < created_) {
-        f->cycle_exclusion = CycleExclusion::kNegative;
-        Warn("negative_cycle", reader, row, header, roles_[Role::kClosed], [] {
-          return "is before the created date; the deal is left out of the sales cycle";
-        });
+        f->cycle_exclusion = CycleExclusion::kNegative;  // warned about above
       } else {
         f->cycle_seconds = closed_ - created_;
       }

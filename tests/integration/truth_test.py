@@ -109,7 +109,7 @@ class Group:
         elif d_status != "ok":
             why = "missing_closed" if d_status == "empty" else "invalid_closed"
         elif closed < created:
-            why = "negative_cycle"
+            why = "negative_duration"
         else:
             self.km_events.append((closed - created).days)
         if why:
@@ -133,7 +133,7 @@ class Group:
             elif d_status != "ok":
                 why = "missing_closed" if d_status == "empty" else "invalid_closed"
             elif closed < created:
-                why = "negative_cycle"
+                why = "negative_duration"
             if why:
                 self.cycle_excluded[why] = self.cycle_excluded.get(why, 0) + 1
             else:
@@ -310,7 +310,7 @@ class GenDealsTruth:
         if g.won_with_amount:
             self.assertTrue(close(avg["value"], g.won_amount / g.won_with_amount), avg)
         else:
-            self.assert_no_value(avg, "ZERO_DENOMINATOR")
+            self.assert_no_value(avg, "EMPTY")
 
         pipe = kpi("pipeline_amount")
         self.assertEqual(pipe["value"], g.open_amount, "pipeline_amount")
