@@ -17,6 +17,7 @@
 #include "cmd_columns.h"
 #include "cmd_dwell.h"
 #include "cmd_forecast.h"
+#include "cmd_init.h"
 #include "cmd_lint.h"
 #include "cmd_report.h"
 #include "cmd_roi.h"
@@ -99,6 +100,7 @@ int RunCli(int argc, char** argv) {
   SetUpDwellCommand(&app, &exit_code);
   SetUpForecastCommand(&app, &exit_code);
   SetUpRoiCommand(&app, &exit_code);
+  SetUpInitCommand(&app, &exit_code);
 
   if (const std::string unknown = UnknownCommand(app, argc, argv); !unknown.empty()) {
     PrintError(unknown + "\nRun 'crmkpi --help' for usage.");

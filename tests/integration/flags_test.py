@@ -43,6 +43,7 @@ FIXTURES = {
     "deals_badrow.csv": DEALS + "9,Ito,won,1,2024-03-04,2024-03-05,extra\n",
     "deals_warn.csv": DEALS + "9,Ito,won,abc,2024-03-04,2024-03-05\n",
     "deals_empty.csv": DEALS.splitlines()[0] + "\n",
+    "exists.ini": "; a definition init must not replace without --force\n",
     "deals_dmy.csv": """id,owner,stage,amount,created,close_date
 1,Sato,won,100,13/01/2024,31/01/2024
 2,Ito,won,50,02/03/2024,20/03/2024
@@ -272,7 +273,35 @@ CHECK = {
                   plain=refused("--for", "-c")),
 }
 
-COMMANDS = {"report": (REPORT, REPORT_INI), "check": (CHECK, CHECK_INI)}
+NO_C = ("mode", ())  # a command without -c: only the run without it
+INIT = {
+    "--by": case(["--by", "owner"], with_c=NO_C),
+    "--period": case(["--period", "month"], with_c=NO_C),
+    "--period-of": case(["--period-of", "created"], base=["--period", "month"], with_c=NO_C),
+    "--won": case(["--won", "won,signed"], with_c=NO_C),
+    "--lost": case(["--lost", "lost,dead"], with_c=NO_C),
+    "--stages": case(["--stages", "lead,qualified,proposal,won"],
+                     base=["--opportunity-stage", "qualified"], with_c=NO_C),
+    "--opportunity-stage": case(["--opportunity-stage", "qualified"],
+                                base=["--stages", "lead,qualified,proposal,won"], with_c=NO_C),
+    "--lost-reached": case(["--lost-reached", "opportunity"],
+                           base=["--stages", "lead,qualified,proposal,won",
+                                 "--opportunity-stage", "qualified"], with_c=NO_C),
+    "--date-format": case(["--date-format", "%d/%m/%Y"], file="deals_dmy.csv", with_c=NO_C),
+    "--tz": case(["--tz", "Asia/Tokyo"], with_c=NO_C),
+    "--as-of": case(["--as-of", "2024-12-31"], with_c=NO_C),
+    "--lenient": case(["--lenient"], with_c=NO_C),
+    "--checks": case(["--checks"], with_c=NO_C),
+    "--output": case(["-o", "{out}/kpi.ini"], with_c=NO_C),
+    # exists.ini is a fixture: without --force init refuses to replace it.
+    "--force": case(["--force"], base=["-o", "{dir}/exists.ini"], with_c=NO_C),
+    "--quiet": case(["-q"], base=["-o", "{out}/kpi.ini"], with_c=NO_C),
+    "--delimiter": case(["-d", ";"], file="deals_semi.csv", with_c=NO_C),
+    "--encoding": case(["--encoding", "cp932"], file="deals_cp932.csv", with_c=NO_C),
+    "--map": case(["--map", "owner=Rep"], file="deals_rep.csv", with_c=NO_C),
+}
+
+COMMANDS = {"report": (REPORT, REPORT_INI), "check": (CHECK, CHECK_INI), "init": (INIT, "")}
 
 
 def help_flags(exe, command):
