@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <cmath>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <utility>
 #include <vector>
@@ -174,7 +175,35 @@ MetricCell Cell(const MetricState& m, const HotAcc& a, ColdAcc& cold,
   return cell;
 }
 
+void SourceRun::DeriveTotals() {
+  GroupTable& totals = tables_[0];
+  for (const DerivedTotal& d : derived_totals_) {
+    const GroupTable& t = tables_[static_cast<std::size_t>(d.table)];
+    HotAcc& hot = totals.hot[d.total_user];
+    ColdAcc& cold = totals.cold[d.total_user];
+    for (std::size_t g = 0; g < t.values.size(); ++g) {
+      const std::size_t i = g * t.width + d.user;
+      const HotAcc& from_hot = t.hot[i];
+      const ColdAcc& from_cold = t.cold[i];
+      hot.n += from_hot.n;
+      AddToSum(hot, cold, from_hot.sum);
+      cold.sum_spill += from_cold.sum_spill;
+      hot.min = std::min(hot.min, from_hot.min);
+      hot.max = std::max(hot.max, from_hot.max);
+      for (std::size_t e = 0; e < cold.excluded.size(); ++e) cold.excluded[e] += from_cold.excluded[e];
+      ValueCounts values = from_cold.values;  // the group keeps its own for its cell
+      cold.values.Merge(std::move(values));
+      if (from_cold.censored_from) {
+        if (!cold.censored_from) cold.censored_from = std::make_unique<ValueCounts>();
+        ValueCounts censored = *from_cold.censored_from;
+        cold.censored_from->Merge(std::move(censored));
+      }
+    }
+  }
+}
+
 void SourceRun::Finish(std::vector<MetricResult>* results, std::vector<SourceSummary>* summaries) {
+  DeriveTotals();
   std::vector<std::vector<std::uint32_t>> orders;
   for (const GroupTable& t : tables_) {
     std::vector<std::uint32_t> order(t.values.size());

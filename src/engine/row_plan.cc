@@ -22,9 +22,29 @@ void SourceRun::Compile() {
   pass_.assign(wheres_.size() + 2, 0);
   pass_[always_] = 1;
   ChoosePlanColumn();
+  derived_totals_.clear();
   for (std::size_t k = 0; k < streams_.size(); ++k) {
     const Stream& st = streams_[k];
     const std::uint32_t where = st.where < 0 ? always_ : static_cast<std::uint32_t>(st.where);
+    // A value stream reported in the total and in a grouping: its total is made from the
+    // grouping's accumulators at the end (DeriveTotals), not added to on every row. Row counts
+    // are one add either way; count_distinct totals are unions, kept per row.
+    std::vector<Stream::Target> targets = st.targets;
+    if (st.kind != ValueKind::kRows && st.kind != ValueKind::kDistinct) {
+      const auto total = std::find_if(targets.begin(), targets.end(), [&](const Stream::Target& a) {
+        return tables_[static_cast<std::size_t>(a.table)].total;
+      });
+      // The grouping must keep all the total needs: extremes for min/max, every value for
+      // median/pNN.
+      const auto grouped = std::find_if(targets.begin(), targets.end(), [&](const Stream::Target& a) {
+        return !tables_[static_cast<std::size_t>(a.table)].total && total != targets.end() &&
+               (a.range || !total->range) && (a.keep_values || !total->keep_values);
+      });
+      if (total != targets.end() && grouped != targets.end()) {
+        derived_totals_.push_back({total->user, grouped->table, grouped->user});
+        targets.erase(total);
+      }
+    }
     if (st.kind == ValueKind::kDistinct) {
       const bool grouped = st.key_slots.size() == 1 &&
                            std::any_of(tables_.begin(), tables_.end(), [&](const GroupTable& t) {
@@ -38,7 +58,7 @@ void SourceRun::Compile() {
       continue;
     }
     if (st.kind == ValueKind::kKm) {  // reads its duration itself, per row and op
-      for (const Stream::Target& a : st.targets) {
+      for (const Stream::Target& a : targets) {
         streams_ops_.km.push_back({where, static_cast<std::uint32_t>(st.censor),
                                    static_cast<std::uint32_t>(st.duration),
                                    static_cast<std::uint32_t>(a.table),
@@ -47,7 +67,7 @@ void SourceRun::Compile() {
       continue;
     }
     if (st.kind == ValueKind::kReached) {  // reads the row's stage class
-      for (const Stream::Target& a : st.targets) {
+      for (const Stream::Target& a : targets) {
         streams_ops_.reached.push_back({where, static_cast<std::uint32_t>(k),
                                         static_cast<std::uint32_t>(a.table),
                                         static_cast<std::uint32_t>(a.user)});
@@ -74,7 +94,7 @@ void SourceRun::Compile() {
       }
       slot = static_cast<std::uint32_t>(it - slots_.begin());
     }
-    for (const Stream::Target& a : st.targets) {
+    for (const Stream::Target& a : targets) {
       const Op op{where, slot, static_cast<std::uint32_t>(a.table),
                   static_cast<std::uint32_t>(a.user)};
       switch (st.kind) {

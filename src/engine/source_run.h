@@ -85,6 +85,7 @@ class SourceRun {
 
   // row_plan.cc: the plan builder.
   void Compile();
+  void DeriveTotals();  // metric_cells.cc, before the cells are made
   void ChoosePlanColumn();
   StagePlan MakePlan(const std::vector<std::uint8_t>& holds, std::vector<std::uint8_t> decided,
                      const std::vector<int>& tested);
@@ -184,6 +185,15 @@ class SourceRun {
   std::vector<GroupRun> runs_;  // by table: the accumulators of the current row's group
   std::vector<Stream> streams_;
   std::vector<MetricState> metrics_;
+  // Totals made at the end from a grouping (row_plan.cc Compile): every row is in exactly one
+  // group of any grouped table, so a stream's total accumulator is the merge of that table's
+  // group accumulators, and the row loop updates one table fewer.
+  struct DerivedTotal {
+    std::size_t total_user = 0;  // in tables_[0]
+    int table = 0;               // the grouped table it is made from
+    std::size_t user = 0;
+  };
+  std::vector<DerivedTotal> derived_totals_;
 };
 
 }  // namespace crmkpi::engine_detail
