@@ -159,6 +159,16 @@ KpiEvaluation EvaluateKpis(const KpiModel& model, const MetricRun& run,
   };
   report.total.kpis = evaluate(total_cell, nullptr, &result.totals);
 
+  std::set<const MetricGrouping*> unsorted;
+  for (const MetricResult& r : run.metrics) {
+    for (const MetricGrouping& g : r.groupings) {
+      if (!std::is_sorted(g.rows.begin(), g.rows.end(),
+                          [](const auto& a, const auto& b) { return a.first < b.first; })) {
+        unsorted.insert(&g);
+      }
+    }
+  }
+
   // Groupings: every distinct key list any metric was grouped by.
   std::vector<std::vector<std::string>> groupings;
   for (const MetricResult& r : run.metrics) {
@@ -214,6 +224,17 @@ KpiEvaluation EvaluateKpis(const KpiModel& model, const MetricRun& run,
         if (grouped_metrics.count(m.id) == 0) return it->second->total;  // broadcast
         for (const MetricGrouping& g : it->second->groupings) {
           if (g.keys != keys) continue;
+          // The engine sorts rows by their values (metric_engine.h): a binary search, so a
+          // grouping of many groups (20,000 accounts) costs G log G, not G²; rows in another
+          // order are searched one by one.
+          if (unsorted.count(&g) == 0) {
+            const auto row = std::lower_bound(
+                g.rows.begin(), g.rows.end(), group,
+                [](const std::pair<std::vector<std::string>, MetricCell>& r,
+                   const std::vector<std::string>& v) { return r.first < v; });
+            if (row != g.rows.end() && row->first == group) return row->second;
+            continue;
+          }
           for (const auto& row : g.rows) {
             if (row.first == group) return row.second;
           }
