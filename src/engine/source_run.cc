@@ -152,6 +152,7 @@ void SourceRun::Init() {
   summary_.id = def.id;
   summary_.file = reader_->name();
   summary_.encoding = std::string(EncodingName(used_));
+  summary_.delimiter = reader_->delimiter();
   const std::vector<std::string>& header = reader_->header();
   const RoleBinding roles = Located(def.loc, what_ + ": ", [&] {
     return BindRoles(header, def.mappings, reader_->name());

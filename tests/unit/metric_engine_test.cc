@@ -326,6 +326,20 @@ TEST_CASE("a source of several files reads them as one, each listed with its row
   CHECK(one.sources.size() == 1);
 }
 
+TEST_CASE("a source's summary says the delimiter it was read with", "[metric]") {
+  TempDir dir;
+  SourceDef semi = Source("deals", dir.Write("semi.csv", "stage;amount\nwon;5\n"));
+  semi.delimiter = ";";
+  SourceDef sniffed = Source("other", dir.Write("tab.csv", "stage\tamount\nwon\t5\n"));
+  sniffed.delimiter = "auto";
+  MetricDef a = Metric("a", "deals");
+  MetricDef b = Metric("b", "other");
+  const MetricRun run = Run({semi, sniffed}, {a, b});
+  REQUIRE(run.sources.size() == 2);
+  CHECK(run.sources[0].delimiter == ';');
+  CHECK(run.sources[1].delimiter == '\t');
+}
+
 TEST_CASE("even-n median is the mean of the middles, exact only in whole units", "[metric]") {
   TempDir dir;
   // Amounts 1, 2, 4, 10: median (2 + 4) / 2 = 3, exact. Amounts 0.0001, 0.0002: the median is
