@@ -83,15 +83,7 @@ KpiValue KmCycle(const DealStats& s, const KpiContext& ctx) {
 // two middle values): interpolated in seconds in extended precision and rounded to a double
 // once, as the metric engine does (metric_cells.cc), so a definition prints the same digits.
 double CycleQuantile(const ValueCounts& cycles, double p) {
-  const QuantileBracket<Seconds> b = cycles.Quantile(p);
-  if (b.frac == 0) return static_cast<double>(static_cast<long double>(b.lower) / kSecondsPerDayL);
-  long double x =
-      static_cast<long double>(b.lower) +
-      static_cast<long double>(b.frac) *
-          (static_cast<long double>(b.upper) - static_cast<long double>(b.lower));
-  // Within a microsecond of a whole second is that second (the interpolation's rounding noise).
-  if (std::fabs(x - std::round(x)) < 1e-6L) x = std::round(x);
-  return static_cast<double>(x / kSecondsPerDayL);
+  return static_cast<double>(cycles.Interpolated(p) / kSecondsPerDayL);
 }
 
 }  // namespace

@@ -169,4 +169,21 @@ QuantileBracket<std::int64_t> ValueCounts::Quantile(double p) const {
   return b;
 }
 
+long double ValueCounts::Interpolated(double p, std::optional<std::int64_t>* whole) const {
+  const QuantileBracket<std::int64_t> b = Quantile(p);
+  if (b.frac == 0) {
+    if (whole != nullptr) *whole = b.lower;
+    return static_cast<long double>(b.lower);
+  }
+  const long double x = static_cast<long double>(b.lower) +
+                        static_cast<long double>(b.frac) *
+                            (static_cast<long double>(b.upper) - static_cast<long double>(b.lower));
+  const long double r = std::round(x);
+  if (std::fabs(x - r) < 1e-6L) {
+    if (whole != nullptr) *whole = static_cast<std::int64_t>(r);
+    return r;
+  }
+  return x;
+}
+
 }  // namespace crmkpi

@@ -23,20 +23,6 @@ namespace {
 
 constexpr double kAmountScaleD = static_cast<double>(kAmountScale);
 
-// Type-7 quantile of |v|: {value, exact} where exact is set when the result is a whole number
-// of units (always when it is one of the values).
-std::pair<long double, std::optional<std::int64_t>> Quantile(const ValueCounts& v,
-                                                              double p) {
-  const QuantileBracket<std::int64_t> b = v.Quantile(p);
-  if (b.frac == 0) return {static_cast<long double>(b.lower), b.lower};
-  const long double x = static_cast<long double>(b.lower) +
-                        static_cast<long double>(b.frac) *
-                            (static_cast<long double>(b.upper) - static_cast<long double>(b.lower));
-  const long double r = std::round(x);
-  if (std::fabs(x - r) < 1e-6L) return {r, static_cast<std::int64_t>(r)};
-  return {x, std::nullopt};
-}
-
 // The Kaplan–Meier median of a km_median accumulator, as KmCycle in deal_kpis.cc: the events'
 // durations ascending merged with the censoring times (as-of − FROM) ascending, events first
 // at equal times (EstimateKaplanMeier); a censored row whose FROM is after as-of is counted in
@@ -165,7 +151,8 @@ MetricCell Cell(const MetricState& m, const HotAcc& a, ColdAcc& cold,
     case Aggregation::kMedian:
     case Aggregation::kPercentile: {
       const double p = m.def->aggregation == Aggregation::kMedian ? 0.5 : m.def->percentile;
-      const auto [x, exact] = Quantile(cold.values, p);
+      std::optional<std::int64_t> exact;  // a whole number of units: exact for amounts
+      const long double x = cold.values.Interpolated(p, &exact);
       cell.value = (amount && exact) ? Num::Money(*exact) : Num::Real(scaled(x));
       break;
     }

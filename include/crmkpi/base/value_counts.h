@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <utility>
 #include <vector>
 
@@ -69,6 +70,10 @@ class ValueCounts {
   // The type-7 quantile bracket of the values (not empty), equal to SelectQuantile over the
   // multiset written out as a vector.
   QuantileBracket<std::int64_t> Quantile(double p) const;
+  // That quantile as a number (not empty): interpolated in extended precision; a result within
+  // 1e-6 of a whole unit is that unit (the interpolation's rounding noise), and then *whole
+  // (when given) is set to it. Callers scale it and round to a double once.
+  long double Interpolated(double p, std::optional<std::int64_t>* whole = nullptr) const;
 
  private:
   static constexpr std::int64_t kDay = 86400;
