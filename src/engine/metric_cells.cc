@@ -170,21 +170,15 @@ void SourceRun::DeriveTotals() {
     ColdAcc& cold = totals.cold[d.total_user];
     for (std::size_t g = 0; g < t.values.size(); ++g) {
       const std::size_t i = g * t.width + d.user;
-      const HotAcc& from_hot = t.hot[i];
-      const ColdAcc& from_cold = t.cold[i];
-      hot.n += from_hot.n;
-      AddToSum(hot, cold, from_hot.sum);
-      cold.sum_spill += from_cold.sum_spill;
-      hot.min = std::min(hot.min, from_hot.min);
-      hot.max = std::max(hot.max, from_hot.max);
-      for (std::size_t e = 0; e < cold.excluded.size(); ++e) cold.excluded[e] += from_cold.excluded[e];
-      ValueCounts values = from_cold.values;  // the group keeps its own for its cell
-      cold.values.Merge(std::move(values));
-      if (from_cold.censored_from) {
-        if (!cold.censored_from) cold.censored_from = std::make_unique<ValueCounts>();
-        ValueCounts censored = *from_cold.censored_from;
-        cold.censored_from->Merge(std::move(censored));
-      }
+      // MergeAcc consumes what it merges; the group keeps its own for its cell, so it gets a
+      // copy (never a count_distinct: those totals are not derived).
+      const ColdAcc& from = t.cold[i];
+      ColdAcc copy;
+      copy.excluded = from.excluded;
+      copy.sum_spill = from.sum_spill;
+      copy.values = from.values;
+      if (from.censored_from) copy.censored_from = std::make_unique<ValueCounts>(*from.censored_from);
+      MergeAcc(t.hot[i], copy, nullptr, &hot, &cold);
     }
   }
 }
