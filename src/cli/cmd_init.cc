@@ -75,11 +75,9 @@ int Run(const InitArgs& a) {
   in.stages.opportunity_stage = a.opportunity_stage;
   in.stages.lost_reached = ParseLostReachedFlag(a.lost_reached);
   StageRules check(in.stages);  // --opportunity-stage without --stages or not in it: an error
-  for (const auto& spec : a.by) {
-    std::vector<std::string> cols = SplitList(spec, '+');
-    if (cols.empty()) throw Error::Usage("--by: empty column name");
-    for (const auto& c : cols) ResolveByColumn(in.header, in.roles, c, reader->name());
-    in.by.push_back(std::move(cols));
+  in.by = ParseBy(a.by);
+  for (const auto& spec : in.by) {
+    for (const auto& c : spec) ResolveByColumn(in.header, in.roles, c, reader->name());
   }
   in.period = a.period;
   in.period_of = a.period_of;

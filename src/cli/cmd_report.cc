@@ -62,16 +62,6 @@ struct ReportArgs {
   }
 };
 
-std::vector<std::vector<std::string>> ParseBy(const std::vector<std::string>& specs) {
-  std::vector<std::vector<std::string>> out;
-  for (const auto& spec : specs) {
-    std::vector<std::string> cols = SplitList(spec, '+');
-    if (cols.empty()) throw Error::Usage("--by: empty column name");
-    out.push_back(std::move(cols));
-  }
-  return out;
-}
-
 // --lost-reached and --period-of qualify other flags; alone they would change nothing.
 void RefuseLoneQualifiers(const ReportArgs& a, bool definition_has_periods) {
   ParseLostReachedFlag(a.lost_reached);  // a bad value first, whatever else is missing

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "crmkpi/base/error.h"
+#include "crmkpi/base/text.h"
 
 namespace crmkpi {
 
@@ -86,6 +87,16 @@ void AddOutputOptions(CLI::App* app, std::string* format, std::string* output, b
            SetWarningsQuiet(*quiet);
          },
          "Do not print data warnings on stderr");
+}
+
+std::vector<std::vector<std::string>> ParseBy(const std::vector<std::string>& specs) {
+  std::vector<std::vector<std::string>> out;
+  for (const auto& spec : specs) {
+    std::vector<std::string> cols = SplitList(spec, '+');
+    if (cols.empty()) throw Error::Usage("--by: empty column name");
+    out.push_back(std::move(cols));
+  }
+  return out;
 }
 
 void OneValuePerFlag(CLI::App* app) {

@@ -36,6 +36,8 @@ void AddOutputOptions(CLI::App* app, std::string* format, std::string* output, b
 // --threads N (default: one per core) and, hidden, --min-chunk-bytes (tests split small files
 // with it).
 void AddParallelOptions(CLI::App* app, ParallelOptions* parallel);
+// --by specs ("owner", "owner+source") as column lists; Error(kUsage) for an empty one.
+std::vector<std::vector<std::string>> ParseBy(const std::vector<std::string>& specs);
 // Every named option takes one value per occurrence, so a FILE may follow a repeatable flag
 // (`--by owner deals.csv`). Call after all options are added.
 void OneValuePerFlag(CLI::App* app);
