@@ -132,7 +132,9 @@ IniFile IniFile::Parse(std::string_view text, const std::string& name) {
            fmt::format("bad key '{}': a key has letters, digits, '_', '-' or '.'", key));
     }
     IniSection& section = ini.sections_.back();
-    if (const IniEntry* prev = section.Find(key)) {
+    // A [source] may name several files of one layout: `file =` is the one repeatable key.
+    const bool repeatable = section.type == "source" && key == "file";
+    if (const IniEntry* prev = section.Find(key); prev != nullptr && !repeatable) {
       fail(line_no, ColumnOf(line, indent),
            fmt::format("duplicate key '{}' in [{}{}{}] (first set at line {})", key,
                        section.type, section.id.empty() ? "" : " ", section.id,

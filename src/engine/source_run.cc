@@ -213,9 +213,9 @@ void SourceRun::CheckSameHeader(const SourceRun& first) const {
           ? fmt::format("field {} is '{}' there and '{}' here", i + 1, a[i], b[i])
           : fmt::format("{} fields there, {} here", a.size(), b.size());
   throw Error(ExitCode::kInput,
-              fmt::format("{}: the header differs from {}'s ({}); the files of {} must have the "
+              fmt::format("the header differs from {}'s ({}); the files of {} must have the "
                           "same columns — read them separately",
-                          other.reader_->name(), first.reader_->name(), detail, what_),
+                          first.reader_->name(), detail, what_),
               SourceLoc{other.reader_->name(), 1, 1});
 }
 

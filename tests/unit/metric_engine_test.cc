@@ -317,7 +317,7 @@ TEST_CASE("a source of several files reads them as one, each listed with its row
   SourceDef other = s;
   other.more_files = {dir.Write("mar.csv", "owner,phase,amount\nAnn,won,1\n")};
   CHECK_THROWS_WITH(Run({other}, {revenue}),
-                    Catch::Contains("mar.csv: the header differs from") &&
+                    Catch::Contains("mar.csv:1:1: the header differs from") &&
                         Catch::Contains("field 2 is 'stage' there and 'phase' here"));
   // --source replaces every file of the source.
   const MetricRun one =

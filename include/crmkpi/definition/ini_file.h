@@ -8,6 +8,7 @@
 //     continued text            an indented line right after an entry continues its value
 //                               (joined with a newline)
 //   ; comment   # comment       whole-line comments only: ';' and '#' inside values are data
+// A key may appear once per section, except `file` in a [source] (several files, one layout).
 // UTF-8 (a BOM is skipped), LF or CRLF. No line-length limit.
 #pragma once
 
