@@ -122,6 +122,18 @@ def main():
                 continue
             compared += 1
             failures += diffs
+        # Several files of one layout (init writes one `file =` line each).
+        work = os.path.join(tmp, "two")
+        os.makedirs(work, exist_ok=True)
+        src = os.path.join(golden, "report_by_owner_json", "deals.csv")
+        subprocess.run(["cp", src, os.path.join(work, "a.csv")], check=True)
+        subprocess.run(["cp", src, os.path.join(work, "b.csv")], check=True)
+        diffs = compare(exe, work, ["a.csv", "b.csv", "--by", "owner"], tmp, "two files")
+        if diffs is None:
+            failures.append("two files: report a.csv b.csv failed")
+        else:
+            compared += 1
+            failures += diffs
         real = os.path.join(shared, "data", "real") if shared else None
         if real and os.path.isdir(real):
             pipeline = os.path.join(real, "maven_crm", "sales_pipeline.csv")
