@@ -5,12 +5,14 @@
 
 #include <fmt/format.h>
 
-#include "crmkpi/analysis/deal_report.h"
+#include "crmkpi/definition/deals_definition.h"
+#include "crmkpi/definition/ini_file.h"
 #include "crmkpi/base/error.h"
 #include "crmkpi/base/text.h"
 #include "crmkpi/read/progress.h"
 #include "crmkpi/write/output_file.h"
 #include "crmkpi/write/report_writer.h"
+#include "deals_flags.h"
 #include "input_options.h"
 #include "kpi_run.h"
 #include "source_flags.h"
@@ -26,20 +28,11 @@ std::string KpiSummary(const Report& report) {
 }
 
 struct ReportArgs {
-  std::vector<std::string> files;
-  std::vector<std::string> by;
-  std::string period;
-  std::string period_of = "closed";
+  DealsFlags deals;  // FILE..., --by, --period, the source flags, --as-of
   std::string format = "table";
   std::string output;
-  std::vector<std::string> won, lost, stages;
-  std::string opportunity_stage;
-  std::string lost_reached = "exclude";
-  std::string date_format, tz, as_of;
-  bool lenient = false;
   bool quiet = false;
   ParallelOptions parallel;
-  InputOptions input;
   KpiRunArgs kpi;  // -c kpi.ini
   std::string for_source;    // --for: the source the source flags apply to (with -c)
   const CLI::App* cmd = nullptr;  // which flags were given
@@ -48,26 +41,26 @@ struct ReportArgs {
 
   std::vector<SourceFlag> SourceFlags() const {
     SourceFlagValues v;
-    v.encoding = &input.encoding;
-    v.delimiter = &input.delimiter;
-    v.maps = &input.maps;
-    v.won = &won;
-    v.lost = &lost;
-    v.stages = &stages;
-    v.lost_reached = &lost_reached;
-    v.tz = &tz;
-    v.date_format = &date_format;
-    v.lenient = &lenient;
+    v.encoding = &deals.input.encoding;
+    v.delimiter = &deals.input.delimiter;
+    v.maps = &deals.input.maps;
+    v.won = &deals.won;
+    v.lost = &deals.lost;
+    v.stages = &deals.stages;
+    v.lost_reached = &deals.lost_reached;
+    v.tz = &deals.tz;
+    v.date_format = &deals.date_format;
+    v.lenient = &deals.lenient;
     return SourceFlagsOf(v);
   }
 };
 
 // --lost-reached and --period-of qualify other flags; alone they would change nothing.
 void RefuseLoneQualifiers(const ReportArgs& a, bool definition_has_periods) {
-  ParseLostReachedFlag(a.lost_reached);  // a bad value first, whatever else is missing
+  ParseLostReachedFlag(a.deals.lost_reached);  // a bad value first, whatever else is missing
   if (a.Given("--period-of") && !a.Given("--period") && !definition_has_periods) {
     throw Error::Usage("--period-of says which date places a deal in a period: give --period "
-                       "too (month, quarter or year)");
+                       "too (week, month, quarter or year)");
   }
   if (a.Given("--stages") && !a.Given("--opportunity-stage") && a.kpi.config.empty()) {
     throw Error::Usage("--stages orders the pipeline for lead_to_opportunity_rate, which also "
@@ -86,27 +79,14 @@ void ApplyGroupingFlags(const ReportArgs& a, KpiModel* model) {
   const bool by = a.Given("--by"), period = a.Given("--period"), period_of = a.Given("--period-of");
   if (!by && !period && !period_of) return;
   Period p = Period::kNone;
-  if (period) {
-    if (a.period == "week") {
-      p = Period::kWeek;
-    } else if (a.period == "month") {
-      p = Period::kMonth;
-    } else if (a.period == "quarter") {
-      p = Period::kQuarter;
-    } else if (a.period == "year") {
-      p = Period::kYear;
-    } else {
-      throw Error::Usage(fmt::format(
-          "--period: expected week, month, quarter or year, got '{}'", a.period));
-    }
-  }
-  const auto specs = ParseBy(a.by);
+  if (period) p = ParsePeriodFlag(a.deals.period);
+  const auto specs = ParseBy(a.deals.by);
   std::size_t changed = 0;
   for (MetricDef& m : model->metrics) {
     if (m.aggregation == Aggregation::kFigure) continue;
     if (by) m.by = specs;
     if (period) m.period = p;
-    if (period_of && m.period != Period::kNone) m.period_of = a.period_of;
+    if (period_of && m.period != Period::kNone) m.period_of = a.deals.period_of.empty() ? "closed" : a.deals.period_of;
     ++changed;
   }
   if (changed == 0) {
@@ -120,7 +100,7 @@ void ApplyGroupingFlags(const ReportArgs& a, KpiModel* model) {
 // `report -c kpi.ini`: every KPI of the definition, total and per grouping.
 int RunWithDefinition(const ReportArgs& a) {
   KpiRunArgs kpi = a.kpi;
-  kpi.as_of = a.as_of;
+  kpi.as_of = a.deals.as_of;
   kpi.parallel = a.parallel;
   std::map<std::string, std::string> extra;
   KpiModel model = LoadModel(kpi.config);
@@ -134,13 +114,13 @@ int RunWithDefinition(const ReportArgs& a) {
   }
   ApplySourceFlags(*a.cmd, a.SourceFlags(), a.for_source, kpi.config, &model.sources);
   ApplyGroupingFlags(a, &model);
-  if (!a.files.empty()) {
-    if (model.sources.size() != 1 || a.files.size() != 1) {
+  if (!a.deals.files.empty()) {
+    if (model.sources.size() != 1 || a.deals.files.size() != 1) {
       throw Error::Usage(
           "with -c, name the files of the sources with --source ID=PATH (a FILE argument is "
           "allowed only when the definition has exactly one source)");
     }
-    extra[model.sources[0].id] = a.files[0];
+    extra[model.sources[0].id] = a.deals.files[0];
   }
   const KpiRun run = RunKpis(kpi, {}, extra, &model);
   WriteOutput(a.output, WriteReport(run.evaluation.report, ParseFormat(a.format)));
@@ -149,59 +129,65 @@ int RunWithDefinition(const ReportArgs& a) {
   return 0;
 }
 
-int Run(const ReportArgs& a) {
-  ConfigureProgress(a.quiet);
-  if (!a.kpi.config.empty()) return RunWithDefinition(a);
-  if (a.files.empty()) {
-    throw Error::Usage("report needs FILE... (or -c kpi.ini); run 'crmkpi report --help'");
+// The built-in KPIs keep the report's own presentation: short names and units in the basis,
+// no target columns (the definition has no targets; `crmkpi init` writes it out to add them).
+void PresentAsBuiltIn(GroupRow* row) {
+  for (KpiValue& v : row->kpis) {
+    v.label.clear();
+    v.target.reset();
+    v.achievement.reset();
+    v.status.clear();
   }
+}
+
+// `report FILE`: the built-in definition of the export (deals_definition, the text `crmkpi init`
+// prints) on the metric engine, as `report -c` runs a user's.
+int RunBuiltIn(const ReportArgs& a) {
   RefuseForWithoutConfig(a.for_source);
   RefuseSourcesWithoutConfig(a.kpi);
   RefuseLoneQualifiers(a, false);
-  ReportOptions o;
-  o.files = a.files;
-  o.by = ParseBy(a.by);
-  if (a.period.empty()) {
-    o.period = Period::kNone;
-  } else if (a.period == "month") {
-    o.period = Period::kMonth;
-  } else if (a.period == "quarter") {
-    o.period = Period::kQuarter;
-  } else if (a.period == "year") {
-    o.period = Period::kYear;
-  } else {
-    throw Error::Usage(fmt::format("--period: expected month, quarter or year, got '{}'",
-                                   a.period));
+  if (a.Given("--period")) ParsePeriodFlag(a.deals.period);
+  DealsDefinitionInput in = ReadDealsDefinitionInput(a.deals);
+  in.as_of.clear();  // --as-of goes to the run (any date or date-time), not into the INI
+  // A path is any bytes and an INI is UTF-8 text: the files are set on the loaded model.
+  in.files.assign(1, "FILE");
+  DealsDefinitionText text;
+  text.comments = false;
+  text.tree = false;
+  KpiModel model =
+      KpiModel::Load(IniFile::Parse(DealsDefinitionIni(in, text), "(the built-in definition)"));
+  SourceDef& source = model.sources.at(0);
+  source.from_flags = true;
+  // Roles as report binds them: --map, else detected in each file (files may differ in layout).
+  source.mappings = a.deals.input.Mappings();
+  source.file = a.deals.files[0];
+  source.more_files.assign(a.deals.files.begin() + 1, a.deals.files.end());
+  source.file_loc = {};
+  source.more_file_locs.assign(source.more_files.size(), SourceLoc{});
+  if (!a.deals.as_of.empty()) model.as_of_data = false;
+  KpiRunArgs kpi;
+  kpi.as_of = a.deals.as_of;
+  kpi.parallel = a.parallel;
+  KpiRun run = RunKpis(kpi, {}, {}, &model);
+  Report& report = run.evaluation.report;
+  PresentAsBuiltIn(&report.total);
+  for (Grouping& g : report.groupings) {
+    for (GroupRow& row : g.rows) PresentAsBuiltIn(&row);
   }
-  if (a.period_of == "closed") {
-    o.period_of = PeriodOf::kClosed;
-  } else if (a.period_of == "created") {
-    o.period_of = PeriodOf::kCreated;
-  } else {
-    throw Error::Usage(fmt::format("--period-of: expected created or closed, got '{}'",
-                                   a.period_of));
-  }
-  o.mappings = a.input.Mappings();
-  o.stages.won = a.won;
-  o.stages.lost = a.lost;
-  o.stages.order = a.stages;
-  o.stages.opportunity_stage = a.opportunity_stage;
-  o.stages.lost_reached = ParseLostReachedFlag(a.lost_reached);
-  o.date_format = a.date_format;
-  o.tz = a.tz;
-  o.as_of = a.as_of;
-  o.csv = a.input.Csv();
-  o.encoding = a.input.GetEncoding();
-  o.lenient = a.lenient;
-  o.parallel = a.parallel;
-  const Format format = ParseFormat(a.format);
-
-  const Report report = RunDealReport(o);
-  WriteOutput(a.output, WriteReport(report, format));
+  WriteOutput(a.output, WriteReport(report, ParseFormat(a.format)));
   // After the report, where a terminal user sees them.
   if (!a.quiet) PrintDiagnostics(report.warnings, {});
   NoteWritten(a.output, a.quiet, "report: " + KpiSummary(report));
   return 0;
+}
+
+int Run(const ReportArgs& a) {
+  ConfigureProgress(a.quiet);
+  if (!a.kpi.config.empty()) return RunWithDefinition(a);
+  if (a.deals.files.empty()) {
+    throw Error::Usage("report needs FILE... (or -c kpi.ini); run 'crmkpi report --help'");
+  }
+  return RunBuiltIn(a);
 }
 
 }  // namespace
@@ -211,38 +197,39 @@ void SetUpReportCommand(CLI::App* app, int* exit_code) {
   CLI::App* cmd = app->add_subcommand(
       "report", "Deal KPIs of CRM exports: counts, win rate, lead→opportunity rate, revenue, "
                 "average deal size, pipeline, sales cycle; total, per --by group and period");
-  cmd->add_option("files", args->files,
+  cmd->add_option("files", args->deals.files,
                   "Deals export CSV file(s); - reads standard input. With -c: the file of the "
                   "definition's only source")
       ->type_name("FILE...");
-  cmd->add_option("--by", args->by,
+  cmd->add_option("--by", args->deals.by,
                   "Group by a column (header name or role; repeatable: each --by is a "
                   "separate table; a+b groups by both columns together)")
       ->type_name("COL");
-  cmd->add_option("--period", args->period, "Also group by month, quarter or year")
-      ->type_name("month|quarter|year");
-  cmd->add_option("--period-of", args->period_of,
-                  "Which date places a deal in a period: closed (default) or created")
-      ->type_name("closed|created");
-  AddStageOptions(cmd, &args->won, &args->lost, &args->stages);
-  cmd->add_option("--opportunity-stage", args->opportunity_stage,
+  cmd->add_option("--period", args->deals.period, "Also group by week, month, quarter or year")
+      ->type_name("week|month|quarter|year");
+  cmd->add_option("--period-of", args->deals.period_of,
+                  "Which date places a deal in a period: closed (default), created, or another "
+                  "date column")
+      ->type_name("closed|created|COL");
+  AddStageOptions(cmd, &args->deals.won, &args->deals.lost, &args->deals.stages);
+  cmd->add_option("--opportunity-stage", args->deals.opportunity_stage,
                   "The stage from which a deal counts as an opportunity (needs --stages)")
       ->type_name("STAGE");
-  cmd->add_option("--lost-reached", args->lost_reached,
+  cmd->add_option("--lost-reached", args->deals.lost_reached,
                   "How lost deals count for lead_to_opportunity_rate when the export has no "
                   "stage history: exclude (default), opportunity or lead")
       ->type_name("POLICY");
-  AddDateOptions(cmd, &args->date_format, &args->tz);
-  cmd->add_option("--as-of", args->as_of,
+  AddDateOptions(cmd, &args->deals.date_format, &args->deals.tz);
+  cmd->add_option("--as-of", args->deals.as_of,
                   "The date treated as now (default: the latest date in the data)")
       ->type_name("DATE");
-  cmd->add_flag("--lenient", args->lenient,
+  cmd->add_flag("--lenient", args->deals.lenient,
                 "Skip records whose field count differs from the header (counted and "
                 "reported) instead of failing");
   AddOutputOptions(cmd, &args->format, &args->output, &args->quiet,
                    "table (default), csv, json or md");
   AddParallelOptions(cmd, &args->parallel);
-  args->input.Register(cmd);
+  args->deals.input.Register(cmd);
   args->kpi.Register(cmd, false);
   AddForOption(cmd, &args->for_source);
   args->cmd = cmd;

@@ -105,4 +105,13 @@ void OneValuePerFlag(CLI::App* app) {
   }
 }
 
+Period ParsePeriodFlag(const std::string& text) {
+  if (text == "week") return Period::kWeek;
+  if (text == "month") return Period::kMonth;
+  if (text == "quarter") return Period::kQuarter;
+  if (text == "year") return Period::kYear;
+  throw Error::Usage(
+      fmt::format("--period: expected week, month, quarter or year, got '{}'", text));
+}
+
 }  // namespace crmkpi

@@ -10,6 +10,7 @@
 #include "crmkpi/read/csv_reader.h"
 #include "crmkpi/read/input_stream.h"
 #include "crmkpi/read/parallel_scan.h"
+#include "crmkpi/values/date_time.h"
 
 namespace crmkpi {
 
@@ -38,6 +39,8 @@ void AddOutputOptions(CLI::App* app, std::string* format, std::string* output, b
 void AddParallelOptions(CLI::App* app, ParallelOptions* parallel);
 // --by specs ("owner", "owner+source") as column lists; Error(kUsage) for an empty one.
 std::vector<std::vector<std::string>> ParseBy(const std::vector<std::string>& specs);
+// --period: week, month, quarter or year; Error(kUsage) naming them otherwise.
+Period ParsePeriodFlag(const std::string& text);
 // Every named option takes one value per occurrence, so a FILE may follow a repeatable flag
 // (`--by owner deals.csv`). Call after all options are added.
 void OneValuePerFlag(CLI::App* app);

@@ -73,7 +73,7 @@ KpiRun RunKpis(const KpiRunArgs& args, const std::map<std::string, double>& over
     report.as_of_source = "data";
   }
   if (!args.as_of.empty()) {
-    report.as_of = args.as_of;
+    report.as_of = FormatDate(DateParser({}, run.model.tz).LocalDate(*as_of));
     report.as_of_source = "option";
   }
   return run;

@@ -46,6 +46,13 @@ int RowSchema::AddLookup(std::string_view id, const std::vector<std::string>& co
 }
 
 int RowSchema::Resolve(std::string_view name) const {
+  // 0. A role mapped explicitly (map.ROLE, --map): the column it was given, even when another
+  //    column has the role's name (`--map amount="Amount USD"` beside a column "amount").
+  if (const auto role = ParseRole(AsciiLower(name));
+      role && roles_.has(*role) &&
+      roles_.source[static_cast<int>(*role)] == BindingSource::kMapped) {
+    return roles_[*role];
+  }
   // 1. The exact header name (two of them: Error(kUsage), the name is ambiguous).
   if (const int exact = FindExactColumn(header_, name); exact >= 0) return exact;
   // 2. LOOKUP.COLUMN, when the part before the dot is a lookup id. Before the insensitive header

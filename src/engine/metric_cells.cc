@@ -73,8 +73,14 @@ MetricCell Cell(const MetricState& m, const HotAcc& a, ColdAcc& cold,
   cell.n = a.n;
   std::array<std::uint64_t, kExclusionCount> excluded = cold.excluded;
   if (m.def->aggregation == Aggregation::kKmMedian) {
+    const bool none = cold.values.distinct() == 0 &&
+                      (!cold.censored_from || cold.censored_from->distinct() == 0);
     if (as_of) {
       KmMedian(m, cold, *as_of, &cell, &excluded[kFromAfterAsOf]);
+    } else if (none) {
+      cell.n = 0;  // nothing to measure, whatever the as-of
+      cell.censored = 0;
+      cell.reason = "EMPTY";
     } else {
       cell.reason = "NO_AS_OF";  // the censoring times are unknown
     }

@@ -588,16 +588,18 @@ inline void SourceRun::HandleBadWidth(const CsvRow& row) {
   std::size_t at = 0;
   const std::string message = FieldCountMessage(schema_.header(), row.fields.size(), &at);
   if (!def_.lenient) {
-    throw Error::Input(
-        fmt::format("{}; set lenient = true in [source {}] to skip such rows", message,
-                    def_.id),
-        reader_->Locate(at));
+    const std::string hint =
+        def_.from_flags ? "use --lenient to skip such rows"
+                        : fmt::format("set lenient = true in [source {}] to skip such rows", def_.id);
+    throw Error::Input(fmt::format("{}; {}", message, hint), reader_->Locate(at));
   }
   ++summary_.skipped_rows;
   warnings_->Add("skipped_row", index_, -1, [&] {
     DataWarning w;
     w.first = reader_->Locate(at);
-    w.message = "record skipped (lenient): " + message;
+    w.message = std::string(def_.from_flags ? "record skipped (--lenient): "
+                                            : "record skipped (lenient): ") +
+                message;
     return w;
   });
 }

@@ -41,8 +41,18 @@ SourceRun::SourceRun(const SourceDef& def, int index, const std::string& path,
       csv);
   reader_ = owned_reader_.get();
   reader_->ReadHeader();
-  if (first != nullptr) CheckSameHeader(*first);
-  Init();
+  if (first == nullptr) {
+    Init();
+    return;
+  }
+  try {
+    Init();
+  } catch (const Error& e) {  // say which of the source's files the definition does not fit
+    throw Error(e.code(), fmt::format("{} (in {}, a further file of {})", e.message(),
+                                      reader_->name(), what_),
+                e.loc());
+  }
+  CheckSameLayout(*first);
 }
 
 // A run over one chunk of |whole|'s file (the parallel pass), bound like it, with its own
@@ -92,7 +102,10 @@ SourceRun::SourceRun(const SourceDef& def, int index,
       tz_(def.tz.empty() ? default_tz : def.tz),
       rules_(Located(def.loc, what_ + ": ", [&] { return StageRules(def.stages); })),
       dates_(Located(def.loc, what_ + ": ",
-                     [&] { return DateParser(def.date_format, tz_, "date_format"); })),
+                     [&] {
+                       return DateParser(def.date_format, tz_,
+                                         def.from_flags ? "--date-format" : "date_format");
+                     })),
       lookups_(std::move(lookups)),
       warnings_(warnings) {}
 
@@ -181,7 +194,10 @@ void SourceRun::Init() {
       Warn("invalid_amount", column, [] { return std::string("is not an amount"); });
     } else {
       Warn("invalid_date", column,
-           [this] { return InvalidDateMessage(def_.date_format, "date_format"); });
+           [this] {
+             return InvalidDateMessage(def_.date_format,
+                                       def_.from_flags ? "--date-format" : "date_format");
+           });
     }
   });
 
@@ -201,22 +217,25 @@ void SourceRun::Init() {
 // Adds the results of |later|, the run over the next chunk. Its ids are its own: interned
 // values and composite keys are re-interned here (its key tables drained as they go), its
 // groups matched by their values, and its accumulators added (distinct ids remapped).
-void SourceRun::CheckSameHeader(const SourceRun& first) const {
-  const SourceRun& other = *this;
+// The files of one source may order or name their columns differently (each is bound on its
+// own header, roles detected per file) as long as every metric binds alike in each: a metric
+// whose columns one file lacks (n/a, MISSING_COLUMN) would otherwise mean different things.
+void SourceRun::CheckSameLayout(const SourceRun& first) const {
   const std::vector<std::string>& a = first.reader_->header();
   const std::vector<std::string>& b = reader_->header();
   if (a == b) return;
-  std::size_t i = 0;
-  while (i < a.size() && i < b.size() && a[i] == b[i]) ++i;
-  const std::string detail =
-      i < a.size() && i < b.size()
-          ? fmt::format("field {} is '{}' there and '{}' here", i + 1, a[i], b[i])
-          : fmt::format("{} fields there, {} here", a.size(), b.size());
-  throw Error(ExitCode::kInput,
-              fmt::format("the header differs from {}'s ({}); the files of {} must have the "
-                          "same columns — read them separately",
-                          first.reader_->name(), detail, what_),
-              SourceLoc{other.reader_->name(), 1, 1});
+  for (std::size_t i = 0; i < metrics_.size(); ++i) {
+    if (metrics_[i].missing == first.metrics_[i].missing) continue;
+    const SourceRun& lacking = metrics_[i].missing ? *this : first;
+    const SourceRun& having = metrics_[i].missing ? first : *this;
+    throw Error(ExitCode::kInput,
+                fmt::format("the header differs from {}'s: metric '{}' finds its columns in {} "
+                            "but not in {}; the files of {} must have the columns its metrics "
+                            "use — read them separately",
+                            first.reader_->name(), metrics_[i].def->id,
+                            having.reader_->name(), lacking.reader_->name(), what_),
+                SourceLoc{reader_->name(), 1, 1});
+  }
 }
 
 void SourceRun::MergeFile(SourceRun& other) {

@@ -67,9 +67,10 @@ class SourceRun {
             const std::vector<std::size_t>& result_indexes, const std::string& default_tz,
             std::optional<Seconds> as_of, bool track_dates, WarningLog* warnings);
 
-  // source_run.cc: binding the source, merging a part. Another file of a source must have the
-  // first file's header (Error(kInput) otherwise), checked before it is bound.
-  void CheckSameHeader(const SourceRun& first) const;
+  // source_run.cc: binding the source, merging a part. Another file of a source may have
+  // another header if every metric binds in it as in the first file (Error(kInput) otherwise),
+  // checked after it is bound.
+  void CheckSameLayout(const SourceRun& first) const;
   void Init();
   void Merge(SourceRun& later);
   static void MergeAcc(const HotAcc& from_hot, ColdAcc& from_cold,

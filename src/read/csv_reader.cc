@@ -652,7 +652,7 @@ const std::vector<std::string>& CsvReader::ReadHeader() {
   }
   header_.assign(row.fields.begin(), row.fields.end());
   header_raw_ = std::string(raw_record());
-  WarnDuplicateHeaders();
+  if (options_.warn_duplicate_headers) WarnDuplicateHeaders();
   return header_;
 }
 

@@ -10,6 +10,8 @@
 #include <cerrno>
 #include <climits>
 #include <cstring>
+#include <memory>
+#include <string>
 #include <optional>
 #include <system_error>
 #include <utility>
@@ -71,6 +73,15 @@ class FileInput final : public InputStream {
     return ReadFd(buf, n);
   }
 
+  // Keeps every byte read from now on, until Rewind(): then reads return them again before
+  // reading on (a stream that cannot be opened twice, read ahead for its header).
+  void Record() { recording_ = true; }
+  void Rewind() {
+    recording_ = false;
+    kept_pos_ = 0;
+    peek_len_ = peek_pos_ = 0;  // the peeked bytes are in kept_ too
+  }
+
   // Reads up to |n| (<= sizeof peek_) bytes that later Reads return again. Works on pipes and
   // terminals, where there is no seeking back; loops because a pipe may deliver a byte at a time.
   std::string_view Peek(std::size_t n) {
@@ -90,6 +101,25 @@ class FileInput final : public InputStream {
  private:
   std::size_t ReadFd(char* buf, std::size_t n) {
     if (n == 0) return 0;
+    if (kept_pos_ < kept_.size()) {
+      const std::size_t k = std::min(n, kept_.size() - kept_pos_);
+      std::memcpy(buf, kept_.data() + kept_pos_, k);
+      kept_pos_ += k;
+      if (kept_pos_ == kept_.size() && !recording_) {
+        std::string().swap(kept_);  // replayed in full: free it
+        kept_pos_ = 0;
+      }
+      return k;
+    }
+    const std::size_t got = ReadRaw(buf, n);
+    if (recording_) {
+      kept_.append(buf, got);
+      kept_pos_ = kept_.size();
+    }
+    return got;
+  }
+
+  std::size_t ReadRaw(char* buf, std::size_t n) {
     // Linux caps a single read at ~2 GiB anyway; clamping keeps the ssize_t result meaningful.
     n = std::min<std::size_t>(n, INT_MAX);
     for (;;) {
@@ -114,7 +144,35 @@ class FileInput final : public InputStream {
   char peek_[4];
   std::size_t peek_len_ = 0;
   std::size_t peek_pos_ = 0;
+  bool recording_ = false;
+  std::string kept_;          // bytes read while recording, returned again after Rewind()
+  std::size_t kept_pos_ = 0;  // next byte of kept_ to return
 };
+
+// A FileInput shared with the registry below, so that a stream read ahead for its header
+// stays open (a FIFO's writer must not see its reader go away) until it is opened again.
+class SharedFileInput final : public InputStream {
+ public:
+  explicit SharedFileInput(std::shared_ptr<FileInput> file) : file_(std::move(file)) {}
+  std::size_t Read(char* buf, std::size_t n) override { return file_->Read(buf, n); }
+  const std::string& name() const override { return file_->name(); }
+  std::int64_t size_hint() const override { return file_->size_hint(); }
+  bool regular_file() const override { return file_->regular_file(); }
+
+ private:
+  std::shared_ptr<FileInput> file_;
+};
+
+// Paths whose next OpenInput is recorded (RecordInput), and streams recorded and rewound,
+// waiting for their next OpenInput.
+struct Replays {
+  std::vector<std::string> to_record;
+  std::vector<std::pair<std::string, std::shared_ptr<FileInput>>> recording, parked;
+};
+Replays& TheReplays() {
+  static Replays replays;
+  return replays;
+}
 
 // Bytes [begin, end) of a regular file, read with pread(2) through its own descriptor, so that
 // each thread of the parallel pass reads its chunk independently (see parallel_scan.h).
@@ -377,9 +435,19 @@ std::string_view EncodingName(Encoding encoding) {
 
 std::unique_ptr<InputStream> OpenInput(const std::string& path, Encoding encoding,
                                        Encoding* used) {
-  std::unique_ptr<FileInput> file;
-  if (path == "-") {
-    file = std::make_unique<FileInput>(STDIN_FILENO, "<stdin>");
+  Replays& replays = TheReplays();
+  std::shared_ptr<FileInput> file;
+  for (auto it = replays.parked.begin(); it != replays.parked.end(); ++it) {
+    if (it->first == path) {
+      file = std::move(it->second);
+      replays.parked.erase(it);
+      break;
+    }
+  }
+  if (file) {
+    // read ahead and rewound: the same stream again
+  } else if (path == "-") {
+    file = std::make_shared<FileInput>(STDIN_FILENO, "<stdin>");
   } else {
     const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) throw Error::Input(fmt::format("cannot open: {}", ErrnoText(errno)), {path});
@@ -388,7 +456,16 @@ std::unique_ptr<InputStream> OpenInput(const std::string& path, Encoding encodin
       close(fd);
       throw Error::Input("is a directory, not a CSV file; name a file in it", {path});
     }
-    file = std::make_unique<FileInput>(fd, path);
+    file = std::make_shared<FileInput>(fd, path);
+  }
+  const auto record = std::find(replays.to_record.begin(), replays.to_record.end(), path);
+  if (record != replays.to_record.end()) {
+    replays.to_record.erase(record);
+    // A regular file is simply opened again; standard input is one descriptor, whatever it is.
+    if (path == "-" || !file->regular_file()) {
+      file->Record();
+      replays.recording.emplace_back(path, file);
+    }
   }
   // FF FE / FE FF cannot start valid UTF-8 or CP932 text, so a UTF-16 BOM overrides |encoding|.
   // Likewise a UTF-8 BOM: EF BB BF is valid CP932, so reading a BOM'd UTF-8 export as CP932
@@ -400,7 +477,22 @@ std::unique_ptr<InputStream> OpenInput(const std::string& path, Encoding encodin
     encoding = Encoding::kUtf8;
   }
   if (used != nullptr) *used = encoding;
-  return TranscodeToUtf8(std::move(file), encoding);
+  return TranscodeToUtf8(std::make_unique<SharedFileInput>(std::move(file)), encoding);
+}
+
+void RecordInput(const std::string& path) { TheReplays().to_record.push_back(path); }
+
+void RewindInput(const std::string& path) {
+  Replays& replays = TheReplays();
+  std::erase(replays.to_record, path);
+  for (auto it = replays.recording.begin(); it != replays.recording.end(); ++it) {
+    if (it->first == path) {
+      it->second->Rewind();
+      replays.parked.push_back(std::move(*it));
+      replays.recording.erase(it);
+      return;
+    }
+  }
 }
 
 std::unique_ptr<InputStream> OpenFileRange(const std::string& path, std::uint64_t begin,

@@ -313,12 +313,28 @@ TEST_CASE("a source of several files reads them as one, each listed with its row
   const MetricRun chunked = RunMetrics({s}, {}, {revenue}, {}, "", std::nullopt, parallel);
   CHECK(Str(Find(chunked, "revenue").total) == "150");
 
-  // Another header: an input error naming both files and the first differing field.
+  // Another order and case of the columns: each file is bound on its own header.
+  SourceDef reordered = s;
+  reordered.more_files = {dir.Write("apr.csv", "Amount,Stage,Owner\n7,won,Cid\n8,lost,Ann\n")};
+  const MetricRun r2 = Run({reordered}, {revenue});
+  CHECK(Str(Find(r2, "revenue").total) == "107");
+  CHECK(Table(Find(r2, "revenue").groupings.at(0)) ==
+        std::vector<std::string>{"Ann → 100", "Bob → 0", "Cid → 7"});
+  // A file the where cannot bind in: the binding error, naming that file.
   SourceDef other = s;
   other.more_files = {dir.Write("mar.csv", "owner,phase,amount\nAnn,won,1\n")};
   CHECK_THROWS_WITH(Run({other}, {revenue}),
-                    Catch::Contains("mar.csv:1:1: the header differs from") &&
-                        Catch::Contains("field 2 is 'stage' there and 'phase' here"));
+                    Catch::Contains("unknown column 'stage'") &&
+                        Catch::Contains("mar.csv, a further file of source 'deals'"));
+  // An optional metric that finds its column in one file and not in another: an input error
+  // naming the metric and both files (its n/a would mean different things per file).
+  MetricDef optional_revenue = revenue;
+  optional_revenue.optional = true;
+  SourceDef no_amount = s;
+  no_amount.more_files = {dir.Write("may.csv", "owner,stage\nAnn,won\n")};
+  CHECK_THROWS_WITH(Run({no_amount}, {optional_revenue}),
+                    Catch::Contains("may.csv:1:1: the header differs from") &&
+                        Catch::Contains("metric 'revenue' finds its columns in"));
   // --source replaces every file of the source.
   const MetricRun one =
       RunMetrics({s}, {}, {revenue}, {{"deals", dir.Write("one.csv", "owner,stage,amount\nZed,won,9\n")}}, "");

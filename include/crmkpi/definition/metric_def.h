@@ -37,6 +37,9 @@ struct SourceDef {
   std::string filter;  // where-expression applied to every metric of the source
   SourceLoc filter_loc;
   bool lenient = false;
+  // Built from the flags of `crmkpi report FILE` (the built-in definition, not a file a user
+  // wrote): messages name the flags (--date-format, --lenient) instead of INI keys.
+  bool from_flags = false;
   // `crmkpi check`: values that count as missing besides empty ones (e.g. NULL, N/A, -),
   // compared after trimming, ASCII-case-insensitively.
   std::vector<std::string> missing_tokens;

@@ -16,8 +16,8 @@
 //            | 'single' or "double" quoted text ('' or "" inside for a quote)
 //            | bare word | date YYYY-MM-DD
 //
-// Operands are resolved when the expression is bound to a source (RowSchema::Resolve): the
-// exact header name; then LOOKUP.COLUMN when the text before the first '.' is the id of a lookup
+// Operands are resolved when the expression is bound to a source (RowSchema::Resolve): a role
+// mapped explicitly (map.ROLE, --map) by its name; the exact header name; then LOOKUP.COLUMN when the text before the first '.' is the id of a lookup
 // joined onto the source (checked before the insensitive match, whose normal form drops '.',
 // so that region.code is the lookup's column, not a source column region_code); then a
 // case/space-insensitive header match (FindColumn); then a role name (owner, stage, amount,

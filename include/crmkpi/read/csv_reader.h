@@ -39,6 +39,9 @@ struct CsvOptions {
   std::size_t buffer_size = std::size_t{1} << 20;
   // A record longer than this is an error (almost always an unclosed quote).
   std::size_t max_record_bytes = std::size_t{256} << 20;
+  // Warn on stderr about header names that repeat; off where the header is read a second
+  // time (report reads it once to build its definition, then again for the pass).
+  bool warn_duplicate_headers = true;
 };
 
 // CsvOptions for a --delimiter / delimiter = value: one character, '\t' or "tab", or "auto".
@@ -109,6 +112,9 @@ class CsvReader {
   std::int64_t size_hint() const { return size_hint_; }
   // Whether the input is a regular file (InputStream::regular_file), kept after TakeRest.
   bool regular_file() const { return regular_file_; }
+  // Warns on stderr about header names that repeat (ReadHeader does, unless
+  // CsvOptions::warn_duplicate_headers is off).
+  void WarnDuplicateHeaders() const;
 
  private:
   enum class ParseResult { kRecord, kBlank, kNeedMore, kEnd };
@@ -120,7 +126,6 @@ class CsvReader {
   bool ReadRecord(CsvRow* row);
   void SniffDelimiter();
   [[noreturn]] void FailAt(const char* p, std::uint64_t line, const std::string& message) const;
-  void WarnDuplicateHeaders() const;
   SourceLoc LocateIn(const char* p) const;
 
   std::unique_ptr<InputStream> input_;

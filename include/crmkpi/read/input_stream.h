@@ -55,6 +55,16 @@ class InputStream {
 std::unique_ptr<InputStream> OpenInput(const std::string& path, Encoding encoding,
                                        Encoding* used = nullptr);
 
+// Standard input and named pipes can be read only once. A command that must see a header before
+// the pass that reads the file (`crmkpi report FILE` builds its definition from the header)
+// calls RecordInput(path) before opening it to read the header and RewindInput(path) after:
+// the next OpenInput(path) gets the same stream, which returns the recorded bytes again, then
+// the rest. Only the bytes read while recording are kept (the header's first buffer), freed
+// once read again, so memory stays bounded whatever the input size. A regular file named by
+// its path is not recorded: it is opened again.
+void RecordInput(const std::string& path);
+void RewindInput(const std::string& path);
+
 // Bytes [begin, end) of the regular file |path|, as they are (no BOM or encoding handling): one
 // chunk of the parallel pass. Named |path| in messages. Throws Error(kInput) when it cannot be
 // opened or read.

@@ -1,0 +1,35 @@
+// The flags of `crmkpi report FILE` and `crmkpi init FILE` that describe a deals export (roles,
+// stages, dates, groupings) and how they become the built-in definition: the header is read
+// first (standard input too: it is replayed for the pass), the roles bound, the flags checked
+// against it, and definition/deals_definition writes the INI that init prints and report runs.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+
+#include "crmkpi/definition/deals_definition.h"
+#include "input_options.h"
+
+namespace crmkpi {
+
+struct DealsFlags {
+  std::vector<std::string> files;
+  std::vector<std::string> by;
+  std::string period, period_of;
+  std::vector<std::string> won, lost, stages;
+  std::string opportunity_stage, lost_reached = "exclude";
+  std::string date_format, tz, as_of;
+  bool lenient = false;
+  InputOptions input;
+};
+
+// The definition's input: reads the first file's header (Error(kInput) when it cannot be read),
+// binds the roles (Error(kUsage) without a stage column, for a --by column the header lacks, a
+// bad --lost-reached or --opportunity-stage). Files are written as given, or relative to the
+// directory of |ini_output| when the INI is written to a file (init -o).
+DealsDefinitionInput ReadDealsDefinitionInput(const DealsFlags& flags,
+                                              const std::string& ini_output = "");
+
+}  // namespace crmkpi
