@@ -11,7 +11,7 @@
 
 #include <fmt/format.h>
 
-#include "crmkpi/analysis/deal_kpis.h"
+#include "crmkpi/analysis/days_summary.h"
 #include "crmkpi/base/error.h"
 #include "crmkpi/base/survival.h"
 #include "crmkpi/values/date_time.h"

@@ -5,8 +5,7 @@
 
 #include <fmt/format.h>
 
-#include "crmkpi/definition/deals_definition.h"
-#include "crmkpi/definition/ini_file.h"
+#include "crmkpi/evaluate/definition_run.h"
 #include "crmkpi/base/error.h"
 #include "crmkpi/base/text.h"
 #include "crmkpi/read/progress.h"
@@ -129,17 +128,6 @@ int RunWithDefinition(const ReportArgs& a) {
   return 0;
 }
 
-// The built-in KPIs keep the report's own presentation: short names and units in the basis,
-// no target columns (the definition has no targets; `crmkpi init` writes it out to add them).
-void PresentAsBuiltIn(GroupRow* row) {
-  for (KpiValue& v : row->kpis) {
-    v.label.clear();
-    v.target.reset();
-    v.achievement.reset();
-    v.status.clear();
-  }
-}
-
 // `report FILE`: the built-in definition of the export (deals_definition, the text `crmkpi init`
 // prints) on the metric engine, as `report -c` runs a user's.
 int RunBuiltIn(const ReportArgs& a) {
@@ -147,33 +135,8 @@ int RunBuiltIn(const ReportArgs& a) {
   RefuseSourcesWithoutConfig(a.kpi);
   RefuseLoneQualifiers(a, false);
   if (a.Given("--period")) ParsePeriodFlag(a.deals.period);
-  DealsDefinitionInput in = ReadDealsDefinitionInput(a.deals);
-  in.as_of.clear();  // --as-of goes to the run (any date or date-time), not into the INI
-  // A path is any bytes and an INI is UTF-8 text: the files are set on the loaded model.
-  in.files.assign(1, "FILE");
-  DealsDefinitionText text;
-  text.comments = false;
-  text.tree = false;
-  KpiModel model =
-      KpiModel::Load(IniFile::Parse(DealsDefinitionIni(in, text), "(the built-in definition)"));
-  SourceDef& source = model.sources.at(0);
-  source.from_flags = true;
-  // Roles as report binds them: --map, else detected in each file (files may differ in layout).
-  source.mappings = a.deals.input.Mappings();
-  source.file = a.deals.files[0];
-  source.more_files.assign(a.deals.files.begin() + 1, a.deals.files.end());
-  source.file_loc = {};
-  source.more_file_locs.assign(source.more_files.size(), SourceLoc{});
-  if (!a.deals.as_of.empty()) model.as_of_data = false;
-  KpiRunArgs kpi;
-  kpi.as_of = a.deals.as_of;
-  kpi.parallel = a.parallel;
-  KpiRun run = RunKpis(kpi, {}, {}, &model);
-  Report& report = run.evaluation.report;
-  PresentAsBuiltIn(&report.total);
-  for (Grouping& g : report.groupings) {
-    for (GroupRow& row : g.rows) PresentAsBuiltIn(&row);
-  }
+  const Report report = RunBuiltInReport(ReadDealsDefinitionInput(a.deals),
+                                         a.deals.input.Mappings(), a.parallel);
   WriteOutput(a.output, WriteReport(report, ParseFormat(a.format)));
   // After the report, where a terminal user sees them.
   if (!a.quiet) PrintDiagnostics(report.warnings, {});

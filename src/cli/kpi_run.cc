@@ -6,7 +6,7 @@
 
 #include "crmkpi/base/error.h"
 #include "crmkpi/definition/ini_file.h"
-#include "crmkpi/engine/metric_engine.h"
+#include "crmkpi/evaluate/definition_run.h"
 
 namespace crmkpi {
 
@@ -48,34 +48,10 @@ KpiRun RunKpis(const KpiRunArgs& args, const std::map<std::string, double>& over
   run.model = model != nullptr ? *model : LoadModel(args.config);
   std::map<std::string, std::string> files = args.SourceOverrides();
   for (const auto& [id, path] : extra_sources) files[id] = path;
-  for (const auto& [id, value] : overrides) {
-    if (!run.model.FindKpi(id) && !run.model.FindMetric(id) && !run.model.FindConstant(id)) {
-      throw Error::Usage(fmt::format("--set {}: no KPI, metric or constant of that name", id));
-    }
-  }
-  run.as_of = !args.as_of.empty() ? args.as_of : run.model.as_of;
-  std::optional<Seconds> as_of;  // for sla metrics: when an unfinished row is late
-  if (!run.as_of.empty()) {
-    Seconds t = 0;
-    if (DateParser({}, run.model.tz).Parse(run.as_of, &t) != ParseStatus::kOk) {
-      throw Error::Usage(fmt::format("--as-of: cannot read '{}' as a date", run.as_of));
-    }
-    as_of = t;
-  }
-  run.metrics = RunMetrics(run.model.sources, run.model.lookups, run.model.metrics, files,
-                           run.model.tz, as_of, args.parallel, run.model.as_of_data);
-  run.evaluation = EvaluateKpis(run.model, run.metrics, overrides);
-  Report& report = run.evaluation.report;
-  if (run.metrics.data_as_of) {
-    // as_of = data: the day of the latest date in the data, in the definition's zone.
-    run.as_of = FormatDate(DateParser({}, run.model.tz).LocalDate(*run.metrics.data_as_of));
-    report.as_of = run.as_of;
-    report.as_of_source = "data";
-  }
-  if (!args.as_of.empty()) {
-    report.as_of = FormatDate(DateParser({}, run.model.tz).LocalDate(*as_of));
-    report.as_of_source = "option";
-  }
+  DefinitionRun d = RunDefinition(run.model, args.as_of, files, overrides, args.parallel);
+  run.metrics = std::move(d.metrics);
+  run.evaluation = std::move(d.evaluation);
+  run.as_of = std::move(d.as_of);
   return run;
 }
 

@@ -23,7 +23,7 @@ namespace {
 
 constexpr double kAmountScaleD = static_cast<double>(kAmountScale);
 
-// The Kaplan–Meier median of a km_median accumulator, as KmCycle in deal_kpis.cc: the events'
+// The Kaplan–Meier median of a km_median accumulator, as dwell (analysis/days_summary.cc): the events'
 // durations ascending merged with the censoring times (as-of − FROM) ascending, events first
 // at equal times (EstimateKaplanMeier); a censored row whose FROM is after as-of is counted in
 // *after_as_of instead.
@@ -116,7 +116,7 @@ MetricCell Cell(const MetricState& m, const HotAcc& a, ColdAcc& cold,
     case Aggregation::kCountDistinct:
       cell.value = Num::Count(cold.distinct ? cold.distinct->size() : 0);
       return cell;
-    case Aggregation::kReached: {  // as lead_to_opportunity_rate (deal_kpis.cc)
+    case Aggregation::kReached: {  // lead_to_opportunity_rate (docs/kpis.md)
       const auto yes = static_cast<std::uint64_t>(sum);
       cell.numerator = Num::Count(yes);
       cell.denominator = Num::Count(a.n);

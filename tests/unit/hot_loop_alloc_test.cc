@@ -10,7 +10,7 @@
 
 #include <catch2/catch.hpp>
 
-#include "crmkpi/analysis/deal_report.h"
+#include "builtin_report.h"
 
 namespace {
 std::atomic<long> g_allocations{0};
@@ -72,12 +72,12 @@ std::string WriteDeals(long rows) {
 }
 
 long AllocationsOfRun(const std::string& path) {
-  crmkpi::ReportOptions o;
+  crmkpi::testing::BuiltInOptions o;
   o.files = {path};
   o.by = {{"owner"}, {"stage"}};
   o.period = crmkpi::Period::kMonth;
   const long before = g_allocations.load();
-  const crmkpi::Report report = crmkpi::RunDealReport(o);
+  const crmkpi::Report report = crmkpi::testing::BuiltInReport(o);
   const long used = g_allocations.load() - before;
   REQUIRE(report.inputs.at(0).rows > 0);
   return used;

@@ -14,13 +14,13 @@
 
 #include <catch2/catch.hpp>
 
-#include "crmkpi/analysis/deal_report.h"
 #include "crmkpi/base/error.h"
 #include "crmkpi/read/csv_reader.h"
 #include "crmkpi/read/parallel_scan.h"
 #include "crmkpi/read/warning_log.h"
 #include "crmkpi/write/report_writer.h"
 #include "../temp_dir.h"
+#include "builtin_report.h"
 
 namespace crmkpi {
 namespace {
@@ -54,7 +54,12 @@ std::string Deals(int rows, std::uint32_t seed) {
   return s;
 }
 
-std::string Json(const ReportOptions& o) { return WriteReport(RunDealReport(o), Format::kJson); }
+using testing::BuiltInOptions;
+using ReportOptions = BuiltInOptions;
+
+std::string Json(const ReportOptions& o) {
+  return WriteReport(testing::BuiltInReport(o), Format::kJson);
+}
 
 ReportOptions Options(const std::string& path, unsigned threads, std::uint64_t min_chunk) {
   ReportOptions o;

@@ -59,7 +59,7 @@
 //                   where it holds keep their FROM instant (missing_from / invalid_from
 //                   otherwise; TO not read) and are censored at as-of − FROM when finished
 //                   (FROM after as-of: from_after_as_of). The Kaplan–Meier median (survival.h)
-//                   as KmCycle in deal_kpis.cc, Num::Real; n = events + censored, censored set;
+//                   as dwell (analysis/days_summary.cc), Num::Real; n = events + censored, censored set;
 //                   n/a EMPTY (n = 0), ALL_CENSORED, NO_AS_OF (as_of nullopt).
 //   reached         per row, by its StageInfo: won → yes; lost → lost_reached (exclude:
 //                   lost_stage_unknown; opportunity: yes; lead: no); open → stage_not_in_order

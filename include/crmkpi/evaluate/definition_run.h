@@ -1,0 +1,40 @@
+// Running a loaded definition: its sources read by the metric engine, its KPIs evaluated, the
+// as-of settled (--as-of, else the definition's as_of, else the data's latest date when it says
+// `as_of = data`). Used by `report -c`, `tree`, the views — and by the built-in report, which
+// is the definition of an export's detected columns (deals_definition.h).
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "crmkpi/bind/column_roles.h"
+#include "crmkpi/definition/deals_definition.h"
+#include "crmkpi/definition/kpi_model.h"
+#include "crmkpi/engine/metric_engine.h"
+#include "crmkpi/evaluate/kpi_eval.h"
+#include "crmkpi/read/parallel_scan.h"
+
+namespace crmkpi {
+
+struct DefinitionRun {
+  MetricRun metrics;
+  KpiEvaluation evaluation;
+  std::string as_of;  // the as-of used, YYYY-MM-DD when taken from the data; empty: none
+};
+
+// |as_of|: --as-of (any date or date-time; Error(kUsage) when unreadable), empty for the
+// definition's. |files|: source id → path replacing the definition's `file =` lines.
+// |overrides|: KPI, metric or constant → fixed value (what-if).
+DefinitionRun RunDefinition(const KpiModel& model, const std::string& as_of,
+                            const std::map<std::string, std::string>& files,
+                            const std::map<std::string, double>& overrides,
+                            const ParallelOptions& parallel);
+
+// `crmkpi report FILE`: the built-in definition of |in| (its files, header, roles and flags)
+// run as above, presented as the built-in report (short names, no target columns). |mappings|
+// are the --map roles; the others are detected in each file, as the files may differ in layout.
+Report RunBuiltInReport(const DealsDefinitionInput& in, const std::vector<RoleMapping>& mappings,
+                        const ParallelOptions& parallel);
+
+}  // namespace crmkpi

@@ -1,0 +1,90 @@
+#include "crmkpi/evaluate/definition_run.h"
+
+#include <optional>
+
+#include <fmt/format.h>
+
+#include "crmkpi/base/error.h"
+#include "crmkpi/definition/ini_file.h"
+#include "crmkpi/values/date_time.h"
+
+namespace crmkpi {
+namespace {
+
+// The built-in KPIs keep the report's own presentation: short names and units in the basis,
+// no target columns (the definition has no targets; `crmkpi init` writes it out to add them).
+void PresentAsBuiltIn(GroupRow* row) {
+  for (KpiValue& v : row->kpis) {
+    v.label.clear();
+    v.target.reset();
+    v.achievement.reset();
+    v.status.clear();
+  }
+}
+
+}  // namespace
+
+DefinitionRun RunDefinition(const KpiModel& model, const std::string& as_of_flag,
+                            const std::map<std::string, std::string>& files,
+                            const std::map<std::string, double>& overrides,
+                            const ParallelOptions& parallel) {
+  DefinitionRun run;
+  for (const auto& [id, value] : overrides) {
+    if (!model.FindKpi(id) && !model.FindMetric(id) && !model.FindConstant(id)) {
+      throw Error::Usage(fmt::format("--set {}: no KPI, metric or constant of that name", id));
+    }
+  }
+  run.as_of = !as_of_flag.empty() ? as_of_flag : model.as_of;
+  std::optional<Seconds> as_of;  // for sla metrics: when an unfinished row is late
+  if (!run.as_of.empty()) {
+    Seconds t = 0;
+    if (DateParser({}, model.tz).Parse(run.as_of, &t) != ParseStatus::kOk) {
+      throw Error::Usage(fmt::format("--as-of: cannot read '{}' as a date", run.as_of));
+    }
+    as_of = t;
+  }
+  run.metrics = RunMetrics(model.sources, model.lookups, model.metrics, files, model.tz, as_of,
+                           parallel, model.as_of_data && as_of_flag.empty());
+  run.evaluation = EvaluateKpis(model, run.metrics, overrides);
+  Report& report = run.evaluation.report;
+  if (run.metrics.data_as_of) {
+    // as_of = data: the day of the latest date in the data, in the definition's zone.
+    run.as_of = FormatDate(DateParser({}, model.tz).LocalDate(*run.metrics.data_as_of));
+    report.as_of = run.as_of;
+    report.as_of_source = "data";
+  }
+  if (!as_of_flag.empty()) {
+    report.as_of = FormatDate(DateParser({}, model.tz).LocalDate(*as_of));
+    report.as_of_source = "option";
+  }
+  return run;
+}
+
+Report RunBuiltInReport(const DealsDefinitionInput& given, const std::vector<RoleMapping>& mappings,
+                        const ParallelOptions& parallel) {
+  DealsDefinitionInput in = given;
+  const std::vector<std::string> files = in.files;
+  in.as_of.clear();         // the as-of goes to the run (any date or date-time), not the INI
+  in.files.assign(1, "FILE");  // a path is any bytes, an INI is UTF-8: set on the model below
+  DealsDefinitionText text;
+  text.comments = false;
+  text.tree = false;
+  KpiModel model =
+      KpiModel::Load(IniFile::Parse(DealsDefinitionIni(in, text), "(the built-in definition)"));
+  SourceDef& source = model.sources.at(0);
+  source.from_flags = true;
+  source.mappings = mappings;  // the other roles detected in each file
+  source.file = files.at(0);
+  source.file_loc = {};
+  source.more_files.assign(files.begin() + 1, files.end());
+  source.more_file_locs.assign(source.more_files.size(), SourceLoc{});
+  DefinitionRun run = RunDefinition(model, given.as_of, {}, {}, parallel);
+  Report& report = run.evaluation.report;
+  PresentAsBuiltIn(&report.total);
+  for (Grouping& g : report.groupings) {
+    for (GroupRow& row : g.rows) PresentAsBuiltIn(&row);
+  }
+  return std::move(report);
+}
+
+}  // namespace crmkpi
