@@ -182,18 +182,6 @@ std::vector<CheckDef> ChecksFromFlags(const CheckArgs& a, const std::string& sou
   return out;
 }
 
-int ExitCodeOf(const CheckRun& run, bool fail_on_warn) {
-  bool error = false, fail = false, warn = false;
-  for (const CheckResult& r : run.checks) {
-    error |= r.status == CheckStatus::kError;
-    fail |= r.status == CheckStatus::kFail;
-    warn |= r.status == CheckStatus::kWarn;
-  }
-  if (error) return ToInt(ExitCode::kInput);
-  if (fail || (warn && fail_on_warn)) return ToInt(ExitCode::kCheckFailed);
-  return ToInt(ExitCode::kOk);
-}
-
 // --invalid-out: the file is created at the first bytes written (the header, once the definition
 // is checked and reading starts) and committed after the run; an error removes it.
 class QuarantineFile : public RecordSink {
@@ -311,7 +299,7 @@ int Run(const CheckArgs& a) {
       r.failed_on_warn = true;
     }
   }
-  const int code = ExitCodeOf(run, a.fail_on_warn);
+  const int code = CheckExitCode(run, a.fail_on_warn);
   WriteOutput(a.output, WriteChecks(run, format, code));
   if (!a.quiet) PrintDiagnostics(warnings, {});
   if (!a.quiet && !a.output.empty() && a.output != "-") {

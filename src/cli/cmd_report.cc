@@ -2,10 +2,14 @@
 
 #include <cstdio>
 #include <memory>
+#include <optional>
 
 #include <fmt/format.h>
 
 #include "crmkpi/evaluate/definition_run.h"
+#include "crmkpi/evaluate/kpi_tree.h"
+#include "crmkpi/quality/quality_run.h"
+#include "crmkpi/write/full_report_writer.h"
 #include "crmkpi/base/error.h"
 #include "crmkpi/base/text.h"
 #include "crmkpi/read/progress.h"
@@ -31,6 +35,7 @@ struct ReportArgs {
   std::string format = "table";
   std::string output;
   bool quiet = false;
+  bool checks = false;  // --checks (with -c): the [check] sections too, from the same read
   ParallelOptions parallel;
   KpiRunArgs kpi;  // -c kpi.ini
   std::string for_source;    // --for: the source the source flags apply to (with -c)
@@ -96,6 +101,58 @@ void ApplyGroupingFlags(const ReportArgs& a, KpiModel* model) {
   }
 }
 
+// `report -c kpi.ini --checks`: the KPIs, the tree and the [check] sections from one read of
+// each source (the checks are fed by the metric engine's pass, quality_run.h CheckPass), with
+// check's exit codes.
+int RunWithChecks(const ReportArgs& a, KpiRunArgs kpi,
+                  const std::map<std::string, std::string>& extra, const KpiModel& model) {
+  if (model.checks.empty()) {
+    throw Error::Usage(fmt::format("--checks: {} has no [check] sections (docs/ini.md)",
+                                   kpi.config));
+  }
+  const Format format = ParseFormat(a.format);
+  if (format == Format::kCsv) WriteFullReport({}, nullptr, {}, 0, format);  // refuses, exit 2
+  CheckOptions options;
+  options.file_overrides = kpi.SourceOverrides();
+  for (const auto& [id, path] : extra) options.file_overrides[id] = path;
+  options.default_tz = model.tz;
+  options.parallel = a.parallel;
+  // The checks' "now" as `check -c` takes it: --as-of, else the definition's date, else the
+  // clock (as_of = data is known only after the pass; timeliness needs it for every row).
+  if (!kpi.as_of.empty()) {
+    options.as_of = kpi.as_of;
+  } else if (!model.as_of.empty()) {
+    options.as_of = model.as_of;
+    options.as_of_source = "definition";
+  }
+  CheckPass checks(model.sources, model.checks, options);
+  kpi.taps = checks.Taps();
+  const KpiRun run = RunKpis(kpi, {}, extra, &model);
+  std::vector<DataWarning> check_warnings;
+  const CheckRun check_run = checks.Finish(&check_warnings);
+  std::optional<TreeResult> tree;
+  if (!run.model.tree.kgis.empty()) {
+    tree = EvaluateTree(run.model, run.evaluation.totals, {}, ReferenceKind::kTarget);
+  }
+  const int code = CheckExitCode(check_run, false);
+  WriteOutput(a.output, WriteFullReport(run.evaluation.report, tree ? &*tree : nullptr,
+                                        check_run, code, format));
+  if (!a.quiet) {
+    std::vector<DataWarning> warnings = run.evaluation.report.warnings;
+    warnings.insert(warnings.end(), check_warnings.begin(), check_warnings.end());
+    PrintDiagnostics(warnings, LintModel(run.model, run.as_of));
+    if (tree) {
+      for (const auto& w : tree->warnings) std::fprintf(stderr, "crmkpi: warning: %s\n", w.c_str());
+    }
+  }
+  std::vector<std::string> statuses;
+  for (const CheckResult& r : check_run.checks) statuses.emplace_back(CheckStatusName(r.status));
+  NoteWritten(a.output, a.quiet,
+              "report: " + KpiSummary(run.evaluation.report) + "; " +
+                  StatusSummary(statuses, "check"));
+  return code;
+}
+
 // `report -c kpi.ini`: every KPI of the definition, total and per grouping.
 int RunWithDefinition(const ReportArgs& a) {
   KpiRunArgs kpi = a.kpi;
@@ -121,6 +178,7 @@ int RunWithDefinition(const ReportArgs& a) {
     }
     extra[model.sources[0].id] = a.deals.files[0];
   }
+  if (a.checks) return RunWithChecks(a, kpi, extra, model);
   const KpiRun run = RunKpis(kpi, {}, extra, &model);
   WriteOutput(a.output, WriteReport(run.evaluation.report, ParseFormat(a.format)));
   if (!a.quiet) PrintDiagnostics(run.evaluation.report.warnings, LintModel(run.model, run.as_of));
@@ -147,6 +205,10 @@ int RunBuiltIn(const ReportArgs& a) {
 int Run(const ReportArgs& a) {
   ConfigureProgress(a.quiet);
   if (!a.kpi.config.empty()) return RunWithDefinition(a);
+  if (a.checks) {
+    throw Error::Usage("--checks runs the [check] sections of a definition: give -c kpi.ini "
+                       "(for checks of a file by flags: crmkpi check FILE --require …)");
+  }
   if (a.deals.files.empty()) {
     throw Error::Usage("report needs FILE... (or -c kpi.ini); run 'crmkpi report --help'");
   }
@@ -195,6 +257,10 @@ void SetUpReportCommand(CLI::App* app, int* exit_code) {
   args->deals.input.Register(cmd);
   args->kpi.Register(cmd, false);
   AddForOption(cmd, &args->for_source);
+  cmd->add_flag("--checks", args->checks,
+                "With -c: also run the definition's [check] sections, from the same read of "
+                "each source; prints KPIs, tree and checks, and exits as check does (1 when a "
+                "check fails)");
   args->cmd = cmd;
   OneValuePerFlag(cmd);
   cmd->callback([args, exit_code] { *exit_code = Run(*args); });

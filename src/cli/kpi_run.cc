@@ -48,7 +48,7 @@ KpiRun RunKpis(const KpiRunArgs& args, const std::map<std::string, double>& over
   run.model = model != nullptr ? *model : LoadModel(args.config);
   std::map<std::string, std::string> files = args.SourceOverrides();
   for (const auto& [id, path] : extra_sources) files[id] = path;
-  DefinitionRun d = RunDefinition(run.model, args.as_of, files, overrides, args.parallel);
+  DefinitionRun d = RunDefinition(run.model, args.as_of, files, overrides, args.parallel, args.taps);
   run.metrics = std::move(d.metrics);
   run.evaluation = std::move(d.evaluation);
   run.as_of = std::move(d.as_of);

@@ -10,6 +10,7 @@
 
 #include "crmkpi/definition/kpi_model.h"
 #include "crmkpi/evaluate/kpi_eval.h"
+#include "crmkpi/engine/row_tap.h"
 #include "crmkpi/evaluate/kpi_lint.h"
 
 namespace crmkpi {
@@ -20,6 +21,7 @@ struct KpiRunArgs {
   std::string as_of;
   bool quiet = false;
   ParallelOptions parallel;  // set by the command (report: --threads)
+  std::map<std::string, RowTap*> taps;  // set by report --checks: the checks read along
 
   void Register(CLI::App* app, bool config_required);
   std::map<std::string, std::string> SourceOverrides() const;

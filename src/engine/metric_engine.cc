@@ -38,7 +38,8 @@ MetricRun RunMetrics(const std::vector<SourceDef>& sources, const std::vector<Lo
                      const std::vector<MetricDef>& metrics,
                      const std::map<std::string, std::string>& file_overrides,
                      const std::string& default_tz, const std::optional<Seconds>& as_of,
-                     const ParallelOptions& parallel, bool as_of_from_data) {
+                     const ParallelOptions& parallel, bool as_of_from_data,
+                     const std::map<std::string, RowTap*>& taps) {
   auto source_ids = [&] {
     std::string ids;
     for (const SourceDef& s : sources) ids += (ids.empty() ? "" : ", ") + s.id;
@@ -103,6 +104,7 @@ MetricRun RunMetrics(const std::vector<SourceDef>& sources, const std::vector<Lo
                                                std::move(loaded), per_source[s],
                                                result_indexes[s], default_tz, as_of, track,
                                                &warnings));
+    if (const auto tap = taps.find(def.id); tap != taps.end()) runs.back()->set_tap(tap->second);
     std::vector<std::unique_ptr<SourceRun>>& further = more[runs.size() - 1];
     if (file_overrides.count(def.id) == 0) {
       for (std::size_t f = 0; f < def.more_files.size(); ++f) {

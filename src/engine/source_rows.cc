@@ -73,6 +73,7 @@ void SourceRun::Read() {
   CsvRow row;
   std::string key;
   while (reader_->Next(&row)) {
+    if (tap_ != nullptr) tap_->Row(*reader_, row);
     if (row.fields.size() != width) {
       HandleBadWidth(row);
       continue;

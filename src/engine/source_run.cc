@@ -112,12 +112,19 @@ SourceRun::SourceRun(const SourceDef& def, int index,
 // Reads the rows: a large UTF-8 file on all cores, each chunk into its own run, merged here
 // in file order (a chunk that fails makes it read serially from the start); else serially.
 void SourceRun::ReadAll(const ParallelOptions& parallel) {
-  const std::vector<ScanChunk> chunks = PlanChunks(path_, *reader_, used_, parallel);
+  const std::vector<ScanChunk> chunks = tap_ == nullptr || tap_->CanSplit()
+                                            ? PlanChunks(path_, *reader_, used_, parallel)
+                                            : std::vector<ScanChunk>{};
+  if (tap_ != nullptr) tap_->set_driven(!chunks.empty());
   if (!chunks.empty()) {
     std::vector<WarningLog> logs(chunks.size());
     std::vector<std::unique_ptr<SourceRun>> parts;
     for (std::size_t i = 0; i < chunks.size(); ++i) {
       parts.push_back(std::make_unique<SourceRun>(*this, chunks[i], &logs[i]));
+      if (tap_ != nullptr) {
+        parts.back()->own_tap_ = tap_->Part();
+        parts.back()->tap_ = parts.back()->own_tap_.get();
+      }
     }
     const bool read = RunChunks(chunks.size(), reader_->name(), reader_->size_hint(),
                                 [&](std::size_t i, SharedProgress* progress) {
@@ -128,11 +135,14 @@ void SourceRun::ReadAll(const ParallelOptions& parallel) {
       for (std::size_t i = 0; i < parts.size(); ++i) {
         Merge(*parts[i]);
         warnings_->Merge(logs[i]);
+        if (tap_ != nullptr) tap_->Merge(*parts[i]->tap_);
         parts[i].reset();
       }
       return;
     }
-  } else if (StreamInParallel(path_, *reader_, used_, parallel)) {
+    if (tap_ != nullptr) tap_->set_driven(false);  // read serially below
+  } else if (tap_ == nullptr && StreamInParallel(path_, *reader_, used_, parallel)) {
+    // (With a tap, a stream is read serially: the tap's parts may not merge exactly.)
     // Blocks merge in order, like chunks; a failed block leaves the rest of the stream (from
     // that block) to a serial read, which reports its error as a serial pass does.
     const std::unique_ptr<CsvReader> rest = ScanStream<SourceRun>(

@@ -14,6 +14,7 @@
 
 #include "crmkpi/bind/stage_rules.h"
 #include "crmkpi/definition/metric_def.h"
+#include "crmkpi/engine/row_tap.h"
 #include "crmkpi/definition/where.h"
 #include "crmkpi/engine/metric_engine.h"
 #include "crmkpi/read/csv_reader.h"
@@ -47,6 +48,8 @@ class SourceRun {
   // A run over blocks of |whole|'s stream (the parallel pass over a stream).
   explicit SourceRun(const SourceRun& whole);
 
+  // Feeds every record read to |tap| too (row_tap.h); before ReadAll.
+  void set_tap(RowTap* tap) { tap_ = tap; }
   // Reads the rows: whole, or in parts merged in file order (source_run.cc).
   void ReadAll(const ParallelOptions& parallel);
   // Reads the rows of the current reader (source_rows.cc).
@@ -148,6 +151,8 @@ class SourceRun {
   std::unique_ptr<WarningLog> own_warnings_;  // a stream block's run: merged in order
   std::unique_ptr<CsvReader> owned_reader_;  // the whole input's, or a file chunk's
   CsvReader* reader_ = nullptr;  // the one being read: owned_reader_, or a stream block's
+  RowTap* tap_ = nullptr;            // another consumer of the records, if any
+  std::unique_ptr<RowTap> own_tap_;  // a chunk's part of the whole run's tap
   RowSchema schema_;
   std::unique_ptr<RowContext> context_;
   std::vector<std::string_view> fields_;  // header fields then lookup fields (with lookups)

@@ -27,7 +27,8 @@ void PresentAsBuiltIn(GroupRow* row) {
 DefinitionRun RunDefinition(const KpiModel& model, const std::string& as_of_flag,
                             const std::map<std::string, std::string>& files,
                             const std::map<std::string, double>& overrides,
-                            const ParallelOptions& parallel) {
+                            const ParallelOptions& parallel,
+                            const std::map<std::string, RowTap*>& taps) {
   DefinitionRun run;
   for (const auto& [id, value] : overrides) {
     if (!model.FindKpi(id) && !model.FindMetric(id) && !model.FindConstant(id)) {
@@ -44,7 +45,7 @@ DefinitionRun RunDefinition(const KpiModel& model, const std::string& as_of_flag
     as_of = t;
   }
   run.metrics = RunMetrics(model.sources, model.lookups, model.metrics, files, model.tz, as_of,
-                           parallel, model.as_of_data && as_of_flag.empty());
+                           parallel, model.as_of_data && as_of_flag.empty(), taps);
   run.evaluation = EvaluateKpis(model, run.metrics, overrides);
   Report& report = run.evaluation.report;
   if (run.metrics.data_as_of) {

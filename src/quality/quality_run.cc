@@ -7,6 +7,7 @@
 #include <cstring>
 #include <memory>
 #include <optional>
+#include <stdexcept>
 
 #include <fmt/format.h>
 
@@ -52,6 +53,9 @@ auto Located(const SourceDef& def, F&& f) {
 using SourceChecks = std::vector<std::pair<std::size_t, const CheckDef*>>;
 
 class SourceCheckRun {
+  friend class CheckTap;
+  friend struct PreparedChecks;
+
  public:
   SourceCheckRun(const SourceDef& def, const std::string& path, const CheckOptions& options,
                  Seconds as_of, const std::string& as_of_text, const SourceChecks& checks)
@@ -97,9 +101,7 @@ class SourceCheckRun {
   // the rows in file order (a quarantine file, near-duplicate candidates), else serially. A
   // parallel pass that fails or cannot give the serial samples is redone serially.
   void ReadAll(RecordSink* quarantine, std::uint64_t* quarantined) {
-    const bool near = std::any_of(checks_.begin(), checks_.end(),
-                                  [](const CheckState& c) { return c.near != nullptr; });
-    if (quarantine == nullptr && !near) {
+    if (quarantine == nullptr && CanSplit()) {
       if (ReadInParallel()) return;
       if (StreamInParallel(path_, *reader_, used_, options_.parallel)) {
         const std::unique_ptr<CsvReader> rest = ScanStream<SourceCheckRun>(
@@ -158,9 +160,7 @@ class SourceCheckRun {
   }
 
   bool ReadInParallel() {
-    for (const CheckState& c : checks_) {
-      if (c.near) return false;
-    }
+    if (!CanSplit()) return false;
     const std::vector<ScanChunk> chunks = PlanChunks(path_, *reader_, used_, options_.parallel);
     if (chunks.empty()) return false;
     std::vector<std::unique_ptr<SourceCheckRun>> parts;
@@ -269,56 +269,79 @@ class SourceCheckRun {
 
  public:
   void Read(CsvReader& reader, RecordSink* quarantine, std::uint64_t* quarantined) {
-    const std::size_t width = schema_.header_size();
     if (quarantine != nullptr) {
       quarantine->Write(reader.raw_header());
       quarantine->Write("\n");
     }
     CsvRow row;
-    while (reader.Next(&row)) {
-      const std::string_view* fields = row.fields.data();
-      if (row.fields.size() != width) {
-        StructuralError(reader, row);
-        const std::size_t n = std::min(width, row.fields.size());
-        std::copy(row.fields.begin(), row.fields.begin() + static_cast<std::ptrdiff_t>(n),
-                  fields_.begin());
-        std::fill(fields_.begin() + static_cast<std::ptrdiff_t>(n), fields_.end(),
-                  std::string_view());
-        fields = fields_.data();
+    while (reader.Next(&row)) ReadRow(reader, row, quarantine, quarantined);
+  }
+
+  // Reads the file serially with this run's own reader (whatever was read before is kept).
+  void ReadSerially() { Read(*reader_, nullptr, nullptr); }
+
+  // After chunks merged by a tap: whether the samples are the serial pass's (SamplesAsSerial).
+  bool MergedAsSerial() const { return SamplesAsSerial(); }
+
+  // A new run of the same checks on the same file, opened again and bound, nothing read.
+  std::unique_ptr<SourceCheckRun> Again() const {
+    return std::make_unique<SourceCheckRun>(def_, path_, options_, as_of_, as_of_text_,
+                                            check_defs_);
+  }
+
+  // Whether its rows may be read in chunks merged afterwards: not for near-duplicate
+  // candidates, which need the rows in file order.
+  bool CanSplit() const {
+    return std::none_of(checks_.begin(), checks_.end(),
+                        [](const CheckState& c) { return c.near != nullptr; });
+  }
+
+  // Every check on one record (|reader| locates its fields and numbers it).
+  void ReadRow(const CsvReader& reader, const CsvRow& row, RecordSink* quarantine,
+               std::uint64_t* quarantined) {
+    const std::size_t width = schema_.header_size();
+    const std::string_view* fields = row.fields.data();
+    if (row.fields.size() != width) {
+      StructuralError(reader, row);
+      const std::size_t n = std::min(width, row.fields.size());
+      std::copy(row.fields.begin(), row.fields.begin() + static_cast<std::ptrdiff_t>(n),
+                fields_.begin());
+      std::fill(fields_.begin() + static_cast<std::ptrdiff_t>(n), fields_.end(),
+                std::string_view());
+      fields = fields_.data();
+    }
+    context_->SetRow(fields);
+    if (has_filter_ && !filter_.Matches(*context_)) return;
+    ++summary_.rows;
+    line_ = row.line;
+    number_ = row_base_ + row.number;
+    records_ = number_;
+    bool failed = false;
+    for (CheckState& c : checks_) {
+      if (c.result.status == CheckStatus::kError) continue;
+      ++c.result.rows;
+      switch (c.result.def.type) {
+        case CheckType::kCompleteness:
+          failed |= Completeness(c);
+          break;
+        case CheckType::kUniqueness:
+          failed |= Uniqueness(c);
+          break;
+        case CheckType::kValidity:
+          failed |= Validity(c);
+          break;
+        case CheckType::kTimeliness:
+          failed |= Timeliness(c);
+          break;
+        case CheckType::kRowCount:
+        case CheckType::kSchema:
+          break;
       }
-      context_->SetRow(fields);
-      if (has_filter_ && !filter_.Matches(*context_)) continue;
-      ++summary_.rows;
-      line_ = row.line;
-      number_ = row_base_ + row.number;
-      records_ = number_;
-      bool failed = false;
-      for (CheckState& c : checks_) {
-        if (c.result.status == CheckStatus::kError) continue;
-        ++c.result.rows;
-        switch (c.result.def.type) {
-          case CheckType::kCompleteness:
-            failed |= Completeness(c);
-            break;
-          case CheckType::kUniqueness:
-            failed |= Uniqueness(c);
-            break;
-          case CheckType::kValidity:
-            failed |= Validity(c);
-            break;
-          case CheckType::kTimeliness:
-            failed |= Timeliness(c);
-            break;
-          case CheckType::kRowCount:
-          case CheckType::kSchema:
-            break;
-        }
-      }
-      if (failed && quarantine != nullptr) {
-        quarantine->Write(reader.raw_record());
-        quarantine->Write("\n");
-        ++*quarantined;
-      }
+    }
+    if (failed && quarantine != nullptr) {
+      quarantine->Write(reader.raw_record());
+      quarantine->Write("\n");
+      ++*quarantined;
     }
   }
 
@@ -525,79 +548,176 @@ class SourceCheckRun {
   std::uint64_t line_ = 0, number_ = 0;
 };
 
+// The fed part of a check run: its records come from the metric engine's pass (row_tap.h).
+class CheckTap final : public RowTap {
+ public:
+  explicit CheckTap(SourceCheckRun* run) : run_(run) {}
+  explicit CheckTap(std::unique_ptr<SourceCheckRun> own) : own_(std::move(own)), run_(own_.get()) {}
+
+  void Row(const CsvReader& reader, const CsvRow& row) override {
+    run_->ReadRow(reader, row, nullptr, nullptr);
+  }
+  bool CanSplit() const override { return run_->CanSplit(); }
+  // Bound on the whole run's header, like a stream block's run.
+  std::unique_ptr<RowTap> Part() const override {
+    return std::make_unique<CheckTap>(std::make_unique<SourceCheckRun>(*run_));
+  }
+  void Merge(RowTap& later) override { run_->Merge(*static_cast<CheckTap&>(later).run_); }
+
+ private:
+  std::unique_ptr<SourceCheckRun> own_;
+  SourceCheckRun* run_;
+};
+
+// Everything before the rows: the as-of, the checks' sources checked, each source with checks
+// opened and bound (configuration errors before a long read). |streams_read_again|: a source
+// on standard input or a pipe is recorded while its header is read, for the metric engine to
+// read it again (input_stream.h).
+struct PreparedChecks {
+  CheckRun run;
+  std::vector<std::string> source_ids;  // of |runs|
+  std::vector<std::unique_ptr<SourceCheckRun>> runs;
+
+  PreparedChecks(const std::vector<SourceDef>& sources, const std::vector<CheckDef>& checks,
+                 const CheckOptions& options, bool streams_read_again) {
+    // The timeliness "now": --as-of, else the clock (UTC), always printed.
+    Seconds as_of = 0;
+    if (!TrimSpace(options.as_of).empty()) {
+      const DateParser parser({}, options.default_tz);
+      if (parser.Parse(options.as_of, &as_of) != ParseStatus::kOk) {
+        throw Error::Usage(fmt::format("--as-of: expected a date or date-time (YYYY-MM-DD, "
+                                       "2026-11-01T09:00:00Z), got '{}'",
+                                       options.as_of));
+      }
+      run.as_of_source = options.as_of_source.empty() ? "--as-of" : options.as_of_source;
+    } else {
+      as_of = std::chrono::duration_cast<std::chrono::seconds>(
+                  std::chrono::system_clock::now().time_since_epoch())
+                  .count();
+      run.as_of_source = "clock";
+    }
+    run.as_of = IsoUtc(as_of);
+
+    for (const CheckDef& c : checks) {
+      if (std::none_of(sources.begin(), sources.end(),
+                       [&](const SourceDef& s) { return s.id == c.source; })) {
+        std::string ids;
+        for (const SourceDef& s : sources) ids += (ids.empty() ? "" : ", ") + s.id;
+        throw Error(ExitCode::kUsage,
+                    fmt::format("check '{}': unknown source '{}' (sources: {})", c.name,
+                                c.source, ids.empty() ? "none" : ids),
+                    c.loc);
+      }
+    }
+    if (options.invalid_out != nullptr) {
+      std::size_t with_checks = 0;
+      for (const SourceDef& s : sources) {
+        with_checks += std::any_of(checks.begin(), checks.end(),
+                                   [&](const CheckDef& c) { return c.source == s.id; });
+      }
+      if (with_checks > 1) {
+        throw Error::Usage("--invalid-out takes the failing rows of one source; the checks read " +
+                           std::to_string(with_checks) + " sources");
+      }
+    }
+    for (const SourceDef& s : sources) {
+      std::vector<std::pair<std::size_t, const CheckDef*>> mine;
+      for (std::size_t i = 0; i < checks.size(); ++i) {
+        if (checks[i].source == s.id) mine.emplace_back(i, &checks[i]);
+      }
+      if (mine.empty()) continue;
+      const auto it = options.file_overrides.find(s.id);
+      if (it == options.file_overrides.end() && !s.more_files.empty()) {
+        throw Error(ExitCode::kUsage,
+                    fmt::format("source '{}' has {} files; check reads one file per source: "
+                                "name it with --source {}=PATH",
+                                s.id, s.more_files.size() + 1, s.id),
+                    s.more_file_locs[0]);
+      }
+      const std::string path = it == options.file_overrides.end() ? s.file : it->second;
+      if (streams_read_again) RecordInput(path);
+      runs.push_back(std::make_unique<SourceCheckRun>(s, path, options, as_of, run.as_of, mine));
+      if (streams_read_again) RewindInput(path);
+      source_ids.push_back(s.id);
+    }
+    run.checks.resize(checks.size());
+  }
+};
+
 }  // namespace
 }  // namespace quality
 
 CheckRun RunChecks(const std::vector<SourceDef>& sources, const std::vector<CheckDef>& checks,
                    const CheckOptions& options, std::vector<DataWarning>* warnings) {
-  CheckRun run;
-  // The timeliness "now": --as-of, else the clock (UTC), always printed.
-  Seconds as_of = 0;
-  if (!TrimSpace(options.as_of).empty()) {
-    const DateParser parser({}, options.default_tz);
-    if (parser.Parse(options.as_of, &as_of) != ParseStatus::kOk) {
-      throw Error::Usage(fmt::format("--as-of: expected a date or date-time (YYYY-MM-DD, "
-                                     "2026-11-01T09:00:00Z), got '{}'",
-                                     options.as_of));
-    }
-    run.as_of_source = options.as_of_source.empty() ? "--as-of" : options.as_of_source;
-  } else {
-    as_of = std::chrono::duration_cast<std::chrono::seconds>(
-                std::chrono::system_clock::now().time_since_epoch())
-                .count();
-    run.as_of_source = "clock";
+  quality::PreparedChecks p(sources, checks, options, false);
+  for (auto& r : p.runs) {
+    r->ReadAll(options.invalid_out, &p.run.invalid_rows_written);
+    r->Finish(&p.run, warnings);
   }
-  run.as_of = quality::IsoUtc(as_of);
+  return std::move(p.run);
+}
 
-  for (const CheckDef& c : checks) {
-    if (std::none_of(sources.begin(), sources.end(),
-                     [&](const SourceDef& s) { return s.id == c.source; })) {
-      std::string ids;
-      for (const SourceDef& s : sources) ids += (ids.empty() ? "" : ", ") + s.id;
-      throw Error(ExitCode::kUsage,
-                  fmt::format("check '{}': unknown source '{}' (sources: {})", c.name, c.source,
-                              ids.empty() ? "none" : ids),
-                  c.loc);
-    }
-  }
+struct CheckPass::Impl {
+  std::vector<SourceDef> sources;
+  std::vector<CheckDef> checks;
+  CheckOptions options;
+  std::optional<quality::PreparedChecks> prepared;
+  std::vector<std::unique_ptr<quality::CheckTap>> taps;  // by run
+};
+
+CheckPass::CheckPass(const std::vector<SourceDef>& sources, const std::vector<CheckDef>& checks,
+                     const CheckOptions& options)
+    : impl_(std::make_unique<Impl>()) {
   if (options.invalid_out != nullptr) {
-    std::size_t with_checks = 0;
-    for (const SourceDef& s : sources) {
-      with_checks += std::any_of(checks.begin(), checks.end(),
-                                 [&](const CheckDef& c) { return c.source == s.id; });
-    }
-    if (with_checks > 1) {
-      throw Error::Usage("--invalid-out takes the failing rows of one source; the checks read " +
-                         std::to_string(with_checks) + " sources");
-    }
+    throw std::logic_error("CheckPass: the quarantine needs check's own pass");
   }
+  impl_->sources = sources;
+  impl_->checks = checks;
+  impl_->options = options;
+  impl_->prepared.emplace(impl_->sources, impl_->checks, impl_->options, true);
+  for (auto& r : impl_->prepared->runs) {
+    impl_->taps.push_back(std::make_unique<quality::CheckTap>(r.get()));
+  }
+}
 
-  // Bind every source before reading any rows, so configuration errors come before a long read.
-  std::vector<std::unique_ptr<quality::SourceCheckRun>> runs;
-  for (const SourceDef& s : sources) {
-    std::vector<std::pair<std::size_t, const CheckDef*>> mine;
-    for (std::size_t i = 0; i < checks.size(); ++i) {
-      if (checks[i].source == s.id) mine.emplace_back(i, &checks[i]);
-    }
-    if (mine.empty()) continue;
-    const auto it = options.file_overrides.find(s.id);
-    if (it == options.file_overrides.end() && !s.more_files.empty()) {
-      throw Error(ExitCode::kUsage,
-                  fmt::format("source '{}' has {} files; check reads one file per source: name "
-                              "it with --source {}=PATH",
-                              s.id, s.more_files.size() + 1, s.id),
-                  s.more_file_locs[0]);
-    }
-    const std::string path = it == options.file_overrides.end() ? s.file : it->second;
-    runs.push_back(
-        std::make_unique<quality::SourceCheckRun>(s, path, options, as_of, run.as_of, mine));
+CheckPass::~CheckPass() = default;
+
+std::map<std::string, RowTap*> CheckPass::Taps() {
+  std::map<std::string, RowTap*> out;
+  for (std::size_t i = 0; i < impl_->taps.size(); ++i) {
+    out[impl_->prepared->source_ids[i]] = impl_->taps[i].get();
   }
-  run.checks.resize(checks.size());
-  for (auto& r : runs) {
-    r->ReadAll(options.invalid_out, &run.invalid_rows_written);
-    r->Finish(&run, warnings);
+  return out;
+}
+
+CheckRun CheckPass::Finish(std::vector<DataWarning>* warnings) {
+  quality::PreparedChecks& p = *impl_->prepared;
+  for (std::size_t i = 0; i < p.runs.size(); ++i) {
+    std::unique_ptr<quality::SourceCheckRun>& r = p.runs[i];
+    const RowTap& tap = *impl_->taps[i];
+    if (!tap.driven()) {
+      r->ReadAll(nullptr, nullptr);  // no metric reads this source: the check's own pass
+    } else if (tap.split() && !r->MergedAsSerial()) {
+      // A uniqueness check whose duplicates all span chunks cannot give the serial samples
+      // from merged chunks: its source is read once more, serially, for the checks.
+      r = r->Again();
+      r->ReadSerially();
+    }
+    r->Finish(&p.run, warnings);
   }
-  return run;
+  return std::move(p.run);
+}
+
+int CheckExitCode(const CheckRun& run, bool fail_on_warn) {
+  bool error = false, fail = false, warn = false;
+  for (const CheckResult& r : run.checks) {
+    error |= r.status == CheckStatus::kError;
+    fail |= r.status == CheckStatus::kFail;
+    warn |= r.status == CheckStatus::kWarn;
+  }
+  if (error) return ToInt(ExitCode::kInput);
+  if (fail || (warn && fail_on_warn)) return ToInt(ExitCode::kCheckFailed);
+  return ToInt(ExitCode::kOk);
 }
 
 }  // namespace crmkpi

@@ -222,6 +222,13 @@ JsonWriter& JsonWriter::String(std::string_view s) {
   return *this;
 }
 
+JsonWriter& JsonWriter::Raw(std::string_view json) {
+  while (!json.empty() && (json.back() == '\n' || json.back() == '\r')) json.remove_suffix(1);
+  BeforeValue();
+  out_.append(json);
+  return *this;
+}
+
 JsonWriter& JsonWriter::StringOrNull(std::string_view s) {
   return s.empty() ? Null() : String(s);
 }

@@ -201,6 +201,9 @@ REPORT = {
     "--config": case([], plain=MODE, with_c=MODE),
     "--source": case(["--source", "deals={dir}/deals_b.csv"], file=None,
                      plain=refused("--source", "-c")),
+    # With -c: the definition's [check] sections too (and check's exit code, 1 here).
+    "--checks": case(["--checks"], plain=refused("--checks", "-c"),
+                     ini=REPORT_INI + CHECK_INI.split("stages = lead, qualified, proposal, won\n", 1)[1]),
     "--for": case(["--for", "deals"], base=["--won", "won,signed"], file=None, ini=REPORT_INI2,
                   plain=refused("--for", "-c")),
 }

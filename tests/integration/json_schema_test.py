@@ -69,8 +69,11 @@ def make_validators(schemas):
 
 
 def schema_for(cmd):
-    """The schema name of a command line: its subcommand (report -c shares report.json)."""
+    """The schema name of a command line: its subcommand (report -c shares report.json;
+    report -c --checks writes full_report.json)."""
     m = re.search(r"crmkpi\s+(\w+)", cmd)
+    if m and m.group(1) == "report" and "--checks" in cmd:
+        return "full_report"
     return m.group(1) if m else None
 
 

@@ -94,6 +94,7 @@
 #include <vector>
 
 #include "crmkpi/definition/metric_def.h"
+#include "crmkpi/engine/row_tap.h"
 #include "crmkpi/read/parallel_scan.h"
 #include "crmkpi/results/report.h"
 #include "crmkpi/values/date_time.h"
@@ -157,6 +158,7 @@ struct MetricRun {
 // aggregation settings, bad where/filter text, bad encoding/delimiter/tz/stages settings;
 // Error(kInput) for unreadable or malformed files, a record whose field count differs from the
 // header in a source that is not lenient, and duplicate keys in a lookup (naming both lines).
+// |taps|: source id → another consumer of that source's records (row_tap.h), fed by its pass.
 // A source row whose lookup key is not in the lookup gets empty lookup values and is counted as
 // a lookup_miss warning (an empty key is missing, not a miss: empty values, no warning).
 MetricRun RunMetrics(const std::vector<SourceDef>& sources, const std::vector<LookupDef>& lookups,
@@ -164,7 +166,8 @@ MetricRun RunMetrics(const std::vector<SourceDef>& sources, const std::vector<Lo
                      const std::map<std::string, std::string>& file_overrides,
                      const std::string& default_tz,
                      const std::optional<Seconds>& as_of = std::nullopt,
-                     const ParallelOptions& parallel = {}, bool as_of_from_data = false);
+                     const ParallelOptions& parallel = {}, bool as_of_from_data = false,
+                     const std::map<std::string, RowTap*>& taps = {});
 
 
 }  // namespace crmkpi

@@ -25,11 +25,13 @@ struct DefinitionRun {
 
 // |as_of|: --as-of (any date or date-time; Error(kUsage) when unreadable), empty for the
 // definition's. |files|: source id → path replacing the definition's `file =` lines.
-// |overrides|: KPI, metric or constant → fixed value (what-if).
+// |overrides|: KPI, metric or constant → fixed value (what-if). |taps|: source id → another
+// consumer of that source's records, fed by the same pass (row_tap.h; report --checks).
 DefinitionRun RunDefinition(const KpiModel& model, const std::string& as_of,
                             const std::map<std::string, std::string>& files,
                             const std::map<std::string, double>& overrides,
-                            const ParallelOptions& parallel);
+                            const ParallelOptions& parallel,
+                            const std::map<std::string, RowTap*>& taps = {});
 
 // `crmkpi report FILE`: the built-in definition of |in| (its files, header, roles and flags)
 // run as above, presented as the built-in report (short names, no target columns). |mappings|

@@ -30,12 +30,14 @@
 
 #include <cstddef>
 #include <map>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "crmkpi/definition/check_def.h"
 #include "crmkpi/definition/metric_def.h"
+#include "crmkpi/engine/row_tap.h"
 #include "crmkpi/read/parallel_scan.h"
 #include "crmkpi/results/report.h"
 
@@ -71,6 +73,35 @@ struct CheckOptions {
 // (status pass / warn / fail). Data warnings (structural errors) go to *warnings.
 CheckRun RunChecks(const std::vector<SourceDef>& sources, const std::vector<CheckDef>& checks,
                    const CheckOptions& options, std::vector<DataWarning>* warnings);
+
+// The checks of a definition read along with its metrics, one read per source (`crmkpi report
+// -c kpi.ini --checks`). Built and bound as RunChecks does (the same errors, before any row
+// is read; a source on standard input or a pipe is recorded while its header is read, so the
+// metric engine reads it again). Taps() gives the metric engine one RowTap per source with
+// checks (RunMetrics' |taps|); Finish reads the sources the engine did not read (no metrics
+// on them) with the checks' own pass and returns what RunChecks would. No quarantine
+// (options.invalid_out must be null). One exception to one read: when the engine read a source
+// in chunks and a uniqueness check's duplicates all span chunks, its samples cannot be the
+// serial pass's, and that source is read once more for its checks.
+class CheckPass {
+ public:
+  CheckPass(const std::vector<SourceDef>& sources, const std::vector<CheckDef>& checks,
+            const CheckOptions& options);
+  ~CheckPass();
+  CheckPass(const CheckPass&) = delete;
+  CheckPass& operator=(const CheckPass&) = delete;
+
+  std::map<std::string, RowTap*> Taps();
+  CheckRun Finish(std::vector<DataWarning>* warnings);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// check's exit code for |run| (docs/cli.md, frozen): 3 when a check could not run (its column
+// is not in the file), 1 when one failed (or warned, with |fail_on_warn|), else 0.
+int CheckExitCode(const CheckRun& run, bool fail_on_warn);
 
 // The status of a finished result from its violations, percent and limits: fail when the fail
 // limit is exceeded (no limit at all: any violation; only a warn limit: never), else warn when

@@ -61,6 +61,9 @@ class JsonWriter {
   // Shortest round-trip text; null when not finite; -0 as 0.
   JsonWriter& Double(double v);
   JsonWriter& Double(const std::optional<double>& v);  // nullopt → null
+  // |json|, a complete JSON value written by another writer (a document nested in another),
+  // as it is; its trailing newline is dropped.
+  JsonWriter& Raw(std::string_view json);
   // |text| when it is a JSON number ("12", "-0.5", "1e+20"), else null ("" = n/a).
   JsonWriter& Number(std::string_view text);
 

@@ -1,0 +1,46 @@
+#include "crmkpi/write/full_report_writer.h"
+
+#include "crmkpi/base/error.h"
+#include "crmkpi/write/check_writer.h"
+#include "crmkpi/write/json_writer.h"
+#include "crmkpi/write/tree_writer.h"
+
+namespace crmkpi {
+
+std::string WriteFullReport(const Report& kpis, const TreeResult* tree, const CheckRun& checks,
+                            int exit_code, Format format) {
+  switch (format) {
+    case Format::kCsv:
+      throw Error::Usage(
+          "--checks with -f csv: the KPIs, the tree and the checks are three tables, which one "
+          "CSV cannot hold; use -f json, table or md (or report -c and check -c apart)");
+    case Format::kJson: {
+      JsonWriter w;
+      w.BeginObject().VersionKeys();
+      w.Key("command").String("report --checks");
+      w.Key("exit_code").Int(exit_code);
+      w.Key("report").Raw(WriteReport(kpis, Format::kJson));
+      w.Key("tree");
+      if (tree != nullptr) {
+        w.Raw(WriteTree(*tree, kpis, Format::kJson));
+      } else {
+        w.Null();
+      }
+      w.Key("checks").Raw(WriteChecks(checks, CheckFormat::kJson, exit_code));
+      w.EndObject();
+      return w.Take() + "\n";
+    }
+    case Format::kTable:
+    case Format::kMarkdown: {
+      const bool md = format == Format::kMarkdown;
+      std::string out = WriteReport(kpis, format);
+      if (tree != nullptr) out += "\n" + WriteTree(*tree, kpis, format);
+      out += "\n" + WriteChecks(checks, md ? CheckFormat::kMarkdown : CheckFormat::kTable,
+                                exit_code);
+      return out;
+    }
+  }
+  return {};
+}
+
+}  // namespace crmkpi
