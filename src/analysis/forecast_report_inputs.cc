@@ -406,7 +406,8 @@ std::vector<int> ForecastInputs::ResolveBy(const CsvReader& reader,
 InputSummary ForecastInputs::Summary(const CsvReader& reader, int input) const {
   InputSummary s;
   s.name = reader.name();
-  s.encoding = std::string(EncodingName(encodings_[input]));
+  s.encoding = EncodingName(encodings_[input]);
+  s.encoding_detected = encodings_[input].detected();
   s.delimiter = reader.delimiter();
   return s;
 }

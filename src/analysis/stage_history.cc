@@ -367,7 +367,8 @@ class HistoryReader {
       : o_(o), used_(o.encoding), rules_(o.stages) {
     reader_ = std::make_unique<CsvReader>(OpenInput(o.file, o.encoding, &used_), o.csv);
     h_.input.name = reader_->name();
-    h_.input.encoding = std::string(EncodingName(used_));
+    h_.input.encoding = EncodingName(used_);
+    h_.input.encoding_detected = used_.detected();
     b_.options = &o;
     b_.header = reader_->ReadHeader();
     h_.input.delimiter = reader_->delimiter();

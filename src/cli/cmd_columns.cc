@@ -37,7 +37,8 @@ std::string_view SourceName(BindingSource s) {
 
 int Run(const ColumnsArgs& a) {
   const Format format = ParseFormat(a.format);
-  CsvReader reader(OpenInput(a.file, a.input.GetEncoding()), a.input.Csv());
+  Encoding used;
+  CsvReader reader(OpenInput(a.file, a.input.GetEncoding(), &used), a.input.Csv());
   const std::vector<std::string>& header = reader.ReadHeader();
   const RoleBinding roles = BindRoles(header, a.input.Mappings(), reader.name());
 
@@ -59,6 +60,7 @@ int Run(const ColumnsArgs& a) {
     JsonWriter w;
     const char delimiter = reader.delimiter();
     w.BeginObject().VersionKeys().Key("file").String(reader.name());
+    w.Key("encoding").String(EncodingName(used)).Key("encoding_detected").Bool(used.detected());
     w.Key("delimiter").String(std::string_view(&delimiter, 1)).Key("columns").BeginArray();
     for (std::size_t i = 0; i < header.size(); ++i) {
       w.Newline().BeginObject().Key("index").Int(i + 1).Key("name").String(header[i]);
@@ -86,7 +88,7 @@ int Run(const ColumnsArgs& a) {
       while (!l.empty() && l.back() == ' ') l.pop_back();
       return l + "\n";
     };
-    out += fmt::format("{}: delimiter '{}', {} columns\n\n", reader.name(),
+    out += fmt::format("{}: {}, delimiter '{}', {} columns\n\n", reader.name(), EncodingLabel(used),
                        reader.delimiter() == '\t' ? std::string("\\t")
                                                   : std::string(1, reader.delimiter()),
                        header.size());

@@ -9,12 +9,15 @@ namespace crmkpi {
 
 void InputOptions::Register(CLI::App* app) {
   app->add_option("--delimiter,-d", delimiter,
-                  "Field delimiter: ',' (default), ';', '\\t' or tab, '|', or auto (sniffed "
-                  "from the header line)")
+                  "Field delimiter: auto (default: the one of ',', ';', tab and '|' that "
+                  "splits the header line into the most fields, ',' on a tie), or one "
+                  "character: ',', ';', '\\t' or tab, '|'")
       ->type_name("C");
   app->add_option("--encoding", encoding,
-                  "Input encoding: utf-8 (default), cp932 (= shift_jis, windows-31j), utf-16 "
-                  "(BOM). A UTF-16 or UTF-8 BOM is always honoured.")
+                  "Input encoding: auto (default: a BOM, else UTF-8, else detected among "
+                  "cp932, euc-jp, windows-1252 and BOM-less utf-16), or any name iconv knows "
+                  "(utf-8, cp932, windows-1252, latin1, euc-jp, utf-16le, ...). A BOM is always "
+                  "honoured.")
       ->type_name("ENC");
   app->add_option("--map", maps,
                   "ROLE=COLUMN: bind a role to a column (repeatable). Roles: " + RoleList())

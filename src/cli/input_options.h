@@ -15,8 +15,8 @@
 namespace crmkpi {
 
 struct InputOptions {
-  std::string delimiter = ",";
-  std::string encoding = "utf-8";
+  std::string delimiter = "auto";
+  std::string encoding = "auto";
   std::vector<std::string> maps;
 
   void Register(CLI::App* app);

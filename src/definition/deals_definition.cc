@@ -90,8 +90,8 @@ struct Builder {
   void Source() {
     Line("[source deals]");
     for (const auto& f : in.files) Key("file", f);
-    if (!in.encoding.empty() && in.encoding != "utf-8") Key("encoding", in.encoding);
-    if (!in.delimiter.empty() && in.delimiter != ",") Key("delimiter", in.delimiter);
+    if (!in.encoding.empty() && in.encoding != "auto") Key("encoding", in.encoding);
+    if (!in.delimiter.empty() && in.delimiter != "auto") Key("delimiter", in.delimiter);
     if (!in.date_format.empty()) Key("date_format", in.date_format);
     if (in.lenient) Key("lenient", "true");
     static const Role kRoles[] = {Role::kId,      Role::kName,    Role::kStage,  Role::kAmount,

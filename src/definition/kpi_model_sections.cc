@@ -58,13 +58,13 @@ SourceDef LoadSource(const IniFile& ini, const IniSection& s) {
   const IniEntry& file = Require(s, "file");
   d.file = ResolvePath(ini, file.value);
   d.file_loc = file.value_loc;
-  d.encoding = Get(s, "encoding", "utf-8");
+  d.encoding = Get(s, "encoding", "auto");
   try {
     ParseEncoding(d.encoding);
   } catch (const Error& e) {
     Fail(LocOf(s, "encoding"), e.message());
   }
-  d.delimiter = Get(s, "delimiter", ",");
+  d.delimiter = Get(s, "delimiter", "auto");
   d.date_format = Get(s, "date_format");
   d.tz = Get(s, "tz");
   for (const IniEntry& e : s.entries) {
@@ -175,8 +175,8 @@ LookupDef LoadLookup(const IniFile& ini, const IniSection& s) {
   d.source = Require(s, "source").value;
   d.on = Require(s, "on").value;
   d.on_loc = LocOf(s, "on");
-  d.encoding = Get(s, "encoding", "utf-8");
-  d.delimiter = Get(s, "delimiter", ",");
+  d.encoding = Get(s, "encoding", "auto");
+  d.delimiter = Get(s, "delimiter", "auto");
   d.first = Get(s, "first");
   d.last = Get(s, "last");
   if (!d.first.empty() && !d.last.empty()) {

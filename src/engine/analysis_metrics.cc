@@ -149,6 +149,7 @@ void RunAnalysisSource(const SourceDef& source, const std::string& path, const S
     summary.file += (summary.file.empty() ? "" : ", ") + in.name;
     summary.rows += in.rows;
     summary.encoding = in.encoding;
+    summary.encoding_detected = in.encoding_detected;
   }
   run->sources.push_back(summary);
   run->warnings.insert(run->warnings.end(), report.warnings.begin(), report.warnings.end());

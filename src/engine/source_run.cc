@@ -174,7 +174,8 @@ void SourceRun::Init() {
   const std::vector<std::size_t>& result_indexes = result_indexes_;
   summary_.id = def.id;
   summary_.file = reader_->name();
-  summary_.encoding = std::string(EncodingName(used_));
+  summary_.encoding = EncodingName(used_);
+  summary_.encoding_detected = used_.detected();
   summary_.delimiter = reader_->delimiter();
   const std::vector<std::string>& header = reader_->header();
   const RoleBinding roles = Located(def.loc, what_ + ": ", [&] {

@@ -147,6 +147,7 @@ KpiEvaluation EvaluateKpis(const KpiModel& model, const MetricRun& run,
     in.rows = s.rows;
     in.skipped_rows = s.skipped_rows;
     in.encoding = s.encoding;
+    in.encoding_detected = s.encoding_detected;
     in.delimiter = s.delimiter;
     report.inputs.push_back(in);
   }

@@ -141,7 +141,8 @@ class SourceCheckRun {
     const SourceDef& def = def_;
     summary_.id = def.id;
     summary_.file = header_reader.name();
-    summary_.encoding = std::string(EncodingName(used_));
+    summary_.encoding = EncodingName(used_);
+    summary_.encoding_detected = used_.detected();
     const std::vector<std::string>& header = header_reader.header();
     const RoleBinding roles =
         Located(def, [&] { return BindRoles(header, def.mappings, summary_.file); });

@@ -11,6 +11,7 @@
 #endif
 
 #include "crmkpi/base/utf8.h"
+#include "crmkpi/read/encoding.h"
 #include "crmkpi/read/header_names.h"
 
 namespace crmkpi {
@@ -332,6 +333,10 @@ bool CsvReader::Refill() {
   if (n == 0) {
     eof_ = true;
     if (validated_ != end_) {
+      std::size_t tail = 0;
+      if (FindInvalidUtf8(buf_.get() + validated_, end_ - validated_, &tail) == 0) {
+        throw InvalidUtf8(validated_);  // an invalid byte whose hint waited for the end
+      }
       const char* bad = buf_.get() + validated_;
       const std::uint64_t lines = CountBreaks(buf_.get() + pos_, bad);
       throw Error::Input(
@@ -359,19 +364,54 @@ bool CsvReader::Refill() {
   }
   if (bad != len) {
     // Not thrown yet: the bytes before it are parsed first (see the top), so the data ends
-    // there for now.
+    // there for now. The hint reads the bytes around it: until they are all here, wait.
     const std::size_t at = validated_ + bad;
-    const std::uint64_t lines = CountBreaks(buf_.get() + pos_, buf_.get() + at);
-    invalid_ = Error::Input(
-        fmt::format("invalid UTF-8 at byte offset {}: the file is not UTF-8 (a Japanese "
-                    "Excel/Salesforce export needs --encoding cp932)",
-                    consumed_before_buffer_ + at),
-        SourceLoc{name(), line_ + lines, 0});
+    if (!HintWindowComplete(at)) {
+      validated_ = at;
+      return true;
+    }
+    invalid_ = InvalidUtf8(at);
     validated_ = at;
     return true;
   }
   validated_ = end_ - tail;
   return true;
+}
+
+// The bytes that the hint of an invalid-UTF-8 error reads: the run around |at| of bytes that
+// may be letters in a legacy encoding (>= 0x40: every CP932 trail byte, every Latin-1 letter
+// and every EUC-JP byte is), at most 64 on either side. It starts after a record's first byte
+// at the earliest, and ends at a byte < 0x40 (a delimiter, a line break), so it is the same
+// whatever the read sizes once the bytes after |at| are here.
+std::pair<std::size_t, std::size_t> CsvReader::HintWindow(std::size_t at) const {
+  const auto* b = reinterpret_cast<const unsigned char*>(buf_.get());
+  std::size_t start = at;
+  while (start > pos_ && at - start < 64 && b[start - 1] >= 0x40) --start;
+  std::size_t stop = at;
+  while (stop < end_ && stop - at < 64 && b[stop] >= 0x40) ++stop;
+  return {start, stop};
+}
+
+bool CsvReader::HintWindowComplete(std::size_t at) const {
+  const std::size_t stop = HintWindow(at).second;
+  return stop < end_ || stop - at >= 64;
+}
+
+Error CsvReader::InvalidUtf8(std::size_t at) const {
+  const auto [line, column] =
+      LineAndColumn(buf_.get() + pos_, buf_.get() + at, buf_.get() + end_, line_);
+  // What the bytes look like decides the hint (a Spanish Data Loader export is windows-1252,
+  // a Japanese one cp932).
+  const auto [start, stop] = HintWindow(at);
+  const std::string guess = GuessLegacyEncoding(std::string_view(buf_.get() + start, stop - start));
+  return Error::Input(
+      fmt::format("invalid UTF-8 at byte offset {} (the input is read as utf-8): {}",
+                  consumed_before_buffer_ + at,
+                  guess.empty() ? std::string("name its encoding with --encoding (cp932, "
+                                              "windows-1252, euc-jp, …)")
+                                : fmt::format("these bytes read as {}: re-run with --encoding {}",
+                                              guess, guess)),
+      SourceLoc{name(), line, column});
 }
 
 // The first position in [p, e) holding the delimiter or '\n', or e: from the current block's

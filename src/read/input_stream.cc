@@ -63,11 +63,15 @@ class FileInput final : public InputStream {
   FileInput& operator=(const FileInput&) = delete;
 
   std::size_t Read(char* buf, std::size_t n) override {
-    if (peek_pos_ < peek_len_) {
+    if (peek_pos_ < peek_.size()) {
       // Hand back peeked bytes alone: a short read is allowed and keeps this path trivial.
-      const std::size_t k = std::min(n, peek_len_ - peek_pos_);
-      std::memcpy(buf, peek_ + peek_pos_, k);
+      const std::size_t k = std::min(n, peek_.size() - peek_pos_);
+      std::memcpy(buf, peek_.data() + peek_pos_, k);
       peek_pos_ += k;
+      if (peek_pos_ == peek_.size()) {
+        std::string().swap(peek_);
+        peek_pos_ = 0;
+      }
       return k;
     }
     return ReadFd(buf, n);
@@ -79,19 +83,42 @@ class FileInput final : public InputStream {
   void Rewind() {
     recording_ = false;
     kept_pos_ = 0;
-    peek_len_ = peek_pos_ = 0;  // the peeked bytes are in kept_ too
+    peek_.clear();  // the peeked bytes are in kept_ too
+    peek_pos_ = 0;
   }
 
-  // Reads up to |n| (<= sizeof peek_) bytes that later Reads return again. Works on pipes and
-  // terminals, where there is no seeking back; loops because a pipe may deliver a byte at a time.
-  std::string_view Peek(std::size_t n) {
-    n = std::min(n, sizeof peek_);
-    while (peek_len_ < n) {
-      const std::size_t got = ReadFd(peek_ + peek_len_, n - peek_len_);
-      if (got == 0) break;
-      peek_len_ += got;
+  // Reads up to |n| bytes (from the start: nothing may have been read yet) that later Reads
+  // return again. Works on pipes and terminals, where there is no seeking back; loops because a
+  // pipe may deliver a byte at a time. *eof = the input ended within them.
+  std::string_view Peek(std::size_t n, bool* eof = nullptr) {
+    bool ended = false;
+    while (peek_.size() < n) {
+      const std::size_t have = peek_.size();
+      peek_.resize(n);
+      const std::size_t got = ReadFd(peek_.data() + have, n - have);
+      peek_.resize(have + got);
+      if (got == 0) {
+        ended = true;
+        break;
+      }
     }
-    return {peek_, peek_len_};
+    if (eof != nullptr) *eof = ended;
+    return peek_;
+  }
+
+  // |n| bytes of a regular file from |offset| (fewer at its end), without moving the stream.
+  std::string ReadAt(std::uint64_t offset, std::size_t n) const {
+    std::string out(n, '\0');
+    std::size_t have = 0;
+    while (have < n) {
+      const ssize_t got = pread(fd_, out.data() + have, n - have,
+                                static_cast<off_t>(offset + have));
+      if (got < 0 && errno == EINTR) continue;
+      if (got <= 0) break;
+      have += static_cast<std::size_t>(got);
+    }
+    out.resize(have);
+    return out;
   }
 
   const std::string& name() const override { return name_; }
@@ -141,8 +168,7 @@ class FileInput final : public InputStream {
   std::string name_;
   std::int64_t size_hint_ = -1;
   bool regular_ = false;
-  char peek_[4];
-  std::size_t peek_len_ = 0;
+  std::string peek_;  // bytes read ahead by Peek, returned by the next Reads
   std::size_t peek_pos_ = 0;
   bool recording_ = false;
   std::string kept_;          // bytes read while recording, returned again after Rewind()
@@ -252,9 +278,9 @@ class MemoryStream final : public InputStream {
 class TranscodingInput final : public InputStream {
  public:
   TranscodingInput(std::unique_ptr<InputStream> raw, Encoding encoding)
-      : raw_(std::move(raw)), encoding_(encoding), in_(kInputBufferSize) {
+      : raw_(std::move(raw)), encoding_(std::move(encoding)), in_(kInputBufferSize) {
     // UTF-16 picks its iconv decoder only after seeing the first two bytes (BOM or not).
-    if (encoding_ == Encoding::kCp932) OpenConverter("CP932");
+    if (!encoding_.is_utf16()) OpenConverter(encoding_.iconv_name().c_str());
   }
   ~TranscodingInput() override {
     if (cd_ != kNoConverter) iconv_close(cd_);
@@ -315,9 +341,10 @@ class TranscodingInput final : public InputStream {
           if (err == EILSEQ) {
             // Located after the text converted before it; thrown once that text is returned.
             CountLines(out, outp);
-            failed_ = Error::Input(fmt::format("invalid {} byte sequence at byte offset {}",
-                                               DisplayEncoding(), source_offset_),
-                                   {raw_->name(), lines_ + 1, 0});
+            failed_ = Error::Input(
+                fmt::format("invalid {} byte sequence at byte offset {}{}", DisplayEncoding(),
+                            source_offset_, WrongEncodingHint()),
+                {raw_->name(), lines_ + 1, column_ + 1});
             if (outp == out) throw *failed_;
             return static_cast<std::size_t>(outp - out);
           }
@@ -366,12 +393,27 @@ class TranscodingInput final : public InputStream {
     }
   }
 
+  // Counts lines and the characters after the last line break (the column of a bad byte).
   void CountLines(const char* begin, const char* end) {
-    lines_ += static_cast<std::uint64_t>(std::count(begin, end, '\n'));
+    const auto* last = static_cast<const char*>(
+        begin == end ? nullptr : memrchr(begin, '\n', static_cast<std::size_t>(end - begin)));
+    if (last != nullptr) {
+      lines_ += static_cast<std::uint64_t>(std::count(begin, last + 1, '\n'));
+      column_ = 0;
+      begin = last + 1;
+    }
+    for (const char* c = begin; c < end; ++c) {
+      if ((static_cast<unsigned char>(*c) & 0xC0) != 0x80) ++column_;
+    }
   }
 
-  std::string_view DisplayEncoding() const {
-    return encoding_ == Encoding::kUtf16 ? "UTF-16" : "CP932";
+  std::string DisplayEncoding() const { return EncodingName(encoding_); }
+
+  std::string WrongEncodingHint() const {
+    return fmt::format(
+        " (the input is read as {}{}): is it in another encoding? Name it with --encoding "
+        "(windows-1252, euc-jp, cp932, utf-8, …; `iconv -l` lists every name)",
+        DisplayEncoding(), encoding_.detected() ? ", detected from its first bytes" : "");
   }
 
   // The line is 1-based and counted in the converted text, which is what an editor shows.
@@ -389,49 +431,50 @@ class TranscodingInput final : public InputStream {
   bool flushed_ = false;
   std::uint64_t source_offset_ = 0;  // source bytes consumed before in_[in_begin_]
   std::uint64_t lines_ = 0;          // '\n' in the UTF-8 produced so far
+  std::uint64_t column_ = 0;         // characters produced after the last '\n'
   std::optional<Error> failed_;      // an invalid sequence met: every later Read throws it
   char stage_[16];
   std::size_t stage_len_ = 0;
   std::size_t stage_pos_ = 0;
 };
 
-char AsciiLower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
-
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  return std::equal(a.begin(), a.end(), b.begin(), b.end(),
-                    [](char x, char y) { return AsciiLower(x) == AsciiLower(y); });
+// The bytes DetectEncoding judges: the input's first 64 KiB and, for a regular file, 15 more
+// blocks of 64 KiB spread evenly through it (1 MiB at most, read with pread: the stream does
+// not move). Each block is cut to whole lines, so that no character is cut in two.
+Encoding Detect(FileInput& file) {
+  constexpr std::size_t kBlock = 64 * 1024;
+  constexpr int kFurther = 15;
+  bool eof = false;
+  const std::string_view head = file.Peek(kBlock, &eof);
+  const bool whole = eof || (file.regular_file() && file.size_hint() >= 0 &&
+                             static_cast<std::uint64_t>(file.size_hint()) <= head.size());
+  std::vector<std::string> further;
+  std::vector<std::string_view> samples;
+  auto whole_lines = [](std::string_view b, bool from_start) {
+    if (!from_start) {
+      const std::size_t nl = b.find('\n');
+      b = nl == std::string_view::npos ? std::string_view() : b.substr(nl + 1);
+    }
+    const std::size_t last = b.rfind('\n');
+    return last == std::string_view::npos ? b : b.substr(0, last + 1);
+  };
+  samples.push_back(whole ? head : whole_lines(head, true));
+  if (!whole && file.regular_file() && file.size_hint() > 0) {
+    const auto size = static_cast<std::uint64_t>(file.size_hint());
+    if (size > kBlock) {
+      further.reserve(kFurther);
+      for (int i = 1; i <= kFurther; ++i) {
+        const std::uint64_t at = kBlock + (size - kBlock) * static_cast<std::uint64_t>(i - 1) /
+                                              kFurther;
+        further.push_back(file.ReadAt(at, kBlock));
+        samples.push_back(whole_lines(further.back(), false));
+      }
+    }
+  }
+  return DetectEncoding(samples);
 }
 
 }  // namespace
-
-Encoding ParseEncoding(std::string_view name) {
-  static constexpr std::pair<std::string_view, Encoding> kNames[] = {
-      {"utf-8", Encoding::kUtf8},        {"utf8", Encoding::kUtf8},
-      {"cp932", Encoding::kCp932},       {"shift_jis", Encoding::kCp932},
-      {"sjis", Encoding::kCp932},        {"windows-31j", Encoding::kCp932},
-      {"ms932", Encoding::kCp932},       {"utf-16", Encoding::kUtf16},
-      {"utf16", Encoding::kUtf16},
-  };
-  for (const auto& [alias, encoding] : kNames) {
-    if (EqualsIgnoreCase(name, alias)) return encoding;
-  }
-  throw Error::Usage(fmt::format(
-      "unknown encoding '{}' (expected utf-8, cp932 (alias shift_jis, sjis, windows-31j, ms932) "
-      "or utf-16)",
-      name));
-}
-
-std::string_view EncodingName(Encoding encoding) {
-  switch (encoding) {
-    case Encoding::kUtf8:
-      return "utf-8";
-    case Encoding::kCp932:
-      return "cp932";
-    case Encoding::kUtf16:
-      return "utf-16";
-  }
-  return "utf-8";
-}
 
 std::unique_ptr<InputStream> OpenInput(const std::string& path, Encoding encoding,
                                        Encoding* used) {
@@ -472,9 +515,11 @@ std::unique_ptr<InputStream> OpenInput(const std::string& path, Encoding encodin
   // would turn every non-ASCII character into silent mojibake instead of an error.
   const std::string_view head = file->Peek(3);
   if (IsUtf16Bom(head.data(), head.size())) {
-    encoding = Encoding::kUtf16;
+    encoding = encoding.is_auto() ? Encoding::kUtf16.Detected() : Encoding::kUtf16;
   } else if (head.size() == 3 && head == "\xEF\xBB\xBF") {
-    encoding = Encoding::kUtf8;
+    encoding = encoding.is_auto() ? Encoding::kUtf8.Detected() : Encoding::kUtf8;
+  } else if (encoding.is_auto()) {
+    encoding = Detect(*file);
   }
   if (used != nullptr) *used = encoding;
   return TranscodeToUtf8(std::make_unique<SharedFileInput>(std::move(file)), encoding);
@@ -507,7 +552,7 @@ std::unique_ptr<InputStream> OpenFileRange(const std::string& path, std::uint64_
 }
 
 std::unique_ptr<InputStream> TranscodeToUtf8(std::unique_ptr<InputStream> raw, Encoding encoding) {
-  if (encoding == Encoding::kUtf8) return raw;
+  if (encoding.is_utf8() || encoding.is_auto()) return raw;
   return std::make_unique<TranscodingInput>(std::move(raw), encoding);
 }
 

@@ -157,7 +157,8 @@ std::string WriteJson(const CheckRun& run, int exit_code) {
   for (const SourceCheckSummary& s : run.sources) {
     w.Newline().BeginObject().Key("id").String(s.id).Key("file").String(s.file);
     w.Key("rows").Int(s.rows).Key("structural_errors").Int(s.structural_errors);
-    w.Key("encoding").String(s.encoding).EndObject();
+    w.Key("encoding").String(s.encoding).Key("encoding_detected").Bool(s.encoding_detected);
+    w.EndObject();
   }
   w.EndArray().Newline().Key("checks").BeginArray();
   for (const CheckResult& r : run.checks) JsonCheck(r, &w.Newline());

@@ -313,6 +313,7 @@ std::string SourceLine(const SourceGroup& g) {
   std::string out =
       fmt::format("{}: {} row{}", SourceName(g), Count(s.rows), s.rows == 1 ? "" : "s");
   if (!s.encoding.empty()) out += ", " + s.encoding;
+  if (s.encoding_detected && s.encoding != "utf-8") out += " (detected)";
   if (s.structural_errors != 0) {
     out += fmt::format(", {} structural error{}", Count(s.structural_errors),
                        s.structural_errors == 1 ? "" : "s");

@@ -142,6 +142,10 @@ std::string WriteHuman(const Report& report, bool md) {
   std::uint64_t rows = 0;
   for (const auto& in : report.inputs) {
     inputs += (inputs.empty() ? "" : ", ") + in.name;
+    // UTF-8 goes without saying; any other encoding is named, and whether it was detected.
+    if (!in.encoding.empty() && in.encoding != "utf-8") {
+      inputs += fmt::format(" ({}{})", in.encoding, in.encoding_detected ? ", detected" : "");
+    }
     rows += in.rows;
   }
   const std::string as_of =
@@ -269,6 +273,7 @@ std::string WriteJson(const Report& report) {
   for (const InputSummary& in : report.inputs) {
     w.Newline().BeginObject().Key("file").String(in.name).Key("rows").Int(in.rows);
     w.Key("skipped_rows").Int(in.skipped_rows).Key("encoding").String(in.encoding);
+    w.Key("encoding_detected").Bool(in.encoding_detected);
     w.Key("delimiter").String(std::string_view(&in.delimiter, 1)).EndObject();
   }
   w.EndArray();

@@ -266,7 +266,7 @@ class MetricEngineParallel(unittest.TestCase):
                 return data[:at] + b"\x81 " + data[at:]
 
             cases = {"record first": (bad_byte(short(clean, 7000), 7100), b"fields"),
-                     "bytes first": (short(bad_byte(clean, 6900), 7000), b"invalid CP932")}
+                     "bytes first": (short(bad_byte(clean, 6900), 7000), b"invalid cp932")}
             ini = cp932_ini(d)
             commands = {
                 "report -c": [CRMKPI, "report", "-c", ini, "--format", "json"],
@@ -284,7 +284,7 @@ class MetricEngineParallel(unittest.TestCase):
                         self.assertEqual(serial.returncode, 3, serial.stderr)
                         self.assertEqual(serial.stdout, b"")
                         # check counts a short record as a structural error and reads on.
-                        self.assertIn(b"invalid CP932" if name == "check" else expected,
+                        self.assertIn(b"invalid cp932" if name == "check" else expected,
                                       serial.stderr)
                         self.assertEqual(serial.stderr.count(b"crmkpi:"), 1, serial.stderr)
                         self.assert_same_as(serial, cmd, ("2", "3"))

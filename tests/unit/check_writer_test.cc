@@ -487,7 +487,7 @@ TEST_CASE("check json: small case, exact", "[check_writer]") {
       "\"invalid_rows_written\":0,\n"
       "\"sources\":[\n"
       "{\"id\":\"contacts.csv\",\"file\":\"contacts.csv\",\"rows\":6,\"structural_errors\":0,"
-      "\"encoding\":\"utf-8\"}],\n"
+      "\"encoding\":\"utf-8\",\"encoding_detected\":false}],\n"
       "\"checks\":[\n"
       "{\"id\":\"completeness\",\"name\":\"required_contact\",\"description\":null,"
       "\"source\":\"contacts.csv\","

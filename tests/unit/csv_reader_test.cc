@@ -115,9 +115,13 @@ TEST_CASE("a quote left open and closed by a later field's quote points back", "
 }
 
 TEST_CASE("invalid UTF-8 names the line and byte offset", "[csv]") {
-  CHECK(ErrorOf("id,name\n1,ok\n2,\x8a\x94\n") ==
-        "t.csv:3: invalid UTF-8 at byte offset 15: the file is not UTF-8 (a Japanese "
-        "Excel/Salesforce export needs --encoding cp932)");
+  CHECK(ErrorOf("id,name\n1,ok\n2,\x8a\x94\x8e\xae\n") ==
+        "t.csv:3:3: invalid UTF-8 at byte offset 15 (the input is read as utf-8): these bytes "
+        "read as cp932: re-run with --encoding cp932");
+  // A Latin-1 line in a file read as UTF-8: the hint names the encoding of the bytes.
+  CHECK(ErrorOf("id,name\n1,Se\xF1or P\xE9rez\n") ==
+        "t.csv:2:5: invalid UTF-8 at byte offset 12 (the input is read as utf-8): these bytes "
+        "read as windows-1252: re-run with --encoding windows-1252");
   CHECK(ErrorOf("id,name\n1,\xE6\xA0") ==
         "t.csv:2: invalid UTF-8: truncated sequence at byte offset 10 (end of input)");
   CHECK(Parse("id,name\n1,株式会社\n").rows == Rows{{"1", "株式会社"}});
@@ -231,9 +235,9 @@ TEST_CASE("CR line ends at every refill boundary; errors count CR lines", "[csv]
   CHECK(ErrorOf("id,note\r1,ok\r2,\"a\"b\r") ==
         "t.csv:3:6: unexpected 'b' after the closing quote of field 2 ('note'); a quote inside "
         "a quoted field must be doubled (\"\")");
-  CHECK(ErrorOf("id,name\r1,ok\r\r2,\x8a\x94\r") ==
-        "t.csv:4: invalid UTF-8 at byte offset 16: the file is not UTF-8 (a Japanese "
-        "Excel/Salesforce export needs --encoding cp932)");
+  CHECK(ErrorOf("id,name\r1,ok\r\r2,\x8a\x94\x8e\xae\r") ==
+        "t.csv:4:3: invalid UTF-8 at byte offset 16 (the input is read as utf-8): these bytes "
+        "read as cp932: re-run with --encoding cp932");
 }
 
 TEST_CASE("the earliest error is reported: a malformed record before an invalid byte", "[csv]") {
@@ -250,7 +254,7 @@ TEST_CASE("the earliest error is reported: a malformed record before an invalid 
   CsvRow row;
   CHECK(reader.Next(&row));
   CHECK(reader.Next(&row));
-  CHECK_THROWS_WITH(reader.Next(&row), Catch::Contains("t.csv:4: invalid UTF-8 at byte offset 7"));
+  CHECK_THROWS_WITH(reader.Next(&row), Catch::Contains("t.csv:4:1: invalid UTF-8 at byte offset 7"));
 }
 
 TEST_CASE("the delimiter sniff (-d auto) reads only the header line, quote-aware", "[csv]") {
@@ -357,14 +361,14 @@ TEST_CASE("bad inputs give the same outcome for every read and buffer size", "[c
   };
   const std::vector<Case> cases = {
       {std::string("a,b\r1,\0a,b\r1,2\r3,4\r", 20), "a|b|\nerror t.csv:2:3: " + nul},
-      {std::string("d\xFF\xFF,\0", 5), "error t.csv:1: invalid UTF-8 at byte offset 1"},
+      {std::string("d\xFF\xFF,\0", 5), "error t.csv:1:2: invalid UTF-8 at byte offset 1"},
       {std::string("\0\0\n\0\n", 5), "error t.csv:1:1: " + nul},
       {"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1", "error t.csv: this looks like an Excel 97-2003"},
       {"\xFD" "7zXZ\0\0", "error t.csv: this looks like an xz-compressed file"},
-      {"a,b\n1,\"x\"\xC6z\n", "error t.csv:2: invalid UTF-8 at byte offset 9"},
+      {"a,b\n1,\"x\"\xC6z\n", "error t.csv:2:6: invalid UTF-8 at byte offset 9"},
       {"a,b\n1,\"x\"\xC3\x86\n", "error t.csv:2:6: unexpected byte 0xc3 after the closing quote"},
-      {"2\n\xCE\xF5<N\n", "2|\nerror t.csv:2: invalid UTF-8 at byte offset 2"},
-      {"a\n1\r\xFF\n", "a|\n2:1|\nerror t.csv:3: invalid UTF-8 at byte offset 4"},
+      {"2\n\xCE\xF5<N\n", "2|\nerror t.csv:2:1: invalid UTF-8 at byte offset 2"},
+      {"a\n1\r\xFF\n", "a|\n2:1|\nerror t.csv:3:1: invalid UTF-8 at byte offset 4"},
       {std::string("hdr\n21\r\0x\n", 10), "hdr|\n2:21|\nerror t.csv:3:1: " + nul},
   };
   for (const Case& c : cases) {

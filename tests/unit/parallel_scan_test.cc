@@ -635,10 +635,10 @@ TEST_CASE("the stream pass reports an invalid byte at a block's end as the seria
     std::string want;
   };
   const std::vector<Case> cases = {
-      {",,\n,\x81", ',', "||\nerror t.csv:2: invalid UTF-8 at byte offset 4"},
-      {"J9\n\xFF", ';', "J9|\nerror t.csv:2: invalid UTF-8 at byte offset 3"},
-      {"a,b\n1,2\n3,\xE2\x82\n5,6\n", ',', "a|b|\n2:1|2|\nerror t.csv:3: invalid UTF-8"},
-      {"a\n1\n21\r\xFFx\n2\n", ',', "a|\n2:1|\n3:21|\nerror t.csv:4: invalid UTF-8 at byte offset 7"},
+      {",,\n,\x81", ',', "||\nerror t.csv:2:2: invalid UTF-8 at byte offset 4"},
+      {"J9\n\xFF", ';', "J9|\nerror t.csv:2:1: invalid UTF-8 at byte offset 3"},
+      {"a,b\n1,2\n3,\xE2\x82\n5,6\n", ',', "a|b|\n2:1|2|\nerror t.csv:3:3: invalid UTF-8"},
+      {"a\n1\n21\r\xFFx\n2\n", ',', "a|\n2:1|\n3:21|\nerror t.csv:4:1: invalid UTF-8 at byte offset 7"},
       {std::string("hdr\n1\n21\r\0x\n2\n", 14), ',', "hdr|\n2:1|\n3:21|\nerror t.csv:4:1: the input "
                                                         "holds a NUL byte"},
   };

@@ -106,7 +106,7 @@ struct ForecastOptions {
   std::string as_of;        // empty = latest date of the deals file
   bool missing_as_zero = false;
   CsvOptions csv;
-  Encoding encoding = Encoding::kUtf8;
+  Encoding encoding = Encoding::kAuto;
   bool lenient = false;
   // The deals file is read on all cores (parallel_scan.h); the result does not depend on it.
   ParallelOptions parallel;

@@ -51,7 +51,7 @@ enum class OutOfOrder { kSort, kIgnore };
 
 struct StageHistoryOptions {
   std::string file;  // "-" = stdin
-  Encoding encoding = Encoding::kUtf8;
+  Encoding encoding = Encoding::kAuto;
   CsvOptions csv;
   std::vector<RoleMapping> mappings;
   StageConfig stages;  // order (--stages), won/lost values

@@ -135,6 +135,7 @@ struct SourceCheckSummary {
   std::uint64_t rows = 0;
   std::uint64_t structural_errors = 0;
   std::string encoding;
+  bool encoding_detected = false;  // chosen by --encoding auto
 };
 
 struct CheckRun {

@@ -28,8 +28,8 @@ struct SourceDef {
   // source. `--source ID=PATH` replaces them all.
   std::vector<std::string> more_files;
   std::vector<SourceLoc> more_file_locs;
-  std::string encoding = "utf-8";
-  std::string delimiter = ",";
+  std::string encoding = "auto";
+  std::string delimiter = "auto";
   std::string date_format;  // empty = automatic
   std::string tz;           // empty = the [crmkpi] tz, else UTC
   std::vector<RoleMapping> mappings;
@@ -61,8 +61,8 @@ struct LookupDef {
   SourceLoc loc;
   std::string file;
   SourceLoc file_loc;
-  std::string encoding = "utf-8";
-  std::string delimiter = ",";
+  std::string encoding = "auto";
+  std::string delimiter = "auto";
   std::string key;     // column of the lookup file
   std::string source;  // the source it joins onto
   std::string on;      // column (or role) of that source holding the key

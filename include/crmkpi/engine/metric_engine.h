@@ -130,6 +130,7 @@ struct SourceSummary {
   std::uint64_t skipped_rows = 0;  // malformed records skipped (lenient sources)
   std::uint64_t filtered_out = 0;  // rows failing the source filter
   std::string encoding;
+  bool encoding_detected = false;  // chosen by --encoding auto
   char delimiter = ',';  // as read: the source's, or the one `delimiter = auto` found
 };
 

@@ -121,6 +121,11 @@ class CsvReader {
 
   ParseResult ParseRecord(CsvRow* row);
   bool Refill();  // false at end of input
+  // The error for the invalid UTF-8 byte at buffer offset |at|, with its line, column and a
+  // hint naming the encoding the bytes around it look like (HintWindow).
+  Error InvalidUtf8(std::size_t at) const;
+  std::pair<std::size_t, std::size_t> HintWindow(std::size_t at) const;
+  bool HintWindowComplete(std::size_t at) const;
   // Reads from the head read by ReadHeader (prefix_), then from input_.
   std::size_t ReadInput(char* dst, std::size_t n);
   bool ReadRecord(CsvRow* row);

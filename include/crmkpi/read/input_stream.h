@@ -10,19 +10,9 @@
 #include <string_view>
 
 #include "crmkpi/base/error.h"  // SourceLoc
+#include "crmkpi/read/encoding.h"
 
 namespace crmkpi {
-
-enum class Encoding {
-  kUtf8,   // default; validated by the CSV reader
-  kCp932,  // Windows-31J / Shift_JIS as written by Japanese Excel and Salesforce
-  kUtf16,  // UTF-16 with BOM (LE when the BOM is absent)
-};
-
-// "utf-8"/"utf8", "cp932"/"shift_jis"/"sjis"/"windows-31j"/"ms932", "utf-16"/"utf16"
-// (case-insensitive). Throws Error(kUsage) naming the accepted values otherwise.
-Encoding ParseEncoding(std::string_view name);
-std::string_view EncodingName(Encoding encoding);
 
 class InputStream {
  public:
@@ -49,8 +39,9 @@ class InputStream {
 
 // Opens |path| ("-" = standard input) for reading. Non-UTF-8 encodings are converted to UTF-8
 // while streaming. A UTF-16 byte-order mark is honoured whatever |encoding| says, because it is
-// unambiguous (Excel's "Unicode text" export); so does a UTF-8 BOM. *used (optional) receives the
-// encoding actually decoded. Throws Error(kInput) when the file cannot be opened or is a
+// unambiguous (Excel's "Unicode text" export); so does a UTF-8 BOM. Encoding::kAuto detects the
+// encoding from the input's first bytes (and, for a regular file, samples further in; see
+// encoding.h). *used (optional) receives the encoding actually decoded. Throws Error(kInput) when the file cannot be opened or is a
 // directory.
 std::unique_ptr<InputStream> OpenInput(const std::string& path, Encoding encoding,
                                        Encoding* used = nullptr);

@@ -50,7 +50,8 @@ struct InputSummary {
   std::string name;
   std::uint64_t rows = 0;          // data records read
   std::uint64_t skipped_rows = 0;  // malformed records skipped under --lenient
-  std::string encoding;
+  std::string encoding;             // EncodingName of what was decoded
+  bool encoding_detected = false;   // chosen by --encoding auto
   char delimiter = ',';
 };
 
