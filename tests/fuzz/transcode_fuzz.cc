@@ -19,6 +19,7 @@
 
 #include "crmkpi/base/error.h"
 #include "crmkpi/base/utf8.h"
+#include "crmkpi/read/encoding.h"
 #include "crmkpi/read/input_stream.h"
 #include "fuzz_common.h"
 
@@ -70,6 +71,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const Encoding encoding = (control & 1) ? Encoding::kUtf16 : Encoding::kCp932;
   const std::size_t raw_chunk = ((control >> 1) & 7) == 7 ? SIZE_MAX : 1 + ((control >> 1) & 7);
   const std::size_t read_size = 1 + (control >> 4) * 3;
+
+  // --encoding auto on any bytes: an encoding that can be read, never kAuto, no crash; and
+  // the invalid-UTF-8 hint on any bytes.
+  const Encoding detected = DetectEncoding({raw});
+  FUZZ_CHECK(!detected.is_auto() && detected.detected(), "DetectEncoding returned auto");
+  (void)GuessLegacyEncoding(raw.substr(0, 130));
 
   const Converted whole = Convert(raw, encoding, SIZE_MAX, std::size_t{1} << 16);
   std::size_t tail = 0;
