@@ -1,6 +1,7 @@
 #include "crmkpi/bind/stage_rules.h"
 
 #include <algorithm>
+#include <utility>
 
 #include <fmt/format.h>
 
@@ -14,10 +15,63 @@ bool Contains(const std::vector<std::string>& v, const std::string& s) {
   return std::find(v.begin(), v.end(), s) != v.end();
 }
 
+// A trailing qualifier in brackets says why, not what: "失注（競合）" is lost, "Lost (price)"
+// is lost. Returns |value| without it (ASCII or full-width brackets), unless nothing is left.
+std::string_view WithoutQualifier(std::string_view value) {
+  value = TrimSpace(value);
+  for (const auto& [open, close] : {std::pair<std::string_view, std::string_view>{"(", ")"},
+                                    {"\xEF\xBC\x88", "\xEF\xBC\x89"}}) {
+    if (value.size() > close.size() && value.ends_with(close)) {
+      const std::size_t at = value.rfind(open);
+      if (at != std::string_view::npos && at > 0) return TrimSpace(value.substr(0, at));
+    }
+  }
+  return value;
+}
+
 }  // namespace
 
+// The default won and lost words: the terminal stages of the CRMs' default pipelines and
+// their usual translations (Salesforce's picklist in each language, HubSpot, Zoho, Dynamics,
+// Pipedrive, Freshsales, vtiger; Japanese CRMs and Japanese sales usage: 受注/成約/成立/契約
+// for a deal won, 失注/不成立/見送り for one lost). Compared after Normalize, so "Closed Won",
+// "closed_won" and "CLOSED-WON" are one; a trailing qualifier in brackets is ignored.
+const std::vector<std::string>& DefaultWonWords() {
+  static const std::vector<std::string> words = {
+      // English
+      "won", "closed won", "closed/won", "deal won", "closed - won",
+      // Spanish, Portuguese
+      "ganado", "ganada", "cerrado ganado", "cerrada ganada", "ganho", "ganha",
+      "fechado ganho", "fechada ganha", "fechado e ganho",
+      // German, French, Italian, Dutch
+      "gewonnen", "geschlossen und gewonnen", "abgeschlossen gewonnen", "gagné", "gagnée",
+      "fermé gagné", "fermée gagnée", "conclu gagné", "vinta", "chiusa vinta", "chiuso vinto",
+      "gewonnen afgesloten",
+      // Japanese
+      "受注", "受注済み", "受注済", "成約", "成約済み", "成約済", "成立", "契約", "契約済み",
+      "契約済", "契約締結", "クローズ受注", "商談成立"};
+  return words;
+}
+
+const std::vector<std::string>& DefaultLostWords() {
+  static const std::vector<std::string> words = {
+      // English
+      "lost", "closed lost", "closed/lost", "deal lost", "closed lost to competition",
+      "lost to competition", "closed - lost",
+      // Spanish, Portuguese
+      "perdido", "perdida", "cerrado perdido", "cerrada perdida", "fechado perdido",
+      "fechada perdida", "fechado e perdido",
+      // German, French, Italian, Dutch
+      "verloren", "geschlossen und verloren", "abgeschlossen verloren", "perdu", "perdue",
+      "fermé perdu", "fermée perdue", "conclu perdu", "persa", "chiusa persa", "chiuso perso",
+      "verloren afgesloten",
+      // Japanese
+      "失注", "失注済み", "失注済", "不成立", "見送り", "見送", "破談", "クローズ失注", "商談不成立"};
+  return words;
+}
+
 std::string StageRules::Normalize(std::string_view value) {
-  value = TrimSpace(value);
+  value = WithoutQualifier(value);
   std::string out;
   out.reserve(value.size());
   for (std::size_t i = 0; i < value.size(); ++i) {
@@ -33,12 +87,10 @@ std::string StageRules::Normalize(std::string_view value) {
 }
 
 StageRules::StageRules(StageConfig config) : config_(std::move(config)) {
-  const std::vector<std::string> default_won = {"won", "closed won", "受注"};
-  const std::vector<std::string> default_lost = {"lost", "closed lost", "失注"};
-  for (const auto& v : config_.won.empty() ? default_won : config_.won) {
+  for (const auto& v : config_.won.empty() ? DefaultWonWords() : config_.won) {
     won_.push_back(Normalize(v));
   }
-  for (const auto& v : config_.lost.empty() ? default_lost : config_.lost) {
+  for (const auto& v : config_.lost.empty() ? DefaultLostWords() : config_.lost) {
     lost_.push_back(Normalize(v));
   }
   for (const auto& w : won_) {

@@ -31,6 +31,7 @@ int Run(const InitArgs& a) {
         a.output));
   }
   const DealsDefinitionInput in = ReadDealsDefinitionInput(a.deals, a.output);
+  for (const std::string& w : in.warnings) fmt::print(stderr, "crmkpi: {}\n", w);
   DealsDefinitionText text;
   text.checks = a.checks;
   const std::string ini = DealsDefinitionIni(in, text);

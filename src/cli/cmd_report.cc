@@ -193,8 +193,13 @@ int RunBuiltIn(const ReportArgs& a) {
   RefuseSourcesWithoutConfig(a.kpi);
   RefuseLoneQualifiers(a, false);
   if (a.Given("--period")) ParsePeriodFlag(a.deals.period);
-  const Report report = RunBuiltInReport(ReadDealsDefinitionInput(a.deals),
-                                         a.deals.input.Mappings(), a.parallel);
+  const DealsDefinitionInput in = ReadDealsDefinitionInput(a.deals);
+  std::vector<RoleMapping> mappings = a.deals.input.Mappings();
+  mappings.insert(mappings.end(), in.data_mappings.begin(), in.data_mappings.end());
+  if (!a.quiet) {
+    for (const std::string& w : in.warnings) fmt::print(stderr, "crmkpi: {}\n", w);
+  }
+  const Report report = RunBuiltInReport(in, mappings, a.parallel);
   WriteOutput(a.output, WriteReport(report, ParseFormat(a.format)));
   // After the report, where a terminal user sees them.
   if (!a.quiet) PrintDiagnostics(report.warnings, {});

@@ -8,6 +8,7 @@
 #include "crmkpi/base/error.h"
 #include "crmkpi/base/text.h"
 #include "crmkpi/bind/column_roles.h"
+#include "crmkpi/bind/stage_column.h"
 #include "crmkpi/bind/stage_rules.h"
 #include "crmkpi/read/csv_reader.h"
 #include "crmkpi/read/input_stream.h"
@@ -26,6 +27,43 @@ std::string PathFromIni(const std::string& file, const std::string& output) {
   return rel.empty() ? file : rel.generic_string();
 }
 
+// The stage column as the first rows' values show it (bind/stage_column.h): reads up to
+// kStageSampleRows records after the header (standard input is replayed for the pass).
+void ChooseStageFromData(const DealsFlags& f, CsvReader* reader, DealsDefinitionInput* in) {
+  constexpr std::size_t kStageSampleRows = 1000;
+  const std::vector<int> candidates = StageCandidates(in->header, in->roles);
+  if (candidates.empty()) return;
+  std::vector<std::vector<std::string>> values(candidates.size());
+  std::size_t rows = 0;
+  try {
+    CsvRow row;
+    while (rows < kStageSampleRows && reader->Next(&row)) {
+      ++rows;
+      for (std::size_t i = 0; i < candidates.size(); ++i) {
+        const auto c = static_cast<std::size_t>(candidates[i]);
+        values[i].emplace_back(c < row.fields.size() ? row.fields[c] : std::string_view());
+      }
+    }
+  } catch (const Error&) {
+    // A malformed record among the first rows: the pass reports it where it is.
+  }
+  StageConfig config;
+  config.won = f.won;
+  config.lost = f.lost;
+  StageRules rules(config);
+  const StageColumnChoice choice =
+      ChooseStageColumn(in->header, in->roles, candidates, values, rows, rules);
+  if (choice.changed) {
+    in->roles.column[static_cast<int>(Role::kStage)] = choice.column;
+    in->roles.source[static_cast<int>(Role::kStage)] = BindingSource::kDetected;
+    in->data_mappings.push_back(
+        {Role::kStage, in->header[static_cast<std::size_t>(choice.column)]});
+  }
+  if (!choice.warning.empty()) {
+    in->warnings.push_back(fmt::format("{}: warning: {}", reader->name(), choice.warning));
+  }
+}
+
 }  // namespace
 
 DealsDefinitionInput ReadDealsDefinitionInput(const DealsFlags& f, const std::string& ini_output) {
@@ -39,6 +77,7 @@ DealsDefinitionInput ReadDealsDefinitionInput(const DealsFlags& f, const std::st
     in.header = reader->ReadHeader();
     try {
       in.roles = BindRoles(in.header, f.input.Mappings(), reader->name());
+      ChooseStageFromData(f, reader.get(), &in);
       if (!in.roles.has(Role::kStage)) {
         throw Error::Usage(fmt::format(
             "{}: no stage column found; name it with --map stage=COLUMN. The header has {}",

@@ -691,6 +691,9 @@ const std::vector<std::string>& CsvReader::ReadHeader() {
     throw Error::Input("empty input: a header row is required", {name(), 0, 0});
   }
   header_.assign(row.fields.begin(), row.fields.end());
+  // Where each header name is, for warnings given after more records are read.
+  header_locs_.clear();
+  for (std::size_t i = 0; i < header_.size(); ++i) header_locs_.push_back(Locate(i));
   header_raw_ = std::string(raw_record());
   if (options_.warn_duplicate_headers) WarnDuplicateHeaders();
   return header_;
@@ -710,8 +713,8 @@ SourceLoc CsvReader::LocateIn(const char* p) const {
 
 void CsvReader::WarnDuplicateHeaders() const {
   for (const HeaderDuplicate& d : FindDuplicateHeaders(header_)) {
-    const SourceLoc first = Locate(d.first);
-    const SourceLoc again = Locate(d.again);
+    const SourceLoc first = d.first < header_locs_.size() ? header_locs_[d.first] : Locate(d.first);
+    const SourceLoc again = d.again < header_locs_.size() ? header_locs_[d.again] : Locate(d.again);
     const std::string_view how =
         header_[d.first] == header_[d.again] ? "repeats" : "differs only in case or spacing from";
     PrintWarning(again,

@@ -65,6 +65,27 @@ class Corpus(unittest.TestCase):
                 self.assertEqual(inp["encoding"], printed_encoding(e))
                 self.assertEqual(inp["rows"], e["rows"])
 
+    def test_stage_words_and_column(self):
+        """Won, lost and open counts from the stage words of each CRM and language, the stage
+        column chosen by its values where the header has several (Dynamics' Sales Stage and
+        Status, Pipedrive's Deal - Stage and Deal - Status)."""
+        for e in EXPECTED:
+            if "stage" not in e["roles"]:
+                continue
+            with self.subTest(file=e["file"]):
+                extra = ["--lenient"] if e.get("footer_lines") else []
+                rc, out, err = run("report", e["file"], "-f", "json", *extra)
+                self.assertEqual(rc, 0, err)
+                kpis = {k["id"]: k["value"] for k in json.loads(out)["kpis"] if not k["group"]}
+                self.assertEqual((kpis["won"], kpis["lost"], kpis["open"]),
+                                 (e["won"], e["lost"], e["open"]))
+                rc, out, err = run("init", e["file"])
+                self.assertEqual(rc, 0, err)
+                self.assertIn("map.stage = " + e["roles"]["stage"], out)
+                chose = any("stage" in k.lower() for k in e.get("not_roles", {}))
+                if chose:  # the header's stage column gave way to the one with won/lost values
+                    self.assertIn("reading '%s' as the stage" % e["roles"]["stage"], err)
+
 
 def main():
     global CRMKPI

@@ -1,4 +1,5 @@
 #include "crmkpi/bind/stage_rules.h"
+#include "crmkpi/bind/stage_column.h"
 
 #include <catch2/catch.hpp>
 
@@ -75,3 +76,67 @@ TEST_CASE("stage ids are dense, in order of first lookup, one per raw value", "[
   CHECK(rules.Lookup(" Won").cls == StageClass::kWon);
   CHECK(rules.Lookup("Negotiation").id == 1);
 }
+
+namespace crmkpi {
+namespace {
+
+TEST_CASE("default stage words of each CRM and language; bracketed qualifiers", "[stages]") {
+  StageRules rules(StageConfig{});
+  for (const char* won : {"Closed Won", "Closed won", "Won", "受注", "成約", "成立", "受注済み", "契約",
+                          "Cerrada-Ganada", "Ganho", "Gewonnen", "Gagnée", "Geschlossen und gewonnen",
+                          "Fermée gagnée"}) {
+    INFO(won);
+    CHECK(rules.Lookup(won).cls == StageClass::kWon);
+  }
+  for (const char* lost : {"Closed Lost", "Closed-Lost to Competition", "Lost", "失注", "不成立",
+                           "見送り", "失注（競合）", "Lost (price)", "Cerrada-Perdida", "Perdido",
+                           "Verloren", "Perdue"}) {
+    INFO(lost);
+    CHECK(rules.Lookup(lost).cls == StageClass::kLost);
+  }
+  for (const char* open : {"Prospecting", "提案", "(won)", "Won later", "Qualify", "Close"}) {
+    INFO(open);
+    CHECK(rules.Lookup(open).cls == StageClass::kOpen);
+  }
+}
+
+TEST_CASE("the stage column is chosen by its values", "[stages]") {
+  const std::vector<std::string> header = {"Topic", "Sales Stage", "Status", "Est. Revenue"};
+  const RoleBinding roles = BindRoles(header, {}, "d.csv");
+  REQUIRE(roles[Role::kStage] == 1);  // the header's choice
+  const std::vector<int> candidates = StageCandidates(header, roles);
+  CHECK(candidates == std::vector<int>{1, 2});
+  StageRules rules(StageConfig{});
+  // Dynamics: Sales Stage never won or lost, Status is.
+  StageColumnChoice c = ChooseStageColumn(
+      header, roles, candidates, {{"Qualify", "Close", "Close"}, {"Open", "Won", "Lost"}}, 3, rules);
+  CHECK(c.column == 2);
+  CHECK(c.changed);
+  CHECK_THAT(c.warning, Catch::Contains("'Sales Stage' has no won or lost value in the first 3 rows") &&
+                            Catch::Contains("'Close' (2)") && Catch::Contains("--map stage='Sales Stage'"));
+  // When the header's column has won or lost values, it stays, silently.
+  c = ChooseStageColumn(header, roles, candidates, {{"Won", "Close"}, {"Won", "Lost"}}, 2, rules);
+  CHECK(c.column == 1);
+  CHECK_FALSE(c.changed);
+  CHECK(c.warning.empty());
+  // No column has a terminal value: the values seen and the flags that fix it.
+  c = ChooseStageColumn(header, roles, candidates, {{"A", "B"}, {"x", ""}}, 2, rules);
+  CHECK(c.column == 1);
+  CHECK_THAT(c.warning, Catch::Contains("every deal counts as open") && Catch::Contains("--won"));
+  // A stage given with --map is kept.
+  const RoleBinding mapped = BindRoles(header, {{Role::kStage, "Sales Stage"}}, "d.csv");
+  c = ChooseStageColumn(header, mapped, candidates, {{"Qualify"}, {"Won"}}, 1, rules);
+  CHECK(c.column == 1);
+  CHECK_FALSE(c.changed);
+  // No stage header at all (a German export's "Phase"): the candidate with won/lost values.
+  const std::vector<std::string> de = {"Name", "Phase", "Betrag"};
+  const RoleBinding de_roles = BindRoles(de, {}, "de.csv");
+  REQUIRE_FALSE(de_roles.has(Role::kStage));
+  c = ChooseStageColumn(de, de_roles, StageCandidates(de, de_roles), {{"Gewonnen", "Verloren"}}, 2,
+                        rules);
+  CHECK(c.column == 1);
+  CHECK(c.changed);
+}
+
+}  // namespace
+}  // namespace crmkpi

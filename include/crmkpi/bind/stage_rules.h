@@ -38,9 +38,14 @@ struct StageInfo {
   std::uint32_t id = 0;
 };
 
+// The default won and lost stage words (docs/kpis.md "Stage words"): English, Spanish,
+// Portuguese, German, French, Italian, Dutch and Japanese.
+const std::vector<std::string>& DefaultWonWords();
+const std::vector<std::string>& DefaultLostWords();
+
 struct StageConfig {
-  std::vector<std::string> won;    // empty = defaults: won, closed won, 受注
-  std::vector<std::string> lost;   // empty = defaults: lost, closed lost, 失注
+  std::vector<std::string> won;    // empty = DefaultWonWords()
+  std::vector<std::string> lost;   // empty = DefaultLostWords()
   std::vector<std::string> order;  // --stages
   std::string opportunity_stage;   // --opportunity-stage
   LostReached lost_reached = LostReached::kExclude;

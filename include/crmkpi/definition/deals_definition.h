@@ -24,6 +24,10 @@ struct DealsDefinitionInput {
   std::string period;                         // "", week, month, quarter, year
   std::string period_of;                      // a role or column; empty = closed
   std::string as_of;                          // empty = the data's latest date
+  // Roles bound from the data rather than the header (a stage column chosen by its values):
+  // given to the run as --map would be.
+  std::vector<RoleMapping> data_mappings;
+  std::vector<std::string> warnings;  // "FILE: warning: ..." lines about that choice
 };
 
 struct DealsDefinitionText {

@@ -135,6 +135,7 @@ class CsvReader {
 
   std::unique_ptr<InputStream> input_;
   std::string name_;            // input_'s, kept when TakeRest hands input_ over
+  std::vector<SourceLoc> header_locs_;  // where each header name starts (ReadHeader)
   std::int64_t size_hint_ = -1;
   bool regular_file_ = false;
   CsvOptions options_;
