@@ -1,5 +1,6 @@
 #include "crmkpi/bind/column_roles.h"
 
+#include <algorithm>
 #include <iterator>
 #include <string>
 #include <unordered_map>
@@ -17,12 +18,39 @@ namespace {
 constexpr std::string_view kRoleNames[kRoleCount] = {
     "id",     "name",    "stage",   "amount", "owner",  "source",
     "product", "account", "email", "created", "closed",  "changed",
-    "period",  "forecast", "actual", "snapshot", "category",
+    "period",  "forecast", "actual", "snapshot", "category", "currency", "probability",
+    "modified", "is_won", "is_closed", "status", "priority", "channel", "satisfaction",
+    "resolution",
 };
 
-// Header names recognised per role, in normal form (NormalizeHeader), most specific first.
-// Sources: Salesforce (EN/JA), HubSpot, Dynamics 365, Pipedrive/Mazrica-style and generic
-// snake_case exports (Maven's sales_pipeline, Olist).
+// Header names recognised per role, in normal form (NormalizeHeader: lower case, no spaces,
+// '_', '-', '.', brackets), most specific first; within a role the first name found wins.
+// Where they come from (tests/corpus/README.md cites each page):
+//   Salesforce: Field Reference for Opportunity (API names: StageName, CloseDate, OwnerId,
+//     AccountId, IsWon, IsClosed, CurrencyIsoCode, LastModifiedDate, Probability,
+//     ForecastCategoryName), report exports (Opportunity Owner, Account Name; Japanese:
+//     商談 所有者, 取引先名, フェーズ, 完了予定日, 確度 (%); German: Opportunity-Inhaber, Phase,
+//     Betrag, Schlusstermin, Erstelldatum, Lead-Quelle, Wahrscheinlichkeit (%));
+//   HubSpot: deal export (Record ID, Deal Name, Deal Stage, Close Date, Create Date, Deal owner,
+//     Associated Company, Last Modified Date, Pipeline);
+//   Zoho CRM: Deals/Potentials, Leads and Cases fields (Potential Owner, Deal Owner, Closing
+//     Date, Created Time, Modified Time, Lead Owner, Lead Status, Case Owner, Case Origin);
+//   Dynamics 365: opportunity entity (Topic, Potential Customer, Status, Status Reason, Est.
+//     Revenue, Actual Revenue, Est. Close Date, Actual Close Date, Created On, Owner, and the
+//     "(Do Not Modify)" key columns of an Excel export);
+//   Pipedrive: deal export ("Deal - Title", "Deal - Value", "Deal - Currency", "Deal - Status",
+//     "Deal - Owner", "Deal - Deal created", "Deal - Won time"; the "Deal - " prefix is
+//     stripped, see BindRoles); Freshsales: deal fields (Deal Value, Closed date, Created at);
+//   vtiger (French/Spanish language files): Nom de l'affaire, Montant, Phase de vente, Date de
+//     clôture prévue, Assigné à; Nombre Oportunidad, Importe, Fase de Venta, Asignado a;
+//   Mazrica (Senses): 案件名, 顧客, 担当者, フェーズ, 契約金額, 契約予定日, 契約確度, 作成日時;
+//   kintone: レコード番号, 作成日時, 更新日時, and the fields of its 案件管理 app template
+//     (会社名, 担当者名, 見込み金額, 受注予定日, 確度); eセールスマネージャー: 案件名, 顧客名, 担当者,
+//     進捗, 受注金額, 受注予定日, 登録日;
+//   support tickets (the public "customer support tickets" export): Ticket ID, Customer Email,
+//     Product Purchased, Ticket Status, Ticket Priority, Ticket Channel, Time to Resolution,
+//     Customer Satisfaction Rating;
+//   generic snake_case exports (Maven's sales_pipeline, Olist).
 struct Synonyms {
   Role role;
   std::vector<std::string_view> names;
@@ -30,34 +58,52 @@ struct Synonyms {
 const std::vector<Synonyms>& SynonymTable() {
   static const std::vector<Synonyms> table = {
       {Role::kId,
-       {"opportunityid", "dealid", "recordid", "id", "opportunity18id", "商談id", "案件id",
-        "取引id"}},
+       {"opportunityid", "dealid", "recordid", "id", "opportunity18id", "donotmodifyopportunity",
+        "ticketid", "caseid", "leadid", "商談id", "案件id", "取引id", "レコード番号", "案件番号",
+        "商談番号", "affairen°", "númerooportunidad", "opportunitynumber"}},
       {Role::kName,
-       {"opportunityname", "dealname", "topic", "name", "商談名", "案件名", "取引名"}},
+       {"opportunityname", "dealname", "potentialname", "topic", "name", "title",
+        "ticketsubject", "subject", "商談名", "案件名", "取引名", "件名", "nomdel'affaire",
+        "nombreoportunidad", "título", "titel"}},
       {Role::kStage,
        {"stage", "stagename", "dealstage", "pipelinestage", "salesstage", "フェーズ",
-        "ステージ", "商談フェーズ", "進捗"}},
+        "ステージ", "商談フェーズ", "進捗", "phase", "phasedevente", "fasedeventa", "etapa",
+        "verkaufsphase"}},
       {Role::kAmount,
-       {"amount", "closevalue", "dealamount", "dealvalue", "value", "actualrevenue",
-        "estrevenue", "estimatedrevenue", "金額", "商談金額", "受注金額", "amountconverted"}},
+       {"amount", "closevalue", "dealamount", "dealvalue", "value", "estrevenue",
+        "estimatedrevenue", "actualrevenue", "金額", "商談金額", "受注金額", "見込み金額",
+        "契約金額", "売上金額", "amountconverted", "betrag", "montant", "importe", "valor"}},
       {Role::kOwner,
-       {"opportunityowner", "dealowner", "owner", "ownername", "salesagent", "salesrep",
-        "所有者", "商談所有者", "担当者", "営業担当"}},
+       {"opportunityowner", "dealowner", "potentialowner", "owner", "ownername", "ownerid",
+        "ownerfullname", "leadowner", "caseowner", "salesagent", "salesrep", "assignedto",
+        "所有者", "商談所有者", "担当者", "担当者名", "営業担当", "営業担当者", "案件担当者",
+        "opportunityinhaber", "inhaber", "assignéà", "asignadoa", "proprietário",
+        "responsável"}},
       {Role::kSource,
-       {"leadsource", "source", "dealsource", "originalsource", "origin", "リードソース",
-        "流入元"}},
-      {Role::kProduct, {"product", "productname", "products", "商品", "製品", "商品名"}},
+       {"leadsource", "source", "dealsource", "originalsource", "origin",
+        "リードソース", "流入元", "流入経路", "チャネル", "leadquelle", "sourceduprospect",
+        "origendelcliente", "origem"}},
+      {Role::kProduct,
+       {"product", "productname", "products", "productpurchased", "商品", "製品", "商品名",
+        "製品名", "商品・サービス", "produkt", "produit", "producto", "produto"}},
       {Role::kAccount,
-       {"accountname", "account", "company", "companyname", "associatedcompany",
-        "potentialcustomer", "取引先名", "取引先", "会社名", "顧客名"}},
+       {"accountname", "account", "accountid", "company", "companyname", "associatedcompany",
+        "potentialcustomer", "organization", "organisation", "customername", "取引先名",
+        "取引先", "会社名", "顧客名", "顧客", "企業名", "nomducompte",
+        "organización", "organização", "firma"}},
       {Role::kEmail,
-       {"email", "contactemail", "emailaddress", "メール", "メールアドレス", "email1"}},
+       {"email", "contactemail", "customeremail", "emailaddress", "メール", "メールアドレス",
+        "email1", "電子メール", "emailadresse", "courriel", "correoelectrónico"}},
       {Role::kCreated,
-       {"createddate", "createdate", "createdat", "created", "createdon", "engagedate",
-        "作成日", "作成日時", "登録日"}},
+       {"createddate", "createdate", "createdat", "created", "createdon", "createdtime",
+        "dealcreated", "addtime", "engagedate", "作成日", "作成日時", "登録日", "登録日時",
+        "erstelldatum", "datedecréation", "fechadecreación", "criadoem", "datadecriação"}},
       {Role::kClosed,
-       {"closedate", "closedat", "closedon", "closeddate", "closingdate", "actualclosedate", "完了予定日",
-        "完了日", "受注日", "クローズ日"}},
+       {"closedate", "closedat", "closedon", "closeddate", "closingdate", "actualclosedate",
+        "dealclosedon", "wontime", "完了予定日", "完了日", "受注日", "受注予定日", "契約予定日",
+        "成約日", "契約日", "クローズ日", "schlusstermin", "abschlussdatum",
+        "datedeclôtureprévue", "fechaestimadadecierre", "fechadecierre", "datadefechamento",
+        "fechadoem"}},
       {Role::kChanged,
        {"changeddate", "changedat", "stagechangedat", "stagechangeddate", "stagedate",
         "enteredat", "entereddate", "timestamp", "変更日時", "変更日", "フェーズ変更日"}},
@@ -72,8 +118,42 @@ const std::vector<Synonyms>& SynonymTable() {
         "予測日", "提出日"}},
       {Role::kCategory,
        {"forecastcategory", "forecastcategoryname", "category", "予測カテゴリ", "カテゴリ"}},
+      {Role::kCurrency,
+       {"currencyisocode", "currency", "currencycode", "dealcurrency", "通貨", "金額通貨",
+        "通貨コード", "währung", "devise", "moneda", "moeda"}},
+      {Role::kProbability,
+       {"probability", "probability%", "winprobability", "dealprobability", "確度", "確度%",
+        "契約確度", "受注確度", "wahrscheinlichkeit%", "wahrscheinlichkeit", "probabilité",
+        "probabilidad", "probabilidade"}},
+      {Role::kModified,
+       {"lastmodifieddate", "lastmodified", "modifiedtime", "modifiedon", "modifieddate",
+        "updatedat", "updatetime", "lastmodifiedat", "donotmodifymodifiedon", "systemmodstamp",
+        "最終更新日時", "最終更新日", "更新日時", "更新日", "geändertam", "datedemodification",
+        "fechademodificación"}},
+      {Role::kIsWon, {"iswon", "won?", "受注フラグ"}},
+      {Role::kIsClosed, {"isclosed", "closed?", "クローズフラグ"}},
+      {Role::kStatus,
+       {"ticketstatus", "leadstatus", "casestatus", "statusreason", "status", "ステータス",
+        "状態", "対応状況"}},
+      {Role::kPriority, {"ticketpriority", "casepriority", "priority", "優先度", "重要度"}},
+      {Role::kChannel,
+       {"ticketchannel", "channel", "caseorigin", "contactchannel", "問い合わせ経路",
+        "受付チャネル"}},
+      {Role::kSatisfaction,
+       {"customersatisfactionrating", "satisfactionrating", "csat", "satisfaction",
+        "csatscore", "満足度", "顧客満足度"}},
+      {Role::kResolution,
+       {"timetoresolution", "resolutiontime", "resolvedat", "resolveddate", "closedtime",
+        "解決日時", "解決時間", "完了日時"}},
   };
   return table;
+}
+
+// The name after an object prefix: "Deal - Owner" → "Owner" (Pipedrive writes "Deal - ",
+// "Person - ", "Organization - " before every field; its Portuguese export "Negócio - ").
+std::string_view WithoutObjectPrefix(std::string_view header) {
+  const std::size_t at = header.find(" - ");
+  return at == std::string_view::npos ? std::string_view() : header.substr(at + 3);
 }
 
 }  // namespace
@@ -129,21 +209,28 @@ RoleBinding BindRoles(const std::vector<std::string>& header,
     binding.column[static_cast<int>(m.role)] = col;
     binding.source[static_cast<int>(m.role)] = BindingSource::kMapped;
   }
-  std::vector<std::string> normal;
-  normal.reserve(header.size());
-  for (const std::string& h : header) normal.push_back(NormalizeHeader(h));
+  // Two passes: whole header names, then names after an object prefix ("Deal - Status"), so
+  // that a whole name always wins over a stripped one.
+  std::vector<std::string> whole, stripped;
+  whole.reserve(header.size());
+  stripped.reserve(header.size());
+  for (const std::string& h : header) {
+    whole.push_back(NormalizeHeader(h));
+    stripped.push_back(NormalizeHeader(WithoutObjectPrefix(h)));
+  }
   std::vector<bool> taken(header.size(), false);
   for (int c : binding.column) {
     if (c >= 0) taken[static_cast<std::size_t>(c)] = true;
   }
-  for (const Synonyms& s : SynonymTable()) {
-    const int r = static_cast<int>(s.role);
-    if (binding.column[r] >= 0) continue;
-    for (std::string_view name : s.names) {
-      for (std::size_t i = 0; i < normal.size() && binding.column[r] < 0; ++i) {
-        if (!taken[i] && normal[i] == name) {
-          for (std::size_t j = i + 1; j < normal.size(); ++j) {
-            if (taken[j] || normal[j] != name) continue;
+  for (const std::vector<std::string>* normal : {&whole, &stripped}) {
+    for (const Synonyms& s : SynonymTable()) {
+      const int r = static_cast<int>(s.role);
+      if (binding.column[r] >= 0) continue;
+      for (std::string_view name : s.names) {
+        for (std::size_t i = 0; i < normal->size() && binding.column[r] < 0; ++i) {
+          if (taken[i] || (*normal)[i] != name) continue;
+          for (std::size_t j = i + 1; j < normal->size(); ++j) {
+            if (taken[j] || (*normal)[j] != name) continue;
             // Two columns would give the role: binding the first would read the other silently.
             const bool same = header[i] == header[j];
             throw Error::Input(fmt::format(
@@ -160,11 +247,31 @@ RoleBinding BindRoles(const std::vector<std::string>& header,
           binding.source[r] = BindingSource::kDetected;
           taken[i] = true;
         }
+        if (binding.column[r] >= 0) break;
       }
-      if (binding.column[r] >= 0) break;
     }
   }
   return binding;
+}
+
+std::vector<RoleMatch> RoleMatches(const std::vector<std::string>& header, Role role) {
+  std::vector<RoleMatch> out;
+  for (const Synonyms& s : SynonymTable()) {
+    if (s.role != role) continue;
+    for (const bool prefix : {false, true}) {
+      for (std::string_view name : s.names) {
+        for (std::size_t i = 0; i < header.size(); ++i) {
+          const std::string n =
+              NormalizeHeader(prefix ? WithoutObjectPrefix(header[i]) : header[i]);
+          const bool seen = std::any_of(out.begin(), out.end(), [&](const RoleMatch& m) {
+            return m.column == static_cast<int>(i);
+          });
+          if (n == name && !seen) out.push_back({static_cast<int>(i), std::string(name), prefix});
+        }
+      }
+    }
+  }
+  return out;
 }
 
 int ResolveByColumn(const std::vector<std::string>& header, const RoleBinding& roles,

@@ -83,6 +83,11 @@ StageColumnChoice ChooseStageColumn(const std::vector<std::string>& header,
   for (std::size_t i = 1; i < tallies.size(); ++i) {
     if (tallies[i].terminal() > tallies[best].terminal()) best = i;
   }
+  auto evidence = [&](std::size_t i) {
+    return fmt::format("{} won, {} lost in the first {} rows", tallies[i].won, tallies[i].lost,
+                       rows);
+  };
+  if (bound) choice.evidence = evidence(0);
   const std::string fix =
       "name the won and lost values with --won and --lost, or the stage column with --map "
       "stage=COLUMN";
@@ -91,6 +96,7 @@ StageColumnChoice ChooseStageColumn(const std::vector<std::string>& header,
     const int col = candidates[best];
     choice.column = col;
     choice.changed = true;
+    choice.evidence = evidence(best);
     choice.warning =
         bound ? fmt::format(
                     "stage column: '{}' has no won or lost value in the first {} rows ({}), "

@@ -27,12 +27,28 @@ std::string PathFromIni(const std::string& file, const std::string& output) {
   return rel.empty() ? file : rel.generic_string();
 }
 
-// The stage column as the first rows' values show it (bind/stage_column.h): reads up to
-// kStageSampleRows records after the header (standard input is replayed for the pass).
 void ChooseStageFromData(const DealsFlags& f, CsvReader* reader, DealsDefinitionInput* in) {
+  const StageColumnChoice choice = SampleStageColumn(reader, in->header, in->roles, f.won, f.lost);
+  if (choice.changed) {
+    in->roles.column[static_cast<int>(Role::kStage)] = choice.column;
+    in->roles.source[static_cast<int>(Role::kStage)] = BindingSource::kDetected;
+    in->data_mappings.push_back(
+        {Role::kStage, in->header[static_cast<std::size_t>(choice.column)]});
+  }
+  if (!choice.warning.empty()) {
+    in->warnings.push_back(fmt::format("{}: warning: {}", reader->name(), choice.warning));
+  }
+}
+
+}  // namespace
+
+StageColumnChoice SampleStageColumn(CsvReader* reader, const std::vector<std::string>& header,
+                                    const RoleBinding& roles,
+                                    const std::vector<std::string>& won,
+                                    const std::vector<std::string>& lost) {
   constexpr std::size_t kStageSampleRows = 1000;
-  const std::vector<int> candidates = StageCandidates(in->header, in->roles);
-  if (candidates.empty()) return;
+  const std::vector<int> candidates = StageCandidates(header, roles);
+  if (candidates.empty()) return {};
   std::vector<std::vector<std::string>> values(candidates.size());
   std::size_t rows = 0;
   try {
@@ -48,21 +64,13 @@ void ChooseStageFromData(const DealsFlags& f, CsvReader* reader, DealsDefinition
     // A malformed record among the first rows: the pass reports it where it is.
   }
   StageConfig config;
-  config.won = f.won;
-  config.lost = f.lost;
+  config.won = won;
+  config.lost = lost;
   StageRules rules(config);
-  const StageColumnChoice choice =
-      ChooseStageColumn(in->header, in->roles, candidates, values, rows, rules);
-  if (choice.changed) {
-    in->roles.column[static_cast<int>(Role::kStage)] = choice.column;
-    in->roles.source[static_cast<int>(Role::kStage)] = BindingSource::kDetected;
-    in->data_mappings.push_back(
-        {Role::kStage, in->header[static_cast<std::size_t>(choice.column)]});
-  }
-  if (!choice.warning.empty()) {
-    in->warnings.push_back(fmt::format("{}: warning: {}", reader->name(), choice.warning));
-  }
+  return ChooseStageColumn(header, roles, candidates, values, rows, rules);
 }
+
+namespace {
 
 }  // namespace
 

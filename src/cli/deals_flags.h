@@ -9,7 +9,9 @@
 
 #include <CLI/CLI.hpp>
 
+#include "crmkpi/bind/stage_column.h"
 #include "crmkpi/definition/deals_definition.h"
+#include "crmkpi/read/csv_reader.h"
 #include "input_options.h"
 
 namespace crmkpi {
@@ -24,6 +26,15 @@ struct DealsFlags {
   bool lenient = false;
   InputOptions input;
 };
+
+// The stage column as the first rows' values show it (bind/stage_column.h): reads up to 1,000
+// records from |reader| (past its header; standard input must be recorded to be read again).
+// |won| and |lost|: --won and --lost (empty: the default stage words). A malformed record ends
+// the sample (the pass reports it).
+StageColumnChoice SampleStageColumn(CsvReader* reader, const std::vector<std::string>& header,
+                                    const RoleBinding& roles,
+                                    const std::vector<std::string>& won,
+                                    const std::vector<std::string>& lost);
 
 // The definition's input: reads the first file's header (Error(kInput) when it cannot be read),
 // binds the roles (Error(kUsage) without a stage column, for a --by column the header lacks, a

@@ -80,7 +80,8 @@ TEST_CASE("mapping errors name the role list or the headers", "[roles]") {
   CHECK_THROWS_WITH(ParseRoleMapping("phase=Stage"),
                     "--map: unknown role 'phase' (roles: id, name, stage, amount, owner, "
                     "source, product, account, email, created, closed, changed, period, forecast, "
-                     "actual, snapshot, category)");
+                     "actual, snapshot, category, currency, probability, modified, is_won, is_closed, "
+                    "status, priority, channel, satisfaction, resolution)");
   try {
     BindRoles({"amount", "owner"}, {ParseRoleMapping("stage=Stage Name")}, "x.csv");
     FAIL("no error");

@@ -322,7 +322,7 @@ TEST_CASE("a source of several files reads them as one, each listed with its row
         std::vector<std::string>{"Ann → 100", "Bob → 0", "Cid → 7"});
   // A file the where cannot bind in: the binding error, naming that file.
   SourceDef other = s;
-  other.more_files = {dir.Write("mar.csv", "owner,phase,amount\nAnn,won,1\n")};
+  other.more_files = {dir.Write("mar.csv", "owner,result,amount\nAnn,won,1\n")};
   CHECK_THROWS_WITH(Run({other}, {revenue}),
                     Catch::Contains("unknown column 'stage'") &&
                         Catch::Contains("mar.csv, a further file of source 'deals'"));

@@ -128,8 +128,9 @@ TEST_CASE("the stage column is chosen by its values", "[stages]") {
   c = ChooseStageColumn(header, mapped, candidates, {{"Qualify"}, {"Won"}}, 1, rules);
   CHECK(c.column == 1);
   CHECK_FALSE(c.changed);
-  // No stage header at all (a German export's "Phase"): the candidate with won/lost values.
-  const std::vector<std::string> de = {"Name", "Phase", "Betrag"};
+  // No stage header at all ("Verkaufsstufe", not one of the stage names): the candidate with
+  // won/lost values.
+  const std::vector<std::string> de = {"Name", "Verkaufsstufe", "Betrag"};
   const RoleBinding de_roles = BindRoles(de, {}, "de.csv");
   REQUIRE_FALSE(de_roles.has(Role::kStage));
   c = ChooseStageColumn(de, de_roles, StageCandidates(de, de_roles), {{"Gewonnen", "Verloren"}}, 2,

@@ -1,7 +1,10 @@
 // Column roles: which column of an export holds the deal id, stage, amount, owner, dates...
 // Bound once per input from --map ROLE=COLUMN and, for roles not mapped, from the header names
-// that Salesforce, HubSpot, Dynamics, Mazrica and Japanese exports use (case-, space- and
-// underscore-insensitive). The hot loop then touches column indexes only.
+// that the CRMs' exports use — UI labels and API names of Salesforce, HubSpot, Zoho, Dynamics
+// 365, Pipedrive, Freshsales, vtiger, Mazrica, kintone, eセールスマネージャー, in English,
+// Japanese and the usual European languages (case-, space- and underscore-insensitive; an
+// object prefix such as Pipedrive's "Deal - " is ignored when the whole name is not known).
+// The hot loop then touches column indexes only.
 #pragma once
 
 #include <array>
@@ -33,8 +36,18 @@ enum class Role : int {
   kActual,    // forecasts: the actual amount, when the file has one
   kSnapshot,  // forecasts: when the forecast was made
   kCategory,  // forecasts: commit, best case, pipeline...
+  kCurrency,     // the currency of the amount (CurrencyIsoCode, 通貨)
+  kProbability,  // win probability in percent (Probability, 確度)
+  kModified,     // when the record was last changed (LastModifiedDate, 最終更新日時)
+  kIsWon,        // a boolean: the deal is won (Salesforce IsWon)
+  kIsClosed,     // a boolean: the deal is closed (Salesforce IsClosed)
+  kStatus,       // a lead's, case's or ticket's status (Lead Status, Ticket Status)
+  kPriority,     // a case's or ticket's priority
+  kChannel,      // where a case or ticket came in (Case Origin, Ticket Channel)
+  kSatisfaction, // a satisfaction rating (CSAT)
+  kResolution,   // time to resolution, or when a case was resolved
 };
-inline constexpr int kRoleCount = 17;
+inline constexpr int kRoleCount = 27;
 
 std::string_view RoleName(Role role);
 std::optional<Role> ParseRole(std::string_view name);
@@ -69,6 +82,18 @@ struct RoleBinding {
 // Error(kInput): the file is ambiguous. |file| names the input in messages.
 RoleBinding BindRoles(const std::vector<std::string>& header,
                       const std::vector<RoleMapping>& mappings, const std::string& file);
+
+// A column whose header names a role: the role's name it matched (in normal form), and whether
+// it matched only after an object prefix ("Deal - Status" → "status").
+struct RoleMatch {
+  int column = -1;
+  std::string name;
+  bool after_prefix = false;
+};
+// Every column whose header is one of |role|'s names, in the order BindRoles tries them (whole
+// names first, then the list's order): the first one not bound to another role is the role's,
+// the others are its runners-up (`crmkpi columns` shows them).
+std::vector<RoleMatch> RoleMatches(const std::vector<std::string>& header, Role role);
 
 // The column a `--by NAME` groups by: a header (FindColumn), else a bound role of that name.
 // Throws Error(kUsage) naming |file| and listing the header when there is none or the name is

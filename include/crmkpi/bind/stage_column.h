@@ -27,6 +27,8 @@ struct StageColumnChoice {
   int column = -1;         // the stage column to read (-1: none)
   bool changed = false;    // not the header's choice: bind it as if given with --map
   std::string warning;     // what to tell the user; empty when all is well
+  // What the first rows showed of |column|: "4 won, 3 lost in the first 11 rows".
+  std::string evidence;
 };
 
 // |values|[i]: the values of column |candidates|[i] in the first |rows| rows. |rules| says
