@@ -22,6 +22,7 @@ struct DealsFlags {
   std::string opportunity_stage, lost_reached = "exclude";
   std::string date_format, tz, as_of;
   bool lenient = false;
+  bool exact_groups = false;  // --exact-groups
   InputOptions input;
 };
 

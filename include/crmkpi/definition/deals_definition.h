@@ -24,6 +24,7 @@ struct DealsDefinitionInput {
   std::string period;                         // "", week, month, quarter, year
   std::string period_of;                      // a role or column; empty = closed
   std::string as_of;                          // empty = the data's latest date
+  bool exact_groups = false;                  // --exact-groups: [crmkpi] exact_groups = true
 };
 
 struct DealsDefinitionText {

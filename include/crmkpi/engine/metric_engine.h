@@ -116,6 +116,7 @@ struct MetricCell {  // one metric, one group
 struct MetricGrouping {
   std::vector<std::string> keys;  // by names as written, then "period"
   std::vector<std::pair<std::vector<std::string>, MetricCell>> rows;  // sorted by values
+  std::vector<MergedSpelling> merged;  // normalised group keys with their raw spellings
 };
 
 struct MetricResult {
