@@ -152,8 +152,8 @@ std::string MergedNote(const Grouping& g, bool md) {
     line += GroupValue(m.key, m.value) + " ← ";
     for (std::size_t i = 0; i < m.spellings.size(); ++i) {
       const auto& [raw, rows] = m.spellings[i];
-      line += fmt::format("{}{} ({} row{})", i == 0 ? "" : ", ", EscapeControls(raw),
-                          GroupThousands(std::to_string(rows)), rows == 1 ? "" : "s");
+      line += fmt::format("{}{} ({} {}{})", i == 0 ? "" : ", ", EscapeControls(raw),
+                          GroupThousands(std::to_string(rows)), m.unit, rows == 1 ? "" : "s");
     }
     out += (md ? "- " : "  ") + line + "\n";
   }
@@ -336,7 +336,7 @@ std::string WriteJson(const Report& report) {
       w.Newline().BeginObject().Key("column").String(m->key).Key("value").String(m->value);
       w.Key("spellings").BeginArray();
       for (const auto& [raw, rows] : m->spellings) {
-        w.BeginObject().Key("value").String(raw).Key("rows").Int(rows).EndObject();
+        w.BeginObject().Key("value").String(raw).Key(m->unit + "s").Int(rows).EndObject();
       }
       w.EndArray().EndObject();
     }

@@ -49,6 +49,7 @@ struct MergedSpelling {
   std::string key;     // the grouping key: the column name as given to --by / by
   std::string value;   // the printed group value
   std::vector<std::pair<std::string, std::uint64_t>> spellings;  // raw spelling → rows; most first
+  std::string unit = "row";  // what is counted: "row" (report), "deal" (dwell: deals grouped)
 };
 
 struct Grouping {
