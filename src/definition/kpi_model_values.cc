@@ -148,9 +148,13 @@ std::vector<std::vector<std::string>> ParseGroupings(std::string_view text, cons
       i = close + 1;
       while (i < text.size() && space(text[i])) ++i;
       if (i < text.size() && text[i] != ',' && text[i] != '+') {
-        Fail(at(i), fmt::format("by: expected ',' or '+' after the quoted name \"{}\", got '{}'; "
-                                "quote the whole name (by = \"{}{}\")",
-                                name, text[i], name, text.substr(i, text.find_first_of(",+", i) - i)));
+        // The hint quotes the name up to the next separator ("Lead" Source → "Lead Source").
+        const std::string_view rest = text.substr(close + 1, text.find_first_of(",+", i) - close - 1);
+        std::string whole = name;
+        whole += rest.substr(0, rest.find_last_not_of(" \t") + 1);
+        Fail(at(i), fmt::format("by: expected ',' or '+' after the quoted name {}{}{}, got '{}'; "
+                                "quote the whole name (by = {}{}{})",
+                                q, name, q, text[i], q, whole, q));
       }
     } else {
       const std::size_t end = std::min(text.find_first_of(",+", i), text.size());

@@ -9,6 +9,7 @@
 #include <catch2/catch.hpp>
 
 #include "crmkpi/engine/metric_engine.h"
+#include "crmkpi/values/group_keys.h"
 #include "crmkpi/values/normalize.h"
 #include "temp_dir.h"
 
@@ -171,4 +172,29 @@ TEST_CASE("the parallel pass merges spellings and their rows as the serial pass 
       CHECK(Merged(g) == merged);
     }
   }
+}
+
+TEST_CASE("GroupKeyMap: one normalisation per raw value, counts per spelling, merged parts",
+          "[group_keys]") {
+  GroupKeyMap a;
+  CHECK(a.Key("佐藤 花子") == "佐藤 花子");
+  CHECK(a.Key("佐藤　花子") == "佐藤 花子");
+  CHECK(a.Key("佐藤 花子") == "佐藤 花子");
+  CHECK(a.Key("Ito") == "Ito");
+  GroupKeyMap b;
+  CHECK(b.Key("佐藤　花子") == "佐藤 花子");
+  CHECK(b.Key("ＡＢＣ") == "ABC");
+  a.Merge(b);
+  const auto merged = a.MergedSpellings();
+  REQUIRE(merged.size() == 2);  // Ito: one spelling equal to its key, not listed
+  CHECK(merged[0].key == "ABC");
+  CHECK(merged[0].spellings == std::vector<std::pair<std::string, std::uint64_t>>{{"ＡＢＣ", 1}});
+  CHECK(merged[1].key == "佐藤 花子");
+  // Equal counts: by bytes ("佐藤 " < "佐藤　").
+  CHECK(merged[1].spellings ==
+        std::vector<std::pair<std::string, std::uint64_t>>{{"佐藤 花子", 2}, {"佐藤　花子", 2}});
+
+  GroupKeyMap exact(true);
+  CHECK(exact.Key("佐藤　花子") == "佐藤　花子");
+  CHECK(exact.MergedSpellings().empty());
 }
