@@ -319,29 +319,7 @@ std::string WriteJson(const Report& report) {
     }
     w.EndObject();
   }
-  // Normalised group keys (docs/kpis.md, "Group keys"): each column's merged spellings once,
-  // whichever groupings use the column; only when there are any.
-  std::vector<const MergedSpelling*> merged;
-  for (const Grouping& g : report.groupings) {
-    for (const MergedSpelling& m : g.merged) {
-      const bool seen = std::any_of(merged.begin(), merged.end(), [&](const MergedSpelling* x) {
-        return x->key == m.key && x->value == m.value;
-      });
-      if (!seen) merged.push_back(&m);
-    }
-  }
-  if (!merged.empty()) {
-    w.Newline().Key("merged_spellings").BeginArray();
-    for (const MergedSpelling* m : merged) {
-      w.Newline().BeginObject().Key("column").String(m->key).Key("value").String(m->value);
-      w.Key("spellings").BeginArray();
-      for (const auto& [raw, rows] : m->spellings) {
-        w.BeginObject().Key("value").String(raw).Key(m->unit + "s").Int(rows).EndObject();
-      }
-      w.EndArray().EndObject();
-    }
-    w.EndArray();
-  }
+  WriteJsonMergedSpellings(report, &w);
   w.Newline().Key("warnings").BeginArray();
   for (const DataWarning& x : report.warnings) {
     w.Newline().BeginObject().Key("kind").String(x.kind).Key("column").String(x.column);
@@ -414,6 +392,32 @@ std::string WriteCsv(const Report& report) {
 }
 
 }  // namespace
+
+void WriteJsonMergedSpellings(const Report& report, JsonWriter* w) {
+  // Normalised group keys (docs/kpis.md, "Group keys"): each column's merged spellings once,
+  // whichever groupings use the column; only when there are any.
+  std::vector<const MergedSpelling*> merged;
+  for (const Grouping& g : report.groupings) {
+    for (const MergedSpelling& m : g.merged) {
+      const bool seen = std::any_of(merged.begin(), merged.end(), [&](const MergedSpelling* x) {
+        return x->key == m.key && x->value == m.value;
+      });
+      if (!seen) merged.push_back(&m);
+    }
+  }
+  if (!merged.empty()) {
+    w->Newline().Key("merged_spellings").BeginArray();
+    for (const MergedSpelling* m : merged) {
+      w->Newline().BeginObject().Key("column").String(m->key).Key("value").String(m->value);
+      w->Key("spellings").BeginArray();
+      for (const auto& [raw, rows] : m->spellings) {
+        w->BeginObject().Key("value").String(raw).Key(m->unit + "s").Int(rows).EndObject();
+      }
+      w->EndArray().EndObject();
+    }
+    w->EndArray();
+  }
+}
 
 void WriteJsonKpis(const Report& report, JsonWriter* w) {
   w->BeginArray();
