@@ -271,7 +271,10 @@ void SourceRun::Merge(SourceRun& later) {
       const std::uint32_t merged = interned_[s].values.FindOrInsert(key, &inserted);
       to[id] = merged;
       // A group key seen in the later part: its canonical id and its rows follow it.
-      if (canonical == nullptr || id >= from->of.size() || from->of[id] == KeyTable::kNone) return;
+      if (canonical == nullptr || from == nullptr || id >= from->of.size() ||
+          from->of[id] == KeyTable::kNone) {
+        return;
+      }
       if (merged >= canonical->of.size() || canonical->of[merged] == KeyTable::kNone) {
         canonical->Map(merged, key);
       }
