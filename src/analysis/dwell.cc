@@ -15,6 +15,7 @@
 #include "crmkpi/base/error.h"
 #include "crmkpi/base/survival.h"
 #include "crmkpi/values/date_time.h"
+#include "crmkpi/values/group_keys.h"
 
 namespace crmkpi {
 namespace {
@@ -188,6 +189,7 @@ class DwellRun {
     const std::size_t transitions = h_.ordered > 1 ? h_.ordered - 1 : 0;
     conversion_.resize(transitions);
     ever_entered_.resize(h_.ordered, 0);
+    for (std::size_t i = 0; i < h_.by_names.size(); ++i) keys_.emplace_back(o_.exact_groups);
     CheckThresholds();
   }
 
@@ -297,9 +299,11 @@ class DwellRun {
     }
 
     std::vector<std::string> group;
-    if (!h_.by_names.empty()) {
-      group = deal.by;
+    if (!h_.by_names.empty()) {  // group keys: each distinct raw value normalised once
       group.resize(h_.by_names.size());
+      for (std::size_t i = 0; i < group.size(); ++i) {
+        group[i] = keys_[i].Key(i < deal.by.size() ? std::string_view(deal.by[i]) : "");
+      }
     }
     for (int s : touched) {
       DealStage& a = per_deal_[static_cast<std::size_t>(s)];
@@ -411,6 +415,7 @@ class DwellRun {
   Grouping StageByGrouping() {
     Grouping g;
     g.keys = ByKeys("stage");
+    g.merged = Merged();
     for (auto& [key, stats] : stages_by_) {
       GroupRow row;
       row.values = {h_.stages[static_cast<std::size_t>(key.first)]};
@@ -433,9 +438,21 @@ class DwellRun {
     return g;
   }
 
+  // The raw --by spellings merged under each group value, with their deals.
+  std::vector<MergedSpelling> Merged() const {
+    std::vector<MergedSpelling> out;
+    for (std::size_t i = 0; i < keys_.size(); ++i) {
+      for (GroupKeyMap::Merged& m : keys_[i].MergedSpellings()) {
+        out.push_back({"", h_.by_names[i], std::move(m.key), std::move(m.spellings), "deal"});
+      }
+    }
+    return out;
+  }
+
   Grouping ConversionByGrouping() const {
     Grouping g;
     g.keys = ByKeys("stage");
+    g.merged = Merged();
     for (const auto& [key, count] : conversion_by_) {
       GroupRow row;
       row.values = {TransitionName(static_cast<std::size_t>(key.first))};
@@ -491,6 +508,7 @@ class DwellRun {
 
   const StageHistory& h_;
   const DwellOptions& o_;
+  std::vector<GroupKeyMap> keys_;  // per --by column
   std::optional<Seconds> as_of_;
   std::map<std::string, double> stuck_after_;  // normal form of the stage → days
   std::vector<bool> terminal_;

@@ -314,6 +314,11 @@ class ForecastReportRun : public ForecastInputs {
       Grouping g;
       g.keys = options_.by;
       g.keys.insert(g.keys.end(), cat_key.begin(), cat_key.end());
+      for (std::size_t i = 0; i < groups_.keys.size() && i < options_.by.size(); ++i) {
+        for (GroupKeyMap::Merged& m : groups_.keys[i].MergedSpellings()) {
+          g.merged.push_back({"", options_.by[i], std::move(m.key), std::move(m.spellings)});
+        }
+      }
       for (const auto& [k, scope] : by_series) {
         g.rows.push_back({with_category(groups_.values[k.first], k.second), scope.Kpis()});
       }

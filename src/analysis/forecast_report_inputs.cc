@@ -99,7 +99,9 @@ class DealsPass {
         stage_col_(roles[Role::kStage]),
         amount_col_(roles[Role::kAmount]),
         closed_col_(roles[Role::kClosed]),
-        created_col_(roles[Role::kCreated]) {}
+        created_col_(roles[Role::kCreated]) {
+    groups.UseKeys(by.size(), options.exact_groups);
+  }
 
   void Read(CsvReader& reader) {
     CsvRow row;
@@ -171,6 +173,7 @@ class DealsPass {
 
 ForecastInputs::ForecastInputs(const ForecastOptions& options)
     : options_(options), rules_(options.stages), dates_(options.date_format, options.tz) {
+  groups_.UseKeys(options.by.size(), options.exact_groups);
   if (options.period != Period::kMonth && options.period != Period::kQuarter) {
     throw Error::Usage("forecast: --period must be month or quarter");
   }
@@ -368,6 +371,9 @@ void ForecastInputs::ReadDeals() {
 }
 
 void ForecastInputs::MergeDeals(DealsPass& part) {
+  for (std::size_t i = 0; i < groups_.keys.size() && i < part.groups.keys.size(); ++i) {
+    groups_.keys[i].Merge(part.groups.keys[i]);  // the rows of each spelling, both files
+  }
   std::vector<std::uint32_t> ids(part.groups.values.size());
   std::string key;
   for (std::uint32_t g = 0; g < ids.size(); ++g) {

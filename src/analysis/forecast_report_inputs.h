@@ -19,6 +19,7 @@
 #include "crmkpi/base/text.h"
 #include "crmkpi/read/warning_log.h"
 #include "crmkpi/values/amount.h"
+#include "crmkpi/values/group_keys.h"
 
 namespace crmkpi::forecast_report {
 
@@ -43,15 +44,27 @@ struct GroupIndex {
   std::vector<char> in_deals;          // the value occurs in some row of the deals file
   std::vector<Seconds> first_date;     // earliest valid created/closed date there
 
-  // |key| is scratch space; allocates only for a new group.
+  // Group keys (values/group_keys.h), one map per column; empty = values as written.
+  std::vector<GroupKeyMap> keys;
+  std::vector<std::string_view> parts;  // scratch: the current row's key parts
+
+  // Normalise the values of |columns| columns as group keys, unless |exact|.
+  void UseKeys(std::size_t columns, bool exact) {
+    keys.clear();
+    if (!exact) keys.resize(columns);
+  }
+
+  // |key| is scratch space; allocates only for a new group (or a new raw value).
   std::uint32_t Intern(const CsvRow& row, const std::vector<int>& columns, std::string* key) {
     key->clear();
-    for (int c : columns) AppendKeyPart(key, TrimSpace(row.fields[c]));
-    return Find(*key, [&] {
-      std::vector<std::string> v;
-      for (int c : columns) v.emplace_back(TrimSpace(row.fields[c]));
-      return v;
-    });
+    parts.clear();
+    for (std::size_t i = 0; i < columns.size(); ++i) {
+      std::string_view v = TrimSpace(row.fields[columns[i]]);
+      if (i < keys.size()) v = keys[i].Key(v);
+      parts.push_back(v);
+      AppendKeyPart(key, v);
+    }
+    return Find(*key, [&] { return std::vector<std::string>(parts.begin(), parts.end()); });
   }
   // The id of a group by its values (another index's), made when new.
   std::uint32_t InternValues(const std::vector<std::string>& v, std::string* key) {

@@ -1,5 +1,6 @@
 #include "cmd_check.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <memory>
 #include <optional>
@@ -10,6 +11,8 @@
 #include "crmkpi/base/exit_code.h"
 #include "crmkpi/base/text.h"
 #include "crmkpi/quality/quality_run.h"
+#include "crmkpi/read/csv_reader.h"
+#include "crmkpi/read/input_stream.h"
 #include "crmkpi/read/progress.h"
 #include "crmkpi/write/check_writer.h"
 #include "crmkpi/write/output_file.h"
@@ -89,8 +92,28 @@ std::string JoinColumns(const std::vector<std::string>& columns, const char* sep
   return out;
 }
 
-// The checks the flags describe, on source |source|.
-std::vector<CheckDef> ChecksFromFlags(const CheckArgs& a, const std::string& source) {
+bool RequiresEveryColumn(const std::string& spec) { return TrimSpace(spec) == "*"; }
+
+// The header of the file, for `--require '*'`: read before the pass (standard input and pipes
+// are recorded and read again by it, as for `report FILE`).
+std::vector<std::string> ReadHeaderOf(const CheckArgs& a) {
+  const std::string& file = a.files.at(0);
+  RecordInput(file);
+  CsvOptions csv = a.input.Csv();
+  csv.warn_duplicate_headers = false;  // the pass that reads the file warns
+  std::vector<std::string> header;
+  {
+    CsvReader reader(OpenInput(file, a.input.GetEncoding()), csv);
+    header = reader.ReadHeader();
+  }
+  RewindInput(file);
+  return header;
+}
+
+// The checks the flags describe, on source |source|. |header|: the file's, when a --require
+// is '*' (one completeness check per column).
+std::vector<CheckDef> ChecksFromFlags(const CheckArgs& a, const std::string& source,
+                                      const std::vector<std::string>& header) {
   std::vector<CheckDef> out;
   auto add = [&](CheckType type, std::vector<std::string> columns, const char* sep) {
     CheckDef c;
@@ -128,8 +151,22 @@ std::vector<CheckDef> ChecksFromFlags(const CheckArgs& a, const std::string& sou
     }
   }
   for (const std::string& spec : a.require) {
+    if (RequiresEveryColumn(spec)) {  // one check per column, so each has its own result
+      for (const std::string& name : header) {
+        CheckDef* c = add(CheckType::kCompleteness, {name}, ",");
+        c->fail = FlagLimit("--max-missing", a.max_missing);
+        c->warn = FlagLimit("--warn-missing", a.warn_missing);
+      }
+      continue;
+    }
     std::vector<std::string> cols = SplitList(spec, ',');
     if (cols.empty()) throw Error::Usage("--require: no column given");
+    if (std::find(cols.begin(), cols.end(), "*") != cols.end()) {
+      throw Error::Usage(fmt::format(
+          "--require {}: '*' (every column of the header) stands alone; give --require '*' "
+          "and the other columns in another --require, or name them all",
+          spec));
+    }
     CheckDef* c = add(CheckType::kCompleteness, std::move(cols), ",");
     c->fail = FlagLimit("--max-missing", a.max_missing);
     c->warn = FlagLimit("--warn-missing", a.warn_missing);
@@ -285,7 +322,8 @@ int Run(const CheckArgs& a) {
     s.stages.order = a.stages;
     sources.push_back(s);
     options.default_tz = a.tz;  // --as-of is read in the file's zone, as with -c
-    checks = ChecksFromFlags(a, s.id);
+    const bool every = std::any_of(a.require.begin(), a.require.end(), RequiresEveryColumn);
+    checks = ChecksFromFlags(a, s.id, every ? ReadHeaderOf(a) : std::vector<std::string>{});
   }
   std::vector<DataWarning> warnings;
   CheckRun run = RunChecks(sources, checks, options, &warnings);

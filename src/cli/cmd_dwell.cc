@@ -35,6 +35,7 @@ struct DwellArgs {
   std::string format = "table";
   std::string output;
   bool quiet = false;
+  bool exact_groups = false;  // --exact-groups
   InputOptions input;
   ParallelOptions parallel;
 };
@@ -134,6 +135,7 @@ int Run(const DwellArgs& a) {
                              {{"any", ConversionMode::kAny}, {"strict", ConversionMode::kStrict}});
   if (!a.as_of.empty()) o.as_of = ParseAsOf(a.as_of, a.date_format, a.tz);
   ParseStuckAfter(a.stuck_after, &o);
+  o.exact_groups = a.exact_groups;
   const Format format = ParseFormat(a.format);
 
   const StageHistory history = ReadStageHistory(h);
@@ -171,6 +173,7 @@ void SetUpDwellCommand(CLI::App* app, int* exit_code) {
                   "Also group by a per-deal column (header name or role; repeatable: the "
                   "columns are combined)")
       ->type_name("COL");
+  AddExactGroupsOption(cmd, &args->exact_groups);
   cmd->add_option("--stuck-after", args->stuck_after,
                   "Stuck threshold in days, for every stage (DAYS) or per stage "
                   "(STAGE=DAYS,...); default: the stage's p90 of exited visits")

@@ -25,6 +25,7 @@ struct ForecastArgs {
   std::vector<std::string> by;
   std::string as_of;
   bool missing_as_zero = false;
+  bool exact_groups = false;  // --exact-groups
   std::vector<std::string> won, lost;
   std::string tz, date_format;
   std::string format = "table";
@@ -75,6 +76,7 @@ int Run(const ForecastArgs& a) {
   }
   o.as_of = a.as_of;
   o.missing_as_zero = a.missing_as_zero;
+  o.exact_groups = a.exact_groups;
   o.stages.won = a.won;
   o.stages.lost = a.lost;
   o.tz = a.tz;
@@ -115,6 +117,7 @@ void SetUpForecastCommand(CLI::App* app, int* exit_code) {
                   "Series column, in both files (header name or role; repeatable, or a+b: the "
                   "columns together form the series key)")
       ->type_name("COL");
+  AddExactGroupsOption(cmd, &args->exact_groups);
   cmd->add_option("--as-of", args->as_of,
                   "Periods ending after this date have no actual yet (default: the latest "
                   "date in the deals file)")

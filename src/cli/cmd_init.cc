@@ -10,6 +10,7 @@
 #include "crmkpi/definition/kpi_model.h"
 #include "crmkpi/write/output_file.h"
 #include "deals_flags.h"
+#include "kpi_run.h"
 
 namespace crmkpi {
 namespace {
@@ -70,6 +71,7 @@ void SetUpInitCommand(CLI::App* app, int* exit_code) {
   cmd->add_option("--as-of", args->deals.as_of, "The date treated as now (default: data)")
       ->type_name("DATE");
   cmd->add_flag("--lenient", args->deals.lenient, "Skip records with the wrong field count");
+  AddExactGroupsOption(cmd, &args->deals.exact_groups);
   cmd->add_flag("--checks", args->checks,
                 "Add starter [check] sections: completeness of the roles, uniqueness of the id, "
                 "timeliness of the last-modified column, a row count");

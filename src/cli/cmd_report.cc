@@ -140,7 +140,7 @@ int RunWithChecks(const ReportArgs& a, KpiRunArgs kpi,
   if (!a.quiet) {
     std::vector<DataWarning> warnings = run.evaluation.report.warnings;
     warnings.insert(warnings.end(), check_warnings.begin(), check_warnings.end());
-    PrintDiagnostics(warnings, LintModel(run.model, run.as_of));
+    PrintDiagnostics(warnings, LintForHint(kpi, run), kpi.config);
     if (tree) {
       for (const auto& w : tree->warnings) std::fprintf(stderr, "crmkpi: warning: %s\n", w.c_str());
     }
@@ -157,6 +157,7 @@ int RunWithChecks(const ReportArgs& a, KpiRunArgs kpi,
 int RunWithDefinition(const ReportArgs& a) {
   KpiRunArgs kpi = a.kpi;
   kpi.as_of = a.deals.as_of;
+  kpi.exact_groups = a.deals.exact_groups;
   kpi.parallel = a.parallel;
   std::map<std::string, std::string> extra;
   KpiModel model = LoadModel(kpi.config);
@@ -181,7 +182,7 @@ int RunWithDefinition(const ReportArgs& a) {
   if (a.checks) return RunWithChecks(a, kpi, extra, model);
   const KpiRun run = RunKpis(kpi, {}, extra, &model);
   WriteOutput(a.output, WriteReport(run.evaluation.report, ParseFormat(a.format)));
-  if (!a.quiet) PrintDiagnostics(run.evaluation.report.warnings, LintModel(run.model, run.as_of));
+  if (!a.quiet) PrintDiagnostics(run.evaluation.report.warnings, LintForHint(kpi, run), kpi.config);
   NoteWritten(a.output, a.quiet, "report: " + KpiSummary(run.evaluation.report));
   return 0;
 }
@@ -192,6 +193,10 @@ int RunBuiltIn(const ReportArgs& a) {
   RefuseForWithoutConfig(a.for_source);
   RefuseSourcesWithoutConfig(a.kpi);
   RefuseLoneQualifiers(a, false);
+  if (a.kpi.no_lint) {
+    throw Error::Usage("--no-lint hides the lint line of a definition given with -c; the "
+                       "built-in report (report FILE) has no lint line to hide");
+  }
   if (a.Given("--period")) ParsePeriodFlag(a.deals.period);
   const DealsDefinitionInput in = ReadDealsDefinitionInput(a.deals);
   std::vector<RoleMapping> mappings = a.deals.input.Mappings();
@@ -266,6 +271,8 @@ void SetUpReportCommand(CLI::App* app, int* exit_code) {
                 "With -c: also run the definition's [check] sections, from the same read of "
                 "each source; prints KPIs, tree and checks, and exits as check does (1 when a "
                 "check fails)");
+  AddExactGroupsOption(cmd, &args->deals.exact_groups);
+  AddNoLintOption(cmd, &args->kpi.no_lint);
   args->cmd = cmd;
   OneValuePerFlag(cmd);
   cmd->callback([args, exit_code] { *exit_code = Run(*args); });

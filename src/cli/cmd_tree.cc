@@ -108,7 +108,7 @@ int Run(const TreeArgs& a) {
     NoteWritten(a.output, a.kpi.quiet, "tree: " + StatusSummary(statuses, "node"));
   }
   if (!a.kpi.quiet) {
-    PrintDiagnostics(run.evaluation.report.warnings, LintModel(run.model, run.as_of));
+    PrintDiagnostics(run.evaluation.report.warnings, LintForHint(a.kpi, run), a.kpi.config);
     for (const auto& w : tree.warnings) std::fprintf(stderr, "crmkpi: warning: %s\n", w.c_str());
   }
   return 0;
@@ -139,7 +139,10 @@ void SetUpTreeCommand(CLI::App* app, int* exit_code) {
       ->type_name("FILE");
   cmd->add_option("--as-of", args->kpi.as_of, "The date treated as now (lint: review age)")
       ->type_name("DATE");
-  cmd->add_flag("--quiet,-q", args->kpi.quiet, "No warnings on stderr");
+  cmd->add_flag("--quiet,-q", args->kpi.quiet,
+                "No warnings on stderr (data warnings, the lint line, the -o summary)");
+  AddExactGroupsOption(cmd, &args->kpi.exact_groups);
+  AddNoLintOption(cmd, &args->kpi.no_lint);
   cmd->callback([args, exit_code] { *exit_code = Run(*args); });
 }
 

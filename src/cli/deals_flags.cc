@@ -123,6 +123,7 @@ DealsDefinitionInput ReadDealsDefinitionInput(const DealsFlags& f, const std::st
   in.period = f.period;
   in.period_of = f.period_of;
   in.as_of = f.as_of;
+  in.exact_groups = f.exact_groups;
   return in;
 }
 

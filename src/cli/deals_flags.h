@@ -24,6 +24,7 @@ struct DealsFlags {
   std::string opportunity_stage, lost_reached = "exclude";
   std::string date_format, tz, as_of;
   bool lenient = false;
+  bool exact_groups = false;  // --exact-groups
   InputOptions input;
 };
 

@@ -46,6 +46,7 @@ KpiRun RunKpis(const KpiRunArgs& args, const std::map<std::string, double>& over
                const std::map<std::string, std::string>& extra_sources, const KpiModel* model) {
   KpiRun run;
   run.model = model != nullptr ? *model : LoadModel(args.config);
+  if (args.exact_groups) run.model.SetExactGroups(true);
   std::map<std::string, std::string> files = args.SourceOverrides();
   for (const auto& [id, path] : extra_sources) files[id] = path;
   DefinitionRun d = RunDefinition(run.model, args.as_of, files, overrides, args.parallel, args.taps);
@@ -55,19 +56,47 @@ KpiRun RunKpis(const KpiRunArgs& args, const std::map<std::string, double>& over
   return run;
 }
 
+void AddExactGroupsOption(CLI::App* app, bool* exact_groups) {
+  app->add_flag("--exact-groups", *exact_groups,
+                "Compare group values as written (default: after NFKC and white-space "
+                "collapsing, so '佐藤 花子' and '佐藤　花子' are one group)");
+}
+
+void AddNoLintOption(CLI::App* app, bool* no_lint) {
+  app->add_flag("--no-lint", *no_lint,
+                "No lint line on stderr (the definition's KPI-design findings; crmkpi lint "
+                "lists them)");
+}
+
+std::vector<LintFinding> LintForHint(const KpiRunArgs& args, const KpiRun& run) {
+  if (args.no_lint) return {};
+  return LintModel(run.model, run.as_of);
+}
+
 void PrintDiagnostics(const std::vector<DataWarning>& warnings,
-                      const std::vector<LintFinding>& lint) {
+                      const std::vector<LintFinding>& lint, const std::string& config) {
   for (const DataWarning& w : warnings) {
     const std::string sample = w.sample.empty() ? "" : fmt::format(" (first: \"{}\")", w.sample);
     const std::string count = w.count > 1 ? fmt::format(" — {} rows", w.count) : "";
     std::fprintf(stderr, "crmkpi: %s: warning: %s%s%s\n", w.first.ToString().c_str(),
                  w.message.c_str(), count.c_str(), sample.c_str());
   }
-  for (const LintFinding& f : lint) {
-    std::fprintf(stderr, "crmkpi: %s: %s: %s [%s]\n", f.loc.ToString().c_str(),
-                 f.severity == LintSeverity::kError ? "lint error" : "lint warning",
-                 f.message.c_str(), f.rule.c_str());
+  // Lint findings are about the definition, not the data, and the same on every run: one
+  // line, not one per finding (crmkpi lint lists them).
+  if (lint.empty()) return;
+  std::size_t errors = 0;
+  for (const LintFinding& f : lint) errors += f.severity == LintSeverity::kError ? 1 : 0;
+  const std::size_t warnings_n = lint.size() - errors;
+  std::string counts;
+  if (errors > 0) counts = fmt::format("{} lint error{}", errors, errors == 1 ? "" : "s");
+  if (warnings_n > 0) {
+    counts += fmt::format("{}{} lint warning{}", counts.empty() ? "" : " and ", warnings_n,
+                          warnings_n == 1 ? "" : "s");
   }
+  std::fprintf(stderr,
+               "crmkpi: %s: note: the definition has %s (KPI-design checks); "
+               "'crmkpi lint -c %s' lists them, --no-lint hides this line\n",
+               config.c_str(), counts.c_str(), config.c_str());
 }
 
 }  // namespace crmkpi

@@ -20,6 +20,8 @@ struct KpiRunArgs {
   std::vector<std::string> sources;  // --source ID=PATH
   std::string as_of;
   bool quiet = false;
+  bool exact_groups = false;  // --exact-groups: group values compared as written
+  bool no_lint = false;       // --no-lint: no lint line on stderr
   ParallelOptions parallel;  // set by the command (report: --threads)
   std::map<std::string, RowTap*> taps;  // set by report --checks: the checks read along
 
@@ -45,8 +47,18 @@ KpiRun RunKpis(const KpiRunArgs& args, const std::map<std::string, double>& over
                const std::map<std::string, std::string>& extra_sources = {},
                const KpiModel* model = nullptr);
 
-// Prints data warnings and lint findings (as warnings) on stderr.
+// Prints data warnings on stderr, then, when |lint| has findings, one line counting them and
+// naming `crmkpi lint -c CONFIG`, which lists them (docs/cli.md, "Warnings on stderr").
 void PrintDiagnostics(const std::vector<DataWarning>& warnings,
-                      const std::vector<LintFinding>& lint);
+                      const std::vector<LintFinding>& lint, const std::string& config = "");
+
+// The lint findings report -c and tree -c count on stderr: none with --no-lint.
+std::vector<LintFinding> LintForHint(const KpiRunArgs& args, const KpiRun& run);
+
+// --exact-groups (report, tree, init): group values as written, without NFKC and white-space
+// collapsing (docs/kpis.md, "Group keys").
+void AddExactGroupsOption(CLI::App* app, bool* exact_groups);
+// --no-lint (report, tree): no lint line on stderr.
+void AddNoLintOption(CLI::App* app, bool* no_lint);
 
 }  // namespace crmkpi

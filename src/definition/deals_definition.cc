@@ -38,7 +38,12 @@ struct Builder {
       std::string specs;
       for (const auto& spec : in.by) {
         std::string one;
-        for (const auto& c : spec) one += (one.empty() ? "" : "+") + c;
+        for (const auto& c : spec) {
+          // A name holding ',' or '+' (or a quote) is quoted, as `by` reads it.
+          const bool quote = c.find_first_of(",+\"`") != std::string::npos;
+          const char q = c.find('"') == std::string::npos ? '"' : '`';
+          one += (one.empty() ? "" : "+") + (quote ? q + c + q : c);
+        }
         specs += (specs.empty() ? "" : ", ") + one;
       }
       Key("by", specs);
@@ -80,6 +85,10 @@ struct Builder {
     Comment("The date treated as now: 'data' = the latest created or closed date in the export;");
     Comment("or a date such as 2024-12-31. Open deals are censored there (cycle, KM median).");
     Key("as_of", in.as_of.empty() ? "data" : in.as_of);
+    if (in.exact_groups) {
+      Comment("Group values as written: no NFKC or white-space collapsing (docs/kpis.md).");
+      Key("exact_groups", "true");
+    }
     if (!in.tz.empty()) {
       Comment("The zone of dates and times written without an offset.");
       Key("tz", in.tz);

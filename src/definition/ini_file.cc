@@ -145,6 +145,7 @@ IniFile IniFile::Parse(std::string_view text, const std::string& name) {
     IniEntry e;
     e.key = std::string(key);
     e.value = Unquote(value);
+    e.raw = std::string(value);
     e.key_loc = {name, line_no, ColumnOf(line, indent)};
     const std::size_t value_at =
         value.empty() ? indent + body.size() : static_cast<std::size_t>(value.data() - line.data());

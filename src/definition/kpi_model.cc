@@ -83,6 +83,11 @@ Sections LoadSections(const IniFile& ini, KpiModel* model) {
 }  // namespace
 }  // namespace kpi_load
 
+void KpiModel::SetExactGroups(bool exact) {
+  exact_groups = exact;
+  for (SourceDef& s : sources) s.exact_groups = exact;
+}
+
 const SourceDef* KpiModel::FindSource(std::string_view id) const {
   for (const auto& s : sources) {
     if (s.id == id) return &s;
@@ -114,6 +119,7 @@ KpiModel KpiModel::Load(const IniFile& ini) {
   model.name = ini.name();
   const Sections found = LoadSections(ini, &model);
   for (std::size_t i : found.defaulted_empty) model.checks[i].allow_empty = found.allow_empty;
+  model.SetExactGroups(model.exact_groups);
   // References between definitions.
   CheckCheckSources(model);
   CheckMetricSources(model);

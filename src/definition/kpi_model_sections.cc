@@ -14,7 +14,7 @@
 namespace crmkpi::kpi_load {
 
 bool LoadSettings(const IniSection& s, KpiModel* model) {
-  CheckKeys(s, {"as_of", "tz", "allow_empty"});
+  CheckKeys(s, {"as_of", "tz", "allow_empty", "exact_groups"});
   bool allow_empty = false;
   if (const IniEntry* e = s.Find("allow_empty")) {
     if (e->value != "true" && e->value != "false") {
@@ -22,6 +22,15 @@ bool LoadSettings(const IniSection& s, KpiModel* model) {
            fmt::format("allow_empty: expected true or false, got '{}'", e->value));
     }
     allow_empty = e->value == "true";
+  }
+  if (const IniEntry* e = s.Find("exact_groups")) {
+    if (e->value != "true" && e->value != "false") {
+      Fail(e->value_loc,
+           fmt::format("exact_groups: expected true or false, got '{}' (true compares group "
+                       "values as written, without NFKC and white-space collapsing)",
+                       e->value));
+    }
+    model->exact_groups = e->value == "true";
   }
   model->as_of = Get(s, "as_of");
   model->tz = Get(s, "tz");
@@ -290,7 +299,7 @@ MetricDef LoadMetric(const IniSection& s) {
   m.where = Get(s, "where");
   m.where_loc = LocOf(s, "where");
   if (const IniEntry* e = s.Find("by")) {
-    m.by = ParseGroupings(e->value);
+    m.by = ParseGroupings(e->raw.empty() ? e->value : e->raw, e->value_loc);
     m.by_loc = e->value_loc;
   }
   if (const IniEntry* e = s.Find("period")) {

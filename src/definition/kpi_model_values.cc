@@ -119,9 +119,57 @@ std::string ResolvePath(const IniFile& ini, const std::string& path) {
 }
 
 // "owner, source+product" → {{owner}, {source, product}}
-std::vector<std::vector<std::string>> ParseGroupings(std::string_view text) {
+std::vector<std::vector<std::string>> ParseGroupings(std::string_view text, const SourceLoc& loc) {
+  auto at = [&](std::size_t i) {  // the location of text[i]: columns count characters
+    SourceLoc l = loc;
+    for (std::size_t k = 0; k < i && k < text.size(); ++k) {
+      if ((static_cast<unsigned char>(text[k]) & 0xC0) != 0x80) ++l.column;
+    }
+    return l;
+  };
+  auto space = [](char c) { return c == ' ' || c == '\t'; };
   std::vector<std::vector<std::string>> out;
-  for (const auto& spec : SplitList(text, ',')) out.push_back(SplitList(spec, '+'));
+  std::vector<std::string> spec;
+  std::size_t i = 0;
+  while (true) {
+    while (i < text.size() && space(text[i])) ++i;
+    std::string name;
+    bool quoted = false;
+    if (i < text.size() && (text[i] == '"' || text[i] == '`')) {
+      const char q = text[i];
+      const std::size_t close = text.find(q, i + 1);
+      if (close == std::string_view::npos) {
+        Fail(at(i), fmt::format("by: this {} opens a column name that is never closed; close it "
+                                "(by = owner, {}Lead Source{})",
+                                q == '"' ? "quote" : "backtick", q, q));
+      }
+      name = std::string(text.substr(i + 1, close - i - 1));
+      quoted = true;
+      i = close + 1;
+      while (i < text.size() && space(text[i])) ++i;
+      if (i < text.size() && text[i] != ',' && text[i] != '+') {
+        // The hint quotes the name up to the next separator ("Lead" Source → "Lead Source").
+        const std::string_view rest = text.substr(close + 1, text.find_first_of(",+", i) - close - 1);
+        std::string whole = name;
+        whole += rest.substr(0, rest.find_last_not_of(" \t") + 1);
+        Fail(at(i), fmt::format("by: expected ',' or '+' after the quoted name {}{}{}, got '{}'; "
+                                "quote the whole name (by = {}{}{})",
+                                q, name, q, text[i], q, whole, q));
+      }
+    } else {
+      const std::size_t end = std::min(text.find_first_of(",+", i), text.size());
+      name = std::string(TrimSpace(text.substr(i, end - i)));
+      i = end;
+    }
+    if (quoted && name.empty()) Fail(at(i), "by: an empty quoted column name");
+    if (!name.empty()) spec.push_back(std::move(name));
+    if (i >= text.size() || text[i] == ',') {
+      if (!spec.empty()) out.push_back(std::move(spec));
+      spec.clear();
+    }
+    if (i >= text.size()) break;
+    ++i;  // past ',' or '+'
+  }
   return out;
 }
 

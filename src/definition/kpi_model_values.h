@@ -35,7 +35,10 @@ std::optional<double> ParseDurationText(std::string_view text);
 bool ParseBool(const IniEntry& e);
 std::string ResolvePath(const IniFile& ini, const std::string& path);  // against the INI's folder
 // "owner, source+product" → {{owner}, {source, product}}
-std::vector<std::vector<std::string>> ParseGroupings(std::string_view text);
+// `by`: groupings separated by ',', the columns of one grouping by '+' (`owner, owner+source`).
+// A name may be quoted in "…" or `…`, as in where (`by = owner, "Lead Source"`; needed for a
+// name holding ',' or '+'). Errors at |loc| (the value's start) plus the column of the problem.
+std::vector<std::vector<std::string>> ParseGroupings(std::string_view text, const SourceLoc& loc);
 UnitSpec ParseUnit(const IniEntry& e);
 Period ParsePeriod(const IniEntry& e);
 void ParseAggregation(const IniEntry& e, MetricDef* m);  // type = …

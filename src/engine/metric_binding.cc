@@ -211,7 +211,11 @@ void SourceRun::BindMetric(const MetricDef& def, std::size_t result_index) {
     if (it == tables_.end()) {
       GroupTable t;
       t.columns = std::move(columns);
-      for (int c : t.columns) t.slots.push_back(InternSlot(c));
+      for (int c : t.columns) {
+        t.slots.push_back(InternSlot(c));
+        Interned& in = interned_[static_cast<std::size_t>(t.slots.back())];
+        if (!def_.exact_groups && !in.canonical) in.canonical = std::make_unique<CanonicalKeys>();
+      }
       t.period = p;
       it = tables_.insert(tables_.end(), std::move(t));
     }

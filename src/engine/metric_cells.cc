@@ -7,6 +7,9 @@
 #include <cstddef>
 #include <cmath>
 #include <cstdint>
+#include <map>
+#include <string>
+#include <string_view>
 #include <memory>
 #include <optional>
 #include <utility>
@@ -199,6 +202,32 @@ void SourceRun::Finish(std::vector<MetricResult>* results, std::vector<SourceSum
               [&](std::uint32_t a, std::uint32_t b) { return t.values[a] < t.values[b]; });
     orders.push_back(std::move(order));
   }
+  // Per interned column with normalised group keys: its canonical values of more than one raw
+  // spelling (or one that differs), with the rows of each (metric_engine.h, CanonicalKeys).
+  std::map<int, std::vector<MergedSpelling>> merges;
+  auto merges_of = [&](int slot) -> const std::vector<MergedSpelling>& {
+    auto [it, inserted] = merges.try_emplace(slot);
+    if (!inserted) return it->second;
+    const Interned& in = interned_[static_cast<std::size_t>(slot)];
+    const CanonicalKeys* c = in.canonical.get();
+    if (c == nullptr) return it->second;
+    std::vector<std::vector<std::pair<std::string, std::uint64_t>>> by(c->texts.size());
+    in.values.ForEach([&](std::string_view raw, std::uint32_t id) {
+      if (id >= c->of.size() || c->of[id] == KeyTable::kNone || c->rows[id] == 0) return;
+      by[c->of[id]].emplace_back(std::string(raw), c->rows[id]);
+    });
+    for (std::size_t cid = 0; cid < by.size(); ++cid) {
+      auto& list = by[cid];
+      if (list.empty() || (list.size() == 1 && list[0].first == c->texts[cid])) continue;
+      std::sort(list.begin(), list.end(), [](const auto& a, const auto& b) {
+        return a.second != b.second ? a.second > b.second : a.first < b.first;
+      });
+      it->second.push_back({def_.id, {}, c->texts[cid], std::move(list)});
+    }
+    std::sort(it->second.begin(), it->second.end(),
+              [](const MergedSpelling& a, const MergedSpelling& b) { return a.value < b.value; });
+    return it->second;
+  };
   for (MetricState& m : metrics_) {
     MetricResult& r = (*results)[m.result_index];
     r.id = m.def->id;
@@ -223,6 +252,12 @@ void SourceRun::Finish(std::vector<MetricResult>* results, std::vector<SourceSum
       g.keys = a.names;
       for (std::uint32_t i : orders[static_cast<std::size_t>(a.table)]) {
         g.rows.emplace_back(t.values[i], cell(i));
+      }
+      for (std::size_t i = 0; i < t.slots.size(); ++i) {
+        for (const MergedSpelling& ms : merges_of(t.slots[i])) {
+          g.merged.push_back(ms);
+          g.merged.back().key = a.names[i];
+        }
       }
       r.groupings.push_back(std::move(g));
     }

@@ -381,7 +381,7 @@ inline std::uint32_t SourceRun::GroupOf(GroupTable* t, std::string* key) {
   // One part (the common case: by one column, or by period): the id indexes the groups.
   if (t->slots.size() + (t->period >= 0 ? 1 : 0) == 1) {
     const std::uint32_t v = t->period >= 0 ? periods_[static_cast<std::size_t>(t->period)].id
-                                           : ValueId(t->slots[0]);
+                                           : GroupValueId(t->slots[0]);
     if (v < t->by_value.size()) {
       const std::uint32_t g = t->by_value[v];
       if (g != kNoRow) return g;
@@ -394,7 +394,7 @@ std::uint32_t SourceRun::GroupOfSlow(GroupTable* t, std::string* key) {
   // The key: the interned ids of the columns' values, then of the period.
   const std::size_t parts = t->slots.size() + (t->period >= 0 ? 1 : 0);
   auto part = [&](std::size_t i) {
-    return i < t->slots.size() ? ValueId(t->slots[i])
+    return i < t->slots.size() ? GroupValueId(t->slots[i])
                                : periods_[static_cast<std::size_t>(t->period)].id;
   };
   if (parts == 1) {  // direct: id → group
@@ -436,10 +436,33 @@ inline std::uint32_t SourceRun::ValueId(int slot) {
   return in.id;
 }
 
+// The id of a column's value in the current row as a group key: its canonical id when the
+// column's group keys are normalised (CanonicalKeys), else its interned id.
+inline std::uint32_t SourceRun::GroupValueId(int slot) {
+  const std::uint32_t raw = ValueId(slot);
+  Interned& in = interned_[static_cast<std::size_t>(slot)];
+  CanonicalKeys* c = in.canonical.get();
+  if (c == nullptr) return raw;
+  if (c->generation != generation_) {
+    c->generation = generation_;
+    if (raw >= c->of.size() || c->of[raw] == KeyTable::kNone) c->Map(raw, context_->Text(in.column));
+    ++c->rows[raw];
+    c->id = c->of[raw];
+  }
+  return c->id;
+}
+
 // A group seen for the first time (in the current row): its values and accumulators.
 std::uint32_t SourceRun::NewGroup(GroupTable* t) {
   std::vector<std::string> values;
-  for (int c : t->columns) values.emplace_back(context_->Text(c));
+  for (std::size_t i = 0; i < t->columns.size(); ++i) {
+    const Interned& in = interned_[static_cast<std::size_t>(t->slots[i])];
+    if (in.canonical) {
+      values.push_back(in.canonical->texts[in.canonical->id]);  // GroupOf has set it
+    } else {
+      values.emplace_back(context_->Text(t->columns[i]));
+    }
+  }
   if (t->period >= 0) {
     const PeriodSlot& p = periods_[static_cast<std::size_t>(t->period)];
     values.push_back(p.valid ? FormatPeriod(p.kind, date::year_month_day{date::sys_days{

@@ -13,6 +13,7 @@
 #include "crmkpi/base/short_key_cache.h"
 #include "crmkpi/base/string_hash.h"
 #include "crmkpi/values/date_time.h"
+#include "crmkpi/values/normalize.h"
 
 #include "accumulators.h"
 
@@ -71,6 +72,34 @@ class PairMap {
   std::size_t size_ = 0;
 };
 
+// Group keys compared after NFKC and white-space collapsing (issue 20; off with exact_groups):
+// each distinct raw value (an Interned id) is normalised once, when first seen in a grouping,
+// and mapped to the id of its canonical text, so "佐藤 花子" and "佐藤　花子" are one group. Per
+// row: one array read and one count (the rows of each raw spelling, for the merged-spellings
+// note); nothing is allocated except for a new distinct raw value.
+struct CanonicalKeys {
+  Normalizer normalizer = Normalizer::Parse("nfkc,collapse-spaces,trim");
+  KeyTable values;                  // canonical text → canonical id
+  std::vector<std::string> texts;   // canonical id → text (the printed group value)
+  std::vector<std::uint32_t> of;    // raw id → canonical id, KeyTable::kNone = not seen yet
+  std::vector<std::uint64_t> rows;  // raw id → rows grouped under that raw spelling
+  std::uint64_t generation = 0;
+  std::uint32_t id = 0;  // of the current row
+
+  // Maps raw id |raw| (text |raw_text|) to its canonical id.
+  void Map(std::uint32_t raw, std::string_view raw_text) {
+    const std::string_view c = normalizer.Apply(raw_text);
+    bool inserted = false;
+    const std::uint32_t cid = values.FindOrInsert(c, &inserted);
+    if (inserted) texts.emplace_back(c);
+    if (raw >= of.size()) {
+      of.resize(std::size_t{raw} + 1, KeyTable::kNone);
+      rows.resize(std::size_t{raw} + 1, 0);
+    }
+    of[raw] = cid;
+  }
+};
+
 // A column whose values are interned (group and distinct keys): trimmed value → dense id, looked
 // up at most once per row however many tables and metrics use the column.
 struct Interned {
@@ -88,6 +117,8 @@ struct Interned {
   bool batched = false;
   // Values of up to 16 bytes (sources, regions) are found here first, without the table.
   std::unique_ptr<ShortKeyCache> short_keys = std::make_unique<ShortKeyCache>();
+  // Set when a grouping reads the column and group keys are normalised (not exact_groups).
+  std::unique_ptr<CanonicalKeys> canonical;
 };
 
 struct GroupTable {

@@ -265,9 +265,21 @@ void SourceRun::Merge(SourceRun& later) {
   for (std::size_t s = 0; s < interned_.size(); ++s) {
     std::vector<std::uint32_t>& to = value_ids[s];
     to.resize(later.interned_[s].values.size());
+    CanonicalKeys* canonical = interned_[s].canonical.get();
+    const CanonicalKeys* from = later.interned_[s].canonical.get();
     later.interned_[s].values.Drain([&](std::string_view key, std::uint32_t id) {
       bool inserted = false;
-      to[id] = interned_[s].values.FindOrInsert(key, &inserted);
+      const std::uint32_t merged = interned_[s].values.FindOrInsert(key, &inserted);
+      to[id] = merged;
+      // A group key seen in the later part: its canonical id and its rows follow it.
+      if (canonical == nullptr || from == nullptr || id >= from->of.size() ||
+          from->of[id] == KeyTable::kNone) {
+        return;
+      }
+      if (merged >= canonical->of.size() || canonical->of[merged] == KeyTable::kNone) {
+        canonical->Map(merged, key);
+      }
+      canonical->rows[merged] += from->rows[id];
     });
   }
   // Which ids an accumulator's distinct set holds, by (table, position): a slot's value ids or

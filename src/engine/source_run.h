@@ -113,6 +113,7 @@ class SourceRun {
   inline std::uint32_t GroupOf(GroupTable* t, std::string* key);
   [[gnu::noinline]] std::uint32_t GroupOfSlow(GroupTable* t, std::string* key);
   inline std::uint32_t ValueId(int slot);
+  inline std::uint32_t GroupValueId(int slot);  // canonical when normalised, else ValueId
   std::uint32_t NewGroup(GroupTable* t);  // also for the totals' one group (Init)
   inline void ObserveSlot(Slot* s);
   inline DistinctKey ObserveDistinct(Stream& s);

@@ -1,6 +1,10 @@
 #include "crmkpi/evaluate/kpi_eval.h"
 
 #include <algorithm>
+#include <map>
+#include <string>
+#include <utility>
+#include <vector>
 #include <set>
 
 #include <fmt/format.h>
@@ -40,6 +44,37 @@ struct GroupKey {
   std::vector<std::string> keys;
   bool operator<(const GroupKey& o) const { return keys < o.keys; }
 };
+
+// The raw spellings merged under each group value of the groupings with |keys|: each source's
+// list once (its metrics repeat it), the sources' rows added per spelling.
+std::vector<MergedSpelling> MergeSpellings(const MetricRun& run,
+                                           const std::vector<std::string>& keys) {
+  std::set<std::pair<std::string, std::string>> seen;  // (source, key) already taken
+  std::map<std::pair<std::string, std::string>, std::map<std::string, std::uint64_t>> rows;
+  for (const MetricResult& r : run.metrics) {
+    for (const MetricGrouping& g : r.groupings) {
+      if (g.keys != keys) continue;
+      std::set<std::pair<std::string, std::string>> here;
+      for (const MergedSpelling& m : g.merged) {
+        if (seen.count({m.source, m.key}) != 0) continue;
+        here.insert({m.source, m.key});
+        for (const auto& [raw, n] : m.spellings) rows[{m.key, m.value}][raw] += n;
+      }
+      seen.insert(here.begin(), here.end());
+    }
+  }
+  std::vector<MergedSpelling> out;
+  for (auto& [kv, spellings] : rows) {
+    MergedSpelling m;
+    m.key = kv.first;
+    m.value = kv.second;
+    m.spellings.assign(spellings.begin(), spellings.end());
+    std::stable_sort(m.spellings.begin(), m.spellings.end(),
+                     [](const auto& a, const auto& b) { return a.second > b.second; });
+    out.push_back(std::move(m));
+  }
+  return out;
+}
 
 }  // namespace
 
@@ -219,6 +254,7 @@ KpiEvaluation EvaluateKpis(const KpiModel& model, const MetricRun& run,
     }
     Grouping grouping;
     grouping.keys = keys;
+    grouping.merged = MergeSpellings(run, keys);
     for (const auto& group : values) {
       auto cell = [&](const MetricDef& m) -> MetricCell {
         auto it = results.find(m.id);

@@ -136,6 +136,30 @@ std::string GroupValue(const std::string& key, const std::string& v) {
   return key == "period" ? "(no date)" : "(empty)";
 }
 
+// The note after a grouping's table: the raw spellings its group keys merged (docs/kpis.md,
+// "Group keys"), "佐藤 花子 ← 佐藤 花子 (3 rows), 佐藤　花子 (2 rows)"; control characters
+// escaped so that a tab is seen. Prefixed with the column when the grouping has several.
+std::string MergedNote(const Grouping& g, bool md) {
+  if (g.merged.empty()) return {};
+  bool several = false;
+  for (const MergedSpelling& m : g.merged) several = several || m.key != g.merged.front().key;
+  std::string out = md ? "\nMerged spellings (group values compared after NFKC and white-space "
+                         "collapsing; `--exact-groups` keeps them apart):\n\n"
+                       : "\nMerged spellings (group values compared after NFKC and white-space "
+                         "collapsing; --exact-groups keeps them apart):\n";
+  for (const MergedSpelling& m : g.merged) {
+    std::string line = several ? m.key + ": " : "";
+    line += GroupValue(m.key, m.value) + " ← ";
+    for (std::size_t i = 0; i < m.spellings.size(); ++i) {
+      const auto& [raw, rows] = m.spellings[i];
+      line += fmt::format("{}{} ({} {}{})", i == 0 ? "" : ", ", EscapeControls(raw),
+                          GroupThousands(std::to_string(rows)), m.unit, rows == 1 ? "" : "s");
+    }
+    out += (md ? "- " : "  ") + line + "\n";
+  }
+  return out;
+}
+
 std::string WriteHuman(const Report& report, bool md) {
   std::string out;
   std::string inputs;
@@ -203,6 +227,7 @@ std::string WriteHuman(const Report& report, bool md) {
       t.rows.push_back(std::move(cells));
     }
     out += t.Render(md);
+    out += MergedNote(g, md);
   }
   for (const ReportList& list : report.lists) {
     out += md ? fmt::format("\n## {}\n\n", list.title) : fmt::format("\n{}\n", list.title);
@@ -299,6 +324,7 @@ std::string WriteJson(const Report& report) {
     }
     w.EndObject();
   }
+  WriteJsonMergedSpellings(report, &w);
   w.Newline().Key("warnings").BeginArray();
   for (const DataWarning& x : report.warnings) {
     w.Newline().BeginObject().Key("kind").String(x.kind).Key("column").String(x.column);
@@ -371,6 +397,32 @@ std::string WriteCsv(const Report& report) {
 }
 
 }  // namespace
+
+void WriteJsonMergedSpellings(const Report& report, JsonWriter* w) {
+  // Normalised group keys (docs/kpis.md, "Group keys"): each column's merged spellings once,
+  // whichever groupings use the column; only when there are any.
+  std::vector<const MergedSpelling*> merged;
+  for (const Grouping& g : report.groupings) {
+    for (const MergedSpelling& m : g.merged) {
+      const bool seen = std::any_of(merged.begin(), merged.end(), [&](const MergedSpelling* x) {
+        return x->key == m.key && x->value == m.value;
+      });
+      if (!seen) merged.push_back(&m);
+    }
+  }
+  if (!merged.empty()) {
+    w->Newline().Key("merged_spellings").BeginArray();
+    for (const MergedSpelling* m : merged) {
+      w->Newline().BeginObject().Key("column").String(m->key).Key("value").String(m->value);
+      w->Key("spellings").BeginArray();
+      for (const auto& [raw, rows] : m->spellings) {
+        w->BeginObject().Key("value").String(raw).Key(m->unit + "s").Int(rows).EndObject();
+      }
+      w->EndArray().EndObject();
+    }
+    w->EndArray();
+  }
+}
 
 void WriteJsonKpis(const Report& report, JsonWriter* w) {
   w->BeginArray();

@@ -108,6 +108,7 @@ std::string WriteTree(const TreeResult& tree, const Report& kpis, Format format)
     // The flat KPI report of the same run, as `report --format json` prints it.
     w.Newline().Key("kpis");
     WriteJsonKpis(kpis, &w);
+    WriteJsonMergedSpellings(kpis, &w);
     w.EndObject().Newline();
     return w.Take();
   }

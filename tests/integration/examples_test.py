@@ -16,14 +16,19 @@ its in-memory rows; see its docstring for each field):
   won_cycle_days            the total's sales_cycle_days_median/_mean/_p90 (n, value; median =
                             mean of the two middle values for even n, p90 = type 7 / numpy)
   negative_cycle_won        excluded.negative_cycle of the total's sales cycle KPIs
+Owners are compared as the report prints group keys (docs/kpis.md, "Group keys"): NFKC, white
+space collapsed to one space and trimmed (group_key below, Python's own NFKC); each raw owner
+spelling that differs from its key must be listed in merged_spellings with its deal count.
 
 Standard library only; exit status 0 when every check passed, 1 otherwise.
 """
 
 import json
 import os
+import re
 import statistics
 import sys
+import unicodedata
 import unittest
 
 from reportlib import check_rows, close, kpi_index, p90_type7, run_json
@@ -34,6 +39,11 @@ TRUTH = os.path.join(REPO, "tests", "data", "examples_truth.json")
 CYCLE_IDS = ("sales_cycle_days_median", "sales_cycle_days_mean", "sales_cycle_days_p90")
 
 CRMKPI = None  # set from argv[1]
+
+
+def group_key(raw):
+    """The printed group key of a raw value: NFKC, white space collapsed and trimmed."""
+    return re.sub(r"\s+", " ", unicodedata.normalize("NFKC", raw)).strip()
 
 
 def run_report(path, by, extra):
@@ -65,11 +75,22 @@ class ExampleTruth:
     def test_owner_groups(self):
         k = self.kpis["owner"]
         got = {g for (g, _) in k if g is not None}
-        self.assertEqual(got, set(self.truth["per_owner"]))
+        self.assertEqual(got, {group_key(o) for o in self.truth["per_owner"]})
+
+    def test_merged_spellings(self):
+        merged = {(m["column"], m["value"]): m["spellings"]
+                  for m in self.reports["owner"].get("merged_spellings", [])}
+        want = {}
+        for raw, o in self.truth["per_owner"].items():
+            if group_key(raw) != raw:
+                want[("owner", group_key(raw))] = [
+                    {"value": raw, "rows": o["won"] + o["lost"] + o["open"]}]
+        self.assertEqual(merged, want)
 
     def test_per_owner_counts_and_revenue(self):
         k = self.kpis["owner"]
-        for owner, o in self.truth["per_owner"].items():
+        for raw_owner, o in self.truth["per_owner"].items():
+            owner = group_key(raw_owner)  # no two raw owners share a key in the examples
             with self.subTest(owner=owner):
                 self.assertIn((owner, "won"), k, "owner missing from the report")
                 for i in ("won", "lost", "open"):

@@ -211,6 +211,10 @@ REPORT = {
                      ini=REPORT_INI + CHECK_INI.split("stages = lead, qualified, proposal, won\n", 1)[1]),
     "--for": case(["--for", "deals"], base=["--won", "won,signed"], file=None, ini=REPORT_INI2,
                   plain=refused("--for", "-c")),
+    # SATO, Ｓａｔｏ and Sato: Ｓａｔｏ is Sato after NFKC, one group unless --exact-groups.
+    "--exact-groups": case(["--exact-groups"], base=["--by", "owner"]),
+    # REPORT_INI has lint findings (no [tree], no definitions): one lint line, hidden.
+    "--no-lint": case(["--no-lint"], plain=refused("--no-lint", "-c")),
 }
 
 FLAG_ONLY = refused("for checks given by flags")
@@ -307,6 +311,7 @@ INIT = {
     "--delimiter": case(["-d", ";"], file="deals_semi_tie.csv", with_c=NO_C),
     "--encoding": case(["--encoding", "cp932"], file="deals_cp932.csv", with_c=NO_C),
     "--map": case(["--map", "owner=Rep"], file="deals_rep.csv", with_c=NO_C),
+    "--exact-groups": case(["--exact-groups"], with_c=NO_C),
 }
 
 COMMANDS = {"report": (REPORT, REPORT_INI), "check": (CHECK, CHECK_INI), "init": (INIT, "")}

@@ -147,7 +147,15 @@ def write_fixture(d, rows, seed):
                 f"2024-{rng.randrange(10, 13):02d}-{rng.randrange(1, 29):02d}"
         notes = '"first line\nsecond, with ""quotes"""' if i % 4 == 0 else "plain"
         end = "\r\n" if i % 9 == 0 else "\n"
-        lines.append(f"{i},Account {rng.randrange(300)},{rng.choice(owners)},"
+        account = f"Account {rng.randrange(300)}"
+        owner = rng.choice(owners)
+        # Spellings that group keys merge (docs/kpis.md, "Group keys"): each chunk meets them
+        # in its own order, and the merge must add their rows as the serial pass counts them.
+        if i % 13 == 0:
+            owner = owner.replace("Owner", "Ｏｗｎｅｒ")
+        elif i % 17 == 0:
+            owner = owner.replace(" ", "\u3000")
+        lines.append(f"{i},{account},{owner},"
                      f"{rng.choice(['web', 'referral', 'partner', ''])},{stage},{amount},"
                      f"{created},{closed_at},{notes}{end}")
     with open(os.path.join(d, "deals.csv"), "w", encoding="utf-8", newline="") as f:
@@ -191,7 +199,8 @@ class MetricEngineParallel(unittest.TestCase):
             self.assertEqual(serial.returncode, 0, serial.stderr)
             # The fixture exercises what the merge must get right.
             for needle in (b'"k_accounts"', b'"k_account_sources"', b'"k_median_amount"',
-                           b'"owners.region":"East"', b'"period":"2024-11"'):
+                           b'"owners.region":"East"', b'"period":"2024-11"',
+                           b'"merged_spellings"'):
                 self.assertIn(needle, serial.stdout)
             for needle in (b"is not an amount", b"not found in lookup", b"is not a date"):
                 self.assertIn(needle, serial.stderr)

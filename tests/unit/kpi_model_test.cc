@@ -199,3 +199,41 @@ TEST_CASE("a tree list must name the node formula's own variables", "[model]") {
         "kpi.ini:11:5: [tree] r: a list of children needs 'r' to be a KPI whose formula uses "
         "them; write an identity that computes it from its children instead, e.g. r = a * b");
 }
+
+TEST_CASE("by: quoted column names; exact_groups reaches every source", "[model]") {
+  auto by_of = [](const std::string& by) {
+    const KpiModel m = KpiModel::Load(IniFile::Parse(
+        "[source s]\nfile = x\n[metric a]\nsource = s\nby = " + by + "\n", "kpi.ini"));
+    return m.metrics.at(0).by;
+  };
+  using Specs = std::vector<std::vector<std::string>>;
+  CHECK(by_of("owner, owner+source") == Specs{{"owner"}, {"owner", "source"}});
+  CHECK(by_of("\"Lead Source\"") == Specs{{"Lead Source"}});
+  CHECK(by_of("owner, \"Lead Source\"") == Specs{{"owner"}, {"Lead Source"}});
+  // Both quoted: the INI's whole-value unquoting would have made this one broken name.
+  CHECK(by_of("\"Lead Source\", \"Deal Owner\"") == Specs{{"Lead Source"}, {"Deal Owner"}});
+  CHECK(by_of("owner+\"Lead Source\"") == Specs{{"owner", "Lead Source"}});
+  CHECK(by_of("`Won, Lost`+owner") == Specs{{"Won, Lost", "owner"}});
+  CHECK(by_of("\"a+b\"") == Specs{{"a+b"}});
+  CHECK(by_of("Lead Source") == Specs{{"Lead Source"}});  // unquoted still works
+
+  CHECK(ErrorOf("[source s]\nfile = x\n[metric a]\nsource = s\nby = owner, \"Lead Source\n") ==
+        "kpi.ini:5:13: by: this quote opens a column name that is never closed; close it "
+        "(by = owner, \"Lead Source\")");
+  CHECK(ErrorOf("[source s]\nfile = x\n[metric a]\nsource = s\nby = \"Lead\" Source\n") ==
+        "kpi.ini:5:13: by: expected ',' or '+' after the quoted name \"Lead\", got 'S'; quote "
+        "the whole name (by = \"Lead Source\")");
+  CHECK(ErrorOf("[source s]\nfile = x\n[metric a]\nsource = s\nby = owner, \"\"\n") ==
+        "kpi.ini:5:15: by: an empty quoted column name");
+
+  const KpiModel exact = KpiModel::Load(IniFile::Parse(
+      "[crmkpi]\nexact_groups = true\n[source s]\nfile = x\n[source t]\nfile = y\n", "kpi.ini"));
+  CHECK(exact.exact_groups);
+  CHECK(exact.sources.at(0).exact_groups);
+  CHECK(exact.sources.at(1).exact_groups);
+  const KpiModel normal = KpiModel::Load(IniFile::Parse("[source s]\nfile = x\n", "kpi.ini"));
+  CHECK_FALSE(normal.sources.at(0).exact_groups);
+  CHECK(ErrorOf("[crmkpi]\nexact_groups = yes\n") ==
+        "kpi.ini:2:16: exact_groups: expected true or false, got 'yes' (true compares group "
+        "values as written, without NFKC and white-space collapsing)");
+}

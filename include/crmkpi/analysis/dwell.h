@@ -73,6 +73,9 @@ struct DwellOptions {
   std::optional<Seconds> as_of;  // default: the history's latest time
   std::optional<double> stuck_after_days;       // every stage
   std::map<std::string, double> stuck_after;    // per stage (StageRules::Normalize of the name)
+  // --exact-groups: --by values as written, not after NFKC and white-space collapsing
+  // (docs/kpis.md, "Group keys"; the grouping's merged spellings count deals).
+  bool exact_groups = false;
 };
 
 // The report: command "dwell"; total KPIs (history_deals, history_visits, stuck_deals); a

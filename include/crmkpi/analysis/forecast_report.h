@@ -95,6 +95,10 @@ struct ForecastOptions {
   std::string actual_file;         // the deals export; empty = the forecast file's actual column
   Period period = Period::kMonth;  // kMonth or kQuarter
   std::vector<std::string> by;     // the series columns, together one key
+  // --exact-groups: series values as written, not after NFKC and white-space collapsing
+  // (docs/kpis.md, "Group keys"; the series grouping lists the merged spellings with the rows
+  // of both files).
+  bool exact_groups = false;
   // --map: the forecast roles (period, forecast, actual, snapshot, category) bind in the
   // forecast file, stage, amount, closed and created in the deals file, any other role in each
   // file that has the column (a column in neither is a usage error). Without a deals file every

@@ -124,6 +124,18 @@ class KeyTable {
     ids_ = 0;
   }
   // Bytes held (slots and arena blocks), for memory reports.
+  // Calls f(key, id) for every key, in insertion order; the table is unchanged.
+  template <typename F>
+  void ForEach(F&& f) const {
+    for (const Block& b : blocks_) {
+      for (std::size_t w = 0; w < b.used;) {
+        const std::uint64_t* e = b.words.get() + w;
+        f(KeyOf(e), IdOf(e));
+        w += EntryWords(KeyOf(e).size());
+      }
+    }
+  }
+
   std::size_t bytes() const {
     std::size_t n = slots_.capacity() * sizeof(Slot);
     for (const Block& b : blocks_) n += b.capacity * sizeof(std::uint64_t);

@@ -24,6 +24,7 @@ struct DealsDefinitionInput {
   std::string period;                         // "", week, month, quarter, year
   std::string period_of;                      // a role or column; empty = closed
   std::string as_of;                          // empty = the data's latest date
+  bool exact_groups = false;                  // --exact-groups: [crmkpi] exact_groups = true
   // Roles bound from the data rather than the header (a stage column chosen by its values):
   // given to the run as --map would be.
   std::vector<RoleMapping> data_mappings;

@@ -25,6 +25,10 @@ struct IniEntry {
   std::string value;
   SourceLoc key_loc;    // where the key starts
   SourceLoc value_loc;  // where the value starts (first line)
+  // The value as written on the key's line (trimmed, outer quotes kept): for keys whose value
+  // is a list of quotable names (`by = owner, "Lead Source"`), where |value|'s unquoting of
+  // the whole line would join two quoted names.
+  std::string raw;
 };
 
 struct IniSection {

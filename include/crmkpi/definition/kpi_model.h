@@ -73,6 +73,9 @@ class KpiModel {
   std::string as_of;         // a date; empty when not given or `data`
   bool as_of_data = false;   // as_of = data: the latest created/closed date of the sources
   std::string tz;
+  // [crmkpi] exact_groups = true (or --exact-groups): group values compared as written, not
+  // after NFKC and white-space collapsing (docs/kpis.md, "Group keys"). Copied to every source.
+  bool exact_groups = false;
   std::vector<SourceDef> sources;
   std::vector<LookupDef> lookups;
   std::vector<MetricDef> metrics;
@@ -81,6 +84,9 @@ class KpiModel {
   TreeDef tree;
   std::map<std::string, LintSeverity> lint;  // [lint] rule = error|warning|off
   std::vector<CheckDef> checks;               // [check NAME], for `crmkpi check`
+
+  // Sets exact_groups here and on every source.
+  void SetExactGroups(bool exact);
 
   const SourceDef* FindSource(std::string_view id) const;
   const MetricDef* FindMetric(std::string_view id) const;

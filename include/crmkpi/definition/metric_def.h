@@ -37,6 +37,9 @@ struct SourceDef {
   std::string filter;  // where-expression applied to every metric of the source
   SourceLoc filter_loc;
   bool lenient = false;
+  // Group values compared as written ([crmkpi] exact_groups = true, --exact-groups) instead of
+  // after NFKC and white-space collapsing (docs/kpis.md, "Group keys").
+  bool exact_groups = false;
   // Built from the flags of `crmkpi report FILE` (the built-in definition, not a file a user
   // wrote): messages name the flags (--date-format, --lenient) instead of INI keys.
   bool from_flags = false;

@@ -76,8 +76,11 @@
 // "period"; each `by` spec (its names as written, plus "period" when the metric has a period).
 // A grouping lists every group value seen in rows that pass the source filter: a metric's where
 // decides what is aggregated, not which groups exist, so a group with no matching rows shows
-// count 0 / sum 0 / n/a EMPTY. Group values are trimmed; the empty value is its own group; rows
-// are sorted by values (byte-wise). Period labels are those of the local date (source tz) of the
+// count 0 / sum 0 / n/a EMPTY. Group values are trimmed, then (unless the source's exact_groups)
+// compared after NFKC and white-space collapsing and printed in that form, each distinct raw
+// value normalised once (CanonicalKeys); MetricGrouping::merged lists the raw spellings of each
+// printed value with their rows. The empty value is its own group; rows are sorted by values
+// (byte-wise). Period labels are those of the local date (source tz) of the
 // metric's period_of column (default: the closed role): week "2024-W09" (ISO 8601: 2024-12-30
 // is in 2025-W01), month "2024-03", quarter "2024-Q1", year "2024"; no valid date → "".
 //
@@ -116,6 +119,7 @@ struct MetricCell {  // one metric, one group
 struct MetricGrouping {
   std::vector<std::string> keys;  // by names as written, then "period"
   std::vector<std::pair<std::vector<std::string>, MetricCell>> rows;  // sorted by values
+  std::vector<MergedSpelling> merged;  // normalised group keys with their raw spellings
 };
 
 struct MetricResult {

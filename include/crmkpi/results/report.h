@@ -41,9 +41,21 @@ struct GroupRow {
   std::vector<KpiValue> kpis;
 };
 
+// Raw spellings of a column's values that became one group key (docs/kpis.md, "Group keys"):
+// compared after NFKC and white-space collapsing, printed as the normalised |value|. Listed
+// when more than one spelling was seen, or one that differs from |value|.
+struct MergedSpelling {
+  std::string source;  // the source whose rows were counted (empty once sources are combined)
+  std::string key;     // the grouping key: the column name as given to --by / by
+  std::string value;   // the printed group value
+  std::vector<std::pair<std::string, std::uint64_t>> spellings;  // raw spelling → rows; most first
+  std::string unit = "row";  // what is counted: "row" (report), "deal" (dwell: deals grouped)
+};
+
 struct Grouping {
   std::vector<std::string> keys;  // column names as given to --by, plus "period"
   std::vector<GroupRow> rows;     // sorted by values
+  std::vector<MergedSpelling> merged;  // by key, then value
 };
 
 struct InputSummary {

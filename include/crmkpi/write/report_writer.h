@@ -20,6 +20,9 @@ class JsonWriter;
 // The "kpis" array of the JSON report (total first, then each grouping's rows), one KPI per
 // line; `tree` writes it beside the tree.
 void WriteJsonKpis(const Report& report, JsonWriter* w);
+// `,"merged_spellings":[…]` (on a new line) when a grouping merged spellings of its values
+// (docs/kpis.md, "Group keys"): each column's once, whichever groupings use it; else nothing.
+void WriteJsonMergedSpellings(const Report& report, JsonWriter* w);
 
 // Human text of a reason code ("ZERO_DENOMINATOR" -> "no population (denominator 0)").
 std::string_view ReasonText(std::string_view code);
