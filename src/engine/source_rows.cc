@@ -557,16 +557,32 @@ inline const DurationSlot& SourceRun::Duration(std::size_t index) {
     d.exclusion = kMissingTo;
   } else if (ts == ParseStatus::kInvalid) {
     d.exclusion = kInvalidTo;
+  } else if (HasTime(context_->Raw(d.from)) != HasTime(context_->Raw(d.to))) [[unlikely]] {
+    // A date-only value beside a date-time one (Salesforce: CloseDate a date, CreatedDate a
+    // date-time): whole calendar days in the data's time zone, so a deal won the day it was
+    // created takes 0 days, not a negative time (docs/kpis.md, "Durations").
+    std::int64_t from_day = 0, to_day = 0;
+    context_->Day(d.from, &from_day);
+    context_->Day(d.to, &to_day);
+    if (to_day < from_day) {
+      NegativeDuration(d);
+    } else {
+      d.seconds = (to_day - from_day) * 86400;
+    }
   } else if (to < from) {
-    d.exclusion = kNegativeDuration;
-    Warn("negative_duration", d.to, [&] {
-      return fmt::format("is before '{}'; the row is left out of the durations {}..{}",
-                         schema_.name(d.from), schema_.name(d.from), schema_.name(d.to));
-    });
+    NegativeDuration(d);
   } else {
     d.seconds = to - from;
   }
   return d;
+}
+
+void SourceRun::NegativeDuration(DurationSlot& d) {
+  d.exclusion = kNegativeDuration;
+  Warn("negative_duration", d.to, [&] {
+    return fmt::format("is before '{}'; the row is left out of the durations {}..{}",
+                       schema_.name(d.from), schema_.name(d.from), schema_.name(d.to));
+  });
 }
 
 inline void SourceRun::JoinLookup(const LoadedLookup& l) {

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstring>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -118,6 +119,12 @@ class SourceRun {
   inline void ObserveSlot(Slot* s);
   inline DistinctKey ObserveDistinct(Stream& s);
   [[gnu::always_inline]] inline const DurationSlot& Duration(std::size_t index);
+  [[gnu::noinline]] void NegativeDuration(DurationSlot& d);  // excluded, warned once
+  // Whether a date value holds a time of day (every time format has a ':'): a duration
+  // between a date-only and a date-time value is counted in calendar days.
+  static bool HasTime(std::string_view text) {
+    return std::memchr(text.data(), ':', text.size()) != nullptr;
+  }
   inline void JoinLookup(const LoadedLookup& l);
   std::size_t LocateIndex(int column) const;
   [[gnu::always_inline]] inline void HandleBadWidth(const CsvRow& row);

@@ -636,14 +636,37 @@ TEST_CASE("avg carries its population: numerator the sum, denominator n", "[metr
   CHECK(empty.denominator->ToString() == "0");
 }
 
+TEST_CASE("a date-only value beside a date-time: whole calendar days in the data's zone",
+          "[metric]") {
+  TempDir dir;
+  // Salesforce: CloseDate a date, CreatedDate a date-time. Won the day it was created: 0 days
+  // (not -10 h, excluded). The next day, whatever the times: 1 day. Both date-times: exact.
+  const SourceDef s = Source("deals", dir.Write("d.csv",
+                                                "created_at,closed_at\n"
+                                                "2023-03-01T10:15:00.000Z,2023-03-01\n"
+                                                "2023-03-01T23:59:00Z,2023-03-02\n"
+                                                "2023-03-02,2023-03-01T10:00:00Z\n"
+                                                "2023-03-01 06:00,2023-03-01 18:00\n"));
+  const MetricRun run = Run({s}, {Duration("days", Aggregation::kSum)});
+  CHECK(Find(run, "days").total.value->ToDouble() == Approx(0 + 1 + 0.5));
+  CHECK(Find(run, "days").total.n == 3);
+  CHECK(Excluded(Find(run, "days").total) == "negative_duration=1");  // closed the day before
+  // In Tokyo, 2023-03-01T23:59Z is already 2023-03-02: the same day as the close, 0 days.
+  SourceDef tokyo = s;
+  tokyo.tz = "Asia/Tokyo";
+  const MetricRun t = Run({tokyo}, {Duration("days", Aggregation::kSum)});
+  CHECK(Find(t, "days").total.value->ToDouble() == Approx(0 + 0 + 0.5));
+}
+
 TEST_CASE("duration exclusions in order: from missing/invalid, to missing/invalid", "[metric]") {
   TempDir dir;
-  // Row 1: 2024-01-01 00:00 → 2024-01-01 06:00 = 6 h = 0.25 days (fractional, not rounded).
+  // Row 1: 2024-01-01 00:00 → 2024-01-01 06:00 = 6 h = 0.25 days (fractional, not rounded;
+  // both ends have a time).
   // Rows 2–6: missing_from (to invalid too: the first reason wins), invalid_from, missing_to,
   // invalid_to, negative (1 h back).
   const SourceDef s = Source("deals", dir.Write("d.csv",
                                                 "created_at,closed_at\n"
-                                                "2024-01-01,2024-01-01 06:00\n"
+                                                "2024-01-01 00:00,2024-01-01 06:00\n"
                                                 ",later\n"
                                                 "soon,2024-01-02\n"
                                                 "2024-01-01,\n"
