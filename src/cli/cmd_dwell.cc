@@ -142,7 +142,13 @@ int Run(const DwellArgs& a) {
   Report report = ComputeDwell(history, o);
   // ComputeDwell names the as-of date in UTC; the user's calendar is --tz.
   const std::optional<Seconds> as_of = o.as_of ? o.as_of : history.latest;
-  if (as_of) report.as_of = FormatDate(DateParser({}, a.tz).LocalDate(*as_of));
+  // The data's as-of in full (--as-of with it reproduces the run); an option as given.
+  if (as_of) {
+    const DateParser zone({}, a.tz);
+    report.as_of = o.as_of && a.as_of.find(':') == std::string::npos
+                       ? FormatDate(zone.LocalDate(*as_of))
+                       : zone.FormatInstant(*as_of);
+  }
   WriteOutput(a.output, WriteReport(report, format));
   // After the report, where a terminal user sees them.
   if (!a.quiet) PrintDiagnostics(report.warnings, {});

@@ -92,12 +92,7 @@ void SourceRun::Read() {
       ++summary_.filtered_out;
       continue;
     }
-    for (int c : date_columns_) {  // [crmkpi] as_of = data: empty unless asked for
-      Seconds t = 0;
-      if (context_->Instant(c, &t) == ParseStatus::kOk && (!latest_date_ || t > *latest_date_)) {
-        latest_date_ = t;
-      }
-    }
+    if (track_dates_) [[unlikely]] TrackLatestEvent();
     if (prefetching_) {
       for (Interned& in : interned_) {
         if (!in.batched && in.values.size() >= Interned::kPrefetchFrom) {
@@ -536,6 +531,21 @@ inline DistinctKey SourceRun::ObserveDistinct(Stream& s) {
     o.id = s.composite.FindOrInsert(s.key, &inserted);
   }
   return o;
+}
+
+// as_of = data: the latest event of the row (source_run.h, event_columns_).
+void SourceRun::TrackLatestEvent() {
+  auto consider = [&](int c) {
+    Seconds t = 0;
+    if (context_->Instant(c, &t) == ParseStatus::kOk && (!latest_date_ || t > *latest_date_)) {
+      latest_date_ = t;
+    }
+  };
+  for (int c : event_columns_) consider(c);
+  if (closed_column_ >= 0 &&
+      (!closed_needs_stage_ || context_->Stage().cls != StageClass::kOpen)) {
+    consider(closed_column_);
+  }
 }
 
 // The duration FROM..TO of the current row, decided (and warned about) once per row.

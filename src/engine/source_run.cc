@@ -196,9 +196,19 @@ void SourceRun::Init() {
   fields_.resize(schema_.size());
   context_ = std::make_unique<RowContext>(schema_, dates_, &rules_);
   if (track_dates_) {
-    for (Role r : {Role::kCreated, Role::kClosed}) {
-      if (schema_.roles().has(r)) date_columns_.push_back(schema_.roles()[r]);
+    // By role, or by a column named as the role (as metrics resolve `created..closed`).
+    auto column_of = [&](Role r) {
+      try {
+        return schema_.Resolve(RoleName(r));
+      } catch (const Error&) {
+        return -1;  // an ambiguous name: no event from it
+      }
+    };
+    for (Role r : {Role::kCreated, Role::kChanged, Role::kModified}) {
+      if (const int c = column_of(r); c >= 0) event_columns_.push_back(c);
     }
+    closed_column_ = column_of(Role::kClosed);
+    closed_needs_stage_ = schema_.roles().has(Role::kStage);
   }
   context_->set_invalid_hook([this](std::string_view kind, int column) {
     if (kind == "invalid_amount") {

@@ -120,6 +120,7 @@ class SourceRun {
   inline DistinctKey ObserveDistinct(Stream& s);
   [[gnu::always_inline]] inline const DurationSlot& Duration(std::size_t index);
   [[gnu::noinline]] void NegativeDuration(DurationSlot& d);  // excluded, warned once
+  [[gnu::noinline]] void TrackLatestEvent();
   // Whether a date value holds a time of day (every time format has a ':'): a duration
   // between a date-only and a date-time value is counted in calendar days.
   static bool HasTime(std::string_view text) {
@@ -141,7 +142,12 @@ class SourceRun {
   std::optional<Seconds> as_of_;  // sla: when an unfinished row is already late
   // [crmkpi] as_of = data: every row's created and closed dates are read for the latest one.
   bool track_dates_ = false;
-  std::vector<int> date_columns_;  // the created and closed roles' columns (Init)
+  // The latest event in the data (as_of = data): every row's created, changed and modified
+  // times (event_columns_), and the closed time of a closed row only (closed_column_; every
+  // row's when there is no stage column): an open deal's close date is an expectation.
+  std::vector<int> event_columns_;
+  int closed_column_ = -1;
+  bool closed_needs_stage_ = false;
   std::optional<Seconds> latest_date_;
   const SourceDef& def_;
   int index_;

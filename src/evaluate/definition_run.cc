@@ -1,5 +1,8 @@
 #include "crmkpi/evaluate/definition_run.h"
 
+#include <algorithm>
+#include <filesystem>
+
 #include <optional>
 
 #include <fmt/format.h>
@@ -20,6 +23,21 @@ void PresentAsBuiltIn(GroupRow* row) {
     v.achievement.reset();
     v.status.clear();
   }
+}
+
+// Whether every file of the definition's row sources can be read twice (regular files).
+bool AllRegularFiles(const KpiModel& model, const std::map<std::string, std::string>& files) {
+  for (const SourceDef& s : model.sources) {
+    std::vector<std::string> paths = {s.file};
+    paths.insert(paths.end(), s.more_files.begin(), s.more_files.end());
+    if (const auto it = files.find(s.id); it != files.end()) paths = {it->second};
+    for (const std::string& p : paths) {
+      std::error_code ec;
+      if (p.empty()) continue;  // an analysis source without a file of its own
+      if (p == "-" || !std::filesystem::is_regular_file(p, ec)) return false;
+    }
+  }
+  return true;
 }
 
 }  // namespace
@@ -44,18 +62,46 @@ DefinitionRun RunDefinition(const KpiModel& model, const std::string& as_of_flag
     }
     as_of = t;
   }
+  // A metric that needs an as-of (sla: is an unfinished row already late; km_median: how long
+  // the open ones have run) takes the latest event in the data when none is given, as
+  // `as_of = data` does: every unresolved ticket "pending" would make a 24 h SLA 100 %.
+  const bool needs_as_of = std::any_of(model.metrics.begin(), model.metrics.end(), [](const MetricDef& m) {
+    return m.aggregation == Aggregation::kSla || m.aggregation == Aggregation::kKmMedian;
+  });
+  bool from_data = as_of_flag.empty() && (model.as_of_data || (model.as_of.empty() && needs_as_of));
+  // An sla metric decides on each row whether an unfinished one is late, so the as-of must be
+  // known before the rows are read: the latest event is found by a first read of the sources
+  // (regular files only; a stream cannot be read twice and keeps its unfinished rows pending).
+  std::optional<Seconds> data_as_of;
+  const bool sla = std::any_of(model.metrics.begin(), model.metrics.end(), [](const MetricDef& m) {
+    return m.aggregation == Aggregation::kSla;
+  });
+  if (from_data && sla && AllRegularFiles(model, files)) {
+    data_as_of = RunMetrics(model.sources, model.lookups, model.metrics, files, model.tz,
+                            std::nullopt, parallel, true, {})
+                     .data_as_of;
+    if (data_as_of) {
+      as_of = data_as_of;
+      from_data = false;
+    }
+  }
   run.metrics = RunMetrics(model.sources, model.lookups, model.metrics, files, model.tz, as_of,
-                           parallel, model.as_of_data && as_of_flag.empty(), taps);
+                           parallel, from_data, taps);
+  if (data_as_of) run.metrics.data_as_of = data_as_of;
   run.evaluation = EvaluateKpis(model, run.metrics, overrides);
   Report& report = run.evaluation.report;
   if (run.metrics.data_as_of) {
-    // as_of = data: the day of the latest date in the data, in the definition's zone.
-    run.as_of = FormatDate(DateParser({}, model.tz).LocalDate(*run.metrics.data_as_of));
+    // as_of = data: the latest event in the data, in full in the definition's zone, so that
+    // --as-of with the printed value reproduces every figure.
+    run.as_of = DateParser({}, model.tz).FormatInstant(*run.metrics.data_as_of);
     report.as_of = run.as_of;
     report.as_of_source = "data";
   }
   if (!as_of_flag.empty()) {
-    report.as_of = FormatDate(DateParser({}, model.tz).LocalDate(*as_of));
+    // As given: a date stays a date, a date-time is printed in full.
+    report.as_of = as_of_flag.find(':') == std::string::npos
+                       ? FormatDate(DateParser({}, model.tz).LocalDate(*as_of))
+                       : DateParser({}, model.tz).FormatInstant(*as_of);
     report.as_of_source = "option";
   }
   return run;

@@ -410,6 +410,27 @@ date::year_month_day DateParser::LocalDate(Seconds t) const {
   return date::year_month_day{date::sys_days{date::days{static_cast<int>(days)}}};
 }
 
+std::string DateParser::FormatInstant(Seconds t) const {
+  t = std::clamp(t, -kMaxAbsInstant, kMaxAbsInstant);
+  Seconds off = 0;
+  if (zone_ != nullptr) {
+    off = zone_->get_info(date::sys_seconds{std::chrono::seconds{t}}).offset.count();
+  }
+  const Seconds local = t + off;
+  Seconds days = local / kSecondsPerDay;
+  Seconds secs = local % kSecondsPerDay;
+  if (secs < 0) {
+    --days;
+    secs += kSecondsPerDay;
+  }
+  const date::year_month_day ymd{date::sys_days{date::days{static_cast<int>(days)}}};
+  std::string out = fmt::format("{}T{:02}:{:02}:{:02}", FormatDate(ymd), secs / 3600,
+                                secs / 60 % 60, secs % 60);
+  if (zone_ == nullptr || off == 0) return out + "Z";
+  const Seconds a = off < 0 ? -off : off;
+  return out + fmt::format("{}{:02}:{:02}", off < 0 ? '-' : '+', a / 3600, a / 60 % 60);
+}
+
 // Into |out| without allocating (labels fit the short-string buffer).
 void FormatPeriod(Period kind, const date::year_month_day& ymd, std::string* out) {
   const int y = static_cast<int>(ymd.year());

@@ -177,7 +177,7 @@ std::string WriteHuman(const Report& report, bool md) {
                            : fmt::format("as of {} ({})", report.as_of,
                                          report.as_of_source == "option"       ? "--as-of"
                                          : report.as_of_source == "definition" ? "the definition"
-                                                                 : "latest date in the data");
+                                                                 : "latest event in the data");
   out += fmt::format("{}crmkpi {}: {} · {} rows · {}\n\n", md ? "# " : "", report.command, inputs,
                      GroupThousands(std::to_string(rows)), as_of);
 

@@ -57,6 +57,10 @@ class DateParser {
   // years are clamped (Parse never produces them).
   date::year_month_day LocalDate(Seconds t) const;
 
+  // |t| in full, in the configured zone, as the automatic path reads it back exactly:
+  // "2023-09-01T14:03:00Z" in UTC, "2023-09-01T23:03:00+09:00" in Asia/Tokyo.
+  std::string FormatInstant(Seconds t) const;
+
   const std::string& format() const { return format_; }
   const std::string& tz_name() const { return tz_name_; }
 
