@@ -27,8 +27,49 @@ std::string PathFromIni(const std::string& file, const std::string& output) {
   return rel.empty() ? file : rel.generic_string();
 }
 
-void ChooseStageFromData(const DealsFlags& f, CsvReader* reader, DealsDefinitionInput* in) {
-  const StageColumnChoice choice = SampleStageColumn(reader, in->header, in->roles, f.won, f.lost);
+constexpr std::size_t kSampleRows = 1000;
+
+// The values of |columns| in the first kSampleRows records of |reader| (past its header);
+// *rows = how many were read. A malformed record ends the sample (the pass reports it).
+std::vector<std::vector<std::string>> SampleColumns(CsvReader* reader,
+                                                    const std::vector<int>& columns,
+                                                    std::size_t* rows) {
+  std::vector<std::vector<std::string>> values(columns.size());
+  *rows = 0;
+  if (columns.empty()) return values;
+  try {
+    CsvRow row;
+    while (*rows < kSampleRows && reader->Next(&row)) {
+      ++*rows;
+      for (std::size_t i = 0; i < columns.size(); ++i) {
+        const auto c = static_cast<std::size_t>(columns[i]);
+        values[i].emplace_back(c < row.fields.size() ? row.fields[c] : std::string_view());
+      }
+    }
+  } catch (const Error&) {
+    // A malformed record among the first rows: the pass reports it where it is.
+  }
+  return values;
+}
+
+// What the first rows' values say (stage column, order of numeric dates), into |in|.
+void DecideFromData(const DealsFlags& f, CsvReader* reader, DealsDefinitionInput* in) {
+  const std::vector<int> stage_columns = StageCandidates(in->header, in->roles);
+  std::vector<int> columns = stage_columns;
+  for (Role r : {Role::kCreated, Role::kClosed, Role::kChanged, Role::kModified}) {
+    if (in->roles.has(r)) columns.push_back(in->roles[r]);
+  }
+  std::size_t rows = 0;
+  std::vector<std::vector<std::string>> values = SampleColumns(reader, columns, &rows);
+
+  StageConfig config;
+  config.won = f.won;
+  config.lost = f.lost;
+  StageRules rules(config);
+  const std::vector<std::vector<std::string>> stage_values(
+      values.begin(), values.begin() + static_cast<std::ptrdiff_t>(stage_columns.size()));
+  const StageColumnChoice choice =
+      ChooseStageColumn(in->header, in->roles, stage_columns, stage_values, rows, rules);
   if (choice.changed) {
     in->roles.column[static_cast<int>(Role::kStage)] = choice.column;
     in->roles.source[static_cast<int>(Role::kStage)] = BindingSource::kDetected;
@@ -38,6 +79,41 @@ void ChooseStageFromData(const DealsFlags& f, CsvReader* reader, DealsDefinition
   if (!choice.warning.empty()) {
     in->warnings.push_back(fmt::format("{}: warning: {}", reader->name(), choice.warning));
   }
+
+  if (!f.date_format.empty()) return;  // the user's format decides
+  std::vector<std::string> dates;
+  for (std::size_t i = stage_columns.size(); i < values.size(); ++i) {
+    dates.insert(dates.end(), values[i].begin(), values[i].end());
+  }
+  const DateOrderEvidence ev = DecideDateOrder(dates);
+  const std::string fix = "name the order with --date-format '%d/%m/%Y' (day first) or "
+                          "'%m/%d/%Y' (month first)";
+  switch (ev.order) {
+    case DateOrder::kDmy:
+      in->date_order = "dmy";
+      in->warnings.push_back(fmt::format(
+          "{}: note: dates are read day first (D/M/Y): '{}' has no month {} ({} such value{} "
+          "in the first {} rows)",
+          reader->name(), ev.dmy_example, ev.dmy_example.substr(0, ev.dmy_example.find_first_of("/-")),
+          ev.dmy, ev.dmy == 1 ? "" : "s", rows));
+      break;
+    case DateOrder::kConflict:
+      in->warnings.push_back(fmt::format(
+          "{}: warning: dates are written in both orders: '{}' is day first, '{}' month first; "
+          "read month first (US); {}",
+          reader->name(), ev.dmy_example, ev.mdy_example, fix));
+      break;
+    case DateOrder::kAmbiguous:
+      in->warnings.push_back(fmt::format(
+          "{}: warning: dates such as '{}' could be month or day first ({} dates in the first {} "
+          "rows, none with a part above 12): read month first (US, M/D/Y); if they are day "
+          "first, {}",
+          reader->name(), ev.ambiguous_example, ev.ambiguous, rows, fix));
+      break;
+    case DateOrder::kMdy:
+    case DateOrder::kNone:
+      break;
+  }
 }
 
 }  // namespace
@@ -46,33 +122,16 @@ StageColumnChoice SampleStageColumn(CsvReader* reader, const std::vector<std::st
                                     const RoleBinding& roles,
                                     const std::vector<std::string>& won,
                                     const std::vector<std::string>& lost) {
-  constexpr std::size_t kStageSampleRows = 1000;
   const std::vector<int> candidates = StageCandidates(header, roles);
   if (candidates.empty()) return {};
-  std::vector<std::vector<std::string>> values(candidates.size());
   std::size_t rows = 0;
-  try {
-    CsvRow row;
-    while (rows < kStageSampleRows && reader->Next(&row)) {
-      ++rows;
-      for (std::size_t i = 0; i < candidates.size(); ++i) {
-        const auto c = static_cast<std::size_t>(candidates[i]);
-        values[i].emplace_back(c < row.fields.size() ? row.fields[c] : std::string_view());
-      }
-    }
-  } catch (const Error&) {
-    // A malformed record among the first rows: the pass reports it where it is.
-  }
+  const std::vector<std::vector<std::string>> values = SampleColumns(reader, candidates, &rows);
   StageConfig config;
   config.won = won;
   config.lost = lost;
   StageRules rules(config);
   return ChooseStageColumn(header, roles, candidates, values, rows, rules);
 }
-
-namespace {
-
-}  // namespace
 
 DealsDefinitionInput ReadDealsDefinitionInput(const DealsFlags& f, const std::string& ini_output) {
   DealsDefinitionInput in;
@@ -85,7 +144,7 @@ DealsDefinitionInput ReadDealsDefinitionInput(const DealsFlags& f, const std::st
     in.header = reader->ReadHeader();
     try {
       in.roles = BindRoles(in.header, f.input.Mappings(), reader->name());
-      ChooseStageFromData(f, reader.get(), &in);
+      DecideFromData(f, reader.get(), &in);
       if (!in.roles.has(Role::kStage)) {
         throw Error::Usage(fmt::format(
             "{}: no stage column found; name it with --map stage=COLUMN. The header has {}",

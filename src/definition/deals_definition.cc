@@ -102,6 +102,7 @@ struct Builder {
     if (!in.encoding.empty() && in.encoding != "auto") Key("encoding", in.encoding);
     if (!in.delimiter.empty() && in.delimiter != "auto") Key("delimiter", in.delimiter);
     if (!in.date_format.empty()) Key("date_format", in.date_format);
+    if (in.date_order == "dmy") Key("date_order", "dmy");
     if (in.lenient) Key("lenient", "true");
     static const Role kRoles[] = {Role::kId,      Role::kName,    Role::kStage,  Role::kAmount,
                                   Role::kOwner,   Role::kSource,  Role::kProduct, Role::kAccount,

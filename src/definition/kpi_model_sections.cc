@@ -57,7 +57,7 @@ bool LoadSettings(const IniSection& s, KpiModel* model) {
 SourceDef LoadSource(const IniFile& ini, const IniSection& s) {
   RequireId(s);
   CheckKeys(s,
-            {"file", "encoding", "delimiter", "date_format", "tz", "won", "lost", "stages",
+            {"file", "encoding", "delimiter", "date_format", "date_order", "tz", "won", "lost", "stages",
              "opportunity_stage", "lost_reached", "filter", "lenient", "missing_tokens", "kind",
              "mode", "conversion", "actual", "period", "series"},
             {"map.", "entered."});
@@ -75,6 +75,13 @@ SourceDef LoadSource(const IniFile& ini, const IniSection& s) {
   }
   d.delimiter = Get(s, "delimiter", "auto");
   d.date_format = Get(s, "date_format");
+  d.date_order = Get(s, "date_order", "mdy");
+  if (d.date_order != "mdy" && d.date_order != "dmy") {
+    Fail(LocOf(s, "date_order"),
+         fmt::format("date_order: expected mdy (4/15/2024, the default) or dmy (15/04/2024), got "
+                     "'{}'",
+                     d.date_order));
+  }
   d.tz = Get(s, "tz");
   for (const IniEntry& e : s.entries) {
     if (e.key.rfind("map.", 0) != 0) continue;

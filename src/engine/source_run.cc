@@ -103,8 +103,10 @@ SourceRun::SourceRun(const SourceDef& def, int index,
       rules_(Located(def.loc, what_ + ": ", [&] { return StageRules(def.stages); })),
       dates_(Located(def.loc, what_ + ": ",
                      [&] {
-                       return DateParser(def.date_format, tz_,
-                                         def.from_flags ? "--date-format" : "date_format");
+                       DateParser p(def.date_format, tz_,
+                                    def.from_flags ? "--date-format" : "date_format");
+                       p.set_day_first(def.date_order == "dmy");
+                       return p;
                      })),
       lookups_(std::move(lookups)),
       warnings_(warnings) {}

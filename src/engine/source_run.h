@@ -121,10 +121,12 @@ class SourceRun {
   [[gnu::always_inline]] inline const DurationSlot& Duration(std::size_t index);
   [[gnu::noinline]] void NegativeDuration(DurationSlot& d);  // excluded, warned once
   [[gnu::noinline]] void TrackLatestEvent();
-  // Whether a date value holds a time of day (every time format has a ':'): a duration
-  // between a date-only and a date-time value is counted in calendar days.
+  // Whether a date value holds a time of day (every time format has a ':'; an Excel serial
+  // day number a fraction, 45397.5): a duration between a date-only and a date-time value is
+  // counted in calendar days.
   static bool HasTime(std::string_view text) {
-    return std::memchr(text.data(), ':', text.size()) != nullptr;
+    if (std::memchr(text.data(), ':', text.size()) != nullptr) return true;
+    return text.size() > 6 && text[5] == '.' && text[0] >= '0' && text[0] <= '9';
   }
   inline void JoinLookup(const LoadedLookup& l);
   std::size_t LocateIndex(int column) const;

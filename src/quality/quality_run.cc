@@ -133,7 +133,10 @@ class SourceCheckRun {
         tz_(def.tz.empty() ? options.default_tz : def.tz),
         rules_(Located(def, [&] { return StageRules(def.stages); })),
         dates_(Located(def, [&] {
-          return DateParser(def.date_format, tz_, def.loc.file.empty() ? "--date-format" : "date_format");
+          DateParser p(def.date_format, tz_,
+                       def.loc.file.empty() ? "--date-format" : "date_format");
+          p.set_day_first(def.date_order == "dmy");
+          return p;
         })) {}
 
   // Binds the header (read by |header_reader| already) and every check.

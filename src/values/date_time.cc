@@ -46,6 +46,11 @@ constexpr std::size_t kFoldCapacity = 64;
 constexpr char kYearMark = '\x80';
 constexpr char kMonthMark = '\x81';
 constexpr char kDayMark = '\x82';
+// 令和, 平成, 昭和 (the era before a Japanese year) and 元 (its first year, 元年).
+constexpr char kReiwaMark = '\x83';
+constexpr char kHeiseiMark = '\x84';
+constexpr char kShowaMark = '\x85';
+constexpr char kGanMark = '\x86';
 
 
 // Folds full-width digits and separators to ASCII and 年月日 to the markers above, into |buf|.
@@ -67,6 +72,19 @@ int FoldWide(std::string_view s, char* buf) {
     const unsigned char b1 = p[1];
     const unsigned char b2 = p[2];
     char out = 0;
+    // The eras, two characters each.
+    if (e - p >= 6) {
+      const std::string_view two(reinterpret_cast<const char*>(p), 6);
+      const char era = two == "\xE4\xBB\xA4\xE5\x92\x8C"   ? kReiwaMark    // 令和
+                       : two == "\xE5\xB9\xB3\xE6\x88\x90" ? kHeiseiMark   // 平成
+                       : two == "\xE6\x98\xAD\xE5\x92\x8C" ? kShowaMark    // 昭和
+                                                              : '\0';
+      if (era != '\0') {
+        buf[n++] = era;
+        p += 6;
+        continue;
+      }
+    }
     if (c == 0xEF && b1 == 0xBC) {  // U+FF00..FF3F: full-width ASCII forms
       if (b2 >= 0x90 && b2 <= 0x99) {
         out = static_cast<char>('0' + (b2 - 0x90));
@@ -90,6 +108,8 @@ int FoldWide(std::string_view s, char* buf) {
       out = kMonthMark;  // 月
     } else if (c == 0xE6 && b1 == 0x97 && b2 == 0xA5) {
       out = kDayMark;  // 日
+    } else if (c == 0xE5 && b1 == 0x85 && b2 == 0x83) {
+      out = kGanMark;  // 元
     } else {
       return -1;
     }
@@ -174,8 +194,133 @@ struct AutoFields {
   bool has_offset = false;
 };
 
+// An English month name, short or full, any case ("Apr", "april", "Sept"): 1..12, else 0.
+int MonthName(const char*& p, const char* e) {
+  static constexpr std::string_view kNames[] = {"january", "february", "march",     "april",
+                                                "may",     "june",     "july",      "august",
+                                                "september", "october", "november", "december"};
+  const char* q = p;
+  char word[10];
+  std::size_t n = 0;
+  while (q != e && n < sizeof word && ((*q | 0x20) >= 'a' && (*q | 0x20) <= 'z')) {
+    word[n++] = static_cast<char>(*q++ | 0x20);
+  }
+  if (n < 3 || (q != e && ((*q | 0x20) >= 'a' && (*q | 0x20) <= 'z'))) return 0;
+  const std::string_view w(word, n);
+  for (int i = 0; i < 12; ++i) {
+    if (w == kNames[i] || w == kNames[i].substr(0, 3) || (i == 8 && w == "sept")) {
+      p = q;
+      return i + 1;
+    }
+  }
+  return 0;
+}
+
+// A two-digit year: 69–99 → 19xx, 00–68 → 20xx (as %y).
+int FullYear(int y, int digits) { return digits == 2 ? (y >= 69 ? 1900 + y : 2000 + y) : y; }
+
+// Reads a year of 4 or 2 digits.
+bool Year(const char*& p, const char* e, int* y) {
+  const char* q = p;
+  while (q != e && IsDigit(*q)) ++q;
+  const auto digits = static_cast<int>(q - p);
+  if (digits != 4 && digits != 2) return false;
+  Fixed(p, e, digits, y);
+  *y = FullYear(*y, digits);
+  return true;
+}
+
+// The date forms that do not start with a 4-digit year: M/D/Y (D/M/Y with |day_first|), D.M.Y,
+// "15 Apr 2021", "15 Apr, 2021", "15-Apr-21", "Apr 15, 2021", Japanese eras (令和6年4月15日,
+// 令和元年, R6.4.15, H31/4/30). Years of 2 digits are read as %y.
+bool OtherDate(const char*& p, const char* e, bool day_first, int* y, int* mo, int* d) {
+  int era_base = 0;  // the year before an era's first
+  if (p != e && (*p == kReiwaMark || *p == kHeiseiMark || *p == kShowaMark)) {
+    era_base = *p == kReiwaMark ? 2018 : *p == kHeiseiMark ? 1988 : 1925;
+    ++p;
+    int ey = 1;
+    if (p != e && *p == kGanMark) {
+      ++p;
+    } else if (!OneOrTwo(p, e, &ey)) {
+      return false;
+    }
+    *y = era_base + ey;
+    return Expect(p, e, kYearMark) && OneOrTwo(p, e, mo) && Expect(p, e, kMonthMark) &&
+           OneOrTwo(p, e, d) && Expect(p, e, kDayMark);
+  }
+  if (p != e && (*p == 'R' || *p == 'H' || *p == 'S') && e - p > 1 && IsDigit(p[1])) {
+    era_base = *p == 'R' ? 2018 : *p == 'H' ? 1988 : 1925;
+    ++p;
+    int ey = 0;
+    if (!OneOrTwo(p, e, &ey) || p == e || (*p != '.' && *p != '/' && *p != '-')) return false;
+    const char sep = *p++;
+    *y = era_base + ey;
+    return ey >= 1 && OneOrTwo(p, e, mo) && Expect(p, e, sep) && OneOrTwo(p, e, d);
+  }
+  if (const int m = MonthName(p, e)) {  // Apr 15, 2021
+    *mo = m;
+    if (!Expect(p, e, ' ') || !OneOrTwo(p, e, d)) return false;
+    if (p != e && *p == ',') ++p;
+    return Expect(p, e, ' ') && Year(p, e, y);
+  }
+  int a = 0, b = 0;
+  if (!OneOrTwo(p, e, &a) || p == e) return false;
+  const char sep = *p++;
+  if (sep == '/' || sep == '.' || (sep == '-' && p != e && IsDigit(*p))) {
+    // M/D/Y or D/M/Y (also with '-'); D.M.Y (European)
+    if (!OneOrTwo(p, e, &b) || !Expect(p, e, sep) || !Year(p, e, y)) return false;
+    const bool dmy = sep == '.' || day_first;
+    *mo = dmy ? b : a;
+    *d = dmy ? a : b;
+    return true;
+  }
+  if (sep == ' ' || sep == '-') {  // 15 Apr 2021, 15 Apr, 2021, 15-Apr-21
+    *d = a;
+    *mo = MonthName(p, e);
+    if (*mo == 0) return false;
+    if (p != e && *p == ',') ++p;
+    return Expect(p, e, sep) && Year(p, e, y);
+  }
+  return false;
+}
+
+// An Excel serial day number (days since 1899-12-30, the fraction a time of day) as exports
+// that went through Excel write dates: 5 digits (1927-05-18 … 2173-10-14), or 8 digits
+// YYYYMMDD.
+bool NumericDate(const char* p, const char* e, AutoFields* f) {
+  const char* q = p;
+  while (q != e && IsDigit(*q)) ++q;
+  const auto digits = q - p;
+  int v = 0;
+  if (digits == 8 && q == e) {
+    int y = 0, mo = 0, d = 0;
+    Fixed(p, e, 4, &y);
+    Fixed(p, e, 2, &mo);
+    Fixed(p, e, 2, &d);
+    if (mo < 1 || mo > 12 || d < 1 || d > DaysInMonth(y, mo)) return false;
+    f->local = DaysFromCivil(y, mo, d) * kSecondsPerDay;
+    return true;
+  }
+  if (digits != 5 || (q != e && *q != '.')) return false;
+  Fixed(p, e, 5, &v);
+  Seconds seconds = 0;
+  if (q != e) {  // the fraction of a day, to the second
+    ++q;
+    if (q == e) return false;
+    double frac = 0, scale = 0.1;
+    for (; q != e; ++q, scale /= 10) {
+      if (!IsDigit(*q)) return false;
+      frac += (*q - '0') * scale;
+    }
+    seconds = static_cast<Seconds>(frac * kSecondsPerDay + 0.5);
+  }
+  f->local = (DaysFromCivil(1899, 12, 30) + v) * kSecondsPerDay + seconds;
+  return true;
+}
+
 // The automatic grammar over ASCII (plus fold markers). Returns false for anything else.
-bool ParseAuto(const char* p, const char* e, AutoFields* f) {
+bool ParseAuto(const char* p, const char* e, bool day_first, AutoFields* f) {
+  if (p != e && IsDigit(*p) && IsDigit(e[-1]) && NumericDate(p, e, f)) return true;
   int y = 0, mo = 0, d = 0;
   // Offsets are accepted after the year-first numeric forms (the ISO-like ones), not after the
   // US or kanji forms, where a trailing "-5" is far more likely garbage than a zone.
@@ -201,11 +346,8 @@ bool ParseAuto(const char* p, const char* e, AutoFields* f) {
     } else {
       return false;
     }
-  } else {  // M/D/YYYY
-    if (!OneOrTwo(p, e, &mo) || !Expect(p, e, '/') || !OneOrTwo(p, e, &d) || !Expect(p, e, '/') ||
-        !Fixed(p, e, 4, &y)) {
-      return false;
-    }
+  } else {  // M/D/YYYY, D/M/YYYY, D.M.YYYY, 15 Apr 2021, eras (OtherDate)
+    if (!OtherDate(p, e, day_first, &y, &mo, &d)) return false;
     loose_hour = true;
   }
   if (mo < 1 || mo > 12 || d < 1 || d > DaysInMonth(y, mo)) return false;
@@ -325,7 +467,7 @@ ParseStatus DateParser::Parse(std::string_view text, Seconds* out) const {
     e = folded + n;
   }
   AutoFields f;
-  if (!ParseAuto(p, e, &f)) return ParseStatus::kInvalid;
+  if (!ParseAuto(p, e, day_first_, &f)) return ParseStatus::kInvalid;
   *out = f.has_offset ? f.local - f.offset : LocalToUtc(f.local);
   return ParseStatus::kOk;
 }
@@ -431,6 +573,34 @@ std::string DateParser::FormatInstant(Seconds t) const {
   return out + fmt::format("{}{:02}:{:02}", off < 0 ? '-' : '+', a / 3600, a / 60 % 60);
 }
 
+DateOrderEvidence DecideDateOrder(const std::vector<std::string>& values) {
+  DateOrderEvidence ev;
+  for (const std::string& raw : values) {
+    const std::string_view v = TrimSpace(raw);
+    const char* p = v.data();
+    const char* e = p + v.size();
+    int a = 0, b = 0;
+    if (!OneOrTwo(p, e, &a) || p == e || (*p != '/' && *p != '-')) continue;
+    const char sep = *p++;
+    if (!OneOrTwo(p, e, &b) || !Expect(p, e, sep)) continue;
+    int y = 0;
+    if (!Year(p, e, &y) || (p != e && *p != ' ' && *p != 'T')) continue;
+    if (a > 12 && b <= 12) {
+      if (ev.dmy++ == 0) ev.dmy_example = raw;
+    } else if (b > 12 && a <= 12) {
+      if (ev.mdy++ == 0) ev.mdy_example = raw;
+    } else if (a <= 12 && b <= 12 && a != b) {
+      if (ev.ambiguous++ == 0) ev.ambiguous_example = raw;
+    }
+  }
+  ev.order = ev.dmy && ev.mdy ? DateOrder::kConflict
+             : ev.dmy         ? DateOrder::kDmy
+             : ev.mdy         ? DateOrder::kMdy
+             : ev.ambiguous   ? DateOrder::kAmbiguous
+                              : DateOrder::kNone;
+  return ev;
+}
+
 // Into |out| without allocating (labels fit the short-string buffer).
 void FormatPeriod(Period kind, const date::year_month_day& ymd, std::string* out) {
   const int y = static_cast<int>(ymd.year());
@@ -478,7 +648,9 @@ std::string FormatDate(const date::year_month_day& ymd) {
 std::string InvalidDateMessage(std::string_view date_format, std::string_view setting) {
   if (!date_format.empty()) return fmt::format("does not match {} '{}'", setting, date_format);
   return fmt::format("is not a date (accepted: YYYY-MM-DD, ISO date-times, YYYY/MM/DD, "
-                     "M/D/YYYY [h:mm AM/PM], 2024年3月1日; see {})",
+                     "M/D/YYYY [h:mm AM/PM] (D/M/YYYY when the values say so), D.M.YYYY, "
+                     "15 Apr 2021, Apr 15, 2021, 2024年3月1日, 令和6年3月1日, R6.3.1, YYYYMMDD, "
+                     "Excel day numbers; see {})",
                      setting);
 }
 

@@ -67,6 +67,32 @@ class Corpus(unittest.TestCase):
                 for role, column in want.items():
                     self.assertEqual(got.get(role), column, "role " + role)
 
+    def test_dates(self):
+        """Every date of every file is read with no --date-format (ISO, US, day-first, Zoho's
+        "15 Apr, 2021 00:02:00", German D.M.Y, Excel serial days, 令和/R6 eras), and a file whose
+        numeric dates fit both orders gets the ambiguity warning."""
+        for e in EXPECTED:
+            if "stage" not in e["roles"]:
+                continue
+            with self.subTest(file=e["file"]):
+                extra = ["--lenient"] if e.get("footer_lines") else []
+                rc, out, err = run("report", e["file"], "-f", "json", *extra)
+                self.assertEqual(rc, 0, err)
+                bad = [w for w in json.loads(out)["warnings"] if w["kind"] == "invalid_date"]
+                self.assertEqual(bad, [])
+                self.assertEqual("could be month or day first" in err,
+                                 bool(e.get("ambiguous_dates")), err)
+
+    def test_excel_serial_dates_equal_written_dates(self):
+        """The same Dynamics rows with dates written `4/15/2024 9:30 AM` and as Excel serial day
+        numbers (45397.395833…) give the same figures."""
+        docs = []
+        for name in ("dynamics_opportunities.csv", "dynamics_opportunities_xlserial.csv"):
+            rc, out, err = run("report", name, "-f", "json")
+            self.assertEqual(rc, 0, err)
+            docs.append(json.loads(out)["kpis"])
+        self.assertEqual(docs[0], docs[1])
+
     def test_rows_and_encoding_in_report(self):
         for e in EXPECTED:
             with self.subTest(file=e["file"]):

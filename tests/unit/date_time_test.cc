@@ -133,7 +133,6 @@ TEST_CASE("DateParser rejects invalid values", "[date]") {
       "24-03-01",                // year must have 4 digits
       "202-03-01",               //
       "12024-03-01",             //
-      "3/1/24",                  //
       "3/1/20245",               //
       "2024-3-1",                // dashed form needs two-digit month/day
       "2024-03/01",              // mixed separators
@@ -143,7 +142,13 @@ TEST_CASE("DateParser rejects invalid values", "[date]") {
       "abc",
       "N/A",
       "-",
-      "20240301",
+      "20241301",                // YYYYMMDD with month 13
+      "1234",                    // neither a serial day number (5 digits) nor YYYYMMDD
+      "15 Foo 2021",             // not a month name
+      "Ap 15, 2021",             // a month name needs 3 letters
+      "32.01.2024",              // D.M.Y with day 32
+      "R0.4.15",                 // an era's first year is 1 (元)
+      "令和6年4月",              // missing 日
   };
   for (const char* text : kBad) {
     INFO("text: \"" << text << "\"");
@@ -420,10 +425,65 @@ TEST_CASE("ParsePlainDate leaves everything but a bare valid YYYY-MM-DD to Parse
   CHECK(Ok(year_day_month, "2024-05-01") == Ok(utc, "2024-01-05"));
 }
 
+TEST_CASE("DateParser reads the other exports' date forms", "[dates]") {
+  const DateParser p;
+  auto day = [&](const char* text) {
+    Seconds t = 0;
+    INFO(text);
+    REQUIRE(p.Parse(text, &t) == ParseStatus::kOk);
+    return FormatDate(p.LocalDate(t)) + (t % 86400 ? " +" + std::to_string(t % 86400) : "");
+  };
+  CHECK(day("15 Apr, 2021 00:02:00") == "2021-04-15 +120");  // Zoho
+  CHECK(day("15 Apr 2021") == "2021-04-15");
+  CHECK(day("Apr 15, 2021") == "2021-04-15");
+  CHECK(day("april 15 2021") == "2021-04-15");
+  CHECK(day("15-Apr-21") == "2021-04-15");
+  CHECK(day("2021/4/15 0:02") == "2021-04-15 +120");
+  CHECK(day("15.04.2021") == "2021-04-15");  // German
+  CHECK(day("4/15/21") == "2021-04-15");
+  CHECK(day("3/1/24") == "2024-03-01");
+  CHECK(day("3/1/69") == "1969-03-01");
+  CHECK(day("45397") == "2024-04-15");  // Excel: days since 1899-12-30
+  CHECK(day("45397.5") == "2024-04-15 +43200");
+  CHECK(day("20240301") == "2024-03-01");
+  CHECK(day("令和6年4月15日") == "2024-04-15");
+  CHECK(day("令和元年5月1日") == "2019-05-01");
+  CHECK(day("平成31年4月30日") == "2019-04-30");
+  CHECK(day("昭和64年1月7日") == "1989-01-07");
+  CHECK(day("R6.4.15") == "2024-04-15");
+  CHECK(day("H31/4/30") == "2019-04-30");
+  // Day first when the column says so (D/M/Y); month first otherwise.
+  CHECK(day("03/04/2024") == "2024-03-04");
+  DateParser dmy;
+  dmy.set_day_first(true);
+  Seconds t = 0;
+  REQUIRE(dmy.Parse("03/04/2024 10:00", &t) == ParseStatus::kOk);
+  CHECK(FormatDate(dmy.LocalDate(t)) == "2024-04-03");
+  REQUIRE(dmy.Parse("13-01-2022", &t) == ParseStatus::kOk);
+  CHECK(FormatDate(dmy.LocalDate(t)) == "2022-01-13");
+  CHECK(p.Parse("13-01-2022", &t) == ParseStatus::kInvalid);  // month 13, month first
+}
+
+TEST_CASE("DecideDateOrder: a part above 12 decides, none is ambiguous", "[dates]") {
+  CHECK(DecideDateOrder({"15/04/2021", "03/04/2021", ""}).order == DateOrder::kDmy);
+  CHECK(DecideDateOrder({"04/15/2021 9:00 AM", "03/04/2021"}).order == DateOrder::kMdy);
+  const DateOrderEvidence amb = DecideDateOrder({"03/04/2021", "01/02/2021", "2021-01-13"});
+  CHECK(amb.order == DateOrder::kAmbiguous);
+  CHECK(amb.ambiguous == 2);
+  CHECK(amb.ambiguous_example == "03/04/2021");
+  const DateOrderEvidence both = DecideDateOrder({"13/04/2021", "04/13/2021"});
+  CHECK(both.order == DateOrder::kConflict);
+  CHECK(both.dmy_example == "13/04/2021");
+  CHECK(both.mdy_example == "04/13/2021");
+  CHECK(DecideDateOrder({"2024-04-15", "15 Apr 2021", "13-01-2022"}).order == DateOrder::kDmy);
+  CHECK(DecideDateOrder({"2024-04-15"}).order == DateOrder::kNone);
+}
+
 TEST_CASE("InvalidDateMessage names the accepted formats, or the format that was set", "[date]") {
   CHECK(InvalidDateMessage("", "--date-format") ==
-        "is not a date (accepted: YYYY-MM-DD, ISO date-times, YYYY/MM/DD, M/D/YYYY [h:mm AM/PM], "
-        "2024年3月1日; see --date-format)");
+        "is not a date (accepted: YYYY-MM-DD, ISO date-times, YYYY/MM/DD, M/D/YYYY [h:mm AM/PM] "
+        "(D/M/YYYY when the values say so), D.M.YYYY, 15 Apr 2021, Apr 15, 2021, 2024年3月1日, "
+        "令和6年3月1日, R6.3.1, YYYYMMDD, Excel day numbers; see --date-format)");
   CHECK(InvalidDateMessage("%d.%m.%Y", "date_format") ==
         "does not match date_format '%d.%m.%Y'");
 }

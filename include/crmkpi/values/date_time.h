@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <date/date.h>
 
@@ -25,8 +26,13 @@ enum class ParseStatus { kOk, kEmpty, kInvalid };
 class DateParser {
  public:
   // |format| empty = automatic, accepting (after trimming ASCII whitespace and U+3000):
-  //   YYYY-MM-DD, YYYY/MM/DD, YYYY.MM.DD, YYYY年M月D日, M/D/YYYY (US order, as Salesforce US and
-  //   Excel write it), each optionally followed by a time: 'T' or ' ' then HH:MM[:SS[.fraction]]
+  //   YYYY-MM-DD, YYYY/MM/DD, YYYY.MM.DD, YYYY年M月D日, M/D/YYYY and M-D-YYYY (US order, as
+  //   Salesforce US and Excel write it; D/M/YYYY with set_day_first), D.M.YYYY (European),
+  //   two-digit years (4/15/21: 69–99 → 19xx), English month names (15 Apr 2021,
+  //   15 Apr, 2021 as Zoho writes it, 15-Apr-21, Apr 15, 2021), Japanese eras (令和6年4月15日,
+  //   令和元年5月1日, 平成, 昭和, R6.4.15, H31/4/30), YYYYMMDD, and Excel serial day numbers
+  //   (5 digits, days since 1899-12-30; a fraction is the time of day),
+  //   each optionally followed by a time: 'T' or ' ' then HH:MM[:SS[.fraction]]
   //   and, for the year-first numeric forms (YYYY-MM-DD, YYYY/MM/DD, YYYY.MM.DD), an optional
   //   'Z', ±HH:MM, ±HHMM or ±HH (at most ±18:00). Single-digit month/day/hour are accepted in the
   //   slash and kanji forms. Fractions of seconds are truncated. Full-width digits and separators
@@ -62,6 +68,11 @@ class DateParser {
   std::string FormatInstant(Seconds t) const;
 
   const std::string& format() const { return format_; }
+
+  // Numeric dates with '/' whose year comes last: day first (15/04/2021) instead of the US
+  // month first (4/15/2021). Decided from a column's values (DateOrderOf) or date_order.
+  void set_day_first(bool day_first) { day_first_ = day_first; }
+  bool day_first() const { return day_first_; }
   const std::string& tz_name() const { return tz_name_; }
 
  private:
@@ -70,6 +81,7 @@ class DateParser {
   std::string format_;
   DateFormat compiled_;  // format_, checked and compiled
   std::string tz_name_;
+  bool day_first_ = false;
   const date::time_zone* zone_ = nullptr;  // nullptr = UTC
   // Cache of the last zone lookup (zone offsets change rarely): [begin, end) in local seconds.
   mutable Seconds cache_begin_ = 1;
@@ -79,6 +91,18 @@ class DateParser {
 
 // "YYYY-MM-DD".
 std::string FormatDate(const date::year_month_day& ymd);
+
+// Whether numeric dates with '/' and the year last are month first (US: 4/15/2024) or day
+// first (15/04/2024), from a column's values: a first number above 12 is a day, a second one
+// above 12 is one. kAmbiguous: such dates, every one readable either way (03/04/2024);
+// kConflict: values of both kinds; kNone: no such date.
+enum class DateOrder { kNone, kMdy, kDmy, kAmbiguous, kConflict };
+struct DateOrderEvidence {
+  DateOrder order = DateOrder::kNone;
+  std::size_t mdy = 0, dmy = 0, ambiguous = 0;  // values that show it
+  std::string mdy_example, dmy_example, ambiguous_example;
+};
+DateOrderEvidence DecideDateOrder(const std::vector<std::string>& values);
 
 // What a warning says of a value that is not a date: the formats accepted automatically, or
 // that it does not match |date_format| when one is set; |setting| names where the format is
