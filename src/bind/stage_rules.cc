@@ -159,6 +159,52 @@ StageInfo StageRules::Classify(std::string_view raw) const {
   return info;
 }
 
+StageInfo StageRules::WithFlags(const StageInfo& info, std::optional<bool> is_won,
+                                std::optional<bool> is_closed) const {
+  StageClass cls = info.cls;
+  if (is_won == true) {
+    cls = StageClass::kWon;
+  } else if (is_closed == true) {
+    cls = StageClass::kLost;  // closed and not won (IsWon false or empty)
+  } else if (is_closed == false) {
+    cls = StageClass::kOpen;
+  } else if (is_won == false && info.cls == StageClass::kWon) {
+    cls = StageClass::kOpen;  // not won, closedness unknown: not a win whatever the word
+  }
+  if (cls == info.cls) return info;
+  StageInfo out = info;
+  out.cls = cls;
+  switch (cls) {
+    case StageClass::kWon:
+      out.reached = Reached::kYes;
+      break;
+    case StageClass::kLost:
+      out.reached = config_.lost_reached == LostReached::kOpportunity ? Reached::kYes
+                    : config_.lost_reached == LostReached::kLead      ? Reached::kNo
+                                                                      : Reached::kLostUnknown;
+      break;
+    case StageClass::kOpen:
+      out.reached = info.order < 0                      ? Reached::kUnknownStage
+                    : info.order >= opportunity_index_ ? Reached::kYes
+                                                        : Reached::kNo;
+      break;
+  }
+  return out;
+}
+
+std::optional<bool> ParseFlag(std::string_view value) {
+  value = TrimSpace(value);
+  auto is = [&](std::string_view w) {
+    return value.size() == w.size() &&
+           std::equal(value.begin(), value.end(), w.begin(), [](char a, char b) {
+             return (a >= 'A' && a <= 'Z' ? static_cast<char>(a - 'A' + 'a') : a) == b;
+           });
+  };
+  if (is("true") || is("1") || is("yes") || is("y") || value == "はい") return true;
+  if (is("false") || is("0") || is("no") || is("n") || value == "いいえ") return false;
+  return std::nullopt;
+}
+
 const StageInfo& StageRules::LookupTable(std::string_view raw) {
   bool inserted = false;
   const std::uint32_t id = ids_.FindOrInsert(raw, &inserted);

@@ -34,7 +34,9 @@ RowContext::RowContext(const RowSchema& schema, const DateParser& dates, StageRu
       day_cache_(1024),
       dates_(&dates),
       stages_(stages),
-      stage_column_(schema.roles()[Role::kStage]) {}
+      stage_column_(schema.roles()[Role::kStage]),
+      is_won_column_(schema.roles()[Role::kIsWon]),
+      is_closed_column_(schema.roles()[Role::kIsClosed]) {}
 
 void RowContext::ParseAmountInto(int column, Memo& m) {
   m.amount_gen = generation_;
@@ -168,6 +170,13 @@ const StageInfo& RowContext::Stage() {
   if (stage_gen_ != generation_) {
     stage_gen_ = generation_;
     stage_ = &stages_->Lookup(fields_[stage_column_]);
+    if (is_won_column_ >= 0 || is_closed_column_ >= 0) [[unlikely]] {
+      const auto flag = [&](int c) {
+        return c < 0 ? std::optional<bool>() : ParseFlag(fields_[c]);
+      };
+      flagged_ = stages_->WithFlags(*stage_, flag(is_won_column_), flag(is_closed_column_));
+      stage_ = &flagged_;
+    }
   }
   return *stage_;
 }

@@ -93,6 +93,26 @@ class Corpus(unittest.TestCase):
             docs.append(json.loads(out)["kpis"])
         self.assertEqual(docs[0], docs[1])
 
+    def test_is_won_is_closed_decide(self):
+        """Salesforce IsWon/IsClosed decide won and lost when present: a custom stage 'Signed'
+        with IsWon true is won, 'Dropped' with IsClosed true and IsWon false is lost, and a
+        'Closed Won' with IsWon false and IsClosed false is open."""
+        import tempfile
+        with tempfile.TemporaryDirectory() as d:
+            with open(os.path.join(d, "opps.csv"), "w", encoding="utf-8") as f:
+                f.write('"ID","STAGENAME","AMOUNT","ISWON","ISCLOSED"\n'
+                        '"1","Signed","100","true","true"\n'
+                        '"2","Dropped","50","false","true"\n'
+                        '"3","Closed Won","70","false","false"\n'
+                        '"4","Prospecting","20","false","false"\n')
+            r = subprocess.run([CRMKPI, "report", "opps.csv", "-f", "json"], cwd=d,
+                               capture_output=True, timeout=60)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            kpis = {k["id"]: k["value"] for k in json.loads(r.stdout)["kpis"] if not k["group"]}
+            self.assertEqual((kpis["won"], kpis["lost"], kpis["open"]), (1, 1, 2))
+            self.assertEqual(kpis["revenue"], 100)
+            self.assertEqual(kpis["pipeline_amount"], 90)
+
     def test_rows_and_encoding_in_report(self):
         for e in EXPECTED:
             with self.subTest(file=e["file"]):

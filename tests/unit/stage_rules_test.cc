@@ -141,3 +141,28 @@ TEST_CASE("the stage column is chosen by its values", "[stages]") {
 
 }  // namespace
 }  // namespace crmkpi
+
+namespace crmkpi {
+namespace {
+
+TEST_CASE("boolean won/closed columns decide over the stage words", "[stages]") {
+  StageRules rules(StageConfig{});
+  const StageInfo signed_info = rules.Lookup("Signed");  // not a default word: open
+  REQUIRE(signed_info.cls == StageClass::kOpen);
+  CHECK(rules.WithFlags(signed_info, true, true).cls == StageClass::kWon);
+  CHECK(rules.WithFlags(signed_info, false, true).cls == StageClass::kLost);
+  CHECK(rules.WithFlags(signed_info, std::nullopt, true).cls == StageClass::kLost);
+  const StageInfo won = rules.Lookup("Closed Won");
+  CHECK(rules.WithFlags(won, false, false).cls == StageClass::kOpen);
+  CHECK(rules.WithFlags(won, false, std::nullopt).cls == StageClass::kOpen);
+  CHECK(rules.WithFlags(won, std::nullopt, std::nullopt).cls == StageClass::kWon);
+  CHECK(rules.WithFlags(won, true, true).reached == Reached::kYes);
+  CHECK(ParseFlag(" TRUE ") == true);
+  CHECK(ParseFlag("0") == false);
+  CHECK(ParseFlag("いいえ") == false);
+  CHECK_FALSE(ParseFlag("").has_value());
+  CHECK_FALSE(ParseFlag("maybe").has_value());
+}
+
+}  // namespace
+}  // namespace crmkpi

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <cstring>
 #include <deque>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -42,6 +43,10 @@ struct StageInfo {
 // Portuguese, German, French, Italian, Dutch and Japanese.
 const std::vector<std::string>& DefaultWonWords();
 const std::vector<std::string>& DefaultLostWords();
+
+// A boolean column's value: true/1/yes/y/はい, false/0/no/n/いいえ (ASCII case-insensitive);
+// nullopt for anything else, empty included.
+std::optional<bool> ParseFlag(std::string_view value);
 
 struct StageConfig {
   std::vector<std::string> won;    // empty = DefaultWonWords()
@@ -80,6 +85,12 @@ class StageRules {
     }
     return LookupTable(raw);
   }
+
+  // |info| as boolean won/closed columns say (Salesforce IsWon, IsClosed): won when |is_won|;
+  // lost when |is_closed| and not won; open when |is_closed| is false; else |info| as it is
+  // (an empty or unreadable flag leaves the stage value's word to decide).
+  StageInfo WithFlags(const StageInfo& info, std::optional<bool> is_won,
+                      std::optional<bool> is_closed) const;
 
   // True when lead_to_opportunity_rate can be computed (order and opportunity stage known).
   bool has_funnel() const { return opportunity_index_ >= 0; }

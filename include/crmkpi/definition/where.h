@@ -220,6 +220,11 @@ class RowContext {
   int stage_column_ = -1;
   std::uint64_t stage_gen_ = 0;
   const StageInfo* stage_ = nullptr;
+  // Boolean won/closed columns (Salesforce IsWon, IsClosed): when bound, they decide won, lost
+  // or open over the stage value's words (StageRules::WithFlags); the row's result lives here.
+  int is_won_column_ = -1;
+  int is_closed_column_ = -1;
+  StageInfo flagged_;
   std::function<void(std::string_view, int)> invalid_hook_;
 };
 
