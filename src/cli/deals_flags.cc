@@ -1,6 +1,7 @@
 #include "deals_flags.h"
 
 #include <filesystem>
+#include <map>
 #include <memory>
 
 #include <fmt/format.h>
@@ -12,6 +13,7 @@
 #include "crmkpi/bind/stage_rules.h"
 #include "crmkpi/read/csv_reader.h"
 #include "crmkpi/read/input_stream.h"
+#include "crmkpi/values/amount.h"
 #include "crmkpi/values/date_time.h"
 #include "source_flags.h"
 
@@ -59,6 +61,10 @@ void DecideFromData(const DealsFlags& f, CsvReader* reader, DealsDefinitionInput
   for (Role r : {Role::kCreated, Role::kClosed, Role::kChanged, Role::kModified}) {
     if (in->roles.has(r)) columns.push_back(in->roles[r]);
   }
+  const std::size_t date_end = columns.size();
+  if (in->roles.has(Role::kAmount)) columns.push_back(in->roles[Role::kAmount]);
+  const std::size_t currency_at = columns.size();
+  if (in->roles.has(Role::kCurrency)) columns.push_back(in->roles[Role::kCurrency]);
   std::size_t rows = 0;
   std::vector<std::vector<std::string>> values = SampleColumns(reader, columns, &rows);
 
@@ -80,9 +86,35 @@ void DecideFromData(const DealsFlags& f, CsvReader* reader, DealsDefinitionInput
     in->warnings.push_back(fmt::format("{}: warning: {}", reader->name(), choice.warning));
   }
 
+  if (currency_at < values.size()) {
+    // Money is never summed across currencies silently (conversion is not done yet).
+    std::map<std::string, std::size_t> seen;
+    for (const std::string& v : values[currency_at]) {
+      if (!TrimSpace(v).empty()) ++seen[std::string(TrimSpace(v))];
+    }
+    if (seen.size() > 1) {
+      std::string list;
+      for (const auto& [code, n] : seen) list += fmt::format("{}{} ({})", list.empty() ? "" : ", ", code, n);
+      const std::string& column = in->header[static_cast<std::size_t>(in->roles[Role::kCurrency])];
+      in->warnings.push_back(fmt::format(
+          "{}: warning: amounts are in {} currencies in the first {} rows ({}) and are added as "
+          "they are: revenue and pipeline mix them; read them per currency with --by '{}'",
+          reader->name(), seen.size(), rows, list, column));
+    }
+  }
+  if (date_end < values.size() && date_end < currency_at) {
+    std::string example;
+    if (DecimalCommaOf(values[date_end], &example)) {
+      in->decimal = "comma";
+      in->warnings.push_back(fmt::format(
+          "{}: note: amounts are read with a decimal comma ('{}'; 1.234,50 = 1234.5)",
+          reader->name(), example));
+    }
+  }
+
   if (!f.date_format.empty()) return;  // the user's format decides
   std::vector<std::string> dates;
-  for (std::size_t i = stage_columns.size(); i < values.size(); ++i) {
+  for (std::size_t i = stage_columns.size(); i < date_end; ++i) {
     dates.insert(dates.end(), values[i].begin(), values[i].end());
   }
   const DateOrderEvidence ev = DecideDateOrder(dates);

@@ -103,6 +103,7 @@ struct Builder {
     if (!in.delimiter.empty() && in.delimiter != "auto") Key("delimiter", in.delimiter);
     if (!in.date_format.empty()) Key("date_format", in.date_format);
     if (in.date_order == "dmy") Key("date_order", "dmy");
+    if (in.decimal == "comma") Key("decimal", "comma");
     if (in.lenient) Key("lenient", "true");
     static const Role kRoles[] = {Role::kId,      Role::kName,    Role::kStage,  Role::kAmount,
                                   Role::kOwner,   Role::kSource,  Role::kProduct, Role::kAccount,

@@ -57,7 +57,7 @@ bool LoadSettings(const IniSection& s, KpiModel* model) {
 SourceDef LoadSource(const IniFile& ini, const IniSection& s) {
   RequireId(s);
   CheckKeys(s,
-            {"file", "encoding", "delimiter", "date_format", "date_order", "tz", "won", "lost", "stages",
+            {"file", "encoding", "delimiter", "date_format", "date_order", "decimal", "tz", "won", "lost", "stages",
              "opportunity_stage", "lost_reached", "filter", "lenient", "missing_tokens", "kind",
              "mode", "conversion", "actual", "period", "series"},
             {"map.", "entered."});
@@ -81,6 +81,13 @@ SourceDef LoadSource(const IniFile& ini, const IniSection& s) {
          fmt::format("date_order: expected mdy (4/15/2024, the default) or dmy (15/04/2024), got "
                      "'{}'",
                      d.date_order));
+  }
+  d.decimal = Get(s, "decimal", "point");
+  if (d.decimal != "point" && d.decimal != "comma") {
+    Fail(LocOf(s, "decimal"),
+         fmt::format("decimal: expected point (1,234.50, the default) or comma (1.234,50), got "
+                     "'{}'",
+                     d.decimal));
   }
   d.tz = Get(s, "tz");
   for (const IniEntry& e : s.entries) {

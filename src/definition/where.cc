@@ -40,7 +40,8 @@ RowContext::RowContext(const RowSchema& schema, const DateParser& dates, StageRu
 
 void RowContext::ParseAmountInto(int column, Memo& m) {
   m.amount_gen = generation_;
-  m.amount_status = ParseAmount(fields_[column], &m.amount);
+  m.amount_status = decimal_comma_ ? ParseAmountDecimalComma(fields_[column], &m.amount)
+                                   : ParseAmount(fields_[column], &m.amount);
   if (m.amount_status == ParseStatus::kInvalid && invalid_hook_) {
     invalid_hook_("invalid_amount", column);
   }

@@ -197,6 +197,7 @@ void SourceRun::Init() {
   for (LoadedLookup& l : *lookups_) l.first = schema_.AddLookup(l.def->id, l.header);
   fields_.resize(schema_.size());
   context_ = std::make_unique<RowContext>(schema_, dates_, &rules_);
+  context_->set_decimal_comma(def_.decimal == "comma");
   if (track_dates_) {
     // By role, or by a column named as the role (as metrics resolve `created..closed`).
     auto column_of = [&](Role r) {

@@ -146,6 +146,56 @@ inline bool ParseFast(std::string_view s, std::int64_t* out) {
 
 }  // namespace
 
+ParseStatus ParseAmountDecimalComma(std::string_view text, std::int64_t* out) {
+  text = TrimSpace(text);
+  if (text.empty()) return ParseStatus::kEmpty;
+  if (ParsePlainDigits(text, out)) return ParseStatus::kOk;
+  char buf[96];
+  std::size_t n = 0;
+  auto digit_at = [&](std::size_t i) { return i < text.size() && text[i] >= '0' && text[i] <= '9'; };
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (n + 1 >= sizeof buf) return ParseStatus::kInvalid;
+    const char c = text[i];
+    const bool between = n > 0 && buf[n - 1] >= '0' && buf[n - 1] <= '9';
+    if (c == ' ' && between && digit_at(i + 1)) continue;
+    if (between && text.compare(i, 2, "\xC2\xA0") == 0 && digit_at(i + 2)) {  // U+00A0
+      ++i;
+      continue;
+    }
+    if (between && text.compare(i, 3, "\xE2\x80\xAF") == 0 && digit_at(i + 3)) {  // U+202F
+      i += 2;
+      continue;
+    }
+    buf[n++] = c == '.' ? ',' : c == ',' ? '.' : c;
+  }
+  return ParseAmount(std::string_view(buf, n), out);
+}
+
+bool DecimalCommaOf(const std::vector<std::string>& values, std::string* example) {
+  bool comma = false, point = false;
+  std::string comma_example, point_example;
+  for (const std::string& raw : values) {
+    const std::string_view v = TrimSpace(raw);
+    const std::size_t last = v.find_last_of(".,");
+    if (last == std::string_view::npos) continue;
+    std::size_t after = 0;
+    while (last + 1 + after < v.size() && v[last + 1 + after] >= '0' && v[last + 1 + after] <= '9') {
+      ++after;
+    }
+    if (after == 0 || after > 2 || last + 1 + after != v.size()) continue;  // 1,234 or 1.234
+    if (v[last] == ',') {
+      if (!comma) comma_example = raw;
+      comma = true;
+    } else {
+      if (!point) point_example = raw;
+      point = true;
+    }
+  }
+  if (comma == point) return false;
+  *example = comma ? comma_example : point_example;
+  return comma;
+}
+
 ParseStatus ParseAmount(std::string_view text, std::int64_t* out) {
   text = TrimSpace(text);
   if (text.empty()) return ParseStatus::kEmpty;

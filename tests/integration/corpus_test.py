@@ -113,6 +113,40 @@ class Corpus(unittest.TestCase):
             self.assertEqual(kpis["revenue"], 100)
             self.assertEqual(kpis["pipeline_amount"], 90)
 
+    def test_revenue_of_single_currency_files(self):
+        """Won amounts as written (1,234.50 or, in the German and French files, 1.234,50 with
+        a decimal comma, decided from the values) add up to what the file holds."""
+        for e in EXPECTED:
+            by_currency = e.get("won_amount_by_currency") or {}
+            if "stage" not in e["roles"] or len(by_currency) != 1:
+                continue
+            with self.subTest(file=e["file"]):
+                extra = ["--lenient"] if e.get("footer_lines") else []
+                rc, out, err = run("report", e["file"], "-f", "json", *extra)
+                self.assertEqual(rc, 0, err)
+                kpis = {k["id"]: k for k in json.loads(out)["kpis"] if not k["group"]}
+                self.assertEqual(kpis["revenue"]["value"], list(by_currency.values())[0])
+                self.assertNotIn("invalid_amount", kpis["revenue"].get("excluded", {}))
+
+    def test_several_currencies_warned_and_split(self):
+        """Amounts in several currencies are not added silently: a warning names them and the
+        flag, and --by the currency column gives each currency's revenue."""
+        for e in EXPECTED:
+            by_currency = e.get("won_amount_by_currency") or {}
+            if "stage" not in e["roles"] or len(by_currency) < 2:
+                continue
+            with self.subTest(file=e["file"]):
+                column = e["roles"]["currency"]
+                extra = ["--lenient"] if e.get("footer_lines") else []
+                rc, out, err = run("report", e["file"], "-f", "json", "--by", column, *extra)
+                self.assertEqual(rc, 0, err)
+                self.assertIn("currencies", err)
+                self.assertIn("--by '%s'" % column, err)
+                got = {k["group"][column]: k["value"] for k in json.loads(out)["kpis"]
+                       if k["id"] == "revenue" and k["group"]}
+                for code, amount in by_currency.items():
+                    self.assertEqual(got.get(code), amount, code)
+
     def test_rows_and_encoding_in_report(self):
         for e in EXPECTED:
             with self.subTest(file=e["file"]):

@@ -202,3 +202,36 @@ TEST_CASE("ParseAmount leaves *out alone on failure", "[amount]") {
 }
 
 }  // namespace crmkpi
+
+namespace crmkpi {
+namespace {
+
+TEST_CASE("amounts with a decimal comma, and deciding it from a column's values", "[amount]") {
+  auto comma = [](const char* text) {
+    std::int64_t v = 0;
+    INFO(text);
+    REQUIRE(ParseAmountDecimalComma(text, &v) == ParseStatus::kOk);
+    return static_cast<double>(v) / kAmountScale;
+  };
+  CHECK(comma("1.234,50") == 1234.5);
+  CHECK(comma("4500,00") == 4500);
+  CHECK(comma("10.000") == 10000);
+  CHECK(comma("1 234,5") == 1234.5);
+  CHECK(comma("1\xC2\xA0" "234,5 €") == 1234.5);  // U+00A0 between groups, a euro sign
+  CHECK(comma("-12,5") == -12.5);
+  CHECK(comma("158957") == 158957);
+  std::int64_t v = 0;
+  CHECK(ParseAmountDecimalComma("", &v) == ParseStatus::kEmpty);
+  CHECK(ParseAmountDecimalComma("1,2,3", &v) == ParseStatus::kInvalid);
+  CHECK(ParseAmountDecimalComma("1.234.5,0,0", &v) == ParseStatus::kInvalid);
+
+  std::string example;
+  CHECK(DecimalCommaOf({"10.000,00", "", "500"}, &example));
+  CHECK(example == "10.000,00");
+  CHECK_FALSE(DecimalCommaOf({"1,234.50", "4500"}, &example));  // a decimal point
+  CHECK_FALSE(DecimalCommaOf({"1,234", "12.000"}, &example));     // thousands only: no evidence
+  CHECK_FALSE(DecimalCommaOf({"4500,00", "12.50"}, &example));    // both: keep the point
+}
+
+}  // namespace
+}  // namespace crmkpi

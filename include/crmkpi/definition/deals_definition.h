@@ -19,6 +19,7 @@ struct DealsDefinitionInput {
   std::string delimiter;            // empty = ','
   std::string date_format, tz;      // empty = automatic / UTC
   std::string date_order = "mdy";   // dmy: decided from the dates' values (DecideDateOrder)
+  std::string decimal = "point";    // comma: decided from the amounts' values (DecimalCommaOf)
   bool lenient = false;
   StageConfig stages;               // --won, --lost, --stages, --opportunity-stage, --lost-reached
   std::vector<std::vector<std::string>> by;  // --by specs (each one or more columns)

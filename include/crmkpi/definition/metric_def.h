@@ -32,6 +32,7 @@ struct SourceDef {
   std::string delimiter = "auto";
   std::string date_format;  // empty = automatic
   std::string date_order = "mdy";  // dmy: 15/04/2024 is day first (automatic path)
+  std::string decimal = "point";   // comma: amounts are written 1.234,50
   std::string tz;           // empty = the [crmkpi] tz, else UTC
   std::vector<RoleMapping> mappings;
   StageConfig stages;

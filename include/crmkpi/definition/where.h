@@ -167,6 +167,9 @@ class RowContext {
 
   const DateParser& dates() const { return *dates_; }
 
+  // Amounts written with a decimal comma (ParseAmountDecimalComma): `decimal = comma`.
+  void set_decimal_comma(bool on) { decimal_comma_ = on; }
+
  private:
   struct Memo {
     std::uint64_t amount_gen = 0, date_gen = 0, day_gen = 0;
@@ -222,6 +225,7 @@ class RowContext {
   const StageInfo* stage_ = nullptr;
   // Boolean won/closed columns (Salesforce IsWon, IsClosed): when bound, they decide won, lost
   // or open over the stage value's words (StageRules::WithFlags); the row's result lives here.
+  bool decimal_comma_ = false;
   int is_won_column_ = -1;
   int is_closed_column_ = -1;
   StageInfo flagged_;

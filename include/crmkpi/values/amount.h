@@ -7,7 +7,9 @@
 #include <bit>
 #include <cstdint>
 #include <cstring>
+#include <string>
 #include <string_view>
+#include <vector>
 
 #include "crmkpi/values/date_time.h"  // ParseStatus
 
@@ -24,6 +26,16 @@ inline constexpr std::int64_t kAmountScale = 10000;
 // decimals are rounded half to even. Returns kEmpty for empty text, kInvalid for anything else
 // (including overflow beyond ±9.2e14 units). Never throws, never allocates.
 ParseStatus ParseAmount(std::string_view text, std::int64_t* out);
+
+// ParseAmount for exports written with a decimal comma (German, French, Spanish, Portuguese
+// Excel): "1.234,50", "4500,00", "1 234,50" (a space, U+00A0 or U+202F between digit groups).
+// '.' and ',' trade places, the spaces between digits go, and ParseAmount reads the rest.
+ParseStatus ParseAmountDecimalComma(std::string_view text, std::int64_t* out);
+
+// Whether an amount column is written with a decimal comma, from its values: "4500,00" or
+// "1.234,5" (a comma followed by one or two digits at the end) shows it; "1,234.50" or
+// "4500.00" shows a decimal point. *example = a value that decided; false on none or both.
+bool DecimalCommaOf(const std::vector<std::string>& values, std::string* example);
 
 // ParseAmount's fast path, inline for the row loop: one to eight ASCII digits ("158957", what
 // most amount columns hold), loaded as one word, checked and converted with a few word
