@@ -82,7 +82,9 @@ void DecideFromData(const DealsFlags& f, CsvReader* reader, DealsDefinitionInput
     in->data_mappings.push_back(
         {Role::kStage, in->header[static_cast<std::size_t>(choice.column)]});
   }
-  if (!choice.warning.empty()) {
+  // With IsWon/IsClosed the flags decide, whatever the stage words: no warning about them.
+  const bool flags = in->roles.has(Role::kIsWon) || in->roles.has(Role::kIsClosed);
+  if (!choice.warning.empty() && (choice.changed || !flags)) {
     in->warnings.push_back(fmt::format("{}: warning: {}", reader->name(), choice.warning));
   }
 

@@ -141,21 +141,16 @@ std::string BinaryHint(std::string_view head, std::size_t* nul_at) {
       return fmt::format("this looks like {}, not CSV text", m.what);
     }
   }
-  // UTF-16 without a byte-order mark, read as bytes: ASCII text has a NUL in every other byte.
-  const std::size_t n = std::min(head.size(), kHeadBytes) & ~std::size_t{1};
-  std::size_t nul_even = 0, nul_odd = 0;
-  for (std::size_t i = 0; i < n; i += 2) {
-    nul_even += head[i] == '\0' ? 1 : 0;
-    nul_odd += head[i + 1] == '\0' ? 1 : 0;
-  }
-  const std::size_t pairs = n / 2;
-  if (pairs >= 2 && nul_odd * 4 >= pairs && nul_even * 10 <= nul_odd) {
-    return "this looks like UTF-16 text without a byte-order mark (a NUL byte after every "
-           "ASCII character): read it with --encoding utf-16";
-  }
-  if (pairs >= 2 && nul_even * 4 >= pairs && nul_odd * 10 <= nul_even) {
-    return "this looks like big-endian UTF-16 text without a byte-order mark, which crmkpi "
-           "does not read: convert it to UTF-8 (iconv -f UTF-16BE -t UTF-8 FILE > FILE.csv)";
+  // UTF-16 without a byte-order mark, read as bytes (an encoding named, not detected).
+  switch (Utf16WithoutBom(head.substr(0, kHeadBytes))) {
+    case Utf16Order::kLittle:
+      return "this looks like UTF-16 text without a byte-order mark (a NUL byte after every "
+             "ASCII character): read it with --encoding utf-16";
+    case Utf16Order::kBig:
+      return "this looks like big-endian UTF-16 text without a byte-order mark (a NUL byte "
+             "before every ASCII character): read it with --encoding utf-16be";
+    case Utf16Order::kNone:
+      break;
   }
   const std::size_t nul = head.substr(0, kHeadBytes).find('\0');
   if (nul != std::string_view::npos) {

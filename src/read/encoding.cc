@@ -265,21 +265,13 @@ std::string EncodingLabel(const Encoding& encoding) {
 Encoding DetectEncoding(const std::vector<std::string_view>& samples) {
   if (samples.empty() || samples[0].empty()) return Encoding::kUtf8.Detected();
   // 1. UTF-16 without a BOM: ASCII text has a NUL in every other byte.
-  {
-    const std::string_view head = samples[0].substr(0, 512);
-    const std::size_t n = head.size() & ~std::size_t{1};
-    std::size_t nul_even = 0, nul_odd = 0;
-    for (std::size_t i = 0; i < n; i += 2) {
-      nul_even += head[i] == '\0' ? 1 : 0;
-      nul_odd += head[i + 1] == '\0' ? 1 : 0;
-    }
-    const std::size_t pairs = n / 2;
-    if (pairs >= 2 && nul_odd * 4 >= pairs && nul_even * 10 <= nul_odd) {
+  switch (Utf16WithoutBom(samples[0])) {
+    case Utf16Order::kLittle:
       return Encoding::Iconv("UTF-16LE").Detected();
-    }
-    if (pairs >= 2 && nul_even * 4 >= pairs && nul_odd * 10 <= nul_even) {
+    case Utf16Order::kBig:
       return Encoding::Iconv("UTF-16BE").Detected();
-    }
+    case Utf16Order::kNone:
+      break;
   }
   // Control bytes other than tab and line breaks are no text in any of the candidates: a
   // binary file (an image, a workbook, a compressed export). Read as UTF-8, the CSV reader
@@ -307,6 +299,19 @@ Encoding DetectEncoding(const std::vector<std::string_view>& samples) {
   const bool utf8 = invalid == 0 || multibyte >= invalid;
   if (utf8) return Encoding::kUtf8.Detected();
   return Legacy(legacy).Detected();
+}
+
+Utf16Order Utf16WithoutBom(std::string_view head) {
+  const std::size_t n = std::min<std::size_t>(head.size(), 512) & ~std::size_t{1};
+  std::size_t nul_even = 0, nul_odd = 0;
+  for (std::size_t i = 0; i < n; i += 2) {
+    nul_even += head[i] == '\0' ? 1 : 0;
+    nul_odd += head[i + 1] == '\0' ? 1 : 0;
+  }
+  const std::size_t pairs = n / 2;
+  if (pairs >= 2 && nul_odd * 4 >= pairs && nul_even * 10 <= nul_odd) return Utf16Order::kLittle;
+  if (pairs >= 2 && nul_even * 4 >= pairs && nul_odd * 10 <= nul_even) return Utf16Order::kBig;
+  return Utf16Order::kNone;
 }
 
 std::string GuessLegacyEncoding(std::string_view bytes) {

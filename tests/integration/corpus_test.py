@@ -112,6 +112,15 @@ class Corpus(unittest.TestCase):
             self.assertEqual((kpis["won"], kpis["lost"], kpis["open"]), (1, 1, 2))
             self.assertEqual(kpis["revenue"], 100)
             self.assertEqual(kpis["pipeline_amount"], 90)
+            # Only custom words and flags: the flags decide, no "none is won or lost" warning.
+            with open(os.path.join(d, "custom.csv"), "w", encoding="utf-8") as f:
+                f.write("Id,StageName,IsWon,IsClosed\n1,Signed,true,true\n2,Dropped,false,true\n")
+            r = subprocess.run([CRMKPI, "report", "custom.csv", "-f", "json"], cwd=d,
+                               capture_output=True, timeout=60)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertNotIn(b"won or lost", r.stderr)
+            kpis = {k["id"]: k["value"] for k in json.loads(r.stdout)["kpis"] if not k["group"]}
+            self.assertEqual((kpis["won"], kpis["lost"]), (1, 1))
 
     def test_revenue_of_single_currency_files(self):
         """Won amounts as written (1,234.50 or, in the German and French files, 1.234,50 with

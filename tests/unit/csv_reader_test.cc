@@ -297,6 +297,11 @@ TEST_CASE("inputs that are not CSV text are named for what they look like", "[cs
     CHECK(error(utf16, chunk) ==
           "t.csv: this looks like UTF-16 text without a byte-order mark (a NUL byte after "
           "every ASCII character): read it with --encoding utf-16");
+    std::string utf16be;
+    for (char c : std::string("Stage,Amount\nwon,5\n")) utf16be += std::string{'\0', c};
+    CHECK(error(utf16be, chunk) ==
+          "t.csv: this looks like big-endian UTF-16 text without a byte-order mark (a NUL byte "
+          "before every ASCII character): read it with --encoding utf-16be");
     CHECK(error(std::string("Sta\0ge,Amount\nwon,5\n", 20), chunk) ==
           "t.csv:1:4: the input holds a NUL byte (\\x00), which CSV text never does: is it a "
           "binary file, or text in another encoding? crmkpi reads UTF-8 CSV (or --encoding "

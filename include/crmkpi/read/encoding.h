@@ -86,6 +86,11 @@ std::string EncodingLabel(const Encoding& encoding);
 // detected() encoding; never kAuto.
 Encoding DetectEncoding(const std::vector<std::string_view>& samples);
 
+// UTF-16 without a byte-order mark, seen in an input's first 512 bytes: ASCII text has a NUL
+// after (little-endian) or before (big-endian) every character.
+enum class Utf16Order { kNone, kLittle, kBig };
+Utf16Order Utf16WithoutBom(std::string_view head);
+
 // For an invalid-UTF-8 message: the legacy encoding that |bytes| (the text around the invalid
 // byte) look like (steps 3 and 4 above), e.g. "windows-1252"; empty when none fits.
 std::string GuessLegacyEncoding(std::string_view bytes);
