@@ -13,6 +13,21 @@
 
 namespace crmkpi::kpi_load {
 
+namespace {
+
+// The value of |key|: |fallback| when absent, else |fallback| or |other| (an error naming
+// |expected| otherwise, at the value).
+std::string GetOneOf(const IniSection& s, const char* key, const char* fallback,
+                     const char* other, const char* expected) {
+  std::string value = Get(s, key, fallback);
+  if (value != fallback && value != other) {
+    Fail(LocOf(s, key), fmt::format("{}: expected {}, got '{}'", key, expected, value));
+  }
+  return value;
+}
+
+}  // namespace
+
 bool LoadSettings(const IniSection& s, KpiModel* model) {
   CheckKeys(s, {"as_of", "tz", "allow_empty", "exact_groups"});
   bool allow_empty = false;
@@ -75,20 +90,10 @@ SourceDef LoadSource(const IniFile& ini, const IniSection& s) {
   }
   d.delimiter = Get(s, "delimiter", "auto");
   d.date_format = Get(s, "date_format");
-  d.date_order = Get(s, "date_order", "mdy");
-  if (d.date_order != "mdy" && d.date_order != "dmy") {
-    Fail(LocOf(s, "date_order"),
-         fmt::format("date_order: expected mdy (4/15/2024, the default) or dmy (15/04/2024), got "
-                     "'{}'",
-                     d.date_order));
-  }
-  d.decimal = Get(s, "decimal", "point");
-  if (d.decimal != "point" && d.decimal != "comma") {
-    Fail(LocOf(s, "decimal"),
-         fmt::format("decimal: expected point (1,234.50, the default) or comma (1.234,50), got "
-                     "'{}'",
-                     d.decimal));
-  }
+  d.date_order = GetOneOf(s, "date_order", "mdy", "dmy",
+                          "mdy (4/15/2024, the default) or dmy (15/04/2024)");
+  d.decimal = GetOneOf(s, "decimal", "point", "comma",
+                       "point (1,234.50, the default) or comma (1.234,50)");
   d.tz = Get(s, "tz");
   for (const IniEntry& e : s.entries) {
     if (e.key.rfind("map.", 0) != 0) continue;
