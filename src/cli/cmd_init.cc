@@ -72,6 +72,7 @@ void SetUpInitCommand(CLI::App* app, int* exit_code) {
       ->type_name("DATE");
   cmd->add_flag("--lenient", args->deals.lenient, "Skip records with the wrong field count");
   AddExactGroupsOption(cmd, &args->deals.exact_groups);
+  AddFxOption(cmd, &args->deals.fx);
   cmd->add_flag("--checks", args->checks,
                 "Add starter [check] sections: completeness of the roles, uniqueness of the id, "
                 "timeliness of the last-modified column, a row count");

@@ -158,6 +158,7 @@ int RunWithDefinition(const ReportArgs& a) {
   KpiRunArgs kpi = a.kpi;
   kpi.as_of = a.deals.as_of;
   kpi.exact_groups = a.deals.exact_groups;
+  kpi.fx = a.deals.fx;
   kpi.parallel = a.parallel;
   std::map<std::string, std::string> extra;
   KpiModel model = LoadModel(kpi.config);
@@ -272,6 +273,7 @@ void SetUpReportCommand(CLI::App* app, int* exit_code) {
                 "each source; prints KPIs, tree and checks, and exits as check does (1 when a "
                 "check fails)");
   AddExactGroupsOption(cmd, &args->deals.exact_groups);
+  AddFxOption(cmd, &args->deals.fx);
   AddNoLintOption(cmd, &args->kpi.no_lint);
   args->cmd = cmd;
   OneValuePerFlag(cmd);

@@ -142,6 +142,7 @@ void SetUpTreeCommand(CLI::App* app, int* exit_code) {
   cmd->add_flag("--quiet,-q", args->kpi.quiet,
                 "No warnings on stderr (data warnings, the lint line, the -o summary)");
   AddExactGroupsOption(cmd, &args->kpi.exact_groups);
+  AddFxOption(cmd, &args->kpi.fx);
   AddNoLintOption(cmd, &args->kpi.no_lint);
   cmd->callback([args, exit_code] { *exit_code = Run(*args); });
 }

@@ -1,7 +1,6 @@
 #include "deals_flags.h"
 
 #include <filesystem>
-#include <map>
 #include <memory>
 
 #include <fmt/format.h>
@@ -15,6 +14,7 @@
 #include "crmkpi/read/input_stream.h"
 #include "crmkpi/values/amount.h"
 #include "crmkpi/values/date_time.h"
+#include "crmkpi/values/fx_rates.h"
 #include "source_flags.h"
 
 namespace crmkpi {
@@ -63,8 +63,7 @@ void DecideFromData(const DealsFlags& f, CsvReader* reader, DealsDefinitionInput
   }
   const std::size_t date_end = columns.size();
   if (in->roles.has(Role::kAmount)) columns.push_back(in->roles[Role::kAmount]);
-  const std::size_t currency_at = columns.size();
-  if (in->roles.has(Role::kCurrency)) columns.push_back(in->roles[Role::kCurrency]);
+  const std::size_t amount_end = columns.size();
   std::size_t rows = 0;
   std::vector<std::vector<std::string>> values = SampleColumns(reader, columns, &rows);
 
@@ -88,23 +87,7 @@ void DecideFromData(const DealsFlags& f, CsvReader* reader, DealsDefinitionInput
     in->warnings.push_back(fmt::format("{}: warning: {}", reader->name(), choice.warning));
   }
 
-  if (currency_at < values.size()) {
-    // Money is never summed across currencies silently (conversion is not done yet).
-    std::map<std::string, std::size_t> seen;
-    for (const std::string& v : values[currency_at]) {
-      if (!TrimSpace(v).empty()) ++seen[std::string(TrimSpace(v))];
-    }
-    if (seen.size() > 1) {
-      std::string list;
-      for (const auto& [code, n] : seen) list += fmt::format("{}{} ({})", list.empty() ? "" : ", ", code, n);
-      const std::string& column = in->header[static_cast<std::size_t>(in->roles[Role::kCurrency])];
-      in->warnings.push_back(fmt::format(
-          "{}: warning: amounts are in {} currencies in the first {} rows ({}) and are added as "
-          "they are: revenue and pipeline mix them; read them per currency with --by '{}'",
-          reader->name(), seen.size(), rows, list, column));
-    }
-  }
-  if (date_end < values.size() && date_end < currency_at) {
+  if (date_end < amount_end) {
     std::string example;
     if (DecimalCommaOf(values[date_end], &example)) {
       in->decimal = "comma";
@@ -217,6 +200,7 @@ DealsDefinitionInput ReadDealsDefinitionInput(const DealsFlags& f, const std::st
   in.period_of = f.period_of;
   in.as_of = f.as_of;
   in.exact_groups = f.exact_groups;
+  if (!f.fx.empty()) in.fx = ParseFxFlag(f.fx);
   return in;
 }
 

@@ -25,6 +25,7 @@ struct DealsFlags {
   std::string date_format, tz, as_of;
   bool lenient = false;
   bool exact_groups = false;  // --exact-groups
+  std::string fx;             // --fx CODE=RATE,...
   InputOptions input;
 };
 

@@ -7,6 +7,7 @@
 #include "crmkpi/base/error.h"
 #include "crmkpi/definition/ini_file.h"
 #include "crmkpi/evaluate/definition_run.h"
+#include "crmkpi/values/fx_rates.h"
 
 namespace crmkpi {
 
@@ -47,6 +48,7 @@ KpiRun RunKpis(const KpiRunArgs& args, const std::map<std::string, double>& over
   KpiRun run;
   run.model = model != nullptr ? *model : LoadModel(args.config);
   if (args.exact_groups) run.model.SetExactGroups(true);
+  if (!args.fx.empty()) run.model.SetFx(ParseFxFlag(args.fx));
   std::map<std::string, std::string> files = args.SourceOverrides();
   for (const auto& [id, path] : extra_sources) files[id] = path;
   DefinitionRun d = RunDefinition(run.model, args.as_of, files, overrides, args.parallel, args.taps);
@@ -60,6 +62,14 @@ void AddExactGroupsOption(CLI::App* app, bool* exact_groups) {
   app->add_flag("--exact-groups", *exact_groups,
                 "Compare group values as written (default: after NFKC and white-space "
                 "collapsing, so '佐藤 花子' and '佐藤　花子' are one group)");
+}
+
+void AddFxOption(CLI::App* app, std::string* fx) {
+  app->add_option("--fx", *fx,
+                  "Exchange rates into one currency: CODE=RATE,... in units of the base "
+                  "currency (the one at 1) per unit, e.g. JPY=1,USD=150; money is converted by "
+                  "each row's currency column (replaces a definition's [fx])")
+      ->type_name("RATES");
 }
 
 void AddNoLintOption(CLI::App* app, bool* no_lint) {

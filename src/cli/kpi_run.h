@@ -22,6 +22,7 @@ struct KpiRunArgs {
   bool quiet = false;
   bool exact_groups = false;  // --exact-groups: group values compared as written
   bool no_lint = false;       // --no-lint: no lint line on stderr
+  std::string fx;             // --fx CODE=RATE,...: replaces the definition's [fx]
   ParallelOptions parallel;  // set by the command (report: --threads)
   std::map<std::string, RowTap*> taps;  // set by report --checks: the checks read along
 
@@ -58,6 +59,8 @@ std::vector<LintFinding> LintForHint(const KpiRunArgs& args, const KpiRun& run);
 // --exact-groups (report, tree, init): group values as written, without NFKC and white-space
 // collapsing (docs/kpis.md, "Group keys").
 void AddExactGroupsOption(CLI::App* app, bool* exact_groups);
+// --fx CODE=RATE,... (report, tree, init): exchange rates into one currency.
+void AddFxOption(CLI::App* app, std::string* fx);
 // --no-lint (report, tree): no lint line on stderr.
 void AddNoLintOption(CLI::App* app, bool* no_lint);
 

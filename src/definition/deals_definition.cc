@@ -96,6 +96,20 @@ struct Builder {
     Line();
   }
 
+  void Fx() {
+    if (in.fx.empty()) return;
+    Line("[fx]");
+    Comment("Exchange rates: units of the base currency per unit of each currency. Money is");
+    Comment("converted by each row's currency column into the base (docs/kpis.md, Currencies).");
+    Key("base", in.fx.base);
+    std::string rates;
+    for (const auto& [code, rate] : in.fx.rates) {
+      rates += fmt::format("{}{}={}", rates.empty() ? "" : ", ", code, rate);
+    }
+    Key("rates", rates);
+    Line();
+  }
+
   void Source() {
     Line("[source deals]");
     for (const auto& f : in.files) Key("file", f);
@@ -300,6 +314,7 @@ std::string DealsDefinitionIni(const DealsDefinitionInput& in, const DealsDefini
     b.Line();
   }
   b.Crmkpi();
+  b.Fx();
   b.Source();
   b.Metrics();
   b.Kpis();

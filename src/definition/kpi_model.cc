@@ -36,7 +36,7 @@ void Claim(std::map<std::string, SourceLoc>* space, const IniSection& s) {
 // unique within their namespace, and [crmkpi] and [tree] appear at most once.
 Sections LoadSections(const IniFile& ini, KpiModel* model) {
   Sections found;
-  bool seen_tree = false, seen_global = false;
+  bool seen_tree = false, seen_global = false, seen_fx = false;
   for (const IniSection& s : ini.sections()) {
     if (s.type == "crmkpi") {
       if (seen_global) Fail(s.loc, "[crmkpi] appears twice");
@@ -65,15 +65,20 @@ Sections LoadSections(const IniFile& ini, KpiModel* model) {
       found.kpi_sections.push_back(&s);
     } else if (s.type == "lint") {
       LoadLint(s, &model->lint);
+    } else if (s.type == "fx") {
+      if (seen_fx) Fail(s.loc, "[fx] appears twice");
+      seen_fx = true;
+      model->fx = LoadFx(s);
     } else if (s.type == "tree") {
       if (seen_tree) Fail(s.loc, "[tree] appears twice");
       seen_tree = true;
       found.tree_section = &s;
     } else {
       static const std::vector<std::string> kTypes = {
-          "crmkpi", "source", "lookup", "metric", "constant", "kpi", "tree", "lint", "check"};
+          "crmkpi", "source", "lookup", "metric", "constant", "kpi", "tree", "lint", "check",
+          "fx"};
       Fail(s.loc, fmt::format("unknown section [{}]{}; sections: crmkpi, source, lookup, metric, "
-                              "constant, kpi, tree, lint, check",
+                              "constant, kpi, tree, lint, check, fx",
                               s.type, Suggest(s.type, kTypes)));
     }
   }
@@ -82,6 +87,11 @@ Sections LoadSections(const IniFile& ini, KpiModel* model) {
 
 }  // namespace
 }  // namespace kpi_load
+
+void KpiModel::SetFx(const FxRates& rates) {
+  fx = rates;
+  for (SourceDef& s : sources) s.fx = rates;
+}
 
 void KpiModel::SetExactGroups(bool exact) {
   exact_groups = exact;
@@ -120,6 +130,7 @@ KpiModel KpiModel::Load(const IniFile& ini) {
   const Sections found = LoadSections(ini, &model);
   for (std::size_t i : found.defaulted_empty) model.checks[i].allow_empty = found.allow_empty;
   model.SetExactGroups(model.exact_groups);
+  model.SetFx(model.fx);
   // References between definitions.
   CheckCheckSources(model);
   CheckMetricSources(model);

@@ -218,11 +218,12 @@ MetricDef LoadMetric(const IniSection& s) {
   RequireId(s);
   CheckKeys(s, {"source", "type", "column", "duration", "duration_unit", "within", "stage",
                 "censored", "where", "by", "period", "period_of", "label", "unit", "definition",
-                "optional"});
+                "optional", "money"});
   MetricDef m;
   m.id = s.id;
   m.loc = s.loc;
   if (const IniEntry* e = s.Find("optional")) m.optional = ParseBool(*e);
+  if (const IniEntry* e = s.Find("money")) m.money = ParseBool(*e);
   m.source = Require(s, "source").value;
   if (const IniEntry* e = s.Find("type")) ParseAggregation(*e, &m);
   if (const IniEntry* e = s.Find("column")) {
@@ -544,6 +545,44 @@ void LoadLint(const IniSection& s, std::map<std::string, LintSeverity>* lint) {
       Fail(e.value_loc, fmt::format("{}: expected error, warning or off", e.key));
     }
   }
+}
+
+FxRates LoadFx(const IniSection& s) {
+  FxRates fx;
+  fx.origin = "[fx]";
+  for (const IniEntry& e : s.entries) {
+    if (e.key == "base") {
+      fx.base = CurrencyCode(e.value);
+      if (fx.base.empty()) Fail(e.value_loc, "base: expected a currency code (base = JPY)");
+      continue;
+    }
+    if (e.key == "rates") {  // CODE=RATE, ...: also codes that are no INI key ("US Dollar")
+      try {
+        AddFxList(e.value, &fx);
+      } catch (const Error& err) {
+        Fail(e.value_loc, err.message());
+      }
+      continue;
+    }
+    double rate = 0;
+    if (!ParseFxRate(e.value, &rate)) {
+      Fail(e.value_loc, fmt::format("{}: expected a positive number, the units of the base "
+                                    "currency one {} is worth (USD = 150 with base JPY)",
+                                    e.key, e.key));
+    }
+    if (fx.RateOf(e.key)) Fail(e.key_loc, fmt::format("{} is given twice", CurrencyCode(e.key)));
+    fx.Set(e.key, rate);
+  }
+  if (fx.rates.empty()) {
+    Fail(s.loc, "[fx] has no rates; write CODE = RATE lines (JPY = 1, USD = 150) or "
+                "rates = JPY=1, USD=150");
+  }
+  try {
+    fx.DecideBase();
+  } catch (const Error& e) {
+    Fail(s.loc, e.message());
+  }
+  return fx;
 }
 
 }  // namespace crmkpi::kpi_load

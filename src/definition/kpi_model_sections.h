@@ -22,6 +22,8 @@ MetricDef LoadMetric(const IniSection& s);
 CheckDef LoadCheck(const IniSection& s);
 ConstantDef LoadConstant(const IniSection& s);
 KpiDef LoadKpi(const IniSection& s);
+// [fx]: CODE = RATE (units of the base currency per unit), optional base = CODE.
+FxRates LoadFx(const IniSection& s);
 // [lint]: rule = error|warning|off.
 void LoadLint(const IniSection& s, std::map<std::string, LintSeverity>* lint);
 

@@ -28,12 +28,15 @@ enum Exclusion : int {
   kFromAfterAsOf,  // km_median: a censored row whose FROM is after as-of (counted at the end)
   kLostStageUnknown,  // reached: a lost row under lost_reached = exclude
   kStageNotInOrder,   // reached: an open row whose stage is not in the source's stages
+  kMissingCurrency,   // money with [fx]: the row's currency cell is empty
+  kUnknownCurrency,   // money with [fx]: no rate for the row's currency
   kExclusionCount
 };
 inline constexpr std::array<const char*, kExclusionCount> kExclusionNames = {
     "missing_value",      "invalid_value",     "missing_from",      "invalid_from",
     "missing_to",         "invalid_to",        "negative_duration", "pending",
-    "from_after_as_of",   "lost_stage_unknown", "stage_not_in_order"};
+    "from_after_as_of",   "lost_stage_unknown", "stage_not_in_order", "missing_currency",
+    "unknown_currency"};
 
 enum class ValueKind : std::uint8_t {
   kRows,      // count

@@ -109,6 +109,11 @@ void SourceRun::BindMetric(const MetricDef& def, std::size_t result_index) {
     st.column = Resolve(def, def.columns[0], "column", def.column_loc);
     m.value_role = RoleOf(st.column);
   }
+  if (def.money && *def.money && m.kind != ValueKind::kAmount && !m.missing) {
+    Fail(def, def.loc, "money = true applies to sum, avg, min, max, median and pNN of a column");
+  }
+  m.money = !m.missing && IsMoney(def);
+  st.fx = m.money && currency_column_ >= 0 && !def_.fx.empty();
   if (m.kind == ValueKind::kDistinct) {
     for (const std::string& c : def.columns) {
       st.key_columns.push_back(Resolve(def, c, "column", def.column_loc));
@@ -202,7 +207,7 @@ void SourceRun::BindMetric(const MetricDef& def, std::size_t result_index) {
     period = static_cast<int>(it - periods_.begin());
   }
 
-  auto attach = [&](std::vector<int> columns, std::vector<std::string> names, int p) {
+  auto attach = [&](std::vector<int> columns, std::vector<std::string> names, int p) -> Attached {
     if (p >= 0) names.push_back("period");
     const bool total = columns.empty() && p < 0;
     auto it = std::find_if(tables_.begin(), tables_.end(), [&](const GroupTable& t) {
@@ -236,17 +241,32 @@ void SourceRun::BindMetric(const MetricDef& def, std::size_t result_index) {
     a.user = target->user;
     a.counter = target->counter;
     a.names = std::move(names);
-    m.targets.push_back(std::move(a));
+    return a;
   };
-  attach({}, {}, -1);  // the total
-  if (period >= 0) attach({}, {}, period);
+  // Without rates, a money metric's every table again with the currency column last: which
+  // currencies each group's amounts are in (metric_cells.cc, SplitCurrencies).
+  const bool split = split_currency_ && m.money;
+  auto target = [&](std::vector<int> columns, std::vector<std::string> names, int p) {
+    if (split) {
+      std::vector<int> with_currency = columns;
+      with_currency.push_back(currency_column_);
+      m.splits.push_back(attach(std::move(with_currency), {}, p));
+    }
+    m.targets.push_back(attach(std::move(columns), std::move(names), p));
+  };
+  target({}, {}, -1);  // the total
+  if (period >= 0) target({}, {}, period);
   for (const std::vector<std::string>& spec : def.by) {
     if (spec.empty()) Fail(def, def.by_loc, "an empty 'by' grouping");
     std::vector<int> columns;
     for (const std::string& name : spec) {
       columns.push_back(Resolve(def, name, "by", def.by_loc));
     }
-    attach(std::move(columns), spec, period);
+    target(std::move(columns), spec, period);
+  }
+  if (split_currency_) {
+    m.by_currency = attach({currency_column_},
+                           {schema_.name(currency_column_)}, -1);
   }
   metrics_.push_back(std::move(m));
 }
@@ -271,6 +291,28 @@ std::string ExclusionName(const MetricState& m, int e) {
   swap("from", m.from_role);
   swap("to", m.to_role);
   return name;
+}
+
+bool SourceRun::IsMoney(const MetricDef& def) const {
+  if (def.money) return *def.money;
+  switch (def.aggregation) {
+    case Aggregation::kSum:
+    case Aggregation::kAvg:
+    case Aggregation::kMin:
+    case Aggregation::kMax:
+    case Aggregation::kMedian:
+    case Aggregation::kPercentile:
+      break;
+    default:
+      return false;
+  }
+  const int amount = schema_.roles()[Role::kAmount];
+  if (amount < 0 || def.columns.size() != 1 || !def.duration_from.empty()) return false;
+  try {
+    return schema_.Resolve(TrimSpace(def.columns[0])) == amount;
+  } catch (const Error&) {
+    return false;  // an ambiguous name: BindMetric says so
+  }
 }
 
 std::string SourceRun::RoleOf(int column) const {

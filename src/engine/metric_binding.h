@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -33,6 +34,14 @@ struct MetricState {
   // plays no role.
   std::string value_role, from_role, to_role;
   bool missing = false;  // `optional = true` and a column is not in the file: MISSING_COLUMN
+  // Money in the row's currency (MetricDef::money): converted under [fx], else split.
+  bool money = false;
+  // Without rates, a money metric's targets[k] again with the currency column as its last
+  // key (before the period): which currencies each group's amounts are in.
+  std::vector<Attached> splits;
+  // Without rates, every metric of a source with money metrics: the grouping by currency,
+  // reported when the source's amounts are in more than one currency.
+  std::optional<Attached> by_currency;
 };
 
 // The name of exclusion |e| for |m|: missing_value → missing_amount when the value column is the

@@ -15,6 +15,8 @@
 #include <utility>
 #include <vector>
 
+#include <fmt/format.h>
+
 #include "crmkpi/base/survival.h"
 #include "crmkpi/values/amount.h"
 
@@ -192,6 +194,84 @@ void SourceRun::DeriveTotals() {
   }
 }
 
+std::map<std::vector<std::string>, std::vector<std::string>> SourceRun::CurrenciesOf(
+    const Attached& split) const {
+  std::map<std::vector<std::string>, std::vector<std::string>> out;
+  const GroupTable& t = tables_[static_cast<std::size_t>(split.table)];
+  const std::size_t at = t.columns.size() - 1;  // the currency: the last column
+  for (std::size_t g = 0; g < t.values.size(); ++g) {
+    if (t.hot[g * t.width + split.user].n == 0) continue;  // no amount in this currency
+    std::vector<std::string> key = t.values[g];
+    std::string code = std::move(key[at]);
+    key.erase(key.begin() + static_cast<std::ptrdiff_t>(at));
+    out[std::move(key)].push_back(std::move(code));
+  }
+  for (auto& [key, codes] : out) std::sort(codes.begin(), codes.end());
+  return out;
+}
+
+namespace {
+// |s| as one shell word: quoted when it holds a space or a shell character.
+std::string ShellWord(const std::string& s) {
+  if (s.find_first_of(" \t'\"$`\\;&|<>()*?[]#~!") == std::string::npos) return s;
+  std::string out = "'";
+  for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return out + "'";
+}
+}  // namespace
+
+bool SourceRun::SplitCurrencies() {
+  bool any_money = false;
+  for (const MetricState& m : metrics_) any_money = any_money || m.money;
+  if (!any_money) return false;
+  if (!def_.fx.empty() && currency_column_ < 0) {
+    warnings_->Add("fx_unused", index_, -1, [&] {
+      DataWarning w;
+      w.first.file = summary_.file;
+      w.message = fmt::format(
+          "the exchange rates ({}) are not used: {} has no currency column, so its amounts are "
+          "taken as they are; name the column with {}",
+          def_.fx.origin, summary_.file,
+          def_.from_flags ? "--map currency=COLUMN"
+                          : fmt::format("map.currency = COLUMN in [source {}]", def_.id));
+      return w;
+    });
+    return false;
+  }
+  if (!split_currency_) return false;
+  std::vector<std::string> all;
+  for (const MetricState& m : metrics_) {
+    if (!m.money || m.splits.empty()) continue;
+    for (const auto& [key, codes] : CurrenciesOf(m.splits[0])) {
+      for (const std::string& c : codes) {
+        if (std::find(all.begin(), all.end(), c) == all.end()) all.push_back(c);
+      }
+    }
+  }
+  if (all.size() < 2) return false;
+  std::sort(all.begin(), all.end());
+  warnings_->Add("mixed_currencies", index_, currency_column_, [&] {
+    DataWarning w;
+    w.first.file = summary_.file;
+    w.column = schema_.name(currency_column_);
+    std::string list, example;
+    for (const std::string& c : all) {
+      list += (list.empty() ? "" : ", ") + (c.empty() ? std::string("(empty)") : c);
+      if (!c.empty()) example += fmt::format("{}{}={}", example.empty() ? "" : ",", c,
+                                             example.empty() ? "1" : "RATE");
+    }
+    w.message = fmt::format(
+        "amounts are in {} currencies ({}, column '{}'): money metrics are not added across "
+        "currencies — n/a in the total and in groups that mix them, and given per currency "
+        "(by {}); to convert them into one, give exchange rates: {}",
+        all.size(), list, w.column, w.column,
+        def_.from_flags ? fmt::format("--fx {}", ShellWord(example))
+                        : fmt::format("an [fx] section or --fx {}", ShellWord(example)));
+    return w;
+  });
+  return true;
+}
+
 void SourceRun::Finish(std::vector<MetricResult>* results, std::vector<SourceSummary>* summaries) {
   DeriveTotals();
   std::vector<std::vector<std::uint32_t>> orders;
@@ -228,21 +308,52 @@ void SourceRun::Finish(std::vector<MetricResult>* results, std::vector<SourceSum
               [](const MergedSpelling& a, const MergedSpelling& b) { return a.value < b.value; });
     return it->second;
   };
+  const bool mixed = SplitCurrencies();
   for (MetricState& m : metrics_) {
     MetricResult& r = (*results)[m.result_index];
     r.id = m.def->id;
+    // Money: the currency of each cell, or n/a when its amounts mix currencies.
+    std::vector<std::map<std::vector<std::string>, std::vector<std::string>>> currencies;
+    for (std::size_t k = 0; k < m.splits.size(); ++k) {
+      currencies.push_back(CurrenciesOf(m.splits[k]));
+    }
+    auto label = [&](std::size_t k, const std::vector<std::string>& values, MetricCell* c) {
+      if (!m.money) return;
+      if (currency_slot_ >= 0) {
+        c->currency = def_.fx.base;
+        return;
+      }
+      if (k >= currencies.size()) return;
+      auto it = currencies[k].find(values);
+      if (it == currencies[k].end() || it->second.empty()) return;
+      if (it->second.size() == 1) {
+        c->currency = it->second.front();
+        return;
+      }
+      c->value.reset();
+      c->numerator.reset();
+      c->denominator.reset();
+      c->reason = "MIXED_CURRENCIES";
+      c->currencies = it->second;
+    };
+    auto cell_of = [&](const Attached& a, std::uint32_t group) {
+      GroupTable& t = tables_[static_cast<std::size_t>(a.table)];
+      if (a.counter) {
+        HotAcc rows;
+        rows.n = t.counts[std::size_t{group} * t.count_width + a.user];
+        ColdAcc none;
+        return Cell(m, rows, none, as_of_);
+      }
+      const std::size_t i = std::size_t{group} * t.width + a.user;
+      return Cell(m, t.hot[i], t.cold[i], as_of_);
+    };
     for (std::size_t k = 0; k < m.targets.size(); ++k) {
       const Attached& a = m.targets[k];
       GroupTable& t = tables_[static_cast<std::size_t>(a.table)];
       auto cell = [&](std::uint32_t group) {
-        if (a.counter) {
-          HotAcc rows;
-          rows.n = t.counts[std::size_t{group} * t.count_width + a.user];
-          ColdAcc none;
-          return Cell(m, rows, none, as_of_);
-        }
-        const std::size_t i = std::size_t{group} * t.width + a.user;
-        return Cell(m, t.hot[i], t.cold[i], as_of_);
+        MetricCell c = cell_of(a, group);
+        label(k, t.values[group], &c);
+        return c;
       };
       if (k == 0) {
         r.total = cell(0);
@@ -258,6 +369,26 @@ void SourceRun::Finish(std::vector<MetricResult>* results, std::vector<SourceSum
           g.merged.push_back(ms);
           g.merged.back().key = a.names[i];
         }
+      }
+      r.groupings.push_back(std::move(g));
+    }
+    // Amounts in several currencies: every metric of the source per currency too, unless a
+    // `by` already groups by it.
+    if (mixed && m.by_currency &&
+        std::none_of(m.targets.begin() + 1, m.targets.end(),
+                     [&](const Attached& a) { return a.table == m.by_currency->table; })) {
+      const Attached& a = *m.by_currency;
+      const GroupTable& t = tables_[static_cast<std::size_t>(a.table)];
+      MetricGrouping g;
+      g.keys = a.names;
+      for (std::uint32_t i : orders[static_cast<std::size_t>(a.table)]) {
+        MetricCell c = cell_of(a, i);
+        if (m.money && c.n > 0) c.currency = t.values[i][0];
+        g.rows.emplace_back(t.values[i], std::move(c));
+      }
+      for (const MergedSpelling& ms : merges_of(t.slots[0])) {
+        g.merged.push_back(ms);
+        g.merged.back().key = a.names[0];
       }
       r.groupings.push_back(std::move(g));
     }

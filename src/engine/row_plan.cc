@@ -77,13 +77,15 @@ void SourceRun::Compile() {
     std::uint32_t slot = 0;
     if (st.kind != ValueKind::kRows) {
       auto it = std::find_if(slots_.begin(), slots_.end(), [&](const Slot& x) {
-        return x.kind == st.kind && x.column == st.column && x.duration == st.duration &&
+        return x.kind == st.kind && x.column == st.column && x.fx == st.fx &&
+               x.duration == st.duration &&
                x.sla == st.sla && x.within_seconds == st.within_seconds;
       });
       if (it == slots_.end()) {
         Slot x;
         x.kind = st.kind;
         x.column = st.column;
+        x.fx = st.fx;
         x.duration = st.duration;
         x.sla = st.sla;
         x.within_seconds = st.within_seconds;

@@ -22,6 +22,7 @@ namespace crmkpi::engine_detail {
 struct Stream {
   ValueKind kind = ValueKind::kRows;
   int column = -1;               // kNonEmpty, kAmount
+  bool fx = false;               // kAmount of a money metric under [fx]: converted per row
   std::vector<int> key_columns;  // kDistinct: schema columns
   std::vector<int> key_slots;    // kDistinct: their Interned slots
   KeyTable composite;            // kDistinct with several columns: packed value ids → id
@@ -43,7 +44,7 @@ struct Stream {
   std::string key;  // scratch: packed ids of a composite count_distinct key
 
   bool SameObservation(const Stream& o) const {
-    return kind == o.kind && column == o.column && key_columns == o.key_columns &&
+    return kind == o.kind && column == o.column && fx == o.fx && key_columns == o.key_columns &&
            duration == o.duration && sla == o.sla && within_seconds == o.within_seconds &&
            where == o.where && censor == o.censor && reach == o.reach;
   }
@@ -56,6 +57,7 @@ struct Stream {
 struct Slot {
   ValueKind kind = ValueKind::kAmount;  // kNonEmpty, kAmount or kDuration
   int column = -1;                      // kNonEmpty, kAmount
+  bool fx = false;                      // kAmount: converted into the [fx] base currency
   int duration = -1;                    // kDuration: index of the DurationSlot
   bool sla = false;                     // kDuration: the value is met (1) or breached (0)
   double within_seconds = 0;            // sla: the target

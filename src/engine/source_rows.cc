@@ -4,6 +4,7 @@
 #include "source_rows.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstring>
 #include <string>
 #include <string_view>
@@ -481,6 +482,7 @@ inline void SourceRun::ObserveSlot(Slot* s) {
     case ValueKind::kAmount:
       switch (context_->Amount(s->column, &s->value)) {
         case ParseStatus::kOk:
+          if (s->fx) ConvertCurrency(s);
           break;
         case ParseStatus::kEmpty:
           s->exclusion = kMissingValue;
@@ -512,6 +514,42 @@ inline void SourceRun::ObserveSlot(Slot* s) {
       break;
   }
   s->valid = s->exclusion < 0 ? 1 : 0;
+}
+
+// A money amount in the row's currency, into the [fx] base currency: amount × rate, rounded
+// to the amount scale (1/10,000); excluded when the currency is empty or has no rate.
+void SourceRun::ConvertCurrency(Slot* s) {
+  const std::uint32_t id = ValueId(currency_slot_);
+  if (id >= rate_of_id_.size()) rate_of_id_.resize(std::size_t{id} + 1, 0.0);
+  double& rate = rate_of_id_[id];
+  if (rate == 0.0) {
+    const std::string_view code = TrimSpace(context_->Text(currency_column_));
+    rate = code.empty() ? -1.0 : def_.fx.RateOf(code).value_or(-2.0);
+  }
+  if (rate < 0) {
+    s->exclusion = rate == -1.0 ? kMissingCurrency : kUnknownCurrency;
+    if (rate == -1.0) {
+      Warn("missing_currency", currency_column_, [] {
+        return std::string("is empty: the amount's currency is unknown, so it is left out of "
+                           "money metrics");
+      });
+    } else {
+      Warn("unknown_currency", currency_column_, [this] {
+        const std::string rates = def_.fx.Describe();
+        return fmt::format("has no exchange rate ({} gives {}): amounts in it are left out of "
+                           "money metrics; add {}=RATE",
+                           def_.fx.origin, rates.empty() ? def_.fx.base + " only" : rates,
+                           CurrencyCode(context_->Text(currency_column_)));
+      });
+    }
+    return;
+  }
+  const long double converted = static_cast<long double>(s->value) * rate;
+  if (!(std::fabs(converted) < 9.2e18L)) {
+    s->exclusion = kInvalidValue;
+    return;
+  }
+  s->value = static_cast<std::int64_t>(std::llround(converted));
 }
 
 // The current row's count_distinct key of |s|: the interned ids of its columns' values.

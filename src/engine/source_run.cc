@@ -232,6 +232,13 @@ void SourceRun::Init() {
   }
   tables_.emplace_back();  // the totals: tables_[0]
   tables_[0].total = true;
+  currency_column_ = schema_.roles()[Role::kCurrency];
+  if (currency_column_ >= 0) {
+    const bool money = std::any_of(metrics.begin(), metrics.end(),
+                                   [&](const MetricDef* m) { return IsMoney(*m); });
+    split_currency_ = money && def.fx.empty();
+    if (money && !def.fx.empty()) currency_slot_ = InternSlot(currency_column_);
+  }
   for (std::size_t i = 0; i < metrics.size(); ++i) BindMetric(*metrics[i], result_indexes[i]);
   NewGroup(&tables_[0]);  // its one group, now that its width is known
   runs_.resize(tables_.size());

@@ -87,10 +87,19 @@ class SourceRun {
   void BindMetric(const MetricDef& def, std::size_t result_index);
   int InternSlot(int column);
   std::string RoleOf(int column) const;  // the role |column| is bound to, or ""
+  // Whether |def| is money in the row's currency (MetricDef::money; by default sum, avg, min,
+  // max, median and pNN of the amount role's column).
+  bool IsMoney(const MetricDef& def) const;
 
   // row_plan.cc: the plan builder.
   void Compile();
   void DeriveTotals();  // metric_cells.cc, before the cells are made
+  // metric_cells.cc: the currencies of a money metric's groups without rates. CurrenciesOf:
+  // the currencies of a split table's groups with amounts, by their values without the
+  // currency. SplitCurrencies: whether the source's money is in several currencies (warned).
+  std::map<std::vector<std::string>, std::vector<std::string>> CurrenciesOf(
+      const Attached& split) const;
+  bool SplitCurrencies();
   void ChoosePlanColumn();
   StagePlan MakePlan(const std::vector<std::uint8_t>& holds, std::vector<std::uint8_t> decided,
                      const std::vector<int>& tested);
@@ -141,6 +150,14 @@ class SourceRun {
     });
   }
 
+  // Currencies (docs/kpis.md, "Currencies"): the currency role's column (-1: none). With
+  // rates (def_.fx), money amounts are converted per row by it (ConvertCurrency); without,
+  // and with a money metric, money is split by it (split_currency_, metric_cells.cc).
+  int currency_column_ = -1;
+  int currency_slot_ = -1;  // its Interned slot, for the rate of each value id
+  bool split_currency_ = false;
+  std::vector<double> rate_of_id_;  // by interned id: 0 = not looked up, <0 = none (-1 empty)
+  [[gnu::noinline]] void ConvertCurrency(Slot* s);
   std::optional<Seconds> as_of_;  // sla: when an unfinished row is already late
   // [crmkpi] as_of = data: every row's created and closed dates are read for the latest one.
   bool track_dates_ = false;

@@ -118,6 +118,10 @@ Report RunBuiltInReport(const DealsDefinitionInput& given, const std::vector<Rol
   text.tree = false;
   KpiModel model =
       KpiModel::Load(IniFile::Parse(DealsDefinitionIni(in, text), "(the built-in definition)"));
+  if (!model.fx.empty()) {
+    model.fx.origin = "--fx";  // the rates came from the flag, and messages say so
+    model.SetFx(model.fx);
+  }
   SourceDef& source = model.sources.at(0);
   source.from_flags = true;
   source.mappings = mappings;  // the other roles detected in each file

@@ -1,6 +1,7 @@
 #include "crmkpi/evaluate/kpi_eval.h"
 
 #include <algorithm>
+#include <functional>
 #include <map>
 #include <string>
 #include <utility>
@@ -76,6 +77,35 @@ std::vector<MergedSpelling> MergeSpellings(const MetricRun& run,
   return out;
 }
 
+// The currencies of the money cells a KPI depends on (docs/kpis.md, "Currencies"): one
+// labels an amount; several make the KPI n/a (MIXED_CURRENCIES), since a formula over amounts
+// in different currencies (USD won ÷ EUR pipeline) means nothing.
+struct KpiCurrency {
+  std::vector<std::string> codes;  // sorted
+  bool mixed = false;              // a cell mixes currencies, or the cells differ
+};
+KpiCurrency CurrencyOf(const std::set<std::string>& deps,
+                       const std::function<MetricCell(const MetricDef&)>& cell,
+                       const KpiModel& model) {
+  KpiCurrency out;
+  for (const std::string& id : deps) {
+    const MetricDef* m = model.FindMetric(id);
+    if (m == nullptr) continue;
+    const MetricCell c = cell(*m);
+    std::vector<std::string> here = c.currencies;
+    if (!c.currency.empty()) here.push_back(c.currency);
+    out.mixed = out.mixed || c.reason == "MIXED_CURRENCIES";
+    for (const std::string& code : here) {
+      if (std::find(out.codes.begin(), out.codes.end(), code) == out.codes.end()) {
+        out.codes.push_back(code);
+      }
+    }
+  }
+  std::sort(out.codes.begin(), out.codes.end());
+  out.mixed = out.mixed || out.codes.size() > 1;
+  return out;
+}
+
 }  // namespace
 
 Value Achievement(const Value& actual, std::optional<double> target, Direction direction) {
@@ -129,6 +159,10 @@ KpiEvaluation EvaluateKpis(const KpiModel& model, const MetricRun& run,
       } else {
         v = k.formula.Eval(lookup);
       }
+      const KpiCurrency money = fixed == overrides.end()
+                                    ? CurrencyOf(metric_deps[k.id], cell, model)
+                                    : KpiCurrency{};
+      if (money.mixed) v = Value::Na("MIXED_CURRENCIES");
       (*values)[k.id] = v;
       if (only != nullptr && only->count(k.id) == 0) continue;
       KpiValue& kv = out.emplace_back();
@@ -136,6 +170,11 @@ KpiEvaluation EvaluateKpis(const KpiModel& model, const MetricRun& run,
       kv.label = k.label;
       kv.unit = UnitOf(k.unit);
       kv.currency = k.unit.currency;
+      if (money.mixed) {
+        kv.currencies = money.codes;
+      } else if (money.codes.size() == 1 && kv.unit == Unit::kAmount) {
+        kv.currency = money.codes.front();
+      }
       if (v.v) {
         kv.value = Num::Real(*v.v);
       } else {
@@ -160,7 +199,7 @@ KpiEvaluation EvaluateKpis(const KpiModel& model, const MetricRun& run,
           if (c.denominator) kv.denominator = c.denominator;
         }
       }
-      if (fixed == overrides.end() && k.formula.IsRatio()) {
+      if (fixed == overrides.end() && k.formula.IsRatio() && !money.mixed) {
         const Value n = k.formula.EvalNumerator(lookup);
         const Value d = k.formula.EvalDenominator(lookup);
         if (n.v) kv.numerator = Num::Real(*n.v);
@@ -189,6 +228,7 @@ KpiEvaluation EvaluateKpis(const KpiModel& model, const MetricRun& run,
   report.warnings = run.warnings;
   report.as_of = model.as_of;
   report.as_of_source = model.as_of.empty() ? "" : "definition";
+  if (!model.fx.empty()) report.fx = FxNote{model.fx.base, model.fx.rates, model.fx.origin};
 
   auto total_cell = [&](const MetricDef& m) {
     auto it = results.find(m.id);

@@ -84,6 +84,10 @@ std::string LabelOf(const KpiValue& v) { return v.label.empty() ? Label(v.id) : 
 // The value cell: "42.2 %" or "n/a".
 std::string ValueCell(const KpiValue& v) {
   if (!v.value) return "n/a";
+  // An amount in a known currency says which: "1,500,000 JPY".
+  if (v.unit == Unit::kAmount && !v.currency.empty()) {
+    return Human(*v.value, v.unit) + " " + v.currency;
+  }
   return Human(*v.value, v.unit);
 }
 
@@ -114,7 +118,17 @@ std::string BasisCell(const KpiValue& v) {
   } else if (v.n) {
     basis = fmt::format("n = {}", GroupThousands(std::to_string(*v.n)));
   }
-  if (!v.value && !v.reason.empty()) {
+  if (!v.value && v.reason == "MIXED_CURRENCIES" && !v.currencies.empty()) {
+    std::string list;
+    for (std::size_t i = 0; i < v.currencies.size(); ++i) {
+      const std::string& c = v.currencies[i];
+      list += (i == 0 ? "" : i + 1 == v.currencies.size() ? " and " : ", ") +
+              (c.empty() ? std::string("(empty)") : c);
+    }
+    basis += (basis.empty() ? "" : "; ") +
+             fmt::format("n/a: amounts in {} are not added (see per currency; --fx converts)",
+                         list);
+  } else if (!v.value && !v.reason.empty()) {
     basis += (basis.empty() ? "" : "; ") + std::string(ReasonText(v.reason));
   }
   const std::string ex = ExcludedText(v);
@@ -178,8 +192,20 @@ std::string WriteHuman(const Report& report, bool md) {
                                          report.as_of_source == "option"       ? "--as-of"
                                          : report.as_of_source == "definition" ? "the definition"
                                                                  : "latest event in the data");
-  out += fmt::format("{}crmkpi {}: {} · {} rows · {}\n\n", md ? "# " : "", report.command, inputs,
+  out += fmt::format("{}crmkpi {}: {} · {} rows · {}\n", md ? "# " : "", report.command, inputs,
                      GroupThousands(std::to_string(rows)), as_of);
+  if (report.fx) {
+    // The rates every converted amount used, so that each one can be recomputed.
+    std::string rates;
+    for (const auto& [code, rate] : report.fx->rates) {
+      if (code == report.fx->base) continue;
+      rates += fmt::format("{}{} = {} {}", rates.empty() ? "" : ", ", code, rate,
+                           report.fx->base);
+    }
+    out += fmt::format("{}amounts in {}{} ({})\n", md ? "\n" : "", report.fx->base,
+                       rates.empty() ? "" : ", converted at " + rates, report.fx->origin);
+  }
+  out += "\n";
 
   Table total;
   bool targets = false;  // KPIs from an INI definition: show target, achievement, status
@@ -277,6 +303,11 @@ void JsonKpi(const KpiValue& v, const std::vector<std::string>& keys,
   if (!v.reason.empty()) w->Key("reason").String(v.reason);
   if (!v.label.empty()) w->Key("label").String(v.label);
   if (!v.currency.empty()) w->Key("currency").String(v.currency);
+  if (!v.currencies.empty()) {
+    w->Key("currencies").BeginArray();
+    for (const std::string& c : v.currencies) w->String(c);
+    w->EndArray();
+  }
   if (!v.status.empty()) {
     w->Key("target").Double(v.target).Key("achievement").Double(v.achievement);
     w->Key("status").String(v.status);
@@ -294,6 +325,12 @@ std::string WriteJson(const Report& report) {
   w.BeginObject().VersionKeys();
   w.Newline().Key("as_of").StringOrNull(report.as_of);
   w.Key("as_of_source").StringOrNull(report.as_of_source);
+  if (report.fx) {
+    w.Newline().Key("fx").BeginObject().Key("base").String(report.fx->base);
+    w.Key("origin").String(report.fx->origin).Key("rates").BeginObject();
+    for (const auto& [code, rate] : report.fx->rates) w.Key(code).Double(rate);
+    w.EndObject().EndObject();
+  }
   w.Newline().Key("inputs").BeginArray();
   for (const InputSummary& in : report.inputs) {
     w.Newline().BeginObject().Key("file").String(in.name).Key("rows").Int(in.rows);
@@ -356,7 +393,17 @@ std::string WriteCsv(const Report& report) {
   // KPIs from an INI definition also carry their label, target and status.
   bool definition = false;
   for (const KpiValue& v : report.total.kpis) definition = definition || !v.status.empty();
-  out += definition ? ",label,target,achievement,status\n" : "\n";
+  out += definition ? ",label,target,achievement,status" : "";
+  // Amounts in a known currency (a currency column, or --fx): the code, last.
+  bool currency = false;
+  auto has_currency = [](const KpiValue& v) { return !v.currency.empty(); };
+  currency = std::any_of(report.total.kpis.begin(), report.total.kpis.end(), has_currency);
+  for (const Grouping& g : report.groupings) {
+    for (const GroupRow& r : g.rows) {
+      currency = currency || std::any_of(r.kpis.begin(), r.kpis.end(), has_currency);
+    }
+  }
+  out += currency ? ",currency\n" : "\n";
   auto add = [&](const KpiValue& v, const std::vector<std::string>& keys,
                  const std::vector<std::string>& values) {
     std::string line = CsvField(v.id);
@@ -384,6 +431,10 @@ std::string WriteCsv(const Report& report) {
                           v.target ? fmt::format("{}", *v.target) : "",
                           v.achievement ? fmt::format("{}", *v.achievement) : "",
                           CsvField(v.status));
+    }
+    if (currency) {
+      line.pop_back();
+      line += "," + CsvField(v.currency) + "\n";
     }
     out += line;
   };
@@ -456,6 +507,10 @@ std::string_view ReasonText(std::string_view code) {
   if (code == "NO_MARGIN") return "n/a: no margin rate given";
   if (code == "NO_DEAL_SIZE") return "n/a: no average deal size measured";
   if (code == "MIXED_CATEGORIES") return "n/a: forecast categories differ (see per category)";
+  if (code == "MIXED_CURRENCIES") {
+    return "n/a: amounts in several currencies are not added (see per currency, or convert "
+           "with --fx)";
+  }
   return code;
 }
 

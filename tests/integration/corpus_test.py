@@ -141,24 +141,46 @@ class Corpus(unittest.TestCase):
                 kpis = {k["id"]: k for k in json.loads(out)["kpis"] if not k["group"]}
                 self.assertEqual(kpis["revenue"]["value"], list(by_currency.values())[0])
                 self.assertNotIn("invalid_amount", kpis["revenue"].get("excluded", {}))
+                # With a currency column, the amount says its currency.
+                if "currency" in e["roles"]:
+                    self.assertEqual(kpis["revenue"].get("currency"), list(by_currency)[0])
 
     def test_several_currencies_warned_and_split(self):
-        """Amounts in several currencies are not added silently: a warning names them and the
-        flag, and --by the currency column gives each currency's revenue."""
+        """Amounts in several currencies are never added: with no flag the total revenue is
+        n/a (MIXED_CURRENCIES, naming them), a warning names them and --fx, and a table by the
+        currency column gives each currency's revenue; with --fx each is converted and added."""
         for e in EXPECTED:
             by_currency = e.get("won_amount_by_currency") or {}
             if "stage" not in e["roles"] or len(by_currency) < 2:
                 continue
             with self.subTest(file=e["file"]):
                 column = e["roles"]["currency"]
-                rc, out, err = report(e, "--by", column)
+                rc, out, err = report(e)
                 self.assertEqual(rc, 0, err)
-                self.assertIn("currencies", err)
-                self.assertIn("--by '%s'" % column, err)
-                got = {k["group"][column]: k["value"] for k in json.loads(out)["kpis"]
-                       if k["id"] == "revenue" and k["group"]}
+                self.assertIn("amounts are in %d currencies" % len(by_currency), err)
+                self.assertIn("--fx", err)
+                kpis = json.loads(out)["kpis"]
+                (total,) = [k for k in kpis if k["id"] == "revenue" and not k["group"]]
+                self.assertIsNone(total["value"])
+                self.assertEqual(total["reason"], "MIXED_CURRENCIES")
+                self.assertEqual(total["currencies"], sorted(by_currency))
+                got = {k["group"][column]: (k["value"], k.get("currency")) for k in kpis
+                       if k["id"] == "revenue" and list(k["group"]) == [column]}
                 for code, amount in by_currency.items():
-                    self.assertEqual(got.get(code), amount, code)
+                    self.assertEqual(got.get(code), (amount, code), code)
+                # Rates 1, 2, 3, ...: integers, so each converted amount is exact.
+                codes = sorted(by_currency)
+                rates = {code: i + 1 for i, code in enumerate(codes)}
+                fx = ",".join("%s=%d" % (c, r) for c, r in rates.items())
+                rc, out, err = report(e, "--fx", fx)
+                self.assertEqual(rc, 0, err)
+                self.assertNotIn("currencies", err)
+                doc = json.loads(out)
+                self.assertEqual(doc["fx"]["base"], codes[0].upper())
+                (total,) = [k for k in doc["kpis"] if k["id"] == "revenue" and not k["group"]]
+                expected = sum(by_currency[c] * rates[c] for c in codes)
+                self.assertAlmostEqual(total["value"], expected, places=4)
+                self.assertEqual(total["currency"], codes[0].upper())
 
     def test_rows_and_encoding_in_report(self):
         for e in EXPECTED:

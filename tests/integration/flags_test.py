@@ -48,6 +48,10 @@ FIXTURES = {
     "deals_badrow.csv": DEALS + "9,Ito,won,1,2024-03-04,2024-03-05,extra\n",
     "deals_warn.csv": DEALS + "9,Ito,won,abc,2024-03-04,2024-03-05\n",
     "deals_empty.csv": DEALS.splitlines()[0] + "\n",
+    # Amounts in two currencies: --fx converts them into one.
+    "deals_fx.csv": "".join(
+        line + (",currency" if i == 0 else (",USD" if i % 2 else ",JPY")) + "\n"
+        for i, line in enumerate(DEALS.splitlines())),
     "exists.ini": "; a definition init must not replace without --force\n",
     "deals_dmy.csv": """id,owner,stage,amount,created,close_date
 1,Sato,won,100,13/01/2024,31/01/2024
@@ -213,6 +217,8 @@ REPORT = {
                   plain=refused("--for", "-c")),
     # SATO, Ｓａｔｏ and Sato: Ｓａｔｏ is Sato after NFKC, one group unless --exact-groups.
     "--exact-groups": case(["--exact-groups"], base=["--by", "owner"]),
+    # USD and JPY amounts: per currency without rates, converted into JPY with them.
+    "--fx": case(["--fx", "JPY=1,USD=150"], file="deals_fx.csv"),
     # REPORT_INI has lint findings (no [tree], no definitions): one lint line, hidden.
     "--no-lint": case(["--no-lint"], plain=refused("--no-lint", "-c")),
 }
@@ -312,6 +318,7 @@ INIT = {
     "--encoding": case(["--encoding", "cp932"], file="deals_cp932.csv", with_c=NO_C),
     "--map": case(["--map", "owner=Rep"], file="deals_rep.csv", with_c=NO_C),
     "--exact-groups": case(["--exact-groups"], with_c=NO_C),
+    "--fx": case(["--fx", "JPY=1,USD=150"], file="deals_fx.csv", with_c=NO_C),
 }
 
 COMMANDS = {"report": (REPORT, REPORT_INI), "check": (CHECK, CHECK_INI), "init": (INIT, "")}

@@ -76,6 +76,8 @@ class KpiModel {
   // [crmkpi] exact_groups = true (or --exact-groups): group values compared as written, not
   // after NFKC and white-space collapsing (docs/kpis.md, "Group keys"). Copied to every source.
   bool exact_groups = false;
+  // [fx]: exchange rates into one currency (fx_rates.h), copied to every source (SetFx).
+  FxRates fx;
   std::vector<SourceDef> sources;
   std::vector<LookupDef> lookups;
   std::vector<MetricDef> metrics;
@@ -87,6 +89,8 @@ class KpiModel {
 
   // Sets exact_groups here and on every source.
   void SetExactGroups(bool exact);
+  // Sets the rates here and on every source.
+  void SetFx(const FxRates& rates);
 
   const SourceDef* FindSource(std::string_view id) const;
   const MetricDef* FindMetric(std::string_view id) const;

@@ -3,6 +3,7 @@
 // definition keeps its INI location so that later errors can point back at the text.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -10,6 +11,7 @@
 #include "crmkpi/bind/column_roles.h"
 #include "crmkpi/bind/stage_rules.h"
 #include "crmkpi/values/date_time.h"  // Period
+#include "crmkpi/values/fx_rates.h"
 
 namespace crmkpi {
 
@@ -42,6 +44,10 @@ struct SourceDef {
   // Group values compared as written ([crmkpi] exact_groups = true, --exact-groups) instead of
   // after NFKC and white-space collapsing (docs/kpis.md, "Group keys").
   bool exact_groups = false;
+  // Exchange rates ([fx], --fx): money metrics convert each amount by its row's currency
+  // (the currency role) into fx.base. Empty: amounts are given per currency, never added
+  // across currencies (docs/kpis.md, "Currencies").
+  FxRates fx;
   // Built from the flags of `crmkpi report FILE` (the built-in definition, not a file a user
   // wrote): messages name the flags (--date-format, --lenient) instead of INI keys.
   bool from_flags = false;
@@ -123,6 +129,10 @@ struct MetricDef {
   // is n/a (MISSING_COLUMN) in every group instead of a configuration error — e.g. revenue of
   // an export without an amount column.
   bool optional = false;
+  // `money = true|false`: whether the value is money in the row's currency (the source's
+  // currency role), converted with [fx] or split per currency. Unset: true for sum, avg, min,
+  // max, median and pNN of the amount role's column.
+  std::optional<bool> money;
 };
 
 }  // namespace crmkpi

@@ -110,9 +110,16 @@ struct MetricCell {  // one metric, one group
   std::string reason;        // "EMPTY" when n == 0 for avg/min/max/median/pNN/sla (count, sum: 0)
   std::optional<Num> numerator, denominator;  // sla: met, met + breached; reached: yes, yes + no
   std::optional<std::uint64_t> censored;      // km_median: rows censored at as-of (in n)
+  // Money metrics (docs/kpis.md, "Currencies"): the currency of the value — the [fx] base, or
+  // the one currency of the group's amounts; empty when the source has no currency column.
+  // Amounts in several currencies and no rates: value n/a, reason MIXED_CURRENCIES, and
+  // |currencies| lists them.
+  std::string currency;
+  std::vector<std::string> currencies;
   // Rows left out, by reason, in this order and only when non-zero: missing_value,
   // invalid_value, missing_from, invalid_from, missing_to, invalid_to, negative_duration,
-  // pending, from_after_as_of, lost_stage_unknown, stage_not_in_order.
+  // pending, from_after_as_of, lost_stage_unknown, stage_not_in_order, missing_currency,
+  // unknown_currency.
   std::vector<std::pair<std::string, std::uint64_t>> excluded;
 };
 

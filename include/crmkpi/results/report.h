@@ -30,7 +30,10 @@ struct KpiValue {
   std::vector<std::pair<std::string, std::uint64_t>> excluded;  // reason -> rows
   // KPIs defined in an INI file (kpi_model.h) also carry:
   std::string label;
-  std::string currency;           // unit currency code, e.g. JPY
+  // Unit currency code, e.g. JPY: the data's (the [fx] base, or the one currency of the
+  // amounts behind the value), else the definition's `unit = currency:JPY`.
+  std::string currency;
+  std::vector<std::string> currencies;  // n/a MIXED_CURRENCIES: the currencies mixed
   std::optional<double> target;
   std::optional<double> achievement;
   std::string status;             // "on track", "off track", "no target", "n/a"
@@ -77,8 +80,16 @@ struct ReportList {
   std::vector<std::vector<std::string>> rows;
 };
 
+// Exchange rates the run converted money with (docs/kpis.md, "Currencies").
+struct FxNote {
+  std::string base;
+  std::vector<std::pair<std::string, double>> rates;  // code → units of base per unit
+  std::string origin;                                 // "--fx" or "[fx]"
+};
+
 struct Report {
   std::string command = "report";  // the heading: "crmkpi report", "crmkpi dwell", ...
+  std::optional<FxNote> fx;        // money converted into fx->base
   std::vector<InputSummary> inputs;
   std::string as_of;         // YYYY-MM-DD, empty when the data has no dates
   std::string as_of_source;  // "option" or "data"
