@@ -38,10 +38,30 @@ RowContext::RowContext(const RowSchema& schema, const DateParser& dates, StageRu
       is_won_column_(schema.roles()[Role::kIsWon]),
       is_closed_column_(schema.roles()[Role::kIsClosed]) {}
 
+std::uint8_t RowContext::MarkBit(std::string_view code) {
+  for (std::size_t i = 0; i < std::size(kMarkCodes); ++i) {
+    if (kMarkCodes[i] == code) return static_cast<std::uint8_t>(1u << i);
+  }
+  return 0;
+}
+
 void RowContext::ParseAmountInto(int column, Memo& m) {
   m.amount_gen = generation_;
   m.amount_status = decimal_comma_ ? ParseAmountDecimalComma(fields_[column], &m.amount)
                                    : ParseAmount(fields_[column], &m.amount);
+  if (m.amount_status == ParseStatus::kOk) {
+    // A currency mark: any byte beyond digits, separators, signs and parentheses.
+    const std::string_view text = fields_[column];
+    const bool plain = std::all_of(text.begin(), text.end(), [](char c) {
+      return (c >= '0' && c <= '9') || c == ',' || c == '.' || c == '-' || c == '+' ||
+             c == ' ' || c == '(' || c == ')';
+    });
+    if (!plain) {
+      if (const std::uint8_t bit = MarkBit(AmountCurrencyMark(text)); bit != 0) {
+        add_amount_marks(column, bit);
+      }
+    }
+  }
   if (m.amount_status == ParseStatus::kInvalid && invalid_hook_) {
     invalid_hook_("invalid_amount", column);
   }

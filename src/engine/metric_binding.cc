@@ -113,7 +113,9 @@ void SourceRun::BindMetric(const MetricDef& def, std::size_t result_index) {
     Fail(def, def.loc, "money = true applies to sum, avg, min, max, median and pNN of a column");
   }
   m.money = !m.missing && IsMoney(def);
-  st.fx = m.money && currency_column_ >= 0 && !def_.fx.empty();
+  if (m.kind == ValueKind::kAmount) m.value_column = st.column;
+  // Without a currency column, a money amount is converted by its own mark ($, ¥, €, £).
+  st.fx = m.money && !def_.fx.empty();
   if (m.kind == ValueKind::kDistinct) {
     for (const std::string& c : def.columns) {
       st.key_columns.push_back(Resolve(def, c, "column", def.column_loc));

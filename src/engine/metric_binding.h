@@ -36,6 +36,7 @@ struct MetricState {
   bool missing = false;  // `optional = true` and a column is not in the file: MISSING_COLUMN
   // Money in the row's currency (MetricDef::money): converted under [fx], else split.
   bool money = false;
+  int value_column = -1;  // kAmount: the column read (its currency marks, without a column)
   // Without rates, a money metric's targets[k] again with the currency column as its last
   // key (before the period): which currencies each group's amounts are in.
   std::vector<Attached> splits;

@@ -220,22 +220,65 @@ std::string ShellWord(const std::string& s) {
 }
 }  // namespace
 
+std::vector<std::string> SourceRun::MarkedCurrencies(const MetricState& m) const {
+  std::vector<std::string> codes;
+  if (m.value_column < 0) return codes;
+  const std::uint8_t bits = context_->amount_marks(m.value_column);
+  for (std::size_t i = 0; i < std::size(RowContext::kMarkCodes); ++i) {
+    if ((bits >> i) & 1u) codes.emplace_back(RowContext::kMarkCodes[i]);
+  }
+  std::sort(codes.begin(), codes.end());
+  return codes;
+}
+
 bool SourceRun::SplitCurrencies() {
   bool any_money = false;
   for (const MetricState& m : metrics_) any_money = any_money || m.money;
   if (!any_money) return false;
+  const std::string map_hint =
+      def_.from_flags ? "--map currency=COLUMN"
+                      : fmt::format("map.currency = COLUMN in [source {}]", def_.id);
   if (!def_.fx.empty() && currency_column_ < 0) {
-    warnings_->Add("fx_unused", index_, -1, [&] {
+    warnings_->Add("fx_by_mark", index_, -1, [&] {
       DataWarning w;
       w.first.file = summary_.file;
       w.message = fmt::format(
-          "the exchange rates ({}) are not used: {} has no currency column, so its amounts are "
-          "taken as they are; name the column with {}",
-          def_.fx.origin, summary_.file,
-          def_.from_flags ? "--map currency=COLUMN"
-                          : fmt::format("map.currency = COLUMN in [source {}]", def_.id));
+          "{} has no currency column: amounts with a currency mark ($ ¥ € £ 円, USD, JPY, EUR, "
+          "GBP) are converted by it ({}), plain numbers are taken as {}; name a currency column "
+          "with {}",
+          summary_.file, def_.fx.origin, def_.fx.base, map_hint);
       return w;
     });
+    return false;
+  }
+  if (currency_column_ < 0) {
+    std::vector<int> warned;  // one warning per amount column, whatever reads it
+    for (const MetricState& m : metrics_) {
+      const std::vector<std::string> codes = m.money ? MarkedCurrencies(m) : std::vector<std::string>{};
+      if (codes.size() < 2 ||
+          std::find(warned.begin(), warned.end(), m.value_column) != warned.end()) {
+        continue;
+      }
+      warned.push_back(m.value_column);
+      warnings_->Add("mixed_currencies", index_, m.value_column, [&] {
+        DataWarning w;
+        w.first.file = summary_.file;
+        w.column = schema_.name(m.value_column);
+        std::string list, example;
+        for (const std::string& c : codes) {
+          list += (list.empty() ? "" : ", ") + c;
+          example += fmt::format("{}{}={}", example.empty() ? "" : ",", c,
+                                 example.empty() ? "1" : "RATE");
+        }
+        w.message = fmt::format(
+            "the amounts in '{}' carry marks of {} currencies ({}) and there is no currency "
+            "column: money metrics over them are n/a, never added; give exchange rates to "
+            "convert each amount by its mark ({}), or name a currency column with {}",
+            w.column, codes.size(), list,
+            def_.from_flags ? "--fx " + example : "[fx] or --fx " + example, map_hint);
+        return w;
+      });
+    }
     return false;
   }
   if (!split_currency_) return false;
@@ -317,10 +360,25 @@ void SourceRun::Finish(std::vector<MetricResult>* results, std::vector<SourceSum
     for (std::size_t k = 0; k < m.splits.size(); ++k) {
       currencies.push_back(CurrenciesOf(m.splits[k]));
     }
+    // Without a currency column: the marks of the metric's amounts ($, ¥, €, £) say it.
+    const std::vector<std::string> marked =
+        m.money && currency_column_ < 0 ? MarkedCurrencies(m) : std::vector<std::string>{};
     auto label = [&](std::size_t k, const std::vector<std::string>& values, MetricCell* c) {
       if (!m.money) return;
-      if (currency_slot_ >= 0) {
+      if (!def_.fx.empty()) {
         c->currency = def_.fx.base;
+        return;
+      }
+      if (marked.size() == 1) {
+        c->currency = marked.front();
+        return;
+      }
+      if (marked.size() > 1) {
+        c->value.reset();
+        c->numerator.reset();
+        c->denominator.reset();
+        c->reason = "MIXED_CURRENCIES";
+        c->currencies = marked;
         return;
       }
       if (k >= currencies.size()) return;

@@ -519,6 +519,35 @@ inline void SourceRun::ObserveSlot(Slot* s) {
 // A money amount in the row's currency, into the [fx] base currency: amount × rate, rounded
 // to the amount scale (1/10,000); excluded when the currency is empty or has no rate.
 void SourceRun::ConvertCurrency(Slot* s) {
+  if (currency_column_ < 0) {
+    // No currency column: the amount's own mark says its currency; a plain number is taken
+    // as it is (in the base currency), as the warning at the end says.
+    const std::string_view text = context_->Text(s->column);
+    auto digit = [](char c) { return c >= '0' && c <= '9'; };
+    if (!text.empty() && digit(text.front()) && digit(text.back())) return;  // "1,500"
+    const std::string_view code = AmountCurrencyMark(text);
+    const std::uint8_t bit = RowContext::MarkBit(code);
+    if (bit == 0) return;
+    const double rate = mark_rates_[static_cast<std::size_t>(__builtin_ctz(bit))];
+    if (rate < 0) {
+      s->exclusion = kUnknownCurrency;
+      Warn("unknown_currency", s->column, [&] {
+        const std::string rates = def_.fx.Describe();
+        return fmt::format("is in {} (its mark), which has no exchange rate ({} gives {}): such "
+                           "amounts are left out of money metrics; add {}=RATE",
+                           code, def_.fx.origin, rates.empty() ? def_.fx.base + " only" : rates,
+                           code);
+      });
+      return;
+    }
+    const long double converted = static_cast<long double>(s->value) * rate;
+    if (!(std::fabs(converted) < 9.2e18L)) {
+      s->exclusion = kInvalidValue;
+      return;
+    }
+    s->value = static_cast<std::int64_t>(std::llround(converted));
+    return;
+  }
   const std::uint32_t id = ValueId(currency_slot_);
   if (id >= rate_of_id_.size()) rate_of_id_.resize(std::size_t{id} + 1, 0.0);
   double& rate = rate_of_id_[id];

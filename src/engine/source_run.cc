@@ -239,6 +239,12 @@ void SourceRun::Init() {
     split_currency_ = money && def.fx.empty();
     if (money && !def.fx.empty()) currency_slot_ = InternSlot(currency_column_);
   }
+  if (currency_column_ < 0 && !def.fx.empty()) {
+    // Converted by each amount's mark: a rate per mark code (kMarkCodes), looked up once.
+    for (std::string_view code : RowContext::kMarkCodes) {
+      mark_rates_.push_back(def.fx.RateOf(code).value_or(-2.0));
+    }
+  }
   for (std::size_t i = 0; i < metrics.size(); ++i) BindMetric(*metrics[i], result_indexes[i]);
   NewGroup(&tables_[0]);  // its one group, now that its width is known
   runs_.resize(tables_.size());
@@ -280,6 +286,14 @@ void SourceRun::MergeFile(SourceRun& other) {
 void SourceRun::Merge(SourceRun& later) {
   if (later.latest_date_ && (!latest_date_ || *later.latest_date_ > *latest_date_)) {
     latest_date_ = later.latest_date_;
+  }
+  // The currency marks of the money columns (by metric: another file's columns may be in
+  // another order).
+  for (std::size_t i = 0; i < metrics_.size(); ++i) {
+    const int mine = metrics_[i].value_column, theirs = later.metrics_[i].value_column;
+    if (metrics_[i].money && mine >= 0 && theirs >= 0) {
+      context_->add_amount_marks(mine, later.context_->amount_marks(theirs));
+    }
   }
   std::vector<std::vector<std::uint32_t>> value_ids(interned_.size());
   for (std::size_t s = 0; s < interned_.size(); ++s) {

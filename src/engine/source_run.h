@@ -100,6 +100,8 @@ class SourceRun {
   std::map<std::vector<std::string>, std::vector<std::string>> CurrenciesOf(
       const Attached& split) const;
   bool SplitCurrencies();
+  // Without a currency column: the currencies the marks of |m|'s amounts name, sorted.
+  std::vector<std::string> MarkedCurrencies(const MetricState& m) const;
   void ChoosePlanColumn();
   StagePlan MakePlan(const std::vector<std::uint8_t>& holds, std::vector<std::uint8_t> decided,
                      const std::vector<int>& tested);
@@ -157,6 +159,8 @@ class SourceRun {
   int currency_slot_ = -1;  // its Interned slot, for the rate of each value id
   bool split_currency_ = false;
   std::vector<double> rate_of_id_;  // by interned id: 0 = not looked up, <0 = none (-1 empty)
+  // [fx] without a currency column: the rate of each RowContext::kMarkCodes (-2: none).
+  std::vector<double> mark_rates_;
   [[gnu::noinline]] void ConvertCurrency(Slot* s);
   std::optional<Seconds> as_of_;  // sla: when an unfinished row is already late
   // [crmkpi] as_of = data: every row's created and closed dates are read for the latest one.

@@ -196,6 +196,18 @@ bool DecimalCommaOf(const std::vector<std::string>& values, std::string* example
   return comma;
 }
 
+std::string_view AmountCurrencyMark(std::string_view text) {
+  static const std::pair<std::string_view, std::string_view> kMarks[] = {
+      {"\xC2\xA5", "JPY"},     {"\xEF\xBF\xA5", "JPY"}, {"\xE5\x86\x86", "JPY"}, {"JPY", "JPY"},
+      {"$", "USD"},            {"\xEF\xBC\x84", "USD"}, {"USD", "USD"},
+      {"\xE2\x82\xAC", "EUR"}, {"EUR", "EUR"},
+      {"\xC2\xA3", "GBP"},     {"GBP", "GBP"}};
+  for (const auto& [mark, code] : kMarks) {
+    if (text.find(mark) != std::string_view::npos) return code;
+  }
+  return {};
+}
+
 ParseStatus ParseAmount(std::string_view text, std::int64_t* out) {
   text = TrimSpace(text);
   if (text.empty()) return ParseStatus::kEmpty;

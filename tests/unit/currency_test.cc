@@ -11,6 +11,7 @@
 #include "crmkpi/definition/kpi_model.h"
 #include "crmkpi/engine/metric_engine.h"
 #include "crmkpi/evaluate/kpi_eval.h"
+#include "crmkpi/values/amount.h"
 #include "crmkpi/values/fx_rates.h"
 #include "temp_dir.h"
 
@@ -259,4 +260,57 @@ TEST_CASE("a KPI over amounts in two currencies is n/a, one currency labels it",
   CHECK_FALSE(by_owner.rows.at(0).kpis.at(0).value);
   CHECK(by_owner.rows.at(1).kpis.at(0).value->ToDouble() == Approx(0.4));
   CHECK(by_owner.rows.at(1).kpis.at(0).currency.empty());  // a ratio has no currency
+}
+
+TEST_CASE("without a currency column, the amounts' marks say the currency", "[fx]") {
+  CHECK(AmountCurrencyMark("¥1,000") == "JPY");
+  CHECK(AmountCurrencyMark("1,000,000円") == "JPY");
+  CHECK(AmountCurrencyMark("(￥1,234)") == "JPY");
+  CHECK(AmountCurrencyMark("$3,000.50") == "USD");
+  CHECK(AmountCurrencyMark("USD 70") == "USD");
+  CHECK(AmountCurrencyMark("€400") == "EUR");
+  CHECK(AmountCurrencyMark("£50") == "GBP");
+  CHECK(AmountCurrencyMark("1,500") == "");
+  TempDir dir;
+  SourceDef s;
+  s.id = "deals";
+  // Won: $100 (Ana), ¥2,000 (Ana), 300 (Ben, no mark); open: ¥500 (Ben).
+  s.file = dir.Write("d.csv",
+                     "id,owner,stage,amount\n1,Ana,won,$100\n2,Ana,won,\"¥2,000\"\n"
+                     "3,Ben,won,300\n4,Ben,open,¥500\n");
+  MetricDef won_amount = Money("won_amount", Aggregation::kSum, "stage is won");
+  MetricDef open_amount = Money("open_amount", Aggregation::kSum, "stage is open");
+  open_amount.columns = {"amount"};
+  for (unsigned threads : {1u, 3u}) {
+    INFO("threads " << threads);
+    ParallelOptions parallel;
+    parallel.threads = threads;
+    parallel.min_chunk_bytes = 8;
+    {
+      // The column's marks name two currencies: every money cell over it is n/a.
+      const MetricRun run =
+          RunMetrics({s}, {}, {won_amount, open_amount}, {}, "", std::nullopt, parallel);
+      const MetricResult& w = Find(run, "won_amount");
+      CHECK(w.total.reason == "MIXED_CURRENCIES");
+      CHECK(w.total.currencies == std::vector<std::string>{"JPY", "USD"});
+      CHECK(w.total.n == 3);
+      bool warned = false;
+      for (const DataWarning& x : run.warnings) warned = warned || x.kind == "mixed_currencies";
+      CHECK(warned);
+    }
+    // With rates, each marked amount by its mark, plain numbers as the base:
+    // 100 × 150 + 2,000 + 300 = 17,300 JPY.
+    s.fx = ParseFxFlag("JPY=1,USD=150");
+    const MetricRun run = RunMetrics({s}, {}, {won_amount}, {}, "", std::nullopt, parallel);
+    CHECK(Find(run, "won_amount").total.value->ToString() == "17300");
+    CHECK(Find(run, "won_amount").total.currency == "JPY");
+    CHECK(Rows(Find(run, "won_amount").groupings.at(0)) ==
+          std::vector<std::string>{"Ana → 17000 JPY", "Ben → 300 JPY"});
+    s.fx = {};
+  }
+  // One currency's marks (and plain numbers): the value, labelled with it.
+  s.file = dir.Write("y.csv", "id,owner,stage,amount\n1,Ana,won,¥100\n2,Ana,won,200\n");
+  const MetricRun run = RunMetrics({s}, {}, {won_amount}, {}, "");
+  CHECK(Find(run, "won_amount").total.value->ToString() == "300");
+  CHECK(Find(run, "won_amount").total.currency == "JPY");
 }

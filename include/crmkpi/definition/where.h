@@ -170,6 +170,20 @@ class RowContext {
   // Amounts written with a decimal comma (ParseAmountDecimalComma): `decimal = comma`.
   void set_decimal_comma(bool on) { decimal_comma_ = on; }
 
+  // The currencies named by marks in |column|'s amounts parsed so far ($ ¥ € £ 円, JPY…;
+  // AmountCurrencyMark), as bits of kMarkCodes; a plain number has none. A source without a
+  // currency column knows its money's currency from them (docs/kpis.md, "Currencies").
+  static constexpr std::string_view kMarkCodes[] = {"JPY", "USD", "EUR", "GBP"};
+  std::uint8_t amount_marks(int column) const {
+    return static_cast<std::size_t>(column) < marks_.size() ? marks_[static_cast<std::size_t>(column)] : 0;
+  }
+  void add_amount_marks(int column, std::uint8_t bits) {
+    if (static_cast<std::size_t>(column) >= marks_.size()) marks_.resize(std::size_t(column) + 1, 0);
+    marks_[static_cast<std::size_t>(column)] |= bits;
+  }
+  // The bit of a code AmountCurrencyMark returns (0 for "").
+  static std::uint8_t MarkBit(std::string_view code);
+
  private:
   struct Memo {
     std::uint64_t amount_gen = 0, date_gen = 0, day_gen = 0;
@@ -204,6 +218,7 @@ class RowContext {
   void ParseAmountInto(int column, Memo& m);
   void ParseDateInto(int column, Memo& m);
   void ParseDayInto(int column, Memo& m);
+  std::vector<std::uint8_t> marks_;  // by column: amount_marks
   std::size_t day_cache_size_ = 0;
   // Plain dates (YYYY-MM-DD) parsed before: a few thousand distinct dates fill millions of rows.
   struct PlainDateMemo {

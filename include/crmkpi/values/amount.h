@@ -27,6 +27,10 @@ inline constexpr std::int64_t kAmountScale = 10000;
 // (including overflow beyond ±9.2e14 units). Never throws, never allocates.
 ParseStatus ParseAmount(std::string_view text, std::int64_t* out);
 
+// The currency an amount names with its mark, as a code: ¥ ￥ 円 JPY → "JPY", $ ＄ USD → "USD",
+// € EUR → "EUR", £ GBP → "GBP"; "" for none. For text ParseAmount reads (one mark at most).
+std::string_view AmountCurrencyMark(std::string_view text);
+
 // ParseAmount for exports written with a decimal comma (German, French, Spanish, Portuguese
 // Excel): "1.234,50", "4500,00", "1 234,50" (a space, U+00A0 or U+202F between digit groups).
 // '.' and ',' trade places, the spaces between digits go, and ParseAmount reads the rest.
