@@ -38,6 +38,14 @@ void PrintWarning(const SourceLoc& loc, std::string_view message) {
   std::fwrite(line.data(), 1, line.size(), stderr);
 }
 
+void PrintNote(const SourceLoc& loc, std::string_view message) {
+  if (quiet_warnings) return;
+  const std::string where = loc.ToString();
+  const std::string line = fmt::format("crmkpi: {}{}note: {}\n", where, where.empty() ? "" : ": ",
+                                       EscapeControls(message));
+  std::fwrite(line.data(), 1, line.size(), stderr);
+}
+
 void SetWarningsQuiet(bool quiet) { quiet_warnings = quiet; }
 
 std::string SourceLoc::ToString() const {

@@ -215,7 +215,7 @@ CsvReader::CsvReader(std::unique_ptr<InputStream> input, CsvOptions options)
 }
 
 CsvReader::CsvReader(std::unique_ptr<InputStream> input, const CsvReader& whole,
-                     std::uint64_t offset, std::uint64_t line)
+                     std::uint64_t offset, std::uint64_t line, ChunkEnd end, bool after_blank)
     : input_(std::move(input)),
       name_(input_->name()),
       size_hint_(input_->size_hint()),
@@ -232,6 +232,8 @@ CsvReader::CsvReader(std::unique_ptr<InputStream> input, const CsvReader& whole,
   consumed_before_buffer_ = offset;
   shared_bytes_ = offset;
   line_ = line;
+  chunk_end_ = end;
+  after_blank_ = after_blank;
 }
 
 namespace {
@@ -297,16 +299,22 @@ bool CsvReader::Refill() {
     if (progress_) progress_->Finish();
     return false;
   }
-  // Every record before an invalid byte has been parsed: a malformed one among them was
-  // reported first (the earliest error in the input wins, whatever the buffer size).
+  // Every record before an invalid byte (or an input error met while looking ahead for a
+  // footer) has been parsed: a malformed one among them was reported first (the earliest error
+  // in the input wins, whatever the buffer size).
+  if (deferred_) throw *deferred_;
   if (invalid_) throw *invalid_;
   block_ = nullptr;  // the bytes move
-  if (pos_ > 0) {
-    std::memmove(buf_.get(), buf_.get() + pos_, end_ - pos_);
-    consumed_before_buffer_ += pos_;
-    end_ -= pos_;
-    validated_ -= pos_;
-    pos_ = 0;
+  // The bytes from the next record on, or while looking ahead for a footer, from where the
+  // reader may go back to.
+  const std::size_t keep = looking_ahead_ ? ahead_from_ : pos_;
+  if (keep > 0) {
+    std::memmove(buf_.get(), buf_.get() + keep, end_ - keep);
+    consumed_before_buffer_ += keep;
+    end_ -= keep;
+    validated_ -= keep;
+    pos_ -= keep;
+    if (looking_ahead_) ahead_from_ = 0;
   }
   if (end_ == cap_) {
     // One record fills the whole buffer: grow, up to the limit.
@@ -436,17 +444,19 @@ CsvReader::ParseResult CsvReader::ParseRecord(CsvRow* row) {
   const char* const e = base + validated_;
   if (p == e) return eof_ ? ParseResult::kEnd : ParseResult::kNeedMore;
 
-  // Blank line (LF, CRLF or CR alone): skipped, counted.
-  if (*p == '\n') {
-    ++pos_;
+  // Blank line (LF, CRLF or CR alone): skipped, counted. The first of a run may start a report
+  // footer (ReadRecord looks ahead then).
+  if (*p == '\n' || *p == '\r') {
+    std::size_t len = 1;
+    if (*p == '\r') {
+      if (p + 1 == e && !eof_ && validated_ == end_) return ParseResult::kNeedMore;
+      len = (p + 1 < e && p[1] == '\n') ? 2 : 1;
+    }
+    const bool first = consumed_before_buffer_ + pos_ != blank_end_;
+    pos_ += len;
     ++line_;
-    return ParseResult::kBlank;
-  }
-  if (*p == '\r') {
-    if (p + 1 == e && !eof_ && validated_ == end_) return ParseResult::kNeedMore;
-    pos_ += (p + 1 < e && p[1] == '\n') ? 2 : 1;
-    ++line_;
-    return ParseResult::kBlank;
+    blank_end_ = consumed_before_buffer_ + pos_;
+    return first ? ParseResult::kFirstBlank : ParseResult::kBlank;
   }
 
   row->fields.clear();
@@ -575,6 +585,11 @@ bool CsvReader::ReadRecord(CsvRow* row) {
         return true;
       case ParseResult::kEnd:
         return false;
+      case ParseResult::kFirstBlank:
+        // A report footer needs a header of 2 fields or more (in a one-column file every
+        // record has one field).
+        if (header_.size() >= 2 && FooterFollows(row)) return false;
+        continue;
       case ParseResult::kBlank:
         continue;
       case ParseResult::kNeedMore:
@@ -695,7 +710,16 @@ const std::vector<std::string>& CsvReader::ReadHeader() {
 }
 
 bool CsvReader::Next(CsvRow* row) {
-  if (!header_read_) ReadHeader();
+  if (!started_) [[unlikely]] {
+    started_ = true;
+    if (!header_read_) ReadHeader();
+    // A chunk that starts after a blank line looks ahead from its start, as a reader of the
+    // whole file did at that blank line (blank lines at the start continue that run).
+    if (after_blank_ && header_.size() >= 2) {
+      blank_end_ = consumed_before_buffer_ + pos_;
+      if (FooterFollows(row)) return false;
+    }
+  }
   if (!ReadRecord(row)) return false;
   row->number = ++records_;
   return true;

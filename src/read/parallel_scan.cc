@@ -289,6 +289,8 @@ class BlockCutter {
   struct Block {
     std::shared_ptr<const ByteBuffer> bytes;
     std::uint64_t offset = 0, line = 1;
+    bool last = false;         // ends where the input does
+    bool after_blank = false;  // the line before it is blank
   };
 
   // The next block, or false at the end of the input.
@@ -296,11 +298,13 @@ class BlockCutter {
     std::size_t cut = 0;
     std::uint64_t newlines = 0;  // in the block
     std::size_t want = block_bytes_;
+    bool last = false;
     for (;;) {
       Fill(want);
       if (pending_->size() == 0) return false;
       if (eof_ && pending_->size() <= want) {
         cut = pending_->size();  // the last block: whatever is left
+        last = true;
         std::uint64_t quotes = 0;
         CountQuotesAndNewlines(pending_->data(), cut, &quotes, &newlines);
         break;
@@ -314,6 +318,9 @@ class BlockCutter {
     pending_->Resize(cut);
     block->offset = offset_;
     block->line = line_;
+    block->last = last;
+    block->after_blank = after_blank_;
+    after_blank_ = ChunkAfterBlank(std::string_view(pending_->data(), cut), true);
     block->bytes = pool_->Share(std::move(pending_));
     pending_ = std::move(next);
     offset_ += cut;
@@ -324,6 +331,7 @@ class BlockCutter {
   // Where the bytes not yet cut start in the input.
   std::uint64_t offset() const { return offset_; }
   std::uint64_t line() const { return line_; }
+  bool after_blank() const { return after_blank_; }
 
   // What has not been cut into blocks: the pending bytes and the stream.
   std::unique_ptr<InputStream> TakeRest(std::shared_ptr<const ByteBuffer>* pending) {
@@ -387,6 +395,7 @@ class BlockCutter {
   std::unique_ptr<ByteBuffer> pending_;
   std::size_t block_bytes_;
   std::uint64_t offset_, line_;
+  bool after_blank_ = false;  // the next block's: its first line follows a blank one
   bool eof_ = false;
 };
 
@@ -436,7 +445,10 @@ std::unique_ptr<CsvReader> ScanStreamTasks(CsvReader& header, const ParallelOpti
                                name, size_hint,
                                std::vector<std::shared_ptr<const ByteBuffer>>{block.bytes},
                                nullptr),
-                           header, block.offset, block.line);
+                           header, block.offset, block.line,
+                           block.last ? CsvReader::ChunkEnd::kAtEnd
+                                      : CsvReader::ChunkEnd::kBeforeEnd,
+                           block.after_blank);
           reader.set_shared_progress(&shared);
           tasks.scan(task.second, reader);
         } catch (...) {
@@ -521,6 +533,8 @@ std::unique_ptr<CsvReader> ScanStreamTasks(CsvReader& header, const ParallelOpti
   for (std::size_t i = first; i < next; ++i) tasks.discard(i);
   const std::uint64_t rest_offset = blocks.empty() ? cutter.offset() : blocks.front().offset;
   const std::uint64_t rest_line = blocks.empty() ? cutter.line() : blocks.front().line;
+  const bool rest_after_blank =
+      blocks.empty() ? cutter.after_blank() : blocks.front().after_blank;
   std::vector<std::shared_ptr<const ByteBuffer>> rest_blocks;
   for (const BlockCutter::Block& b : blocks) rest_blocks.push_back(b.bytes);
   std::shared_ptr<const ByteBuffer> pending;
@@ -529,7 +543,7 @@ std::unique_ptr<CsvReader> ScanStreamTasks(CsvReader& header, const ParallelOpti
   if (cut_error) rest = std::make_unique<FailedInput>(name, size_hint, cut_error);
   return std::make_unique<CsvReader>(
       std::make_unique<BlocksInput>(name, size_hint, std::move(rest_blocks), std::move(rest)),
-      header, rest_offset, rest_line);
+      header, rest_offset, rest_line, CsvReader::ChunkEnd::kRest, rest_after_blank);
 }
 
 void CountQuotesAndNewlinesScalar(const char* p, std::size_t n, std::uint64_t* quotes,
@@ -629,9 +643,14 @@ std::vector<ScanChunk> PlanChunks(const std::string& path, const CsvReader& head
     current.end = boundary;
     chunks.push_back(current);
     current = ScanChunk{boundary, 0, header.next_line() + newlines};
+    char before[3];
+    const std::uint64_t from = std::max(data_begin, boundary - 3);
+    const std::size_t n = file.ReadAt(before, static_cast<std::size_t>(boundary - from), from);
+    current.after_blank = ChunkAfterBlank(std::string_view(before, n), from == data_begin);
   }
   if (chunks.empty()) return {};
   current.end = static_cast<std::uint64_t>(size);
+  current.last = true;
   chunks.push_back(current);
   return chunks;
 }
@@ -645,7 +664,10 @@ bool StreamInParallel(const std::string& path, const CsvReader& header, Encoding
 std::unique_ptr<CsvReader> OpenChunk(const std::string& path, const CsvReader& header,
                                      const ScanChunk& chunk) {
   return std::make_unique<CsvReader>(OpenFileRange(path, chunk.begin, chunk.end), header,
-                                     chunk.begin, chunk.line);
+                                     chunk.begin, chunk.line,
+                                     chunk.last ? CsvReader::ChunkEnd::kAtEnd
+                                                : CsvReader::ChunkEnd::kBeforeEnd,
+                                     chunk.after_blank);
 }
 
 bool RunChunks(std::size_t count, const std::string& name, std::int64_t total_bytes,

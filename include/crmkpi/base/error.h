@@ -33,6 +33,9 @@ std::string EscapeControls(std::string_view text);
 // warnings are quiet. For warnings about an input's layout found while reading it (a duplicate
 // header name); data warnings about values are collected in reports instead.
 void PrintWarning(const SourceLoc& loc, std::string_view message);
+// Prints `crmkpi: LOC: note: MESSAGE` likewise (quiet with warnings): what the reader did with
+// an input that the user may not expect (a report footer left out).
+void PrintNote(const SourceLoc& loc, std::string_view message);
 // -q/--quiet (AddOutputOptions) sets this for the run.
 void SetWarningsQuiet(bool quiet);
 

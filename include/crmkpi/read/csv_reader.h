@@ -17,6 +17,16 @@
 // like an invalid byte (a NUL on line 2 does not fail the header). It warns (PrintWarning)
 // about duplicate header names. Every outcome (header, records, first error) is the same for
 // any buffer and read size, and for the parallel pass's chunk and block readers.
+//
+// A report footer (Salesforce and other CRMs' report exports end with one) is not data: when
+// the header has at least 2 fields, the data is followed by one or more blank lines and then
+// by 1 to kMaxFooterRecords records of exactly one field each (blank lines among and after
+// them allowed) to the end of the input, and those records span at most kMaxFooterBytes (from
+// the first one's start to the end), they are left out and the reader notes them once on
+// stderr (FooterNote). Anything else stays a record: a one-field record with no blank line
+// before it, one followed later by a wider record, or a longer tail, is handed out as usual
+// and fails the caller's field-count check (a truncated row is never skipped in silence).
+// Only a blank line starts the look ahead, so the hot path does no extra work.
 #pragma once
 
 #include <cstddef>
@@ -33,6 +43,19 @@
 
 namespace crmkpi {
 
+// The bounds of a report footer (see the top): its records, and its bytes from the first of
+// them to the end of the input.
+inline constexpr std::size_t kMaxFooterRecords = 20;
+inline constexpr std::size_t kMaxFooterBytes = std::size_t{64} << 10;
+
+// A report footer the reader left out: where its first record is, how many records it has, and
+// the text of the first.
+struct CsvFooter {
+  std::uint64_t line = 0;
+  std::size_t records = 0;
+  std::string first;
+};
+
 struct CsvOptions {
   char delimiter = ',';
   bool auto_delimiter = false;  // sniff ',', ';', '\t' or '|' from the header line
@@ -43,6 +66,12 @@ struct CsvOptions {
   // time (report reads it once to build its definition, then again for the pass).
   bool warn_duplicate_headers = true;
 };
+
+// Whether the line that ends at the end of |before| (the bytes before a chunk of the parallel
+// pass, which starts at a record boundary) is blank, so that the chunk's reader looks ahead for
+// a report footer from its start. |before| holds the last 3 bytes or more; fewer only when
+// |at_line_start|: then it starts where a line does (the data's or a block's start).
+bool ChunkAfterBlank(std::string_view before, bool at_line_start);
 
 // CsvOptions for a --delimiter / delimiter = value: one character, '\t' or "tab", or "auto".
 // Throws Error(kUsage) otherwise.
@@ -68,9 +97,23 @@ class CsvReader {
   // |whole| (a reader past its header) reads, starting at byte |offset| of that file on physical
   // line |line|. It has |whole|'s header, delimiter and options, reports the same lines and byte
   // offsets as a reader of the whole file, numbers its records from 1, and draws no progress
-  // line of its own.
+  // line of its own. For report footers: |end| says where |input| ends (ChunkEnd);
+  // |after_blank|, the line before |offset| is blank (ChunkAfterBlank), so the chunk looks ahead
+  // from its start as a reader of the whole file did at that blank line.
+  enum class ChunkEnd {
+    // Before the file's end: one-field records after a blank line at the chunk's end may be
+    // the start of the footer or rows; the reader throws, and the parallel pass reads the file
+    // serially, as it does after any failed chunk.
+    kBeforeEnd,
+    // At the file's end, read alongside the chunks before it: a footer found from the chunk's
+    // start on is undecided likewise (the chunk before may end with its first lines), and
+    // throws. One that starts after a record of this chunk is the whole file's.
+    kAtEnd,
+    // At the file's end, read after the chunks before it were read: as a whole reader.
+    kRest,
+  };
   CsvReader(std::unique_ptr<InputStream> input, const CsvReader& whole, std::uint64_t offset,
-            std::uint64_t line);
+            std::uint64_t line, ChunkEnd end, bool after_blank);
   CsvReader(const CsvReader&) = delete;
   CsvReader& operator=(const CsvReader&) = delete;
 
@@ -79,9 +122,12 @@ class CsvReader {
   const std::vector<std::string>& ReadHeader();
   const std::vector<std::string>& header() const { return header_; }
 
-  // Reads the next data record into *row. Returns false at end of input. Throws Error(kInput)
-  // for malformed CSV or invalid UTF-8.
+  // Reads the next data record into *row. Returns false at end of input, or at a report footer
+  // (left out; see footer()). Throws Error(kInput) for malformed CSV or invalid UTF-8.
   bool Next(CsvRow* row);
+
+  // The report footer left out, once Next() has returned false at it.
+  const std::optional<CsvFooter>& footer() const { return footer_; }
 
   // Location of field |index| (its first byte, the opening quote for quoted fields) of the
   // record last returned, or of its end (where a missing field would start) when |index| is
@@ -117,10 +163,19 @@ class CsvReader {
   void WarnDuplicateHeaders() const;
 
  private:
-  enum class ParseResult { kRecord, kBlank, kNeedMore, kEnd };
+  // kFirstBlank: a blank line after a record (or the header), not after another blank line.
+  enum class ParseResult { kRecord, kFirstBlank, kBlank, kNeedMore, kEnd };
 
   ParseResult ParseRecord(CsvRow* row);
   bool Refill();  // false at end of input
+  // After a blank line (at pos_): whether the rest of the input is a report footer. When it is,
+  // the reader is moved to the end of the input and footer_ is set; otherwise the reader is
+  // back where it was (blank lines skipped) and reads on as usual. Rare: only a blank line
+  // that follows a record gets here.
+  bool FooterFollows(CsvRow* row);
+  // Refill() during FooterFollows: an input error it meets is kept for the next Refill (where
+  // the records before it have been read), not thrown. False: no more bytes to look at.
+  bool RefillAhead();
   // The error for the invalid UTF-8 byte at buffer offset |at|, with its line, column and a
   // hint naming the encoding the bytes around it look like (HintWindow).
   Error InvalidUtf8(std::size_t at) const;
@@ -161,6 +216,17 @@ class CsvReader {
   std::uint64_t nul_offset_ = UINT64_MAX;
   std::shared_ptr<const std::string> nul_message_;
   std::uint64_t consumed_before_buffer_ = 0;  // stream offset of buf_[0]
+  // Report footers (FooterFollows). chunk_end_: a whole reader's is kRest. blank_end_: the stream offset after the last blank line skipped, so
+  // that only the first blank line of a run looks ahead. While looking ahead, Refill keeps the
+  // buffer from ahead_from_ (not pos_) on, so the reader can go back there.
+  ChunkEnd chunk_end_ = ChunkEnd::kRest;
+  bool after_blank_ = false;
+  bool started_ = false;  // Next() has been called
+  bool looking_ahead_ = false;
+  std::size_t ahead_from_ = 0;
+  std::uint64_t blank_end_ = UINT64_MAX;
+  std::optional<Error> deferred_;  // an input error met while looking ahead
+  std::optional<CsvFooter> footer_;
   std::uint64_t line_ = 1;  // physical line at pos_
   std::uint64_t records_ = 0;
   std::vector<std::string> header_;

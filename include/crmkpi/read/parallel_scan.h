@@ -72,11 +72,15 @@ void OnThreads(std::size_t n, Fn&& fn) {
   }
 }
 
-// Data records [begin, end) of a file, starting on physical line |line|.
+// Data records [begin, end) of a file, starting on physical line |line|. For report footers
+// (csv_reader.h): |last|, the chunk ends where the file does; |after_blank|, the line before
+// it is blank.
 struct ScanChunk {
   std::uint64_t begin = 0;
   std::uint64_t end = 0;
   std::uint64_t line = 1;
+  bool last = false;
+  bool after_blank = false;
 };
 
 // The chunks of the file |path| that |header| has just read the header of (decoded as |used|),
