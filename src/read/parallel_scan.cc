@@ -643,10 +643,11 @@ std::vector<ScanChunk> PlanChunks(const std::string& path, const CsvReader& head
     current.end = boundary;
     chunks.push_back(current);
     current = ScanChunk{boundary, 0, header.next_line() + newlines};
-    char before[3];
+    char tail[3];  // the bytes before the cut: does the chunk start after a blank line?
     const std::uint64_t from = std::max(data_begin, boundary - 3);
-    const std::size_t n = file.ReadAt(before, static_cast<std::size_t>(boundary - from), from);
-    current.after_blank = ChunkAfterBlank(std::string_view(before, n), from == data_begin);
+    const std::size_t tail_size =
+        file.ReadAt(tail, static_cast<std::size_t>(boundary - from), from);
+    current.after_blank = ChunkAfterBlank(std::string_view(tail, tail_size), from == data_begin);
   }
   if (chunks.empty()) return {};
   current.end = static_cast<std::uint64_t>(size);
