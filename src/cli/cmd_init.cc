@@ -55,8 +55,8 @@ void SetUpInitCommand(CLI::App* app, int* exit_code) {
   cmd->add_option("--by", args->deals.by, "Group every metric by a column (as report --by)")
       ->type_name("COL");
   cmd->add_option("--period", args->deals.period, "Group every metric by week, month, quarter or year")
-      ->type_name("week|month|quarter|year")
-      ->check(CLI::IsMember({"week", "month", "quarter", "year"}));
+      ->type_name("week|month|quarter|half|year")
+      ->check(CLI::IsMember({"week", "month", "quarter", "half", "year"}));
   cmd->add_option("--period-of", args->deals.period_of,
                   "The date (column or role) that places a deal in a period (default closed)")
       ->type_name("COL");
@@ -73,6 +73,7 @@ void SetUpInitCommand(CLI::App* app, int* exit_code) {
   cmd->add_flag("--lenient", args->deals.lenient, "Skip records with the wrong field count");
   AddExactGroupsOption(cmd, &args->deals.exact_groups);
   AddFxOption(cmd, &args->deals.fx);
+  args->deals.calendar.Register(cmd);
   cmd->add_flag("--checks", args->checks,
                 "Add starter [check] sections: completeness of the roles, uniqueness of the id, "
                 "timeliness of the last-modified column, a row count");

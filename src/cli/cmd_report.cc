@@ -159,6 +159,7 @@ int RunWithDefinition(const ReportArgs& a) {
   kpi.as_of = a.deals.as_of;
   kpi.exact_groups = a.deals.exact_groups;
   kpi.fx = a.deals.fx;
+  kpi.calendar = a.deals.calendar;
   kpi.parallel = a.parallel;
   std::map<std::string, std::string> extra;
   KpiModel model = LoadModel(kpi.config);
@@ -241,8 +242,10 @@ void SetUpReportCommand(CLI::App* app, int* exit_code) {
                   "Group by a column (header name or role; repeatable: each --by is a "
                   "separate table; a+b groups by both columns together)")
       ->type_name("COL");
-  cmd->add_option("--period", args->deals.period, "Also group by week, month, quarter or year")
-      ->type_name("week|month|quarter|year");
+  cmd->add_option("--period", args->deals.period,
+                  "Also group by week, month, quarter, half or year (quarters, halves and years "
+                  "of the fiscal year: --fiscal-year-start)")
+      ->type_name("week|month|quarter|half|year");
   cmd->add_option("--period-of", args->deals.period_of,
                   "Which date places a deal in a period: closed (default), created, or another "
                   "date column")
@@ -274,6 +277,7 @@ void SetUpReportCommand(CLI::App* app, int* exit_code) {
                 "check fails)");
   AddExactGroupsOption(cmd, &args->deals.exact_groups);
   AddFxOption(cmd, &args->deals.fx);
+  args->deals.calendar.Register(cmd);
   AddNoLintOption(cmd, &args->kpi.no_lint);
   args->cmd = cmd;
   OneValuePerFlag(cmd);

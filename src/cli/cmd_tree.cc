@@ -143,6 +143,7 @@ void SetUpTreeCommand(CLI::App* app, int* exit_code) {
                 "No warnings on stderr (data warnings, the lint line, the -o summary)");
   AddExactGroupsOption(cmd, &args->kpi.exact_groups);
   AddFxOption(cmd, &args->kpi.fx);
+  args->kpi.calendar.Register(cmd);
   AddNoLintOption(cmd, &args->kpi.no_lint);
   cmd->callback([args, exit_code] { *exit_code = Run(*args); });
 }

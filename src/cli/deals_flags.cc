@@ -201,6 +201,7 @@ DealsDefinitionInput ReadDealsDefinitionInput(const DealsFlags& f, const std::st
   in.as_of = f.as_of;
   in.exact_groups = f.exact_groups;
   if (!f.fx.empty()) in.fx = ParseFxFlag(f.fx);
+  f.calendar.ApplyTo(&in.calendar);
   return in;
 }
 

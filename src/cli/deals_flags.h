@@ -13,6 +13,7 @@
 #include "crmkpi/definition/deals_definition.h"
 #include "crmkpi/read/csv_reader.h"
 #include "input_options.h"
+#include "kpi_run.h"
 
 namespace crmkpi {
 
@@ -26,6 +27,7 @@ struct DealsFlags {
   bool lenient = false;
   bool exact_groups = false;  // --exact-groups
   std::string fx;             // --fx CODE=RATE,...
+  CalendarFlags calendar;     // --fiscal-year-start, --fiscal-year-name, --week-start, --lang
   InputOptions input;
 };
 

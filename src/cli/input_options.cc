@@ -1,5 +1,7 @@
 #include "input_options.h"
 
+#include "crmkpi/values/fiscal_calendar.h"
+
 #include <fmt/format.h>
 
 #include "crmkpi/base/error.h"
@@ -109,12 +111,9 @@ void OneValuePerFlag(CLI::App* app) {
 }
 
 Period ParsePeriodFlag(const std::string& text) {
-  if (text == "week") return Period::kWeek;
-  if (text == "month") return Period::kMonth;
-  if (text == "quarter") return Period::kQuarter;
-  if (text == "year") return Period::kYear;
+  if (const Period p = ParsePeriodName(text); p != Period::kNone) return p;
   throw Error::Usage(
-      fmt::format("--period: expected week, month, quarter or year, got '{}'", text));
+      fmt::format("--period: expected week, month, quarter, half or year, got '{}'", text));
 }
 
 }  // namespace crmkpi

@@ -7,6 +7,7 @@
 #include "crmkpi/base/error.h"
 #include "crmkpi/definition/ini_file.h"
 #include "crmkpi/evaluate/definition_run.h"
+#include "crmkpi/values/fiscal_calendar.h"
 #include "crmkpi/values/fx_rates.h"
 
 namespace crmkpi {
@@ -49,6 +50,9 @@ KpiRun RunKpis(const KpiRunArgs& args, const std::map<std::string, double>& over
   run.model = model != nullptr ? *model : LoadModel(args.config);
   if (args.exact_groups) run.model.SetExactGroups(true);
   if (!args.fx.empty()) run.model.SetFx(ParseFxFlag(args.fx));
+  Calendar cal = run.model.calendar;
+  args.calendar.ApplyTo(&cal);
+  run.model.SetCalendar(cal);
   std::map<std::string, std::string> files = args.SourceOverrides();
   for (const auto& [id, path] : extra_sources) files[id] = path;
   DefinitionRun d = RunDefinition(run.model, args.as_of, files, overrides, args.parallel, args.taps);
@@ -62,6 +66,41 @@ void AddExactGroupsOption(CLI::App* app, bool* exact_groups) {
   app->add_flag("--exact-groups", *exact_groups,
                 "Compare group values as written (default: after NFKC and white-space "
                 "collapsing, so '佐藤 花子' and '佐藤　花子' are one group)");
+}
+
+void CalendarFlags::Register(CLI::App* app) {
+  app->add_option("--fiscal-year-start", fiscal_year_start,
+                  "The month the fiscal year starts in (4 = April: 2025年度 = 2025-04 … "
+                  "2026-03); quarters, halves and years follow it (default 1)")
+      ->type_name("MONTH");
+  app->add_option("--fiscal-year-name", fiscal_year_name,
+                  "Name a fiscal year by the calendar year it starts in (default) or ends in")
+      ->type_name("start|end");
+  app->add_option("--week-start", week_start, "First day of a week (default monday: ISO weeks)")
+      ->type_name("monday|sunday");
+  app->add_option("--lang", lang, "Language of period labels: en (FY2025 Q1) or ja (2025年度 第1四半期)")
+      ->type_name("en|ja");
+}
+
+void CalendarFlags::ApplyTo(Calendar* cal) const {
+  if (!fiscal_year_start.empty()) {
+    try {
+      cal->fiscal_year_start = ParseFiscalYearStart(fiscal_year_start);
+    } catch (const Error& e) {
+      throw Error::Usage("--fiscal-year-start: " + e.message());
+    }
+  }
+  auto one_of = [](const std::string& v, const char* flag, const char* a, const char* b) {
+    if (v != a && v != b) {
+      throw Error::Usage(fmt::format("{}: expected {} or {}, got '{}'", flag, a, b, v));
+    }
+    return v == b;
+  };
+  if (!fiscal_year_name.empty()) {
+    cal->name_by_end = one_of(fiscal_year_name, "--fiscal-year-name", "start", "end");
+  }
+  if (!week_start.empty()) cal->week_starts_sunday = one_of(week_start, "--week-start", "monday", "sunday");
+  if (!lang.empty()) cal->ja = one_of(lang, "--lang", "en", "ja");
 }
 
 void AddFxOption(CLI::App* app, std::string* fx) {

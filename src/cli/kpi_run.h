@@ -15,6 +15,14 @@
 
 namespace crmkpi {
 
+// --fiscal-year-start N, --fiscal-year-name start|end, --week-start monday|sunday, --lang en|ja
+// (report, tree, init): the calendar of periods; each replaces the definition's setting.
+struct CalendarFlags {
+  std::string fiscal_year_start, fiscal_year_name, week_start, lang;
+  void Register(CLI::App* app);
+  void ApplyTo(Calendar* cal) const;  // Error(kUsage) for a bad value
+};
+
 struct KpiRunArgs {
   std::string config;
   std::vector<std::string> sources;  // --source ID=PATH
@@ -23,6 +31,7 @@ struct KpiRunArgs {
   bool exact_groups = false;  // --exact-groups: group values compared as written
   bool no_lint = false;       // --no-lint: no lint line on stderr
   std::string fx;             // --fx CODE=RATE,...: replaces the definition's [fx]
+  CalendarFlags calendar;
   ParallelOptions parallel;  // set by the command (report: --threads)
   std::map<std::string, RowTap*> taps;  // set by report --checks: the checks read along
 

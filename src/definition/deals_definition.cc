@@ -93,6 +93,14 @@ struct Builder {
       Comment("The zone of dates and times written without an offset.");
       Key("tz", in.tz);
     }
+    const Calendar& cal = in.calendar;
+    if (cal.fiscal()) {
+      Comment("Quarters, halves and years of the fiscal year starting in this month.");
+      Key("fiscal_year_start", std::to_string(cal.fiscal_year_start));
+    }
+    if (cal.name_by_end) Key("fiscal_year_name", "end");
+    if (cal.week_starts_sunday) Key("week_start", "sunday");
+    if (cal.ja) Key("lang", "ja");
     Line();
   }
 

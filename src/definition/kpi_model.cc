@@ -88,6 +88,11 @@ Sections LoadSections(const IniFile& ini, KpiModel* model) {
 }  // namespace
 }  // namespace kpi_load
 
+void KpiModel::SetCalendar(const Calendar& cal) {
+  calendar = cal;
+  for (SourceDef& s : sources) s.calendar = cal;
+}
+
 void KpiModel::SetFx(const FxRates& rates) {
   fx = rates;
   for (SourceDef& s : sources) s.fx = rates;
@@ -131,6 +136,7 @@ KpiModel KpiModel::Load(const IniFile& ini) {
   for (std::size_t i : found.defaulted_empty) model.checks[i].allow_empty = found.allow_empty;
   model.SetExactGroups(model.exact_groups);
   model.SetFx(model.fx);
+  model.SetCalendar(model.calendar);
   // References between definitions.
   CheckCheckSources(model);
   CheckMetricSources(model);

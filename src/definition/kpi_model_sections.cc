@@ -29,7 +29,22 @@ std::string GetOneOf(const IniSection& s, const char* key, const char* fallback,
 }  // namespace
 
 bool LoadSettings(const IniSection& s, KpiModel* model) {
-  CheckKeys(s, {"as_of", "tz", "allow_empty", "exact_groups"});
+  CheckKeys(s, {"as_of", "tz", "allow_empty", "exact_groups", "fiscal_year_start",
+                "fiscal_year_name", "week_start", "lang"});
+  if (const IniEntry* e = s.Find("fiscal_year_start")) {
+    try {
+      model->calendar.fiscal_year_start = ParseFiscalYearStart(e->value);
+    } catch (const Error& err) {
+      Fail(e->value_loc, "fiscal_year_start: " + err.message());
+    }
+  }
+  model->calendar.name_by_end =
+      GetOneOf(s, "fiscal_year_name", "start", "end",
+               "start (2025年度 = 2025-04 … 2026-03) or end (FY2026 = 2025-10 … 2026-09)") ==
+      "end";
+  model->calendar.week_starts_sunday =
+      GetOneOf(s, "week_start", "monday", "sunday", "monday (ISO weeks) or sunday") == "sunday";
+  model->calendar.ja = GetOneOf(s, "lang", "en", "ja", "en or ja (period labels)") == "ja";
   bool allow_empty = false;
   if (const IniEntry* e = s.Find("allow_empty")) {
     if (e->value != "true" && e->value != "false") {

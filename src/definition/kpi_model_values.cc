@@ -10,6 +10,7 @@
 #include "crmkpi/base/text.h"
 #include "crmkpi/definition/figures.h"
 #include "crmkpi/values/amount.h"
+#include "crmkpi/values/fiscal_calendar.h"
 
 namespace crmkpi::kpi_load {
 
@@ -198,11 +199,9 @@ UnitSpec ParseUnit(const IniEntry& e) {
 }
 
 Period ParsePeriod(const IniEntry& e) {
-  if (e.value == "week") return Period::kWeek;
-  if (e.value == "month") return Period::kMonth;
-  if (e.value == "quarter") return Period::kQuarter;
-  if (e.value == "year") return Period::kYear;
-  Fail(e.value_loc, fmt::format("period: expected week, month, quarter or year, got '{}'", e.value));
+  if (const Period p = ParsePeriodName(e.value); p != Period::kNone) return p;
+  Fail(e.value_loc,
+       fmt::format("period: expected week, month, quarter, half or year, got '{}'", e.value));
 }
 
 void ParseAggregation(const IniEntry& e, MetricDef* m) {

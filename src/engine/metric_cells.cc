@@ -315,7 +315,11 @@ bool SourceRun::SplitCurrencies() {
   return true;
 }
 
-void SourceRun::Finish(std::vector<MetricResult>* results, std::vector<SourceSummary>* summaries) {
+void SourceRun::Finish(std::vector<MetricResult>* results, std::vector<SourceSummary>* summaries,
+                       std::map<std::string, std::pair<std::string, std::string>>* period_bounds) {
+  for (const auto& [label, days] : period_bounds_) {
+    period_bounds->try_emplace(label, DayText(days.first), DayText(days.second));
+  }
   DeriveTotals();
   std::vector<std::vector<std::uint32_t>> orders;
   for (const GroupTable& t : tables_) {

@@ -141,7 +141,7 @@ MetricRun RunMetrics(const std::vector<SourceDef>& sources, const std::vector<Lo
   }
   for (auto& r : runs) {
     if (run.data_as_of) r->FinishAt(*run.data_as_of);
-    r->Finish(&run.metrics, &run.sources);
+    r->Finish(&run.metrics, &run.sources, &run.period_bounds);
   }
   run.warnings = warnings.Take();
   std::string as_of_text;

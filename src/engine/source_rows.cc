@@ -23,34 +23,6 @@ namespace crmkpi::engine_detail {
 
 namespace {
 
-// A period as a number, for group keys (the label is only formatted for a new group):
-// week iso_year × 100 + week, month year × 100 + month, quarter year × 10 + quarter, year.
-std::int32_t PeriodCode(Period kind, std::int64_t day) {
-  const date::sys_days d{date::days{day}};
-  const date::year_month_day ymd{d};
-  const int y = static_cast<int>(ymd.year());
-  const auto m = static_cast<int>(static_cast<unsigned>(ymd.month()));
-  switch (kind) {
-    case Period::kWeek: {
-      const int iso_weekday = static_cast<int>(date::weekday{d}.iso_encoding());
-      const date::sys_days thursday = d + date::days{4 - iso_weekday};
-      const date::year_month_day t{thursday};
-      const date::sys_days jan1{t.year() / date::January / 1};
-      return static_cast<int>(t.year()) * 100 +
-             static_cast<int>((thursday - jan1).count() / 7 + 1);
-    }
-    case Period::kMonth:
-      return y * 100 + m;
-    case Period::kQuarter:
-      return y * 10 + (m - 1) / 3 + 1;
-    case Period::kYear:
-      return y;
-    case Period::kNone:
-      break;
-  }
-  return 0;
-}
-
 // Adds a count_distinct observation to the stream's accumulators in the current row's groups.
 void AccumulateDistinct(const Stream& s, const GroupRun* runs, const DistinctKey& o) {
   for (const Stream::Target& a : s.targets) {
@@ -359,7 +331,7 @@ inline std::uint32_t SourceRun::PeriodId(PeriodSlot* p) {
       p->by_day[static_cast<std::size_t>(p->day) & (PeriodSlot::kDayMemoSize - 1)];
   if (m.day != p->day) {
     m.day = static_cast<std::int32_t>(p->day);
-    m.id = PeriodCodeId(p, static_cast<std::uint32_t>(PeriodCode(p->kind, p->day)));
+    m.id = PeriodCodeId(p, static_cast<std::uint32_t>(PeriodCodeOf(p->kind, def_.calendar, p->day)));
   }
   return m.id;
 }
@@ -461,9 +433,15 @@ std::uint32_t SourceRun::NewGroup(GroupTable* t) {
   }
   if (t->period >= 0) {
     const PeriodSlot& p = periods_[static_cast<std::size_t>(t->period)];
-    values.push_back(p.valid ? FormatPeriod(p.kind, date::year_month_day{date::sys_days{
-                                                              date::days{p.day}}})
-                             : std::string());
+    std::string label;
+    if (p.valid) {
+      // The label, and the period's first and last day for the report (once per group).
+      const std::int64_t code = PeriodCodeOf(p.kind, def_.calendar, p.day);
+      label = PeriodLabelOf(p.kind, def_.calendar, code);
+      period_bounds_.try_emplace(label, PeriodFirstDayOf(p.kind, def_.calendar, code),
+                                 PeriodLastDayOf(p.kind, def_.calendar, code));
+    }
+    values.push_back(std::move(label));
   }
   t->values.push_back(std::move(values));
   t->hot.resize(t->hot.size() + t->width);

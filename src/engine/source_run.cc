@@ -287,6 +287,7 @@ void SourceRun::Merge(SourceRun& later) {
   if (later.latest_date_ && (!latest_date_ || *later.latest_date_ > *latest_date_)) {
     latest_date_ = later.latest_date_;
   }
+  period_bounds_.insert(later.period_bounds_.begin(), later.period_bounds_.end());
   // The currency marks of the money columns (by metric: another file's columns may be in
   // another order).
   for (std::size_t i = 0; i < metrics_.size(); ++i) {

@@ -61,8 +61,10 @@ class SourceRun {
   }
   // The latest valid created or closed date of the rows read (with track_dates), if any.
   std::optional<Seconds> latest_date() const { return latest_date_; }
-  // Appends the metrics' results and the source's summary (metric_cells.cc).
-  void Finish(std::vector<MetricResult>* results, std::vector<SourceSummary>* summaries);
+  // Appends the metrics' results, the source's summary and its periods' first and last days
+  // (metric_cells.cc).
+  void Finish(std::vector<MetricResult>* results, std::vector<SourceSummary>* summaries,
+              std::map<std::string, std::pair<std::string, std::string>>* period_bounds);
 
  private:
   SourceRun(const SourceDef& def, int index,
@@ -120,7 +122,7 @@ class SourceRun {
   inline void FlushDistinct();
   inline const StagePlan& PlanOfRow();
   static inline std::uint32_t PeriodCodeId(PeriodSlot* p, std::uint32_t code);
-  static inline std::uint32_t PeriodId(PeriodSlot* p);
+  inline std::uint32_t PeriodId(PeriodSlot* p);
   static inline std::uint32_t InvalidPeriodId(PeriodSlot* p);
   inline std::uint32_t GroupOf(GroupTable* t, std::string* key);
   [[gnu::noinline]] std::uint32_t GroupOfSlow(GroupTable* t, std::string* key);
@@ -162,6 +164,8 @@ class SourceRun {
   // [fx] without a currency column: the rate of each RowContext::kMarkCodes (-2: none).
   std::vector<double> mark_rates_;
   [[gnu::noinline]] void ConvertCurrency(Slot* s);
+  // Each period label made (NewGroup) → its first and last day (fiscal_calendar.h).
+  std::map<std::string, std::pair<std::int64_t, std::int64_t>> period_bounds_;
   std::optional<Seconds> as_of_;  // sla: when an unfinished row is already late
   // [crmkpi] as_of = data: every row's created and closed dates are read for the latest one.
   bool track_dates_ = false;

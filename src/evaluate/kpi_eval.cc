@@ -226,6 +226,7 @@ KpiEvaluation EvaluateKpis(const KpiModel& model, const MetricRun& run,
     report.inputs.push_back(in);
   }
   report.warnings = run.warnings;
+  report.period_bounds = run.period_bounds;
   report.as_of = model.as_of;
   report.as_of_source = model.as_of.empty() ? "" : "definition";
   if (!model.fx.empty()) report.fx = FxNote{model.fx.base, model.fx.rates, model.fx.origin};

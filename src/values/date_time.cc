@@ -625,6 +625,9 @@ void FormatPeriod(Period kind, const date::year_month_day& ymd, std::string* out
     case Period::kQuarter:
       len = std::snprintf(buf, sizeof buf, "%04d-Q%u", y, (m - 1) / 3 + 1);
       break;
+    case Period::kHalf:
+      len = std::snprintf(buf, sizeof buf, "%04d-H%u", y, (m - 1) / 6 + 1);
+      break;
     case Period::kYear:
       len = std::snprintf(buf, sizeof buf, "%04d", y);
       break;

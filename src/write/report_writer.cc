@@ -288,11 +288,26 @@ void JsonNum(const std::optional<Num>& n, JsonWriter* w) {
   }
 }
 
-void JsonKpi(const KpiValue& v, const std::vector<std::string>& keys,
+// The first and last day of the row's period, if it has one.
+const std::pair<std::string, std::string>* PeriodBounds(const Report& report,
+                                                        const std::vector<std::string>& keys,
+                                                        const std::vector<std::string>& values) {
+  const auto key = std::find(keys.begin(), keys.end(), "period");
+  if (key == keys.end()) return nullptr;
+  const std::string& label = values[static_cast<std::size_t>(key - keys.begin())];
+  if (label.empty()) return nullptr;
+  const auto it = report.period_bounds.find(label);
+  return it == report.period_bounds.end() ? nullptr : &it->second;
+}
+
+void JsonKpi(const Report& report, const KpiValue& v, const std::vector<std::string>& keys,
              const std::vector<std::string>& values, JsonWriter* w) {
   w->BeginObject().Key("id").String(v.id).Key("group").BeginObject();
   for (std::size_t i = 0; i < keys.size(); ++i) w->Key(keys[i]).String(values[i]);
   w->EndObject();
+  if (const auto* b = PeriodBounds(report, keys, values)) {
+    w->Key("period_start").String(b->first).Key("period_end").String(b->second);
+  }
   w->Key("value");
   JsonNum(v.value, w);
   if (v.numerator) JsonNum(v.numerator, &w->Key("numerator"));
@@ -389,6 +404,7 @@ std::string WriteCsv(const Report& report) {
   if (period) cols.push_back("period");
   std::string out = "kpi";
   for (const auto& c : cols) out += "," + CsvField(c);
+  if (period) out += ",period_start,period_end";
   out += ",value,numerator,denominator,n,censored,unit,reason,excluded,group_by";
   // KPIs from an INI definition also carry their label, target and status.
   bool definition = false;
@@ -412,6 +428,10 @@ std::string WriteCsv(const Report& report) {
       for (std::size_t i = 0; i < keys.size(); ++i) {
         if (keys[i] == c) line += CsvField(values[i]);
       }
+    }
+    if (period) {
+      const auto* b = PeriodBounds(report, keys, values);
+      line += b ? "," + b->first + "," + b->second : ",,";
     }
     std::string excluded;
     for (const auto& [reason, count] : v.excluded) {
@@ -477,10 +497,10 @@ void WriteJsonMergedSpellings(const Report& report, JsonWriter* w) {
 
 void WriteJsonKpis(const Report& report, JsonWriter* w) {
   w->BeginArray();
-  for (const KpiValue& v : report.total.kpis) JsonKpi(v, {}, {}, &w->Newline());
+  for (const KpiValue& v : report.total.kpis) JsonKpi(report, v, {}, {}, &w->Newline());
   for (const Grouping& g : report.groupings) {
     for (const GroupRow& r : g.rows) {
-      for (const KpiValue& v : r.kpis) JsonKpi(v, g.keys, r.values, &w->Newline());
+      for (const KpiValue& v : r.kpis) JsonKpi(report, v, g.keys, r.values, &w->Newline());
     }
   }
   w->EndArray();

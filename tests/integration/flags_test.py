@@ -219,6 +219,13 @@ REPORT = {
     "--exact-groups": case(["--exact-groups"], base=["--by", "owner"]),
     # USD and JPY amounts: per currency without rates, converted into JPY with them.
     "--fx": case(["--fx", "JPY=1,USD=150"], file="deals_fx.csv"),
+    # January–March closes are FY2023 Q4 from an April start (2024-Q1 otherwise).
+    "--fiscal-year-start": case(["--fiscal-year-start", "4"], base=["--period", "quarter"]),
+    "--fiscal-year-name": case(["--fiscal-year-name", "end"],
+                               base=["--period", "quarter", "--fiscal-year-start", "4"]),
+    # 2024-02-10 is a Saturday: its Sunday week starts on 02-04, its ISO week on 02-05.
+    "--week-start": case(["--week-start", "sunday"], base=["--period", "week"]),
+    "--lang": case(["--lang", "ja"], base=["--period", "quarter"]),
     # REPORT_INI has lint findings (no [tree], no definitions): one lint line, hidden.
     "--no-lint": case(["--no-lint"], plain=refused("--no-lint", "-c")),
 }
@@ -319,6 +326,10 @@ INIT = {
     "--map": case(["--map", "owner=Rep"], file="deals_rep.csv", with_c=NO_C),
     "--exact-groups": case(["--exact-groups"], with_c=NO_C),
     "--fx": case(["--fx", "JPY=1,USD=150"], file="deals_fx.csv", with_c=NO_C),
+    "--fiscal-year-start": case(["--fiscal-year-start", "4"], with_c=NO_C),
+    "--fiscal-year-name": case(["--fiscal-year-name", "end"], with_c=NO_C),
+    "--week-start": case(["--week-start", "sunday"], with_c=NO_C),
+    "--lang": case(["--lang", "ja"], with_c=NO_C),
 }
 
 COMMANDS = {"report": (REPORT, REPORT_INI), "check": (CHECK, CHECK_INI), "init": (INIT, "")}

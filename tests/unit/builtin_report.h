@@ -42,6 +42,7 @@ inline Report BuiltInReport(const BuiltInOptions& o) {
     case Period::kWeek: in.period = "week"; break;
     case Period::kMonth: in.period = "month"; break;
     case Period::kQuarter: in.period = "quarter"; break;
+    case Period::kHalf: in.period = "half"; break;
     case Period::kYear: in.period = "year"; break;
   }
   return RunBuiltInReport(in, o.mappings, o.parallel);

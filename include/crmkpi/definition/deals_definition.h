@@ -8,6 +8,7 @@
 
 #include "crmkpi/bind/column_roles.h"
 #include "crmkpi/bind/stage_rules.h"
+#include "crmkpi/values/fiscal_calendar.h"
 #include "crmkpi/values/fx_rates.h"
 
 namespace crmkpi {
@@ -29,6 +30,7 @@ struct DealsDefinitionInput {
   std::string as_of;                          // empty = the data's latest date
   bool exact_groups = false;                  // --exact-groups: [crmkpi] exact_groups = true
   FxRates fx;                                 // --fx: an [fx] section
+  Calendar calendar;                          // --fiscal-year-start, …: [crmkpi] keys
   // Roles bound from the data rather than the header (a stage column chosen by its values):
   // given to the run as --map would be.
   std::vector<RoleMapping> data_mappings;

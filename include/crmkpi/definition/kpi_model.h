@@ -91,6 +91,10 @@ class KpiModel {
   void SetExactGroups(bool exact);
   // Sets the rates here and on every source.
   void SetFx(const FxRates& rates);
+  // [crmkpi] fiscal_year_start, fiscal_year_name, week_start, lang: the calendar of every
+  // period (fiscal_calendar.h). Sets it here and on every source.
+  Calendar calendar;
+  void SetCalendar(const Calendar& cal);
 
   const SourceDef* FindSource(std::string_view id) const;
   const MetricDef* FindMetric(std::string_view id) const;

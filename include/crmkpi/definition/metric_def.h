@@ -11,6 +11,7 @@
 #include "crmkpi/bind/column_roles.h"
 #include "crmkpi/bind/stage_rules.h"
 #include "crmkpi/values/date_time.h"  // Period
+#include "crmkpi/values/fiscal_calendar.h"
 #include "crmkpi/values/fx_rates.h"
 
 namespace crmkpi {
@@ -48,6 +49,9 @@ struct SourceDef {
   // (the currency role) into fx.base. Empty: amounts are given per currency, never added
   // across currencies (docs/kpis.md, "Currencies").
   FxRates fx;
+  // The fiscal calendar periods are counted in ([crmkpi] fiscal_year_start, …; copied from the
+  // model, KpiModel::SetCalendar).
+  Calendar calendar;
   // Built from the flags of `crmkpi report FILE` (the built-in definition, not a file a user
   // wrote): messages name the flags (--date-format, --lenient) instead of INI keys.
   bool from_flags = false;

@@ -153,6 +153,8 @@ struct MetricRun {
   // With as_of_from_data and no |as_of|: the latest valid date in the created and closed columns
   // of the row sources' rows (those passing each source's filter); none when there is none.
   std::optional<Seconds> data_as_of;
+  // Every period label of the groupings → its first and last day (YYYY-MM-DD).
+  std::map<std::string, std::pair<std::string, std::string>> period_bounds;
 };
 
 // Reads each source that has metrics exactly once (its lookups first, into memory) and

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <utility>
@@ -90,6 +91,9 @@ struct FxNote {
 struct Report {
   std::string command = "report";  // the heading: "crmkpi report", "crmkpi dwell", ...
   std::optional<FxNote> fx;        // money converted into fx->base
+  // Each period label of the groupings → its first and last day (YYYY-MM-DD): CSV and JSON
+  // rows carry them (period_start, period_end).
+  std::map<std::string, std::pair<std::string, std::string>> period_bounds;
   std::vector<InputSummary> inputs;
   std::string as_of;         // YYYY-MM-DD, empty when the data has no dates
   std::string as_of_source;  // "option" or "data"

@@ -109,8 +109,9 @@ DateOrderEvidence DecideDateOrder(const std::vector<std::string>& values);
 // set ("--date-format" on the command line, "date_format" in an INI file).
 std::string InvalidDateMessage(std::string_view date_format, std::string_view setting);
 
-// Calendar periods that reports and metrics group by.
-enum class Period { kNone, kWeek, kMonth, kQuarter, kYear };
+// Periods that reports and metrics group by; quarters, halves and years follow the fiscal
+// year of a Calendar (fiscal_calendar.h).
+enum class Period { kNone, kWeek, kMonth, kQuarter, kHalf, kYear };
 
 // The label of the period holding |ymd|: "2024-W09" (ISO week and ISO week-year), "2024-03",
 // "2024-Q1", "2024"; "" for kNone. The first form writes into |out| without allocating (the

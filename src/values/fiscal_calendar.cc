@@ -1,0 +1,163 @@
+#include "crmkpi/values/fiscal_calendar.h"
+
+#include <date/date.h>
+#include <fmt/format.h>
+
+#include "crmkpi/base/error.h"
+
+namespace crmkpi {
+namespace {
+
+std::int64_t FloorDiv(std::int64_t a, std::int64_t b) {
+  const std::int64_t q = a / b;
+  return (a % b != 0 && ((a < 0) != (b < 0))) ? q - 1 : q;
+}
+
+date::sys_days Days(std::int64_t day) { return date::sys_days{date::days{day}}; }
+std::int64_t DayOf(const date::year_month_day& ymd) {
+  return date::sys_days{ymd}.time_since_epoch().count();
+}
+
+// Months since year 0, January: the month of |day|.
+std::int64_t MonthIndex(std::int64_t day) {
+  const date::year_month_day ymd{Days(day)};
+  return std::int64_t{static_cast<int>(ymd.year())} * 12 +
+         static_cast<unsigned>(ymd.month()) - 1;
+}
+
+// The first day of month index |m|.
+std::int64_t FirstOfMonth(std::int64_t m) {
+  const std::int64_t y = FloorDiv(m, 12);
+  const auto month = static_cast<unsigned>(m - y * 12 + 1);
+  return DayOf(date::year{static_cast<int>(y)} / date::month{month} / date::day{1});
+}
+
+// Months in a period of |kind| (quarter 3, half 6, year 12).
+std::int64_t MonthsIn(Period kind) {
+  return kind == Period::kQuarter ? 3 : kind == Period::kHalf ? 6 : 12;
+}
+
+}  // namespace
+
+std::int64_t PeriodCodeOf(Period kind, const Calendar& cal, std::int64_t day) {
+  switch (kind) {
+    case Period::kWeek: {
+      const date::weekday wd{Days(day)};
+      const unsigned back = cal.week_starts_sunday ? wd.c_encoding() : wd.iso_encoding() - 1;
+      return day - back;
+    }
+    case Period::kMonth:
+      return MonthIndex(day);
+    case Period::kQuarter:
+    case Period::kHalf:
+    case Period::kYear: {
+      // Months since the start of fiscal year 0, then whole periods of that many months.
+      const std::int64_t fiscal_month = MonthIndex(day) - (cal.fiscal_year_start - 1);
+      return FloorDiv(fiscal_month, MonthsIn(kind));
+    }
+    case Period::kNone:
+      break;
+  }
+  return 0;
+}
+
+std::int64_t PeriodFirstDayOf(Period kind, const Calendar& cal, std::int64_t code) {
+  switch (kind) {
+    case Period::kWeek:
+      return code;
+    case Period::kMonth:
+      return FirstOfMonth(code);
+    case Period::kQuarter:
+    case Period::kHalf:
+    case Period::kYear:
+      return FirstOfMonth(code * MonthsIn(kind) + (cal.fiscal_year_start - 1));
+    case Period::kNone:
+      break;
+  }
+  return 0;
+}
+
+std::int64_t PeriodLastDayOf(Period kind, const Calendar& cal, std::int64_t code) {
+  if (kind == Period::kWeek) return code + 6;
+  return PeriodFirstDayOf(kind, cal, code + 1) - 1;
+}
+
+std::string DayText(std::int64_t day) {
+  const date::year_month_day ymd{Days(day)};
+  return fmt::format("{:04}-{:02}-{:02}", static_cast<int>(ymd.year()),
+                     static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()));
+}
+
+std::string PeriodLabelOf(Period kind, const Calendar& cal, std::int64_t code) {
+  const std::int64_t first = PeriodFirstDayOf(kind, cal, code);
+  switch (kind) {
+    case Period::kWeek:
+      if (!cal.week_starts_sunday) return FormatPeriod(Period::kWeek, date::year_month_day{Days(first)});
+      return DayText(first) + (cal.ja ? "週" : " week");
+    case Period::kMonth:
+      return FormatPeriod(Period::kMonth, date::year_month_day{Days(first)});
+    case Period::kQuarter:
+    case Period::kHalf:
+    case Period::kYear:
+      break;
+    case Period::kNone:
+      return {};
+  }
+  // The fiscal year: named by the calendar year it starts in, or ends in.
+  const std::int64_t per_year = 12 / MonthsIn(kind);
+  const std::int64_t fy = FloorDiv(code, per_year);
+  const std::int64_t index = code - fy * per_year + 1;  // 1-based within the year
+  const std::int64_t start_year = FloorDiv(fy * 12 + cal.fiscal_year_start - 1, 12);
+  const std::int64_t name = start_year + (cal.name_by_end && cal.fiscal() ? 1 : 0);
+  if (cal.ja) {
+    const std::string year = fmt::format("{:04}{}", name, cal.fiscal() ? "年度" : "年");
+    if (kind == Period::kQuarter) return fmt::format("{} 第{}四半期", year, index);
+    if (kind == Period::kHalf) return year + (index == 1 ? " 上期" : " 下期");
+    return year;
+  }
+  if (!cal.fiscal()) {
+    if (kind == Period::kQuarter) return fmt::format("{:04}-Q{}", name, index);
+    if (kind == Period::kHalf) return fmt::format("{:04}-H{}", name, index);
+    return fmt::format("{:04}", name);
+  }
+  if (kind == Period::kQuarter) return fmt::format("FY{:04} Q{}", name, index);
+  if (kind == Period::kHalf) return fmt::format("FY{:04} H{}", name, index);
+  return fmt::format("FY{:04}", name);
+}
+
+unsigned ParseFiscalYearStart(std::string_view text) {
+  std::string t;
+  for (char c : text) {
+    if (c != ' ') t += static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+  }
+  if (t.size() > 3 && t.compare(t.size() - 3, 3, "月") == 0) t.resize(t.size() - 3);
+  static const char* kNames[] = {"jan", "feb", "mar", "apr", "may", "jun",
+                                 "jul", "aug", "sep", "oct", "nov", "dec"};
+  for (unsigned m = 0; m < 12; ++m) {
+    if (t.size() >= 3 && t.compare(0, 3, kNames[m]) == 0) return m + 1;
+  }
+  unsigned m = 0;
+  bool digits = !t.empty() && t.size() <= 2;
+  for (char c : t) {
+    digits = digits && c >= '0' && c <= '9';
+    if (digits) m = m * 10 + static_cast<unsigned>(c - '0');
+  }
+  if (!digits || m < 1 || m > 12) {
+    throw Error::Usage(fmt::format(
+        "expected the month the fiscal year starts in, 1–12 (4 = April: 2025年度 = 2025-04 … "
+        "2026-03), got '{}'",
+        text));
+  }
+  return m;
+}
+
+Period ParsePeriodName(std::string_view name) {
+  if (name == "week") return Period::kWeek;
+  if (name == "month") return Period::kMonth;
+  if (name == "quarter") return Period::kQuarter;
+  if (name == "half") return Period::kHalf;
+  if (name == "year") return Period::kYear;
+  return Period::kNone;
+}
+
+}  // namespace crmkpi
