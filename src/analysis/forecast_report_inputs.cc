@@ -265,7 +265,11 @@ void ForecastInputs::DecideDateOrders() {
   auto note = [&](const DateOrderDecision& d, int input) {
     if (d.message.empty()) return;
     warnings_.Add(d.warning ? "date_order" : "day_first", input, -1,
-                  [&] { return d.AsDataWarning(); });
+                  [&] {
+                    DataWarning w = d.AsDataWarning();
+                    w.count = 0;  // Add counts it
+                    return w;
+                  });
   };
   // The forecast file: its period (when written as dates) and snapshot columns.
   std::vector<int> columns = DateRoleColumns(froles_);
