@@ -7,6 +7,8 @@
 
 #include <fmt/format.h>
 
+#include "crmkpi/bind/date_order.h"
+#include "crmkpi/read/input_stream.h"
 #include "crmkpi/read/parallel_scan.h"
 #include "crmkpi/values/period_label.h"
 
@@ -89,7 +91,7 @@ class InputWarnings {
 class DealsPass {
  public:
   DealsPass(const ForecastOptions& options, const RoleBinding& roles,
-            const std::vector<int>& by, const std::vector<std::string>& header)
+            const std::vector<int>& by, const std::vector<std::string>& header, bool day_first)
       : options_(options),
         rules_(options.stages),
         dates_(options.date_format, options.tz),
@@ -101,6 +103,7 @@ class DealsPass {
         closed_col_(roles[Role::kClosed]),
         created_col_(roles[Role::kCreated]) {
     groups.UseKeys(by.size(), options.exact_groups);
+    dates_.set_day_first(day_first);
   }
 
   void Read(CsvReader& reader) {
@@ -191,12 +194,16 @@ void ForecastInputs::Open() {
   if (deals && options_.forecast_file == "-" && options_.actual_file == "-") {
     throw Error::Usage("only one of FORECAST.csv and --actual can be standard input (-)");
   }
+  // The order of numeric dates is decided from each file's first rows, read again by the pass.
+  const bool sample = options_.date_format.empty() && options_.date_order == "auto";
+  if (sample) RecordInput(options_.forecast_file);
   forecast_ = std::make_unique<CsvReader>(
       OpenInput(options_.forecast_file, options_.encoding, &encodings_[kForecastInput]),
       options_.csv);
   const std::vector<std::string>& fh = forecast_->ReadHeader();
   const std::vector<std::string>* dh = nullptr;
   if (deals) {
+    if (sample) RecordInput(options_.actual_file);
     deals_ = std::make_unique<CsvReader>(
         OpenInput(options_.actual_file, options_.encoding, &encodings_[kDealsInput]),
         options_.csv);
@@ -247,6 +254,39 @@ void ForecastInputs::Open() {
     Require(*deals_, *dh, droles_, Role::kClosed, "closed date");
     deals_by_ = ResolveBy(*deals_, *dh, droles_);
   }
+  dates_.set_day_first(options_.date_order == "dmy");
+  deals_day_first_ = options_.date_order == "dmy";
+  if (sample) DecideDateOrders();
+}
+
+void ForecastInputs::DecideDateOrders() {
+  const std::string fix =
+      options_.date_order_fix.empty() ? DateOrderFixFlag() : options_.date_order_fix;
+  auto note = [&](const DateOrderDecision& d, int input) {
+    if (d.message.empty()) return;
+    warnings_.Add(d.warning ? "date_order" : "day_first", input, -1,
+                  [&] {
+                    DataWarning w = d.AsDataWarning();
+                    w.count = 0;  // Add counts it
+                    return w;
+                  });
+  };
+  // The forecast file: its period (when written as dates) and snapshot columns.
+  std::vector<int> columns = DateRoleColumns(froles_);
+  for (Role r : {Role::kPeriod, Role::kSnapshot}) {
+    if (froles_.has(r)) columns.push_back(froles_[r]);
+  }
+  const DateOrderDecision f = SampleDateOrderAndReopen(
+      options_.forecast_file, options_.encoding, options_.csv, columns, fix, &forecast_,
+      &encodings_[kForecastInput]);
+  dates_.set_day_first(f.day_first());
+  note(f, kForecastInput);
+  if (!deals_) return;
+  const DateOrderDecision d = SampleDateOrderAndReopen(
+      options_.actual_file, options_.encoding, options_.csv, DateRoleColumns(droles_), fix,
+      &deals_, &encodings_[kDealsInput]);
+  deals_day_first_ = d.day_first();
+  note(d, kDealsInput);
 }
 
 void ForecastInputs::ReadForecasts() {
@@ -358,7 +398,9 @@ void ForecastInputs::ReadDeals() {
   CsvReader& reader = *deals_;
   const std::vector<std::string>& header = reader.header();
   InputSummary summary = Summary(reader, kDealsInput);
-  auto make = [&] { return std::make_unique<DealsPass>(options_, droles_, deals_by_, header); };
+  auto make = [&] { return std::make_unique<DealsPass>(options_, droles_, deals_by_, header,
+                                                          deals_day_first_);
+  };
   auto merge = [&](DealsPass& part) {
     MergeDeals(part);
     summary.rows += part.rows;

@@ -142,7 +142,8 @@ class ForecastInputs {
  protected:
   const ForecastOptions& options_;
   StageRules rules_;  // checks the stage options before a file is opened
-  DateParser dates_;
+  DateParser dates_;  // the forecast file's
+  bool deals_day_first_ = false;  // the deals file's numeric dates are D/M/Y
   std::optional<std::int32_t> as_of_option_;  // day number
   std::unique_ptr<CsvReader> forecast_, deals_;
   Encoding encodings_[2] = {Encoding::kUtf8, Encoding::kUtf8};
@@ -159,6 +160,9 @@ class ForecastInputs {
   WarningLog warnings_;
 
  private:
+  // Day or month first in each file, from its first rows (date_order auto): reads them, then
+  // opens the file again for the pass.
+  void DecideDateOrders();
   // Adds |part|, the pass over the records after those merged so far.
   void MergeDeals(DealsPass& part);
   static void Require(const CsvReader& reader, const std::vector<std::string>& header,

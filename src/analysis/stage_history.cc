@@ -11,6 +11,7 @@
 #include "crmkpi/base/key_table.h"
 #include "crmkpi/base/string_hash.h"
 #include "crmkpi/base/text.h"
+#include "crmkpi/bind/date_order.h"
 #include "crmkpi/read/input_stream.h"
 #include "crmkpi/read/parallel_scan.h"
 #include "crmkpi/read/warning_log.h"
@@ -107,6 +108,7 @@ struct HistoryBinding {
   std::vector<std::pair<int, int>> entries;  // wide: (stage index, column)
   std::vector<bool> shared;                  // wide: entries[i]'s column serves several stages
   int id = -1, stage = -1, time = -1;        // columns
+  bool day_first = false;  // numeric dates with the year last are D/M/Y (date_order, decided)
   StageHistory start;  // its stages, classes and ordered: the parts' first stage indexes
 };
 
@@ -147,6 +149,7 @@ class HistoryPart {
         first_(first),
         rules_(b.options->stages),
         dates_(b.options->date_format, b.options->tz) {
+    dates_.set_day_first(b.day_first);
     h.stages = b.start.stages;
     h.classes = b.start.classes;
     h.ordered = b.start.ordered;
@@ -365,6 +368,9 @@ class HistoryReader {
  public:
   explicit HistoryReader(const StageHistoryOptions& o)
       : o_(o), used_(o.encoding), rules_(o.stages) {
+    // The order of numeric dates is decided from the first rows, read again by the pass.
+    sample_dates_ = o.date_format.empty() && o.date_order == "auto";
+    if (sample_dates_) RecordInput(o.file);
     reader_ = std::make_unique<CsvReader>(OpenInput(o.file, o.encoding, &used_), o.csv);
     h_.input.name = reader_->name();
     h_.input.encoding = EncodingName(used_);
@@ -393,9 +399,11 @@ class HistoryReader {
 
   StageHistory Read() {
     Bind();
+    DecideDateOrder();
     ReadParts();
     if (!b_.wide) MakeVisits();
     h_.warnings = warnings_.Take();
+    if (date_order_) h_.warnings.insert(h_.warnings.begin(), *date_order_);
     if (h_.duplicate_timestamps > 0) {
       DataWarning w;
       w.kind = "duplicate_timestamp";
@@ -443,6 +451,24 @@ class HistoryReader {
     b_.start.stages = h_.stages;
     b_.start.classes = h_.classes;
     b_.start.ordered = h_.ordered;
+  }
+
+  // Day or month first, from the first rows of the time columns (bind/date_order.h), unless
+  // date_format or date_order says; the reader then starts again at the first record.
+  void DecideDateOrder() {
+    b_.day_first = o_.date_order == "dmy";
+    if (!sample_dates_) return;
+    std::vector<int> columns = DateRoleColumns(b_.roles);
+    for (const auto& entry : b_.entries) {
+      if (std::find(columns.begin(), columns.end(), entry.second) == columns.end()) {
+        columns.push_back(entry.second);
+      }
+    }
+    const DateOrderDecision d = SampleDateOrderAndReopen(
+        o_.file, o_.encoding, o_.csv, columns,
+        o_.date_order_fix.empty() ? DateOrderFixFlag() : o_.date_order_fix, &reader_, &used_);
+    b_.day_first = d.day_first();
+    if (!d.message.empty()) date_order_ = d.AsDataWarning();
   }
 
   // The rows: a large UTF-8 file in chunks on all cores, standard input and converted encodings
@@ -651,6 +677,8 @@ class HistoryReader {
   using Row = HistoryPart::Row;  // with the merged deal and stage indexes
 
   const StageHistoryOptions& o_;
+  bool sample_dates_ = false;                // date_order auto, no date_format
+  std::optional<DataWarning> date_order_;    // the decision's note or warning
   Encoding used_ = Encoding::kUtf8;
   StageRules rules_;
   std::unique_ptr<CsvReader> reader_;

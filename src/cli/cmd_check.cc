@@ -10,6 +10,7 @@
 #include "crmkpi/base/error.h"
 #include "crmkpi/base/exit_code.h"
 #include "crmkpi/base/text.h"
+#include "crmkpi/engine/date_orders.h"
 #include "crmkpi/quality/quality_run.h"
 #include "crmkpi/read/csv_reader.h"
 #include "crmkpi/read/input_stream.h"
@@ -325,6 +326,11 @@ int Run(const CheckArgs& a) {
     const bool every = std::any_of(a.require.begin(), a.require.end(), RequiresEveryColumn);
     checks = ChecksFromFlags(a, s.id, every ? ReadHeaderOf(a) : std::vector<std::string>{});
   }
+  // The order of numeric dates (date_order auto, no --date-format): from each file's first
+  // rows, told on stderr before the checks' own warnings.
+  const std::vector<DataWarning> date_orders =
+      DecideDateOrders(&sources, CheckDateColumns(checks), options.file_overrides);
+  if (!a.quiet) PrintDiagnostics(date_orders, {});
   std::vector<DataWarning> warnings;
   CheckRun run = RunChecks(sources, checks, options, &warnings);
   if (quarantine) quarantine->Commit();

@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "crmkpi/engine/date_orders.h"
 #include "crmkpi/evaluate/definition_run.h"
 #include "crmkpi/evaluate/kpi_tree.h"
 #include "crmkpi/quality/quality_run.h"
@@ -105,7 +106,7 @@ void ApplyGroupingFlags(const ReportArgs& a, KpiModel* model) {
 // each source (the checks are fed by the metric engine's pass, quality_run.h CheckPass), with
 // check's exit codes.
 int RunWithChecks(const ReportArgs& a, KpiRunArgs kpi,
-                  const std::map<std::string, std::string>& extra, const KpiModel& model) {
+                  const std::map<std::string, std::string>& extra, KpiModel model) {
   if (model.checks.empty()) {
     throw Error::Usage(fmt::format("--checks: {} has no [check] sections (docs/ini.md)",
                                    kpi.config));
@@ -125,9 +126,16 @@ int RunWithChecks(const ReportArgs& a, KpiRunArgs kpi,
     options.as_of = model.as_of;
     options.as_of_source = "definition";
   }
+  // date_order = auto, decided before the check pass is bound: both read the dates alike.
+  DateColumns date_columns = MetricDateColumns(model.metrics);
+  AddDateColumns(CheckDateColumns(model.checks), &date_columns);
+  const std::vector<DataWarning> date_orders =
+      DecideDateOrders(&model.sources, date_columns, options.file_overrides);
   CheckPass checks(model.sources, model.checks, options);
   kpi.taps = checks.Taps();
-  const KpiRun run = RunKpis(kpi, {}, extra, &model);
+  KpiRun run = RunKpis(kpi, {}, extra, &model);
+  std::vector<DataWarning>& report_warnings = run.evaluation.report.warnings;
+  report_warnings.insert(report_warnings.begin(), date_orders.begin(), date_orders.end());
   std::vector<DataWarning> check_warnings;
   const CheckRun check_run = checks.Finish(&check_warnings);
   std::optional<TreeResult> tree;

@@ -8,8 +8,10 @@
 #include "crmkpi/base/error.h"
 #include "crmkpi/base/text.h"
 #include "crmkpi/bind/column_roles.h"
+#include "crmkpi/bind/date_order.h"
 #include "crmkpi/bind/stage_column.h"
 #include "crmkpi/bind/stage_rules.h"
+#include "crmkpi/read/column_sample.h"
 #include "crmkpi/read/csv_reader.h"
 #include "crmkpi/read/input_stream.h"
 #include "crmkpi/values/amount.h"
@@ -29,38 +31,12 @@ std::string PathFromIni(const std::string& file, const std::string& output) {
   return rel.empty() ? file : rel.generic_string();
 }
 
-constexpr std::size_t kSampleRows = 1000;
-
-// The values of |columns| in the first kSampleRows records of |reader| (past its header);
-// *rows = how many were read. A malformed record ends the sample (the pass reports it).
-std::vector<std::vector<std::string>> SampleColumns(CsvReader* reader,
-                                                    const std::vector<int>& columns,
-                                                    std::size_t* rows) {
-  std::vector<std::vector<std::string>> values(columns.size());
-  *rows = 0;
-  if (columns.empty()) return values;
-  try {
-    CsvRow row;
-    while (*rows < kSampleRows && reader->Next(&row)) {
-      ++*rows;
-      for (std::size_t i = 0; i < columns.size(); ++i) {
-        const auto c = static_cast<std::size_t>(columns[i]);
-        values[i].emplace_back(c < row.fields.size() ? row.fields[c] : std::string_view());
-      }
-    }
-  } catch (const Error&) {
-    // A malformed record among the first rows: the pass reports it where it is.
-  }
-  return values;
-}
-
 // What the first rows' values say (stage column, order of numeric dates), into |in|.
 void DecideFromData(const DealsFlags& f, CsvReader* reader, DealsDefinitionInput* in) {
   const std::vector<int> stage_columns = StageCandidates(in->header, in->roles);
   std::vector<int> columns = stage_columns;
-  for (Role r : {Role::kCreated, Role::kClosed, Role::kChanged, Role::kModified}) {
-    if (in->roles.has(r)) columns.push_back(in->roles[r]);
-  }
+  const std::vector<int> date_columns = DateRoleColumns(in->roles);
+  columns.insert(columns.end(), date_columns.begin(), date_columns.end());
   const std::size_t date_end = columns.size();
   if (in->roles.has(Role::kAmount)) columns.push_back(in->roles[Role::kAmount]);
   const std::size_t amount_end = columns.size();
@@ -98,39 +74,13 @@ void DecideFromData(const DealsFlags& f, CsvReader* reader, DealsDefinitionInput
   }
 
   if (!f.date_format.empty()) return;  // the user's format decides
-  std::vector<std::string> dates;
-  for (std::size_t i = stage_columns.size(); i < date_end; ++i) {
-    dates.insert(dates.end(), values[i].begin(), values[i].end());
-  }
-  const DateOrderEvidence ev = DecideDateOrder(dates);
-  const std::string fix = "name the order with --date-format '%d/%m/%Y' (day first) or "
-                          "'%m/%d/%Y' (month first)";
-  switch (ev.order) {
-    case DateOrder::kDmy:
-      in->date_order = "dmy";
-      in->warnings.push_back(fmt::format(
-          "{}: note: dates are read day first (D/M/Y): '{}' has no month {} ({} such value{} "
-          "in the first {} rows)",
-          reader->name(), ev.dmy_example, ev.dmy_example.substr(0, ev.dmy_example.find_first_of("/-")),
-          ev.dmy, ev.dmy == 1 ? "" : "s", rows));
-      break;
-    case DateOrder::kConflict:
-      in->warnings.push_back(fmt::format(
-          "{}: warning: dates are written in both orders: '{}' is day first, '{}' month first; "
-          "read month first (US); {}",
-          reader->name(), ev.dmy_example, ev.mdy_example, fix));
-      break;
-    case DateOrder::kAmbiguous:
-      in->warnings.push_back(fmt::format(
-          "{}: warning: dates such as '{}' could be month or day first ({} dates in the first {} "
-          "rows, none with a part above 12): read month first (US, M/D/Y); if they are day "
-          "first, {}",
-          reader->name(), ev.ambiguous_example, ev.ambiguous, rows, fix));
-      break;
-    case DateOrder::kMdy:
-    case DateOrder::kNone:
-      break;
-  }
+  const std::vector<std::vector<std::string>> dates(
+      values.begin() + static_cast<std::ptrdiff_t>(stage_columns.size()),
+      values.begin() + static_cast<std::ptrdiff_t>(date_end));
+  const DateOrderDecision order =
+      DecideDateOrderOf(dates, rows, reader->name(), DateOrderFixFlag());
+  if (order.day_first()) in->date_order = "dmy";
+  if (!order.message.empty()) in->warnings.push_back(order.Line());
 }
 
 }  // namespace

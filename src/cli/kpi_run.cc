@@ -127,8 +127,10 @@ void PrintDiagnostics(const std::vector<DataWarning>& warnings,
   for (const DataWarning& w : warnings) {
     const std::string sample = w.sample.empty() ? "" : fmt::format(" (first: \"{}\")", w.sample);
     const std::string count = w.count > 1 ? fmt::format(" — {} rows", w.count) : "";
-    std::fprintf(stderr, "crmkpi: %s: warning: %s%s%s\n", w.first.ToString().c_str(),
-                 w.message.c_str(), count.c_str(), sample.c_str());
+    // day_first (bind/date_order.h) tells how dates are read: a note, not a problem.
+    std::fprintf(stderr, "crmkpi: %s: %s: %s%s%s\n", w.first.ToString().c_str(),
+                 w.kind == "day_first" ? "note" : "warning", w.message.c_str(), count.c_str(),
+                 sample.c_str());
   }
   // Lint findings are about the definition, not the data, and the same on every run: one
   // line, not one per finding (crmkpi lint lists them).

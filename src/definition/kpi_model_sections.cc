@@ -105,8 +105,13 @@ SourceDef LoadSource(const IniFile& ini, const IniSection& s) {
   }
   d.delimiter = Get(s, "delimiter", "auto");
   d.date_format = Get(s, "date_format");
-  d.date_order = GetOneOf(s, "date_order", "mdy", "dmy",
-                          "mdy (4/15/2024, the default) or dmy (15/04/2024)");
+  d.date_order = Get(s, "date_order", "auto");
+  if (d.date_order != "auto" && d.date_order != "mdy" && d.date_order != "dmy") {
+    Fail(LocOf(s, "date_order"),
+         fmt::format("date_order: expected auto (decided from the first 1,000 rows, the "
+                     "default), mdy (4/15/2024) or dmy (15/04/2024), got '{}'",
+                     d.date_order));
+  }
   d.decimal = GetOneOf(s, "decimal", "point", "comma",
                        "point (1,234.50, the default) or comma (1.234,50)");
   d.tz = Get(s, "tz");

@@ -8,6 +8,7 @@
 #include "crmkpi/analysis/forecast_report.h"
 #include "crmkpi/analysis/stage_history.h"
 #include "crmkpi/base/error.h"
+#include "crmkpi/bind/date_order.h"
 #include "crmkpi/bind/stage_rules.h"
 #include "crmkpi/read/input_stream.h"
 
@@ -64,6 +65,8 @@ Report Analyse(const SourceDef& source, const std::string& path, const SourceDef
     o.stages = source.stages;
     o.entered = source.entered;
     o.date_format = source.date_format;
+    o.date_order = source.date_order;
+    o.date_order_fix = DateOrderFixIni(source.id);
     o.tz = tz;
     const StageHistory history = ReadStageHistory(o);
     DwellOptions d;
@@ -84,6 +87,8 @@ Report Analyse(const SourceDef& source, const std::string& path, const SourceDef
     o.stages = actual->stages;
   }
   o.date_format = source.date_format;
+  o.date_order = source.date_order;
+  o.date_order_fix = DateOrderFixIni(source.id);
   o.tz = tz;
   o.as_of = as_of_text;
   o.csv = Csv(source);

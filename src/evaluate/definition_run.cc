@@ -9,6 +9,7 @@
 
 #include "crmkpi/base/error.h"
 #include "crmkpi/definition/ini_file.h"
+#include "crmkpi/engine/date_orders.h"
 #include "crmkpi/values/date_time.h"
 
 namespace crmkpi {
@@ -76,8 +77,13 @@ DefinitionRun RunDefinition(const KpiModel& model, const std::string& as_of_flag
   const bool sla = std::any_of(model.metrics.begin(), model.metrics.end(), [](const MetricDef& m) {
     return m.aggregation == Aggregation::kSla;
   });
+  // date_order = auto: each source's order of numeric dates, from its first rows, before any
+  // pass (a note or warning leads the report's warnings).
+  std::vector<SourceDef> sources = model.sources;
+  const std::vector<DataWarning> date_orders =
+      DecideDateOrders(&sources, MetricDateColumns(model.metrics), files);
   if (from_data && sla && AllRegularFiles(model, files)) {
-    data_as_of = RunMetrics(model.sources, model.lookups, model.metrics, files, model.tz,
+    data_as_of = RunMetrics(sources, model.lookups, model.metrics, files, model.tz,
                             std::nullopt, parallel, true, {})
                      .data_as_of;
     if (data_as_of) {
@@ -85,11 +91,12 @@ DefinitionRun RunDefinition(const KpiModel& model, const std::string& as_of_flag
       from_data = false;
     }
   }
-  run.metrics = RunMetrics(model.sources, model.lookups, model.metrics, files, model.tz, as_of,
+  run.metrics = RunMetrics(sources, model.lookups, model.metrics, files, model.tz, as_of,
                            parallel, from_data, taps);
   if (data_as_of) run.metrics.data_as_of = data_as_of;
   run.evaluation = EvaluateKpis(model, run.metrics, overrides);
   Report& report = run.evaluation.report;
+  report.warnings.insert(report.warnings.begin(), date_orders.begin(), date_orders.end());
   if (run.metrics.data_as_of) {
     // as_of = data: the latest event in the data, in full in the definition's zone, so that
     // --as-of with the printed value reproduces every figure.
@@ -124,6 +131,9 @@ Report RunBuiltInReport(const DealsDefinitionInput& given, const std::vector<Rol
   }
   SourceDef& source = model.sources.at(0);
   source.from_flags = true;
+  // The order was decided (and told) from the first file by ReadDealsDefinitionInput: dmy is
+  // written in the definition, anything else is month first.
+  if (source.date_order == "auto") source.date_order = "mdy";
   source.mappings = mappings;  // the other roles detected in each file
   source.file = files.at(0);
   source.file_loc = {};

@@ -238,12 +238,12 @@ TEST_CASE("by: quoted column names; exact_groups reaches every source", "[model]
         "values as written, without NFKC and white-space collapsing)");
 }
 
-TEST_CASE("date_order and decimal take one of two values, else an error at the value",
+TEST_CASE("date_order and decimal take one of their values, else an error at the value",
           "[kpi_model]") {
   const std::string base = "[source s]\nfile = d.csv\n";
   CHECK(ErrorOf(base + "date_order = ymd\n") ==
-        "kpi.ini:3:14: date_order: expected mdy (4/15/2024, the default) or dmy (15/04/2024), "
-        "got 'ymd'");
+        "kpi.ini:3:14: date_order: expected auto (decided from the first 1,000 rows, the "
+        "default), mdy (4/15/2024) or dmy (15/04/2024), got 'ymd'");
   CHECK(ErrorOf(base + "decimal = coma\n") ==
         "kpi.ini:3:11: decimal: expected point (1,234.50, the default) or comma (1.234,50), got "
         "'coma'");

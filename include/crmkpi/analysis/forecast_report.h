@@ -106,6 +106,12 @@ struct ForecastOptions {
   std::vector<RoleMapping> mappings;
   StageConfig stages;       // won / lost values of the deals file
   std::string date_format;  // empty = automatic
+  // Numeric dates with the year last (without date_format): "auto" = day or month first as
+  // each file's first 1,000 rows show it (bind/date_order.h; a note or warning in the report's
+  // warnings), "mdy" or "dmy". |date_order_fix|: what the warning of an undecided order tells
+  // the user (empty: --date-format).
+  std::string date_order = "auto";
+  std::string date_order_fix;
   std::string tz;           // empty = UTC
   std::string as_of;        // empty = latest date of the deals file
   bool missing_as_zero = false;

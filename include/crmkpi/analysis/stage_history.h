@@ -60,6 +60,12 @@ struct StageHistoryOptions {
   OutOfOrder out_of_order = OutOfOrder::kSort;
   std::vector<std::string> by;  // per-deal attributes to group by (column names or roles)
   std::string date_format, tz;
+  // Numeric dates with the year last (without date_format): "auto" = day or month first as the
+  // first 1,000 rows of the time columns show it (bind/date_order.h; a note or warning leads
+  // the warnings), "mdy" or "dmy". |date_order_fix|: what the warning of an undecided order
+  // tells the user (empty: --date-format).
+  std::string date_order = "auto";
+  std::string date_order_fix;
   ParallelOptions parallel;  // threads for a large input (the result is the same whatever N)
 };
 

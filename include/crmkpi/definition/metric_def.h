@@ -34,7 +34,10 @@ struct SourceDef {
   std::string encoding = "auto";
   std::string delimiter = "auto";
   std::string date_format;  // empty = automatic
-  std::string date_order = "mdy";  // dmy: 15/04/2024 is day first (automatic path)
+  // Numeric dates with the year last (automatic path): dmy = day first (15/04/2024), mdy =
+  // month first (4/15/2024), auto = decided from the first rows' values (bind/date_order.h;
+  // engine/date_orders.h resolves it to mdy or dmy before a pass).
+  std::string date_order = "auto";
   std::string decimal = "point";   // comma: amounts are written 1.234,50
   std::string tz;           // empty = the [crmkpi] tz, else UTC
   std::vector<RoleMapping> mappings;
