@@ -93,13 +93,13 @@ class ForecastReportRun : public ForecastInputs {
       if (g.keys.empty() || g.keys.front() != "period") continue;
       for (const GroupRow& r : g.rows) {
         std::int32_t ordinal = 0;
-        if (r.values.empty() || ParsePeriodText(r.values[0], options_.period, DateParser(),
+        if (r.values.empty() || ParsePeriodText(r.values[0], options_.period, options_.calendar, DateParser(),
                                                 &ordinal) != PeriodTextStatus::kOk) {
           continue;
         }
         report.period_bounds.try_emplace(
-            r.values[0], FormatDate(PeriodFirstDay(options_.period, ordinal)),
-            FormatDate(PeriodLastDay(options_.period, ordinal)));
+            r.values[0], FormatDate(PeriodFirstDay(options_.period, options_.calendar, ordinal)),
+            FormatDate(PeriodLastDay(options_.period, options_.calendar, ordinal)));
       }
     }
     std::sort(heads.begin(), heads.end(),
@@ -114,7 +114,7 @@ class ForecastReportRun : public ForecastInputs {
   // ---- join -----------------------------------------------------------------------------------
 
   std::int32_t LastDay(std::int32_t period) const {
-    return DayNumber(PeriodLastDay(options_.period, period));
+    return DayNumber(PeriodLastDay(options_.period, options_.calendar, period));
   }
 
   bool Ended(std::int32_t period) const {
@@ -274,7 +274,7 @@ class ForecastReportRun : public ForecastInputs {
       if (deals_ && groups_.in_deals[g] &&
           groups_.first_date[g] != std::numeric_limits<Seconds>::max()) {
         const std::int32_t start =
-            PeriodOrdinal(options_.period, dates_.LocalDate(groups_.first_date[g]));
+            PeriodOrdinal(options_.period, options_.calendar, dates_.LocalDate(groups_.first_date[g]));
         for (std::int32_t p = start; p < first_period && Ended(p); ++p) {
           const auto it = actuals_.find(CellKey(g, p));
           history.push_back(it == actuals_.end() ? 0 : it->second.sum);
@@ -344,7 +344,7 @@ class ForecastReportRun : public ForecastInputs {
       g.keys.insert(g.keys.end(), cat_key.begin(), cat_key.end());
       for (const auto& [k, scope] : by_period) {
         g.rows.push_back(
-            {with_category({PeriodOrdinalLabel(options_.period, k.first)}, k.second),
+            {with_category({PeriodOrdinalLabel(options_.period, options_.calendar, k.first)}, k.second),
              scope.Kpis()});
       }
       groupings->push_back(sorted(std::move(g)));
@@ -392,7 +392,7 @@ class ForecastReportRun : public ForecastInputs {
   // period, the --by values, [category].
   std::vector<std::string> KeyCells(const Point& p) const {
     std::vector<std::string> cells;
-    cells.push_back(PeriodOrdinalLabel(options_.period, p.period));
+    cells.push_back(PeriodOrdinalLabel(options_.period, options_.calendar, p.period));
     for (const std::string& v : groups_.values[p.group]) cells.push_back(v);
     if (has_category_) cells.push_back(categories_.names[p.category]);
     return cells;

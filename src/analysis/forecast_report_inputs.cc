@@ -143,7 +143,7 @@ class DealsPass {
         });
       }
       if (as != ParseStatus::kOk || cs != ParseStatus::kOk) continue;
-      const std::int32_t period = PeriodOrdinal(options_.period, dates_.LocalDate(closed));
+      const std::int32_t period = PeriodOrdinal(options_.period, options_.calendar, dates_.LocalDate(closed));
       ActualCell& cell = actuals[CellKey(group, period)];
       cell.sum += amount;
       ++cell.deals;
@@ -177,8 +177,8 @@ class DealsPass {
 ForecastInputs::ForecastInputs(const ForecastOptions& options)
     : options_(options), rules_(options.stages), dates_(options.date_format, options.tz) {
   groups_.UseKeys(options.by.size(), options.exact_groups);
-  if (options.period != Period::kMonth && options.period != Period::kQuarter) {
-    throw Error::Usage("forecast: --period must be month or quarter");
+  if (options.period == Period::kNone) {
+    throw Error::Usage("forecast: --period must be week, month, quarter, half or year");
   }
   if (!options.as_of.empty()) {
     Seconds t = 0;
@@ -309,7 +309,7 @@ void ForecastInputs::ReadForecasts() {
     ++summary.rows;
     bool bad = false;
     std::int32_t period = 0;
-    switch (ParsePeriodText(row.fields[period_col], options_.period, dates_, &period)) {
+    switch (ParsePeriodText(row.fields[period_col], options_.period, options_.calendar, dates_, &period)) {
       case PeriodTextStatus::kOk:
         break;
       case PeriodTextStatus::kTooCoarse:
@@ -362,7 +362,7 @@ void ForecastInputs::ReadForecasts() {
       continue;
     }
     if (fs != ParseStatus::kOk && as != ParseStatus::kOk) continue;  // forecasts nothing
-    if (snapshot != kNoSnapshot && snapshot > DayNumber(PeriodLastDay(options_.period, period))) {
+    if (snapshot != kNoSnapshot && snapshot > DayNumber(PeriodLastDay(options_.period, options_.calendar, period))) {
       warn.Warn("late_snapshot", reader, row, snapshot_col, [] {
         return std::string(
             "is after the end of the row's period; a forecast made after its period is not "

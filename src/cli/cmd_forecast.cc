@@ -22,6 +22,7 @@ struct ForecastArgs {
   std::string file;
   std::string actual;
   std::string period = "month";
+  CalendarFlags calendar;  // --fiscal-year-start, --fiscal-year-name, --week-start, --lang
   std::vector<std::string> by;
   std::string as_of;
   bool missing_as_zero = false;
@@ -62,13 +63,8 @@ int Run(const ForecastArgs& a) {
   ForecastOptions o;
   o.forecast_file = a.file;
   o.actual_file = a.actual;
-  if (a.period == "month") {
-    o.period = Period::kMonth;
-  } else if (a.period == "quarter") {
-    o.period = Period::kQuarter;
-  } else {
-    throw Error::Usage(fmt::format("--period: expected month or quarter, got '{}'", a.period));
-  }
+  o.period = ParsePeriodFlag(a.period);
+  a.calendar.ApplyTo(&o.calendar);
   for (const auto& spec : a.by) {
     const std::vector<std::string> cols = SplitList(spec, '+');
     if (cols.empty()) throw Error::Usage("--by: empty column name");
@@ -111,7 +107,10 @@ void SetUpForecastCommand(CLI::App* app, int* exit_code) {
                   "Deals export whose won deals are the actuals (by close date); without it "
                   "the forecast file's actual column is used")
       ->type_name("DEALS.csv");
-  cmd->add_option("--period", args->period, "Period of the forecasts: month (default) or quarter")
+  args->calendar.Register(cmd);
+  cmd->add_option("--period", args->period,
+                  "Period of the forecasts: week, month (default), quarter, half or year (of the "
+                  "fiscal year: --fiscal-year-start)")
       ->type_name("month|quarter");
   cmd->add_option("--by", args->by,
                   "Series column, in both files (header name or role; repeatable, or a+b: the "

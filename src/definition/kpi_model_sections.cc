@@ -9,6 +9,7 @@
 #include "crmkpi/base/text.h"
 #include "crmkpi/read/input_stream.h"
 #include "crmkpi/values/date_time.h"
+#include "crmkpi/values/fiscal_calendar.h"
 #include "kpi_model_values.h"
 
 namespace crmkpi::kpi_load {
@@ -205,8 +206,8 @@ SourceDef LoadSource(const IniFile& ini, const IniSection& s) {
   }
   d.actual_source = Get(s, "actual");
   d.forecast_period = Get(s, "period", "month");
-  if (d.forecast_period != "month" && d.forecast_period != "quarter") {
-    Fail(LocOf(s, "period"), "period: expected month or quarter");
+  if (ParsePeriodName(d.forecast_period) == Period::kNone) {
+    Fail(LocOf(s, "period"), "period: expected week, month, quarter, half or year");
   }
   return d;
 }

@@ -11,6 +11,7 @@
 #include "crmkpi/bind/date_order.h"
 #include "crmkpi/bind/stage_rules.h"
 #include "crmkpi/read/input_stream.h"
+#include "crmkpi/values/fiscal_calendar.h"
 
 namespace crmkpi {
 namespace {
@@ -78,7 +79,8 @@ Report Analyse(const SourceDef& source, const std::string& path, const SourceDef
   }
   ForecastOptions o;
   o.forecast_file = path;
-  o.period = source.forecast_period == "quarter" ? Period::kQuarter : Period::kMonth;
+  o.period = ParsePeriodName(source.forecast_period);
+  o.calendar = source.calendar;
   o.by = source.forecast_series;
   o.mappings = source.mappings;
   if (actual != nullptr) {

@@ -10,17 +10,17 @@ namespace crmkpi {
 namespace {
 
 // The label of |text| read as a |kind| period, or "" when it is not OK.
-std::string Read(std::string_view text, Period kind = Period::kMonth) {
+std::string Read(std::string_view text, Period kind = Period::kMonth, const Calendar& cal = {}) {
   const DateParser dates;
   std::int32_t ordinal = 0;
-  if (ParsePeriodText(text, kind, dates, &ordinal) != PeriodTextStatus::kOk) return "";
-  return PeriodOrdinalLabel(kind, ordinal);
+  if (ParsePeriodText(text, kind, cal, dates, &ordinal) != PeriodTextStatus::kOk) return "";
+  return PeriodOrdinalLabel(kind, cal, ordinal);
 }
 
 PeriodTextStatus Status(std::string_view text, Period kind = Period::kMonth) {
   const DateParser dates;
   std::int32_t ordinal = 0;
-  return ParsePeriodText(text, kind, dates, &ordinal);
+  return ParsePeriodText(text, kind, Calendar{}, dates, &ordinal);
 }
 
 }  // namespace
@@ -62,9 +62,9 @@ TEST_CASE("Period labels: a date is placed by its local date in --tz", "[forecas
   // 2024-03-31T20:00Z is 2024-04-01 05:00 in Tokyo.
   const DateParser tokyo({}, "Asia/Tokyo");
   std::int32_t ordinal = 0;
-  REQUIRE(ParsePeriodText("2024-03-31T20:00:00Z", Period::kMonth, tokyo, &ordinal) ==
+  REQUIRE(ParsePeriodText("2024-03-31T20:00:00Z", Period::kMonth, Calendar{}, tokyo, &ordinal) ==
           PeriodTextStatus::kOk);
-  CHECK(PeriodOrdinalLabel(Period::kMonth, ordinal) == "2024-04");
+  CHECK(PeriodOrdinalLabel(Period::kMonth, Calendar{}, ordinal) == "2024-04");
 }
 
 TEST_CASE("Period labels: refused", "[forecast]") {
@@ -74,22 +74,57 @@ TEST_CASE("Period labels: refused", "[forecast]") {
   CHECK(Status("2024-00") == PeriodTextStatus::kInvalid);
   CHECK(Status("2024-Q5", Period::kQuarter) == PeriodTextStatus::kInvalid);
   CHECK(Status("March 2024") == PeriodTextStatus::kInvalid);
-  CHECK(Status("2024") == PeriodTextStatus::kInvalid);
+  CHECK(Status("2024") == PeriodTextStatus::kTooCoarse);  // a year, months wanted
+  CHECK(Status("2024-W09", Period::kQuarter) == PeriodTextStatus::kInvalid);  // weeks straddle
   CHECK(Status("2024-02-30") == PeriodTextStatus::kInvalid);
   CHECK(Status("2024-Q1") == PeriodTextStatus::kTooCoarse);  // a quarter, months wanted
 }
 
 TEST_CASE("Period ordinals: order, first and last days", "[forecast]") {
   using date::year_month_day;
-  const std::int32_t feb = PeriodOrdinal(Period::kMonth, date::year{2024} / 2 / 10);
-  CHECK(PeriodOrdinal(Period::kMonth, date::year{2024} / 3 / 1) == feb + 1);
-  CHECK(PeriodOrdinal(Period::kMonth, date::year{2023} / 12 / 31) == feb - 2);
-  CHECK(PeriodLastDay(Period::kMonth, feb) == year_month_day{date::year{2024} / 2 / 29});
-  CHECK(PeriodFirstDay(Period::kMonth, feb) == year_month_day{date::year{2024} / 2 / 1});
-  const std::int32_t q2 = PeriodOrdinal(Period::kQuarter, date::year{2024} / 5 / 10);
-  CHECK(PeriodFirstDay(Period::kQuarter, q2) == year_month_day{date::year{2024} / 4 / 1});
-  CHECK(PeriodLastDay(Period::kQuarter, q2) == year_month_day{date::year{2024} / 6 / 30});
-  CHECK(PeriodOrdinalLabel(Period::kQuarter, q2 + 3) == "2025-Q1");
+  const Calendar cal;
+  const std::int32_t feb = PeriodOrdinal(Period::kMonth, cal, date::year{2024} / 2 / 10);
+  CHECK(PeriodOrdinal(Period::kMonth, cal, date::year{2024} / 3 / 1) == feb + 1);
+  CHECK(PeriodOrdinal(Period::kMonth, cal, date::year{2023} / 12 / 31) == feb - 2);
+  CHECK(PeriodLastDay(Period::kMonth, cal, feb) == year_month_day{date::year{2024} / 2 / 29});
+  CHECK(PeriodFirstDay(Period::kMonth, cal, feb) == year_month_day{date::year{2024} / 2 / 1});
+  const std::int32_t q2 = PeriodOrdinal(Period::kQuarter, cal, date::year{2024} / 5 / 10);
+  CHECK(PeriodFirstDay(Period::kQuarter, cal, q2) == year_month_day{date::year{2024} / 4 / 1});
+  CHECK(PeriodLastDay(Period::kQuarter, cal, q2) == year_month_day{date::year{2024} / 6 / 30});
+  CHECK(PeriodOrdinalLabel(Period::kQuarter, cal, q2 + 3) == "2025-Q1");
+}
+
+TEST_CASE("Period labels of a fiscal year, weeks, halves and years", "[forecast]") {
+  Calendar april;
+  april.fiscal_year_start = 4;
+  for (const char* text : {"FY2025 Q1", "FY2025Q1", "fy2025-q1", "2025年度 第1四半期",
+                           "2025年度第1四半期", "2025-Q1", "2025-05", "2025-06-30"}) {
+    CAPTURE(text);
+    CHECK(Read(text, Period::kQuarter, april) == "FY2025 Q1");
+  }
+  CHECK(Read("2026-03", Period::kQuarter, april) == "FY2025 Q4");
+  CHECK(Read("2025年度 上期", Period::kHalf, april) == "FY2025 H1");
+  CHECK(Read("2025年度 下期", Period::kHalf, april) == "FY2025 H2");
+  CHECK(Read("FY2025 H2", Period::kHalf, april) == "FY2025 H2");
+  CHECK(Read("2026-01", Period::kHalf, april) == "FY2025 H2");
+  CHECK(Read("2025年度", Period::kYear, april) == "FY2025");
+  CHECK(Read("FY2025", Period::kYear, april) == "FY2025");
+  CHECK(Read("2026-02-01", Period::kYear, april) == "FY2025");
+  Calendar us;  // FY2026 = 2025-10 … 2026-09
+  us.fiscal_year_start = 10;
+  us.name_by_end = true;
+  CHECK(Read("FY2026 Q1", Period::kQuarter, us) == "FY2026 Q1");
+  CHECK(Read("2025-11", Period::kQuarter, us) == "FY2026 Q1");
+  // Calendar-year halves and years, and ISO weeks.
+  CHECK(Read("2024-H2", Period::kHalf) == "2024-H2");
+  CHECK(Read("2024-08", Period::kHalf) == "2024-H2");
+  CHECK(Read("2024", Period::kYear) == "2024");
+  CHECK(Read("2024年", Period::kYear) == "2024");
+  CHECK(Read("2024-W09", Period::kWeek) == "2024-W09");
+  CHECK(Read("2020-W53", Period::kWeek) == "2020-W53");
+  CHECK(Read("2024-02-29", Period::kWeek) == "2024-W09");
+  CHECK(Status("FY2025 Q1", Period::kMonth) == PeriodTextStatus::kTooCoarse);
+  CHECK(Status("2025年度 上期", Period::kQuarter) == PeriodTextStatus::kTooCoarse);
 }
 
 }  // namespace crmkpi

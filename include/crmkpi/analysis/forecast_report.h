@@ -86,14 +86,16 @@
 #include "crmkpi/read/input_stream.h"
 #include "crmkpi/read/parallel_scan.h"
 #include "crmkpi/results/report.h"
-#include "crmkpi/values/date_time.h"  // Period
+#include "crmkpi/values/date_time.h"
+#include "crmkpi/values/fiscal_calendar.h"  // Period
 
 namespace crmkpi {
 
 struct ForecastOptions {
   std::string forecast_file;       // "-" = stdin
   std::string actual_file;         // the deals export; empty = the forecast file's actual column
-  Period period = Period::kMonth;  // kMonth or kQuarter
+  Period period = Period::kMonth;  // any period of |calendar|
+  Calendar calendar;               // the fiscal calendar of quarters, halves and years
   std::vector<std::string> by;     // the series columns, together one key
   // --exact-groups: series values as written, not after NFKC and white-space collapsing
   // (docs/kpis.md, "Group keys"; the series grouping lists the merged spellings with the rows
