@@ -11,6 +11,7 @@
 #include "crmkpi/base/exit_code.h"
 #include "crmkpi/base/text.h"
 #include "crmkpi/engine/date_orders.h"
+#include "crmkpi/evaluate/definition_run.h"
 #include "crmkpi/quality/quality_run.h"
 #include "crmkpi/read/csv_reader.h"
 #include "crmkpi/read/input_stream.h"
@@ -241,6 +242,7 @@ int Run(const CheckArgs& a) {
   ConfigureProgress(a.quiet);
   const CheckFormat format = ParseCheckFormat(a.format);
   CheckOptions options;
+  bool latest_event = false;  // the definition says as_of = data
   options.as_of = a.as_of;
   options.samples = a.samples;
   std::unique_ptr<QuarantineFile> quarantine;
@@ -288,6 +290,7 @@ int Run(const CheckArgs& a) {
       options.as_of = model.as_of;
       options.as_of_source = "definition";
     }
+    latest_event = model.as_of_data;
     SourceFlagValues v;
     v.encoding = &a.input.encoding;
     v.delimiter = &a.input.delimiter;
@@ -331,6 +334,17 @@ int Run(const CheckArgs& a) {
   const std::vector<DataWarning> date_orders =
       DecideDateOrders(&sources, CheckDateColumns(checks), options.file_overrides);
   if (!a.quiet) PrintDiagnostics(date_orders, {});
+  if (latest_event && options.as_of.empty()) {
+    // as_of = data: timeliness counts ages from the latest event in the checked sources, as
+    // report -c does, so that --as-of with the printed value reproduces the run.
+    std::vector<std::string> ids;
+    for (const CheckDef& c : checks) ids.push_back(c.source);
+    if (const std::optional<Seconds> t =
+            LatestEventOf(sources, ids, options.file_overrides, options.default_tz, {})) {
+      options.as_of = DateParser({}, options.default_tz).FormatInstant(*t);
+      options.as_of_source = "data";
+    }
+  }
   std::vector<DataWarning> warnings;
   CheckRun run = RunChecks(sources, checks, options, &warnings);
   if (quarantine) quarantine->Commit();

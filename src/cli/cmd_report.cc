@@ -118,8 +118,9 @@ int RunWithChecks(const ReportArgs& a, KpiRunArgs kpi,
   for (const auto& [id, path] : extra) options.file_overrides[id] = path;
   options.default_tz = model.tz;
   options.parallel = a.parallel;
-  // The checks' "now" as `check -c` takes it: --as-of, else the definition's date, else the
-  // clock (as_of = data is known only after the pass; timeliness needs it for every row).
+  // The checks' "now" as `check -c` takes it: --as-of, else the definition's date, else (as_of
+  // = data) the latest event in the checked sources — found by a first read, since timeliness
+  // needs it for every row; regular files only — else the clock.
   if (!kpi.as_of.empty()) {
     options.as_of = kpi.as_of;
   } else if (!model.as_of.empty()) {
@@ -131,6 +132,15 @@ int RunWithChecks(const ReportArgs& a, KpiRunArgs kpi,
   AddDateColumns(CheckDateColumns(model.checks), &date_columns);
   const std::vector<DataWarning> date_orders =
       DecideDateOrders(&model.sources, date_columns, options.file_overrides);
+  if (options.as_of.empty() && model.as_of_data) {
+    std::vector<std::string> ids;
+    for (const CheckDef& c : model.checks) ids.push_back(c.source);
+    if (const std::optional<Seconds> t =
+            LatestEventOf(model.sources, ids, options.file_overrides, model.tz, a.parallel)) {
+      options.as_of = DateParser({}, model.tz).FormatInstant(*t);
+      options.as_of_source = "data";
+    }
+  }
   CheckPass checks(model.sources, model.checks, options);
   kpi.taps = checks.Taps();
   KpiRun run = RunKpis(kpi, {}, extra, &model);

@@ -43,6 +43,29 @@ bool AllRegularFiles(const KpiModel& model, const std::map<std::string, std::str
 
 }  // namespace
 
+std::optional<Seconds> LatestEventOf(const std::vector<SourceDef>& sources,
+                                     const std::vector<std::string>& source_ids,
+                                     const std::map<std::string, std::string>& files,
+                                     const std::string& tz, const ParallelOptions& parallel) {
+  std::vector<SourceDef> read;
+  std::vector<MetricDef> counts;  // a source is read when a metric needs it: one row count each
+  for (const SourceDef& s : sources) {
+    if (s.kind != SourceKind::kRows ||
+        std::find(source_ids.begin(), source_ids.end(), s.id) == source_ids.end()) {
+      continue;
+    }
+    read.push_back(s);
+    MetricDef m;
+    m.id = "rows of " + s.id;
+    m.source = s.id;
+    counts.push_back(m);
+  }
+  KpiModel probe;
+  probe.sources = read;
+  if (read.empty() || !AllRegularFiles(probe, files)) return std::nullopt;
+  return RunMetrics(read, {}, counts, files, tz, std::nullopt, parallel, true, {}).data_as_of;
+}
+
 DefinitionRun RunDefinition(const KpiModel& model, const std::string& as_of_flag,
                             const std::map<std::string, std::string>& files,
                             const std::map<std::string, double>& overrides,

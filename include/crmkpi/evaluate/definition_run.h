@@ -5,6 +5,7 @@
 #pragma once
 
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -32,6 +33,15 @@ DefinitionRun RunDefinition(const KpiModel& model, const std::string& as_of,
                             const std::map<std::string, double>& overrides,
                             const ParallelOptions& parallel,
                             const std::map<std::string, RowTap*>& taps = {});
+
+// The latest event in the rows of |source_ids| (as `as_of = data` finds it: created, changed and
+// modified times, closed times of closed rows), by a read of those sources; nullopt when there
+// is none, or when a file cannot be read twice (standard input, a pipe). `check -c` takes it
+// as its timeliness as-of when the definition says `as_of = data`.
+std::optional<Seconds> LatestEventOf(const std::vector<SourceDef>& sources,
+                                     const std::vector<std::string>& source_ids,
+                                     const std::map<std::string, std::string>& files,
+                                     const std::string& tz, const ParallelOptions& parallel);
 
 // `crmkpi report FILE`: the built-in definition of |in| (its files, header, roles and flags)
 // run as above, presented as the built-in report (short names, no target columns). |mappings|
