@@ -8,6 +8,7 @@
 
 #include "crmkpi/engine/date_orders.h"
 #include "crmkpi/evaluate/definition_run.h"
+#include "crmkpi/evaluate/period_compare.h"
 #include "crmkpi/evaluate/kpi_tree.h"
 #include "crmkpi/quality/quality_run.h"
 #include "crmkpi/write/full_report_writer.h"
@@ -40,7 +41,10 @@ struct ReportArgs {
   ParallelOptions parallel;
   KpiRunArgs kpi;  // -c kpi.ini
   std::string for_source;    // --for: the source the source flags apply to (with -c)
+  std::string compare;       // --compare previous|year-ago
   const CLI::App* cmd = nullptr;  // which flags were given
+
+  CompareTo Compare() const { return compare.empty() ? CompareTo::kNone : ParseCompareTo(compare); }
 
   bool Given(const char* name) const { return cmd->get_option(name)->count() > 0; }
 
@@ -102,6 +106,11 @@ void ApplyGroupingFlags(const ReportArgs& a, KpiModel* model) {
   }
 }
 
+[[noreturn]] void RefuseCompareWithoutPeriods() {
+  throw Error::Usage("--compare compares periods: add --period (week, month, quarter, half, "
+                     "year), or give the definition's metrics a period");
+}
+
 // `report -c kpi.ini --checks`: the KPIs, the tree and the [check] sections from one read of
 // each source (the checks are fed by the metric engine's pass, quality_run.h CheckPass), with
 // check's exit codes.
@@ -144,6 +153,7 @@ int RunWithChecks(const ReportArgs& a, KpiRunArgs kpi,
   CheckPass checks(model.sources, model.checks, options);
   kpi.taps = checks.Taps();
   KpiRun run = RunKpis(kpi, {}, extra, &model);
+  ComparePeriods(&run.evaluation.report, a.Compare());
   std::vector<DataWarning>& report_warnings = run.evaluation.report.warnings;
   report_warnings.insert(report_warnings.begin(), date_orders.begin(), date_orders.end());
   std::vector<DataWarning> check_warnings;
@@ -184,6 +194,7 @@ int RunWithDefinition(const ReportArgs& a) {
   bool has_periods = false;
   for (const MetricDef& m : model.metrics) has_periods |= m.period != Period::kNone;
   RefuseLoneQualifiers(a, has_periods);
+  if (!a.compare.empty() && !has_periods && a.deals.period.empty()) RefuseCompareWithoutPeriods();
   if (a.Given("--opportunity-stage")) {
     throw Error::Usage(
         "--opportunity-stage: with -c, a metric names the stage a deal must reach in its "
@@ -200,7 +211,8 @@ int RunWithDefinition(const ReportArgs& a) {
     extra[model.sources[0].id] = a.deals.files[0];
   }
   if (a.checks) return RunWithChecks(a, kpi, extra, model);
-  const KpiRun run = RunKpis(kpi, {}, extra, &model);
+  KpiRun run = RunKpis(kpi, {}, extra, &model);
+  ComparePeriods(&run.evaluation.report, a.Compare());
   WriteOutput(a.output, WriteReport(run.evaluation.report, ParseFormat(a.format)));
   if (!a.quiet) PrintDiagnostics(run.evaluation.report.warnings, LintForHint(kpi, run), kpi.config);
   NoteWritten(a.output, a.quiet, "report: " + KpiSummary(run.evaluation.report));
@@ -218,13 +230,15 @@ int RunBuiltIn(const ReportArgs& a) {
                        "built-in report (report FILE) has no lint line to hide");
   }
   if (a.Given("--period")) ParsePeriodFlag(a.deals.period);
+  if (!a.compare.empty() && a.deals.period.empty()) RefuseCompareWithoutPeriods();
   const DealsDefinitionInput in = ReadDealsDefinitionInput(a.deals);
   std::vector<RoleMapping> mappings = a.deals.input.Mappings();
   mappings.insert(mappings.end(), in.data_mappings.begin(), in.data_mappings.end());
   if (!a.quiet) {
     for (const std::string& w : in.warnings) fmt::print(stderr, "crmkpi: {}\n", w);
   }
-  const Report report = RunBuiltInReport(in, mappings, a.parallel);
+  Report report = RunBuiltInReport(in, mappings, a.parallel);
+  ComparePeriods(&report, a.Compare());
   WriteOutput(a.output, WriteReport(report, ParseFormat(a.format)));
   // After the report, where a terminal user sees them.
   if (!a.quiet) PrintDiagnostics(report.warnings, {});
@@ -234,6 +248,7 @@ int RunBuiltIn(const ReportArgs& a) {
 
 int Run(const ReportArgs& a) {
   ConfigureProgress(a.quiet);
+  a.Compare();  // a bad --compare value before any file is read
   if (!a.kpi.config.empty()) return RunWithDefinition(a);
   if (a.checks) {
     throw Error::Usage("--checks runs the [check] sections of a definition: give -c kpi.ini "
@@ -296,6 +311,11 @@ void SetUpReportCommand(CLI::App* app, int* exit_code) {
   AddExactGroupsOption(cmd, &args->deals.exact_groups);
   AddFxOption(cmd, &args->deals.fx);
   args->deals.calendar.Register(cmd);
+  cmd->add_option("--compare", args->compare,
+                  "Beside every KPI per period, the same KPI in the previous period or the same "
+                  "period a year earlier, with the change (rates in points); needs --period or "
+                  "metrics with a period")
+      ->type_name("previous|year-ago");
   AddNoLintOption(cmd, &args->kpi.no_lint);
   args->cmd = cmd;
   OneValuePerFlag(cmd);

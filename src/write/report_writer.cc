@@ -136,12 +136,28 @@ std::string BasisCell(const KpiValue& v) {
   return basis;
 }
 
-// The cell of a grouped (wide) table: value, plus n/d for ratios.
+// The change against the compared period (--compare): "+5.0 pt" for rates, "+3 (+33.3 %)"
+// otherwise; "n/a" without a reference value.
+std::string ChangeText(const KpiValue& v) {
+  const KpiValue::Comparison& c = *v.compared;
+  if (!c.change) return "n/a";
+  if (c.points) return fmt::format("{}{} pt", *c.points >= 0 ? "+" : "", Fixed(*c.points, 1));
+  const Unit unit = v.unit == Unit::kRatio ? Unit::kNumber : v.unit;
+  std::string text = (*c.change >= 0 ? "+" : "") + Human(Num::Real(*c.change), unit);
+  if (c.percent) {
+    text += fmt::format(" ({}{} %)", *c.percent >= 0 ? "+" : "", Fixed(*c.percent * 100.0, 1));
+  }
+  return text;
+}
+
+// The cell of a grouped (wide) table: value, plus n/d for ratios, plus the change against the
+// compared period.
 std::string GroupCell(const KpiValue& v) {
   std::string cell = ValueCell(v);
   if (v.unit == Unit::kRatio && v.numerator) {
     cell += fmt::format(" ({}/{})", v.numerator->ToString(), v.denominator->ToString());
   }
+  if (v.compared) cell += " " + ChangeText(v);
   return cell;
 }
 
@@ -332,6 +348,15 @@ void JsonKpi(const Report& report, const KpiValue& v, const std::vector<std::str
     for (const auto& [reason, count] : v.excluded) w->Key(reason).Int(count);
     w->EndObject();
   }
+  if (v.compared) {
+    const KpiValue::Comparison& c = *v.compared;
+    w->Key("compared").BeginObject().Key("period").StringOrNull(c.period).Key("value");
+    JsonNum(c.value, w);
+    if (!c.reason.empty()) w->Key("reason").String(c.reason);
+    w->Key("change").Double(c.change).Key("change_percent").Double(c.percent);
+    if (v.unit == Unit::kRatio) w->Key("change_points").Double(c.points);
+    w->EndObject();
+  }
   w->EndObject();
 }
 
@@ -340,6 +365,7 @@ std::string WriteJson(const Report& report) {
   w.BeginObject().VersionKeys();
   w.Newline().Key("as_of").StringOrNull(report.as_of);
   w.Key("as_of_source").StringOrNull(report.as_of_source);
+  if (!report.compare.empty()) w.Key("compare").String(report.compare);
   if (report.fx) {
     w.Newline().Key("fx").BeginObject().Key("base").String(report.fx->base);
     w.Key("origin").String(report.fx->origin).Key("rates").BeginObject();
@@ -419,7 +445,10 @@ std::string WriteCsv(const Report& report) {
       currency = currency || std::any_of(r.kpis.begin(), r.kpis.end(), has_currency);
     }
   }
-  out += currency ? ",currency\n" : "\n";
+  out += currency ? ",currency" : "";
+  // --compare: the reference period, its value and the change.
+  const bool compare = !report.compare.empty();
+  out += compare ? ",compare_period,compare_value,change,change_percent,change_points\n" : "\n";
   auto add = [&](const KpiValue& v, const std::vector<std::string>& keys,
                  const std::vector<std::string>& values) {
     std::string line = CsvField(v.id);
@@ -455,6 +484,20 @@ std::string WriteCsv(const Report& report) {
     if (currency) {
       line.pop_back();
       line += "," + CsvField(v.currency) + "\n";
+    }
+    if (compare) {
+      line.pop_back();
+      auto number = [](const std::optional<double>& x) {
+        return x ? fmt::format("{}", *x) : std::string();
+      };
+      if (v.compared) {
+        const KpiValue::Comparison& c = *v.compared;
+        line += fmt::format(",{},{},{},{},{}\n", CsvField(c.period),
+                            c.value ? c.value->ToString() : "", number(c.change),
+                            number(c.percent), number(c.points));
+      } else {
+        line += ",,,,,\n";
+      }
     }
     out += line;
   };

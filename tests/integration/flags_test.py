@@ -226,6 +226,8 @@ REPORT = {
     # 2024-02-10 is a Saturday: its Sunday week starts on 02-04, its ISO week on 02-05.
     "--week-start": case(["--week-start", "sunday"], base=["--period", "week"]),
     "--lang": case(["--lang", "ja"], base=["--period", "quarter"]),
+    # Months 2024-01 … 03 each have closes: February and March get a previous month.
+    "--compare": case(["--compare", "previous"], base=["--period", "month"]),
     # REPORT_INI has lint findings (no [tree], no definitions): one lint line, hidden.
     "--no-lint": case(["--no-lint"], plain=refused("--no-lint", "-c")),
 }

@@ -214,7 +214,8 @@ TEST_CASE("rates: --fx and [fx], the base at rate 1, errors that say the fix", "
   CHECK(m.fx.base == "JPY");
   CHECK(m.fx.origin == "[fx]");
   CHECK(m.sources.at(0).fx.RateOf("us dollar") == 151.0);
-  auto ini_error = [](const std::string& text) {
+  // The message as a string: the exception's text dies with it.
+  auto ini_error = [](const std::string& text) -> std::string {
     try {
       KpiModel::Load(IniFile::Parse(text, "kpi.ini"));
     } catch (const Error& e) {
@@ -222,9 +223,9 @@ TEST_CASE("rates: --fx and [fx], the base at rate 1, errors that say the fix", "
     }
     return "no error";
   };
-  CHECK(std::string(ini_error("[fx]\nUSD = lots\n")).find("kpi.ini:2:7: USD: expected a positive") !=
+  CHECK(ini_error("[fx]\nUSD = lots\n").find("kpi.ini:2:7: USD: expected a positive") !=
         std::string::npos);
-  CHECK(std::string(ini_error("[fx]\nUSD = 150\n")).find("kpi.ini:1:1: [fx]: no currency has rate 1") !=
+  CHECK(ini_error("[fx]\nUSD = 150\n").find("kpi.ini:1:1: [fx]: no currency has rate 1") !=
         std::string::npos);
 }
 

@@ -38,6 +38,16 @@ struct KpiValue {
   std::optional<double> target;
   std::optional<double> achievement;
   std::string status;             // "on track", "off track", "no target", "n/a"
+  // --compare (period_compare.h): the same KPI and group in the reference period.
+  struct Comparison {
+    std::string period;             // the reference period's label; empty when unknown
+    std::optional<Num> value;       // nullopt: n/a, see reason
+    std::string reason;             // NO_ROWS (no rows of the group then), NO_PERIOD, or its own
+    std::optional<double> change;   // value − reference
+    std::optional<double> percent;  // change / |reference| (n/a when the reference is 0)
+    std::optional<double> points;   // ratios: the change in percentage points
+  };
+  std::optional<Comparison> compared;
 };
 
 struct GroupRow {
@@ -91,6 +101,7 @@ struct FxNote {
 struct Report {
   std::string command = "report";  // the heading: "crmkpi report", "crmkpi dwell", ...
   std::optional<FxNote> fx;        // money converted into fx->base
+  std::string compare;             // --compare: "previous" or "year-ago"; empty: none
   // Each period label of the groupings → its first and last day (YYYY-MM-DD): CSV and JSON
   // rows carry them (period_start, period_end).
   std::map<std::string, std::pair<std::string, std::string>> period_bounds;
