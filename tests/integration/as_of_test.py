@@ -87,6 +87,27 @@ class RoundTrip(unittest.TestCase):
             self.assertEqual(run(["tree", "-c", "kpi.ini"], d),
                              run(["tree", "-c", "kpi.ini", "--as-of", as_of], d))
 
+    def test_check_c_as_of_data(self):
+        """check -c with `as_of = data` (what init writes): timeliness counts from the latest
+        event in the checked source, printed, and --as-of with it gives the same checks."""
+        with tempfile.TemporaryDirectory() as d:
+            shutil.copy(os.path.join(EX, "deals.csv"), d)
+            r = subprocess.run([CRMKPI, "init", "deals.csv", "--checks", "-o", "kpi.ini", "-q"],
+                               cwd=d, capture_output=True, timeout=60)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            with open(os.path.join(d, "kpi.ini"), encoding="utf-8") as f:
+                self.assertIn("as_of = data\n", f.read())
+            report_as_of = run(["report", "-c", "kpi.ini"], d)["as_of"]
+            first = run(["check", "-c", "kpi.ini"], d)
+            self.assertEqual(first["as_of_source"], "data")
+            # The same "now" as report -c on the same definition.
+            self.assertEqual(first["as_of"], report_as_of)
+            again = run(["check", "-c", "kpi.ini", "--as-of", first["as_of"]], d)
+            self.assertEqual(again["as_of"], first["as_of"])
+            for doc in (first, again):
+                doc.pop("as_of_source")
+            self.assertEqual(first, again)
+
     def test_dwell(self):
         self.round_trip(["dwell", "stage_history/history_long.csv", "--stages", STAGES], EX)
 
