@@ -494,6 +494,18 @@ inline void SourceRun::ObserveSlot(Slot* s) {
   s->valid = s->exclusion < 0 ? 1 : 0;
 }
 
+namespace {
+// |s|'s amount × |rate|, rounded to the amount scale; past ±9.2e18 units/10,000 it is invalid.
+void ApplyRate(Slot* s, double rate) {
+  const long double converted = static_cast<long double>(s->value) * rate;
+  if (!(std::fabs(converted) < 9.2e18L)) {
+    s->exclusion = kInvalidValue;
+    return;
+  }
+  s->value = static_cast<std::int64_t>(std::llround(converted));
+}
+}  // namespace
+
 // A money amount in the row's currency, into the [fx] base currency: amount × rate, rounded
 // to the amount scale (1/10,000); excluded when the currency is empty or has no rate.
 void SourceRun::ConvertCurrency(Slot* s) {
@@ -518,12 +530,7 @@ void SourceRun::ConvertCurrency(Slot* s) {
       });
       return;
     }
-    const long double converted = static_cast<long double>(s->value) * rate;
-    if (!(std::fabs(converted) < 9.2e18L)) {
-      s->exclusion = kInvalidValue;
-      return;
-    }
-    s->value = static_cast<std::int64_t>(std::llround(converted));
+    ApplyRate(s, rate);
     return;
   }
   const std::uint32_t id = ValueId(currency_slot_);
@@ -551,12 +558,7 @@ void SourceRun::ConvertCurrency(Slot* s) {
     }
     return;
   }
-  const long double converted = static_cast<long double>(s->value) * rate;
-  if (!(std::fabs(converted) < 9.2e18L)) {
-    s->exclusion = kInvalidValue;
-    return;
-  }
-  s->value = static_cast<std::int64_t>(std::llround(converted));
+  ApplyRate(s, rate);
 }
 
 // The current row's count_distinct key of |s|: the interned ids of its columns' values.
