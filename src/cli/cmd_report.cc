@@ -9,6 +9,7 @@
 #include "crmkpi/engine/date_orders.h"
 #include "crmkpi/evaluate/definition_run.h"
 #include "crmkpi/evaluate/period_compare.h"
+#include "crmkpi/evaluate/period_trend.h"
 #include "crmkpi/evaluate/kpi_tree.h"
 #include "crmkpi/quality/quality_run.h"
 #include "crmkpi/write/full_report_writer.h"
@@ -42,9 +43,17 @@ struct ReportArgs {
   KpiRunArgs kpi;  // -c kpi.ini
   std::string for_source;    // --for: the source the source flags apply to (with -c)
   std::string compare;       // --compare previous|year-ago
+  std::size_t trend = 0;     // --trend N: the last N periods
   const CLI::App* cmd = nullptr;  // which flags were given
 
   CompareTo Compare() const { return compare.empty() ? CompareTo::kNone : ParseCompareTo(compare); }
+  bool Periodic() const { return !compare.empty() || Given("--trend"); }
+  // --compare and --trend over the evaluated report (compare first: it reads the periods the
+  // trend then drops).
+  void OverTime(Report* report) const {
+    ComparePeriods(report, Compare());
+    if (Given("--trend")) KeepTrend(report, trend);
+  }
 
   bool Given(const char* name) const { return cmd->get_option(name)->count() > 0; }
 
@@ -107,8 +116,8 @@ void ApplyGroupingFlags(const ReportArgs& a, KpiModel* model) {
 }
 
 [[noreturn]] void RefuseCompareWithoutPeriods() {
-  throw Error::Usage("--compare compares periods: add --period (week, month, quarter, half, "
-                     "year), or give the definition's metrics a period");
+  throw Error::Usage("--compare and --trend work on periods: add --period (week, month, "
+                     "quarter, half, year), or give the definition's metrics a period");
 }
 
 // `report -c kpi.ini --checks`: the KPIs, the tree and the [check] sections from one read of
@@ -153,7 +162,7 @@ int RunWithChecks(const ReportArgs& a, KpiRunArgs kpi,
   CheckPass checks(model.sources, model.checks, options);
   kpi.taps = checks.Taps();
   KpiRun run = RunKpis(kpi, {}, extra, &model);
-  ComparePeriods(&run.evaluation.report, a.Compare());
+  a.OverTime(&run.evaluation.report);
   std::vector<DataWarning>& report_warnings = run.evaluation.report.warnings;
   report_warnings.insert(report_warnings.begin(), date_orders.begin(), date_orders.end());
   std::vector<DataWarning> check_warnings;
@@ -194,7 +203,7 @@ int RunWithDefinition(const ReportArgs& a) {
   bool has_periods = false;
   for (const MetricDef& m : model.metrics) has_periods |= m.period != Period::kNone;
   RefuseLoneQualifiers(a, has_periods);
-  if (!a.compare.empty() && !has_periods && a.deals.period.empty()) RefuseCompareWithoutPeriods();
+  if (a.Periodic() && !has_periods && a.deals.period.empty()) RefuseCompareWithoutPeriods();
   if (a.Given("--opportunity-stage")) {
     throw Error::Usage(
         "--opportunity-stage: with -c, a metric names the stage a deal must reach in its "
@@ -212,7 +221,7 @@ int RunWithDefinition(const ReportArgs& a) {
   }
   if (a.checks) return RunWithChecks(a, kpi, extra, model);
   KpiRun run = RunKpis(kpi, {}, extra, &model);
-  ComparePeriods(&run.evaluation.report, a.Compare());
+  a.OverTime(&run.evaluation.report);
   WriteOutput(a.output, WriteReport(run.evaluation.report, ParseFormat(a.format)));
   if (!a.quiet) PrintDiagnostics(run.evaluation.report.warnings, LintForHint(kpi, run), kpi.config);
   NoteWritten(a.output, a.quiet, "report: " + KpiSummary(run.evaluation.report));
@@ -230,7 +239,7 @@ int RunBuiltIn(const ReportArgs& a) {
                        "built-in report (report FILE) has no lint line to hide");
   }
   if (a.Given("--period")) ParsePeriodFlag(a.deals.period);
-  if (!a.compare.empty() && a.deals.period.empty()) RefuseCompareWithoutPeriods();
+  if (a.Periodic() && a.deals.period.empty()) RefuseCompareWithoutPeriods();
   const DealsDefinitionInput in = ReadDealsDefinitionInput(a.deals);
   std::vector<RoleMapping> mappings = a.deals.input.Mappings();
   mappings.insert(mappings.end(), in.data_mappings.begin(), in.data_mappings.end());
@@ -238,7 +247,7 @@ int RunBuiltIn(const ReportArgs& a) {
     for (const std::string& w : in.warnings) fmt::print(stderr, "crmkpi: {}\n", w);
   }
   Report report = RunBuiltInReport(in, mappings, a.parallel);
-  ComparePeriods(&report, a.Compare());
+  a.OverTime(&report);
   WriteOutput(a.output, WriteReport(report, ParseFormat(a.format)));
   // After the report, where a terminal user sees them.
   if (!a.quiet) PrintDiagnostics(report.warnings, {});
@@ -316,6 +325,10 @@ void SetUpReportCommand(CLI::App* app, int* exit_code) {
                   "period a year earlier, with the change (rates in points); needs --period or "
                   "metrics with a period")
       ->type_name("previous|year-ago");
+  cmd->add_option("--trend", args->trend,
+                  "Keep the last N periods up to the as-of, and print each KPI as a series "
+                  "over them with its target (needs --period or metrics with a period)")
+      ->type_name("N");
   AddNoLintOption(cmd, &args->kpi.no_lint);
   args->cmd = cmd;
   OneValuePerFlag(cmd);

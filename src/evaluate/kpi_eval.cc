@@ -227,6 +227,7 @@ KpiEvaluation EvaluateKpis(const KpiModel& model, const MetricRun& run,
   }
   report.warnings = run.warnings;
   report.period_bounds = run.period_bounds;
+  report.calendar = model.calendar;
   report.as_of = model.as_of;
   report.as_of_source = model.as_of.empty() ? "" : "definition";
   if (!model.fx.empty()) report.fx = FxNote{model.fx.base, model.fx.rates, model.fx.origin};

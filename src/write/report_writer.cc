@@ -244,6 +244,36 @@ std::string WriteHuman(const Report& report, bool md) {
   }
   out += md ? "## Total\n\n" : "Total\n";
   out += total.Render(md);
+  if (report.trend && !report.trend->series.empty()) {
+    // KPIs down, periods across, the target line last.
+    const Trend& tr = *report.trend;
+    out += md ? fmt::format("\n## Trend (last {} periods)\n\n", tr.periods.size())
+              : fmt::format("\nTrend (last {} periods)\n", tr.periods.size());
+    Table t;
+    t.head = {"KPI"};
+    t.right = {false};
+    for (const std::string& p : tr.periods) {
+      t.head.push_back(p);
+      t.right.push_back(true);
+    }
+    t.head.push_back("target");
+    t.right.push_back(true);
+    for (const Trend::Series& s : tr.series) {
+      KpiValue shown;
+      shown.id = s.id;
+      shown.label = s.label;
+      shown.unit = s.unit;
+      shown.currency = s.currency;
+      std::vector<std::string> cells = {LabelOf(shown)};
+      for (const std::optional<Num>& v : s.values) {
+        shown.value = v;
+        cells.push_back(ValueCell(shown));
+      }
+      cells.push_back(s.target ? Human(Num::Real(*s.target), s.unit) : "");
+      t.rows.push_back(std::move(cells));
+    }
+    out += t.Render(md);
+  }
 
   for (const Grouping& g : report.groupings) {
     std::string title;
@@ -366,6 +396,20 @@ std::string WriteJson(const Report& report) {
   w.Newline().Key("as_of").StringOrNull(report.as_of);
   w.Key("as_of_source").StringOrNull(report.as_of_source);
   if (!report.compare.empty()) w.Key("compare").String(report.compare);
+  if (report.trend) {
+    w.Newline().Key("trend").BeginObject().Key("periods").BeginArray();
+    for (const std::string& p : report.trend->periods) w.String(p);
+    w.EndArray().Key("series").BeginArray();
+    for (const Trend::Series& s : report.trend->series) {
+      w.Newline().BeginObject().Key("id").String(s.id).Key("unit").String(UnitName(s.unit));
+      if (!s.label.empty()) w.Key("label").String(s.label);
+      if (!s.currency.empty()) w.Key("currency").String(s.currency);
+      w.Key("target").Double(s.target).Key("values").BeginArray();
+      for (const std::optional<Num>& v : s.values) JsonNum(v, &w);
+      w.EndArray().EndObject();
+    }
+    w.EndArray().EndObject();
+  }
   if (report.fx) {
     w.Newline().Key("fx").BeginObject().Key("base").String(report.fx->base);
     w.Key("origin").String(report.fx->origin).Key("rates").BeginObject();

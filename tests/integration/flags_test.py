@@ -228,6 +228,8 @@ REPORT = {
     "--lang": case(["--lang", "ja"], base=["--period", "quarter"]),
     # Months 2024-01 … 03 each have closes: February and March get a previous month.
     "--compare": case(["--compare", "previous"], base=["--period", "month"]),
+    # Three months have closes: the last two keep theirs, January's rows go.
+    "--trend": case(["--trend", "2"], base=["--period", "month"]),
     # REPORT_INI has lint findings (no [tree], no definitions): one lint line, hidden.
     "--no-lint": case(["--no-lint"], plain=refused("--no-lint", "-c")),
 }

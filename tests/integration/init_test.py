@@ -18,9 +18,11 @@ import sys
 import tempfile
 
 # Flags that change how a report is printed, not what it computes: init does not take them
-# (--compare sets each KPI beside another period's, computed by the same definition).
+# (--compare sets each KPI beside another period's, --trend keeps the last periods: both over
+# what the same definition computes).
 OUTPUT_FLAGS = {"--format": 1, "-f": 1, "-o": 1, "--output": 1, "--quiet": 0, "-q": 0,
-                "--threads": 1, "-j": 1, "--min-chunk-bytes": 1, "--compare": 1}
+                "--threads": 1, "-j": 1, "--min-chunk-bytes": 1, "--compare": 1,
+                "--trend": 1}
 COMPARED = ("value", "numerator", "denominator", "n", "censored", "reason", "excluded", "unit")
 
 

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "crmkpi/read/data_warning.h"
+#include "crmkpi/values/fiscal_calendar.h"
 #include "crmkpi/values/num.h"
 
 namespace crmkpi {
@@ -98,13 +99,28 @@ struct FxNote {
   std::string origin;                                 // "--fx" or "[fx]"
 };
 
+// --trend N: the last N periods as one series per KPI, with its target line.
+struct Trend {
+  std::vector<std::string> periods;  // labels, oldest first
+  struct Series {
+    std::string id, label;
+    Unit unit = Unit::kCount;
+    std::string currency;
+    std::optional<double> target;
+    std::vector<std::optional<Num>> values;  // one per period; nullopt = n/a or no row
+  };
+  std::vector<Series> series;
+};
+
 struct Report {
   std::string command = "report";  // the heading: "crmkpi report", "crmkpi dwell", ...
   std::optional<FxNote> fx;        // money converted into fx->base
   std::string compare;             // --compare: "previous" or "year-ago"; empty: none
+  std::optional<Trend> trend;      // --trend N
   // Each period label of the groupings → its first and last day (YYYY-MM-DD): CSV and JSON
   // rows carry them (period_start, period_end).
   std::map<std::string, std::pair<std::string, std::string>> period_bounds;
+  Calendar calendar;  // the fiscal calendar the periods were counted in
   std::vector<InputSummary> inputs;
   std::string as_of;         // YYYY-MM-DD, empty when the data has no dates
   std::string as_of_source;  // "option" or "data"
