@@ -337,13 +337,9 @@ int Run(const CheckArgs& a) {
   if (latest_event && options.as_of.empty()) {
     // as_of = data: timeliness counts ages from the latest event in the checked sources, as
     // report -c does, so that --as-of with the printed value reproduces the run.
-    std::vector<std::string> ids;
-    for (const CheckDef& c : checks) ids.push_back(c.source);
-    if (const std::optional<Seconds> t =
-            LatestEventOf(sources, ids, options.file_overrides, options.default_tz, {})) {
-      options.as_of = DateParser({}, options.default_tz).FormatInstant(*t);
-      options.as_of_source = "data";
-    }
+    options.as_of =
+        ChecksAsOfFromData(sources, checks, options.file_overrides, options.default_tz, {});
+    if (!options.as_of.empty()) options.as_of_source = "data";
   }
   std::vector<DataWarning> warnings;
   CheckRun run = RunChecks(sources, checks, options, &warnings);

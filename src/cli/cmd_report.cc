@@ -151,13 +151,9 @@ int RunWithChecks(const ReportArgs& a, KpiRunArgs kpi,
   const std::vector<DataWarning> date_orders =
       DecideDateOrders(&model.sources, date_columns, options.file_overrides);
   if (options.as_of.empty() && model.as_of_data) {
-    std::vector<std::string> ids;
-    for (const CheckDef& c : model.checks) ids.push_back(c.source);
-    if (const std::optional<Seconds> t =
-            LatestEventOf(model.sources, ids, options.file_overrides, model.tz, a.parallel)) {
-      options.as_of = DateParser({}, model.tz).FormatInstant(*t);
-      options.as_of_source = "data";
-    }
+    options.as_of = ChecksAsOfFromData(model.sources, model.checks, options.file_overrides,
+                                       model.tz, a.parallel);
+    if (!options.as_of.empty()) options.as_of_source = "data";
   }
   CheckPass checks(model.sources, model.checks, options);
   kpi.taps = checks.Taps();

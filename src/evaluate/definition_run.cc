@@ -43,10 +43,12 @@ bool AllRegularFiles(const KpiModel& model, const std::map<std::string, std::str
 
 }  // namespace
 
-std::optional<Seconds> LatestEventOf(const std::vector<SourceDef>& sources,
-                                     const std::vector<std::string>& source_ids,
-                                     const std::map<std::string, std::string>& files,
-                                     const std::string& tz, const ParallelOptions& parallel) {
+std::string ChecksAsOfFromData(const std::vector<SourceDef>& sources,
+                               const std::vector<CheckDef>& checks,
+                               const std::map<std::string, std::string>& files,
+                               const std::string& tz, const ParallelOptions& parallel) {
+  std::vector<std::string> source_ids;
+  for (const CheckDef& c : checks) source_ids.push_back(c.source);
   std::vector<SourceDef> read;
   std::vector<MetricDef> counts;  // a source is read when a metric needs it: one row count each
   for (const SourceDef& s : sources) {
@@ -62,8 +64,10 @@ std::optional<Seconds> LatestEventOf(const std::vector<SourceDef>& sources,
   }
   KpiModel probe;
   probe.sources = read;
-  if (read.empty() || !AllRegularFiles(probe, files)) return std::nullopt;
-  return RunMetrics(read, {}, counts, files, tz, std::nullopt, parallel, true, {}).data_as_of;
+  if (read.empty() || !AllRegularFiles(probe, files)) return {};
+  const std::optional<Seconds> latest =
+      RunMetrics(read, {}, counts, files, tz, std::nullopt, parallel, true, {}).data_as_of;
+  return latest ? DateParser({}, tz).FormatInstant(*latest) : std::string();
 }
 
 DefinitionRun RunDefinition(const KpiModel& model, const std::string& as_of_flag,

@@ -9,19 +9,11 @@
 #include <fmt/format.h>
 
 #include "crmkpi/base/error.h"
+#include "crmkpi/values/fiscal_calendar.h"
 
 namespace crmkpi {
 namespace {
 
-// "YYYY-MM-DD" → days since 1970, or nullopt.
-std::optional<std::int64_t> DayOf(const std::string& text) {
-  int y = 0;
-  unsigned m = 0, d = 0;
-  if (std::sscanf(text.c_str(), "%d-%u-%u", &y, &m, &d) != 3) return std::nullopt;
-  const date::year_month_day ymd{date::year{y}, date::month{m}, date::day{d}};
-  if (!ymd.ok()) return std::nullopt;
-  return date::sys_days{ymd}.time_since_epoch().count();
-}
 
 // The reference period's label of |label|, or "" when no row fell in it.
 std::string ReferenceOf(const Report& report, const std::string& label, CompareTo to,
@@ -29,8 +21,8 @@ std::string ReferenceOf(const Report& report, const std::string& label, CompareT
                         const std::map<std::int64_t, std::string>& by_last) {
   const auto bounds = report.period_bounds.find(label);
   if (bounds == report.period_bounds.end()) return {};
-  const std::optional<std::int64_t> first = DayOf(bounds->second.first);
-  const std::optional<std::int64_t> last = DayOf(bounds->second.second);
+  const std::optional<std::int64_t> first = ParseDayText(bounds->second.first);
+  const std::optional<std::int64_t> last = ParseDayText(bounds->second.second);
   if (!first || !last) return {};
   if (to == CompareTo::kPrevious) {
     const auto it = by_last.find(*first - 1);
@@ -85,8 +77,8 @@ void ComparePeriods(Report* report, CompareTo to) {
   if (to == CompareTo::kNone) return;
   std::map<std::int64_t, std::string> by_first, by_last;
   for (const auto& [label, days] : report->period_bounds) {
-    if (const auto f = DayOf(days.first)) by_first[*f] = label;
-    if (const auto l = DayOf(days.second)) by_last[*l] = label;
+    if (const auto f = ParseDayText(days.first)) by_first[*f] = label;
+    if (const auto l = ParseDayText(days.second)) by_last[*l] = label;
   }
   bool any = false;
   for (Grouping& g : report->groupings) {

@@ -12,22 +12,12 @@
 #include <fmt/format.h>
 
 #include "crmkpi/base/error.h"
+#include "crmkpi/values/fiscal_calendar.h"
 
 namespace crmkpi {
 
 namespace {
 
-// "YYYY-MM-DD" → days since 1970.
-std::optional<std::int64_t> DayOf(const std::string& text) {
-  int y = 0;
-  unsigned m = 0, d = 0;
-  if (text.size() < 10 || std::sscanf(text.c_str(), "%d-%u-%u", &y, &m, &d) != 3) {
-    return std::nullopt;
-  }
-  const date::year_month_day ymd{date::year{y}, date::month{m}, date::day{d}};
-  if (!ymd.ok()) return std::nullopt;
-  return date::sys_days{ymd}.time_since_epoch().count();
-}
 
 // The kind of the report's periods, from their length in days.
 Period KindOf(std::int64_t days) {
@@ -45,10 +35,11 @@ void KeepTrend(Report* report, std::size_t n) {
   // The N consecutive periods ending with the one that holds the as-of (else the latest with
   // rows), in the report's calendar — also those in which no row fell.
   std::vector<std::string> order;  // oldest first
-  std::optional<std::int64_t> end = DayOf(report->as_of.substr(0, 10));
+  std::optional<std::int64_t> end = ParseDayText(report->as_of);
   std::optional<Period> kind;
   for (const auto& [label, days] : report->period_bounds) {
-    const std::optional<std::int64_t> first = DayOf(days.first), last = DayOf(days.second);
+    const std::optional<std::int64_t> first = ParseDayText(days.first);
+    const std::optional<std::int64_t> last = ParseDayText(days.second);
     if (!first || !last) continue;
     kind = KindOf(*last - *first + 1);
     if (report->as_of.empty() && (!end || *first > *end)) end = first;

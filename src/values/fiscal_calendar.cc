@@ -1,5 +1,7 @@
 #include "crmkpi/values/fiscal_calendar.h"
 
+#include <cstdio>
+
 #include <date/date.h>
 #include <fmt/format.h>
 
@@ -86,6 +88,16 @@ std::string DayText(std::int64_t day) {
   const date::year_month_day ymd{Days(day)};
   return fmt::format("{:04}-{:02}-{:02}", static_cast<int>(ymd.year()),
                      static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()));
+}
+
+std::optional<std::int64_t> ParseDayText(std::string_view text) {
+  int y = 0;
+  unsigned m = 0, d = 0;
+  const std::string t(text.substr(0, 10));
+  if (t.size() != 10 || std::sscanf(t.c_str(), "%d-%u-%u", &y, &m, &d) != 3) return std::nullopt;
+  const date::year_month_day ymd{date::year{y}, date::month{m}, date::day{d}};
+  if (!ymd.ok()) return std::nullopt;
+  return DayOf(ymd);
 }
 
 std::string PeriodLabelOf(Period kind, const Calendar& cal, std::int64_t code) {

@@ -34,14 +34,15 @@ DefinitionRun RunDefinition(const KpiModel& model, const std::string& as_of,
                             const ParallelOptions& parallel,
                             const std::map<std::string, RowTap*>& taps = {});
 
-// The latest event in the rows of |source_ids| (as `as_of = data` finds it: created, changed and
-// modified times, closed times of closed rows), by a read of those sources; nullopt when there
-// is none, or when a file cannot be read twice (standard input, a pipe). `check -c` takes it
-// as its timeliness as-of when the definition says `as_of = data`.
-std::optional<Seconds> LatestEventOf(const std::vector<SourceDef>& sources,
-                                     const std::vector<std::string>& source_ids,
-                                     const std::map<std::string, std::string>& files,
-                                     const std::string& tz, const ParallelOptions& parallel);
+// The latest event in the rows of the sources |checks| read (as `as_of = data` finds it:
+// created, changed and modified times, closed times of closed rows), by a read of those
+// sources, printed in full in |tz|; empty when there is none, or when a file cannot be read
+// twice (standard input, a pipe). `check -c` and `report --checks` take it as the timeliness
+// as-of when the definition says `as_of = data`.
+std::string ChecksAsOfFromData(const std::vector<SourceDef>& sources,
+                               const std::vector<CheckDef>& checks,
+                               const std::map<std::string, std::string>& files,
+                               const std::string& tz, const ParallelOptions& parallel);
 
 // `crmkpi report FILE`: the built-in definition of |in| (its files, header, roles and flags)
 // run as above, presented as the built-in report (short names, no target columns). |mappings|

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -47,7 +48,8 @@ unsigned ParseFiscalYearStart(std::string_view text);
 
 // "week", "month", "quarter", "half", "year" → the Period; kNone for anything else.
 Period ParsePeriodName(std::string_view name);
-// "YYYY-MM-DD" of a day number.
+// "YYYY-MM-DD" of a day number, and back (nullopt for anything else).
 std::string DayText(std::int64_t day);
+std::optional<std::int64_t> ParseDayText(std::string_view text);
 
 }  // namespace crmkpi
