@@ -230,6 +230,10 @@ int RunBuiltIn(const ReportArgs& a) {
   RefuseForWithoutConfig(a.for_source);
   RefuseSourcesWithoutConfig(a.kpi);
   RefuseLoneQualifiers(a, false);
+  if (!a.kpi.targets.empty()) {
+    throw Error::Usage("--targets joins targets to a definition's KPIs: give -c kpi.ini (crmkpi "
+                       "init FILE writes one for an export)");
+  }
   if (a.kpi.no_lint) {
     throw Error::Usage("--no-lint hides the lint line of a definition given with -c; the "
                        "built-in report (report FILE) has no lint line to hide");
@@ -325,6 +329,7 @@ void SetUpReportCommand(CLI::App* app, int* exit_code) {
                   "Keep the last N periods up to the as-of, and print each KPI as a series "
                   "over them with its target (needs --period or metrics with a period)")
       ->type_name("N");
+  AddTargetsOption(cmd, &args->kpi.targets);
   AddNoLintOption(cmd, &args->kpi.no_lint);
   args->cmd = cmd;
   OneValuePerFlag(cmd);

@@ -50,6 +50,14 @@ KpiRun RunKpis(const KpiRunArgs& args, const std::map<std::string, double>& over
   run.model = model != nullptr ? *model : LoadModel(args.config);
   if (args.exact_groups) run.model.SetExactGroups(true);
   if (!args.fx.empty()) run.model.SetFx(ParseFxFlag(args.fx));
+  TargetsDef targets;  // --targets, else the [targets] section's
+  if (!args.targets.empty()) {
+    targets.file = args.targets;
+    targets.origin = "--targets";
+  } else {
+    targets = run.model.targets;
+  }
+  if (!targets.empty()) run.model.SetTargets(std::move(targets));
   Calendar cal = run.model.calendar;
   args.calendar.ApplyTo(&cal);
   run.model.SetCalendar(cal);
@@ -109,6 +117,14 @@ void AddFxOption(CLI::App* app, std::string* fx) {
                   "currency (the one at 1) per unit, e.g. JPY=1,USD=150; money is converted by "
                   "each row's currency column (replaces a definition's [fx])")
       ->type_name("RATES");
+}
+
+void AddTargetsOption(CLI::App* app, std::string* targets) {
+  app->add_option("--targets", *targets,
+                  "A targets table (CSV: kpi, group columns, period, target; docs/ini.md "
+                  "[targets]): 予実 per group and period, with the pace at the as-of (replaces "
+                  "the definition's [targets])")
+      ->type_name("FILE.csv");
 }
 
 void AddNoLintOption(CLI::App* app, bool* no_lint) {

@@ -31,6 +31,7 @@ struct KpiRunArgs {
   bool exact_groups = false;  // --exact-groups: group values compared as written
   bool no_lint = false;       // --no-lint: no lint line on stderr
   std::string fx;             // --fx CODE=RATE,...: replaces the definition's [fx]
+  std::string targets;        // --targets FILE: replaces the definition's [targets]
   CalendarFlags calendar;
   ParallelOptions parallel;  // set by the command (report: --threads)
   std::map<std::string, RowTap*> taps;  // set by report --checks: the checks read along
@@ -70,6 +71,8 @@ std::vector<LintFinding> LintForHint(const KpiRunArgs& args, const KpiRun& run);
 void AddExactGroupsOption(CLI::App* app, bool* exact_groups);
 // --fx CODE=RATE,... (report, tree, init): exchange rates into one currency.
 void AddFxOption(CLI::App* app, std::string* fx);
+// --targets FILE (report, tree): a targets table per KPI, group and period.
+void AddTargetsOption(CLI::App* app, std::string* targets);
 // --no-lint (report, tree): no lint line on stderr.
 void AddNoLintOption(CLI::App* app, bool* no_lint);
 

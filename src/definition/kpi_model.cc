@@ -22,6 +22,7 @@ struct Sections {
   std::vector<std::size_t> defaulted_empty;     // checks without their own allow_empty
   std::vector<const IniSection*> kpi_sections;  // loaded once every metric is known
   const IniSection* tree_section = nullptr;     // loaded last
+  const IniSection* targets_section = nullptr;  // read once the KPIs are known
 };
 
 void Claim(std::map<std::string, SourceLoc>* space, const IniSection& s) {
@@ -69,6 +70,9 @@ Sections LoadSections(const IniFile& ini, KpiModel* model) {
       if (seen_fx) Fail(s.loc, "[fx] appears twice");
       seen_fx = true;
       model->fx = LoadFx(s);
+    } else if (s.type == "targets") {
+      if (found.targets_section != nullptr) Fail(s.loc, "[targets] appears twice");
+      found.targets_section = &s;
     } else if (s.type == "tree") {
       if (seen_tree) Fail(s.loc, "[tree] appears twice");
       seen_tree = true;
@@ -76,9 +80,9 @@ Sections LoadSections(const IniFile& ini, KpiModel* model) {
     } else {
       static const std::vector<std::string> kTypes = {
           "crmkpi", "source", "lookup", "metric", "constant", "kpi", "tree", "lint", "check",
-          "fx"};
+          "fx", "targets"};
       Fail(s.loc, fmt::format("unknown section [{}]{}; sections: crmkpi, source, lookup, metric, "
-                              "constant, kpi, tree, lint, check, fx",
+                              "constant, kpi, tree, lint, check, fx, targets",
                               s.type, Suggest(s.type, kTypes)));
     }
   }
@@ -87,6 +91,13 @@ Sections LoadSections(const IniFile& ini, KpiModel* model) {
 
 }  // namespace
 }  // namespace kpi_load
+
+void KpiModel::SetTargets(TargetsDef def) {
+  std::vector<TargetKpiName> names;
+  for (const KpiDef& k : kpis) names.push_back({k.id, k.label});
+  ReadTargets(&def, names);
+  targets = std::move(def);
+}
 
 void KpiModel::SetCalendar(const Calendar& cal) {
   calendar = cal;
@@ -150,6 +161,7 @@ KpiModel KpiModel::Load(const IniFile& ini) {
   if (found.tree_section != nullptr) {
     model.tree = LoadTree(*found.tree_section, found.ids, model.kpis);
   }
+  if (found.targets_section != nullptr) model.targets = LoadTargets(ini, *found.targets_section);
   return model;
 }
 

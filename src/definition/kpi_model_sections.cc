@@ -568,6 +568,25 @@ void LoadLint(const IniSection& s, std::map<std::string, LintSeverity>* lint) {
   }
 }
 
+TargetsDef LoadTargets(const IniFile& ini, const IniSection& s) {
+  if (!s.id.empty()) Fail(s.loc, "[targets] takes no name: one targets table per definition");
+  CheckKeys(s, {"file", "encoding", "delimiter", "kpi_column", "period_column", "target_column"});
+  TargetsDef d;
+  d.origin = "[targets]";
+  const IniEntry& file = Require(s, "file");
+  d.file = ResolvePath(ini, file.value);
+  d.file_loc = file.value_loc;
+  d.encoding = Get(s, "encoding", "auto");
+  d.delimiter = Get(s, "delimiter", "auto");
+  d.kpi_column = Get(s, "kpi_column");
+  d.kpi_column_loc = LocOf(s, "kpi_column");
+  d.period_column = Get(s, "period_column");
+  d.period_column_loc = LocOf(s, "period_column");
+  d.target_column = Get(s, "target_column");
+  d.target_column_loc = LocOf(s, "target_column");
+  return d;
+}
+
 FxRates LoadFx(const IniSection& s) {
   FxRates fx;
   fx.origin = "[fx]";

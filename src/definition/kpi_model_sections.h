@@ -24,6 +24,8 @@ ConstantDef LoadConstant(const IniSection& s);
 KpiDef LoadKpi(const IniSection& s);
 // [fx]: CODE = RATE (units of the base currency per unit), optional base = CODE.
 FxRates LoadFx(const IniSection& s);
+// [targets]: the targets table's file and columns (targets_table.h); not read yet.
+TargetsDef LoadTargets(const IniFile& ini, const IniSection& s);
 // [lint]: rule = error|warning|off.
 void LoadLint(const IniSection& s, std::map<std::string, LintSeverity>* lint);
 

@@ -10,6 +10,7 @@
 #include "crmkpi/base/error.h"
 #include "crmkpi/definition/ini_file.h"
 #include "crmkpi/engine/date_orders.h"
+#include "crmkpi/evaluate/targets_join.h"
 #include "crmkpi/values/date_time.h"
 
 namespace crmkpi {
@@ -81,6 +82,8 @@ DefinitionRun RunDefinition(const KpiModel& model, const std::string& as_of_flag
       throw Error::Usage(fmt::format("--set {}: no KPI, metric or constant of that name", id));
     }
   }
+  // A targets table's mistakes (a period that names none) before any source is read.
+  const ResolvedTargets targets = ResolveTargets(model);
   run.as_of = !as_of_flag.empty() ? as_of_flag : model.as_of;
   std::optional<Seconds> as_of;  // for sla metrics: when an unfinished row is late
   if (!run.as_of.empty()) {
@@ -121,7 +124,7 @@ DefinitionRun RunDefinition(const KpiModel& model, const std::string& as_of_flag
   run.metrics = RunMetrics(sources, model.lookups, model.metrics, files, model.tz, as_of,
                            parallel, from_data, taps);
   if (data_as_of) run.metrics.data_as_of = data_as_of;
-  run.evaluation = EvaluateKpis(model, run.metrics, overrides);
+  run.evaluation = EvaluateKpis(model, run.metrics, overrides, TargetGroups(targets));
   Report& report = run.evaluation.report;
   report.warnings.insert(report.warnings.begin(), date_orders.begin(), date_orders.end());
   if (run.metrics.data_as_of) {
@@ -138,6 +141,7 @@ DefinitionRun RunDefinition(const KpiModel& model, const std::string& as_of_flag
                        : DateParser({}, model.tz).FormatInstant(*as_of);
     report.as_of_source = "option";
   }
+  ApplyTargets(model, targets, &report);  // its pace counts to the as-of
   return run;
 }
 

@@ -124,8 +124,9 @@ std::string Status(const Value& actual, std::optional<double> target, Direction 
   return ok ? "on track" : "off track";
 }
 
-KpiEvaluation EvaluateKpis(const KpiModel& model, const MetricRun& run,
-                           const std::map<std::string, double>& overrides) {
+KpiEvaluation EvaluateKpis(
+    const KpiModel& model, const MetricRun& run, const std::map<std::string, double>& overrides,
+    const std::map<std::vector<std::string>, std::set<std::vector<std::string>>>& extra_groups) {
   std::map<std::string, const MetricResult*, std::less<>> results;
   for (const MetricResult& r : run.metrics) results[r.id] = &r;
 
@@ -268,6 +269,9 @@ KpiEvaluation EvaluateKpis(const KpiModel& model, const MetricRun& run,
         grouped_metrics.insert(r.id);
         for (const auto& row : g.rows) values.insert(row.first);
       }
+    }
+    if (const auto extra = extra_groups.find(keys); extra != extra_groups.end()) {
+      values.insert(extra->second.begin(), extra->second.end());
     }
     std::set<std::string> kpis;
     for (const auto& [id, deps] : metric_deps) {

@@ -1,6 +1,8 @@
 #include "crmkpi/values/fiscal_calendar.h"
 
 #include <cstdio>
+#include <string>
+#include <vector>
 
 #include <date/date.h>
 #include <fmt/format.h>
@@ -161,6 +163,142 @@ unsigned ParseFiscalYearStart(std::string_view text) {
         text));
   }
   return m;
+}
+
+namespace {
+
+// The numbers of a period text and the words around them (ASCII lower-cased, separators out).
+struct PeriodTokens {
+  std::vector<std::int64_t> numbers;
+  std::vector<std::size_t> digits;  // of each number
+  std::string words;                // everything else but separators, in order
+  bool Has(std::string_view w) const { return words.find(w) != std::string::npos; }
+  // The index of the first number of four digits (a year), or -1.
+  int Year() const {
+    for (std::size_t i = 0; i < digits.size(); ++i) {
+      if (digits[i] == 4) return static_cast<int>(i);
+    }
+    return -1;
+  }
+};
+
+PeriodTokens Tokenize(std::string_view text) {
+  PeriodTokens t;
+  for (std::size_t i = 0; i < text.size();) {
+    const char c = text[i];
+    if (c >= '0' && c <= '9') {
+      std::int64_t v = 0;
+      std::size_t n = 0;
+      while (i < text.size() && text[i] >= '0' && text[i] <= '9') {
+        if (n < 9) v = v * 10 + (text[i] - '0');
+        ++n;
+        ++i;
+      }
+      t.numbers.push_back(v);
+      t.digits.push_back(n);
+      t.words += '#';
+      continue;
+    }
+    if (c == ' ' || c == '-' || c == '/' || c == '.' || c == '_') {
+      ++i;
+      continue;
+    }
+    t.words += static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+    ++i;
+  }
+  return t;
+}
+
+// The Monday of ISO week |week| of ISO year |year|: week 1 holds January 4.
+std::int64_t IsoWeekMonday(std::int64_t year, std::int64_t week) {
+  const std::int64_t jan4 = DayOf(date::year{static_cast<int>(year)} / 1 / 4);
+  const date::weekday wd{Days(jan4)};
+  return jan4 - (wd.iso_encoding() - 1) + (week - 1) * 7;
+}
+
+}  // namespace
+
+std::optional<std::int64_t> ParsePeriodText(Period kind, const Calendar& cal,
+                                            std::string_view text) {
+  if (kind == Period::kNone) return std::nullopt;
+  const PeriodTokens t = Tokenize(text);
+  const int y = t.Year();
+  if (y < 0 || t.numbers.size() > 3) return std::nullopt;
+  const std::int64_t year = t.numbers[static_cast<std::size_t>(y)];
+  auto other = [&]() -> std::optional<std::int64_t> {  // the one number besides the year
+    if (t.numbers.size() != 2) return std::nullopt;
+    return t.numbers[y == 0 ? 1 : 0];
+  };
+  auto day_of = [&](std::int64_t m, std::int64_t d) -> std::optional<std::int64_t> {
+    if (m < 1 || m > 12 || d < 1 || d > 31) return std::nullopt;
+    const date::year_month_day ymd{date::year{static_cast<int>(year)},
+                                   date::month{static_cast<unsigned>(m)},
+                                   date::day{static_cast<unsigned>(d)}};
+    if (!ymd.ok()) return std::nullopt;
+    return DayOf(ymd);
+  };
+  // The fiscal year named |year| → its code (the calendar year it starts in).
+  const std::int64_t fy = year - (cal.name_by_end && cal.fiscal() ? 1 : 0);
+  const bool quarter = t.Has("q") || t.Has("四半期");
+  const bool half = t.Has("h") || t.Has("上期") || t.Has("下期") || t.Has("上半期") ||
+                    t.Has("下半期");
+  if (t.numbers.size() == 3 && y == 0) {  // a day: the period holding it
+    const auto day = day_of(t.numbers[1], t.numbers[2]);
+    if (!day) return std::nullopt;
+    return PeriodCodeOf(kind, cal, *day);
+  }
+  if (t.numbers.size() == 3) return std::nullopt;
+  if (t.Has("w") && !t.Has("week")) {  // ISO week: 2024-W09
+    const auto week = other();
+    if (kind != Period::kWeek || !week || *week < 1 || *week > 53) return std::nullopt;
+    const std::int64_t monday = IsoWeekMonday(year, *week);
+    if (*week == 53 && IsoWeekMonday(year + 1, 1) == monday) return std::nullopt;
+    return PeriodCodeOf(kind, cal, monday);
+  }
+  if (quarter) {
+    const auto q = other();
+    if (kind != Period::kQuarter || !q || *q < 1 || *q > 4) return std::nullopt;
+    return fy * 4 + *q - 1;
+  }
+  if (half) {
+    std::optional<std::int64_t> h = other();
+    if (!h && t.numbers.size() == 1) {
+      if (t.Has("上")) h = 1;
+      if (t.Has("下")) h = 2;
+    }
+    if (kind != Period::kHalf || !h || *h < 1 || *h > 2) return std::nullopt;
+    return fy * 2 + *h - 1;
+  }
+  if (t.numbers.size() == 2 && y == 0) {  // a month: its own, or the period holding its 1st
+    const auto day = day_of(t.numbers[1], 1);
+    if (!day || t.Has("fy") || t.Has("年度")) return std::nullopt;
+    return PeriodCodeOf(kind, cal, *day);
+  }
+  if (t.numbers.size() == 1 && kind == Period::kYear) return fy;
+  return std::nullopt;
+}
+
+std::string PeriodTextForms(Period kind, const Calendar& cal) {
+  const auto label = [&](std::int64_t code) { return PeriodLabelOf(kind, cal, code); };
+  const std::int64_t day = DayOf(date::year{2025} / 4 / 15);
+  const std::string example = label(PeriodCodeOf(kind, cal, day));
+  switch (kind) {
+    case Period::kWeek:
+      return fmt::format("a week: {}, 2025-W16 or a day in it (2025-04-15)", example);
+    case Period::kMonth:
+      return "a month: 2025-04, 2025/4, 2025年4月 or a day in it (2025-04-15)";
+    case Period::kQuarter:
+      return fmt::format("a quarter: {} (Q1 is the fiscal year's first), or a day in it",
+                         example);
+    case Period::kHalf:
+      return fmt::format("a half: {} (H1, 上期, is the fiscal year's first), or a day in it",
+                         example);
+    case Period::kYear:
+      return fmt::format("a year: {}, or a day in it", example);
+    case Period::kNone:
+      break;
+  }
+  return {};
 }
 
 Period ParsePeriodName(std::string_view name) {

@@ -9,6 +9,7 @@
 #include "crmkpi/base/text.h"
 #include "crmkpi/base/utf8.h"
 #include "crmkpi/write/json_writer.h"
+#include "targets_section.h"
 #include "text_table.h"
 
 namespace crmkpi {
@@ -301,6 +302,7 @@ std::string WriteHuman(const Report& report, bool md) {
     out += t.Render(md);
     out += MergedNote(g, md);
   }
+  out += TargetsSection(report, md);
   for (const ReportList& list : report.lists) {
     out += md ? fmt::format("\n## {}\n\n", list.title) : fmt::format("\n{}\n", list.title);
     if (list.rows.empty()) {
@@ -373,6 +375,14 @@ void JsonKpi(const Report& report, const KpiValue& v, const std::vector<std::str
     w->Key("target").Double(v.target).Key("achievement").Double(v.achievement);
     w->Key("status").String(v.status);
   }
+  if (!v.target_source.empty()) w->Key("target_source").String(v.target_source);
+  if (v.gap) w->Key("gap").Double(v.gap);
+  if (v.pace) {
+    w->Key("pace").BeginObject().Key("elapsed").Double(v.pace->elapsed);
+    w->Key("landing").Double(v.pace->landing);
+    w->Key("landing_achievement").Double(v.pace->landing_achievement);
+    w->Key("status").StringOrNull(v.pace->status).EndObject();
+  }
   if (!v.excluded.empty()) {
     w->Key("excluded").BeginObject();
     for (const auto& [reason, count] : v.excluded) w->Key(reason).Int(count);
@@ -396,6 +406,7 @@ std::string WriteJson(const Report& report) {
   w.Newline().Key("as_of").StringOrNull(report.as_of);
   w.Key("as_of_source").StringOrNull(report.as_of_source);
   if (!report.compare.empty()) w.Key("compare").String(report.compare);
+  if (!report.targets.empty()) w.Key("targets").String(report.targets);
   if (report.trend) {
     w.Newline().Key("trend").BeginObject().Key("periods").BeginArray();
     for (const std::string& p : report.trend->periods) w.String(p);
@@ -490,6 +501,9 @@ std::string WriteCsv(const Report& report) {
     }
   }
   out += currency ? ",currency" : "";
+  // A targets table: where each target came from, the gap and the pace.
+  const bool targets = !report.targets.empty();
+  out += targets ? ",target_source,gap,elapsed,landing,landing_achievement,pace" : "";
   // --compare: the reference period, its value and the change.
   const bool compare = !report.compare.empty();
   out += compare ? ",compare_period,compare_value,change,change_percent,change_points\n" : "\n";
@@ -528,6 +542,19 @@ std::string WriteCsv(const Report& report) {
     if (currency) {
       line.pop_back();
       line += "," + CsvField(v.currency) + "\n";
+    }
+    if (targets) {
+      line.pop_back();
+      auto number = [](const std::optional<double>& x) {
+        return x ? fmt::format("{}", *x) : std::string();
+      };
+      line += fmt::format(",{},{}", CsvField(v.target_source), number(v.gap));
+      if (v.pace) {
+        line += fmt::format(",{},{},{},{}\n", v.pace->elapsed, number(v.pace->landing),
+                            number(v.pace->landing_achievement), CsvField(v.pace->status));
+      } else {
+        line += ",,,,\n";
+      }
     }
     if (compare) {
       line.pop_back();

@@ -52,6 +52,8 @@ FIXTURES = {
     "deals_fx.csv": "".join(
         line + (",currency" if i == 0 else (",USD" if i % 2 else ",JPY")) + "\n"
         for i, line in enumerate(DEALS.splitlines())),
+    # A target for the total: without it, win_rate has none.
+    "targets.csv": "kpi,target\nwin_rate,50%\n",
     "exists.ini": "; a definition init must not replace without --force\n",
     "deals_dmy.csv": """id,owner,stage,amount,created,close_date
 1,Sato,won,100,13/01/2024,31/01/2024
@@ -232,6 +234,7 @@ REPORT = {
     "--trend": case(["--trend", "2"], base=["--period", "month"]),
     # REPORT_INI has lint findings (no [tree], no definitions): one lint line, hidden.
     "--no-lint": case(["--no-lint"], plain=refused("--no-lint", "-c")),
+    "--targets": case(["--targets", "{dir}/targets.csv"], plain=refused("--targets", "-c")),
 }
 
 FLAG_ONLY = refused("for checks given by flags")

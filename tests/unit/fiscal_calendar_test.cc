@@ -93,3 +93,53 @@ TEST_CASE("the fiscal year's first month as people write it", "[calendar]") {
   CHECK(ParsePeriodName("half") == Period::kHalf);
   CHECK(ParsePeriodName("fortnight") == Period::kNone);
 }
+
+TEST_CASE("a period as a targets table writes it reads back to its code", "[calendar]") {
+  Calendar april;
+  april.fiscal_year_start = 4;
+  Calendar april_ja = april;
+  april_ja.ja = true;
+  // Every label crmkpi prints reads back, in either language, for every kind and many codes.
+  for (const Period kind :
+       {Period::kWeek, Period::kMonth, Period::kQuarter, Period::kHalf, Period::kYear}) {
+    for (const Calendar& cal : {Calendar{}, april, april_ja}) {
+      const std::int64_t first = PeriodCodeOf(kind, cal, Day(2023, 12, 25));
+      const std::int64_t step = kind == Period::kWeek ? 7 : 1;
+      for (std::int64_t code = first; code < first + 60 * step; code += step) {
+        CAPTURE(static_cast<int>(kind), cal.fiscal_year_start, cal.ja, code);
+        CHECK(ParsePeriodText(kind, cal, PeriodLabelOf(kind, cal, code)) == code);
+        // And the period's first and last day name it too.
+        CHECK(ParsePeriodText(kind, cal, DayText(PeriodFirstDayOf(kind, cal, code))) == code);
+        CHECK(ParsePeriodText(kind, cal, DayText(PeriodLastDayOf(kind, cal, code))) == code);
+      }
+    }
+  }
+  CHECK(ParsePeriodText(Period::kMonth, april, "2025/4") == 2025 * 12 + 3);
+  CHECK(ParsePeriodText(Period::kMonth, april, "2025年4月") == 2025 * 12 + 3);
+  CHECK(ParsePeriodText(Period::kMonth, april, "2025.04") == 2025 * 12 + 3);
+  // Fiscal names: FY2025 Q1 = 2025-04 … 06 (named by the start), or by the end.
+  CHECK(ParsePeriodText(Period::kQuarter, april, "FY2025 Q1") ==
+        PeriodCodeOf(Period::kQuarter, april, Day(2025, 4, 1)));
+  CHECK(ParsePeriodText(Period::kHalf, april, "2025年度 下期") ==
+        PeriodCodeOf(Period::kHalf, april, Day(2025, 10, 1)));
+  Calendar by_end = april;
+  by_end.name_by_end = true;
+  CHECK(ParsePeriodText(Period::kYear, by_end, "FY2026") ==
+        PeriodCodeOf(Period::kYear, by_end, Day(2025, 4, 1)));
+  // A month for a quarter: the quarter holding its first day.
+  CHECK(ParsePeriodText(Period::kQuarter, april, "2025-05") ==
+        PeriodCodeOf(Period::kQuarter, april, Day(2025, 5, 1)));
+  // ISO weeks: 2024-W01 starts on Monday 2024-01-01; 2020 has a week 53, 2021 none.
+  CHECK(ParsePeriodText(Period::kWeek, Calendar{}, "2024-W01") == Day(2024, 1, 1));
+  CHECK(ParsePeriodText(Period::kWeek, Calendar{}, "2020-W53") == Day(2020, 12, 28));
+  CHECK_FALSE(ParsePeriodText(Period::kWeek, Calendar{}, "2021-W53"));
+  // What names no period of the kind.
+  CHECK_FALSE(ParsePeriodText(Period::kMonth, april, "2025-13"));
+  CHECK_FALSE(ParsePeriodText(Period::kMonth, april, "FY2025 Q1"));
+  CHECK_FALSE(ParsePeriodText(Period::kQuarter, april, "FY2025 Q5"));
+  CHECK_FALSE(ParsePeriodText(Period::kYear, april, "FY2025 H1"));
+  CHECK_FALSE(ParsePeriodText(Period::kMonth, april, "2025-02-30"));
+  CHECK_FALSE(ParsePeriodText(Period::kMonth, april, "April"));
+  CHECK_FALSE(ParsePeriodText(Period::kMonth, april, ""));
+  CHECK_FALSE(ParsePeriodText(Period::kNone, april, "2025-04"));
+}

@@ -14,6 +14,7 @@
 #include "crmkpi/definition/formula.h"
 #include "crmkpi/definition/ini_file.h"
 #include "crmkpi/definition/metric_def.h"
+#include "crmkpi/definition/targets_table.h"
 
 namespace crmkpi {
 
@@ -86,6 +87,9 @@ class KpiModel {
   TreeDef tree;
   std::map<std::string, LintSeverity> lint;  // [lint] rule = error|warning|off
   std::vector<CheckDef> checks;               // [check NAME], for `crmkpi check`
+  // [targets] or --targets: targets per KPI, group and period (targets_table.h). Load keeps
+  // the section's file unread (--targets may replace it); SetTargets reads a table.
+  TargetsDef targets;
 
   // Sets exact_groups here and on every source.
   void SetExactGroups(bool exact);
@@ -95,6 +99,10 @@ class KpiModel {
   // period (fiscal_calendar.h). Sets it here and on every source.
   Calendar calendar;
   void SetCalendar(const Calendar& cal);
+
+  // Reads |def|'s table (ReadTargets, against this model's KPIs) and keeps it as the targets;
+  // SetTargets(targets) reads the [targets] section's. Error(kUsage) as ReadTargets.
+  void SetTargets(TargetsDef def);
 
   const SourceDef* FindSource(std::string_view id) const;
   const MetricDef* FindMetric(std::string_view id) const;

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -22,9 +23,14 @@ struct KpiEvaluation {
 };
 
 // |overrides| fixes ids to values (what-if: --set win_rate=0.35); a fixed KPI is not
-// recomputed, and everything depending on it is.
-KpiEvaluation EvaluateKpis(const KpiModel& model, const MetricRun& run,
-                           const std::map<std::string, double>& overrides = {});
+// recomputed, and everything depending on it is. |extra_groups| (grouping keys → group values)
+// adds groups no row fell in, evaluated on empty cells (a count is 0): the groups a targets
+// table names (targets_join.h).
+KpiEvaluation EvaluateKpis(
+    const KpiModel& model, const MetricRun& run,
+    const std::map<std::string, double>& overrides = {},
+    const std::map<std::vector<std::string>, std::set<std::vector<std::string>>>& extra_groups =
+        {});
 
 // Achievement of |actual| against |target|, direction-aware: higher is better → actual/target,
 // lower is better → target/actual. n/a when the divisor is 0 or either value is n/a.

@@ -49,6 +49,17 @@ struct KpiValue {
     std::optional<double> points;   // ratios: the change in percentage points
   };
   std::optional<Comparison> compared;
+  // A targets table (targets_join.h): where the target came from, the gap, and at the as-of
+  // the pace of a period's row.
+  std::string target_source;       // "targets.csv:4" (a table's row); empty: the definition's
+  std::optional<double> gap;       // value − target (for a lower-is-better KPI, > 0 is bad)
+  struct Pace {
+    double elapsed = 0;                         // 経過率: share of the period's days by the as-of
+    std::optional<double> landing;              // straight-line estimate at the period's end
+    std::optional<double> landing_achievement;  // the landing against the target
+    std::string status;  // "on pace", "behind pace", "not started", "ended"; "" not additive
+  };
+  std::optional<Pace> pace;
 };
 
 struct GroupRow {
@@ -117,6 +128,7 @@ struct Report {
   std::optional<FxNote> fx;        // money converted into fx->base
   std::string compare;             // --compare: "previous" or "year-ago"; empty: none
   std::optional<Trend> trend;      // --trend N
+  std::string targets;             // the targets table joined (its file); empty: none
   // Each period label of the groupings → its first and last day (YYYY-MM-DD): CSV and JSON
   // rows carry them (period_start, period_end).
   std::map<std::string, std::pair<std::string, std::string>> period_bounds;

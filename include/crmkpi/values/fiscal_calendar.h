@@ -42,6 +42,19 @@ std::int64_t PeriodLastDayOf(Period kind, const Calendar& cal, std::int64_t code
 // their first day, "2024-03-03 week" / "2024-03-03週". Labels of one kind sort in time order.
 std::string PeriodLabelOf(Period kind, const Calendar& cal, std::int64_t code);
 
+// The |kind| period a text names, as a targets table writes it (docs/kpis.md, "Targets per group
+// and period"): a label crmkpi prints in either language ("2025-04", "FY2025 Q1", "2025年度 第1
+// 四半期", "2025年度 上期", "FY2025", "2024-W09", "2024-03-03週"), a month "2025/4" or "2025年4月"
+// (for a longer period: the one holding that month's first day), or a day "2025-04-15" (the
+// period holding it). Quarters, halves and years are read in |cal|'s fiscal year and naming.
+// Digits and letters are ASCII (NFKC the text first). nullopt when the text names no period
+// of |kind| (a quarter for a monthly grouping, a month that does not exist).
+std::optional<std::int64_t> ParsePeriodText(Period kind, const Calendar& cal,
+                                            std::string_view text);
+// What ParsePeriodText reads for |kind|, for messages: "a month: 2025-04, 2025/4, 2025年4月 or a
+// day in it".
+std::string PeriodTextForms(Period kind, const Calendar& cal);
+
 // The month a fiscal year starts in: "4", "04", "4月", "April", "apr". Throws Error(kUsage)
 // saying what is accepted.
 unsigned ParseFiscalYearStart(std::string_view text);
