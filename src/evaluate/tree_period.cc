@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "crmkpi/base/error.h"
+#include "crmkpi/values/date_time.h"
 #include "crmkpi/values/fiscal_calendar.h"
 
 namespace crmkpi {
@@ -36,6 +37,17 @@ TreePeriod PeriodOf(Period kind, const Calendar& cal, std::int64_t code) {
   p.first_day = DayText(PeriodFirstDayOf(kind, cal, code));
   p.last_day = DayText(PeriodLastDayOf(kind, cal, code));
   return p;
+}
+
+// The local day of the as-of: YYYY-MM-DD as --as-of and as_of = data print it, or any date the
+// definition's as_of may be written as (2025/05/20), in the definition's zone.
+std::optional<std::int64_t> AsOfDay(const std::string& as_of, const std::string& tz) {
+  if (as_of.empty()) return std::nullopt;
+  if (const std::optional<std::int64_t> day = ParseDayText(as_of)) return day;
+  const DateParser parser({}, tz);
+  Seconds t = 0;
+  if (parser.Parse(as_of, &t) != ParseStatus::kOk) return std::nullopt;
+  return ParseDayText(FormatDate(parser.LocalDate(t)));
 }
 
 }  // namespace
@@ -101,7 +113,7 @@ TreePeriodValues PickTreePeriods(const KpiModel& model, const KpiEvaluation& ev,
                                    model.name));
   }
   // The as-of's day; without one, the first day of the latest period with rows.
-  std::optional<std::int64_t> day = ParseDayText(report.as_of);
+  std::optional<std::int64_t> day = AsOfDay(report.as_of, model.tz);
   if (!day) {
     for (const auto& [group, values] : ev.group_values.at(kByPeriod)) {
       const auto bounds = report.period_bounds.find(group.front());

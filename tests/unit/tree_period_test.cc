@@ -95,6 +95,13 @@ TEST_CASE("a period without rows is n/a (NO_ROWS), not 0", "[tree_period]") {
   CHECK(later.reference->label == "2025-06");
 }
 
+TEST_CASE("an as-of written as the definition may write it", "[tree_period]") {
+  const KpiModel m = KpiModel::Load(IniFile::Parse(kIni, "p.ini"));
+  // [crmkpi] as_of = 2025/04/20 reaches the report as written.
+  CHECK(PickTreePeriods(m, Monthly("2025/04/20"), Period::kMonth, CompareTo::kPrevious)
+            .actual.label == "2025-04");
+}
+
 TEST_CASE("without an as-of, the latest period with rows", "[tree_period]") {
   const KpiModel m = KpiModel::Load(IniFile::Parse(kIni, "p.ini"));
   const TreePeriodValues p = PickTreePeriods(m, Monthly(""), Period::kMonth, CompareTo::kPrevious);
