@@ -3,14 +3,18 @@
 #include <cstdio>
 #include <functional>
 #include <memory>
+#include <optional>
 
 #include <fmt/format.h>
 
 #include "crmkpi/base/error.h"
 #include "crmkpi/evaluate/kpi_tree.h"
+#include "crmkpi/evaluate/period_compare.h"
+#include "crmkpi/evaluate/tree_period.h"
 #include "crmkpi/read/progress.h"
 #include "crmkpi/write/output_file.h"
 #include "crmkpi/write/tree_writer.h"
+#include "input_options.h"
 #include "kpi_run.h"
 
 namespace crmkpi {
@@ -21,6 +25,7 @@ struct TreeArgs {
   std::vector<std::string> sets;              // --set ID=VALUE
   std::string baseline;                       // --baseline other.ini
   std::vector<std::string> baseline_sources;  // --baseline-source ID=PATH
+  std::string period;                         // --period week|month|quarter|half|year
   std::string format = "table";
   std::string output;
 };
@@ -51,6 +56,14 @@ std::map<std::string, double> ParseSets(const std::vector<std::string>& sets) {
   return out;
 }
 
+// --baseline previous|year-ago: two periods of this definition; anything else is a file.
+CompareTo BaselinePeriod(const std::string& baseline) {
+  if (baseline == "previous" || baseline == "year-ago" || baseline == "yoy") {
+    return ParseCompareTo(baseline);
+  }
+  return CompareTo::kNone;
+}
+
 int Run(const TreeArgs& a) {
   ConfigureProgress(a.kpi.quiet);
   SetWarningsQuiet(a.kpi.quiet);  // the reader's own warnings (duplicate headers) too
@@ -59,18 +72,53 @@ int Run(const TreeArgs& a) {
   if (!sets.empty() && (!a.baseline.empty() || !a.baseline_sources.empty())) {
     throw Error::Usage("--set (what-if) and --baseline cannot be combined");
   }
-  KpiRun run = RunKpis(a.kpi, sets);
+  const CompareTo period_baseline = BaselinePeriod(a.baseline);
+  const bool other_data =
+      (!a.baseline.empty() && period_baseline == CompareTo::kNone) || !a.baseline_sources.empty();
+  if (other_data && (!a.period.empty() || period_baseline != CompareTo::kNone)) {
+    throw Error::Usage(
+        "--period and --baseline previous|year-ago compare periods of this definition's data; "
+        "--baseline FILE.ini and --baseline-source compare its totals with other data: give "
+        "one or the other, not both");
+  }
+  Period kind = a.period.empty() ? Period::kNone : ParsePeriodFlag(a.period);
+  KpiModel model = LoadModel(a.kpi.config);
+  if (kind != Period::kNone) {
+    GroupMetricsByPeriod(kind, &model);
+  } else if (period_baseline != CompareTo::kNone) {
+    kind = MetricsPeriod(model);
+    if (kind == Period::kNone) {
+      throw Error::Usage(fmt::format(
+          "--baseline {} compares two periods of the definition: add --period week|month|"
+          "quarter|half|year, or give its metrics a period (docs/ini.md)",
+          a.baseline));
+    }
+  }
+  KpiRun run = RunKpis(a.kpi, sets, {}, &model);
   if (run.model.tree.kgis.empty()) {
     throw Error(ExitCode::kUsage, "the definition has no [tree] (kgi = …)", {run.model.name, 0, 0});
   }
+  // tree --period: the values of the as-of's period (and of its reference period).
+  std::optional<TreePeriodValues> periods;
+  if (kind != Period::kNone) {
+    periods = PickTreePeriods(run.model, run.evaluation, kind, period_baseline);
+  }
+  const ValueMap& actual = periods ? periods->actual_values : run.evaluation.totals;
   TreeResult tree;
   if (!sets.empty()) {
     // What-if: the tree after the change, against the same data before it.
-    const KpiRun before = RunKpis(a.kpi);
-    const ValueMap after =
-        PropagateThroughTree(run.model, before.evaluation.totals, run.evaluation.totals);
-    tree = EvaluateTree(run.model, after, before.evaluation.totals, ReferenceKind::kWhatIf);
-  } else if (!a.baseline.empty() || !a.baseline_sources.empty()) {
+    const KpiRun before = RunKpis(a.kpi, {}, {}, &model);
+    bool rows = true;
+    const ValueMap before_values =
+        periods ? PeriodValues(run.model, before.evaluation, periods->actual.label, &rows)
+                : before.evaluation.totals;
+    const ValueMap after = PropagateThroughTree(run.model, before_values, actual);
+    tree = EvaluateTree(run.model, after, before_values, ReferenceKind::kWhatIf);
+  } else if (period_baseline != CompareTo::kNone) {
+    tree = EvaluateTree(run.model, actual, periods->reference_values, ReferenceKind::kBaseline);
+    tree.reference_period = periods->reference;
+    tree.baseline_kind = period_baseline == CompareTo::kPrevious ? "previous" : "year-ago";
+  } else if (other_data) {
     KpiRunArgs base = a.kpi;
     if (!a.baseline.empty()) base.config = a.baseline;
     base.sources = a.baseline_sources;
@@ -95,8 +143,9 @@ int Run(const TreeArgs& a) {
     tree = EvaluateTree(run.model, run.evaluation.totals, reference.evaluation.totals,
                         ReferenceKind::kBaseline);
   } else {
-    tree = EvaluateTree(run.model, run.evaluation.totals, {}, ReferenceKind::kTarget);
+    tree = EvaluateTree(run.model, actual, {}, ReferenceKind::kTarget);
   }
+  if (periods) tree.period = periods->actual;
   WriteOutput(a.output, WriteTree(tree, run.evaluation.report, format));
   {
     std::vector<std::string> statuses;
@@ -128,16 +177,24 @@ void SetUpTreeCommand(CLI::App* app, int* exit_code) {
       ->type_name("ID=VALUE");
   cmd->add_option("--baseline", args->baseline,
                   "Compare with another definition's values (e.g. last quarter's INI) instead "
-                  "of the targets")
-      ->type_name("FILE.ini");
+                  "of the targets; previous or year-ago: with the period before the as-of's, "
+                  "or the same period a year earlier, of this definition (needs --period or "
+                  "metrics with a period)")
+      ->type_name("FILE.ini|previous|year-ago");
   cmd->add_option("--baseline-source", args->baseline_sources,
                   "Compare with the same definition run on other exports: ID=PATH (repeatable)")
       ->type_name("ID=PATH");
+  cmd->add_option("--period", args->period,
+                  "The tree of one period, the one holding the as-of: every metric grouped by "
+                  "week, month, quarter, half or year (quarters, halves and years of the "
+                  "fiscal year: --fiscal-year-start)")
+      ->type_name("week|month|quarter|half|year");
   cmd->add_option("--format,-f", args->format, "table (default), json, md or csv")
       ->type_name("FORMAT");
   cmd->add_option("-o,--output", args->output, "Write to this file (atomically)")
       ->type_name("FILE");
-  cmd->add_option("--as-of", args->kpi.as_of, "The date treated as now (lint: review age)")
+  cmd->add_option("--as-of", args->kpi.as_of,
+                  "The date treated as now (lint: review age; --period: the period holding it)")
       ->type_name("DATE");
   cmd->add_flag("--quiet,-q", args->kpi.quiet,
                 "No warnings on stderr (data warnings, the lint line, the -o summary)");

@@ -330,6 +330,7 @@ KpiEvaluation EvaluateKpis(
       row.values = group;
       row.kpis = evaluate(cell, &kpis, &values_here);
       grouping.rows.push_back(std::move(row));
+      result.group_values[keys][group] = std::move(values_here);
     }
     report.groupings.push_back(std::move(grouping));
   }

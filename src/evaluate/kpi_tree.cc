@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <map>
+#include <optional>
 #include <set>
 
 #include <fmt/format.h>
@@ -30,17 +32,106 @@ Value Get(const ValueMap& m, const std::string& id) {
   return it == m.end() ? Value::Na("UNKNOWN") : it->second;
 }
 
+// The list "a", "a and b", "a, b and c" of ids.
+std::string Names(const std::vector<std::string>& ids) {
+  std::string out;
+  for (std::size_t i = 0; i < ids.size(); ++i) {
+    out += (i == 0 ? "" : i + 1 == ids.size() ? " and " : ", ") + ids[i];
+  }
+  return out;
+}
+
 class TreeBuilder {
  public:
   TreeBuilder(const KpiModel& model, const ValueMap& actual, const ValueMap& reference,
-              ReferenceKind kind, TreeResult* result)
-      : model_(model), actual_(actual), reference_(reference), kind_(kind), result_(result) {}
+              ReferenceKind kind, const TargetMap& targets, TreeResult* result)
+      : model_(model), actual_(actual), reference_(reference), kind_(kind), targets_(targets),
+        result_(result) {}
 
-  Value Reference(const std::string& id) const {
-    if (kind_ != ReferenceKind::kTarget) return Get(reference_, id);
-    if (const KpiDef* k = model_.FindKpi(id); k != nullptr && k->target) {
-      return Value::Number(*k->target);
+  // A node's target: its own, or derived from its children's (docs/kpis.md, "Derived targets").
+  struct Target {
+    std::optional<double> value;
+    bool derived = false;
+    std::optional<double> from_children;  // own target, and the children's give another value
+    std::string missing;                  // why there is none
+  };
+
+  // The formula a tree node is split by (and its target derived through): its identity, else
+  // its own KPI formula; nullptr for a leaf.
+  const Formula* FormulaOf(const std::string& id) const {
+    auto node = model_.tree.nodes.find(id);
+    if (node == model_.tree.nodes.end()) return nullptr;
+    if (node->second.identity) return &*node->second.identity;
+    if (const KpiDef* k = model_.FindKpi(id)) return &k->formula;
+    return nullptr;
+  }
+
+  // Children first; memoised (a child may sit under two KGIs). The tree does not loop (the
+  // model checks), so the recursion ends.
+  const Target& TargetOf(const std::string& id) {
+    if (auto it = targets_memo_.find(id); it != targets_memo_.end()) return it->second;
+    Target t;
+    if (auto own = targets_.find(id); own != targets_.end()) t.value = own->second;
+    if (const Formula* f = FormulaOf(id)) {
+      std::vector<std::string> without;
+      std::map<std::string, double, std::less<>> at;
+      for (const std::string& v : f->variables()) {
+        const std::optional<double> x = TargetForDerivation(v);
+        if (x) {
+          at[v] = *x;
+        } else {
+          without.push_back(v);
+        }
+      }
+      std::optional<double> derived;
+      std::string na;
+      if (without.empty()) {
+        const Value r = f->Eval([&](std::string_view name) {
+          auto it = at.find(name);
+          return it == at.end() ? Value::Na("UNKNOWN") : Value::Number(it->second);
+        });
+        if (r.v && std::isfinite(*r.v)) {
+          derived = *r.v;
+        } else {
+          na = r.v ? "not finite" : r.reason;
+        }
+      }
+      if (!t.value) {
+        if (derived) {
+          t.value = derived;
+          t.derived = true;
+        } else if (!without.empty()) {
+          t.missing = fmt::format("no target, and its {} {} {} none",
+                                  without.size() == 1 ? "child" : "children", Names(without),
+                                  without.size() == 1 ? "has" : "have");
+        } else {
+          t.missing = fmt::format("no target, and its children's targets give n/a ({})", na);
+        }
+      } else if (derived && std::fabs(*derived - *t.value) >
+                                kIdentityTolerance * std::max(1.0, std::fabs(*t.value))) {
+        t.from_children = derived;
+      }
+    } else if (!t.value) {
+      t.missing = "no target, and no children to derive one from";
     }
+    return targets_memo_.emplace(id, std::move(t)).first->second;
+  }
+
+  // A child's target for deriving its parent's: its own or derived one; a constant is its value
+  // (it does not move).
+  std::optional<double> TargetForDerivation(const std::string& id) {
+    const Target& t = TargetOf(id);
+    if (t.value) return t.value;
+    if (model_.FindConstant(id) != nullptr) {
+      const Value v = Get(actual_, id);
+      if (v.v) return v.v;
+    }
+    return std::nullopt;
+  }
+
+  Value Reference(const std::string& id) {
+    if (kind_ != ReferenceKind::kTarget) return Get(reference_, id);
+    if (const std::optional<double> t = TargetOf(id).value) return Value::Number(*t);
     return Get(actual_, id);  // no target: taken as on target, it explains none of the gap
   }
 
@@ -49,29 +140,46 @@ class TreeBuilder {
     n.id = id;
     n.actual = Get(actual_, id);
     n.reference = Reference(id);
+    const Target& t = TargetOf(id);
+    n.target = t.value;
+    n.target_derived = t.derived;
+    n.target_from_children = t.from_children;
+    Direction direction = Direction::kHigher;
     if (const KpiDef* k = model_.FindKpi(id)) {
       n.label = k->label;
       n.unit = UnitOfName(k->unit.name);
-      n.target = k->target;
-      n.achievement = Achievement(n.actual, k->target, k->direction);
-      n.status = Status(n.actual, k->target, k->direction);
-    } else {
-      n.status = "no target";
-      n.achievement = Value::Na("NO_TARGET");
-      if (const MetricDef* m = model_.FindMetric(id)) {
-        n.label = m->label;
-        n.unit = UnitOfName(m->unit);
-      }
-      if (const ConstantDef* c = model_.FindConstant(id)) {
-        n.label = c->label;
-        n.unit = UnitOfName(c->unit);
-      }
+      direction = k->direction;
+    } else if (const MetricDef* m = model_.FindMetric(id)) {
+      n.label = m->label;
+      n.unit = UnitOfName(m->unit);
+    } else if (const ConstantDef* c = model_.FindConstant(id)) {
+      n.label = c->label;
+      n.unit = UnitOfName(c->unit);
+    }
+    n.achievement = Achievement(n.actual, n.target, direction);
+    n.status = Status(n.actual, n.target, direction);
+    if (t.from_children && kind_ == ReferenceKind::kTarget && warned_.insert(id).second) {
+      result_->warnings.push_back(fmt::format(
+          "[tree] {}: its target {} and its children's targets, which give {}, do not multiply "
+          "out; its own target is used",
+          id, *t.value, *t.from_children));
     }
     auto node = model_.tree.nodes.find(id);
     if (node == model_.tree.nodes.end()) return n;
     for (const auto& c : node->second.children) n.children.push_back(Build(c));
     Split(node->second, &n);
     return n;
+  }
+
+  // kTarget: the topmost nodes of each branch without a target (a constant needs none).
+  void CollectBlocked(const TreeNode& n, bool parent_has_target) {
+    const bool has = n.target.has_value() || model_.FindConstant(n.id) != nullptr;
+    if (!has && parent_has_target) {
+      const bool listed = std::any_of(result_->blocked.begin(), result_->blocked.end(),
+                                      [&](const BlockedNode& b) { return b.id == n.id; });
+      if (!listed) result_->blocked.push_back({n.id, TargetOf(n.id).missing});
+    }
+    for (const TreeNode& c : n.children) CollectBlocked(c, has);
   }
 
   // Attributes |n|'s change (f(children actual) − f(children reference)) to its children.
@@ -162,7 +270,10 @@ class TreeBuilder {
   const ValueMap& actual_;
   const ValueMap& reference_;
   ReferenceKind kind_;
+  const TargetMap& targets_;
   TreeResult* result_;
+  std::map<std::string, Target> targets_memo_;
+  std::set<std::string> warned_;  // target mismatches warned about (a node under two KGIs)
   std::map<std::string, Attribution> attributions_;
   std::map<std::string, std::vector<std::string>> vars_;
 };
@@ -196,11 +307,24 @@ ValueMap PropagateThroughTree(const KpiModel& model, const ValueMap& before, Val
   return after;
 }
 
+TargetMap ModelTargets(const KpiModel& model) {
+  TargetMap out;
+  for (const KpiDef& k : model.kpis) {
+    if (k.target) out[k.id] = *k.target;
+  }
+  return out;
+}
+
 TreeResult EvaluateTree(const KpiModel& model, const ValueMap& actual, const ValueMap& reference,
                         ReferenceKind kind) {
+  return EvaluateTree(model, actual, reference, kind, ModelTargets(model));
+}
+
+TreeResult EvaluateTree(const KpiModel& model, const ValueMap& actual, const ValueMap& reference,
+                        ReferenceKind kind, const TargetMap& targets) {
   TreeResult result;
   result.reference_kind = kind;
-  TreeBuilder builder(model, actual, reference, kind, &result);
+  TreeBuilder builder(model, actual, reference, kind, targets, &result);
   for (const std::string& kgi : model.tree.kgis) {
     TreeNode root = builder.Build(kgi);
     const double gap = builder.RootGap(root);
@@ -216,6 +340,7 @@ TreeResult EvaluateTree(const KpiModel& model, const ValueMap& actual, const Val
         }
       }
     }
+    if (kind == ReferenceKind::kTarget) builder.CollectBlocked(root, true);
     result.roots.push_back(std::move(root));
   }
   return result;

@@ -24,21 +24,10 @@ std::string ReferenceOf(const Report& report, const std::string& label, CompareT
   const std::optional<std::int64_t> first = ParseDayText(bounds->second.first);
   const std::optional<std::int64_t> last = ParseDayText(bounds->second.second);
   if (!first || !last) return {};
-  if (to == CompareTo::kPrevious) {
-    const auto it = by_last.find(*first - 1);
-    return it == by_last.end() ? std::string() : it->second;
-  }
-  std::int64_t want = 0;
-  if (*last - *first == 6) {
-    want = *first - 364;  // a week: 52 weeks earlier, the same weekday
-  } else {
-    const date::year_month_day ymd{date::sys_days{date::days{*first}}};
-    want = date::sys_days{(ymd.year() - date::years{1}) / ymd.month() / ymd.day()}
-               .time_since_epoch()
-               .count();
-  }
-  const auto it = by_first.find(want);
-  return it == by_first.end() ? std::string() : it->second;
+  const std::int64_t day = ReferenceDayOf(*first, *last, to);
+  const auto& index = to == CompareTo::kPrevious ? by_last : by_first;
+  const auto it = index.find(day);
+  return it == index.end() ? std::string() : it->second;
 }
 
 void Compare(const KpiValue* then, const std::string& period, KpiValue* now) {
@@ -63,6 +52,15 @@ void Compare(const KpiValue* then, const std::string& period, KpiValue* now) {
 }
 
 }  // namespace
+
+std::int64_t ReferenceDayOf(std::int64_t first, std::int64_t last, CompareTo to) {
+  if (to == CompareTo::kPrevious) return first - 1;
+  if (last - first == 6) return first - 364;  // a week: 52 weeks earlier, the same weekday
+  const date::year_month_day ymd{date::sys_days{date::days{first}}};
+  return date::sys_days{(ymd.year() - date::years{1}) / ymd.month() / ymd.day()}
+      .time_since_epoch()
+      .count();
+}
 
 CompareTo ParseCompareTo(std::string_view text) {
   if (text == "previous") return CompareTo::kPrevious;

@@ -1,6 +1,9 @@
 #include "crmkpi/write/tree_writer.h"
 
+#include <algorithm>
 #include <cmath>
+#include <functional>
+#include <map>
 
 #include <fmt/format.h>
 
@@ -38,7 +41,7 @@ std::string Signed(double x, Unit unit) {
 
 // Contributions are parts of the root's gap, so they are in the root's unit.
 void Rows(const TreeNode& n, const std::string& prefix, const std::string& child_prefix,
-          Unit root_unit, Table* t) {
+          Unit root_unit, bool targets, Table* t) {
   std::string name = n.id;
   if (!n.label.empty()) name = n.label + " " + n.id;
   std::string method = n.children.empty() ? "" : std::string(MethodName(n.method));
@@ -48,7 +51,7 @@ void Rows(const TreeNode& n, const std::string& prefix, const std::string& child
   t->rows.push_back({
       prefix + name,
       Cell(n.actual, n.unit),
-      Cell(n.reference, n.unit),
+      Cell(n.reference, n.unit) + (targets && n.target_derived ? " (derived)" : ""),
       n.achievement.v ? Fixed(*n.achievement.v * 100.0, 1) + " %" : "",
       n.status,
       n.contribution ? Signed(*n.contribution, root_unit) : "",
@@ -58,7 +61,7 @@ void Rows(const TreeNode& n, const std::string& prefix, const std::string& child
   for (std::size_t i = 0; i < n.children.size(); ++i) {
     const bool last = i + 1 == n.children.size();
     Rows(n.children[i], child_prefix + (last ? "└─ " : "├─ "),
-         child_prefix + (last ? "   " : "│  "), root_unit, t);
+         child_prefix + (last ? "   " : "│  "), root_unit, targets, t);
   }
 }
 
@@ -75,22 +78,113 @@ void JsonNode(const TreeNode& n, int depth, JsonWriter* w) {
   }
   if (!n.actual.v) w->Key("reason").String(n.actual.reason);
   if (!n.method_note.empty()) w->Key("method_note").String(n.method_note);
+  if (n.target_derived) w->Key("target_derived").Bool(true);
+  if (n.target_from_children) w->Key("target_from_children").Double(n.target_from_children);
   if (n.identity_residual) w->Key("identity_residual").Double(n.identity_residual);
   w->Key("children").BeginArray();
   for (const TreeNode& c : n.children) JsonNode(c, depth + 1, w);
   w->EndArray().EndObject();
 }
 
-void CsvRows(const TreeNode& n, const std::string& parent, int depth, std::string* out) {
+// The node ids of |tree| → why each blocks the attribution.
+std::map<std::string, std::string> BlockedReasons(const TreeResult& tree) {
+  std::map<std::string, std::string> out;
+  for (const BlockedNode& b : tree.blocked) out.emplace(b.id, b.reason);
+  return out;
+}
+
+void CsvRows(const TreeNode& n, const std::string& parent, int depth,
+             const std::map<std::string, std::string>& blocked, const std::string& period_cells,
+             std::string* out) {
   auto num = [](const std::optional<double>& v) {
     return v ? fmt::format("{}", *v == 0 ? 0.0 : *v) : "";  // never "-0"
   };
-  *out += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{}\n", CsvField(n.id), CsvField(parent),
-                      depth, CsvField(n.label), num(n.actual.v), num(n.reference.v), num(n.target),
-                      num(n.achievement.v), CsvField(n.status), num(n.contribution),
-                      num(n.contribution_share),
-                      n.children.empty() ? "" : std::string(MethodName(n.method)));
-  for (const TreeNode& c : n.children) CsvRows(c, n.id, depth + 1, out);
+  const auto why = blocked.find(n.id);
+  *out += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}{}\n", CsvField(n.id),
+                      CsvField(parent), depth, CsvField(n.label), num(n.actual.v),
+                      num(n.reference.v), num(n.target), num(n.achievement.v),
+                      CsvField(n.status), num(n.contribution), num(n.contribution_share),
+                      n.children.empty() ? "" : std::string(MethodName(n.method)),
+                      n.target_derived ? "true" : "false", num(n.target_from_children),
+                      why == blocked.end() ? "" : CsvField(why->second), period_cells);
+  for (const TreeNode& c : n.children) CsvRows(c, n.id, depth + 1, blocked, period_cells, out);
+}
+
+void JsonPeriod(const TreePeriod& p, JsonWriter* w) {
+  w->Key("first_day").String(p.first_day).Key("last_day").String(p.last_day);
+  if (!p.has_rows) w->Key("reason").String("NO_ROWS");
+}
+
+std::string_view BaselineWords(const std::string& kind) {
+  return kind == "previous" ? "the previous period" : "the same period a year earlier";
+}
+
+std::string PeriodText(const TreePeriod& p) {
+  return fmt::format("{} ({} … {})", p.label, p.first_day, p.last_day);
+}
+
+// The heading's second line: which period the tree is of, and against what.
+std::string PeriodLine(const TreeResult& tree) {
+  if (!tree.period) return {};
+  std::string out = "Period " + PeriodText(*tree.period);
+  if (tree.reference_period) {
+    out += fmt::format(" against {}, {}", BaselineWords(tree.baseline_kind),
+                       PeriodText(*tree.reference_period));
+  } else if (tree.reference_kind == ReferenceKind::kTarget) {
+    out += " against the targets";
+  }
+  for (const TreePeriod* p : {&*tree.period, tree.reference_period ? &*tree.reference_period : nullptr}) {
+    if (p != nullptr && !p->has_rows) {
+      out += fmt::format("; no row fell in {}: its values are n/a (NO_ROWS)", p->label);
+    }
+  }
+  return out;
+}
+
+// Below the table: what the (derived) mark means, which nodes block the attribution and which
+// targets do not multiply out.
+std::string Notes(const TreeResult& tree, bool md) {
+  std::string out;
+  auto section = [&](const std::string& title, const std::vector<std::string>& lines) {
+    if (lines.empty()) return;
+    out += md ? "\n" + title + "\n\n" : "\n" + title + "\n";
+    for (const std::string& l : lines) out += (md ? "- " : "  ") + l + "\n";
+  };
+  bool derived = false;
+  std::vector<std::string> mismatches;
+  std::function<void(const TreeNode&)> walk = [&](const TreeNode& n) {
+    derived = derived || n.target_derived;
+    if (n.target_from_children) {
+      const std::string line =
+          fmt::format("{} — target {}, its children's targets give {}", n.id,
+                      Cell(Value::Number(*n.target), n.unit),
+                      Cell(Value::Number(*n.target_from_children), n.unit));
+      if (std::find(mismatches.begin(), mismatches.end(), line) == mismatches.end()) {
+        mismatches.push_back(line);
+      }
+    }
+    for (const TreeNode& c : n.children) walk(c);
+  };
+  for (const TreeNode& r : tree.roots) walk(r);
+  if (derived && tree.reference_kind == ReferenceKind::kTarget) {
+    out += "\n(derived): the node has no target of its own; its target is its formula at its "
+           "children's targets\n";
+  }
+  std::vector<std::string> blocked;
+  for (const BlockedNode& b : tree.blocked) blocked.push_back(b.id + " — " + b.reason);
+  section(md ? "**Attribution blocked by** (a node without a target is taken at its actual value "
+               "and explains none of its branch's gap):"
+             : "Attribution blocked by (a node without a target is taken at its actual value "
+               "and explains none of its branch's gap):",
+          blocked);
+  if (tree.reference_kind == ReferenceKind::kTarget) {
+    section(md ? "**Targets that do not multiply out** (the node's own target is used; its "
+                 "children explain another gap):"
+               : "Targets that do not multiply out (the node's own target is used; its children "
+                 "explain another gap):",
+            mismatches);
+  }
+  return out;
 }
 
 }  // namespace
@@ -99,11 +193,28 @@ std::string WriteTree(const TreeResult& tree, const Report& kpis, Format format)
   if (format == Format::kJson) {
     JsonWriter w;
     w.BeginObject().VersionKeys().Key("reference").String(ReferenceName(tree.reference_kind));
+    if (tree.period) {
+      w.Newline().Key("period").BeginObject().Key("label").String(tree.period->label);
+      JsonPeriod(*tree.period, &w);
+      w.EndObject();
+    }
+    if (tree.reference_period) {
+      w.Newline().Key("baseline").BeginObject().Key("kind").String(tree.baseline_kind);
+      w.Key("period").String(tree.reference_period->label);
+      JsonPeriod(*tree.reference_period, &w);
+      w.Key("actual_period").String(tree.period ? tree.period->label : "");
+      w.EndObject();
+    }
     w.Newline().Key("tree").BeginArray();
     for (const TreeNode& r : tree.roots) JsonNode(r, 0, &w);
     w.EndArray();
     w.Newline().Key("warnings").BeginArray();
     for (const std::string& warning : tree.warnings) w.String(warning);
+    w.EndArray();
+    w.Newline().Key("blocked").BeginArray();
+    for (const BlockedNode& b : tree.blocked) {
+      w.BeginObject().Key("id").String(b.id).Key("reason").String(b.reason).EndObject();
+    }
     w.EndArray();
     // The flat KPI report of the same run, as `report --format json` prints it.
     w.Newline().Key("kpis");
@@ -115,18 +226,43 @@ std::string WriteTree(const TreeResult& tree, const Report& kpis, Format format)
   if (format == Format::kCsv) {
     std::string out =
         "id,parent,depth,label,value,reference,target,achievement,status,contribution,"
-        "contribution_share,method\n";
-    for (const TreeNode& r : tree.roots) CsvRows(r, "", 0, &out);
+        "contribution_share,method,target_derived,target_from_children,blocked";
+    std::string period_cells;
+    if (tree.period) {
+      out += ",period,period_first_day,period_last_day,reference_period,reference_first_day,"
+             "reference_last_day";
+      const TreePeriod none;
+      const TreePeriod& ref = tree.reference_period ? *tree.reference_period : none;
+      period_cells = fmt::format(",{},{},{},{},{},{}", CsvField(tree.period->label),
+                                 tree.period->first_day, tree.period->last_day,
+                                 CsvField(ref.label), ref.first_day, ref.last_day);
+    }
+    out += "\n";
+    const std::map<std::string, std::string> blocked = BlockedReasons(tree);
+    for (const TreeNode& r : tree.roots) CsvRows(r, "", 0, blocked, period_cells, &out);
     return out;
   }
   const bool md = format == Format::kMarkdown;
+  const bool targets = tree.reference_kind == ReferenceKind::kTarget;
   Table t;
-  t.head = {"node", "actual", std::string(ReferenceName(tree.reference_kind)), "achv.", "status",
-            "Δ explained", "% of gap", "split"};
+  t.head = {"node",
+            "actual",
+            tree.reference_period ? tree.reference_period->label
+                                  : std::string(ReferenceName(tree.reference_kind)),
+            "achv.",
+            "status",
+            "Δ explained",
+            "% of gap",
+            "split"};
+  if (tree.period) t.head[1] = tree.period->label;
   t.right = {false, true, true, true, false, true, true, false};
-  for (const TreeNode& r : tree.roots) Rows(r, "", "", r.unit, &t);
+  for (const TreeNode& r : tree.roots) Rows(r, "", "", r.unit, targets, &t);
   std::string out = md ? "# KPI tree\n\n" : "KPI tree\n";
+  if (const std::string line = PeriodLine(tree); !line.empty()) {
+    out += line + (md ? "\n\n" : "\n");
+  }
   out += t.Render(md);
+  out += Notes(tree, md);
   return out;
 }
 

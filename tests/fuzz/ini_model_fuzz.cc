@@ -6,10 +6,12 @@
 // Checked: IniFile::Parse and KpiModel::Load throw only Error(kUsage); a loaded model lints;
 // its metrics run over the CSV (one thread) throwing only Error; its KPIs evaluate (from the
 // run, or from made-up metric values when the run fails) to finite numbers or n/a; the tree
-// evaluates against targets, a baseline and a what-if.
+// evaluates against targets (the model's, and none: derived targets finite, blocked nodes in the
+// tree with a reason), a baseline and a what-if.
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -57,8 +59,37 @@ ValueMap MadeUp(const KpiModel& model, unsigned seed) {
   return values;
 }
 
+// A derived target is a finite number; a blocked node has a reason and is a node of the tree.
+void CheckTargets(const TreeResult& t) {
+  std::function<bool(const TreeNode&, const std::string&)> has = [&](const TreeNode& n,
+                                                                   const std::string& id) {
+    if (n.id == id) return true;
+    for (const TreeNode& c : n.children) {
+      if (has(c, id)) return true;
+    }
+    return false;
+  };
+  std::function<void(const TreeNode&)> walk = [&](const TreeNode& n) {
+    if (n.target_derived) {
+      FUZZ_CHECK(n.target && std::isfinite(*n.target), "%s: derived target not finite",
+                 n.id.c_str());
+    }
+    for (const TreeNode& c : n.children) walk(c);
+  };
+  for (const TreeNode& r : t.roots) walk(r);
+  for (const BlockedNode& b : t.blocked) {
+    FUZZ_CHECK(!b.reason.empty(), "%s blocked without a reason", b.id.c_str());
+    bool found = false;
+    for (const TreeNode& r : t.roots) found = found || has(r, b.id);
+    FUZZ_CHECK(found, "%s blocked but not in the tree", b.id.c_str());
+  }
+}
+
 void Tree(const KpiModel& model, const ValueMap& actual, unsigned seed) {
   const TreeResult target = EvaluateTree(model, actual, {}, ReferenceKind::kTarget);
+  CheckTargets(target);
+  // No targets at all: each is derived or missing.
+  CheckTargets(EvaluateTree(model, actual, {}, ReferenceKind::kTarget, TargetMap{}));
   const ValueMap baseline = MadeUp(model, seed + 3);
   (void)EvaluateTree(model, actual, baseline, ReferenceKind::kBaseline);
   ValueMap after = actual;

@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Every flag of every command that reads exports means something, with and without -c.
 
-For each command that takes both FILE and -c (report, check), the flags are read from its
---help, so a new flag without a case here fails this test. Each flag has a case: the extra
+For each command that takes both FILE and -c (report, check), and for init (FILE only) and
+tree (-c only), the flags are read from its --help, so a new flag without a case here fails this
+test. Each flag has a case: the extra
 arguments, the arguments they are compared against (base), and the fixture. The test runs the
 command with base and with base + the flag, once without -c and once with a definition, and
 fails when a flag is accepted (exit 0 or 1) and the run is the same as without it: same exit
@@ -305,6 +306,84 @@ CHECK = {
                   plain=refused("--for", "-c")),
 }
 
+# tree has only the -c mode. A tree whose middle node won_deals has no target (derived from
+# deal_count × win_rate); deals are grouped by owner, so the JSON's flat KPIs have groups.
+TREE_INI = """[source deals]
+file = deals.csv
+stages = lead, qualified, proposal, won
+
+[metric deals]
+source = deals
+by = owner
+
+[metric won]
+source = deals
+where = stage is won
+
+[metric revenue]
+source = deals
+type = sum
+column = amount
+where = stage is won
+
+[kpi win_rate]
+formula = won / deals
+unit = ratio
+target = 50%
+
+[kpi deal_count]
+formula = deals
+target = 10
+
+[kpi won_deals]
+formula = deal_count * win_rate
+
+[kpi avg_deal]
+formula = revenue / won
+target = 100
+
+[kpi revenue_kpi]
+formula = revenue
+target = 500
+
+[tree]
+kgi = revenue_kpi
+revenue_kpi = won_deals * avg_deal
+won_deals = deal_count * win_rate
+"""
+
+
+def tcase(args, base=(), ini=None):
+    return case(args, base=base, plain=MODE, ini=ini)
+
+
+# The closes fall in 2024-01, -02 and -03 (no as-of in the INI: --period takes the latest month
+# with rows, 2024-03, unless --as-of says otherwise).
+TREE = {
+    "--config": case([], plain=MODE, with_c=MODE),
+    "--source": tcase(["--source", "deals={dir}/deals_b.csv"]),  # Kato's 900 won: revenue 900
+    "--set": tcase(["--set", "win_rate=50%"]),
+    # Against the targets for 2024-03, or against 2024-02.
+    "--baseline": tcase(["--baseline", "previous"], base=["--period", "month"]),
+    "--baseline-source": tcase(["--baseline-source", "deals={dir}/deals_b.csv"]),
+    "--period": tcase(["--period", "month"]),
+    "--format": tcase(["-f", "json"]),
+    "--output": tcase(["-o", "{out}/tree.txt"]),
+    "--as-of": tcase(["--as-of", "2024-02-15"], base=["--period", "month"]),
+    # TREE_INI has lint findings: -q and --no-lint hide the lint line.
+    "--quiet": tcase(["-q"]),
+    "--no-lint": tcase(["--no-lint"]),
+    # SATO, Ｓａｔｏ and Sato in the flat KPIs by owner.
+    "--exact-groups": tcase(["--exact-groups"], base=["-f", "json"]),
+    "--fx": tcase(["--fx", "JPY=1,USD=150"], ini=TREE_INI.replace("deals.csv", "deals_fx.csv")),
+    "--fiscal-year-start": tcase(["--fiscal-year-start", "4"], base=["--period", "quarter"]),
+    "--fiscal-year-name": tcase(["--fiscal-year-name", "end"],
+                                base=["--period", "quarter", "--fiscal-year-start", "4"]),
+    # The last close, 2024-03-05 (a Tuesday): ISO week 2024-W10 or the week of Sunday 03-03.
+    "--week-start": tcase(["--week-start", "sunday"], base=["--period", "week"]),
+    "--lang": tcase(["--lang", "ja"], base=["--period", "quarter"]),
+}
+
 NO_C = ("mode", ())  # a command without -c: only the run without it
 INIT = {
     "--by": case(["--by", "owner"], with_c=NO_C),
@@ -339,7 +418,8 @@ INIT = {
     "--lang": case(["--lang", "ja"], with_c=NO_C),
 }
 
-COMMANDS = {"report": (REPORT, REPORT_INI), "check": (CHECK, CHECK_INI), "init": (INIT, "")}
+COMMANDS = {"report": (REPORT, REPORT_INI), "check": (CHECK, CHECK_INI), "init": (INIT, ""),
+            "tree": (TREE, TREE_INI)}
 
 
 def help_flags(exe, command):
@@ -413,7 +493,7 @@ def main():
                     base_args = c["base"]
                     if mode == "with_c":
                         base_args = c["base_c"] if c["base_c"] is not None else (
-                            c["base"] if command == "report" else [])
+                            c["base"] if command in ("report", "tree") else [])
                     base = run(exe, argv + expand(base_args), d, out_dir)
                     with_flag = run(exe, argv + expand(base_args + c["args"]), d, out_dir)
                     checked += 1

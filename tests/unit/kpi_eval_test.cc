@@ -72,4 +72,45 @@ unit = ratio
   CHECK(KpiText(e.report.total, "win_rate") == "0.6666666666666666");
 }
 
+TEST_CASE("group_values keeps every id's value of every group", "[kpi_eval]") {
+  const KpiModel model = KpiModel::Load(IniFile::Parse(R"(
+[source deals]
+file = deals.csv
+
+[metric won]
+source = deals
+where = stage is won
+by = owner
+
+[metric closed]
+source = deals
+where = stage is closed
+by = owner
+
+[constant bonus]
+value = 7
+
+[kpi win_rate]
+formula = won / closed
+unit = ratio
+)", "k.ini"));
+  MetricRun run;
+  run.metrics.push_back(Grouped("won", 6, {{"Ann", 1}, {"Bob", 2}}));
+  run.metrics.push_back(Grouped("closed", 9, {{"Ann", 5}, {"Bob", 4}}));
+  const KpiEvaluation e = EvaluateKpis(model, run, {});
+  const std::vector<std::string> owner{"owner"};
+  REQUIRE(e.group_values.size() == 1);
+  REQUIRE(e.group_values.count(owner) == 1);
+  const auto& groups = e.group_values.at(owner);
+  REQUIRE(groups.size() == 2);
+  const ValueMap& bob = groups.at({"Bob"});
+  // Metrics, constants and KPIs of Bob's group, not the totals (won 6, closed 9).
+  CHECK(*bob.at("won").v == 2);
+  CHECK(*bob.at("closed").v == 4);
+  CHECK(*bob.at("bonus").v == 7);
+  CHECK(*bob.at("win_rate").v == 0.5);
+  CHECK(*groups.at({"Ann"}).at("win_rate").v == Approx(0.2));
+  CHECK(*e.totals.at("win_rate").v == Approx(6.0 / 9.0));
+}
+
 }  // namespace crmkpi

@@ -20,6 +20,11 @@ using ValueMap = std::map<std::string, Value, std::less<>>;
 struct KpiEvaluation {
   Report report;     // KPIs: total and per grouping, ready for the writers
   ValueMap totals;   // every id's total value (the tree works on these)
+  // Every id's value per group: grouping keys ({"owner"}, {"period"}, {"owner", "period"}) →
+  // group values ({"Sato"}, {"2025-05"}) → every metric, constant and KPI id, as |totals| is
+  // for the total (a tree of one group or one period: tree --period). A grouping none of whose
+  // metrics any KPI uses is not in it, as it is not in the report.
+  std::map<std::vector<std::string>, std::map<std::vector<std::string>, ValueMap>> group_values;
 };
 
 // |overrides| fixes ids to values (what-if: --set win_rate=0.35); a fixed KPI is not

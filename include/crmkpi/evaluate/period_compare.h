@@ -3,6 +3,7 @@
 // the value then, the change, the change in % and, for rates, in percentage points.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -14,6 +15,12 @@ enum class CompareTo { kNone, kPrevious, kYearAgo };
 
 // "previous" / "year-ago" (also "yoy"); Error(kUsage) otherwise.
 CompareTo ParseCompareTo(std::string_view text);
+
+// The day that places the reference period of the period [first, last] (days since
+// 1970-01-01): kPrevious → first − 1, the last day of the period ending the day before;
+// kYearAgo → the same first day a year earlier (a week, 7 days: 364 days earlier), the first
+// day of the year-ago period. ComparePeriods and tree --baseline previous|year-ago use it.
+std::int64_t ReferenceDayOf(std::int64_t first, std::int64_t last, CompareTo to);
 
 // Adds KpiValue::compared to every KPI of every grouping with a "period" key. Periods are
 // matched by their first and last days (Report::period_bounds): the previous period ends the
