@@ -94,7 +94,9 @@ int Run(const TreeArgs& a) {
           a.baseline));
     }
   }
-  KpiRun run = RunKpis(a.kpi, sets, {}, &model);
+  KpiRunArgs kpi = a.kpi;
+  kpi.group_values = kind != Period::kNone;  // the tree of one period: its values
+  KpiRun run = RunKpis(kpi, sets, {}, &model);
   if (run.model.tree.kgis.empty()) {
     throw Error(ExitCode::kUsage, "the definition has no [tree] (kgi = …)", {run.model.name, 0, 0});
   }
@@ -107,7 +109,7 @@ int Run(const TreeArgs& a) {
   TreeResult tree;
   if (!sets.empty()) {
     // What-if: the tree after the change, against the same data before it.
-    const KpiRun before = RunKpis(a.kpi, {}, {}, &model);
+    const KpiRun before = RunKpis(kpi, {}, {}, &model);
     bool rows = true;
     const ValueMap before_values =
         periods ? PeriodValues(run.model, before.evaluation, periods->actual.label, &rows)

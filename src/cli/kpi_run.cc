@@ -63,7 +63,8 @@ KpiRun RunKpis(const KpiRunArgs& args, const std::map<std::string, double>& over
   run.model.SetCalendar(cal);
   std::map<std::string, std::string> files = args.SourceOverrides();
   for (const auto& [id, path] : extra_sources) files[id] = path;
-  DefinitionRun d = RunDefinition(run.model, args.as_of, files, overrides, args.parallel, args.taps);
+  DefinitionRun d = RunDefinition(run.model, args.as_of, files, overrides, args.parallel, args.taps,
+                                  args.group_values);
   run.metrics = std::move(d.metrics);
   run.evaluation = std::move(d.evaluation);
   run.as_of = std::move(d.as_of);

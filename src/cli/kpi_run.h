@@ -35,6 +35,7 @@ struct KpiRunArgs {
   CalendarFlags calendar;
   ParallelOptions parallel;  // set by the command (report: --threads)
   std::map<std::string, RowTap*> taps;  // set by report --checks: the checks read along
+  bool group_values = false;  // set by tree: every id's value per group (KpiEvaluation)
 
   void Register(CLI::App* app, bool config_required);
   std::map<std::string, std::string> SourceOverrides() const;

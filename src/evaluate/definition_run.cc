@@ -75,7 +75,7 @@ DefinitionRun RunDefinition(const KpiModel& model, const std::string& as_of_flag
                             const std::map<std::string, std::string>& files,
                             const std::map<std::string, double>& overrides,
                             const ParallelOptions& parallel,
-                            const std::map<std::string, RowTap*>& taps) {
+                            const std::map<std::string, RowTap*>& taps, bool group_values) {
   DefinitionRun run;
   for (const auto& [id, value] : overrides) {
     if (!model.FindKpi(id) && !model.FindMetric(id) && !model.FindConstant(id)) {
@@ -124,7 +124,7 @@ DefinitionRun RunDefinition(const KpiModel& model, const std::string& as_of_flag
   run.metrics = RunMetrics(sources, model.lookups, model.metrics, files, model.tz, as_of,
                            parallel, from_data, taps);
   if (data_as_of) run.metrics.data_as_of = data_as_of;
-  run.evaluation = EvaluateKpis(model, run.metrics, overrides, TargetGroups(targets));
+  run.evaluation = EvaluateKpis(model, run.metrics, overrides, TargetGroups(targets), group_values);
   Report& report = run.evaluation.report;
   report.warnings.insert(report.warnings.begin(), date_orders.begin(), date_orders.end());
   if (run.metrics.data_as_of) {

@@ -126,7 +126,8 @@ std::string Status(const Value& actual, std::optional<double> target, Direction 
 
 KpiEvaluation EvaluateKpis(
     const KpiModel& model, const MetricRun& run, const std::map<std::string, double>& overrides,
-    const std::map<std::vector<std::string>, std::set<std::vector<std::string>>>& extra_groups) {
+    const std::map<std::vector<std::string>, std::set<std::vector<std::string>>>& extra_groups,
+    bool group_values) {
   std::map<std::string, const MetricResult*, std::less<>> results;
   for (const MetricResult& r : run.metrics) results[r.id] = &r;
 
@@ -330,7 +331,7 @@ KpiEvaluation EvaluateKpis(
       row.values = group;
       row.kpis = evaluate(cell, &kpis, &values_here);
       grouping.rows.push_back(std::move(row));
-      result.group_values[keys][group] = std::move(values_here);
+      if (group_values) result.group_values[keys][group] = std::move(values_here);
     }
     report.groupings.push_back(std::move(grouping));
   }

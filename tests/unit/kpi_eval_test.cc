@@ -97,7 +97,8 @@ unit = ratio
   MetricRun run;
   run.metrics.push_back(Grouped("won", 6, {{"Ann", 1}, {"Bob", 2}}));
   run.metrics.push_back(Grouped("closed", 9, {{"Ann", 5}, {"Bob", 4}}));
-  const KpiEvaluation e = EvaluateKpis(model, run, {});
+  CHECK(EvaluateKpis(model, run, {}).group_values.empty());  // kept only when asked
+  const KpiEvaluation e = EvaluateKpis(model, run, {}, {}, true);
   const std::vector<std::string> owner{"owner"};
   REQUIRE(e.group_values.size() == 1);
   REQUIRE(e.group_values.count(owner) == 1);

@@ -28,11 +28,14 @@ struct DefinitionRun {
 // definition's. |files|: source id → path replacing the definition's `file =` lines.
 // |overrides|: KPI, metric or constant → fixed value (what-if). |taps|: source id → another
 // consumer of that source's records, fed by the same pass (row_tap.h; report --checks).
+// |group_values|: keep every id's value per group (KpiEvaluation::group_values; the tree of one
+// period or one owner).
 DefinitionRun RunDefinition(const KpiModel& model, const std::string& as_of,
                             const std::map<std::string, std::string>& files,
                             const std::map<std::string, double>& overrides,
                             const ParallelOptions& parallel,
-                            const std::map<std::string, RowTap*>& taps = {});
+                            const std::map<std::string, RowTap*>& taps = {},
+                            bool group_values = false);
 
 // The latest event in the rows of the sources |checks| read (as `as_of = data` finds it:
 // created, changed and modified times, closed times of closed rows), by a read of those

@@ -23,7 +23,8 @@ struct KpiEvaluation {
   // Every id's value per group: grouping keys ({"owner"}, {"period"}, {"owner", "period"}) →
   // group values ({"Sato"}, {"2025-05"}) → every metric, constant and KPI id, as |totals| is
   // for the total (a tree of one group or one period: tree --period). A grouping none of whose
-  // metrics any KPI uses is not in it, as it is not in the report.
+  // metrics any KPI uses is not in it, as it is not in the report. Filled only when asked
+  // (|group_values| of EvaluateKpis): a report by 100,000 accounts would hold them all.
   std::map<std::vector<std::string>, std::map<std::vector<std::string>, ValueMap>> group_values;
 };
 
@@ -35,7 +36,8 @@ KpiEvaluation EvaluateKpis(
     const KpiModel& model, const MetricRun& run,
     const std::map<std::string, double>& overrides = {},
     const std::map<std::vector<std::string>, std::set<std::vector<std::string>>>& extra_groups =
-        {});
+        {},
+    bool group_values = false);
 
 // Achievement of |actual| against |target|, direction-aware: higher is better → actual/target,
 // lower is better → target/actual. n/a when the divisor is 0 or either value is n/a.
