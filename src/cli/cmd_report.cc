@@ -8,6 +8,7 @@
 
 #include "crmkpi/engine/date_orders.h"
 #include "crmkpi/evaluate/definition_run.h"
+#include "crmkpi/evaluate/failure_signs.h"
 #include "crmkpi/evaluate/period_compare.h"
 #include "crmkpi/evaluate/period_trend.h"
 #include "crmkpi/evaluate/kpi_tree.h"
@@ -159,6 +160,7 @@ int RunWithChecks(const ReportArgs& a, KpiRunArgs kpi,
   kpi.taps = checks.Taps();
   KpiRun run = RunKpis(kpi, {}, extra, &model);
   a.OverTime(&run.evaluation.report);
+  run.evaluation.report.signs = FindFailureSigns(run.model, run.evaluation.report);
   std::vector<DataWarning>& report_warnings = run.evaluation.report.warnings;
   report_warnings.insert(report_warnings.begin(), date_orders.begin(), date_orders.end());
   std::vector<DataWarning> check_warnings;
@@ -218,8 +220,13 @@ int RunWithDefinition(const ReportArgs& a) {
   if (a.checks) return RunWithChecks(a, kpi, extra, model);
   KpiRun run = RunKpis(kpi, {}, extra, &model);
   a.OverTime(&run.evaluation.report);
-  WriteOutput(a.output, WriteReport(run.evaluation.report, ParseFormat(a.format)));
-  if (!a.quiet) PrintDiagnostics(run.evaluation.report.warnings, LintForHint(kpi, run), kpi.config);
+  run.evaluation.report.signs = FindFailureSigns(run.model, run.evaluation.report);
+  const Format format = ParseFormat(a.format);
+  WriteOutput(a.output, WriteReport(run.evaluation.report, format));
+  if (!a.quiet) {
+    PrintDiagnostics(run.evaluation.report.warnings, LintForHint(kpi, run), kpi.config);
+    if (format == Format::kCsv) PrintSigns(run.evaluation.report);  // CSV holds KPIs only
+  }
   NoteWritten(a.output, a.quiet, "report: " + KpiSummary(run.evaluation.report));
   return 0;
 }

@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "crmkpi/base/error.h"
+#include "crmkpi/evaluate/failure_signs.h"
 #include "crmkpi/evaluate/kpi_tree.h"
 #include "crmkpi/evaluate/period_compare.h"
 #include "crmkpi/evaluate/targets_join.h"
@@ -129,6 +130,7 @@ int Run(const TreeArgs& a) {
     periods = PickTreePeriods(run.model, run.evaluation, kind, period_baseline);
   }
   const ValueMap& actual = periods ? periods->actual_values : run.evaluation.totals;
+  run.evaluation.report.signs = FindFailureSigns(run.model, run.evaluation.report);
   // The targets table's, for the whole data (or the period alone), over the definition's.
   const ResolvedTargets table = ResolveTargets(run.model);
   const TargetMap targets =
@@ -216,6 +218,7 @@ int Run(const TreeArgs& a) {
   if (!a.kpi.quiet) {
     PrintDiagnostics(run.evaluation.report.warnings, LintForHint(a.kpi, run), a.kpi.config);
     for (const auto& w : tree.warnings) std::fprintf(stderr, "crmkpi: warning: %s\n", w.c_str());
+    if (format == Format::kCsv) PrintSigns(run.evaluation.report);  // CSV holds the tree only
     for (const TreeResult& g : groups) {
       for (const auto& w : g.warnings) {
         std::fprintf(stderr, "crmkpi: warning: %s: %s\n", GroupName(g).c_str(), w.c_str());

@@ -9,6 +9,7 @@
 
 #include "crmkpi/base/text.h"
 #include "crmkpi/write/json_writer.h"
+#include "crmkpi/write/signs_writer.h"
 #include "text_table.h"
 
 namespace crmkpi {
@@ -272,6 +273,7 @@ std::string WriteTree(const TreeResult& tree, const Report& kpis, Format format,
     w.Newline().Key("kpis");
     WriteJsonKpis(kpis, &w);
     WriteJsonMergedSpellings(kpis, &w);
+    if (!kpis.signs.empty()) WriteJsonSigns(kpis, &w);
     w.EndObject().Newline();
     return w.Take();
   }
@@ -321,6 +323,7 @@ std::string WriteTree(const TreeResult& tree, const Report& kpis, Format format,
   const bool md = format == Format::kMarkdown;
   std::string out = HumanTree(tree, md);
   for (const TreeResult& g : groups) out += "\n" + HumanTree(g, md);
+  out += SignsSection(kpis, md);
   return out;
 }
 
