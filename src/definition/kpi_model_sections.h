@@ -24,7 +24,7 @@ ConstantDef LoadConstant(const IniSection& s);
 KpiDef LoadKpi(const IniSection& s);
 // [fx]: CODE = RATE (units of the base currency per unit), optional base = CODE.
 FxRates LoadFx(const IniSection& s);
-// [lint]: rule = error|warning|off.
-void LoadLint(const IniSection& s, std::map<std::string, LintSeverity>* lint);
+// [lint]: rule = error|warning|off; attainable_factor and attainable_period.
+void LoadLint(const IniSection& s, KpiModel* model);
 
 }  // namespace crmkpi::kpi_load
