@@ -44,6 +44,16 @@ ReviewLimit ReviewLimitOf(std::string_view review) {
                              *interval, *interval == 1 ? "" : "s", grace)};
 }
 
+std::vector<std::string> LintedKpis(const KpiModel& model) {
+  std::set<std::string> in_tree;
+  std::vector<std::string> order;
+  for (const auto& kgi : model.tree.kgis) Collect(model, kgi, &in_tree, &order);
+  if (model.tree.kgis.empty()) {
+    for (const KpiDef& k : model.kpis) order.push_back(k.id);
+  }
+  return order;
+}
+
 std::string_view SeverityName(LintSeverity s) {
   switch (s) {
     case LintSeverity::kOff:
@@ -83,13 +93,7 @@ std::vector<LintFinding> LintModel(const KpiModel& model, const std::string& as_
     }
   }
 
-  // The KPIs of the tree (or every KPI when there is no tree).
-  std::set<std::string> in_tree;
-  std::vector<std::string> order;
-  for (const auto& kgi : kgis) Collect(model, kgi, &in_tree, &order);
-  if (kgis.empty()) {
-    for (const KpiDef& k : model.kpis) order.push_back(k.id);
-  }
+  const std::vector<std::string> order = LintedKpis(model);
   bool leading = false, lagging = false;
   Seconds now = 0;
   const bool have_now = !as_of.empty() && DateParser().Parse(as_of, &now) == ParseStatus::kOk;

@@ -50,6 +50,10 @@ struct ReviewLimit {
 };
 ReviewLimit ReviewLimitOf(std::string_view review);
 
+// The ids the rules about single KPIs look at: the tree's, KGIs first (metrics and constants
+// included: callers skip what is no KPI), or every KPI when there is no tree.
+std::vector<std::string> LintedKpis(const KpiModel& model);
+
 // The severity of |rule| in |model| ([lint] RULE = …), else |fallback|.
 LintSeverity SeverityOf(const KpiModel& model, const std::string& rule, LintSeverity fallback);
 
