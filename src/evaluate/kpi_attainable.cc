@@ -3,12 +3,14 @@
 
 #include <algorithm>
 #include <cmath>
+#include <filesystem>
 #include <memory>
 #include <optional>
 #include <set>
 
 #include <fmt/format.h>
 
+#include "crmkpi/base/error.h"
 #include "crmkpi/base/text.h"
 #include "crmkpi/bind/column_roles.h"
 #include "crmkpi/evaluate/definition_run.h"
@@ -67,6 +69,29 @@ struct KpiPlan {
   Period period = Period::kNone;
   std::string why_not;  // empty: judged, in a run by |period|
 };
+
+// Each period kind is a read of the sources: a stream (standard input, a pipe) cannot be
+// read twice.
+void RefuseStreams(const KpiModel& model, const std::map<std::string, std::string>& files,
+                   const std::set<Period>& kinds) {
+  std::string names;
+  for (Period p : kinds) names += (names.empty() ? "" : " and ") + std::string(PeriodWord(p));
+  for (const SourceDef& s : model.sources) {
+    if (s.kind != SourceKind::kRows) continue;
+    std::vector<std::string> paths = {s.file};
+    paths.insert(paths.end(), s.more_files.begin(), s.more_files.end());
+    if (const auto it = files.find(s.id); it != files.end()) paths = {it->second};
+    for (const std::string& path : paths) {
+      std::error_code ec;
+      if (path == "-" || !std::filesystem::is_regular_file(path, ec)) {
+        throw Error::Usage(fmt::format(
+            "lint --data counts the KPIs by {} (one read of the sources each), and source "
+            "'{}' is read from {}, which can be read only once: give it a file",
+            names, s.id, path == "-" ? "standard input" : path));
+      }
+    }
+  }
+}
 
 }  // namespace
 
@@ -167,6 +192,7 @@ AttainableLint LintAttainable(const KpiModel& model, const std::string& as_of,
     if (p.why_not.empty()) kinds.insert(p.period);
   }
   if (kinds.empty()) kinds.insert(model.attainable_period);
+  if (kinds.size() > 1) RefuseStreams(model, files, kinds);
   std::map<Period, Report> reports;
   bool first = true;
   for (Period kind : kinds) {
