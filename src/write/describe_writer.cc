@@ -1,6 +1,8 @@
 // The KPI 定義書 in four formats (describe_writer.h).
 #include "crmkpi/write/describe_writer.h"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "crmkpi/base/text.h"
