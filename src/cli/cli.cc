@@ -15,6 +15,7 @@
 #include "crmkpi/base/text.h"
 #include "cmd_check.h"
 #include "cmd_columns.h"
+#include "cmd_describe.h"
 #include "cmd_dwell.h"
 #include "cmd_forecast.h"
 #include "cmd_init.h"
@@ -96,6 +97,7 @@ int RunCli(int argc, char** argv) {
   SetUpColumnsCommand(&app, &exit_code);
   SetUpTreeCommand(&app, &exit_code);
   SetUpLintCommand(&app, &exit_code);
+  SetUpDescribeCommand(&app, &exit_code);
   SetUpCheckCommand(&app, &exit_code);
   SetUpDwellCommand(&app, &exit_code);
   SetUpForecastCommand(&app, &exit_code);

@@ -74,9 +74,13 @@ struct Builder {
       if (!layer.empty()) Key("layer", layer);
       Key("definition", definition);
       Comment("owner =");
+      Comment("data_owner =");
       Comment("review = monthly");
     }
-    if (text.tree) Comment("target =");
+    if (text.tree) {
+      Comment("target =");
+      Comment("deadline =");
+    }
     Line();
   }
 

@@ -6,6 +6,7 @@
 #include <charconv>
 #include <cmath>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <system_error>
@@ -251,35 +252,62 @@ class Evaluator {
 // ---------------------------------------------------------------------------------------------
 // Printing
 
-void Print(const Tree& f, int i, std::string* out);
+// How a formula is printed: as written (ToString) or in words (ToWords: names replaced,
+// arithmetic in the signs people write by hand).
+struct PrintStyle {
+  const std::function<std::string(std::string_view)>* name = nullptr;  // null: ids as they are
+  bool symbols = false;  // × ÷ − ≤ ≥ = ≠ and, or, not
+};
 
-void PrintKid(const Tree& f, int i, bool parens, std::string* out) {
+std::string_view OpWord(Op op) {
+  switch (op) {
+    case Op::kNeg: return "−";
+    case Op::kNot: return "not ";
+    case Op::kSub: return "−";
+    case Op::kMul: return "×";
+    case Op::kDiv: return "÷";
+    case Op::kLe: return "≤";
+    case Op::kGe: return "≥";
+    case Op::kEq: return "=";
+    case Op::kNe: return "≠";
+    case Op::kAnd: return "and";
+    case Op::kOr: return "or";
+    default: return OpText(op);
+  }
+}
+
+void Print(const Tree& f, int i, const PrintStyle& style, std::string* out);
+
+void PrintKid(const Tree& f, int i, bool parens, const PrintStyle& style, std::string* out) {
   if (parens) out->push_back('(');
-  Print(f, i, out);
+  Print(f, i, style, out);
   if (parens) out->push_back(')');
 }
 
-void Print(const Tree& f, int i, std::string* out) {
+void Print(const Tree& f, int i, const PrintStyle& style, std::string* out) {
   const Node& n = f.nodes[static_cast<std::size_t>(i)];
   const int prec = Precedence(n.op);
+  const std::string_view op = style.symbols ? OpWord(n.op) : OpText(n.op);
   switch (n.op) {
     case Op::kNumber:
-    case Op::kVariable:
       out->append(n.text);
+      return;
+    case Op::kVariable:
+      out->append(style.name != nullptr ? (*style.name)(n.text) : n.text);
       return;
     case Op::kCall:
       out->append(FunctionName(n.fn));
       out->push_back('(');
       for (std::size_t k = 0; k < n.kids.size(); ++k) {
         if (k > 0) out->append(", ");
-        Print(f, n.kids[k], out);
+        Print(f, n.kids[k], style, out);
       }
       out->push_back(')');
       return;
     case Op::kNeg:
     case Op::kNot:
-      out->append(OpText(n.op));
-      PrintKid(f, n.kids[0], Precedence(f.nodes[n.kids[0]].op) < kPrecUnary, out);
+      out->append(op);
+      PrintKid(f, n.kids[0], Precedence(f.nodes[n.kids[0]].op) < kPrecUnary, style, out);
       return;
     default:
       break;
@@ -297,11 +325,11 @@ void Print(const Tree& f, int i, std::string* out) {
     left_parens = left_prec < kPrecPrimary;
     right_parens = right_prec < kPrecUnary;
   }
-  PrintKid(f, n.kids[0], left_parens, out);
+  PrintKid(f, n.kids[0], left_parens, style, out);
   out->push_back(' ');
-  out->append(OpText(n.op));
+  out->append(op);
   out->push_back(' ');
-  PrintKid(f, n.kids[1], right_parens, out);
+  PrintKid(f, n.kids[1], right_parens, style, out);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -413,7 +441,13 @@ Value Formula::EvalDenominator(const Lookup& lookup) const {
 
 std::string Formula::ToString() const {
   std::string out;
-  if (!empty()) Print(*tree_, tree_->root, &out);
+  if (!empty()) Print(*tree_, tree_->root, PrintStyle{}, &out);
+  return out;
+}
+
+std::string Formula::ToWords(const std::function<std::string(std::string_view)>& name) const {
+  std::string out;
+  if (!empty()) Print(*tree_, tree_->root, PrintStyle{&name, true}, &out);
   return out;
 }
 

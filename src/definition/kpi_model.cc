@@ -65,7 +65,7 @@ Sections LoadSections(const IniFile& ini, KpiModel* model) {
       Claim(&found.ids, s);
       found.kpi_sections.push_back(&s);
     } else if (s.type == "lint") {
-      LoadLint(s, &model->lint);
+      LoadLint(s, model);
     } else if (s.type == "fx") {
       if (seen_fx) Fail(s.loc, "[fx] appears twice");
       seen_fx = true;

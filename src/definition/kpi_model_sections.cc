@@ -492,10 +492,34 @@ ConstantDef LoadConstant(const IniSection& s) {
   return c;
 }
 
+namespace {
+
+struct ReviewFrequency {
+  const char* name;
+  int days;
+};
+// The `review` values and the days between two reviews (docs/ini.md, docs/kpis.md "Lint").
+constexpr ReviewFrequency kReviewFrequencies[] = {
+    {"daily", 1},     {"weekly", 7},   {"biweekly", 14}, {"monthly", 31}, {"quarterly", 92},
+    {"yearly", 366},  {"毎日", 1},     {"日次", 1},      {"毎週", 7},     {"週次", 7},
+    {"隔週", 14},     {"毎月", 31},    {"月次", 31},     {"四半期", 92},  {"毎年", 366},
+    {"年次", 366}};
+
+// A strict YYYY-MM-DD that is a day of the calendar.
+bool IsIsoDate(std::string_view text) {
+  if (text.size() != 10 || text[4] != '-' || text[7] != '-') return false;
+  for (std::size_t i : {0, 1, 2, 3, 5, 6, 8, 9}) {
+    if (text[i] < '0' || text[i] > '9') return false;
+  }
+  return ParseDayText(text).has_value();
+}
+
+}  // namespace
+
 KpiDef LoadKpi(const IniSection& s) {
   RequireId(s);
-  CheckKeys(s, {"formula", "label", "unit", "target", "direction", "layer", "owner", "review",
-                "last_review", "definition"});
+  CheckKeys(s, {"formula", "label", "unit", "target", "direction", "layer", "owner",
+                "data_owner", "collection", "review", "last_review", "deadline", "definition"});
   KpiDef k;
   k.id = s.id;
   k.loc = s.loc;
@@ -504,7 +528,10 @@ KpiDef LoadKpi(const IniSection& s) {
   k.formula_loc = f.value_loc;
   k.label = Get(s, "label");
   if (const IniEntry* e = s.Find("unit")) k.unit = ParseUnit(*e);
-  if (const IniEntry* e = s.Find("target")) k.target = ParseNumber(*e);
+  if (const IniEntry* e = s.Find("target")) {
+    k.target = ParseNumber(*e);
+    k.target_loc = e->value_loc;
+  }
   if (const IniEntry* e = s.Find("direction")) {
     if (e->value == "higher") {
       k.direction = Direction::kHigher;
@@ -527,14 +554,14 @@ KpiDef LoadKpi(const IniSection& s) {
     }
   }
   k.owner = Get(s, "owner");
+  k.data_owner = Get(s, "data_owner");
+  k.collection = Get(s, "collection");
   if (const IniEntry* e = s.Find("review")) {
-    static const std::vector<std::string> kFrequencies = {
-        "daily", "weekly", "biweekly", "monthly", "quarterly", "yearly",
-        "毎日",  "毎週",   "隔週",     "毎月",    "四半期",    "毎年"};
-    if (std::find(kFrequencies.begin(), kFrequencies.end(), e->value) == kFrequencies.end()) {
+    if (!ReviewIntervalDays(e->value)) {
       Fail(e->value_loc, fmt::format("review: expected daily, weekly, biweekly, monthly, "
-                                     "quarterly or yearly, got '{}'{}",
-                                     e->value, Suggest(e->value, kFrequencies)));
+                                     "quarterly or yearly (毎日, 毎週, 隔週, 毎月, 四半期, 毎年; "
+                                     "日次, 週次, 月次, 年次), got '{}'{}",
+                                     e->value, Suggest(e->value, ReviewFrequencies())));
     }
     k.review = e->value;
   }
@@ -546,23 +573,45 @@ KpiDef LoadKpi(const IniSection& s) {
     k.last_review = e->value;
     k.last_review_loc = e->value_loc;
   }
+  if (const IniEntry* e = s.Find("deadline")) {
+    if (!IsIsoDate(e->value)) {
+      Fail(e->value_loc,
+           fmt::format("deadline: expected the date the target is due, YYYY-MM-DD (deadline = "
+                       "2026-03-31), got '{}'",
+                       e->value));
+    }
+    k.deadline = e->value;
+    k.deadline_loc = e->value_loc;
+  }
   k.definition = Get(s, "definition");
   return k;
 }
 
-void LoadLint(const IniSection& s, std::map<std::string, LintSeverity>* lint) {
-  static const std::vector<std::string> kRules = {
-      "too_many_kgis",  "kpi_count",      "missing_definition", "missing_owner",
-      "missing_review", "missing_target", "layer_mix",          "stale_review",
-      "handoff_unmeasured"};
-  CheckKeys(s, kRules);
+void LoadLint(const IniSection& s, KpiModel* model) {
+  static const std::vector<std::string> kKeys = {
+      "too_many_kgis",      "kpi_count",       "missing_definition",      "missing_owner",
+      "missing_review",     "missing_target",  "layer_mix",               "stale_review",
+      "target_without_deadline", "deadline_passed", "target_unattainable",
+      "handoff_unmeasured", "attainable_factor",  "attainable_period"};
+  CheckKeys(s, kKeys);
   for (const IniEntry& e : s.entries) {
-    if (e.value == "error") {
-      (*lint)[e.key] = LintSeverity::kError;
+    if (e.key == "attainable_factor") {
+      const double factor = ParseNumber(e);
+      if (!(factor > 1)) {
+        Fail(e.value_loc, fmt::format("attainable_factor: expected a number above 1 (2: a "
+                                      "target may be up to twice the best period), got '{}'",
+                                      e.value));
+      }
+      model->attainable_factor = factor;
+      model->attainable_factor_loc = e.value_loc;
+    } else if (e.key == "attainable_period") {
+      model->attainable_period = ParsePeriod(e);
+    } else if (e.value == "error") {
+      model->lint[e.key] = LintSeverity::kError;
     } else if (e.value == "warning") {
-      (*lint)[e.key] = LintSeverity::kWarning;
+      model->lint[e.key] = LintSeverity::kWarning;
     } else if (e.value == "off") {
-      (*lint)[e.key] = LintSeverity::kOff;
+      model->lint[e.key] = LintSeverity::kOff;
     } else {
       Fail(e.value_loc, fmt::format("{}: expected error, warning or off", e.key));
     }
@@ -627,3 +676,23 @@ FxRates LoadFx(const IniSection& s) {
 }
 
 }  // namespace crmkpi::kpi_load
+
+namespace crmkpi {
+
+std::optional<int> ReviewIntervalDays(std::string_view review) {
+  for (const auto& f : kpi_load::kReviewFrequencies) {
+    if (review == f.name) return f.days;
+  }
+  return std::nullopt;
+}
+
+const std::vector<std::string>& ReviewFrequencies() {
+  static const std::vector<std::string> names = [] {
+    std::vector<std::string> out;
+    for (const auto& f : kpi_load::kReviewFrequencies) out.emplace_back(f.name);
+    return out;
+  }();
+  return names;
+}
+
+}  // namespace crmkpi

@@ -26,7 +26,7 @@ KpiDef LoadKpi(const IniSection& s);
 FxRates LoadFx(const IniSection& s);
 // [targets]: the targets table's file and columns (targets_table.h); not read yet.
 TargetsDef LoadTargets(const IniFile& ini, const IniSection& s);
-// [lint]: rule = error|warning|off.
-void LoadLint(const IniSection& s, std::map<std::string, LintSeverity>* lint);
+// [lint]: rule = error|warning|off; attainable_factor and attainable_period.
+void LoadLint(const IniSection& s, KpiModel* model);
 
 }  // namespace crmkpi::kpi_load

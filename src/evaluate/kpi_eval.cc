@@ -11,7 +11,6 @@
 #include <fmt/format.h>
 
 namespace crmkpi {
-namespace {
 
 Unit UnitOf(const UnitSpec& u) {
   if (u.name == "count") return Unit::kCount;
@@ -21,6 +20,8 @@ Unit UnitOf(const UnitSpec& u) {
   if (u.name == "hours") return Unit::kHours;
   return Unit::kNumber;
 }
+
+namespace {
 
 Value ValueOfCell(const MetricCell& c) {
   if (!c.value) return Value::Na(c.reason.empty() ? "EMPTY" : c.reason);

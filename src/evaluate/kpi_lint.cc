@@ -1,5 +1,7 @@
 #include "crmkpi/evaluate/kpi_lint.h"
 
+#include <cmath>
+#include <optional>
 #include <set>
 
 #include <fmt/format.h>
@@ -8,12 +10,12 @@
 #include "crmkpi/values/date_time.h"
 
 namespace crmkpi {
-namespace {
-
 LintSeverity SeverityOf(const KpiModel& model, const std::string& rule, LintSeverity fallback) {
   auto it = model.lint.find(rule);
   return it == model.lint.end() ? fallback : it->second;
 }
+
+namespace {
 
 // Every id reachable from the KGIs.
 void Collect(const KpiModel& model, const std::string& id, std::set<std::string>* out,
@@ -26,6 +28,32 @@ void Collect(const KpiModel& model, const std::string& id, std::set<std::string>
 }
 
 }  // namespace
+
+ReviewLimit ReviewLimitOf(std::string_view review) {
+  const std::optional<int> interval = ReviewIntervalDays(review);
+  if (!interval) {
+    return {kReviewCapDays,
+            fmt::format("review the set at least every {} days", kReviewCapDays)};
+  }
+  const int grace = kReviewGrace * *interval;
+  if (grace >= kReviewCapDays) {
+    return {kReviewCapDays,
+            fmt::format("it is reviewed {}, but every KPI is due for review within {} days",
+                        review, kReviewCapDays)};
+  }
+  return {grace, fmt::format("it is reviewed {} (every {} day{}): due within {} days", review,
+                             *interval, *interval == 1 ? "" : "s", grace)};
+}
+
+std::vector<std::string> LintedKpis(const KpiModel& model) {
+  std::set<std::string> in_tree;
+  std::vector<std::string> order;
+  for (const auto& kgi : model.tree.kgis) Collect(model, kgi, &in_tree, &order);
+  if (model.tree.kgis.empty()) {
+    for (const KpiDef& k : model.kpis) order.push_back(k.id);
+  }
+  return order;
+}
 
 std::string_view SeverityName(LintSeverity s) {
   switch (s) {
@@ -66,13 +94,7 @@ std::vector<LintFinding> LintModel(const KpiModel& model, const std::string& as_
     }
   }
 
-  // The KPIs of the tree (or every KPI when there is no tree).
-  std::set<std::string> in_tree;
-  std::vector<std::string> order;
-  for (const auto& kgi : kgis) Collect(model, kgi, &in_tree, &order);
-  if (kgis.empty()) {
-    for (const KpiDef& k : model.kpis) order.push_back(k.id);
-  }
+  const std::vector<std::string> order = LintedKpis(model);
   bool leading = false, lagging = false;
   Seconds now = 0;
   const bool have_now = !as_of.empty() && DateParser().Parse(as_of, &now) == ParseStatus::kOk;
@@ -87,7 +109,7 @@ std::vector<LintFinding> LintModel(const KpiModel& model, const std::string& as_
     }
     if (k->owner.empty()) {
       add("missing_owner", LintSeverity::kWarning, k->loc,
-          fmt::format("KPI '{}' has no owner (データ責任者)", id));
+          fmt::format("KPI '{}' has no owner (責任者)", id));
     }
     if (k->review.empty()) {
       add("missing_review", LintSeverity::kWarning, k->loc,
@@ -97,15 +119,30 @@ std::vector<LintFinding> LintModel(const KpiModel& model, const std::string& as_
       add("missing_target", LintSeverity::kWarning, k->loc,
           fmt::format("KPI '{}' has no target", id));
     }
+    if (k->target && k->deadline.empty()) {
+      add("target_without_deadline", LintSeverity::kWarning, k->target_loc,
+          fmt::format("KPI '{}' has a target but no deadline; say by when it is due "
+                      "(deadline = YYYY-MM-DD: SMART's T)",
+                      id));
+    }
+    Seconds due = 0;
+    if (have_now && !k->deadline.empty() &&
+        DateParser().Parse(k->deadline, &due) == ParseStatus::kOk && now - due >= 86400) {
+      const auto days = static_cast<long long>(std::floor(static_cast<double>(now - due) / 86400.0));
+      add("deadline_passed", LintSeverity::kWarning, k->deadline_loc,
+          fmt::format("KPI '{}' was due {} ({} day{} before {}); set the next target and "
+                      "deadline, or retire the KPI",
+                      id, k->deadline, days, days == 1 ? "" : "s", as_of));
+    }
     Seconds reviewed = 0;
     if (have_now && !k->last_review.empty() &&
         DateParser().Parse(k->last_review, &reviewed) == ParseStatus::kOk) {
       const double days = static_cast<double>(now - reviewed) / 86400.0;
-      if (days > 90) {
+      const ReviewLimit limit = ReviewLimitOf(k->review);
+      if (days > limit.days) {
         add("stale_review", LintSeverity::kWarning, k->last_review_loc,
-            fmt::format("KPI '{}' was last reviewed {} ({:.0f} days before {}); review the set "
-                        "every 90 days",
-                        id, k->last_review, days, as_of));
+            fmt::format("KPI '{}' was last reviewed {} ({:.0f} days before {}); {}", id,
+                        k->last_review, days, as_of, limit.why));
       }
     }
   }

@@ -4,6 +4,7 @@
 // lookup of the definition reads (file overrides to a scratch file).
 //
 // Checked: IniFile::Parse and KpiModel::Load throw only Error(kUsage); a loaded model lints;
+// its KPI 定義書 (describe) builds or throws only Error(kUsage), and writes in every format;
 // its metrics run over the CSV (one thread) throwing only Error; its KPIs evaluate (from the
 // run, or from made-up metric values when the run fails) to finite numbers or n/a; the tree
 // evaluates against targets (the model's, and none: derived targets finite, blocked nodes in the
@@ -21,10 +22,12 @@
 #include "crmkpi/definition/ini_file.h"
 #include "crmkpi/definition/kpi_model.h"
 #include "crmkpi/engine/metric_engine.h"
+#include "crmkpi/evaluate/kpi_describe.h"
 #include "crmkpi/evaluate/kpi_eval.h"
 #include "crmkpi/evaluate/kpi_lint.h"
 #include "crmkpi/evaluate/kpi_tree.h"
 #include "crmkpi/read/parallel_scan.h"
+#include "crmkpi/write/describe_writer.h"
 #include "fuzz_common.h"
 
 namespace crmkpi::fuzz {
@@ -123,6 +126,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   }
   (void)LintModel(*model, "2025-06-30");
   (void)LintModel(*model, "");
+  try {
+    const KpiSheet sheet = DescribeKpis(*model);
+    for (const Format f : {Format::kTable, Format::kMarkdown, Format::kCsv, Format::kJson}) {
+      (void)WriteDescribe(sheet, f, (size & 1) != 0);
+    }
+  } catch (const Error& e) {  // a where that does not parse
+    FUZZ_CHECK(e.code() == ExitCode::kUsage, "describe: %s", e.Formatted().c_str());
+  }
 
   const unsigned seed = static_cast<unsigned>(size);
   if (csv && !model->metrics.empty()) {

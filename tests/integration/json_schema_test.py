@@ -34,7 +34,7 @@ ROOT = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)),
 SCHEMA_DIR = os.path.join(ROOT, "docs", "schema")
 GOLDEN = os.path.join(ROOT, "tests", "golden")
 EXAMPLES = os.path.join(ROOT, "examples")
-COMMANDS = ["report", "tree", "lint", "columns", "check", "dwell", "forecast", "roi"]
+COMMANDS = ["report", "tree", "lint", "describe", "columns", "check", "dwell", "forecast", "roi"]
 
 failures = []
 
@@ -180,6 +180,10 @@ EXAMPLE_COMMANDS = [
     "crmkpi tree -c sales_efficiency/kpi.ini --set win_rate=35% --format json",
     "crmkpi lint -c sales_efficiency/kpi.ini --format json",
     "crmkpi lint -c customer_success/kpi.ini --format json",
+    "crmkpi lint -c sales_efficiency/kpi.ini --data --format json",
+    "crmkpi describe -c sales_efficiency/kpi.ini --format json",
+    "crmkpi describe -c adoption/kpi.ini --format json",
+    "crmkpi describe -c forecast/kpi.ini --format json",
     "crmkpi check -c quality/quality.ini --as-of 2026-11-01 --format json",
     "crmkpi dwell stage_history/history_long.csv --as-of 2025-03-31 --format json",
     "crmkpi forecast forecast/forecast.csv --actual forecast/deals.csv --by owner --format json",
@@ -206,8 +210,11 @@ def schemas_can_fail(validators):
         report = json.loads(f.read())
     with open(os.path.join(GOLDEN, "check_flags_json", "expected", "stdout"), "rb") as f:
         check = json.loads(f.read())
-    if not validators["report"].is_valid(report) or not validators["check"].is_valid(check):
-        fail("the golden report/check documents should be valid")
+    with open(os.path.join(GOLDEN, "describe_json", "expected", "stdout"), "rb") as f:
+        describe = json.loads(f.read())
+    if not validators["report"].is_valid(report) or not validators["check"].is_valid(check) \
+            or not validators["describe"].is_valid(describe):
+        fail("the golden report/check/describe documents should be valid")
         return
     mutations = [
         ("report", report, lambda d: d.pop("schema_version")),
@@ -220,6 +227,10 @@ def schemas_can_fail(validators):
         ("check", check, lambda d: d.pop("summary")),
         ("check", check, lambda d: d["checks"][0].pop("status")),
         ("check", check, lambda d: d["checks"][0]["counts"].pop("rows")),
+        ("describe", describe, lambda d: d.pop("kpis")),
+        ("describe", describe, lambda d: d["kpis"][0].pop("sources")),
+        ("describe", describe, lambda d: d["kpis"][0].update(deadline="2026/03/31")),
+        ("describe", describe, lambda d: d["kpis"][0]["sources"][0].pop("columns")),
     ]
     for name, original, mutate in mutations:
         doc = json.loads(json.dumps(original))
@@ -284,6 +295,8 @@ def shift_jis_names(binary, validators, counts):
              {("inputs", 0, "file"): expect(before), ("inputs", 1, "file"): expect(after)}),
             ("lint", [b"lint", b"-c", ini, b"-f", b"json"],
              {("findings", 0, "file"): expect(ini)}),
+            ("describe", [b"describe", b"-c", ini, b"-f", b"json"],
+             {("definition",): expect(ini), ("kpis", 0, "file"): expect(ini)}),
             ("report", [b"report", b"-c", ini, b"-f", b"json"], {}),
             ("tree", [b"tree", b"-c", ini, b"-f", b"json"], {}),
             # A name given on --source is what the inputs list shows.

@@ -476,6 +476,37 @@ TEST_CASE("Formula ToString round-trips", "[formula]") {
   }
 }
 
+TEST_CASE("Formula ToWords: names for ids, the signs written by hand", "[formula]") {
+  const std::map<std::string, std::string> labels = {
+      {"won", "受注件数"}, {"lost", "失注件数"}, {"amount", "受注金額"}, {"a", "Win rate"}};
+  const auto name = [&](std::string_view id) {
+    const auto it = labels.find(std::string(id));
+    return it == labels.end() ? std::string(id) : it->second;
+  };
+  struct Case {
+    const char* text;
+    const char* words;
+  };
+  const Case cases[] = {
+      {"won / (won + lost)", "受注件数 ÷ (受注件数 + 失注件数)"},
+      {"amount / won * 100%", "受注金額 ÷ 受注件数 × 100%"},
+      {"won - lost - (won - lost)", "受注件数 − 失注件数 − (受注件数 − 失注件数)"},
+      {"-won ^ 2", "−受注件数 ^ 2"},
+      {"if(won >= 10 && lost != 0, won / lost, 0)",
+       "if(受注件数 ≥ 10 and 失注件数 ≠ 0, 受注件数 ÷ 失注件数, 0)"},
+      {"!(a <= 1) || a == 2", "not (Win rate ≤ 1) or Win rate = 2"},
+      {"min(won, other) / 1_000", "min(受注件数, other) ÷ 1_000"},
+  };
+  for (const Case& c : cases) {
+    INFO(c.text);
+    CHECK(Formula::Parse(c.text).ToWords(name) == c.words);
+  }
+  // The ids' own names, with the signs only.
+  CHECK(Formula::Parse("a / b").ToWords([](std::string_view id) { return std::string(id); }) ==
+        "a ÷ b");
+  CHECK(Formula().ToWords(name).empty());
+}
+
 TEST_CASE("Formula is a cheap, self-contained value", "[formula]") {
   Formula copy;
   CHECK(copy.empty());

@@ -112,7 +112,8 @@ TEST_CASE("bad definitions fail at their location", "[model]") {
   typo.replace(typo.find("formula = won / (won"), 7, "fomula");
   CHECK(ErrorOf(typo) ==
         "kpi.ini:29:1: unknown key 'fomula' in [kpi win_rate] (did you mean 'formula'?); keys: "
-        "formula, label, unit, target, direction, layer, owner, review, last_review, definition");
+        "formula, label, unit, target, direction, layer, owner, data_owner, collection, review, "
+        "last_review, deadline, definition");
 
   std::string unknown = kGood;
   unknown.replace(unknown.find("spend / won"), 11, "spend / wonn");
@@ -177,6 +178,52 @@ TEST_CASE("bad definitions fail at their location", "[model]") {
 
   CHECK(ErrorOf("[kpi a]\nformula = 1\n[tree]\nkgi = b\n") ==
         "kpi.ini:4:7: kgi: unknown KPI 'b' (did you mean 'a'?)");
+}
+
+TEST_CASE("KPI 定義書 keys: data_owner, collection, deadline; [lint] attainable settings",
+          "[model]") {
+  const std::string base = "[source s]\nfile = x\n[metric a]\nsource = s\n[kpi k]\nformula = a\n";
+  const KpiModel m = KpiModel::Load(IniFile::Parse(
+      base + "target = 40\ndeadline = 2026-03-31\ndata_owner = 営業企画\n"
+             "collection = SFA の商談画面から日次で入力\nreview = 月次\n"
+             "[lint]\nattainable_factor = 3\nattainable_period = quarter\n",
+      "kpi.ini"));
+  const KpiDef& k = m.kpis.at(0);
+  CHECK(k.deadline == "2026-03-31");
+  CHECK(k.deadline_loc.ToString() == "kpi.ini:8:12");
+  CHECK(k.target_loc.ToString() == "kpi.ini:7:10");
+  CHECK(k.data_owner == "営業企画");
+  CHECK(k.collection == "SFA の商談画面から日次で入力");
+  CHECK(k.review == "月次");
+  CHECK(m.attainable_factor == 3);
+  CHECK(m.attainable_period == Period::kQuarter);
+  // Defaults: twice the best month.
+  const KpiModel d = KpiModel::Load(IniFile::Parse(base, "kpi.ini"));
+  CHECK(d.attainable_factor == 2);
+  CHECK(d.attainable_period == Period::kMonth);
+  CHECK(d.kpis.at(0).deadline.empty());
+
+  // A deadline is a strict YYYY-MM-DD day of the calendar, at its value.
+  for (const char* bad : {"2026-3-31", "2026/03/31", "2026-02-30", "2026-03-31T00:00",
+                          "31.03.2026", "next year"}) {
+    INFO(bad);
+    CHECK(ErrorOf(base + "deadline = " + bad + "\n") ==
+          std::string("kpi.ini:7:12: deadline: expected the date the target is due, YYYY-MM-DD "
+                      "(deadline = 2026-03-31), got '") + bad + "'");
+  }
+  CHECK(ErrorOf(base + "review = 月一\n") ==
+        "kpi.ini:7:10: review: expected daily, weekly, biweekly, monthly, quarterly or yearly "
+        "(毎日, 毎週, 隔週, 毎月, 四半期, 毎年; 日次, 週次, 月次, 年次), got '月一'");
+  CHECK(ErrorOf(base + "[lint]\nattainable_factor = 1\n") ==
+        "kpi.ini:8:21: attainable_factor: expected a number above 1 (2: a target may be up to "
+        "twice the best period), got '1'");
+  CHECK(ErrorOf(base + "[lint]\nattainable_period = fortnight\n").find("kpi.ini:8:21: ") == 0);
+  CHECK(ErrorOf(base + "[lint]\nattainable_factr = 2\n") ==
+        "kpi.ini:8:1: unknown key 'attainable_factr' in [lint] (did you mean "
+        "'attainable_factor'?); keys: too_many_kgis, kpi_count, missing_definition, "
+        "missing_owner, missing_review, missing_target, layer_mix, stale_review, "
+        "target_without_deadline, deadline_passed, target_unattainable, handoff_unmeasured, "
+        "attainable_factor, attainable_period");
 }
 
 TEST_CASE("a tree list must name the node formula's own variables", "[model]") {

@@ -128,6 +128,10 @@ class Formula {
   // Canonical text: single spaces around binary operators, parentheses only where needed,
   // numbers as written ("1_000_000", "35%"). Parse(f.ToString()) is the same formula.
   std::string ToString() const;
+  // The formula as a person reads it (a KPI 定義書): each variable replaced by |name|(id), e.g.
+  // its label, and the operators in the signs written by hand — × ÷ − ≤ ≥ = ≠, and/or/not —
+  // with the parentheses of ToString: "won / (won + lost)" → "受注件数 ÷ (受注件数 + 失注件数)".
+  std::string ToWords(const std::function<std::string(std::string_view)>& name) const;
 
  private:
   explicit Formula(std::shared_ptr<const internal::FormulaTree> tree);

@@ -7,6 +7,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "crmkpi/base/error.h"
@@ -43,11 +44,23 @@ struct KpiDef {
   SourceLoc formula_loc;
   UnitSpec unit;
   std::optional<double> target;
+  SourceLoc target_loc;
   Direction direction = Direction::kHigher;
   Layer layer = Layer::kNone;
-  std::string owner, review, last_review, definition;
+  // owner: who answers for the KPI (責任者); data_owner: who answers for the data behind it
+  // (データ責任者); collection: how that data is collected (収集方法), free text.
+  std::string owner, data_owner, collection, review, last_review, definition;
   SourceLoc last_review_loc;
+  std::string deadline;  // YYYY-MM-DD: the date the target is for (SMART's T); empty: none
+  SourceLoc deadline_loc;
 };
+
+// The days between two reviews of a KPI whose `review` is |review|: daily 1, weekly 7,
+// biweekly 14, monthly 31, quarterly 92, yearly 366, also in Japanese (毎日/日次, 毎週/週次,
+// 隔週, 毎月/月次, 四半期, 毎年/年次); nullopt for an empty or unknown value.
+std::optional<int> ReviewIntervalDays(std::string_view review);
+// The accepted `review` values, English first: for messages.
+const std::vector<std::string>& ReviewFrequencies();
 
 enum class LintSeverity { kOff, kWarning, kError };
 
@@ -86,6 +99,12 @@ class KpiModel {
   std::vector<KpiDef> kpis;  // in dependency order: a KPI comes after every KPI it uses
   TreeDef tree;
   std::map<std::string, LintSeverity> lint;  // [lint] rule = error|warning|off
+  // [lint] attainable_factor, attainable_period: target_unattainable (lint --data) warns when a
+  // target is more than this many times the best period's value (direction lower: less than
+  // best ÷ factor), the period being the metrics' own, else this one.
+  double attainable_factor = 2;
+  SourceLoc attainable_factor_loc;
+  Period attainable_period = Period::kMonth;
   std::vector<CheckDef> checks;               // [check NAME], for `crmkpi check`
   // [targets] or --targets: targets per KPI, group and period (targets_table.h). Load keeps
   // the section's file unread (--targets may replace it); SetTargets reads a table.

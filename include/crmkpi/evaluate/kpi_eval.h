@@ -43,6 +43,9 @@ KpiEvaluation EvaluateKpis(
 // lower is better → target/actual. n/a when the divisor is 0 or either value is n/a.
 Value Achievement(const Value& actual, std::optional<double> target, Direction direction);
 
+// The report unit of a KPI's `unit =` (currency → kAmount; number and unknown → kNumber).
+Unit UnitOf(const UnitSpec& u);
+
 // "on track", "off track", "no target" or "n/a".
 std::string Status(const Value& actual, std::optional<double> target, Direction direction);
 
