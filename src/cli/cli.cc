@@ -22,6 +22,7 @@
 #include "cmd_report.h"
 #include "cmd_roi.h"
 #include "cmd_tree.h"
+#include "cmd_views.h"
 
 namespace crmkpi {
 namespace {
@@ -96,6 +97,7 @@ int RunCli(int argc, char** argv) {
   SetUpColumnsCommand(&app, &exit_code);
   SetUpTreeCommand(&app, &exit_code);
   SetUpLintCommand(&app, &exit_code);
+  SetUpViewsCommand(&app, &exit_code);
   SetUpCheckCommand(&app, &exit_code);
   SetUpDwellCommand(&app, &exit_code);
   SetUpForecastCommand(&app, &exit_code);
