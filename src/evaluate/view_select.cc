@@ -106,7 +106,7 @@ void FitDefaultView(const KpiModel& model, const std::map<std::string, std::stri
   const std::string word(PeriodWord(period ? *view.period : Period::kNone));
   if (!no_by.empty()) {
     plan->notes.push_back(fmt::format(
-        "not grouped by {}: {} {} no {} column (--by COLUMN groups by another)",
+        "not grouped by {}: {} {} {} no {} column (--by COLUMN groups by another)",
         GroupingText(*view.by), no_by.size() == 1 ? "source" : "sources", Quoted(no_by),
         no_by.size() == 1 ? "has" : "have", GroupingText(*view.by)));
     view.by = std::vector<std::vector<std::string>>{};

@@ -73,7 +73,7 @@ std::string WriteViewList(const std::string& definition, bool defaults,
   t.right = {false, false, false, false, false, false, false, true};
   for (const ViewListRow& r : rows) {
     t.rows.push_back({r.name, r.audience, r.kpis.empty() ? "(none)" : Joined(r.kpis, ", "),
-                      r.selects, r.period.value_or("(metrics')"), r.by.value_or("(metrics')"),
+                      r.selects, r.period.value_or("(metrics' own)"), r.by.value_or("(metrics' own)"),
                       r.compare, r.trend ? std::to_string(*r.trend) : ""});
   }
   out += t.Render(md);
