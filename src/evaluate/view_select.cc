@@ -70,6 +70,24 @@ void FitDefaultView(const KpiModel& model, const std::map<std::string, std::stri
   by = by && view.by && !view.by->empty();
   period = period && view.period && *view.period != Period::kNone;
   if (!by && !period) return;
+  // KPIs over figures of analysis sources alone (a forecast's accuracy): totals, which no
+  // grouping or period applies to.
+  const bool groupable = std::any_of(model.metrics.begin(), model.metrics.end(), [&](const MetricDef& m) {
+    const SourceDef* s = model.FindSource(m.source);
+    return plan->metrics.count(m.id) != 0 && m.aggregation != Aggregation::kFigure &&
+           s != nullptr && s->kind == SourceKind::kRows;
+  });
+  if (!groupable) {
+    plan->notes.push_back("not grouped, nor by period: its KPIs read only figures of "
+                          "stage_history or forecast sources, which are totals");
+    if (by) view.by = std::vector<std::vector<std::string>>{};
+    if (period) {
+      view.period = Period::kNone;
+      view.compare.clear();
+      view.trend.reset();
+    }
+    return;
+  }
   std::map<std::string, RowSchema> schemas;  // by source id, read once each
   std::vector<std::string> no_by, by_created, no_date;
   for (const MetricDef& m : model.metrics) {
