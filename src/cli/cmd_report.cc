@@ -8,6 +8,7 @@
 
 #include "crmkpi/engine/date_orders.h"
 #include "crmkpi/evaluate/definition_run.h"
+#include "crmkpi/evaluate/failure_signs.h"
 #include "crmkpi/evaluate/period_compare.h"
 #include "crmkpi/evaluate/period_trend.h"
 #include "crmkpi/evaluate/kpi_tree.h"
@@ -186,6 +187,7 @@ int RunWithChecks(const ReportArgs& a, KpiRunArgs kpi,
   kpi.taps = checks.Taps();
   KpiRun run = RunKpis(kpi, {}, extra, &model);
   a.OverTime(&run.evaluation.report);
+  run.evaluation.report.signs = FindFailureSigns(run.model, run.evaluation.report);
   std::vector<DataWarning>& report_warnings = run.evaluation.report.warnings;
   report_warnings.insert(report_warnings.begin(), date_orders.begin(), date_orders.end());
   std::vector<DataWarning> check_warnings;
@@ -275,10 +277,13 @@ int RunWithDefinition(const ReportArgs& a) {
     report.view = ViewHeading(*view);
   }
   a.OverTime(&report, v);
-  WriteOutput(a.output, WriteReport(report, ParseFormat(a.format)));
+  // A view's signs are of its KPIs, read with the whole definition (its tree and layers).
+  report.signs = FindFailureSigns(view ? model : run.model, report);
+  const Format format = ParseFormat(a.format);
+  WriteOutput(a.output, WriteReport(report, format));
   if (!a.quiet) {
     // CSV has no heading: what of a view did not apply goes to stderr.
-    if (view && ParseFormat(a.format) == Format::kCsv) {
+    if (view && format == Format::kCsv) {
       for (const std::string& note : view->notes) {
         fmt::print(stderr, "crmkpi: note: view '{}': {}\n", view->view.id, note);
       }
@@ -288,6 +293,7 @@ int RunWithDefinition(const ReportArgs& a) {
         !view ? LintForHint(kpi, run)
               : kpi.no_lint ? std::vector<LintFinding>{} : LintModel(model, run.as_of);
     PrintDiagnostics(report.warnings, lint, kpi.config);
+    if (format == Format::kCsv) PrintSigns(report);  // CSV holds KPIs only
   }
   NoteWritten(a.output, a.quiet, "report: " + KpiSummary(report));
   return 0;

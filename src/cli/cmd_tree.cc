@@ -8,8 +8,11 @@
 #include <fmt/format.h>
 
 #include "crmkpi/base/error.h"
+#include "crmkpi/evaluate/failure_signs.h"
 #include "crmkpi/evaluate/kpi_tree.h"
 #include "crmkpi/evaluate/period_compare.h"
+#include "crmkpi/evaluate/targets_join.h"
+#include "crmkpi/evaluate/tree_groups.h"
 #include "crmkpi/evaluate/tree_period.h"
 #include "crmkpi/read/progress.h"
 #include "crmkpi/write/output_file.h"
@@ -26,6 +29,7 @@ struct TreeArgs {
   std::string baseline;                       // --baseline other.ini
   std::vector<std::string> baseline_sources;  // --baseline-source ID=PATH
   std::string period;                         // --period week|month|quarter|half|year
+  std::string by;                             // --by COL[+COL]: a tree per group
   std::string format = "table";
   std::string output;
 };
@@ -64,6 +68,12 @@ CompareTo BaselinePeriod(const std::string& baseline) {
   return CompareTo::kNone;
 }
 
+std::string GroupName(const TreeResult& t) {
+  std::string out;
+  for (const auto& [column, value] : t.group) out += (out.empty() ? "" : ", ") + column + " " + value;
+  return out;
+}
+
 int Run(const TreeArgs& a) {
   ConfigureProgress(a.kpi.quiet);
   SetWarningsQuiet(a.kpi.quiet);  // the reader's own warnings (duplicate headers) too
@@ -81,11 +91,19 @@ int Run(const TreeArgs& a) {
         "--baseline FILE.ini and --baseline-source compare its totals with other data: give "
         "one or the other, not both");
   }
+  const std::vector<std::string> by =
+      a.by.empty() ? std::vector<std::string>{} : ParseBy({a.by}).front();
+  if (!by.empty() && !sets.empty()) {
+    throw Error::Usage("--set (what-if) works on the whole data's tree; run it without --by");
+  }
+  if (!by.empty() && other_data) {
+    throw Error::Usage("--by gives each group's tree against its targets or, with --baseline "
+                       "previous|year-ago, its own earlier period; --baseline FILE.ini and "
+                       "--baseline-source compare the whole data's: give one or the other");
+  }
   Period kind = a.period.empty() ? Period::kNone : ParsePeriodFlag(a.period);
   KpiModel model = LoadModel(a.kpi.config);
-  if (kind != Period::kNone) {
-    GroupMetricsByPeriod(kind, &model);
-  } else if (period_baseline != CompareTo::kNone) {
+  if (kind == Period::kNone && period_baseline != CompareTo::kNone) {
     kind = MetricsPeriod(model);
     if (kind == Period::kNone) {
       throw Error::Usage(fmt::format(
@@ -94,8 +112,14 @@ int Run(const TreeArgs& a) {
           a.baseline));
     }
   }
+  if (!by.empty()) {
+    GroupMetricsByColumns(by, kind, &model);
+  } else if (!a.period.empty()) {
+    GroupMetricsByPeriod(kind, &model);
+  }
   KpiRunArgs kpi = a.kpi;
-  kpi.group_values = kind != Period::kNone;  // the tree of one period: its values
+  // The tree of one period or one group: the values per group.
+  kpi.group_values = kind != Period::kNone || !by.empty();
   KpiRun run = RunKpis(kpi, sets, {}, &model);
   if (run.model.tree.kgis.empty()) {
     throw Error(ExitCode::kUsage, "the definition has no [tree] (kgi = …)", {run.model.name, 0, 0});
@@ -106,6 +130,12 @@ int Run(const TreeArgs& a) {
     periods = PickTreePeriods(run.model, run.evaluation, kind, period_baseline);
   }
   const ValueMap& actual = periods ? periods->actual_values : run.evaluation.totals;
+  run.evaluation.report.signs = FindFailureSigns(run.model, run.evaluation.report);
+  // The targets table's, for the whole data (or the period alone), over the definition's.
+  const ResolvedTargets table = ResolveTargets(run.model);
+  const TargetMap targets =
+      periods ? TreeTargets(run.model, table, {"period"}, {periods->actual.label})
+              : TreeTargets(run.model, table, {}, {});
   TreeResult tree;
   if (!sets.empty()) {
     // What-if: the tree after the change, against the same data before it.
@@ -115,9 +145,10 @@ int Run(const TreeArgs& a) {
         periods ? PeriodValues(run.model, before.evaluation, periods->actual.label, &rows)
                 : before.evaluation.totals;
     const ValueMap after = PropagateThroughTree(run.model, before_values, actual);
-    tree = EvaluateTree(run.model, after, before_values, ReferenceKind::kWhatIf);
+    tree = EvaluateTree(run.model, after, before_values, ReferenceKind::kWhatIf, targets);
   } else if (period_baseline != CompareTo::kNone) {
-    tree = EvaluateTree(run.model, actual, periods->reference_values, ReferenceKind::kBaseline);
+    tree = EvaluateTree(run.model, actual, periods->reference_values, ReferenceKind::kBaseline,
+                        targets);
     tree.reference_period = periods->reference;
     tree.baseline_kind = period_baseline == CompareTo::kPrevious ? "previous" : "year-ago";
   } else if (other_data) {
@@ -145,10 +176,33 @@ int Run(const TreeArgs& a) {
     tree = EvaluateTree(run.model, run.evaluation.totals, reference.evaluation.totals,
                         ReferenceKind::kBaseline);
   } else {
-    tree = EvaluateTree(run.model, actual, {}, ReferenceKind::kTarget);
+    tree = EvaluateTree(run.model, actual, {}, ReferenceKind::kTarget, targets);
   }
   if (periods) tree.period = periods->actual;
-  WriteOutput(a.output, WriteTree(tree, run.evaluation.report, format));
+  // --by: each group's tree, against its own targets or its own reference period.
+  std::vector<TreeResult> groups;
+  if (!by.empty()) {
+    for (const GroupTreeInput& g : GroupTreeInputs(run.model, run.evaluation, by,
+                                                   periods ? &*periods : nullptr, table)) {
+      TreeResult t = period_baseline != CompareTo::kNone
+                         ? EvaluateTree(run.model, g.actual, g.reference,
+                                        ReferenceKind::kBaseline, g.targets)
+                         : EvaluateTree(run.model, g.actual, {}, ReferenceKind::kTarget,
+                                        g.targets);
+      if (periods) {
+        t.period = periods->actual;
+        t.period->has_rows = g.actual_rows;
+        if (tree.reference_period) {
+          t.reference_period = *tree.reference_period;
+          t.reference_period->has_rows = g.reference_rows;
+          t.baseline_kind = tree.baseline_kind;
+        }
+      }
+      for (std::size_t i = 0; i < by.size(); ++i) t.group.emplace_back(by[i], g.values[i]);
+      groups.push_back(std::move(t));
+    }
+  }
+  WriteOutput(a.output, WriteTree(tree, run.evaluation.report, format, groups));
   {
     std::vector<std::string> statuses;
     std::function<void(const TreeNode&)> walk = [&](const TreeNode& n) {
@@ -156,11 +210,20 @@ int Run(const TreeArgs& a) {
       for (const TreeNode& c : n.children) walk(c);
     };
     for (const TreeNode& root : tree.roots) walk(root);
+    for (const TreeResult& g : groups) {
+      for (const TreeNode& root : g.roots) walk(root);
+    }
     NoteWritten(a.output, a.kpi.quiet, "tree: " + StatusSummary(statuses, "node"));
   }
   if (!a.kpi.quiet) {
     PrintDiagnostics(run.evaluation.report.warnings, LintForHint(a.kpi, run), a.kpi.config);
     for (const auto& w : tree.warnings) std::fprintf(stderr, "crmkpi: warning: %s\n", w.c_str());
+    if (format == Format::kCsv) PrintSigns(run.evaluation.report);  // CSV holds the tree only
+    for (const TreeResult& g : groups) {
+      for (const auto& w : g.warnings) {
+        std::fprintf(stderr, "crmkpi: warning: %s: %s\n", GroupName(g).c_str(), w.c_str());
+      }
+    }
   }
   return 0;
 }
@@ -191,6 +254,11 @@ void SetUpTreeCommand(CLI::App* app, int* exit_code) {
                   "week, month, quarter, half or year (quarters, halves and years of the "
                   "fiscal year: --fiscal-year-start)")
       ->type_name("week|month|quarter|half|year");
+  cmd->add_option("--by", args->by,
+                  "Also the tree of each group of this column (a+b: of both together), against "
+                  "the group's targets from the targets table (--targets, [targets]) or, with "
+                  "--baseline previous|year-ago, the group's own earlier period")
+      ->type_name("COL");
   cmd->add_option("--format,-f", args->format, "table (default), json, md or csv")
       ->type_name("FORMAT");
   cmd->add_option("-o,--output", args->output, "Write to this file (atomically)")
@@ -203,6 +271,7 @@ void SetUpTreeCommand(CLI::App* app, int* exit_code) {
   AddExactGroupsOption(cmd, &args->kpi.exact_groups);
   AddFxOption(cmd, &args->kpi.fx);
   args->kpi.calendar.Register(cmd);
+  AddTargetsOption(cmd, &args->kpi.targets);
   AddNoLintOption(cmd, &args->kpi.no_lint);
   cmd->callback([args, exit_code] { *exit_code = Run(*args); });
 }

@@ -136,6 +136,13 @@ void AddNoLintOption(CLI::App* app, bool* no_lint) {
                 "lists them)");
 }
 
+void PrintSigns(const Report& report) {
+  for (const FailureSign& s : report.signs) {
+    std::fprintf(stderr, "crmkpi: note: failure sign %s: %s (remedy: %s)\n", s.kind.c_str(),
+                 s.message.c_str(), s.remedy.c_str());
+  }
+}
+
 std::vector<LintFinding> LintForHint(const KpiRunArgs& args, const KpiRun& run) {
   if (args.no_lint) return {};
   return LintModel(run.model, run.as_of);

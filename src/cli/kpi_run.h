@@ -67,6 +67,9 @@ KpiRun RunKpis(const KpiRunArgs& args, const std::map<std::string, double>& over
 void PrintDiagnostics(const std::vector<DataWarning>& warnings,
                       const std::vector<LintFinding>& lint, const std::string& config = "");
 
+// The failure signs on stderr, for a format that cannot hold them (CSV).
+void PrintSigns(const Report& report);
+
 // The lint findings report -c and tree -c count on stderr: none with --no-lint.
 std::vector<LintFinding> LintForHint(const KpiRunArgs& args, const KpiRun& run);
 

@@ -553,7 +553,8 @@ KpiDef LoadKpi(const IniSection& s) {
 void LoadLint(const IniSection& s, std::map<std::string, LintSeverity>* lint) {
   static const std::vector<std::string> kRules = {
       "too_many_kgis",  "kpi_count",      "missing_definition", "missing_owner",
-      "missing_review", "missing_target", "layer_mix",          "stale_review"};
+      "missing_review", "missing_target", "layer_mix",          "stale_review",
+      "handoff_unmeasured"};
   CheckKeys(s, kRules);
   for (const IniEntry& e : s.entries) {
     if (e.value == "error") {

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+
 #include <fmt/format.h>
 
 #include "crmkpi/analysis/dwell.h"
@@ -149,7 +150,24 @@ void RunAnalysisSource(const SourceDef& source, const std::string& path, const S
     } else {
       r.total = CellOf(*found);
     }
+    // A forecast figure per period too (forecast error over time: report --trend, the
+    // failure signs), as `crmkpi forecast` prints it by period.
+    if (source.kind != SourceKind::kForecast) continue;
+    for (const Grouping& g : report.groupings) {
+      if (g.keys != std::vector<std::string>{"period"}) continue;
+      MetricGrouping by_period;
+      by_period.keys = g.keys;
+      for (const GroupRow& row : g.rows) {
+        if (const KpiValue* v = FindKpi(row.kpis, m.figure)) {
+          by_period.rows.emplace_back(row.values, CellOf(*v));
+        }
+      }
+      std::sort(by_period.rows.begin(), by_period.rows.end(),
+                [](const auto& a, const auto& b) { return a.first < b.first; });
+      r.groupings.push_back(std::move(by_period));
+    }
   }
+  for (const auto& [label, days] : report.period_bounds) run->period_bounds.try_emplace(label, days);
   SourceSummary summary;
   summary.id = source.id;
   for (const InputSummary& in : report.inputs) {

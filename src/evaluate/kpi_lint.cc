@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "crmkpi/evaluate/failure_signs.h"
 #include "crmkpi/values/date_time.h"
 
 namespace crmkpi {
@@ -114,6 +115,12 @@ std::vector<LintFinding> LintModel(const KpiModel& model, const std::string& as_
                     "(成果/遅行) KPIs",
                     kgis.empty() ? "definition" : "tree",
                     !leading && !lagging ? "leading or lagging" : !leading ? "leading" : "lagging"));
+  }
+  // A failure sign of the definition itself (failure_signs.h): handoffs nobody measures.
+  for (const FailureSign& f : HandoffSign(model)) {
+    add("handoff_unmeasured", LintSeverity::kWarning,
+        model.sources.empty() ? SourceLoc{model.name, 0, 0} : model.sources[1].loc,
+        f.message + "; " + f.remedy);
   }
   return out;
 }

@@ -19,6 +19,12 @@ std::string Quoted(const std::vector<std::string>& names) {
   return out;
 }
 
+std::string Join(const std::vector<std::string>& items) {
+  std::string out;
+  for (const std::string& s : items) out += (out.empty() ? "" : ", ") + s;
+  return out;
+}
+
 std::string GroupingText(const std::vector<std::vector<std::string>>& by) {
   std::string out;
   for (const auto& g : by) {
@@ -70,22 +76,39 @@ void FitDefaultView(const KpiModel& model, const std::map<std::string, std::stri
   by = by && view.by && !view.by->empty();
   period = period && view.period && *view.period != Period::kNone;
   if (!by && !period) return;
-  // KPIs over figures of analysis sources alone (a forecast's accuracy): totals, which no
-  // grouping or period applies to.
-  const bool groupable = std::any_of(model.metrics.begin(), model.metrics.end(), [&](const MetricDef& m) {
+  // KPIs over figures of analysis sources alone: no grouping applies to them. A forecast's
+  // figures come in total and by the forecast's own period; a stage history's in total only.
+  bool groupable = false, forecasts_only = true;
+  std::vector<std::string> own_periods;  // of the forecast sources
+  for (const MetricDef& m : model.metrics) {
     const SourceDef* s = model.FindSource(m.source);
-    return plan->metrics.count(m.id) != 0 && m.aggregation != Aggregation::kFigure &&
-           s != nullptr && s->kind == SourceKind::kRows;
-  });
-  if (!groupable) {
-    plan->notes.push_back("not grouped, nor by period: its KPIs read only figures of "
-                          "stage_history or forecast sources, which are totals");
-    if (by) view.by = std::vector<std::vector<std::string>>{};
-    if (period) {
-      view.period = Period::kNone;
-      view.compare.clear();
-      view.trend.reset();
+    if (plan->metrics.count(m.id) == 0 || s == nullptr) continue;
+    groupable = groupable || (m.aggregation != Aggregation::kFigure && s->kind == SourceKind::kRows);
+    forecasts_only = forecasts_only && s->kind == SourceKind::kForecast;
+    if (s->kind == SourceKind::kForecast &&
+        std::find(own_periods.begin(), own_periods.end(), s->forecast_period) == own_periods.end()) {
+      own_periods.push_back(s->forecast_period);
     }
+  }
+  if (!groupable) {
+    const std::string word(PeriodWord(period ? *view.period : Period::kNone));
+    if (forecasts_only && period) {
+      // Periods, compare and trend apply to the forecast's own periods.
+      if (by || own_periods != std::vector<std::string>{word}) {
+        plan->notes.push_back(fmt::format(
+            "{}by the forecast's own period ({}): its KPIs are figures of forecast sources",
+            by ? "not grouped by " + GroupingText(*view.by) + ", only " : "", Join(own_periods)));
+      }
+    } else {
+      plan->notes.push_back("not grouped, nor by period: its KPIs read only figures of "
+                            "stage_history or forecast sources, which are totals");
+      if (period) {
+        view.period = Period::kNone;
+        view.compare.clear();
+        view.trend.reset();
+      }
+    }
+    if (by) view.by = std::vector<std::vector<std::string>>{};
     return;
   }
   std::map<std::string, RowSchema> schemas;  // by source id, read once each

@@ -9,6 +9,8 @@ namespace crmkpi {
 
 std::string WriteFullReport(const Report& kpis, const TreeResult* tree, const CheckRun& checks,
                             int exit_code, Format format) {
+  Report without_signs = kpis;  // the report part prints the failure signs; the tree not again
+  without_signs.signs.clear();
   switch (format) {
     case Format::kCsv:
       throw Error::Usage(
@@ -22,7 +24,7 @@ std::string WriteFullReport(const Report& kpis, const TreeResult* tree, const Ch
       w.Key("report").Raw(WriteReport(kpis, Format::kJson));
       w.Key("tree");
       if (tree != nullptr) {
-        w.Raw(WriteTree(*tree, kpis, Format::kJson));
+        w.Raw(WriteTree(*tree, without_signs, Format::kJson));
       } else {
         w.Null();
       }
@@ -34,7 +36,7 @@ std::string WriteFullReport(const Report& kpis, const TreeResult* tree, const Ch
     case Format::kMarkdown: {
       const bool md = format == Format::kMarkdown;
       std::string out = WriteReport(kpis, format);
-      if (tree != nullptr) out += "\n" + WriteTree(*tree, kpis, format);
+      if (tree != nullptr) out += "\n" + WriteTree(*tree, without_signs, format);
       out += "\n" + WriteChecks(checks, md ? CheckFormat::kMarkdown : CheckFormat::kTable,
                                 exit_code);
       return out;

@@ -9,6 +9,7 @@
 #include "crmkpi/base/text.h"
 #include "crmkpi/base/utf8.h"
 #include "crmkpi/write/json_writer.h"
+#include "crmkpi/write/signs_writer.h"
 #include "targets_section.h"
 #include "text_table.h"
 
@@ -321,6 +322,7 @@ std::string WriteHuman(const Report& report, bool md) {
     out += MergedNote(g, md);
   }
   out += TargetsSection(report, md);
+  out += SignsSection(report, md);
   for (const ReportList& list : report.lists) {
     out += md ? fmt::format("\n## {}\n\n", list.title) : fmt::format("\n{}\n", list.title);
     if (list.rows.empty()) {
@@ -486,6 +488,7 @@ std::string WriteJson(const Report& report) {
     w.EndObject();
   }
   WriteJsonMergedSpellings(report, &w);
+  if (!report.signs.empty()) WriteJsonSigns(report, &w);
   w.Newline().Key("warnings").BeginArray();
   for (const DataWarning& x : report.warnings) {
     w.Newline().BeginObject().Key("kind").String(x.kind).Key("column").String(x.column);

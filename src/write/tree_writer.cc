@@ -9,6 +9,7 @@
 
 #include "crmkpi/base/text.h"
 #include "crmkpi/write/json_writer.h"
+#include "crmkpi/write/signs_writer.h"
 #include "text_table.h"
 
 namespace crmkpi {
@@ -187,9 +188,59 @@ std::string Notes(const TreeResult& tree, bool md) {
   return out;
 }
 
+// The tree's own JSON keys: its roots, warnings and blocked nodes.
+void JsonTreeKeys(const TreeResult& tree, JsonWriter* w) {
+  w->Newline().Key("tree").BeginArray();
+  for (const TreeNode& r : tree.roots) JsonNode(r, 0, w);
+  w->EndArray();
+  w->Newline().Key("warnings").BeginArray();
+  for (const std::string& warning : tree.warnings) w->String(warning);
+  w->EndArray();
+  w->Newline().Key("blocked").BeginArray();
+  for (const BlockedNode& b : tree.blocked) {
+    w->BeginObject().Key("id").String(b.id).Key("reason").String(b.reason).EndObject();
+  }
+  w->EndArray();
+}
+
+std::string GroupText(const TreeResult& tree) {
+  std::string out;
+  for (const auto& [column, value] : tree.group) {
+    out += fmt::format("{}{} {}", out.empty() ? "" : ", ", column, value.empty() ? "(empty)" : value);
+  }
+  return out;
+}
+
+std::string HumanTree(const TreeResult& tree, bool md) {
+  const bool targets = tree.reference_kind == ReferenceKind::kTarget;
+  Table t;
+  t.head = {"node",
+            "actual",
+            tree.reference_period ? tree.reference_period->label
+                                  : std::string(ReferenceName(tree.reference_kind)),
+            "achv.",
+            "status",
+            "Δ explained",
+            "% of gap",
+            "split"};
+  if (tree.period) t.head[1] = tree.period->label;
+  t.right = {false, true, true, true, false, true, true, false};
+  for (const TreeNode& r : tree.roots) Rows(r, "", "", r.unit, targets, &t);
+  const std::string title =
+      tree.group.empty() ? "KPI tree" : "KPI tree of " + GroupText(tree);
+  std::string out = md ? "# " + title + "\n\n" : title + "\n";
+  if (const std::string line = PeriodLine(tree); !line.empty()) {
+    out += line + (md ? "\n\n" : "\n");
+  }
+  out += t.Render(md);
+  out += Notes(tree, md);
+  return out;
+}
+
 }  // namespace
 
-std::string WriteTree(const TreeResult& tree, const Report& kpis, Format format) {
+std::string WriteTree(const TreeResult& tree, const Report& kpis, Format format,
+                      const std::vector<TreeResult>& groups) {
   if (format == Format::kJson) {
     JsonWriter w;
     w.BeginObject().VersionKeys().Key("reference").String(ReferenceName(tree.reference_kind));
@@ -205,64 +256,74 @@ std::string WriteTree(const TreeResult& tree, const Report& kpis, Format format)
       w.Key("actual_period").String(tree.period ? tree.period->label : "");
       w.EndObject();
     }
-    w.Newline().Key("tree").BeginArray();
-    for (const TreeNode& r : tree.roots) JsonNode(r, 0, &w);
-    w.EndArray();
-    w.Newline().Key("warnings").BeginArray();
-    for (const std::string& warning : tree.warnings) w.String(warning);
-    w.EndArray();
-    w.Newline().Key("blocked").BeginArray();
-    for (const BlockedNode& b : tree.blocked) {
-      w.BeginObject().Key("id").String(b.id).Key("reason").String(b.reason).EndObject();
+    JsonTreeKeys(tree, &w);
+    if (!groups.empty()) {
+      w.Newline().Key("groups").BeginArray();
+      for (const TreeResult& g : groups) {
+        w.Newline().BeginObject().Key("group").BeginObject();
+        for (const auto& [column, value] : g.group) w.Key(column).String(value);
+        w.EndObject();
+        if (g.period && !g.period->has_rows) w.Key("reason").String("NO_ROWS");
+        JsonTreeKeys(g, &w);
+        w.EndObject();
+      }
+      w.EndArray();
     }
-    w.EndArray();
     // The flat KPI report of the same run, as `report --format json` prints it.
     w.Newline().Key("kpis");
     WriteJsonKpis(kpis, &w);
     WriteJsonMergedSpellings(kpis, &w);
+    if (!kpis.signs.empty()) WriteJsonSigns(kpis, &w);
     w.EndObject().Newline();
     return w.Take();
   }
   if (format == Format::kCsv) {
-    std::string out =
+    // With --by: the group's columns first, empty on the whole data's rows.
+    std::vector<std::string> columns;
+    if (!groups.empty()) {
+      for (const auto& [column, value] : groups.front().group) columns.push_back(column);
+    }
+    std::string out;
+    for (const std::string& c : columns) out += CsvField(c) + ",";
+    out +=
         "id,parent,depth,label,value,reference,target,achievement,status,contribution,"
         "contribution_share,method,target_derived,target_from_children,blocked";
-    std::string period_cells;
     if (tree.period) {
       out += ",period,period_first_day,period_last_day,reference_period,reference_first_day,"
              "reference_last_day";
-      const TreePeriod none;
-      const TreePeriod& ref = tree.reference_period ? *tree.reference_period : none;
-      period_cells = fmt::format(",{},{},{},{},{},{}", CsvField(tree.period->label),
-                                 tree.period->first_day, tree.period->last_day,
-                                 CsvField(ref.label), ref.first_day, ref.last_day);
     }
     out += "\n";
-    const std::map<std::string, std::string> blocked = BlockedReasons(tree);
-    for (const TreeNode& r : tree.roots) CsvRows(r, "", 0, blocked, period_cells, &out);
+    auto rows = [&](const TreeResult& t) {
+      std::string period_cells;
+      if (t.period) {
+        const TreePeriod none;
+        const TreePeriod& ref = t.reference_period ? *t.reference_period : none;
+        period_cells = fmt::format(",{},{},{},{},{},{}", CsvField(t.period->label),
+                                   t.period->first_day, t.period->last_day,
+                                   CsvField(ref.label), ref.first_day, ref.last_day);
+      }
+      std::string lead;
+      for (std::size_t i = 0; i < columns.size(); ++i) {
+        lead += (i < t.group.size() ? CsvField(t.group[i].second) : std::string()) + ",";
+      }
+      const std::map<std::string, std::string> blocked = BlockedReasons(t);
+      std::string body;
+      for (const TreeNode& r : t.roots) CsvRows(r, "", 0, blocked, period_cells, &body);
+      std::size_t at = 0;  // each line gets the group's cells in front
+      while (at < body.size()) {
+        const std::size_t end = body.find('\n', at);
+        out += lead + body.substr(at, end - at + 1);
+        at = end + 1;
+      }
+    };
+    rows(tree);
+    for (const TreeResult& g : groups) rows(g);
     return out;
   }
   const bool md = format == Format::kMarkdown;
-  const bool targets = tree.reference_kind == ReferenceKind::kTarget;
-  Table t;
-  t.head = {"node",
-            "actual",
-            tree.reference_period ? tree.reference_period->label
-                                  : std::string(ReferenceName(tree.reference_kind)),
-            "achv.",
-            "status",
-            "Δ explained",
-            "% of gap",
-            "split"};
-  if (tree.period) t.head[1] = tree.period->label;
-  t.right = {false, true, true, true, false, true, true, false};
-  for (const TreeNode& r : tree.roots) Rows(r, "", "", r.unit, targets, &t);
-  std::string out = md ? "# KPI tree\n\n" : "KPI tree\n";
-  if (const std::string line = PeriodLine(tree); !line.empty()) {
-    out += line + (md ? "\n\n" : "\n");
-  }
-  out += t.Render(md);
-  out += Notes(tree, md);
+  std::string out = HumanTree(tree, md);
+  for (const TreeResult& g : groups) out += "\n" + HumanTree(g, md);
+  out += SignsSection(kpis, md);
   return out;
 }
 

@@ -55,6 +55,8 @@ FIXTURES = {
         for i, line in enumerate(DEALS.splitlines())),
     # A target for the total: without it, win_rate has none.
     "targets.csv": "kpi,target\nwin_rate,50%\n",
+    # The tree's KGI against 900, not the definition's 500.
+    "tree_targets.csv": "kpi,target\nrevenue_kpi,900\n",
     "exists.ini": "; a definition init must not replace without --force\n",
     "deals_dmy.csv": """id,owner,stage,amount,created,close_date
 1,Sato,won,100,13/01/2024,31/01/2024
@@ -386,6 +388,9 @@ TREE = {
     # The last close, 2024-03-05 (a Tuesday): ISO week 2024-W10 or the week of Sunday 03-03.
     "--week-start": tcase(["--week-start", "sunday"], base=["--period", "week"]),
     "--lang": tcase(["--lang", "ja"], base=["--period", "quarter"]),
+    "--targets": tcase(["--targets", "{dir}/tree_targets.csv"]),
+    # Each owner's tree after the whole data's.
+    "--by": tcase(["--by", "owner"]),
 }
 
 NO_C = ("mode", ())  # a command without -c: only the run without it

@@ -340,3 +340,19 @@ TEST_CASE("lint: without a [tree] every KPI is checked", "[lint]") {
                "the definition has no leading indicator; pair leading (行動/先行) with lagging "
                "(成果/遅行) KPIs");
 }
+
+TEST_CASE("lint: handoff_unmeasured with two row sources and no duration or SLA", "[lint]") {
+  // kClean has one source: nothing to hand off.
+  CHECK(Of(Lint(kClean), "handoff_unmeasured").empty());
+  const std::string two = Replace(kClean, "[metric deal_count]",
+                                  "[source leads]\nfile = leads.csv\n\n[metric deal_count]");
+  const auto f = Of(Lint(two), "handoff_unmeasured");
+  REQUIRE(f.size() == 1);
+  CHECK(f[0].loc.line == 7);  // [source leads]
+  CHECK(f[0].message.find("2 row sources (deals, leads)") != std::string::npos);
+  // A duration metric measures a handoff.
+  const std::string timed = Replace(two, "[metric deal_count]",
+                                    "[metric lead_time]\nsource = deals\ntype = avg\nduration = "
+                                    "created..closed\n\n[metric deal_count]");
+  CHECK(Of(Lint(timed), "handoff_unmeasured").empty());
+}

@@ -26,6 +26,8 @@ struct LintFinding {
 //   missing_target (warning)     … without a target
 //   layer_mix (warning)          the tree lacks a leading or a lagging indicator
 //   stale_review (warning)       last review more than 90 days before as_of
+//   handoff_unmeasured (warning) two or more row sources, no duration or SLA metric
+//                                (failure_signs.h)
 // |as_of| (YYYY-MM-DD) is the day stale_review counts from (empty: the rule is skipped, since
 // crmkpi never reads the clock); the model's [lint] section overrides default severities.
 std::vector<LintFinding> LintModel(const KpiModel& model, const std::string& as_of);

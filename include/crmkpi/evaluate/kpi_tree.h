@@ -65,6 +65,8 @@ struct TreeResult {
   std::optional<TreePeriod> period;
   std::optional<TreePeriod> reference_period;
   std::string baseline_kind;
+  // tree --by: the group this tree is of (column → value); empty for the whole data.
+  std::vector<std::pair<std::string, std::string>> group;
 };
 
 // Targets by id. By default each KPI's `target` (ModelTargets); a caller may pass others (one

@@ -131,6 +131,16 @@ struct ReportView {
   std::vector<std::string> notes;  // what of the view could not apply, and why
 };
 
+// A failure sign across periods (docs/kpis.md, "Failure signs"): a pattern the usual CRM review
+// reads as a problem of the KPI design or the process, with its usual remedy.
+struct FailureSign {
+  std::string kind;  // input_up_results_flat, forecast_error_not_improving, handoff_unmeasured
+  std::vector<std::string> kpis;     // the KPIs it is about
+  std::vector<std::string> periods;  // the periods it was read over, oldest first
+  std::string message;
+  std::string remedy;
+};
+
 struct Report {
   std::string command = "report";  // the heading: "crmkpi report", "crmkpi dwell", ...
   std::optional<FxNote> fx;        // money converted into fx->base
@@ -149,6 +159,7 @@ struct Report {
   std::vector<Grouping> groupings;
   std::vector<ReportList> lists;  // table, md, json (CSV has KPIs only)
   std::vector<DataWarning> warnings;
+  std::vector<FailureSign> signs;  // report -c and tree -c (failure_signs.h)
 };
 
 }  // namespace crmkpi
