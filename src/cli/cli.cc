@@ -23,6 +23,7 @@
 #include "cmd_report.h"
 #include "cmd_roi.h"
 #include "cmd_tree.h"
+#include "cmd_views.h"
 
 namespace crmkpi {
 namespace {
@@ -98,6 +99,7 @@ int RunCli(int argc, char** argv) {
   SetUpTreeCommand(&app, &exit_code);
   SetUpLintCommand(&app, &exit_code);
   SetUpDescribeCommand(&app, &exit_code);
+  SetUpViewsCommand(&app, &exit_code);
   SetUpCheckCommand(&app, &exit_code);
   SetUpDwellCommand(&app, &exit_code);
   SetUpForecastCommand(&app, &exit_code);

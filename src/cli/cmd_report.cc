@@ -12,6 +12,7 @@
 #include "crmkpi/evaluate/period_compare.h"
 #include "crmkpi/evaluate/period_trend.h"
 #include "crmkpi/evaluate/kpi_tree.h"
+#include "crmkpi/evaluate/view_select.h"
 #include "crmkpi/quality/quality_run.h"
 #include "crmkpi/write/full_report_writer.h"
 #include "crmkpi/base/error.h"
@@ -45,15 +46,28 @@ struct ReportArgs {
   std::string for_source;    // --for: the source the source flags apply to (with -c)
   std::string compare;       // --compare previous|year-ago
   std::size_t trend = 0;     // --trend N: the last N periods
+  std::string view_name;     // --view NAME (with -c): an audience view of the definition
   const CLI::App* cmd = nullptr;  // which flags were given
 
   CompareTo Compare() const { return compare.empty() ? CompareTo::kNone : ParseCompareTo(compare); }
-  bool Periodic() const { return !compare.empty() || Given("--trend"); }
-  // --compare and --trend over the evaluated report (compare first: it reads the periods the
-  // trend then drops).
-  void OverTime(Report* report) const {
-    ComparePeriods(report, Compare());
-    if (Given("--trend")) KeepTrend(report, trend);
+  // --compare, else the view's compare.
+  std::string CompareOf(const ViewPlan* view) const {
+    return Given("--compare") || view == nullptr ? compare : view->view.compare;
+  }
+  // --trend, else the view's trend.
+  std::optional<std::size_t> TrendOf(const ViewPlan* view) const {
+    if (Given("--trend")) return trend;
+    return view == nullptr ? std::nullopt : view->view.trend;
+  }
+  bool Periodic(const ViewPlan* view = nullptr) const {
+    return !CompareOf(view).empty() || TrendOf(view).has_value();
+  }
+  // --compare and --trend (or the view's) over the evaluated report (compare first: it reads
+  // the periods the trend then drops).
+  void OverTime(Report* report, const ViewPlan* view = nullptr) const {
+    const std::string to = CompareOf(view);
+    ComparePeriods(report, to.empty() ? CompareTo::kNone : ParseCompareTo(to));
+    if (const auto n = TrendOf(view)) KeepTrend(report, *n);
   }
 
   bool Given(const char* name) const { return cmd->get_option(name)->count() > 0; }
@@ -94,21 +108,34 @@ void RefuseLoneQualifiers(const ReportArgs& a, bool definition_has_periods) {
 
 // With -c, --by and --period replace the groupings of every metric that can be grouped (not
 // the figures of analysis sources), and --period-of the date that places a row in a period.
-void ApplyGroupingFlags(const ReportArgs& a, KpiModel* model) {
+// A view's by and period do the same where no flag replaces them, for the metrics its KPIs
+// read (the others are not computed).
+void ApplyGroupingFlags(const ReportArgs& a, const ViewPlan* view, KpiModel* model) {
   const bool by = a.Given("--by"), period = a.Given("--period"), period_of = a.Given("--period-of");
-  if (!by && !period && !period_of) return;
+  const bool view_by = !by && view != nullptr && view->view.by.has_value();
+  const bool view_period = !period && view != nullptr && view->view.period.has_value();
+  if (!by && !period && !period_of && !view_by && !view_period) return;
   Period p = Period::kNone;
   if (period) p = ParsePeriodFlag(a.deals.period);
-  const auto specs = ParseBy(a.deals.by);
+  if (view_period) p = *view->view.period;
+  const auto specs = view_by ? *view->view.by : ParseBy(a.deals.by);
   std::size_t changed = 0;
   for (MetricDef& m : model->metrics) {
     if (m.aggregation == Aggregation::kFigure) continue;
-    if (by) m.by = specs;
-    if (period) m.period = p;
+    if (view != nullptr && view->metrics.count(m.id) == 0) continue;
+    if (by || view_by) m.by = specs;
+    if (view_by) m.by_loc = view->view.by_loc;
+    if (period || view_period) m.period = p;
+    if (view_period) {
+      m.period_loc = view->view.period_loc;
+      if (const auto it = view->period_of.find(m.id); it != view->period_of.end()) {
+        m.period_of = it->second;
+      }
+    }
     if (period_of && m.period != Period::kNone) m.period_of = a.deals.period_of.empty() ? "closed" : a.deals.period_of;
     ++changed;
   }
-  if (changed == 0) {
+  if (changed == 0 && (by || period || period_of)) {
     throw Error::Usage(fmt::format(
         "--by/--period: {} has no metric that can be grouped (the figures of stage_history "
         "and forecast sources are totals)",
@@ -198,17 +225,32 @@ int RunWithDefinition(const ReportArgs& a) {
   kpi.parallel = a.parallel;
   std::map<std::string, std::string> extra;
   KpiModel model = LoadModel(kpi.config);
-  bool has_periods = false;
-  for (const MetricDef& m : model.metrics) has_periods |= m.period != Period::kNone;
-  RefuseLoneQualifiers(a, has_periods);
-  if (a.Periodic() && !has_periods && a.deals.period.empty()) RefuseCompareWithoutPeriods();
+  // --view NAME: the view's KPIs, grouped, compared and trended as it says, unless a flag says
+  // otherwise (evaluate/view_select.h).
+  std::optional<ViewPlan> view;
+  if (!a.view_name.empty()) {
+    if (a.checks) {
+      throw Error::Usage("--view prints some KPIs of a definition, --checks all of them with the "
+                         "tree and the checks: give one of the two");
+    }
+    view = PlanView(model, a.view_name);
+  }
+  const ViewPlan* v = view ? &*view : nullptr;
+  // Whether the rows fall in periods: --period, else the view's period, else the metrics'.
+  auto periods = [&] {
+    if (v != nullptr && v->view.period) return *v->view.period != Period::kNone;
+    bool any = false;
+    for (const MetricDef& m : model.metrics) any |= m.period != Period::kNone;
+    return any;
+  };
+  RefuseLoneQualifiers(a, periods());
+  if (a.Periodic(v) && !periods() && a.deals.period.empty()) RefuseCompareWithoutPeriods();
   if (a.Given("--opportunity-stage")) {
     throw Error::Usage(
         "--opportunity-stage: with -c, a metric names the stage a deal must reach in its "
         "where (`where = stage reached STAGE`, docs/ini.md); the flag has nothing to apply to");
   }
   ApplySourceFlags(*a.cmd, a.SourceFlags(), a.for_source, kpi.config, &model.sources);
-  ApplyGroupingFlags(a, &model);
   if (!a.deals.files.empty()) {
     if (model.sources.size() != 1 || a.deals.files.size() != 1) {
       throw Error::Usage(
@@ -217,17 +259,43 @@ int RunWithDefinition(const ReportArgs& a) {
     }
     extra[model.sources[0].id] = a.deals.files[0];
   }
-  if (a.checks) return RunWithChecks(a, kpi, extra, model);
-  KpiRun run = RunKpis(kpi, {}, extra, &model);
-  a.OverTime(&run.evaluation.report);
-  run.evaluation.report.signs = FindFailureSigns(run.model, run.evaluation.report);
-  const Format format = ParseFormat(a.format);
-  WriteOutput(a.output, WriteReport(run.evaluation.report, format));
-  if (!a.quiet) {
-    PrintDiagnostics(run.evaluation.report.warnings, LintForHint(kpi, run), kpi.config);
-    if (format == Format::kCsv) PrintSigns(run.evaluation.report);  // CSV holds KPIs only
+  if (view && view->view.built_in) {
+    // A default view's `by owner` and period, against the sources' headers.
+    std::map<std::string, std::string> files = kpi.SourceOverrides();
+    for (const auto& [id, path] : extra) files[id] = path;
+    FitDefaultView(model, files, !a.Given("--by"),
+                   !a.Given("--period") && !a.Given("--period-of"), &*view);
+    if (a.Periodic(v) && !periods() && a.deals.period.empty()) RefuseCompareWithoutPeriods();
   }
-  NoteWritten(a.output, a.quiet, "report: " + KpiSummary(run.evaluation.report));
+  ApplyGroupingFlags(a, v, &model);
+  if (a.checks) return RunWithChecks(a, kpi, extra, model);
+  if (view) kpi.only_kpis = view->kpis;
+  KpiRun run = RunKpis(kpi, {}, extra, &model);
+  Report& report = run.evaluation.report;
+  if (view) {
+    KeepReportKpis(&report, view->kpis);
+    report.view = ViewHeading(*view);
+  }
+  a.OverTime(&report, v);
+  // A view's signs are of its KPIs, read with the whole definition (its tree and layers).
+  report.signs = FindFailureSigns(view ? model : run.model, report);
+  const Format format = ParseFormat(a.format);
+  WriteOutput(a.output, WriteReport(report, format));
+  if (!a.quiet) {
+    // CSV has no heading: what of a view did not apply goes to stderr.
+    if (view && format == Format::kCsv) {
+      for (const std::string& note : view->notes) {
+        fmt::print(stderr, "crmkpi: note: view '{}': {}\n", view->view.id, note);
+      }
+    }
+    // The lint of the whole definition, not of the part a view computes.
+    const std::vector<LintFinding> lint =
+        !view ? LintForHint(kpi, run)
+              : kpi.no_lint ? std::vector<LintFinding>{} : LintModel(model, run.as_of);
+    PrintDiagnostics(report.warnings, lint, kpi.config);
+    if (format == Format::kCsv) PrintSigns(report);  // CSV holds KPIs only
+  }
+  NoteWritten(a.output, a.quiet, "report: " + KpiSummary(report));
   return 0;
 }
 
@@ -244,6 +312,11 @@ int RunBuiltIn(const ReportArgs& a) {
   if (a.kpi.no_lint) {
     throw Error::Usage("--no-lint hides the lint line of a definition given with -c; the "
                        "built-in report (report FILE) has no lint line to hide");
+  }
+  if (!a.view_name.empty()) {
+    throw Error::Usage("--view prints an audience view of a definition: give -c kpi.ini "
+                       "('crmkpi init FILE -o kpi.ini' writes one whose KPIs have the layers the "
+                       "default views select by)");
   }
   if (a.Given("--period")) ParsePeriodFlag(a.deals.period);
   if (a.Periodic() && a.deals.period.empty()) RefuseCompareWithoutPeriods();
@@ -336,6 +409,12 @@ void SetUpReportCommand(CLI::App* app, int* exit_code) {
                   "Keep the last N periods up to the as-of, and print each KPI as a series "
                   "over them with its target (needs --period or metrics with a period)")
       ->type_name("N");
+  cmd->add_option("--view", args->view_name,
+                  "With -c: print the audience view NAME of the definition — its KPIs, period, "
+                  "grouping, compare and trend ([view NAME]; without any, the default views "
+                  "executive, manager, field; 'crmkpi views -c kpi.ini' lists them); flags "
+                  "replace its settings")
+      ->type_name("NAME");
   AddTargetsOption(cmd, &args->kpi.targets);
   AddNoLintOption(cmd, &args->kpi.no_lint);
   args->cmd = cmd;

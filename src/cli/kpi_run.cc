@@ -7,6 +7,7 @@
 #include "crmkpi/base/error.h"
 #include "crmkpi/definition/ini_file.h"
 #include "crmkpi/evaluate/definition_run.h"
+#include "crmkpi/evaluate/view_select.h"
 #include "crmkpi/values/fiscal_calendar.h"
 #include "crmkpi/values/fx_rates.h"
 
@@ -58,6 +59,7 @@ KpiRun RunKpis(const KpiRunArgs& args, const std::map<std::string, double>& over
     targets = run.model.targets;
   }
   if (!targets.empty()) run.model.SetTargets(std::move(targets));
+  if (!args.only_kpis.empty()) KeepKpis(&run.model, args.only_kpis);
   Calendar cal = run.model.calendar;
   args.calendar.ApplyTo(&cal);
   run.model.SetCalendar(cal);

@@ -36,6 +36,9 @@ struct KpiRunArgs {
   ParallelOptions parallel;  // set by the command (report: --threads)
   std::map<std::string, RowTap*> taps;  // set by report --checks: the checks read along
   bool group_values = false;  // set by tree: every id's value per group (KpiEvaluation)
+  // Set by report --view: only these KPIs, the KPIs they use and the metrics those read are
+  // evaluated and computed (evaluate/view_select.h KeepKpis, after the targets are read).
+  std::vector<std::string> only_kpis;
 
   void Register(CLI::App* app, bool config_required);
   std::map<std::string, std::string> SourceOverrides() const;

@@ -8,6 +8,7 @@
 #include "kpi_model_sections.h"
 #include "kpi_model_tree.h"
 #include "kpi_model_values.h"
+#include "view_load.h"
 
 namespace crmkpi {
 namespace kpi_load {
@@ -18,6 +19,7 @@ struct Sections {
   std::map<std::string, SourceLoc> ids;         // metrics, constants, KPIs share one namespace
   std::map<std::string, SourceLoc> source_ids;  // sources and lookups share another
   std::map<std::string, SourceLoc> check_ids;   // checks: a third
+  std::map<std::string, SourceLoc> view_ids;    // views: a fourth
   bool allow_empty = false;                     // [crmkpi] allow_empty: the checks' default
   std::vector<std::size_t> defaulted_empty;     // checks without their own allow_empty
   std::vector<const IniSection*> kpi_sections;  // loaded once every metric is known
@@ -73,6 +75,9 @@ Sections LoadSections(const IniFile& ini, KpiModel* model) {
     } else if (s.type == "targets") {
       if (found.targets_section != nullptr) Fail(s.loc, "[targets] appears twice");
       found.targets_section = &s;
+    } else if (s.type == "view") {
+      Claim(&found.view_ids, s);
+      model->views.push_back(LoadView(s));
     } else if (s.type == "tree") {
       if (seen_tree) Fail(s.loc, "[tree] appears twice");
       seen_tree = true;
@@ -80,9 +85,9 @@ Sections LoadSections(const IniFile& ini, KpiModel* model) {
     } else {
       static const std::vector<std::string> kTypes = {
           "crmkpi", "source", "lookup", "metric", "constant", "kpi", "tree", "lint", "check",
-          "fx", "targets"};
+          "fx", "targets", "view"};
       Fail(s.loc, fmt::format("unknown section [{}]{}; sections: crmkpi, source, lookup, metric, "
-                              "constant, kpi, tree, lint, check, fx, targets",
+                              "constant, kpi, tree, lint, check, fx, targets, view",
                               s.type, Suggest(s.type, kTypes)));
     }
   }
@@ -162,6 +167,7 @@ KpiModel KpiModel::Load(const IniFile& ini) {
     model.tree = LoadTree(*found.tree_section, found.ids, model.kpis);
   }
   if (found.targets_section != nullptr) model.targets = LoadTargets(ini, *found.targets_section);
+  CheckViews(model);
   return model;
 }
 

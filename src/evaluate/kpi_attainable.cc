@@ -40,18 +40,6 @@ RoleBinding HeaderRoles(const SourceDef& s, const std::string& path) {
   return roles;
 }
 
-std::string_view PeriodWord(Period p) {
-  switch (p) {
-    case Period::kWeek: return "week";
-    case Period::kMonth: return "month";
-    case Period::kQuarter: return "quarter";
-    case Period::kHalf: return "half";
-    case Period::kYear: return "year";
-    case Period::kNone: break;
-  }
-  return "period";
-}
-
 // A value as the message shows it: ratios in per cent, whole numbers with separators.
 std::string Shown(double v, const UnitSpec& unit) {
   if (unit.name == "ratio") return fmt::format("{:.1f} %", v * 100.0);
@@ -74,7 +62,7 @@ struct KpiPlan {
 void RefuseStreams(const KpiModel& model, const std::map<std::string, std::string>& files,
                    const std::set<Period>& kinds) {
   std::string names;
-  for (Period p : kinds) names += (names.empty() ? "" : " and ") + std::string(PeriodWord(p));
+  for (Period p : kinds) names += (names.empty() ? "" : " and ") + std::string(PeriodName(p));
   for (const SourceDef& s : model.sources) {
     if (s.kind != SourceKind::kRows) continue;
     std::vector<std::string> paths = {s.file};
@@ -242,7 +230,7 @@ AttainableLint LintAttainable(const KpiModel& model, const std::string& as_of,
         }
       }
     }
-    const std::string word(PeriodWord(p.period));
+    const std::string word(PeriodName(p.period));
     if (!best) {
       out.notes.emplace_back(k.loc, fmt::format("KPI '{}' not judged: no {} in the data has a "
                                                 "value",

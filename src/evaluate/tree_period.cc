@@ -13,24 +13,6 @@ namespace {
 
 const std::vector<std::string> kByPeriod{"period"};
 
-std::string_view PeriodName(Period p) {
-  switch (p) {
-    case Period::kWeek:
-      return "week";
-    case Period::kMonth:
-      return "month";
-    case Period::kQuarter:
-      return "quarter";
-    case Period::kHalf:
-      return "half";
-    case Period::kYear:
-      return "year";
-    case Period::kNone:
-      break;
-  }
-  return "none";
-}
-
 TreePeriod PeriodOf(Period kind, const Calendar& cal, std::int64_t code) {
   TreePeriod p;
   p.label = PeriodLabelOf(kind, cal, code);

@@ -301,6 +301,24 @@ std::string PeriodTextForms(Period kind, const Calendar& cal) {
   return {};
 }
 
+std::string_view PeriodName(Period period) {
+  switch (period) {
+    case Period::kWeek:
+      return "week";
+    case Period::kMonth:
+      return "month";
+    case Period::kQuarter:
+      return "quarter";
+    case Period::kHalf:
+      return "half";
+    case Period::kYear:
+      return "year";
+    case Period::kNone:
+      break;
+  }
+  return "none";
+}
+
 Period ParsePeriodName(std::string_view name) {
   if (name == "week") return Period::kWeek;
   if (name == "month") return Period::kMonth;

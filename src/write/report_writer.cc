@@ -192,6 +192,23 @@ std::string MergedNote(const Grouping& g, bool md) {
   return out;
 }
 
+// The heading of a view (--view NAME): "View executive — 経営層 (default view): revenue, …",
+// then what of it did not apply.
+std::string ViewLines(const ReportView& view, bool md) {
+  std::string kpis;
+  for (const std::string& id : view.kpis) {
+    kpis += (kpis.empty() ? "" : ", ") + (md ? "`" + id + "`" : id);
+  }
+  std::string who = view.audience;
+  if (view.built_in) who += who.empty() ? "default view" : ", default view";
+  std::string out = fmt::format("{}View {}{}{}: {}\n", md ? "\n**" : "", view.name,
+                                md ? "**" : "", who.empty() ? "" : " (" + who + ")", kpis);
+  for (const std::string& note : view.notes) {
+    out += fmt::format("{}note: {}\n", md ? "- " : "  ", note);
+  }
+  return out;
+}
+
 std::string WriteHuman(const Report& report, bool md) {
   std::string out;
   std::string inputs;
@@ -223,6 +240,7 @@ std::string WriteHuman(const Report& report, bool md) {
     out += fmt::format("{}amounts in {}{} ({})\n", md ? "\n" : "", report.fx->base,
                        rates.empty() ? "" : ", converted at " + rates, report.fx->origin);
   }
+  if (report.view) out += ViewLines(*report.view, md);
   out += "\n";
 
   Table total;
@@ -409,6 +427,16 @@ std::string WriteJson(const Report& report) {
   w.Key("as_of_source").StringOrNull(report.as_of_source);
   if (!report.compare.empty()) w.Key("compare").String(report.compare);
   if (!report.targets.empty()) w.Key("targets").String(report.targets);
+  if (report.view) {
+    const ReportView& v = *report.view;
+    w.Newline().Key("view").BeginObject().Key("name").String(v.name);
+    w.Key("audience").String(v.audience).Key("default").Bool(v.built_in);
+    w.Key("kpis").BeginArray();
+    for (const std::string& id : v.kpis) w.String(id);
+    w.EndArray().Key("notes").BeginArray();
+    for (const std::string& note : v.notes) w.String(note);
+    w.EndArray().EndObject();
+  }
   if (report.trend) {
     w.Newline().Key("trend").BeginObject().Key("periods").BeginArray();
     for (const std::string& p : report.trend->periods) w.String(p);
@@ -509,7 +537,9 @@ std::string WriteCsv(const Report& report) {
   out += targets ? ",target_source,gap,elapsed,landing,landing_achievement,pace" : "";
   // --compare: the reference period, its value and the change.
   const bool compare = !report.compare.empty();
-  out += compare ? ",compare_period,compare_value,change,change_percent,change_points\n" : "\n";
+  out += compare ? ",compare_period,compare_value,change,change_percent,change_points" : "";
+  // --view: the view and its audience on every row (CSV has no heading).
+  out += report.view ? ",view,audience\n" : "\n";
   auto add = [&](const KpiValue& v, const std::vector<std::string>& keys,
                  const std::vector<std::string>& values) {
     std::string line = CsvField(v.id);
@@ -572,6 +602,10 @@ std::string WriteCsv(const Report& report) {
       } else {
         line += ",,,,,\n";
       }
+    }
+    if (report.view) {
+      line.pop_back();
+      line += "," + CsvField(report.view->name) + "," + CsvField(report.view->audience) + "\n";
     }
     out += line;
   };

@@ -238,6 +238,10 @@ REPORT = {
     # REPORT_INI has lint findings (no [tree], no definitions): one lint line, hidden.
     "--no-lint": case(["--no-lint"], plain=refused("--no-lint", "-c")),
     "--targets": case(["--targets", "{dir}/targets.csv"], plain=refused("--targets", "-c")),
+    # An audience view: only win_rate, by owner and month.
+    "--view": case(["--view", "owners"], plain=refused("--view", "-c"),
+                   ini=REPORT_INI + "\n[view owners]\naudience = 営業\nkpis = win_rate\n"
+                                    "period = month\nby = owner\n"),
 }
 
 FLAG_ONLY = refused("for checks given by flags")

@@ -34,7 +34,8 @@ ROOT = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)),
 SCHEMA_DIR = os.path.join(ROOT, "docs", "schema")
 GOLDEN = os.path.join(ROOT, "tests", "golden")
 EXAMPLES = os.path.join(ROOT, "examples")
-COMMANDS = ["report", "tree", "lint", "describe", "columns", "check", "dwell", "forecast", "roi"]
+COMMANDS = ["report", "tree", "lint", "describe", "columns", "check", "dwell", "forecast", "roi",
+            "views"]
 
 failures = []
 
@@ -184,6 +185,8 @@ EXAMPLE_COMMANDS = [
     "crmkpi describe -c sales_efficiency/kpi.ini --format json",
     "crmkpi describe -c adoption/kpi.ini --format json",
     "crmkpi describe -c forecast/kpi.ini --format json",
+    "crmkpi views -c sales_efficiency/kpi.ini --format json",
+    "crmkpi report -c sales_efficiency/kpi.ini --view manager --format json",
     "crmkpi check -c quality/quality.ini --as-of 2026-11-01 --format json",
     "crmkpi dwell stage_history/history_long.csv --as-of 2025-03-31 --format json",
     "crmkpi forecast forecast/forecast.csv --actual forecast/deals.csv --by owner --format json",

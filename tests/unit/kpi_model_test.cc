@@ -165,7 +165,7 @@ TEST_CASE("bad definitions fail at their location", "[model]") {
         "kpi.ini:3:1: mode is for kind = stage_history sources");
   CHECK(ErrorOf("[kpis a]\n") ==
         "kpi.ini:1:1: unknown section [kpis] (did you mean 'kpi'?); sections: crmkpi, source, "
-        "lookup, metric, constant, kpi, tree, lint, check, fx, targets");
+        "lookup, metric, constant, kpi, tree, lint, check, fx, targets, view");
 
   CHECK(ErrorOf("[metric a]\nsource = nowhere\n") ==
         "kpi.ini:1:1: [metric a]: unknown source 'nowhere'");

@@ -14,8 +14,10 @@
 #include "crmkpi/definition/check_def.h"
 #include "crmkpi/definition/formula.h"
 #include "crmkpi/definition/ini_file.h"
+#include "crmkpi/definition/kpi_layer.h"
 #include "crmkpi/definition/metric_def.h"
 #include "crmkpi/definition/targets_table.h"
+#include "crmkpi/definition/view_def.h"
 
 namespace crmkpi {
 
@@ -27,7 +29,6 @@ struct ConstantDef {
 };
 
 enum class Direction { kHigher, kLower };
-enum class Layer { kNone, kLeading, kProcess, kLagging };
 
 // How a KPI value is shown: count, ratio (a fraction shown as %), percent (alias of ratio),
 // number, currency (with an optional code, "currency:JPY"), days, hours.
@@ -109,6 +110,8 @@ class KpiModel {
   // [targets] or --targets: targets per KPI, group and period (targets_table.h). Load keeps
   // the section's file unread (--targets may replace it); SetTargets reads a table.
   TargetsDef targets;
+  // [view NAME]: audience views, in file order (view_def.h); empty: the default views apply.
+  std::vector<ViewDef> views;
 
   // Sets exact_groups here and on every source.
   void SetExactGroups(bool exact);

@@ -123,6 +123,14 @@ struct Trend {
   std::vector<Series> series;
 };
 
+// --view NAME (report -c): the audience view a report shows (definition/view_def.h).
+struct ReportView {
+  std::string name, audience;
+  bool built_in = false;          // one of the default views
+  std::vector<std::string> kpis;  // the KPIs it shows
+  std::vector<std::string> notes;  // what of the view could not apply, and why
+};
+
 // A failure sign across periods (docs/kpis.md, "Failure signs"): a pattern the usual CRM review
 // reads as a problem of the KPI design or the process, with its usual remedy.
 struct FailureSign {
@@ -139,6 +147,7 @@ struct Report {
   std::string compare;             // --compare: "previous" or "year-ago"; empty: none
   std::optional<Trend> trend;      // --trend N
   std::string targets;             // the targets table joined (its file); empty: none
+  std::optional<ReportView> view;  // --view NAME
   // Each period label of the groupings → its first and last day (YYYY-MM-DD): CSV and JSON
   // rows carry them (period_start, period_end).
   std::map<std::string, std::pair<std::string, std::string>> period_bounds;

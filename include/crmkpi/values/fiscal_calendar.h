@@ -61,6 +61,8 @@ unsigned ParseFiscalYearStart(std::string_view text);
 
 // "week", "month", "quarter", "half", "year" → the Period; kNone for anything else.
 Period ParsePeriodName(std::string_view name);
+// And back: "week" … "year"; "none" for kNone.
+std::string_view PeriodName(Period period);
 // "YYYY-MM-DD" of a day number, and back (nullopt for anything else).
 std::string DayText(std::int64_t day);
 std::optional<std::int64_t> ParseDayText(std::string_view text);

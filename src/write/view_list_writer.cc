@@ -1,0 +1,86 @@
+#include "crmkpi/write/view_list_writer.h"
+
+#include <fmt/format.h>
+
+#include "crmkpi/base/text.h"
+#include "crmkpi/write/json_writer.h"
+#include "text_table.h"
+
+namespace crmkpi {
+namespace {
+
+std::string Joined(const std::vector<std::string>& items, const char* sep) {
+  std::string out;
+  for (const std::string& s : items) out += (out.empty() ? "" : sep) + s;
+  return out;
+}
+
+std::string WriteJson(const std::string& definition, bool defaults,
+                      const std::vector<ViewListRow>& rows) {
+  JsonWriter w;
+  w.BeginObject().VersionKeys();
+  w.Newline().Key("definition").String(definition).Key("default_views").Bool(defaults);
+  w.Newline().Key("views").BeginArray();
+  for (const ViewListRow& r : rows) {
+    w.Newline().BeginObject().Key("name").String(r.name).Key("audience").String(r.audience);
+    w.Key("default").Bool(r.built_in).Key("selects").String(r.selects).Key("kpis").BeginArray();
+    for (const std::string& id : r.kpis) w.String(id);
+    w.EndArray().Key("period");
+    if (r.period) {
+      w.String(*r.period);
+    } else {
+      w.Null();
+    }
+    w.Key("by");
+    if (r.by) {
+      w.String(*r.by);
+    } else {
+      w.Null();
+    }
+    w.Key("compare").StringOrNull(r.compare).Key("trend");
+    if (r.trend) {
+      w.Int(*r.trend);
+    } else {
+      w.Null();
+    }
+    w.EndObject();
+  }
+  w.EndArray().EndObject().Newline();
+  return w.Take();
+}
+
+}  // namespace
+
+std::string WriteViewList(const std::string& definition, bool defaults,
+                          const std::vector<ViewListRow>& rows, Format format) {
+  if (format == Format::kJson) return WriteJson(definition, defaults, rows);
+  if (format == Format::kCsv) {
+    std::string out = "view,audience,default,kpis,selects,period,by,compare,trend\n";
+    for (const ViewListRow& r : rows) {
+      out += fmt::format("{},{},{},{},{},{},{},{},{}\n", CsvField(r.name), CsvField(r.audience),
+                         r.built_in ? "true" : "false", CsvField(Joined(r.kpis, " ")),
+                         CsvField(r.selects), CsvField(r.period.value_or("")),
+                         CsvField(r.by.value_or("")), CsvField(r.compare),
+                         r.trend ? std::to_string(*r.trend) : "");
+    }
+    return out;
+  }
+  const bool md = format == Format::kMarkdown;
+  std::string out = fmt::format("{}crmkpi views: {}{}\n\n", md ? "# " : "", definition,
+                                defaults ? " (no [view] sections: the default views)" : "");
+  Table t;
+  t.head = {"view", "audience", "KPIs", "selects", "period", "by", "compare", "trend"};
+  t.right = {false, false, false, false, false, false, false, true};
+  for (const ViewListRow& r : rows) {
+    t.rows.push_back({r.name, r.audience, r.kpis.empty() ? "(none)" : Joined(r.kpis, ", "),
+                      r.selects, r.period.value_or("(metrics' own)"), r.by.value_or("(metrics' own)"),
+                      r.compare, r.trend ? std::to_string(*r.trend) : ""});
+  }
+  out += t.Render(md);
+  out += fmt::format("\n{}crmkpi report -c {} --view NAME{} prints one; --by, --period, "
+                     "--compare and --trend replace its settings.\n",
+                     md ? "`" : "", definition, md ? "`" : "");
+  return out;
+}
+
+}  // namespace crmkpi
