@@ -124,7 +124,8 @@ DefinitionRun RunDefinition(const KpiModel& model, const std::string& as_of_flag
   run.metrics = RunMetrics(sources, model.lookups, model.metrics, files, model.tz, as_of,
                            parallel, from_data, taps);
   if (data_as_of) run.metrics.data_as_of = data_as_of;
-  run.evaluation = EvaluateKpis(model, run.metrics, overrides, TargetGroups(targets), group_values);
+  const auto target_groups = TargetGroups(targets);
+  run.evaluation = EvaluateKpis(model, run.metrics, overrides, target_groups, group_values);
   Report& report = run.evaluation.report;
   report.warnings.insert(report.warnings.begin(), date_orders.begin(), date_orders.end());
   if (run.metrics.data_as_of) {
@@ -141,7 +142,8 @@ DefinitionRun RunDefinition(const KpiModel& model, const std::string& as_of_flag
                        : DateParser({}, model.tz).FormatInstant(*as_of);
     report.as_of_source = "option";
   }
-  ApplyTargets(model, targets, &report);  // its pace counts to the as-of
+  // Its pace counts to the as-of.
+  ApplyTargets(model, targets, &report, GroupsWithoutRows(target_groups, run.metrics));
   return run;
 }
 

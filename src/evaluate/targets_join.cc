@@ -220,7 +220,23 @@ std::map<std::vector<std::string>, std::set<std::vector<std::string>>> TargetGro
   return out;
 }
 
-void ApplyTargets(const KpiModel& model, const ResolvedTargets& targets, Report* report) {
+std::map<std::vector<std::string>, std::set<std::vector<std::string>>> GroupsWithoutRows(
+    const std::map<std::vector<std::string>, std::set<std::vector<std::string>>>& groups,
+    const MetricRun& run) {
+  auto out = groups;
+  for (const MetricResult& r : run.metrics) {
+    for (const MetricGrouping& g : r.groupings) {
+      auto it = out.find(g.keys);
+      if (it == out.end()) continue;
+      for (const auto& row : g.rows) it->second.erase(row.first);
+    }
+  }
+  return out;
+}
+
+void ApplyTargets(
+    const KpiModel& model, const ResolvedTargets& targets, Report* report,
+    const std::map<std::vector<std::string>, std::set<std::vector<std::string>>>& added) {
   if (targets.file.empty()) return;
   report->targets = targets.file;
   for (const auto& [label, bounds] : targets.period_bounds) report->period_bounds.emplace(label, bounds);
@@ -238,6 +254,20 @@ void ApplyTargets(const KpiModel& model, const ResolvedTargets& targets, Report*
     }
   }
   const std::optional<std::int64_t> as_of = DayOfAsOf(report->as_of);
+  // A table's group of a period after the as-of that no row fell in: a plan, left out.
+  for (Grouping& g : report->groupings) {
+    const auto plan = added.find(g.keys);
+    const auto period_key = std::find(g.keys.begin(), g.keys.end(), "period");
+    if (plan == added.end() || period_key == g.keys.end() || !as_of) continue;
+    const auto at = static_cast<std::size_t>(period_key - g.keys.begin());
+    std::erase_if(g.rows, [&](const GroupRow& row) {
+      if (plan->second.count(row.values) == 0) return false;
+      const auto b = report->period_bounds.find(row.values[at]);
+      const auto first = b == report->period_bounds.end() ? std::nullopt
+                                                          : ParseDayText(b->second.first);
+      return first && *first > *as_of;
+    });
+  }
   for (Grouping& g : report->groupings) {
     const auto found = targets.groups.find(g.keys);
     if (found == targets.groups.end()) continue;

@@ -15,6 +15,7 @@
 
 #include "crmkpi/base/error.h"
 #include "crmkpi/definition/kpi_model.h"
+#include "crmkpi/engine/metric_engine.h"
 #include "crmkpi/read/data_warning.h"
 #include "crmkpi/results/report.h"
 
@@ -51,7 +52,16 @@ std::map<std::vector<std::string>, std::set<std::vector<std::string>>> TargetGro
 // Sets target, achievement, status, gap, target_source and pace on the report's KPIs from
 // |targets| (report->as_of is the as-of of the pace). In a grouping where the table gives a
 // KPI targets, a group without one has no target (the definition's target is for the total).
-void ApplyTargets(const KpiModel& model, const ResolvedTargets& targets, Report* report);
+// |added|: the groups TargetGroups added that no row of the data fell in; those of a period
+// that starts after the as-of are taken out again (a plan, not a result: nothing to compare).
+void ApplyTargets(
+    const KpiModel& model, const ResolvedTargets& targets, Report* report,
+    const std::map<std::vector<std::string>, std::set<std::vector<std::string>>>& added = {});
+
+// The groups of |groups| that no row of |run| fell in.
+std::map<std::vector<std::string>, std::set<std::vector<std::string>>> GroupsWithoutRows(
+    const std::map<std::vector<std::string>, std::set<std::vector<std::string>>>& groups,
+    const MetricRun& run);
 
 // Whether a KPI adds up over time, so that a straight line extends it to the period's end: a
 // count or sum metric, or a sum or difference of such (docs/kpis.md).
