@@ -21,17 +21,6 @@ struct ViewsArgs {
   bool quiet = false;
 };
 
-std::string GroupingText(const std::vector<std::vector<std::string>>& by) {
-  if (by.empty()) return "none";
-  std::string out;
-  for (const auto& g : by) {
-    std::string one;
-    for (const auto& c : g) one += (one.empty() ? "" : "+") + c;
-    out += (out.empty() ? "" : ", ") + one;
-  }
-  return out;
-}
-
 int Run(const ViewsArgs& a) {
   const Format format = ParseFormat(a.format);
   const KpiModel model = LoadModel(a.config);

@@ -66,6 +66,17 @@ ViewDef DefaultView(const char* id, const char* audience, std::vector<Layer> lay
 
 }  // namespace
 
+std::string GroupingText(const std::vector<std::vector<std::string>>& by) {
+  if (by.empty()) return "none";
+  std::string out;
+  for (const auto& g : by) {
+    std::string one;
+    for (const auto& c : g) one += (one.empty() ? "" : "+") + c;
+    out += (out.empty() ? "" : ", ") + one;
+  }
+  return out;
+}
+
 std::vector<ViewDef> DefaultViews() {
   return {
       DefaultView("executive", "経営層", {Layer::kLagging}, true, Period::kMonth, {}, "previous"),

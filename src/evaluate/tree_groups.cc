@@ -25,15 +25,16 @@ void GroupMetricsByColumns(const std::vector<std::string>& by, Period kind, KpiM
   std::size_t changed = 0;
   for (MetricDef& m : model->metrics) {
     if (m.aggregation == Aggregation::kFigure) continue;
-    m.by = {by};
+    m.by.clear();
+    if (!by.empty()) m.by.push_back(by);
     m.period = kind;
     ++changed;
   }
   if (changed == 0) {
     throw Error::Usage(fmt::format(
-        "--by: {} has no metric that can be grouped (the figures of stage_history and "
+        "{}: {} has no metric that can be grouped (the figures of stage_history and "
         "forecast sources are totals)",
-        model->name));
+        by.empty() ? "--period" : "--by", model->name));
   }
 }
 

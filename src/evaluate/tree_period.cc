@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "crmkpi/base/error.h"
+#include "crmkpi/evaluate/tree_groups.h"
 #include "crmkpi/values/date_time.h"
 #include "crmkpi/values/fiscal_calendar.h"
 
@@ -50,19 +51,7 @@ Period MetricsPeriod(const KpiModel& model) {
 }
 
 void GroupMetricsByPeriod(Period kind, KpiModel* model) {
-  std::size_t changed = 0;
-  for (MetricDef& m : model->metrics) {
-    if (m.aggregation == Aggregation::kFigure) continue;
-    m.by.clear();
-    m.period = kind;
-    ++changed;
-  }
-  if (changed == 0) {
-    throw Error::Usage(fmt::format(
-        "--period: {} has no metric that can be grouped (the figures of stage_history and "
-        "forecast sources are totals)",
-        model->name));
-  }
+  GroupMetricsByColumns({}, kind, model);
 }
 
 ValueMap PeriodValues(const KpiModel& model, const KpiEvaluation& ev, const std::string& label,

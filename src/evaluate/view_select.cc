@@ -26,16 +26,6 @@ std::string Join(const std::vector<std::string>& items) {
   return out;
 }
 
-std::string GroupingText(const std::vector<std::vector<std::string>>& by) {
-  std::string out;
-  for (const auto& g : by) {
-    std::string one;
-    for (const auto& c : g) one += (one.empty() ? "" : "+") + c;
-    out += (out.empty() ? "" : ", ") + one;
-  }
-  return out;
-}
-
 // The KPIs |ids| and every KPI they use (model.kpis is in dependency order: a KPI after the
 // KPIs it uses, so one pass from the end closes the set).
 std::set<std::string> WithDependencies(const KpiModel& model, const std::vector<std::string>& ids) {

@@ -63,6 +63,9 @@ std::vector<std::string> ViewKpis(const KpiModel& model, const ViewDef& view);
 // KPIs (at the view's `layer` line for a view of the definition).
 std::vector<std::string> RequireViewKpis(const KpiModel& model, const ViewDef& view);
 
+// Groupings as `by =` writes them: "owner, owner+product"; "none" when there are none.
+std::string GroupingText(const std::vector<std::vector<std::string>>& by);
+
 // What a view selects, for people: "kpis = revenue, win_rate", "KGIs and layer = lagging".
 std::string SelectionText(const ViewDef& view);
 
