@@ -89,24 +89,7 @@ double ParseNumber(const IniEntry& e) {
 }
 
 // "48h", "2d", "90m", "1.5d", "30s" → seconds; nullopt otherwise.
-std::optional<double> ParseDurationText(std::string_view text) {
-  std::string_view t = TrimSpace(text);
-  if (t.size() < 2) return std::nullopt;
-  const char unit = t.back();
-  const double scale = unit == 'd' ? 86400.0 : unit == 'h' ? 3600.0 : unit == 'm' ? 60.0
-                       : unit == 's' ? 1.0 : 0.0;
-  if (scale == 0.0) return std::nullopt;
-  t = TrimSpace(t.substr(0, t.size() - 1));
-  if (t.empty()) return std::nullopt;
-  for (char c : t) {
-    if (!((c >= '0' && c <= '9') || c == '.')) return std::nullopt;
-  }
-  const std::string s(t);
-  char* end = nullptr;
-  const double v = std::strtod(s.c_str(), &end);
-  if (end != s.c_str() + s.size()) return std::nullopt;
-  return v * scale;
-}
+std::optional<double> ParseDurationText(std::string_view text) { return ParseDurationSeconds(text); }
 
 bool ParseBool(const IniEntry& e) {
   if (e.value == "true" || e.value == "yes" || e.value == "1") return true;

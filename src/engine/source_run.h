@@ -137,10 +137,7 @@ class SourceRun {
   // Whether a date value holds a time of day (every time format has a ':'; an Excel serial
   // day number a fraction, 45397.5): a duration between a date-only and a date-time value is
   // counted in calendar days.
-  static bool HasTime(std::string_view text) {
-    if (std::memchr(text.data(), ':', text.size()) != nullptr) return true;
-    return text.size() > 6 && text[5] == '.' && text[0] >= '0' && text[0] <= '9';
-  }
+  static bool HasTime(std::string_view text) { return DateHasTime(text); }
   inline void JoinLookup(const LoadedLookup& l);
   std::size_t LocateIndex(int column) const;
   [[gnu::always_inline]] inline void HandleBadWidth(const CsvRow& row);
