@@ -30,18 +30,20 @@ enum Exclusion : int {
   kStageNotInOrder,   // reached: an open row whose stage is not in the source's stages
   kMissingCurrency,   // money with [fx]: the row's currency cell is empty
   kUnknownCurrency,   // money with [fx]: no rate for the row's currency
+  kDivisionByZero,    // value = …: the row's arithmetic divides by zero
   kExclusionCount
 };
 inline constexpr std::array<const char*, kExclusionCount> kExclusionNames = {
     "missing_value",      "invalid_value",     "missing_from",      "invalid_from",
     "missing_to",         "invalid_to",        "negative_duration", "pending",
     "from_after_as_of",   "lost_stage_unknown", "stage_not_in_order", "missing_currency",
-    "unknown_currency"};
+    "unknown_currency",   "division_by_zero"};
 
 enum class ValueKind : std::uint8_t {
   kRows,      // count
   kNonEmpty,  // count of a column
   kAmount,    // ParseAmount of a column
+  kExpr,      // value = …: arithmetic of the row's columns, in amount units (ValueExpr)
   kDuration,  // TO - FROM in seconds
   kDistinct,  // count_distinct key
   kKm,        // km_median: an event's TO − FROM, or a censored row's FROM

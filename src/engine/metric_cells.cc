@@ -96,7 +96,7 @@ MetricCell Cell(const MetricState& m, const HotAcc& a, ColdAcc& cold,
     }
   }
   if (m.def->aggregation == Aggregation::kKmMedian) return cell;
-  const bool amount = m.kind == ValueKind::kAmount;
+  const bool amount = m.kind == ValueKind::kAmount || m.kind == ValueKind::kExpr;
   auto scaled = [&](long double x) {  // a value in units or seconds as printed
     return amount ? static_cast<double>(x / kAmountScaleD)
                   : static_cast<double>(x / static_cast<long double>(m.unit_seconds));

@@ -470,6 +470,22 @@ inline void SourceRun::ObserveSlot(Slot* s) {
           break;
       }
       break;
+    case ValueKind::kExpr:
+      switch (exprs_[static_cast<std::size_t>(s->expr)].Eval(*context_, &s->value)) {
+        case ValueExpr::Status::kOk:
+          if (s->fx) ConvertCurrency(s);
+          break;
+        case ValueExpr::Status::kMissing:
+          s->exclusion = kMissingValue;
+          break;
+        case ValueExpr::Status::kInvalid:
+          s->exclusion = kInvalidValue;
+          break;
+        case ValueExpr::Status::kDivisionByZero:
+          s->exclusion = kDivisionByZero;
+          break;
+      }
+      break;
     case ValueKind::kDuration: {
       const DurationSlot& d = Duration(static_cast<std::size_t>(s->duration));
       s->exclusion = d.exclusion;

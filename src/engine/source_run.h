@@ -16,6 +16,7 @@
 #include "crmkpi/bind/stage_rules.h"
 #include "crmkpi/definition/metric_def.h"
 #include "crmkpi/engine/row_tap.h"
+#include "crmkpi/definition/value_expr.h"
 #include "crmkpi/definition/where.h"
 #include "crmkpi/engine/metric_engine.h"
 #include "crmkpi/read/csv_reader.h"
@@ -224,6 +225,7 @@ class SourceRun {
   DistinctBatch batch_;
   std::vector<PeriodSlot> periods_;
   std::vector<DurationSlot> durations_;
+  std::vector<ValueExpr> exprs_;  // the metrics' `value =` expressions, bound (equal texts once)
   std::vector<Interned> interned_;
   std::vector<GroupTable> tables_;
   std::vector<GroupRun> runs_;  // by table: the accumulators of the current row's group

@@ -1033,8 +1033,8 @@ TEST_CASE("errors: unknown columns at the metric's INI location, unreadable file
 
   MetricDef sum_without_column = Metric("s", "deals", Aggregation::kSum);
   e = ErrorOf([&] { Run({deals}, {sum_without_column}); });
-  CHECK(e.Formatted() == "kpi.ini:12:10: metric 's': this aggregation needs one numeric column "
-                         "or a duration = FROM..TO");
+  CHECK(e.Formatted() == "kpi.ini:12:10: metric 's': this aggregation needs one numeric column, "
+                         "a value = … or a duration = FROM..TO");
 
   const SourceDef missing = Source("deals", path + ".nope");
   e = ErrorOf([&] { Run({missing}, {Metric("n", "deals")}); });
@@ -1384,7 +1384,12 @@ long MallocsOfRun(const std::string& path, const std::string& owners) {
   m.push_back(Amount("max", Aggregation::kMax, "amount > 1000 and owner in ('Owner 1', 'Owner 2')"));
   m.push_back(Duration("min_hours", Aggregation::kMin, "created >= 2024-03-01",
                        DurationUnit::kHours));
-  REQUIRE(m.size() == 10);
+  // value = … and the where extensions (a difference of dates, two columns compared).
+  m.push_back(Metric("weighted", "deals", Aggregation::kSum));
+  m.back().value = "amount * 60% / (1 + 1) - amount ÷ 4";
+  m.back().where = "closed - created < 30d and closed > created";
+  m.back().by = {{"owner"}};
+  REQUIRE(m.size() == 11);
 #ifdef CRMKPI_COUNT_MALLOC
   const long before = g_mallocs.load();
 #endif
@@ -1528,4 +1533,99 @@ TEST_CASE("wheres on a grouped column's text are decided per stage and value, te
   REQUIRE(w != nullptr);
   CHECK(w->count == 1);
   CHECK(w->first.line == 5);
+}
+
+TEST_CASE("value = …: arithmetic of the row's columns, percent cells, exclusions by reason",
+          "[metric][value]") {
+  TempDir dir;
+  // Hand-checked per row (amount × probability; probability as written or a percent cell):
+  //   1 A  1,000,000 × 60%   = 600,000
+  //   2 A    500,000 × 30    = 15,000,000   (a whole number is taken as written)
+  //   3 B    200,000 × ""    → missing_value
+  //   4 B        TBD × 50%   → invalid_value
+  //   5 B    100,000 × 100 % = 100,000
+  //   6 C   ¥300,000 × 12.5％ = 37,500
+  const SourceDef deals = Source(
+      "deals", dir.Write("deals.csv",
+                         "id,owner,stage,amount,probability,list price,qty\n"
+                         "1,A,open,\"1,000,000\",60%,1200000,2\n"
+                         "2,A,open,500000,30,,1\n"
+                         "3,B,open,200000,,300000,1\n"
+                         "4,B,open,TBD,50%,1,1\n"
+                         "5,B,won,100000,100 %,0,3\n"
+                         "6,C,open,\"¥300,000\",12.5％,400000,x\n"));
+  MetricDef weighted = Metric("weighted", "deals", Aggregation::kSum);
+  weighted.value = "amount * probability";
+  weighted.by = {{"owner"}};
+  // amount ÷ list price: 1,000,000 / 1,200,000 = 0.8333 (rounded per row), row 2 missing,
+  // 200,000 / 300,000 = 0.6667, row 4 invalid, row 5 ÷ 0, 300,000 / 400,000 = 0.75:
+  // avg = (0.8333 + 0.6667 + 0.75) / 3 = 2.25 / 3 = 0.75.
+  MetricDef ratio = Metric("ratio", "deals", Aggregation::kAvg);
+  ratio.value = "amount ÷ \"list price\"";
+  // amount × qty: 2,000,000, 500,000, 200,000, (TBD), 300,000, (qty x): min 200,000,
+  // max 2,000,000, median of 200k, 300k, 500k, 2M = (300k + 500k) / 2 = 400,000.
+  MetricDef lo = Metric("lo", "deals", Aggregation::kMin);
+  lo.value = "amount * qty";
+  MetricDef hi = lo;
+  hi.id = "hi";
+  hi.aggregation = Aggregation::kMax;
+  MetricDef mid = lo;
+  mid.id = "mid";
+  mid.aggregation = Aggregation::kMedian;
+  // The same value under a where: open deals only (rows 1, 2, 3, 4, 6).
+  MetricDef open = weighted;
+  open.id = "open_weighted";
+  open.where = "stage is open";
+  open.by.clear();
+  const MetricRun run = Run({deals}, {weighted, ratio, lo, hi, mid, open});
+  const MetricResult& w = Find(run, "weighted");
+  CHECK(Str(w.total) == "15737500");
+  CHECK(w.total.n == 4);
+  CHECK(Excluded(w.total) == "missing_value=1 invalid_value=1");
+  CHECK(Table(w.groupings[0]) ==
+        std::vector<std::string>{"A → 15600000", "B → 100000", "C → 37500"});
+  const MetricResult& r = Find(run, "ratio");
+  CHECK(Str(r.total) == "0.75");
+  CHECK(r.total.numerator->ToString() == "2.25");
+  CHECK(Excluded(r.total) == "missing_value=1 invalid_value=1 division_by_zero=1");
+  CHECK(Str(Find(run, "lo").total) == "200000");
+  CHECK(Str(Find(run, "hi").total) == "2000000");
+  CHECK(Str(Find(run, "mid").total) == "400000");
+  CHECK(Excluded(Find(run, "mid").total) == "invalid_value=2");
+  CHECK(Str(Find(run, "open_weighted").total) == "15637500");
+  // Money: the value reads the amount role's column, so the yen mark of row 6 labels it.
+  CHECK(w.total.currency == "JPY");
+  // One invalid amount warning for the column, however many expressions read it.
+  const DataWarning* bad = Warning(run, "invalid_amount");
+  REQUIRE(bad != nullptr);
+  CHECK(bad->count == 1);
+
+  // In parallel chunks the same cells (merged in file order).
+  std::string big = "id,owner,stage,amount,probability,list price,qty\n";
+  for (int i = 0; i < 3000; ++i) {
+    big += fmt::format("{},O{},open,{},{}%,{},{}\n", i, i % 3, 1000 + i, i % 101, 2000,
+                       i % 5 == 0 ? "" : "2");
+  }
+  const SourceDef many = Source("deals", dir.Write("many.csv", big));
+  MetricDef per_qty = Metric("per_qty", "deals", Aggregation::kAvg);
+  per_qty.value = "amount * probability / qty";
+  per_qty.by = {{"owner"}};
+  const MetricRun serial = Run({many}, {weighted, per_qty});
+  ParallelOptions parallel;
+  parallel.threads = 3;
+  parallel.min_chunk_bytes = 4096;
+  const MetricRun split =
+      RunMetrics({many}, {}, {weighted, per_qty}, {}, "", std::nullopt, parallel);
+  for (const char* id : {"weighted", "per_qty"}) {
+    INFO(id);
+    CHECK(Str(Find(split, id).total) == Str(Find(serial, id).total));
+    CHECK(Excluded(Find(split, id).total) == Excluded(Find(serial, id).total));
+    CHECK(Table(Find(split, id).groupings[0]) == Table(Find(serial, id).groupings[0]));
+  }
+  // Σ over i of (1000 + i) × (i mod 101) / 100, exact to the unit of 1/10,000 per row.
+  long double expected = 0;
+  for (int i = 0; i < 3000; ++i) {
+    expected += std::llround((1000.0L + i) * (i % 101) / 100 * 10000) / 10000.0L;
+  }
+  CHECK(Str(Find(serial, "weighted").total) == Num::Money(std::llround(expected * 10000)).ToString());
 }

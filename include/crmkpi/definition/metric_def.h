@@ -115,6 +115,10 @@ struct MetricDef {
   std::vector<std::string> columns;  // the value column; count_distinct: key columns (a+b)
   SourceLoc column_loc;
   std::string duration_from, duration_to;  // "duration = created..closed" instead of a column
+  // "value = amount * probability / 100" instead of a column: arithmetic over the row's columns
+  // (definition/value_expr.h), for sum, avg, min, max, median and pNN.
+  std::string value;
+  SourceLoc value_loc;
   DurationUnit duration_unit = DurationUnit::kDays;
   std::string where;  // filter expression (where.h), empty = every row
   SourceLoc where_loc;

@@ -186,6 +186,7 @@ class RowContext {
 
   // Amounts written with a decimal comma (ParseAmountDecimalComma): `decimal = comma`.
   void set_decimal_comma(bool on) { decimal_comma_ = on; }
+  bool decimal_comma() const { return decimal_comma_; }
 
   // |column| parsed as an amount, an instant or a local day without reporting an invalid
   // value (a comparison of two columns tries both kinds): the memo's parse when the row's
