@@ -238,7 +238,7 @@ LookupDef LoadLookup(const IniFile& ini, const IniSection& s) {
 
 MetricDef LoadMetric(const IniSection& s) {
   RequireId(s);
-  CheckKeys(s, {"source", "type", "column", "value", "duration", "duration_unit", "within", "stage",
+  CheckKeys(s, {"source", "type", "column", "value", "having", "duration", "duration_unit", "within", "stage",
                 "censored", "where", "by", "period", "period_of", "label", "unit", "definition",
                 "optional", "money"});
   MetricDef m;
@@ -341,6 +341,14 @@ MetricDef LoadMetric(const IniSection& s) {
                                 SectionName(s)));
       }
       if (m.columns.size() > 1) Fail(m.column_loc, "only count_distinct takes several columns (a+b)");
+  }
+  if (const IniEntry* e = s.Find("having")) {
+    if (m.aggregation != Aggregation::kCountDistinct) {
+      Fail(e->key_loc, "having is for type = count_distinct (count the keys with so many rows: "
+                       "having = count >= 2)");
+    }
+    m.having = ParseHaving(*e);
+    m.having_loc = e->value_loc;
   }
   if (const IniEntry* e = s.Find("within")) {
     if (m.aggregation != Aggregation::kSla) Fail(e->key_loc, "within is for type = sla");

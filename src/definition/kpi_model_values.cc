@@ -3,6 +3,7 @@
 #include "kpi_model_values.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cstdlib>
 
 #include <fmt/format.h>
@@ -155,6 +156,77 @@ std::vector<std::vector<std::string>> ParseGroupings(std::string_view text, cons
     ++i;  // past ',' or '+'
   }
   return out;
+}
+
+HavingDef ParseHaving(const IniEntry& e) {
+  const std::string_view text = TrimSpace(e.value);
+  auto fail = [&](std::size_t at, const std::string& what) {
+    SourceLoc loc = e.value_loc;
+    // Columns count characters (the text is ASCII up to any problem worth pointing at).
+    const std::size_t lead = static_cast<std::size_t>(std::string_view(e.value).find_first_not_of(" \t"));
+    if (loc.column > 0) loc.column += (lead == std::string_view::npos ? 0 : lead) + at;
+    Fail(loc, fmt::format("having: {}; write having = count >= 2 (= != < <= > >= and a whole "
+                          "number of rows)",
+                          what));
+  };
+  std::size_t i = 0;
+  auto skip = [&] {
+    while (i < text.size() && (text[i] == ' ' || text[i] == '\t')) ++i;
+  };
+  std::size_t word = 0;
+  while (word < text.size() && std::isalpha(static_cast<unsigned char>(text[word]))) ++word;
+  std::string keyword(text.substr(0, word));
+  std::transform(keyword.begin(), keyword.end(), keyword.begin(),
+                 [](char c) { return static_cast<char>(std::tolower(static_cast<unsigned char>(c))); });
+  if (keyword != "count") {
+    fail(0, fmt::format("expected 'count' (the key's rows), got '{}'",
+                        word == 0 ? std::string(text.substr(0, 1)) : std::string(text.substr(0, word))));
+  }
+  i = word;
+  skip();
+  HavingDef h;
+  const std::size_t op_at = i;
+  auto next_is = [&](std::string_view op) { return text.substr(i, op.size()) == op; };
+  if (next_is(">=")) {
+    h.op = HavingDef::Op::kGe;
+    i += 2;
+  } else if (next_is("<=")) {
+    h.op = HavingDef::Op::kLe;
+    i += 2;
+  } else if (next_is("!=")) {
+    h.op = HavingDef::Op::kNe;
+    i += 2;
+  } else if (next_is("==")) {
+    h.op = HavingDef::Op::kEq;
+    i += 2;
+  } else if (next_is(">")) {
+    h.op = HavingDef::Op::kGt;
+    i += 1;
+  } else if (next_is("<")) {
+    h.op = HavingDef::Op::kLt;
+    i += 1;
+  } else if (next_is("=")) {
+    h.op = HavingDef::Op::kEq;
+    i += 1;
+  } else {
+    fail(op_at, i < text.size() ? fmt::format("expected an operator after 'count', got '{}'", text.substr(i, 1))
+                                : std::string("expected an operator after 'count'"));
+  }
+  skip();
+  const std::size_t number_at = i;
+  std::uint64_t n = 0;
+  std::size_t digits = 0;
+  while (i < text.size() && text[i] >= '0' && text[i] <= '9') {
+    if (n > 1'000'000'000'000ull) fail(number_at, "the number of rows is too large");
+    n = n * 10 + static_cast<std::uint64_t>(text[i] - '0');
+    ++i;
+    ++digits;
+  }
+  if (digits == 0 || i != text.size()) {
+    fail(number_at, fmt::format("expected a whole number of rows, got '{}'", text.substr(number_at)));
+  }
+  h.count = n;
+  return h;
 }
 
 UnitSpec ParseUnit(const IniEntry& e) {

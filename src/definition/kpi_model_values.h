@@ -39,6 +39,8 @@ std::string ResolvePath(const IniFile& ini, const std::string& path);  // agains
 // A name may be quoted in "…" or `…`, as in where (`by = owner, "Lead Source"`; needed for a
 // name holding ',' or '+'). Errors at |loc| (the value's start) plus the column of the problem.
 std::vector<std::vector<std::string>> ParseGroupings(std::string_view text, const SourceLoc& loc);
+// `having`: "count >= 2" (= == != < <= > >=, a whole number) → the condition on a key's rows.
+HavingDef ParseHaving(const IniEntry& e);
 UnitSpec ParseUnit(const IniEntry& e);
 Period ParsePeriod(const IniEntry& e);
 void ParseAggregation(const IniEntry& e, MetricDef* m);  // type = …

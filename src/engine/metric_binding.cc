@@ -113,6 +113,9 @@ void SourceRun::BindMetric(const MetricDef& def, std::size_t result_index) {
                             : (has_expr ? ValueKind::kExpr : ValueKind::kAmount);
       break;
   }
+  if (def.having && def.aggregation != Aggregation::kCountDistinct) {
+    Fail(def, def.having_loc, "having is for type = count_distinct");
+  }
   if (def.aggregation == Aggregation::kPercentile &&
       !(def.percentile >= 0.0 && def.percentile <= 1.0)) {
     Fail(def, def.loc, fmt::format("percentile {} is not between 0 and 1", def.percentile));
@@ -216,6 +219,7 @@ void SourceRun::BindMetric(const MetricDef& def, std::size_t result_index) {
                            [&](const Stream& x) { return x.SameObservation(st); });
   if (same == streams_.end()) same = streams_.insert(streams_.end(), std::move(st));
   Stream& stream = *same;
+  if (def.having && !m.missing) stream.counted = true;
 
   int period = -1;
   if (def.period != Period::kNone) {

@@ -28,6 +28,9 @@ struct Stream {
   std::vector<int> key_columns;  // kDistinct: schema columns
   std::vector<int> key_slots;    // kDistinct: their Interned slots
   KeyTable composite;            // kDistinct with several columns: packed value ids → id
+  // kDistinct: a metric reading it has `having`, so each key's rows are counted (IdCounts)
+  // rather than only its presence (IdSet); the metrics without `having` count its keys.
+  bool counted = false;
   int duration = -1;             // kDuration: index of the DurationSlot
   bool sla = false;              // kDuration: the value is met (1) or breached (0)
   double within_seconds = 0;     // sla: the target

@@ -34,6 +34,11 @@ void AccumulateDistinct(const Stream& s, const GroupRun* runs, const DistinctKey
       continue;
     }
     ++hot.n;
+    if (s.counted) {
+      if (!cold.counts) cold.counts = std::make_unique<IdCounts>();
+      cold.counts->Add(o.id);
+      continue;
+    }
     if (!cold.distinct) cold.distinct = std::make_unique<IdSet>();
     cold.distinct->Insert(o.id);
   }
@@ -299,6 +304,11 @@ inline void SourceRun::FlushDistinct() {
       const Stream::Target& a = st.targets[t];
       GroupTable& table = tables_[static_cast<std::size_t>(a.table)];
       ColdAcc& cold = table.cold[std::size_t{b.groups[e.groups + t]} * table.width + a.user];
+      if (st.counted) {
+        if (!cold.counts) cold.counts = std::make_unique<IdCounts>();
+        cold.counts->Add(id);
+        continue;
+      }
       if (!cold.distinct) cold.distinct = std::make_unique<IdSet>();
       cold.distinct->Insert(id);
     }

@@ -1389,7 +1389,11 @@ long MallocsOfRun(const std::string& path, const std::string& owners) {
   m.back().value = "amount * 60% / (1 + 1) - amount ÷ 4";
   m.back().where = "closed - created < 30d and closed > created";
   m.back().by = {{"owner"}};
-  REQUIRE(m.size() == 11);
+  m.push_back(Metric("repeat", "deals", Aggregation::kCountDistinct));
+  m.back().columns = {"owner"};
+  m.back().having = HavingDef{HavingDef::Op::kGe, 2};
+  m.back().where = "amount >= `amount`";
+  REQUIRE(m.size() == 12);
 #ifdef CRMKPI_COUNT_MALLOC
   const long before = g_mallocs.load();
 #endif
@@ -1628,4 +1632,102 @@ TEST_CASE("value = …: arithmetic of the row's columns, percent cells, exclusio
     expected += std::llround((1000.0L + i) * (i % 101) / 100 * 10000) / 10000.0L;
   }
   CHECK(Str(Find(serial, "weighted").total) == Num::Money(std::llround(expected * 10000)).ToString());
+}
+
+TEST_CASE("count_distinct with having: keys with so many rows, per group, merged in parallel",
+          "[metric][having]") {
+  TempDir dir;
+  // Hand-checked: C1 has orders 1, 3, 5 (A, B, A), C2 2, 6 (A, B), C3 4 (B), C4 8 (A); order 7
+  // has no customer (missing_value).
+  const SourceDef orders = Source(
+      "orders", dir.Write("orders.csv",
+                          "order_id,customer_id,owner,ordered_at,amount\n"
+                          "1,C1,A,2024-03-01,100\n"
+                          "2,C2,A,2024-03-02,200\n"
+                          "3,C1,B,2024-03-05,150\n"
+                          "4,C3,B,2024-03-06,50\n"
+                          "5,C1,A,2024-04-01,300\n"
+                          "6,C2,B,2024-04-02,10\n"
+                          "7,,A,2024-04-03,5\n"
+                          "8,C4,A,2024-04-04,70\n"));
+  auto distinct = [](const std::string& id, std::optional<HavingDef> having) {
+    MetricDef m = Metric(id, "orders", Aggregation::kCountDistinct);
+    m.columns = {"customer_id"};
+    m.having = having;
+    m.by = {{"owner"}};
+    return m;
+  };
+  using Op = HavingDef::Op;
+  const std::vector<MetricDef> metrics = {
+      distinct("customers", std::nullopt),  distinct("repeat", HavingDef{Op::kGe, 2}),
+      distinct("once", HavingDef{Op::kEq, 1}), distinct("three", HavingDef{Op::kGt, 2}),
+      distinct("few", HavingDef{Op::kLe, 2}),  distinct("not_two", HavingDef{Op::kNe, 2}),
+      distinct("under_two", HavingDef{Op::kLt, 2})};
+  const MetricRun run = Run({orders}, metrics);
+  // Total: C1 3 rows, C2 2, C3 1, C4 1.
+  CHECK(Str(Find(run, "customers").total) == "4");
+  CHECK(Str(Find(run, "repeat").total) == "2");
+  CHECK(Str(Find(run, "once").total) == "2");
+  CHECK(Str(Find(run, "three").total) == "1");
+  CHECK(Str(Find(run, "few").total) == "3");
+  CHECK(Str(Find(run, "not_two").total) == "3");
+  CHECK(Str(Find(run, "under_two").total) == "2");
+  CHECK(Find(run, "repeat").total.n == 7);  // rows with a key
+  CHECK(Excluded(Find(run, "repeat").total) == "missing_value=1");
+  // Per owner, the key's rows in the group: A has C1 twice (1, 5), C2, C4; B C1, C3, C2 once.
+  CHECK(Table(Find(run, "repeat").groupings[0]) ==
+        std::vector<std::string>{"A → 1", "B → 0"});
+  CHECK(Table(Find(run, "customers").groupings[0]) ==
+        std::vector<std::string>{"A → 3", "B → 3"});
+  // The same alone (no stream shared with a metric without having).
+  const MetricRun alone = Run({orders}, {metrics[1]});
+  CHECK(Str(Find(alone, "repeat").total) == "2");
+  // A where counts only the rows that pass it: orders from 2024-04 on, C1 (5) and C2 (6) once.
+  MetricDef april = distinct("april_repeat", HavingDef{Op::kGe, 2});
+  april.where = "ordered_at >= 2024-04-01";
+  CHECK(Str(Find(Run({orders}, {april}), "april_repeat").total) == "0");
+  // A composite key counts (customer, owner) pairs: (C1, A) has two rows.
+  MetricDef pairs = distinct("pairs", HavingDef{Op::kGe, 2});
+  pairs.columns = {"customer_id", "owner"};
+  pairs.by.clear();
+  CHECK(Str(Find(Run({orders}, {pairs}), "pairs").total) == "1");
+
+  // Many keys (the counts become a direct array past 1,024 keys), grouped and not, serial and
+  // in chunks: customer k has k mod 4 + 1 orders, so k mod 4 ≥ 1 are repeat customers.
+  std::string big = "order_id,customer_id,owner,ordered_at,amount\n";
+  std::map<std::string, int> rows;
+  std::map<std::pair<std::string, std::string>, int> rows_by_owner;
+  int order = 0;
+  for (int round = 0; round < 4; ++round) {
+    for (int k = 0; k < 5000; ++k) {
+      if (k % 4 < round) continue;
+      const std::string c = "C" + std::to_string(k), owner = "O" + std::to_string(order % 3);
+      big += fmt::format("{},{},{},2024-01-01,1\n", order++, c, owner);
+      ++rows[c];
+      ++rows_by_owner[{owner, c}];
+    }
+  }
+  const SourceDef many = Source("orders", dir.Write("many.csv", big));
+  MetricDef total_only = distinct("repeat_total", HavingDef{Op::kGe, 2});
+  total_only.by.clear();
+  const std::vector<MetricDef> big_metrics = {metrics[0], metrics[1], total_only};
+  const MetricRun serial = Run({many}, big_metrics);
+  ParallelOptions parallel;
+  parallel.threads = 3;
+  parallel.min_chunk_bytes = 4096;
+  const MetricRun split = RunMetrics({many}, {}, big_metrics, {}, "", std::nullopt, parallel);
+  int repeat = 0;
+  for (const auto& [c, n] : rows) repeat += n >= 2;
+  std::map<std::string, int> repeat_by_owner;
+  for (const auto& [key, n] : rows_by_owner) repeat_by_owner[key.first] += n >= 2;
+  CHECK(repeat == 3750);
+  for (const MetricRun* r : {&serial, &split}) {
+    CHECK(Str(Find(*r, "repeat").total) == "3750");
+    CHECK(Str(Find(*r, "repeat_total").total) == "3750");
+    CHECK(Str(Find(*r, "customers").total) == "5000");
+    CHECK(Table(Find(*r, "repeat").groupings[0]) ==
+          std::vector<std::string>{fmt::format("O0 → {}", repeat_by_owner["O0"]),
+                                   fmt::format("O1 → {}", repeat_by_owner["O1"]),
+                                   fmt::format("O2 → {}", repeat_by_owner["O2"])});
+  }
 }

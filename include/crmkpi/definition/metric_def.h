@@ -3,6 +3,7 @@
 // definition keeps its INI location so that later errors can point back at the text.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -105,6 +106,32 @@ enum class Aggregation {
 };
 enum class DurationUnit { kDays, kHours };
 
+// `having = count >= 2` of a count_distinct: count only the keys with that many rows (リピート
+// 率's customers with two orders or more). The count is of the key's rows that pass the
+// metric's where, in the group.
+struct HavingDef {
+  enum class Op : std::uint8_t { kEq, kNe, kLt, kLe, kGt, kGe };
+  Op op = Op::kGe;
+  std::uint64_t count = 0;
+  bool Holds(std::uint64_t n) const {
+    switch (op) {
+      case Op::kEq:
+        return n == count;
+      case Op::kNe:
+        return n != count;
+      case Op::kLt:
+        return n < count;
+      case Op::kLe:
+        return n <= count;
+      case Op::kGt:
+        return n > count;
+      case Op::kGe:
+        return n >= count;
+    }
+    return false;
+  }
+};
+
 
 struct MetricDef {
   std::string id;
@@ -120,6 +147,8 @@ struct MetricDef {
   std::string value;
   SourceLoc value_loc;
   DurationUnit duration_unit = DurationUnit::kDays;
+  std::optional<HavingDef> having;  // kCountDistinct: keys counted only with so many rows
+  SourceLoc having_loc;
   std::string where;  // filter expression (where.h), empty = every row
   SourceLoc where_loc;
   std::vector<std::vector<std::string>> by;  // groupings, like --by: each one or more columns
