@@ -102,7 +102,10 @@ void ApplyGroupingFlags(const ReportArgs& a, KpiModel* model) {
   std::size_t changed = 0;
   for (MetricDef& m : model->metrics) {
     if (m.aggregation == Aggregation::kFigure) continue;
-    if (by) m.by = specs;
+    if (by) {
+      m.by = specs;
+      m.by_as.clear();
+    }
     if (period) m.period = p;
     if (period_of && m.period != Period::kNone) m.period_of = a.deals.period_of.empty() ? "closed" : a.deals.period_of;
     ++changed;

@@ -48,7 +48,7 @@ int Precedence(Op op) {
     case Op::kMul: case Op::kDiv: return kPrecMul;
     case Op::kNeg: case Op::kNot: return kPrecUnary;
     case Op::kPow: return kPrecPow;
-    case Op::kNumber: case Op::kVariable: case Op::kCall: return kPrecPrimary;
+    case Op::kNumber: case Op::kVariable: case Op::kCall: case Op::kSpread: return kPrecPrimary;
   }
   return kPrecPrimary;
 }
@@ -70,7 +70,7 @@ std::string_view OpText(Op op) {
     case Op::kNe: return "!=";
     case Op::kAnd: return "&&";
     case Op::kOr: return "||";
-    case Op::kNumber: case Op::kVariable: case Op::kCall: break;
+    case Op::kNumber: case Op::kVariable: case Op::kCall: case Op::kSpread: break;
   }
   return "";
 }
@@ -146,7 +146,8 @@ class Evaluator {
     switch (n.op) {
       case Op::kNumber:
         return Value::Number(n.number);
-      case Op::kVariable: {
+      case Op::kVariable:
+      case Op::kSpread: {  // a spread's value is looked up by its key
         Value v = lookup_(n.text);
         if (v.v) return Checked(*v.v);
         return v;
@@ -265,6 +266,7 @@ void Print(const Tree& f, int i, std::string* out) {
   switch (n.op) {
     case Op::kNumber:
     case Op::kVariable:
+    case Op::kSpread:
       out->append(n.text);
       return;
     case Op::kCall:
@@ -362,6 +364,8 @@ Formula::Formula(std::shared_ptr<const Tree> tree) : tree_(std::move(tree)) {}
 bool Formula::empty() const { return tree_->root < 0; }
 
 const std::vector<std::string>& Formula::variables() const { return tree_->variables; }
+
+const std::vector<Formula::Spread>& Formula::spreads() const { return tree_->spreads; }
 
 int Formula::VariableColumn(std::string_view name) const {
   const auto& vars = tree_->variables;

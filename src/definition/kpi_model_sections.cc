@@ -378,7 +378,7 @@ MetricDef LoadMetric(const IniSection& s) {
   m.where = Get(s, "where");
   m.where_loc = LocOf(s, "where");
   if (const IniEntry* e = s.Find("by")) {
-    m.by = ParseGroupings(e->raw.empty() ? e->value : e->raw, e->value_loc);
+    m.by = ParseGroupings(e->raw.empty() ? e->value : e->raw, e->value_loc, &m.by_as);
     m.by_loc = e->value_loc;
   }
   if (const IniEntry* e = s.Find("period")) {

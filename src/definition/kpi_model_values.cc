@@ -104,7 +104,8 @@ std::string ResolvePath(const IniFile& ini, const std::string& path) {
 }
 
 // "owner, source+product" → {{owner}, {source, product}}
-std::vector<std::vector<std::string>> ParseGroupings(std::string_view text, const SourceLoc& loc) {
+std::vector<std::vector<std::string>> ParseGroupings(std::string_view text, const SourceLoc& loc,
+                                                     std::vector<std::vector<std::string>>* as) {
   auto at = [&](std::size_t i) {  // the location of text[i]: columns count characters
     SourceLoc l = loc;
     for (std::size_t k = 0; k < i && k < text.size(); ++k) {
@@ -113,12 +114,48 @@ std::vector<std::vector<std::string>> ParseGroupings(std::string_view text, cons
     return l;
   };
   auto space = [](char c) { return c == ' ' || c == '\t'; };
-  std::vector<std::vector<std::string>> out;
-  std::vector<std::string> spec;
+  // "as" (any case) between spaces, or before a quote, at |k|: an alias follows.
+  auto as_at = [&](std::size_t k) {
+    return k + 2 <= text.size() && (text[k] == 'a' || text[k] == 'A') &&
+           (text[k + 1] == 's' || text[k + 1] == 'S') &&
+           (k + 2 == text.size() || space(text[k + 2]) || text[k + 2] == '"' ||
+            text[k + 2] == '`');
+  };
+  std::vector<std::vector<std::string>> out, aliases;
+  std::vector<std::string> spec, spec_as;
   std::size_t i = 0;
+  // The alias after `as` at |i| (bare up to ',' or '+', or quoted), |i| moved past it.
+  auto alias = [&]() {
+    const std::size_t as_start = i;
+    i += 2;
+    while (i < text.size() && space(text[i])) ++i;
+    std::string a;
+    if (i < text.size() && (text[i] == '"' || text[i] == '`')) {
+      const std::size_t close = text.find(text[i], i + 1);
+      if (close == std::string_view::npos) {
+        Fail(at(i), "by: this quote opens a name after 'as' that is never closed");
+      }
+      a = std::string(text.substr(i + 1, close - i - 1));
+      i = close + 1;
+      while (i < text.size() && space(text[i])) ++i;
+      if (i < text.size() && text[i] != ',' && text[i] != '+') {
+        Fail(at(i), fmt::format("by: expected ',' or '+' after the name after 'as', got '{}'",
+                                text[i]));
+      }
+    } else {
+      const std::size_t end = std::min(text.find_first_of(",+", i), text.size());
+      a = std::string(TrimSpace(text.substr(i, end - i)));
+      i = end;
+    }
+    if (TrimSpace(a).empty()) {
+      Fail(at(as_start), "by: expected the name a grouping is reported under after 'as' "
+                         "(by = users.role as role)");
+    }
+    return a;
+  };
   while (true) {
     while (i < text.size() && space(text[i])) ++i;
-    std::string name;
+    std::string name, name_as;
     bool quoted = false;
     if (i < text.size() && (text[i] == '"' || text[i] == '`')) {
       const char q = text[i];
@@ -132,6 +169,7 @@ std::vector<std::vector<std::string>> ParseGroupings(std::string_view text, cons
       quoted = true;
       i = close + 1;
       while (i < text.size() && space(text[i])) ++i;
+      if (as_at(i)) name_as = alias();
       if (i < text.size() && text[i] != ',' && text[i] != '+') {
         // The hint quotes the name up to the next separator ("Lead" Source → "Lead Source").
         const std::string_view rest = text.substr(close + 1, text.find_first_of(",+", i) - close - 1);
@@ -142,19 +180,43 @@ std::vector<std::vector<std::string>> ParseGroupings(std::string_view text, cons
                                 q, name, q, text[i], q, whole, q));
       }
     } else {
+      // A bare name runs to ',' or '+'; " as NAME" at its end names it (a column whose name
+      // holds " as " is quoted: by = "Sold as gift").
       const std::size_t end = std::min(text.find_first_of(",+", i), text.size());
-      name = std::string(TrimSpace(text.substr(i, end - i)));
-      i = end;
+      std::size_t as_pos = std::string_view::npos;
+      for (std::size_t k = i + 1; k + 2 <= end; ++k) {
+        if (space(text[k - 1]) && as_at(k) && (k + 2 == end || space(text[k + 2]) ||
+                                               text[k + 2] == '"' || text[k + 2] == '`')) {
+          as_pos = k;
+          break;
+        }
+      }
+      if (as_pos != std::string_view::npos) {
+        name = std::string(TrimSpace(text.substr(i, as_pos - i)));
+        i = as_pos;
+        name_as = alias();
+      } else {
+        name = std::string(TrimSpace(text.substr(i, end - i)));
+        i = end;
+      }
     }
     if (quoted && name.empty()) Fail(at(i), "by: an empty quoted column name");
-    if (!name.empty()) spec.push_back(std::move(name));
+    if (!name.empty()) {
+      spec.push_back(std::move(name));
+      spec_as.push_back(std::move(name_as));
+    }
     if (i >= text.size() || text[i] == ',') {
-      if (!spec.empty()) out.push_back(std::move(spec));
+      if (!spec.empty()) {
+        out.push_back(std::move(spec));
+        aliases.push_back(std::move(spec_as));
+      }
       spec.clear();
+      spec_as.clear();
     }
     if (i >= text.size()) break;
     ++i;  // past ',' or '+'
   }
+  if (as != nullptr) *as = std::move(aliases);
   return out;
 }
 

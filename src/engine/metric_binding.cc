@@ -296,13 +296,14 @@ void SourceRun::BindMetric(const MetricDef& def, std::size_t result_index) {
   };
   target({}, {}, -1);  // the total
   if (period >= 0) target({}, {}, period);
-  for (const std::vector<std::string>& spec : def.by) {
+  for (std::size_t i = 0; i < def.by.size(); ++i) {
+    const std::vector<std::string>& spec = def.by[i];
     if (spec.empty()) Fail(def, def.by_loc, "an empty 'by' grouping");
     std::vector<int> columns;
     for (const std::string& name : spec) {
       columns.push_back(Resolve(def, name, "by", def.by_loc));
     }
-    target(std::move(columns), spec, period);
+    target(std::move(columns), def.ByNames(i), period);  // keyed by the `as` names
   }
   if (split_currency_) {
     m.by_currency = attach({currency_column_},

@@ -26,6 +26,7 @@ void GroupMetricsByColumns(const std::vector<std::string>& by, Period kind, KpiM
   for (MetricDef& m : model->metrics) {
     if (m.aggregation == Aggregation::kFigure) continue;
     m.by = {by};
+    m.by_as.clear();
     m.period = kind;
     ++changed;
   }

@@ -72,6 +72,7 @@ void GroupMetricsByPeriod(Period kind, KpiModel* model) {
   for (MetricDef& m : model->metrics) {
     if (m.aggregation == Aggregation::kFigure) continue;
     m.by.clear();
+    m.by_as.clear();
     m.period = kind;
     ++changed;
   }

@@ -152,7 +152,22 @@ struct MetricDef {
   std::string where;  // filter expression (where.h), empty = every row
   SourceLoc where_loc;
   std::vector<std::vector<std::string>> by;  // groupings, like --by: each one or more columns
+  // `by = users.role as role`: the name each column of |by| is reported under — the key of
+  // its grouping — so that metrics of two sources (logins joined to users by a lookup, users
+  // by role) meet in one grouping. Empty, or "" for a column: its name as written. Whoever
+  // replaces |by| (--by) clears it.
+  std::vector<std::vector<std::string>> by_as;
   SourceLoc by_loc;
+  // The key names of grouping |i| (without "period"): the columns' `as` names or the columns.
+  std::vector<std::string> ByNames(std::size_t i) const {
+    std::vector<std::string> names = by[i];
+    if (i < by_as.size()) {
+      for (std::size_t j = 0; j < names.size() && j < by_as[i].size(); ++j) {
+        if (!by_as[i][j].empty()) names[j] = by_as[i][j];
+      }
+    }
+    return names;
+  }
   std::string figure;  // kFigure: the KPI id of the analysis (dwell_days_km_median, wape, ...)
   std::string stage;   // kFigure on a stage history: the stage (stage_conversion: from it);
                        // kReached: the stage to reach (empty: the source's opportunity_stage)
