@@ -142,8 +142,16 @@ class Lexer {
           ++len;
           break;
         }
-        t.unquoted.push_back(s_[pos_ + len]);
-        ++len;
+        // Any character but the quote; UTF-8 checked, so the canonical text stays UTF-8.
+        const std::size_t n = static_cast<unsigned char>(s_[pos_ + len]) < 0x80
+                                  ? 1
+                                  : Utf8Length(s_.substr(pos_ + len));
+        if (n == 0) {
+          throw FormulaError(column_, fmt::format("invalid UTF-8 byte 0x{:02X} in a quoted name",
+                                                  static_cast<unsigned char>(s_[pos_ + len])));
+        }
+        t.unquoted.append(s_.substr(pos_ + len, n));
+        len += n;
       }
       t.kind = Tok::kString;
     } else {
