@@ -541,6 +541,7 @@ TEST_CASE("stddev and cv: syntax errors at their columns", "[formula]") {
   ExpectError("stddev(a, owner, x)", 16, "expected ')' to close '(' opened at column 7; " + usage);
   ExpectError("stddev(a, \"owner)", 11, "unclosed \" quote");
   ExpectError("stddev(a, \"\")", 11, "an empty column name");
+  ExpectError("cv(a, \"x\xff\")", 7, "invalid UTF-8 byte 0xFF in a quoted name");
   ExpectError("a + \"owner\"", 5, "unexpected '\"owner\"'");
   ExpectError("cv(a, 担当者)", 7,
               "unexpected '担' (names are ASCII: letters, digits, _)");
