@@ -209,3 +209,29 @@ TEST_CASE("count_distinct with having: keys with so many rows, per group, merged
                                    fmt::format("O2 → {}", repeat_by_owner["O2"])});
   }
 }
+
+TEST_CASE("by … as: a grouping keyed by its name, not the column's", "[metric][as]") {
+  TempDir dir;
+  const SourceDef users = Source("users", dir.Write("users.csv",
+                                                    "user_id,role\nU1,営業\nU2,営業\nU3,マネージャー\n"));
+  SourceDef events = Source("events", dir.Write("events.csv", "user_id,type\nU1,login\nU3,login\n"));
+  LookupDef lookup;
+  lookup.id = "u";
+  lookup.file = users.file;
+  lookup.key = "user_id";
+  lookup.source = "events";
+  lookup.on = "user_id";
+  MetricDef logins = Metric("logins", "events", Aggregation::kCountDistinct);
+  logins.columns = {"user_id"};
+  logins.by = {{"u.role"}, {"type", "u.role"}};
+  logins.by_as = {{"role"}, {"", "role"}};
+  MetricDef all = Metric("all", "users");
+  all.by = {{"role"}};
+  const MetricRun run = Run({users, events}, {logins, all}, {lookup});
+  const MetricResult& l = Find(run, "logins");
+  REQUIRE(l.groupings.size() == 2);
+  CHECK(l.groupings[0].keys == std::vector<std::string>{"role"});
+  CHECK(l.groupings[1].keys == std::vector<std::string>{"type", "role"});
+  CHECK(Table(l.groupings[0]) == std::vector<std::string>{"マネージャー → 1", "営業 → 1"});
+  CHECK(Find(run, "all").groupings[0].keys == std::vector<std::string>{"role"});
+}
