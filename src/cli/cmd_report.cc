@@ -123,7 +123,10 @@ void ApplyGroupingFlags(const ReportArgs& a, const ViewPlan* view, KpiModel* mod
   for (MetricDef& m : model->metrics) {
     if (m.aggregation == Aggregation::kFigure) continue;
     if (view != nullptr && view->metrics.count(m.id) == 0) continue;
-    if (by || view_by) m.by = specs;
+    if (by || view_by) {
+      m.by = specs;
+      m.by_as.clear();
+    }
     if (view_by) m.by_loc = view->view.by_loc;
     if (period || view_period) m.period = p;
     if (view_period) {

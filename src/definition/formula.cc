@@ -49,7 +49,7 @@ int Precedence(Op op) {
     case Op::kMul: case Op::kDiv: return kPrecMul;
     case Op::kNeg: case Op::kNot: return kPrecUnary;
     case Op::kPow: return kPrecPow;
-    case Op::kNumber: case Op::kVariable: case Op::kCall: return kPrecPrimary;
+    case Op::kNumber: case Op::kVariable: case Op::kCall: case Op::kSpread: return kPrecPrimary;
   }
   return kPrecPrimary;
 }
@@ -71,7 +71,7 @@ std::string_view OpText(Op op) {
     case Op::kNe: return "!=";
     case Op::kAnd: return "&&";
     case Op::kOr: return "||";
-    case Op::kNumber: case Op::kVariable: case Op::kCall: break;
+    case Op::kNumber: case Op::kVariable: case Op::kCall: case Op::kSpread: break;
   }
   return "";
 }
@@ -147,7 +147,8 @@ class Evaluator {
     switch (n.op) {
       case Op::kNumber:
         return Value::Number(n.number);
-      case Op::kVariable: {
+      case Op::kVariable:
+      case Op::kSpread: {  // a spread's value is looked up by its key
         Value v = lookup_(n.text);
         if (v.v) return Checked(*v.v);
         return v;
@@ -290,6 +291,7 @@ void Print(const Tree& f, int i, const PrintStyle& style, std::string* out) {
   const std::string_view op = style.symbols ? OpWord(n.op) : OpText(n.op);
   switch (n.op) {
     case Op::kNumber:
+    case Op::kSpread:
       out->append(n.text);
       return;
     case Op::kVariable:
@@ -390,6 +392,8 @@ Formula::Formula(std::shared_ptr<const Tree> tree) : tree_(std::move(tree)) {}
 bool Formula::empty() const { return tree_->root < 0; }
 
 const std::vector<std::string>& Formula::variables() const { return tree_->variables; }
+
+const std::vector<Formula::Spread>& Formula::spreads() const { return tree_->spreads; }
 
 int Formula::VariableColumn(std::string_view name) const {
   const auto& vars = tree_->variables;

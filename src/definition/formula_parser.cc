@@ -42,7 +42,7 @@ using Node = Tree::Node;
 // Lexer: produces tokens on demand, so the first error in text order is the one reported.
 
 enum class Tok : std::uint8_t {
-  kEnd, kNumber, kName, kLParen, kRParen, kComma, kPercent,
+  kEnd, kNumber, kName, kString, kLParen, kRParen, kComma, kPercent,
   kPlus, kMinus, kStar, kSlash, kCaret, kLt, kLe, kGt, kGe, kEq, kNe, kAnd, kOr, kNot,
 };
 
@@ -50,6 +50,7 @@ struct Token {
   Tok kind = Tok::kEnd;
   std::string_view text;
   int column = 1;
+  std::string unquoted;  // kString: the text inside the quotes ("" or `` for a quote)
 };
 
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }
@@ -127,6 +128,32 @@ class Lexer {
     } else if (IsAlpha(c) || c == '_') {
       while (pos_ + len < s_.size() && IsNameChar(s_[pos_ + len])) ++len;
       t.kind = Tok::kName;
+    } else if (c == '"' || c == '`') {  // a column name (stddev(win_rate, "Lead Source"))
+      for (;;) {
+        if (pos_ + len >= s_.size()) {
+          throw FormulaError(column_, fmt::format("unclosed {} quote", c));
+        }
+        if (s_[pos_ + len] == c) {
+          if (pos_ + len + 1 < s_.size() && s_[pos_ + len + 1] == c) {
+            t.unquoted.push_back(c);
+            len += 2;
+            continue;
+          }
+          ++len;
+          break;
+        }
+        // Any character but the quote; UTF-8 checked, so the canonical text stays UTF-8.
+        const std::size_t n = static_cast<unsigned char>(s_[pos_ + len]) < 0x80
+                                  ? 1
+                                  : Utf8Length(s_.substr(pos_ + len));
+        if (n == 0) {
+          throw FormulaError(column_, fmt::format("invalid UTF-8 byte 0x{:02X} in a quoted name",
+                                                  static_cast<unsigned char>(s_[pos_ + len])));
+        }
+        t.unquoted.append(s_.substr(pos_ + len, n));
+        len += n;
+      }
+      t.kind = Tok::kString;
     } else {
       auto two = [&](char second, Tok two_kind, Tok one_kind) {
         if (next == second) {
@@ -424,25 +451,91 @@ class Parser {
     }
   }
 
-  int Variable(const Token& name) {
+  void Register(const Token& name) {
     auto& vars = out_->variables;
     if (std::find(vars.begin(), vars.end(), name.text) == vars.end()) {
       vars.emplace_back(name.text);
       out_->variable_columns.push_back(name.column);
     }
+  }
+
+  int Variable(const Token& name) {
+    Register(name);
     Node n;
     n.op = Op::kVariable;
     n.text = std::string(name.text);
     return AddNode(std::move(n), name.column);
   }
 
+  // stddev(ID, COLUMN) or cv(ID, COLUMN); |name| has been consumed, tok_ is '('.
+  int ParseSpread(const Token& name) {
+    const int open_column = tok_.column;
+    Advance();
+    const std::string usage = fmt::format("{}(ID, COLUMN): a metric or KPI id and the column "
+                                          "its groups are by, e.g. {}(win_rate, owner)",
+                                          name.text, name.text);
+    if (tok_.kind != Tok::kName) {
+      throw FormulaError(tok_.column, fmt::format("expected a metric or KPI id; {}", usage));
+    }
+    const Token of = tok_;
+    Advance();
+    if (tok_.kind == Tok::kLParen) {
+      throw FormulaError(of.column, fmt::format("'{}' is a function; {}", of.text, usage));
+    }
+    if (tok_.kind != Tok::kComma) {
+      throw FormulaError(tok_.column,
+                         fmt::format("expected ',' and the column after '{}'; {}", of.text, usage));
+    }
+    Advance();
+    if (tok_.kind != Tok::kName && tok_.kind != Tok::kString) {
+      throw FormulaError(tok_.column, fmt::format("expected the column the groups are by (a "
+                                                  "name, or \"quoted\"); {}",
+                                                  usage));
+    }
+    const Token over = tok_;
+    std::string column = over.kind == Tok::kString ? over.unquoted : std::string(over.text);
+    if (column.empty()) throw FormulaError(over.column, "an empty column name");
+    Advance();
+    if (tok_.kind != Tok::kRParen) {
+      throw FormulaError(tok_.column, fmt::format("expected ')' to close '(' opened at column "
+                                                  "{}; {}",
+                                                  open_column, usage));
+    }
+    Advance();
+    Formula::Spread spread;
+    spread.kind = name.text == "cv" ? Formula::Spread::kCv : Formula::Spread::kStddev;
+    spread.of = std::string(of.text);
+    spread.over = column;
+    spread.column = name.column;
+    bool bare = IsAlpha(column[0]) || column[0] == '_';
+    for (char c : column) bare = bare && IsNameChar(c);
+    std::string quoted = "\"";
+    for (char c : column) {
+      quoted.push_back(c);
+      if (c == '"') quoted.push_back('"');
+    }
+    quoted.push_back('"');
+    spread.key = fmt::format("{}({}, {})", name.text, spread.of, bare ? column : quoted);
+    Register(of);  // a dependency, as any variable
+    auto& spreads = out_->spreads;
+    auto it = std::find_if(spreads.begin(), spreads.end(),
+                           [&](const Formula::Spread& s) { return s.key == spread.key; });
+    if (it == spreads.end()) it = spreads.insert(spreads.end(), spread);
+    Node n;
+    n.op = Op::kSpread;
+    n.text = spread.key;
+    n.spread = static_cast<int>(it - spreads.begin());
+    return AddNode(std::move(n), name.column);
+  }
+
   // |name| has been consumed; tok_ is '('.
   int ParseCall(const Token& name) {
+    if (name.text == "stddev" || name.text == "cv") return ParseSpread(name);
     const FnInfo* fn = FindFunction(name.text);
     if (fn == nullptr) {
       throw FormulaError(name.column,
                          fmt::format("unknown function '{}' (functions: min, max, abs, if, sqrt, "
-                                     "ln, exp, round)", name.text));
+                                     "ln, exp, round, stddev, cv)", name.text));
     }
     const int open_column = tok_.column;
     Advance();

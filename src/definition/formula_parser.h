@@ -19,6 +19,7 @@ inline constexpr int kMaxDepth = 256;
 enum class Op : std::uint8_t {
   kNumber, kVariable, kNeg, kNot, kAdd, kSub, kMul, kDiv, kPow,
   kLt, kLe, kGt, kGe, kEq, kNe, kAnd, kOr, kCall,
+  kSpread,  // stddev(ID, COLUMN) / cv(ID, COLUMN): looked up by its key (Formula::Spread)
 };
 
 enum class Fn : std::uint8_t { kMin, kMax, kAbs, kIf, kSqrt, kLn, kExp, kRound };
@@ -43,7 +44,9 @@ struct FormulaTree {
     Op op = Op::kNumber;
     Fn fn = Fn::kMin;       // kCall
     double number = 0;      // kNumber
-    std::string text;       // kNumber: the spelling ("1_000", "35%"); kVariable: the name
+    std::string text;       // kNumber: the spelling ("1_000", "35%"); kVariable: the name;
+                            // kSpread: its key
+    int spread = -1;        // kSpread: index in spreads
     std::vector<int> kids;  // operands / arguments, indexes into nodes
     int depth = 1;
   };
@@ -52,6 +55,7 @@ struct FormulaTree {
   int root = -1;  // -1: the empty formula
   std::vector<std::string> variables;
   std::vector<int> variable_columns;
+  std::vector<Formula::Spread> spreads;
 };
 
 }  // namespace crmkpi::internal

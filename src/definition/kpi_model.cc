@@ -163,6 +163,7 @@ KpiModel KpiModel::Load(const IniFile& ini) {
   for (const IniSection* s : found.kpi_sections) loaded.push_back(LoadKpi(*s));
   CheckKpiVariables(loaded, found.ids);
   model.kpis = OrderKpis(loaded);
+  CheckKpiSpreads(model);
   if (found.tree_section != nullptr) {
     model.tree = LoadTree(*found.tree_section, found.ids, model.kpis);
   }

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <functional>
+#include <set>
 
 #include <fmt/format.h>
 
@@ -133,6 +134,57 @@ void CheckKpiVariables(const std::vector<KpiDef>& kpis,
         loc.column += static_cast<std::uint64_t>(k.formula.VariableColumn(v)) - 1;
         Fail(loc, fmt::format("unknown metric, constant or KPI '{}' in the formula of [kpi {}]{}",
                               v, k.id, Suggest(v, known)));
+      }
+    }
+  }
+}
+
+void CheckKpiSpreads(const KpiModel& model) {
+  // The metrics an id reads and whether it uses a spread, through the KPIs it uses.
+  auto walk = [&](const std::string& id, std::set<std::string>* metrics, bool* spreads) {
+    std::set<std::string> seen;
+    std::function<void(const std::string&)> visit = [&](const std::string& v) {
+      if (!seen.insert(v).second) return;
+      if (model.FindMetric(v) != nullptr) metrics->insert(v);
+      if (const KpiDef* k = model.FindKpi(v)) {
+        if (!k->formula.spreads().empty()) *spreads = true;
+        for (const std::string& x : k->formula.variables()) visit(x);
+      }
+    };
+    visit(id);
+  };
+  for (const KpiDef& k : model.kpis) {
+    for (const Formula::Spread& s : k.formula.spreads()) {
+      SourceLoc loc = k.formula_loc;
+      if (loc.column > 0) loc.column += static_cast<std::uint64_t>(s.column) - 1;
+      const std::string call = s.key;
+      if (model.FindConstant(s.of) != nullptr) {
+        Fail(loc, fmt::format("{} in [kpi {}]: '{}' is a constant, the same in every group; "
+                              "spread a metric or KPI",
+                              call, k.id, s.of));
+      }
+      std::set<std::string> metrics;
+      bool nested = false;
+      walk(s.of, &metrics, &nested);
+      if (nested) {
+        Fail(loc, fmt::format("{} in [kpi {}]: '{}' uses stddev() or cv() itself; a spread is "
+                              "of per-group values, not of another spread",
+                              call, k.id, s.of));
+      }
+      bool grouped = false;
+      for (const std::string& id : metrics) {
+        const MetricDef* m = model.FindMetric(id);
+        for (std::size_t i = 0; i < m->by.size(); ++i) {
+          grouped = grouped || m->ByNames(i) == std::vector<std::string>{s.over};
+        }
+      }
+      if (!grouped) {
+        std::string list;
+        for (const std::string& id : metrics) list += (list.empty() ? "" : ", ") + id;
+        Fail(loc, fmt::format("{} in [kpi {}]: no metric of '{}' is grouped by {} — add "
+                              "`by = {}` to its metrics ({}), so that it has a value per {}",
+                              call, k.id, s.of, s.over, s.over,
+                              list.empty() ? "none: it reads no row source" : list, s.over));
       }
     }
   }

@@ -24,5 +24,9 @@ void CheckKpiVariables(const std::vector<KpiDef>& kpis,
                        const std::map<std::string, SourceLoc>& ids);
 // |kpis| ordered so that each comes after the KPIs it uses; a cycle is an error naming it.
 std::vector<KpiDef> OrderKpis(const std::vector<KpiDef>& kpis);
+// Every stddev(ID, COLUMN) / cv(ID, COLUMN) of a KPI formula spreads a metric or KPI (not a
+// constant) that itself uses no spread, and some metric ID reads is grouped by COLUMN alone
+// (`by = COLUMN`, a period besides allowed): else an error at the call saying to add it.
+void CheckKpiSpreads(const KpiModel& model);
 
 }  // namespace crmkpi::kpi_load

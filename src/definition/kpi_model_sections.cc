@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "crmkpi/base/text.h"
+#include "crmkpi/definition/value_expr.h"
 #include "crmkpi/read/input_stream.h"
 #include "crmkpi/values/date_time.h"
 #include "crmkpi/values/fiscal_calendar.h"
@@ -237,7 +238,7 @@ LookupDef LoadLookup(const IniFile& ini, const IniSection& s) {
 
 MetricDef LoadMetric(const IniSection& s) {
   RequireId(s);
-  CheckKeys(s, {"source", "type", "column", "duration", "duration_unit", "within", "stage",
+  CheckKeys(s, {"source", "type", "column", "value", "having", "duration", "duration_unit", "within", "stage",
                 "censored", "where", "by", "period", "period_of", "label", "unit", "definition",
                 "optional", "money"});
   MetricDef m;
@@ -272,9 +273,37 @@ MetricDef LoadMetric(const IniSection& s) {
       Fail(e->value_loc, "duration_unit: expected days or hours");
     }
   }
-  const bool has_value = !m.columns.empty() || !m.duration_from.empty();
+  if (const IniEntry* e = s.Find("value")) {
+    if (TrimSpace(e->value).empty()) {
+      Fail(e->value_loc, "value: expected an expression over columns (amount * probability / 100)");
+    }
+    ValueExpr::Parse(e->value, e->value_loc);  // the syntax, at its column
+    m.value = e->value;
+    m.value_loc = e->value_loc;
+  }
+  const bool has_value = !m.columns.empty() || !m.duration_from.empty() || !m.value.empty();
   if (!m.columns.empty() && !m.duration_from.empty()) {
     Fail(s.loc, fmt::format("{}: give 'column' or 'duration', not both", SectionName(s)));
+  }
+  if (!m.value.empty()) {
+    if (!m.columns.empty() || !m.duration_from.empty()) {
+      Fail(m.value_loc, fmt::format("{}: give 'value' or '{}', not both (value = is the "
+                                    "arithmetic of several columns, column = one)",
+                                    SectionName(s), m.columns.empty() ? "duration" : "column"));
+    }
+    switch (m.aggregation) {
+      case Aggregation::kSum:
+      case Aggregation::kAvg:
+      case Aggregation::kMin:
+      case Aggregation::kMax:
+      case Aggregation::kMedian:
+      case Aggregation::kPercentile:
+        break;
+      default:
+        Fail(m.value_loc, fmt::format("{}: value = … is for type = sum, avg, min, max, median "
+                                      "and pNN (a number per row to aggregate)",
+                                      SectionName(s)));
+    }
   }
   switch (m.aggregation) {
     case Aggregation::kCount:
@@ -307,10 +336,19 @@ MetricDef LoadMetric(const IniSection& s) {
       break;
     default:
       if (!has_value) {
-        Fail(s.loc, fmt::format("{}: this type needs 'column = …' or 'duration = FROM..TO'",
+        Fail(s.loc, fmt::format("{}: this type needs 'column = …', 'value = …' or 'duration = "
+                                "FROM..TO'",
                                 SectionName(s)));
       }
       if (m.columns.size() > 1) Fail(m.column_loc, "only count_distinct takes several columns (a+b)");
+  }
+  if (const IniEntry* e = s.Find("having")) {
+    if (m.aggregation != Aggregation::kCountDistinct) {
+      Fail(e->key_loc, "having is for type = count_distinct (count the keys with so many rows: "
+                       "having = count >= 2)");
+    }
+    m.having = ParseHaving(*e);
+    m.having_loc = e->value_loc;
   }
   if (const IniEntry* e = s.Find("within")) {
     if (m.aggregation != Aggregation::kSla) Fail(e->key_loc, "within is for type = sla");
@@ -340,7 +378,7 @@ MetricDef LoadMetric(const IniSection& s) {
   m.where = Get(s, "where");
   m.where_loc = LocOf(s, "where");
   if (const IniEntry* e = s.Find("by")) {
-    m.by = ParseGroupings(e->raw.empty() ? e->value : e->raw, e->value_loc);
+    m.by = ParseGroupings(e->raw.empty() ? e->value : e->raw, e->value_loc, &m.by_as);
     m.by_loc = e->value_loc;
   }
   if (const IniEntry* e = s.Find("period")) {

@@ -3,6 +3,7 @@
 #include "kpi_model_values.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cstdlib>
 
 #include <fmt/format.h>
@@ -89,24 +90,7 @@ double ParseNumber(const IniEntry& e) {
 }
 
 // "48h", "2d", "90m", "1.5d", "30s" → seconds; nullopt otherwise.
-std::optional<double> ParseDurationText(std::string_view text) {
-  std::string_view t = TrimSpace(text);
-  if (t.size() < 2) return std::nullopt;
-  const char unit = t.back();
-  const double scale = unit == 'd' ? 86400.0 : unit == 'h' ? 3600.0 : unit == 'm' ? 60.0
-                       : unit == 's' ? 1.0 : 0.0;
-  if (scale == 0.0) return std::nullopt;
-  t = TrimSpace(t.substr(0, t.size() - 1));
-  if (t.empty()) return std::nullopt;
-  for (char c : t) {
-    if (!((c >= '0' && c <= '9') || c == '.')) return std::nullopt;
-  }
-  const std::string s(t);
-  char* end = nullptr;
-  const double v = std::strtod(s.c_str(), &end);
-  if (end != s.c_str() + s.size()) return std::nullopt;
-  return v * scale;
-}
+std::optional<double> ParseDurationText(std::string_view text) { return ParseDurationSeconds(text); }
 
 bool ParseBool(const IniEntry& e) {
   if (e.value == "true" || e.value == "yes" || e.value == "1") return true;
@@ -120,7 +104,8 @@ std::string ResolvePath(const IniFile& ini, const std::string& path) {
 }
 
 // "owner, source+product" → {{owner}, {source, product}}
-std::vector<std::vector<std::string>> ParseGroupings(std::string_view text, const SourceLoc& loc) {
+std::vector<std::vector<std::string>> ParseGroupings(std::string_view text, const SourceLoc& loc,
+                                                     std::vector<std::vector<std::string>>* as) {
   auto at = [&](std::size_t i) {  // the location of text[i]: columns count characters
     SourceLoc l = loc;
     for (std::size_t k = 0; k < i && k < text.size(); ++k) {
@@ -129,12 +114,48 @@ std::vector<std::vector<std::string>> ParseGroupings(std::string_view text, cons
     return l;
   };
   auto space = [](char c) { return c == ' ' || c == '\t'; };
-  std::vector<std::vector<std::string>> out;
-  std::vector<std::string> spec;
+  // "as" (any case) between spaces, or before a quote, at |k|: an alias follows.
+  auto as_at = [&](std::size_t k) {
+    return k + 2 <= text.size() && (text[k] == 'a' || text[k] == 'A') &&
+           (text[k + 1] == 's' || text[k + 1] == 'S') &&
+           (k + 2 == text.size() || space(text[k + 2]) || text[k + 2] == '"' ||
+            text[k + 2] == '`');
+  };
+  std::vector<std::vector<std::string>> out, aliases;
+  std::vector<std::string> spec, spec_as;
   std::size_t i = 0;
+  // The alias after `as` at |i| (bare up to ',' or '+', or quoted), |i| moved past it.
+  auto alias = [&]() {
+    const std::size_t as_start = i;
+    i += 2;
+    while (i < text.size() && space(text[i])) ++i;
+    std::string a;
+    if (i < text.size() && (text[i] == '"' || text[i] == '`')) {
+      const std::size_t close = text.find(text[i], i + 1);
+      if (close == std::string_view::npos) {
+        Fail(at(i), "by: this quote opens a name after 'as' that is never closed");
+      }
+      a = std::string(text.substr(i + 1, close - i - 1));
+      i = close + 1;
+      while (i < text.size() && space(text[i])) ++i;
+      if (i < text.size() && text[i] != ',' && text[i] != '+') {
+        Fail(at(i), fmt::format("by: expected ',' or '+' after the name after 'as', got '{}'",
+                                text[i]));
+      }
+    } else {
+      const std::size_t end = std::min(text.find_first_of(",+", i), text.size());
+      a = std::string(TrimSpace(text.substr(i, end - i)));
+      i = end;
+    }
+    if (TrimSpace(a).empty()) {
+      Fail(at(as_start), "by: expected the name a grouping is reported under after 'as' "
+                         "(by = users.role as role)");
+    }
+    return a;
+  };
   while (true) {
     while (i < text.size() && space(text[i])) ++i;
-    std::string name;
+    std::string name, name_as;
     bool quoted = false;
     if (i < text.size() && (text[i] == '"' || text[i] == '`')) {
       const char q = text[i];
@@ -148,6 +169,7 @@ std::vector<std::vector<std::string>> ParseGroupings(std::string_view text, cons
       quoted = true;
       i = close + 1;
       while (i < text.size() && space(text[i])) ++i;
+      if (as_at(i)) name_as = alias();
       if (i < text.size() && text[i] != ',' && text[i] != '+') {
         // The hint quotes the name up to the next separator ("Lead" Source → "Lead Source").
         const std::string_view rest = text.substr(close + 1, text.find_first_of(",+", i) - close - 1);
@@ -158,20 +180,115 @@ std::vector<std::vector<std::string>> ParseGroupings(std::string_view text, cons
                                 q, name, q, text[i], q, whole, q));
       }
     } else {
+      // A bare name runs to ',' or '+'; " as NAME" at its end names it (a column whose name
+      // holds " as " is quoted: by = "Sold as gift").
       const std::size_t end = std::min(text.find_first_of(",+", i), text.size());
-      name = std::string(TrimSpace(text.substr(i, end - i)));
-      i = end;
+      std::size_t as_pos = std::string_view::npos;
+      for (std::size_t k = i + 1; k + 2 <= end; ++k) {
+        if (space(text[k - 1]) && as_at(k) && (k + 2 == end || space(text[k + 2]) ||
+                                               text[k + 2] == '"' || text[k + 2] == '`')) {
+          as_pos = k;
+          break;
+        }
+      }
+      if (as_pos != std::string_view::npos) {
+        name = std::string(TrimSpace(text.substr(i, as_pos - i)));
+        i = as_pos;
+        name_as = alias();
+      } else {
+        name = std::string(TrimSpace(text.substr(i, end - i)));
+        i = end;
+      }
     }
     if (quoted && name.empty()) Fail(at(i), "by: an empty quoted column name");
-    if (!name.empty()) spec.push_back(std::move(name));
+    if (!name.empty()) {
+      spec.push_back(std::move(name));
+      spec_as.push_back(std::move(name_as));
+    }
     if (i >= text.size() || text[i] == ',') {
-      if (!spec.empty()) out.push_back(std::move(spec));
+      if (!spec.empty()) {
+        out.push_back(std::move(spec));
+        aliases.push_back(std::move(spec_as));
+      }
       spec.clear();
+      spec_as.clear();
     }
     if (i >= text.size()) break;
     ++i;  // past ',' or '+'
   }
+  if (as != nullptr) *as = std::move(aliases);
   return out;
+}
+
+HavingDef ParseHaving(const IniEntry& e) {
+  const std::string_view text = TrimSpace(e.value);
+  auto fail = [&](std::size_t at, const std::string& what) {
+    SourceLoc loc = e.value_loc;
+    // Columns count characters (the text is ASCII up to any problem worth pointing at).
+    const std::size_t lead = static_cast<std::size_t>(std::string_view(e.value).find_first_not_of(" \t"));
+    if (loc.column > 0) loc.column += (lead == std::string_view::npos ? 0 : lead) + at;
+    Fail(loc, fmt::format("having: {}; write having = count >= 2 (= != < <= > >= and a whole "
+                          "number of rows)",
+                          what));
+  };
+  std::size_t i = 0;
+  auto skip = [&] {
+    while (i < text.size() && (text[i] == ' ' || text[i] == '\t')) ++i;
+  };
+  std::size_t word = 0;
+  while (word < text.size() && std::isalpha(static_cast<unsigned char>(text[word]))) ++word;
+  std::string keyword(text.substr(0, word));
+  std::transform(keyword.begin(), keyword.end(), keyword.begin(),
+                 [](char c) { return static_cast<char>(std::tolower(static_cast<unsigned char>(c))); });
+  if (keyword != "count") {
+    fail(0, fmt::format("expected 'count' (the key's rows), got '{}'",
+                        word == 0 ? std::string(text.substr(0, 1)) : std::string(text.substr(0, word))));
+  }
+  i = word;
+  skip();
+  HavingDef h;
+  const std::size_t op_at = i;
+  auto next_is = [&](std::string_view op) { return text.substr(i, op.size()) == op; };
+  if (next_is(">=")) {
+    h.op = HavingDef::Op::kGe;
+    i += 2;
+  } else if (next_is("<=")) {
+    h.op = HavingDef::Op::kLe;
+    i += 2;
+  } else if (next_is("!=")) {
+    h.op = HavingDef::Op::kNe;
+    i += 2;
+  } else if (next_is("==")) {
+    h.op = HavingDef::Op::kEq;
+    i += 2;
+  } else if (next_is(">")) {
+    h.op = HavingDef::Op::kGt;
+    i += 1;
+  } else if (next_is("<")) {
+    h.op = HavingDef::Op::kLt;
+    i += 1;
+  } else if (next_is("=")) {
+    h.op = HavingDef::Op::kEq;
+    i += 1;
+  } else {
+    fail(op_at, i < text.size() ? fmt::format("expected an operator after 'count', got '{}'", text.substr(i, 1))
+                                : std::string("expected an operator after 'count'"));
+  }
+  skip();
+  const std::size_t number_at = i;
+  std::uint64_t n = 0;
+  std::size_t digits = 0;
+  while (i < text.size() && text[i] >= '0' && text[i] <= '9') {
+    if (n > 1'000'000'000'000ull) fail(number_at, "the number of rows is too large");
+    n = n * 10 + static_cast<std::uint64_t>(text[i] - '0');
+    ++i;
+    ++digits;
+  }
+  if (digits == 0 || i != text.size()) {
+    fail(number_at, fmt::format("expected a whole number of rows, got '{}'", text.substr(number_at)));
+  }
+  h.count = n;
+  return h;
 }
 
 UnitSpec ParseUnit(const IniEntry& e) {

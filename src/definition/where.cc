@@ -13,6 +13,7 @@
 #include "crmkpi/base/string_hash.h"
 #include "crmkpi/base/text.h"
 #include "crmkpi/values/amount.h"
+#include "crmkpi/values/date_time.h"
 #include "where_bind.h"
 
 namespace crmkpi {
@@ -185,6 +186,38 @@ std::int64_t RowContext::LocalDay(Seconds t) {
   return day;
 }
 
+ParseStatus RowContext::QuietAmount(int column, std::int64_t* units) {
+  const Memo& m = memo_[static_cast<std::size_t>(column)];
+  if (m.amount_gen == generation_) {
+    *units = m.amount;
+    return m.amount_status;
+  }
+  const std::string_view text = fields_[column];
+  if (ParsePlainDigits(text, units)) return ParseStatus::kOk;
+  return decimal_comma_ ? ParseAmountDecimalComma(text, units) : ParseAmount(text, units);
+}
+
+ParseStatus RowContext::QuietInstant(int column, Seconds* t) {
+  const Memo& m = memo_[static_cast<std::size_t>(column)];
+  if (m.date_gen == generation_) {
+    *t = m.instant;
+    return m.date_status;
+  }
+  return dates_->Parse(fields_[column], t);
+}
+
+ParseStatus RowContext::QuietDay(int column, std::int64_t* day) {
+  const Memo& m = memo_[static_cast<std::size_t>(column)];
+  if (m.day_gen == generation_) {
+    *day = m.day;
+    return m.day_status;
+  }
+  Seconds t = 0;
+  const ParseStatus status = QuietInstant(column, &t);
+  if (status == ParseStatus::kOk) *day = LocalDay(t);
+  return status;
+}
+
 const StageInfo& RowContext::Stage() {
   static const StageInfo kOpen{};
   if (stages_ == nullptr || stage_column_ < 0) return kOpen;
@@ -319,6 +352,8 @@ bool Where::TestsText(int column) const {
 }
 
 bool Where::TestOther(Cond& c, RowContext& row) {
+  if (c.value_kind == ValueKind::kColumns) return TestColumns(c, row);
+  if (c.value_kind == ValueKind::kDuration) return TestDifference(c, row);
   std::int64_t x = 0;
   if (c.value_kind == ValueKind::kText) {
     const std::string_view text = row.Text(c.column);
@@ -351,6 +386,8 @@ bool Where::TestOther(Cond& c, RowContext& row) {
       break;
     }
     case ValueKind::kText:
+    case ValueKind::kColumns:
+    case ValueKind::kDuration:
       break;
   }
   // An empty (or blank) value parses as kEmpty: missing is not a value (R5).
@@ -368,6 +405,54 @@ bool Where::TestOther(Cond& c, RowContext& row) {
     default:
       return false;
   }
+}
+
+// Two columns: numbers when both values are amounts, else dates when both are dates (calendar
+// days when either is date-only), else text when neither is a number or a date; a number or a
+// date beside a value of another kind is not comparable: false, counted.
+bool Where::TestColumns(Cond& c, RowContext& row) {
+  const std::string_view a = row.Text(c.column), b = row.Text(c.column2);
+  if (a.empty() || b.empty()) return false;  // missing is not a value (R5)
+  std::int64_t x = 0, y = 0;
+  const bool a_number = row.QuietAmount(c.column, &x) == ParseStatus::kOk;
+  const bool b_number = row.QuietAmount(c.column2, &y) == ParseStatus::kOk;
+  if (a_number && b_number) return Compare(c.op, x, y);
+  Seconds s = 0, t = 0;
+  const bool a_date = row.QuietInstant(c.column, &s) == ParseStatus::kOk;
+  const bool b_date = row.QuietInstant(c.column2, &t) == ParseStatus::kOk;
+  if (a_date && b_date) {
+    if (DateHasTime(a) && DateHasTime(b)) return Compare(c.op, s, t);
+    row.QuietDay(c.column, &x);
+    row.QuietDay(c.column2, &y);
+    return Compare(c.op, x, y);
+  }
+  if (!a_number && !b_number && !a_date && !b_date) return Compare(c.op, a, b);
+  ++c.invalid;
+  return false;
+}
+
+// TO − FROM (column − column2) against the duration(s) in seconds, as the engine's durations:
+// whole calendar days when one end is date-only and the other has a time.
+bool Where::TestDifference(Cond& c, RowContext& row) {
+  Seconds to = 0, from = 0;
+  const ParseStatus ts = row.Instant(c.column, &to);
+  const ParseStatus fs = row.Instant(c.column2, &from);
+  if (ts != ParseStatus::kOk || fs != ParseStatus::kOk) {
+    if (ts == ParseStatus::kInvalid || fs == ParseStatus::kInvalid) ++c.invalid;
+    return false;
+  }
+  std::int64_t d = 0;
+  if (DateHasTime(row.Raw(c.column)) != DateHasTime(row.Raw(c.column2))) {
+    std::int64_t to_day = 0, from_day = 0;
+    row.Day(c.column, &to_day);
+    row.Day(c.column2, &from_day);
+    d = (to_day - from_day) * 86400;
+  } else {
+    d = to - from;
+  }
+  if (d < 0) return false;  // TO before FROM: a data error, in no duration
+  if (c.kind == NodeKind::kBetween) return (d >= c.lo && d <= c.hi) != c.negated;
+  return Compare(c.op, d, c.lo);
 }
 
 std::uint64_t Where::invalid_values() const {

@@ -3,6 +3,7 @@
 #include "crmkpi/definition/where.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <limits>
 #include <string>
@@ -13,6 +14,7 @@
 #include "crmkpi/base/string_hash.h"
 #include "crmkpi/base/text.h"
 #include "crmkpi/values/amount.h"
+#include "crmkpi/values/date_time.h"
 #include "where_bind.h"
 #include "where_parser.h"
 
@@ -122,6 +124,30 @@ Where Where::Compile(std::string_view text, const SourceLoc& loc, const RowSchem
   return Bind(WhereExpr::Parse(text, loc), schema, rules, tz, what);
 }
 
+// The column |name| (at byte |at| of the text) names, or an Error(kUsage) there; a name that
+// matches nothing is an error when |required|, else -1 (a bare word that may be text).
+int Where::ResolveOperand(const WhereExpr& expr, const RowSchema& schema, const std::string& name,
+                          std::size_t at, std::string_view what, bool required) {
+  int column = -1;
+  try {
+    column = schema.Resolve(name);
+  } catch (const Error& e) {  // a duplicate header name: at the operand that names it
+    // "column name 'X' is ambiguous: ..." → "column name 'X' in WHAT is ambiguous: ..."
+    std::string message = e.message();
+    const std::string named = fmt::format("column name '{}'", name);
+    if (message.rfind(named, 0) == 0) {
+      message.insert(named.size(), fmt::format(" in {}", what));
+    }
+    throw Error(e.code(), message, expr.LocAt(at));
+  }
+  if (column < 0 && required) {
+    throw Error(ExitCode::kUsage,
+                fmt::format("unknown column '{}' in {} ({})", name, what, schema.Describe()),
+                expr.LocAt(at));
+  }
+  return column;
+}
+
 int Where::BindNode(const WhereExpr& expr, int index, const RowSchema& schema,
                     const StageRules& rules, const DateParser& literal_dates,
                     std::string_view what) {
@@ -184,22 +210,71 @@ int Where::BindNode(const WhereExpr& expr, int index, const RowSchema& schema,
       c.lost_reached = config.lost_reached == LostReached::kOpportunity;
     }
   } else {
-    try {
-      c.column = schema.Resolve(n.operand);
-    } catch (const Error& e) {  // a duplicate header name: at the operand that names it
-      // "column name 'X' is ambiguous: ..." → "column name 'X' in WHAT is ambiguous: ..."
-      std::string message = e.message();
-      const std::string named = fmt::format("column name '{}'", n.operand);
-      if (message.rfind(named, 0) == 0) {
-        message.insert(named.size(), fmt::format(" in {}", what));
-      }
-      throw Error(e.code(), message, expr.LocAt(n.operand_at));
-    }
-    if (c.column < 0) {
+    c.column = ResolveOperand(expr, schema, n.operand, n.operand_at, what, true);
+  }
+
+  // A duration literal bounds a difference of two dates; a `backticked` value is a column.
+  for (const Literal& v : n.values) {
+    if (v.kind == Literal::Kind::kDuration && n.operand2.empty()) {
       throw Error(ExitCode::kUsage,
-                  fmt::format("unknown column '{}' in {} ({})", n.operand, what,
-                              schema.Describe()),
-                  expr.LocAt(n.operand_at));
+                  fmt::format("a duration ('{}') bounds the difference of two date columns "
+                              "in {}: write {} - FROM {} {} (closed - created < 1d)",
+                              v.text, what, n.operand,
+                              n.kind == NodeKind::kBetween ? "between" : "<", v.text),
+                  expr.LocAt(v.at));
+    }
+    if (v.kind == Literal::Kind::kColumn && n.kind != NodeKind::kCompare) {
+      throw Error(ExitCode::kUsage,
+                  fmt::format("`{}` in {} is a column: compare two columns with =, !=, <, <=, "
+                              ">, >= ({} >= `{}`), not in a list or a range; quote text values "
+                              "in 'single quotes'",
+                              v.text, what, n.operand, v.text),
+                  expr.LocAt(v.at));
+    }
+  }
+  if (!n.operand2.empty()) {
+    // TO − FROM against durations, in seconds (TestDifference).
+    c.column2 = ResolveOperand(expr, schema, n.operand2, n.operand2_at, what, true);
+    c.value_kind = ValueKind::kDuration;
+    std::vector<std::int64_t> keys;
+    for (const Literal& v : n.values) {
+      const double seconds = ParseDurationSeconds(v.text).value_or(0.0);
+      if (!(seconds < 9.0e18)) {
+        throw Error(ExitCode::kUsage, fmt::format("duration '{}' is out of range", v.text),
+                    expr.LocAt(v.at));
+      }
+      keys.push_back(static_cast<std::int64_t>(std::llround(seconds)));
+    }
+    c.lo = keys[0];
+    if (keys.size() > 1) c.hi = keys[1];
+    c.check = Check::kOther;
+    b.first = static_cast<int>(conds_.size());
+    b.count = 1;
+    conds_.push_back(std::move(c));
+    nodes_.push_back(b);
+    return static_cast<int>(nodes_.size() - 1);
+  }
+  if (n.kind == NodeKind::kCompare && n.values.size() == 1) {
+    // Another column: `backticked`, or with an ordering a bare word that names one (with = and
+    // != a bare word stays text: `source = Email` beside an Email column).
+    const Literal& v = n.values[0];
+    const bool ordering = n.op == WhereOp::kLt || n.op == WhereOp::kLe ||
+                          n.op == WhereOp::kGt || n.op == WhereOp::kGe;
+    int other = -1;
+    if (v.kind == Literal::Kind::kColumn) {
+      other = ResolveOperand(expr, schema, v.text, v.at, what, true);
+    } else if (v.kind == Literal::Kind::kWord && ordering) {
+      other = ResolveOperand(expr, schema, v.text, v.at, what, false);
+    }
+    if (other >= 0) {
+      c.column2 = other;
+      c.value_kind = ValueKind::kColumns;
+      c.check = Check::kOther;
+      b.first = static_cast<int>(conds_.size());
+      b.count = 1;
+      conds_.push_back(std::move(c));
+      nodes_.push_back(b);
+      return static_cast<int>(nodes_.size() - 1);
     }
   }
 

@@ -11,6 +11,7 @@
 #include <fmt/format.h>
 
 #include "crmkpi/base/text.h"
+#include "crmkpi/values/date_time.h"
 #include "where_parser.h"
 
 namespace crmkpi {
@@ -57,7 +58,8 @@ std::string_view OpText(WhereOp op) {
 
 struct Token {
   enum class Kind : std::uint8_t {
-    kEnd, kWord, kDouble, kBacktick, kSingle, kNumber, kDate, kOp, kLParen, kRParen, kComma
+    kEnd, kWord, kDouble, kBacktick, kSingle, kNumber, kDate, kDuration, kOp, kLParen,
+    kRParen, kComma, kMinus
   };
   Kind kind = Kind::kEnd;
   std::string text;  // unquoted for quoted tokens
@@ -142,6 +144,8 @@ class WhereParser {
         return fmt::format("`{}`", t.text);
       case Token::Kind::kOp:
         return fmt::format("'{}'", OpText(t.op));
+      case Token::Kind::kDuration:
+        return fmt::format("the duration '{}'", t.text);
       default:
         return fmt::format("'{}'", t.text);
     }
@@ -213,12 +217,18 @@ class WhereParser {
           t.kind = Token::Kind::kDate;
         } else if (IsNumber(t.text)) {
           t.kind = Token::Kind::kNumber;
+        } else if (ParseDurationSeconds(t.text)) {
+          t.kind = Token::Kind::kDuration;
         } else {
-          Fail(i, fmt::format("'{}' is not a number or a YYYY-MM-DD date; quote text values "
-                              "('{}')",
+          Fail(i, fmt::format("'{}' is not a number, a YYYY-MM-DD date or a duration (1d, 48h, "
+                              "90m); quote text values ('{}')",
                               t.text, t.text));
         }
         i = j;
+      } else if (c == '-') {  // a difference of two dates: closed - created
+        t.kind = Token::Kind::kMinus;
+        t.text = "-";
+        ++i;
       } else if (IsWordStart(c)) {
         std::size_t j = i;
         while (j < s.size() && IsWordChar(s[j]) && !IsIdeographicSpace(s, j)) ++j;
@@ -357,6 +367,12 @@ class WhereParser {
       case Token::Kind::kDouble:
         v.kind = Literal::Kind::kQuoted;
         break;
+      case Token::Kind::kDuration:
+        v.kind = Literal::Kind::kDuration;
+        break;
+      case Token::Kind::kBacktick:
+        v.kind = Literal::Kind::kColumn;
+        break;
       case Token::Kind::kWord:
         if (IEquals(t.text, "and") || IEquals(t.text, "or") || IEquals(t.text, "not")) {
           Fail(t.at, fmt::format("expected a value after {}, found the keyword '{}' (quote it "
@@ -394,6 +410,7 @@ class WhereParser {
     const std::string quoted_operand = Describe(first);
     Take();
 
+    if (Peek().kind == Token::Kind::kMinus) return ParseDifference(std::move(n));
     const Token& t = Peek();
     if (bare_stage && PeekWord("reached")) {
       Take();
@@ -487,6 +504,62 @@ class WhereParser {
     Fail(t.at, fmt::format("expected an operator (=, !=, <, <=, >, >=, in, is, between) after "
                            "{}, found {}",
                            quoted_operand, Describe(t)));
+  }
+
+  // `TO - FROM op duration` or `TO - FROM [not] between duration and duration`; the '-' is the
+  // next token and |n| holds TO.
+  int ParseDifference(Node n) {
+    Take();  // '-'
+    const Token& from = Peek();
+    if (from.kind != Token::Kind::kWord && from.kind != Token::Kind::kDouble &&
+        from.kind != Token::Kind::kBacktick) {
+      Fail(from.at, fmt::format("expected a date column after '{} -' (a difference of two dates: "
+                                "closed - created < 1d), found {}",
+                                n.operand, Describe(from)));
+    }
+    n.operand2 = from.text;
+    n.operand2_at = from.at;
+    const std::string what = fmt::format("'{} - {}'", n.operand, n.operand2);
+    Take();
+    auto duration = [&](const std::string& after) {
+      const Token& v = Peek();
+      if (v.kind != Token::Kind::kDuration) {
+        Fail(v.at, fmt::format("expected a duration after {} (a number and a unit: 1d, 48h, "
+                               "90m, 30s), found {}",
+                               after, Describe(v)));
+      }
+      return ParseValue(after);
+    };
+    if (Peek().kind == Token::Kind::kOp) {
+      n.kind = NodeKind::kCompare;
+      n.op = Peek().op;
+      const std::string after =
+          fmt::format("'{} - {} {}'", n.operand, n.operand2, OpText(n.op));
+      Take();
+      n.values.push_back(duration(after));
+      return Add(std::move(n));
+    }
+    if (PeekWord("not")) {
+      Take();
+      n.negated = true;
+      if (!PeekWord("between")) {
+        Fail(Peek().at, fmt::format("expected 'between' after {} not", what));
+      }
+    }
+    if (PeekWord("between")) {
+      Take();
+      n.kind = NodeKind::kBetween;
+      n.values.push_back(duration("'between'"));
+      if (!PeekWord("and")) {
+        Fail(Peek().at, fmt::format("expected 'and' after 'between {}'", n.values[0].text));
+      }
+      Take();
+      n.values.push_back(duration("'between ... and'"));
+      return Add(std::move(n));
+    }
+    Fail(Peek().at, fmt::format("expected an operator (=, !=, <, <=, >, >=, between) and a "
+                                "duration after {} (closed - created < 1d), found {}",
+                                what, Describe(Peek())));
   }
 
   WhereExpr expr_;

@@ -48,11 +48,18 @@ void SourceRun::BindMetric(const MetricDef& def, std::size_t result_index) {
   if (has_duration && !def.columns.empty()) {
     Fail(def, def.column_loc, "give either a column or a duration, not both");
   }
+  const bool has_expr = !TrimSpace(def.value).empty();
+  if (has_expr && (has_duration || !def.columns.empty())) {
+    Fail(def, def.value_loc, "give either a value or a column or duration, not both");
+  }
+  ValueExpr expr;
+  if (has_expr) expr = ValueExpr::Parse(def.value, Prefer(def.value_loc, def.loc));
   if (def.optional) {
     // A column that is not there makes the metric n/a in every group: it is bound as a row
     // count (so its groupings exist) whose cells say MISSING_COLUMN (metric_cells.cc).
     std::vector<std::string> needed = def.columns;
     if (has_duration) needed.insert(needed.end(), {def.duration_from, def.duration_to});
+    needed.insert(needed.end(), expr.names().begin(), expr.names().end());
     for (const std::string& c : needed) m.missing = m.missing || schema_.Resolve(TrimSpace(c)) < 0;
   }
   switch (m.missing ? Aggregation::kCount : def.aggregation) {
@@ -62,24 +69,29 @@ void SourceRun::BindMetric(const MetricDef& def, std::size_t result_index) {
         break;
       }
       if (def.columns.size() > 1) Fail(def, def.column_loc, "count takes at most one column");
+      if (has_expr) {
+        Fail(def, def.value_loc, "value = … is for sum, avg, min, max, median and pNN");
+      }
       m.kind = has_duration ? ValueKind::kDuration
                             : (def.columns.empty() ? ValueKind::kRows : ValueKind::kNonEmpty);
       break;
     case Aggregation::kCountDistinct:
-      if (has_duration || def.columns.empty()) {
+      if (has_duration || has_expr || def.columns.empty()) {
         Fail(def, def.column_loc, "count_distinct needs a column (or columns joined by +)");
       }
       m.kind = ValueKind::kDistinct;
       break;
     case Aggregation::kKmMedian:
-      if (!has_duration) Fail(def, def.column_loc, "km_median needs a duration = FROM..TO");
+      if (!has_duration || has_expr) {
+        Fail(def, def.column_loc, "km_median needs a duration = FROM..TO");
+      }
       if (TrimSpace(def.censored).empty()) {
         Fail(def, def.censored_loc, "km_median needs censored = CONDITION");
       }
       m.kind = ValueKind::kKm;
       break;
     case Aggregation::kReached:
-      if (has_duration || !def.columns.empty()) {
+      if (has_duration || has_expr || !def.columns.empty()) {
         Fail(def, def.column_loc, "reached takes no column or duration");
       }
       if (schema_.roles()[Role::kStage] < 0) {
@@ -90,12 +102,19 @@ void SourceRun::BindMetric(const MetricDef& def, std::size_t result_index) {
       m.kind = ValueKind::kReached;
       break;
     default:
-      if (!has_duration && def.columns.size() != 1) {
+      if (!has_duration && !has_expr && def.columns.size() != 1) {
         Fail(def, def.column_loc,
-             "this aggregation needs one numeric column or a duration = FROM..TO");
+             "this aggregation needs one numeric column, a value = … or a duration = FROM..TO");
       }
-      m.kind = has_duration ? ValueKind::kDuration : ValueKind::kAmount;
+      if (has_expr && def.aggregation == Aggregation::kSla) {
+        Fail(def, def.value_loc, "value = … is for sum, avg, min, max, median and pNN");
+      }
+      m.kind = has_duration ? ValueKind::kDuration
+                            : (has_expr ? ValueKind::kExpr : ValueKind::kAmount);
       break;
+  }
+  if (def.having && def.aggregation != Aggregation::kCountDistinct) {
+    Fail(def, def.having_loc, "having is for type = count_distinct");
   }
   if (def.aggregation == Aggregation::kPercentile &&
       !(def.percentile >= 0.0 && def.percentile <= 1.0)) {
@@ -109,11 +128,29 @@ void SourceRun::BindMetric(const MetricDef& def, std::size_t result_index) {
     st.column = Resolve(def, def.columns[0], "column", def.column_loc);
     m.value_role = RoleOf(st.column);
   }
-  if (def.money && *def.money && m.kind != ValueKind::kAmount && !m.missing) {
+  if (m.kind == ValueKind::kExpr) {
+    // Equal texts share one expression (and so one slot per row).
+    try {
+      expr.Bind(schema_, "value");
+    } catch (const Error& e) {
+      throw Error(e.code(), fmt::format("metric '{}': {}", def.id, e.message()), e.loc());
+    }
+    const int amount = schema_.roles()[Role::kAmount];
+    const std::vector<int>& cols = expr.columns();
+    st.column = std::find(cols.begin(), cols.end(), amount) != cols.end() ? amount : cols.front();
+    m.value_role = "";
+    auto same_expr = std::find_if(exprs_.begin(), exprs_.end(), [&](const ValueExpr& x) {
+      return x.ToString() == expr.ToString();
+    });
+    if (same_expr == exprs_.end()) same_expr = exprs_.insert(exprs_.end(), std::move(expr));
+    st.expr = static_cast<int>(same_expr - exprs_.begin());
+  }
+  if (def.money && *def.money && m.kind != ValueKind::kAmount && m.kind != ValueKind::kExpr &&
+      !m.missing) {
     Fail(def, def.loc, "money = true applies to sum, avg, min, max, median and pNN of a column");
   }
   m.money = !m.missing && IsMoney(def);
-  if (m.kind == ValueKind::kAmount) m.value_column = st.column;
+  if (m.kind == ValueKind::kAmount || m.kind == ValueKind::kExpr) m.value_column = st.column;
   // Without a currency column, a money amount is converted by its own mark ($, ¥, €, £).
   st.fx = m.money && !def_.fx.empty();
   if (m.kind == ValueKind::kDistinct) {
@@ -182,6 +219,7 @@ void SourceRun::BindMetric(const MetricDef& def, std::size_t result_index) {
                            [&](const Stream& x) { return x.SameObservation(st); });
   if (same == streams_.end()) same = streams_.insert(streams_.end(), std::move(st));
   Stream& stream = *same;
+  if (def.having && !m.missing) stream.counted = true;
 
   int period = -1;
   if (def.period != Period::kNone) {
@@ -258,13 +296,14 @@ void SourceRun::BindMetric(const MetricDef& def, std::size_t result_index) {
   };
   target({}, {}, -1);  // the total
   if (period >= 0) target({}, {}, period);
-  for (const std::vector<std::string>& spec : def.by) {
+  for (std::size_t i = 0; i < def.by.size(); ++i) {
+    const std::vector<std::string>& spec = def.by[i];
     if (spec.empty()) Fail(def, def.by_loc, "an empty 'by' grouping");
     std::vector<int> columns;
     for (const std::string& name : spec) {
       columns.push_back(Resolve(def, name, "by", def.by_loc));
     }
-    target(std::move(columns), spec, period);
+    target(std::move(columns), def.ByNames(i), period);  // keyed by the `as` names
   }
   if (split_currency_) {
     m.by_currency = attach({currency_column_},
@@ -309,6 +348,17 @@ bool SourceRun::IsMoney(const MetricDef& def) const {
       return false;
   }
   const int amount = schema_.roles()[Role::kAmount];
+  if (amount >= 0 && !TrimSpace(def.value).empty()) {
+    // value = …: money when it reads the amount role's column (amount * probability / 100).
+    try {
+      const ValueExpr expr = ValueExpr::Parse(def.value, def.value_loc);
+      for (const std::string& name : expr.names()) {
+        if (schema_.Resolve(TrimSpace(name)) == amount) return true;
+      }
+    } catch (const Error&) {  // BindMetric says what is wrong
+    }
+    return false;
+  }
   if (amount < 0 || def.columns.size() != 1 || !def.duration_from.empty()) return false;
   try {
     return schema_.Resolve(TrimSpace(def.columns[0])) == amount;

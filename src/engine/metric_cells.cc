@@ -96,7 +96,7 @@ MetricCell Cell(const MetricState& m, const HotAcc& a, ColdAcc& cold,
     }
   }
   if (m.def->aggregation == Aggregation::kKmMedian) return cell;
-  const bool amount = m.kind == ValueKind::kAmount;
+  const bool amount = m.kind == ValueKind::kAmount || m.kind == ValueKind::kExpr;
   auto scaled = [&](long double x) {  // a value in units or seconds as printed
     return amount ? static_cast<double>(x / kAmountScaleD)
                   : static_cast<double>(x / static_cast<long double>(m.unit_seconds));
@@ -118,9 +118,21 @@ MetricCell Cell(const MetricState& m, const HotAcc& a, ColdAcc& cold,
         cell.value = Num::Real(static_cast<double>(sum) / static_cast<double>(a.n));
       }
       return cell;
-    case Aggregation::kCountDistinct:
-      cell.value = Num::Count(cold.distinct ? cold.distinct->size() : 0);
+    case Aggregation::kCountDistinct: {
+      if (!cold.counts) {
+        cell.value = Num::Count(cold.distinct ? cold.distinct->size() : 0);
+        return cell;
+      }
+      // `having`: the keys whose rows satisfy it; without, every key.
+      std::uint64_t keys = 0;
+      if (!m.def->having) {
+        keys = cold.counts->size();
+      } else {
+        cold.counts->ForEach([&](std::uint32_t, std::uint32_t n) { keys += m.def->having->Holds(n); });
+      }
+      cell.value = Num::Count(keys);
       return cell;
+    }
     case Aggregation::kReached: {  // lead_to_opportunity_rate (docs/kpis.md)
       const auto yes = static_cast<std::uint64_t>(sum);
       cell.numerator = Num::Count(yes);

@@ -77,7 +77,7 @@ void SourceRun::Compile() {
     std::uint32_t slot = 0;
     if (st.kind != ValueKind::kRows) {
       auto it = std::find_if(slots_.begin(), slots_.end(), [&](const Slot& x) {
-        return x.kind == st.kind && x.column == st.column && x.fx == st.fx &&
+        return x.kind == st.kind && x.column == st.column && x.expr == st.expr && x.fx == st.fx &&
                x.duration == st.duration &&
                x.sla == st.sla && x.within_seconds == st.within_seconds;
       });
@@ -85,6 +85,7 @@ void SourceRun::Compile() {
         Slot x;
         x.kind = st.kind;
         x.column = st.column;
+        x.expr = st.expr;
         x.fx = st.fx;
         x.duration = st.duration;
         x.sla = st.sla;

@@ -21,11 +21,16 @@ namespace crmkpi::engine_detail {
 // is observed once and each accumulator updated once however many of those metrics there are.
 struct Stream {
   ValueKind kind = ValueKind::kRows;
-  int column = -1;               // kNonEmpty, kAmount
+  int column = -1;               // kNonEmpty, kAmount; kExpr: the column whose marks are its
+                                 // currency's (the amount role's, else its first)
+  int expr = -1;                 // kExpr: index of the bound ValueExpr
   bool fx = false;               // kAmount of a money metric under [fx]: converted per row
   std::vector<int> key_columns;  // kDistinct: schema columns
   std::vector<int> key_slots;    // kDistinct: their Interned slots
   KeyTable composite;            // kDistinct with several columns: packed value ids → id
+  // kDistinct: a metric reading it has `having`, so each key's rows are counted (IdCounts)
+  // rather than only its presence (IdSet); the metrics without `having` count its keys.
+  bool counted = false;
   int duration = -1;             // kDuration: index of the DurationSlot
   bool sla = false;              // kDuration: the value is met (1) or breached (0)
   double within_seconds = 0;     // sla: the target
@@ -44,7 +49,8 @@ struct Stream {
   std::string key;  // scratch: packed ids of a composite count_distinct key
 
   bool SameObservation(const Stream& o) const {
-    return kind == o.kind && column == o.column && fx == o.fx && key_columns == o.key_columns &&
+    return kind == o.kind && column == o.column && expr == o.expr && fx == o.fx &&
+           key_columns == o.key_columns &&
            duration == o.duration && sla == o.sla && within_seconds == o.within_seconds &&
            where == o.where && censor == o.censor && reach == o.reach;
   }
@@ -55,8 +61,9 @@ struct Stream {
 // where the where of one of its streams passes (so parse warnings count the rows they did when
 // each stream observed it), and its ops then aggregate it without a branch on any where.
 struct Slot {
-  ValueKind kind = ValueKind::kAmount;  // kNonEmpty, kAmount or kDuration
-  int column = -1;                      // kNonEmpty, kAmount
+  ValueKind kind = ValueKind::kAmount;  // kNonEmpty, kAmount, kExpr or kDuration
+  int column = -1;                      // kNonEmpty, kAmount (kExpr: as Stream::column)
+  int expr = -1;                        // kExpr: index of the bound ValueExpr
   bool fx = false;                      // kAmount: converted into the [fx] base currency
   int duration = -1;                    // kDuration: index of the DurationSlot
   bool sla = false;                     // kDuration: the value is met (1) or breached (0)

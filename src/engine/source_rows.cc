@@ -34,6 +34,11 @@ void AccumulateDistinct(const Stream& s, const GroupRun* runs, const DistinctKey
       continue;
     }
     ++hot.n;
+    if (s.counted) {
+      if (!cold.counts) cold.counts = std::make_unique<IdCounts>();
+      cold.counts->Add(o.id);
+      continue;
+    }
     if (!cold.distinct) cold.distinct = std::make_unique<IdSet>();
     cold.distinct->Insert(o.id);
   }
@@ -299,6 +304,11 @@ inline void SourceRun::FlushDistinct() {
       const Stream::Target& a = st.targets[t];
       GroupTable& table = tables_[static_cast<std::size_t>(a.table)];
       ColdAcc& cold = table.cold[std::size_t{b.groups[e.groups + t]} * table.width + a.user];
+      if (st.counted) {
+        if (!cold.counts) cold.counts = std::make_unique<IdCounts>();
+        cold.counts->Add(id);
+        continue;
+      }
       if (!cold.distinct) cold.distinct = std::make_unique<IdSet>();
       cold.distinct->Insert(id);
     }
@@ -467,6 +477,22 @@ inline void SourceRun::ObserveSlot(Slot* s) {
           break;
         case ParseStatus::kInvalid:
           s->exclusion = kInvalidValue;
+          break;
+      }
+      break;
+    case ValueKind::kExpr:
+      switch (exprs_[static_cast<std::size_t>(s->expr)].Eval(*context_, &s->value)) {
+        case ValueExpr::Status::kOk:
+          if (s->fx) ConvertCurrency(s);
+          break;
+        case ValueExpr::Status::kMissing:
+          s->exclusion = kMissingValue;
+          break;
+        case ValueExpr::Status::kInvalid:
+          s->exclusion = kInvalidValue;
+          break;
+        case ValueExpr::Status::kDivisionByZero:
+          s->exclusion = kDivisionByZero;
           break;
       }
       break;

@@ -399,6 +399,11 @@ void SourceRun::MergeAcc(const HotAcc& from_hot, ColdAcc& from_cold,
     if (!cold->distinct) cold->distinct = std::make_unique<IdSet>();
     from_cold.distinct->ForEach([&](std::uint32_t id) { cold->distinct->Insert((*ids)[id]); });
   }
+  if (from_cold.counts) {
+    if (!cold->counts) cold->counts = std::make_unique<IdCounts>();
+    from_cold.counts->ForEach(
+        [&](std::uint32_t id, std::uint32_t n) { cold->counts->Add((*ids)[id], n); });
+  }
 }
 
 }  // namespace crmkpi::engine_detail

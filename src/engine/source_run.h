@@ -16,6 +16,7 @@
 #include "crmkpi/bind/stage_rules.h"
 #include "crmkpi/definition/metric_def.h"
 #include "crmkpi/engine/row_tap.h"
+#include "crmkpi/definition/value_expr.h"
 #include "crmkpi/definition/where.h"
 #include "crmkpi/engine/metric_engine.h"
 #include "crmkpi/read/csv_reader.h"
@@ -137,10 +138,7 @@ class SourceRun {
   // Whether a date value holds a time of day (every time format has a ':'; an Excel serial
   // day number a fraction, 45397.5): a duration between a date-only and a date-time value is
   // counted in calendar days.
-  static bool HasTime(std::string_view text) {
-    if (std::memchr(text.data(), ':', text.size()) != nullptr) return true;
-    return text.size() > 6 && text[5] == '.' && text[0] >= '0' && text[0] <= '9';
-  }
+  static bool HasTime(std::string_view text) { return DateHasTime(text); }
   inline void JoinLookup(const LoadedLookup& l);
   std::size_t LocateIndex(int column) const;
   [[gnu::always_inline]] inline void HandleBadWidth(const CsvRow& row);
@@ -227,6 +225,7 @@ class SourceRun {
   DistinctBatch batch_;
   std::vector<PeriodSlot> periods_;
   std::vector<DurationSlot> durations_;
+  std::vector<ValueExpr> exprs_;  // the metrics' `value =` expressions, bound (equal texts once)
   std::vector<Interned> interned_;
   std::vector<GroupTable> tables_;
   std::vector<GroupRun> runs_;  // by table: the accumulators of the current row's group

@@ -1,6 +1,7 @@
 #include "crmkpi/evaluate/kpi_eval.h"
 
 #include <algorithm>
+#include <cmath>
 #include <functional>
 #include <map>
 #include <string>
@@ -107,6 +108,40 @@ KpiCurrency CurrencyOf(const std::set<std::string>& deps,
   return out;
 }
 
+// A spread's figures in one group context (docs/kpis.md, "Spread across groups").
+struct SpreadStat {
+  std::uint64_t n = 0;   // groups with a value
+  std::uint64_t na = 0;  // groups whose value is n/a, left out
+  double mean = 0, sd = 0;
+};
+
+// The population standard deviation and the coefficient of variation of |xs| (two passes:
+// the mean first, then the squared deviations from it).
+Value SpreadValue(Formula::Spread::Kind kind, const std::vector<double>& xs, SpreadStat* stat) {
+  stat->n = xs.size();
+  if (xs.empty()) return Value::Na("EMPTY");
+  long double sum = 0;
+  for (double x : xs) sum += x;
+  const long double mean = sum / static_cast<long double>(xs.size());
+  long double squares = 0;
+  for (double x : xs) squares += (x - mean) * (x - mean);
+  stat->mean = static_cast<double>(mean);
+  stat->sd = static_cast<double>(std::sqrt(squares / static_cast<long double>(xs.size())));
+  if (kind == Formula::Spread::kStddev) return Value::Number(stat->sd);
+  if (stat->mean == 0) return Value::Na("ZERO_DENOMINATOR");
+  return Value::Number(stat->sd / stat->mean);
+}
+
+// Whether |a| holds the keys of |b| and |column|, and nothing else.
+bool KeysWith(const std::vector<std::string>& a, const std::vector<std::string>& b,
+              const std::string& column) {
+  if (a.size() != b.size() + 1) return false;
+  if (std::find(a.begin(), a.end(), column) == a.end()) return false;
+  return std::all_of(b.begin(), b.end(), [&](const std::string& k) {
+    return k != column && std::find(a.begin(), a.end(), k) != a.end();
+  });
+}
+
 }  // namespace
 
 Value Achievement(const Value& actual, std::optional<double> target, Direction direction) {
@@ -143,13 +178,91 @@ KpiEvaluation EvaluateKpis(
     }
   }
 
-  // Evaluates every KPI in one group context. |cell| gives a metric's cell in that context.
+  // Spreads (stddev(ID, COLUMN), cv(ID, COLUMN)): every call once, and per KPI the columns its
+  // spreads (and those of the KPIs it uses) are over.
+  std::vector<Formula::Spread> spreads;
+  std::map<std::string, std::set<std::string>, std::less<>> spread_overs;
+  for (const KpiDef& k : model.kpis) {  // dependency order
+    std::set<std::string>& overs = spread_overs[k.id];
+    for (const Formula::Spread& s : k.formula.spreads()) {
+      overs.insert(s.over);
+      if (std::none_of(spreads.begin(), spreads.end(),
+                       [&](const Formula::Spread& x) { return x.key == s.key; })) {
+        spreads.push_back(s);
+      }
+    }
+    for (const auto& v : k.formula.variables()) {
+      auto it = spread_overs.find(v);
+      if (it != spread_overs.end()) overs.insert(it->second.begin(), it->second.end());
+    }
+  }
+  // The groupings (key lists) of the run.
+  std::vector<std::vector<std::string>> groupings;
+  for (const MetricResult& r : run.metrics) {
+    for (const MetricGrouping& g : r.groupings) {
+      if (std::find(groupings.begin(), groupings.end(), g.keys) == groupings.end()) {
+        groupings.push_back(g.keys);
+      }
+    }
+  }
+  // The grouping a spread over |column| reads in a context grouped by |keys| (empty: the
+  // total): |keys| and |column|; null when there is none or |keys| holds |column|.
+  auto spread_grouping = [&](const std::vector<std::string>& keys,
+                             const std::string& column) -> const std::vector<std::string>* {
+    for (const auto& g : groupings) {
+      if (KeysWith(g, keys, column)) return &g;
+    }
+    return nullptr;
+  };
+  // Filled below: every id's value in each group of a grouping a spread reads (computed once,
+  // when a spread first needs it).
+  std::map<std::vector<std::string>,
+           std::vector<std::pair<std::vector<std::string>, ValueMap>>> spread_values;
+  std::function<const std::vector<std::pair<std::vector<std::string>, ValueMap>>&(
+      const std::vector<std::string>&)> values_of;
+
+  // Evaluates every KPI in one group context. |cell| gives a metric's cell in that context;
+  // |keys| and |group| say which (empty: the total), for the spreads (null: spreads n/a — the
+  // groups a spread reads are evaluated so, since no spread is of another spread).
   auto evaluate = [&](const std::function<MetricCell(const MetricDef&)>& cell,
-                      const std::set<std::string>* only, ValueMap* values) {
+                      const std::set<std::string>* only, ValueMap* values,
+                      const std::vector<std::string>* keys,
+                      const std::vector<std::string>* group) {
     std::vector<KpiValue> out;
+    std::map<std::string, SpreadStat> stats;
     for (const ConstantDef& c : model.constants) (*values)[c.id] = Value::Number(c.value);
     for (const MetricDef& m : model.metrics) (*values)[m.id] = ValueOfCell(cell(m));
     for (const auto& [id, v] : overrides) (*values)[id] = Value::Number(v);
+    for (const Formula::Spread& s : spreads) {
+      const std::vector<std::string>* over =
+          keys == nullptr ? nullptr : spread_grouping(*keys, s.over);
+      if (over == nullptr) {
+        (*values)[s.key] = Value::Na("NOT_GROUPED");
+        continue;
+      }
+      // The groups of |over| inside this context: their values at this context's keys match.
+      std::vector<std::size_t> at;
+      for (const std::string& k : *keys) {
+        at.push_back(static_cast<std::size_t>(std::find(over->begin(), over->end(), k) -
+                                              over->begin()));
+      }
+      std::vector<double> xs;
+      SpreadStat& stat = stats[s.key];
+      for (const auto& [values_there, ids] : values_of(*over)) {
+        bool inside = true;
+        for (std::size_t i = 0; i < at.size() && inside; ++i) {
+          inside = values_there[at[i]] == (*group)[i];
+        }
+        if (!inside) continue;
+        const auto v = ids.find(s.of);
+        if (v != ids.end() && v->second.v) {
+          xs.push_back(*v->second.v);
+        } else {
+          ++stat.na;
+        }
+      }
+      (*values)[s.key] = SpreadValue(s.kind, xs, &stat);
+    }
     const Formula::Lookup lookup = [&](std::string_view id) {
       auto it = values->find(id);
       return it == values->end() ? Value::Na("UNKNOWN") : it->second;
@@ -182,6 +295,20 @@ KpiEvaluation EvaluateKpis(
         kv.value = Num::Real(*v.v);
       } else {
         kv.reason = v.reason;
+      }
+      // A KPI that is one spread shows its population: the groups, those left out as n/a, and
+      // for cv the standard deviation over the mean.
+      if (fixed == overrides.end() && k.formula.spreads().size() == 1 &&
+          k.formula.ToString() == k.formula.spreads()[0].key) {
+        const Formula::Spread& s = k.formula.spreads()[0];
+        if (const auto st = stats.find(s.key); st != stats.end()) {
+          kv.n = st->second.n;
+          if (st->second.na > 0) kv.excluded.emplace_back("na_group", st->second.na);
+          if (s.kind == Formula::Spread::kCv && st->second.n > 0) {
+            kv.numerator = Num::Real(st->second.sd);
+            kv.denominator = Num::Real(st->second.mean);
+          }
+        }
       }
       // A KPI that is just a metric shows that metric's population (R3).
       const auto& vars = k.formula.variables();
@@ -235,12 +362,6 @@ KpiEvaluation EvaluateKpis(
   report.as_of_source = model.as_of.empty() ? "" : "definition";
   if (!model.fx.empty()) report.fx = FxNote{model.fx.base, model.fx.rates, model.fx.origin};
 
-  auto total_cell = [&](const MetricDef& m) {
-    auto it = results.find(m.id);
-    return it == results.end() ? EmptyCell(m) : it->second->total;
-  };
-  report.total.kpis = evaluate(total_cell, nullptr, &result.totals);
-
   std::set<const MetricGrouping*> unsorted;
   for (const MetricResult& r : run.metrics) {
     for (const MetricGrouping& g : r.groupings) {
@@ -250,28 +371,78 @@ KpiEvaluation EvaluateKpis(
       }
     }
   }
-
-  // Groupings: every distinct key list any metric was grouped by.
-  std::vector<std::vector<std::string>> groupings;
-  for (const MetricResult& r : run.metrics) {
-    for (const MetricGrouping& g : r.groupings) {
-      if (std::find(groupings.begin(), groupings.end(), g.keys) == groupings.end()) {
-        groupings.push_back(g.keys);
-      }
-    }
-  }
-  for (const auto& keys : groupings) {
-    // The KPIs with at least one metric measured by this grouping; the others would only repeat
-    // their total.
-    std::set<std::string> grouped_metrics;
-    std::set<std::vector<std::string>> values;
+  // The metrics measured by grouping |keys|, and the groups their rows name.
+  auto grouped_metrics_of = [&](const std::vector<std::string>& keys,
+                                std::set<std::vector<std::string>>* values) {
+    std::set<std::string> grouped;
     for (const MetricResult& r : run.metrics) {
       for (const MetricGrouping& g : r.groupings) {
         if (g.keys != keys) continue;
-        grouped_metrics.insert(r.id);
-        for (const auto& row : g.rows) values.insert(row.first);
+        grouped.insert(r.id);
+        for (const auto& row : g.rows) values->insert(row.first);
       }
     }
+    return grouped;
+  };
+  // A metric's cell in |group| of grouping |keys|: its own, or its total when it is not grouped
+  // so (broadcast), or an empty cell when the group has no row of it.
+  auto cell_in = [&](const std::vector<std::string>& keys, const std::set<std::string>& grouped,
+                     const std::vector<std::string>& group) {
+    return [&, group](const MetricDef& m) -> MetricCell {
+      auto it = results.find(m.id);
+      if (it == results.end()) return EmptyCell(m);
+      if (grouped.count(m.id) == 0) return it->second->total;  // broadcast
+      for (const MetricGrouping& g : it->second->groupings) {
+        if (g.keys != keys) continue;
+        // The engine sorts rows by their values (metric_engine.h): a binary search, so a
+        // grouping of many groups (20,000 accounts) costs G log G, not G²; rows in another
+        // order are searched one by one.
+        if (unsorted.count(&g) == 0) {
+          const auto row = std::lower_bound(
+              g.rows.begin(), g.rows.end(), group,
+              [](const std::pair<std::vector<std::string>, MetricCell>& r,
+                 const std::vector<std::string>& v) { return r.first < v; });
+          if (row != g.rows.end() && row->first == group) return row->second;
+          continue;
+        }
+        for (const auto& row : g.rows) {
+          if (row.first == group) return row.second;
+        }
+      }
+      return EmptyCell(m);
+    };
+  };
+  // Every id's value in each group (with rows) of grouping |keys|, once: what spreads read.
+  std::map<std::vector<std::string>, std::set<std::string>> spread_grouped;
+  values_of = [&](const std::vector<std::string>& keys)
+      -> const std::vector<std::pair<std::vector<std::string>, ValueMap>>& {
+    if (auto it = spread_values.find(keys); it != spread_values.end()) return it->second;
+    std::set<std::vector<std::string>> groups;
+    const std::set<std::string>& grouped =
+        spread_grouped[keys] = grouped_metrics_of(keys, &groups);
+    std::vector<std::pair<std::vector<std::string>, ValueMap>> out;
+    const std::set<std::string> none;
+    for (const auto& group : groups) {
+      ValueMap values;
+      evaluate(cell_in(keys, grouped, group), &none, &values, nullptr, nullptr);
+      out.emplace_back(group, std::move(values));
+    }
+    return spread_values[keys] = std::move(out);
+  };
+
+  auto total_cell = [&](const MetricDef& m) {
+    auto it = results.find(m.id);
+    return it == results.end() ? EmptyCell(m) : it->second->total;
+  };
+  const std::vector<std::string> no_keys;
+  report.total.kpis = evaluate(total_cell, nullptr, &result.totals, &no_keys, &no_keys);
+
+  // Groupings: every distinct key list any metric was grouped by.
+  for (const auto& keys : groupings) {
+    // The KPIs with at least one metric measured by this grouping; the others would only repeat
+    // their total.
+    std::set<std::vector<std::string>> values;
+    const std::set<std::string> grouped_metrics = grouped_metrics_of(keys, &values);
     if (const auto extra = extra_groups.find(keys); extra != extra_groups.end()) {
       values.insert(extra->second.begin(), extra->second.end());
     }
@@ -280,6 +451,16 @@ KpiEvaluation EvaluateKpis(
       for (const auto& m : deps) {
         if (grouped_metrics.count(m) != 0) kpis.insert(id);
       }
+    }
+    // A KPI with a spread is printed where the spread has groups to read: not in a grouping by
+    // its column (one group each), nor where no grouping adds the column to these keys.
+    for (auto it = kpis.begin(); it != kpis.end();) {
+      const auto overs = spread_overs.find(*it);
+      const bool readable =
+          overs == spread_overs.end() ||
+          std::all_of(overs->second.begin(), overs->second.end(),
+                      [&](const std::string& o) { return spread_grouping(keys, o) != nullptr; });
+      it = readable ? std::next(it) : kpis.erase(it);
     }
     if (kpis.empty()) continue;
     // A KPI per group that also uses a metric measured only in total: say so once, since the
@@ -304,33 +485,10 @@ KpiEvaluation EvaluateKpis(
     grouping.keys = keys;
     grouping.merged = MergeSpellings(run, keys);
     for (const auto& group : values) {
-      auto cell = [&](const MetricDef& m) -> MetricCell {
-        auto it = results.find(m.id);
-        if (it == results.end()) return EmptyCell(m);
-        if (grouped_metrics.count(m.id) == 0) return it->second->total;  // broadcast
-        for (const MetricGrouping& g : it->second->groupings) {
-          if (g.keys != keys) continue;
-          // The engine sorts rows by their values (metric_engine.h): a binary search, so a
-          // grouping of many groups (20,000 accounts) costs G log G, not G²; rows in another
-          // order are searched one by one.
-          if (unsorted.count(&g) == 0) {
-            const auto row = std::lower_bound(
-                g.rows.begin(), g.rows.end(), group,
-                [](const std::pair<std::vector<std::string>, MetricCell>& r,
-                   const std::vector<std::string>& v) { return r.first < v; });
-            if (row != g.rows.end() && row->first == group) return row->second;
-            continue;
-          }
-          for (const auto& row : g.rows) {
-            if (row.first == group) return row.second;
-          }
-        }
-        return EmptyCell(m);
-      };
       ValueMap values_here;
       GroupRow row;
       row.values = group;
-      row.kpis = evaluate(cell, &kpis, &values_here);
+      row.kpis = evaluate(cell_in(keys, grouped_metrics, group), &kpis, &values_here, &keys, &group);
       grouping.rows.push_back(std::move(row));
       if (group_values) result.group_values[keys][group] = std::move(values_here);
     }

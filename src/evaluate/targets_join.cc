@@ -34,7 +34,7 @@ std::vector<RunGrouping> RunGroupings(const KpiModel& model) {
   for (const MetricDef& m : model.metrics) {
     if (m.aggregation == Aggregation::kFigure) continue;
     if (m.period != Period::kNone) add({}, m);
-    for (const auto& by : m.by) add(by, m);
+    for (std::size_t i = 0; i < m.by.size(); ++i) add(m.ByNames(i), m);
   }
   return out;
 }

@@ -27,6 +27,7 @@ void GroupMetricsByColumns(const std::vector<std::string>& by, Period kind, KpiM
     if (m.aggregation == Aggregation::kFigure) continue;
     m.by.clear();
     if (!by.empty()) m.by.push_back(by);
+    m.by_as.clear();
     m.period = kind;
     ++changed;
   }

@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <exception>
 #include <string>
@@ -646,6 +647,25 @@ std::string FormatPeriod(Period period, const date::year_month_day& ymd) {
 std::string FormatDate(const date::year_month_day& ymd) {
   return fmt::format("{:04}-{:02}-{:02}", static_cast<int>(ymd.year()),
                      static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()));
+}
+
+std::optional<double> ParseDurationSeconds(std::string_view text) {
+  std::string_view t = TrimSpace(text);
+  if (t.size() < 2) return std::nullopt;
+  const char unit = t.back();
+  const double scale = unit == 'd' ? 86400.0 : unit == 'h' ? 3600.0 : unit == 'm' ? 60.0
+                       : unit == 's' ? 1.0 : 0.0;
+  if (scale == 0.0) return std::nullopt;
+  t = TrimSpace(t.substr(0, t.size() - 1));
+  if (t.empty()) return std::nullopt;
+  for (char c : t) {
+    if (!((c >= '0' && c <= '9') || c == '.')) return std::nullopt;
+  }
+  const std::string s(t);
+  char* end = nullptr;
+  const double v = std::strtod(s.c_str(), &end);
+  if (end != s.c_str() + s.size()) return std::nullopt;
+  return v * scale;
 }
 
 std::string InvalidDateMessage(std::string_view date_format, std::string_view setting) {

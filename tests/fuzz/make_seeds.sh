@@ -66,6 +66,9 @@ for f in 'if(won + lost > 0, win_rate >= 35%, 0)' 'round(1.005, 2) - -2^2 ^ -1' 
          'a / (b / c) && !(x != y) || z <= 2.5E-3'; do
   printf '%s' "$f" | seed formula hand
 done
+for f in 'cv(win_rate, owner) * 100 + stddev(won, "Lead Source") / stddev(won, `x ""y""`)'; do
+  printf '%s' "$f" | seed formula hand
+done
 grep -rh --include='*.ini' -E '^\s*(where|filter|when)\s*=' tests/golden examples |
   sed -E 's/^\s*(where|filter|when)\s*=\s*//' | sort -u |
   while IFS= read -r line; do printf '%s\n' "$line" | seed where ini; done
@@ -73,6 +76,9 @@ printf '%s\n' "stage reached Proposal and not (Owner in ('Alice', \"Bob\") or am
   '7|Eve|Qualified|500|2024-03-10|2024-03-11 03:00|web|n|x|2|営業|east' | seed where hand
 printf '%s\n' '`Close Date` >= 2024-03-10 and "所有者 名" is not empty and users.role = 営業' | seed where hand
 printf '%s\n' "created = '2024-03-10 02:30' or score != 9 or stage is not closed" | seed where hand
+printf '%s\n' '`Close Date` - "Created Date" < 1d or Amount >= score or Owner = `source`' \
+  '8|Ann|Lead|12|2024-03-10 23:00|2024-03-10|Ann|x||12|営業|' | seed where hand
+printf '%s\n' '"Close Date" - `Created Date` not between 1.5d and 48h and Amount < `score`' | seed where hand
 
 # Values: amounts, dates (automatic and with formats), normaliser chains.
 for a in '¥1,200,000' '$1,234.50' '(1,234)' '１２，０００円' '−3.14159' 'USD 12' '12.34567' '9223372036854775807'; do

@@ -141,7 +141,8 @@ TEST_CASE("Formula syntax errors: whole message and column", "[formula]") {
   ExpectError("a < b < c", 7, "unexpected '<' (comparisons do not chain; join them with &&)");
   ExpectError("a == b != c", 8, "unexpected '!=' (comparisons do not chain; join them with &&)");
   ExpectError("x + mean(a)", 5,
-              "unknown function 'mean' (functions: min, max, abs, if, sqrt, ln, exp, round)");
+              "unknown function 'mean' (functions: min, max, abs, if, sqrt, ln, exp, round, "
+              "stddev, cv)");
   ExpectError("if(a, b)", 1, "if() takes 3 arguments, got 2");
   ExpectError("if(a, b, c, d)", 1, "if() takes 3 arguments, got 4");
   ExpectError("1 + abs(a, b)", 5, "abs() takes 1 argument, got 2");
@@ -524,6 +525,57 @@ TEST_CASE("Formula is a cheap, self-contained value", "[formula]") {
   CHECK(Num(copy.ToString(), {{"a", N(4)}}) == 8);
   const Formula moved = std::move(copy);
   CHECK(moved.Eval(LookupIn({{"a", N(1)}})).v == 2.0);
+}
+
+
+TEST_CASE("stddev and cv: spreads looked up by their key, ID a dependency", "[formula]") {
+  const Formula f = Formula::Parse("100 * cv(win_rate, owner) + stddev(win_rate, \"Lead Source\")");
+  REQUIRE(f.spreads().size() == 2);
+  CHECK(f.spreads()[0].kind == Formula::Spread::kCv);
+  CHECK(f.spreads()[0].of == "win_rate");
+  CHECK(f.spreads()[0].over == "owner");
+  CHECK(f.spreads()[0].key == "cv(win_rate, owner)");
+  CHECK(f.spreads()[0].column == 7);
+  CHECK(f.spreads()[1].kind == Formula::Spread::kStddev);
+  CHECK(f.spreads()[1].over == "Lead Source");
+  CHECK(f.spreads()[1].key == "stddev(win_rate, \"Lead Source\")");
+  CHECK(f.variables() == std::vector<std::string>{"win_rate"});
+  CHECK(f.ToString() == "100 * cv(win_rate, owner) + stddev(win_rate, \"Lead Source\")");
+  CHECK(Formula::Parse(f.ToString()).ToString() == f.ToString());
+  // The value comes from the lookup under the key; n/a propagates as any variable's.
+  const Vars vars = {{"cv(win_rate, owner)", N(0.25)},
+                     {"stddev(win_rate, \"Lead Source\")", N(0.5)}};
+  CHECK(f.Eval(LookupIn(vars)).v == 25.5);
+  const Vars na = {{"cv(win_rate, owner)", Na("NOT_GROUPED")},
+                   {"stddev(win_rate, \"Lead Source\")", N(0.5)}};
+  CHECK(f.Eval(LookupIn(na)).reason == "NOT_GROUPED");
+  // One key per call however often it is written; backticks and doubled quotes.
+  const Formula twice = Formula::Parse("stddev(a, `x y`) / stddev(a, \"x y\")");
+  CHECK(twice.spreads().size() == 1);
+  CHECK(twice.IsRatio());
+  CHECK(twice.shape().kind == Formula::Shape::kOther);
+  CHECK(Formula::Parse("cv(a, \"say \"\"hi\"\"\")").spreads()[0].over == "say \"hi\"");
+  CHECK(Formula::Parse("cv(a, \"say \"\"hi\"\"\")").ToString() == "cv(a, \"say \"\"hi\"\"\")");
+  // stddev and cv are ordinary names elsewhere.
+  CHECK(Num("stddev + cv", {{"stddev", N(1)}, {"cv", N(2)}}) == 3);
+}
+
+TEST_CASE("stddev and cv: syntax errors at their columns", "[formula]") {
+  const std::string usage = "stddev(ID, COLUMN): a metric or KPI id and the column its groups "
+                            "are by, e.g. stddev(win_rate, owner)";
+  ExpectError("stddev(win_rate)", 16, "expected ',' and the column after 'win_rate'; " + usage);
+  ExpectError("stddev(1, owner)", 8, "expected a metric or KPI id; " + usage);
+  ExpectError("stddev(a + b, owner)", 10, "expected ',' and the column after 'a'; " + usage);
+  ExpectError("stddev(abs(a), owner)", 8, "'abs' is a function; " + usage);
+  ExpectError("stddev(a, 3)", 11,
+              "expected the column the groups are by (a name, or \"quoted\"); " + usage);
+  ExpectError("stddev(a, owner, x)", 16, "expected ')' to close '(' opened at column 7; " + usage);
+  ExpectError("stddev(a, \"owner)", 11, "unclosed \" quote");
+  ExpectError("stddev(a, \"\")", 11, "an empty column name");
+  ExpectError("cv(a, \"x\xff\")", 7, "invalid UTF-8 byte 0xFF in a quoted name");
+  ExpectError("a + \"owner\"", 5, "unexpected '\"owner\"'");
+  ExpectError("cv(a, 担当者)", 7,
+              "unexpected '担' (names are ASCII: letters, digits, _)");
 }
 
 }  // namespace

@@ -295,3 +295,76 @@ TEST_CASE("date_order and decimal take one of their values, else an error at the
         "kpi.ini:3:11: decimal: expected point (1,234.50, the default) or comma (1.234,50), got "
         "'coma'");
 }
+
+TEST_CASE("value, having, by … as and spreads load, or fail at their location", "[model]") {
+  const char* base = "[source s]\nfile = x\n";
+  const KpiModel m = KpiModel::Load(IniFile::Parse(
+      std::string(base) +
+          "[metric w]\nsource = s\ntype = sum\nvalue = amount * probability / 100\n"
+          "[metric r]\nsource = s\ntype = count_distinct\ncolumn = customer\n"
+          "having = count >= 2\n"
+          "[metric u]\nsource = s\nby = users.role as role, owner+\"Lead Source\" AS src\n"
+          "[kpi spread]\nformula = cv(u, role)\n",
+      "kpi.ini"));
+  CHECK(m.metrics.at(0).value == "amount * probability / 100");
+  CHECK(m.metrics.at(0).value_loc.column == 9);
+  REQUIRE(m.metrics.at(1).having);
+  CHECK(m.metrics.at(1).having->op == HavingDef::Op::kGe);
+  CHECK(m.metrics.at(1).having->count == 2);
+  CHECK(m.metrics.at(1).having->Holds(2));
+  CHECK_FALSE(m.metrics.at(1).having->Holds(1));
+  const MetricDef& u = m.metrics.at(2);
+  CHECK(u.by == std::vector<std::vector<std::string>>{{"users.role"}, {"owner", "Lead Source"}});
+  CHECK(u.ByNames(0) == std::vector<std::string>{"role"});
+  CHECK(u.ByNames(1) == std::vector<std::string>{"owner", "src"});
+
+  auto metric = [&](const std::string& keys) {
+    return ErrorOf(std::string(base) + "[metric a]\nsource = s\n" + keys);
+  };
+  CHECK(metric("type = count\nvalue = a * b\n") ==
+        "kpi.ini:6:9: [metric a]: value = … is for type = sum, avg, min, max, median and pNN (a "
+        "number per row to aggregate)");
+  CHECK(metric("type = sum\ncolumn = amount\nvalue = a * b\n") ==
+        "kpi.ini:7:9: [metric a]: give 'value' or 'column', not both (value = is the arithmetic "
+        "of several columns, column = one)");
+  CHECK(metric("type = sum\nvalue = a * \n") ==
+        "kpi.ini:6:12: expected a column, a number or '(' after '*'");
+  CHECK(metric("type = sum\n") ==
+        "kpi.ini:3:1: [metric a]: this type needs 'column = …', 'value = …' or 'duration = "
+        "FROM..TO'");
+  CHECK(metric("type = count\nhaving = count >= 2\n") ==
+        "kpi.ini:6:1: having is for type = count_distinct (count the keys with so many rows: "
+        "having = count >= 2)");
+  CHECK(metric("type = count_distinct\ncolumn = c\nhaving = count => 2\n") ==
+        "kpi.ini:7:17: having: expected a whole number of rows, got '> 2'; write having = "
+        "count >= 2 (= != < <= > >= and a whole number of rows)");
+  CHECK(metric("type = count_distinct\ncolumn = c\nhaving = rows >= 2\n") ==
+        "kpi.ini:7:10: having: expected 'count' (the key's rows), got 'rows'; write having = "
+        "count >= 2 (= != < <= > >= and a whole number of rows)");
+  CHECK(metric("by = users.role as\n") ==
+        "kpi.ini:5:17: by: expected the name a grouping is reported under after 'as' (by = "
+        "users.role as role)");
+  // Spreads: of a metric or KPI grouped by the column, not of a constant or another spread.
+  const std::string grouped = std::string(base) +
+                              "[metric won]\nsource = s\nby = owner\n"
+                              "[metric all]\nsource = s\n"
+                              "[constant c]\nvalue = 2\n"
+                              "[kpi rate]\nformula = won / all\n";
+  CHECK(ErrorOf(grouped + "[kpi x]\nformula = 1 + stddev(rate, owner)\n") == "no error");
+  CHECK(ErrorOf(grouped + "[kpi x]\nformula = 1 + stddev(rate, source)\n") ==
+        "kpi.ini:13:15: stddev(rate, source) in [kpi x]: no metric of 'rate' is grouped by "
+        "source — add `by = source` to its metrics (all, won), so that it has a value per "
+        "source");
+  CHECK(ErrorOf(grouped + "[kpi x]\nformula = cv(all, owner)\n") ==
+        "kpi.ini:13:11: cv(all, owner) in [kpi x]: no metric of 'all' is grouped by owner — "
+        "add `by = owner` to its metrics (all), so that it has a value per owner");
+  CHECK(ErrorOf(grouped + "[kpi x]\nformula = cv(c, owner)\n") ==
+        "kpi.ini:13:11: cv(c, owner) in [kpi x]: 'c' is a constant, the same in every group; "
+        "spread a metric or KPI");
+  CHECK(ErrorOf(grouped + "[kpi x]\nformula = cv(rate, owner)\n[kpi y]\nformula = stddev(x, "
+                          "owner)\n") ==
+        "kpi.ini:15:11: stddev(x, owner) in [kpi y]: 'x' uses stddev() or cv() itself; a "
+        "spread is of per-group values, not of another spread");
+  CHECK(ErrorOf(grouped + "[kpi x]\nformula = cv(nope, owner)\n") ==
+        "kpi.ini:13:14: unknown metric, constant or KPI 'nope' in the formula of [kpi x]");
+}

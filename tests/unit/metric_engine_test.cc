@@ -18,36 +18,15 @@
 #include <fmt/format.h>
 
 #include "crmkpi/base/error.h"
+#include "metric_test_helpers.h"
 #include "temp_dir.h"
 
 using namespace crmkpi;
+using namespace crmkpi::testing;
 
 namespace {
 
 namespace fs = std::filesystem;
-
-SourceDef Source(const std::string& id, const std::string& path) {
-  SourceDef s;
-  s.id = id;
-  s.loc = {"kpi.ini", 2, 1};
-  s.file = path;
-  s.file_loc = {"kpi.ini", 3, 8};
-  return s;
-}
-
-MetricDef Metric(const std::string& id, const std::string& source,
-                 Aggregation aggregation = Aggregation::kCount) {
-  MetricDef m;
-  m.id = id;
-  m.loc = {"kpi.ini", 10, 1};
-  m.source = source;
-  m.aggregation = aggregation;
-  m.column_loc = {"kpi.ini", 12, 10};
-  m.where_loc = {"kpi.ini", 13, 9};
-  m.by_loc = {"kpi.ini", 14, 6};
-  m.period_loc = {"kpi.ini", 15, 10};
-  return m;
-}
 
 MetricDef Amount(const std::string& id, Aggregation aggregation, const std::string& where = "") {
   MetricDef m = Metric(id, "deals", aggregation);
@@ -64,50 +43,6 @@ MetricDef Duration(const std::string& id, Aggregation aggregation, const std::st
   m.duration_unit = unit;
   m.where = where;
   return m;
-}
-
-MetricRun Run(const std::vector<SourceDef>& sources, const std::vector<MetricDef>& metrics,
-              const std::vector<LookupDef>& lookups = {}, const std::string& tz = "") {
-  return RunMetrics(sources, lookups, metrics, {}, tz);
-}
-
-const MetricResult& Find(const MetricRun& run, const std::string& id) {
-  for (const MetricResult& r : run.metrics) {
-    if (r.id == id) return r;
-  }
-  FAIL("no metric " << id);
-  throw 0;
-}
-
-// "8700", "16.666666666666668", or "n/a EMPTY".
-std::string Str(const MetricCell& c) {
-  return c.value ? c.value->ToString() : "n/a " + c.reason;
-}
-
-std::string Excluded(const MetricCell& c) {
-  std::string out;
-  for (const auto& [reason, n] : c.excluded) {
-    out += (out.empty() ? "" : " ") + reason + "=" + std::to_string(n);
-  }
-  return out;
-}
-
-// "value1|value2 → cell" per row, for whole-table checks.
-std::vector<std::string> Table(const MetricGrouping& g) {
-  std::vector<std::string> out;
-  for (const auto& [values, cell] : g.rows) {
-    std::string key;
-    for (std::size_t i = 0; i < values.size(); ++i) key += (i == 0 ? "" : "|") + values[i];
-    out.push_back(key + " → " + Str(cell));
-  }
-  return out;
-}
-
-const DataWarning* Warning(const MetricRun& run, const std::string& kind) {
-  for (const DataWarning& w : run.warnings) {
-    if (w.kind == kind) return &w;
-  }
-  return nullptr;
 }
 
 template <typename F>
@@ -1033,8 +968,8 @@ TEST_CASE("errors: unknown columns at the metric's INI location, unreadable file
 
   MetricDef sum_without_column = Metric("s", "deals", Aggregation::kSum);
   e = ErrorOf([&] { Run({deals}, {sum_without_column}); });
-  CHECK(e.Formatted() == "kpi.ini:12:10: metric 's': this aggregation needs one numeric column "
-                         "or a duration = FROM..TO");
+  CHECK(e.Formatted() == "kpi.ini:12:10: metric 's': this aggregation needs one numeric column, "
+                         "a value = … or a duration = FROM..TO");
 
   const SourceDef missing = Source("deals", path + ".nope");
   e = ErrorOf([&] { Run({missing}, {Metric("n", "deals")}); });
@@ -1384,7 +1319,16 @@ long MallocsOfRun(const std::string& path, const std::string& owners) {
   m.push_back(Amount("max", Aggregation::kMax, "amount > 1000 and owner in ('Owner 1', 'Owner 2')"));
   m.push_back(Duration("min_hours", Aggregation::kMin, "created >= 2024-03-01",
                        DurationUnit::kHours));
-  REQUIRE(m.size() == 10);
+  // value = … and the where extensions (a difference of dates, two columns compared).
+  m.push_back(Metric("weighted", "deals", Aggregation::kSum));
+  m.back().value = "amount * 60% / (1 + 1) - amount ÷ 4";
+  m.back().where = "closed - created < 30d and closed > created";
+  m.back().by = {{"owner"}};
+  m.push_back(Metric("repeat", "deals", Aggregation::kCountDistinct));
+  m.back().columns = {"owner"};
+  m.back().having = HavingDef{HavingDef::Op::kGe, 2};
+  m.back().where = "amount >= `amount`";
+  REQUIRE(m.size() == 12);
 #ifdef CRMKPI_COUNT_MALLOC
   const long before = g_mallocs.load();
 #endif

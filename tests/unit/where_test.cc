@@ -312,12 +312,12 @@ TEST_CASE("syntax errors: exact text at the column inside the where text", "[whe
         "kpi.ini:14:26: expected 'empty' after 'is', found 'nothing'");
   // '12abc' at offset 9 → 26.
   CHECK(SyntaxError("amount > 12abc") ==
-        "kpi.ini:14:26: '12abc' is not a number or a YYYY-MM-DD date; quote text values "
-        "('12abc')");
+        "kpi.ini:14:26: '12abc' is not a number, a YYYY-MM-DD date or a duration (1d, 48h, "
+        "90m); quote text values ('12abc')");
   // An impossible date is not a date: offset 11 → 28.
   CHECK(SyntaxError("created >= 2024-02-30") ==
-        "kpi.ini:14:28: '2024-02-30' is not a number or a YYYY-MM-DD date; quote text values "
-        "('2024-02-30')");
+        "kpi.ini:14:28: '2024-02-30' is not a number, a YYYY-MM-DD date or a duration (1d, "
+        "48h, 90m); quote text values ('2024-02-30')");
   // 'a' at offset 9 → 26.
   CHECK(SyntaxError("owner in 'a'") == "kpi.ini:14:26: expected '(' after 'in'");
   // "owner in ('a' 'b')": 'b' at offset 14 → 31.
@@ -667,4 +667,129 @@ TEST_CASE("nesting deeper than 256 '(' or 'not' is an error at its column, not a
   CHECK(SyntaxError(many_nots + "stage is won") ==
         "kpi.ini:14:1041: condition nested too deeply (more than 256 levels of '(' and 'not'); "
         "write it flatter, e.g. with 'in (...)' or 'and'");
+}
+
+TEST_CASE("a difference of two dates against durations: closed - created < 1d", "[where]") {
+  Src s({"created", "closed", "note"});
+  // Both date-only: whole days.
+  CHECK(s.Eval("closed - created < 1d", {"2024-03-01", "2024-03-01", ""}));
+  CHECK_FALSE(s.Eval("closed - created < 1d", {"2024-03-01", "2024-03-02", ""}));
+  CHECK(s.Eval("closed - created <= 1d", {"2024-03-01", "2024-03-02", ""}));
+  // Both with times: the instants' difference (10 h; 23 h 59 m across midnight).
+  CHECK(s.Eval("closed - created < 1d", {"2024-03-01 10:00", "2024-03-01 20:00", ""}));
+  CHECK(s.Eval("closed - created < 1d", {"2024-03-01 10:00", "2024-03-02 09:59", ""}));
+  CHECK_FALSE(s.Eval("closed - created < 1d", {"2024-03-01 10:00", "2024-03-02 10:00", ""}));
+  CHECK(s.Eval("closed - created = 10h", {"2024-03-01 10:00", "2024-03-01 20:00", ""}));
+  CHECK(s.Eval("closed - created > 90m", {"2024-03-01 10:00", "2024-03-01 11:31", ""}));
+  CHECK_FALSE(s.Eval("closed - created > 90m", {"2024-03-01 10:00", "2024-03-01 11:30", ""}));
+  // A date-time beside a date-only value: calendar days (R4), so the day itself is 0 days
+  // although 23:00 → 00:00 would be a negative time.
+  CHECK(s.Eval("closed - created < 1d", {"2024-03-01 23:00", "2024-03-01", ""}));
+  CHECK_FALSE(s.Eval("closed - created < 1d", {"2024-03-01 01:00", "2024-03-02", ""}));
+  CHECK(s.Eval("closed - created = 1d", {"2024-03-01 01:00", "2024-03-02", ""}));
+  // between, inclusive, and not between.
+  CHECK(s.Eval("closed - created between 1d and 2d", {"2024-03-01", "2024-03-03", ""}));
+  CHECK_FALSE(s.Eval("closed - created between 1d and 2d", {"2024-03-01", "2024-03-04", ""}));
+  CHECK(s.Eval("closed - created not between 1d and 2d", {"2024-03-01", "2024-03-04", ""}));
+  CHECK(s.Eval("closed - created between 1.5d and 36h", {"2024-03-01 00:00", "2024-03-02 12:00", ""}));
+  // A missing end or a negative difference is in no duration; not (...) is their negation.
+  CHECK_FALSE(s.Eval("closed - created < 1d", {"2024-03-01", "", ""}));
+  CHECK_FALSE(s.Eval("closed - created >= 0d", {"2024-03-02", "2024-03-01", ""}));
+  CHECK(s.Eval("not (closed - created < 1d)", {"2024-03-02", "2024-03-01", ""}));
+  // An invalid date: false and counted.
+  Where w = s.Compile("closed - created < 1d");
+  CHECK_FALSE(s.Eval(w, {"2024-03-01", "soon", ""}));
+  CHECK(w.invalid_values() == 1);
+  // Without spaces, and quoted names.
+  Src q({"Created Date", "Close Date"});
+  CHECK(q.Eval("\"Close Date\"-`Created Date`<2d", {"2024-03-01", "2024-03-02"}));
+  // The zone decides the calendar day of a date-time beside a date: 2024-02-29T16:00Z is
+  // March 1 in Tokyo.
+  Src tokyo({"created", "closed"}, {}, "Asia/Tokyo");
+  CHECK(tokyo.Eval("closed - created < 1d", {"2024-02-29T16:00:00Z", "2024-03-01"}));
+  Src utc({"created", "closed"});
+  CHECK_FALSE(utc.Eval("closed - created < 1d", {"2024-02-29T16:00:00Z", "2024-03-01"}));
+}
+
+TEST_CASE("two columns compared: numbers, dates, text, or not comparable", "[where]") {
+  Src s({"amount", "list_price", "close_date", "due_date", "owner", "creator"});
+  auto row = [](std::string_view a, std::string_view b, std::string_view c, std::string_view d,
+                std::string_view e = "Sato", std::string_view f = "Sato") {
+    return std::vector<std::string_view>{a, b, c, d, e, f};
+  };
+  // Numbers, parsed as amounts on both sides ("¥1,200" = 1200).
+  CHECK(s.Eval("amount >= list_price", row("100", "100", "", "")));
+  CHECK_FALSE(s.Eval("amount > list_price", row("100", "100", "", "")));
+  CHECK(s.Eval("amount > `list_price`", row("¥1,200", "999.99", "", "")));
+  CHECK(s.Eval("amount != `list_price`", row("1", "2", "", "")));
+  CHECK(s.Eval("amount = `list_price`", row("1.50", "$1.5", "", "")));
+  // Dates: calendar days when either is date-only, instants when both have a time.
+  CHECK(s.Eval("close_date > due_date", row("", "", "2024-03-02", "2024-03-01")));
+  CHECK_FALSE(s.Eval("close_date > due_date", row("", "", "2024-03-01 23:00", "2024-03-01")));
+  CHECK(s.Eval("close_date = `due_date`", row("", "", "2024-03-01 23:00", "3/1/2024")));
+  CHECK(s.Eval("close_date > due_date", row("", "", "2024-03-01 23:00", "2024-03-01 22:59")));
+  // Text when neither is a number or a date: exact bytes after trimming.
+  CHECK(s.Eval("owner = `creator`", row("", "", "", "", " Sato ", "Sato")));
+  CHECK_FALSE(s.Eval("owner = `creator`", row("", "", "", "", "Sato", "sato")));
+  CHECK(s.Eval("owner < creator", row("", "", "", "", "Aoki", "Sato")));
+  // Missing on either side: false, not counted (R5).
+  Where w = s.Compile("amount >= list_price");
+  CHECK_FALSE(s.Eval(w, row("", "5", "", "")));
+  CHECK_FALSE(s.Eval(w, row("5", " ", "", "")));
+  CHECK(w.invalid_values() == 0);
+  // A number beside text: not comparable, false and counted; so is a date beside a number.
+  CHECK_FALSE(s.Eval(w, row("TBD", "5", "", "")));
+  CHECK(w.invalid_values() == 1);
+  Where d = s.Compile("close_date > `amount`");
+  CHECK_FALSE(s.Eval(d, row("5", "", "2024-03-01", "")));
+  CHECK(d.invalid_values() == 1);
+  // With = and != a bare word is text, even when a column has its name.
+  CHECK(s.Eval("owner = creator", row("", "", "", "", "creator", "Sato")));
+  CHECK_FALSE(s.Eval("owner = creator", row("", "", "", "", "Sato", "Sato")));
+  // A bare word that names no column stays text with every operator.
+  CHECK(s.Eval("owner < Tanaka", row("", "", "", "", "Sato", "")));
+  // Neither side's parse warns: the second column is read as whichever kind the first is.
+  std::vector<std::string> hooked;
+  RowContext ctx(s.schema, s.dates, &s.rules);
+  ctx.set_invalid_hook([&](std::string_view kind, int) { hooked.emplace_back(kind); });
+  Where dates = s.Compile("close_date > due_date");
+  const std::vector<std::string_view> r = {"", "", "2024-03-02", "2024-03-01", "", ""};
+  ctx.SetRow(r.data());
+  CHECK(dates.Matches(ctx));
+  CHECK(hooked.empty());
+  // A duration needs a difference; a column is not a list or range member.
+  CHECK(ErrorOf([&] { s.Compile("amount > 1d"); }) ==
+        "kpi.ini:14:26: a duration ('1d') bounds the difference of two date columns in where: "
+        "write amount - FROM < 1d (closed - created < 1d)");
+  CHECK(ErrorOf([&] { s.Compile("owner in (`creator`)"); }) ==
+        "kpi.ini:14:27: `creator` in where is a column: compare two columns with =, !=, <, "
+        "<=, >, >= (owner >= `creator`), not in a list or a range; quote text values in "
+        "'single quotes'");
+  CHECK(ErrorOf([&] { s.Compile("amount >= `nope`"); }).rfind(
+            "kpi.ini:14:27: unknown column 'nope' in where", 0) == 0);
+  CHECK(ErrorOf([&] { s.Compile("close_date - nope < 1d"); }).rfind(
+            "kpi.ini:14:30: unknown column 'nope' in where", 0) == 0);
+}
+
+TEST_CASE("syntax errors of differences, at their columns", "[where]") {
+  // "closed - created < 1": '1' at offset 19 → 36.
+  CHECK(SyntaxError("closed - created < 1") ==
+        "kpi.ini:14:36: expected a duration after 'closed - created <' (a number and a unit: "
+        "1d, 48h, 90m, 30s), found '1'");
+  // '<' at offset 9 → 26.
+  CHECK(SyntaxError("closed - < 1d") ==
+        "kpi.ini:14:26: expected a date column after 'closed -' (a difference of two dates: "
+        "closed - created < 1d), found '<'");
+  // 'is' at offset 17 → 34.
+  CHECK(SyntaxError("closed - created is empty") ==
+        "kpi.ini:14:34: expected an operator (=, !=, <, <=, >, >=, between) and a duration "
+        "after 'closed - created' (closed - created < 1d), found 'is'");
+  CHECK(SyntaxError("closed - created between 1d 2d") ==
+        "kpi.ini:14:45: expected 'and' after 'between 1d'");
+  CHECK(SyntaxError("closed - created not in (1d)") ==
+        "kpi.ini:14:38: expected 'between' after 'closed - created' not");
+  // A '-' where a condition ends.
+  CHECK(SyntaxError("owner = a - b") ==
+        "kpi.ini:14:27: unexpected '-': join conditions with 'and' or 'or', and quote values "
+        "that contain spaces");
 }

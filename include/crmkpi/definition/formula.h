@@ -23,6 +23,13 @@
 // A name directly followed by '(' is a function call: min(a, …) max(a, …) abs(x)
 // if(cond, a, b) sqrt(x) ln(x) exp(x) round(x[, digits]). Elsewhere every name is a variable,
 // including the function names. Comparisons, &&, || and ! give 1 or 0; nonzero is true.
+//
+// Spreads across groups (ばらつき): stddev(ID, COLUMN) and cv(ID, COLUMN) — the population
+// standard deviation and the coefficient of variation (SD / mean) of the metric or KPI ID's
+// values in the groups of COLUMN (a `by` column of ID's metrics: a name, or "quoted" /
+// `backticked` for other headers). Their value is not computed here: Eval asks the lookup for
+// the spread's key (Spread::key, the call's canonical text), which the evaluation of a
+// definition fills from the per-group values (evaluate/kpi_eval.h).
 #pragma once
 
 #include <functional>
@@ -101,8 +108,19 @@ class Formula {
   bool empty() const;
 
   // Every variable, once, in order of first appearance (including those in an if() branch that
-  // may not be evaluated: they are still dependencies).
+  // may not be evaluated: they are still dependencies; and the ID of a spread).
   const std::vector<std::string>& variables() const;
+
+  // A spread of ID across the groups of a column: stddev(win_rate, owner), cv(win_rate, owner).
+  struct Spread {
+    enum Kind { kStddev, kCv } kind = kStddev;
+    std::string of;    // the metric or KPI id
+    std::string over;  // the column (as a `by` names it)
+    std::string key;   // the call's canonical text, the id Eval looks up: "cv(win_rate, owner)"
+    int column = 0;    // 1-based character column of the call in the text
+  };
+  // Every spread call, once per key, in order of appearance.
+  const std::vector<Spread>& spreads() const;
   // 1-based character column of |name|'s first use in the parsed text, 0 if it is not used.
   int VariableColumn(std::string_view name) const;
 

@@ -3,6 +3,7 @@
 // definition keeps its INI location so that later errors can point back at the text.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -105,6 +106,32 @@ enum class Aggregation {
 };
 enum class DurationUnit { kDays, kHours };
 
+// `having = count >= 2` of a count_distinct: count only the keys with that many rows (リピート
+// 率's customers with two orders or more). The count is of the key's rows that pass the
+// metric's where, in the group.
+struct HavingDef {
+  enum class Op : std::uint8_t { kEq, kNe, kLt, kLe, kGt, kGe };
+  Op op = Op::kGe;
+  std::uint64_t count = 0;
+  bool Holds(std::uint64_t n) const {
+    switch (op) {
+      case Op::kEq:
+        return n == count;
+      case Op::kNe:
+        return n != count;
+      case Op::kLt:
+        return n < count;
+      case Op::kLe:
+        return n <= count;
+      case Op::kGt:
+        return n > count;
+      case Op::kGe:
+        return n >= count;
+    }
+    return false;
+  }
+};
+
 
 struct MetricDef {
   std::string id;
@@ -115,11 +142,32 @@ struct MetricDef {
   std::vector<std::string> columns;  // the value column; count_distinct: key columns (a+b)
   SourceLoc column_loc;
   std::string duration_from, duration_to;  // "duration = created..closed" instead of a column
+  // "value = amount * probability / 100" instead of a column: arithmetic over the row's columns
+  // (definition/value_expr.h), for sum, avg, min, max, median and pNN.
+  std::string value;
+  SourceLoc value_loc;
   DurationUnit duration_unit = DurationUnit::kDays;
+  std::optional<HavingDef> having;  // kCountDistinct: keys counted only with so many rows
+  SourceLoc having_loc;
   std::string where;  // filter expression (where.h), empty = every row
   SourceLoc where_loc;
   std::vector<std::vector<std::string>> by;  // groupings, like --by: each one or more columns
+  // `by = users.role as role`: the name each column of |by| is reported under — the key of
+  // its grouping — so that metrics of two sources (logins joined to users by a lookup, users
+  // by role) meet in one grouping. Empty, or "" for a column: its name as written. Whoever
+  // replaces |by| (--by) clears it.
+  std::vector<std::vector<std::string>> by_as;
   SourceLoc by_loc;
+  // The key names of grouping |i| (without "period"): the columns' `as` names or the columns.
+  std::vector<std::string> ByNames(std::size_t i) const {
+    std::vector<std::string> names = by[i];
+    if (i < by_as.size()) {
+      for (std::size_t j = 0; j < names.size() && j < by_as[i].size(); ++j) {
+        if (!by_as[i][j].empty()) names[j] = by_as[i][j];
+      }
+    }
+    return names;
+  }
   std::string figure;  // kFigure: the KPI id of the analysis (dwell_days_km_median, wape, ...)
   std::string stage;   // kFigure on a stage history: the stage (stage_conversion: from it);
                        // kReached: the stage to reach (empty: the source's opportunity_stage)

@@ -8,6 +8,8 @@
 //            | operand ['not'] 'in' '(' value (',' value)* ')'
 //            | operand 'is' ['not'] 'empty'
 //            | operand ['not'] 'between' value 'and' value    (inclusive)
+//            | operand '-' operand op duration                (TO − FROM: closed - created < 1d)
+//            | operand '-' operand ['not'] 'between' duration 'and' duration
 //            | 'stage' 'is' ['not'] ('won' | 'lost' | 'open' | 'closed')
 //            | 'stage' 'reached' value
 //   operand := bare name [A-Za-z_][A-Za-z0-9_.]* (non-ASCII letters allowed, e.g. 所有者)
@@ -15,6 +17,8 @@
 //   value   := number (12, 1.5, -3; no thousands separators: quote '1,000')
 //            | 'single' or "double" quoted text ('' or "" inside for a quote)
 //            | bare word | date YYYY-MM-DD
+//            | `backticked`: another column (close_date > `due date`)
+//   duration := a non-negative number and a unit d, h, m or s: 1d, 48h, 1.5d, 90m, 30s
 //
 // Operands are resolved when the expression is bound to a source (RowSchema::Resolve): a role
 // mapped explicitly (map.ROLE, --map) by its name; the exact header name; then LOOKUP.COLUMN when the text before the first '.' is the id of a lookup
@@ -39,6 +43,19 @@
 //         instants. Invalid dates: false and counted, as for numbers;
 //       * otherwise text: exact bytes after trimming; < <= > >= are byte-wise lexicographic.
 //     A quoted number ('12') is text: quote a literal to force a text comparison.
+//   - Two columns (`a OP \`b\``, or `a < b`, `a <= b`, `a > b`, `a >= b` with a bare word b that
+//     names a column: exact header, LOOKUP.COLUMN, case/space-insensitive header, role; with
+//     = and != a bare word stays text, so `source = Email` is unchanged beside an Email column):
+//     decided per row — numbers when both values parse as amounts; else dates when both parse
+//     as dates (calendar days in the source's zone when either is date-only, else instants);
+//     text (bytes after trimming) when neither is a number or a date; a number or date beside
+//     a value of another kind makes the condition false and is counted (invalid). The second
+//     column's parse warns about nothing: it is read as whichever kind the first one is.
+//   - A difference of two date columns (`closed - created < 1d`): TO − FROM as the engine's
+//     durations take it (docs/kpis.md R4): whole calendar days × 24 h when one value is
+//     date-only and the other has a time, else the instants' difference; compared in seconds
+//     with the duration literal(s). A missing end makes it false; an invalid date false and
+//     counted; a negative difference (TO before FROM, a data error) false.
 //   - `stage is won|lost|open|closed` uses the source's StageRules (closed = won or lost; an
 //     empty stage is open, as in the deals report). `stage is not X` is its negation.
 //   - `stage reached S`: won → true; open → its stage is in the source's stage order at or after
@@ -169,6 +186,15 @@ class RowContext {
 
   // Amounts written with a decimal comma (ParseAmountDecimalComma): `decimal = comma`.
   void set_decimal_comma(bool on) { decimal_comma_ = on; }
+  bool decimal_comma() const { return decimal_comma_; }
+
+  // |column| parsed as an amount, an instant or a local day without reporting an invalid
+  // value (a comparison of two columns tries both kinds): the memo's parse when the row's
+  // value was parsed already, else parsed now and not remembered (so a later Amount or Instant
+  // of the column still reports it). Allocates nothing.
+  ParseStatus QuietAmount(int column, std::int64_t* units);
+  ParseStatus QuietInstant(int column, Seconds* t);
+  ParseStatus QuietDay(int column, std::int64_t* day);
 
   // The currencies named by marks in |column|'s amounts parsed so far ($ ¥ € £ 円, JPY…;
   // AmountCurrencyMark), as bits of kMarkCodes; a plain number has none. A source without a
@@ -273,7 +299,8 @@ bool Compare(WhereOp op, const T& a, const U& b) {
 class WhereExpr {
  public:
   struct Literal {
-    enum class Kind : std::uint8_t { kNumber, kDate, kQuoted, kWord };
+    // kDuration: 1d, 48h (a difference's bound); kColumn: `backticked`, another column.
+    enum class Kind : std::uint8_t { kNumber, kDate, kQuoted, kWord, kDuration, kColumn };
     Kind kind = Kind::kWord;
     std::string text;    // unquoted
     std::size_t at = 0;  // byte offset in the where text
@@ -286,6 +313,10 @@ class WhereExpr {
     std::vector<int> children;  // kAnd, kOr: two or more; kNot: one
     std::string operand;        // column name as written (unquoted)
     std::size_t operand_at = 0;
+    // A difference `operand - operand2` (kCompare, kBetween): TO − FROM compared with
+    // duration literals. Empty otherwise.
+    std::string operand2;
+    std::size_t operand2_at = 0;
     WhereOp op = WhereOp::kEq;
     bool negated = false;         // not in, is not empty, not between, stage is not
     std::vector<Literal> values;  // compare: 1, in: 1+, between: 2, stage reached: 1
@@ -383,7 +414,9 @@ class Where {
   bool uses_stage() const;
 
  private:
-  enum class ValueKind : std::uint8_t { kText, kNumber, kDay, kInstant };
+  // kColumns: two columns compared (column, column2), the kind decided per row; kDuration: a
+  // difference column − column2 in seconds against lo (hi).
+  enum class ValueKind : std::uint8_t { kText, kNumber, kDay, kInstant, kColumns, kDuration };
   // How Test decides a condition, chosen when binding so that a row takes one switch to the
   // code of its kind, with the common text tests (=, a short in list) as inline byte compares.
   enum class Check : std::uint8_t {
@@ -402,6 +435,7 @@ class Where {
     WhereExpr::Node::Kind kind = WhereExpr::Node::Kind::kCompare;
     Check check = Check::kOther;
     int column = -1;
+    int column2 = -1;  // kColumns: the other column; kDuration: FROM (column is TO)
     WhereOp op = WhereOp::kEq;
     bool negated = false;
     ValueKind value_kind = ValueKind::kText;
@@ -466,6 +500,8 @@ class Where {
   }
   static bool StageHolds(const Cond& c, RowContext& row);
   bool TestOther(Cond& c, RowContext& row);
+  static bool TestColumns(Cond& c, RowContext& row);
+  static bool TestDifference(Cond& c, RowContext& row);
   // Decide's walk: the node's outcome, and whether testing it has no side effects.
   struct Decided {
     Outcome outcome = Outcome::kUnknown;
@@ -481,6 +517,9 @@ class Where {
            c.check == Check::kTextIn ||
            (c.check == Check::kOther && c.value_kind == ValueKind::kText);
   }
+  static int ResolveOperand(const WhereExpr& expr, const RowSchema& schema,
+                            const std::string& name, std::size_t at, std::string_view what,
+                            bool required);
   int BindNode(const WhereExpr& expr, int node, const RowSchema& schema, const StageRules& rules,
                const DateParser& literal_dates, std::string_view what);
 

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -108,6 +109,18 @@ DateOrderEvidence DecideDateOrder(const std::vector<std::string>& values);
 // that it does not match |date_format| when one is set; |setting| names where the format is
 // set ("--date-format" on the command line, "date_format" in an INI file).
 std::string InvalidDateMessage(std::string_view date_format, std::string_view setting);
+
+// Whether a date value holds a time of day (every time format has a ':'; an Excel serial day
+// number a fraction, 45397.5). A duration between a date-only and a date-time value is counted
+// in whole calendar days (docs/kpis.md R4), so a deal closed the day it was created takes 0 days.
+inline bool DateHasTime(std::string_view text) {
+  if (text.find(':') != std::string_view::npos) return true;
+  return text.size() > 6 && text[5] == '.' && text[0] >= '0' && text[0] <= '9';
+}
+
+// A duration written with its unit: "48h", "2d", "90m", "1.5d", "30s" (a non-negative decimal
+// number, then d, h, m or s; spaces around ignored) → seconds; nullopt for anything else.
+std::optional<double> ParseDurationSeconds(std::string_view text);
 
 // Periods that reports and metrics group by; quarters, halves and years follow the fiscal
 // year of a Calendar (fiscal_calendar.h).
