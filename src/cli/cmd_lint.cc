@@ -1,5 +1,6 @@
 #include "cmd_lint.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <memory>
 
@@ -8,6 +9,8 @@
 #include "crmkpi/base/exit_code.h"
 #include "crmkpi/base/error.h"
 #include "crmkpi/base/text.h"
+#include "crmkpi/evaluate/definition_run.h"
+#include "crmkpi/evaluate/failure_signs.h"
 #include "crmkpi/evaluate/kpi_attainable.h"
 #include "crmkpi/evaluate/kpi_lint.h"
 #include "crmkpi/write/json_writer.h"
@@ -41,6 +44,18 @@ int Run(const LintArgs& a) {
                    note.c_str());
     }
     attainable = std::move(data.findings);
+    // The failure signs across periods, when the metrics have periods: one more read.
+    const bool periods = std::any_of(model.metrics.begin(), model.metrics.end(), [](const MetricDef& m) {
+      return m.period != Period::kNone && m.aggregation != Aggregation::kFigure;
+    }) || std::any_of(model.sources.begin(), model.sources.end(), [](const SourceDef& s) {
+      return s.kind == SourceKind::kForecast;
+    });
+    if (periods) {
+      const DefinitionRun run = RunDefinition(model, a.as_of, a.kpi.SourceOverrides(), {}, {});
+      const std::vector<LintFinding> signs =
+          SignFindings(model, FindFailureSigns(model, run.evaluation.report));
+      attainable.insert(attainable.end(), signs.begin(), signs.end());
+    }
   } else if (!a.kpi.sources.empty()) {
     throw Error::Usage(fmt::format("--source {} names a file for lint --data to read; without "
                                    "--data lint reads no data (add --data)",

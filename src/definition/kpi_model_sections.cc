@@ -630,7 +630,8 @@ void LoadLint(const IniSection& s, KpiModel* model) {
       "too_many_kgis",      "kpi_count",       "missing_definition",      "missing_owner",
       "missing_review",     "missing_target",  "layer_mix",               "stale_review",
       "target_without_deadline", "deadline_passed", "target_unattainable",
-      "handoff_unmeasured", "attainable_factor",  "attainable_period"};
+      "handoff_unmeasured", "input_up_results_flat", "forecast_error_not_improving",
+      "attainable_factor",  "attainable_period"};
   CheckKeys(s, kKeys);
   for (const IniEntry& e : s.entries) {
     if (e.key == "attainable_factor") {

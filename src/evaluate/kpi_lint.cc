@@ -162,4 +162,17 @@ std::vector<LintFinding> LintModel(const KpiModel& model, const std::string& as_
   return out;
 }
 
+std::vector<LintFinding> SignFindings(const KpiModel& model,
+                                      const std::vector<FailureSign>& signs) {
+  std::vector<LintFinding> out;
+  for (const FailureSign& f : signs) {
+    const LintSeverity s = SeverityOf(model, f.kind, LintSeverity::kWarning);
+    if (s == LintSeverity::kOff) continue;
+    const KpiDef* k = f.kpis.empty() ? nullptr : model.FindKpi(f.kpis.front());
+    out.push_back({f.kind, s, f.message + "; " + f.remedy,
+                   k != nullptr ? k->loc : SourceLoc{model.name, 0, 0}});
+  }
+  return out;
+}
+
 }  // namespace crmkpi

@@ -223,7 +223,8 @@ TEST_CASE("KPI 定義書 keys: data_owner, collection, deadline; [lint] attainab
         "'attainable_factor'?); keys: too_many_kgis, kpi_count, missing_definition, "
         "missing_owner, missing_review, missing_target, layer_mix, stale_review, "
         "target_without_deadline, deadline_passed, target_unattainable, handoff_unmeasured, "
-        "attainable_factor, attainable_period");
+        "input_up_results_flat, forecast_error_not_improving, attainable_factor, "
+        "attainable_period");
 }
 
 TEST_CASE("a tree list must name the node formula's own variables", "[model]") {

@@ -8,6 +8,7 @@
 
 #include "crmkpi/base/error.h"
 #include "crmkpi/definition/kpi_model.h"
+#include "crmkpi/results/report.h"
 
 namespace crmkpi {
 
@@ -60,5 +61,11 @@ std::vector<std::string> LintedKpis(const KpiModel& model);
 LintSeverity SeverityOf(const KpiModel& model, const std::string& rule, LintSeverity fallback);
 
 std::string_view SeverityName(LintSeverity s);
+
+// The failure signs of the data (failure_signs.h; lint --data) as findings: rule = the sign's
+// kind (input_up_results_flat, forecast_error_not_improving; warnings unless [lint] says
+// otherwise), at the first KPI's section, the message followed by the remedy.
+std::vector<LintFinding> SignFindings(const KpiModel& model,
+                                      const std::vector<FailureSign>& signs);
 
 }  // namespace crmkpi
