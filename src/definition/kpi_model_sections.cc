@@ -291,18 +291,10 @@ MetricDef LoadMetric(const IniSection& s) {
                                     "arithmetic of several columns, column = one)",
                                     SectionName(s), m.columns.empty() ? "duration" : "column"));
     }
-    switch (m.aggregation) {
-      case Aggregation::kSum:
-      case Aggregation::kAvg:
-      case Aggregation::kMin:
-      case Aggregation::kMax:
-      case Aggregation::kMedian:
-      case Aggregation::kPercentile:
-        break;
-      default:
-        Fail(m.value_loc, fmt::format("{}: value = … is for type = sum, avg, min, max, median "
-                                      "and pNN (a number per row to aggregate)",
-                                      SectionName(s)));
+    if (!AggregatesNumbers(m.aggregation)) {
+      Fail(m.value_loc, fmt::format("{}: value = … is for type = sum, avg, min, max, median "
+                                    "and pNN (a number per row to aggregate)",
+                                    SectionName(s)));
     }
   }
   switch (m.aggregation) {

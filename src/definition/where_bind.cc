@@ -164,6 +164,14 @@ int Where::BindNode(const WhereExpr& expr, int index, const RowSchema& schema,
     return static_cast<int>(nodes_.size() - 1);
   }
 
+  // A leaf: its one condition, and the node pointing at it.
+  auto leaf = [&](Cond cond) {
+    b.first = static_cast<int>(conds_.size());
+    b.count = 1;
+    conds_.push_back(std::move(cond));
+    nodes_.push_back(b);
+    return static_cast<int>(nodes_.size() - 1);
+  };
   Cond c;
   c.kind = n.kind;
   c.negated = n.negated;
@@ -248,11 +256,7 @@ int Where::BindNode(const WhereExpr& expr, int index, const RowSchema& schema,
     c.lo = keys[0];
     if (keys.size() > 1) c.hi = keys[1];
     c.check = Check::kOther;
-    b.first = static_cast<int>(conds_.size());
-    b.count = 1;
-    conds_.push_back(std::move(c));
-    nodes_.push_back(b);
-    return static_cast<int>(nodes_.size() - 1);
+    return leaf(std::move(c));
   }
   if (n.kind == NodeKind::kCompare && n.values.size() == 1) {
     // Another column: `backticked`, or with an ordering a bare word that names one (with = and
@@ -270,11 +274,7 @@ int Where::BindNode(const WhereExpr& expr, int index, const RowSchema& schema,
       c.column2 = other;
       c.value_kind = ValueKind::kColumns;
       c.check = Check::kOther;
-      b.first = static_cast<int>(conds_.size());
-      b.count = 1;
-      conds_.push_back(std::move(c));
-      nodes_.push_back(b);
-      return static_cast<int>(nodes_.size() - 1);
+      return leaf(std::move(c));
     }
   }
 
@@ -390,11 +390,7 @@ int Where::BindNode(const WhereExpr& expr, int index, const RowSchema& schema,
     }
   }
 
-  b.first = static_cast<int>(conds_.size());
-  b.count = 1;
-  conds_.push_back(std::move(c));
-  nodes_.push_back(b);
-  return static_cast<int>(nodes_.size() - 1);
+  return leaf(std::move(c));
 }
 
 }  // namespace crmkpi

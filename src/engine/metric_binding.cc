@@ -336,17 +336,7 @@ std::string ExclusionName(const MetricState& m, int e) {
 
 bool SourceRun::IsMoney(const MetricDef& def) const {
   if (def.money) return *def.money;
-  switch (def.aggregation) {
-    case Aggregation::kSum:
-    case Aggregation::kAvg:
-    case Aggregation::kMin:
-    case Aggregation::kMax:
-    case Aggregation::kMedian:
-    case Aggregation::kPercentile:
-      break;
-    default:
-      return false;
-  }
+  if (!AggregatesNumbers(def.aggregation)) return false;
   const int amount = schema_.roles()[Role::kAmount];
   if (amount >= 0 && !TrimSpace(def.value).empty()) {
     // value = …: money when it reads the amount role's column (amount * probability / 100).

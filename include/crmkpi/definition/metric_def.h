@@ -106,6 +106,13 @@ enum class Aggregation {
 };
 enum class DurationUnit { kDays, kHours };
 
+// Whether |a| aggregates a number per row (sum, avg, min, max, median, pNN): the aggregations
+// `value =` serves, and those money is by default.
+inline bool AggregatesNumbers(Aggregation a) {
+  return a == Aggregation::kSum || a == Aggregation::kAvg || a == Aggregation::kMin ||
+         a == Aggregation::kMax || a == Aggregation::kMedian || a == Aggregation::kPercentile;
+}
+
 // `having = count >= 2` of a count_distinct: count only the keys with that many rows (リピート
 // 率's customers with two orders or more). The count is of the key's rows that pass the
 // metric's where, in the group.
