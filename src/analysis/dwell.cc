@@ -133,11 +133,14 @@ std::vector<KpiValue> StageKpis(StageStats& s, bool terminal, std::optional<doub
   return out;
 }
 
-// |entered|: some deal entered the transition's first stage. When no deal did, its count is
-// only back-fill (any: a deal in a later stage has passed it) and says nothing about the data:
-// a --stages list naming stages the export does not have printed 100 % (2/2) beside
-// "entered 0". It is n/a then. (A second stage nobody entered is a real 0 %.)
-KpiValue ConversionKpi(const ConversionCount& c, ConversionMode mode, bool entered) {
+// |entered_from|, |entered_to|: some deal entered the transition's first / second stage. When
+// no deal entered one of them, the count is only back-fill (any: a deal in a later stage has
+// passed it) and says nothing about the data: a --stages list naming stages the export does
+// not have printed 100 % (2/2) beside "entered 0". It is n/a then. (A second stage nobody
+// entered nor passed is a real 0 %.)
+KpiValue ConversionKpi(const ConversionCount& c, ConversionMode mode, bool entered_from,
+                       bool entered_to) {
+  const bool entered = entered_from && (entered_to || c.reached_both == 0);
   KpiValue v;
   v.id = "stage_conversion";
   v.unit = Unit::kRatio;
@@ -366,7 +369,7 @@ class DwellRun {
 
   bool Terminal(int stage) const { return terminal_[static_cast<std::size_t>(stage)]; }
 
-  bool FromEntered(std::size_t k) const { return ever_entered_[k] > 0; }
+  bool Entered(std::size_t k) const { return ever_entered_[k] > 0; }
 
   // The warning for stages of --stages that no deal entered, naming the data's other stages.
   void WarnUnenteredStages(Report* report) const {
@@ -383,7 +386,7 @@ class DwellRun {
     w.count = 0;
     w.first.file = h_.input.name;
     w.message = fmt::format(
-        "no deal entered {} of --stages, so a conversion from {} is n/a{}", missing,
+        "no deal entered {} of --stages, so a conversion from or to {} is n/a{}", missing,
         missing.find(',') == std::string::npos ? "it" : "them",
         others.empty() ? std::string()
                        : fmt::format(" (stages in the data but not in --stages: {})", others));
@@ -432,7 +435,7 @@ class DwellRun {
     for (std::size_t k = 0; k < conversion_.size(); ++k) {
       GroupRow row;
       row.values = {TransitionName(k)};
-      row.kpis.push_back(ConversionKpi(conversion_[k], o_.conversion, FromEntered(k)));
+      row.kpis.push_back(ConversionKpi(conversion_[k], o_.conversion, Entered(k), Entered(k + 1)));
       g.rows.push_back(std::move(row));
     }
     return g;
@@ -458,7 +461,8 @@ class DwellRun {
       row.values = {TransitionName(static_cast<std::size_t>(key.first))};
       row.values.insert(row.values.end(), key.second.begin(), key.second.end());
       row.kpis.push_back(
-          ConversionKpi(count, o_.conversion, FromEntered(static_cast<std::size_t>(key.first))));
+          ConversionKpi(count, o_.conversion, Entered(static_cast<std::size_t>(key.first)),
+                        Entered(static_cast<std::size_t>(key.first) + 1)));
       g.rows.push_back(std::move(row));
     }
     return g;
