@@ -200,6 +200,13 @@ void SourceRun::AggregateStages() {
     }
     if (reached < 0) {
       ++runs[op.table].cold[op.user].excluded[static_cast<std::size_t>(exclusion)];
+      if (exclusion == kStageNotInOrder && row.stage_column() >= 0) {
+        Warn("stage_not_in_order", row.stage_column(), [] {
+          return std::string("is not in the stage order (--stages, or the source's stages); "
+                             "open deals in it are left out of the reached rates such as "
+                             "lead→opportunity (add the stage to the order)");
+        });
+      }
     } else {
       HotAcc& hot = runs[op.table].hot[op.user];
       ++hot.n;

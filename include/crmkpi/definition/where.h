@@ -175,6 +175,7 @@ class RowContext {
   }
   // Classification of the stage role's value (cached per distinct raw value by StageRules).
   const StageInfo& Stage();
+  int stage_column() const { return stage_column_; }  // -1: none
 
   // Called at most once per row and column and kind, when a non-empty value fails to parse:
   // kind "invalid_amount" or "invalid_date". Set once, before the rows (no per-row cost).
