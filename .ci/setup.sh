@@ -13,6 +13,11 @@ jobs=$(nproc 2>/dev/null || echo 2)
 packages=(g++ cmake ninja-build pkg-config libcli11-dev libfmt-dev libhowardhinnant-date-dev
           libutf8proc-dev libre2-dev libuchardet-dev catch2 libfccp-dev libxml2-utils python3 python3-jsonschema tzdata ccache
           clang libclang-rt-14-dev)
+# Only the tests need these: dpkg-dev (dpkg-shlibdeps, for the .deb CPack makes), man-db and zsh
+# (the installed man page and completions are checked; tests/integration/package_test.py).
+if [ "$mode" = test ]; then
+  packages+=(dpkg-dev man-db zsh)
+fi
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

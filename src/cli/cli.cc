@@ -14,6 +14,7 @@
 #include "crmkpi/base/exit_code.h"
 #include "crmkpi/base/text.h"
 #include "cmd_check.h"
+#include "cmd_completion.h"
 #include "cmd_columns.h"
 #include "cmd_describe.h"
 #include "cmd_dwell.h"
@@ -24,6 +25,8 @@
 #include "cmd_roi.h"
 #include "cmd_tree.h"
 #include "cmd_views.h"
+#include "help_examples.h"
+#include "help_format.h"
 
 namespace crmkpi {
 namespace {
@@ -92,7 +95,6 @@ int RunCli(int argc, char** argv) {
   CLI::App app{"crmkpi: KPIs from CRM export CSVs (deals, leads, stage history)", "crmkpi"};
   app.set_version_flag("--version", std::string("crmkpi ") + CRMKPI_VERSION);
   app.require_subcommand(1);
-  app.footer(kFooter);
   int exit_code = 0;
   SetUpReportCommand(&app, &exit_code);
   SetUpColumnsCommand(&app, &exit_code);
@@ -105,6 +107,15 @@ int RunCli(int argc, char** argv) {
   SetUpForecastCommand(&app, &exit_code);
   SetUpRoiCommand(&app, &exit_code);
   SetUpInitCommand(&app, &exit_code);
+  SetUpCompletionCommand(&app, &exit_code);
+  // --help: lines of at most 100 columns, options in groups, runnable examples at the end.
+  UseHelpFormatter(&app);
+  app.footer(ExamplesText("") + "\n" + kFooter);
+  for (CLI::App* sub : app.get_subcommands([](const CLI::App*) { return true; })) {
+    UseHelpFormatter(sub);
+    GroupOptions(sub);
+    sub->footer(ExamplesText(sub->get_name()) + "\n" + kFooter);
+  }
 
   if (const std::string unknown = UnknownCommand(app, argc, argv); !unknown.empty()) {
     PrintError(unknown + "\nRun 'crmkpi --help' for usage.");

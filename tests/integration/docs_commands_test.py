@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
-"""Every command shown in README.md, docs/*.md and examples/**/README.md runs, with the exit
-code the text documents.
+"""Every command shown in README.md, docs/*.md and examples/**/README.md, and every example
+each command's --help ends with, runs, with the exit code the text documents.
 
     python3 tests/integration/docs_commands_test.py path/to/crmkpi [--list]
 
@@ -18,6 +18,10 @@ there, so a later command of the same file can read it (init → report -c). A b
 after the comment `<!-- run in tests/golden/NAME -->` runs in a fresh copy of that golden
 case instead (its inputs, and those of its inputs_from), where the example's files are.
 
+The --help of crmkpi and of each command: no line wider than 100 columns (East Asian wide
+characters count 2), options in groups, and 3 to 5 examples after "Examples", which run as the
+README's commands do.
+
 Each command must also finish within 60 s and print something (on stdout, or the file it
 writes). Standard library only; exit status 0 when every command ran as documented.
 """
@@ -29,6 +33,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import unicodedata
 
 REPO = pathlib.Path(__file__).resolve().parents[2]
 COMMAND = re.compile(r"^\s*(?:\$ )?(?:cat \S+ \| *)?crmkpi(?: |$)")
@@ -107,9 +112,56 @@ def golden_copy(block_dir, tmp, where, failures):
     return dst
 
 
-def run_file(binary, path, failures):
-    rel = path.relative_to(REPO)
-    cmds = commands_of(path)
+def display_width(line):
+    return sum(0 if unicodedata.combining(c) else
+               2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in line)
+
+
+def help_commands(binary, failures):
+    """The examples of every --help, as commands_of gives a file's; checks the help's shape."""
+    top = subprocess.run([binary, "--help"], capture_output=True, text=True).stdout
+    names = re.findall(r"^  ([a-z]+) ", top.split("Subcommands:")[1].split("\n\n")[0], re.M)
+    if len(names) < 10:
+        failures.append(f"crmkpi --help lists {len(names)} commands")
+    out = []
+    for name in [""] + names:
+        args = [binary] + ([name] if name else []) + ["--help"]
+        text = subprocess.run(args, capture_output=True, text=True).stdout
+        where = f"crmkpi {name} --help".replace("  ", " ")
+        for n, line in enumerate(text.split("\n"), 1):
+            if display_width(line) > 100:
+                failures.append(f"{where}:{n}: {display_width(line)} columns: {line}")
+        if name and "Input:" not in text and "Output:" not in text and name != "completion":
+            failures.append(f"{where}: options are not grouped (no Input/Output group)")
+        if "Examples" not in text:
+            failures.append(f"{where}: no Examples")
+            continue
+        block = text.split("Examples", 1)[1].split("\n\n")[0].split("\n")[1:]
+        lines = []
+        for line in block:
+            if lines and lines[-1].endswith("\\"):
+                lines[-1] = lines[-1][:-1].rstrip() + " " + line.strip()
+            else:
+                lines.append(line.strip())
+        examples = []
+        for cmd in lines:
+            expect = 0
+            m = re.search(r"\s#\s.*$", cmd)
+            if m:
+                e = re.search(r"\bexit (\d)\b", m.group(0))
+                expect = int(e.group(1)) if e else 0
+                cmd = cmd[: m.start()].rstrip()
+            examples.append((0, cmd, expect, False, None))
+        if not 3 <= len(examples) <= 5:
+            failures.append(f"{where}: {len(examples)} examples (3 to 5 wanted)")
+        out.append((where, examples))
+    return out
+
+
+def run_file(binary, path, failures, cmds=None):
+    rel = path.relative_to(REPO) if cmds is None else path
+    if cmds is None:
+        cmds = commands_of(path)
     if not cmds:
         return 0
     ran = 0
@@ -124,7 +176,7 @@ def run_file(binary, path, failures):
         env.pop("COLUMNS", None)
         env["NO_COLOR"] = "1"
         for line, cmd, expect, synopsis, block_dir in cmds:
-            where = f"{rel}:{line}"
+            where = f"{rel}:{line}" if line else f"{rel}: {cmd}"
             cwd = work
             if block_dir is not None:
                 cwd = golden_copy(block_dir, pathlib.Path(tmp), where, failures)
@@ -171,6 +223,8 @@ def main():
     total = 0
     for path in doc_files():
         total += run_file(binary, path, failures)
+    for where, examples in help_commands(binary, failures):
+        total += run_file(binary, where, failures, examples)
     # The extraction itself must find the commands it is meant to find: the README's.
     readme = [c for c in commands_of(REPO / "README.md") if not c[3]]
     if len(readme) < 10:
