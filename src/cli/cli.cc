@@ -24,6 +24,7 @@
 #include "cmd_roi.h"
 #include "cmd_tree.h"
 #include "cmd_views.h"
+#include "terminal_options.h"
 
 namespace crmkpi {
 namespace {
@@ -105,6 +106,13 @@ int RunCli(int argc, char** argv) {
   SetUpForecastCommand(&app, &exit_code);
   SetUpRoiCommand(&app, &exit_code);
   SetUpInitCommand(&app, &exit_code);
+  // Every command that prints tables: --width, --color, --ambiguous-wide, --columns, applied
+  // once parsing is done and before the command runs (the main app's parse-complete callback
+  // runs before the subcommands' callbacks).
+  for (CLI::App* sub : app.get_subcommands([](const CLI::App*) { return true; })) {
+    if (sub->get_name() != "init") AddTerminalOptions(sub);
+  }
+  app.parse_complete_callback([&app] { ApplyTerminalOptions(app); });
 
   if (const std::string unknown = UnknownCommand(app, argc, argv); !unknown.empty()) {
     PrintError(unknown + "\nRun 'crmkpi --help' for usage.");
