@@ -83,15 +83,15 @@ std::size_t Total(const std::vector<std::size_t>& w, const std::vector<std::size
   return cols.empty() ? 0 : t + kSep * (cols.size() - 1);
 }
 
-// Narrows the widest of |wrap| (columns that may wrap) until |cols| fit |limit|, none below
-// kMinWrap; false (|w| unchanged) when they cannot.
+// Narrows the widest of |cols| until they fit |limit|, none below its |min|; false (|w|
+// unchanged) when they cannot.
 bool ShrinkToFit(std::vector<std::size_t>* w, const std::vector<std::size_t>& cols,
-                 const std::vector<std::size_t>& wrap, std::size_t limit) {
+                 const std::vector<std::size_t>& min, std::size_t limit) {
   std::vector<std::size_t> t = *w;
   while (Total(t, cols) > limit) {
     std::size_t best = t.size();
-    for (std::size_t c : wrap) {
-      if (t[c] > kMinWrap && (best == t.size() || t[c] > t[best])) best = c;
+    for (std::size_t c : cols) {
+      if (t[c] > min[c] && (best == t.size() || t[c] > t[best])) best = c;
     }
     if (best == t.size()) return false;
     --t[best];
@@ -190,13 +190,31 @@ std::string Table::RenderRaw(bool markdown) const {
     for (auto it = cols.rbegin(); it != cols.rend(); ++it) {
       if (*it != cols.front() && !Contains(order, *it)) order.push_back(*it);
     }
+    // How narrow each column may get: a long text column kMinWrap; a number column its
+    // widest value (its heading wraps, down to its longest word); other text columns as is.
+    std::vector<std::size_t> min = w;
+    for (std::size_t c : wrap) min[c] = kMinWrap;
+    for (std::size_t c = 0; c < head.size(); ++c) {
+      if (!right[c]) continue;
+      std::size_t m = 0;
+      for (const auto& r : rows) {
+        if (c < r.size()) m = std::max(m, DisplayWidth(r[c]));
+      }
+      std::size_t longest_word = 0;
+      for (std::size_t i = 0; i < head[c].size();) {
+        std::size_t j = head[c].find(' ', i);
+        if (j == std::string::npos) j = head[c].size();
+        longest_word = std::max(longest_word, DisplayWidth(head[c].substr(i, j - i)));
+        i = j + 1;
+      }
+      min[c] = std::max(m, longest_word);
+    }
     std::vector<std::size_t> kept = cols;
     std::size_t next = 0;
-    while (!ShrinkToFit(&w, kept, wrap, limit) && next < order.size()) {
+    while (!ShrinkToFit(&w, kept, min, limit) && next < order.size()) {
       const std::size_t c = order[next++];
       under.push_back(c);
       kept.erase(std::find(kept.begin(), kept.end(), c));
-      wrap.erase(std::remove(wrap.begin(), wrap.end(), c), wrap.end());
     }
     // The first column alone too wide: it wraps.
     if (Total(w, kept) > limit) w[kept.front()] = limit;
