@@ -3,6 +3,7 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <utility>
 
@@ -51,6 +52,11 @@ std::vector<std::string> CutWord(std::string_view word, std::size_t width) {
 
 const TerminalSettings& Terminal() { return Settings(); }
 void SetTerminal(TerminalSettings settings) { Settings() = std::move(settings); }
+
+bool Shown(std::string_view id) {
+  const std::vector<std::string>& k = Settings().kpis;
+  return k.empty() || std::find(k.begin(), k.end(), id) != k.end();
+}
 
 std::size_t TerminalWidth(int fd) {
   if (::isatty(fd) != 1) return 0;

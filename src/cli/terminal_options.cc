@@ -20,6 +20,7 @@ struct TerminalArgs {
   std::string color = "auto";
   bool ambiguous_wide = false;
   std::vector<std::string> columns;
+  std::vector<std::string> kpis;
 };
 
 TerminalArgs& Args() {
@@ -65,6 +66,16 @@ void AddTerminalOptions(CLI::App* cmd) {
       ->type_name("NAME,...")
       ->delimiter(',')
       ->allow_extra_args(false);
+  const std::string& name = cmd->get_name();
+  if (name == "report" || name == "tree" || name == "check" || name == "dwell" ||
+      name == "forecast") {
+    cmd->add_option("--kpis", a.kpis,
+                    "Show only these KPIs in the table and md outputs (check: these checks; "
+                    "tree: these nodes), by id, comma-separated; csv and json keep all")
+        ->type_name("ID,...")
+        ->delimiter(',')
+        ->allow_extra_args(false);
+  }
 }
 
 void ApplyTerminalOptions(const CLI::App& app) {
@@ -94,6 +105,7 @@ void ApplyTerminalOptions(const CLI::App& app) {
   s.ambiguous_wide = a.ambiguous_wide ||
                      (amb != nullptr && *amb != '\0' && std::string(amb) != "0");
   s.columns = a.columns;
+  s.kpis = a.kpis;
   SetTerminal(std::move(s));
 }
 

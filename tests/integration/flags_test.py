@@ -245,6 +245,7 @@ REPORT = {
     "--width": case(["--width", "30"]),
     "--color": case(["--color", "always"], base=["--by", "owner"]),
     "--columns": case(["--columns", "KPI,value"]),
+    "--kpis": case(["--kpis", "win_rate"]),
     "--ambiguous-wide": case(["--ambiguous-wide"], base=["--by", "owner"], file="deals_amb.csv"),
     # An audience view: only win_rate, by owner and month.
     "--view": case(["--view", "owners"], plain=refused("--view", "-c"),
@@ -323,6 +324,9 @@ CHECK = {
     "--width": case(["--width", "30"], base=["--require", "owner"]),
     "--color": case(["--color", "always"], base=["--require", "owner"]),
     "--columns": case(["--columns", "status,check"], base=["--require", "owner"]),
+    # The flag check's name without -c, the INI's with it.
+    "--kpis": case(["--kpis", "completeness:id,owner_required"],
+                   base=["--require", "id", "--unique", "id"]),
     "--ambiguous-wide": case(["--ambiguous-wide"], base=["--unique", "owner"],
                              file="deals_amb.csv", base_c=[],
                              ini=CHECK_INI + "\n[check owner_unique]\ntype = uniqueness\n"
@@ -413,6 +417,7 @@ TREE = {
     "--width": tcase(["--width", "40"]),
     "--color": tcase(["--color", "always"]),
     "--columns": tcase(["--columns", "node,actual"]),
+    "--kpis": tcase(["--kpis", "revenue_kpi,win_rate"]),
     "--ambiguous-wide": tcase(["--ambiguous-wide"]),
 }
 

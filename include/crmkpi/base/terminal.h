@@ -16,10 +16,14 @@ struct TerminalSettings {
   bool color = false;           // ANSI colour for statuses
   bool ambiguous_wide = false;  // East Asian Width "A" (─ │ ○ ①) counts 2
   std::vector<std::string> columns;  // --columns: the table columns to show (by head), or all
+  std::vector<std::string> kpis;     // --kpis: the KPIs (checks, tree nodes) to show, or all
 };
 
 const TerminalSettings& Terminal();
 void SetTerminal(TerminalSettings settings);
+
+// Whether the text and Markdown writers show the KPI, check or tree node |id| (--kpis).
+bool Shown(std::string_view id);
 
 // The width of the terminal on |fd|: COLUMNS when set to a number, else TIOCGWINSZ; 0 when
 // |fd| is not a terminal (a pipe or a file has no width, whatever COLUMNS says).
