@@ -5,6 +5,11 @@
 #include <cstring>
 #include <iterator>
 
+#include <utf8proc.h>
+
+#include "crmkpi/base/ambiguous_width.h"
+#include "crmkpi/base/terminal.h"
+
 namespace crmkpi {
 namespace {
 
@@ -45,50 +50,16 @@ int CheckSequence(const unsigned char* p, std::size_t avail) {
   return len;
 }
 
-struct WidthRange {
-  char32_t first;
-  char32_t last;
-  unsigned char width;
-};
-
-// Sorted, non-overlapping. Zero-width entries that sit inside a wide block (U+3099..309A, the
-// kana voicing marks) split that block, so one binary search answers every code point.
-constexpr WidthRange kWidthRanges[] = {
-    {0x0300, 0x036F, 0},    // combining diacritical marks
-    {0x1100, 0x115F, 2},    // Hangul Jamo initial consonants
-    {0x1AB0, 0x1AFF, 0},    // combining diacritical marks extended
-    {0x1DC0, 0x1DFF, 0},    // combining diacritical marks supplement
-    {0x200B, 0x200F, 0},    // zero-width space, joiners, direction marks
-    {0x20D0, 0x20FF, 0},    // combining marks for symbols
-    {0x2E80, 0x303E, 2},    // CJK radicals, punctuation
-    {0x3041, 0x3098, 2},    // hiragana
-    {0x3099, 0x309A, 0},    // combining (semi-)voiced sound marks
-    {0x309B, 0x33FF, 2},    // kana, CJK compatibility
-    {0x3400, 0x4DBF, 2},    // CJK extension A
-    {0x4E00, 0x9FFF, 2},    // CJK unified ideographs
-    {0xA000, 0xA4CF, 2},    // Yi
-    {0xAC00, 0xD7A3, 2},    // Hangul syllables
-    {0xF900, 0xFAFF, 2},    // CJK compatibility ideographs
-    {0xFE00, 0xFE0F, 0},    // variation selectors
-    {0xFE20, 0xFE2F, 0},    // combining half marks
-    {0xFE30, 0xFE4F, 2},    // CJK compatibility forms
-    {0xFF00, 0xFF60, 2},    // full-width forms (U+FF61.. half-width katakana stays 1)
-    {0xFFE0, 0xFFE6, 2},    // full-width signs
-    {0x1F300, 0x1F64F, 2},  // pictographs, emoticons
-    {0x1F900, 0x1F9FF, 2},  // supplemental symbols and pictographs
-    {0x20000, 0x2FFFD, 2},  // CJK extensions B..F
-    {0x30000, 0x3FFFD, 2},  // CJK extension G
-    // Ideographic variation selectors: Japanese names use them (e.g. 葛󠄀) and they must not
-    // widen a column.
-    {0xE0100, 0xE01EF, 0},
-};
-
+// Columns of one code point as a terminal shows it (utf8proc's Unicode tables): 2 for East Asian
+// Wide and Fullwidth and for emoji presentation, 0 for combining and zero-width characters, 2
+// for East Asian Ambiguous ones (─ │ ○ ①) when the terminal counts them wide.
 std::size_t CodePointWidth(char32_t cp) {
-  const auto* it = std::upper_bound(std::begin(kWidthRanges), std::end(kWidthRanges), cp,
-                                    [](char32_t v, const WidthRange& r) { return v < r.first; });
-  if (it == std::begin(kWidthRanges)) return 1;
-  --it;
-  return cp <= it->last ? it->width : 1;
+  const auto c = static_cast<utf8proc_int32_t>(cp);
+  if (Terminal().ambiguous_wide && IsAmbiguousWidth(cp)) return 2;
+  const int w = utf8proc_charwidth(c);
+  // utf8proc says 0 for what does not print (controls, unassigned); a terminal still draws a box.
+  if (w == 0 && utf8proc_category(c) == UTF8PROC_CATEGORY_CN) return 1;
+  return static_cast<std::size_t>(w);
 }
 
 }  // namespace
@@ -126,6 +97,13 @@ std::size_t DisplayWidth(std::string_view s) {
   std::size_t i = 0;
   while (i < n) {
     const unsigned char c = p[i];
+    if (c == 0x1B && i + 1 < n && p[i + 1] == '[') {
+      // An ANSI escape (colour) takes no column: ESC [ parameters final-byte.
+      i += 2;
+      while (i < n && (p[i] < 0x40 || p[i] > 0x7E)) ++i;
+      ++i;
+      continue;
+    }
     if (c < 0x80) {
       ++width;
       ++i;

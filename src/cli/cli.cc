@@ -27,6 +27,7 @@
 #include "cmd_views.h"
 #include "help_examples.h"
 #include "help_format.h"
+#include "terminal_options.h"
 
 namespace crmkpi {
 namespace {
@@ -108,6 +109,13 @@ int RunCli(int argc, char** argv) {
   SetUpRoiCommand(&app, &exit_code);
   SetUpInitCommand(&app, &exit_code);
   SetUpCompletionCommand(&app, &exit_code);
+  // Every command that prints tables: --width, --color, --ambiguous-wide, --columns, applied
+  // once parsing is done and before the command runs (the main app's parse-complete callback
+  // runs before the subcommands' callbacks).
+  for (CLI::App* sub : app.get_subcommands([](const CLI::App*) { return true; })) {
+    if (sub->get_name() != "init" && sub->get_name() != "completion") AddTerminalOptions(sub);
+  }
+  app.parse_complete_callback([&app] { ApplyTerminalOptions(app); });
   // --help: lines of at most 100 columns, options in groups, runnable examples at the end.
   UseHelpFormatter(&app);
   app.footer(ExamplesText("") + "\n" + kFooter);

@@ -48,7 +48,14 @@ std::vector<std::string> Split(const std::string& s, char sep) {
 std::vector<std::string> Choices(const CLI::Option& opt) {
   std::vector<std::string> out;
   std::string type = opt.get_type_name();
-  type = type.substr(0, type.find(':'));  // CLI11 appends ":{a,b}" for checked sets
+  if (const std::size_t set = type.find(":{"); set != std::string::npos && type.back() == '}') {
+    // CLI11 appends ":{a,b}" for a checked set: those are the values.
+    for (const std::string& w : Split(type.substr(set + 2, type.size() - set - 3), ',')) {
+      if (IsChoiceWord(w)) out.push_back(w);
+    }
+    return out;
+  }
+  type = type.substr(0, type.find(':'));
   if (type.find('|') != std::string::npos) {
     for (const std::string& w : Split(type, '|')) {
       if (IsChoiceWord(w)) out.push_back(w);

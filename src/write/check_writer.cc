@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 
 #include "crmkpi/base/error.h"
+#include "crmkpi/base/terminal.h"
 #include "check_json_csv.h"
 #include "check_junit.h"
 #include "check_text.h"
@@ -214,6 +215,14 @@ CheckFormat ParseCheckFormat(std::string_view name) {
 }
 
 std::string WriteChecks(const CheckRun& run, CheckFormat format, int exit_code) {
+  // --kpis: only these checks in the table and Markdown (the other formats keep every check).
+  if (!Terminal().kpis.empty() &&
+      (format == CheckFormat::kTable || format == CheckFormat::kMarkdown)) {
+    CheckRun shown = run;
+    std::erase_if(shown.checks, [](const CheckResult& r) { return !Shown(r.def.name); });
+    return format == CheckFormat::kTable ? WriteTable(shown, exit_code)
+                                         : WriteMarkdown(shown, exit_code);
+  }
   switch (format) {
     case CheckFormat::kTable:
       return WriteTable(run, exit_code);

@@ -12,6 +12,7 @@
 #include <fmt/format.h>
 
 #include "crmkpi/base/error.h"
+#include "crmkpi/base/terminal.h"
 
 namespace crmkpi {
 namespace {
@@ -33,7 +34,9 @@ bool WriteAll(int fd, std::string_view data) {
 bool WriteOutput(const std::string& path, std::string_view data) {
   if (path.empty() || path == "-") {
     std::fflush(stdout);
-    if (WriteAll(STDOUT_FILENO, data)) return true;
+    // On a terminal (Terminal().width set, text tables only), no line is wider than it.
+    const std::string wrapped = WrapLines(data, Terminal().width);
+    if (WriteAll(STDOUT_FILENO, wrapped)) return true;
     if (errno == EPIPE) return false;
     throw Error::Input(fmt::format("cannot write to standard output: {}", std::strerror(errno)));
   }

@@ -6,8 +6,10 @@
 #include <fmt/format.h>
 
 #include "crmkpi/base/error.h"
+#include "crmkpi/base/terminal.h"
 #include "crmkpi/base/text.h"
 #include "crmkpi/base/utf8.h"
+#include "crmkpi/evaluate/view_select.h"
 #include "crmkpi/write/json_writer.h"
 #include "crmkpi/write/signs_writer.h"
 #include "targets_section.h"
@@ -688,9 +690,15 @@ std::string_view ReasonText(std::string_view code) {
 std::string WriteReport(const Report& report, Format format) {
   switch (format) {
     case Format::kTable:
-      return WriteHuman(report, false);
-    case Format::kMarkdown:
-      return WriteHuman(report, true);
+    case Format::kMarkdown: {
+      // --kpis: only these KPIs in the tables people read (csv and json keep every KPI).
+      if (!Terminal().kpis.empty()) {
+        Report shown = report;
+        KeepReportKpis(&shown, Terminal().kpis);
+        return WriteHuman(shown, format == Format::kMarkdown);
+      }
+      return WriteHuman(report, format == Format::kMarkdown);
+    }
     case Format::kCsv:
       return WriteCsv(report);
     case Format::kJson:

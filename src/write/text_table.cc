@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include "crmkpi/base/terminal.h"
 #include "crmkpi/base/text.h"
 #include "crmkpi/base/utf8.h"
 
@@ -70,36 +71,216 @@ std::string Table::Render(bool markdown) const {
   return RenderRaw(false);
 }
 
+namespace {
+
+constexpr std::size_t kSep = 2;           // spaces between two columns
+constexpr std::size_t kMinWrap = 20;      // a text column is not wrapped narrower than this
+constexpr std::size_t kUnderIndent = 4;   // a column moved under its row
+
+std::size_t Total(const std::vector<std::size_t>& w, const std::vector<std::size_t>& cols) {
+  std::size_t t = 0;
+  for (std::size_t c : cols) t += w[c];
+  return cols.empty() ? 0 : t + kSep * (cols.size() - 1);
+}
+
+// Narrows the widest of |cols| until they fit |limit|, none below its |min|; false (|w|
+// unchanged) when they cannot.
+bool ShrinkToFit(std::vector<std::size_t>* w, const std::vector<std::size_t>& cols,
+                 const std::vector<std::size_t>& min, std::size_t limit) {
+  std::vector<std::size_t> t = *w;
+  while (Total(t, cols) > limit) {
+    std::size_t best = t.size();
+    for (std::size_t c : cols) {
+      if (t[c] > min[c] && (best == t.size() || t[c] > t[best])) best = c;
+    }
+    if (best == t.size()) return false;
+    --t[best];
+  }
+  *w = std::move(t);
+  return true;
+}
+
+// A tree's lead at the start of |cell| ("│  ├─ "), and how it continues on the lines below
+// ("│  │  "); |*rest| = where the text starts.
+std::string TreeLead(const std::string& cell, std::string* cont, std::size_t* rest) {
+  std::string lead;
+  std::size_t i = 0;
+  while (i < cell.size()) {
+    if (cell[i] == ' ') {
+      lead += ' ';
+      *cont += ' ';
+      ++i;
+      continue;
+    }
+    const std::string_view ch = std::string_view(cell).substr(i, 3);
+    if (ch == "│" || ch == "├") {
+      *cont += "│";
+    } else if (ch == "└" || ch == "─") {
+      *cont += ' ';
+    } else {
+      break;
+    }
+    lead += ch;
+    i += 3;
+  }
+  *rest = i;
+  return lead;
+}
+
+// A cell wrapped to |width|. A tree's lead stays in front of the first line and continues in
+// front of the others, so the tree still reads.
+std::vector<std::string> WrapCell(const std::string& cell, std::size_t width) {
+  std::string cont;
+  std::size_t rest = 0;
+  const std::string lead = TreeLead(cell, &cont, &rest);
+  const std::size_t lead_w = DisplayWidth(lead);
+  if (lead_w + 8 > width) return WrapText(cell, width);
+  std::vector<std::string> lines = WrapText(std::string_view(cell).substr(rest), width - lead_w);
+  for (std::size_t k = 0; k < lines.size(); ++k) lines[k] = (k == 0 ? lead : cont) + lines[k];
+  return lines;
+}
+
+bool Contains(const std::vector<std::size_t>& v, std::size_t x) {
+  return std::find(v.begin(), v.end(), x) != v.end();
+}
+
+std::string Lower(std::string s) {
+  for (char& ch : s) {
+    if (ch >= 'A' && ch <= 'Z') ch = static_cast<char>(ch - 'A' + 'a');
+  }
+  return s;
+}
+
+}  // namespace
+
 std::string Table::RenderRaw(bool markdown) const {
   std::vector<std::size_t> w(head.size(), 0);
   for (std::size_t c = 0; c < head.size(); ++c) w[c] = DisplayWidth(head[c]);
   for (const auto& r : rows) {
-    for (std::size_t c = 0; c < r.size(); ++c) w[c] = std::max(w[c], DisplayWidth(r[c]));
-  }
-  std::string out;
-  auto line = [&](const std::vector<std::string>& cells) {
-    std::string l = markdown ? "| " : "";
-    for (std::size_t c = 0; c < cells.size(); ++c) {
-      l += right[c] ? PadLeft(cells[c], w[c]) : PadRight(cells[c], w[c]);
-      if (c + 1 < cells.size()) l += markdown ? " | " : "  ";
+    for (std::size_t c = 0; c < r.size() && c < w.size(); ++c) {
+      w[c] = std::max(w[c], DisplayWidth(r[c]));
     }
-    if (markdown) l += " |";
-    while (!markdown && !l.empty() && l.back() == ' ') l.pop_back();
-    out += l + "\n";
+  }
+  // The columns shown: --columns names them (by head, case-insensitive), else all.
+  std::vector<std::size_t> cols;
+  if (!markdown && !Terminal().columns.empty()) {
+    for (std::size_t c = 0; c < head.size(); ++c) {
+      for (const std::string& name : Terminal().columns) {
+        if (Lower(name) == Lower(head[c])) cols.push_back(c);
+      }
+    }
+  }
+  if (cols.empty()) {
+    for (std::size_t c = 0; c < head.size(); ++c) cols.push_back(c);
+  }
+  // Fit the terminal: first wrap the long text columns within their cells; when that is not
+  // enough, move them (then the rightmost columns) under their row, as "head: value" lines.
+  std::vector<std::size_t> under;
+  const std::size_t limit = markdown ? 0 : Terminal().width;
+  if (limit > 0 && Total(w, cols) > limit) {
+    std::vector<std::size_t> wrap;
+    for (std::size_t c : cols) {
+      if (!right[c] && w[c] > kMinWrap) wrap.push_back(c);
+    }
+    std::sort(wrap.begin(), wrap.end(), [&](std::size_t a, std::size_t b) { return w[a] > w[b]; });
+    std::vector<std::size_t> order;  // what moves under, in turn: long text, then from the right
+    for (std::size_t c : wrap) {
+      if (c != cols.front()) order.push_back(c);
+    }
+    for (auto it = cols.rbegin(); it != cols.rend(); ++it) {
+      if (*it != cols.front() && !Contains(order, *it)) order.push_back(*it);
+    }
+    // How narrow each column may get: a long text column kMinWrap; a number column its
+    // widest value (its heading wraps, down to its longest word); other text columns as is.
+    std::vector<std::size_t> min = w;
+    for (std::size_t c : wrap) min[c] = kMinWrap;
+    for (std::size_t c = 0; c < head.size(); ++c) {
+      if (!right[c]) continue;
+      std::size_t m = 0;
+      for (const auto& r : rows) {
+        if (c < r.size()) m = std::max(m, DisplayWidth(r[c]));
+      }
+      std::size_t longest_word = 0;
+      for (std::size_t i = 0; i < head[c].size();) {
+        std::size_t j = head[c].find(' ', i);
+        if (j == std::string::npos) j = head[c].size();
+        longest_word = std::max(longest_word, DisplayWidth(head[c].substr(i, j - i)));
+        i = j + 1;
+      }
+      min[c] = std::max(m, longest_word);
+    }
+    std::vector<std::size_t> kept = cols;
+    std::size_t next = 0;
+    while (!ShrinkToFit(&w, kept, min, limit) && next < order.size()) {
+      const std::size_t c = order[next++];
+      under.push_back(c);
+      kept.erase(std::find(kept.begin(), kept.end(), c));
+    }
+    // The first column alone too wide: it wraps.
+    if (Total(w, kept) > limit) w[kept.front()] = limit;
+    cols = kept;
+    std::sort(under.begin(), under.end());
+  }
+
+  std::string out;
+  auto line = [&](const std::vector<std::string>& cells, bool paint) {
+    // Each cell wrapped to its column's width (only a narrowed column has more than one line).
+    std::vector<std::vector<std::string>> parts;
+    std::size_t height = 1;
+    for (std::size_t c : cols) {
+      const std::string& cell = c < cells.size() ? cells[c] : std::string();
+      parts.push_back(DisplayWidth(cell) <= w[c] || markdown ? std::vector<std::string>{cell}
+                                                             : WrapCell(cell, w[c]));
+      height = std::max(height, parts.back().size());
+    }
+    for (std::size_t h = 0; h < height; ++h) {
+      std::string l = markdown ? "| " : "";
+      for (std::size_t k = 0; k < cols.size(); ++k) {
+        const std::size_t c = cols[k];
+        std::string cell = h < parts[k].size() ? parts[k][h] : std::string();
+        if (paint) cell = PaintStatus(cell);
+        l += right[c] ? PadLeft(cell, w[c]) : PadRight(cell, w[c]);
+        if (k + 1 < cols.size()) l += markdown ? " | " : "  ";
+      }
+      if (markdown) l += " |";
+      while (!markdown && !l.empty() && l.back() == ' ') l.pop_back();
+      out += l + "\n";
+    }
+    if (!paint) return;
+    // The moved columns on one line (wrapped) under the row: "head: value | head: value".
+    std::string moved;
+    for (std::size_t c : under) {
+      if (c >= cells.size() || cells[c].empty()) continue;
+      moved += (moved.empty() ? "" : " | ") + head[c] + ": " + PaintStatus(cells[c]);
+    }
+    if (moved.empty()) return;
+    // Indented under the row (in a tree, under its node).
+    std::string indent;
+    std::size_t rest = 0;
+    if (!cells.empty()) TreeLead(cells[0], &indent, &rest);
+    indent += std::string(kUnderIndent, ' ');
+    if (DisplayWidth(indent) + 20 > limit) indent = std::string(kUnderIndent, ' ');
+    const std::size_t iw = DisplayWidth(indent);
+    const std::size_t room = limit > iw + 10 ? limit - iw - 2 : 10;
+    bool first = true;
+    for (const std::string& l : WrapText(moved, room)) {
+      out += (first ? indent : indent + "  ") + l + "\n";  // wrapped: 2 more
+      first = false;
+    }
   };
-  line(head);
+  line(head, false);
   if (markdown) {
     std::string sep = "|";
-    for (std::size_t c = 0; c < head.size(); ++c) {
+    for (std::size_t c : cols) {
       sep += right[c] ? std::string(w[c] + 1, '-') + ":|" : std::string(w[c] + 2, '-') + "|";
     }
     out += sep + "\n";
   } else {
-    std::vector<std::string> rule;
-    for (std::size_t c = 0; c < head.size(); ++c) rule.push_back(std::string(w[c], '-'));
-    line(rule);
+    std::vector<std::string> rule(head.size());
+    for (std::size_t c = 0; c < head.size(); ++c) rule[c] = std::string(w[c], '-');
+    line(rule, false);
   }
-  for (const auto& r : rows) line(r);
+  for (const auto& r : rows) line(r, true);
   return out;
 }
 

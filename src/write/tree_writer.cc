@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include "crmkpi/base/terminal.h"
 #include "crmkpi/base/text.h"
 #include "crmkpi/write/json_writer.h"
 #include "crmkpi/write/signs_writer.h"
@@ -49,7 +50,7 @@ void Rows(const TreeNode& n, const std::string& prefix, const std::string& child
   if (!n.children.empty() && n.method == AttributionMethod::kNone && !n.method_note.empty()) {
     method += " (" + n.method_note + ")";
   }
-  t->rows.push_back({
+  if (Shown(n.id)) t->rows.push_back({
       prefix + name,
       Cell(n.actual, n.unit),
       Cell(n.reference, n.unit) + (targets && n.target_derived ? " (derived)" : ""),

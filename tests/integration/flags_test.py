@@ -57,6 +57,8 @@ FIXTURES = {
     "targets.csv": "kpi,target\nwin_rate,50%\n",
     # The tree's KGI against 900, not the definition's 500.
     "tree_targets.csv": "kpi,target\nrevenue_kpi,900\n",
+    # An owner with an East Asian ambiguous character (○, which NFKC keeps): 1 or 2 columns (--ambiguous-wide).
+    "deals_amb.csv": DEALS.replace("Ito,", "Ito ○,"),
     "exists.ini": "; a definition init must not replace without --force\n",
     "deals_dmy.csv": """id,owner,stage,amount,created,close_date
 1,Sato,won,100,13/01/2024,31/01/2024
@@ -238,6 +240,13 @@ REPORT = {
     # REPORT_INI has lint findings (no [tree], no definitions): one lint line, hidden.
     "--no-lint": case(["--no-lint"], plain=refused("--no-lint", "-c")),
     "--targets": case(["--targets", "{dir}/targets.csv"], plain=refused("--targets", "-c")),
+    # Terminal output: any table is wider than 30 columns; "n/a (0/0)" of an owner without
+    # closed deals is dimmed (and "no target" with -c); the owner "Ito ○" is 5 or 6 columns wide.
+    "--width": case(["--width", "30"]),
+    "--color": case(["--color", "always"], base=["--by", "owner"]),
+    "--columns": case(["--columns", "KPI,value"]),
+    "--kpis": case(["--kpis", "win_rate"]),
+    "--ambiguous-wide": case(["--ambiguous-wide"], base=["--by", "owner"], file="deals_amb.csv"),
     # An audience view: only win_rate, by owner and month.
     "--view": case(["--view", "owners"], plain=refused("--view", "-c"),
                    ini=REPORT_INI + "\n[view owners]\naudience = 営業\nkpis = win_rate\n"
@@ -310,6 +319,18 @@ CHECK = {
     "--for": case(["--for", "deals"], base=["--won", "won,signed"], file=None, ini=CHECK_INI2,
                   base_c=["--won", "won,signed"],
                   plain=refused("--for", "-c")),
+    # Terminal output: the table is wider than 30 columns and FAIL/PASS are coloured; the
+    # duplicate owner "Ito ○" in the samples is 6 or 7 columns wide.
+    "--width": case(["--width", "30"], base=["--require", "owner"]),
+    "--color": case(["--color", "always"], base=["--require", "owner"]),
+    "--columns": case(["--columns", "status,check"], base=["--require", "owner"]),
+    # The flag check's name without -c, the INI's with it.
+    "--kpis": case(["--kpis", "completeness:id,owner_required"],
+                   base=["--require", "id", "--unique", "id"]),
+    "--ambiguous-wide": case(["--ambiguous-wide"], base=["--unique", "owner"],
+                             file="deals_amb.csv", base_c=[],
+                             ini=CHECK_INI + "\n[check owner_unique]\ntype = uniqueness\n"
+                                             "source = deals\ncolumns = owner\n"),
 }
 
 # tree has only the -c mode. A tree whose middle node won_deals has no target (derived from
@@ -391,6 +412,13 @@ TREE = {
     "--targets": tcase(["--targets", "{dir}/tree_targets.csv"]),
     # Each owner's tree after the whole data's.
     "--by": tcase(["--by", "owner"]),
+    # Terminal output: the tree is wider than 40 columns, its statuses are coloured, and its
+    # lines (├─, ambiguous) are 1 or 2 columns each.
+    "--width": tcase(["--width", "40"]),
+    "--color": tcase(["--color", "always"]),
+    "--columns": tcase(["--columns", "node,actual"]),
+    "--kpis": tcase(["--kpis", "revenue_kpi,win_rate"]),
+    "--ambiguous-wide": tcase(["--ambiguous-wide"]),
 }
 
 NO_C = ("mode", ())  # a command without -c: only the run without it
@@ -440,6 +468,7 @@ DESCRIBE = {
     "--quiet": case(["-q"], base=["-o", "{out}/sheet.md"], base_c=["-o", "{out}/sheet.md"],
                     plain=C_ONLY),
     "--lang": case(["--lang", "ja"], plain=C_ONLY),
+    "--width": case(["--width", "30"], plain=C_ONLY),
 }
 
 # lint: a target of 300 on the won amount (REPORT_INI's metric revenue) and a review date. deals.csv's only won deal (100,
@@ -458,6 +487,7 @@ LINT = {
     "--format": case(["-f", "json"], plain=C_ONLY),
     "--data": case(["--data"], plain=C_ONLY),
     "--source": case(["--source", "deals={dir}/deals_b.csv"], base_c=["--data"], plain=C_ONLY),
+    "--width": case(["--width", "30"], plain=C_ONLY),
 }
 
 COMMANDS = {"report": (REPORT, REPORT_INI), "check": (CHECK, CHECK_INI), "init": (INIT, ""),

@@ -4,6 +4,9 @@
 
 #include <catch2/catch.hpp>
 
+#include "crmkpi/base/ambiguous_width.h"
+#include "crmkpi/base/terminal.h"
+
 namespace crmkpi {
 namespace {
 
@@ -119,6 +122,30 @@ TEST_CASE("DisplayWidth", "[utf8]") {
   CHECK(DisplayWidth("葛\xF3\xA0\x84\x80") == 2);  // ideographic variation selector
   CHECK(DisplayWidth("a\xFF" "b") == 3);           // invalid byte counts 1
   CHECK(DisplayWidth("\xE6\xA0") == 2);            // truncated: one per byte
+}
+
+TEST_CASE("DisplayWidth: utf8proc's widths, emoji, ANSI escapes, ambiguous", "[utf8]") {
+  SetTerminal({});
+  CHECK(DisplayWidth("👍🏽") == 4);                 // emoji + skin tone modifier (both wide)
+  CHECK(DisplayWidth("✅") == 2);                   // emoji presentation
+  CHECK(DisplayWidth("\x1b[1;31mFAIL\x1b[0m") == 4);  // colour takes no column
+  CHECK(DisplayWidth("\x1b[32mon track\x1b[0m") == 8);
+  CHECK(DisplayWidth("\xF4\x8F\xBF\xBF") == 1);       // U+10FFFF unassigned: one box
+  // Ambiguous (─ │ ○ ① α): 1 by default, 2 when the terminal draws them wide.
+  const std::string amb = "─│○①α";
+  CHECK(DisplayWidth(amb) == 5);
+  CHECK(DisplayWidth("├─ 受注") == 7);
+  TerminalSettings wide;
+  wide.ambiguous_wide = true;
+  SetTerminal(wide);
+  CHECK(DisplayWidth(amb) == 10);
+  CHECK(DisplayWidth("├─ 受注") == 9);
+  CHECK(DisplayWidth("abc株") == 5);  // neither wide nor narrow changes
+  SetTerminal({});
+  CHECK(IsAmbiguousWidth(U'①'));
+  CHECK(IsAmbiguousWidth(U'─'));
+  CHECK(!IsAmbiguousWidth(U'a'));
+  CHECK(!IsAmbiguousWidth(U'株'));
 }
 
 }  // namespace

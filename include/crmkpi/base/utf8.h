@@ -14,9 +14,11 @@ namespace crmkpi {
 // bytes together with the next chunk. Pure ASCII runs are checked a word at a time.
 std::size_t FindInvalidUtf8(const char* data, std::size_t n, std::size_t* incomplete_tail);
 
-// Number of terminal columns |s| occupies: East Asian Wide and Fullwidth characters (CJK,
-// kana, Hangul, full-width forms, most emoji) count 2, combining marks and zero-width characters
-// 0, everything else 1. Invalid bytes count 1 each.
+// Number of terminal columns |s| occupies (utf8proc's Unicode tables): East Asian Wide and
+// Fullwidth characters (CJK, kana, Hangul, full-width forms, emoji) count 2, combining marks and
+// zero-width characters 0, East Asian Ambiguous ones (─ │ ○ ①) 2 when
+// Terminal().ambiguous_wide else 1, everything else 1. ANSI escape sequences (colour) count 0;
+// invalid bytes count 1 each.
 std::size_t DisplayWidth(std::string_view s);
 
 }  // namespace crmkpi

@@ -1,0 +1,45 @@
+// How text output is shown: the terminal's width, colour and the width of East Asian
+// ambiguous characters. One process-wide setting, chosen by the command line (src/cli/
+// terminal_options.cc) before a command runs; writers and DisplayWidth read it. The default
+// (no limit, no colour, ambiguous = 1) is what pipes, files and the tests get.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace crmkpi {
+
+struct TerminalSettings {
+  std::size_t width = 0;        // columns text tables must fit; 0 = no limit
+  bool color = false;           // ANSI colour for statuses
+  bool ambiguous_wide = false;  // East Asian Width "A" (─ │ ○ ①) counts 2
+  std::vector<std::string> columns;  // --columns: the table columns to show (by head), or all
+  std::vector<std::string> kpis;     // --kpis: the KPIs (checks, tree nodes) to show, or all
+};
+
+const TerminalSettings& Terminal();
+void SetTerminal(TerminalSettings settings);
+
+// Whether the text and Markdown writers show the KPI, check or tree node |id| (--kpis).
+bool Shown(std::string_view id);
+
+// The width of the terminal on |fd|: COLUMNS when set to a number, else TIOCGWINSZ; 0 when
+// |fd| is not a terminal (a pipe or a file has no width, whatever COLUMNS says).
+std::size_t TerminalWidth(int fd);
+
+// |text| broken at spaces into lines of at most |width| display columns (a word longer than
+// the width is cut); at least one line.
+std::vector<std::string> WrapText(std::string_view text, std::size_t width);
+
+// Every line of |text| wider than |width| broken at spaces; the continuation lines are indented
+// by the line's own indentation + 2. Unchanged when |width| is 0.
+std::string WrapLines(std::string_view text, std::size_t width);
+
+// A status cell in ANSI colour when Terminal().color: "on track", "PASS", "ok" green; "off
+// track", "error" red; "FAIL" bold red; "WARN", "warning" yellow; "n/a", "n/a (0/0)" and "no
+// target" dim. Any other cell as is.
+std::string PaintStatus(const std::string& cell);
+
+}  // namespace crmkpi

@@ -1,0 +1,162 @@
+#include "crmkpi/base/terminal.h"
+
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <utility>
+
+#include "crmkpi/base/utf8.h"
+
+namespace crmkpi {
+namespace {
+
+TerminalSettings& Settings() {
+  static TerminalSettings settings;
+  return settings;
+}
+
+// The byte length of the UTF-8 sequence led by |c| (1 for ASCII and for a stray byte).
+std::size_t SeqLen(unsigned char c) {
+  if (c >= 0xF0) return 4;
+  if (c >= 0xE0) return 3;
+  if (c >= 0xC0) return 2;
+  return 1;
+}
+
+// |word| cut into pieces of at most |width| columns (at character boundaries).
+std::vector<std::string> CutWord(std::string_view word, std::size_t width) {
+  std::vector<std::string> out;
+  std::string cur;
+  std::size_t cur_w = 0;
+  for (std::size_t i = 0; i < word.size();) {
+    std::size_t len = SeqLen(static_cast<unsigned char>(word[i]));
+    if (i + len > word.size()) len = word.size() - i;
+    const std::string ch(word.substr(i, len));
+    const std::size_t w = DisplayWidth(ch);
+    if (cur_w + w > width && !cur.empty()) {
+      out.push_back(std::move(cur));
+      cur.clear();
+      cur_w = 0;
+    }
+    cur += ch;
+    cur_w += w;
+    i += len;
+  }
+  if (!cur.empty()) out.push_back(std::move(cur));
+  return out;
+}
+
+}  // namespace
+
+const TerminalSettings& Terminal() { return Settings(); }
+void SetTerminal(TerminalSettings settings) { Settings() = std::move(settings); }
+
+bool Shown(std::string_view id) {
+  const std::vector<std::string>& k = Settings().kpis;
+  return k.empty() || std::find(k.begin(), k.end(), id) != k.end();
+}
+
+std::size_t TerminalWidth(int fd) {
+  if (::isatty(fd) != 1) return 0;
+  if (const char* env = std::getenv("COLUMNS"); env != nullptr && *env != '\0') {
+    char* end = nullptr;
+    const long v = std::strtol(env, &end, 10);
+    if (*end == '\0' && v > 0) return static_cast<std::size_t>(v);
+  }
+  struct winsize ws {};
+  if (::ioctl(fd, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0) return ws.ws_col;
+  return 0;
+}
+
+std::vector<std::string> WrapText(std::string_view text, std::size_t width) {
+  if (width == 0) width = 1;
+  std::vector<std::string> lines;
+  std::string cur;
+  std::size_t cur_w = 0;
+  std::size_t i = 0;
+  while (i < text.size()) {
+    while (i < text.size() && text[i] == ' ') ++i;
+    if (i >= text.size()) break;
+    std::size_t j = text.find(' ', i);
+    if (j == std::string_view::npos) j = text.size();
+    const std::string_view word = text.substr(i, j - i);
+    i = j;
+    const std::size_t w = DisplayWidth(word);
+    if (!cur.empty() && cur_w + 1 + w <= width) {
+      cur += ' ';
+      cur += word;
+      cur_w += 1 + w;
+      continue;
+    }
+    if (!cur.empty()) lines.push_back(std::move(cur));
+    cur.clear();
+    cur_w = 0;
+    if (w <= width) {
+      cur = std::string(word);
+      cur_w = w;
+      continue;
+    }
+    std::vector<std::string> pieces = CutWord(word, width);
+    for (std::size_t k = 0; k + 1 < pieces.size(); ++k) lines.push_back(std::move(pieces[k]));
+    cur = pieces.back();
+    cur_w = DisplayWidth(cur);
+  }
+  if (!cur.empty() || lines.empty()) lines.push_back(std::move(cur));
+  return lines;
+}
+
+std::string WrapLines(std::string_view text, std::size_t width) {
+  if (width == 0) return std::string(text);
+  std::string out;
+  std::size_t pos = 0;
+  while (pos < text.size()) {
+    std::size_t end = text.find('\n', pos);
+    const bool nl = end != std::string_view::npos;
+    if (!nl) end = text.size();
+    const std::string_view line = text.substr(pos, end - pos);
+    pos = nl ? end + 1 : end;
+    if (DisplayWidth(line) <= width) {
+      out += line;
+    } else {
+      std::size_t indent = line.find_first_not_of(' ');
+      if (indent == std::string_view::npos) indent = 0;
+      // Keep some room for the words even when deeply indented.
+      if (indent + 2 + 20 > width) indent = 0;
+      const std::string lead(indent, ' ');
+      const std::vector<std::string> first = WrapText(line.substr(indent), width - indent);
+      out += lead + first[0];
+      if (first.size() > 1) {
+        // The rest again, narrower by the hanging indent.
+        std::string rest;
+        for (std::size_t k = 1; k < first.size(); ++k) rest += (k > 1 ? " " : "") + first[k];
+        for (const std::string& l : WrapText(rest, width - indent - 2)) {
+          out += "\n" + lead + "  " + l;
+        }
+      }
+    }
+    if (nl) out += '\n';
+  }
+  return out;
+}
+
+std::string PaintStatus(const std::string& cell) {
+  if (!Terminal().color) return cell;
+  const char* code = nullptr;
+  if (cell == "on track" || cell == "PASS" || cell == "ok") {
+    code = "32";
+  } else if (cell == "off track" || cell == "error") {
+    code = "31";
+  } else if (cell == "FAIL") {
+    code = "1;31";
+  } else if (cell == "WARN" || cell == "warning") {
+    code = "33";
+  } else if (cell == "n/a" || cell.rfind("n/a (", 0) == 0 || cell == "no target") {
+    code = "2";
+  }
+  if (code == nullptr) return cell;
+  return std::string("\x1b[") + code + "m" + cell + "\x1b[0m";
+}
+
+}  // namespace crmkpi
