@@ -12,6 +12,7 @@
 #include <fmt/format.h>
 
 #include "crmkpi/base/error.h"
+#include "crmkpi/write/output_text.h"
 
 namespace crmkpi {
 namespace {
@@ -30,7 +31,12 @@ bool WriteAll(int fd, std::string_view data) {
 
 }  // namespace
 
-bool WriteOutput(const std::string& path, std::string_view data) {
+bool WriteOutput(const std::string& path, std::string_view text) {
+  // --bom / --output-encoding (output_text.h): converted before anything is written, so an
+  // unconvertible character leaves no partial output.
+  const OutputText& how = GetOutputText();
+  const std::string encoded = how.Plain() ? std::string() : EncodeOutput(text, how);
+  const std::string_view data = how.Plain() ? text : std::string_view(encoded);
   if (path.empty() || path == "-") {
     std::fflush(stdout);
     if (WriteAll(STDOUT_FILENO, data)) return true;
