@@ -39,7 +39,18 @@ std::string GroupThousands(std::string_view digits) {
   return out;
 }
 
-std::string CsvField(std::string_view s) {
+std::string NeutraliseFormula(std::string_view s) {
+  // OWASP "CSV Injection": a cell a spreadsheet would read as a formula (or, after a tab or CR,
+  // as the start of one) gets a leading apostrophe, which Excel and LibreOffice show as text.
+  if (!s.empty() && std::string_view("=+-@\t\r").find(s.front()) != std::string_view::npos) {
+    return "'" + std::string(s);
+  }
+  return std::string(s);
+}
+
+std::string CsvField(std::string_view text) {
+  const std::string safe = NeutraliseFormula(text);
+  const std::string_view s = safe;
   const bool needs = s.find_first_of(",\"\r\n") != std::string_view::npos ||
                      (!s.empty() && (s.front() == ' ' || s.back() == ' '));
   if (!needs) return std::string(s);

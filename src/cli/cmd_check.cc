@@ -1,5 +1,6 @@
 #include "cmd_check.h"
 
+
 #include <algorithm>
 #include <cstdio>
 #include <memory>
@@ -18,6 +19,7 @@
 #include "crmkpi/read/progress.h"
 #include "crmkpi/write/check_writer.h"
 #include "crmkpi/write/output_file.h"
+#include "excel_options.h"
 #include "input_options.h"
 #include "kpi_run.h"
 #include "source_flags.h"
@@ -480,6 +482,7 @@ void SetUpCheckCommand(CLI::App* app, int* exit_code) {
                            "--warn-invalid", "--max-stale", "--warn-stale"}) {
     args->flag_mode_only.push_back(cmd->get_option(name));
   }
+  AddExcelOptions(cmd, &args->format);
   cmd->callback([args, exit_code] { *exit_code = Run(*args); });
 }
 

@@ -1,5 +1,6 @@
 #include "cmd_columns.h"
 
+
 #include <memory>
 
 #include <fmt/format.h>
@@ -10,6 +11,7 @@
 #include "crmkpi/bind/column_roles.h"
 #include "crmkpi/bind/stage_column.h"
 #include "crmkpi/read/input_stream.h"
+#include "excel_options.h"
 #include "deals_flags.h"
 #include "crmkpi/read/csv_reader.h"
 #include "crmkpi/write/json_writer.h"
@@ -200,6 +202,7 @@ void SetUpColumnsCommand(CLI::App* app, int* exit_code) {
   cmd->add_option("--format,-f", args->format, "table (default), csv, json or md")
       ->type_name("FORMAT");
   args->input.Register(cmd);
+  AddExcelOptions(cmd, &args->format);
   cmd->callback([args, exit_code] { *exit_code = Run(*args); });
 }
 

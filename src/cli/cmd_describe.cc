@@ -1,5 +1,6 @@
 #include "cmd_describe.h"
 
+
 #include <memory>
 
 #include <fmt/format.h>
@@ -9,6 +10,7 @@
 #include "crmkpi/evaluate/kpi_describe.h"
 #include "crmkpi/write/describe_writer.h"
 #include "crmkpi/write/output_file.h"
+#include "excel_options.h"
 #include "input_options.h"
 #include "kpi_run.h"
 
@@ -59,6 +61,7 @@ void SetUpDescribeCommand(CLI::App* app, int* exit_code) {
                   "Headings and values in en or ja (指標, 定義, 計算式, …); default the "
                   "definition's [crmkpi] lang")
       ->type_name("en|ja");
+  AddExcelOptions(cmd, &args->format);
   cmd->callback([args, exit_code] { *exit_code = Run(*args); });
 }
 

@@ -2,6 +2,7 @@
 // report (ComputeDwell) and writes it; data warnings go to stderr after the report.
 #include "cmd_dwell.h"
 
+
 #include <charconv>
 #include <cmath>
 #include <memory>
@@ -20,6 +21,7 @@
 #include "crmkpi/values/date_time.h"
 #include "crmkpi/write/output_file.h"
 #include "crmkpi/write/report_writer.h"
+#include "excel_options.h"
 #include "input_options.h"
 #include "kpi_run.h"
 
@@ -209,6 +211,7 @@ void SetUpDwellCommand(CLI::App* app, int* exit_code) {
   args->input.Register(cmd);
   AddParallelOptions(cmd, &args->parallel);
   OneValuePerFlag(cmd);
+  AddExcelOptions(cmd, &args->format);
   cmd->callback([args, exit_code] { *exit_code = Run(*args); });
 }
 

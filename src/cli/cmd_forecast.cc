@@ -1,5 +1,6 @@
 #include "cmd_forecast.h"
 
+
 #include <memory>
 #include <string_view>
 
@@ -12,6 +13,7 @@
 #include "crmkpi/read/progress.h"
 #include "crmkpi/write/output_file.h"
 #include "crmkpi/write/report_writer.h"
+#include "excel_options.h"
 #include "input_options.h"
 #include "kpi_run.h"
 
@@ -134,6 +136,7 @@ void SetUpForecastCommand(CLI::App* app, int* exit_code) {
   args->input.Register(cmd);
   AddParallelOptions(cmd, &args->parallel);
   OneValuePerFlag(cmd);
+  AddExcelOptions(cmd, &args->format);
   cmd->callback([args, exit_code] { *exit_code = Run(*args); });
 }
 

@@ -1,5 +1,6 @@
 #include "cmd_lint.h"
 
+
 #include <algorithm>
 #include <cstdio>
 #include <memory>
@@ -16,6 +17,7 @@
 #include "crmkpi/write/json_writer.h"
 #include "crmkpi/write/output_file.h"
 #include "crmkpi/write/report_writer.h"
+#include "excel_options.h"
 #include "kpi_run.h"
 
 namespace crmkpi {
@@ -113,6 +115,7 @@ void SetUpLintCommand(CLI::App* app, int* exit_code) {
                 "period in the data (without it lint reads only the INI)");
   cmd->add_option("--format,-f", args->format, "table (default), json or csv")
       ->type_name("FORMAT");
+  AddExcelOptions(cmd, &args->format);
   cmd->callback([args, exit_code] { *exit_code = Run(*args); });
 }
 

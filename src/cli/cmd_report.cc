@@ -1,5 +1,6 @@
 #include "cmd_report.h"
 
+
 #include <cstdio>
 #include <memory>
 #include <optional>
@@ -20,6 +21,7 @@
 #include "crmkpi/read/progress.h"
 #include "crmkpi/write/output_file.h"
 #include "crmkpi/write/report_writer.h"
+#include "excel_options.h"
 #include "deals_flags.h"
 #include "input_options.h"
 #include "kpi_run.h"
@@ -422,6 +424,7 @@ void SetUpReportCommand(CLI::App* app, int* exit_code) {
   AddNoLintOption(cmd, &args->kpi.no_lint);
   args->cmd = cmd;
   OneValuePerFlag(cmd);
+  AddExcelOptions(cmd, &args->format);
   cmd->callback([args, exit_code] { *exit_code = Run(*args); });
 }
 

@@ -2,6 +2,7 @@
 // the definition run before and after, the figures (roi_run.h) → the report (roi_report.h).
 #include "cmd_roi.h"
 
+
 #include <cstdio>
 #include <memory>
 
@@ -11,6 +12,7 @@
 #include "crmkpi/read/progress.h"
 #include "crmkpi/write/output_file.h"
 #include "crmkpi/write/report_writer.h"
+#include "excel_options.h"
 #include "input_options.h"
 #include "kpi_run.h"
 #include "roi_report.h"
@@ -97,6 +99,7 @@ void SetUpRoiCommand(CLI::App* app, int* exit_code) {
   AddOutputOptions(cmd, &args->format, &args->output, &args->quiet,
                    "table (default), csv, json or md");
   OneValuePerFlag(cmd);
+  AddExcelOptions(cmd, &args->format);
   cmd->callback([args, exit_code] { *exit_code = Run(*args); });
 }
 

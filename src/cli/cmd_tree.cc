@@ -1,5 +1,6 @@
 #include "cmd_tree.h"
 
+
 #include <cstdio>
 #include <functional>
 #include <memory>
@@ -17,6 +18,7 @@
 #include "crmkpi/read/progress.h"
 #include "crmkpi/write/output_file.h"
 #include "crmkpi/write/tree_writer.h"
+#include "excel_options.h"
 #include "input_options.h"
 #include "kpi_run.h"
 
@@ -273,6 +275,7 @@ void SetUpTreeCommand(CLI::App* app, int* exit_code) {
   args->kpi.calendar.Register(cmd);
   AddTargetsOption(cmd, &args->kpi.targets);
   AddNoLintOption(cmd, &args->kpi.no_lint);
+  AddExcelOptions(cmd, &args->format);
   cmd->callback([args, exit_code] { *exit_code = Run(*args); });
 }
 

@@ -1,5 +1,6 @@
 #include "cmd_views.h"
 
+
 #include <memory>
 
 #include <fmt/format.h>
@@ -8,6 +9,7 @@
 #include "crmkpi/values/fiscal_calendar.h"
 #include "crmkpi/write/output_file.h"
 #include "crmkpi/write/view_list_writer.h"
+#include "excel_options.h"
 #include "input_options.h"
 #include "kpi_run.h"
 
@@ -57,6 +59,7 @@ void SetUpViewsCommand(CLI::App* app, int* exit_code) {
   AddOutputOptions(cmd, &args->format, &args->output, &args->quiet,
                    "table (default), csv, json or md");
   OneValuePerFlag(cmd);
+  AddExcelOptions(cmd, &args->format);
   cmd->callback([args, exit_code] { *exit_code = Run(*args); });
 }
 

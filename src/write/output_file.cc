@@ -13,6 +13,7 @@
 
 #include "crmkpi/base/error.h"
 #include "crmkpi/base/terminal.h"
+#include "crmkpi/write/output_text.h"
 
 namespace crmkpi {
 namespace {
@@ -31,12 +32,20 @@ bool WriteAll(int fd, std::string_view data) {
 
 }  // namespace
 
-bool WriteOutput(const std::string& path, std::string_view data) {
-  if (path.empty() || path == "-") {
+bool WriteOutput(const std::string& path, std::string_view text) {
+  const bool to_stdout = path.empty() || path == "-";
+  // On a terminal (Terminal().width set, text tables only), no line is wider than it; wrapped
+  // before the encoding below, while the text is still UTF-8.
+  const std::string wrapped = to_stdout ? WrapLines(text, Terminal().width) : std::string();
+  if (to_stdout) text = wrapped;
+  // --bom / --output-encoding (output_text.h): converted before anything is written, so an
+  // unconvertible character leaves no partial output.
+  const OutputText& how = GetOutputText();
+  const std::string encoded = how.Plain() ? std::string() : EncodeOutput(text, how);
+  const std::string_view data = how.Plain() ? text : std::string_view(encoded);
+  if (to_stdout) {
     std::fflush(stdout);
-    // On a terminal (Terminal().width set, text tables only), no line is wider than it.
-    const std::string wrapped = WrapLines(data, Terminal().width);
-    if (WriteAll(STDOUT_FILENO, wrapped)) return true;
+    if (WriteAll(STDOUT_FILENO, data)) return true;
     if (errno == EPIPE) return false;
     throw Error::Input(fmt::format("cannot write to standard output: {}", std::strerror(errno)));
   }

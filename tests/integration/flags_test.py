@@ -211,6 +211,10 @@ REPORT = {
     "--format": case(["-f", "json"]),
     "--output": case(["-o", "{out}/report.txt"]),
     "--quiet": case(["-q"], file="deals_warn.csv"),
+    # A byte-order mark first; a JSON document never has one.
+    "--bom": case(["--bom"], base=["-f", "csv"]),
+    # The labels' 受注率 (and the heading's ·) in CP932 bytes.
+    "--output-encoding": case(["--output-encoding", "cp932"]),
     "--delimiter": case(["-d", ";"], file="deals_semi_tie.csv"),
     "--encoding": case(["--encoding", "cp932"], file="deals_cp932.csv"),
     "--map": case(["--map", "owner=Rep"], base=["--by", "owner"], file="deals_rep.csv"),
@@ -297,6 +301,12 @@ CHECK = {
                            base=["--require", "close_date", "--warn-missing", "0"]),
     "--format": case(["-f", "json"], base=["--require", "owner"]),
     "--output": case(["-o", "{out}/checks.txt"], base=["--require", "owner"]),
+    "--bom": case(["--bom"], base=["--require", "owner"]),
+    # --output-encoding: with JUnit (XML declaring UTF-8) it is refused.
+    "--output-encoding": case(["--output-encoding", "cp932"],
+                              base=["--require", "owner", "-f", "junit"], base_c=["-f", "junit"],
+                              plain=refused("--output-encoding", "junit"),
+                              with_c=refused("--output-encoding", "junit")),
     "--quiet": case(["-q"], base=["--require", "owner", "-o", "{out}/checks.txt"],
                     base_c=["-o", "{out}/checks.txt"]),
     "--won": case(["--won", "won,signed"], base=["--valid", "amount=>= 60 when stage is won"]),
@@ -396,6 +406,10 @@ TREE = {
     "--period": tcase(["--period", "month"]),
     "--format": tcase(["-f", "json"]),
     "--output": tcase(["-o", "{out}/tree.txt"]),
+    "--bom": tcase(["--bom"]),
+    # The tree's × and ≤ in CP932; with -f json refused.
+    "--output-encoding": case(["--output-encoding", "cp932"], plain=MODE,
+                              with_c=None),
     "--as-of": tcase(["--as-of", "2024-02-15"], base=["--period", "month"]),
     # TREE_INI has lint findings: -q and --no-lint hide the lint line.
     "--quiet": tcase(["-q"]),
@@ -469,6 +483,9 @@ DESCRIBE = {
                     plain=C_ONLY),
     "--lang": case(["--lang", "ja"], plain=C_ONLY),
     "--width": case(["--width", "30"], plain=C_ONLY),
+    "--bom": case(["--bom"], plain=C_ONLY),
+    "--output-encoding": case(["--output-encoding", "cp932"], base=["--lang", "ja"],
+                              base_c=["--lang", "ja"], plain=C_ONLY),
 }
 
 # lint: a target of 300 on the won amount (REPORT_INI's metric revenue) and a review date. deals.csv's only won deal (100,
@@ -485,6 +502,10 @@ LINT = {
     "--config": case([], plain=MODE, with_c=MODE),
     "--as-of": case(["--as-of", "2024-12-31"], plain=C_ONLY),
     "--format": case(["-f", "json"], plain=C_ONLY),
+    "--bom": case(["--bom"], plain=C_ONLY),
+    # The findings are ASCII: the CP932 output is the same bytes; -f json refuses it.
+    "--output-encoding": case(["--output-encoding", "cp932"], base_c=["-f", "json"],
+                              plain=C_ONLY, with_c=refused("--output-encoding", "json")),
     "--data": case(["--data"], plain=C_ONLY),
     "--source": case(["--source", "deals={dir}/deals_b.csv"], base_c=["--data"], plain=C_ONLY),
     "--width": case(["--width", "30"], plain=C_ONLY),

@@ -61,9 +61,14 @@ std::vector<std::string> SplitList(std::string_view s, char sep = ',');
 // optional fraction, which is kept as is.
 std::string GroupThousands(std::string_view digits);
 
-// CSV field, quoted (RFC 4180) only when it holds the delimiter, a quote, CR or LF, or
-// leading/trailing spaces.
-std::string CsvField(std::string_view s);
+// |s| with a leading apostrophe when it starts with =, +, -, @, tab or CR, so that a spreadsheet
+// shows it as text instead of running it as a formula (OWASP CSV injection); else |s| as is.
+// For text cells only: numbers are written as numbers (a -5 stays -5).
+std::string NeutraliseFormula(std::string_view s);
+
+// A text CSV field: neutralised (NeutraliseFormula), then quoted (RFC 4180) only when it holds
+// the delimiter, a quote, CR or LF, or leading/trailing spaces. Numbers are written without it.
+std::string CsvField(std::string_view text);
 
 // Pads |s| with spaces to |width| terminal columns (DisplayWidth), left or right aligned.
 std::string PadRight(std::string_view s, std::size_t width);

@@ -10,7 +10,7 @@ namespace crmkpi {
 
 // Writes |data| to |path| ("" or "-" = stdout). Throws Error(kInput) naming the path when the
 // file cannot be written. Returns false when stdout is a closed pipe (`| head`), which is not
-// an error.
+// an error. The run's OutputText (output_text.h: --bom, --output-encoding) is applied first.
 bool WriteOutput(const std::string& path, std::string_view data);
 
 // After -o FILE took a command's output: one line on stderr, so that a CI log still says how the
