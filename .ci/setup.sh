@@ -13,6 +13,8 @@ jobs=$(nproc 2>/dev/null || echo 2)
 packages=(g++ cmake ninja-build pkg-config libcli11-dev libfmt-dev libhowardhinnant-date-dev
           libutf8proc-dev libre2-dev libuchardet-dev catch2 libfccp-dev libxml2-utils python3 python3-jsonschema tzdata ccache
           clang libclang-rt-14-dev)
+# The HTML dashboards are tested in headless Chromium, with a Japanese font to render them.
+if [ "$mode" = test ]; then packages+=(chromium fonts-ipafont-gothic); fi
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
