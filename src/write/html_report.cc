@@ -15,7 +15,7 @@
 namespace crmkpi::html {
 namespace {
 
-std::string LabelOf(const KpiValue& v) { return v.label.empty() ? v.id : v.label; }
+std::string LabelOf(const KpiValue& v) { return KpiLabel(v); }
 
 std::string Shown(const Num& n, const KpiValue& v) {
   std::string s = Human(n, v.unit);
@@ -134,7 +134,7 @@ std::string Basis(const KpiValue& v) {
   return basis;
 }
 
-std::string TotalSection(const Report& r, const Pointers& p, const std::string& prefix) {
+std::string TotalSection(const Report& r, const Pointers& p) {
   bool targets = false, compared = false;
   for (const KpiValue& v : r.total.kpis) {
     targets = targets || !v.status.empty();
@@ -178,7 +178,7 @@ std::string TotalSection(const Report& r, const Pointers& p, const std::string& 
       classes.push_back(std::string(StatusKind(v.status)));
     }
   }
-  std::string body = Section("kpis", "KPIs", KpiCards(r, prefix));
+  std::string body;
   std::string table = t.Render();
   if (!labels.empty()) {
     body += Section("achievement", "Achievement against target",
@@ -415,9 +415,11 @@ std::string ListTable(const ReportList& list, const std::string& prefix) {
         std::string shown = cell;
         if (!cell.empty()) {
           const double d = std::strtod(cell.c_str(), nullptr);
-          shown = list.columns[c] == "ape" || list.columns[c] == "discount_factor"
-                      ? (list.columns[c] == "ape" ? Percent(d) : Fixed(d, 4))
-                      : Human(Num::Real(d), Unit::kNumber);
+          const std::string& column = list.columns[c];
+          shown = column == "ape" || column == "survival" ? Percent(d)
+                  : column == "discount_factor"           ? Fixed(d, 4)
+                  : column == "days"                      ? Fixed(d, 1)
+                                                          : Human(Num::Real(d), Unit::kNumber);
         }
         cells.push_back(NumCell(shown, base + std::to_string(i) + "/" + PointerToken(list.columns[c]),
                                 cell));
@@ -485,7 +487,34 @@ std::string ListSection(const Report& r, const ReportList& list, const std::stri
                                  Tick(Unit::kAmount)) +
                        "<p class=\"note\">" + Esc(list.title) + "</p>" + table);
   }
+  if (list.id == "survival" && list.columns.size() == 3) {
+    // dwell: the Kaplan–Meier curve of each stage, from 100 % at day 0.
+    std::vector<svg::Curve> curves;
+    for (std::size_t i = 0; i < list.rows.size(); ++i) {
+      if (curves.empty() || curves.back().name != list.rows[i][0]) {
+        curves.push_back({list.rows[i][0], {0}, {1}});
+      }
+      curves.back().x.push_back(CellNumber(list, i, 1).value_or(0));
+      curves.back().y.push_back(CellNumber(list, i, 2).value_or(0));
+    }
+    return Section("km", "Kaplan–Meier: still in the stage after N days",
+                   ChartWithTable(svg::Steps("Kaplan–Meier survival per stage", "days in stage",
+                                             curves, Tick(Unit::kRatio)),
+                                  table) +
+                       "<p class=\"note\">" + Esc(list.title) +
+                       "; the dashed line is 50 %: where a curve crosses it is the stage's KM "
+                       "median.</p>");
+  }
   return Section("list-" + list.id, list.title, table);
+}
+
+// The lists drawn as a chart (forecast rows, the ROI cash flow) lead the page.
+bool Charted(const ReportList& list) {
+  return list.id == "survival" ||
+         (list.id == "rows" && Column(list, "forecast") < list.columns.size() &&
+          Column(list, "actual") < list.columns.size()) ||
+         (list.id == "periods" && Column(list, "cumulative_net") < list.columns.size() &&
+          Column(list, "net") < list.columns.size());
 }
 
 std::string SignsAndWarnings(const Report& r) {
@@ -540,11 +569,18 @@ std::string ReportBody(const Report& r, const std::string& prefix) {
     }
     out += "<p class=\"note\">" + Esc("amounts in " + r.fx->base + (rates.empty() ? "" : ", converted at " + rates)) + "</p>";
   }
-  out += TotalSection(r, p, prefix);
-  out += TrendSection(r, prefix);
+  // The cards, the command's own charts, then the tables of everything.
+  out += Section("kpis", "KPIs", KpiCards(r, prefix));
   out += DwellSections(r, p);
+  for (const ReportList& list : r.lists) {
+    if (Charted(list)) out += ListSection(r, list, prefix);
+  }
+  out += TotalSection(r, p);
+  out += TrendSection(r, prefix);
   for (std::size_t g = 0; g < r.groupings.size(); ++g) out += GroupSection(r, p, g);
-  for (const ReportList& list : r.lists) out += ListSection(r, list, prefix);
+  for (const ReportList& list : r.lists) {
+    if (!Charted(list)) out += ListSection(r, list, prefix);
+  }
   out += SignsAndWarnings(r);
   return out;
 }

@@ -325,6 +325,7 @@ std::string WriteHuman(const Report& report, bool md) {
   out += TargetsSection(report, md);
   out += SignsSection(report, md);
   for (const ReportList& list : report.lists) {
+    if (!list.in_text) continue;
     out += md ? fmt::format("\n## {}\n\n", list.title) : fmt::format("\n{}\n", list.title);
     if (list.rows.empty()) {
       out += md ? "(none)\n" : "  (none)\n";
@@ -620,6 +621,8 @@ std::string WriteCsv(const Report& report) {
 }
 
 }  // namespace
+
+std::string KpiLabel(const KpiValue& v) { return LabelOf(v); }
 
 void WriteJsonMergedSpellings(const Report& report, JsonWriter* w) {
   // Normalised group keys (docs/kpis.md, "Group keys"): each column's merged spellings once,
