@@ -249,9 +249,24 @@ DOC_CHECKS = """JSON.stringify({
   width: document.documentElement.scrollWidth})"""
 
 
-def cases():
+# Owner names that would run a script or fetch an image if they were not escaped.
+HOSTILE = "\n".join([
+    "id,owner,stage,amount,created,close_date",
+    "1,<script>console.error('xss')</script>,won,100,2024-01-10,2024-01-31",
+    '2,"<img src=""http://127.0.0.1:9/x.png"" onerror=""console.error(1)"">",lost,50,'
+    "2024-01-05,2024-02-10",
+    "3,佐藤　花子 & <b>co</b>,won,300,2024-02-01,2024-02-21",
+    ""])
+
+
+def cases(tmp):
     """(name, cwd, args, sections the page must have)."""
-    out = []
+    hostile = os.path.join(tmp, "hostile")
+    os.makedirs(hostile, exist_ok=True)
+    with open(os.path.join(hostile, "deals.csv"), "w", encoding="utf-8") as f:
+        f.write(HOSTILE)
+    out = [("report_hostile_names", hostile, ["report", "deals.csv", "--by", "owner"],
+            ["kpis", "by-owner"])]
     for d in sorted(os.listdir(EX)):
         ini = os.path.join(EX, d, "kpi.ini")
         if os.path.isfile(ini) and d != "roi":
@@ -309,7 +324,7 @@ def main():
             browser.open_tab()
             pdf_done = False
             tampered = False
-            for name, cwd, args, sections in cases():
+            for name, cwd, args, sections in cases(tmp):
                 html_path = os.path.join(tmp, name + ".html")
                 runs = {}
                 for fmt, path in (("html", html_path), ("json", os.path.join(tmp, name + ".json"))):
@@ -333,6 +348,14 @@ def main():
                 errors = compare(doc, found, command)
                 failures += ["%s: %s" % (name, e) for e in errors]
                 info = json.loads(browser.evaluate(DOC_CHECKS))
+                if name == "report_hostile_names":
+                    text = browser.evaluate("document.body.innerText")
+                    for owner in ("<script>console.error('xss')</script>", "<img src=",
+                                  "佐藤 花子 & <b>co</b>"):
+                        if owner not in text:
+                            failures.append("%s: %r is not shown as text" % (name, owner))
+                    if browser.evaluate("document.querySelectorAll('img, b').length") != 0:
+                        failures.append("%s: an owner name became markup" % name)
                 if info["charset"].lower() != "utf-8" or info["scripts"] != 0:
                     failures.append("%s: charset %s, %d scripts" % (name, info["charset"],
                                                                    info["scripts"]))
