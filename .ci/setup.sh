@@ -14,9 +14,10 @@ packages=(g++ cmake ninja-build pkg-config libcli11-dev libfmt-dev libhowardhinn
           libutf8proc-dev libre2-dev libuchardet-dev catch2 libfccp-dev libxml2-utils python3 python3-jsonschema tzdata ccache
           clang libclang-rt-14-dev)
 # Only the tests need these: dpkg-dev (dpkg-shlibdeps, for the .deb CPack makes), man-db and zsh
-# (the installed man page and completions are checked; tests/integration/package_test.py).
+# (the installed man page and completions are checked; tests/integration/package_test.py);
+# chromium with a Japanese font (the HTML dashboards are rendered in headless Chromium).
 if [ "$mode" = test ]; then
-  packages+=(dpkg-dev man-db zsh)
+  packages+=(dpkg-dev man-db zsh chromium fonts-ipafont-gothic)
 fi
 missing=()
 for p in "${packages[@]}"; do

@@ -222,6 +222,7 @@ class DwellRun {
     report.total.kpis.push_back(std::move(visits));
     report.total.kpis.push_back(Count("stuck_deals", stuck.rows.size()));
     report.lists.push_back(std::move(stuck));
+    report.lists.push_back(SurvivalList());
     report.warnings = h_.warnings;
     WarnUnenteredStages(&report);
     if (negative_.count > 0) {
@@ -466,6 +467,29 @@ class DwellRun {
       g.rows.push_back(std::move(row));
     }
     return g;
+  }
+
+  // The Kaplan–Meier curve of each stage a deal dwells in: S(t) at each day a visit ended (open
+  // visits censored at the as-of), from which dwell_days_km_median is read; -f html draws it.
+  ReportList SurvivalList() const {
+    ReportList list;
+    list.id = "survival";
+    list.title = "Kaplan–Meier: share of visits still in the stage after N days (open ones censored)";
+    list.columns = {"stage", "days", "survival"};
+    list.numeric = {false, true, true};
+    list.in_text = false;  // the KM median is in the table; the curve is drawn by -f html
+    for (std::size_t s = 0; s < stages_.size(); ++s) {
+      if (terminal_[s]) continue;
+      std::vector<SurvivalObs> obs;
+      for (Seconds t : stages_[s].exited) obs.push_back({Days(t), true});
+      for (Seconds t : stages_[s].open) obs.push_back({Days(t), false});
+      for (const auto& [t, surv] : EstimateKaplanMeier(std::move(obs)).steps) {
+        // Six decimals: a product of ratios shows as 0.4, not 0.39999999999999997.
+        list.rows.push_back({h_.stages[s], fmt::format("{}", t),
+                             fmt::format("{}", std::round(surv * 1e6) / 1e6)});
+      }
+    }
+    return list;
   }
 
   ReportList StuckList(const std::vector<std::optional<double>>& p90) {

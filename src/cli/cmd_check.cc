@@ -469,7 +469,7 @@ void SetUpCheckCommand(CLI::App* app, int* exit_code) {
   cmd->add_flag("--fail-on-warn", args->fail_on_warn, "Exit 1 on warnings too");
   AddParallelOptions(cmd, &args->parallel);
   AddOutputOptions(cmd, &args->format, &args->output, &args->quiet,
-                   "table (default), json, junit, csv or md");
+                   "table (default), json, junit, csv, md or html (a dashboard)");
   AddStageOptions(cmd, &args->won, &args->lost, &args->stages);
   AddDateOptions(cmd, &args->date_format, &args->tz);
   args->input.Register(cmd);

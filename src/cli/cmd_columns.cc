@@ -60,6 +60,9 @@ struct RoleRow {
 
 int Run(const ColumnsArgs& a) {
   const Format format = ParseFormat(a.format);
+  if (format == Format::kHtml) {
+    throw Error::Usage("--format html: columns has no dashboard (table, csv, json, md)");
+  }
   Encoding used;
   RecordInput(a.file);  // the stage check reads rows; standard input is not read twice here
   CsvReader reader(OpenInput(a.file, a.input.GetEncoding(), &used), a.input.Csv());

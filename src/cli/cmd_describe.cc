@@ -27,6 +27,9 @@ struct DescribeArgs {
 
 int Run(const DescribeArgs& a) {
   const Format format = ParseFormat(a.format);
+  if (format == Format::kHtml) {
+    throw Error::Usage("--format html: describe has no dashboard (table, csv, json, md)");
+  }
   const KpiModel model = LoadModel(a.config);
   Calendar cal = model.calendar;
   CalendarFlags flags;

@@ -207,7 +207,7 @@ void SetUpDwellCommand(CLI::App* app, int* exit_code) {
       ->type_name("sort|ignore");
   AddDateOptions(cmd, &args->date_format, &args->tz);
   AddOutputOptions(cmd, &args->format, &args->output, &args->quiet,
-                   "table (default), csv, json or md");
+                   "table (default), csv, json, md or html (a dashboard)");
   args->input.Register(cmd);
   AddParallelOptions(cmd, &args->parallel);
   OneValuePerFlag(cmd);

@@ -132,7 +132,7 @@ void SetUpForecastCommand(CLI::App* app, int* exit_code) {
                 "Skip records whose field count differs from the header (counted and "
                 "reported) instead of failing");
   AddOutputOptions(cmd, &args->format, &args->output, &args->quiet,
-                   "table (default), csv, json or md");
+                   "table (default), csv, json, md or html (a dashboard)");
   args->input.Register(cmd);
   AddParallelOptions(cmd, &args->parallel);
   OneValuePerFlag(cmd);

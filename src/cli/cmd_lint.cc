@@ -32,6 +32,9 @@ struct LintArgs {
 
 int Run(const LintArgs& a) {
   const Format format = ParseFormat(a.format);
+  if (format == Format::kHtml) {
+    throw Error::Usage("--format html: lint has no dashboard (table, csv, json, md)");
+  }
   const KpiModel model = LoadModel(a.kpi.config);
   std::string as_of = a.as_of.empty() ? model.as_of : a.as_of;
   std::vector<LintFinding> attainable;

@@ -393,7 +393,7 @@ void SetUpReportCommand(CLI::App* app, int* exit_code) {
                 "Skip records whose field count differs from the header (counted and "
                 "reported) instead of failing");
   AddOutputOptions(cmd, &args->format, &args->output, &args->quiet,
-                   "table (default), csv, json or md");
+                   "table (default), csv, json, md or html (a dashboard)");
   AddParallelOptions(cmd, &args->parallel);
   args->deals.input.Register(cmd);
   args->kpi.Register(cmd, false);

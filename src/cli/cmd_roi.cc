@@ -97,7 +97,7 @@ void SetUpRoiCommand(CLI::App* app, int* exit_code) {
                   "The definition's source read for the \"after\" run: ID=PATH (repeatable)")
       ->type_name("ID=PATH");
   AddOutputOptions(cmd, &args->format, &args->output, &args->quiet,
-                   "table (default), csv, json or md");
+                   "table (default), csv, json, md or html (a dashboard)");
   OneValuePerFlag(cmd);
   AddExcelOptions(cmd, &args->format);
   cmd->callback([args, exit_code] { *exit_code = Run(*args); });

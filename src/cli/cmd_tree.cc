@@ -261,7 +261,7 @@ void SetUpTreeCommand(CLI::App* app, int* exit_code) {
                   "the group's targets from the targets table (--targets, [targets]) or, with "
                   "--baseline previous|year-ago, the group's own earlier period")
       ->type_name("COL");
-  cmd->add_option("--format,-f", args->format, "table (default), json, md or csv")
+  cmd->add_option("--format,-f", args->format, "table (default), json, md, csv or html (a dashboard)")
       ->type_name("FORMAT");
   cmd->add_option("-o,--output", args->output, "Write to this file (atomically)")
       ->type_name("FILE");

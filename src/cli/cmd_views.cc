@@ -57,7 +57,7 @@ void SetUpViewsCommand(CLI::App* app, int* exit_code) {
       ->required()
       ->type_name("FILE");
   AddOutputOptions(cmd, &args->format, &args->output, &args->quiet,
-                   "table (default), csv, json or md");
+                   "table (default), csv, json, md or html (a dashboard)");
   OneValuePerFlag(cmd);
   AddExcelOptions(cmd, &args->format);
   cmd->callback([args, exit_code] { *exit_code = Run(*args); });

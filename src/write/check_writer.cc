@@ -14,6 +14,7 @@
 #include "check_json_csv.h"
 #include "check_junit.h"
 #include "check_text.h"
+#include "html_check.h"
 #include "text_table.h"
 
 namespace crmkpi {
@@ -210,8 +211,9 @@ CheckFormat ParseCheckFormat(std::string_view name) {
   if (name == "junit") return CheckFormat::kJunit;
   if (name == "csv") return CheckFormat::kCsv;
   if (name == "md" || name == "markdown") return CheckFormat::kMarkdown;
+  if (name == "html") return CheckFormat::kHtml;
   throw Error::Usage(
-      fmt::format("--format: unknown format '{}' (table, json, junit, csv, md)", name));
+      fmt::format("--format: unknown format '{}' (table, json, junit, csv, md, html)", name));
 }
 
 std::string WriteChecks(const CheckRun& run, CheckFormat format, int exit_code) {
@@ -234,6 +236,8 @@ std::string WriteChecks(const CheckRun& run, CheckFormat format, int exit_code) 
       return WriteCsv(run);
     case CheckFormat::kMarkdown:
       return WriteMarkdown(run, exit_code);
+    case CheckFormat::kHtml:
+      return html::ChecksPage(run, exit_code);
   }
   return {};
 }

@@ -318,6 +318,7 @@ std::string WriteDescribe(const KpiSheet& sheet, Format format, bool ja) {
     case Format::kMarkdown: return Markdown(sheet, t, ja);
     case Format::kCsv: return Csv(sheet, t, ja);
     case Format::kJson: return Json(sheet);
+    case Format::kHtml: break;  // refused by the command
   }
   return "";
 }

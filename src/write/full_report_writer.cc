@@ -4,6 +4,10 @@
 #include "crmkpi/write/check_writer.h"
 #include "crmkpi/write/json_writer.h"
 #include "crmkpi/write/tree_writer.h"
+#include "html_check.h"
+#include "html_page.h"
+#include "html_report.h"
+#include "html_tree.h"
 
 namespace crmkpi {
 
@@ -31,6 +35,17 @@ std::string WriteFullReport(const Report& kpis, const TreeResult* tree, const Ch
       w.Key("checks").Raw(WriteChecks(checks, CheckFormat::kJson, exit_code));
       w.EndObject();
       return w.Take() + "\n";
+    }
+    case Format::kHtml: {
+      // One dashboard: the KPIs, the tree and the scorecard, pointers into the JSON's members.
+      std::string body = html::ReportBody(kpis, "/report");
+      if (tree != nullptr) body += html::TreeSections(*tree, "/tree", true);
+      body += html::ChecksBody(checks, exit_code, "/checks");
+      html::PageHead head;
+      head.title = "crmkpi report --checks";
+      head.subtitle = html::ReportSubtitle(kpis);
+      head.lang = html::ReportLang(kpis);
+      return html::Page(head, body);
     }
     case Format::kTable:
     case Format::kMarkdown: {

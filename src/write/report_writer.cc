@@ -12,6 +12,7 @@
 #include "crmkpi/evaluate/view_select.h"
 #include "crmkpi/write/json_writer.h"
 #include "crmkpi/write/signs_writer.h"
+#include "html_report.h"
 #include "targets_section.h"
 #include "text_table.h"
 
@@ -326,6 +327,7 @@ std::string WriteHuman(const Report& report, bool md) {
   out += TargetsSection(report, md);
   out += SignsSection(report, md);
   for (const ReportList& list : report.lists) {
+    if (!list.in_text) continue;
     out += md ? fmt::format("\n## {}\n\n", list.title) : fmt::format("\n{}\n", list.title);
     if (list.rows.empty()) {
       out += md ? "(none)\n" : "  (none)\n";
@@ -622,6 +624,8 @@ std::string WriteCsv(const Report& report) {
 
 }  // namespace
 
+std::string KpiLabel(const KpiValue& v) { return LabelOf(v); }
+
 void WriteJsonMergedSpellings(const Report& report, JsonWriter* w) {
   // Normalised group keys (docs/kpis.md, "Group keys"): each column's merged spellings once,
   // whichever groupings use the column; only when there are any.
@@ -664,7 +668,8 @@ Format ParseFormat(std::string_view name) {
   if (name == "csv") return Format::kCsv;
   if (name == "json") return Format::kJson;
   if (name == "md" || name == "markdown") return Format::kMarkdown;
-  throw Error::Usage(fmt::format("--format: unknown format '{}' (table, csv, json, md)", name));
+  if (name == "html") return Format::kHtml;
+  throw Error::Usage(fmt::format("--format: unknown format '{}' (table, csv, json, md, html)", name));
 }
 
 std::string_view ReasonText(std::string_view code) {
@@ -703,6 +708,8 @@ std::string WriteReport(const Report& report, Format format) {
       return WriteCsv(report);
     case Format::kJson:
       return WriteJson(report);
+    case Format::kHtml:
+      return html::ReportPage(report);
   }
   return {};
 }

@@ -14,6 +14,9 @@ std::string Fixed(double v, int decimals);
 // A value as a person reads it: "1,234", "42.2 %", "2,449,814.81", "34.5 d".
 std::string Human(const Num& n, Unit unit);
 
+// A KPI's row label: an INI KPI's own label, else the built-in one ("win rate 受注率").
+std::string KpiLabel(const KpiValue& v);
+
 // Columns aligned by display width (CJK counts 2); Markdown escapes '|' before measuring.
 struct Table {
   std::vector<std::string> head;

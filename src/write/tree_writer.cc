@@ -11,6 +11,7 @@
 #include "crmkpi/base/text.h"
 #include "crmkpi/write/json_writer.h"
 #include "crmkpi/write/signs_writer.h"
+#include "html_tree.h"
 #include "text_table.h"
 
 namespace crmkpi {
@@ -242,6 +243,7 @@ std::string HumanTree(const TreeResult& tree, bool md) {
 
 std::string WriteTree(const TreeResult& tree, const Report& kpis, Format format,
                       const std::vector<TreeResult>& groups) {
+  if (format == Format::kHtml) return html::TreePage(tree, kpis, groups);
   if (format == Format::kJson) {
     JsonWriter w;
     w.BeginObject().VersionKeys().Key("reference").String(ReferenceName(tree.reference_kind));

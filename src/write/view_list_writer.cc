@@ -4,6 +4,7 @@
 
 #include "crmkpi/base/text.h"
 #include "crmkpi/write/json_writer.h"
+#include "html_page.h"
 #include "text_table.h"
 
 namespace crmkpi {
@@ -49,11 +50,48 @@ std::string WriteJson(const std::string& definition, bool defaults,
   return w.Take();
 }
 
+// The views as cards, one per audience, and a table; the trend lengths carry their pointers.
+std::string WriteHtml(const std::string& definition, bool defaults,
+                      const std::vector<ViewListRow>& rows) {
+  std::vector<html::Card> cards;
+  html::Table t;
+  t.head = {"view", "audience", "KPIs", "selects", "period", "by", "compare", "trend"};
+  t.num = {false, false, false, false, false, false, false, true};
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    const ViewListRow& r = rows[i];
+    const std::string ptr = "/views/" + std::to_string(i) + "/trend";
+    const std::string trend = r.trend ? std::to_string(*r.trend) : "";
+    html::Card c;
+    c.label = r.audience.empty() ? "view" : r.audience;
+    c.value_html = html::Esc(r.name);
+    c.lines.push_back(html::Esc(r.kpis.empty() ? "(no KPI)" : Joined(r.kpis, ", ")));
+    c.lines.push_back(html::Esc("period " + r.period.value_or("(metrics' own)") + " · by " +
+                                r.by.value_or("(metrics' own)")));
+    if (!r.compare.empty()) c.lines.push_back(html::Esc("compare " + r.compare));
+    if (r.trend) c.lines.push_back("trend " + html::Number(trend, ptr, trend) + " periods");
+    c.lines.push_back("<code>" + html::Esc("crmkpi report -c " + definition + " --view " + r.name +
+                                           " -f html") +
+                      "</code>");
+    cards.push_back(std::move(c));
+    t.rows.push_back({html::TextCell(r.name), html::TextCell(r.audience),
+                      html::TextCell(r.kpis.empty() ? "(none)" : Joined(r.kpis, ", ")),
+                      html::TextCell(r.selects), html::TextCell(r.period.value_or("(metrics' own)")),
+                      html::TextCell(r.by.value_or("(metrics' own)")), html::TextCell(r.compare),
+                      r.trend ? html::NumCell(trend, ptr, trend) : html::TextCell("")});
+  }
+  html::PageHead head;
+  head.title = "crmkpi views";
+  head.subtitle = definition + (defaults ? " (no [view] sections: the default views)" : "");
+  return html::Page(head, html::Section("views", "Audience views", html::Cards(cards)) +
+                              html::Section("view-table", "Views", t.Render()));
+}
+
 }  // namespace
 
 std::string WriteViewList(const std::string& definition, bool defaults,
                           const std::vector<ViewListRow>& rows, Format format) {
   if (format == Format::kJson) return WriteJson(definition, defaults, rows);
+  if (format == Format::kHtml) return WriteHtml(definition, defaults, rows);
   if (format == Format::kCsv) {
     std::string out = "view,audience,default,kpis,selects,period,by,compare,trend\n";
     for (const ViewListRow& r : rows) {

@@ -194,9 +194,16 @@ TEST_CASE("dwell re-entries: cumulative sums the visits, latest takes the last",
   CHECK(Find(gc, {"b"}, "dwell_days_median").reason == "EMPTY");
   CHECK(Find(gc, {"b"}, "dwell_days_km_median").reason == "ALL_CENSORED");
   CHECK(Find(gc, {"b"}, "dwell_days_km_median").n == 1u);
-  REQUIRE(rc.lists.size() == 1);
+  REQUIRE(rc.lists.size() == 2);
   REQUIRE(rc.lists[0].rows.size() == 1);
   CHECK(rc.lists[0].rows[0][3] == "14.0");  // over the 12-day threshold
+  // The Kaplan–Meier points behind the KM median (JSON and -f html only): a's one dwell of 6
+  // days (2 + 4, cumulative) ended → S(6) = 0; b's visit is open (censored): no step.
+  const ReportList& km = rc.lists[1];
+  CHECK(km.id == "survival");
+  CHECK(!km.in_text);
+  REQUIRE(km.rows.size() == 1);
+  CHECK(km.rows[0] == std::vector<std::string>{"a", "6", "0"});
 
   DwellOptions latest = cumulative;
   latest.mode = DwellMode::kLatest;
@@ -321,7 +328,7 @@ TEST_CASE("dwell conversion with no one reaching a stage is n/a, not 0", "[dwell
 TEST_CASE("dwell stuck list with the default p90 threshold", "[dwell]") {
   // p90 of exited in proposal = 12.2: open20 is stuck, open12 is not.
   const Report r = ComputeDwell(ReferenceHistory(), {});
-  REQUIRE(r.lists.size() == 1);
+  REQUIRE(r.lists.size() == 2);  // stuck, then the KM points (survival)
   const ReportList& list = r.lists[0];
   CHECK(list.id == "stuck");
   CHECK(list.title == "Stuck deals (open longer than the threshold)");
@@ -471,8 +478,9 @@ TEST_CASE("dwell of an empty history", "[dwell]") {
   CHECK(Value(Find(empty.total.kpis, "stuck_deals")) == 0);
   REQUIRE(empty.groupings.size() == 1);
   CHECK(empty.groupings[0].rows.empty());
-  REQUIRE(empty.lists.size() == 1);
+  REQUIRE(empty.lists.size() == 2);
   CHECK(empty.lists[0].rows.empty());
+  CHECK(empty.lists[1].rows.empty());  // no curve either
 
   // Ordered stages nobody entered still have a row: counts 0, statistics n/a (EMPTY).
   const Report r = ComputeDwell(History({"a", "b"}, 2), {});

@@ -101,6 +101,7 @@ struct ReportList {
   std::vector<std::string> columns;
   std::vector<bool> numeric;  // per column
   std::vector<std::vector<std::string>> rows;
+  bool in_text = true;  // false: JSON and HTML only (dwell's curve points), not table or md
 };
 
 // Exchange rates the run converted money with (docs/kpis.md, "Currencies").

@@ -128,9 +128,9 @@
 
 namespace crmkpi {
 
-enum class CheckFormat { kTable, kJson, kJunit, kCsv, kMarkdown };
+enum class CheckFormat { kTable, kJson, kJunit, kCsv, kMarkdown, kHtml };
 
-// "table", "json", "junit", "csv", "md" (also "markdown"). Throws Error::Usage otherwise.
+// "table", "json", "junit", "csv", "md" (also "markdown"), "html" (html_check.h). Throws Error::Usage otherwise.
 CheckFormat ParseCheckFormat(std::string_view name);
 
 // |exit_code| is what the command will return (0 pass, 1 a check failed, 3 a check could not

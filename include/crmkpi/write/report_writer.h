@@ -9,9 +9,9 @@
 
 namespace crmkpi {
 
-enum class Format { kTable, kCsv, kJson, kMarkdown };
+enum class Format { kTable, kCsv, kJson, kMarkdown, kHtml };
 
-// "table", "csv", "json", "md" (also "markdown"). Throws Error(kUsage) otherwise.
+// "table", "csv", "json", "md" (also "markdown"), "html". Throws Error(kUsage) otherwise.
 Format ParseFormat(std::string_view name);
 
 std::string WriteReport(const Report& report, Format format);
