@@ -2,6 +2,8 @@
 
 #include <memory>
 
+#include <unistd.h>
+
 #include <fmt/format.h>
 
 #include "crmkpi/base/error.h"
@@ -14,6 +16,19 @@ struct ExcelArgs {
   bool bom = false;
   std::string encoding = "utf-8";
 };
+
+// -f xlsx is binary: to a terminal it is refused before anything runs.
+void RefuseXlsxToTerminal(const CLI::App& app, const std::string& format) {
+  if (format != "xlsx") return;
+  const CLI::Option* o = app.get_option_no_throw("--output");
+  const std::string path = o != nullptr && o->count() > 0 ? o->as<std::string>() : "";
+  if ((path.empty() || path == "-") && ::isatty(STDOUT_FILENO)) {
+    throw Error::Usage(fmt::format(
+        "-f xlsx writes a binary file, which a terminal cannot show: {}",
+        o != nullptr ? "give -o FILE.xlsx (or redirect stdout: > FILE.xlsx)"
+                     : "redirect stdout (> FILE.xlsx)"));
+  }
+}
 
 void Apply(const ExcelArgs& a, std::string* format) {
   OutputText text;
@@ -61,7 +76,10 @@ void AddExcelOptions(CLI::App* app, std::string* format) {
                   "Japanese Excel; a character CP932 lacks is an error (exit 2) naming it")
       ->type_name("ENC");
   SetOutputText({});
-  app->parse_complete_callback([args, format] { Apply(*args, format); });
+  app->parse_complete_callback([app, args, format] {
+    Apply(*args, format);
+    RefuseXlsxToTerminal(*app, *format);
+  });
 }
 
 }  // namespace crmkpi

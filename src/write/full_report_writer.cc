@@ -1,9 +1,13 @@
 #include "crmkpi/write/full_report_writer.h"
 
 #include "crmkpi/base/error.h"
+#include "crmkpi/write/check_sheets.h"
 #include "crmkpi/write/check_writer.h"
 #include "crmkpi/write/json_writer.h"
+#include "crmkpi/write/report_sheets.h"
+#include "crmkpi/write/tree_sheets.h"
 #include "crmkpi/write/tree_writer.h"
+#include "crmkpi/write/xlsx_writer.h"
 
 namespace crmkpi {
 
@@ -31,6 +35,12 @@ std::string WriteFullReport(const Report& kpis, const TreeResult* tree, const Ch
       w.Key("checks").Raw(WriteChecks(checks, CheckFormat::kJson, exit_code));
       w.EndObject();
       return w.Take() + "\n";
+    }
+    case Format::kXlsx: {  // the report's sheets, the tree's, the checks'
+      Workbook book = ReportWorkbook(kpis);
+      if (tree != nullptr) AddTreeSheets(*tree, {}, &book);
+      AddCheckSheets(checks, exit_code, &book);
+      return WriteXlsx(book);
     }
     case Format::kTable:
     case Format::kMarkdown: {

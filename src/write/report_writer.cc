@@ -9,7 +9,9 @@
 #include "crmkpi/base/text.h"
 #include "crmkpi/base/utf8.h"
 #include "crmkpi/write/json_writer.h"
+#include "crmkpi/write/report_sheets.h"
 #include "crmkpi/write/signs_writer.h"
+#include "crmkpi/write/xlsx_writer.h"
 #include "targets_section.h"
 #include "text_table.h"
 
@@ -662,7 +664,8 @@ Format ParseFormat(std::string_view name) {
   if (name == "csv") return Format::kCsv;
   if (name == "json") return Format::kJson;
   if (name == "md" || name == "markdown") return Format::kMarkdown;
-  throw Error::Usage(fmt::format("--format: unknown format '{}' (table, csv, json, md)", name));
+  if (name == "xlsx") return Format::kXlsx;
+  throw Error::Usage(fmt::format("--format: unknown format '{}' (table, csv, json, md, xlsx)", name));
 }
 
 std::string_view ReasonText(std::string_view code) {
@@ -695,6 +698,8 @@ std::string WriteReport(const Report& report, Format format) {
       return WriteCsv(report);
     case Format::kJson:
       return WriteJson(report);
+    case Format::kXlsx:
+      return WriteXlsx(ReportWorkbook(report));
   }
   return {};
 }

@@ -10,6 +10,8 @@
 #include "crmkpi/base/text.h"
 #include "crmkpi/write/json_writer.h"
 #include "crmkpi/write/signs_writer.h"
+#include "crmkpi/write/tree_sheets.h"
+#include "crmkpi/write/xlsx_writer.h"
 #include "text_table.h"
 
 namespace crmkpi {
@@ -241,6 +243,7 @@ std::string HumanTree(const TreeResult& tree, bool md) {
 
 std::string WriteTree(const TreeResult& tree, const Report& kpis, Format format,
                       const std::vector<TreeResult>& groups) {
+  if (format == Format::kXlsx) return WriteXlsx(TreeWorkbook(tree, kpis, groups));
   if (format == Format::kJson) {
     JsonWriter w;
     w.BeginObject().VersionKeys().Key("reference").String(ReferenceName(tree.reference_kind));

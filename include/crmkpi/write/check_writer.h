@@ -128,7 +128,7 @@
 
 namespace crmkpi {
 
-enum class CheckFormat { kTable, kJson, kJunit, kCsv, kMarkdown };
+enum class CheckFormat { kTable, kJson, kJunit, kCsv, kMarkdown, kXlsx };
 
 // "table", "json", "junit", "csv", "md" (also "markdown"). Throws Error::Usage otherwise.
 CheckFormat ParseCheckFormat(std::string_view name);

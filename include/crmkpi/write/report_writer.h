@@ -9,7 +9,7 @@
 
 namespace crmkpi {
 
-enum class Format { kTable, kCsv, kJson, kMarkdown };
+enum class Format { kTable, kCsv, kJson, kMarkdown, kXlsx };
 
 // "table", "csv", "json", "md" (also "markdown"). Throws Error(kUsage) otherwise.
 Format ParseFormat(std::string_view name);
