@@ -66,7 +66,8 @@ void Apply(const ExcelArgs& a, std::string* format) {
 void AddExcelOptions(CLI::App* app, std::string* format) {
   auto args = std::make_shared<ExcelArgs>();
   if (CLI::Option* f = app->get_option_no_throw("--format")) {
-    f->description(f->get_description() + "; csv-excel = csv --bom");
+    f->description(f->get_description() +
+                   "; xlsx (Excel; -o FILE or a pipe); csv-excel (= csv --bom)");
   }
   app->add_flag("--bom", args->bom,
                 "Start text output (table, csv, md) with a UTF-8 byte-order mark, so that Excel "

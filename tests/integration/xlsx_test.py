@@ -176,6 +176,11 @@ def report_like(label, wb, doc):
         expect_number(f"{label} Total {k['id']}", r["value"], k["value"], code)
         if k["value"] is None and k.get("reason") and not r["n/a reason"][1]:
             fail(f"{label}: {k['id']} n/a without its reason beside it")
+        if "compared" in k:
+            expect_number(f"{label} Total {k['id']} compared", r["compare_value"],
+                          k["compared"]["value"])
+            expect_number(f"{label} Total {k['id']} change", r["change"],
+                          k["compared"]["change"])
         if "target" in k and k.get("status"):
             expect_number(f"{label} Total {k['id']} target", r["target"], k["target"])
             expect_number(f"{label} Total {k['id']} achievement", r["achievement"],
@@ -223,6 +228,10 @@ def main():
          ["Total"]),
         ("report --trend", ["report", "deals.csv", "--period", "quarter", "--trend", "3"],
          ["Total", "Trend"]),
+        ("report 予実", ["report", "-c", "yojitsu/kpi.ini", "--compare", "previous",
+                       "--trend", "3"], ["Total", "Trend", "Targets by period"]),
+        ("report --checks", ["report", "-c", "quality/quality.ini", "--checks"],
+         ["Total", "Checks", "Sources", "Samples"]),
         ("tree", ["tree", "-c", "sales_efficiency/kpi.ini"], ["KPI tree", "KPIs"]),
         ("check", ["check", "-c", "quality/quality.ini", "--as-of", "2026-11-01"],
          ["Checks", "Sources"]),
@@ -250,7 +259,9 @@ def main():
             wb = Workbook(xp.stdout)
             check_structure(label, wb, sheets)
             doc = json.loads(jp.stdout)
-            if label.startswith("report") or label in ("dwell", "forecast", "roi"):
+            if label == "report --checks":
+                report_like(label, wb, doc["report"])
+            elif label.startswith("report") or label in ("dwell", "forecast", "roi"):
                 report_like(label, wb, doc)
             elif label == "tree":
                 head, rows = wb.table("KPI tree")
