@@ -45,6 +45,7 @@ TEST_CASE("EncodeOutput: BOM, CP932 and what CP932 cannot hold", "[output]") {
   CHECK(EncodeOutput("佐藤\n", sjis) == "\x8D\xB2\x93\xA1\n");
   CHECK(EncodeOutput("\u301C", sjis) == "\x81\x60");
   CHECK(EncodeOutput("\u00B7", sjis) == "\x81\x45");
+  CHECK(EncodeOutput("0\u2013200 \u2264 \u2308x\u2309", sjis) == "0-200 \x81\x85 ceil(x)");
   CHECK(EncodeOutput("①髙", sjis) == "\x87\x40\xFB\xFC");  // NEC and IBM extensions
   try {
     EncodeOutput("kpi,owner\nwon,ok\nwon,Zoë 😀\n", sjis);
