@@ -131,18 +131,39 @@ Sheet TrendSheet(const Trend& tr) {
   return s;
 }
 
-// Wide, as the text table: the group's keys, then one column per KPI (its label or id).
+// Wide, as the text table: the group's keys, then one column per KPI (its label or id),
+// followed by "LABEL n/a reason" when some group's value is n/a and, with --compare,
+// "LABEL change" (a ratio's change is a difference of ratios: 0.0% reads as points).
 Sheet GroupSheet(const Grouping& g) {
   Sheet s;
   s.name = "By " + KeysTitle(g.keys);
   s.columns = g.keys;
-  if (!g.rows.empty()) {
-    for (const KpiValue& v : g.rows.front().kpis) s.columns.push_back(LabelOf(v));
+  const std::size_t n = g.rows.empty() ? 0 : g.rows.front().kpis.size();
+  std::vector<bool> reasons(n, false), changes(n, false);
+  for (const GroupRow& r : g.rows) {
+    for (std::size_t j = 0; j < n && j < r.kpis.size(); ++j) {
+      reasons[j] = reasons[j] || (!r.kpis[j].value && !r.kpis[j].reason.empty());
+      changes[j] = changes[j] || r.kpis[j].compared.has_value();
+    }
+  }
+  for (std::size_t j = 0; j < n; ++j) {
+    const std::string label = LabelOf(g.rows.front().kpis[j]);
+    s.columns.push_back(label);
+    if (reasons[j]) s.columns.push_back(label + " n/a reason");
+    if (changes[j]) s.columns.push_back(label + " change");
   }
   for (const GroupRow& r : g.rows) {
     std::vector<Cell> row;
     for (const std::string& v : r.values) row.push_back(Cell::Text(v));
-    for (const KpiValue& v : r.kpis) row.push_back(Cell::Of(v.value, v.unit, v.currency));
+    for (std::size_t j = 0; j < n; ++j) {
+      const KpiValue* v = j < r.kpis.size() ? &r.kpis[j] : nullptr;
+      row.push_back(v ? Cell::Of(v->value, v->unit, v->currency) : Cell::Empty());
+      if (reasons[j]) row.push_back(Cell::Text(v ? Reason(*v) : ""));
+      if (changes[j]) {
+        row.push_back(v && v->compared ? Cell::Of(v->compared->change, v->unit, v->currency)
+                                       : Cell::Empty());
+      }
+    }
     s.rows.push_back(std::move(row));
   }
   return s;

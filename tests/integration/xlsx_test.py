@@ -196,6 +196,9 @@ def report_like(label, wb, doc):
         if name not in wb.sheets:
             fail(f"{label}: no sheet {name!r} for the grouping {keys}")
             continue
+        head = [c[1] for c in wb.sheets[name]["rows"][0]]
+        kpi_cols = [i for i, h in enumerate(head)
+                    if i >= len(keys) and not h.endswith((" n/a reason", " change"))]
         rows = wb.sheets[name]["rows"][1:]
         if len(rows) != len(by_value):
             fail(f"{label}/{name}: {len(rows)} rows, JSON {len(by_value)} groups")
@@ -204,10 +207,27 @@ def report_like(label, wb, doc):
             if got != values:
                 fail(f"{label}/{name}: row keys {got} != {values}")
                 continue
-            for j, k in enumerate(kpis):
-                cell = row[len(keys) + j] if len(keys) + j < len(row) else (None, None, None)
-                expect_number(f"{label}/{name} {values} {k['id']}", cell, k["value"],
+            if len(kpi_cols) != len(kpis):
+                fail(f"{label}/{name}: {len(kpi_cols)} KPI columns, JSON {len(kpis)}")
+                continue
+
+            def at(i):
+                return row[i] if i < len(row) else (None, None, None)
+
+            for i, k in zip(kpi_cols, kpis):
+                expect_number(f"{label}/{name} {values} {k['id']}", at(i), k["value"],
                               UNIT_FORMAT[k["unit"]] if k["unit"] != "amount" else None)
+                after = {head[c]: at(c) for c in range(i + 1, min(i + 3, len(head)))}
+                reason = after.get(head[i] + " n/a reason")
+                if k["value"] is None and k.get("reason") and (reason is None or not reason[1]):
+                    fail(f"{label}/{name} {values} {k['id']}: n/a without its reason beside it")
+                change = after.get(head[i] + " change")
+                if "compared" in k:
+                    if change is None:
+                        fail(f"{label}/{name}: no change column for {k['id']}")
+                    else:
+                        expect_number(f"{label}/{name} {values} {k['id']} change", change,
+                                      k["compared"]["change"])
 
 
 def tree_nodes(nodes, out):
