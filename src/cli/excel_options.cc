@@ -8,6 +8,7 @@
 
 #include "crmkpi/base/error.h"
 #include "crmkpi/write/output_text.h"
+#include "crmkpi/write/xlsx_writer.h"
 
 namespace crmkpi {
 namespace {
@@ -79,6 +80,10 @@ void AddExcelOptions(CLI::App* app, std::string* format) {
   SetOutputText({});
   app->parse_complete_callback([app, args, format] {
     Apply(*args, format);
+    const CLI::Option* config = app->get_option_no_throw("--config");
+    if (*format == "xlsx" && config != nullptr && config->count() > 0) {
+      AddXlsxRunSetting("definition", config->as<std::string>());
+    }
     RefuseXlsxToTerminal(*app, *format);
   });
 }

@@ -256,7 +256,6 @@ Sheet ListSheet(const ReportList& list) {
 
 void AddReportSettings(const Report& report, Workbook* book) {
   auto& s = book->settings;
-  s.emplace_back("command", "crmkpi " + report.command);
   for (const InputSummary& in : report.inputs) {
     s.emplace_back("input", fmt::format("{} ({} rows, {}{})", in.name, in.rows,
                                         in.encoding.empty() ? "utf-8" : in.encoding,

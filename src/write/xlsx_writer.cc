@@ -21,6 +21,20 @@ namespace crmkpi {
 namespace {
 
 std::string g_command_line;
+std::vector<std::pair<std::string, std::string>> g_run_settings;
+
+// Excel's limits: 32,767 characters in a cell, 1,048,576 rows in a sheet.
+constexpr std::size_t kMaxCellBytes = 32767;
+constexpr std::size_t kMaxRows = 1048576;
+
+// |text| cut to Excel's cell limit at a UTF-8 boundary, marked with "…".
+std::string FitCell(std::string text) {
+  if (text.size() <= kMaxCellBytes) return text;
+  std::size_t end = kMaxCellBytes - 3;
+  while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) --end;
+  text.resize(end);
+  return text + "\u2026";
+}
 
 // Terminal-style display width: East Asian wide and full-width characters count 2
 // (utf8proc_charwidth), invalid bytes 1.
@@ -115,6 +129,10 @@ void WriteSheet(lxw_workbook* wb, Formats* formats, const Sheet& sheet,
                 std::vector<std::string>* taken) {
   const std::string name = SheetName(sheet.name, *taken);
   taken->push_back(name);
+  if (sheet.rows.size() + 1 > kMaxRows) {
+    throw Error::Usage(fmt::format("-f xlsx: the sheet '{}' has {} rows, more than Excel's "
+                                   "{}; use -f csv", name, sheet.rows.size(), kMaxRows - 1));
+  }
   lxw_worksheet* ws = workbook_add_worksheet(wb, name.c_str());
   if (ws == nullptr) throw Error::Input(fmt::format("xlsx: cannot add the sheet '{}'", name));
   std::vector<std::size_t> width(sheet.columns.size(), 4);
@@ -133,7 +151,7 @@ void WriteSheet(lxw_workbook* wb, Formats* formats, const Sheet& sheet,
       const auto xc = static_cast<lxw_col_t>(c);
       if (cell.kind == CellKind::kEmpty) continue;
       if (cell.kind == CellKind::kText) {
-        const std::string text = NeutraliseFormula(cell.text);
+        const std::string text = FitCell(NeutraliseFormula(cell.text));
         Check(worksheet_write_string(ws, xr, xc, text.c_str(), nullptr), "cell");
         width[c] = std::max(width[c], CellWidth(text));
       } else if (std::isfinite(cell.number)) {
@@ -167,6 +185,10 @@ std::string ReadAndRemove(const std::string& path) {
 
 void SetXlsxCommandLine(std::string command_line) { g_command_line = std::move(command_line); }
 
+void AddXlsxRunSetting(std::string name, std::string value) {
+  g_run_settings.emplace_back(std::move(name), std::move(value));
+}
+
 std::string WriteXlsx(const Workbook& book) {
   const char* dir = std::getenv("TMPDIR");
   std::string path = fmt::format("{}/crmkpi-xlsx-XXXXXX", dir && *dir ? dir : "/tmp");
@@ -194,6 +216,7 @@ std::string WriteXlsx(const Workbook& book) {
     settings.columns = {"setting", "value"};
     settings.rows.push_back({Cell::Text("command line"), Cell::Text(g_command_line)});
     settings.rows.push_back({Cell::Text("crmkpi version"), Cell::Text(CRMKPI_VERSION)});
+    for (const auto& [k, v] : g_run_settings) settings.rows.push_back({Cell::Text(k), Cell::Text(v)});
     for (const auto& [k, v] : book.settings) settings.rows.push_back({Cell::Text(k), Cell::Text(v)});
     std::vector<std::string> none;
     WriteSheet(wb, &formats, settings, &none);

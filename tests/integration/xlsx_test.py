@@ -277,7 +277,11 @@ def main():
                 fail(f"{label}: stdout is not a zip")
                 continue
             wb = Workbook(xp.stdout)
-            check_structure(label, wb, sheets)
+            settings = check_structure(label, wb, sheets)
+            if "-c" in args and settings.get("definition") != args[args.index("-c") + 1]:
+                fail(f"{label}: Settings names no definition: {settings}")
+            if label in ("report", "dwell", "forecast") and not settings.get("as of"):
+                fail(f"{label}: Settings has no as-of")
             doc = json.loads(jp.stdout)
             if label == "report --checks":
                 report_like(label, wb, doc["report"])

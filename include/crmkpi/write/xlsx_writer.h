@@ -12,9 +12,13 @@ namespace crmkpi {
 
 // The command line of the run, for the Settings sheet (set once by the CLI).
 void SetXlsxCommandLine(std::string command_line);
+// A setting of the run the result structs do not hold (the definition file), for the Settings
+// sheet after the command line and the version.
+void AddXlsxRunSetting(std::string name, std::string value);
 
 // The file's bytes (written to a temporary file by libxlsxwriter, read back and removed).
-// Throws Error(kInput) when the temporary file cannot be written.
+// Throws Error(kInput) when the temporary file cannot be written, Error(kUsage) for a sheet
+// over Excel's 1,048,576 rows; a text over Excel's 32,767 characters is cut, ending "…".
 std::string WriteXlsx(const Workbook& book);
 
 }  // namespace crmkpi
