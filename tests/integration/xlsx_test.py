@@ -19,6 +19,7 @@ import pty
 import subprocess
 import sys
 import tempfile
+import unicodedata
 import zipfile
 import xml.etree.ElementTree as ET
 
@@ -131,6 +132,15 @@ def check_structure(label, wb, expect_sheets):
         cols = sheet["xml"].findall("m:cols/m:col", NS)
         if not cols:
             fail(f"{label}/{name}: no column widths")
+        # Widths by display width: East Asian wide and full-width characters count 2.
+        widths = {int(c.get("min")) - 1: float(c.get("width")) for c in cols}
+        for row in sheet["rows"]:
+            for i, (kind, value, code) in enumerate(row):
+                if kind == "s" and len(value) < 60:
+                    w = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in value)
+                    if widths.get(i, 0) < min(w, 80):  # the writer caps widths at 80
+                        fail(f"{label}/{name}: column {i} width {widths.get(i)} < {w} "
+                             f"of {value!r}")
         for row in sheet["rows"]:
             for kind, value, code in row:
                 if kind not in (None, "n", "s"):
@@ -388,6 +398,16 @@ def main():
             fail(f"injection: owners {owners} != {want}")
         revenue = [r for r in wb.table("Total")[1] if r["kpi"][1] == "revenue"][0]
         expect_number("injection: revenue stays a number", revenue["value"], -200, "#,##0")
+        # Amounts in a currency with cents: #,##0.00; yen: #,##0.
+        with open(os.path.join(tmp, "usd.csv"), "w", encoding="utf-8") as f:
+            f.write("deal_id,stage,amount,currency\n1,won,1500.5,USD\n2,won,700,USD\n")
+        with open(os.path.join(tmp, "jpy.csv"), "w", encoding="utf-8") as f:
+            f.write("deal_id,stage,amount,currency\n1,won,1500,JPY\n2,won,700,JPY\n")
+        for name, code in (("usd.csv", "#,##0.00"), ("jpy.csv", "#,##0")):
+            wb = Workbook(run(exe, ["report", name, "-f", "xlsx"], tmp).stdout)
+            revenue = [r for r in wb.table("Total")[1] if r["kpi"][1] == "revenue"][0]
+            expect_number(f"{name} revenue", revenue["value"], 2200.5 if "usd" in name else 2200,
+                          code)
         long_by = "a" * 40 + "[x]"
         with open(os.path.join(tmp, "long.csv"), "w", encoding="utf-8") as f:
             f.write(f"deal_id,stage,amount,{long_by}\n1,won,1,x\n")
