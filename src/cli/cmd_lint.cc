@@ -95,7 +95,6 @@ int Run(const LintArgs& a) {
                         Cell::Text(f.message)});
     }
     book.sheets.push_back(std::move(s));
-    book.settings.emplace_back("definition", a.kpi.config);
     book.settings.emplace_back("as of", as_of.empty() ? "none" : as_of);
     book.settings.emplace_back("errors", std::to_string(errors));
     book.settings.emplace_back("warnings", std::to_string(findings.size() - errors));

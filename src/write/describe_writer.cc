@@ -286,7 +286,6 @@ std::string Xlsx(const KpiSheet& sheet, const Texts& t, bool ja) {
     s.rows.push_back(std::move(row));
   }
   book.sheets.push_back(std::move(s));
-  book.settings.emplace_back("definition", sheet.definition);
   return WriteXlsx(book);
 }
 

@@ -71,7 +71,6 @@ std::string WriteViewList(const std::string& definition, bool defaults,
                                 : Cell::Empty()});
     }
     book.sheets.push_back(std::move(s));
-    book.settings.emplace_back("definition", definition);
     if (defaults) book.settings.emplace_back("views", "no [view] sections: the default views");
     return WriteXlsx(book);
   }
