@@ -273,7 +273,9 @@ void AddReportSettings(const Report& report, Workbook* book) {
                                            report.fx->origin));
   }
   if (!report.compare.empty()) s.emplace_back("compare", report.compare);
-  if (report.trend) s.emplace_back("trend", fmt::format("{} periods", report.trend->periods.size()));
+  if (report.trend) {
+    s.emplace_back("trend", fmt::format("{} periods", report.trend->periods.size()));
+  }
   if (!report.targets.empty()) s.emplace_back("targets", report.targets);
   if (report.view) {
     s.emplace_back("view", report.view->name + (report.view->audience.empty()
@@ -288,7 +290,9 @@ void AddReportSettings(const Report& report, Workbook* book) {
 Workbook ReportWorkbook(const Report& report) {
   Workbook book;
   book.sheets.push_back(Total(report));
-  if (report.trend && !report.trend->series.empty()) book.sheets.push_back(TrendSheet(*report.trend));
+  if (report.trend && !report.trend->series.empty()) {
+    book.sheets.push_back(TrendSheet(*report.trend));
+  }
   for (const Grouping& g : report.groupings) book.sheets.push_back(GroupSheet(g));
   TargetSheets(report, &book);
   if (!report.signs.empty()) book.sheets.push_back(SignsSheet(report.signs));

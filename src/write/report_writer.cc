@@ -665,7 +665,8 @@ Format ParseFormat(std::string_view name) {
   if (name == "json") return Format::kJson;
   if (name == "md" || name == "markdown") return Format::kMarkdown;
   if (name == "xlsx") return Format::kXlsx;
-  throw Error::Usage(fmt::format("--format: unknown format '{}' (table, csv, json, md, xlsx)", name));
+  throw Error::Usage(
+      fmt::format("--format: unknown format '{}' (table, csv, json, md, xlsx)", name));
 }
 
 std::string_view ReasonText(std::string_view code) {

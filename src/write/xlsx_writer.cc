@@ -8,6 +8,7 @@
 #include <fstream>
 #include <iterator>
 #include <map>
+#include <utility>
 
 #include <fmt/format.h>
 #include <unistd.h>
@@ -216,8 +217,10 @@ std::string WriteXlsx(const Workbook& book) {
     settings.columns = {"setting", "value"};
     settings.rows.push_back({Cell::Text("command line"), Cell::Text(g_command_line)});
     settings.rows.push_back({Cell::Text("crmkpi version"), Cell::Text(CRMKPI_VERSION)});
-    for (const auto& [k, v] : g_run_settings) settings.rows.push_back({Cell::Text(k), Cell::Text(v)});
-    for (const auto& [k, v] : book.settings) settings.rows.push_back({Cell::Text(k), Cell::Text(v)});
+    using Settings = std::vector<std::pair<std::string, std::string>>;
+    for (const Settings* list : {&std::as_const(g_run_settings), &book.settings}) {
+      for (const auto& [k, v] : *list) settings.rows.push_back({Cell::Text(k), Cell::Text(v)});
+    }
     std::vector<std::string> none;
     WriteSheet(wb, &formats, settings, &none);
   } catch (...) {

@@ -27,7 +27,8 @@ TEST_CASE("NeutraliseFormula prefixes an apostrophe to what a spreadsheet would 
 
 TEST_CASE("CsvField neutralises, then quotes", "[csv]") {
   CHECK(CsvField("=1+2") == "'=1+2");
-  CHECK(CsvField("=HYPERLINK(\"http://x\",\"y\")") == "\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\"");
+  CHECK(CsvField("=HYPERLINK(\"http://x\",\"y\")") ==
+        "\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\"");
   CHECK(CsvField("\rx") == "\"'\rx\"");
   CHECK(CsvField("-5") == "'-5");  // a text cell; numbers are written without CsvField
   CHECK(CsvField("plain") == "plain");
