@@ -11,7 +11,7 @@ jobs=$(nproc 2>/dev/null || echo 2)
 
 # 1. Debian packages the build and the tests need (installed only when missing).
 packages=(g++ cmake ninja-build pkg-config libcli11-dev libfmt-dev libhowardhinnant-date-dev
-          libutf8proc-dev libre2-dev libuchardet-dev catch2 libfccp-dev libxml2-utils python3 python3-jsonschema tzdata ccache
+          libutf8proc-dev libre2-dev libuchardet-dev libxlsxwriter-dev catch2 libfccp-dev libxml2-utils python3 python3-jsonschema tzdata ccache
           clang libclang-rt-14-dev)
 # Only the tests need these: dpkg-dev (dpkg-shlibdeps, for the .deb CPack makes), man-db and zsh
 # (the installed man page and completions are checked; tests/integration/package_test.py);

@@ -13,6 +13,7 @@
 #include "crmkpi/base/error.h"
 #include "crmkpi/base/exit_code.h"
 #include "crmkpi/base/text.h"
+#include "crmkpi/write/xlsx_writer.h"
 #include "cmd_check.h"
 #include "cmd_completion.h"
 #include "cmd_columns.h"
@@ -87,6 +88,21 @@ std::string ExtrasMessage(const CLI::App& app, const CLI::ParseError& e) {
   return all_options && !text.empty() ? text : std::string(e.what());
 }
 
+// The command line as a shell would take it back: "crmkpi report 'a b.csv' -f xlsx".
+std::string CommandLine(int argc, char** argv) {
+  std::string out = "crmkpi";
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view a = argv[i];
+    const bool plain = !a.empty() && a.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJ"
+                                                         "KLMNOPQRSTUVWXYZ0123456789-_=.,/:+@%") ==
+                                         std::string_view::npos;
+    std::string quoted = "'";
+    for (const char c : a) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    out += " " + (plain ? std::string(a) : quoted + "'");
+  }
+  return out;
+}
+
 }  // namespace
 
 int RunCli(int argc, char** argv) {
@@ -129,6 +145,7 @@ int RunCli(int argc, char** argv) {
     PrintError(unknown + "\nRun 'crmkpi --help' for usage.");
     return ToInt(ExitCode::kUsage);
   }
+  SetXlsxCommandLine(CommandLine(argc, argv));  // the Settings sheet of -f xlsx
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp&) {

@@ -14,6 +14,8 @@
 #include "excel_options.h"
 #include "deals_flags.h"
 #include "crmkpi/read/csv_reader.h"
+#include "crmkpi/write/sheet.h"
+#include "crmkpi/write/xlsx_writer.h"
 #include "crmkpi/write/json_writer.h"
 #include "crmkpi/write/output_file.h"
 #include "crmkpi/write/report_writer.h"
@@ -143,12 +145,28 @@ int Run(const ColumnsArgs& a) {
     for (const std::string& m : missing) w.String(m);
     w.EndArray().EndObject().Newline();
     out = w.Take();
+  } else if (format == Format::kXlsx) {
+    Workbook book;
+    Sheet s;
+    s.name = "Columns";
+    s.columns = {"index", "name", "role", "bound_by"};
+    for (std::size_t i = 0; i < header.size(); ++i) {
+      const RoleRow* r = role_of[i];
+      s.rows.push_back({Cell::Number(static_cast<double>(i + 1), CellKind::kCount),
+                        Cell::Text(header[i]), Cell::Text(r ? std::string(RoleName(r->role)) : ""),
+                        Cell::Text(r ? r->bound_by : "")});
+    }
+    book.sheets.push_back(std::move(s));
+    book.settings.emplace_back("file", reader.name());
+    book.settings.emplace_back("encoding", std::string(EncodingName(used)) +
+                                               (used.detected() ? " (detected)" : ""));
+    out = WriteXlsx(book);
   } else if (format == Format::kCsv) {
     out = "index,name,role,bound_by\n";
     for (std::size_t i = 0; i < header.size(); ++i) {
       const RoleRow* r = role_of[i];
       out += fmt::format("{},{},{},{}\n", i + 1, CsvField(header[i]),
-                         r ? RoleName(r->role) : "", r ? r->bound_by : "");
+                         r ? RoleName(r->role) : "", CsvField(r ? r->bound_by : ""));
     }
   } else {
     const bool md = format == Format::kMarkdown;

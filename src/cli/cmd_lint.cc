@@ -17,6 +17,8 @@
 #include "crmkpi/write/json_writer.h"
 #include "crmkpi/write/output_file.h"
 #include "crmkpi/write/report_writer.h"
+#include "crmkpi/write/sheet.h"
+#include "crmkpi/write/xlsx_writer.h"
 #include "excel_options.h"
 #include "kpi_run.h"
 
@@ -83,6 +85,23 @@ int Run(const LintArgs& a) {
     w.EndArray().Newline().Key("errors").Int(errors);
     w.Key("warnings").Int(findings.size() - errors).EndObject().Newline();
     out = w.Take();
+  } else if (format == Format::kXlsx) {
+    Workbook book;
+    Sheet s;
+    s.name = "Findings";
+    s.columns = {"rule", "severity", "file", "line", "col", "message"};
+    for (const LintFinding& f : findings) {
+      s.rows.push_back({Cell::Text(f.rule), Cell::Text(std::string(SeverityName(f.severity))),
+                        Cell::Text(f.loc.file),
+                        Cell::Number(static_cast<double>(f.loc.line), CellKind::kCount),
+                        Cell::Number(static_cast<double>(f.loc.column), CellKind::kCount),
+                        Cell::Text(f.message)});
+    }
+    book.sheets.push_back(std::move(s));
+    book.settings.emplace_back("as of", as_of.empty() ? "none" : as_of);
+    book.settings.emplace_back("errors", std::to_string(errors));
+    book.settings.emplace_back("warnings", std::to_string(findings.size() - errors));
+    out = WriteXlsx(book);
   } else if (format == Format::kCsv) {
     out = "rule,severity,file,line,col,message\n";
     for (const LintFinding& f : findings) {

@@ -2,10 +2,13 @@
 
 #include <memory>
 
+#include <unistd.h>
+
 #include <fmt/format.h>
 
 #include "crmkpi/base/error.h"
 #include "crmkpi/write/output_text.h"
+#include "crmkpi/write/xlsx_writer.h"
 
 namespace crmkpi {
 namespace {
@@ -14,6 +17,19 @@ struct ExcelArgs {
   bool bom = false;
   std::string encoding = "utf-8";
 };
+
+// -f xlsx is binary: to a terminal it is refused before anything runs.
+void RefuseXlsxToTerminal(const CLI::App& app, const std::string& format) {
+  if (format != "xlsx") return;
+  const CLI::Option* o = app.get_option_no_throw("--output");
+  const std::string path = o != nullptr && o->count() > 0 ? o->as<std::string>() : "";
+  if ((path.empty() || path == "-") && ::isatty(STDOUT_FILENO)) {
+    throw Error::Usage(fmt::format(
+        "-f xlsx writes a binary file, which a terminal cannot show: {}",
+        o != nullptr ? "give -o FILE.xlsx (or redirect stdout: > FILE.xlsx)"
+                     : "redirect stdout (> FILE.xlsx)"));
+  }
+}
 
 void Apply(const ExcelArgs& a, std::string* format) {
   OutputText text;
@@ -51,7 +67,8 @@ void Apply(const ExcelArgs& a, std::string* format) {
 void AddExcelOptions(CLI::App* app, std::string* format) {
   auto args = std::make_shared<ExcelArgs>();
   if (CLI::Option* f = app->get_option_no_throw("--format")) {
-    f->description(f->get_description() + "; csv-excel = csv --bom");
+    f->description(f->get_description() +
+                   "; xlsx (Excel; -o FILE or a pipe); csv-excel (= csv --bom)");
   }
   app->add_flag("--bom", args->bom,
                 "Start text output (table, csv, md) with a UTF-8 byte-order mark, so that Excel "
@@ -61,7 +78,14 @@ void AddExcelOptions(CLI::App* app, std::string* format) {
                   "Japanese Excel; a character CP932 lacks is an error (exit 2) naming it")
       ->type_name("ENC");
   SetOutputText({});
-  app->parse_complete_callback([args, format] { Apply(*args, format); });
+  app->parse_complete_callback([app, args, format] {
+    Apply(*args, format);
+    const CLI::Option* config = app->get_option_no_throw("--config");
+    if (*format == "xlsx" && config != nullptr && config->count() > 0) {
+      AddXlsxRunSetting("definition", config->as<std::string>());
+    }
+    RefuseXlsxToTerminal(*app, *format);
+  });
 }
 
 }  // namespace crmkpi

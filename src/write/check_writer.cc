@@ -1,5 +1,7 @@
 // `crmkpi check` output (check_writer.h): the format by name, and the formats for people, the
 // terminal table and Markdown; json and csv are check_json_csv.cc, junit check_junit.cc.
+#include "crmkpi/write/check_sheets.h"
+#include "crmkpi/write/xlsx_writer.h"
 #include "crmkpi/write/check_writer.h"
 
 #include <algorithm>
@@ -212,8 +214,9 @@ CheckFormat ParseCheckFormat(std::string_view name) {
   if (name == "csv") return CheckFormat::kCsv;
   if (name == "md" || name == "markdown") return CheckFormat::kMarkdown;
   if (name == "html") return CheckFormat::kHtml;
-  throw Error::Usage(
-      fmt::format("--format: unknown format '{}' (table, json, junit, csv, md, html)", name));
+  if (name == "xlsx") return CheckFormat::kXlsx;
+  throw Error::Usage(fmt::format(
+      "--format: unknown format '{}' (table, json, junit, csv, md, html, xlsx)", name));
 }
 
 std::string WriteChecks(const CheckRun& run, CheckFormat format, int exit_code) {
@@ -238,6 +241,8 @@ std::string WriteChecks(const CheckRun& run, CheckFormat format, int exit_code) 
       return WriteMarkdown(run, exit_code);
     case CheckFormat::kHtml:
       return html::ChecksPage(run, exit_code);
+    case CheckFormat::kXlsx:
+      return WriteXlsx(CheckWorkbook(run, exit_code));
   }
   return {};
 }

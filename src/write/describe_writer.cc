@@ -8,6 +8,8 @@
 #include "crmkpi/base/text.h"
 #include "crmkpi/base/utf8.h"
 #include "crmkpi/evaluate/kpi_eval.h"
+#include "crmkpi/write/sheet.h"
+#include "crmkpi/write/xlsx_writer.h"
 #include "crmkpi/write/json_writer.h"
 #include "text_table.h"
 
@@ -257,6 +259,36 @@ std::string Csv(const KpiSheet& sheet, const Texts& t, bool ja) {
   return out;
 }
 
+// -f xlsx: the CSV's table on one sheet, the target a number in the KPI's unit.
+std::string Xlsx(const KpiSheet& sheet, const Texts& t, bool ja) {
+  Workbook book;
+  Sheet s;
+  s.name = ja ? "指標" : "KPIs";
+  s.columns = {ja ? "ID" : "id"};
+  for (int k = kKpi; k < kFieldCount; ++k) {
+    s.columns.push_back(ja ? t.Head(static_cast<Field>(k)) : std::string(kHeadings[k].csv));
+  }
+  for (const SheetEntry& e : sheet.kpis) {
+    auto f = t.Fields(e, false);
+    f[kKpi] = Texts::Lines(e.kpi.label);
+    std::vector<Cell> row = {Cell::Text(e.kpi.id)};
+    for (int k = kKpi; k < kFieldCount; ++k) {
+      if (k == kTarget) {
+        row.push_back(e.kpi.target ? Cell::Number(*e.kpi.target + 0.0,
+                                                  e.kpi.unit.name == "ratio" ? CellKind::kRatio
+                                                                             : CellKind::kNumber)
+                                   : Cell::Empty());
+        continue;
+      }
+      row.push_back(Cell::Text(Texts::Joined(f[static_cast<std::size_t>(k)],
+                                             k == kColumns ? "; " : "\n")));
+    }
+    s.rows.push_back(std::move(row));
+  }
+  book.sheets.push_back(std::move(s));
+  return WriteXlsx(book);
+}
+
 std::string_view LayerId(Layer l) {
   switch (l) {
     case Layer::kLeading: return "leading";
@@ -319,6 +351,7 @@ std::string WriteDescribe(const KpiSheet& sheet, Format format, bool ja) {
     case Format::kCsv: return Csv(sheet, t, ja);
     case Format::kJson: return Json(sheet);
     case Format::kHtml: break;  // refused by the command
+    case Format::kXlsx: return Xlsx(sheet, t, ja);
   }
   return "";
 }

@@ -1,13 +1,17 @@
 #include "crmkpi/write/full_report_writer.h"
 
 #include "crmkpi/base/error.h"
+#include "crmkpi/write/check_sheets.h"
 #include "crmkpi/write/check_writer.h"
 #include "crmkpi/write/json_writer.h"
+#include "crmkpi/write/report_sheets.h"
+#include "crmkpi/write/tree_sheets.h"
 #include "crmkpi/write/tree_writer.h"
 #include "html_check.h"
 #include "html_page.h"
 #include "html_report.h"
 #include "html_tree.h"
+#include "crmkpi/write/xlsx_writer.h"
 
 namespace crmkpi {
 
@@ -46,6 +50,12 @@ std::string WriteFullReport(const Report& kpis, const TreeResult* tree, const Ch
       head.subtitle = html::ReportSubtitle(kpis);
       head.lang = html::ReportLang(kpis);
       return html::Page(head, body);
+    }
+    case Format::kXlsx: {  // the report's sheets, the tree's, the checks'
+      Workbook book = ReportWorkbook(kpis);
+      if (tree != nullptr) AddTreeSheets(*tree, {}, &book);
+      AddCheckSheets(checks, exit_code, &book);
+      return WriteXlsx(book);
     }
     case Format::kTable:
     case Format::kMarkdown: {

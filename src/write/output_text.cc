@@ -12,11 +12,14 @@ namespace {
 
 OutputText g_text;
 
-// Characters CP932 lacks whose look-alike it has (the usual Unicode ↔ Windows-31J pairs, and
-// the middle dot crmkpi's own headings print).
+// Characters CP932 lacks whose look-alike it has: the usual Unicode ↔ Windows-31J pairs, and
+// those crmkpi's own texts print (the heading's middle dot, sMAPE's "0–200 %", "≤", roi's
+// "⌈cost / …⌉").
 constexpr std::pair<std::string_view, std::string_view> kLookAlikes[] = {
     {"\u301C", "\uFF5E"}, {"\u2212", "\uFF0D"}, {"\u00B7", "\u30FB"}, {"\u2014", "\u2015"},
     {"\u2016", "\u2225"}, {"\u00A2", "\uFFE0"}, {"\u00A3", "\uFFE1"}, {"\u00AC", "\uFFE2"},
+    {"\u2013", "-"},       {"\u2264", "\u2266"}, {"\u2265", "\u2267"}, {"\u2308", "ceil("},
+    {"\u2309", ")"},
 };
 
 std::string MapLookAlikes(std::string_view in) {

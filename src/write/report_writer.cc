@@ -11,8 +11,10 @@
 #include "crmkpi/base/utf8.h"
 #include "crmkpi/evaluate/view_select.h"
 #include "crmkpi/write/json_writer.h"
+#include "crmkpi/write/report_sheets.h"
 #include "crmkpi/write/signs_writer.h"
 #include "html_report.h"
+#include "crmkpi/write/xlsx_writer.h"
 #include "targets_section.h"
 #include "text_table.h"
 
@@ -669,7 +671,9 @@ Format ParseFormat(std::string_view name) {
   if (name == "json") return Format::kJson;
   if (name == "md" || name == "markdown") return Format::kMarkdown;
   if (name == "html") return Format::kHtml;
-  throw Error::Usage(fmt::format("--format: unknown format '{}' (table, csv, json, md, html)", name));
+  if (name == "xlsx") return Format::kXlsx;
+  throw Error::Usage(
+      fmt::format("--format: unknown format '{}' (table, csv, json, md, html, xlsx)", name));
 }
 
 std::string_view ReasonText(std::string_view code) {
@@ -710,6 +714,8 @@ std::string WriteReport(const Report& report, Format format) {
       return WriteJson(report);
     case Format::kHtml:
       return html::ReportPage(report);
+    case Format::kXlsx:
+      return WriteXlsx(ReportWorkbook(report));
   }
   return {};
 }

@@ -12,6 +12,8 @@
 #include "crmkpi/write/json_writer.h"
 #include "crmkpi/write/signs_writer.h"
 #include "html_tree.h"
+#include "crmkpi/write/tree_sheets.h"
+#include "crmkpi/write/xlsx_writer.h"
 #include "text_table.h"
 
 namespace crmkpi {
@@ -244,6 +246,7 @@ std::string HumanTree(const TreeResult& tree, bool md) {
 std::string WriteTree(const TreeResult& tree, const Report& kpis, Format format,
                       const std::vector<TreeResult>& groups) {
   if (format == Format::kHtml) return html::TreePage(tree, kpis, groups);
+  if (format == Format::kXlsx) return WriteXlsx(TreeWorkbook(tree, kpis, groups));
   if (format == Format::kJson) {
     JsonWriter w;
     w.BeginObject().VersionKeys().Key("reference").String(ReferenceName(tree.reference_kind));

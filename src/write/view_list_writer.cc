@@ -5,6 +5,8 @@
 #include "crmkpi/base/text.h"
 #include "crmkpi/write/json_writer.h"
 #include "html_page.h"
+#include "crmkpi/write/sheet.h"
+#include "crmkpi/write/xlsx_writer.h"
 #include "text_table.h"
 
 namespace crmkpi {
@@ -92,6 +94,24 @@ std::string WriteViewList(const std::string& definition, bool defaults,
                           const std::vector<ViewListRow>& rows, Format format) {
   if (format == Format::kJson) return WriteJson(definition, defaults, rows);
   if (format == Format::kHtml) return WriteHtml(definition, defaults, rows);
+  if (format == Format::kXlsx) {
+    Workbook book;
+    Sheet s;
+    s.name = "Views";
+    s.columns = {"view", "audience", "default", "kpis", "selects", "period", "by", "compare",
+                 "trend"};
+    for (const ViewListRow& r : rows) {
+      s.rows.push_back({Cell::Text(r.name), Cell::Text(r.audience),
+                        Cell::Text(r.built_in ? "yes" : "no"), Cell::Text(Joined(r.kpis, ", ")),
+                        Cell::Text(r.selects), Cell::Text(r.period.value_or("(metrics' own)")),
+                        Cell::Text(r.by.value_or("(metrics' own)")), Cell::Text(r.compare),
+                        r.trend ? Cell::Number(static_cast<double>(*r.trend), CellKind::kCount)
+                                : Cell::Empty()});
+    }
+    book.sheets.push_back(std::move(s));
+    if (defaults) book.settings.emplace_back("views", "no [view] sections: the default views");
+    return WriteXlsx(book);
+  }
   if (format == Format::kCsv) {
     std::string out = "view,audience,default,kpis,selects,period,by,compare,trend\n";
     for (const ViewListRow& r : rows) {

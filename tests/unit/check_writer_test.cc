@@ -404,7 +404,8 @@ TEST_CASE("ParseCheckFormat names every format and refuses others", "[check_writ
     FAIL("no error");
   } catch (const Error& e) {
     CHECK(e.code() == ExitCode::kUsage);
-    CHECK(e.message() == "--format: unknown format 'xml' (table, json, junit, csv, md, html)");
+    CHECK(e.message() ==
+          "--format: unknown format 'xml' (table, json, junit, csv, md, html, xlsx)");
   }
 }
 

@@ -128,7 +128,7 @@
 
 namespace crmkpi {
 
-enum class CheckFormat { kTable, kJson, kJunit, kCsv, kMarkdown, kHtml };
+enum class CheckFormat { kTable, kJson, kJunit, kCsv, kMarkdown, kHtml, kXlsx };
 
 // "table", "json", "junit", "csv", "md" (also "markdown"), "html" (html_check.h). Throws Error::Usage otherwise.
 CheckFormat ParseCheckFormat(std::string_view name);

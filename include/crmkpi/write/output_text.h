@@ -17,10 +17,10 @@ struct OutputText {
 void SetOutputText(const OutputText& text);
 const OutputText& GetOutputText();
 
-// |utf8| as |text| says. CP932: a few characters with a CP932 look-alike are mapped first
-// (U+301C 〜 → U+FF5E ～, U+2212 − → U+FF0D －, U+00B7 · → U+30FB ・, U+2014 — → U+2015 ―,
-// U+2016 ‖ → U+2225 ∥, U+00A2/A3/AC ¢£¬ → their full-width forms); any other character CP932
-// cannot hold is an Error(kUsage) naming it, its line and the hint --bom: nothing vanishes.
+// |utf8| as |text| says. CP932: characters CP932 lacks but has a look-alike of are mapped
+// first (kLookAlikes in output_text.cc: 〜 → ～, − → －, · → ・, — → ―, ‖ → ∥, ¢£¬ → full
+// width, – → -, ≤ ≥ → ≦ ≧, ⌈x⌉ → ceil(x)); any other character CP932 cannot hold is an
+// Error(kUsage) naming it, its line and the hint --bom: nothing vanishes.
 std::string EncodeOutput(std::string_view utf8, const OutputText& text);
 
 }  // namespace crmkpi

@@ -9,7 +9,7 @@
 
 namespace crmkpi {
 
-enum class Format { kTable, kCsv, kJson, kMarkdown, kHtml };
+enum class Format { kTable, kCsv, kJson, kMarkdown, kHtml, kXlsx };
 
 // "table", "csv", "json", "md" (also "markdown"), "html". Throws Error(kUsage) otherwise.
 Format ParseFormat(std::string_view name);
