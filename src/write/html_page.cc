@@ -53,12 +53,12 @@ h1{font-size:20px;margin:0 0 2px}h2{font-size:16px;margin:0 0 8px}h3{font-size:1
 section.box{border:1px solid var(--line);border-radius:8px;padding:12px 14px;margin:0 0 14px;
 background:#fff;break-inside:avoid;page-break-inside:avoid}
 .cards{display:flex;flex-wrap:wrap;gap:10px}
-.card{flex:0 0 200px;border:1px solid var(--line);border-left:6px solid var(--none);
+.card{flex:0 0 224px;border:1px solid var(--line);border-left:6px solid var(--none);
 border-radius:6px;padding:8px 10px;background:var(--bg);break-inside:avoid;page-break-inside:avoid}
 .card.good{border-left-color:var(--good)}.card.bad{border-left-color:var(--bad)}
 .card.warn{border-left-color:var(--warn)}
 .card .lbl{font-size:12px;color:var(--muted);overflow-wrap:anywhere}
-.card .val{font-size:22px;font-weight:600;font-variant-numeric:tabular-nums}
+.card .val{font-size:20px;font-weight:600;font-variant-numeric:tabular-nums}
 .card .ln{font-size:12px;font-variant-numeric:tabular-nums}
 .st{font-weight:600;white-space:nowrap}.st.good{color:var(--good)}.st.bad{color:var(--bad)}
 .st.warn{color:var(--warn)}.st.none{color:var(--none)}
@@ -66,6 +66,7 @@ table{border-collapse:collapse;font-size:12.5px;margin:4px 0 8px}
 caption{text-align:left;font-weight:600;padding:2px 0}
 th,td{border-bottom:1px solid var(--line);padding:3px 8px;text-align:left;vertical-align:top}
 th{background:var(--bg);font-weight:600}
+td:first-child{min-width:6em}
 td.n,th.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
 .pair{display:flex;flex-wrap:wrap;gap:16px;align-items:flex-start}
 .pair>.chart{flex:0 1 auto;max-width:100%}.pair>.tbl{flex:1 1 320px;overflow-x:auto}

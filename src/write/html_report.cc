@@ -545,9 +545,32 @@ std::string SignsAndWarnings(const Report& r) {
 std::string ReportLang(const Report& report) { return report.calendar.ja ? "ja" : "en"; }
 
 std::string KpiCards(const Report& report, const std::string& prefix) {
+  const Pointers p(report, prefix);
+  // The latest period's row of a grouping by period alone: its value and its change against
+  // the compared period go on the card when the total has none of its own.
+  std::optional<std::size_t> by_period;
+  for (std::size_t g = 0; g < report.groupings.size(); ++g) {
+    const Grouping& gr = report.groupings[g];
+    if (gr.keys.size() == 1 && gr.keys[0] == "period" && !gr.rows.empty()) by_period = g;
+  }
   std::vector<Card> cards;
   for (std::size_t k = 0; k < report.total.kpis.size(); ++k) {
-    cards.push_back(KpiCard(report.total.kpis[k], prefix + "/kpis/" + std::to_string(k)));
+    const KpiValue& v = report.total.kpis[k];
+    Card card = KpiCard(v, prefix + "/kpis/" + std::to_string(k));
+    if (by_period && !v.compared) {
+      const Grouping& g = report.groupings[*by_period];
+      std::size_t index = 0;
+      for (std::size_t r = 0; r + 1 < g.rows.size(); ++r) index += g.rows[r].kpis.size();
+      const GroupRow& last = g.rows.back();
+      for (std::size_t i = 0; i < last.kpis.size(); ++i) {
+        const KpiValue& lv = last.kpis[i];
+        if (lv.id != v.id || !lv.compared) continue;
+        const std::string ptr = p.Group(*by_period, index + i);
+        card.lines.push_back(Esc(last.values[0] + ": ") + ValueHtml(lv, ptr));
+        card.lines.push_back(ChangeHtml(lv, ptr));
+      }
+    }
+    cards.push_back(std::move(card));
   }
   return Cards(cards);
 }
