@@ -399,12 +399,13 @@ TEST_CASE("ParseCheckFormat names every format and refuses others", "[check_writ
   CHECK(ParseCheckFormat("csv") == CheckFormat::kCsv);
   CHECK(ParseCheckFormat("md") == CheckFormat::kMarkdown);
   CHECK(ParseCheckFormat("markdown") == CheckFormat::kMarkdown);
+  CHECK(ParseCheckFormat("html") == CheckFormat::kHtml);
   try {
     ParseCheckFormat("xml");
     FAIL("no error");
   } catch (const Error& e) {
     CHECK(e.code() == ExitCode::kUsage);
-    CHECK(e.message() == "--format: unknown format 'xml' (table, json, junit, csv, md)");
+    CHECK(e.message() == "--format: unknown format 'xml' (table, json, junit, csv, md, html)");
   }
 }
 
