@@ -88,7 +88,8 @@ svg .pay{stroke:var(--good);stroke-width:1.5;stroke-dasharray:3 3}
 .note{color:var(--muted);font-size:12px}
 ul.plain{margin:4px 0;padding-left:18px}
 @page{size:A4 landscape;margin:10mm}
-@media print{body{padding:0;font-size:11px}section.box{border-color:#999}
+@media print{body{padding:0;font-size:11px;-webkit-print-color-adjust:exact;
+print-color-adjust:exact}section.box{border-color:#999}
 .card{break-inside:avoid}table,svg,figure{break-inside:avoid;page-break-inside:avoid}
 tr{break-inside:avoid}}
 )CSS";
