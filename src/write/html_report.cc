@@ -424,7 +424,7 @@ std::string ListTable(const ReportList& list, const std::string& prefix) {
     for (std::size_t c = 0; c < list.columns.size(); ++c) {
       const std::string& cell = list.rows[i][c];
       if (c < list.numeric.size() && list.numeric[c]) {
-        std::string shown = cell;
+        std::string shown = cell.empty() ? std::string("n/a") : cell;
         if (!cell.empty()) {
           const double d = std::strtod(cell.c_str(), nullptr);
           const std::string& column = list.columns[c];
@@ -460,7 +460,8 @@ std::string ListSection(const Report& r, const ReportList& list, const std::stri
   if (list.id == "rows" && fc < list.columns.size() && ac < list.columns.size()) {
     // forecast: forecast beside actual per period (and group), the error in the table.
     std::vector<std::string> x;
-    svg::Series f{"forecast", {}}, a{"actual", {}};
+    svg::Series f{"forecast", {}}, a{"actual", {}}, e{"error F − A", {}};
+    const std::size_t ec = Column(list, "error");
     for (std::size_t i = 0; i < list.rows.size(); ++i) {
       std::string label;
       for (std::size_t c = 0; c < list.columns.size(); ++c) {
@@ -470,9 +471,13 @@ std::string ListSection(const Report& r, const ReportList& list, const std::stri
       x.push_back(label);
       f.values.push_back(CellNumber(list, i, fc));
       a.values.push_back(CellNumber(list, i, ac));
+      e.values.push_back(CellNumber(list, i, ec));
     }
-    return Section("forecast-vs-actual", "Forecast vs actual per period",
-                   svg::Columns("Forecast vs actual", x, {f, a}, Tick(Unit::kAmount)) + table);
+    std::vector<svg::Series> series = {f, a};
+    if (ec < list.columns.size()) series.push_back(e);
+    return Section("forecast-vs-actual", "Forecast vs actual per period, and the error",
+                   ChartWithTable(svg::Columns("Forecast vs actual", x, series, Tick(Unit::kAmount)),
+                                  table));
   }
   const std::size_t cc = Column(list, "cumulative_net"), nc = Column(list, "net");
   if (list.id == "periods" && cc < list.columns.size() && nc < list.columns.size()) {

@@ -205,7 +205,7 @@ std::string Lines(const std::string& title, const std::vector<std::string>& x,
 std::string Columns(const std::string& title, const std::vector<std::string>& x,
                     const std::vector<Series>& series, const Formatter& tick) {
   const int left = 80, right = 20, top = 24, plot_h = 200;
-  const int w = std::max(420, left + right + static_cast<int>(x.size()) * 70);
+  const int w = std::max(420, left + right + static_cast<int>(x.size()) * 84);
   const double bottom = top + plot_h;
   double lo = 0, hi = 0;
   for (const Series& s : series) {
@@ -219,7 +219,7 @@ std::string Columns(const std::string& title, const std::vector<std::string>& x,
   const double bw =
       std::min(24.0, (slot - 12) / static_cast<double>(std::max<std::size_t>(series.size(), 1)));
   auto Y = [&](double v) { return bottom - (v - a.lo) / (a.hi - a.lo) * plot_h; };
-  std::string out = Open(title, w, top + plot_h + 40);
+  std::string out = Open(title, w, top + plot_h + 44);
   out += YAxis(a, left, w - right, top, bottom, tick);
   for (std::size_t i = 0; i < x.size(); ++i) {
     const double x0 =
@@ -232,8 +232,15 @@ std::string Columns(const std::string& title, const std::vector<std::string>& x,
           "<rect class=\"dot{}\" x=\"{:.1f}\" y=\"{:.1f}\" width=\"{:.1f}\" height=\"{:.1f}\"/>\n",
           s % 4, x0 + bw * static_cast<double>(s), y0, bw - 2, std::max(y1 - y0, 1.0));
     }
-    out +=
-        Text(left + slot * (static_cast<double>(i) + 0.5), bottom + 16, Clip(x[i], 14), "middle");
+    // "2024-01 Aoki": the period over the group, on two lines.
+    const double cx = left + slot * (static_cast<double>(i) + 0.5);
+    const std::size_t space = x[i].find(' ');
+    if (space == std::string::npos) {
+      out += Text(cx, bottom + 16, Clip(x[i], 14), "middle");
+    } else {
+      out += Text(cx, bottom + 16, Clip(x[i].substr(0, space), 14), "middle");
+      out += Text(cx, bottom + 30, Clip(x[i].substr(space + 1), 14), "middle");
+    }
   }
   out += fmt::format("<line class=\"ax\" x1=\"{}\" x2=\"{}\" y1=\"{:.1f}\" y2=\"{:.1f}\"/>\n", left,
                      w - right, Y(0), Y(0));
