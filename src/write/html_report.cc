@@ -475,6 +475,11 @@ std::string ListSection(const Report& r, const ReportList& list, const std::stri
     }
     std::vector<svg::Series> series = {f, a};
     if (ec < list.columns.size()) series.push_back(e);
+    if (x.size() > 36) {  // a chart that wide says nothing: the table holds every point
+      return Section("forecast-vs-actual", "Forecast vs actual per period, and the error",
+                     "<p class=\"note\">" + Esc(std::to_string(x.size()) + " points: too many to "
+                     "draw, see the table.") + "</p>" + table);
+    }
     return Section("forecast-vs-actual", "Forecast vs actual per period, and the error",
                    ChartWithTable(svg::Columns("Forecast vs actual", x, series, Tick(Unit::kAmount)),
                                   table));
