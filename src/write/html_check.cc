@@ -44,8 +44,8 @@ std::string ChecksBody(const CheckRun& run, int exit_code, const std::string& pr
   std::vector<std::string> labels, shown, classes;
   std::vector<std::optional<double>> values;
   Table t;
-  t.head = {"status", "check", "type", "source", "columns", "value", "violations", "of",
-            "fail limit", "warn limit", "details"};
+  t.head = {"status",     "check", "type",       "source",     "columns", "value",
+            "violations", "of",    "fail limit", "warn limit", "details"};
   t.num = {false, false, false, false, false, true, true, true, true, true, false};
   for (std::size_t i = 0; i < run.checks.size(); ++i) {
     const CheckResult& r = run.checks[i];
@@ -57,16 +57,16 @@ std::string ChecksBody(const CheckRun& run, int exit_code, const std::string& pr
                              TextCell(Visible(Join(r.def.columns, ", ")))};
     const bool count_metric = r.def.type == CheckType::kRowCount;
     if (ran && r.percent) {
-      row.push_back(NumCell(count_metric ? Count(static_cast<std::uint64_t>(*r.percent))
-                                         : Pct(*r.percent),
-                            ptr + "/value", NumText(*r.percent)));
+      row.push_back(
+          NumCell(count_metric ? Count(static_cast<std::uint64_t>(*r.percent)) : Pct(*r.percent),
+                  ptr + "/value", NumText(*r.percent)));
     } else {
       row.push_back(TextCell(ran ? "n/a" : "error"));
     }
     if (ran) {
       row.push_back(NumCell(Count(r.violations), ptr + "/numerator", std::to_string(r.violations)));
-      row.push_back(NumCell(Count(r.denominator), ptr + "/denominator",
-                            std::to_string(r.denominator)));
+      row.push_back(
+          NumCell(Count(r.denominator), ptr + "/denominator", std::to_string(r.denominator)));
     } else {
       row.push_back(TextCell(""));
       row.push_back(TextCell(""));
@@ -80,15 +80,19 @@ std::string ChecksBody(const CheckRun& run, int exit_code, const std::string& pr
       values.push_back(ran && r.percent ? r.percent : std::nullopt);
       std::string limit = r.def.fail ? "fail > " + LimitText(*r.def.fail) : "fail > 0";
       shown.push_back((ran && r.percent ? Pct(*r.percent) : std::string("n/a")) + "  " +
-                      (status == "PASS" ? "●" : status == "WARN" ? "▲" : status == "FAIL" ? "■" : "✖") +
+                      (status == "PASS"   ? "●"
+                       : status == "WARN" ? "▲"
+                       : status == "FAIL" ? "■"
+                                          : "✖") +
                       " " + status + " (" + limit + ")");
       classes.push_back(std::string(StatusKind(status)));
     }
   }
   const std::string chart =
       labels.empty() ? std::string()
-                     : svg::HBars("Violations per check (% of the checked values)", labels, values,
-                                  shown, [](double v) { return Fixed(v, 0) + " %"; }, classes);
+                     : svg::HBars(
+                           "Violations per check (% of the checked values)", labels, values, shown,
+                           [](double v) { return Fixed(v, 0) + " %"; }, classes);
   out += Section("checks", "Checks: value against limit",
                  (chart.empty() ? "" : "<div>" + chart + "</div>") + t.Render());
 
@@ -106,10 +110,11 @@ std::string ChecksBody(const CheckRun& run, int exit_code, const std::string& pr
     s.num = {true, true, false, false, false, false};
     for (std::size_t j = 0; j < r.samples.size(); ++j) {
       const CheckSample& x = r.samples[j];
-      s.rows.push_back({NumCell(Count(x.line), ptr + std::to_string(j) + "/line", std::to_string(x.line)),
-                        NumCell(Count(x.row), ptr + std::to_string(j) + "/row", std::to_string(x.row)),
-                        TextCell(Visible(x.column)), TextCell(Visible(x.value)),
-                        TextCell(Visible(x.normalized)), TextCell(Visible(x.rule))});
+      s.rows.push_back(
+          {NumCell(Count(x.line), ptr + std::to_string(j) + "/line", std::to_string(x.line)),
+           NumCell(Count(x.row), ptr + std::to_string(j) + "/row", std::to_string(x.row)),
+           TextCell(Visible(x.column)), TextCell(Visible(x.value)), TextCell(Visible(x.normalized)),
+           TextCell(Visible(x.rule))});
     }
     samples += s.Render();
   }

@@ -1,10 +1,10 @@
 #include "html_page.h"
 
+#include <fmt/format.h>
+
 #include <charconv>
 #include <cmath>
 #include <cstdint>
-
-#include <fmt/format.h>
 
 #include "crmkpi/base/text.h"
 
@@ -48,17 +48,18 @@ constexpr std::string_view kCss = R"CSS(
 body{margin:0;padding:16px 24px;color:var(--ink);background:#fff;font:14px/1.45 system-ui,
 -apple-system,"Segoe UI","Hiragino Sans","Hiragino Kaku Gothic ProN","Yu Gothic","YuGothic",
 "Meiryo","Noto Sans CJK JP","Noto Sans JP",sans-serif}
-h1{font-size:20px;margin:0 0 2px}h2{font-size:16px;margin:0 0 8px}h3{font-size:14px;margin:8px 0 4px}
+h1{font-size:20px;margin:0 0 2px}h2{font-size:16px;margin:0 0 8px}
+h3{font-size:14px;margin:8px 0 4px}
 .sub{color:var(--muted);margin:0 0 12px}
 section.box{border:1px solid var(--line);border-radius:8px;padding:12px 14px;margin:0 0 14px;
 background:#fff;break-inside:avoid;page-break-inside:avoid}
 .cards{display:flex;flex-wrap:wrap;gap:10px}
-.card{flex:0 0 200px;border:1px solid var(--line);border-left:6px solid var(--none);
+.card{flex:0 0 224px;border:1px solid var(--line);border-left:6px solid var(--none);
 border-radius:6px;padding:8px 10px;background:var(--bg);break-inside:avoid;page-break-inside:avoid}
 .card.good{border-left-color:var(--good)}.card.bad{border-left-color:var(--bad)}
 .card.warn{border-left-color:var(--warn)}
 .card .lbl{font-size:12px;color:var(--muted);overflow-wrap:anywhere}
-.card .val{font-size:22px;font-weight:600;font-variant-numeric:tabular-nums}
+.card .val{font-size:20px;font-weight:600;font-variant-numeric:tabular-nums}
 .card .ln{font-size:12px;font-variant-numeric:tabular-nums}
 .st{font-weight:600;white-space:nowrap}.st.good{color:var(--good)}.st.bad{color:var(--bad)}
 .st.warn{color:var(--warn)}.st.none{color:var(--none)}
@@ -66,15 +67,19 @@ table{border-collapse:collapse;font-size:12.5px;margin:4px 0 8px}
 caption{text-align:left;font-weight:600;padding:2px 0}
 th,td{border-bottom:1px solid var(--line);padding:3px 8px;text-align:left;vertical-align:top}
 th{background:var(--bg);font-weight:600}
+td:first-child{min-width:6em}
 td.n,th.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
 .pair{display:flex;flex-wrap:wrap;gap:16px;align-items:flex-start}
 .pair>.chart{flex:0 1 auto;max-width:100%}.pair>.tbl{flex:1 1 320px;overflow-x:auto}
 svg{max-width:100%;height:auto;font-family:inherit}
 svg text{font-size:11px;fill:var(--ink)}svg .ax{stroke:#8c959f;stroke-width:1}
-svg .grid{stroke:#eaeef2;stroke-width:1}svg .tgt{stroke:var(--bad);stroke-width:1.5;stroke-dasharray:6 4;fill:none}
-svg .bar{fill:var(--accent)}svg .bar2{fill:#9ab8da}svg .good{fill:var(--good)}svg .bad{fill:var(--bad)}
+svg .grid{stroke:#eaeef2;stroke-width:1}
+svg .tgt{stroke:var(--bad);stroke-width:1.5;stroke-dasharray:6 4;fill:none}
+svg .bar{fill:var(--accent)}svg .bar2{fill:#9ab8da}
+svg .good{fill:var(--good)}svg .bad{fill:var(--bad)}
 svg .warn{fill:var(--warn)}svg .none{fill:var(--none)}
-svg .ln0{stroke:var(--accent);stroke-width:2;fill:none}svg .ln1{stroke:#e36209;stroke-width:2;fill:none}
+svg .ln0{stroke:var(--accent);stroke-width:2;fill:none}
+svg .ln1{stroke:#e36209;stroke-width:2;fill:none}
 svg .ln2{stroke:#6f42c1;stroke-width:2;fill:none}svg .ln3{stroke:#1a7f37;stroke-width:2;fill:none}
 svg .dot0{fill:var(--accent)}svg .dot1{fill:#e36209}svg .dot2{fill:#6f42c1}svg .dot3{fill:#1a7f37}
 svg .node{stroke:#57606a;stroke-width:1}svg .node.good{fill:#dafbe1}svg .node.bad{fill:#ffebe9}
@@ -83,7 +88,8 @@ svg .pay{stroke:var(--good);stroke-width:1.5;stroke-dasharray:3 3}
 .note{color:var(--muted);font-size:12px}
 ul.plain{margin:4px 0;padding-left:18px}
 @page{size:A4 landscape;margin:10mm}
-@media print{body{padding:0;font-size:11px}section.box{border-color:#999}
+@media print{body{padding:0;font-size:11px;-webkit-print-color-adjust:exact;
+print-color-adjust:exact}section.box{border-color:#999}
 .card{break-inside:avoid}table,svg,figure{break-inside:avoid;page-break-inside:avoid}
 tr{break-inside:avoid}}
 )CSS";
@@ -102,12 +108,23 @@ std::string Esc(std::string_view s) {
       continue;
     }
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out.append(s.substr(i, len));
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&#39;";
+        break;
+      default:
+        out.append(s.substr(i, len));
     }
     i += len;
   }
@@ -165,8 +182,7 @@ std::string StatusMark(std::string_view status) {
   if (status == "FAIL" || status == "fail") shape = "■";
   if (status == "ERROR" || status == "error") shape = "✖";
   if (status == "no target" || status == "n/a") shape = "○";
-  return fmt::format("<span class=\"st {}\">{} {}</span>", StatusKind(status), shape,
-                     Esc(status));
+  return fmt::format("<span class=\"st {}\">{} {}</span>", StatusKind(status), shape, Esc(status));
 }
 
 std::string Number(const std::string& shown, std::string_view pointer, const std::string& num) {
@@ -209,9 +225,10 @@ std::string Section(std::string_view id, std::string_view title, const std::stri
 std::string Cards(const std::vector<Card>& cards) {
   std::string out = "<div class=\"cards\">";
   for (const Card& c : cards) {
-    out += fmt::format("<div class=\"card {}\"><div class=\"lbl\">{}</div><div class=\"val\">{}"
-                       "</div>",
-                       StatusKind(c.status), Esc(c.label), c.value_html);
+    out += fmt::format(
+        "<div class=\"card {}\"><div class=\"lbl\">{}</div><div class=\"val\">{}"
+        "</div>",
+        StatusKind(c.status), Esc(c.label), c.value_html);
     for (const std::string& line : c.lines) out += "<div class=\"ln\">" + line + "</div>";
     if (!c.status.empty()) out += "<div class=\"ln\">" + StatusMark(c.status) + "</div>";
     out += "</div>\n";
@@ -227,8 +244,9 @@ std::string ChartWithTable(const std::string& svg, const std::string& table_html
 std::string Page(const PageHead& head, const std::string& body) {
   std::string out = "<!DOCTYPE html>\n<html lang=\"" + Esc(head.lang) + "\">\n<head>\n";
   out += "<meta charset=\"utf-8\">\n";
-  out += "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
-         "style-src 'unsafe-inline'; img-src data:\">\n";
+  out +=
+      "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
+      "style-src 'unsafe-inline'; img-src data:\">\n";
   out += "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n";
   out += "<meta name=\"generator\" content=\"crmkpi\">\n";
   out += "<title>" + Esc(head.title) + "</title>\n<style>" + std::string(kCss) +
@@ -247,9 +265,9 @@ std::string ReportSubtitle(const Report& report) {
     if (!in.encoding.empty() && in.encoding != "utf-8") inputs += " (" + in.encoding + ")";
     rows += in.rows;
   }
-  std::string out = inputs.empty() ? std::string() : inputs + " · " +
-                                                         GroupThousands(std::to_string(rows)) +
-                                                         " rows";
+  std::string out = inputs.empty()
+                        ? std::string()
+                        : inputs + " · " + GroupThousands(std::to_string(rows)) + " rows";
   if (!report.as_of.empty()) out += (out.empty() ? "" : " · ") + ("as of " + report.as_of);
   return out;
 }

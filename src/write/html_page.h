@@ -51,7 +51,7 @@ struct Table {
   std::vector<std::string> head;  // plain text
   std::vector<bool> num;          // per column: right-aligned
   std::vector<std::vector<Cell>> rows;
-  std::string cls;                // extra class on <table>
+  std::string cls;  // extra class on <table>
   std::string Render() const;
 };
 
@@ -61,9 +61,9 @@ std::string Section(std::string_view id, std::string_view title, const std::stri
 // A KPI card: label, the value big, then lines (target, achievement, change), the status mark.
 struct Card {
   std::string label;
-  std::string value_html;            // Number(…)
-  std::vector<std::string> lines;    // already escaped HTML
-  std::string status;                // "" for none
+  std::string value_html;          // Number(…)
+  std::vector<std::string> lines;  // already escaped HTML
+  std::string status;              // "" for none
 };
 std::string Cards(const std::vector<Card>& cards);
 

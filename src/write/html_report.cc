@@ -1,10 +1,10 @@
 #include "html_report.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cmath>
 #include <map>
-
-#include <fmt/format.h>
 
 #include "crmkpi/base/text.h"
 #include "crmkpi/write/report_writer.h"
@@ -37,7 +37,8 @@ svg::Formatter Tick(Unit unit) {
   };
 }
 
-std::string GroupText(const std::vector<std::string>& keys, const std::vector<std::string>& values) {
+std::string GroupText(const std::vector<std::string>& keys,
+                      const std::vector<std::string>& values) {
   std::string out;
   for (std::size_t i = 0; i < keys.size(); ++i) {
     out += (out.empty() ? "" : " · ") +
@@ -70,7 +71,8 @@ struct Pointers {
 // The change against the compared period, with its pointer.
 std::string ChangeHtml(const KpiValue& v, const std::string& ptr) {
   const KpiValue::Comparison& c = *v.compared;
-  if (!c.change) return Esc("vs " + (c.period.empty() ? std::string("previous") : c.period) + ": n/a");
+  if (!c.change)
+    return Esc("vs " + (c.period.empty() ? std::string("previous") : c.period) + ": n/a");
   std::string text;
   if (v.unit == Unit::kRatio && c.points) {
     text = Number(fmt::format("{}{} pt", *c.points >= 0 ? "+" : "", Fixed(*c.points, 1)),
@@ -80,9 +82,11 @@ std::string ChangeHtml(const KpiValue& v, const std::string& ptr) {
     text = Number((*c.change >= 0 ? "+" : "") + Human(Num::Real(*c.change), unit),
                   ptr + "/compared/change", NumText(*c.change));
     if (c.percent) {
-      text += " (" + Number(fmt::format("{}{} %", *c.percent >= 0 ? "+" : "",
-                                        Fixed(*c.percent * 100.0, 1)),
-                            ptr + "/compared/change_percent", NumText(*c.percent)) + ")";
+      text +=
+          " (" +
+          Number(fmt::format("{}{} %", *c.percent >= 0 ? "+" : "", Fixed(*c.percent * 100.0, 1)),
+                 ptr + "/compared/change_percent", NumText(*c.percent)) +
+          ")";
     }
   }
   const std::string arrow = *c.change > 0 ? "▲" : *c.change < 0 ? "▼" : "＝";
@@ -109,9 +113,10 @@ Card KpiCard(const KpiValue& v, const std::string& ptr) {
   }
   if (v.compared) c.lines.push_back(ChangeHtml(v, ptr));
   if (v.pace && v.pace->landing) {
-    c.lines.push_back("landing " + Number(Shown(*v.pace->landing, v), ptr + "/pace/landing",
-                                          NumText(*v.pace->landing)) +
-                      (v.pace->status.empty() ? "" : " " + StatusMark(v.pace->status)));
+    c.lines.push_back(
+        "landing " +
+        Number(Shown(*v.pace->landing, v), ptr + "/pace/landing", NumText(*v.pace->landing)) +
+        (v.pace->status.empty() ? "" : " " + StatusMark(v.pace->status)));
   }
   c.status = v.status;
   return c;
@@ -125,7 +130,8 @@ std::string Basis(const KpiValue& v) {
     basis = "n = " + GroupThousands(std::to_string(*v.n));
   }
   if (v.n && v.censored) basis += ", " + std::to_string(*v.censored) + " open (censored)";
-  if (!v.value && !v.reason.empty()) basis += (basis.empty() ? "" : "; ") + std::string(ReasonText(v.reason));
+  if (!v.value && !v.reason.empty())
+    basis += (basis.empty() ? "" : "; ") + std::string(ReasonText(v.reason));
   std::string ex;
   for (const auto& [reason, count] : v.excluded) {
     ex += (ex.empty() ? "" : ", ") + GroupThousands(std::to_string(count)) + " " + reason;
@@ -174,7 +180,9 @@ std::string TotalSection(const Report& r, const Pointers& p) {
       labels.push_back(LabelOf(v));
       achv.push_back(*v.achievement);
       shown.push_back(Percent(*v.achievement) + " " +
-                      (v.status == "on track" ? "▲" : v.status == "off track" ? "▼" : "■"));
+                      (v.status == "on track"    ? "▲"
+                       : v.status == "off track" ? "▼"
+                                                 : "■"));
       classes.push_back(std::string(StatusKind(v.status)));
     }
   }
@@ -208,19 +216,19 @@ std::string TrendSection(const Report& r, const std::string& prefix) {
     for (std::size_t i = 0; i < tr.periods.size(); ++i) {
       const std::optional<Num>& v = i < se.values.size() ? se.values[i] : std::nullopt;
       line.values.push_back(v ? std::optional<double>(v->ToDouble()) : std::nullopt);
-      t.rows.push_back({TextCell(tr.periods[i]),
-                        v ? NumCell(Shown(*v, shown_as), ptr + "/values/" + std::to_string(i),
-                                    NumText(*v))
-                          : TextCell("n/a")});
+      t.rows.push_back(
+          {TextCell(tr.periods[i]),
+           v ? NumCell(Shown(*v, shown_as), ptr + "/values/" + std::to_string(i), NumText(*v))
+             : TextCell("n/a")});
     }
     if (se.target) {
-      t.rows.push_back({TextCell("target"),
-                        NumCell(Shown(*se.target, shown_as), ptr + "/target", NumText(*se.target))});
+      t.rows.push_back({TextCell("target"), NumCell(Shown(*se.target, shown_as), ptr + "/target",
+                                                    NumText(*se.target))});
     }
     body += "<h3>" + Esc(line.name) + "</h3>" +
-            ChartWithTable(svg::Lines(line.name + " trend", tr.periods, {line}, Tick(se.unit),
-                                      se.target),
-                           t.Render());
+            ChartWithTable(
+                svg::Lines(line.name + " trend", tr.periods, {line}, Tick(se.unit), se.target),
+                t.Render());
   }
   return Section("trend", fmt::format("Trend (last {} periods)", tr.periods.size()), body);
 }
@@ -240,10 +248,10 @@ std::string DwellSections(const Report& r, const Pointers& p) {
     for (const GroupRow& row : g.rows) {
       const KpiValue* c = Find(row, "stage_conversion");
       if (c && c->value && !row.values.empty()) {
-        conversion[row.values[0]] = Percent(c->value->ToDouble()) +
-                                    (c->numerator ? " (" + c->numerator->ToString() + "/" +
-                                                        c->denominator->ToString() + ")"
-                                                  : "");
+        conversion[row.values[0]] =
+            Percent(c->value->ToDouble()) +
+            (c->numerator ? " (" + c->numerator->ToString() + "/" + c->denominator->ToString() + ")"
+                          : "");
       }
     }
   }
@@ -281,8 +289,9 @@ std::string DwellSections(const Report& r, const Pointers& p) {
     Table t;
     t.head = {g.keys[0], "entered", "exited", "open", "median", "mean", "p90", "KM median"};
     t.num = {false, true, true, true, true, true, true, true};
-    const char* cols[] = {"dwell_entered", "dwell_exited", "dwell_open", "dwell_days_median",
-                          "dwell_days_mean", "dwell_days_p90", "dwell_days_km_median"};
+    const char* cols[] = {"dwell_entered",       "dwell_exited",    "dwell_open",
+                          "dwell_days_median",   "dwell_days_mean", "dwell_days_p90",
+                          "dwell_days_km_median"};
     std::size_t index = 0;
     for (const GroupRow& row : g.rows) {
       std::vector<Cell> cells = {TextCell(row.values[0])};
@@ -294,8 +303,8 @@ std::string DwellSections(const Report& r, const Pointers& p) {
           cells.push_back(TextCell(v && v->reason == "TERMINAL" ? "—" : "n/a"));
           continue;
         }
-        cells.push_back(NumCell(Human(*v->value, v->unit), p.Group(gi, at[id]) + "/value",
-                                NumText(*v->value)));
+        cells.push_back(
+            NumCell(Human(*v->value, v->unit), p.Group(gi, at[id]) + "/value", NumText(*v->value)));
       }
       index += row.kpis.size();
       t.rows.push_back(std::move(cells));
@@ -304,12 +313,12 @@ std::string DwellSections(const Report& r, const Pointers& p) {
                    svg::Funnel("Stage funnel", stages, entered, shown, conv) +
                        "<p class=\"note\">↓ stage conversion: deals that reached the next stage "
                        "of those that entered this one.</p>");
-    out += Section("dwell", "Dwell per stage (days)",
-                   ChartWithTable(svg::Columns("Dwell days per stage", day_stages, days,
-                                               Tick(Unit::kDays)),
-                                  t.Render()) +
-                       "<p class=\"note\">KM median: Kaplan–Meier median with the deals still "
-                       "open counted as censored.</p>");
+    out += Section(
+        "dwell", "Dwell per stage (days)",
+        ChartWithTable(svg::Columns("Dwell days per stage", day_stages, days, Tick(Unit::kDays)),
+                       t.Render()) +
+            "<p class=\"note\">KM median: Kaplan–Meier median with the deals still "
+            "open counted as censored.</p>");
   }
   return out;
 }
@@ -367,7 +376,8 @@ std::string GroupSection(const Report& r, const Pointers& p, std::size_t gi) {
       for (const GroupRow& row : g.rows) {
         const KpiValue* v = k < row.kpis.size() ? &row.kpis[k] : nullptr;
         labels.push_back(GroupText(g.keys, row.values));
-        values.push_back(v && v->value ? std::optional<double>(v->value->ToDouble()) : std::nullopt);
+        values.push_back(v && v->value ? std::optional<double>(v->value->ToDouble())
+                                       : std::nullopt);
         shown.push_back(v && v->value ? Human(*v->value, v->unit) : "n/a");
         classes.push_back(v && !v->status.empty() && v->status != "no target"
                               ? std::string(StatusKind(v->status))
@@ -382,10 +392,12 @@ std::string GroupSection(const Report& r, const Pointers& p, std::size_t gi) {
       ++drawn;
     }
   }
-  std::string body = charts.empty() ? t.Render() : ChartWithTable("<div>" + charts + "</div>", t.Render());
+  std::string body =
+      charts.empty() ? t.Render() : ChartWithTable("<div>" + charts + "</div>", t.Render());
   if (!g.merged.empty()) {
-    body += "<p class=\"note\">Merged spellings (group values compared after NFKC and white-space "
-            "collapsing): ";
+    body +=
+        "<p class=\"note\">Merged spellings (group values compared after NFKC and white-space "
+        "collapsing): ";
     for (std::size_t i = 0; i < g.merged.size(); ++i) {
       const MergedSpelling& m = g.merged[i];
       body += Esc((i ? "; " : "") + m.value + " ← ");
@@ -412,7 +424,7 @@ std::string ListTable(const ReportList& list, const std::string& prefix) {
     for (std::size_t c = 0; c < list.columns.size(); ++c) {
       const std::string& cell = list.rows[i][c];
       if (c < list.numeric.size() && list.numeric[c]) {
-        std::string shown = cell;
+        std::string shown = cell.empty() ? std::string("n/a") : cell;
         if (!cell.empty()) {
           const double d = std::strtod(cell.c_str(), nullptr);
           const std::string& column = list.columns[c];
@@ -421,8 +433,8 @@ std::string ListTable(const ReportList& list, const std::string& prefix) {
                   : column == "days"                      ? Fixed(d, 1)
                                                           : Human(Num::Real(d), Unit::kNumber);
         }
-        cells.push_back(NumCell(shown, base + std::to_string(i) + "/" + PointerToken(list.columns[c]),
-                                cell));
+        cells.push_back(
+            NumCell(shown, base + std::to_string(i) + "/" + PointerToken(list.columns[c]), cell));
       } else {
         cells.push_back(TextCell(cell));
       }
@@ -448,18 +460,29 @@ std::string ListSection(const Report& r, const ReportList& list, const std::stri
   if (list.id == "rows" && fc < list.columns.size() && ac < list.columns.size()) {
     // forecast: forecast beside actual per period (and group), the error in the table.
     std::vector<std::string> x;
-    svg::Series f{"forecast", {}}, a{"actual", {}};
+    svg::Series f{"forecast", {}}, a{"actual", {}}, e{"error F − A", {}};
+    const std::size_t ec = Column(list, "error");
     for (std::size_t i = 0; i < list.rows.size(); ++i) {
       std::string label;
       for (std::size_t c = 0; c < list.columns.size(); ++c) {
-        if (c < list.numeric.size() && !list.numeric[c]) label += (label.empty() ? "" : " ") + list.rows[i][c];
+        if (c < list.numeric.size() && !list.numeric[c])
+          label += (label.empty() ? "" : " ") + list.rows[i][c];
       }
       x.push_back(label);
       f.values.push_back(CellNumber(list, i, fc));
       a.values.push_back(CellNumber(list, i, ac));
+      e.values.push_back(CellNumber(list, i, ec));
     }
-    return Section("forecast-vs-actual", "Forecast vs actual per period",
-                   svg::Columns("Forecast vs actual", x, {f, a}, Tick(Unit::kAmount)) + table);
+    std::vector<svg::Series> series = {f, a};
+    if (ec < list.columns.size()) series.push_back(e);
+    if (x.size() > 36) {  // a chart that wide says nothing: the table holds every point
+      return Section("forecast-vs-actual", "Forecast vs actual per period, and the error",
+                     "<p class=\"note\">" + Esc(std::to_string(x.size()) + " points: too many to "
+                     "draw, see the table.") + "</p>" + table);
+    }
+    return Section("forecast-vs-actual", "Forecast vs actual per period, and the error",
+                   ChartWithTable(svg::Columns("Forecast vs actual", x, series, Tick(Unit::kAmount)),
+                                  table));
   }
   const std::size_t cc = Column(list, "cumulative_net"), nc = Column(list, "net");
   if (list.id == "periods" && cc < list.columns.size() && nc < list.columns.size()) {
@@ -479,13 +502,14 @@ std::string ListSection(const Report& r, const ReportList& list, const std::stri
     }
     std::string payback = "payback";
     for (const KpiValue& v : r.total.kpis) {
-      if (v.id == "payback_months" && v.value) payback += " " + Fixed(v.value->ToDouble(), 1) + " months";
+      if (v.id == "payback_months" && v.value)
+        payback += " " + Fixed(v.value->ToDouble(), 1) + " months";
     }
     if (!at) payback = "not paid back within the horizon";
-    return Section("cash-flow", "Cash flow and payback",
-                   svg::CashFlow("Cumulative net cash flow", x, net, cum, at, payback,
-                                 Tick(Unit::kAmount)) +
-                       "<p class=\"note\">" + Esc(list.title) + "</p>" + table);
+    return Section(
+        "cash-flow", "Cash flow and payback",
+        svg::CashFlow("Cumulative net cash flow", x, net, cum, at, payback, Tick(Unit::kAmount)) +
+            "<p class=\"note\">" + Esc(list.title) + "</p>" + table);
   }
   if (list.id == "survival" && list.columns.size() == 3) {
     // dwell: the Kaplan–Meier curve of each stage, from 100 % at day 0.
@@ -530,9 +554,9 @@ std::string SignsAndWarnings(const Report& r) {
   if (!r.warnings.empty()) {
     std::string body = "<ul class=\"plain\">";
     for (const DataWarning& w : r.warnings) {
-      body += "<li>" + Esc(fmt::format("{}:{}:{}: {} — {} rows (first: \"{}\")", w.first.file,
-                                       w.first.line, w.first.column, w.message, w.count,
-                                       w.sample)) +
+      body += "<li>" +
+              Esc(fmt::format("{}:{}:{}: {} — {} rows (first: \"{}\")", w.first.file, w.first.line,
+                              w.first.column, w.message, w.count, w.sample)) +
               "</li>";
     }
     out += Section("warnings", "Data warnings", body + "</ul>");
@@ -545,9 +569,32 @@ std::string SignsAndWarnings(const Report& r) {
 std::string ReportLang(const Report& report) { return report.calendar.ja ? "ja" : "en"; }
 
 std::string KpiCards(const Report& report, const std::string& prefix) {
+  const Pointers p(report, prefix);
+  // The latest period's row of a grouping by period alone: its value and its change against
+  // the compared period go on the card when the total has none of its own.
+  std::optional<std::size_t> by_period;
+  for (std::size_t g = 0; g < report.groupings.size(); ++g) {
+    const Grouping& gr = report.groupings[g];
+    if (gr.keys.size() == 1 && gr.keys[0] == "period" && !gr.rows.empty()) by_period = g;
+  }
   std::vector<Card> cards;
   for (std::size_t k = 0; k < report.total.kpis.size(); ++k) {
-    cards.push_back(KpiCard(report.total.kpis[k], prefix + "/kpis/" + std::to_string(k)));
+    const KpiValue& v = report.total.kpis[k];
+    Card card = KpiCard(v, prefix + "/kpis/" + std::to_string(k));
+    if (by_period && !v.compared) {
+      const Grouping& g = report.groupings[*by_period];
+      std::size_t index = 0;
+      for (std::size_t r = 0; r + 1 < g.rows.size(); ++r) index += g.rows[r].kpis.size();
+      const GroupRow& last = g.rows.back();
+      for (std::size_t i = 0; i < last.kpis.size(); ++i) {
+        const KpiValue& lv = last.kpis[i];
+        if (lv.id != v.id || !lv.compared) continue;
+        const std::string ptr = p.Group(*by_period, index + i);
+        card.lines.push_back(Esc(last.values[0] + ": ") + ValueHtml(lv, ptr));
+        card.lines.push_back(ChangeHtml(lv, ptr));
+      }
+    }
+    cards.push_back(std::move(card));
   }
   return Cards(cards);
 }
@@ -565,9 +612,12 @@ std::string ReportBody(const Report& r, const std::string& prefix) {
   if (r.fx) {
     std::string rates;
     for (const auto& [code, rate] : r.fx->rates) {
-      if (code != r.fx->base) rates += (rates.empty() ? "" : ", ") + code + " = " + NumText(rate) + " " + r.fx->base;
+      if (code != r.fx->base)
+        rates += (rates.empty() ? "" : ", ") + code + " = " + NumText(rate) + " " + r.fx->base;
     }
-    out += "<p class=\"note\">" + Esc("amounts in " + r.fx->base + (rates.empty() ? "" : ", converted at " + rates)) + "</p>";
+    out += "<p class=\"note\">" +
+           Esc("amounts in " + r.fx->base + (rates.empty() ? "" : ", converted at " + rates)) +
+           "</p>";
   }
   // The cards, the command's own charts, then the tables of everything.
   out += Section("kpis", "KPIs", KpiCards(r, prefix));

@@ -1,10 +1,10 @@
 #include "html_tree.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cmath>
 #include <functional>
-
-#include <fmt/format.h>
 
 #include "crmkpi/base/utf8.h"
 #include "html_page.h"
@@ -100,9 +100,10 @@ std::string Diagram(const TreeResult& tree, Unit root_unit) {
   for (const Placed& p : placed) {
     const TreeNode& n = *p.node;
     const double x = X(p.depth), y = Y(p.y);
-    out += fmt::format("<g><rect class=\"node {}\" x=\"{:.1f}\" y=\"{:.1f}\" width=\"{}\" "
-                       "height=\"{}\" rx=\"6\"/>\n",
-                       StatusKind(n.status), x, y, box_w, box_h);
+    out += fmt::format(
+        "<g><rect class=\"node {}\" x=\"{:.1f}\" y=\"{:.1f}\" width=\"{}\" "
+        "height=\"{}\" rx=\"6\"/>\n",
+        StatusKind(n.status), x, y, box_w, box_h);
     std::string name = NodeName(n);
     while (DisplayWidth(name) > 30) name = Cut(name, name.size() - 4);
     out += text(x + 8, y + 15, name, " style=\"font-weight:600\"");
@@ -129,7 +130,8 @@ void Rows(const TreeNode& n, const std::string& ptr, int depth, Unit root_unit,
   std::vector<Cell> cells;
   cells.push_back(Cell{"<span style=\"padding-left:" + std::to_string(depth * 14) + "px\">" +
                            Esc(NodeName(n)) + "</span> <small>" + Esc(n.id) + "</small>",
-                       false, {}});
+                       false,
+                       {}});
   cells.push_back(n.actual.v ? num(n.actual.v, n.unit, "value") : TextCell("n/a"));
   cells.push_back(num(n.reference.v, n.unit, "reference"));
   cells.push_back(num(n.target, n.unit, "target"));
@@ -137,8 +139,8 @@ void Rows(const TreeNode& n, const std::string& ptr, int depth, Unit root_unit,
                                             ptr + "/achievement", NumText(*n.achievement.v))
                                   : TextCell(""));
   cells.push_back(Cell{StatusMark(n.status), false, {}});
-  cells.push_back(n.contribution ? NumCell(Signed(*n.contribution, root_unit), ptr + "/contribution",
-                                           NumText(*n.contribution))
+  cells.push_back(n.contribution ? NumCell(Signed(*n.contribution, root_unit),
+                                           ptr + "/contribution", NumText(*n.contribution))
                                  : TextCell(""));
   cells.push_back(n.contribution_share
                       ? NumCell(Fixed(*n.contribution_share * 100.0, 1) + " %",
@@ -163,14 +165,15 @@ void Leaves(const TreeNode& n, std::vector<const TreeNode*>* out) {
 std::string TreeSections(const TreeResult& tree, const std::string& prefix, bool diagram) {
   std::string title = "KPI tree";
   for (const auto& [column, value] : tree.group) {
-    title += (title == "KPI tree" ? " of " : ", ") + column + " " + (value.empty() ? "(empty)" : value);
+    title +=
+        (title == "KPI tree" ? " of " : ", ") + column + " " + (value.empty() ? "(empty)" : value);
   }
   std::string sub;
   if (tree.period) sub = "Period " + tree.period->label;
   if (tree.reference_period) sub += " against " + tree.reference_period->label;
   Table t;
-  t.head = {"node", "actual", "reference", "target", "achievement", "status", "Δ explained",
-            "share of gap"};
+  t.head = {"node",        "actual", "reference",   "target",
+            "achievement", "status", "Δ explained", "share of gap"};
   t.num = {false, true, true, true, true, false, true, true};
   std::string out;
   for (std::size_t r = 0; r < tree.roots.size(); ++r) {
@@ -179,14 +182,17 @@ std::string TreeSections(const TreeResult& tree, const std::string& prefix, bool
   std::string body = sub.empty() ? "" : "<p class=\"note\">" + Esc(sub) + "</p>";
   if (diagram && !tree.roots.empty()) {
     body += "<div>" + Diagram(tree, tree.roots.front().unit) + "</div>";
-    body += "<p class=\"note\">Each box: actual / reference, status (▲ on track, ▼ off track, ■ "
-            "no target) and achievement, and the share of the root's gap the node explains.</p>";
+    body +=
+        "<p class=\"note\">Each box: actual / reference, status (▲ on track, ▼ off track, ■ "
+        "no target) and achievement, and the share of the root's gap the node explains.</p>";
   }
   body += t.Render();
   for (const BlockedNode& b : tree.blocked) {
-    body += "<p class=\"note\">attribution blocked by " + Esc(b.id) + " — " + Esc(b.reason) + "</p>";
+    body +=
+        "<p class=\"note\">attribution blocked by " + Esc(b.id) + " — " + Esc(b.reason) + "</p>";
   }
-  for (const std::string& w : tree.warnings) body += "<p class=\"note\">warning: " + Esc(w) + "</p>";
+  for (const std::string& w : tree.warnings)
+    body += "<p class=\"note\">warning: " + Esc(w) + "</p>";
   out += Section(tree.group.empty() ? "tree" : "tree-group", title, body);
   // The attribution as a waterfall: from the root's reference through each leaf's contribution
   // to the root's actual (any rest not attributed as one more step).
@@ -203,14 +209,16 @@ std::string TreeSections(const TreeResult& tree, const std::string& prefix, bool
       if (!l->contribution) continue;
       steps.push_back({NodeName(*l), *l->contribution, Signed(*l->contribution, root.unit)});
       sum += *l->contribution;
-      wt.rows.push_back({TextCell(NodeName(*l)), TextCell(Signed(*l->contribution, root.unit)),
-                         TextCell(l->contribution_share ? Fixed(*l->contribution_share * 100.0, 1) + " %" : "")});
+      wt.rows.push_back(
+          {TextCell(NodeName(*l)), TextCell(Signed(*l->contribution, root.unit)),
+           TextCell(l->contribution_share ? Fixed(*l->contribution_share * 100.0, 1) + " %" : "")});
     }
     if (steps.empty()) continue;
     const double gap = *root.actual.v - *root.reference.v;
     if (std::fabs(gap - sum) > 1e-9 * std::max(1.0, std::fabs(gap))) {
       steps.push_back({"not attributed", gap - sum, Signed(gap - sum, root.unit)});
-      wt.rows.push_back({TextCell("not attributed"), TextCell(Signed(gap - sum, root.unit)), TextCell("")});
+      wt.rows.push_back(
+          {TextCell("not attributed"), TextCell(Signed(gap - sum, root.unit)), TextCell("")});
     }
     const auto tick = [unit = root.unit](double v) {
       if (unit == Unit::kRatio) return Fixed(v * 100.0, 0) + " %";
@@ -220,12 +228,12 @@ std::string TreeSections(const TreeResult& tree, const std::string& prefix, bool
     };
     const std::string ref_name =
         tree.reference_kind == ReferenceKind::kTarget ? "target" : "reference";
-    out += Section("attribution", "Attribution of " + NodeName(root) + "'s gap",
-                   ChartWithTable(svg::Waterfall("Attribution waterfall", ref_name,
-                                                 *root.reference.v, Shown(root.reference.v, root.unit),
-                                                 steps, "actual", *root.actual.v,
-                                                 Shown(root.actual.v, root.unit), tick),
-                                  wt.Render()));
+    out += Section(
+        "attribution", "Attribution of " + NodeName(root) + "'s gap",
+        ChartWithTable(svg::Waterfall("Attribution waterfall", ref_name, *root.reference.v,
+                                      Shown(root.reference.v, root.unit), steps, "actual",
+                                      *root.actual.v, Shown(root.actual.v, root.unit), tick),
+                       wt.Render()));
   }
   return out;
 }

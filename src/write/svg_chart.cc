@@ -1,9 +1,9 @@
 #include "svg_chart.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cmath>
-
-#include <fmt/format.h>
 
 #include "crmkpi/base/utf8.h"
 #include "html_page.h"
@@ -33,14 +33,16 @@ Axis NiceAxis(double lo, double hi, int count = 5) {
   a.step = step;
   a.lo = std::floor(lo / step) * step;
   a.hi = std::ceil(hi / step) * step;
-  for (double t = a.lo; t <= a.hi + step / 2; t += step) a.ticks.push_back(std::fabs(t) < step / 1e6 ? 0 : t);
+  for (double t = a.lo; t <= a.hi + step / 2; t += step)
+    a.ticks.push_back(std::fabs(t) < step / 1e6 ? 0 : t);
   return a;
 }
 
 std::string Open(const std::string& title, int w, int h) {
-  return fmt::format("<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {} {}\" width=\"{}\" "
-                     "height=\"{}\" role=\"img\" aria-label=\"{}\"><title>{}</title>\n",
-                     w, h, w, h, Esc(title), Esc(title));
+  return fmt::format(
+      "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {} {}\" width=\"{}\" "
+      "height=\"{}\" role=\"img\" aria-label=\"{}\"><title>{}</title>\n",
+      w, h, w, h, Esc(title), Esc(title));
 }
 
 std::string Text(double x, double y, const std::string& s, const char* anchor = "start",
@@ -57,7 +59,12 @@ std::string Clip(const std::string& s, std::size_t width) {
   while (i < s.size()) {
     std::size_t len = 1;
     const unsigned char c = static_cast<unsigned char>(s[i]);
-    if (c >= 0xF0) len = 4; else if (c >= 0xE0) len = 3; else if (c >= 0xC0) len = 2;
+    if (c >= 0xF0)
+      len = 4;
+    else if (c >= 0xE0)
+      len = 3;
+    else if (c >= 0xC0)
+      len = 2;
     if (DisplayWidth(out + s.substr(i, len)) + 1 > width) break;
     out += s.substr(i, len);
     i += len;
@@ -71,26 +78,30 @@ std::string YAxis(const Axis& a, double left, double right, double top, double b
   std::string out;
   for (double t : a.ticks) {
     const double y = bottom - (t - a.lo) / (a.hi - a.lo) * (bottom - top);
-    out += fmt::format("<line class=\"grid\" x1=\"{:.1f}\" x2=\"{:.1f}\" y1=\"{:.1f}\" y2=\"{:.1f}\"/>\n",
-                       left, right, y, y);
+    out += fmt::format(
+        "<line class=\"grid\" x1=\"{:.1f}\" x2=\"{:.1f}\" y1=\"{:.1f}\" y2=\"{:.1f}\"/>\n", left,
+        right, y, y);
     out += Text(left - 4, y + 4, tick(t), "end");
   }
-  out += fmt::format("<line class=\"ax\" x1=\"{:.1f}\" x2=\"{:.1f}\" y1=\"{:.1f}\" y2=\"{:.1f}\"/>\n",
-                     left, left, top, bottom);
+  out +=
+      fmt::format("<line class=\"ax\" x1=\"{:.1f}\" x2=\"{:.1f}\" y1=\"{:.1f}\" y2=\"{:.1f}\"/>\n",
+                  left, left, top, bottom);
   return out;
 }
 
 std::string Legend(const std::vector<std::string>& names, double x, double y, bool target) {
   std::string out;
   for (std::size_t i = 0; i < names.size(); ++i) {
-    out += fmt::format("<rect class=\"dot{}\" x=\"{:.1f}\" y=\"{:.1f}\" width=\"10\" height=\"10\"/>",
-                       i % 4, x, y - 9);
+    out +=
+        fmt::format("<rect class=\"dot{}\" x=\"{:.1f}\" y=\"{:.1f}\" width=\"10\" height=\"10\"/>",
+                    i % 4, x, y - 9);
     out += Text(x + 14, y, names[i]);
     x += 24 + 7.0 * static_cast<double>(DisplayWidth(names[i]));
   }
   if (target) {
-    out += fmt::format("<line class=\"tgt\" x1=\"{:.1f}\" x2=\"{:.1f}\" y1=\"{:.1f}\" y2=\"{:.1f}\"/>",
-                       x, x + 18, y - 4, y - 4);
+    out +=
+        fmt::format("<line class=\"tgt\" x1=\"{:.1f}\" x2=\"{:.1f}\" y1=\"{:.1f}\" y2=\"{:.1f}\"/>",
+                    x, x + 18, y - 4, y - 4);
     out += Text(x + 22, y, "target");
   }
   return out;
@@ -116,8 +127,9 @@ std::string HBars(const std::string& title, const std::vector<std::string>& labe
   std::string out = Open(title, w, h);
   const double bottom = top + row * static_cast<double>(labels.size());
   for (double t : a.ticks) {
-    out += fmt::format("<line class=\"grid\" x1=\"{:.1f}\" x2=\"{:.1f}\" y1=\"{}\" y2=\"{:.1f}\"/>\n",
-                       X(t), X(t), top, bottom);
+    out +=
+        fmt::format("<line class=\"grid\" x1=\"{:.1f}\" x2=\"{:.1f}\" y1=\"{}\" y2=\"{:.1f}\"/>\n",
+                    X(t), X(t), top, bottom);
     out += Text(X(t), bottom + 14, tick(t), "middle");
   }
   for (std::size_t i = 0; i < labels.size(); ++i) {
@@ -126,9 +138,10 @@ std::string HBars(const std::string& title, const std::vector<std::string>& labe
     if (values[i]) {
       const double x0 = X(std::min(0.0, *values[i])), x1 = X(std::max(0.0, *values[i]));
       const std::string cls = i < classes.size() && !classes[i].empty() ? classes[i] : "bar";
-      out += fmt::format("<rect class=\"{}\" x=\"{:.1f}\" y=\"{:.1f}\" width=\"{:.1f}\" "
-                         "height=\"{}\"/>\n",
-                         cls, x0, y + 4, std::max(x1 - x0, 1.0), row - 8);
+      out += fmt::format(
+          "<rect class=\"{}\" x=\"{:.1f}\" y=\"{:.1f}\" width=\"{:.1f}\" "
+          "height=\"{}\"/>\n",
+          cls, x0, y + 4, std::max(x1 - x0, 1.0), row - 8);
     }
     const double tx = values[i] ? X(std::max(0.0, *values[i])) + 4 : X(0) + 4;
     out += Text(tx, y + 16, i < shown.size() ? shown[i] : "");
@@ -136,8 +149,9 @@ std::string HBars(const std::string& title, const std::vector<std::string>& labe
   out += fmt::format("<line class=\"ax\" x1=\"{:.1f}\" x2=\"{:.1f}\" y1=\"{}\" y2=\"{:.1f}\"/>\n",
                      X(0), X(0), top, bottom);
   if (target) {
-    out += fmt::format("<line class=\"tgt\" x1=\"{:.1f}\" x2=\"{:.1f}\" y1=\"{}\" y2=\"{:.1f}\"/>\n",
-                       X(*target), X(*target), top, bottom);
+    out +=
+        fmt::format("<line class=\"tgt\" x1=\"{:.1f}\" x2=\"{:.1f}\" y1=\"{}\" y2=\"{:.1f}\"/>\n",
+                    X(*target), X(*target), top, bottom);
   }
   return out + "</svg>";
 }
@@ -161,7 +175,8 @@ std::string Lines(const std::string& title, const std::vector<std::string>& x,
   auto Y = [&](double v) { return bottom - (v - a.lo) / (a.hi - a.lo) * plot_h; };
   std::string out = Open(title, w, top + plot_h + 40);
   out += YAxis(a, left, w - right, top, bottom, tick);
-  for (std::size_t i = 0; i < x.size(); ++i) out += Text(X(i), bottom + 16, Clip(x[i], 12), "middle");
+  for (std::size_t i = 0; i < x.size(); ++i)
+    out += Text(X(i), bottom + 16, Clip(x[i], 12), "middle");
   if (target) {
     out += fmt::format("<line class=\"tgt\" x1=\"{}\" x2=\"{}\" y1=\"{:.1f}\" y2=\"{:.1f}\"/>\n",
                        left, w - right, Y(*target), Y(*target));
@@ -190,7 +205,7 @@ std::string Lines(const std::string& title, const std::vector<std::string>& x,
 std::string Columns(const std::string& title, const std::vector<std::string>& x,
                     const std::vector<Series>& series, const Formatter& tick) {
   const int left = 80, right = 20, top = 24, plot_h = 200;
-  const int w = std::max(420, left + right + static_cast<int>(x.size()) * 70);
+  const int w = std::max(420, left + right + static_cast<int>(x.size()) * 84);
   const double bottom = top + plot_h;
   double lo = 0, hi = 0;
   for (const Series& s : series) {
@@ -199,21 +214,33 @@ std::string Columns(const std::string& title, const std::vector<std::string>& x,
     }
   }
   const Axis a = NiceAxis(lo, hi);
-  const double slot = static_cast<double>(w - left - right) / static_cast<double>(std::max<std::size_t>(x.size(), 1));
-  const double bw = std::min(24.0, (slot - 12) / static_cast<double>(std::max<std::size_t>(series.size(), 1)));
+  const double slot = static_cast<double>(w - left - right) /
+                      static_cast<double>(std::max<std::size_t>(x.size(), 1));
+  const double bw =
+      std::min(24.0, (slot - 12) / static_cast<double>(std::max<std::size_t>(series.size(), 1)));
   auto Y = [&](double v) { return bottom - (v - a.lo) / (a.hi - a.lo) * plot_h; };
-  std::string out = Open(title, w, top + plot_h + 40);
+  std::string out = Open(title, w, top + plot_h + 44);
   out += YAxis(a, left, w - right, top, bottom, tick);
   for (std::size_t i = 0; i < x.size(); ++i) {
-    const double x0 = left + slot * static_cast<double>(i) + (slot - bw * static_cast<double>(series.size())) / 2;
+    const double x0 =
+        left + slot * static_cast<double>(i) + (slot - bw * static_cast<double>(series.size())) / 2;
     for (std::size_t s = 0; s < series.size(); ++s) {
       if (i >= series[s].values.size() || !series[s].values[i]) continue;
       const double v = *series[s].values[i];
       const double y0 = Y(std::max(0.0, v)), y1 = Y(std::min(0.0, v));
-      out += fmt::format("<rect class=\"dot{}\" x=\"{:.1f}\" y=\"{:.1f}\" width=\"{:.1f}\" height=\"{:.1f}\"/>\n",
-                         s % 4, x0 + bw * static_cast<double>(s), y0, bw - 2, std::max(y1 - y0, 1.0));
+      out += fmt::format(
+          "<rect class=\"dot{}\" x=\"{:.1f}\" y=\"{:.1f}\" width=\"{:.1f}\" height=\"{:.1f}\"/>\n",
+          s % 4, x0 + bw * static_cast<double>(s), y0, bw - 2, std::max(y1 - y0, 1.0));
     }
-    out += Text(left + slot * (static_cast<double>(i) + 0.5), bottom + 16, Clip(x[i], 14), "middle");
+    // "2024-01 Aoki": the period over the group, on two lines.
+    const double cx = left + slot * (static_cast<double>(i) + 0.5);
+    const std::size_t space = x[i].find(' ');
+    if (space == std::string::npos) {
+      out += Text(cx, bottom + 16, Clip(x[i], 14), "middle");
+    } else {
+      out += Text(cx, bottom + 16, Clip(x[i].substr(0, space), 14), "middle");
+      out += Text(cx, bottom + 30, Clip(x[i].substr(space + 1), 14), "middle");
+    }
   }
   out += fmt::format("<line class=\"ax\" x1=\"{}\" x2=\"{}\" y1=\"{:.1f}\" y2=\"{:.1f}\"/>\n", left,
                      w - right, Y(0), Y(0));
@@ -237,8 +264,9 @@ std::string Funnel(const std::string& title, const std::vector<std::string>& sta
     const double y = 4 + static_cast<double>(i) * (row + gap);
     const double bw = std::max(2.0, values[i] / hi * plot);
     out += Text(left - 8, y + row / 2.0 + 4, Clip(stages[i], 20), "end");
-    out += fmt::format("<rect class=\"bar\" x=\"{:.1f}\" y=\"{:.1f}\" width=\"{:.1f}\" height=\"{}\" rx=\"3\"/>\n",
-                       mid - bw / 2, y, bw, row);
+    out += fmt::format(
+        "<rect class=\"bar\" x=\"{:.1f}\" y=\"{:.1f}\" width=\"{:.1f}\" height=\"{}\" rx=\"3\"/>\n",
+        mid - bw / 2, y, bw, row);
     out += Text(left + plot + 8, y + row / 2.0 + 4, i < shown.size() ? shown[i] : "");
     if (i + 1 < stages.size() && i < conversions.size() && !conversions[i].empty()) {
       out += Text(mid, y + row + gap / 2.0 + 5, "↓ " + conversions[i], "middle",
@@ -270,8 +298,9 @@ std::string Waterfall(const std::string& title, const std::string& start_label, 
                  const std::string& shown) {
     const double x = left + slot * static_cast<double>(i) + 8;
     const double y0 = Y(std::max(from, to)), y1 = Y(std::min(from, to));
-    out += fmt::format("<rect class=\"{}\" x=\"{:.1f}\" y=\"{:.1f}\" width=\"{:.1f}\" height=\"{:.1f}\"/>\n",
-                       cls, x, y0, slot - 16, std::max(y1 - y0, 1.0));
+    out += fmt::format(
+        "<rect class=\"{}\" x=\"{:.1f}\" y=\"{:.1f}\" width=\"{:.1f}\" height=\"{:.1f}\"/>\n", cls,
+        x, y0, slot - 16, std::max(y1 - y0, 1.0));
     out += Text(x + (slot - 16) / 2, y0 - 3, shown, "middle", " style=\"font-size:10px\"");
     out += Text(x + (slot - 16) / 2, bottom + 14, Clip(label, 12), "middle");
   };
@@ -306,9 +335,10 @@ std::string Steps(const std::string& title, const std::string& x_label,
   out += YAxis(ya, left, w - right, top, bottom, y_tick);
   for (double t : xa.ticks) out += Text(X(t), bottom + 14, fmt::format("{}", t), "middle");
   out += Text(left + plot_w / 2, bottom + 32, x_label, "middle");
-  out += fmt::format("<line class=\"grid\" x1=\"{}\" x2=\"{}\" y1=\"{:.1f}\" y2=\"{:.1f}\" "
-                     "style=\"stroke:#8c959f;stroke-dasharray:2 3\"/>\n",
-                     left, w - right, Y(0.5), Y(0.5));
+  out += fmt::format(
+      "<line class=\"grid\" x1=\"{}\" x2=\"{}\" y1=\"{:.1f}\" y2=\"{:.1f}\" "
+      "style=\"stroke:#8c959f;stroke-dasharray:2 3\"/>\n",
+      left, w - right, Y(0.5), Y(0.5));
   for (std::size_t s = 0; s < curves.size(); ++s) {
     const Curve& c = curves[s];
     if (c.x.empty()) continue;
@@ -347,9 +377,10 @@ std::string CashFlow(const std::string& title, const std::vector<std::string>& x
     const double xi = static_cast<double>(i);
     if (i < net.size()) {
       const double y0 = Y(std::max(0.0, net[i])), y1 = Y(std::min(0.0, net[i]));
-      out += fmt::format("<rect class=\"{}\" x=\"{:.1f}\" y=\"{:.1f}\" width=\"{:.1f}\" height=\"{:.1f}\"/>\n",
-                         net[i] >= 0 ? "bar2" : "bad", X(xi) - slot * 0.35, y0, slot * 0.7,
-                         std::max(y1 - y0, 0.5));
+      out += fmt::format(
+          "<rect class=\"{}\" x=\"{:.1f}\" y=\"{:.1f}\" width=\"{:.1f}\" height=\"{:.1f}\"/>\n",
+          net[i] >= 0 ? "bar2" : "bad", X(xi) - slot * 0.35, y0, slot * 0.7,
+          std::max(y1 - y0, 0.5));
     }
     if (i < cumulative.size()) {
       path += fmt::format("{}{:.1f},{:.1f}", path.empty() ? "M" : " L", X(xi), Y(cumulative[i]));
@@ -361,8 +392,9 @@ std::string CashFlow(const std::string& title, const std::vector<std::string>& x
   out += fmt::format("<path class=\"ln0\" d=\"{}\"/>\n", path);
   if (payback_x) {
     const double px = X(*payback_x);
-    out += fmt::format("<line class=\"pay\" x1=\"{:.1f}\" x2=\"{:.1f}\" y1=\"{}\" y2=\"{:.1f}\"/>\n",
-                       px, px, top, bottom);
+    out +=
+        fmt::format("<line class=\"pay\" x1=\"{:.1f}\" x2=\"{:.1f}\" y1=\"{}\" y2=\"{:.1f}\"/>\n",
+                    px, px, top, bottom);
     out += fmt::format("<circle class=\"good\" cx=\"{:.1f}\" cy=\"{:.1f}\" r=\"5\"/>\n", px, Y(0));
     out += Text(px + 6, top + 12, "● " + payback_text);
   }

@@ -19,8 +19,7 @@ using Formatter = std::function<std::string(double)>;
 std::string HBars(const std::string& title, const std::vector<std::string>& labels,
                   const std::vector<std::optional<double>>& values,
                   const std::vector<std::string>& shown, const Formatter& tick,
-                  const std::vector<std::string>& classes = {},
-                  std::optional<double> target = {});
+                  const std::vector<std::string>& classes = {}, std::optional<double> target = {});
 
 struct Series {
   std::string name;

@@ -106,11 +106,16 @@ def check_deb(deb, binary):
                  "./usr/share/doc/crmkpi/examples/deals.csv"]:
         check(path in files, f"{deb.name} lacks {path}")
     depends = {d.strip().split()[0] for d in fields["Depends"].split(",") if d.strip()}
-    # Each shared library the binary loads must come from a package the .deb depends on.
+    # Each shared library the binary needs itself (NEEDED; theirs come with their packages)
+    # must come from a package the .deb depends on.
+    needed = set(re.findall(r"\(NEEDED\)\s+Shared library: \[([^\]]+)\]",
+                            run(["readelf", "-d", str(binary)]).stdout))
+    check(len(needed) >= 5, f"readelf -d {binary}: NEEDED {needed}")
     for line in run(["ldd", str(binary)]).stdout.splitlines():
-        m = re.search(r"=> (\S+)", line)
-        if not m:
+        m = re.search(r"^\s*(\S+) => (\S+)", line)
+        if not m or m.group(1) not in needed:
             continue
+        m = re.search(r"=> (\S+)", line)
         lib = os.path.realpath(m.group(1))
         owner = run(["dpkg", "-S", lib]).stdout.split(":")[0].strip()
         if not owner:

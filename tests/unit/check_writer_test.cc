@@ -399,6 +399,7 @@ TEST_CASE("ParseCheckFormat names every format and refuses others", "[check_writ
   CHECK(ParseCheckFormat("csv") == CheckFormat::kCsv);
   CHECK(ParseCheckFormat("md") == CheckFormat::kMarkdown);
   CHECK(ParseCheckFormat("markdown") == CheckFormat::kMarkdown);
+  CHECK(ParseCheckFormat("html") == CheckFormat::kHtml);
   try {
     ParseCheckFormat("xml");
     FAIL("no error");

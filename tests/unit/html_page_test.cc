@@ -2,10 +2,9 @@
 // numbers as the JSON writer prints them, status never by colour alone, the page shell.
 #include "write/html_page.h"
 
+#include <catch2/catch.hpp>
 #include <limits>
 #include <string>
-
-#include <catch2/catch.hpp>
 
 #include "crmkpi/write/json_writer.h"
 #include "write/svg_chart.h"
@@ -16,11 +15,14 @@ namespace {
 TEST_CASE("html Esc escapes markup and replaces invalid UTF-8 and controls", "[html]") {
   CHECK(Esc("<script>alert('x')</script>") == "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;");
   CHECK(Esc("a & \"b\"") == "a &amp; &quot;b&quot;");
-  CHECK(Esc("佐藤　花子") == "佐藤　花子");  // valid UTF-8 as is
-  CHECK(Esc("\xFF") == "\xEF\xBF\xBD");       // invalid byte → U+FFFD
+  CHECK(Esc("佐藤　花子") == "佐藤　花子");              // valid UTF-8 as is
+  CHECK(Esc("\xFF") == "\xEF\xBF\xBD");                  // invalid byte → U+FFFD
   CHECK(Esc("\xE3\x81") == "\xEF\xBF\xBD\xEF\xBF\xBD");  // truncated sequence
   CHECK(Esc("\xC0\xAF") == "\xEF\xBF\xBD\xEF\xBF\xBD");  // overlong '/'
-  CHECK(Esc("a\x01" "b\tc\n") == "a\xEF\xBF\xBD" "b\tc\n");  // C0 control; tab, LF kept
+  CHECK(Esc("a\x01"
+            "b\tc\n") ==
+        "a\xEF\xBF\xBD"
+        "b\tc\n");                                       // C0 control; tab, LF kept
   CHECK(Esc("\xC2\x9B") == "\xEF\xBF\xBD\xEF\xBF\xBD");  // C1 control (CSI)
 }
 
@@ -75,7 +77,8 @@ TEST_CASE("svg charts escape their labels and draw one mark per value", "[html]"
   CHECK(bars.find("&lt;a&gt;") != std::string::npos);
   CHECK(bars.find("<a>") == std::string::npos);
   std::size_t rects = 0;
-  for (std::size_t at = bars.find("<rect"); at != std::string::npos; at = bars.find("<rect", at + 1)) {
+  for (std::size_t at = bars.find("<rect"); at != std::string::npos;
+       at = bars.find("<rect", at + 1)) {
     ++rects;
   }
   CHECK(rects == 1);  // the n/a value has no bar
