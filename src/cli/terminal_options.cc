@@ -106,6 +106,7 @@ void ApplyTerminalOptions(const CLI::App& app) {
                      (amb != nullptr && *amb != '\0' && std::string(amb) != "0");
   s.columns = a.columns;
   s.kpis = a.kpis;
+  s.ja = OptionValue(cmd, "--lang") == "ja";
   SetTerminal(std::move(s));
 }
 

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
+#include <iterator>
 
 #include <fmt/format.h>
 
@@ -30,8 +32,10 @@ std::string Human(const Num& n, Unit unit) {
     case Unit::kRatio:
       return Fixed(n.ToDouble() * 100.0, 1) + " %";
     case Unit::kAmount: {
-      // Two decimals at most, and none when they are zero (a yen average of 300,000 is not
-      // "300,000.00" beside a revenue of 300,000).
+      // Money without decimals (an average of 2,848,571.43 beside a revenue of 1,992,500 reads
+      // 2,848,571), but for small amounts, where cents count: two decimals at most, none when
+      // they are zero (12.5 → 12.50, 300 → 300).
+      if (std::fabs(n.ToDouble()) >= 100) return Fixed(std::round(n.ToDouble()), 0);
       std::string s = Fixed(n.ToDouble(), 2);
       if (s.size() > 3 && s.compare(s.size() - 3, 3, ".00") == 0) s.resize(s.size() - 3);
       return s;
@@ -47,6 +51,50 @@ std::string Human(const Num& n, Unit unit) {
     }
   }
   return n.ToString();
+}
+
+std::string MoneyIn(double v, std::string_view currency) {
+  // ISO 4217 currencies with 2 minor digits that exports commonly carry; the others (JPY, KRW,
+  // VND, …) have none, and an unknown code is shown as any amount.
+  static constexpr std::string_view kCents[] = {"AUD", "CAD", "CHF", "CNY", "EUR", "GBP", "HKD",
+                                                "INR", "NZD", "SGD", "THB", "TWD", "USD"};
+  if (std::find(std::begin(kCents), std::end(kCents), currency) != std::end(kCents)) {
+    return Fixed(v, 2);
+  }
+  return Human(Num::Real(v), Unit::kAmount);
+}
+
+std::string PointsSuffix() { return Terminal().ja ? " ポイント" : " pt"; }
+
+std::string NumberCell(const std::string& cell, std::optional<Unit> unit) {
+  if (cell.empty()) return cell;
+  char* end = nullptr;
+  const double v = std::strtod(cell.c_str(), &end);
+  if (end == cell.c_str() || *end != '\0' || !std::isfinite(v)) return cell;
+  const bool whole = std::floor(v) == v && std::fabs(v) < 1e15;
+  if (!unit) unit = Unit::kNumber;
+  switch (*unit) {
+    case Unit::kCount:
+      return Fixed(v, 0);
+    case Unit::kRatio:
+      return Fixed(v * 100.0, 1) + " %";
+    case Unit::kAmount:
+      return Human(Num::Real(v), Unit::kAmount);
+    case Unit::kDays:
+    case Unit::kHours:
+      return Fixed(v, 1);
+    case Unit::kNumber:
+      if (whole) return Fixed(v, 0);
+      {
+        // Up to 4 decimals below 1 (a discount factor 0.9921, a rate 0.1), 2 above; no
+        // trailing zeros.
+        std::string t = Fixed(v, std::fabs(v) < 1 ? 4 : 2);
+        while (t.back() == '0') t.pop_back();
+        if (t.back() == '.') t.pop_back();
+        return t;
+      }
+  }
+  return cell;
 }
 
 // Markdown cells escape '|' before anything is measured, so widths stay right.

@@ -33,11 +33,11 @@ std::string Cell(const Value& v, Unit unit) {
   return Human(Num::Real(*v.v), unit);
 }
 
-// A change in the node's own unit: ratios as fractions with 4 decimals (a win-rate gap of
-// −0.0833), amounts and counts as numbers.
+// A change in the root's unit: rates in points (a win-rate gap of −0.0833 is "-8.3 pt",
+// "-8.3 ポイント" with --lang ja), amounts and counts as the report shows them.
 std::string Signed(double x, Unit unit) {
-  std::string s = unit == Unit::kRatio ? Fixed(std::fabs(x), 4)
-                                       : Human(Num::Real(std::fabs(x)), Unit::kNumber);
+  std::string s = unit == Unit::kRatio ? Fixed(std::fabs(x) * 100.0, 1) + PointsSuffix()
+                                       : Human(Num::Real(std::fabs(x)), unit);
   return (x < 0 ? "-" : "+") + s;
 }
 

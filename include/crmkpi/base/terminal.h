@@ -17,6 +17,7 @@ struct TerminalSettings {
   bool ambiguous_wide = false;  // East Asian Width "A" (─ │ ○ ①) counts 2
   std::vector<std::string> columns;  // --columns: the table columns to show (by head), or all
   std::vector<std::string> kpis;     // --kpis: the KPIs (checks, tree nodes) to show, or all
+  bool ja = false;                   // --lang ja: Japanese words in the text outputs
 };
 
 const TerminalSettings& Terminal();
