@@ -70,11 +70,22 @@ std::size_t TerminalWidth(int fd) {
   return 0;
 }
 
-std::vector<std::string> WrapText(std::string_view text, std::size_t width) {
+std::string TruncateToWidth(std::string_view text, std::size_t width) {
+  if (DisplayWidth(text) <= width) return std::string(text);
+  const std::string ellipsis = "…";  // ambiguous: 1 or 2 columns
+  const std::size_t ew = DisplayWidth(ellipsis);
+  if (width <= ew) return CutWord(text, std::max<std::size_t>(width, 1)).front();
+  return CutWord(text, width - ew).front() + ellipsis;
+}
+
+std::vector<std::string> WrapText(std::string_view text, std::size_t width,
+                                  std::size_t rest_width) {
   if (width == 0) width = 1;
+  if (rest_width == 0) rest_width = width;
   std::vector<std::string> lines;
   std::string cur;
   std::size_t cur_w = 0;
+  auto room = [&] { return lines.empty() ? width : rest_width; };
   std::size_t i = 0;
   while (i < text.size()) {
     while (i < text.size() && text[i] == ' ') ++i;
@@ -84,7 +95,7 @@ std::vector<std::string> WrapText(std::string_view text, std::size_t width) {
     const std::string_view word = text.substr(i, j - i);
     i = j;
     const std::size_t w = DisplayWidth(word);
-    if (!cur.empty() && cur_w + 1 + w <= width) {
+    if (!cur.empty() && cur_w + 1 + w <= room()) {
       cur += ' ';
       cur += word;
       cur_w += 1 + w;
@@ -93,15 +104,23 @@ std::vector<std::string> WrapText(std::string_view text, std::size_t width) {
     if (!cur.empty()) lines.push_back(std::move(cur));
     cur.clear();
     cur_w = 0;
-    if (w <= width) {
+    if (w <= room()) {
       cur = std::string(word);
       cur_w = w;
       continue;
     }
-    std::vector<std::string> pieces = CutWord(word, width);
-    for (std::size_t k = 0; k + 1 < pieces.size(); ++k) lines.push_back(std::move(pieces[k]));
-    cur = pieces.back();
-    cur_w = DisplayWidth(cur);
+    // A word wider than a line: cut at character boundaries.
+    std::string_view left = word;
+    while (!left.empty()) {
+      std::string piece = CutWord(left, room()).front();
+      left.remove_prefix(piece.size());
+      if (left.empty()) {
+        cur_w = DisplayWidth(piece);
+        cur = std::move(piece);
+      } else {
+        lines.push_back(std::move(piece));
+      }
+    }
   }
   if (!cur.empty() || lines.empty()) lines.push_back(std::move(cur));
   return lines;
@@ -125,20 +144,32 @@ std::string WrapLines(std::string_view text, std::size_t width) {
       // Keep some room for the words even when deeply indented.
       if (indent + 2 + 20 > width) indent = 0;
       const std::string lead(indent, ' ');
-      const std::vector<std::string> first = WrapText(line.substr(indent), width - indent);
-      out += lead + first[0];
-      if (first.size() > 1) {
-        // The rest again, narrower by the hanging indent.
-        std::string rest;
-        for (std::size_t k = 1; k < first.size(); ++k) rest += (k > 1 ? " " : "") + first[k];
-        for (const std::string& l : WrapText(rest, width - indent - 2)) {
-          out += "\n" + lead + "  " + l;
-        }
+      const std::vector<std::string> lines =
+          WrapText(line.substr(indent), width - indent, width - indent - 2);
+      for (std::size_t k = 0; k < lines.size(); ++k) {
+        out += (k == 0 ? lead : "\n" + lead + "  ") + lines[k];
       }
     }
     if (nl) out += '\n';
   }
   return out;
+}
+
+std::string TruncateFront(std::string_view text, std::size_t width) {
+  if (DisplayWidth(text) <= width) return std::string(text);
+  const std::string ellipsis = "…";
+  const std::size_t ew = DisplayWidth(ellipsis);
+  std::size_t start = text.size();
+  std::size_t w = 0;
+  while (start > 0) {
+    std::size_t k = start - 1;
+    while (k > 0 && (static_cast<unsigned char>(text[k]) & 0xC0) == 0x80) --k;
+    const std::size_t cw = DisplayWidth(text.substr(k, start - k));
+    if (w + cw + ew > width) break;
+    w += cw;
+    start = k;
+  }
+  return ellipsis + std::string(text.substr(start));
 }
 
 std::string PaintStatus(const std::string& cell) {

@@ -19,9 +19,11 @@ import os
 import pty
 import re
 import select
+import shutil
 import struct
 import subprocess
 import sys
+import tempfile
 import termios
 import unicodedata
 
@@ -206,15 +208,25 @@ def main():
     if b"\x1b[" not in p.stdout:
         fail("check --color always piped: no colour")
 
-    # The progress line (forced on a small chunk size) clears itself and never wraps.
-    big = ["report", os.path.join(EX, "deals.csv"), "--by", "owner", "--progress"]
-    code, text = run_pty(big, 60, stderr=True)
-    if code == 2 and "--progress" in text:
-        pass  # no such flag: the progress line is tested where it exists
-    else:
-        for piece in re.split(r"[\r\n]", text):
-            if width(piece) > 60:
-                fail(f"progress at 60 columns: {piece!r}")
+    # The progress line (drawn on a small input with CRMKPI_PROGRESS_MIN_BYTES=1), for a file
+    # whose name alone is wider than the terminal: truncated to the width, so it never wraps,
+    # and cleared (\r ESC[K) before the report is printed, so no stale line stays behind.
+    with tempfile.TemporaryDirectory() as d:
+        long_name = os.path.join(d, "商談データ_" + "x" * 90 + ".csv")
+        shutil.copy(os.path.join(EX, "deals.csv"), long_name)
+        code, text = run_pty(["report", long_name, "--by", "owner"], 60,
+                             {"CRMKPI_PROGRESS_MIN_BYTES": "1"}, stderr=True)
+        drawn = [p for p in re.split(r"[\r\n]", ANSI.sub("", text)) if "MB" in p and "rows" in p]
+        if not drawn:
+            fail(f"progress: no line drawn: {text[:300]!r}")
+        for piece in drawn:
+            if width(piece) >= 60:
+                fail(f"progress at 60 columns: {width(piece)} wide: {piece!r}")
+        last_draw = max(text.rfind(p) for p in drawn) if drawn else -1
+        clear = text.find("\r\x1b[K", last_draw)
+        report_at = text.find("Total")
+        if clear < 0 or (report_at >= 0 and clear > report_at):
+            fail(f"progress: not cleared before the report: {text[:300]!r}")
 
     print(f"{len(cmds)} commands × 3 widths; {len(FAILURES)} failures")
     return 1 if FAILURES else 0

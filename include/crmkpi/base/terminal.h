@@ -30,9 +30,17 @@ bool Shown(std::string_view id);
 // |fd| is not a terminal (a pipe or a file has no width, whatever COLUMNS says).
 std::size_t TerminalWidth(int fd);
 
-// |text| broken at spaces into lines of at most |width| display columns (a word longer than
-// the width is cut); at least one line.
-std::vector<std::string> WrapText(std::string_view text, std::size_t width);
+// |text| broken at spaces into lines of at most |width| display columns (|rest_width| for the
+// lines after the first, when not 0; a word longer than a line is cut); at least one line.
+std::vector<std::string> WrapText(std::string_view text, std::size_t width,
+                                  std::size_t rest_width = 0);
+
+// |text| cut to at most |width| display columns, ending in "…" when cut.
+std::string TruncateToWidth(std::string_view text, std::size_t width);
+
+// |text| with its start cut so that it fits |width| columns, starting with "…" when cut
+// ("…/data/deals.csv": a file name's end says which file it is).
+std::string TruncateFront(std::string_view text, std::size_t width);
 
 // Every line of |text| wider than |width| broken at spaces; the continuation lines are indented
 // by the line's own indentation + 2. Unchanged when |width| is 0.
