@@ -175,15 +175,16 @@ std::string TruncateFront(std::string_view text, std::size_t width) {
 std::string PaintStatus(const std::string& cell) {
   if (!Terminal().color) return cell;
   const char* code = nullptr;
-  if (cell == "on track" || cell == "PASS" || cell == "ok") {
+  if (cell == "on track" || cell == "PASS" || cell == "ok" || cell == "達成") {
     code = "32";
-  } else if (cell == "off track" || cell == "error") {
+  } else if (cell == "off track" || cell == "error" || cell == "未達") {
     code = "31";
   } else if (cell == "FAIL") {
     code = "1;31";
   } else if (cell == "WARN" || cell == "warning") {
     code = "33";
-  } else if (cell == "n/a" || cell.rfind("n/a (", 0) == 0 || cell == "no target") {
+  } else if (cell == "n/a" || cell.rfind("n/a (", 0) == 0 || cell == "no target" ||
+             cell == "目標なし") {
     code = "2";
   }
   if (code == nullptr) return cell;

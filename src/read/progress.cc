@@ -59,7 +59,8 @@ void Progress::Update(std::uint64_t bytes, std::uint64_t rows) {
   // Never wider than the terminal (a wrapped line cannot be redrawn in place: each redraw
   // would leave one line behind); the last column stays free, some terminals wrap on it. The
   // file name gives way first (its end kept), then the numbers' tail.
-  if (const std::size_t cols = TerminalWidth(STDERR_FILENO); cols > 1 && DisplayWidth(line) > cols - 1) {
+  const std::size_t cols = TerminalWidth(STDERR_FILENO);
+  if (cols > 1 && DisplayWidth(line) > cols - 1) {
     const std::size_t others = DisplayWidth(line) - DisplayWidth(name_);
     if (others + 12 <= cols - 1) {
       line = ProgressLine(TruncateFront(name_, cols - 1 - others), bytes, total_, rows, seconds);

@@ -12,6 +12,7 @@
 #include "crmkpi/evaluate/view_select.h"
 #include "crmkpi/write/json_writer.h"
 #include "crmkpi/write/signs_writer.h"
+#include "labels.h"
 #include "targets_section.h"
 #include "text_table.h"
 
@@ -266,7 +267,7 @@ std::string WriteHuman(const Report& report, bool md) {
                           v.achievement ? Fixed(*v.achievement * 100.0, 1) + " %" : "",
                           v.status, BasisCell(v)});
   }
-  out += md ? "## Total\n\n" : "Total\n";
+  out += md ? "## " + Localized("Total") + "\n\n" : Localized("Total") + "\n";
   out += total.Render(md);
   if (report.trend && !report.trend->series.empty()) {
     // KPIs down, periods across, the target line last.
@@ -301,8 +302,12 @@ std::string WriteHuman(const Report& report, bool md) {
 
   for (const Grouping& g : report.groupings) {
     std::string title;
-    for (const auto& k : g.keys) title += (title.empty() ? "" : " × ") + k;
-    out += md ? fmt::format("\n## By {}\n\n", title) : fmt::format("\nBy {}\n", title);
+    for (const auto& k : g.keys) {
+      title += (title.empty() ? "" : " × ") + (k == "period" ? Localized(k) : k);
+    }
+    if (Terminal().ja) title += "別";  // 担当者別
+    const std::string by = Terminal().ja ? title : "By " + title;
+    out += md ? fmt::format("\n## {}\n\n", by) : fmt::format("\n{}\n", by);
     Table t;
     for (const auto& k : g.keys) {
       t.head.push_back(k);

@@ -10,6 +10,7 @@
 #include "crmkpi/base/terminal.h"
 #include "crmkpi/base/text.h"
 #include "crmkpi/base/utf8.h"
+#include "labels.h"
 
 namespace crmkpi {
 
@@ -214,7 +215,7 @@ std::string Table::RenderRaw(bool markdown) const {
   if (!markdown && !Terminal().columns.empty()) {
     for (std::size_t c = 0; c < head.size(); ++c) {
       for (const std::string& name : Terminal().columns) {
-        if (Lower(name) == Lower(head[c])) cols.push_back(c);
+        if (Lower(name) == Lower(head[c]) || name == Localized(head[c])) cols.push_back(c);
       }
     }
   }
@@ -271,6 +272,14 @@ std::string Table::RenderRaw(bool markdown) const {
   }
 
   std::string out;
+  // --lang ja: headings and statuses in Japanese (labels.cc), measured as shown.
+  std::vector<std::string> shown_head = head;
+  if (Terminal().ja) {
+    for (std::size_t c = 0; c < head.size(); ++c) {
+      shown_head[c] = Localized(head[c]);
+      w[c] = std::max(w[c], DisplayWidth(shown_head[c]));
+    }
+  }
   auto line = [&](const std::vector<std::string>& cells, bool paint) {
     // Each cell wrapped to its column's width (only a narrowed column has more than one line).
     std::vector<std::vector<std::string>> parts;
@@ -286,7 +295,7 @@ std::string Table::RenderRaw(bool markdown) const {
       for (std::size_t k = 0; k < cols.size(); ++k) {
         const std::size_t c = cols[k];
         std::string cell = h < parts[k].size() ? parts[k][h] : std::string();
-        if (paint) cell = PaintStatus(cell);
+        if (paint) cell = PaintStatus(Localized(cell));
         l += right[c] ? PadLeft(cell, w[c]) : PadRight(cell, w[c]);
         if (k + 1 < cols.size()) l += markdown ? " | " : "  ";
       }
@@ -299,7 +308,8 @@ std::string Table::RenderRaw(bool markdown) const {
     std::string moved;
     for (std::size_t c : under) {
       if (c >= cells.size() || cells[c].empty()) continue;
-      moved += (moved.empty() ? "" : " | ") + head[c] + ": " + PaintStatus(cells[c]);
+      moved += (moved.empty() ? "" : " | ") + shown_head[c] + ": " +
+               PaintStatus(Localized(cells[c]));
     }
     if (moved.empty()) return;
     // Indented under the row (in a tree, under its node).
@@ -316,7 +326,7 @@ std::string Table::RenderRaw(bool markdown) const {
       first = false;
     }
   };
-  line(head, false);
+  line(shown_head, false);
   if (markdown) {
     std::string sep = "|";
     for (std::size_t c : cols) {

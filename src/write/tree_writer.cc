@@ -11,6 +11,7 @@
 #include "crmkpi/base/text.h"
 #include "crmkpi/write/json_writer.h"
 #include "crmkpi/write/signs_writer.h"
+#include "labels.h"
 #include "text_table.h"
 
 namespace crmkpi {
@@ -228,7 +229,9 @@ std::string HumanTree(const TreeResult& tree, bool md) {
   t.right = {false, true, true, true, false, true, true, false};
   for (const TreeNode& r : tree.roots) Rows(r, "", "", r.unit, targets, &t);
   const std::string title =
-      tree.group.empty() ? "KPI tree" : "KPI tree of " + GroupText(tree);
+      tree.group.empty() ? Localized("KPI tree")
+      : Terminal().ja    ? GroupText(tree) + " の KPIツリー"
+                         : "KPI tree of " + GroupText(tree);
   std::string out = md ? "# " + title + "\n\n" : title + "\n";
   if (const std::string line = PeriodLine(tree); !line.empty()) {
     out += line + (md ? "\n\n" : "\n");

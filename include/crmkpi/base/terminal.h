@@ -48,7 +48,7 @@ std::string WrapLines(std::string_view text, std::size_t width);
 
 // A status cell in ANSI colour when Terminal().color: "on track", "PASS", "ok" green; "off
 // track", "error" red; "FAIL" bold red; "WARN", "warning" yellow; "n/a", "n/a (0/0)" and "no
-// target" dim. Any other cell as is.
+// target" dim (and their --lang ja words 達成, 未達, 目標なし). Any other cell as is.
 std::string PaintStatus(const std::string& cell);
 
 }  // namespace crmkpi
