@@ -126,6 +126,31 @@ std::vector<std::string> WrapText(std::string_view text, std::size_t width,
   return lines;
 }
 
+namespace {
+
+// The byte offset in |line| at which at most |width| columns end, at a space when there is one
+// after |min_at| (a word wider than the line is cut at a character).
+std::size_t BreakAt(std::string_view line, std::size_t width, std::size_t min_at) {
+  std::size_t w = 0;
+  std::size_t i = 0;
+  std::size_t last_space = std::string_view::npos;
+  while (i < line.size()) {
+    std::size_t len = SeqLen(static_cast<unsigned char>(line[i]));
+    if (i + len > line.size()) len = line.size() - i;
+    const std::size_t cw = DisplayWidth(line.substr(i, len));
+    if (w + cw > width) break;
+    if (line[i] == ' ' && i > min_at) last_space = i;
+    w += cw;
+    i += len;
+  }
+  if (i >= line.size()) return line.size();
+  if (line[i] == ' ') return i;
+  if (last_space != std::string_view::npos) return last_space;
+  return i > 0 ? i : SeqLen(static_cast<unsigned char>(line[0]));
+}
+
+}  // namespace
+
 std::string WrapLines(std::string_view text, std::size_t width) {
   if (width == 0) return std::string(text);
   std::string out;
@@ -134,21 +159,46 @@ std::string WrapLines(std::string_view text, std::size_t width) {
     std::size_t end = text.find('\n', pos);
     const bool nl = end != std::string_view::npos;
     if (!nl) end = text.size();
-    const std::string_view line = text.substr(pos, end - pos);
+    std::string_view line = text.substr(pos, end - pos);
     pos = nl ? end + 1 : end;
     if (DisplayWidth(line) <= width) {
       out += line;
-    } else {
-      std::size_t indent = line.find_first_not_of(' ');
-      if (indent == std::string_view::npos) indent = 0;
-      // Keep some room for the words even when deeply indented.
-      if (indent + 2 + 20 > width) indent = 0;
-      const std::string lead(indent, ' ');
-      const std::vector<std::string> lines =
-          WrapText(line.substr(indent), width - indent, width - indent - 2);
-      for (std::size_t k = 0; k < lines.size(); ++k) {
-        out += (k == 0 ? lead : "\n" + lead + "  ") + lines[k];
+      if (nl) out += '\n';
+      continue;
+    }
+    // The continuation lines hang under the value of a "key   value" line (after its first
+    // run of two spaces), else 2 columns in from the line's own indentation; the spacing
+    // inside the line is kept.
+    std::size_t indent = line.find_first_not_of(' ');
+    if (indent == std::string_view::npos) indent = 0;
+    std::size_t hang = indent + 2;
+    std::size_t first_min = indent;  // the first line breaks at a space after this byte
+    if (const std::size_t gap = line.find("  ", indent); gap != std::string_view::npos) {
+      const std::size_t value = line.find_first_not_of(' ', gap);
+      if (value != std::string_view::npos) {
+        const std::size_t value_col = DisplayWidth(line.substr(0, value));
+        if (value_col + 20 <= width) {
+          hang = value_col;
+          first_min = value;  // not between the key and its value
+        }
       }
+    }
+    if (hang + 20 > width) hang = 0;
+    const std::string lead(hang, ' ');
+    bool first = true;
+    while (!line.empty()) {
+      const std::size_t room = first ? width : width - hang;
+      if (DisplayWidth(line) <= room) {
+        out += (first ? "" : lead) + std::string(line);
+        break;
+      }
+      std::size_t cut = BreakAt(line, room, first ? first_min : 0);
+      std::string_view piece = line.substr(0, cut);
+      while (!piece.empty() && piece.back() == ' ') piece.remove_suffix(1);
+      out += (first ? "" : lead) + std::string(piece) + "\n";
+      line.remove_prefix(cut);
+      while (!line.empty() && line.front() == ' ') line.remove_prefix(1);
+      first = false;
     }
     if (nl) out += '\n';
   }

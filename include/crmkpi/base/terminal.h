@@ -42,8 +42,9 @@ std::string TruncateToWidth(std::string_view text, std::size_t width);
 // ("…/data/deals.csv": a file name's end says which file it is).
 std::string TruncateFront(std::string_view text, std::size_t width);
 
-// Every line of |text| wider than |width| broken at spaces; the continuation lines are indented
-// by the line's own indentation + 2. Unchanged when |width| is 0.
+// Every line of |text| wider than |width| broken at spaces (its inner spacing kept); the
+// continuation lines hang under the value of a "key   value" line, else 2 columns in from the
+// line's own indentation. Unchanged when |width| is 0.
 std::string WrapLines(std::string_view text, std::size_t width);
 
 // A status cell in ANSI colour when Terminal().color: "on track", "PASS", "ok" green; "off
