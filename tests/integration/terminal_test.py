@@ -8,6 +8,7 @@ and COLUMNS set to the same width) at 80, 120 and 60 columns, and fails when a l
 prints is wider than the terminal: display width as a terminal counts it (East Asian Width W
 and F count 2, combining marks 0, ANSI escapes stripped). Also checks that
 
+  - with CRMKPI_AMBIGUOUS_WIDE=1, lines fit when East Asian ambiguous characters count 2,
   - piped output does not depend on COLUMNS (no limit when stdout is not a terminal),
   - a run with NO_COLOR on the terminal has no escape sequence, and --color always has one,
   - the progress line leaves nothing behind (every \\r-separated piece fits the width).
@@ -35,15 +36,17 @@ CRMKPI = None
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 
 
-def width(text):
-    """Terminal columns of one line: W/F count 2, combining and zero-width 0."""
+def width(text, ambiguous_wide=False):
+    """Terminal columns of one line: W/F count 2 (and A when ambiguous_wide), combining and
+    zero-width 0."""
+    wide = ("W", "F", "A") if ambiguous_wide else ("W", "F")
     w = 0
     for ch in ANSI.sub("", text):
         if unicodedata.combining(ch) or ch in "\u200b\u200c\u200d\u200e\u200f\ufeff":
             continue
         if unicodedata.category(ch) == "Cc":
             continue
-        w += 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
+        w += 2 if unicodedata.east_asian_width(ch) in wide else 1
     return w
 
 
@@ -158,17 +161,19 @@ def fail(msg):
     print("FAIL:", msg)
 
 
-def check_fits(name, argv, cols):
-    code, text = run_pty(argv, cols)
+def check_fits(name, argv, cols, extra_env=None):
+    amb = bool(extra_env and extra_env.get("CRMKPI_AMBIGUOUS_WIDE"))
+    code, text = run_pty(argv, cols, extra_env)
     if code not in (0, 1):
         fail(f"{name} at {cols}: exit {code}\n{text[:2000]}")
         return
     for n, line in enumerate(text.split("\n"), 1):
         # A progress line rewrites itself with \r: each piece must fit.
         for piece in line.split("\r"):
-            w = width(piece)
+            w = width(piece, amb)
             if w > cols:
-                fail(f"{name} at {cols} columns: line {n} is {w} wide:\n  {piece!r}")
+                fail(f"{name} at {cols} columns{' (ambiguous wide)' if amb else ''}: line {n} "
+                     f"is {w} wide:\n  {piece!r}")
                 return
 
 
@@ -179,6 +184,10 @@ def main():
     for cols in (80, 120, 60):
         for name, argv in cmds:
             check_fits(name, argv, cols)
+    # A CJK terminal draws ─ │ ├ ○ two columns wide: with CRMKPI_AMBIGUOUS_WIDE=1 the tables
+    # still fit when measured so.
+    for name, argv in cmds:
+        check_fits(name, argv, 80, {"CRMKPI_AMBIGUOUS_WIDE": "1"})
 
     # Piped: COLUMNS changes nothing.
     for name, argv in cmds:
