@@ -498,6 +498,8 @@ class DwellRun {
     list.title = "Stuck deals (open longer than the threshold)";
     list.columns = {"id", "owner", "stage", "days", "amount", "threshold_days", "threshold_source"};
     list.numeric = {false, false, false, true, true, true, false};
+    list.units = {Unit::kNumber, Unit::kNumber, Unit::kNumber, Unit::kDays,
+                  Unit::kAmount, Unit::kDays, Unit::kNumber};
     // Per stage: the threshold and where it came from.
     std::vector<std::optional<double>> threshold(stages_.size());
     std::vector<bool> explicit_threshold(stages_.size(), false);

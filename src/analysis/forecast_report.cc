@@ -435,6 +435,10 @@ class ForecastReportRun : public ForecastInputs {
       cells.push_back(std::to_string(p.rows));
       list.rows.push_back(std::move(cells));
     }
+    // Money as money, APE as a percentage, rows as a count (in the table and md formats).
+    for (const std::string& c : list.columns) {
+      list.units.push_back(c == "ape" ? Unit::kRatio : c == "rows" ? Unit::kCount : Unit::kAmount);
+    }
     return list;
   }
 

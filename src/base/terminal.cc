@@ -70,11 +70,22 @@ std::size_t TerminalWidth(int fd) {
   return 0;
 }
 
-std::vector<std::string> WrapText(std::string_view text, std::size_t width) {
+std::string TruncateToWidth(std::string_view text, std::size_t width) {
+  if (DisplayWidth(text) <= width) return std::string(text);
+  const std::string ellipsis = "…";  // ambiguous: 1 or 2 columns
+  const std::size_t ew = DisplayWidth(ellipsis);
+  if (width <= ew) return CutWord(text, std::max<std::size_t>(width, 1)).front();
+  return CutWord(text, width - ew).front() + ellipsis;
+}
+
+std::vector<std::string> WrapText(std::string_view text, std::size_t width,
+                                  std::size_t rest_width) {
   if (width == 0) width = 1;
+  if (rest_width == 0) rest_width = width;
   std::vector<std::string> lines;
   std::string cur;
   std::size_t cur_w = 0;
+  auto room = [&] { return lines.empty() ? width : rest_width; };
   std::size_t i = 0;
   while (i < text.size()) {
     while (i < text.size() && text[i] == ' ') ++i;
@@ -84,7 +95,7 @@ std::vector<std::string> WrapText(std::string_view text, std::size_t width) {
     const std::string_view word = text.substr(i, j - i);
     i = j;
     const std::size_t w = DisplayWidth(word);
-    if (!cur.empty() && cur_w + 1 + w <= width) {
+    if (!cur.empty() && cur_w + 1 + w <= room()) {
       cur += ' ';
       cur += word;
       cur_w += 1 + w;
@@ -93,19 +104,52 @@ std::vector<std::string> WrapText(std::string_view text, std::size_t width) {
     if (!cur.empty()) lines.push_back(std::move(cur));
     cur.clear();
     cur_w = 0;
-    if (w <= width) {
+    if (w <= room()) {
       cur = std::string(word);
       cur_w = w;
       continue;
     }
-    std::vector<std::string> pieces = CutWord(word, width);
-    for (std::size_t k = 0; k + 1 < pieces.size(); ++k) lines.push_back(std::move(pieces[k]));
-    cur = pieces.back();
-    cur_w = DisplayWidth(cur);
+    // A word wider than a line: cut at character boundaries.
+    std::string_view left = word;
+    while (!left.empty()) {
+      std::string piece = CutWord(left, room()).front();
+      left.remove_prefix(piece.size());
+      if (left.empty()) {
+        cur_w = DisplayWidth(piece);
+        cur = std::move(piece);
+      } else {
+        lines.push_back(std::move(piece));
+      }
+    }
   }
   if (!cur.empty() || lines.empty()) lines.push_back(std::move(cur));
   return lines;
 }
+
+namespace {
+
+// The byte offset in |line| at which at most |width| columns end, at a space when there is one
+// after |min_at| (a word wider than the line is cut at a character).
+std::size_t BreakAt(std::string_view line, std::size_t width, std::size_t min_at) {
+  std::size_t w = 0;
+  std::size_t i = 0;
+  std::size_t last_space = std::string_view::npos;
+  while (i < line.size()) {
+    std::size_t len = SeqLen(static_cast<unsigned char>(line[i]));
+    if (i + len > line.size()) len = line.size() - i;
+    const std::size_t cw = DisplayWidth(line.substr(i, len));
+    if (w + cw > width) break;
+    if (line[i] == ' ' && i > min_at) last_space = i;
+    w += cw;
+    i += len;
+  }
+  if (i >= line.size()) return line.size();
+  if (line[i] == ' ') return i;
+  if (last_space != std::string_view::npos) return last_space;
+  return i > 0 ? i : SeqLen(static_cast<unsigned char>(line[0]));
+}
+
+}  // namespace
 
 std::string WrapLines(std::string_view text, std::size_t width) {
   if (width == 0) return std::string(text);
@@ -115,44 +159,82 @@ std::string WrapLines(std::string_view text, std::size_t width) {
     std::size_t end = text.find('\n', pos);
     const bool nl = end != std::string_view::npos;
     if (!nl) end = text.size();
-    const std::string_view line = text.substr(pos, end - pos);
+    std::string_view line = text.substr(pos, end - pos);
     pos = nl ? end + 1 : end;
     if (DisplayWidth(line) <= width) {
       out += line;
-    } else {
-      std::size_t indent = line.find_first_not_of(' ');
-      if (indent == std::string_view::npos) indent = 0;
-      // Keep some room for the words even when deeply indented.
-      if (indent + 2 + 20 > width) indent = 0;
-      const std::string lead(indent, ' ');
-      const std::vector<std::string> first = WrapText(line.substr(indent), width - indent);
-      out += lead + first[0];
-      if (first.size() > 1) {
-        // The rest again, narrower by the hanging indent.
-        std::string rest;
-        for (std::size_t k = 1; k < first.size(); ++k) rest += (k > 1 ? " " : "") + first[k];
-        for (const std::string& l : WrapText(rest, width - indent - 2)) {
-          out += "\n" + lead + "  " + l;
+      if (nl) out += '\n';
+      continue;
+    }
+    // The continuation lines hang under the value of a "key   value" line (after its first
+    // run of two spaces), else 2 columns in from the line's own indentation; the spacing
+    // inside the line is kept.
+    std::size_t indent = line.find_first_not_of(' ');
+    if (indent == std::string_view::npos) indent = 0;
+    std::size_t hang = indent + 2;
+    std::size_t first_min = indent;  // the first line breaks at a space after this byte
+    if (const std::size_t gap = line.find("  ", indent); gap != std::string_view::npos) {
+      const std::size_t value = line.find_first_not_of(' ', gap);
+      if (value != std::string_view::npos) {
+        const std::size_t value_col = DisplayWidth(line.substr(0, value));
+        if (value_col + 20 <= width) {
+          hang = value_col;
+          first_min = value;  // not between the key and its value
         }
       }
+    }
+    if (hang + 20 > width) hang = 0;
+    const std::string lead(hang, ' ');
+    bool first = true;
+    while (!line.empty()) {
+      const std::size_t room = first ? width : width - hang;
+      if (DisplayWidth(line) <= room) {
+        out += (first ? "" : lead) + std::string(line);
+        break;
+      }
+      std::size_t cut = BreakAt(line, room, first ? first_min : 0);
+      std::string_view piece = line.substr(0, cut);
+      while (!piece.empty() && piece.back() == ' ') piece.remove_suffix(1);
+      out += (first ? "" : lead) + std::string(piece) + "\n";
+      line.remove_prefix(cut);
+      while (!line.empty() && line.front() == ' ') line.remove_prefix(1);
+      first = false;
     }
     if (nl) out += '\n';
   }
   return out;
 }
 
+std::string TruncateFront(std::string_view text, std::size_t width) {
+  if (DisplayWidth(text) <= width) return std::string(text);
+  const std::string ellipsis = "…";
+  const std::size_t ew = DisplayWidth(ellipsis);
+  std::size_t start = text.size();
+  std::size_t w = 0;
+  while (start > 0) {
+    std::size_t k = start - 1;
+    while (k > 0 && (static_cast<unsigned char>(text[k]) & 0xC0) == 0x80) --k;
+    const std::size_t cw = DisplayWidth(text.substr(k, start - k));
+    if (w + cw + ew > width) break;
+    w += cw;
+    start = k;
+  }
+  return ellipsis + std::string(text.substr(start));
+}
+
 std::string PaintStatus(const std::string& cell) {
   if (!Terminal().color) return cell;
   const char* code = nullptr;
-  if (cell == "on track" || cell == "PASS" || cell == "ok") {
+  if (cell == "on track" || cell == "PASS" || cell == "ok" || cell == "達成") {
     code = "32";
-  } else if (cell == "off track" || cell == "error") {
+  } else if (cell == "off track" || cell == "error" || cell == "未達") {
     code = "31";
   } else if (cell == "FAIL") {
     code = "1;31";
   } else if (cell == "WARN" || cell == "warning") {
     code = "33";
-  } else if (cell == "n/a" || cell.rfind("n/a (", 0) == 0 || cell == "no target") {
+  } else if (cell == "n/a" || cell.rfind("n/a (", 0) == 0 || cell == "no target" ||
+             cell == "目標なし") {
     code = "2";
   }
   if (code == nullptr) return cell;

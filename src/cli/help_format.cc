@@ -7,6 +7,7 @@
 #include <utility>
 #include <vector>
 
+#include "crmkpi/base/terminal.h"
 #include "crmkpi/base/text.h"
 #include "crmkpi/base/utf8.h"
 
@@ -53,6 +54,24 @@ const std::vector<GroupOf>& Groups() {
 
 constexpr std::string_view kOther = "Other options";
 
+// |text| in lines of at most |width| columns, the first starting at column |start|: each line
+// after the first indented to |start|; the text's own line breaks stay (base/terminal.h's
+// WrapText breaks each paragraph).
+std::string Wrapped(std::string_view text, std::size_t width, std::size_t start) {
+  std::string out;
+  std::size_t from = 0;
+  while (from <= text.size()) {
+    std::size_t end = text.find('\n', from);
+    if (end == std::string_view::npos) end = text.size();
+    for (const std::string& line : WrapText(text.substr(from, end - from), width - start)) {
+      if (!out.empty()) out += "\n" + std::string(start, ' ');
+      out += line;
+    }
+    from = end + 1;
+  }
+  return out;
+}
+
 // The left column's width (option names and their value hints); descriptions start after it.
 constexpr std::size_t kLeft = 30;
 
@@ -67,7 +86,7 @@ std::string TwoColumns(const std::string& left, const std::string& desc) {
   } else {
     out += std::string(kLeft - w, ' ');
   }
-  return out + WrapText(desc, kHelpWidth - kLeft, kLeft) + "\n";
+  return out + Wrapped(desc, kHelpWidth, kLeft) + "\n";
 }
 
 class HelpFormatter : public CLI::Formatter {
@@ -83,13 +102,13 @@ class HelpFormatter : public CLI::Formatter {
 
   std::string make_description(const CLI::App* app) const override {
     const std::string& desc = app->get_description();
-    return desc.empty() ? std::string() : WrapText(desc, kHelpWidth, 0) + "\n";
+    return desc.empty() ? std::string() : Wrapped(desc, kHelpWidth, 0) + "\n";
   }
 
   std::string make_usage(const CLI::App* app, std::string name) const override {
     std::string usage = CLI::Formatter::make_usage(app, std::move(name));
     while (!usage.empty() && usage.back() == '\n') usage.pop_back();
-    return WrapText(usage, kHelpWidth, 2) + "\n";
+    return Wrapped(usage, kHelpWidth, 2) + "\n";
   }
 
   // As CLI11's, with the option groups in the order of Groups() (then any other).
@@ -115,58 +134,6 @@ class HelpFormatter : public CLI::Formatter {
 };
 
 }  // namespace
-
-std::string WrapText(std::string_view text, std::size_t width, std::size_t indent) {
-  std::string out;
-  std::size_t col = 0;  // columns used on the current line
-  const std::string pad(indent, ' ');
-  const auto new_line = [&] {
-    while (!out.empty() && out.back() == ' ') out.pop_back();
-    out += "\n" + pad;
-    col = 0;
-  };
-  std::size_t i = 0;
-  while (i < text.size()) {
-    if (text[i] == '\n') {  // the text's own line breaks stay
-      new_line();
-      ++i;
-      continue;
-    }
-    if (text[i] == ' ') {
-      if (col > 0 && col < width) {
-        out += ' ';
-        ++col;
-      }
-      ++i;
-      continue;
-    }
-    std::size_t end = text.find_first_of(" \n", i);
-    if (end == std::string_view::npos) end = text.size();
-    std::string_view word = text.substr(i, end - i);
-    const std::size_t w = DisplayWidth(word);
-    if (col > 0 && col + w > width) new_line();
-    if (w > width) {  // a word wider than the line: cut it at code points
-      std::size_t k = 0;
-      while (k < word.size()) {
-        std::size_t len = 1;
-        while (k + len < word.size() && (static_cast<unsigned char>(word[k + len]) & 0xC0) == 0x80) {
-          ++len;
-        }
-        const std::string_view cp = word.substr(k, len);
-        const std::size_t cw = DisplayWidth(cp);
-        if (col + cw > width) new_line();
-        out += cp;
-        col += cw;
-        k += len;
-      }
-    } else {
-      out += word;
-      col += w;
-    }
-    i = end;
-  }
-  return out;
-}
 
 std::string_view OptionGroup(std::string_view lname) {
   for (const GroupOf& g : Groups()) {

@@ -24,9 +24,4 @@ void GroupOptions(CLI::App* cmd);
 // the table does not know it.
 std::string_view OptionGroup(std::string_view lname);
 
-// |text| wrapped to |width| columns (display width: CJK counts 2), every line after the first
-// indented by |indent| spaces; breaks at spaces, and inside a word only when it alone is wider
-// than the line.
-std::string WrapText(std::string_view text, std::size_t width, std::size_t indent);
-
 }  // namespace crmkpi

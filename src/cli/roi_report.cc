@@ -87,6 +87,9 @@ ReportList PeriodsList(const RoiSettings& s, const RoiResult& r) {
                   "discounted_net",
                   "cumulative_discounted"};
   list.numeric.assign(list.columns.size(), true);
+  list.units.assign(list.columns.size(), Unit::kAmount);
+  list.units[0] = Unit::kCount;
+  list.units[5] = Unit::kNumber;  // the discount factor: 4 decimals (below 1)
   for (const RoiPeriodRow& p : r.periods) {
     list.rows.push_back({std::to_string(p.k), MoneyCell(p.cost), MoneyCell(p.gain),
                          MoneyCell(p.net), MoneyCell(p.cumulative_net), RealCell(p.discount_factor),

@@ -21,6 +21,7 @@ struct TerminalArgs {
   bool ambiguous_wide = false;
   std::vector<std::string> columns;
   std::vector<std::string> kpis;
+  std::string lang;  // check's --lang (report, tree and forecast have their own)
 };
 
 TerminalArgs& Args() {
@@ -67,6 +68,12 @@ void AddTerminalOptions(CLI::App* cmd) {
       ->delimiter(',')
       ->allow_extra_args(false);
   const std::string& name = cmd->get_name();
+  if (name == "check") {
+    cmd->add_option("--lang", a.lang,
+                    "Language of the table's headings and statuses: en (default) or ja")
+        ->type_name("LANG")
+        ->check(CLI::IsMember({"en", "ja"}));
+  }
   if (name == "report" || name == "tree" || name == "check" || name == "dwell" ||
       name == "forecast") {
     cmd->add_option("--kpis", a.kpis,
@@ -106,6 +113,7 @@ void ApplyTerminalOptions(const CLI::App& app) {
                      (amb != nullptr && *amb != '\0' && std::string(amb) != "0");
   s.columns = a.columns;
   s.kpis = a.kpis;
+  s.ja = OptionValue(cmd, "--lang") == "ja";
   SetTerminal(std::move(s));
 }
 

@@ -98,7 +98,8 @@ std::string WriteTable(const CheckRun& run, int exit_code) {
     out += t.Render(false);
     for (const CheckResult* r : g.checks) {
       if (ShowsSamples(*r)) {
-        out += fmt::format("\n{} {}: samples\n", StatusLabel(r->status), Visible(r->def.name));
+        out += fmt::format("\n{} {}: samples\n", PaintStatus(StatusLabel(r->status)),
+                           Visible(r->def.name));
         out += Indent(SampleTable(*r), "  ");
       }
       if (!r->near.empty()) {

@@ -15,6 +15,7 @@
 #include "crmkpi/write/signs_writer.h"
 #include "html_report.h"
 #include "crmkpi/write/xlsx_writer.h"
+#include "labels.h"
 #include "targets_section.h"
 #include "text_table.h"
 
@@ -93,7 +94,7 @@ std::string ValueCell(const KpiValue& v) {
   if (!v.value) return "n/a";
   // An amount in a known currency says which: "1,500,000 JPY".
   if (v.unit == Unit::kAmount && !v.currency.empty()) {
-    return Human(*v.value, v.unit) + " " + v.currency;
+    return MoneyIn(v.value->ToDouble(), v.currency) + " " + v.currency;
   }
   return Human(*v.value, v.unit);
 }
@@ -114,7 +115,7 @@ std::string BasisCell(const KpiValue& v) {
     basis = fmt::format("{} reached / {} deals", Human(*v.numerator, Unit::kCount),
                         Human(*v.denominator, Unit::kCount));
   } else if (v.id == "avg_deal_size" && v.numerator) {
-    basis = fmt::format("{} / {} won with amount", Human(*v.numerator, Unit::kAmount),
+    basis = fmt::format("{} / {} won with amount", MoneyIn(v.numerator->ToDouble(), v.currency),
                         Human(*v.denominator, Unit::kCount));
   } else if (v.id == "sales_cycle_days_mean" && v.numerator) {
     basis = fmt::format("{} days / {} won", Fixed(v.numerator->ToDouble(), 1),
@@ -148,7 +149,9 @@ std::string BasisCell(const KpiValue& v) {
 std::string ChangeText(const KpiValue& v) {
   const KpiValue::Comparison& c = *v.compared;
   if (!c.change) return "n/a";
-  if (c.points) return fmt::format("{}{} pt", *c.points >= 0 ? "+" : "", Fixed(*c.points, 1));
+  if (c.points) {
+    return fmt::format("{}{}{}", *c.points >= 0 ? "+" : "", Fixed(*c.points, 1), PointsSuffix());
+  }
   const Unit unit = v.unit == Unit::kRatio ? Unit::kNumber : v.unit;
   std::string text = (*c.change >= 0 ? "+" : "") + Human(Num::Real(*c.change), unit);
   if (c.percent) {
@@ -267,7 +270,7 @@ std::string WriteHuman(const Report& report, bool md) {
                           v.achievement ? Fixed(*v.achievement * 100.0, 1) + " %" : "",
                           v.status, BasisCell(v)});
   }
-  out += md ? "## Total\n\n" : "Total\n";
+  out += md ? "## " + Localized("Total") + "\n\n" : Localized("Total") + "\n";
   out += total.Render(md);
   if (report.trend && !report.trend->series.empty()) {
     // KPIs down, periods across, the target line last.
@@ -302,8 +305,12 @@ std::string WriteHuman(const Report& report, bool md) {
 
   for (const Grouping& g : report.groupings) {
     std::string title;
-    for (const auto& k : g.keys) title += (title.empty() ? "" : " × ") + k;
-    out += md ? fmt::format("\n## By {}\n\n", title) : fmt::format("\nBy {}\n", title);
+    for (const auto& k : g.keys) {
+      title += (title.empty() ? "" : " × ") + (k == "period" ? Localized(k) : k);
+    }
+    if (Terminal().ja) title += "別";  // 担当者別
+    const std::string by = Terminal().ja ? title : "By " + title;
+    out += md ? fmt::format("\n## {}\n\n", by) : fmt::format("\n{}\n", by);
     Table t;
     for (const auto& k : g.keys) {
       t.head.push_back(k);
@@ -339,6 +346,13 @@ std::string WriteHuman(const Report& report, bool md) {
     t.head = list.columns;
     t.right = list.numeric;
     t.rows = list.rows;
+    for (auto& row : t.rows) {
+      for (std::size_t c = 0; c < row.size() && c < list.numeric.size(); ++c) {
+        if (!list.numeric[c]) continue;
+        row[c] = NumberCell(row[c], c < list.units.size() ? std::optional<Unit>(list.units[c])
+                                                          : std::nullopt);
+      }
+    }
     out += t.Render(md);
   }
   return out;

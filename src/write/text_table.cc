@@ -2,12 +2,15 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
+#include <iterator>
 
 #include <fmt/format.h>
 
 #include "crmkpi/base/terminal.h"
 #include "crmkpi/base/text.h"
 #include "crmkpi/base/utf8.h"
+#include "labels.h"
 
 namespace crmkpi {
 
@@ -30,8 +33,10 @@ std::string Human(const Num& n, Unit unit) {
     case Unit::kRatio:
       return Fixed(n.ToDouble() * 100.0, 1) + " %";
     case Unit::kAmount: {
-      // Two decimals at most, and none when they are zero (a yen average of 300,000 is not
-      // "300,000.00" beside a revenue of 300,000).
+      // Money without decimals (an average of 2,848,571.43 beside a revenue of 1,992,500 reads
+      // 2,848,571), but for small amounts, where cents count: two decimals at most, none when
+      // they are zero (12.5 → 12.50, 300 → 300).
+      if (std::fabs(n.ToDouble()) >= 100) return Fixed(std::round(n.ToDouble()), 0);
       std::string s = Fixed(n.ToDouble(), 2);
       if (s.size() > 3 && s.compare(s.size() - 3, 3, ".00") == 0) s.resize(s.size() - 3);
       return s;
@@ -47,6 +52,50 @@ std::string Human(const Num& n, Unit unit) {
     }
   }
   return n.ToString();
+}
+
+std::string MoneyIn(double v, std::string_view currency) {
+  // ISO 4217 currencies with 2 minor digits that exports commonly carry; the others (JPY, KRW,
+  // VND, …) have none, and an unknown code is shown as any amount.
+  static constexpr std::string_view kCents[] = {"AUD", "CAD", "CHF", "CNY", "EUR", "GBP", "HKD",
+                                                "INR", "NZD", "SGD", "THB", "TWD", "USD"};
+  if (std::find(std::begin(kCents), std::end(kCents), currency) != std::end(kCents)) {
+    return Fixed(v, 2);
+  }
+  return Human(Num::Real(v), Unit::kAmount);
+}
+
+std::string PointsSuffix() { return Terminal().ja ? " ポイント" : " pt"; }
+
+std::string NumberCell(const std::string& cell, std::optional<Unit> unit) {
+  if (cell.empty()) return cell;
+  char* end = nullptr;
+  const double v = std::strtod(cell.c_str(), &end);
+  if (end == cell.c_str() || *end != '\0' || !std::isfinite(v)) return cell;
+  const bool whole = std::floor(v) == v && std::fabs(v) < 1e15;
+  if (!unit) unit = Unit::kNumber;
+  switch (*unit) {
+    case Unit::kCount:
+      return Fixed(v, 0);
+    case Unit::kRatio:
+      return Fixed(v * 100.0, 1) + " %";
+    case Unit::kAmount:
+      return Human(Num::Real(v), Unit::kAmount);
+    case Unit::kDays:
+    case Unit::kHours:
+      return Fixed(v, 1);
+    case Unit::kNumber:
+      if (whole) return Fixed(v, 0);
+      {
+        // Up to 4 decimals below 1 (a discount factor 0.9921, a rate 0.1), 2 above; no
+        // trailing zeros.
+        std::string t = Fixed(v, std::fabs(v) < 1 ? 4 : 2);
+        while (t.back() == '0') t.pop_back();
+        if (t.back() == '.') t.pop_back();
+        return t;
+      }
+  }
+  return cell;
 }
 
 // Markdown cells escape '|' before anything is measured, so widths stay right.
@@ -166,7 +215,7 @@ std::string Table::RenderRaw(bool markdown) const {
   if (!markdown && !Terminal().columns.empty()) {
     for (std::size_t c = 0; c < head.size(); ++c) {
       for (const std::string& name : Terminal().columns) {
-        if (Lower(name) == Lower(head[c])) cols.push_back(c);
+        if (Lower(name) == Lower(head[c]) || name == Localized(head[c])) cols.push_back(c);
       }
     }
   }
@@ -223,6 +272,14 @@ std::string Table::RenderRaw(bool markdown) const {
   }
 
   std::string out;
+  // --lang ja: headings and statuses in Japanese (labels.cc), measured as shown.
+  std::vector<std::string> shown_head = head;
+  if (Terminal().ja) {
+    for (std::size_t c = 0; c < head.size(); ++c) {
+      shown_head[c] = Localized(head[c]);
+      w[c] = std::max(w[c], DisplayWidth(shown_head[c]));
+    }
+  }
   auto line = [&](const std::vector<std::string>& cells, bool paint) {
     // Each cell wrapped to its column's width (only a narrowed column has more than one line).
     std::vector<std::vector<std::string>> parts;
@@ -238,7 +295,7 @@ std::string Table::RenderRaw(bool markdown) const {
       for (std::size_t k = 0; k < cols.size(); ++k) {
         const std::size_t c = cols[k];
         std::string cell = h < parts[k].size() ? parts[k][h] : std::string();
-        if (paint) cell = PaintStatus(cell);
+        if (paint) cell = PaintStatus(Localized(cell));
         l += right[c] ? PadLeft(cell, w[c]) : PadRight(cell, w[c]);
         if (k + 1 < cols.size()) l += markdown ? " | " : "  ";
       }
@@ -251,7 +308,8 @@ std::string Table::RenderRaw(bool markdown) const {
     std::string moved;
     for (std::size_t c : under) {
       if (c >= cells.size() || cells[c].empty()) continue;
-      moved += (moved.empty() ? "" : " | ") + head[c] + ": " + PaintStatus(cells[c]);
+      moved += (moved.empty() ? "" : " | ") + shown_head[c] + ": " +
+               PaintStatus(Localized(cells[c]));
     }
     if (moved.empty()) return;
     // Indented under the row (in a tree, under its node).
@@ -268,7 +326,7 @@ std::string Table::RenderRaw(bool markdown) const {
       first = false;
     }
   };
-  line(head, false);
+  line(shown_head, false);
   if (markdown) {
     std::string sep = "|";
     for (std::size_t c : cols) {

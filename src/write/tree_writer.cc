@@ -14,6 +14,7 @@
 #include "html_tree.h"
 #include "crmkpi/write/tree_sheets.h"
 #include "crmkpi/write/xlsx_writer.h"
+#include "labels.h"
 #include "text_table.h"
 
 namespace crmkpi {
@@ -36,11 +37,11 @@ std::string Cell(const Value& v, Unit unit) {
   return Human(Num::Real(*v.v), unit);
 }
 
-// A change in the node's own unit: ratios as fractions with 4 decimals (a win-rate gap of
-// −0.0833), amounts and counts as numbers.
+// A change in the root's unit: rates in points (a win-rate gap of −0.0833 is "-8.3 pt",
+// "-8.3 ポイント" with --lang ja), amounts and counts as the report shows them.
 std::string Signed(double x, Unit unit) {
-  std::string s = unit == Unit::kRatio ? Fixed(std::fabs(x), 4)
-                                       : Human(Num::Real(std::fabs(x)), Unit::kNumber);
+  std::string s = unit == Unit::kRatio ? Fixed(std::fabs(x) * 100.0, 1) + PointsSuffix()
+                                       : Human(Num::Real(std::fabs(x)), unit);
   return (x < 0 ? "-" : "+") + s;
 }
 
@@ -231,7 +232,9 @@ std::string HumanTree(const TreeResult& tree, bool md) {
   t.right = {false, true, true, true, false, true, true, false};
   for (const TreeNode& r : tree.roots) Rows(r, "", "", r.unit, targets, &t);
   const std::string title =
-      tree.group.empty() ? "KPI tree" : "KPI tree of " + GroupText(tree);
+      tree.group.empty() ? Localized("KPI tree")
+      : Terminal().ja    ? GroupText(tree) + " の KPIツリー"
+                         : "KPI tree of " + GroupText(tree);
   std::string out = md ? "# " + title + "\n\n" : title + "\n";
   if (const std::string line = PeriodLine(tree); !line.empty()) {
     out += line + (md ? "\n\n" : "\n");

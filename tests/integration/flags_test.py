@@ -335,6 +335,7 @@ CHECK = {
     "--color": case(["--color", "always"], base=["--require", "owner"]),
     "--columns": case(["--columns", "status,check"], base=["--require", "owner"]),
     # The flag check's name without -c, the INI's with it.
+    "--lang": case(["--lang", "ja"], base=["--require", "owner"]),  # 状態, チェック, 違反, …
     "--kpis": case(["--kpis", "completeness:id,owner_required"],
                    base=["--require", "id", "--unique", "id"]),
     "--ambiguous-wide": case(["--ambiguous-wide"], base=["--unique", "owner"],

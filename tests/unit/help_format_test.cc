@@ -1,38 +1,12 @@
 #include <catch2/catch.hpp>
 
-#include <sstream>
 #include <string>
 
 #include "cli/completion.h"
 #include "cli/help_format.h"
-#include "crmkpi/base/utf8.h"
 
 namespace crmkpi {
 namespace {
-
-std::size_t Widest(const std::string& text) {
-  std::istringstream in(text);
-  std::size_t widest = 0;
-  for (std::string line; std::getline(in, line);) widest = std::max(widest, DisplayWidth(line));
-  return widest;
-}
-
-TEST_CASE("WrapText breaks at spaces within the width and indents continuation lines") {
-  const std::string t = WrapText("aaa bbb ccc ddd", 7, 2);
-  CHECK(t == "aaa bbb\n  ccc ddd");
-  CHECK(WrapText("one", 10, 4) == "one");
-}
-
-TEST_CASE("WrapText counts CJK as two columns and cuts a word wider than the line") {
-  // 10 CJK characters = 20 columns, wrapped at 8: four per line.
-  const std::string t = WrapText("受注率受注率受注率受注", 8, 0);
-  CHECK(t == "受注率受\n注率受注\n率受注");
-  CHECK(Widest(t) <= 8);
-}
-
-TEST_CASE("WrapText keeps the text's own line breaks") {
-  CHECK(WrapText("a\nb", 10, 1) == "a\n b");
-}
 
 TEST_CASE("OptionGroup puts options in their group, unknown ones in none") {
   CHECK(OptionGroup("encoding") == "Input");

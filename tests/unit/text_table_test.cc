@@ -67,7 +67,8 @@ TEST_CASE("Table: a long text column wraps within its cell to fit the width", "[
   SetTerminal({});
   CHECK(Widest(out) <= 60);
   // details wrapped in its column: the continuation starts under the column.
-  CHECK(out.find("FAIL    required  2 / 12 = 16.7 %  missing email 1, company") != std::string::npos);
+  CHECK(out.find("FAIL    required  2 / 12 = 16.7 %  missing email 1, company") !=
+        std::string::npos);
   CHECK(out.find("\n                                   ") != std::string::npos);
 }
 
@@ -89,7 +90,8 @@ TEST_CASE("Table: a tree's node wraps under its own branch", "[text_table]") {
   Table t;
   t.head = {"node", "actual"};
   t.right = {false, true};
-  t.rows = {{"├─ 受注件数 won_deals_in_the_period", "4"}, {"│  └─ 商談数 opportunities", "11"}};
+  t.rows = {{"├─ 受注件数 won_deals_in_the_period", "4"},
+            {"│  └─ 商談数 opportunities", "11"}};
   TerminalSettings s;
   s.width = 30;
   SetTerminal(s);
@@ -101,7 +103,8 @@ TEST_CASE("Table: a tree's node wraps under its own branch", "[text_table]") {
   // branch's continuation, "│  " under "├─ ", "   " under "└─ ".
   CHECK(out.find("\n├─ 受注件数                  4\n│  won_deals_in_the_pe\n│  riod\n") !=
         std::string::npos);
-  CHECK(out.find("\n│  └─ 商談数                11\n│     opportunities\n") != std::string::npos);
+  CHECK(out.find("\n│  └─ 商談数                11\n│     opportunities\n") !=
+        std::string::npos);
 }
 
 TEST_CASE("Table: --columns chooses the columns; markdown ignores the width", "[text_table]") {
@@ -141,4 +144,38 @@ TEST_CASE("WrapLines: prose wider than the terminal wraps with a hanging indent"
   CHECK(WrapLines("unchanged when no limit\n", 0) == "unchanged when no limit\n");
   const std::vector<std::string> cut = WrapText("受注率受注率受注率", 7);
   CHECK(cut == std::vector<std::string>{"受注率", "受注率", "受注率"});
+}
+
+TEST_CASE("Table: --lang ja headings and statuses, measured as shown", "[text_table]") {
+  Table t;
+  t.head = {"KPI", "value", "status"};
+  t.right = {false, true, false};
+  t.rows = {{"受注率", "36.4 %", "off track"}, {"商談数", "11", "on track"}};
+  TerminalSettings s;
+  s.ja = true;
+  SetTerminal(s);
+  const std::string out = t.Render(false);
+  SetTerminal({});
+  CHECK(out ==
+        "KPI         値  状態\n"
+        "------  ------  ---------\n"
+        "受注率  36.4 %  未達\n"
+        "商談数      11  達成\n");
+  CHECK(PointsSuffix() == " pt");
+}
+
+TEST_CASE("NumberCell: list cells by unit, never a raw double", "[text_table]") {
+  CHECK(NumberCell("0.16666666666666666", Unit::kRatio) == "16.7 %");
+  CHECK(NumberCell("104169.3391", Unit::kAmount) == "104,169");
+  CHECK(NumberCell("3000000", Unit::kAmount) == "3,000,000");
+  CHECK(NumberCell("12.5", Unit::kAmount) == "12.50");
+  CHECK(NumberCell("0.992088943446991", Unit::kNumber) == "0.9921");
+  CHECK(NumberCell("0.1", std::nullopt) == "0.1");
+  CHECK(NumberCell("70", Unit::kDays) == "70.0");
+  CHECK(NumberCell("", Unit::kAmount).empty());
+  CHECK(NumberCell("n/a", Unit::kAmount) == "n/a");
+  CHECK(MoneyIn(1500.5, "USD") == "1,500.50");
+  CHECK(MoneyIn(2848571.43, "JPY") == "2,848,571");
+  CHECK(Human(Num::Real(2848571.43), Unit::kAmount) == "2,848,571");
+  CHECK(Human(Num::Real(200.5), Unit::kAmount) == "201");
 }

@@ -17,6 +17,7 @@ struct TerminalSettings {
   bool ambiguous_wide = false;  // East Asian Width "A" (─ │ ○ ①) counts 2
   std::vector<std::string> columns;  // --columns: the table columns to show (by head), or all
   std::vector<std::string> kpis;     // --kpis: the KPIs (checks, tree nodes) to show, or all
+  bool ja = false;                   // --lang ja: Japanese words in the text outputs
 };
 
 const TerminalSettings& Terminal();
@@ -29,17 +30,26 @@ bool Shown(std::string_view id);
 // |fd| is not a terminal (a pipe or a file has no width, whatever COLUMNS says).
 std::size_t TerminalWidth(int fd);
 
-// |text| broken at spaces into lines of at most |width| display columns (a word longer than
-// the width is cut); at least one line.
-std::vector<std::string> WrapText(std::string_view text, std::size_t width);
+// |text| broken at spaces into lines of at most |width| display columns (|rest_width| for the
+// lines after the first, when not 0; a word longer than a line is cut); at least one line.
+std::vector<std::string> WrapText(std::string_view text, std::size_t width,
+                                  std::size_t rest_width = 0);
 
-// Every line of |text| wider than |width| broken at spaces; the continuation lines are indented
-// by the line's own indentation + 2. Unchanged when |width| is 0.
+// |text| cut to at most |width| display columns, ending in "…" when cut.
+std::string TruncateToWidth(std::string_view text, std::size_t width);
+
+// |text| with its start cut so that it fits |width| columns, starting with "…" when cut
+// ("…/data/deals.csv": a file name's end says which file it is).
+std::string TruncateFront(std::string_view text, std::size_t width);
+
+// Every line of |text| wider than |width| broken at spaces (its inner spacing kept); the
+// continuation lines hang under the value of a "key   value" line, else 2 columns in from the
+// line's own indentation. Unchanged when |width| is 0.
 std::string WrapLines(std::string_view text, std::size_t width);
 
 // A status cell in ANSI colour when Terminal().color: "on track", "PASS", "ok" green; "off
 // track", "error" red; "FAIL" bold red; "WARN", "warning" yellow; "n/a", "n/a (0/0)" and "no
-// target" dim. Any other cell as is.
+// target" dim (and their --lang ja words 達成, 未達, 目標なし). Any other cell as is.
 std::string PaintStatus(const std::string& cell);
 
 }  // namespace crmkpi

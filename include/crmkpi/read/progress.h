@@ -1,7 +1,8 @@
 // Progress: a one-line progress report on stderr while a large input is read — bytes, rows,
 // rate and ETA (from the file size; for stdin, bytes so far) — redrawn in place at most four
-// times a second and erased when the input ends. Only when stderr is a terminal, the command was
-// not given --quiet, and the input is larger than ~100 MB (or, for stdin, once 100 MB have been
+// times a second (never wider than the terminal, so it never wraps) and erased when the input
+// ends. Only when stderr is a terminal, the command was not given --quiet, and the input is
+// larger than ~100 MB (or, for stdin, once 100 MB have been
 // read): never on stdout, never into a log file. The CSV reader updates it once per buffer
 // refill (1 MiB), so it costs nothing per row.
 #pragma once
@@ -18,6 +19,7 @@ namespace crmkpi {
 void ConfigureProgress(bool quiet);
 bool ProgressWanted();
 
+// CRMKPI_PROGRESS_MIN_BYTES in the environment lowers it (tests draw the line on small files).
 inline constexpr std::uint64_t kProgressMinBytes = 100'000'000;
 
 // The line for |bytes| of |total| (total < 0: unknown, stdin), |rows| and |seconds| elapsed:

@@ -100,6 +100,10 @@ struct ReportList {
   std::string title;  // heading in the table and Markdown formats
   std::vector<std::string> columns;
   std::vector<bool> numeric;  // per column
+  // Per column, how the table and md formats show a numeric cell (money without decimals,
+  // ratios as %, days with one decimal); missing: by its value (whole numbers grouped, others
+  // with up to 2 decimals, 4 below 1). JSON and CSV keep the cells as they are.
+  std::vector<Unit> units;
   std::vector<std::vector<std::string>> rows;
   bool in_text = true;  // false: JSON and HTML only (dwell's curve points), not table or md
 };
