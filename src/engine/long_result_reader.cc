@@ -91,7 +91,18 @@ SourceLoc Loc(const LongRecord& r, std::string_view name) {
   return it == r.fields.end() ? r.loc : it->second.loc;
 }
 
+// A number column of a JSON row holds a number or null, not a string ("12").
+void RequireNumber(const LongRecord& r, std::string_view name) {
+  const auto it = r.fields.find(name);
+  if (it != r.fields.end() && it->second.text && !it->second.is_number) {
+    Fail(ExitCode::kInput, it->second.loc,
+         fmt::format("{}: \"{}\" is a string; write the number without quotes (null for n/a)",
+                     name, *it->second.text));
+  }
+}
+
 std::optional<std::uint64_t> Count(const LongRecord& r, std::string_view name, bool required) {
+  RequireNumber(r, name);
   const std::string t = Text(r, name);
   if (t.empty()) {
     if (!required) return std::nullopt;
@@ -138,6 +149,7 @@ std::optional<Int128> FixedUnits(std::string_view t) {
 // A value, numerator or denominator: a double for |real| kinds (ratios, averages,
 // durations), else exact when the text is (counts, money).
 std::optional<Num> Number(const LongRecord& r, std::string_view name, bool real) {
+  RequireNumber(r, name);
   const std::string t = Text(r, name);
   if (t.empty()) return std::nullopt;
   double d = 0;
