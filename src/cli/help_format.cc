@@ -26,7 +26,7 @@ const std::vector<GroupOf>& Groups() {
         "layout", "out-of-order", "actual", "extra-columns"}},
       {"Definition (-c kpi.ini)",
        {"config", "for", "source", "targets", "no-lint", "data", "set", "checks",
-        "baseline-source", "before-source", "after-source", "force"}},
+        "baseline-source", "before-source", "after-source", "force", "metrics"}},
       {"Stages",
        {"won", "lost", "stages", "opportunity-stage", "lost-reached", "entered", "conversion",
         "stuck-after"}},
