@@ -22,9 +22,7 @@ using engine_detail::LongField;
 using engine_detail::LongRecord;
 
 constexpr std::string_view kHint = "docs/scale.md, \"The long result\"";
-const std::vector<std::string> kFixedColumns = {
-    "metric", "group_by", "period_start", "period_end", "value",    "numerator",
-    "denominator", "n",  "censored",     "reason",     "currency", "excluded"};
+const std::vector<std::string>& kFixedColumns = LongResultFixedColumns();
 
 bool IsFixedColumn(std::string_view c) {
   return std::find(kFixedColumns.begin(), kFixedColumns.end(), c) != kFixedColumns.end();
@@ -208,7 +206,13 @@ MetricCell Cell(const LongRecord& r, const MetricDef& m) {
   }
   const std::string currency = Text(r, "currency");
   if (c.reason == "MIXED_CURRENCIES") {
-    c.currencies = SplitList(currency, '+');
+    // Every code, the empty one (amounts without a currency) too: "+EUR+USD".
+    for (std::size_t at = 0;;) {
+      const std::size_t plus = currency.find('+', at);
+      c.currencies.push_back(currency.substr(at, plus - at));
+      if (plus == std::string::npos) break;
+      at = plus + 1;
+    }
   } else {
     c.currency = currency;
   }
@@ -243,6 +247,10 @@ struct Building {
 
 }  // namespace
 
+std::string LongResultKeyColumn(const std::string& key) {
+  return IsFixedColumn(key) ? "group." + key : key;
+}
+
 LongResult ParseLongResult(std::string_view text, const std::string& file,
                            const std::vector<MetricDef>& metrics, const std::string& tz) {
   std::size_t first = text.substr(0, 3) == "\xEF\xBB\xBF" ? 3 : 0;
@@ -255,11 +263,6 @@ LongResult ParseLongResult(std::string_view text, const std::string& file,
       json ? engine_detail::ParseLongJson(text, file) : FromCsv(std::string(text), file);
 
   // Key columns the definition's groupings name, and those of groupings it does not spell.
-  std::set<std::string> defined_keys;
-  for (const MetricDef& m : metrics) {
-    for (const auto& g : DefinedGroupings(m)) defined_keys.insert(g.begin(), g.end());
-  }
-
   LongResult out;
   out.rows = doc.records.size() + (doc.as_of ? 1 : 0);
   std::vector<Building> built(metrics.size());
@@ -276,6 +279,13 @@ LongResult ParseLongResult(std::string_view text, const std::string& file,
     ids.push_back(metrics[i].id);
   }
   std::map<std::vector<std::string>, SourceLoc> seen;  // metric, group_by, values → first row
+  struct Extra {
+    std::size_t metric;
+    std::string key;
+    SourceLoc loc;
+    std::string message;
+  };
+  std::vector<Extra> extras;  // groupings the definition does not spell, as first met
 
   for (const LongRecord& r : doc.records) {
     const std::string id = Text(r, "metric");
@@ -295,34 +305,34 @@ LongResult ParseLongResult(std::string_view text, const std::string& file,
       for (MetricGrouping& g : b.groupings) {
         if (Joined(g.keys) == group_by) target = &g;
       }
-      const std::vector<std::string> keys = SplitList(group_by, '+');
-      // Groupings the definition does not spell: a money metric's per currency (one column
-      // no `by` names), an analysis source's periods.
-      const bool extra = (keys.size() == 1 && defined_keys.count(keys[0]) == 0) ||
-                         (b.def->aggregation == Aggregation::kFigure && group_by == "period");
-      if (target == nullptr && extra) {
+      std::string known;
+      for (const MetricGrouping& g : b.groupings) {
+        known += (known.empty() ? "'" : ", '") + Joined(g.keys) + "'";
+      }
+      const std::string not_ours = fmt::format(
+          "group_by: '{}' is not a grouping of metric '{}' (it has {}); group_by joins the keys "
+          "of one `by` of the metric with '+', then period",
+          group_by, id, known.empty() ? "only its total, group_by empty" : known);
+      // Groupings the definition does not spell: the per-currency one of a source whose
+      // amounts are in several currencies (one key, which every metric of the source has:
+      // checked below), an analysis source's periods.
+      const bool figure_periods =
+          b.def->aggregation == Aggregation::kFigure && group_by == "period";
+      if (target == nullptr && (figure_periods || group_by.find('+') == std::string::npos)) {
         MetricGrouping g;
-        g.keys = keys;
+        g.keys = {group_by};
         b.groupings.push_back(std::move(g));
         target = &b.groupings.back();
+        if (!figure_periods) extras.push_back({it->second, group_by, Loc(r, "group_by"), not_ours});
       }
-      if (target == nullptr) {
-        std::string known;
-        for (const MetricGrouping& g : b.groupings) {
-          known += (known.empty() ? "'" : ", '") + Joined(g.keys) + "'";
-        }
-        Fail(ExitCode::kUsage, Loc(r, "group_by"),
-             fmt::format("group_by: '{}' is not a grouping of metric '{}' (it has {}); group_by "
-                         "joins the keys of one `by` of the metric with '+', then period",
-                         group_by, id, known.empty() ? "only its total, group_by empty" : known));
-      }
+      if (target == nullptr) Fail(ExitCode::kUsage, Loc(r, "group_by"), not_ours);
       for (const std::string& k : target->keys) {
-        const auto f = r.fields.find(k);
+        const auto f = r.fields.find(LongResultKeyColumn(k));
         if (f == r.fields.end() || !f->second.text) {
           Fail(json ? ExitCode::kInput : ExitCode::kUsage, f == r.fields.end() ? r.loc : f->second.loc,
                fmt::format("group_by '{}' needs the key column '{}', which the {} has not "
                            "(the empty group is \"\", not null)",
-                           group_by, k, json ? "row" : "header"));
+                           group_by, LongResultKeyColumn(k), json ? "row" : "header"));
         }
         values.push_back(*f->second.text);
       }
@@ -353,6 +363,26 @@ LongResult ParseLongResult(std::string_view text, const std::string& file,
     target->rows.emplace_back(std::move(values), std::move(cell));
   }
 
+  // A per-currency grouping is made for every metric of its source (where no `by` already
+  // groups by the column): one that only some have is a grouping of another definition.
+  for (const Extra& e : extras) {
+    for (const Building& other : built) {
+      if (other.def->source != metrics[e.metric].source ||
+          other.def->aggregation == Aggregation::kFigure) {
+        continue;
+      }
+      const bool has = std::any_of(other.groupings.begin(), other.groupings.end(),
+                                   [&](const MetricGrouping& g) {
+                                     return g.keys == std::vector<std::string>{e.key};
+                                   });
+      if (!has) {
+        Fail(ExitCode::kUsage, e.loc,
+             fmt::format("{} (a grouping the definition does not spell is only the one per "
+                         "currency, which every metric of the source has; metric '{}' has not)",
+                         e.message, other.def->id));
+      }
+    }
+  }
   out.run.metrics.resize(metrics.size());
   for (std::size_t i = 0; i < metrics.size(); ++i) {
     if (!built[i].has_total) {

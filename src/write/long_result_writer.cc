@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include "crmkpi/engine/long_result_reader.h"
 #include "crmkpi/write/json_writer.h"
 
 namespace crmkpi {
@@ -48,8 +49,8 @@ std::string ExcludedText(const MetricCell& c) {
 // MIXED_CURRENCIES): all of them joined by '+'.
 std::string CurrencyText(const MetricCell& c) {
   if (!c.currency.empty() || c.currencies.empty()) return c.currency;
-  std::string out;
-  for (const std::string& code : c.currencies) out += (out.empty() ? "" : "+") + code;
+  std::string out;  // the empty code (amounts without a currency) too: "+EUR+USD"
+  for (std::size_t i = 0; i < c.currencies.size(); ++i) out += (i == 0 ? "" : "+") + c.currencies[i];
   return out;
 }
 
@@ -131,7 +132,7 @@ std::string WriteLongResultCsv(const std::vector<MetricDef>& metrics, const Metr
                                const std::string& data_as_of_text) {
   const std::vector<std::string> columns = Columns(metrics, run);
   std::string out = "metric,group_by";
-  for (const std::string& c : columns) out += "," + LongField(c);
+  for (const std::string& c : columns) out += "," + LongField(LongResultKeyColumn(c));
   out += ",period_start,period_end,value,numerator,denominator,n,censored,reason,currency,"
          "excluded\n";
   if (!data_as_of_text.empty()) {
@@ -166,9 +167,9 @@ std::string WriteLongResultJson(const std::vector<MetricDef>& metrics, const Met
     for (std::size_t i = 0; i < columns.size(); ++i) {
       // A group's value is a string, also the empty group's ""; null: not a key of the grouping.
       if (r.grouped[i]) {
-        w.Key(columns[i]).String(r.keys[i]);
+        w.Key(LongResultKeyColumn(columns[i])).String(r.keys[i]);
       } else {
-        w.Key(columns[i]).Null();
+        w.Key(LongResultKeyColumn(columns[i])).Null();
       }
     }
     w.Key("period_start").StringOrNull(r.period_start).Key("period_end").StringOrNull(r.period_end);

@@ -216,3 +216,52 @@ TEST_CASE("long result: JSON is parsed strictly, with locations") {
 
 }  // namespace
 }  // namespace crmkpi
+
+namespace crmkpi {
+namespace {
+
+TEST_CASE("long result: a key named like a fixed column, and every currency of a mix") {
+  MetricDef deals;
+  deals.id = "deals";
+  deals.source = "s";
+  deals.by = {{"currency"}};
+  MetricDef amount;
+  amount.id = "amount";
+  amount.source = "s";
+  amount.aggregation = Aggregation::kSum;
+  amount.columns = {"amount"};
+  const std::vector<MetricDef> defs = {deals, amount};
+  MetricRun run;
+  MetricResult d;
+  d.id = "deals";
+  d.total.value = Num::Count(3);
+  d.total.n = 3;
+  MetricGrouping by;
+  by.keys = {"currency"};
+  MetricCell one;
+  one.value = Num::Count(1);
+  one.n = 1;
+  by.rows = {{{""}, one}, {{"EUR"}, one}, {{"USD"}, one}};
+  d.groupings = {by};
+  MetricResult a;
+  a.id = "amount";
+  a.total.n = 3;
+  a.total.reason = "MIXED_CURRENCIES";
+  a.total.currencies = {"", "EUR", "USD"};
+  a.groupings = {by};  // the per-currency grouping the definition does not spell
+  run.metrics = {d, a};
+  const std::string csv = WriteLongResultCsv(defs, run, "");
+  CHECK(csv.rfind("metric,group_by,group.currency,period,", 0) == 0);
+  CHECK(csv.find("amount,,,,,,,,,3,,MIXED_CURRENCIES,+EUR+USD,\n") != std::string::npos);
+  for (const bool json : {false, true}) {
+    const std::string text = json ? WriteLongResultJson(defs, run, "") : csv;
+    const LongResult back = ParseLongResult(text, "long", defs, "");
+    CHECK(back.run.metrics[1].total.currencies == std::vector<std::string>{"", "EUR", "USD"});
+    REQUIRE(back.run.metrics[1].groupings.size() == 1);
+    CHECK(back.run.metrics[1].groupings[0].rows.size() == 3);
+    CHECK(back.run.metrics[0].groupings[0].rows[1].first == std::vector<std::string>{"EUR"});
+  }
+}
+
+}  // namespace
+}  // namespace crmkpi

@@ -13,6 +13,19 @@
 
 namespace crmkpi {
 
+// The columns every long result has, beside its group key columns.
+inline const std::vector<std::string>& LongResultFixedColumns() {
+  static const std::vector<std::string> kColumns = {
+      "metric", "group_by", "period_start", "period_end", "value",    "numerator",
+      "denominator", "n",  "censored",     "reason",     "currency", "excluded"};
+  return kColumns;
+}
+
+// The column (CSV) or member (JSON) of group key |key|: the key itself, or "group.KEY" when
+// the key is named as a fixed column (a `by = currency`, the per-currency grouping of a
+// currency column named so).
+std::string LongResultKeyColumn(const std::string& key);
+
 struct LongResult {
   MetricRun run;
   std::string data_as_of;  // the `@as_of` row's / "as_of" text; empty: none
