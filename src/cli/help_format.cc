@@ -31,7 +31,7 @@ const std::vector<GroupOf>& Groups() {
        {"won", "lost", "stages", "opportunity-stage", "lost-reached", "entered", "conversion",
         "stuck-after"}},
       {"Grouping and periods",
-       {"by", "exact-groups", "period", "period-of", "as-of", "fiscal-year-start",
+       {"by", "exact-groups", "period", "period-of", "tree-by", "tree-period", "as-of", "fiscal-year-start",
         "fiscal-year-name", "week-start", "compare", "trend", "view", "baseline", "mode",
         "missing-as-zero"}},
       {"Checks",

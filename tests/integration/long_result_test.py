@@ -5,8 +5,12 @@ For every examples/*/kpi.ini, tests/integration/long_result_data/*/kpi.ini and e
 `report -c` runs (exit 0 or 1): `crmkpi metrics -c X` writes the long result (CSV and JSON),
 and each command below prints the same with `--metrics` that file as without it:
 
-    report -c X -f json | -f csv | (table) | --compare previous -f json
-    tree -c X (table) | -f json | --set KPI=VALUE -f json | --by COL (with metrics --by COL)
+    report -c X -f json | -f csv | (table) | --compare previous -f json | --trend 2 |
+        --view NAME (the first [view], else the default view manager; with metrics --view NAME)
+        | --by COL (with metrics --by COL) |
+        --as-of 2030-01-01 (with metrics --as-of 2030-01-01; definitions with sla or km_median)
+    tree -c X (table) | -f json | --set KPI=VALUE -f json | --by COL (with metrics --tree-by
+        COL) | --period month, also with --baseline previous (with metrics --tree-period month)
 
 "The same" is byte for byte, except what names the input read: with --metrics the input is the
 long result, not the sources, so the JSON's "inputs", "warnings" (data warnings are the
@@ -146,17 +150,48 @@ def check_definition(exe, ini, work):
             elif not same(kind, base.stdout, given.stdout):
                 fail(f"{what}: output differs from the native run\n--- native\n"
                      f"{base.stdout.decode()[:1500]}\n--- --metrics\n{given.stdout.decode()[:1500]}")
+    # Regrouped by flags: the long result made with the same flag.
+    regrouped = []
     by = first_by(text)
-    if has_tree and by:
-        by_long = os.path.join(work, "by.csv")
-        p = run(exe, ["metrics", "-c", ini, "--by", by, "-o", by_long, "-q"], cwd)
-        base = run(exe, ["tree", "-c", ini, "--by", by, "-q", "--no-lint"], cwd)
-        if p.returncode == 0 and base.returncode in (0, 1):
-            given = run(exe, ["tree", "-c", ini, "--by", by, "-q", "--no-lint", "--metrics",
-                              by_long], cwd)
-            checked += 1
-            if given.returncode != base.returncode or not same("table", base.stdout, given.stdout):
-                fail(f"{name}: tree --by {by} --metrics differs: {given.stderr.decode()[:300]}")
+    if by:
+        regrouped.append((["--by", by], ["report", "-c", ini, "--by", by, "-f", "json"], "json"))
+        if has_tree:
+            regrouped.append((["--tree-by", by], ["tree", "-c", ini, "--by", by], "table"))
+    if has_tree:
+        regrouped.append((["--tree-period", "month"], ["tree", "-c", ini, "--period", "month"],
+                          "table"))
+        regrouped.append((["--tree-period", "month"], ["tree", "-c", ini, "--period", "month",
+                                                   "--baseline", "previous", "-f", "json"], "json"))
+    # Another as-of: the metrics made at it, read with it.
+    if re.search(r"(?m)^type\s*=\s*(sla|km_median)", text):
+        regrouped.append((["--as-of", "2030-01-01"],
+                          ["report", "-c", ini, "--as-of", "2030-01-01", "-f", "json"], "json"))
+    for view in re.findall(r"(?m)^\[view\s+([^\]\s]+)\]", text)[:1]:
+        regrouped.append((["--view", view], ["report", "-c", ini, "--view", view, "-f", "json"],
+                          "json"))
+    if not re.search(r"(?m)^\[view\s", text):
+        # The default views (executive, manager, field) fitted to the sources.
+        regrouped.append((["--view", "manager"], ["report", "-c", ini, "--view", "manager",
+                                                  "-f", "json"], "json"))
+    regrouped.append(([], ["report", "-c", ini, "--trend", "2", "-f", "json"], "json"))
+    for flags, argv, kind in regrouped:
+        base = run(exe, argv + ["-q", "--no-lint"], cwd)
+        if base.returncode not in (0, 1):
+            continue
+        made = os.path.join(work, "flags.json")
+        p = run(exe, ["metrics", "-c", ini, "-f", "json", "-o", made, "-q"] + flags, cwd)
+        what = f"{name}: {' '.join(argv[:1] + argv[3:])} --metrics (metrics {' '.join(flags)})"
+        if p.returncode != 0:
+            fail(f"{what}: metrics exit {p.returncode}: {p.stderr.decode()[:300]}")
+            continue
+        given = run(exe, argv + ["-q", "--no-lint", "--metrics", made], cwd)
+        checked += 1
+        if given.returncode != base.returncode:
+            fail(f"{what}: exit {given.returncode}, native {base.returncode}: "
+                 f"{given.stderr.decode()[:300]}")
+        elif not same(kind, base.stdout, given.stdout):
+            fail(f"{what}: output differs from the native run\n--- native\n"
+                 f"{base.stdout.decode()[:1500]}\n--- --metrics\n{given.stdout.decode()[:1500]}")
     # Row order does not matter: the JSON long result's rows (one a line) shuffled as text, so
     # that every number keeps its exact text, read back the same.
     with open(long_json, encoding="utf-8") as f:
