@@ -24,6 +24,7 @@
 #include "cmd_lint.h"
 #include "cmd_report.h"
 #include "cmd_roi.h"
+#include "cmd_metrics.h"
 #include "cmd_tree.h"
 #include "cmd_views.h"
 #include "help_examples.h"
@@ -116,6 +117,7 @@ int RunCli(int argc, char** argv) {
   SetUpReportCommand(&app, &exit_code);
   SetUpColumnsCommand(&app, &exit_code);
   SetUpTreeCommand(&app, &exit_code);
+  SetUpMetricsCommand(&app, &exit_code);
   SetUpLintCommand(&app, &exit_code);
   SetUpDescribeCommand(&app, &exit_code);
   SetUpViewsCommand(&app, &exit_code);

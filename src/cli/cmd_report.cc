@@ -222,6 +222,13 @@ int RunWithChecks(const ReportArgs& a, KpiRunArgs kpi,
 
 // `report -c kpi.ini`: every KPI of the definition, total and per grouping.
 int RunWithDefinition(const ReportArgs& a) {
+  if (!a.kpi.metrics_file.empty()) {
+    RefuseSourceFlagsWithMetrics(
+        *a.cmd, {"files", "--source", "--checks", "--encoding", "--delimiter", "--map", "--won",
+                 "--lost", "--stages", "--lost-reached", "--date-format", "--tz", "--lenient",
+                 "--missing-tokens", "--for", "--threads", "--exact-groups", "--fx",
+                 "--fiscal-year-start", "--fiscal-year-name", "--week-start", "--lang"});
+  }
   KpiRunArgs kpi = a.kpi;
   kpi.as_of = a.deals.as_of;
   kpi.exact_groups = a.deals.exact_groups;
@@ -344,6 +351,10 @@ int Run(const ReportArgs& a) {
   ConfigureProgress(a.quiet);
   a.Compare();  // a bad --compare value before any file is read
   if (!a.kpi.config.empty()) return RunWithDefinition(a);
+  if (!a.kpi.metrics_file.empty()) {
+    throw Error::Usage("--metrics FILE holds the metrics of a definition: give -c kpi.ini, the "
+                       "definition it was computed from");
+  }
   if (a.checks) {
     throw Error::Usage("--checks runs the [check] sections of a definition: give -c kpi.ini "
                        "(for checks of a file by flags: crmkpi check FILE --require …)");
@@ -422,6 +433,7 @@ void SetUpReportCommand(CLI::App* app, int* exit_code) {
       ->type_name("NAME");
   AddTargetsOption(cmd, &args->kpi.targets);
   AddNoLintOption(cmd, &args->kpi.no_lint);
+  AddMetricsOption(cmd, &args->kpi.metrics_file);
   args->cmd = cmd;
   OneValuePerFlag(cmd);
   AddExcelOptions(cmd, &args->format);

@@ -34,6 +34,7 @@ struct TreeArgs {
   std::string by;                             // --by COL[+COL]: a tree per group
   std::string format = "table";
   std::string output;
+  CLI::App* cmd = nullptr;
 };
 
 std::map<std::string, double> ParseSets(const std::vector<std::string>& sets) {
@@ -97,6 +98,16 @@ int Run(const TreeArgs& a) {
       a.by.empty() ? std::vector<std::string>{} : ParseBy({a.by}).front();
   if (!by.empty() && !sets.empty()) {
     throw Error::Usage("--set (what-if) works on the whole data's tree; run it without --by");
+  }
+  if (!a.kpi.metrics_file.empty()) {
+    if (other_data) {
+      throw Error::Usage("--baseline FILE.ini and --baseline-source read other data; with "
+                         "--metrics FILE no source is read (compare periods of FILE with "
+                         "--baseline previous|year-ago)");
+    }
+    RefuseSourceFlagsWithMetrics(*a.cmd, {"--source", "--exact-groups", "--fx",
+                                          "--fiscal-year-start", "--fiscal-year-name",
+                                          "--week-start", "--lang"});
   }
   if (!by.empty() && other_data) {
     throw Error::Usage("--by gives each group's tree against its targets or, with --baseline "
@@ -275,6 +286,8 @@ void SetUpTreeCommand(CLI::App* app, int* exit_code) {
   args->kpi.calendar.Register(cmd);
   AddTargetsOption(cmd, &args->kpi.targets);
   AddNoLintOption(cmd, &args->kpi.no_lint);
+  AddMetricsOption(cmd, &args->kpi.metrics_file);
+  args->cmd = cmd;
   AddExcelOptions(cmd, &args->format);
   cmd->callback([args, exit_code] { *exit_code = Run(*args); });
 }

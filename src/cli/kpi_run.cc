@@ -1,11 +1,13 @@
 #include "kpi_run.h"
 
 #include <cstdio>
+#include <optional>
 
 #include <fmt/format.h>
 
 #include "crmkpi/base/error.h"
 #include "crmkpi/definition/ini_file.h"
+#include "crmkpi/engine/long_result_reader.h"
 #include "crmkpi/evaluate/definition_run.h"
 #include "crmkpi/evaluate/view_select.h"
 #include "crmkpi/values/fiscal_calendar.h"
@@ -65,8 +67,27 @@ KpiRun RunKpis(const KpiRunArgs& args, const std::map<std::string, double>& over
   run.model.SetCalendar(cal);
   std::map<std::string, std::string> files = args.SourceOverrides();
   for (const auto& [id, path] : extra_sources) files[id] = path;
+  std::optional<LongResult> given;
+  if (!args.metrics_file.empty()) {
+    if (!files.empty() || !args.taps.empty()) {
+      throw Error::Usage("--metrics FILE: the metrics come from FILE, no source is read; "
+                         "--source, a FILE argument and --checks read sources");
+    }
+    // Read against the whole definition (a view keeps some of its metrics).
+    const KpiModel whole = model != nullptr ? *model : LoadModel(args.config);
+    given = ReadLongResult(args.metrics_file, whole.metrics, run.model.tz);
+    if (!args.only_kpis.empty()) {
+      std::vector<MetricResult> kept;
+      for (const MetricDef& m : run.model.metrics) {
+        for (MetricResult& r : given->run.metrics) {
+          if (r.id == m.id) kept.push_back(std::move(r));
+        }
+      }
+      given->run.metrics = std::move(kept);
+    }
+  }
   DefinitionRun d = RunDefinition(run.model, args.as_of, files, overrides, args.parallel, args.taps,
-                                  args.group_values);
+                                  args.group_values, given ? &given->run : nullptr);
   run.metrics = std::move(d.metrics);
   run.evaluation = std::move(d.evaluation);
   run.as_of = std::move(d.as_of);
@@ -128,6 +149,26 @@ void AddTargetsOption(CLI::App* app, std::string* targets) {
                   "[targets]): 予実 per group and period, with the pace at the as-of (replaces "
                   "the definition's [targets])")
       ->type_name("FILE.csv");
+}
+
+void AddMetricsOption(CLI::App* app, std::string* file) {
+  app->add_option("--metrics", *file,
+                  "With -c: evaluate the KPIs from this long result (CSV or JSON, from `crmkpi "
+                  "metrics` or a warehouse's SQL; docs/scale.md) instead of reading the sources")
+      ->type_name("FILE");
+}
+
+void RefuseSourceFlagsWithMetrics(const CLI::App& cmd, const std::vector<std::string>& flags) {
+  for (const std::string& name : flags) {
+    const CLI::Option* o = cmd.get_option_no_throw(name);
+    if (o == nullptr || o->count() == 0) continue;
+    const std::string shown = name.rfind("--", 0) == 0 ? name : "a " + name + " argument";
+    throw Error::Usage(fmt::format(
+        "{} cannot be combined with --metrics: it changes how the sources are read or grouped, "
+        "and with --metrics FILE no source is read — the metrics were computed when FILE was "
+        "made (give it to `crmkpi metrics`, or to the SQL, instead)",
+        shown));
+  }
 }
 
 void AddNoLintOption(CLI::App* app, bool* no_lint) {

@@ -39,6 +39,9 @@ struct KpiRunArgs {
   // Set by report --view: only these KPIs, the KPIs they use and the metrics those read are
   // evaluated and computed (evaluate/view_select.h KeepKpis, after the targets are read).
   std::vector<std::string> only_kpis;
+  // --metrics FILE (report -c, tree -c): the metrics from this long result (docs/scale.md)
+  // instead of a pass over the sources.
+  std::string metrics_file;
 
   void Register(CLI::App* app, bool config_required);
   std::map<std::string, std::string> SourceOverrides() const;
@@ -80,6 +83,11 @@ void AddExactGroupsOption(CLI::App* app, bool* exact_groups);
 void AddFxOption(CLI::App* app, std::string* fx);
 // --targets FILE (report, tree): a targets table per KPI, group and period.
 void AddTargetsOption(CLI::App* app, std::string* targets);
+// --metrics FILE (report, tree): the KPIs from a long result instead of the sources.
+void AddMetricsOption(CLI::App* app, std::string* file);
+// With --metrics: Error(kUsage) for the first of |flags| given to |cmd| (those that only
+// matter when the sources are read), saying why.
+void RefuseSourceFlagsWithMetrics(const CLI::App& cmd, const std::vector<std::string>& flags);
 // --no-lint (report, tree): no lint line on stderr.
 void AddNoLintOption(CLI::App* app, bool* no_lint);
 

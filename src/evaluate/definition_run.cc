@@ -75,7 +75,8 @@ DefinitionRun RunDefinition(const KpiModel& model, const std::string& as_of_flag
                             const std::map<std::string, std::string>& files,
                             const std::map<std::string, double>& overrides,
                             const ParallelOptions& parallel,
-                            const std::map<std::string, RowTap*>& taps, bool group_values) {
+                            const std::map<std::string, RowTap*>& taps, bool group_values,
+                            const MetricRun* given) {
   DefinitionRun run;
   for (const auto& [id, value] : overrides) {
     if (!model.FindKpi(id) && !model.FindMetric(id) && !model.FindConstant(id)) {
@@ -111,8 +112,11 @@ DefinitionRun RunDefinition(const KpiModel& model, const std::string& as_of_flag
   // pass (a note or warning leads the report's warnings).
   std::vector<SourceDef> sources = model.sources;
   const std::vector<DataWarning> date_orders =
-      DecideDateOrders(&sources, MetricDateColumns(model.metrics), files);
-  if (from_data && sla && AllRegularFiles(model, files)) {
+      given != nullptr ? std::vector<DataWarning>{}
+                       : DecideDateOrders(&sources, MetricDateColumns(model.metrics), files);
+  if (given != nullptr) {
+    from_data = false;  // the long result's as-of (its @as_of row) is the data's
+  } else if (from_data && sla && AllRegularFiles(model, files)) {
     data_as_of = RunMetrics(sources, model.lookups, model.metrics, files, model.tz,
                             std::nullopt, parallel, true, {})
                      .data_as_of;
@@ -121,8 +125,9 @@ DefinitionRun RunDefinition(const KpiModel& model, const std::string& as_of_flag
       from_data = false;
     }
   }
-  run.metrics = RunMetrics(sources, model.lookups, model.metrics, files, model.tz, as_of,
-                           parallel, from_data, taps);
+  run.metrics = given != nullptr ? *given
+                                 : RunMetrics(sources, model.lookups, model.metrics, files,
+                                              model.tz, as_of, parallel, from_data, taps);
   if (data_as_of) run.metrics.data_as_of = data_as_of;
   const auto target_groups = TargetGroups(targets);
   run.evaluation = EvaluateKpis(model, run.metrics, overrides, target_groups, group_values);

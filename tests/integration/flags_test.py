@@ -252,6 +252,8 @@ REPORT = {
     "--kpis": case(["--kpis", "win_rate"]),
     "--ambiguous-wide": case(["--ambiguous-wide"], base=["--by", "owner"], file="deals_amb.csv"),
     # An audience view: only win_rate, by owner and month.
+    # The long result of the same definition over deals_b.csv: other numbers, no source read.
+    "--metrics": case(["--metrics", "{dir}/report_long.csv"], plain=refused("--metrics", "-c")),
     "--view": case(["--view", "owners"], plain=refused("--view", "-c"),
                    ini=REPORT_INI + "\n[view owners]\naudience = 営業\nkpis = win_rate\n"
                                     "period = month\nby = owner\n"),
@@ -434,7 +436,15 @@ TREE = {
     "--columns": tcase(["--columns", "node,actual"]),
     "--kpis": tcase(["--kpis", "revenue_kpi,win_rate"]),
     "--ambiguous-wide": tcase(["--ambiguous-wide"]),
+    # The long result of TREE_INI over deals_b.csv (Kato's 900 won): revenue 900.
+    "--metrics": tcase(["--metrics", "{dir}/tree_long.json"]),
 }
+
+# Long results made by `crmkpi metrics` before the cases run: (file, definition, arguments).
+GENERATED = [
+    ("report_long.csv", "REPORT_INI", ["--source", "deals={dir}/deals_b.csv"]),
+    ("tree_long.json", "TREE_INI", ["--source", "deals={dir}/deals_b.csv", "-f", "json"]),
+]
 
 NO_C = ("mode", ())  # a command without -c: only the run without it
 INIT = {
@@ -559,6 +569,16 @@ def main():
 
         def expand(args):
             return [a.replace("{out}", out_dir).replace("{dir}", d) for a in args]
+
+        for name, ini_name, args in GENERATED:
+            ini = os.path.join(d, f"long_{name}.ini")
+            with open(ini, "w", encoding="utf-8") as f:
+                f.write(globals()[ini_name])
+            p = subprocess.run([exe, "metrics", "-c", ini, "-q", "-o", os.path.join(d, name)]
+                               + expand(args), cwd=d, capture_output=True, timeout=60)
+            if p.returncode != 0:
+                failures.append(f"crmkpi metrics for {name}: exit {p.returncode}: "
+                                f"{p.stderr.decode()[:300]}")
 
         for command, (cases, ini_text) in COMMANDS.items():
             flags = help_flags(exe, command)

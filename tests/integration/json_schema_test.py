@@ -35,7 +35,7 @@ SCHEMA_DIR = os.path.join(ROOT, "docs", "schema")
 GOLDEN = os.path.join(ROOT, "tests", "golden")
 EXAMPLES = os.path.join(ROOT, "examples")
 COMMANDS = ["report", "tree", "lint", "describe", "columns", "check", "dwell", "forecast", "roi",
-            "views"]
+            "views", "metrics"]
 
 failures = []
 
@@ -178,6 +178,9 @@ EXAMPLE_COMMANDS = [
     "crmkpi columns forecast/forecast.csv --format json",
     "crmkpi report -c sales_efficiency/kpi.ini --format json",
     "crmkpi tree -c sales_efficiency/kpi.ini --format json",
+    "crmkpi metrics -c sales_efficiency/kpi.ini --format json",
+    "crmkpi metrics -c adoption/kpi.ini --format json",
+    "crmkpi metrics -c customer_experience/kpi.ini --format json",
     "crmkpi tree -c sales_efficiency/kpi.ini --set win_rate=35% --format json",
     "crmkpi lint -c sales_efficiency/kpi.ini --format json",
     "crmkpi lint -c customer_success/kpi.ini --format json",
@@ -234,6 +237,20 @@ def schemas_can_fail(validators):
         ("describe", describe, lambda d: d["kpis"][0].pop("sources")),
         ("describe", describe, lambda d: d["kpis"][0].update(deadline="2026/03/31")),
         ("describe", describe, lambda d: d["kpis"][0]["sources"][0].pop("columns")),
+    ]
+    # The long result: a row without n, a count as text, a value as a string.
+    p = subprocess.run([os.path.abspath(sys.argv[1]), "metrics", "-c",
+                        os.path.join(EXAMPLES, "sales_efficiency", "kpi.ini"), "-f", "json"],
+                       cwd=os.path.join(EXAMPLES, "sales_efficiency"), capture_output=True)
+    long_result = json.loads(p.stdout)
+    if not validators["metrics"].is_valid(long_result):
+        fail("the long result of sales_efficiency should be valid")
+    mutations += [
+        ("metrics", long_result, lambda d: d["rows"][0].pop("n")),
+        ("metrics", long_result, lambda d: d["rows"][0].update(n="3")),
+        ("metrics", long_result, lambda d: d["rows"][0].update(value="12")),
+        ("metrics", long_result, lambda d: d["rows"][0].update(excluded={"missing_value": -1})),
+        ("metrics", long_result, lambda d: d.pop("key_columns")),
     ]
     for name, original, mutate in mutations:
         doc = json.loads(json.dumps(original))

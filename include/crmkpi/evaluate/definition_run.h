@@ -29,13 +29,14 @@ struct DefinitionRun {
 // |overrides|: KPI, metric or constant → fixed value (what-if). |taps|: source id → another
 // consumer of that source's records, fed by the same pass (row_tap.h; report --checks).
 // |group_values|: keep every id's value per group (KpiEvaluation::group_values; the tree of one
-// period or one owner).
+// period or one owner). |given|: the metrics already computed (--metrics FILE, a long result
+// read by engine/long_result_reader.h): no source is read, the KPIs are evaluated from them.
 DefinitionRun RunDefinition(const KpiModel& model, const std::string& as_of,
                             const std::map<std::string, std::string>& files,
                             const std::map<std::string, double>& overrides,
                             const ParallelOptions& parallel,
                             const std::map<std::string, RowTap*>& taps = {},
-                            bool group_values = false);
+                            bool group_values = false, const MetricRun* given = nullptr);
 
 // The latest event in the rows of the sources |checks| read (as `as_of = data` finds it:
 // created, changed and modified times, closed times of closed rows), by a read of those
