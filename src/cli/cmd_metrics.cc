@@ -32,33 +32,6 @@ struct MetricsArgs {
   bool Given(const char* name) const { return cmd->get_option(name)->count() > 0; }
 };
 
-// report -c's regrouping (cmd_report.cc, ApplyGroupingFlags), so that `report -c … --by X
-// --metrics FILE` finds in FILE the groupings it evaluates: flags first, else the view's.
-void RegroupAsReport(const MetricsArgs& a, const ViewPlan* view, KpiModel* model) {
-  const bool by = a.Given("--by"), period = a.Given("--period"), period_of = a.Given("--period-of");
-  const bool view_by = !by && view != nullptr && view->view.by.has_value();
-  const bool view_period = !period && view != nullptr && view->view.period.has_value();
-  Period p = Period::kNone;
-  if (period) p = ParsePeriodFlag(a.period);
-  if (view_period) p = *view->view.period;
-  const auto specs = view_by ? *view->view.by : ParseBy(a.by);
-  for (MetricDef& m : model->metrics) {
-    if (m.aggregation == Aggregation::kFigure) continue;
-    if (view != nullptr && view->metrics.count(m.id) == 0) continue;
-    if (by || view_by) {
-      m.by = specs;
-      m.by_as.clear();
-    }
-    if (period || view_period) m.period = p;
-    if (view_period) {
-      if (const auto it = view->period_of.find(m.id); it != view->period_of.end()) {
-        m.period_of = it->second;
-      }
-    }
-    if (period_of && m.period != Period::kNone) m.period_of = a.period_of;
-  }
-}
-
 int Run(const MetricsArgs& a) {
   ConfigureProgress(a.kpi.quiet);
   SetWarningsQuiet(a.kpi.quiet);
@@ -80,7 +53,13 @@ int Run(const MetricsArgs& a) {
                      !a.Given("--period") && !a.Given("--period-of"), &*view);
     }
   }
-  if (as_report) RegroupAsReport(a, view ? &*view : nullptr, &model);
+  if (as_report) {
+    GroupingFlags g;  // report -c's regrouping, so that `report -c … --by X` has its long result
+    if (a.Given("--by")) g.by = a.by;
+    if (a.Given("--period")) g.period = a.period;
+    if (a.Given("--period-of")) g.period_of = a.period_of;
+    ApplyGroupingFlags(g, view ? &*view : nullptr, a.kpi.config, &model);
+  }
   const Period kind = a.tree_period.empty() ? Period::kNone : ParsePeriodFlag(a.tree_period);
   if (!a.tree_by.empty()) {
     GroupMetricsByColumns(ParseBy({a.tree_by}).front(), kind, &model);

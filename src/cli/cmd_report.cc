@@ -73,6 +73,13 @@ struct ReportArgs {
   }
 
   bool Given(const char* name) const { return cmd->get_option(name)->count() > 0; }
+  GroupingFlags Grouping() const {
+    GroupingFlags g;
+    if (Given("--by")) g.by = deals.by;
+    if (Given("--period")) g.period = deals.period;
+    if (Given("--period-of")) g.period_of = deals.period_of;
+    return g;
+  }
 
   std::vector<SourceFlag> SourceFlags() const {
     SourceFlagValues v;
@@ -105,46 +112,6 @@ void RefuseLoneQualifiers(const ReportArgs& a, bool definition_has_periods) {
   if (a.Given("--lost-reached") && !a.Given("--opportunity-stage") && a.kpi.config.empty()) {
     throw Error::Usage("--lost-reached says how lost deals count for lead_to_opportunity_rate, "
                        "which needs --stages and --opportunity-stage: give them too");
-  }
-}
-
-// With -c, --by and --period replace the groupings of every metric that can be grouped (not
-// the figures of analysis sources), and --period-of the date that places a row in a period.
-// A view's by and period do the same where no flag replaces them, for the metrics its KPIs
-// read (the others are not computed).
-void ApplyGroupingFlags(const ReportArgs& a, const ViewPlan* view, KpiModel* model) {
-  const bool by = a.Given("--by"), period = a.Given("--period"), period_of = a.Given("--period-of");
-  const bool view_by = !by && view != nullptr && view->view.by.has_value();
-  const bool view_period = !period && view != nullptr && view->view.period.has_value();
-  if (!by && !period && !period_of && !view_by && !view_period) return;
-  Period p = Period::kNone;
-  if (period) p = ParsePeriodFlag(a.deals.period);
-  if (view_period) p = *view->view.period;
-  const auto specs = view_by ? *view->view.by : ParseBy(a.deals.by);
-  std::size_t changed = 0;
-  for (MetricDef& m : model->metrics) {
-    if (m.aggregation == Aggregation::kFigure) continue;
-    if (view != nullptr && view->metrics.count(m.id) == 0) continue;
-    if (by || view_by) {
-      m.by = specs;
-      m.by_as.clear();
-    }
-    if (view_by) m.by_loc = view->view.by_loc;
-    if (period || view_period) m.period = p;
-    if (view_period) {
-      m.period_loc = view->view.period_loc;
-      if (const auto it = view->period_of.find(m.id); it != view->period_of.end()) {
-        m.period_of = it->second;
-      }
-    }
-    if (period_of && m.period != Period::kNone) m.period_of = a.deals.period_of.empty() ? "closed" : a.deals.period_of;
-    ++changed;
-  }
-  if (changed == 0 && (by || period || period_of)) {
-    throw Error::Usage(fmt::format(
-        "--by/--period: {} has no metric that can be grouped (the figures of stage_history "
-        "and forecast sources are totals)",
-        a.kpi.config));
   }
 }
 
@@ -279,7 +246,7 @@ int RunWithDefinition(const ReportArgs& a) {
                    !a.Given("--period") && !a.Given("--period-of"), &*view);
     if (a.Periodic(v) && !periods() && a.deals.period.empty()) RefuseCompareWithoutPeriods();
   }
-  ApplyGroupingFlags(a, v, &model);
+  ApplyGroupingFlags(a.Grouping(), v, a.kpi.config, &model);
   if (a.checks) return RunWithChecks(a, kpi, extra, model);
   if (view) kpi.only_kpis = view->kpis;
   KpiRun run = RunKpis(kpi, {}, extra, &model);

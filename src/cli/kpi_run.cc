@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "crmkpi/base/error.h"
+#include "input_options.h"
 #include "crmkpi/definition/ini_file.h"
 #include "crmkpi/engine/long_result_reader.h"
 #include "crmkpi/evaluate/definition_run.h"
@@ -215,6 +216,47 @@ void PrintDiagnostics(const std::vector<DataWarning>& warnings,
                "crmkpi: %s: note: the definition has %s (KPI-design checks); "
                "'crmkpi lint -c %s' lists them, --no-lint hides this line\n",
                config.c_str(), counts.c_str(), config.c_str());
+}
+
+void ApplyGroupingFlags(const GroupingFlags& flags, const ViewPlan* view,
+                        const std::string& config, KpiModel* model) {
+  const bool by = flags.by.has_value(), period = flags.period.has_value();
+  const bool period_of = flags.period_of.has_value();
+  const bool view_by = !by && view != nullptr && view->view.by.has_value();
+  const bool view_period = !period && view != nullptr && view->view.period.has_value();
+  if (!by && !period && !period_of && !view_by && !view_period) return;
+  Period p = Period::kNone;
+  if (period) p = ParsePeriodFlag(*flags.period);
+  if (view_period) p = *view->view.period;
+  const auto specs =
+      view_by ? *view->view.by : ParseBy(flags.by.value_or(std::vector<std::string>{}));
+  std::size_t changed = 0;
+  for (MetricDef& m : model->metrics) {
+    if (m.aggregation == Aggregation::kFigure) continue;
+    if (view != nullptr && view->metrics.count(m.id) == 0) continue;
+    if (by || view_by) {
+      m.by = specs;
+      m.by_as.clear();
+    }
+    if (view_by) m.by_loc = view->view.by_loc;
+    if (period || view_period) m.period = p;
+    if (view_period) {
+      m.period_loc = view->view.period_loc;
+      if (const auto it = view->period_of.find(m.id); it != view->period_of.end()) {
+        m.period_of = it->second;
+      }
+    }
+    if (period_of && m.period != Period::kNone) {
+      m.period_of = flags.period_of->empty() ? "closed" : *flags.period_of;
+    }
+    ++changed;
+  }
+  if (changed == 0 && (by || period || period_of)) {
+    throw Error::Usage(fmt::format(
+        "--by/--period: {} has no metric that can be grouped (the figures of stage_history "
+        "and forecast sources are totals)",
+        config));
+  }
 }
 
 }  // namespace crmkpi

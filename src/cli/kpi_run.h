@@ -3,6 +3,7 @@
 #pragma once
 
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -12,6 +13,7 @@
 #include "crmkpi/evaluate/kpi_eval.h"
 #include "crmkpi/engine/row_tap.h"
 #include "crmkpi/evaluate/kpi_lint.h"
+#include "crmkpi/evaluate/view_select.h"
 
 namespace crmkpi {
 
@@ -90,5 +92,20 @@ void AddMetricsOption(CLI::App* app, std::string* file);
 void RefuseSourceFlagsWithMetrics(const CLI::App& cmd, const std::vector<std::string>& flags);
 // --no-lint (report, tree): no lint line on stderr.
 void AddNoLintOption(CLI::App* app, bool* no_lint);
+
+// --by, --period and --period-of as given on the command line (a flag not given is nullopt).
+struct GroupingFlags {
+  std::optional<std::vector<std::string>> by;
+  std::optional<std::string> period;
+  std::optional<std::string> period_of;  // "" = closed
+};
+
+// With -c, --by and --period replace the groupings of every metric that can be grouped (not
+// the figures of analysis sources), and --period-of the date that places a row in a period.
+// A view's by and period do the same where no flag replaces them, for the metrics its KPIs
+// read (the others are not computed). Error(kUsage) when a flag is given and |config| has no
+// metric it can group. (report -c and `crmkpi metrics`, so that both group alike.)
+void ApplyGroupingFlags(const GroupingFlags& flags, const ViewPlan* view,
+                        const std::string& config, KpiModel* model);
 
 }  // namespace crmkpi
