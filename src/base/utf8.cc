@@ -123,4 +123,10 @@ std::size_t DisplayWidth(std::string_view s) {
   return width;
 }
 
+void AppendUtf8(char32_t cp, std::string* out) {
+  utf8proc_uint8_t buf[4];
+  const utf8proc_ssize_t n = utf8proc_encode_char(static_cast<utf8proc_int32_t>(cp), buf);
+  out->append(reinterpret_cast<const char*>(buf), static_cast<std::size_t>(n));
+}
+
 }  // namespace crmkpi

@@ -2,6 +2,8 @@
 // Levenshtein distance. The method is documented in include/crmkpi/near_duplicates.h.
 #include "crmkpi/quality/near_duplicates.h"
 
+#include "crmkpi/base/utf8.h"
+
 #include <algorithm>
 #include <array>
 #include <cmath>
@@ -65,23 +67,12 @@ std::u32string Decode(std::string_view s) {
   return out;
 }
 
-void AppendUtf8(char32_t cp, std::string* out) {
+// A code point of the key, or an invalid byte kept as it was (kInvalidBase + byte).
+void AppendKeyChar(char32_t cp, std::string* out) {
   if (cp >= kInvalidBase) {
-    out->push_back(static_cast<char>(cp - kInvalidBase));  // the invalid byte as it was
-  } else if (cp < 0x80) {
-    out->push_back(static_cast<char>(cp));
-  } else if (cp < 0x800) {
-    out->push_back(static_cast<char>(0xC0 | (cp >> 6)));
-    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else if (cp < 0x10000) {
-    out->push_back(static_cast<char>(0xE0 | (cp >> 12)));
-    out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+    out->push_back(static_cast<char>(cp - kInvalidBase));
   } else {
-    out->push_back(static_cast<char>(0xF0 | (cp >> 18)));
-    out->push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+    AppendUtf8(cp, out);
   }
 }
 
@@ -166,7 +157,7 @@ void AddCjkTokens(const char32_t* run, std::size_t n, std::vector<std::string>* 
   for (std::size_t i = 0; i + len <= n; ++i) {
     if (covered_until[i] >= i + len) continue;
     std::string token;
-    for (std::size_t k = 0; k < len; ++k) AppendUtf8(run[i + k], &token);
+    for (std::size_t k = 0; k < len; ++k) AppendKeyChar(run[i + k], &token);
     out->push_back(std::move(token));
   }
 }
@@ -177,7 +168,7 @@ void AddWordToken(const char32_t* run, std::size_t n, std::vector<std::string>* 
   std::string token;
   for (std::size_t k = 0; k < n; ++k) {
     const char32_t cp = run[k];
-    AppendUtf8(cp >= 'A' && cp <= 'Z' ? cp - 'A' + 'a' : cp, &token);
+    AppendKeyChar(cp >= 'A' && cp <= 'Z' ? cp - 'A' + 'a' : cp, &token);
   }
   if (!IsStopWord(token)) out->push_back(std::move(token));
 }

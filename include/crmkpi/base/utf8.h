@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstddef>
+#include <string>
 #include <string_view>
 
 namespace crmkpi {
@@ -12,6 +13,9 @@ namespace crmkpi {
 // valid. A sequence cut off by the end of the range is not invalid: it is left for the next call,
 // and *incomplete_tail receives its length (0..3), so a streaming caller re-validates those
 // bytes together with the next chunk. Pure ASCII runs are checked a word at a time.
+// Appends the UTF-8 encoding of the code point |cp| (utf8proc_encode_char).
+void AppendUtf8(char32_t cp, std::string* out);
+
 std::size_t FindInvalidUtf8(const char* data, std::size_t n, std::size_t* incomplete_tail);
 
 // Number of terminal columns |s| occupies (utf8proc's Unicode tables): East Asian Wide and
