@@ -292,11 +292,11 @@ ParsedDate SourceSql::Date(int c) {
                     fmt::format("CASE WHEN {0} THEN {1} * 86400 + {2} - COALESCE({3}, {4}) END", valid,
                                 naive_day, secs, off, Int(tz_offset_)));
   // The local day: the written day of a naive value; of one with an offset, the day its instant
-  // falls on in the source's zone (+ 719468 days keeps the division's operand positive).
+  // falls on in the source's zone (+ 719468 days = 62162035200 s keeps the division's operand positive).
   out.day = Add(3, key + "day",
                 fmt::format("CASE WHEN {0} THEN CASE WHEN {1} IS NULL THEN {2} ELSE {3} - 719468 END END",
                             valid, off, naive_day,
-                            sql_.IntDiv(fmt::format("({} + {} + 719468 * 86400)", out.instant, Int(tz_offset_)),
+                            sql_.IntDiv(fmt::format("({} + {} + 62162035200)", out.instant, Int(tz_offset_)),
                                         "86400")));
   out.has_time = Add(2, key + "h", fmt::format("CASE WHEN {} LIKE '%:%' THEN 1 ELSE 0 END", t));
   out.status = Add(2, key + "s", fmt::format("CASE WHEN {} IS NULL THEN 1 WHEN {} THEN 0 ELSE 2 END", t, valid));
