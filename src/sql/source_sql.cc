@@ -384,21 +384,23 @@ std::string SourceSql::GroupKey(int c) {
 }
 
 std::string SourceSql::DayText(const std::string& day) {
-  // civil_from_days, for days from year 0 on.
-  const std::string z = fmt::format("({} + 719468)", day);
-  const std::string era = sql_.IntDiv(z, "146097");
-  const std::string doe = fmt::format("({} - {} * 146097)", z, era);
-  const std::string yoe = sql_.IntDiv(
+  // civil_from_days, for days from year 0 on; each step an alias, so that no expression is
+  // repeated inside another (an engine that inlines CTEs would multiply them).
+  const std::string k = "civil:" + day + ":";
+  const std::string z = Add(0, k + "z", fmt::format("({} + 719468)", day));
+  const std::string era = Add(0, k + "era", sql_.IntDiv(z, "146097"));
+  const std::string doe = Add(0, k + "doe", fmt::format("({} - {} * 146097)", z, era));
+  const std::string yoe = Add(0, k + "yoe", sql_.IntDiv(
       fmt::format("({0} - {1} + {2} - {3})", doe, sql_.IntDiv(doe, "1460"), sql_.IntDiv(doe, "36524"),
                   sql_.IntDiv(doe, "146096")),
-      "365");
-  const std::string doy = fmt::format("({} - (365 * {} + {} - {}))", doe, yoe, sql_.IntDiv(yoe, "4"),
-                                      sql_.IntDiv(yoe, "100"));
-  const std::string mp = sql_.IntDiv(fmt::format("(5 * {} + 2)", doy), "153");
+      "365"));
+  const std::string doy = Add(0, k + "doy", fmt::format("({} - (365 * {} + {} - {}))", doe, yoe,
+                                                        sql_.IntDiv(yoe, "4"), sql_.IntDiv(yoe, "100")));
+  const std::string mp = Add(0, k + "mp", sql_.IntDiv(fmt::format("(5 * {} + 2)", doy), "153"));
   const std::string d = fmt::format("({} - {} + 1)", doy, sql_.IntDiv(fmt::format("(153 * {} + 2)", mp), "5"));
   const std::string m = fmt::format("CASE WHEN {0} < 10 THEN {0} + 3 ELSE {0} - 9 END", mp);
   const std::string y = fmt::format("({} + {} * 400 + CASE WHEN {} < 10 THEN 0 ELSE 1 END)", yoe, era, mp);
-  return sql_.Concat({sql_.ZeroPad(y, 4), "'-'", sql_.ZeroPad(m, 2), "'-'", sql_.ZeroPad(d, 2)});
+  return Add(0, k + "text", sql_.Concat({sql_.ZeroPad(y, 4), "'-'", sql_.ZeroPad(m, 2), "'-'", sql_.ZeroPad(d, 2)}));
 }
 
 PeriodCols SourceSql::PeriodOf(Period kind, int c) {
@@ -637,9 +639,9 @@ std::string SourceSql::Ctes() const {
     }
     const std::string name = fmt::format("{}{}", prefix_, i);
     if (i == 0) {
-      out += fmt::format("{} AS (\n  SELECT 1 AS crmkpi_one{}\n  FROM {}\n)", name, select, From());
+      out += fmt::format("{} {} (\n  SELECT 1 AS crmkpi_one{}\n  FROM {}\n)", name, sql_.CteAs(), select, From());
     } else {
-      out += fmt::format(",\n{} AS (\n  SELECT *{}\n  FROM {}\n)", name, select, previous);
+      out += fmt::format(",\n{} {} (\n  SELECT *{}\n  FROM {}\n)", name, sql_.CteAs(), select, previous);
     }
     previous = name;
   }

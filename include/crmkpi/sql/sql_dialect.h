@@ -81,6 +81,10 @@ class Sql {
   std::string Bytes(const std::string& x) const;
   // Integer seconds of a DOUBLE number of seconds, as the engine's Seconds.
   std::string Bigint(const std::string& x) const { return Cast(x, BigintType()); }
+  // "AS" of a CTE: PostgreSQL's "AS MATERIALIZED", so that the planner does not inline each
+  // layer of a source's rows into the next (each reads the one before by alias; inlined, the
+  // expressions would be copied into each other and the plan grow without bound).
+  std::string CteAs() const { return d_ == SqlDialect::kPostgres ? "AS MATERIALIZED" : "AS"; }
   // ROW_NUMBER() OVER (PARTITION BY |by| ORDER BY |order|).
   std::string RowNumber(const std::string& by, const std::string& order) const;
 
