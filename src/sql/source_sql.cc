@@ -50,6 +50,11 @@ constexpr std::string_view kDatePattern =
 
 constexpr std::string_view kAliasPrefix = "crmkpi_x";
 
+// The year-last numeric forms: M/D/YYYY and M-D-YYYY (month first unless the source's dates
+// are day first), D.M.YYYY (always day first), two-digit years (69–99 → 19xx), a time after.
+constexpr std::string_view kYearLastPattern =
+    "^[0-9]{1,2}[-/.][0-9]{1,2}[-/.]([0-9]{2}|[0-9]{4})([ T][0-9]{1,2}:[0-9]{2}(:[0-9]{2}(\\.[0-9]+)?)?)?$";
+
 std::string Int(std::int64_t v) { return std::to_string(v); }
 
 // The fixed offset of |tz| (seconds east of UTC), or an error: the compiled script turns local
@@ -255,10 +260,26 @@ ParsedDate SourceSql::Date(int c) {
     return Add(1, key + name,
                sql_.Cast(fmt::format("NULLIF({}, '')", sql_.Extract(u, pattern)), sql_.BigintType()));
   };
-  const std::string ok = Add(1, key + "ok", sql_.Matches(u, kDatePattern));
-  const std::string y = part("y", "^([0-9]{4})");
-  const std::string m = part("m", "^[0-9]{4}[-/.]([0-9]{1,2})");
-  const std::string d = part("d", "^[0-9]{4}[-/.][0-9]{1,2}[-/.]([0-9]{1,2})");
+  const std::string year_first = Add(1, key + "yf", sql_.Matches(u, kDatePattern));
+  const std::string year_last = Add(1, key + "yl", sql_.Matches(u, kYearLastPattern));
+  const std::string ok = Add(2, key + "ok", fmt::format("({} OR {})", year_first, year_last));
+  const std::string y1 = part("y1", "^([0-9]{4})");
+  const std::string m1 = part("m1", "^[0-9]{4}[-/.]([0-9]{1,2})");
+  const std::string d1 = part("d1", "^[0-9]{4}[-/.][0-9]{1,2}[-/.]([0-9]{1,2})");
+  const std::string a2 = part("a2", "^([0-9]{1,2})[-/.]");
+  const std::string b2 = part("b2", "^[0-9]{1,2}[-/.]([0-9]{1,2})[-/.]");
+  const std::string y2 = part("y2", "^[0-9]{1,2}[-/.][0-9]{1,2}[-/.]([0-9]{2,4})");
+  const std::string dot = Add(1, key + "dot", sql_.Matches(u, "^[0-9]{1,2}[.].*"));
+  const std::string day_first =
+      def_.date_order == "dmy" ? std::string("TRUE") : fmt::format("{}", dot);
+  const std::string y = Add(2, key + "y",
+                            fmt::format("CASE WHEN {0} THEN {1} WHEN {2} < 69 THEN 2000 + {2} WHEN {2} < 100 "
+                                        "THEN 1900 + {2} ELSE {2} END",
+                                        year_first, y1, y2));
+  const std::string m = Add(2, key + "m", fmt::format("CASE WHEN {} THEN {} WHEN {} THEN {} ELSE {} END",
+                                                      year_first, m1, day_first, b2, a2));
+  const std::string d = Add(2, key + "d", fmt::format("CASE WHEN {} THEN {} WHEN {} THEN {} ELSE {} END",
+                                                      year_first, d1, day_first, a2, b2));
   const std::string hh = part("hh", "^[^ T]*[ T]([0-9]{1,2}):");
   const std::string mi = part("mi", "^[^ T]*[ T][0-9]{1,2}:([0-9]{2})");
   const std::string ss = part("ss", "^[^ T]*[ T][0-9]{1,2}:[0-9]{2}:([0-9]{2})");

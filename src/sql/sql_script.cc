@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 #include <utf8proc.h>
 
+#include "crmkpi/engine/date_orders.h"
 #include "crmkpi/engine/long_result_reader.h"
 #include "crmkpi/values/date_time.h"
 
@@ -92,9 +93,12 @@ std::string CompileSql(const KpiModel& model, const SqlOptions& options) {
                         "censored", "reason", "currency", "excluded"}) {
     columns.all.emplace_back(c);
   }
+  // date_order = auto: decided from the sources' files, as the engine decides it before a pass.
+  KpiModel decided = model;
+  DecideDateOrders(&decided.sources, MetricDateColumns(model.metrics), {});
   std::vector<std::unique_ptr<SourceSql>> sources;
   std::vector<std::string> selects;
-  for (const SourceDef& def : model.sources) {
+  for (const SourceDef& def : decided.sources) {
     std::vector<const MetricDef*> metrics;
     for (const MetricDef& m : model.metrics) {
       if (m.source == def.id) metrics.push_back(&m);
@@ -109,7 +113,7 @@ std::string CompileSql(const KpiModel& model, const SqlOptions& options) {
                               def.id),
                   metrics[0]->loc);
     }
-    sources.push_back(std::make_unique<SourceSql>(sql, model, def, options.tables));
+    sources.push_back(std::make_unique<SourceSql>(sql, decided, def, options.tables));
     for (const MetricDef* m : metrics) {
       for (std::string& s : sql_detail::MetricSelects(*sources.back(), *m, columns, as_of)) {
         selects.push_back(std::move(s));
