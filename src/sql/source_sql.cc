@@ -190,11 +190,15 @@ ParsedAmount SourceSql::Amount(int c) {
     return {found->second, by_key_[key + "s"], by_key_[key + "m"]};
   }
   const std::string u = Add(1, key + "u", sql_.Translate(t, kAmountFrom, kAmountTo));
-  const std::string ok = Add(1, key + "ok", sql_.Matches(u, kAmountPattern) + " AND " +
-                                                sql_.Matches(u, ".*[0-9].*"));
   const std::string digits = Add(1, key + "d", sql_.ReplaceAll(u, "[^0-9.]", ""));
   const std::string frac = Add(1, key + "f", fmt::format("COALESCE(NULLIF({}, ''), '')",
                                                         sql_.Extract(digits, "\\.([0-9]*)$")));
+  // More than 15 integer digits is beyond the engine's fixed point (±922337203685477): invalid,
+  // and not cast (a DECIMAL(38,4) would overflow).
+  const std::string ok = Add(1, key + "ok",
+                             fmt::format("{} AND {} AND {} <= 15", sql_.Matches(u, kAmountPattern),
+                                         sql_.Matches(u, ".*[0-9].*"),
+                                         sql_.Length(sql_.ReplaceAll(digits, "[.].*$", ""))));
   const std::string neg = Add(1, key + "n", fmt::format("({0} LIKE '%-%' OR {0} LIKE '(%')", u));
   // Four decimals kept; the fifth rounds half to even, a later non-zero digit breaks the tie.
   const std::string kept = fmt::format(
@@ -241,6 +245,77 @@ std::string SourceSql::DaysFromCivil(const std::string& y, const std::string& m,
   return fmt::format("({} * 146097 + {} - 719468)", era, doe);
 }
 
+ParsedDate SourceSql::ParseDate(const std::string& t, const std::string& key, bool day_first_order,
+                                std::int64_t tz_offset, const AddFn& add) const {
+  const std::string u = add(key + "u", sql_.Translate(t, "年月日", "--"));
+  auto part = [&](const char* name, std::string_view pattern) {
+    return add(key + name,
+               sql_.Cast(fmt::format("NULLIF({}, '')", sql_.Extract(u, pattern)), sql_.BigintType()));
+  };
+  const std::string year_first = add(key + "yf", sql_.Matches(u, kDatePattern));
+  const std::string year_last = add(key + "yl", sql_.Matches(u, kYearLastPattern));
+  const std::string ok = add(key + "ok", fmt::format("({} OR {})", year_first, year_last));
+  const std::string y1 = part("y1", "^([0-9]{4})");
+  const std::string m1 = part("m1", "^[0-9]{4}[-/.]([0-9]{1,2})");
+  const std::string d1 = part("d1", "^[0-9]{4}[-/.][0-9]{1,2}[-/.]([0-9]{1,2})");
+  const std::string a2 = part("a2", "^([0-9]{1,2})[-/.]");
+  const std::string b2 = part("b2", "^[0-9]{1,2}[-/.]([0-9]{1,2})[-/.]");
+  const std::string y2 = part("y2", "^[0-9]{1,2}[-/.][0-9]{1,2}[-/.]([0-9]{2,4})");
+  const std::string dot = add(key + "dot", sql_.Matches(u, "^[0-9]{1,2}[.].*"));
+  const std::string day_first =
+      day_first_order ? std::string("TRUE") : fmt::format("{}", dot);
+  const std::string y = add(key + "y",
+                            fmt::format("CASE WHEN {0} THEN {1} WHEN {2} < 69 THEN 2000 + {2} WHEN {2} < 100 "
+                                        "THEN 1900 + {2} ELSE {2} END",
+                                        year_first, y1, y2));
+  const std::string m = add(key + "m", fmt::format("CASE WHEN {} THEN {} WHEN {} THEN {} ELSE {} END",
+                                                      year_first, m1, day_first, b2, a2));
+  const std::string d = add(key + "d", fmt::format("CASE WHEN {} THEN {} WHEN {} THEN {} ELSE {} END",
+                                                      year_first, d1, day_first, a2, b2));
+  const std::string hh = part("hh", "^[^ T]*[ T]([0-9]{1,2}):");
+  const std::string mi = part("mi", "^[^ T]*[ T][0-9]{1,2}:([0-9]{2})");
+  const std::string ss = part("ss", "^[^ T]*[ T][0-9]{1,2}:[0-9]{2}:([0-9]{2})");
+  const std::string off_text =
+      add(key + "o", fmt::format("NULLIF({}, '')", sql_.Extract(u, ":[0-9]{2}[.0-9]*(Z|[+-][0-9:]+)$")));
+  // The offset in seconds (Z = 0), NULL for a naive value.
+  const std::string oh = sql_.Cast(fmt::format("substr({}, 2, 2)", off_text), sql_.BigintType());
+  const std::string om = sql_.Cast(
+      fmt::format("COALESCE(NULLIF(substr(replace({}, ':', ''), 4, 2), ''), '0')", off_text),
+      sql_.BigintType());
+  const std::string off = add(
+      key + "off",
+      fmt::format("CASE WHEN {0} IS NULL THEN NULL WHEN {0} = 'Z' THEN 0 ELSE (CASE WHEN {0} "
+                  "LIKE '-%' THEN -1 ELSE 1 END) * ({1} * 3600 + {2} * 60) END",
+                  off_text, oh, om));
+  const std::string leap =
+      fmt::format("CASE WHEN ({0} AND {1} <> 0) OR {2} = 0 THEN 1 ELSE 0 END",
+                  sql_.Mod(y, "4") + " = 0", sql_.Mod(y, "100"), sql_.Mod(y, "400"));
+  const std::string dim = fmt::format(
+      "CASE WHEN {0} = 2 THEN 28 + {1} WHEN {0} IN (4, 6, 9, 11) THEN 30 ELSE 31 END", m, leap);
+  const std::string valid = add(
+      key + "ok2",
+      fmt::format("({0} AND {1} BETWEEN 1 AND 12 AND {2} BETWEEN 1 AND {3} AND COALESCE({4}, 0) "
+                  "<= 23 AND COALESCE({5}, 0) <= 59 AND COALESCE({6}, 0) <= 59 AND "
+                  "COALESCE(ABS({7}), 0) <= 64800)",
+                  ok, m, d, dim, hh, mi, ss, off));
+  ParsedDate out;
+  const std::string naive_day = DaysFromCivil(y, m, d);
+  const std::string secs = fmt::format("(COALESCE({}, 0) * 3600 + COALESCE({}, 0) * 60 + COALESCE({}, 0))", hh, mi, ss);
+  out.instant = add(key + "i",
+                    fmt::format("CASE WHEN {0} THEN {1} * 86400 + {2} - COALESCE({3}, {4}) END", valid,
+                                naive_day, secs, off, Int(tz_offset)));
+  // The local day: the written day of a naive value; of one with an offset, the day its instant
+  // falls on in the source's zone (+ 719468 days = 62162035200 s keeps the division's operand positive).
+  out.day = add(key + "day",
+                fmt::format("CASE WHEN {0} THEN CASE WHEN {1} IS NULL THEN {2} ELSE {3} - 719468 END END",
+                            valid, off, naive_day,
+                            sql_.IntDiv(fmt::format("({} + {} + 62162035200)", out.instant, Int(tz_offset)),
+                                        "86400")));
+  out.has_time = add(key + "h", fmt::format("CASE WHEN {} LIKE '%:%' THEN 1 ELSE 0 END", t));
+  out.status = add(key + "s", fmt::format("CASE WHEN {} IS NULL THEN 1 WHEN {} THEN 0 ELSE 2 END", t, valid));
+  return out;
+}
+
 ParsedDate SourceSql::Date(int c) {
   if (!def_.date_format.empty()) {
     throw Error(ExitCode::kUsage,
@@ -254,73 +329,9 @@ ParsedDate SourceSql::Date(int c) {
     return {it->second, by_key_[key + "i"], by_key_[key + "h"],
             by_key_[key + "s"]};
   }
-  const std::string t = Text(c);
-  const std::string u = Add(1, key + "u", sql_.Translate(t, "年月日", "--"));
-  auto part = [&](const char* name, std::string_view pattern) {
-    return Add(1, key + name,
-               sql_.Cast(fmt::format("NULLIF({}, '')", sql_.Extract(u, pattern)), sql_.BigintType()));
-  };
-  const std::string year_first = Add(1, key + "yf", sql_.Matches(u, kDatePattern));
-  const std::string year_last = Add(1, key + "yl", sql_.Matches(u, kYearLastPattern));
-  const std::string ok = Add(2, key + "ok", fmt::format("({} OR {})", year_first, year_last));
-  const std::string y1 = part("y1", "^([0-9]{4})");
-  const std::string m1 = part("m1", "^[0-9]{4}[-/.]([0-9]{1,2})");
-  const std::string d1 = part("d1", "^[0-9]{4}[-/.][0-9]{1,2}[-/.]([0-9]{1,2})");
-  const std::string a2 = part("a2", "^([0-9]{1,2})[-/.]");
-  const std::string b2 = part("b2", "^[0-9]{1,2}[-/.]([0-9]{1,2})[-/.]");
-  const std::string y2 = part("y2", "^[0-9]{1,2}[-/.][0-9]{1,2}[-/.]([0-9]{2,4})");
-  const std::string dot = Add(1, key + "dot", sql_.Matches(u, "^[0-9]{1,2}[.].*"));
-  const std::string day_first =
-      def_.date_order == "dmy" ? std::string("TRUE") : fmt::format("{}", dot);
-  const std::string y = Add(2, key + "y",
-                            fmt::format("CASE WHEN {0} THEN {1} WHEN {2} < 69 THEN 2000 + {2} WHEN {2} < 100 "
-                                        "THEN 1900 + {2} ELSE {2} END",
-                                        year_first, y1, y2));
-  const std::string m = Add(2, key + "m", fmt::format("CASE WHEN {} THEN {} WHEN {} THEN {} ELSE {} END",
-                                                      year_first, m1, day_first, b2, a2));
-  const std::string d = Add(2, key + "d", fmt::format("CASE WHEN {} THEN {} WHEN {} THEN {} ELSE {} END",
-                                                      year_first, d1, day_first, a2, b2));
-  const std::string hh = part("hh", "^[^ T]*[ T]([0-9]{1,2}):");
-  const std::string mi = part("mi", "^[^ T]*[ T][0-9]{1,2}:([0-9]{2})");
-  const std::string ss = part("ss", "^[^ T]*[ T][0-9]{1,2}:[0-9]{2}:([0-9]{2})");
-  const std::string off_text =
-      Add(1, key + "o", fmt::format("NULLIF({}, '')", sql_.Extract(u, ":[0-9]{2}[.0-9]*(Z|[+-][0-9:]+)$")));
-  // The offset in seconds (Z = 0), NULL for a naive value.
-  const std::string oh = sql_.Cast(fmt::format("substr({}, 2, 2)", off_text), sql_.BigintType());
-  const std::string om = sql_.Cast(
-      fmt::format("COALESCE(NULLIF(substr(replace({}, ':', ''), 4, 2), ''), '0')", off_text),
-      sql_.BigintType());
-  const std::string off = Add(
-      2, key + "off",
-      fmt::format("CASE WHEN {0} IS NULL THEN NULL WHEN {0} = 'Z' THEN 0 ELSE (CASE WHEN {0} "
-                  "LIKE '-%' THEN -1 ELSE 1 END) * ({1} * 3600 + {2} * 60) END",
-                  off_text, oh, om));
-  const std::string leap =
-      fmt::format("CASE WHEN ({0} AND {1} <> 0) OR {2} = 0 THEN 1 ELSE 0 END",
-                  sql_.Mod(y, "4") + " = 0", sql_.Mod(y, "100"), sql_.Mod(y, "400"));
-  const std::string dim = fmt::format(
-      "CASE WHEN {0} = 2 THEN 28 + {1} WHEN {0} IN (4, 6, 9, 11) THEN 30 ELSE 31 END", m, leap);
-  const std::string valid = Add(
-      2, key + "ok2",
-      fmt::format("({0} AND {1} BETWEEN 1 AND 12 AND {2} BETWEEN 1 AND {3} AND COALESCE({4}, 0) "
-                  "<= 23 AND COALESCE({5}, 0) <= 59 AND COALESCE({6}, 0) <= 59 AND "
-                  "COALESCE(ABS({7}), 0) <= 64800)",
-                  ok, m, d, dim, hh, mi, ss, off));
-  ParsedDate out;
-  const std::string naive_day = DaysFromCivil(y, m, d);
-  const std::string secs = fmt::format("(COALESCE({}, 0) * 3600 + COALESCE({}, 0) * 60 + COALESCE({}, 0))", hh, mi, ss);
-  out.instant = Add(2, key + "i",
-                    fmt::format("CASE WHEN {0} THEN {1} * 86400 + {2} - COALESCE({3}, {4}) END", valid,
-                                naive_day, secs, off, Int(tz_offset_)));
-  // The local day: the written day of a naive value; of one with an offset, the day its instant
-  // falls on in the source's zone (+ 719468 days = 62162035200 s keeps the division's operand positive).
-  out.day = Add(3, key + "day",
-                fmt::format("CASE WHEN {0} THEN CASE WHEN {1} IS NULL THEN {2} ELSE {3} - 719468 END END",
-                            valid, off, naive_day,
-                            sql_.IntDiv(fmt::format("({} + {} + 62162035200)", out.instant, Int(tz_offset_)),
-                                        "86400")));
-  out.has_time = Add(2, key + "h", fmt::format("CASE WHEN {} LIKE '%:%' THEN 1 ELSE 0 END", t));
-  out.status = Add(2, key + "s", fmt::format("CASE WHEN {} IS NULL THEN 1 WHEN {} THEN 0 ELSE 2 END", t, valid));
+  const ParsedDate out =
+      ParseDate(Text(c), key, def_.date_order == "dmy", tz_offset_,
+                [&](const std::string& k, const std::string& e) { return Add(0, k, e); });
   by_key_[key + "day"] = out.day;  // found by the lookup above
   return out;
 }
@@ -619,18 +630,9 @@ std::string SourceSql::From() const {
     if (!pick_name.empty()) {
       // The lookup's dates are read in UTC, as the engine reads them (LoadLookup).
       const std::string t = trimmed(find(pick_name));
-      const std::string u = sql_.Translate(t, "年月日", "--");
-      auto part = [&](std::string_view pattern) {
-        return sql_.Cast(fmt::format("NULLIF({}, '')", sql_.Extract(u, pattern)), sql_.BigintType());
-      };
-      const std::string instant = fmt::format(
-          "CASE WHEN {0} THEN {1} * 86400 + COALESCE({2}, 0) * 3600 + COALESCE({3}, 0) * 60 + "
-          "COALESCE({4}, 0) END",
-          sql_.Matches(u, kDatePattern),
-          DaysFromCivil(part("^([0-9]{4})"), part("^[0-9]{4}[-/.]([0-9]{1,2})"),
-                        part("^[0-9]{4}[-/.][0-9]{1,2}[-/.]([0-9]{1,2})")),
-          part("^[^ T]*[ T]([0-9]{1,2}):"), part("^[^ T]*[ T][0-9]{1,2}:([0-9]{2})"),
-          part("^[^ T]*[ T][0-9]{1,2}:[0-9]{2}:([0-9]{2})"));
+      const ParsedDate parsed = ParseDate(
+          t, "", false, 0, [](const std::string&, const std::string& e) { return "(" + e + ")"; });
+      const std::string instant = parsed.instant;
       filter += " AND " + instant + " IS NOT NULL";
       pick = fmt::format(", {} AS crmkpi_pick",
                          sql_.RowNumber(key, instant + (l.first.empty() ? " DESC" : " ASC") + row_order));

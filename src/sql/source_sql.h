@@ -12,6 +12,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -82,6 +83,11 @@ class SourceSql {
                    const std::vector<std::string>& more, const std::string& encoding,
                    char delimiter, const SourceLoc& loc) const;
   std::string StageNorm();
+  // The date parts, validity, instant and local day of the trimmed text |t| as the automatic
+  // DateParser reads it; |add| names each piece (an alias of a layer) or inlines it.
+  using AddFn = std::function<std::string(const std::string&, const std::string&)>;
+  ParsedDate ParseDate(const std::string& t, const std::string& key, bool day_first_order,
+                       std::int64_t tz_offset, const AddFn& add) const;
 
   std::string DaysFromCivil(const std::string& y, const std::string& m, const std::string& d) const;
   // A day number as YYYY-MM-DD text.
