@@ -229,6 +229,9 @@ const StageInfo& RowContext::Stage() {
         return c < 0 ? std::optional<bool>() : ParseFlag(fields_[c]);
       };
       flagged_ = stages_->WithFlags(*stage_, flag(is_won_column_), flag(is_closed_column_));
+      // The flags may change the class of a stage value: its id (what per-value tables such as
+      // the engine's row plans are keyed by) tells the classes apart, three ids per value.
+      flagged_.id = stage_->id * 3 + static_cast<std::uint32_t>(flagged_.cls);
       stage_ = &flagged_;
     }
   }
