@@ -44,16 +44,24 @@ constexpr std::string_view kAmountPattern =
 
 // The automatic DateParser's year-first forms: YYYY-MM-DD, YYYY/MM/DD, YYYY.MM.DD, YYYY年M月D日,
 // with an optional time and, after it, Z or an offset.
+// Single-digit months, days and hours only in the slash and kanji forms (年月 are read as '/');
+// YYYY-MM-DD and YYYY.MM.DD take two digits each.
+#define CRMKPI_OFFSET "(Z|[+-][0-9]{2}(:?[0-9]{2})?)?"
 constexpr std::string_view kDatePattern =
-    "^[0-9]{4}[-/.][0-9]{1,2}[-/.][0-9]{1,2}([ T][0-9]{1,2}:[0-9]{2}(:[0-9]{2}(\\.[0-9]+)?)?"
-    "(Z|[+-][0-9]{2}(:?[0-9]{2})?)?)?$";
+    "^([0-9]{4}(-[0-9]{2}-[0-9]{2}|[.][0-9]{2}[.][0-9]{2})([ T][0-9]{2}:[0-9]{2}(:[0-9]{2}([.][0-9]+)?)?"
+    CRMKPI_OFFSET ")?|[0-9]{4}/[0-9]{1,2}/[0-9]{1,2}([ T][0-9]{1,2}:[0-9]{2}(:[0-9]{2}([.][0-9]+)?)?"
+    CRMKPI_OFFSET ")?)$";
+// YYYYMMDD, and Excel's serial day numbers (five digits; a fraction is the time of day).
+constexpr std::string_view kCompactPattern = "^[0-9]{8}$";
+constexpr std::string_view kExcelPattern = "^[0-9]{5}([.][0-9]+)?$";
 
 constexpr std::string_view kAliasPrefix = "crmkpi_x";
 
 // The year-last numeric forms: M/D/YYYY and M-D-YYYY (month first unless the source's dates
 // are day first), D.M.YYYY (always day first), two-digit years (69–99 → 19xx), a time after.
 constexpr std::string_view kYearLastPattern =
-    "^[0-9]{1,2}[-/.][0-9]{1,2}[-/.]([0-9]{2}|[0-9]{4})([ T][0-9]{1,2}:[0-9]{2}(:[0-9]{2}(\\.[0-9]+)?)?)?$";
+    "^[0-9]{1,2}[-/.][0-9]{1,2}[-/.]([0-9]{2}|[0-9]{4})([ T][0-9]{1,2}:[0-9]{2}(:[0-9]{2}([.][0-9]+)?)?"
+    "( ?[AaPp][Mm])?)?$";
 
 std::string Int(std::int64_t v) { return std::to_string(v); }
 
@@ -247,17 +255,23 @@ std::string SourceSql::DaysFromCivil(const std::string& y, const std::string& m,
 
 ParsedDate SourceSql::ParseDate(const std::string& t, const std::string& key, bool day_first_order,
                                 std::int64_t tz_offset, const AddFn& add) const {
-  const std::string u = add(key + "u", sql_.Translate(t, "年月日", "--"));
+  // Full-width digits and separators as ASCII; 年 and 月 as '/', 日 dropped: the kanji form is
+  // read as the slash form.
+  const std::string u = add(key + "u", sql_.Translate(t, "０１２３４５６７８９－／．：年月日", "0123456789-/.://"));
   auto part = [&](const char* name, std::string_view pattern) {
     return add(key + name,
                sql_.Cast(fmt::format("NULLIF({}, '')", sql_.Extract(u, pattern)), sql_.BigintType()));
   };
   const std::string year_first = add(key + "yf", sql_.Matches(u, kDatePattern));
   const std::string year_last = add(key + "yl", sql_.Matches(u, kYearLastPattern));
-  const std::string ok = add(key + "ok", fmt::format("({} OR {})", year_first, year_last));
+  const std::string compact = add(key + "c8", sql_.Matches(u, kCompactPattern));
+  const std::string excel = add(key + "xl", sql_.Matches(u, kExcelPattern));
+  const std::string ok = add(key + "ok", fmt::format("({} OR {} OR {})", year_first, year_last, compact));
   const std::string y1 = part("y1", "^([0-9]{4})");
-  const std::string m1 = part("m1", "^[0-9]{4}[-/.]([0-9]{1,2})");
-  const std::string d1 = part("d1", "^[0-9]{4}[-/.][0-9]{1,2}[-/.]([0-9]{1,2})");
+  const std::string m1 = part("m1", "^[0-9]{4}[-/.]?([0-9]{1,2})");
+  const std::string d1 = part("d1", "^[0-9]{4}[-/.]?[0-9]{1,2}[-/.]?([0-9]{1,2})");
+  const std::string m8 = sql_.Cast(fmt::format("substr({}, 5, 2)", u), sql_.BigintType());
+  const std::string d8 = sql_.Cast(fmt::format("substr({}, 7, 2)", u), sql_.BigintType());
   const std::string a2 = part("a2", "^([0-9]{1,2})[-/.]");
   const std::string b2 = part("b2", "^[0-9]{1,2}[-/.]([0-9]{1,2})[-/.]");
   const std::string y2 = part("y2", "^[0-9]{1,2}[-/.][0-9]{1,2}[-/.]([0-9]{2,4})");
@@ -265,14 +279,19 @@ ParsedDate SourceSql::ParseDate(const std::string& t, const std::string& key, bo
   const std::string day_first =
       day_first_order ? std::string("TRUE") : fmt::format("{}", dot);
   const std::string y = add(key + "y",
-                            fmt::format("CASE WHEN {0} THEN {1} WHEN {2} < 69 THEN 2000 + {2} WHEN {2} < 100 "
+                            fmt::format("CASE WHEN {0} OR {3} THEN {1} WHEN {2} < 69 THEN 2000 + {2} WHEN {2} < 100 "
                                         "THEN 1900 + {2} ELSE {2} END",
-                                        year_first, y1, y2));
-  const std::string m = add(key + "m", fmt::format("CASE WHEN {} THEN {} WHEN {} THEN {} ELSE {} END",
-                                                      year_first, m1, day_first, b2, a2));
-  const std::string d = add(key + "d", fmt::format("CASE WHEN {} THEN {} WHEN {} THEN {} ELSE {} END",
-                                                      year_first, d1, day_first, a2, b2));
-  const std::string hh = part("hh", "^[^ T]*[ T]([0-9]{1,2}):");
+                                        year_first, y1, y2, compact));
+  const std::string m = add(key + "m", fmt::format("CASE WHEN {5} THEN {6} WHEN {0} THEN {1} WHEN {2} THEN {3} ELSE {4} END",
+                                                      year_first, m1, day_first, b2, a2, compact, m8));
+  const std::string d = add(key + "d", fmt::format("CASE WHEN {5} THEN {6} WHEN {0} THEN {1} WHEN {2} THEN {3} ELSE {4} END",
+                                                      year_first, d1, day_first, a2, b2, compact, d8));
+  const std::string hh_raw = part("hh", "^[^ T]*[ T]([0-9]{1,2}):");
+  // 12 AM is 0 h, 1 PM is 13 h.
+  const std::string hh = add(key + "h24", fmt::format(
+      "CASE WHEN {0} LIKE '%M' OR {0} LIKE '%m' THEN CASE WHEN lower(substr({0}, {2}({0}) - 1, 2)) = 'pm' "
+      "THEN CASE WHEN {1} = 12 THEN 12 ELSE {1} + 12 END WHEN {1} = 12 THEN 0 ELSE {1} END ELSE {1} END",
+      u, hh_raw, "length"));
   const std::string mi = part("mi", "^[^ T]*[ T][0-9]{1,2}:([0-9]{2})");
   const std::string ss = part("ss", "^[^ T]*[ T][0-9]{1,2}:[0-9]{2}:([0-9]{2})");
   const std::string off_text =
@@ -296,11 +315,21 @@ ParsedDate SourceSql::ParseDate(const std::string& t, const std::string& key, bo
       key + "ok2",
       fmt::format("({0} AND {1} BETWEEN 1 AND 12 AND {2} BETWEEN 1 AND {3} AND COALESCE({4}, 0) "
                   "<= 23 AND COALESCE({5}, 0) <= 59 AND COALESCE({6}, 0) <= 59 AND "
-                  "COALESCE(ABS({7}), 0) <= 64800)",
-                  ok, m, d, dim, hh, mi, ss, off));
+                  "COALESCE(ABS({7}), 0) <= 64800) OR {8}",
+                  ok, m, d, dim, hh, mi, ss, off, excel));
   ParsedDate out;
-  const std::string naive_day = DaysFromCivil(y, m, d);
-  const std::string secs = fmt::format("(COALESCE({}, 0) * 3600 + COALESCE({}, 0) * 60 + COALESCE({}, 0))", hh, mi, ss);
+  // An Excel serial day: days since 1899-12-30 (day 25569 is 1970-01-01), its fraction the time
+  // of day to the nearest second.
+  const std::string serial = sql_.Cast(fmt::format("substr({}, 1, 5)", u), sql_.BigintType());
+  const std::string naive_day = add(key + "nd", fmt::format("CASE WHEN {} THEN {} - 25569 ELSE {} END", excel,
+                                                            serial, DaysFromCivil(y, m, d)));
+  const std::string secs = add(key + "secs", fmt::format(
+      "CASE WHEN {} THEN {} ELSE COALESCE({}, 0) * 3600 + COALESCE({}, 0) * 60 + COALESCE({}, 0) END",
+      excel,
+      sql_.Cast(fmt::format("ROUND({} * 86400)",
+                            sql_.Cast(fmt::format("('0' || substr({}, 6))", u), sql_.DoubleType())),
+                sql_.BigintType()),
+      hh, mi, ss));
   out.instant = add(key + "i",
                     fmt::format("CASE WHEN {0} THEN {1} * 86400 + {2} - COALESCE({3}, {4}) END", valid,
                                 naive_day, secs, off, Int(tz_offset)));
@@ -311,7 +340,8 @@ ParsedDate SourceSql::ParseDate(const std::string& t, const std::string& key, bo
                             valid, off, naive_day,
                             sql_.IntDiv(fmt::format("({} + {} + 62162035200)", out.instant, Int(tz_offset)),
                                         "86400")));
-  out.has_time = add(key + "h", fmt::format("CASE WHEN {} LIKE '%:%' THEN 1 ELSE 0 END", t));
+  out.has_time = add(key + "h", fmt::format("CASE WHEN {} LIKE '%:%' OR ({} AND {} LIKE '%.%') THEN 1 ELSE 0 END",
+                                              t, excel, u));
   out.status = add(key + "s", fmt::format("CASE WHEN {} IS NULL THEN 1 WHEN {} THEN 0 ELSE 2 END", t, valid));
   return out;
 }
@@ -589,12 +619,22 @@ std::string SourceSql::Base(const std::string& id, const std::string& file,
     for (const std::string& f : more) files += ", " + sql_.Str(absolute(f));
     files += "]";
   }
+  // Several files: matched by header name, as crmkpi binds each file's header on its own.
   return fmt::format("read_csv({}, header = true, all_varchar = true, delim = {}, quote = '\"', "
-                     "escape = '\"', encoding = {})",
-                     files, sql_.Str(std::string(1, delimiter)), sql_.Str(enc));
+                     "escape = '\"', encoding = {}{})",
+                     files, sql_.Str(std::string(1, delimiter)), sql_.Str(enc),
+                     more.empty() ? "" : ", union_by_name = true");
 }
 
 std::string SourceSql::From() const {
+  if (def_.lenient && sql_.dialect() == SqlDialect::kDuckDb && tables_.count(def_.id) == 0) {
+    throw Error(ExitCode::kUsage,
+                fmt::format("{}: lenient = true skips malformed rows, which DuckDB's read_csv "
+                            "does not do alike: load the file into a table and give --table "
+                            "{}=SCHEMA.TABLE, or remove lenient",
+                            What(), def_.id),
+                def_.loc);
+  }
   std::string from = Base(def_.id, def_.file, def_.more_files, encoding_, delimiter_, def_.file_loc) + " b";
   const std::string trim = fmt::format("^{0}+|{0}+$", kTrimClass);
   auto trimmed = [&](const std::string& x) {
