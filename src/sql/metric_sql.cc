@@ -55,7 +55,7 @@ std::string ExName(int e, const std::string& value_role, const std::string& from
 }  // namespace
 
 std::vector<std::string> MetricSelects(SourceSql& s, const MetricDef& m, const LongColumns& columns,
-                                       const std::optional<Seconds>& as_of) {
+                                       const std::string& as_of) {
   const Sql& sql = s.sql();
   const RowSchema& schema = s.schema();
   const std::string text = sql.TextType();
@@ -121,13 +121,13 @@ std::vector<std::string> MetricSelects(SourceSql& s, const MetricDef& m, const L
         seconds, int{kNegative}));
     unit = m.duration_unit == DurationUnit::kHours ? 3600 : 86400;
     if (agg == Aggregation::kSla) {
-      if (!as_of) {
+      if (as_of.empty()) {
         NotCompiled(m, "sla needs the as-of its unfinished rows are late at: give the "
                        "definition as_of = DATE or crmkpi sql --as-of DATE");
       }
       // met 1, breached 0; an unfinished row is pending until as-of − FROM passes within.
       const std::string late = fmt::format("({} = {} AND {} - {} > {})", reason, int{kMissingTo},
-                                           *as_of, f.instant, m.within_seconds);
+                                           as_of, f.instant, m.within_seconds);
       const std::string state = s.Metric(fmt::format(
           "CASE WHEN {0} THEN 0 WHEN {1} = {2} THEN -{3} WHEN {1} >= 0 THEN -{1} - 1 WHEN {4} <= {5} "
           "THEN 1 ELSE 0 END",

@@ -21,9 +21,9 @@ struct LongColumns {
   std::vector<std::string> all;  // every column's name in the header, in order
 };
 
-// The SELECTs of |m| (one per grouping). |as_of|: the instant sla lateness is counted at.
+// The SELECTs of |m| (one per grouping). |as_of|: the instant sla lateness is counted at, as
+// SQL (seconds since 1970: a number, or the data's as-of as a scalar subquery); empty: none.
 std::vector<std::string> MetricSelects(SourceSql& source, const MetricDef& m,
-                                       const LongColumns& columns,
-                                       const std::optional<Seconds>& as_of);
+                                       const LongColumns& columns, const std::string& as_of);
 
 }  // namespace crmkpi::sql_detail

@@ -102,7 +102,7 @@ std::int64_t FixedOffset(const std::string& tz, const SourceDef& def) {
 }  // namespace
 
 SourceSql::SourceSql(const Sql& sql, const KpiModel& model, const SourceDef& def,
-                     const std::map<std::string, std::string>& tables)
+                     const std::map<std::string, std::string>& tables, const std::string& chain)
     : sql_(sql), model_(model), def_(def), tables_(tables) {
   FileFormat format;
   schema_ = ReadSourceSchema(def, def.file, &format);
@@ -130,12 +130,12 @@ SourceSql::SourceSql(const Sql& sql, const KpiModel& model, const SourceDef& def
   }
   const std::string tz = def.tz.empty() ? model.tz : def.tz;
   tz_offset_ = FixedOffset(tz, def);
-  prefix_ = "s" + std::to_string(std::hash<std::string>{}(def.id) % 100000) + "_";
+  prefix_ = chain + std::to_string(std::hash<std::string>{}(def.id) % 100000) + "_";
   // Readable and unique: the source's id when it is a plain word.
   const bool plain = !def.id.empty() && std::all_of(def.id.begin(), def.id.end(), [](char c) {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
   });
-  if (plain) prefix_ = "src_" + def.id + "_";
+  if (plain) prefix_ = chain + "_" + def.id + "_";
   if (!def.filter.empty() && !TrimSpace(def.filter).empty()) {
     filter_ = Where(def.filter, def.filter_loc, "filter");
   }
@@ -443,6 +443,23 @@ std::string SourceSql::GroupKey(int c) {
   }
   const std::string collapsed = sql_.ReplaceAll(nfkc, std::string(kSpaceClass) + "+", " ");
   return Add(2, "g" + Int(c), fmt::format("COALESCE({}, '')", sql_.ReplaceAll(collapsed, "^ | $", "")));
+}
+
+std::string DayTextOf(const Sql& sql, const std::string& day) {
+  const std::string z = fmt::format("({} + 719468)", day);
+  const std::string era = sql.IntDiv(z, "146097");
+  const std::string doe = fmt::format("({} - {} * 146097)", z, era);
+  const std::string yoe = sql.IntDiv(
+      fmt::format("({0} - {1} + {2} - {3})", doe, sql.IntDiv(doe, "1460"), sql.IntDiv(doe, "36524"),
+                  sql.IntDiv(doe, "146096")),
+      "365");
+  const std::string doy = fmt::format("({} - (365 * {} + {} - {}))", doe, yoe, sql.IntDiv(yoe, "4"),
+                                      sql.IntDiv(yoe, "100"));
+  const std::string mp = sql.IntDiv(fmt::format("(5 * {} + 2)", doy), "153");
+  const std::string d = fmt::format("({} - {} + 1)", doy, sql.IntDiv(fmt::format("(153 * {} + 2)", mp), "5"));
+  const std::string m = fmt::format("CASE WHEN {0} < 10 THEN {0} + 3 ELSE {0} - 9 END", mp);
+  const std::string y = fmt::format("({} + {} * 400 + CASE WHEN {} < 10 THEN 0 ELSE 1 END)", yoe, era, mp);
+  return sql.Concat({sql.ZeroPad(y, 4), "'-'", sql.ZeroPad(m, 2), "'-'", sql.ZeroPad(d, 2)});
 }
 
 std::string SourceSql::DayText(const std::string& day) {

@@ -40,11 +40,16 @@ struct PeriodCols {
   std::string label, start, end;  // text; '' label (and NULL bounds) for a row without a date
 };
 
+// A day number (days since 1970-01-01, year 0 on) as YYYY-MM-DD text, in one expression.
+std::string DayTextOf(const Sql& sql, const std::string& day);
+
 class SourceSql {
  public:
   // |tables|: --table ID=NAME. |lookups|: the lookups joined onto this source.
+  // |chain| starts the CTEs' names ("src": src_deals_0 …; another for a second chain over the
+  // same source, such as the one the data's as-of is found by).
   SourceSql(const Sql& sql, const KpiModel& model, const SourceDef& def,
-            const std::map<std::string, std::string>& tables);
+            const std::map<std::string, std::string>& tables, const std::string& chain = "src");
 
   const SourceDef& def() const { return def_; }
   const RowSchema& schema() const { return schema_; }

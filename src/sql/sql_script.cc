@@ -2,6 +2,8 @@
 // key needs it, the sources' CTEs, and the metrics' SELECTs joined by UNION ALL.
 #include "crmkpi/sql/sql_script.h"
 
+#include <algorithm>
+#include <cstdlib>
 #include <memory>
 #include <optional>
 
@@ -71,20 +73,22 @@ std::string CompileSql(const KpiModel& model, const SqlOptions& options) {
                                      table, id, model.name));
     }
   }
-  if (model.as_of_data) {
-    throw Error(ExitCode::kUsage,
-                "as_of = data (the latest event of the sources) is not compiled to SQL yet: give "
-                "crmkpi sql --as-of DATE, and the reading command the same --as-of");
-  }
-  std::optional<Seconds> as_of;
+  std::string as_of;  // SQL: the instant sla lateness is counted at
   const std::string as_of_text = options.as_of.empty() ? model.as_of : options.as_of;
   if (!as_of_text.empty()) {
     Seconds t = 0;
     if (DateParser({}, model.tz).Parse(as_of_text, &t) != ParseStatus::kOk) {
       throw Error::Usage(fmt::format("--as-of: cannot read '{}' as a date", as_of_text));
     }
-    as_of = t;
+    as_of = std::to_string(t);
   }
+  // The data's as-of (as_of = data, or an sla metric without an as-of): the latest event of
+  // the sources, found by a chain of its own over each (RunDefinition's first pass).
+  const bool needs_as_of = std::any_of(model.metrics.begin(), model.metrics.end(), [](const MetricDef& m) {
+    return m.aggregation == Aggregation::kSla;
+  });
+  const bool from_data = options.as_of.empty() && (model.as_of_data || (model.as_of.empty() && needs_as_of));
+  if (from_data) as_of = "(SELECT crmkpi_as_of FROM crmkpi_data_as_of)";
   LongColumns columns;
   columns.keys = LongResultKeyColumns(model.metrics);
   columns.all = {"metric", "group_by"};
@@ -120,12 +124,68 @@ std::string CompileSql(const KpiModel& model, const SqlOptions& options) {
       }
     }
   }
+  std::string as_of_ctes, as_of_row;
+  if (from_data) {
+    std::vector<std::string> latest;
+    std::vector<std::unique_ptr<SourceSql>> chains;
+    for (const auto& source : sources) {
+      auto chain = std::make_unique<SourceSql>(sql, decided, source->def(), options.tables, "asof");
+      // Every created, stage-change and last-modified time, and the close time of a closed
+      // deal only (an open deal's close date is an expectation, not an event).
+      for (const char* role : {"created", "changed", "modified", "closed"}) {
+        int c = -1;
+        try {
+          c = chain->Resolve(role);
+        } catch (const Error&) {
+          c = -1;  // an ambiguous name: no event from it
+        }
+        if (c < 0) continue;
+        std::string instant = chain->Date(c).instant;
+        if (std::string(role) == "closed" && chain->schema().roles().has(Role::kStage)) {
+          instant = fmt::format("CASE WHEN {} <> 'open' THEN {} END", chain->StageClass(), instant);
+        }
+        latest.push_back(fmt::format("SELECT MAX({}) AS t FROM {}", chain->Metric(instant), chain->Rows()));
+      }
+      if (!latest.empty()) as_of_ctes += chain->Ctes() + ",\n";
+      chains.push_back(std::move(chain));
+    }
+    std::string all;
+    for (const std::string& l : latest) all += (all.empty() ? "" : " UNION ALL ") + l;
+    if (all.empty()) all = fmt::format("SELECT {} AS t", sql.Cast("NULL", sql.BigintType()));
+    as_of_ctes += fmt::format("crmkpi_data_as_of AS (\n  SELECT MAX(t) AS crmkpi_as_of FROM ({}) e\n)", all);
+    // The @as_of row: the instant in full in the definition's zone (FormatInstant's form).
+    const Seconds probe = 1'700'000'000;
+    Seconds at = 0;
+    DateParser({}, model.tz).Parse(DateParser().FormatInstant(probe).substr(0, 19), &at);
+    const std::int64_t offset = probe - at;  // seconds east of UTC (a fixed zone: checked)
+    const std::string local = fmt::format("(crmkpi_as_of + {})", offset);
+    const std::string day = sql.IntDiv(local, "86400");
+    const std::string secs = fmt::format("({} - {} * 86400)", local, day);
+    const std::string zone = offset == 0 ? std::string("Z")
+                                         : fmt::format("{}{:02}:{:02}", offset < 0 ? '-' : '+',
+                                                       std::abs(offset) / 3600, std::abs(offset) % 3600 / 60);
+    std::vector<std::string> values = {"'@as_of'", "''"};
+    for (std::size_t i = 2; i < columns.all.size(); ++i) values.push_back(sql.Cast("NULL", sql.TextType()));
+    const std::size_t value_at = static_cast<std::size_t>(
+        std::find(columns.all.begin(), columns.all.end(), "value") - columns.all.begin());
+    values[value_at] = sql.Concat(
+        {sql_detail::DayTextOf(sql, day), "'T'", sql.ZeroPad(sql.IntDiv(secs, "3600"), 2), "':'",
+         sql.ZeroPad(sql.IntDiv(sql.Mod(secs, "3600"), "60"), 2), "':'", sql.ZeroPad(sql.Mod(secs, "60"), 2),
+         sql.Str(zone)});
+    as_of_row = "SELECT";
+    for (std::size_t i = 0; i < values.size(); ++i) {
+      as_of_row += fmt::format("{}\n    {} AS {}", i == 0 ? "" : ",", values[i], sql.Id(columns.all[i]));
+    }
+    as_of_row += "\n  FROM crmkpi_data_as_of WHERE crmkpi_as_of IS NOT NULL";
+  }
   std::string out = fmt::format(
       "-- crmkpi sql {} for {}: the long result of {} (docs/scale.md), one row per metric x\n"
       "-- grouping x group. Write the result as CSV and give it to crmkpi report|tree -c {} "
       "--metrics FILE.\n",
       options.version, sql.name(), model.name, model.name);
-  if (as_of_text.empty()) {
+  if (from_data) {
+    out += "-- The as-of is the data's latest event: the @as_of row carries it to the reading command.\n";
+  } else if (as_of_text.empty()) {
     out += "-- No as-of: give the reading command the same --as-of as this script, if any.\n";
   } else {
     out += fmt::format("-- Computed at the as-of {}: give the reading command --as-of {}.\n",
@@ -134,12 +194,13 @@ std::string CompileSql(const KpiModel& model, const SqlOptions& options) {
   if (selects.empty()) {
     throw Error::Usage(fmt::format("{} has no [metric] to compile", model.name));
   }
-  std::string ctes;
+  std::string ctes = as_of_ctes;
   for (const auto& s : sources) ctes += (ctes.empty() ? "" : ",\n") + s->Ctes();
   if (sql.dialect() == SqlDialect::kDuckDb && ctes.find("crmkpi_nfkc(") != std::string::npos) {
     out += DuckDbNfkcMacro(sql);
   }
   out += "WITH\n" + ctes + "\nSELECT * FROM (\n";
+  if (!as_of_row.empty()) selects.insert(selects.begin(), as_of_row);
   for (std::size_t i = 0; i < selects.size(); ++i) {
     out += (i == 0 ? "" : "\nUNION ALL\n") + selects[i];
   }
