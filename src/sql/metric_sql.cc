@@ -10,6 +10,7 @@
 
 #include "crmkpi/base/text.h"
 #include "crmkpi/bind/column_roles.h"
+#include "crmkpi/definition/value_expr.h"
 
 namespace crmkpi::sql_detail {
 
@@ -17,10 +18,49 @@ namespace {
 
 // The engine's exclusion reasons in its order (engine/accumulators.h kExclusionNames).
 enum Ex { kMissingValue, kInvalidValue, kMissingFrom, kInvalidFrom, kMissingTo, kInvalidTo,
-          kNegative, kPending, kFromAfterAsOf, kLostUnknown, kNotInOrder, kCount };
+          kNegative, kPending, kFromAfterAsOf, kLostUnknown, kNotInOrder, kMissingCurrency,
+          kUnknownCurrency, kDivisionByZero, kCount };
 constexpr const char* kExNames[kCount] = {
     "missing_value", "invalid_value", "missing_from", "invalid_from", "missing_to", "invalid_to",
-    "negative_duration", "pending", "from_after_as_of", "lost_stage_unknown", "stage_not_in_order"};
+    "negative_duration", "pending", "from_after_as_of", "lost_stage_unknown", "stage_not_in_order",
+    "missing_currency", "unknown_currency", "division_by_zero"};
+
+// `value = …` (definition/value_expr.h) as SQL over the row's columns: each column an amount, or
+// a percent when its text ends in % (60% = 0.6); the arithmetic in DOUBLE (the engine's is
+// extended precision); a division by zero NULL, flagged. |statuses| collects each column
+// operand's status (0 ok, 1 missing, 2 invalid) left to right, |divisors| each divisor.
+std::string ValueSql(SourceSql& s, const ValueExpr& expr, int node, std::vector<std::string>* statuses,
+                     std::vector<std::string>* divisors) {
+  const Sql& sql = s.sql();
+  const ValueExpr::Node& n = expr.nodes()[static_cast<std::size_t>(node)];
+  const std::string dbl = sql.DoubleType();
+  switch (n.op) {
+    case ValueExpr::Op::kNumber: {
+      std::string text = n.spelling;
+      const bool percent = !text.empty() && text.back() == '%';
+      if (percent) text.pop_back();
+      return fmt::format("({}{})", sql.Cast(sql.Str(text), dbl), percent ? " / 100" : "");
+    }
+    case ValueExpr::Op::kColumn: {
+      const int c = s.Resolve(expr.names()[static_cast<std::size_t>(n.name)]);
+      return s.PercentOrAmount(c, statuses);
+    }
+    case ValueExpr::Op::kNeg:
+      return "(-" + ValueSql(s, expr, n.left, statuses, divisors) + ")";
+    default: {
+      const std::string a = ValueSql(s, expr, n.left, statuses, divisors);
+      const std::string b = ValueSql(s, expr, n.right, statuses, divisors);
+      switch (n.op) {
+        case ValueExpr::Op::kAdd: return "(" + a + " + " + b + ")";
+        case ValueExpr::Op::kSub: return "(" + a + " - " + b + ")";
+        case ValueExpr::Op::kMul: return "(" + a + " * " + b + ")";
+        default:
+          divisors->push_back(b);
+          return fmt::format("({} / NULLIF({}, 0))", a, b);
+      }
+    }
+  }
+}
 
 std::string RoleOf(const RowSchema& schema, int column) {
   for (int r = 0; r < kRoleCount; ++r) {
@@ -79,11 +119,8 @@ std::vector<std::string> MetricSelects(SourceSql& s, const MetricDef& m, const L
     NotCompiled(m, "km_median (Kaplan–Meier) is not compiled to SQL: its survival estimate "
                    "needs an ordered scan the long result does not express yet");
   }
-  if (!TrimSpace(m.value).empty()) {
-    NotCompiled(m, "value = … (row arithmetic in extended precision) is not compiled to SQL "
-                   "yet: compute the column in the warehouse and aggregate it with column =");
-  }
   const bool has_duration = !m.duration_from.empty();
+  const bool has_expr = !TrimSpace(m.value).empty();
   // An optional metric whose column is not in the file: MISSING_COLUMN in every group.
   bool missing = false;
   if (m.optional) {
@@ -196,6 +233,43 @@ std::vector<std::string> MetricSelects(SourceSql& s, const MetricDef& m, const L
       value_role = RoleOf(schema, c);
       ok = fmt::format("({} AND {} IS NOT NULL)", w, t);
       excluded.emplace_back(kMissingValue, fmt::format("({} AND {} IS NULL)", w, t));
+    }
+  } else if (!missing && has_expr) {
+    ValueExpr expr = ValueExpr::Parse(m.value, m.value_loc.line > 0 ? m.value_loc : m.loc);
+    for (const std::string& name : expr.names()) resolve(name, "value");
+    std::vector<std::string> statuses, divisors;
+    const std::string x = ValueSql(s, expr, expr.root(), &statuses, &divisors);
+    // The reason of the first operand without a value, then a division by zero, then a result
+    // past the fixed point; else the value rounded half away from zero to 1/10,000.
+    std::string status = "CASE";
+    for (const std::string& st : statuses) status += fmt::format(" WHEN {0} <> 0 THEN {0}", st);
+    for (const std::string& d : divisors) status += fmt::format(" WHEN {} = 0 THEN 3", d);
+    const std::string scaled = fmt::format("({} * 10000)", x);
+    status += fmt::format(" WHEN NOT (ABS({}) < 9.2e18) THEN 2 ELSE 0 END", scaled);
+    const std::string st = s.Metric(status);
+    const std::string dec = sql.DecimalType();
+    const std::string rounded = s.Metric(fmt::format(
+        "CASE WHEN {} = 0 THEN ROUND({}, 0) / 10000 END", st,
+        sql.Cast(sql.Cast(scaled, dec), dec)));
+    ok = fmt::format("({} AND {} = 0)", w, st);
+    value = s.Metric(fmt::format("CASE WHEN {} THEN {} END", ok, rounded));
+    excluded.emplace_back(kMissingValue, fmt::format("({} AND {} = 1)", w, st));
+    excluded.emplace_back(kInvalidValue, fmt::format("({} AND {} = 2)", w, st));
+    excluded.emplace_back(kDivisionByZero, fmt::format("({} AND {} = 3)", w, st));
+    out = Out::kExact;
+    // Money when it reads the amount role's column; its marks say the currency.
+    const int amount_role = schema.roles()[Role::kAmount];
+    bool reads_amount = false;
+    for (const std::string& name : expr.names()) reads_amount = reads_amount || s.Resolve(name) == amount_role;
+    const bool money = m.money ? *m.money : (amount_role >= 0 && reads_amount);
+    if (money) {
+      if (!s.def().fx.empty() || schema.roles()[Role::kCurrency] >= 0) {
+        NotCompiled(m, "money with exchange rates ([fx]) or a currency column is not "
+                       "compiled to SQL yet: convert the amounts in the warehouse and set "
+                       "money = false");
+      }
+      const int marked = reads_amount ? amount_role : s.Resolve(expr.names()[0]);
+      money_mark = s.Amount(marked).mark;
     }
   } else if (!missing) {
     if (m.columns.size() != 1) NotCompiled(m, "this aggregation needs one numeric column");

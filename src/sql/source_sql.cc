@@ -240,6 +240,31 @@ ParsedAmount SourceSql::Amount(int c) {
   return a;
 }
 
+std::string SourceSql::PercentOrAmount(int c, std::vector<std::string>* statuses) {
+  const std::string key = "pa" + Int(c);
+  const std::string t = Text(c);
+  const ParsedAmount a = Amount(c);
+  // "60%": the text before the sign read as an amount (ParseAmount takes no %).
+  const std::string percent = Add(0, key + "p", fmt::format("({0} LIKE '%\\%' ESCAPE '\\' OR {0} LIKE '%％')", t));
+  const std::string body = Add(0, key + "b", fmt::format(
+      "NULLIF({}, '')", sql_.ReplaceAll(sql_.ReplaceAll(t, "[%％]$", ""), fmt::format("^{0}+|{0}+$", kTrimClass), "")));
+  // The body parsed as an amount: the same parser, over the body's text.
+  const std::string u = Add(0, key + "u", sql_.Translate(body, kAmountFrom, kAmountTo));
+  const std::string digits = Add(0, key + "d", sql_.ReplaceAll(u, "[^0-9.]", ""));
+  const std::string ok = Add(0, key + "ok", fmt::format("{} AND {} AND {} <= 15", sql_.Matches(u, kAmountPattern),
+                                                     sql_.Matches(u, ".*[0-9].*"),
+                                                     sql_.Length(sql_.ReplaceAll(digits, "[.].*$", ""))));
+  const std::string neg = fmt::format("({0} LIKE '%-%' OR {0} LIKE '(%')", u);
+  const std::string pct_value = fmt::format("CASE WHEN {} THEN (CASE WHEN {} THEN -1 ELSE 1 END) * {} / 100 END", ok, neg,
+                                            sql_.Cast(fmt::format("CASE WHEN {0} IN ('', '.') THEN '0' ELSE {0} END", digits),
+                                                      sql_.DoubleType()));
+  const std::string value = Add(0, key + "v", fmt::format("CASE WHEN {} THEN {} ELSE {} END", percent, pct_value,
+                                                        sql_.Cast(a.value, sql_.DoubleType())));
+  statuses->push_back(Add(0, key + "s", fmt::format("CASE WHEN {} IS NULL THEN 1 WHEN {} THEN CASE WHEN {} THEN 0 ELSE 2 END ELSE {} END",
+                                                    t, percent, ok, a.status)));
+  return value;
+}
+
 std::string SourceSql::DaysFromCivil(const std::string& y, const std::string& m,
                                      const std::string& d) const {
   // Howard Hinnant's days_from_civil, for years 0 and later (every operand non-negative).

@@ -60,6 +60,9 @@ class SourceSql {
   // Column |c| of the schema (header or lookup column).
   std::string Text(int c);
   ParsedAmount Amount(int c);
+  // Column |c| as `value = …` reads it: a percent when its text ends in % or ％ (60% = 0.6),
+  // else an amount, as a DOUBLE; its status (0 ok, 1 missing, 2 invalid) appended to |statuses|.
+  std::string PercentOrAmount(int c, std::vector<std::string>* statuses);
   ParsedDate Date(int c);
   std::string StageClass();   // 'won', 'lost' or 'open'
   std::string StageOrder();   // the position in the source's stages, NULL when not in them

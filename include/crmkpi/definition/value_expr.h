@@ -72,8 +72,8 @@ class ValueExpr {
   // quoted when they are not bare names); Parse(ToString()) is the same expression.
   std::string ToString() const;
 
- private:
-  friend class ValueExprParser;
+  // The parsed tree, for a compiler of the expression (sql/): nodes()[root()], each an operator
+  // over left/right, a number (its spelling as written) or a column (names()[name]).
   enum class Op : std::uint8_t { kNumber, kColumn, kNeg, kAdd, kSub, kMul, kDiv };
   struct Node {
     Op op = Op::kNumber;
@@ -84,6 +84,11 @@ class ValueExpr {
     std::size_t at = 0;  // byte offset in the text
     int depth = 1;
   };
+  const std::vector<Node>& nodes() const { return nodes_; }
+  int root() const { return root_; }
+
+ private:
+  friend class ValueExprParser;
   struct Step {  // the postfix program
     Op op = Op::kNumber;
     long double number = 0;
