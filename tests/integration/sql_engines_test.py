@@ -36,6 +36,7 @@ crmkpi has no `sql` command yet.
 import glob
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -143,6 +144,10 @@ class Harness:
     def postgres(self, case):
         self.schemas += 1
         schema = f"c{self.schemas}"
+        tables = {t.id: f"{schema}.{t.id}" for t in case.tables}
+        script, _ = self.compile(case, "postgres", tables)
+        if script is None:
+            return None
         try:
             load = sqllib.pg_load_script(schema, case.tables, self.work)
         except (OSError, UnicodeDecodeError, LookupError) as e:
@@ -151,10 +156,6 @@ class Harness:
         p = self.pg.psql(["-f", "-"], input_bytes=load.encode("utf-8"))
         if p.returncode != 0:
             fail(f"{case.name}: postgres: loading the tables: {text(p.stderr)[:800]}")
-            return None
-        tables = {t.id: f"{schema}.{t.id}" for t in case.tables}
-        script, _ = self.compile(case, "postgres", tables)
-        if script is None:
             return None
         path = self.save(case, "postgres.sql", script)
         statements = sqllib.split_statements(script)
@@ -263,10 +264,13 @@ def self_check_comparison(exe):
         fail("self-check: a result without one row compared equal")
     if not sqllib.excluded_equal("a=1;b=2", "b=2;a=1") or sqllib.excluded_equal("a=1", "a=2"):
         fail("self-check: excluded is not compared as a multiset")
-    if not sqllib.numbers_equal("0.6666666666666666", "0.66666666666666663", False) or \
-            sqllib.numbers_equal("0.5", "0.5001", False) or \
-            sqllib.numbers_equal("10.5", "10.50000000000001", True) is False:
-        fail("self-check: numbers_equal's tolerances are wrong")
+    for a, b, exact, want in (("0.6666666666666666", "0.66666666666666663", False, True),
+                              ("0.5", "0.5001", False, False), ("3", "3.0000", True, True),
+                              ("1000000000000", "1000000000001", True, False),
+                              ("2.5", "2.500000000000001", False, True), ("0", "1e-13", False, True),
+                              ("0", "1e-11", False, False), ("", "0", False, False)):
+        if sqllib.numbers_equal(a, b, exact) != want:
+            fail(f"self-check: numbers_equal({a!r}, {b!r}, exact={exact}) is not {want}")
 
 
 def self_check_loader(pg, work):
@@ -361,6 +365,8 @@ def main():
     if only:
         cases = [c for c in cases if only in c.name]
     pg = sqllib.PgCluster(sqllib.find_pg_bin())
+    # A SIGTERM (a stopped ctest) ends the run through the finally below too.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     with tempfile.TemporaryDirectory(prefix="crmkpi-sql-") as work:
         try:
             pg.start()
@@ -381,7 +387,7 @@ def main():
         for name, dialect, msg in skipped:
             print(f"  {name} [{dialect}]: {msg}")
         if os.environ.get("CRMKPI_SQL_STRICT") == "1":
-            fail(f"CRMKPI_SQL_STRICT=1 and {len(skipped)} case(s) skipped by the compiler")
+            fail(f"CRMKPI_SQL_STRICT=1 and the compiler refused {len(skipped)} case × dialect(s)")
     print(f"sql_engines: {stats['cases']} cases, {stats['comparisons']} comparisons, "
           f"{len(skipped)} skipped")
     if failures:
