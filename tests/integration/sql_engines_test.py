@@ -273,6 +273,36 @@ def self_check_comparison(exe):
             fail(f"self-check: numbers_equal({a!r}, {b!r}, exact={exact}) is not {want}")
 
 
+SPLIT_SCRIPT = """-- a comment; with semicolons;
+CREATE VIEW "a;b" AS SELECT 'x;
+y' AS c;   -- after the end
+/* a block;
+comment */ SELECT 1 AS "x"";y";
+SELECT 'it''s;' AS q, `b;` AS r; SELECT 2
+"""
+SPLIT_WANT = ["-- a comment; with semicolons;\nCREATE VIEW \"a;b\" AS SELECT 'x;\ny' AS c",
+              # a comment after a statement's ; opens the next one
+              "-- after the end\n/* a block;\ncomment */ SELECT 1 AS \"x\"\";y\"",
+              "SELECT 'it''s;' AS q, `b;` AS r; SELECT 2"]
+
+
+def self_check_split():
+    """The two statement splitters (sqllib for psql, tests/sql/split.mjs for DuckDB and the
+    parser) cut a script with ; in strings, names and comments alike."""
+    got = sqllib.split_statements(SPLIT_SCRIPT)
+    if got != SPLIT_WANT:
+        fail(f"self-check: sqllib.split_statements gives {got}")
+    js = ("import { splitStatements } from './split.mjs';\n"
+          "let s = ''; process.stdin.on('data', (d) => { s += d; });\n"
+          "process.stdin.on('end', () => console.log(JSON.stringify("
+          "splitStatements(s).map((x) => x.text))));\n")
+    p = run(["node", "--input-type=module", "-e", js], cwd=SQL_DIR,
+            input_bytes=SPLIT_SCRIPT.encode("utf-8"))
+    import json
+    if p.returncode != 0 or json.loads(p.stdout or b"null") != SPLIT_WANT:
+        fail(f"self-check: split.mjs gives {text(p.stdout)} {text(p.stderr)[:300]}")
+
+
 def self_check_loader(pg, work):
     """CSV files of each encoding and delimiter load into PostgreSQL as Python reads them."""
     import csv
@@ -371,6 +401,7 @@ def main():
         try:
             pg.start()
             self_check_comparison(exe)
+            self_check_split()
             self_check_loader(pg, work)
             harness = Harness(exe, work, pg)
             for case in cases:
