@@ -25,6 +25,7 @@
 #include "cmd_report.h"
 #include "cmd_roi.h"
 #include "cmd_metrics.h"
+#include "cmd_sql.h"
 #include "cmd_tree.h"
 #include "cmd_views.h"
 #include "help_examples.h"
@@ -118,6 +119,7 @@ int RunCli(int argc, char** argv) {
   SetUpColumnsCommand(&app, &exit_code);
   SetUpTreeCommand(&app, &exit_code);
   SetUpMetricsCommand(&app, &exit_code);
+  SetUpSqlCommand(&app, &exit_code);
   SetUpLintCommand(&app, &exit_code);
   SetUpDescribeCommand(&app, &exit_code);
   SetUpViewsCommand(&app, &exit_code);

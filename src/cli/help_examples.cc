@@ -36,6 +36,11 @@ const std::vector<std::pair<std::string_view, Examples>>& AllExamples() {
         "crmkpi tree -c examples/yojitsu/kpi.ini --metrics long.csv   # the tree from it",
         "crmkpi metrics -c examples/yojitsu/kpi.ini -f json -o long.json",
         "crmkpi metrics -c examples/yojitsu/kpi.ini --by 担当者 -o by.csv"}},
+      {"sql",
+       {"crmkpi sql -c examples/yojitsu/kpi.ini --dialect duckdb -o yojitsu.sql",
+        "crmkpi sql -c examples/yojitsu/kpi.ini --dialect postgres --table deals=crm.deals",
+        "crmkpi sql -c examples/yojitsu/kpi.ini --dialect bigquery --table deals=crm.deals \\\n"
+        "    --by 担当者 -o by_owner.sql                # for report -c … --by 担当者 --metrics"}},
       {"check",
        {"crmkpi check examples/quality/contacts.csv --require email,company --max-missing 20%",
         "crmkpi check -c examples/quality/quality.ini              # 4 checks fail: exit 1",

@@ -439,4 +439,19 @@ LongResult ReadLongResult(const std::string& path, const std::vector<MetricDef>&
   return ParseLongResult(text, path == "-" ? in->name() : path, metrics, tz);
 }
 
+std::vector<std::string> LongResultKeyColumns(const std::vector<MetricDef>& metrics) {
+  std::vector<std::string> out;
+  for (const MetricDef& m : metrics) {
+    for (std::size_t i = 0; i < m.by.size(); ++i) {
+      for (const std::string& name : m.ByNames(i)) {
+        if (name != "period" && std::find(out.begin(), out.end(), name) == out.end()) {
+          out.push_back(name);
+        }
+      }
+    }
+  }
+  out.push_back("period");
+  return out;
+}
+
 }  // namespace crmkpi

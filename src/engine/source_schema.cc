@@ -11,6 +11,10 @@
 namespace crmkpi {
 
 RowSchema ReadSourceSchema(const SourceDef& source, const std::string& path) {
+  return ReadSourceSchema(source, path, nullptr);
+}
+
+RowSchema ReadSourceSchema(const SourceDef& source, const std::string& path, FileFormat* format) {
   using engine_detail::CsvOptionsFor;
   using engine_detail::Located;
   const std::string what = "source '" + source.id + "'";
@@ -22,14 +26,37 @@ RowSchema ReadSourceSchema(const SourceDef& source, const std::string& path) {
   RoleBinding roles;
   RecordInput(path);  // standard input or a pipe: read again by the pass
   {
-    CsvReader reader(OpenDefinedInput(path, encoding, nullptr,
+    Encoding used = encoding;
+    CsvReader reader(OpenDefinedInput(path, encoding, &used,
                                       path == source.file ? source.file_loc : SourceLoc{}, what),
                      csv);
     header = reader.ReadHeader();
     roles = BindRoles(header, source.mappings, reader.name());
+    if (format != nullptr) {
+      format->delimiter = reader.delimiter();
+      format->encoding = EncodingName(used);
+    }
   }
   RewindInput(path);
   return RowSchema(std::move(header), roles);
+}
+
+std::vector<std::string> ReadLookupHeader(const LookupDef& lookup, FileFormat* format) {
+  using engine_detail::CsvOptionsFor;
+  using engine_detail::Located;
+  const std::string what = "lookup '" + lookup.id + "'";
+  CsvOptions csv = CsvOptionsFor(lookup.delimiter, what, lookup.loc);
+  csv.warn_duplicate_headers = false;
+  const Encoding encoding =
+      Located(lookup.loc, what + ": ", [&] { return ParseEncoding(lookup.encoding); });
+  Encoding used = encoding;
+  CsvReader reader(OpenDefinedInput(lookup.file, encoding, &used, lookup.file_loc, what), csv);
+  std::vector<std::string> header = reader.ReadHeader();
+  if (format != nullptr) {
+    format->delimiter = reader.delimiter();
+    format->encoding = EncodingName(used);
+  }
+  return header;
 }
 
 }  // namespace crmkpi

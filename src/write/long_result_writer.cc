@@ -113,21 +113,6 @@ std::vector<std::string> Columns(const std::vector<MetricDef>& metrics, const Me
 
 }  // namespace
 
-std::vector<std::string> LongResultKeyColumns(const std::vector<MetricDef>& metrics) {
-  std::vector<std::string> out;
-  for (const MetricDef& m : metrics) {
-    for (std::size_t i = 0; i < m.by.size(); ++i) {
-      for (const std::string& name : m.ByNames(i)) {
-        if (name != "period" && std::find(out.begin(), out.end(), name) == out.end()) {
-          out.push_back(name);
-        }
-      }
-    }
-  }
-  out.push_back("period");
-  return out;
-}
-
 std::string WriteLongResultCsv(const std::vector<MetricDef>& metrics, const MetricRun& run,
                                const std::string& data_as_of_text) {
   const std::vector<std::string> columns = Columns(metrics, run);

@@ -15,7 +15,7 @@ import re
 import sys
 
 LAYERS = ["base", "values", "read", "bind", "results", "definition", "analysis", "engine",
-          "quality", "evaluate", "write", "cli"]
+          "quality", "sql", "evaluate", "write", "cli"]
 RANK = {name: i for i, name in enumerate(LAYERS)}
 INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"')
 

@@ -26,6 +26,10 @@ inline const std::vector<std::string>& LongResultFixedColumns() {
 // currency column named so).
 std::string LongResultKeyColumn(const std::string& key);
 
+// The group-key columns of the long result of |metrics|: every `by` name (the `as` names) in
+// definition order, each once, then "period".
+std::vector<std::string> LongResultKeyColumns(const std::vector<MetricDef>& metrics);
+
 struct LongResult {
   MetricRun run;
   std::string data_as_of;  // the `@as_of` row's / "as_of" text; empty: none

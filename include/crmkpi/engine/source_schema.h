@@ -16,4 +16,16 @@ namespace crmkpi {
 // delimiter or encoding.
 RowSchema ReadSourceSchema(const SourceDef& source, const std::string& path);
 
+// What the first lines of a source's or lookup's file say besides the header: the delimiter
+// read and the encoding (as EncodingName: "utf-8", "cp932", "utf-16le", …), for `crmkpi sql`,
+// whose DuckDB script reads the CSV itself.
+struct FileFormat {
+  char delimiter = ',';
+  std::string encoding;
+  bool bom = false;
+};
+RowSchema ReadSourceSchema(const SourceDef& source, const std::string& path, FileFormat* format);
+// The header of a lookup's file (errors at its `file =` line, as the pass reports them).
+std::vector<std::string> ReadLookupHeader(const LookupDef& lookup, FileFormat* format);
+
 }  // namespace crmkpi

@@ -11,9 +11,6 @@
 
 namespace crmkpi {
 
-// The group-key columns of the long result of |metrics|: every `by` name (the `as` names) in
-// definition order, each once, then "period".
-std::vector<std::string> LongResultKeyColumns(const std::vector<MetricDef>& metrics);
 
 // The long result as CSV: header `metric,group_by,KEYS…,period,period_start,period_end,value,
 // numerator,denominator,n,censored,reason,currency,excluded`; first an `@as_of` row when the

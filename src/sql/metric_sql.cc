@@ -1,0 +1,401 @@
+// A [metric] compiled to aggregates over its source's rows (metric_sql.h), with the meaning the
+// engine gives it (engine/source_rows.cc, metric_cells.cc): which rows count, which are left
+// out and under which reason, how each aggregate is finished (sums exact, a sum over no values
+// 0, the others n/a EMPTY), and the currency of money.
+#include "metric_sql.h"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "crmkpi/base/text.h"
+#include "crmkpi/bind/column_roles.h"
+
+namespace crmkpi::sql_detail {
+
+namespace {
+
+// The engine's exclusion reasons in its order (engine/accumulators.h kExclusionNames).
+enum Ex { kMissingValue, kInvalidValue, kMissingFrom, kInvalidFrom, kMissingTo, kInvalidTo,
+          kNegative, kPending, kFromAfterAsOf, kLostUnknown, kNotInOrder, kCount };
+constexpr const char* kExNames[kCount] = {
+    "missing_value", "invalid_value", "missing_from", "invalid_from", "missing_to", "invalid_to",
+    "negative_duration", "pending", "from_after_as_of", "lost_stage_unknown", "stage_not_in_order"};
+
+std::string RoleOf(const RowSchema& schema, int column) {
+  for (int r = 0; r < kRoleCount; ++r) {
+    if (schema.roles()[static_cast<Role>(r)] == column) return std::string(RoleName(static_cast<Role>(r)));
+  }
+  return {};
+}
+
+// ExclusionName: "value", "from" and "to" become the column's role (missing_amount).
+std::string ExName(int e, const std::string& value_role, const std::string& from_role,
+                   const std::string& to_role) {
+  std::string name = kExNames[e], out, word;
+  for (std::size_t i = 0; i <= name.size(); ++i) {
+    if (i == name.size() || name[i] == '_') {
+      if (word == "value" && !value_role.empty()) word = value_role;
+      if (word == "from" && !from_role.empty()) word = from_role;
+      if (word == "to" && !to_role.empty()) word = to_role;
+      out += word;
+      if (i < name.size()) out += '_';
+      word.clear();
+    } else {
+      word += name[i];
+    }
+  }
+  return out;
+}
+
+[[noreturn]] void NotCompiled(const MetricDef& m, const std::string& what) {
+  throw Error(ExitCode::kUsage, fmt::format("metric '{}': {}", m.id, what), m.loc);
+}
+
+}  // namespace
+
+std::vector<std::string> MetricSelects(SourceSql& s, const MetricDef& m, const LongColumns& columns,
+                                       const std::optional<Seconds>& as_of) {
+  const Sql& sql = s.sql();
+  const RowSchema& schema = s.schema();
+  const std::string text = sql.TextType();
+  auto as_text = [&](const std::string& x) { return sql.ToText(x); };
+  auto resolve = [&](const std::string& name, const char* in) {
+    const int c = s.Resolve(name);
+    if (c < 0) {
+      throw Error(ExitCode::kUsage,
+                  fmt::format("metric '{}': unknown column '{}' in {} ({})", m.id, name, in,
+                              schema.Describe()),
+                  m.column_loc.line > 0 ? m.column_loc : m.loc);
+    }
+    return c;
+  };
+  if (m.aggregation == Aggregation::kFigure) {
+    NotCompiled(m, fmt::format("the figures of a {} source are computed by crmkpi's analysis, "
+                               "not compiled to SQL: run crmkpi on that export",
+                               "stage-history or forecast"));
+  }
+  if (m.aggregation == Aggregation::kKmMedian) {
+    NotCompiled(m, "km_median (Kaplan–Meier) is not compiled to SQL: its survival estimate "
+                   "needs an ordered scan the long result does not express yet");
+  }
+  if (!TrimSpace(m.value).empty()) {
+    NotCompiled(m, "value = … (row arithmetic in extended precision) is not compiled to SQL "
+                   "yet: compute the column in the warehouse and aggregate it with column =");
+  }
+  const bool has_duration = !m.duration_from.empty();
+  // An optional metric whose column is not in the file: MISSING_COLUMN in every group.
+  bool missing = false;
+  if (m.optional) {
+    std::vector<std::string> needed = m.columns;
+    if (has_duration) needed.insert(needed.end(), {m.duration_from, m.duration_to});
+    for (const std::string& c : needed) missing = missing || s.Resolve(c) < 0;
+  }
+  const std::string w = missing || TrimSpace(m.where).empty()
+                            ? std::string("TRUE")
+                            : s.Where(m.where, m.where_loc.line > 0 ? m.where_loc : m.loc, "where");
+
+  // Per row: |ok| (the row's value counts), |value| (its value, when there is one) and the
+  // exclusions (each a condition).
+  std::string ok = w, value;
+  std::vector<std::pair<int, std::string>> excluded;
+  std::string value_role, from_role, to_role;
+  enum class Out { kCount, kExact, kReal, kRatio } out = Out::kCount;
+  double unit = 1;
+  std::string numerator_sum;  // sla, reached: 1 per yes
+  std::string money_mark;     // the mark column of a money amount
+  const Aggregation agg = missing ? Aggregation::kCount : m.aggregation;
+  if (!missing && has_duration) {
+    const int from = resolve(m.duration_from, "duration"), to = resolve(m.duration_to, "duration");
+    from_role = RoleOf(schema, from);
+    to_role = RoleOf(schema, to);
+    const ParsedDate f = s.Date(from), t = s.Date(to);
+    const std::string seconds = s.Metric(fmt::format(
+        "CASE WHEN {} <> {} THEN ({} - {}) * 86400 ELSE {} - {} END", f.has_time, t.has_time,
+        t.day, f.day, t.instant, f.instant));
+    // The first reason that applies, as Duration() decides it.
+    const std::string reason = s.Metric(fmt::format(
+        "CASE WHEN {0} = 1 THEN {2} WHEN {0} = 2 THEN {3} WHEN {1} = 1 THEN {4} WHEN {1} = 2 THEN "
+        "{5} WHEN {6} < 0 THEN {7} ELSE -1 END",
+        f.status, t.status, int{kMissingFrom}, int{kInvalidFrom}, int{kMissingTo}, int{kInvalidTo},
+        seconds, int{kNegative}));
+    unit = m.duration_unit == DurationUnit::kHours ? 3600 : 86400;
+    if (agg == Aggregation::kSla) {
+      if (!as_of) {
+        NotCompiled(m, "sla needs the as-of its unfinished rows are late at: give the "
+                       "definition as_of = DATE or crmkpi sql --as-of DATE");
+      }
+      // met 1, breached 0; an unfinished row is pending until as-of − FROM passes within.
+      const std::string late = fmt::format("({} = {} AND {} - {} > {})", reason, int{kMissingTo},
+                                           *as_of, f.instant, m.within_seconds);
+      const std::string state = s.Metric(fmt::format(
+          "CASE WHEN {0} THEN 0 WHEN {1} = {2} THEN -{3} WHEN {1} >= 0 THEN -{1} - 1 WHEN {4} <= {5} "
+          "THEN 1 ELSE 0 END",
+          late, reason, int{kMissingTo}, int{kPending} + 1, seconds, m.within_seconds));
+      // state: 1 met, 0 breached, -(e + 1) excluded for reason e.
+      ok = fmt::format("({} AND {} >= 0)", w, state);
+      numerator_sum = fmt::format("CASE WHEN {} AND {} = 1 THEN 1 ELSE 0 END", w, state);
+      for (int e = 0; e < kCount; ++e) {
+        excluded.emplace_back(e, fmt::format("({} AND {} = -{})", w, state, e + 1));
+      }
+      out = Out::kRatio;
+    } else {
+      ok = fmt::format("({} AND {} < 0)", w, reason);
+      value = fmt::format("CASE WHEN {} THEN {} END", ok, seconds);
+      for (int e = kMissingFrom; e <= kNegative; ++e) {
+        excluded.emplace_back(e, fmt::format("({} AND {} = {})", w, reason, e));
+      }
+      out = Out::kReal;
+    }
+  } else if (!missing && agg == Aggregation::kCountDistinct) {
+    std::string key, any_missing;
+    for (const std::string& name : m.columns) {
+      const std::string t = s.Text(resolve(name, "column"));
+      any_missing += (any_missing.empty() ? "" : " OR ") + t + " IS NULL";
+      // Length-prefixed parts: ("a,b", "c") and ("a", "b,c") stay two keys.
+      key = key.empty() && m.columns.size() == 1
+                ? t
+                : key + (key.empty() ? "" : " || ") +
+                      sql.Concat({as_text(sql.Length(t)), "':'", t, "'|'"});
+    }
+    ok = fmt::format("({} AND NOT ({}))", w, any_missing);
+    value = s.Metric(fmt::format("CASE WHEN {} THEN {} END", ok, key));
+    excluded.emplace_back(kMissingValue, fmt::format("({} AND ({}))", w, any_missing));
+  } else if (!missing && agg == Aggregation::kReached) {
+    const std::string stage = m.stage.empty() ? s.def().stages.opportunity_stage : m.stage;
+    int reach = -1;
+    for (std::size_t i = 0; i < s.def().stages.order.size(); ++i) {
+      if (StageRules::Normalize(s.def().stages.order[i]) == StageRules::Normalize(stage)) {
+        reach = static_cast<int>(i);
+      }
+    }
+    if (reach < 0) {
+      throw Error(ExitCode::kUsage,
+                  fmt::format("metric '{}': stage '{}' is not in the stages of source '{}'",
+                              m.id, stage, s.def().id),
+                  m.loc);
+    }
+    const std::string cls = s.StageClass(), order = s.StageOrder();
+    const LostReached lost = s.def().stages.lost_reached;
+    // 1 yes, 0 no, -1 lost (unknown), -2 not in the order.
+    const std::string state = s.Metric(fmt::format(
+        "CASE WHEN {0} = 'won' THEN 1 WHEN {0} = 'lost' THEN {1} WHEN {2} IS NULL THEN -2 WHEN {2} "
+        ">= {3} THEN 1 ELSE 0 END",
+        cls, lost == LostReached::kExclude ? "-1" : lost == LostReached::kOpportunity ? "1" : "0",
+        order, reach));
+    ok = fmt::format("({} AND {} >= 0)", w, state);
+    numerator_sum = fmt::format("CASE WHEN {} AND {} = 1 THEN 1 ELSE 0 END", w, state);
+    excluded.emplace_back(kLostUnknown, fmt::format("({} AND {} = -1)", w, state));
+    excluded.emplace_back(kNotInOrder, fmt::format("({} AND {} = -2)", w, state));
+    out = Out::kRatio;
+  } else if (!missing && (agg == Aggregation::kCount || agg == Aggregation::kSla)) {
+    if (agg == Aggregation::kSla) NotCompiled(m, "sla needs a duration = FROM..TO");
+    if (!m.columns.empty()) {
+      const int c = resolve(m.columns[0], "column");
+      const std::string t = s.Text(c);
+      value_role = RoleOf(schema, c);
+      ok = fmt::format("({} AND {} IS NOT NULL)", w, t);
+      excluded.emplace_back(kMissingValue, fmt::format("({} AND {} IS NULL)", w, t));
+    }
+  } else if (!missing) {
+    if (m.columns.size() != 1) NotCompiled(m, "this aggregation needs one numeric column");
+    const int c = resolve(m.columns[0], "column");
+    value_role = RoleOf(schema, c);
+    const ParsedAmount a = s.Amount(c);
+    ok = fmt::format("({} AND {} = 0)", w, a.status);
+    value = s.Metric(fmt::format("CASE WHEN {} THEN {} END", ok, a.value));
+    excluded.emplace_back(kMissingValue, fmt::format("({} AND {} = 1)", w, a.status));
+    excluded.emplace_back(kInvalidValue, fmt::format("({} AND {} = 2)", w, a.status));
+    out = Out::kExact;
+    const int amount_role = schema.roles()[Role::kAmount];
+    const bool money = m.money ? *m.money : (amount_role >= 0 && c == amount_role);
+    if (money) {
+      if (!s.def().fx.empty() || schema.roles()[Role::kCurrency] >= 0) {
+        NotCompiled(m, "money with exchange rates ([fx]) or a currency column is not "
+                       "compiled to SQL yet: convert the amounts in the warehouse and set "
+                       "money = false");
+      }
+      money_mark = a.mark;
+    }
+  }
+  const std::string okn = s.Metric(fmt::format("CASE WHEN {} THEN 1 ELSE 0 END", ok));
+  std::vector<std::pair<int, std::string>> ex_cols;
+  for (const auto& [e, cond] : excluded) {
+    ex_cols.emplace_back(e, s.Metric(fmt::format("CASE WHEN {} THEN 1 ELSE 0 END", cond)));
+  }
+  const std::string num_col = numerator_sum.empty() ? "" : s.Metric(numerator_sum);
+  // The currency marks of the column over the source's rows (the engine's are per column).
+  std::string marks;
+  if (!money_mark.empty()) {
+    marks = fmt::format("(SELECT {} FROM {})", sql.DistinctList(fmt::format("NULLIF({}, '')", money_mark)),
+                        s.Rows());
+  }
+
+  // The groupings: the total, the period alone, each `by` (with the period).
+  struct Grouping {
+    std::vector<std::string> names;  // key names (period last)
+    std::vector<std::string> exprs;
+    std::string start, end;          // the period's bounds, when grouped by period
+  };
+  std::vector<Grouping> groupings(1);
+  PeriodCols period;
+  if (m.period != Period::kNone) {
+    int c = -1;
+    if (TrimSpace(m.period_of).empty()) {
+      c = schema.roles()[Role::kClosed];
+      if (c < 0) {
+        throw Error(ExitCode::kUsage,
+                    fmt::format("metric '{}': period needs a date column: set period_of (no "
+                                "'closed' role: {})",
+                                m.id, schema.Describe()),
+                    m.period_loc.line > 0 ? m.period_loc : m.loc);
+      }
+    } else {
+      c = resolve(m.period_of, "period_of");
+    }
+    period = s.PeriodOf(m.period, c);
+    groupings.push_back({{"period"}, {period.label}, period.start, period.end});
+  }
+  for (std::size_t i = 0; i < m.by.size(); ++i) {
+    Grouping g;
+    g.names = m.ByNames(i);
+    for (const std::string& name : m.by[i]) g.exprs.push_back(s.GroupKey(resolve(name, "by")));
+    if (m.period != Period::kNone) {
+      g.names.push_back("period");
+      g.exprs.push_back(period.label);
+      g.start = period.start;
+      g.end = period.end;
+    }
+    groupings.push_back(std::move(g));
+  }
+
+  const std::string n = "SUM(" + okn + ")";
+  std::vector<std::string> selects;
+  for (const Grouping& g : groupings) {
+    std::string group_by;
+    for (const std::string& k : g.names) group_by += (group_by.empty() ? "" : "+") + k;
+    std::string from = s.Rows();
+    std::string distinct_value = value;
+    if (agg == Aggregation::kCountDistinct && m.having && !missing) {
+      // having: a key counts when its rows in the group satisfy it.
+      std::string partition;
+      for (const std::string& e : g.exprs) partition += e + ", ";
+      from = fmt::format("(SELECT *, COUNT({0}) OVER (PARTITION BY {1}{0}) AS crmkpi_key_rows FROM {2}) r",
+                         value, partition, s.Rows());
+      static constexpr const char* kOps[] = {"=", "<>", "<", "<=", ">", ">="};
+      distinct_value = fmt::format("CASE WHEN crmkpi_key_rows {} {} THEN {} END",
+                                   kOps[static_cast<int>(m.having->op)], m.having->count, value);
+    }
+    const std::string null_text = sql.Cast("NULL", text);
+    std::string v, numerator = null_text, denominator = null_text, reason = null_text;
+    const std::string nn = fmt::format("COALESCE({}, 0)", n);
+    auto empty_when_none = [&](const std::string& x) {
+      return fmt::format("CASE WHEN {} > 0 THEN {} END", nn, x);
+    };
+    const std::string dbl = sql.DoubleType();
+    if (missing) {
+      v = null_text;
+      reason = "'MISSING_COLUMN'";
+    } else {
+      switch (agg) {
+        case Aggregation::kCount:
+          v = as_text(nn);
+          break;
+        case Aggregation::kCountDistinct:
+          v = as_text(sql.CountDistinct(distinct_value));
+          break;
+        case Aggregation::kSla:
+        case Aggregation::kReached: {
+          const std::string yes = fmt::format("COALESCE(SUM({}), 0)", num_col);
+          numerator = as_text(yes);
+          denominator = as_text(nn);
+          v = empty_when_none(sql.DoubleText(fmt::format("{} / {}", sql.Cast(yes, dbl), sql.Cast(nn, dbl))));
+          reason = fmt::format("CASE WHEN {} = 0 THEN '{}' END", nn,
+                               agg == Aggregation::kSla ? "EMPTY" : "ZERO_DENOMINATOR");
+          break;
+        }
+        case Aggregation::kSum:
+          v = out == Out::kExact ? as_text(fmt::format("COALESCE(SUM({}), 0)", value))
+                                 : sql.DoubleText(fmt::format("COALESCE(SUM({}), 0) / {}", value, unit));
+          if (out == Out::kReal) v = sql.DoubleText(fmt::format("{} / {}", sql.Cast(fmt::format("COALESCE(SUM({}), 0)", value), dbl), unit));
+          break;
+        case Aggregation::kAvg: {
+          const std::string sum = fmt::format("COALESCE(SUM({}), 0)", value);
+          numerator = out == Out::kExact ? as_text(sum)
+                                         : sql.DoubleText(fmt::format("{} / {}", sql.Cast(sum, dbl), unit));
+          denominator = as_text(nn);
+          v = empty_when_none(sql.DoubleText(
+              fmt::format("{} / {} / {}", sql.Cast(sum, dbl), sql.Cast(nn, dbl), out == Out::kExact ? 1 : unit)));
+          reason = fmt::format("CASE WHEN {} = 0 THEN 'EMPTY' END", nn);
+          break;
+        }
+        case Aggregation::kMin:
+        case Aggregation::kMax: {
+          const std::string x = fmt::format("{}({})", agg == Aggregation::kMin ? "MIN" : "MAX", value);
+          v = empty_when_none(out == Out::kExact ? as_text(x)
+                                                 : sql.DoubleText(fmt::format("{} / {}", sql.Cast(x, dbl), unit)));
+          reason = fmt::format("CASE WHEN {} = 0 THEN 'EMPTY' END", nn);
+          break;
+        }
+        case Aggregation::kMedian:
+        case Aggregation::kPercentile: {
+          const double p = agg == Aggregation::kMedian ? 0.5 : m.percentile;
+          const std::string q = sql.Quantile(sql.Cast(value, dbl), p);
+          if (q.empty()) {
+            NotCompiled(m, fmt::format("{} has no exact type-7 quantile (PERCENTILE_CONT as an "
+                                       "aggregate): use duckdb, postgres, spark or snowflake",
+                                       sql.name()));
+          }
+          v = empty_when_none(sql.DoubleText(out == Out::kExact ? q : fmt::format("{} / {}", q, unit)));
+          reason = fmt::format("CASE WHEN {} = 0 THEN 'EMPTY' END", nn);
+          break;
+        }
+        default:
+          NotCompiled(m, "this aggregation is not compiled to SQL");
+      }
+    }
+    // Money: its marks' currency, or n/a when they mix currencies.
+    std::string currency = null_text;
+    if (!marks.empty()) {
+      const std::string mixed = fmt::format("{} LIKE '%+%'", marks);
+      currency = marks;
+      v = fmt::format("CASE WHEN {} THEN NULL ELSE {} END", mixed, v);
+      numerator = fmt::format("CASE WHEN {} THEN NULL ELSE {} END", mixed, numerator);
+      denominator = fmt::format("CASE WHEN {} THEN NULL ELSE {} END", mixed, denominator);
+      reason = fmt::format("CASE WHEN {} THEN 'MIXED_CURRENCIES' ELSE {} END", mixed, reason);
+    }
+    std::vector<std::string> parts;
+    for (const auto& [e, col] : ex_cols) {
+      const std::string count = fmt::format("COALESCE(SUM({}), 0)", col);
+      parts.push_back(fmt::format("CASE WHEN {0} > 0 THEN {1} END", count,
+                                  sql.Concat({sql.Str(ExName(e, value_role, from_role, to_role) + "="),
+                                              as_text(count)})));
+    }
+    const std::string ex = parts.empty() ? null_text : fmt::format("NULLIF({}, '')", sql.JoinSkippingNull(";", parts));
+    std::vector<std::string> values = {sql.Str(m.id), sql.Str(group_by)};
+    for (const std::string& key : columns.keys) {
+      const auto at = std::find(g.names.begin(), g.names.end(), key);
+      values.push_back(at == g.names.end() ? null_text : g.exprs[static_cast<std::size_t>(at - g.names.begin())]);
+    }
+    values.push_back(g.start.empty() ? null_text : "MIN(" + g.start + ")");
+    values.push_back(g.end.empty() ? null_text : "MIN(" + g.end + ")");
+    for (const std::string& x : {v, numerator, denominator, as_text(missing ? "0" : nn), null_text,
+                                 reason, currency, ex}) {
+      values.push_back(x);
+    }
+    std::string select = "SELECT";
+    for (std::size_t i = 0; i < values.size(); ++i) {
+      select += fmt::format("{}\n    {} AS {}", i == 0 ? "" : ",", values[i], sql.Id(columns.all[i]));
+    }
+    select += "\n  FROM " + from;
+    if (!g.exprs.empty()) {
+      std::string by;
+      for (const std::string& e : g.exprs) by += (by.empty() ? "" : ", ") + e;
+      select += "\n  GROUP BY " + by;
+    }
+    selects.push_back(std::move(select));
+  }
+  return selects;
+}
+
+}  // namespace crmkpi::sql_detail

@@ -1,0 +1,651 @@
+// A source's rows as layered CTEs (source_sql.h): the value parsers of values/ and bind/ —
+// TrimSpace, ParseAmount, the automatic DateParser's year-first forms, StageRules, the group
+// key's NFKC and white-space collapsing, the fiscal calendar's periods — written as SQL
+// expressions that give the same result on the same text.
+#include "source_sql.h"
+
+#include "where_sql.h"
+
+#include <algorithm>
+#include <cstdlib>
+#include <filesystem>
+#include <functional>
+
+#include <fmt/format.h>
+
+#include "crmkpi/base/text.h"
+#include "crmkpi/bind/stage_rules.h"
+#include "crmkpi/engine/source_schema.h"
+#include "crmkpi/values/fiscal_calendar.h"
+
+namespace crmkpi::sql_detail {
+
+namespace {
+
+// White space the engine trims (TrimSpace: ASCII white space and U+3000) and the white space
+// a group key collapses (values/normalize.cc SpaceAt), as regular-expression classes.
+constexpr std::string_view kTrimClass = "[ \\t\\n\\x0b\\f\\r\u3000]";
+constexpr std::string_view kSpaceClass =
+    "[ \\t\\n\\x0b\\f\\r\u00a0\u3000\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007"
+    "\u2008\u2009\u200a\u202f\u205f]";
+
+// ParseAmount's grammar on text whose full-width forms are mapped to ASCII (kAmountFrom →
+// kAmountTo): accounting parentheses, at most one sign and one currency mark, digits grouped
+// by three, a decimal point.
+constexpr std::string_view kAmountFrom = "０１２３４５６７８９，．＋－−（）＄\u3000";
+constexpr std::string_view kAmountTo = "0123456789,.+--()$ ";
+#define CRMKPI_CUR "(\\$|¥|￥|€|£|円|JPY|USD|EUR|GBP)"
+#define CRMKPI_NUM "([0-9]{1,3}(,[0-9]{3})+|[0-9]*)(\\.[0-9]*)?"
+#define CRMKPI_SP "[ \\t]*"
+constexpr std::string_view kAmountPattern =
+    "^([+-]?" CRMKPI_NUM "(" CRMKPI_SP CRMKPI_CUR ")?|[+-]" CRMKPI_CUR CRMKPI_SP CRMKPI_NUM
+    "|" CRMKPI_CUR CRMKPI_SP "[+-]?" CRMKPI_NUM "|\\(" CRMKPI_SP "(" CRMKPI_NUM "(" CRMKPI_SP
+    CRMKPI_CUR ")?|" CRMKPI_CUR CRMKPI_SP CRMKPI_NUM ")" CRMKPI_SP "\\))$";
+
+// The automatic DateParser's year-first forms: YYYY-MM-DD, YYYY/MM/DD, YYYY.MM.DD, YYYY年M月D日,
+// with an optional time and, after it, Z or an offset.
+constexpr std::string_view kDatePattern =
+    "^[0-9]{4}[-/.][0-9]{1,2}[-/.][0-9]{1,2}([ T][0-9]{1,2}:[0-9]{2}(:[0-9]{2}(\\.[0-9]+)?)?"
+    "(Z|[+-][0-9]{2}(:?[0-9]{2})?)?)?$";
+
+constexpr std::string_view kAliasPrefix = "crmkpi_x";
+
+std::string Int(std::int64_t v) { return std::to_string(v); }
+
+// The fixed offset of |tz| (seconds east of UTC), or an error: the compiled script turns local
+// times into instants with one offset, exact only for zones without daylight saving time or
+// changes of offset since 1970 (Asia/Tokyo, UTC, …).
+std::int64_t FixedOffset(const std::string& tz, const SourceDef& def) {
+  if (tz.empty() || tz == "UTC" || tz == "Etc/UTC") return 0;
+  const DateParser local({}, tz);
+  std::int64_t offset = 0;
+  bool first = true;
+  for (int year = 1970; year <= 2050; ++year) {
+    for (int month = 1; month <= 12; ++month) {
+      const std::string text = fmt::format("{:04}-{:02}-15 12:00", year, month);
+      Seconds t = 0;
+      if (local.Parse(text, &t) != ParseStatus::kOk) continue;
+      const std::int64_t naive = (DateParser().Parse(text, &t), t);
+      Seconds at = 0;
+      local.Parse(text, &at);
+      const std::int64_t off = naive - at;
+      if (first) {
+        offset = off;
+        first = false;
+      } else if (off != offset) {
+        throw Error(ExitCode::kUsage,
+                    fmt::format("source '{}': the time zone {} changes its offset (daylight "
+                                "saving time); crmkpi sql compiles zones with one fixed offset "
+                                "since 1970 (Asia/Tokyo, UTC, …): convert the dates in the "
+                                "warehouse to UTC and set tz = UTC",
+                                def.id, tz),
+                    def.loc);
+      }
+    }
+  }
+  return offset;
+}
+
+}  // namespace
+
+SourceSql::SourceSql(const Sql& sql, const KpiModel& model, const SourceDef& def,
+                     const std::map<std::string, std::string>& tables)
+    : sql_(sql), model_(model), def_(def), tables_(tables) {
+  FileFormat format;
+  schema_ = ReadSourceSchema(def, def.file, &format);
+  delimiter_ = format.delimiter;
+  encoding_ = format.encoding;
+  for (const LookupDef& l : model.lookups) {
+    if (l.source != def.id) continue;
+    FileFormat lf;
+    lookup_headers_.push_back(ReadLookupHeader(l, &lf));
+    lookup_delimiters_.push_back(lf.delimiter);
+    lookup_encodings_.push_back(lf.encoding);
+    lookups_.push_back(&l);
+  }
+  for (std::size_t i = 0; i < lookups_.size(); ++i) {
+    const int on = schema_.Resolve(lookups_[i]->on);
+    if (on < 0 || static_cast<std::size_t>(on) >= schema_.header_size()) {
+      throw Error(ExitCode::kUsage,
+                  fmt::format("lookup '{}': unknown column '{}' in on ({})", lookups_[i]->id,
+                              lookups_[i]->on, schema_.Describe()),
+                  lookups_[i]->on_loc.line > 0 ? lookups_[i]->on_loc : lookups_[i]->loc);
+    }
+  }
+  for (std::size_t i = 0; i < lookups_.size(); ++i) {
+    lookup_first_.push_back(schema_.AddLookup(lookups_[i]->id, lookup_headers_[i]));
+  }
+  const std::string tz = def.tz.empty() ? model.tz : def.tz;
+  tz_offset_ = FixedOffset(tz, def);
+  prefix_ = "s" + std::to_string(std::hash<std::string>{}(def.id) % 100000) + "_";
+  // Readable and unique: the source's id when it is a plain word.
+  const bool plain = !def.id.empty() && std::all_of(def.id.begin(), def.id.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+  });
+  if (plain) prefix_ = "src_" + def.id + "_";
+  if (!def.filter.empty() && !TrimSpace(def.filter).empty()) {
+    filter_ = Where(def.filter, def.filter_loc, "filter");
+  }
+}
+
+std::string SourceSql::What() const { return fmt::format("source '{}'", def_.id); }
+
+int SourceSql::Resolve(const std::string& name) const {
+  return schema_.Resolve(TrimSpace(name));
+}
+
+// The expression's layer is one above the highest layer of the aliases it reads (0 when it
+// reads only the table's and the lookups' columns), so that every CTE reads the one before.
+std::string SourceSql::Add(int, const std::string& key, const std::string& expr) {
+  auto it = by_key_.find(key);
+  if (it != by_key_.end()) return it->second;
+  int layer = 0;
+  for (std::size_t at = expr.find(kAliasPrefix); at != std::string::npos;
+       at = expr.find(kAliasPrefix, at + 1)) {
+    std::size_t end = at + kAliasPrefix.size();
+    while (end < expr.size() && expr[end] >= '0' && expr[end] <= '9') ++end;
+    auto l = layer_of_.find(expr.substr(at, end - at));
+    if (l != layer_of_.end()) layer = std::max(layer, l->second + 1);
+  }
+  const std::string alias = fmt::format("{}{}", kAliasPrefix, next_++);
+  if (layers_.size() <= static_cast<std::size_t>(layer)) layers_.resize(static_cast<std::size_t>(layer) + 1);
+  layers_[static_cast<std::size_t>(layer)].exprs.emplace_back(alias, expr);
+  layer_of_.emplace(alias, layer);
+  by_key_.emplace(key, alias);
+  return alias;
+}
+
+std::string SourceSql::Text(int c) {
+  std::string raw;
+  if (static_cast<std::size_t>(c) < schema_.header_size()) {
+    raw = "b." + sql_.Id(schema_.header()[static_cast<std::size_t>(c)]);
+  } else {
+    std::size_t i = lookups_.size();
+    while (i > 0 && lookup_first_[i - 1] > c) --i;
+    --i;
+    const int at = c - lookup_first_[i];
+    raw = fmt::format("l{}.{}", i, sql_.Id(lookup_headers_[i][static_cast<std::size_t>(at)]));
+  }
+  const std::string trimmed = sql_.ReplaceAll(sql_.ToText(raw), fmt::format("^{0}+|{0}+$", kTrimClass), "");
+  return Add(0, "t" + Int(c), fmt::format("NULLIF({}, '')", trimmed));
+}
+
+ParsedAmount SourceSql::Amount(int c) {
+  if (def_.decimal == "comma") {
+    throw Error(ExitCode::kUsage,
+                fmt::format("{}: decimal = comma is not compiled to SQL yet: load the amounts "
+                            "as numbers in the warehouse and remove decimal = comma",
+                            What()),
+                def_.loc);
+  }
+  const std::string t = Text(c);
+  const std::string key = "a" + Int(c);
+  auto found = by_key_.find(key + "v");
+  if (found != by_key_.end()) {
+    return {found->second, by_key_[key + "s"], by_key_[key + "m"]};
+  }
+  const std::string u = Add(1, key + "u", sql_.Translate(t, kAmountFrom, kAmountTo));
+  const std::string ok = Add(1, key + "ok", sql_.Matches(u, kAmountPattern) + " AND " +
+                                                sql_.Matches(u, ".*[0-9].*"));
+  const std::string digits = Add(1, key + "d", sql_.ReplaceAll(u, "[^0-9.]", ""));
+  const std::string frac = Add(1, key + "f", fmt::format("COALESCE(NULLIF({}, ''), '')",
+                                                        sql_.Extract(digits, "\\.([0-9]*)$")));
+  const std::string neg = Add(1, key + "n", fmt::format("({0} LIKE '%-%' OR {0} LIKE '(%')", u));
+  // Four decimals kept; the fifth rounds half to even, a later non-zero digit breaks the tie.
+  const std::string kept = fmt::format(
+      "CASE WHEN {0}({1}) > 4 THEN substr({2}, 1, {0}({2}) - {0}({1}) + 4) ELSE {2} END",
+      "length", frac, digits);
+  const std::string up = fmt::format(
+      "(substr({0}, 5, 1) > '5' OR (substr({0}, 5, 1) = '5' AND ({1} OR substr({0}, 4, 1) IN "
+      "('1', '3', '5', '7', '9'))))",
+      frac, sql_.Matches(fmt::format("substr({}, 6)", frac), ".*[1-9].*"));
+  const std::string dec = sql_.DecimalType();
+  const std::string magnitude = Add(
+      1, key + "g",
+      fmt::format("CASE WHEN {0} THEN {1} + CASE WHEN {2} THEN {3} ELSE {4} END END", ok,
+                  sql_.Cast(fmt::format("CASE WHEN {} IN ('', '.') THEN '0' ELSE {} END", digits,
+                                        kept),
+                            dec),
+                  up, sql_.Cast("'0.0001'", dec), sql_.Cast("'0'", dec)));
+  const std::string valid =
+      fmt::format("({} IS NOT NULL AND {} <= {})", magnitude, magnitude,
+                  sql_.Cast("'922337203685477.5807'", dec));
+  ParsedAmount a;
+  a.value = Add(2, key + "v", fmt::format("CASE WHEN {0} THEN CASE WHEN {1} THEN -{2} ELSE {2} END END",
+                                          valid, neg, magnitude));
+  a.status = Add(2, key + "s", fmt::format("CASE WHEN {} IS NULL THEN 1 WHEN {} THEN 0 ELSE 2 END", t, valid));
+  a.mark = Add(2, key + "m",
+               fmt::format("CASE WHEN NOT {1} THEN NULL WHEN {0} LIKE '%¥%' OR {0} LIKE '%￥%' OR {0} "
+                           "LIKE '%円%' OR {0} LIKE '%JPY%' THEN 'JPY' WHEN {0} LIKE '%$%' OR {0} "
+                           "LIKE '%USD%' THEN 'USD' WHEN {0} LIKE '%€%' OR {0} LIKE '%EUR%' THEN "
+                           "'EUR' WHEN {0} LIKE '%£%' OR {0} LIKE '%GBP%' THEN 'GBP' ELSE '' END",
+                           u, valid));
+  return a;
+}
+
+std::string SourceSql::DaysFromCivil(const std::string& y, const std::string& m,
+                                     const std::string& d) const {
+  // Howard Hinnant's days_from_civil, for years 0 and later (every operand non-negative).
+  const std::string yy = fmt::format("({} - CASE WHEN {} <= 2 THEN 1 ELSE 0 END)", y, m);
+  const std::string era = sql_.IntDiv(yy, "400");
+  const std::string yoe = fmt::format("({} - {} * 400)", yy, era);
+  const std::string mp = sql_.Mod(fmt::format("({} + 9)", m), "12");
+  const std::string doy = fmt::format("({} + {} - 1)", sql_.IntDiv(fmt::format("(153 * {} + 2)", mp), "5"), d);
+  const std::string doe = fmt::format("({0} * 365 + {1} - {2} + {3})", yoe, sql_.IntDiv(yoe, "4"),
+                                      sql_.IntDiv(yoe, "100"), doy);
+  return fmt::format("({} * 146097 + {} - 719468)", era, doe);
+}
+
+ParsedDate SourceSql::Date(int c) {
+  if (!def_.date_format.empty()) {
+    throw Error(ExitCode::kUsage,
+                fmt::format("{}: date_format = {} is not compiled to SQL yet: load the dates "
+                            "as DATE or TIMESTAMP columns (ISO text) and remove date_format",
+                            What(), def_.date_format),
+                def_.loc);
+  }
+  const std::string key = "d" + Int(c);
+  if (auto it = by_key_.find(key + "day"); it != by_key_.end()) {
+    return {it->second, by_key_[key + "i"], by_key_[key + "h"],
+            by_key_[key + "s"]};
+  }
+  const std::string t = Text(c);
+  const std::string u = Add(1, key + "u", sql_.Translate(t, "年月日", "--"));
+  auto part = [&](const char* name, std::string_view pattern) {
+    return Add(1, key + name,
+               sql_.Cast(fmt::format("NULLIF({}, '')", sql_.Extract(u, pattern)), sql_.BigintType()));
+  };
+  const std::string ok = Add(1, key + "ok", sql_.Matches(u, kDatePattern));
+  const std::string y = part("y", "^([0-9]{4})");
+  const std::string m = part("m", "^[0-9]{4}[-/.]([0-9]{1,2})");
+  const std::string d = part("d", "^[0-9]{4}[-/.][0-9]{1,2}[-/.]([0-9]{1,2})");
+  const std::string hh = part("hh", "^[^ T]*[ T]([0-9]{1,2}):");
+  const std::string mi = part("mi", "^[^ T]*[ T][0-9]{1,2}:([0-9]{2})");
+  const std::string ss = part("ss", "^[^ T]*[ T][0-9]{1,2}:[0-9]{2}:([0-9]{2})");
+  const std::string off_text =
+      Add(1, key + "o", fmt::format("NULLIF({}, '')", sql_.Extract(u, ":[0-9]{2}[.0-9]*(Z|[+-][0-9:]+)$")));
+  // The offset in seconds (Z = 0), NULL for a naive value.
+  const std::string oh = sql_.Cast(fmt::format("substr({}, 2, 2)", off_text), sql_.BigintType());
+  const std::string om = sql_.Cast(
+      fmt::format("COALESCE(NULLIF(substr(replace({}, ':', ''), 4, 2), ''), '0')", off_text),
+      sql_.BigintType());
+  const std::string off = Add(
+      2, key + "off",
+      fmt::format("CASE WHEN {0} IS NULL THEN NULL WHEN {0} = 'Z' THEN 0 ELSE (CASE WHEN {0} "
+                  "LIKE '-%' THEN -1 ELSE 1 END) * ({1} * 3600 + {2} * 60) END",
+                  off_text, oh, om));
+  const std::string leap =
+      fmt::format("CASE WHEN ({0} AND {1} <> 0) OR {2} = 0 THEN 1 ELSE 0 END",
+                  sql_.Mod(y, "4") + " = 0", sql_.Mod(y, "100"), sql_.Mod(y, "400"));
+  const std::string dim = fmt::format(
+      "CASE WHEN {0} = 2 THEN 28 + {1} WHEN {0} IN (4, 6, 9, 11) THEN 30 ELSE 31 END", m, leap);
+  const std::string valid = Add(
+      2, key + "ok2",
+      fmt::format("({0} AND {1} BETWEEN 1 AND 12 AND {2} BETWEEN 1 AND {3} AND COALESCE({4}, 0) "
+                  "<= 23 AND COALESCE({5}, 0) <= 59 AND COALESCE({6}, 0) <= 59 AND "
+                  "COALESCE(ABS({7}), 0) <= 64800)",
+                  ok, m, d, dim, hh, mi, ss, off));
+  ParsedDate out;
+  const std::string naive_day = DaysFromCivil(y, m, d);
+  const std::string secs = fmt::format("(COALESCE({}, 0) * 3600 + COALESCE({}, 0) * 60 + COALESCE({}, 0))", hh, mi, ss);
+  out.instant = Add(2, key + "i",
+                    fmt::format("CASE WHEN {0} THEN {1} * 86400 + {2} - COALESCE({3}, {4}) END", valid,
+                                naive_day, secs, off, Int(tz_offset_)));
+  // The local day: the written day of a naive value; of one with an offset, the day its instant
+  // falls on in the source's zone (+ 719468 days = 62162035200 s keeps the division's operand positive).
+  out.day = Add(3, key + "day",
+                fmt::format("CASE WHEN {0} THEN CASE WHEN {1} IS NULL THEN {2} ELSE {3} - 719468 END END",
+                            valid, off, naive_day,
+                            sql_.IntDiv(fmt::format("({} + {} + 62162035200)", out.instant, Int(tz_offset_)),
+                                        "86400")));
+  out.has_time = Add(2, key + "h", fmt::format("CASE WHEN {} LIKE '%:%' THEN 1 ELSE 0 END", t));
+  out.status = Add(2, key + "s", fmt::format("CASE WHEN {} IS NULL THEN 1 WHEN {} THEN 0 ELSE 2 END", t, valid));
+  by_key_[key + "day"] = out.day;  // found by the lookup above
+  return out;
+}
+
+std::string SourceSql::StageClass() {
+  const int stage = schema_.roles()[Role::kStage];
+  if (auto it = by_key_.find("stage"); it != by_key_.end()) return it->second;
+  std::string word = "'open'";
+  if (stage >= 0) {
+    const std::string norm = StageNorm();
+    const StageRules rules(def_.stages);
+    auto list = [&](const std::vector<std::string>& words) {
+      std::string out;
+      for (const std::string& w : words) out += (out.empty() ? "" : ", ") + sql_.Str(StageRules::Normalize(w));
+      return out;
+    };
+    const auto& won = def_.stages.won.empty() ? DefaultWonWords() : def_.stages.won;
+    const auto& lost = def_.stages.lost.empty() ? DefaultLostWords() : def_.stages.lost;
+    word = fmt::format("CASE WHEN {0} IN ({1}) THEN 'won' WHEN {0} IN ({2}) THEN 'lost' ELSE 'open' END",
+                       norm, list(won), list(lost));
+  }
+  auto flag = [&](Role role) -> std::string {
+    const int c = schema_.roles()[role];
+    if (c < 0) return "NULL";
+    const std::string t = sql_.AsciiLower(Text(c));
+    return fmt::format("CASE WHEN {0} IN ('true', '1', 'yes', 'y', 'はい') THEN 1 WHEN {0} IN "
+                       "('false', '0', 'no', 'n', 'いいえ') THEN 0 END",
+                       t);
+  };
+  const std::string is_won = flag(Role::kIsWon), is_closed = flag(Role::kIsClosed);
+  std::string cls = word;
+  if (is_won != "NULL" || is_closed != "NULL") {
+    cls = fmt::format(
+        "CASE WHEN {0} = 1 THEN 'won' WHEN {1} = 1 THEN 'lost' WHEN {1} = 0 THEN 'open' WHEN {0} "
+        "= 0 AND {2} = 'won' THEN 'open' ELSE {2} END",
+        is_won, is_closed, "(" + word + ")");
+  }
+  return Add(2, "stage", cls);
+}
+
+std::string SourceSql::StageNorm() {
+  const int stage = schema_.roles()[Role::kStage];
+  const std::string t = Text(stage);
+  // WithoutQualifier: a trailing qualifier in brackets (ASCII or full width) goes.
+  const std::string trim = fmt::format("^{0}+|{0}+$", kTrimClass);
+  const std::string bare = fmt::format(
+      "CASE WHEN {1} THEN {2} WHEN {3} THEN {4} ELSE {0} END", t,
+      sql_.Matches(t, "^.+\\([^(]*\\)$"),
+      sql_.ReplaceAll(sql_.ReplaceAll(t, "\\([^(]*\\)$", ""), trim, ""),
+      sql_.Matches(t, "^.+（[^（]*）$"),
+      sql_.ReplaceAll(sql_.ReplaceAll(t, "（[^（]*）$", ""), trim, ""));
+  return Add(1, "stage_norm", sql_.AsciiLower(sql_.ReplaceAll(bare, "[ _\\t-]|\u3000", "")));
+}
+
+std::string SourceSql::StageOrder() {
+  if (auto it = by_key_.find("stage_order"); it != by_key_.end()) return it->second;
+  const std::string norm = StageNorm();
+  std::string expr = "CASE";
+  for (std::size_t i = 0; i < def_.stages.order.size(); ++i) {
+    expr += fmt::format(" WHEN {} = {} THEN {}", norm, sql_.Str(StageRules::Normalize(def_.stages.order[i])), i);
+  }
+  expr += " END";
+  if (def_.stages.order.empty()) expr = "NULL";
+  return Add(2, "stage_order", expr);
+}
+
+std::string SourceSql::GroupKey(int c) {
+  const std::string t = Text(c);
+  if (def_.exact_groups) return Add(2, "g" + Int(c), fmt::format("COALESCE({}, '')", t));
+  const std::string nfkc = sql_.Nfkc(t);
+  if (nfkc.empty()) {
+    throw Error(ExitCode::kUsage,
+                fmt::format("{}: group keys are compared after NFKC (docs/kpis.md, \"Group "
+                            "keys\"), which {} cannot express: set exact_groups = true in "
+                            "[crmkpi] (or --exact-groups) after normalising the column '{}' "
+                            "in the warehouse, or use another dialect",
+                            What(), sql_.name(), schema_.name(c)),
+                def_.loc);
+  }
+  const std::string collapsed = sql_.ReplaceAll(nfkc, std::string(kSpaceClass) + "+", " ");
+  return Add(2, "g" + Int(c), fmt::format("COALESCE({}, '')", sql_.ReplaceAll(collapsed, "^ | $", "")));
+}
+
+std::string SourceSql::DayText(const std::string& day) {
+  // civil_from_days, for days from year 0 on.
+  const std::string z = fmt::format("({} + 719468)", day);
+  const std::string era = sql_.IntDiv(z, "146097");
+  const std::string doe = fmt::format("({} - {} * 146097)", z, era);
+  const std::string yoe = sql_.IntDiv(
+      fmt::format("({0} - {1} + {2} - {3})", doe, sql_.IntDiv(doe, "1460"), sql_.IntDiv(doe, "36524"),
+                  sql_.IntDiv(doe, "146096")),
+      "365");
+  const std::string doy = fmt::format("({} - (365 * {} + {} - {}))", doe, yoe, sql_.IntDiv(yoe, "4"),
+                                      sql_.IntDiv(yoe, "100"));
+  const std::string mp = sql_.IntDiv(fmt::format("(5 * {} + 2)", doy), "153");
+  const std::string d = fmt::format("({} - {} + 1)", doy, sql_.IntDiv(fmt::format("(153 * {} + 2)", mp), "5"));
+  const std::string m = fmt::format("CASE WHEN {0} < 10 THEN {0} + 3 ELSE {0} - 9 END", mp);
+  const std::string y = fmt::format("({} + {} * 400 + CASE WHEN {} < 10 THEN 0 ELSE 1 END)", yoe, era, mp);
+  return sql_.Concat({sql_.ZeroPad(y, 4), "'-'", sql_.ZeroPad(m, 2), "'-'", sql_.ZeroPad(d, 2)});
+}
+
+PeriodCols SourceSql::PeriodOf(Period kind, int c) {
+  const std::string key = fmt::format("p{}_{}", static_cast<int>(kind), c);
+  if (auto it = by_key_.find(key + "l"); it != by_key_.end()) {
+    return {it->second, by_key_[key + "s"], by_key_[key + "e"]};
+  }
+  const ParsedDate date = Date(c);
+  const std::string day = date.day;  // layer 3: the periods' first and last days sit in layer 4
+  const Calendar& cal = def_.calendar;
+  // The label of every period comes from PeriodLabelOf itself: a template per quarter or half
+  // (its text around the year) and the SQL puts the year in.
+  auto templated = [&](Period k, std::int64_t code_of_5555, const std::string& year) {
+    const std::string label = PeriodLabelOf(k, cal, code_of_5555);
+    for (const char* y : {"5555", "5556", "5554"}) {
+      const std::size_t at = label.find(y);
+      if (at == std::string::npos) continue;
+      const int shift = std::atoi(y) - 5555;
+      return sql_.Concat({sql_.Str(label.substr(0, at)),
+                          sql_.ToText(fmt::format("({} + {})", year, shift)),
+                          sql_.Str(label.substr(at + 4))});
+    }
+    return sql_.Str(label);
+  };
+  // Local y, m of the day, and the fiscal year (named by its start) and month index in it.
+  const std::string ymd = DayText(day);
+  const std::string y = Add(3, key + "y", sql_.Cast(fmt::format("substr({}, 1, 4)", ymd), sql_.BigintType()));
+  const std::string m = Add(3, key + "m", sql_.Cast(fmt::format("substr({}, 6, 2)", ymd), sql_.BigintType()));
+  const int start = static_cast<int>(cal.fiscal_year_start);
+  const std::string fy = fmt::format("({} - CASE WHEN {} < {} THEN 1 ELSE 0 END)", y, m, start);
+  const std::string idx = sql_.Mod(fmt::format("({} - {} + 12)", m, start), "12");  // 0..11
+  std::string label, first, last;
+  const std::string dim_of = "CASE WHEN {m} = 2 THEN 28 + CASE WHEN ({y} % 4 = 0 AND {y} % 100 <> 0) OR {y} % 400 = 0 THEN 1 ELSE 0 END WHEN {m} IN (4, 6, 9, 11) THEN 30 ELSE 31 END";
+  auto ymd_text = [&](const std::string& yy, const std::string& mm, const std::string& dd) {
+    return sql_.Concat({sql_.ZeroPad(yy, 4), "'-'", sql_.ZeroPad(mm, 2), "'-'", sql_.ZeroPad(dd, 2)});
+  };
+  auto dim = [&](const std::string& yy, const std::string& mm) {
+    std::string s = dim_of;
+    auto rep = [&](const std::string& from, const std::string& to) {
+      for (std::size_t at = s.find(from); at != std::string::npos; at = s.find(from, at + to.size())) {
+        s.replace(at, from.size(), to);
+      }
+    };
+    rep("{y} % 400", sql_.Mod(yy, "400"));  // before "{y} % 4", its prefix
+    rep("{y} % 100", sql_.Mod(yy, "100"));
+    rep("{y} % 4", sql_.Mod(yy, "4"));
+    rep("{m}", mm);
+    return "(" + s + ")";
+  };
+  // A span of |months| months starting at month index |first_index| of fiscal year |fy|.
+  auto span = [&](const std::string& first_index, int months) {
+    const std::string a = fmt::format("({} - 1 + {})", start, first_index);
+    const std::string b = fmt::format("({} - 1 + {} + {})", start, first_index, months - 1);
+    const std::string sy = fmt::format("({} + {})", fy, sql_.IntDiv(a, "12"));
+    const std::string sm = fmt::format("({} + 1)", sql_.Mod(a, "12"));
+    const std::string ey = fmt::format("({} + {})", fy, sql_.IntDiv(b, "12"));
+    const std::string em = fmt::format("({} + 1)", sql_.Mod(b, "12"));
+    first = ymd_text(sy, sm, "1");
+    last = ymd_text(ey, em, dim(ey, em));
+  };
+  switch (kind) {
+    case Period::kMonth:
+      label = sql_.Concat({sql_.ZeroPad(y, 4), "'-'", sql_.ZeroPad(m, 2)});
+      first = ymd_text(y, m, "1");
+      last = ymd_text(y, m, dim(y, m));
+      break;
+    case Period::kQuarter: {
+      const std::string q = sql_.IntDiv(idx, "3");  // 0..3
+      label = "CASE";
+      for (int i = 0; i < 4; ++i) {
+        label += fmt::format(" WHEN {} = {} THEN {}", q, i, templated(Period::kQuarter, 5555 * 4 + i, fy));
+      }
+      label += " END";
+      span(fmt::format("({} * 3)", q), 3);
+      break;
+    }
+    case Period::kHalf: {
+      const std::string h = sql_.IntDiv(idx, "6");
+      label = fmt::format("CASE WHEN {} = 0 THEN {} ELSE {} END", h,
+                          templated(Period::kHalf, 5555 * 2, fy), templated(Period::kHalf, 5555 * 2 + 1, fy));
+      span(fmt::format("({} * 6)", h), 6);
+      break;
+    }
+    case Period::kYear:
+      label = templated(Period::kYear, 5555, fy);
+      span("0", 12);
+      break;
+    case Period::kWeek: {
+      if (cal.week_starts_sunday) {
+        const std::string f = fmt::format("({} - {})", day, sql_.Mod(fmt::format("({} + 4)", day), "7"));
+        const std::string text = DayText(f);
+        const std::string sample = PeriodLabelOf(Period::kWeek, cal, 3);  // 1970-01-04 (a Sunday)
+        label = sql_.Concat({text, sql_.Str(sample.substr(10))});
+        first = text;
+        last = DayText(fmt::format("({} + 6)", f));
+      } else {
+        const std::string dow = sql_.Mod(fmt::format("({} + 3)", day), "7");  // Monday 0
+        const std::string thu = Add(3, key + "thu", fmt::format("({} - {} + 3)", day, dow));
+        const std::string ty = sql_.Cast(fmt::format("substr({}, 1, 4)", DayText(thu)), sql_.BigintType());
+        const std::string jan1 = DaysFromCivil(ty, "1", "1");
+        const std::string week = fmt::format("({} + 1)", sql_.IntDiv(fmt::format("({} - {})", thu, jan1), "7"));
+        label = sql_.Concat({sql_.ZeroPad(ty, 4), "'-W'", sql_.ZeroPad(week, 2)});
+        first = DayText(fmt::format("({} - 3)", thu));
+        last = DayText(fmt::format("({} + 3)", thu));
+      }
+      break;
+    }
+    case Period::kNone:
+      break;
+  }
+  PeriodCols out;
+  out.label = Add(4, key + "l", fmt::format("CASE WHEN {} IS NULL THEN '' ELSE {} END", day, label));
+  out.start = Add(4, key + "s", fmt::format("CASE WHEN {} IS NOT NULL THEN {} END", day, first));
+  out.end = Add(4, key + "e", fmt::format("CASE WHEN {} IS NOT NULL THEN {} END", day, last));
+  by_key_[key + "l"] = out.label;
+  by_key_[key + "s"] = out.start;
+  by_key_[key + "e"] = out.end;
+  return out;
+}
+
+std::string SourceSql::Where(const std::string& text, const SourceLoc& loc, const std::string& what) {
+  const WhereExpr expr = WhereExpr::Parse(text, loc);
+  if (expr.empty()) return "TRUE";
+  const std::string cond = WhereSql(*this, expr, what);
+  return Add(3, "w:" + what + ":" + std::string(TrimSpace(text)), cond);
+}
+
+std::string SourceSql::Metric(const std::string& expr) { return Add(4, "m:" + expr, expr); }
+
+std::string SourceSql::Base(const std::string& id, const std::string& file,
+                            const std::vector<std::string>& more, const std::string& encoding,
+                            char delimiter, const SourceLoc& loc) const {
+  if (auto it = tables_.find(id); it != tables_.end()) return sql_.TableName(it->second);
+  if (sql_.dialect() != SqlDialect::kDuckDb) return sql_.Id(id);
+  std::string enc;
+  if (encoding == "utf-8" || encoding == "utf-8-sig" || encoding == "ascii") {
+    enc = "utf-8";
+  } else if (encoding.rfind("utf-16", 0) == 0) {
+    enc = "utf-16";
+  } else if (encoding == "latin-1" || encoding == "iso-8859-1") {
+    enc = "latin-1";
+  } else {
+    throw Error(ExitCode::kUsage,
+                fmt::format("'{}' ({}): DuckDB's read_csv reads UTF-8, UTF-16 and Latin-1, not "
+                            "{}: convert the file (iconv -f {} -t UTF-8) or load it into a table "
+                            "and give --table {}=SCHEMA.TABLE",
+                            id, file, encoding, encoding == "cp932" ? "CP932" : encoding, id),
+                loc);
+  }
+  auto absolute = [](const std::string& f) { return std::filesystem::absolute(f).lexically_normal().string(); };
+  std::string files = sql_.Str(absolute(file));
+  if (!more.empty()) {
+    files = "[" + files;
+    for (const std::string& f : more) files += ", " + sql_.Str(absolute(f));
+    files += "]";
+  }
+  return fmt::format("read_csv({}, header = true, all_varchar = true, delim = {}, quote = '\"', "
+                     "escape = '\"', encoding = {})",
+                     files, sql_.Str(std::string(1, delimiter)), sql_.Str(enc));
+}
+
+std::string SourceSql::From() const {
+  std::string from = Base(def_.id, def_.file, def_.more_files, encoding_, delimiter_, def_.file_loc) + " b";
+  const std::string trim = fmt::format("^{0}+|{0}+$", kTrimClass);
+  auto trimmed = [&](const std::string& x) {
+    return fmt::format("NULLIF({}, '')", sql_.ReplaceAll(sql_.ToText(x), trim, ""));
+  };
+  for (std::size_t i = 0; i < lookups_.size(); ++i) {
+    const LookupDef& l = *lookups_[i];
+    const std::string base = Base(l.id, l.file, {}, lookup_encodings_[i], lookup_delimiters_[i], l.file_loc);
+    const auto& header = lookup_headers_[i];
+    auto find = [&](const std::string& name) -> std::string {
+      const int c = FindColumn(header, name);
+      if (c < 0) {
+        throw Error(ExitCode::kUsage,
+                    fmt::format("lookup '{}': column '{}' is not in {} (the header has {})", l.id,
+                                name, l.file, QuoteHeaders(header)),
+                    l.loc);
+      }
+      return "lk." + sql_.Id(header[static_cast<std::size_t>(c)]);
+    };
+    const std::string key = trimmed(find(l.key));
+    std::string pick;
+    std::string filter = key + " IS NOT NULL";
+    const std::string& pick_name = l.first.empty() ? l.last : l.first;
+    // Rows in file order, for ties: DuckDB keeps a CSV's order, PostgreSQL a COPY's (ctid).
+    std::string row_order;
+    std::string inner = base + " lk";
+    if (sql_.dialect() == SqlDialect::kDuckDb) {
+      inner = fmt::format("(SELECT *, ROW_NUMBER() OVER () AS crmkpi_row FROM {}) lk", base);
+      row_order = ", crmkpi_row";
+    } else if (sql_.dialect() == SqlDialect::kPostgres) {
+      row_order = ", lk.ctid";
+    }
+    if (!pick_name.empty()) {
+      // The lookup's dates are read in UTC, as the engine reads them (LoadLookup).
+      const std::string t = trimmed(find(pick_name));
+      const std::string u = sql_.Translate(t, "年月日", "--");
+      auto part = [&](std::string_view pattern) {
+        return sql_.Cast(fmt::format("NULLIF({}, '')", sql_.Extract(u, pattern)), sql_.BigintType());
+      };
+      const std::string instant = fmt::format(
+          "CASE WHEN {0} THEN {1} * 86400 + COALESCE({2}, 0) * 3600 + COALESCE({3}, 0) * 60 + "
+          "COALESCE({4}, 0) END",
+          sql_.Matches(u, kDatePattern),
+          DaysFromCivil(part("^([0-9]{4})"), part("^[0-9]{4}[-/.]([0-9]{1,2})"),
+                        part("^[0-9]{4}[-/.][0-9]{1,2}[-/.]([0-9]{1,2})")),
+          part("^[^ T]*[ T]([0-9]{1,2}):"), part("^[^ T]*[ T][0-9]{1,2}:([0-9]{2})"),
+          part("^[^ T]*[ T][0-9]{1,2}:[0-9]{2}:([0-9]{2})"));
+      filter += " AND " + instant + " IS NOT NULL";
+      pick = fmt::format(", {} AS crmkpi_pick",
+                         sql_.RowNumber(key, instant + (l.first.empty() ? " DESC" : " ASC") + row_order));
+    } else {
+      pick = fmt::format(", COUNT(*) OVER (PARTITION BY {}) AS crmkpi_keys", key);
+    }
+    std::string columns;
+    for (const std::string& h : header) columns += "lk." + sql_.Id(h) + ", ";
+    std::string joined = fmt::format("(SELECT {}{} AS crmkpi_key{} FROM {} WHERE {})", columns, key, pick, inner, filter);
+    if (!pick_name.empty()) joined = fmt::format("(SELECT * FROM {} z WHERE crmkpi_pick = 1)", joined);
+    const int on = schema_.Resolve(l.on);
+    from += fmt::format(" LEFT JOIN {} l{} ON l{}.crmkpi_key = {}", joined, i, i,
+                        trimmed("b." + sql_.Id(schema_.header()[static_cast<std::size_t>(on)])));
+  }
+  return from;
+}
+
+std::string SourceSql::Ctes() const {
+  std::string out;
+  std::string previous;
+  for (std::size_t i = 0; i < layers_.size() || i == 0; ++i) {
+    std::string select;
+    if (i < layers_.size()) {
+      for (const auto& [alias, expr] : layers_[i].exprs) {
+        select += fmt::format(",\n    {} AS {}", expr, alias);
+      }
+    }
+    const std::string name = fmt::format("{}{}", prefix_, i);
+    if (i == 0) {
+      out += fmt::format("{} AS (\n  SELECT 1 AS crmkpi_one{}\n  FROM {}\n)", name, select, From());
+    } else {
+      out += fmt::format(",\n{} AS (\n  SELECT *{}\n  FROM {}\n)", name, select, previous);
+    }
+    previous = name;
+  }
+  out += fmt::format(",\n{} AS (\n  SELECT * FROM {}{}\n)", Rows(), previous,
+                     filter_.empty() ? "" : "\n  WHERE " + filter_);
+  return out;
+}
+
+}  // namespace crmkpi::sql_detail

@@ -1,0 +1,114 @@
+// One source's rows as a chain of SQL CTEs (sql_script.h): the table (or, in DuckDB, the CSV)
+// with its lookups joined, then per layer the values the metrics ask for — trimmed text, parsed
+// amounts and dates, stage classes, where conditions, group keys, periods — each computed once
+// per row under an alias, as the engine's RowContext parses each column once per row.
+//
+//   L0  text:     t<i> = the trimmed value, NULL when empty (docs/kpis.md R5)
+//   L1  parts:    date parts, amount text normalised, stage in its normal form
+//   L2  values:   amounts (DECIMAL, status, mark), dates (local day, instant, has time,
+//                 status), stage class and order, group keys
+//   L3  rows:     where conditions, periods
+//   L4  metrics:  per-metric values and statuses; the source's filter applied here
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "crmkpi/definition/kpi_model.h"
+#include "crmkpi/definition/where.h"
+#include "crmkpi/sql/sql_dialect.h"
+#include "crmkpi/values/date_time.h"
+
+namespace crmkpi::sql_detail {
+
+// The status codes of a parsed value: 0 ok, 1 missing (empty), 2 invalid.
+struct ParsedAmount {
+  std::string value;   // DECIMAL or NULL
+  std::string status;  // 0, 1, 2
+  std::string mark;    // the currency code its mark names ('' for none), NULL when not ok
+};
+struct ParsedDate {
+  std::string day;      // local calendar day (days since 1970-01-01), NULL when not ok
+  std::string instant;  // seconds since 1970-01-01T00:00:00Z
+  std::string has_time; // 1 when the text has a time of day (a ':'), else 0
+  std::string status;   // 0, 1, 2
+};
+struct PeriodCols {
+  std::string label, start, end;  // text; '' label (and NULL bounds) for a row without a date
+};
+
+class SourceSql {
+ public:
+  // |tables|: --table ID=NAME. |lookups|: the lookups joined onto this source.
+  SourceSql(const Sql& sql, const KpiModel& model, const SourceDef& def,
+            const std::map<std::string, std::string>& tables);
+
+  const SourceDef& def() const { return def_; }
+  const RowSchema& schema() const { return schema_; }
+  const Sql& sql() const { return sql_; }
+  // Where the ordinary messages point at the source ("source 'deals' (deals.csv)").
+  std::string What() const;
+
+  // Column |c| of the schema (header or lookup column).
+  std::string Text(int c);
+  ParsedAmount Amount(int c);
+  ParsedDate Date(int c);
+  std::string StageClass();   // 'won', 'lost' or 'open'
+  std::string StageOrder();   // the position in the source's stages, NULL when not in them
+  std::string GroupKey(int c);  // the engine's group key: '' for an empty value
+  PeriodCols PeriodOf(Period kind, int c);
+  // A where text bound to this source: a boolean alias (TRUE or FALSE, never NULL).
+  std::string Where(const std::string& text, const SourceLoc& loc, const std::string& what);
+  // A per-row expression of the metrics' layer (L4).
+  std::string Metric(const std::string& expr);
+
+  // The zone of the source's naive times (its tz, else the definition's).
+  std::string tz() const { return def_.tz.empty() ? model_.tz : def_.tz; }
+  // Resolves |name| as the engine does (RowSchema::Resolve), or -1.
+  int Resolve(const std::string& name) const;
+
+  // The CTEs (without WITH), and the name of the last: the rows the metrics aggregate.
+  std::string Ctes() const;
+  std::string Rows() const { return prefix_ + "rows"; }
+  // Set-up statements the script needs first (DuckDB: nothing; kept for the NFKC macro).
+  const std::string& prefix() const { return prefix_; }
+
+ private:
+  std::string Add(int layer, const std::string& key, const std::string& expr);
+  std::string From() const;     // the FROM of L0: table or read_csv, lookups joined
+  std::string Base(const std::string& id, const std::string& file,
+                   const std::vector<std::string>& more, const std::string& encoding,
+                   char delimiter, const SourceLoc& loc) const;
+  std::string StageNorm();
+
+  std::string DaysFromCivil(const std::string& y, const std::string& m, const std::string& d) const;
+  // A day number as YYYY-MM-DD text.
+  std::string DayText(const std::string& day);
+
+  const Sql& sql_;
+  const KpiModel& model_;
+  const SourceDef& def_;
+  const std::map<std::string, std::string>& tables_;
+  RowSchema schema_;
+  std::vector<const LookupDef*> lookups_;
+  std::vector<int> lookup_first_;  // schema column of each lookup's first column
+  std::vector<std::vector<std::string>> lookup_headers_;
+  std::vector<char> lookup_delimiters_;
+  std::vector<std::string> lookup_encodings_;
+  char delimiter_ = ',';
+  std::string encoding_;
+  std::int64_t tz_offset_ = 0;  // the source's zone: a fixed offset (seconds east of UTC)
+  std::string prefix_;
+  struct Layer {
+    std::vector<std::pair<std::string, std::string>> exprs;  // alias, expression
+  };
+  std::vector<Layer> layers_;
+  std::map<std::string, std::string> by_key_;  // what was asked for → its alias
+  std::map<std::string, int> layer_of_;        // alias → layer
+  std::string filter_;  // alias of the source's filter, empty for none
+  int next_ = 0;
+};
+
+}  // namespace crmkpi::sql_detail
