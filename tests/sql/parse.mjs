@@ -7,8 +7,10 @@
 // node-sql-parser (DATABASES below). node-sql-parser 5.4.0 has no Spark SQL grammar: spark is
 // parsed as Hive (HiveQL, which Spark SQL grew from: backquoted names, the same functions), and
 // has no DuckDB grammar at all (duckdb is run, not parsed: run_duckdb.mjs).
-// Spark only: TRY_CAST( is read as CAST( (the same syntax; Hive has no TRY_CAST, and Spark's
-// ANSI mode, the default from Spark 4, makes a failing CAST an error).
+// Where a grammar lacks a word the real dialect has, the word is read as one of the same kind
+// the grammar knows (REWRITES; nothing else is changed): Spark's TRY_CAST( as CAST( (Hive has
+// no TRY_CAST, and Spark's ANSI mode, the default from Spark 4, makes a failing CAST an error)
+// and its integer division `a DIV b` as `a / b`; BigQuery's type BIGNUMERIC as NUMERIC.
 // Each statement (split at a `;` ending a line, split.mjs) is parsed on its own; exit 0 when all
 // parse, else 1 with "SCRIPT:LINE:COLUMN: message" of the first that does not (the line in the
 // script), exit 2 on a usage error or an unknown dialect.
@@ -24,9 +26,10 @@ export const DATABASES = ['athena', 'bigquery', 'db2', 'flinksql', 'hive', 'mari
   'noql', 'postgresql', 'redshift', 'snowflake', 'sqlite', 'transactsql', 'trino'];
 // crmkpi's dialects → node-sql-parser's database; a backslash escapes inside '…' in these.
 const DIALECTS = {
-  spark: { database: 'hive', backslash: true, rewrite: (sql) => sql.replace(/\bTRY_CAST\s*\(/gi, 'CAST(') },
+  spark: { database: 'hive', backslash: true, rewrites: [[/\bTRY_CAST\s*\(/gi, 'CAST('],
+    [/\sDIV\s/gi, ' / ']] },
   trino: { database: 'trino', backslash: false },
-  bigquery: { database: 'bigquery', backslash: true },
+  bigquery: { database: 'bigquery', backslash: true, rewrites: [[/\bBIGNUMERIC\b/gi, 'NUMERIC']] },
   snowflake: { database: 'snowflake', backslash: true },
   postgres: { database: 'postgresql', backslash: false },
 };
@@ -60,7 +63,9 @@ if (statements.length === 0) {
 const parser = new Parser();
 for (const st of statements) {
   try {
-    parser.astify(how.rewrite ? how.rewrite(st.text) : st.text, { database: how.database });
+    let sql = st.text;
+    for (const [from, to] of how.rewrites ?? []) sql = sql.replace(from, to);
+    parser.astify(sql, { database: how.database });
   } catch (e) {
     // A peggy SyntaxError has the place in the statement; the line in the script is the
     // statement's first line + that line - 1 (the statement's text starts at its line's
