@@ -15,9 +15,16 @@ packages=(g++ cmake ninja-build pkg-config libcli11-dev libfmt-dev libhowardhinn
           clang libclang-rt-14-dev)
 # Only the tests need these: dpkg-dev (dpkg-shlibdeps, for the .deb CPack makes), man-db and zsh
 # (the installed man page and completions are checked; tests/integration/package_test.py);
-# chromium with a Japanese font (the HTML dashboards are rendered in headless Chromium).
+# chromium with a Japanese font (the HTML dashboards are rendered in headless Chromium);
+# postgresql (the SQL of `crmkpi sql` runs on a throw-away cluster: tests/integration/
+# sql_engines_test.py) and Node.js with npm (DuckDB and node-sql-parser, tests/sql/package.json).
 if [ "$mode" = test ]; then
-  packages+=(dpkg-dev man-db zsh chromium fonts-ipafont-gothic)
+  packages+=(dpkg-dev man-db zsh chromium fonts-ipafont-gothic postgresql)
+  # By command, not by package: a Node.js from elsewhere (NodeSource's nodejs bundles npm and
+  # conflicts with Debian's npm package) serves as well.
+  if ! command -v node > /dev/null || ! command -v npm > /dev/null; then
+    packages+=(nodejs npm)
+  fi
 fi
 missing=()
 for p in "${packages[@]}"; do
@@ -29,6 +36,12 @@ if ((${#missing[@]})); then
   echo "== installing: ${missing[*]}"
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+# The tests' Node packages (tests/sql/package-lock.json), once per clone.
+if [ "$mode" = test ] && [ ! -d tests/sql/node_modules ]; then
+  echo "== npm ci --prefix tests/sql"
+  npm ci --prefix tests/sql --no-audit --no-fund --loglevel=error > /dev/null
 fi
 
 # Which passes `test` runs: all of them unless CRMKPI_SETUP_PASSES names fewer (the set-up

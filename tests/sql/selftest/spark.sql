@@ -1,0 +1,24 @@
+-- The long result of tests/sql/selftest/kpi.ini, written by hand (what `crmkpi sql` prints).
+SELECT 'deals' AS metric, '' AS group_by, CAST(NULL AS STRING) AS `担当者`, CAST(NULL AS STRING) AS period,
+       CAST(NULL AS STRING) AS period_start, CAST(NULL AS STRING) AS period_end,
+       CAST(count(*) AS STRING) AS value, CAST(NULL AS STRING) AS numerator, CAST(NULL AS STRING) AS denominator,
+       CAST(count(*) AS STRING) AS n, CAST(NULL AS STRING) AS censored, CAST(NULL AS STRING) AS reason, CAST(NULL AS STRING) AS currency,
+       NULL AS excluded
+FROM {{deals}}
+UNION ALL
+SELECT 'deals' AS metric, '担当者' AS group_by, coalesce(`担当者`, '') AS `担当者`, CAST(NULL AS STRING) AS period,
+       CAST(NULL AS STRING) AS period_start, CAST(NULL AS STRING) AS period_end,
+       CAST(count(*) AS STRING) AS value, CAST(NULL AS STRING) AS numerator, CAST(NULL AS STRING) AS denominator,
+       CAST(count(*) AS STRING) AS n, CAST(NULL AS STRING) AS censored, CAST(NULL AS STRING) AS reason, CAST(NULL AS STRING) AS currency,
+       NULL AS excluded
+FROM {{deals}}
+GROUP BY coalesce(`担当者`, '')
+UNION ALL
+SELECT 'won_amount' AS metric, '' AS group_by, CAST(NULL AS STRING) AS `担当者`, CAST(NULL AS STRING) AS period,
+       CAST(NULL AS STRING) AS period_start, CAST(NULL AS STRING) AS period_end,
+       CAST(coalesce(sum(CAST(amount AS DECIMAL(38, 4))), 0) AS STRING) AS value, CAST(NULL AS STRING) AS numerator, CAST(NULL AS STRING) AS denominator,
+       CAST(count(amount) AS STRING) AS n, CAST(NULL AS STRING) AS censored, CAST(NULL AS STRING) AS reason, CAST(NULL AS STRING) AS currency,
+       CASE WHEN count(*) > count(amount)
+            THEN concat('missing_amount=', CAST(count(*) - count(amount) AS STRING)) END AS excluded
+FROM {{deals}}
+WHERE stage = 'won';
