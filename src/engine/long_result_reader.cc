@@ -63,6 +63,13 @@ LongDocument FromCsv(std::string text, const std::string& file) {
       f.is_number = true;
       r.fields.emplace(header[i], std::move(f));
     }
+    if (r.fields["metric"].text == std::optional<std::string>("@error")) {
+      // The warehouse's SQL found what crmkpi's pass stops at (crmkpi sql: a duplicate key of a
+      // unique lookup): the result is not a long result of the data.
+      throw Error::Input(fmt::format("the result reports an error of the data: {}",
+                                     r.fields["value"].text.value_or("")),
+                         r.fields["value"].loc);
+    }
     if (r.fields["metric"].text == "@as_of") {
       doc.as_of = r.fields["value"].text;
       doc.as_of_loc = r.fields["value"].loc;

@@ -88,8 +88,9 @@ std::string ExName(int e, const std::string& value_role, const std::string& from
   return out;
 }
 
-[[noreturn]] void NotCompiled(const MetricDef& m, const std::string& what) {
-  throw Error(ExitCode::kUsage, fmt::format("metric '{}': {}", m.id, what), m.loc);
+[[noreturn]] void NotCompiled(const Sql& sql, const MetricDef& m, const std::string& what) {
+  throw Error(ExitCode::kUsage,
+              fmt::format("metric '{}' cannot be compiled for {}: {}", m.id, sql.name(), what), m.loc);
 }
 
 }  // namespace
@@ -111,12 +112,12 @@ std::vector<std::string> MetricSelects(SourceSql& s, const MetricDef& m, const L
     return c;
   };
   if (m.aggregation == Aggregation::kFigure) {
-    NotCompiled(m, fmt::format("the figures of a {} source are computed by crmkpi's analysis, "
+    NotCompiled(sql, m, fmt::format("the figures of a {} source are computed by crmkpi's analysis, "
                                "not compiled to SQL: run crmkpi on that export",
                                "stage-history or forecast"));
   }
   if (m.aggregation == Aggregation::kKmMedian) {
-    NotCompiled(m, "km_median (Kaplan–Meier) is not compiled to SQL: its survival estimate "
+    NotCompiled(sql, m, "km_median (Kaplan–Meier) is not compiled to SQL: its survival estimate "
                    "needs an ordered scan the long result does not express yet");
   }
   const bool has_duration = !m.duration_from.empty();
@@ -159,7 +160,7 @@ std::vector<std::string> MetricSelects(SourceSql& s, const MetricDef& m, const L
     unit = m.duration_unit == DurationUnit::kHours ? 3600 : 86400;
     if (agg == Aggregation::kSla) {
       if (as_of.empty()) {
-        NotCompiled(m, "sla needs the as-of its unfinished rows are late at: give the "
+        NotCompiled(sql, m, "sla needs the as-of its unfinished rows are late at: give the "
                        "definition as_of = DATE or crmkpi sql --as-of DATE");
       }
       // met 1, breached 0; an unfinished row is pending until as-of − FROM passes within.
@@ -226,7 +227,7 @@ std::vector<std::string> MetricSelects(SourceSql& s, const MetricDef& m, const L
     excluded.emplace_back(kNotInOrder, fmt::format("({} AND {} = -2)", w, state));
     out = Out::kRatio;
   } else if (!missing && (agg == Aggregation::kCount || agg == Aggregation::kSla)) {
-    if (agg == Aggregation::kSla) NotCompiled(m, "sla needs a duration = FROM..TO");
+    if (agg == Aggregation::kSla) NotCompiled(sql, m, "sla needs a duration = FROM..TO");
     if (!m.columns.empty()) {
       const int c = resolve(m.columns[0], "column");
       const std::string t = s.Text(c);
@@ -264,7 +265,7 @@ std::vector<std::string> MetricSelects(SourceSql& s, const MetricDef& m, const L
     const bool money = m.money ? *m.money : (amount_role >= 0 && reads_amount);
     if (money) {
       if (!s.def().fx.empty() || schema.roles()[Role::kCurrency] >= 0) {
-        NotCompiled(m, "money with exchange rates ([fx]) or a currency column is not "
+        NotCompiled(sql, m, "money with exchange rates ([fx]) or a currency column is not "
                        "compiled to SQL yet: convert the amounts in the warehouse and set "
                        "money = false");
       }
@@ -272,7 +273,7 @@ std::vector<std::string> MetricSelects(SourceSql& s, const MetricDef& m, const L
       money_mark = s.Amount(marked).mark;
     }
   } else if (!missing) {
-    if (m.columns.size() != 1) NotCompiled(m, "this aggregation needs one numeric column");
+    if (m.columns.size() != 1) NotCompiled(sql, m, "this aggregation needs one numeric column");
     const int c = resolve(m.columns[0], "column");
     value_role = RoleOf(schema, c);
     const ParsedAmount a = s.Amount(c);
@@ -285,7 +286,7 @@ std::vector<std::string> MetricSelects(SourceSql& s, const MetricDef& m, const L
     const bool money = m.money ? *m.money : (amount_role >= 0 && c == amount_role);
     if (money) {
       if (!s.def().fx.empty() || schema.roles()[Role::kCurrency] >= 0) {
-        NotCompiled(m, "money with exchange rates ([fx]) or a currency column is not "
+        NotCompiled(sql, m, "money with exchange rates ([fx]) or a currency column is not "
                        "compiled to SQL yet: convert the amounts in the warehouse and set "
                        "money = false");
       }
@@ -299,10 +300,19 @@ std::vector<std::string> MetricSelects(SourceSql& s, const MetricDef& m, const L
   }
   const std::string num_col = numerator_sum.empty() ? "" : s.Metric(numerator_sum);
   // The currency marks of the column over the source's rows (the engine's are per column).
-  std::string marks;
+  // One flag per code over the source's rows (a one-row table joined on), so that no dialect needs
+  // a scalar subquery or a DISTINCT aggregate; the codes in byte order, joined by '+'.
+  std::string marks, marks_from;
   if (!money_mark.empty()) {
-    marks = fmt::format("(SELECT {} FROM {})", sql.DistinctList(fmt::format("NULLIF({}, '')", money_mark)),
-                        s.Rows());
+    std::string flags;
+    std::vector<std::string> present;
+    for (const char* code : {"EUR", "GBP", "JPY", "USD"}) {
+      flags += fmt::format("{}MAX(CASE WHEN {} = '{}' THEN 1 ELSE 0 END) AS crmkpi_mark_{}",
+                           flags.empty() ? "" : ", ", money_mark, code, code);
+      present.push_back(fmt::format("CASE WHEN MAX(crmkpi_marks.crmkpi_mark_{0}) = 1 THEN '{0}' END", code));
+    }
+    marks_from = fmt::format(" CROSS JOIN (SELECT {} FROM {}) crmkpi_marks", flags, s.Rows());
+    marks = fmt::format("NULLIF({}, '')", sql.JoinSkippingNull("+", present));
   }
 
   // The groupings: the total, the period alone, each `by` (with the period).
@@ -360,6 +370,7 @@ std::vector<std::string> MetricSelects(SourceSql& s, const MetricDef& m, const L
       distinct_value = fmt::format("CASE WHEN crmkpi_key_rows {} {} THEN {} END",
                                    kOps[static_cast<int>(m.having->op)], m.having->count, value);
     }
+    from += marks_from;
     const std::string null_text = sql.Cast("NULL", text);
     std::string v, numerator = null_text, denominator = null_text, reason = null_text;
     const std::string nn = fmt::format("COALESCE({}, 0)", n);
@@ -416,7 +427,7 @@ std::vector<std::string> MetricSelects(SourceSql& s, const MetricDef& m, const L
           const double p = agg == Aggregation::kMedian ? 0.5 : m.percentile;
           const std::string q = sql.Quantile(sql.Cast(value, dbl), p);
           if (q.empty()) {
-            NotCompiled(m, fmt::format("{} has no exact type-7 quantile (PERCENTILE_CONT as an "
+            NotCompiled(sql, m, fmt::format("{} has no exact type-7 quantile (PERCENTILE_CONT as an "
                                        "aggregate): use duckdb, postgres, spark or snowflake",
                                        sql.name()));
           }
@@ -425,7 +436,7 @@ std::vector<std::string> MetricSelects(SourceSql& s, const MetricDef& m, const L
           break;
         }
         default:
-          NotCompiled(m, "this aggregation is not compiled to SQL");
+          NotCompiled(sql, m, "this aggregation is not compiled to SQL");
       }
     }
     // Money: its marks' currency, or n/a when they mix currencies.
@@ -453,7 +464,9 @@ std::vector<std::string> MetricSelects(SourceSql& s, const MetricDef& m, const L
     }
     values.push_back(g.start.empty() ? null_text : "MIN(" + g.start + ")");
     values.push_back(g.end.empty() ? null_text : "MIN(" + g.end + ")");
-    for (const std::string& x : {v, numerator, denominator, as_text(missing ? "0" : nn), null_text,
+    // An optional metric without its column aggregates nothing else: COUNT(*) * 0 keeps one row
+    // per group (a SELECT without an aggregate would give one per row).
+    for (const std::string& x : {v, numerator, denominator, as_text(missing ? "COUNT(*) * 0" : nn), null_text,
                                  reason, currency, ex}) {
       values.push_back(x);
     }

@@ -87,7 +87,7 @@ std::int64_t FixedOffset(const std::string& tz, const SourceDef& def) {
         first = false;
       } else if (off != offset) {
         throw Error(ExitCode::kUsage,
-                    fmt::format("source '{}': the time zone {} changes its offset (daylight "
+                    fmt::format("source '{}' cannot be compiled for any dialect: the time zone {} changes its offset (daylight "
                                 "saving time); crmkpi sql compiles zones with one fixed offset "
                                 "since 1970 (Asia/Tokyo, UTC, …): convert the dates in the "
                                 "warehouse to UTC and set tz = UTC",
@@ -186,9 +186,10 @@ std::string SourceSql::Text(int c) {
 ParsedAmount SourceSql::Amount(int c) {
   if (def_.decimal == "comma") {
     throw Error(ExitCode::kUsage,
-                fmt::format("{}: decimal = comma is not compiled to SQL yet: load the amounts "
-                            "as numbers in the warehouse and remove decimal = comma",
-                            What()),
+                fmt::format("{} cannot be compiled for {}: decimal = comma is not compiled to SQL "
+                            "yet: load the amounts as numbers in the warehouse and remove "
+                            "decimal = comma",
+                            What(), sql_.name()),
                 def_.loc);
   }
   const std::string t = Text(c);
@@ -374,9 +375,10 @@ ParsedDate SourceSql::ParseDate(const std::string& t, const std::string& key, bo
 ParsedDate SourceSql::Date(int c) {
   if (!def_.date_format.empty()) {
     throw Error(ExitCode::kUsage,
-                fmt::format("{}: date_format = {} is not compiled to SQL yet: load the dates "
-                            "as DATE or TIMESTAMP columns (ISO text) and remove date_format",
-                            What(), def_.date_format),
+                fmt::format("{} cannot be compiled for {}: date_format = {} is not compiled to "
+                            "SQL yet: load the dates as DATE or TIMESTAMP columns (ISO text) and "
+                            "remove date_format",
+                            What(), sql_.name(), def_.date_format),
                 def_.loc);
   }
   const std::string key = "d" + Int(c);
@@ -459,10 +461,11 @@ std::string SourceSql::GroupKey(int c) {
   const std::string nfkc = sql_.Nfkc(t);
   if (nfkc.empty()) {
     throw Error(ExitCode::kUsage,
-                fmt::format("{}: group keys are compared after NFKC (docs/kpis.md, \"Group "
-                            "keys\"), which {} cannot express: set exact_groups = true in "
-                            "[crmkpi] (or --exact-groups) after normalising the column '{}' "
-                            "in the warehouse, or use another dialect",
+                fmt::format("{0} cannot be compiled for {1}: group keys are compared after NFKC "
+                            "(docs/kpis.md, \"Group keys\"), which {1} has no function for: set "
+                            "exact_groups = true in [crmkpi] (or --exact-groups) after "
+                            "normalising the column '{2}' in the warehouse, or use another "
+                            "dialect",
                             What(), sql_.name(), schema_.name(c)),
                 def_.loc);
   }
@@ -648,8 +651,8 @@ std::string SourceSql::Base(const std::string& id, const std::string& file,
     enc = "latin-1";
   } else {
     throw Error(ExitCode::kUsage,
-                fmt::format("'{}' ({}): DuckDB's read_csv reads UTF-8, UTF-16 and Latin-1, not "
-                            "{}: convert the file (iconv -f {} -t UTF-8) or load it into a table "
+                fmt::format("'{}' ({}) cannot be compiled for duckdb: DuckDB's read_csv reads "
+                            "UTF-8, UTF-16 and Latin-1, not {}: convert the file (iconv -f {} -t UTF-8) or load it into a table "
                             "and give --table {}=SCHEMA.TABLE",
                             id, file, encoding, encoding == "cp932" ? "CP932" : encoding, id),
                 loc);
@@ -669,10 +672,11 @@ std::string SourceSql::Base(const std::string& id, const std::string& file,
 }
 
 std::string SourceSql::From() const {
+  guards_.clear();
   if (def_.lenient && sql_.dialect() == SqlDialect::kDuckDb && tables_.count(def_.id) == 0) {
     throw Error(ExitCode::kUsage,
-                fmt::format("{}: lenient = true skips malformed rows, which DuckDB's read_csv "
-                            "does not do alike: load the file into a table and give --table "
+                fmt::format("{} cannot be compiled for duckdb: lenient = true skips malformed "
+                            "rows, which DuckDB's read_csv does not do alike: load the file into a table and give --table "
                             "{}=SCHEMA.TABLE, or remove lenient",
                             What(), def_.id),
                 def_.loc);
@@ -697,8 +701,6 @@ std::string SourceSql::From() const {
       return "lk." + sql_.Id(header[static_cast<std::size_t>(c)]);
     };
     const std::string key = trimmed(find(l.key));
-    std::string pick;
-    std::string filter = key + " IS NOT NULL";
     const std::string& pick_name = l.first.empty() ? l.last : l.first;
     // Rows in file order, for ties: DuckDB keeps a CSV's order, PostgreSQL a COPY's (ctid).
     std::string row_order;
@@ -707,24 +709,41 @@ std::string SourceSql::From() const {
       inner = fmt::format("(SELECT *, ROW_NUMBER() OVER () AS crmkpi_row FROM {}) lk", base);
       row_order = ", crmkpi_row";
     } else if (sql_.dialect() == SqlDialect::kPostgres) {
-      row_order = ", lk.ctid";
+      row_order = ", crmkpi_row";
     }
+    std::string columns;
+    for (const std::string& h : header) columns += "lk." + sql_.Id(h) + ", ";
+    // The key (and the pick's instant, the row's order) computed first, so that the window
+    // partitions and orders by columns.
+    std::string keyed = columns + key + " AS crmkpi_key";
+    if (sql_.dialect() == SqlDialect::kDuckDb) keyed += ", lk.crmkpi_row";
+    if (sql_.dialect() == SqlDialect::kPostgres) keyed += ", lk.ctid AS crmkpi_row";
+    std::string joined;
     if (!pick_name.empty()) {
       // The lookup's dates are read in UTC, as the engine reads them (LoadLookup).
       const std::string t = trimmed(find(pick_name));
       const ParsedDate parsed = ParseDate(
           t, "", false, 0, [](const std::string&, const std::string& e) { return "(" + e + ")"; });
-      const std::string instant = parsed.instant;
-      filter += " AND " + instant + " IS NOT NULL";
-      pick = fmt::format(", {} AS crmkpi_pick",
-                         sql_.RowNumber(key, instant + (l.first.empty() ? " DESC" : " ASC") + row_order));
+      keyed += ", " + parsed.instant + " AS crmkpi_t";
+      const std::string ranked = fmt::format(
+          "SELECT *, {} AS crmkpi_pick FROM (SELECT {} FROM {}) k WHERE crmkpi_key IS NOT NULL AND "
+          "crmkpi_t IS NOT NULL",
+          sql_.RowNumber("crmkpi_key", std::string("crmkpi_t") + (l.first.empty() ? " DESC" : " ASC") + row_order),
+          keyed, inner);
+      joined = fmt::format("(SELECT * FROM ({}) z WHERE crmkpi_pick = 1)", ranked);
     } else {
-      pick = fmt::format(", COUNT(*) OVER (PARTITION BY {}) AS crmkpi_keys", key);
+      joined = fmt::format("(SELECT * FROM (SELECT {} FROM {}) k WHERE crmkpi_key IS NOT NULL)", keyed, inner);
+      // Keys must be unique (the engine stops at a duplicate): a duplicate becomes an @error row
+      // of the result, which --metrics reports.
+      guards_.push_back(fmt::format(
+          "SELECT {} AS crmkpi_message FROM (SELECT crmkpi_key FROM (SELECT {} AS crmkpi_key FROM {} lk) k WHERE "
+          "crmkpi_key IS NOT NULL GROUP BY crmkpi_key HAVING COUNT(*) > 1) d",
+          sql_.Concat({sql_.Str(fmt::format("lookup '{}': duplicate key '", l.id)), "crmkpi_key",
+                       sql_.Str(fmt::format("' in column '{}' of {} (for an event log, keep one row "
+                                            "per key with first = DATE_COLUMN or last = DATE_COLUMN)",
+                                            l.key, l.file))}),
+          key, base));
     }
-    std::string columns;
-    for (const std::string& h : header) columns += "lk." + sql_.Id(h) + ", ";
-    std::string joined = fmt::format("(SELECT {}{} AS crmkpi_key{} FROM {} WHERE {})", columns, key, pick, inner, filter);
-    if (!pick_name.empty()) joined = fmt::format("(SELECT * FROM {} z WHERE crmkpi_pick = 1)", joined);
     const int on = schema_.Resolve(l.on);
     from += fmt::format(" LEFT JOIN {} l{} ON l{}.crmkpi_key = {}", joined, i, i,
                         trimmed("b." + sql_.Id(schema_.header()[static_cast<std::size_t>(on)])));

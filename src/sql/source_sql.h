@@ -81,6 +81,9 @@ class SourceSql {
   // The CTEs (without WITH), and the name of the last: the rows the metrics aggregate.
   std::string Ctes() const;
   std::string Rows() const { return prefix_ + "rows"; }
+  // SELECTs of one column, a message, whose rows say the data breaks what the engine stops at
+  // (a duplicate key of a unique lookup); the script returns each as an @error row.
+  const std::vector<std::string>& guards() const { return guards_; }
   // Set-up statements the script needs first (DuckDB: nothing; kept for the NFKC macro).
   const std::string& prefix() const { return prefix_; }
 
@@ -121,6 +124,7 @@ class SourceSql {
   std::vector<Layer> layers_;
   std::map<std::string, std::string> by_key_;  // what was asked for → its alias
   std::map<std::string, int> layer_of_;        // alias → layer
+  mutable std::vector<std::string> guards_;  // made while the FROM is written
   std::string filter_;  // alias of the source's filter, empty for none
   int next_ = 0;
 };

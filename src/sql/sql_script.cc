@@ -110,9 +110,10 @@ std::string CompileSql(const KpiModel& model, const SqlOptions& options) {
     if (metrics.empty()) continue;
     if (def.kind != SourceKind::kRows) {
       throw Error(ExitCode::kUsage,
-                  fmt::format("metric '{}': the figures of {} source '{}' are computed by "
-                              "crmkpi's analysis, not compiled to SQL: run crmkpi on that export",
-                              metrics[0]->id,
+                  fmt::format("metric '{}' cannot be compiled for {}: the figures of {} source '{}' "
+                              "are computed by crmkpi's analysis, not compiled to SQL: run crmkpi "
+                              "on that export",
+                              metrics[0]->id, sql.name(),
                               def.kind == SourceKind::kForecast ? "forecast" : "stage-history",
                               def.id),
                   metrics[0]->loc);
@@ -195,7 +196,20 @@ std::string CompileSql(const KpiModel& model, const SqlOptions& options) {
     throw Error::Usage(fmt::format("{} has no [metric] to compile", model.name));
   }
   std::string ctes = as_of_ctes;
-  for (const auto& s : sources) ctes += (ctes.empty() ? "" : ",\n") + s->Ctes();
+  for (const auto& s : sources) {
+    ctes += (ctes.empty() ? "" : ",\n") + s->Ctes();
+    for (const std::string& guard : s->guards()) {
+      std::vector<std::string> values = {"'@error'", "''"};
+      for (std::size_t i = 2; i < columns.all.size(); ++i) values.push_back(sql.Cast("NULL", sql.TextType()));
+      const auto value_at = std::find(columns.all.begin(), columns.all.end(), "value") - columns.all.begin();
+      values[static_cast<std::size_t>(value_at)] = "crmkpi_message";
+      std::string row = "SELECT";
+      for (std::size_t i = 0; i < values.size(); ++i) {
+        row += fmt::format("{}\n    {} AS {}", i == 0 ? "" : ",", values[i], sql.Id(columns.all[i]));
+      }
+      selects.push_back(row + "\n  FROM (" + guard + ") e");
+    }
+  }
   if (sql.dialect() == SqlDialect::kDuckDb && ctes.find("crmkpi_nfkc(") != std::string::npos) {
     out += DuckDbNfkcMacro(sql);
   }
