@@ -304,15 +304,14 @@ std::vector<std::string> MetricSelects(SourceSql& s, const MetricDef& m, const L
   // a scalar subquery or a DISTINCT aggregate; the codes in byte order, joined by '+'.
   std::string marks, marks_from;
   if (!money_mark.empty()) {
-    std::string flags;
     std::vector<std::string> present;
     for (const char* code : {"EUR", "GBP", "JPY", "USD"}) {
-      flags += fmt::format("{}MAX(CASE WHEN {} = '{}' THEN 1 ELSE 0 END) AS crmkpi_mark_{}",
-                           flags.empty() ? "" : ", ", money_mark, code, code);
-      present.push_back(fmt::format("CASE WHEN MAX(crmkpi_marks.crmkpi_mark_{0}) = 1 THEN '{0}' END", code));
+      present.push_back(fmt::format("CASE WHEN MAX(CASE WHEN {} = '{}' THEN 1 ELSE 0 END) = 1 THEN '{}' END",
+                                    money_mark, code, code));
     }
-    marks_from = fmt::format(" CROSS JOIN (SELECT {} FROM {}) crmkpi_marks", flags, s.Rows());
-    marks = fmt::format("NULLIF({}, '')", sql.JoinSkippingNull("+", present));
+    marks_from = fmt::format(" CROSS JOIN (SELECT NULLIF({}, '') AS crmkpi_currency FROM {}) crmkpi_marks",
+                             sql.JoinSkippingNull("+", present), s.Rows());
+    marks = "MIN(crmkpi_marks.crmkpi_currency)";
   }
 
   // The groupings: the total, the period alone, each `by` (with the period).
