@@ -359,6 +359,34 @@ std::vector<std::string> MetricSelects(SourceSql& s, const MetricDef& m, const L
     for (const std::string& k : g.names) group_by += (group_by.empty() ? "" : "+") + k;
     std::string from = s.Rows();
     std::string distinct_value = value;
+    const bool quantile = !missing && (agg == Aggregation::kMedian || agg == Aggregation::kPercentile);
+    const double p = agg == Aggregation::kMedian ? 0.5 : m.percentile;
+    std::string q;  // the type-7 quantile of the group's values, a DOUBLE
+    if (quantile) {
+      // Type 7 from the values' ranks, in every dialect (Trino has no exact quantile aggregate,
+      // BigQuery's PERCENTILE_CONT is analytic only; one method is one thing to test): each
+      // value's position among the group's values (0-based) and their count, h = p (n − 1), the
+      // value at ⌊h⌋ plus (h − ⌊h⌋) times the step to the next one.
+      const std::string absent = s.Metric(fmt::format("CASE WHEN {} IS NULL THEN 1 ELSE 0 END", value));
+      std::string keys;
+      for (const std::string& e : g.exprs) keys += e + ", ";
+      from = fmt::format(
+          "(SELECT *, {} - 1 AS crmkpi_rank, COUNT({}) OVER (PARTITION BY {}) AS crmkpi_count FROM {}) r",
+          sql.RowNumber(keys + absent, value), value,
+          g.exprs.empty() ? absent : keys.substr(0, keys.size() - 2), s.Rows());
+      if (g.exprs.empty()) {
+        from = fmt::format(
+            "(SELECT *, {} - 1 AS crmkpi_rank, COUNT({}) OVER () AS crmkpi_count FROM {}) r",
+            sql.RowNumber(absent, value), value, s.Rows());
+      }
+      const std::string dbl = sql.DoubleType();
+      const std::string h = fmt::format("({} * (crmkpi_count - 1))", p);
+      const std::string at_lo = fmt::format("MAX(CASE WHEN crmkpi_rank = FLOOR({}) THEN {} END)", h,
+                                            sql.Cast(value, dbl));
+      const std::string at_hi = fmt::format("MAX(CASE WHEN crmkpi_rank = FLOOR({}) + 1 THEN {} END)", h,
+                                            sql.Cast(value, dbl));
+      q = fmt::format("({0} + MAX({1} - FLOOR({1})) * (COALESCE({2}, {0}) - {0}))", at_lo, h, at_hi);
+    }
     if (agg == Aggregation::kCountDistinct && m.having && !missing) {
       // having: a key counts when its rows in the group satisfy it.
       std::string partition;
@@ -423,13 +451,6 @@ std::vector<std::string> MetricSelects(SourceSql& s, const MetricDef& m, const L
         }
         case Aggregation::kMedian:
         case Aggregation::kPercentile: {
-          const double p = agg == Aggregation::kMedian ? 0.5 : m.percentile;
-          const std::string q = sql.Quantile(sql.Cast(value, dbl), p);
-          if (q.empty()) {
-            NotCompiled(sql, m, fmt::format("{} has no exact type-7 quantile (PERCENTILE_CONT as an "
-                                       "aggregate): use duckdb, postgres, spark or snowflake",
-                                       sql.name()));
-          }
           v = empty_when_none(sql.DoubleText(out == Out::kExact ? q : fmt::format("{} / {}", q, unit)));
           reason = fmt::format("CASE WHEN {} = 0 THEN 'EMPTY' END", nn);
           break;

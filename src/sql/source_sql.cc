@@ -748,6 +748,7 @@ std::string SourceSql::From() const {
     from += fmt::format(" LEFT JOIN {} l{} ON l{}.crmkpi_key = {}", joined, i, i,
                         trimmed("b." + sql_.Id(schema_.header()[static_cast<std::size_t>(on)])));
   }
+  if (join_as_of_) from += " CROSS JOIN crmkpi_data_as_of";
   return from;
 }
 
@@ -763,7 +764,8 @@ std::string SourceSql::Ctes() const {
     }
     const std::string name = fmt::format("{}{}", prefix_, i);
     if (i == 0) {
-      out += fmt::format("{} {} (\n  SELECT 1 AS crmkpi_one{}\n  FROM {}\n)", name, sql_.CteAs(), select, From());
+      out += fmt::format("{} {} (\n  SELECT 1 AS crmkpi_one{}{}\n  FROM {}\n)", name, sql_.CteAs(),
+                         join_as_of_ ? ", crmkpi_as_of" : "", select, From());
     } else {
       out += fmt::format(",\n{} {} (\n  SELECT *{}\n  FROM {}\n)", name, sql_.CteAs(), select, previous);
     }

@@ -84,6 +84,10 @@ class SourceSql {
   // SELECTs of one column, a message, whose rows say the data breaks what the engine stops at
   // (a duplicate key of a unique lookup); the script returns each as an @error row.
   const std::vector<std::string>& guards() const { return guards_; }
+  // Joins the one-row CTE crmkpi_data_as_of onto every row, as the column crmkpi_as_of (the
+  // data's as-of, for sla lateness) — a column, where a scalar subquery would do in most
+  // dialects but not in every parser.
+  void JoinDataAsOf() { join_as_of_ = true; }
   // Set-up statements the script needs first (DuckDB: nothing; kept for the NFKC macro).
   const std::string& prefix() const { return prefix_; }
 
@@ -124,7 +128,8 @@ class SourceSql {
   std::vector<Layer> layers_;
   std::map<std::string, std::string> by_key_;  // what was asked for → its alias
   std::map<std::string, int> layer_of_;        // alias → layer
-  mutable std::vector<std::string> guards_;  // made while the FROM is written
+  mutable std::vector<std::string> guards_;
+  bool join_as_of_ = false;  // made while the FROM is written
   std::string filter_;  // alias of the source's filter, empty for none
   int next_ = 0;
 };

@@ -196,18 +196,6 @@ std::string Sql::JoinSkippingNull(std::string_view sep, const std::vector<std::s
   }
 }
 
-std::string Sql::Quantile(const std::string& x, double p) const {
-  const std::string ps = fmt::format("{}", p);
-  switch (d_) {
-    case SqlDialect::kDuckDb: return fmt::format("quantile_cont({}, {})", x, ps);
-    case SqlDialect::kPostgres:
-    case SqlDialect::kSnowflake:
-      return fmt::format("percentile_cont({}) WITHIN GROUP (ORDER BY {})", ps, x);
-    case SqlDialect::kSpark: return fmt::format("percentile({}, {})", x, ps);
-    default: return {};  // Trino: approximate only; BigQuery: an analytic function only
-  }
-}
-
 std::string Sql::CountDistinct(const std::string& x) const {
   return fmt::format("COUNT(DISTINCT {})", x);
 }

@@ -88,7 +88,7 @@ std::string CompileSql(const KpiModel& model, const SqlOptions& options) {
     return m.aggregation == Aggregation::kSla;
   });
   const bool from_data = options.as_of.empty() && (model.as_of_data || (model.as_of.empty() && needs_as_of));
-  if (from_data) as_of = "(SELECT crmkpi_as_of FROM crmkpi_data_as_of)";
+  if (from_data) as_of = "crmkpi_as_of";  // a column: each source's rows join it on
   LongColumns columns;
   columns.keys = LongResultKeyColumns(model.metrics);
   columns.all = {"metric", "group_by"};
@@ -119,6 +119,7 @@ std::string CompileSql(const KpiModel& model, const SqlOptions& options) {
                   metrics[0]->loc);
     }
     sources.push_back(std::make_unique<SourceSql>(sql, decided, def, options.tables));
+    if (from_data) sources.back()->JoinDataAsOf();
     for (const MetricDef* m : metrics) {
       for (std::string& s : sql_detail::MetricSelects(*sources.back(), *m, columns, as_of)) {
         selects.push_back(std::move(s));

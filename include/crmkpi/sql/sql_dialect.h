@@ -66,9 +66,6 @@ class Sql {
   std::string Concat(std::initializer_list<std::string> parts) const;
   // The parts joined by |sep|, NULL parts skipped, "" when all are NULL.
   std::string JoinSkippingNull(std::string_view sep, const std::vector<std::string>& parts) const;
-  // The type-7 quantile (linear interpolation) of the non-NULL x, a double; empty when the
-  // dialect has no exact one (the caller says why).
-  std::string Quantile(const std::string& x, double p) const;
   // COUNT(DISTINCT x).
   std::string CountDistinct(const std::string& x) const;
   // The distinct non-NULL values of x joined by '+' in byte order, NULL when none.
