@@ -302,16 +302,14 @@ std::vector<std::string> MetricSelects(SourceSql& s, const MetricDef& m, const L
   // The currency marks of the column over the source's rows (the engine's are per column).
   // One flag per code over the source's rows (a one-row table joined on), so that no dialect needs
   // a scalar subquery or a DISTINCT aggregate; the codes in byte order, joined by '+'.
-  std::string marks, marks_from;
+  std::string marks_all;  // the one-row column of the codes, over the source's rows
   if (!money_mark.empty()) {
     std::vector<std::string> present;
     for (const char* code : {"EUR", "GBP", "JPY", "USD"}) {
       present.push_back(fmt::format("CASE WHEN MAX(CASE WHEN {} = '{}' THEN 1 ELSE 0 END) = 1 THEN '{}' END",
                                     money_mark, code, code));
     }
-    marks_from = fmt::format(" CROSS JOIN (SELECT NULLIF({}, '') AS crmkpi_currency FROM {}) crmkpi_marks",
-                             sql.JoinSkippingNull("+", present), s.Rows());
-    marks = "MIN(crmkpi_marks.crmkpi_currency)";
+    marks_all = s.Overall(fmt::format("NULLIF({}, '')", sql.JoinSkippingNull("+", present)));
   }
 
   // The groupings: the total, the period alone, each `by` (with the period).
@@ -352,55 +350,45 @@ std::vector<std::string> MetricSelects(SourceSql& s, const MetricDef& m, const L
     groupings.push_back(std::move(g));
   }
 
-  const std::string n = "SUM(" + okn + ")";
   std::vector<std::string> selects;
   for (const Grouping& g : groupings) {
     std::string group_by;
     for (const std::string& k : g.names) group_by += (group_by.empty() ? "" : "+") + k;
-    std::string from = s.Rows();
+    // Every aggregate of this metric is a column of the grouping's CTE, shared with the other
+    // metrics of the source grouped alike (one scan of the rows per grouping).
+    auto A = [&](const std::string& x) { return s.Aggregate(g.exprs, x); };
     std::string distinct_value = value;
     const bool quantile = !missing && (agg == Aggregation::kMedian || agg == Aggregation::kPercentile);
     const double p = agg == Aggregation::kMedian ? 0.5 : m.percentile;
     std::string q;  // the type-7 quantile of the group's values, a DOUBLE
+    std::string keys;  // the group keys, each followed by ", "
+    for (const std::string& e : g.exprs) keys += e + ", ";
     if (quantile) {
       // Type 7 from the values' ranks, in every dialect (Trino has no exact quantile aggregate,
       // BigQuery's PERCENTILE_CONT is analytic only; one method is one thing to test): each
       // value's position among the group's values (0-based) and their count, h = p (n − 1), the
       // value at ⌊h⌋ plus (h − ⌊h⌋) times the step to the next one.
       const std::string absent = s.Metric(fmt::format("CASE WHEN {} IS NULL THEN 1 ELSE 0 END", value));
-      std::string keys;
-      for (const std::string& e : g.exprs) keys += e + ", ";
-      from = fmt::format(
-          "(SELECT *, {} - 1 AS crmkpi_rank, COUNT({}) OVER (PARTITION BY {}) AS crmkpi_count FROM {}) r",
-          sql.RowNumber(keys + absent, value), value,
-          g.exprs.empty() ? absent : keys.substr(0, keys.size() - 2), s.Rows());
-      if (g.exprs.empty()) {
-        from = fmt::format(
-            "(SELECT *, {} - 1 AS crmkpi_rank, COUNT({}) OVER () AS crmkpi_count FROM {}) r",
-            sql.RowNumber(absent, value), value, s.Rows());
-      }
+      const std::string rank = s.Window(g.exprs, sql.RowNumber(keys + absent, value) + " - 1");
+      const std::string count = s.Window(
+          g.exprs, fmt::format("COUNT({}) OVER ({})", value,
+                               g.exprs.empty() ? std::string() : "PARTITION BY " + keys.substr(0, keys.size() - 2)));
       const std::string dbl = sql.DoubleType();
-      const std::string h = fmt::format("({} * (crmkpi_count - 1))", p);
-      const std::string at_lo = fmt::format("MAX(CASE WHEN crmkpi_rank = FLOOR({}) THEN {} END)", h,
-                                            sql.Cast(value, dbl));
-      const std::string at_hi = fmt::format("MAX(CASE WHEN crmkpi_rank = FLOOR({}) + 1 THEN {} END)", h,
-                                            sql.Cast(value, dbl));
-      q = fmt::format("({0} + MAX({1} - FLOOR({1})) * (COALESCE({2}, {0}) - {0}))", at_lo, h, at_hi);
+      const std::string h = fmt::format("({} * ({} - 1))", p, count);
+      const std::string at_lo = A(fmt::format("MAX(CASE WHEN {} = FLOOR({}) THEN {} END)", rank, h, sql.Cast(value, dbl)));
+      const std::string at_hi = A(fmt::format("MAX(CASE WHEN {} = FLOOR({}) + 1 THEN {} END)", rank, h, sql.Cast(value, dbl)));
+      q = fmt::format("({0} + {1} * (COALESCE({2}, {0}) - {0}))", at_lo, A(fmt::format("MAX({0} - FLOOR({0}))", h)), at_hi);
     }
     if (agg == Aggregation::kCountDistinct && m.having && !missing) {
       // having: a key counts when its rows in the group satisfy it.
-      std::string partition;
-      for (const std::string& e : g.exprs) partition += e + ", ";
-      from = fmt::format("(SELECT *, COUNT({0}) OVER (PARTITION BY {1}{0}) AS crmkpi_key_rows FROM {2}) r",
-                         value, partition, s.Rows());
+      const std::string key_rows = s.Window(g.exprs, fmt::format("COUNT({0}) OVER (PARTITION BY {1}{0})", value, keys));
       static constexpr const char* kOps[] = {"=", "<>", "<", "<=", ">", ">="};
-      distinct_value = fmt::format("CASE WHEN crmkpi_key_rows {} {} THEN {} END",
+      distinct_value = fmt::format("CASE WHEN {} {} {} THEN {} END", key_rows,
                                    kOps[static_cast<int>(m.having->op)], m.having->count, value);
     }
-    from += marks_from;
     const std::string null_text = sql.Cast("NULL", text);
     std::string v, numerator = null_text, denominator = null_text, reason = null_text;
-    const std::string nn = fmt::format("COALESCE({}, 0)", n);
+    const std::string nn = fmt::format("COALESCE({}, 0)", A("SUM(" + okn + ")"));
     auto empty_when_none = [&](const std::string& x) {
       return fmt::format("CASE WHEN {} > 0 THEN {} END", nn, x);
     };
@@ -414,11 +402,11 @@ std::vector<std::string> MetricSelects(SourceSql& s, const MetricDef& m, const L
           v = as_text(nn);
           break;
         case Aggregation::kCountDistinct:
-          v = as_text(sql.CountDistinct(distinct_value));
+          v = as_text(A(sql.CountDistinct(distinct_value)));
           break;
         case Aggregation::kSla:
         case Aggregation::kReached: {
-          const std::string yes = fmt::format("COALESCE(SUM({}), 0)", num_col);
+          const std::string yes = fmt::format("COALESCE({}, 0)", A("SUM(" + num_col + ")"));
           numerator = as_text(yes);
           denominator = as_text(nn);
           v = empty_when_none(sql.DoubleText(fmt::format("{} / {}", sql.Cast(yes, dbl), sql.Cast(nn, dbl))));
@@ -426,13 +414,13 @@ std::vector<std::string> MetricSelects(SourceSql& s, const MetricDef& m, const L
                                agg == Aggregation::kSla ? "EMPTY" : "ZERO_DENOMINATOR");
           break;
         }
-        case Aggregation::kSum:
-          v = out == Out::kExact ? as_text(fmt::format("COALESCE(SUM({}), 0)", value))
-                                 : sql.DoubleText(fmt::format("COALESCE(SUM({}), 0) / {}", value, unit));
-          if (out == Out::kReal) v = sql.DoubleText(fmt::format("{} / {}", sql.Cast(fmt::format("COALESCE(SUM({}), 0)", value), dbl), unit));
+        case Aggregation::kSum: {
+          const std::string sum = fmt::format("COALESCE({}, 0)", A("SUM(" + value + ")"));
+          v = out == Out::kExact ? as_text(sum) : sql.DoubleText(fmt::format("{} / {}", sql.Cast(sum, dbl), unit));
           break;
+        }
         case Aggregation::kAvg: {
-          const std::string sum = fmt::format("COALESCE(SUM({}), 0)", value);
+          const std::string sum = fmt::format("COALESCE({}, 0)", A("SUM(" + value + ")"));
           numerator = out == Out::kExact ? as_text(sum)
                                          : sql.DoubleText(fmt::format("{} / {}", sql.Cast(sum, dbl), unit));
           denominator = as_text(nn);
@@ -443,7 +431,7 @@ std::vector<std::string> MetricSelects(SourceSql& s, const MetricDef& m, const L
         }
         case Aggregation::kMin:
         case Aggregation::kMax: {
-          const std::string x = fmt::format("{}({})", agg == Aggregation::kMin ? "MIN" : "MAX", value);
+          const std::string x = A(fmt::format("{}({})", agg == Aggregation::kMin ? "MIN" : "MAX", value));
           v = empty_when_none(out == Out::kExact ? as_text(x)
                                                  : sql.DoubleText(fmt::format("{} / {}", sql.Cast(x, dbl), unit)));
           reason = fmt::format("CASE WHEN {} = 0 THEN 'EMPTY' END", nn);
@@ -461,7 +449,8 @@ std::vector<std::string> MetricSelects(SourceSql& s, const MetricDef& m, const L
     }
     // Money: its marks' currency, or n/a when they mix currencies.
     std::string currency = null_text;
-    if (!marks.empty()) {
+    if (!marks_all.empty()) {
+      const std::string marks = A("MIN(" + marks_all + ")");
       const std::string mixed = fmt::format("{} LIKE '%+%'", marks);
       currency = marks;
       v = fmt::format("CASE WHEN {} THEN NULL ELSE {} END", mixed, v);
@@ -471,7 +460,7 @@ std::vector<std::string> MetricSelects(SourceSql& s, const MetricDef& m, const L
     }
     std::vector<std::string> parts;
     for (const auto& [e, col] : ex_cols) {
-      const std::string count = fmt::format("COALESCE(SUM({}), 0)", col);
+      const std::string count = fmt::format("COALESCE({}, 0)", A("SUM(" + col + ")"));
       parts.push_back(fmt::format("CASE WHEN {0} > 0 THEN {1} END", count,
                                   sql.Concat({sql.Str(ExName(e, value_role, from_role, to_role) + "="),
                                               as_text(count)})));
@@ -480,13 +469,13 @@ std::vector<std::string> MetricSelects(SourceSql& s, const MetricDef& m, const L
     std::vector<std::string> values = {sql.Str(m.id), sql.Str(group_by)};
     for (const std::string& key : columns.keys) {
       const auto at = std::find(g.names.begin(), g.names.end(), key);
-      values.push_back(at == g.names.end() ? null_text : g.exprs[static_cast<std::size_t>(at - g.names.begin())]);
+      values.push_back(at == g.names.end() ? null_text
+                                           : s.Key(g.exprs, static_cast<std::size_t>(at - g.names.begin())));
     }
-    values.push_back(g.start.empty() ? null_text : "MIN(" + g.start + ")");
-    values.push_back(g.end.empty() ? null_text : "MIN(" + g.end + ")");
-    // An optional metric without its column aggregates nothing else: COUNT(*) * 0 keeps one row
-    // per group (a SELECT without an aggregate would give one per row).
-    for (const std::string& x : {v, numerator, denominator, as_text(missing ? "COUNT(*) * 0" : nn), null_text,
+    values.push_back(g.start.empty() ? null_text : A("MIN(" + g.start + ")"));
+    values.push_back(g.end.empty() ? null_text : A("MIN(" + g.end + ")"));
+    // An optional metric without its column: n is 0 in each group.
+    for (const std::string& x : {v, numerator, denominator, missing ? std::string("'0'") : as_text(nn), null_text,
                                  reason, currency, ex}) {
       values.push_back(x);
     }
@@ -494,12 +483,7 @@ std::vector<std::string> MetricSelects(SourceSql& s, const MetricDef& m, const L
     for (std::size_t i = 0; i < values.size(); ++i) {
       select += fmt::format("{}\n    {} AS {}", i == 0 ? "" : ",", values[i], sql.Id(columns.all[i]));
     }
-    select += "\n  FROM " + from;
-    if (!g.exprs.empty()) {
-      std::string by;
-      for (const std::string& e : g.exprs) by += (by.empty() ? "" : ", ") + e;
-      select += "\n  GROUP BY " + by;
-    }
+    select += "\n  FROM " + s.Grouping(g.exprs);
     selects.push_back(std::move(select));
   }
   return selects;

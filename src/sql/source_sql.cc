@@ -752,6 +752,53 @@ std::string SourceSql::From() const {
   return from;
 }
 
+SourceSql::GroupingAggs& SourceSql::GroupingOf(const std::vector<std::string>& keys) {
+  for (GroupingAggs& g : groupings_) {
+    if (g.keys == keys) return g;
+  }
+  GroupingAggs g;
+  g.keys = keys;
+  g.name = fmt::format("{}g{}", prefix_, groupings_.size());
+  groupings_.push_back(std::move(g));
+  return groupings_.back();
+}
+
+std::string SourceSql::Grouping(const std::vector<std::string>& keys) { return GroupingOf(keys).name; }
+
+std::string SourceSql::Key(const std::vector<std::string>& keys, std::size_t i) {
+  return fmt::format("{}.crmkpi_k{}", GroupingOf(keys).name, i);
+}
+
+std::string SourceSql::Aggregate(const std::vector<std::string>& keys, const std::string& x) {
+  GroupingAggs& g = GroupingOf(keys);
+  auto it = g.agg_of.find(x);
+  if (it == g.agg_of.end()) {
+    const std::string alias = fmt::format("crmkpi_a{}", g.aggs.size());
+    g.aggs.emplace_back(alias, x);
+    it = g.agg_of.emplace(x, alias).first;
+  }
+  return g.name + "." + it->second;
+}
+
+std::string SourceSql::Window(const std::vector<std::string>& keys, const std::string& x) {
+  GroupingAggs& g = GroupingOf(keys);
+  auto it = g.window_of.find(x);
+  if (it == g.window_of.end()) {
+    const std::string alias = fmt::format("crmkpi_w{}", g.windows.size());
+    g.windows.emplace_back(alias, x);
+    it = g.window_of.emplace(x, alias).first;
+  }
+  return it->second;
+}
+
+std::string SourceSql::Overall(const std::string& x) {
+  for (const auto& [alias, expr] : overall_) {
+    if (expr == x) return "crmkpi_all." + alias;
+  }
+  overall_.emplace_back(fmt::format("crmkpi_o{}", overall_.size()), x);
+  return "crmkpi_all." + overall_.back().first;
+}
+
 std::string SourceSql::Ctes() const {
   std::string out;
   std::string previous;
@@ -773,6 +820,32 @@ std::string SourceSql::Ctes() const {
   }
   out += fmt::format(",\n{} AS (\n  SELECT * FROM {}{}\n)", Rows(), previous,
                      filter_.empty() ? "" : "\n  WHERE " + filter_);
+  // The one-row values over all rows, then each grouping's aggregates in one scan.
+  const std::string overall = prefix_ + "all";
+  if (!overall_.empty()) {
+    std::string select;
+    for (const auto& [alias, expr] : overall_) select += fmt::format("{}{} AS {}", select.empty() ? "" : ", ", expr, alias);
+    out += fmt::format(",\n{} AS (\n  SELECT {}\n  FROM {}\n)", overall, select, Rows());
+  }
+  for (const GroupingAggs& g : groupings_) {
+    std::string from = Rows();
+    if (!g.windows.empty()) {
+      std::string windows;
+      for (const auto& [alias, expr] : g.windows) windows += fmt::format(", {} AS {}", expr, alias);
+      from = fmt::format("(SELECT *{} FROM {}) r", windows, Rows());
+    }
+    if (!overall_.empty()) from += fmt::format(" CROSS JOIN {} crmkpi_all", overall);
+    std::string select, by;
+    for (std::size_t i = 0; i < g.keys.size(); ++i) {
+      select += fmt::format("{}{} AS crmkpi_k{}", select.empty() ? "" : ",\n    ", g.keys[i], i);
+      by += (by.empty() ? "" : ", ") + g.keys[i];
+    }
+    for (const auto& [alias, expr] : g.aggs) {
+      select += fmt::format("{}{} AS {}", select.empty() ? "" : ",\n    ", expr, alias);
+    }
+    out += fmt::format(",\n{} AS (\n  SELECT\n    {}\n  FROM {}{}\n)", g.name, select, from,
+                       by.empty() ? "" : "\n  GROUP BY " + by);
+  }
   return out;
 }
 

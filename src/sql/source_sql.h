@@ -75,6 +75,19 @@ class SourceSql {
 
   // The zone of the source's naive times (its tz, else the definition's).
   std::string tz() const { return def_.tz.empty() ? model_.tz : def_.tz; }
+  // The aggregates of one grouping (|keys|: its group-key expressions, period label last; none
+  // for the total), computed in one CTE for every metric of the source — one scan of the rows
+  // per grouping, not per metric. Aggregate(keys, x) is the CTE's column holding aggregate |x|
+  // (SUM(…), MIN(…), …) of each group; Window(keys, x) a column |x| (a window function) added
+  // to the rows the grouping aggregates; Key(keys, i) the column holding keys[i]. Grouping(keys)
+  // names the CTE, with one row per group.
+  std::string Aggregate(const std::vector<std::string>& keys, const std::string& x);
+  std::string Window(const std::vector<std::string>& keys, const std::string& x);
+  std::string Key(const std::vector<std::string>& keys, std::size_t i);
+  std::string Grouping(const std::vector<std::string>& keys);
+  // A one-row value over the source's filtered rows (an aggregate: the currency marks of a
+  // column), as a column the groupings' rows carry.
+  std::string Overall(const std::string& x);
   // Resolves |name| as the engine does (RowSchema::Resolve), or -1.
   int Resolve(const std::string& name) const;
 
@@ -128,6 +141,16 @@ class SourceSql {
   std::vector<Layer> layers_;
   std::map<std::string, std::string> by_key_;  // what was asked for → its alias
   std::map<std::string, int> layer_of_;        // alias → layer
+  struct GroupingAggs {
+    std::vector<std::string> keys;
+    std::string name;
+    std::vector<std::pair<std::string, std::string>> windows;  // alias, expression
+    std::vector<std::pair<std::string, std::string>> aggs;     // alias, expression
+    std::map<std::string, std::string> window_of, agg_of;
+  };
+  GroupingAggs& GroupingOf(const std::vector<std::string>& keys);
+  std::vector<GroupingAggs> groupings_;
+  std::vector<std::pair<std::string, std::string>> overall_;  // alias, aggregate
   mutable std::vector<std::string> guards_;
   bool join_as_of_ = false;  // made while the FROM is written
   std::string filter_;  // alias of the source's filter, empty for none
