@@ -64,7 +64,9 @@ std::string DuckDbNfkcMacro(const Sql& sql) {
 
 std::string CompileSql(const KpiModel& model, const SqlOptions& options) {
   const Sql sql(options.dialect);
-  for (const auto& [id, table] : options.tables) {
+  for (const auto& entry : options.tables) {
+    const std::string& id = entry.first;
+    const std::string& table = entry.second;
     const bool known = model.FindSource(id) != nullptr ||
                        std::any_of(model.lookups.begin(), model.lookups.end(),
                                    [&](const LookupDef& l) { return l.id == id; });
