@@ -40,9 +40,6 @@ struct PeriodCols {
   std::string label, start, end;  // text; '' label (and NULL bounds) for a row without a date
 };
 
-// A day number (days since 1970-01-01, year 0 on) as YYYY-MM-DD text, in one expression.
-std::string DayTextOf(const Sql& sql, const std::string& day);
-
 class SourceSql {
  public:
   // |tables|: --table ID=NAME. |lookups|: the lookups joined onto this source.
@@ -67,7 +64,7 @@ class SourceSql {
   std::string StageClass();   // 'won', 'lost' or 'open'
   std::string StageOrder();   // the position in the source's stages, NULL when not in them
   std::string GroupKey(int c);  // the engine's group key: '' for an empty value
-  PeriodCols PeriodOf(Period kind, int c);
+  PeriodCols PeriodOf(Period kind, int c);  // period_sql.cc
   // A where text bound to this source: a boolean alias (TRUE or FALSE, never NULL).
   std::string Where(const std::string& text, const SourceLoc& loc, const std::string& what);
   // A per-row expression of the metrics' layer (L4).

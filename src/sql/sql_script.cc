@@ -15,6 +15,7 @@
 #include "crmkpi/values/date_time.h"
 
 #include "metric_sql.h"
+#include "period_sql.h"
 #include "source_sql.h"
 
 namespace crmkpi {

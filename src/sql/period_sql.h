@@ -1,0 +1,22 @@
+// Day numbers (days since 1970-01-01) as YYYY-MM-DD text in SQL, and the periods of a source's
+// rows: SourceSql::PeriodOf and SourceSql::DayText are defined in period_sql.cc.
+#pragma once
+
+#include <functional>
+#include <string>
+
+#include "crmkpi/sql/sql_dialect.h"
+
+#include "source_sql.h"
+
+namespace crmkpi::sql_detail {
+
+// Names one step of the arithmetic (an alias of a layer), or inlines it: (step, expression).
+using DayTextAdd = std::function<std::string(const std::string&, const std::string&)>;
+
+// civil_from_days of |day| (year 0 on) as YYYY-MM-DD text, each step passed through |add|.
+std::string CivilDayText(const Sql& sql, const std::string& day, const DayTextAdd& add);
+// The same in one expression.
+std::string DayTextOf(const Sql& sql, const std::string& day);
+
+}  // namespace crmkpi::sql_detail
