@@ -12,7 +12,9 @@
 #include "crmkpi/base/exit_code.h"
 #include "crmkpi/base/text.h"
 #include "crmkpi/engine/date_orders.h"
+#include "crmkpi/engine/long_result_reader.h"
 #include "crmkpi/evaluate/definition_run.h"
+#include "crmkpi/quality/check_counts.h"
 #include "crmkpi/quality/quality_run.h"
 #include "crmkpi/read/csv_reader.h"
 #include "crmkpi/read/input_stream.h"
@@ -257,6 +259,12 @@ int Run(const CheckArgs& a) {
   options.allow_empty = a.allow_empty;
   std::vector<SourceDef> sources;
   std::vector<CheckDef> checks;
+  std::vector<MetricDef> metrics;  // with --metrics: what the long result must hold
+  std::string model_tz;
+  bool as_of_data = false;
+  if (!a.kpi.metrics_file.empty() && a.kpi.config.empty()) {
+    throw Error::Usage("--metrics FILE needs the definition its checks come from: -c kpi.ini");
+  }
   if (!a.kpi.config.empty()) {
     if (a.HasCheckFlags()) {
       throw Error::Usage("define the checks in the INI ([check] sections) or by flags "
@@ -293,6 +301,19 @@ int Run(const CheckArgs& a) {
       options.as_of_source = "definition";
     }
     latest_event = model.as_of_data;
+    as_of_data = model.as_of_data;
+    metrics = model.metrics;
+    model_tz = model.tz;
+    if (!a.kpi.metrics_file.empty()) {
+      // The counts were computed where the data is: nothing here reads a source.
+      if (!a.files.empty() || !a.kpi.SourceOverrides().empty() || !a.invalid_out.empty()) {
+        throw Error::Usage("--metrics FILE reads no source: a FILE, --source and --invalid-out "
+                           "cannot be combined with it");
+      }
+      RefuseSourceFlagsWithMetrics(*a.cmd, {"--encoding", "--delimiter", "--map", "--won", "--lost",
+                                            "--stages", "--tz", "--date-format", "--for",
+                                            "--missing-tokens"});
+    }
     SourceFlagValues v;
     v.encoding = &a.input.encoding;
     v.delimiter = &a.input.delimiter;
@@ -331,20 +352,35 @@ int Run(const CheckArgs& a) {
     const bool every = std::any_of(a.require.begin(), a.require.end(), RequiresEveryColumn);
     checks = ChecksFromFlags(a, s.id, every ? ReadHeaderOf(a) : std::vector<std::string>{});
   }
-  // The order of numeric dates (date_order auto, no --date-format): from each file's first
-  // rows, told on stderr before the checks' own warnings.
-  const std::vector<DataWarning> date_orders =
-      DecideDateOrders(&sources, CheckDateColumns(checks), options.file_overrides);
-  if (!a.quiet) PrintDiagnostics(date_orders, {});
-  if (latest_event && options.as_of.empty()) {
-    // as_of = data: timeliness counts ages from the latest event in the checked sources, as
-    // report -c does, so that --as-of with the printed value reproduces the run.
-    options.as_of =
-        ChecksAsOfFromData(sources, checks, options.file_overrides, options.default_tz, {});
-    if (!options.as_of.empty()) options.as_of_source = "data";
-  }
   std::vector<DataWarning> warnings;
-  CheckRun run = RunChecks(sources, checks, options, &warnings);
+  CheckRun run;
+  if (!a.kpi.metrics_file.empty()) {
+    const LongResult result = ReadLongResult(a.kpi.metrics_file, metrics, model_tz);
+    run = ChecksFromLongResult(sources, checks, result, a.kpi.metrics_file, options,
+                               as_of_data ? "data" : "clock");
+    for (const CheckDef& c : checks) {
+      if (!a.quiet && c.type == CheckType::kUniqueness && !TrimSpace(c.near).empty()) {
+        std::fprintf(stderr,
+                     "crmkpi: note: check '%s': near-duplicate candidates need the rows: not "
+                     "listed from --metrics (run crmkpi check on an export for them)\n",
+                     c.name.c_str());
+      }
+    }
+  } else {
+    // The order of numeric dates (date_order auto, no --date-format): from each file's first
+    // rows, told on stderr before the checks' own warnings.
+    const std::vector<DataWarning> date_orders =
+        DecideDateOrders(&sources, CheckDateColumns(checks), options.file_overrides);
+    if (!a.quiet) PrintDiagnostics(date_orders, {});
+    if (latest_event && options.as_of.empty()) {
+      // as_of = data: timeliness counts ages from the latest event in the checked sources, as
+      // report -c does, so that --as-of with the printed value reproduces the run.
+      options.as_of =
+          ChecksAsOfFromData(sources, checks, options.file_overrides, options.default_tz, {});
+      if (!options.as_of.empty()) options.as_of_source = "data";
+    }
+    run = RunChecks(sources, checks, options, &warnings);
+  }
   if (quarantine) quarantine->Commit();
   if (a.fail_on_warn) {
     // Every format then agrees with the exit code: a warning is a failure (JUnit <failure>).
@@ -474,6 +510,11 @@ void SetUpCheckCommand(CLI::App* app, int* exit_code) {
   AddDateOptions(cmd, &args->date_format, &args->tz);
   args->input.Register(cmd);
   args->kpi.Register(cmd, false);
+  cmd->add_option("--metrics", args->kpi.metrics_file,
+                  "With -c: judge the checks from the counts in this long result (the CSV of "
+                  "`crmkpi sql`'s script run on a warehouse; docs/scale.md) instead of reading the "
+                  "sources; samples and near-duplicate candidates need the rows and are not listed")
+      ->type_name("FILE");
   AddForOption(cmd, &args->for_source);
   args->cmd = cmd;
   OneValuePerFlag(cmd);

@@ -22,6 +22,7 @@ using engine_detail::LongField;
 using engine_detail::LongRecord;
 
 constexpr std::string_view kHint = "docs/scale.md, \"The long result\"";
+constexpr std::string_view kCheckPrefix = "@check:";
 const std::vector<std::string>& kFixedColumns = LongResultFixedColumns();
 
 bool IsFixedColumn(std::string_view c) {
@@ -296,6 +297,23 @@ LongResult ParseLongResult(std::string_view text, const std::string& file,
 
   for (const LongRecord& r : doc.records) {
     const std::string id = Text(r, "metric");
+    if (id.rfind(kCheckPrefix, 0) == 0) {
+      // A check's count (crmkpi sql): `check --metrics` judges the check from them.
+      const std::string check = id.substr(kCheckPrefix.size());
+      const std::string count = Text(r, "reason");
+      if (count.empty()) {
+        Fail(ExitCode::kInput, Loc(r, "reason"),
+             fmt::format("reason: empty; a row of check '{}' names its count in reason ({})", check, kHint));
+      }
+      auto& counts = out.checks[check];
+      const auto [at, inserted] = counts.emplace(count, LongCheckCount{Text(r, "value"), Loc(r, "value")});
+      if (!inserted) {
+        Fail(ExitCode::kInput, Loc(r, "reason"),
+             fmt::format("count '{}' of check '{}' is in the result twice (first at {})", count, check,
+                         at->second.loc.ToString()));
+      }
+      continue;
+    }
     const auto it = index.find(id);
     if (it == index.end()) {
       Fail(ExitCode::kUsage, Loc(r, "metric"),

@@ -143,6 +143,7 @@ ValidityRule ValidityRule::Bind(std::string_view text, std::string_view when, in
   r.text_ = std::string(rule);
   for (const std::string& w : whens) {
     r.when_text_ += (r.when_text_.empty() ? "" : " and ") + w;
+    r.when_texts_.push_back(w);
     r.when_.push_back(Where::Compile(w, loc, schema, rules, tz, "when"));
   }
 
@@ -263,6 +264,7 @@ ValidityRule ValidityRule::Bind(std::string_view text, std::string_view when, in
                            rule, re->error(), re->error_arg()));
     }
     r.regex_ = std::move(re);
+    r.pattern_ = std::string(args);
   } else {
     const std::string hint =
         DidYouMean(name, std::vector<std::string>(std::begin(kKinds), std::end(kKinds)));

@@ -22,13 +22,6 @@ namespace crmkpi::sql_detail {
 
 namespace {
 
-// White space the engine trims (TrimSpace: ASCII white space and U+3000) and the white space
-// a group key collapses (values/normalize.cc SpaceAt), as regular-expression classes.
-constexpr std::string_view kTrimClass = "[ \\t\\n\\x0b\\f\\r\u3000]";
-constexpr std::string_view kSpaceClass =
-    "[ \\t\\n\\x0b\\f\\r\u00a0\u3000\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007"
-    "\u2008\u2009\u200a\u202f\u205f]";
-
 // ParseAmount's grammar on text whose full-width forms are mapped to ASCII (kAmountFrom →
 // kAmountTo): accounting parentheses, at most one sign and one currency mark, digits grouped
 // by three, a decimal point.

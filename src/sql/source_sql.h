@@ -15,6 +15,7 @@
 #include <functional>
 #include <map>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "crmkpi/definition/kpi_model.h"
@@ -23,6 +24,14 @@
 #include "crmkpi/values/date_time.h"
 
 namespace crmkpi::sql_detail {
+
+// White space the engine trims (TrimSpace: ASCII white space and U+3000) and the white space
+// a group key collapses and the normalisers trim (values/normalize.cc SpaceAt), as
+// regular-expression classes.
+inline constexpr std::string_view kTrimClass = "[ \\t\\n\\x0b\\f\\r\u3000]";
+inline constexpr std::string_view kSpaceClass =
+    "[ \\t\\n\\x0b\\f\\r\u00a0\u3000\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007"
+    "\u2008\u2009\u200a\u202f\u205f]";
 
 // The status codes of a parsed value: 0 ok, 1 missing (empty), 2 invalid.
 struct ParsedAmount {

@@ -69,6 +69,20 @@ std::string Sql::Str(std::string_view text) const {
   // Spark, BigQuery and Snowflake read backslash escapes inside string literals.
   const bool backslash = d_ == SqlDialect::kSpark || d_ == SqlDialect::kBigQuery ||
                          d_ == SqlDialect::kSnowflake;
+  if (d_ == SqlDialect::kBigQuery && text.find('\'') != std::string_view::npos) {
+    // BigQuery's "…" literal, which needs no escape for ' (node-sql-parser, which the tests
+    // check BigQuery's SQL with, misreads \' after a " inside '…').
+    std::string out = "\"";
+    for (char c : text) {
+      if (c == '"' || c == '\\') out += '\\';
+      if (c == '\n') {
+        out += "\\n";
+        continue;
+      }
+      out += c;
+    }
+    return out + "\"";
+  }
   std::string out = "'";
   for (char c : text) {
     if (c == '\'') out += backslash ? "\\'" : "''";

@@ -3,6 +3,7 @@
 #include "crmkpi/sql/sql_script.h"
 
 #include <algorithm>
+#include <chrono>
 #include <cstdlib>
 #include <memory>
 #include <optional>
@@ -14,6 +15,7 @@
 #include "crmkpi/engine/long_result_reader.h"
 #include "crmkpi/values/date_time.h"
 
+#include "check_sql.h"
 #include "metric_sql.h"
 #include "period_sql.h"
 #include "source_sql.h"
@@ -61,6 +63,11 @@ std::string DuckDbNfkcMacro(const Sql& sql) {
       map);
 }
 
+// 2026-11-01T09:00:00Z
+std::string IsoUtcText(Seconds t) {
+  return date::format("%Y-%m-%dT%H:%M:%SZ", date::sys_seconds{std::chrono::seconds{t}});
+}
+
 }  // namespace
 
 std::string CompileSql(const KpiModel& model, const SqlOptions& options) {
@@ -102,7 +109,26 @@ std::string CompileSql(const KpiModel& model, const SqlOptions& options) {
   }
   // date_order = auto: decided from the sources' files, as the engine decides it before a pass.
   KpiModel decided = model;
-  DecideDateOrders(&decided.sources, MetricDateColumns(model.metrics), {});
+  DateColumns date_columns = MetricDateColumns(model.metrics);
+  AddDateColumns(CheckDateColumns(model.checks), &date_columns);
+  DecideDateOrders(&decided.sources, date_columns, {});
+  // The checks' timeliness as-of: the script's as-of, else the data's, else the clock now.
+  sql_detail::CheckAsOf check_as_of;
+  if (from_data) {
+    check_as_of.seconds = "crmkpi_as_of";
+  } else if (!as_of.empty()) {
+    check_as_of.seconds = as_of;
+    check_as_of.iso = IsoUtcText(std::stoll(as_of));
+  } else {
+    const Seconds now = std::chrono::duration_cast<std::chrono::seconds>(
+                            std::chrono::system_clock::now().time_since_epoch())
+                            .count();
+    check_as_of.seconds = std::to_string(now);
+    check_as_of.iso = IsoUtcText(now);
+  }
+  const bool timeliness = std::any_of(model.checks.begin(), model.checks.end(), [](const CheckDef& c) {
+    return c.type == CheckType::kTimeliness;
+  });
   std::vector<std::unique_ptr<SourceSql>> sources;
   std::vector<std::string> selects;
   for (const SourceDef& def : decided.sources) {
@@ -110,21 +136,31 @@ std::string CompileSql(const KpiModel& model, const SqlOptions& options) {
     for (const MetricDef& m : model.metrics) {
       if (m.source == def.id) metrics.push_back(&m);
     }
-    if (metrics.empty()) continue;
+    std::vector<const CheckDef*> checks;
+    for (const CheckDef& c : model.checks) {
+      if (c.source == def.id) checks.push_back(&c);
+    }
+    if (metrics.empty() && checks.empty()) continue;
     if (def.kind != SourceKind::kRows) {
       throw Error(ExitCode::kUsage,
-                  fmt::format("metric '{}' cannot be compiled for {}: the figures of {} source '{}' "
+                  fmt::format("{} '{}' cannot be compiled for {}: the figures of {} source '{}' "
                               "are computed by crmkpi's analysis, not compiled to SQL: run crmkpi "
                               "on that export",
-                              metrics[0]->id, sql.name(),
+                              metrics.empty() ? "check" : "metric",
+                              metrics.empty() ? checks[0]->name : metrics[0]->id, sql.name(),
                               def.kind == SourceKind::kForecast ? "forecast" : "stage-history",
                               def.id),
-                  metrics[0]->loc);
+                  metrics.empty() ? checks[0]->loc : metrics[0]->loc);
     }
     sources.push_back(std::make_unique<SourceSql>(sql, decided, def, options.tables));
     if (from_data) sources.back()->JoinDataAsOf();
     for (const MetricDef* m : metrics) {
       for (std::string& s : sql_detail::MetricSelects(*sources.back(), *m, columns, as_of)) {
+        selects.push_back(std::move(s));
+      }
+    }
+    for (const CheckDef* c : checks) {
+      for (std::string& s : sql_detail::CheckSelects(*sources.back(), *c, columns, check_as_of)) {
         selects.push_back(std::move(s));
       }
     }
@@ -190,6 +226,10 @@ std::string CompileSql(const KpiModel& model, const SqlOptions& options) {
       options.version, sql.name(), model.name, model.name);
   if (from_data) {
     out += "-- The as-of is the data's latest event: the @as_of row carries it to the reading command.\n";
+  } else if (as_of_text.empty() && timeliness) {
+    out += fmt::format("-- No as-of: the timeliness checks count ages from the clock when this script was "
+                       "compiled, {} (pass --as-of to choose).\n",
+                       check_as_of.iso);
   } else if (as_of_text.empty()) {
     out += "-- No as-of: give the reading command the same --as-of as this script, if any.\n";
   } else {
@@ -197,7 +237,7 @@ std::string CompileSql(const KpiModel& model, const SqlOptions& options) {
                        as_of_text, as_of_text);
   }
   if (selects.empty()) {
-    throw Error::Usage(fmt::format("{} has no [metric] to compile", model.name));
+    throw Error::Usage(fmt::format("{} has no [metric] or [check] to compile", model.name));
   }
   std::string ctes = as_of_ctes;
   for (const auto& s : sources) {

@@ -94,6 +94,7 @@ class Case:
         self.handwritten = handwritten
         self.tables = sqllib.tables_of(ini)
         self.types = sqllib.metric_types(ini)
+        self.checks = sqllib.check_names(ini)
         self.native = None  # crmkpi metrics -c INI -f csv, when already run
 
 
@@ -203,12 +204,45 @@ class Harness:
             fail(f"{case.name}: {dialect}: node-sql-parser rejects the script:\n"
                  f"  {text(p.stderr)[:800]}")
 
+    # ------------------------------------------------------------------ checks
+
+    def compare_checks(self, case, results):
+        """`check -c INI --metrics RESULT` judges every check as `check -c INI` does: the same
+        JSON report (without samples, which need the rows) and the same exit code."""
+        import json
+        argv = [self.exe, "check", "-c", case.ini, "-f", "json", "--samples", "0", "-q"]
+        native = run(argv, cwd=case.dir)
+        if native.returncode not in (0, 1, 3):
+            fail(f"{case.name}: crmkpi check: exit {native.returncode}: {text(native.stderr)[:500]}")
+            return
+        want = json.loads(native.stdout)
+        for engine, got in results.items():
+            path = self.save(case, f"{engine}.checks.csv", got)
+            given = run(argv + ["--metrics", path], cwd=case.dir)
+            stats["comparisons"] += 1
+            what = f"{case.name}: check --metrics ({engine}'s result)"
+            if given.returncode != native.returncode:
+                fail(f"{what}: exit {given.returncode}, check -c {native.returncode}: "
+                     f"{text(given.stderr)[:500]}")
+                continue
+            have = json.loads(given.stdout)
+            if have != want:
+                diffs = [f"{c['name']}: {json.dumps(c, ensure_ascii=False)[:600]}\n      native: "
+                         f"{json.dumps(w, ensure_ascii=False)[:600]}"
+                         for c, w in zip(have.get("checks", []), want.get("checks", [])) if c != w]
+                fail(f"{what}: another report than check -c:\n    " + "\n    ".join(
+                    diffs or [json.dumps(have, ensure_ascii=False)[:1500]]))
+            else:
+                print(f"ok {case.name} {engine} checks", flush=True)
+
     # ------------------------------------------------------------------ one case
 
     def check(self, case):
         stats["cases"] += 1
         native = case.native
-        if native is None:
+        if not case.types:
+            native = ""  # checks only: nothing for `crmkpi metrics`
+        elif native is None:
             p = run([self.exe, "metrics", "-c", case.ini, "-f", "csv", "-q"], cwd=case.dir)
             if p.returncode != 0:
                 fail(f"{case.name}: crmkpi metrics: exit {p.returncode}: "
@@ -221,15 +255,18 @@ class Harness:
             got = fn(case)
             if got is None:
                 continue
-            stats["comparisons"] += 1
-            diffs = sqllib.compare_long(native, got, case.types)
-            if diffs:
-                fail(f"{case.name}: {engine}'s result differs from crmkpi metrics "
-                     f"({len(diffs)} difference(s)):\n    " + "\n    ".join(diffs))
-            else:
-                print(f"ok {case.name} {engine}", flush=True)
+            if case.types:
+                stats["comparisons"] += 1
+                diffs = sqllib.compare_long(native, got, case.types)
+                if diffs:
+                    fail(f"{case.name}: {engine}'s result differs from crmkpi metrics "
+                         f"({len(diffs)} difference(s)):\n    " + "\n    ".join(diffs))
+                else:
+                    print(f"ok {case.name} {engine}", flush=True)
             results[engine] = got
-        if tree.returncode in (0, 1):
+        if case.checks:
+            self.compare_checks(case, results)
+        if tree.returncode in (0, 1) and case.types:
             for engine, got in results.items():
                 path = self.save(case, f"{engine}.result.csv", got)
                 given = run([self.exe, "tree", "-c", case.ini, "-q", "--no-lint", "--metrics",
@@ -380,10 +417,11 @@ def definitions(exe):
     for ini in sorted(glob.glob(os.path.join(ROOT, "examples", "*", "*.ini"))):
         p = run([exe, "metrics", "-c", ini, "-f", "csv", "-q"],
                 cwd=os.path.dirname(ini))
-        # A definition without metrics (examples/quality: checks only) has nothing to compile.
         if p.returncode == 0 and len(text(p.stdout).splitlines()) > 1:
             cases.append(Case(ini))
             cases[-1].native = text(p.stdout)
+        elif sqllib.check_names(ini) and not sqllib.metric_types(ini):
+            cases.append(Case(ini))  # checks only (examples/quality)
     for ini in sorted(glob.glob(os.path.join(SQL_DIR, "cases", "*", "kpi.ini"))):
         cases.append(Case(ini))
     return cases

@@ -4,6 +4,7 @@
 // (or `crmkpi metrics`'s) instead of reading the sources.
 #pragma once
 
+#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -30,8 +31,17 @@ std::string LongResultKeyColumn(const std::string& key);
 // definition order, each once, then "period".
 std::vector<std::string> LongResultKeyColumns(const std::vector<MetricDef>& metrics);
 
+// One count of a check (a row "@check:NAME" with the count's name in reason): its value as
+// written, and where.
+struct LongCheckCount {
+  std::string value;
+  SourceLoc loc;
+};
+
 struct LongResult {
   MetricRun run;
+  // The checks' counts (crmkpi sql compiles [check]s too): check name → count name → value.
+  std::map<std::string, std::map<std::string, LongCheckCount>> checks;
   std::string data_as_of;  // the `@as_of` row's / "as_of" text; empty: none
   std::uint64_t rows = 0;  // data rows read (the @as_of row included)
 };

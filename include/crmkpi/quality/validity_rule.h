@@ -60,11 +60,26 @@ class ValidityRule {
   const std::string& text() const { return text_; }
   const std::string& when() const { return when_text_; }
 
- private:
+  // The bound rule, for compiling it elsewhere (sql/check_sql.cc): its kind and arguments.
   enum class Kind : std::uint8_t {
     kEmail, kPhone, kDate, kNumber, kInteger, kIn, kRange, kLength, kRegex,
     kCompareNumber, kCompareDay, kCompareColumn
   };
+  Kind kind() const { return kind_; }
+  WhereOp op() const { return op_; }                   // the comparisons
+  int other() const { return other_; }                 // kCompareColumn: the other column
+  const std::vector<std::string>& set() const { return set_; }  // kIn
+  // range (amount units), length (code points), the comparison's literal (amount units, or the
+  // day number of a date): lo() with has_lo(), hi() with has_hi().
+  bool has_lo() const { return has_lo_; }
+  bool has_hi() const { return has_hi_; }
+  std::int64_t lo() const { return lo_; }
+  std::int64_t hi() const { return hi_; }
+  const std::string& pattern() const { return pattern_; }  // kRegex, as written
+  // The `when` conditions as written (the rule's own, then the INI key's), all required.
+  const std::vector<std::string>& when_texts() const { return when_texts_; }
+
+ private:
   bool Valid(RowContext& row, std::string_view value, bool* applicable);
 
   Kind kind_ = Kind::kEmail;
@@ -76,6 +91,8 @@ class ValidityRule {
   bool has_lo_ = false, has_hi_ = false;
   std::int64_t lo_ = 0, hi_ = 0;  // range (amount units), length, compare literal
   std::shared_ptr<const re2::RE2> regex_;
+  std::string pattern_;
+  std::vector<std::string> when_texts_;
   std::vector<Where> when_;  // 0, 1 or 2 conditions, all required
 };
 

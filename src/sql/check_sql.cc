@@ -1,0 +1,434 @@
+// A [check] compiled to its counts (check_sql.h) with the meaning quality/ gives it
+// (quality_run.cc, validity_rule.cc, values/normalize.cc, docs/quality.md): which values are
+// missing (empty after trimming, or a missing token), how a uniqueness key is normalised and
+// joined, each validity rule's outcome, a timestamp's age.
+#include "check_sql.h"
+
+#include <algorithm>
+#include <cstdint>
+#include <cstdlib>
+
+#include <fmt/format.h>
+#include <utf8proc.h>
+
+#include "crmkpi/base/error.h"
+#include "crmkpi/base/text.h"
+#include "crmkpi/quality/validity_rule.h"
+#include "crmkpi/values/amount.h"
+#include "crmkpi/values/normalize.h"
+
+#include "period_sql.h"
+
+namespace crmkpi::sql_detail {
+
+namespace {
+
+std::string Utf8(std::int32_t cp) {
+  utf8proc_uint8_t b[4];
+  const utf8proc_ssize_t n = utf8proc_encode_char(cp, b);
+  return std::string(reinterpret_cast<const char*>(b), static_cast<std::size_t>(n));
+}
+
+// Unicode full case folding (utf8proc's UTF8PROC_CASEFOLD, what the `lower` step applies),
+// character by character: those folding to one character (a TRANSLATE), and those folding to
+// several (ß → ss: a REPLACE each). Folded text folds to itself, so the order does not matter.
+struct FoldMap {
+  std::string from, to;
+  std::vector<std::pair<std::string, std::string>> multi;
+};
+
+const FoldMap& CaseFold() {
+  static const FoldMap map = [] {
+    FoldMap m;
+    for (std::int32_t cp = 0; cp <= 0x10FFFF; ++cp) {
+      if (cp >= 0xD800 && cp <= 0xDFFF) continue;
+      if (utf8proc_get_property(cp)->casefold_seqindex == UINT16_MAX) continue;
+      const std::string in = Utf8(cp);
+      utf8proc_uint8_t* out = nullptr;
+      const utf8proc_ssize_t n =
+          utf8proc_map(reinterpret_cast<const utf8proc_uint8_t*>(in.data()),
+                       static_cast<utf8proc_ssize_t>(in.size()), &out, UTF8PROC_CASEFOLD);
+      const std::string folded = n >= 0 && out != nullptr
+                                     ? std::string(reinterpret_cast<char*>(out), static_cast<std::size_t>(n))
+                                     : in;
+      std::free(out);
+      if (folded == in) continue;
+      utf8proc_int32_t first = 0;
+      const utf8proc_ssize_t len = utf8proc_iterate(
+          reinterpret_cast<const utf8proc_uint8_t*>(folded.data()),
+          static_cast<utf8proc_ssize_t>(folded.size()), &first);
+      if (len == static_cast<utf8proc_ssize_t>(folded.size())) {
+        m.from += in;
+        m.to += folded;
+      } else {
+        m.multi.emplace_back(in, folded);
+      }
+    }
+    return m;
+  }();
+  return map;
+}
+
+// Every code point of Unicode category P* (what strip-punct removes).
+const std::string& Punctuation() {
+  static const std::string all = [] {
+    std::string s;
+    for (std::int32_t cp = 0; cp <= 0x10FFFF; ++cp) {
+      if (cp >= 0xD800 && cp <= 0xDFFF) continue;
+      const utf8proc_category_t c = utf8proc_category(cp);
+      if (c >= UTF8PROC_CATEGORY_PC && c <= UTF8PROC_CATEGORY_PO) s += Utf8(cp);
+    }
+    return s;
+  }();
+  return all;
+}
+
+[[noreturn]] void NotCompiled(const Sql& sql, const CheckDef& def, const std::string& why) {
+  throw Error(ExitCode::kUsage,
+              fmt::format("check '{}' cannot be compiled for {}: {}", def.name, sql.name(), why),
+              def.loc);
+}
+
+class CheckCompiler {
+ public:
+  CheckCompiler(SourceSql& s, const CheckDef& def, const LongColumns& columns, const CheckAsOf& as_of)
+      : s_(s), sql_(s.sql()), def_(def), columns_(columns), as_of_(as_of) {}
+
+  std::vector<std::string> Selects() {
+    if (def_.type == CheckType::kSchema) {
+      NotCompiled(sql_, def_,
+                  "a schema check compares a file's header with the expected names, and a "
+                  "table's columns are its definition, not its data: run crmkpi check on the "
+                  "export, or remove the check from the definition given to crmkpi sql");
+    }
+    Count("rows", A("COUNT(*)"));
+    if (def_.type == CheckType::kRowCount) return selects_;
+    std::vector<int> cols;
+    std::vector<std::string> unknown;
+    for (const std::string& name : def_.columns) {
+      const int c = s_.Resolve(std::string(TrimSpace(name)));
+      if (c < 0) unknown.push_back(name);
+      cols.push_back(c);
+    }
+    if (!unknown.empty()) {
+      // The check cannot run (quality/check_bind.cc): an error row, the other checks still run.
+      std::string names;
+      for (const auto& u : unknown) names += (names.empty() ? "'" : ", '") + u + "'";
+      Count("error", sql_.Str(fmt::format("column{} {} not in {} ({})", unknown.size() == 1 ? "" : "s",
+                                          names, s_.def().file, s_.schema().Describe())));
+      return selects_;
+    }
+    switch (def_.type) {
+      case CheckType::kCompleteness: Completeness(cols); break;
+      case CheckType::kUniqueness: Uniqueness(cols); break;
+      case CheckType::kValidity: Validity(cols[0]); break;
+      case CheckType::kTimeliness: Timeliness(cols[0]); break;
+      default: break;
+    }
+    return selects_;
+  }
+
+ private:
+  // An aggregate over the source's rows (its total grouping), as a column.
+  std::string A(const std::string& x) { return s_.Aggregate({}, x); }
+  std::string Sum(const std::string& x) { return fmt::format("COALESCE({}, 0)", A("SUM(" + x + ")")); }
+
+  // One row: @check:NAME, the count's name in reason, |value| (SQL) in value.
+  void Count(const std::string& name, const std::string& value) {
+    const std::string null_text = sql_.Cast("NULL", sql_.TextType());
+    std::string select = "SELECT";
+    for (std::size_t i = 0; i < columns_.all.size(); ++i) {
+      const std::string& col = columns_.all[i];
+      std::string v = null_text;
+      if (col == "metric") v = sql_.Str("@check:" + def_.name);
+      if (col == "group_by") v = "''";
+      if (col == "value") v = sql_.ToText(value);
+      if (col == "reason") v = sql_.Str(name);
+      select += fmt::format("{}\n    {} AS {}", i == 0 ? "" : ",", v, sql_.Id(col));
+    }
+    selects_.push_back(select + "\n  FROM " + s_.Grouping({}));
+  }
+
+  // 1 when column |c|'s value is missing (empty after trimming, or a missing token compared
+  // ASCII-case-insensitively), else 0.
+  std::string Missing(int c) {
+    const std::string t = s_.Text(c);
+    std::string tokens;
+    for (const std::string& token : s_.def().missing_tokens) {
+      std::string lower(TrimSpace(token));
+      for (char& ch : lower) ch = (ch >= 'A' && ch <= 'Z') ? static_cast<char>(ch - 'A' + 'a') : ch;
+      tokens += (tokens.empty() ? "" : ", ") + sql_.Str(lower);
+    }
+    if (tokens.empty()) return s_.Metric(fmt::format("CASE WHEN {} IS NULL THEN 1 ELSE 0 END", t));
+    return s_.Metric(fmt::format("CASE WHEN {0} IS NULL OR {1} IN ({2}) THEN 1 ELSE 0 END", t,
+                                 sql_.Bytes(sql_.AsciiLower(t)), tokens));
+  }
+
+  void Completeness(const std::vector<int>& cols) {
+    std::string all;
+    for (int c : cols) {
+      const std::string miss = Missing(c);
+      Count("missing:" + s_.schema().name(c), Sum(miss));
+      all += (all.empty() ? "" : " + ") + miss;
+    }
+    Count("complete_records", Sum(fmt::format("CASE WHEN {} = 0 THEN 1 ELSE 0 END", all)));
+  }
+
+  std::string Trimmed(const std::string& x) {
+    return s_.Metric(sql_.ReplaceAll(x, fmt::format("^{0}+|{0}+$", kSpaceClass), ""));
+  }
+
+  std::string Lower(const std::string& x) {
+    const FoldMap& f = CaseFold();
+    std::string e = x;
+    for (const auto& [from, to] : f.multi) e = fmt::format("REPLACE({}, {}, {})", e, sql_.Str(from), sql_.Str(to));
+    return s_.Metric(sql_.Translate(e, f.from, f.to));
+  }
+
+  // A key part: the value normalised by the check's chain, NULL when missing or empty after it.
+  std::string KeyPart(int c, const Normalizer& n) {
+    std::string x = s_.Text(c);
+    for (const NormalizeStep step : n.steps()) {
+      switch (step) {
+        case NormalizeStep::kTrim:
+          x = Trimmed(x);
+          break;
+        case NormalizeStep::kCollapseSpaces:
+          x = s_.Metric(sql_.ReplaceAll(x, std::string(kSpaceClass) + "+", " "));
+          break;
+        case NormalizeStep::kEmail:
+          x = Lower(Trimmed(x));
+          break;
+        case NormalizeStep::kLower:
+          x = Lower(x);
+          break;
+        case NormalizeStep::kNfkc: {
+          const std::string nfkc = sql_.Nfkc(x);
+          if (nfkc.empty()) {
+            NotCompiled(sql_, def_,
+                        fmt::format("its normaliser nfkc needs Unicode NFKC, which {} has no function "
+                                    "for: normalise the column in the warehouse, or compile for "
+                                    "duckdb, postgres, trino or bigquery",
+                                    sql_.name()));
+          }
+          x = s_.Metric(nfkc);
+          break;
+        }
+        case NormalizeStep::kStripPunct:
+          x = s_.Metric(sql_.Translate(x, Punctuation(), ""));
+          break;
+        case NormalizeStep::kLegal:
+          NotCompiled(sql_, def_,
+                      "its normaliser legal (in the preset company too) removes legal forms "
+                      "(株式会社, (株), Inc., Co., Ltd. …) token by token, which is not compiled "
+                      "to SQL: keep the normalised name in a column of its own, or run crmkpi "
+                      "check on the export");
+        case NormalizeStep::kPhone: {
+          const std::string t = Trimmed(x);
+          const std::string d = s_.Metric(
+              sql_.ReplaceAll(sql_.Translate(t, "０１２３４５６７８９", "0123456789"), "[^0-9]", ""));
+          x = s_.Metric(fmt::format(
+              "CASE WHEN ({0} LIKE '+%' OR {0} LIKE '＋%') AND {1} > 2 AND SUBSTR({2}, 1, 2) = '81' "
+              "THEN CASE WHEN SUBSTR({2}, 3, 1) = '0' THEN SUBSTR({2}, 3) ELSE {3} END ELSE {2} END",
+              t, sql_.Length(d), d, sql_.Concat({"'0'", fmt::format("SUBSTR({}, 3)", d)})));
+          break;
+        }
+      }
+    }
+    return s_.Metric(fmt::format("CASE WHEN {} = 0 THEN NULLIF({}, '') END", Missing(c), x));
+  }
+
+  void Uniqueness(const std::vector<int>& cols) {
+    Normalizer n;
+    try {
+      n = Normalizer::Parse(def_.normalize);
+    } catch (const Error& e) {
+      throw Error(ExitCode::kUsage, fmt::format("check '{}': normalize: {}", def_.name, e.message()), def_.loc);
+    }
+    std::vector<std::string> parts;
+    for (int c : cols) parts.push_back(KeyPart(c, n));
+    std::string key = parts[0];
+    if (parts.size() > 1) {
+      // Each part after its length: ("a,b", "c") and ("a", "b,c") stay two keys.
+      std::string joined, present;
+      for (const std::string& p : parts) {
+        const std::string piece = sql_.Concat({sql_.ToText(sql_.Length(p)), "':'", p});
+        joined = joined.empty() ? piece : sql_.Concat({joined, piece});
+        present += (present.empty() ? "" : " AND ") + p + " IS NOT NULL";
+      }
+      key = s_.Metric(fmt::format("CASE WHEN {} THEN {} END", present, joined));
+    }
+    const std::string in_key = fmt::format("CASE WHEN {} IS NOT NULL THEN 1 ELSE 0 END", key);
+    const std::string rows_of_key =
+        s_.Window({}, fmt::format("COUNT({0}) OVER (PARTITION BY {0})", key));
+    Count("n", Sum(in_key));
+    Count("distinct", A(sql_.CountDistinct(sql_.Bytes(key))));
+    Count("duplicate_groups",
+          A(sql_.CountDistinct(fmt::format("CASE WHEN {} >= 2 THEN {} END", rows_of_key, sql_.Bytes(key)))));
+    Count("rows_in_duplicate_groups", Sum(fmt::format("CASE WHEN {} >= 2 THEN 1 ELSE 0 END", rows_of_key)));
+  }
+
+  // An amount of |units| (1/10,000) as an exact SQL decimal.
+  std::string Units(std::int64_t units) {
+    const char* sign = units < 0 ? "-" : "";
+    const std::uint64_t u = units < 0 ? 0 - static_cast<std::uint64_t>(units) : static_cast<std::uint64_t>(units);
+    return sql_.Cast(sql_.Str(fmt::format("{}{}.{:04}", sign, u / kAmountScale, u % kAmountScale)),
+                     sql_.DecimalType());
+  }
+
+  static const char* Op(WhereOp op) {
+    switch (op) {
+      case WhereOp::kEq: return "=";
+      case WhereOp::kNe: return "<>";
+      case WhereOp::kLt: return "<";
+      case WhereOp::kLe: return "<=";
+      case WhereOp::kGt: return ">";
+      case WhereOp::kGe: return ">=";
+      default: return "=";
+    }
+  }
+
+  void Validity(int c) {
+    const ValidityRule rule =
+        ValidityRule::Bind(def_.rule, def_.when, c, s_.schema(), StageRules(s_.def().stages), s_.tz(),
+                           def_.rule_loc.line > 0 ? def_.rule_loc : def_.loc);
+    using Kind = ValidityRule::Kind;
+    const std::string t = s_.Text(c);
+    std::string valid, applicable = "TRUE";
+    switch (rule.kind()) {
+      case Kind::kEmail:
+        NotCompiled(sql_, def_, "the email rule is not compiled to SQL yet: run crmkpi check on the export");
+      case Kind::kPhone: {
+        // One leading plus, then digits (ASCII or full-width, 7 to 15) and separators only.
+        const std::string digits = sql_.Length(sql_.ReplaceAll(t, "[^0-9０-９]", ""));
+        valid = fmt::format(
+            "({} AND {} BETWEEN 7 AND 15)",
+            sql_.Matches(t, "^[+＋]?[0-9０-９ \\t.()/\u00a0\u3000\u2212\u30fc\uff70\ufe63\uff0d\uff0e"
+                            "\uff08\uff09\uff0f\u2010-\u2015-]*$"),
+            digits);
+        break;
+      }
+      case Kind::kDate:
+        valid = fmt::format("{} = 0", s_.Date(c).status);
+        break;
+      case Kind::kNumber:
+        valid = fmt::format("{} = 0", s_.Amount(c).status);
+        break;
+      case Kind::kInteger:
+        valid = fmt::format("({} = 0 AND {} NOT LIKE '%.%' AND {} NOT LIKE '%．%')", s_.Amount(c).status, t, t);
+        break;
+      case Kind::kIn: {
+        std::string list;
+        for (const std::string& v : rule.set()) list += (list.empty() ? "" : ", ") + sql_.Str(v);
+        valid = fmt::format("{} IN ({})", sql_.Bytes(t), list);
+        break;
+      }
+      case Kind::kRange: {
+        const ParsedAmount a = s_.Amount(c);
+        valid = fmt::format("({} = 0", a.status);
+        if (rule.has_lo()) valid += fmt::format(" AND {} >= {}", a.value, Units(rule.lo()));
+        if (rule.has_hi()) valid += fmt::format(" AND {} <= {}", a.value, Units(rule.hi()));
+        valid += ")";
+        break;
+      }
+      case Kind::kLength: {
+        valid = "(TRUE";
+        if (rule.has_lo()) valid += fmt::format(" AND {} >= {}", sql_.Length(t), rule.lo());
+        if (rule.has_hi()) valid += fmt::format(" AND {} <= {}", sql_.Length(t), rule.hi());
+        valid += ")";
+        break;
+      }
+      case Kind::kRegex:
+        // RE2's syntax and semantics: the dialects whose regular expressions are RE2.
+        if (sql_.dialect() == SqlDialect::kDuckDb) {
+          valid = fmt::format("regexp_full_match({}, {})", t, sql_.Str(rule.pattern()));
+        } else if (sql_.dialect() == SqlDialect::kBigQuery) {
+          valid = fmt::format("REGEXP_CONTAINS({}, {})", t, sql_.Str("^(?:" + rule.pattern() + ")$"));
+        } else {
+          NotCompiled(sql_, def_,
+                      fmt::format("its rule regex({}) is an RE2 pattern, and {}'s regular expressions "
+                                  "are not RE2 (their classes, escapes and matching differ): compile "
+                                  "for duckdb or bigquery, or use in, length, range or integer",
+                                  rule.pattern(), sql_.name()));
+        }
+        break;
+      case Kind::kCompareNumber: {
+        const ParsedAmount a = s_.Amount(c);
+        valid = fmt::format("({} = 0 AND {} {} {})", a.status, a.value, Op(rule.op()), Units(rule.lo()));
+        break;
+      }
+      case Kind::kCompareDay: {
+        const ParsedDate d = s_.Date(c);
+        valid = fmt::format("({} = 0 AND {} {} {})", d.status, d.day, Op(rule.op()), rule.lo());
+        break;
+      }
+      case Kind::kCompareColumn: {
+        const int o = rule.other();
+        const ParsedAmount ax = s_.Amount(c), ay = s_.Amount(o);
+        const ParsedDate dx = s_.Date(c), dy = s_.Date(o);
+        const std::string nums = fmt::format("({} = 0 AND {} = 0)", ax.status, ay.status);
+        const std::string dates = fmt::format("({} = 0 AND {} = 0)", dx.status, dy.status);
+        valid = fmt::format("(CASE WHEN {} THEN {} {} {} WHEN {} THEN {} {} {} ELSE FALSE END)", nums,
+                            ax.value, Op(rule.op()), ay.value, dates, dx.instant, Op(rule.op()), dy.instant);
+        // The other value empty, or not comparable while this one is a number or a date: n/a.
+        applicable = fmt::format("({} IS NOT NULL AND ({} OR {} OR NOT ({} = 0 OR {} = 0)))", s_.Text(o),
+                                 nums, dates, ax.status, dx.status);
+        break;
+      }
+    }
+    std::string when = "TRUE";
+    for (const std::string& w : rule.when_texts()) {
+      when += " AND " + s_.Where(w, def_.loc, "when");
+    }
+    // 0 valid, 1 invalid, 2 missing, 3 not applicable (validity_rule.h's order of tests).
+    const std::string outcome = s_.Metric(fmt::format(
+        "CASE WHEN NOT ({}) THEN 3 WHEN {} = 1 THEN 2 WHEN NOT {} THEN 3 WHEN COALESCE({}, FALSE) THEN 0 "
+        "ELSE 1 END",
+        when, Missing(c), applicable, valid));
+    Count("n", Sum(fmt::format("CASE WHEN {} <= 1 THEN 1 ELSE 0 END", outcome)));
+    Count("invalid", Sum(fmt::format("CASE WHEN {} = 1 THEN 1 ELSE 0 END", outcome)));
+    Count("missing", Sum(fmt::format("CASE WHEN {} = 2 THEN 1 ELSE 0 END", outcome)));
+    Count("not_applicable", Sum(fmt::format("CASE WHEN {} = 3 THEN 1 ELSE 0 END", outcome)));
+  }
+
+  void Timeliness(int c) {
+    const ParsedDate d = s_.Date(c);
+    // 0 fresh, 1 stale, 2 missing, 3 not a timestamp.
+    const std::string outcome = s_.Metric(fmt::format(
+        "CASE WHEN {} = 1 THEN 2 WHEN {} <> 0 THEN 3 WHEN {} / 86400 > {} THEN 1 ELSE 0 END", Missing(c),
+        d.status, sql_.Cast(fmt::format("({} - {})", as_of_.seconds, d.instant), sql_.DoubleType()),
+        sql_.Cast(sql_.Str(fmt::format("{:.17g}", def_.max_age_days)), sql_.DoubleType())));
+    Count("n", Sum(fmt::format("CASE WHEN {} <= 1 THEN 1 ELSE 0 END", outcome)));
+    Count("stale", Sum(fmt::format("CASE WHEN {} = 1 THEN 1 ELSE 0 END", outcome)));
+    Count("missing", Sum(fmt::format("CASE WHEN {} = 2 THEN 1 ELSE 0 END", outcome)));
+    Count("invalid_timestamps", Sum(fmt::format("CASE WHEN {} = 3 THEN 1 ELSE 0 END", outcome)));
+    Count("newest", IsoUtcSql(sql_, A(fmt::format("MAX(CASE WHEN {} <= 1 THEN {} END)", outcome, d.instant))));
+    Count("as_of", as_of_.iso.empty() ? IsoUtcSql(sql_, A("MAX(" + as_of_.seconds + ")")) : sql_.Str(as_of_.iso));
+  }
+
+  SourceSql& s_;
+  const Sql& sql_;
+  const CheckDef& def_;
+  const LongColumns& columns_;
+  const CheckAsOf& as_of_;
+  std::vector<std::string> selects_;
+};
+
+}  // namespace
+
+std::vector<std::string> CheckSelects(SourceSql& source, const CheckDef& def, const LongColumns& columns,
+                                      const CheckAsOf& as_of) {
+  return CheckCompiler(source, def, columns, as_of).Selects();
+}
+
+std::string IsoUtcSql(const Sql& sql, const std::string& seconds) {
+  // Days by floor division (an instant before 1970 too), then the time of day.
+  const std::string day = sql.Cast(fmt::format("FLOOR({} / 86400)", sql.Cast(seconds, sql.DoubleType())),
+                                   sql.BigintType());
+  const std::string secs = fmt::format("({} - {} * 86400)", seconds, day);
+  return sql.Concat({DayTextOf(sql, day), "'T'", sql.ZeroPad(sql.IntDiv(secs, "3600"), 2), "':'",
+                     sql.ZeroPad(sql.IntDiv(sql.Mod(secs, "3600"), "60"), 2), "':'",
+                     sql.ZeroPad(sql.Mod(secs, "60"), 2), "'Z'"});
+}
+
+}  // namespace crmkpi::sql_detail
