@@ -179,6 +179,15 @@ CheckRun ChecksFromLongResult(const std::vector<SourceDef>& sources, const std::
     switch (def.type) {
       case CheckType::kCompleteness:
         r.missing_by_column = counts.WithPrefix("missing:");
+        if (r.missing_by_column.size() != def.columns.size()) {
+          throw Error(ExitCode::kUsage,
+                      fmt::format("check '{}' has {} count{} missing:COLUMN in the long result for "
+                                  "its {} columns; was it computed from another version of the "
+                                  "definition? ({})",
+                                  def.name, r.missing_by_column.size(),
+                                  r.missing_by_column.size() == 1 ? "" : "s", def.columns.size(), kHint),
+                      {file, 1, 1});
+        }
         for (const auto& [column, n] : r.missing_by_column) r.violations += n;
         r.denominator = r.rows * r.missing_by_column.size();
         r.complete_records = counts.Number("complete_records");

@@ -102,6 +102,7 @@ class Harness:
     def __init__(self, exe, work, pg):
         self.exe, self.work, self.pg = exe, work, pg
         self.schemas = 0
+        self.tampered = False  # the checks' comparison tested once (tamper_checks)
 
     # ------------------------------------------------------------------ the SQL of a case
 
@@ -226,6 +227,9 @@ class Harness:
                      f"{text(given.stderr)[:500]}")
                 continue
             have = json.loads(given.stdout)
+            if not self.tampered:
+                self.tampered = True
+                self.tamper_checks(case, got, argv, have)
             if have != want:
                 diffs = [f"{c['name']}: {json.dumps(c, ensure_ascii=False)[:600]}\n      native: "
                          f"{json.dumps(w, ensure_ascii=False)[:600]}"
@@ -234,6 +238,28 @@ class Harness:
                     diffs or [json.dumps(have, ensure_ascii=False)[:1500]]))
             else:
                 print(f"ok {case.name} {engine} checks", flush=True)
+
+    def tamper_checks(self, case, result, argv, report):
+        """Self-check: one count of a check one more, and `check --metrics` reports otherwise
+        (the comparison above can fail)."""
+        import csv
+        import io
+        import json
+        rows = list(csv.reader(io.StringIO(result, newline="")))
+        value, reason = rows[0].index("value"), rows[0].index("reason")
+        at = next((i for i, r in enumerate(rows) if i and r[0].startswith("@check:") and
+                   r[reason] not in ("rows", "n") and r[value].isdigit()), None)
+        if at is None:
+            fail(f"self-check: {case.name}'s result has no count of a check to change")
+            return
+        rows[at][value] = str(int(rows[at][value]) + 1)
+        buf = io.StringIO()
+        csv.writer(buf, lineterminator="\r\n").writerows(rows)
+        path = self.save(case, "tampered.checks.csv", buf.getvalue())
+        p = run(argv + ["--metrics", path], cwd=case.dir)
+        if p.returncode in (0, 1, 3) and json.loads(p.stdout) == report:
+            fail(f"self-check: {rows[at][0]} {rows[at][reason]} + 1 left check --metrics' report "
+                 "the same: the comparison cannot fail")
 
     # ------------------------------------------------------------------ one case
 
