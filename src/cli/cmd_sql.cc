@@ -66,9 +66,10 @@ void SetUpSqlCommand(CLI::App* app, int* exit_code) {
   auto args = std::make_shared<SqlArgs>();
   CLI::App* cmd = app->add_subcommand(
       "sql",
-      "A definition's metrics as one SQL script for a warehouse (duckdb, postgres, spark, trino, "
-      "bigquery, snowflake) whose result is the long result of crmkpi metrics: run it there, "
-      "save the result as CSV, then report/tree -c … --metrics FILE (docs/scale.md)");
+      "A definition's metrics and checks as one SQL script for a warehouse (duckdb, postgres, "
+      "spark, trino, bigquery, snowflake) whose result is the long result of crmkpi metrics: run "
+      "it there, save the result as CSV, then report/tree/check -c … --metrics FILE "
+      "(docs/scale.md)");
   args->kpi.Register(cmd, true);
   cmd->add_option("--dialect,-d", args->dialect, "The SQL dialect: " + SqlDialectNames())
       ->type_name("DIALECT")

@@ -265,3 +265,31 @@ TEST_CASE("long result: a key named like a fixed column, and every currency of a
 
 }  // namespace
 }  // namespace crmkpi
+
+namespace crmkpi {
+namespace {
+
+TEST_CASE("long result: a check's counts are collected by check and count, in their rows") {
+  const std::string text = Valid() +
+                           "@check:required,,,,,,8,,,,,rows,,\n"
+                           "@check:required,,,,,,2,,,,,missing:email,,\n"
+                           "@check:fresh,,,,,,2026-10-31T09:00:00Z,,,,,newest,,\n";
+  const LongResult r = ParseLongResult(text, "long.csv", Metrics(), "");
+  REQUIRE(r.checks.size() == 2);
+  CHECK(r.checks.at("required").at("rows").value == "8");
+  CHECK(r.checks.at("required").at("missing:email").value == "2");
+  CHECK(r.checks.at("required").at("missing:email").loc.line == 11);
+  CHECK(r.checks.at("fresh").at("newest").value == "2026-10-31T09:00:00Z");
+  CHECK(r.run.metrics.size() == 4);  // the metrics are read as without them
+
+  // The same count twice, or a row without its count's name: not a result of crmkpi sql.
+  CHECK(CodeOf(text + "@check:required,,,,,,3,,,,,rows,,\n") == static_cast<int>(ExitCode::kInput));
+  INFO(MessageOf(text + "@check:required,,,,,,3,,,,,rows,,\n"));
+  CHECK(MessageOf(text + "@check:required,,,,,,3,,,,,rows,,\n").find("count 'rows' of check 'required' is "
+                                                                     "in the result twice (first at long.csv:10") !=
+        std::string::npos);
+  CHECK(CodeOf(text + "@check:required,,,,,,3,,,,,,,\n") == static_cast<int>(ExitCode::kInput));
+}
+
+}  // namespace
+}  // namespace crmkpi
