@@ -53,6 +53,19 @@ FIXTURES = {
     "deals_fx.csv": "".join(
         line + (",currency" if i == 0 else (",USD" if i % 2 else ",JPY")) + "\n"
         for i, line in enumerate(DEALS.splitlines())),
+    # The counts of CHECK_INI's checks as `crmkpi sql`'s script returns them (docs/scale.md).
+    "check_long.csv": "metric,group_by,period,period_start,period_end,value,numerator,denominator,"
+                      "n,censored,reason,currency,excluded\n" + "".join(
+        f"@check:{name},,,,,{value},,,,,{count},,\n" for name, count, value in (
+            ("owner_required", "rows", 8), ("owner_required", "missing:owner", 3),
+            ("owner_required", "complete_records", 5), ("closed_required", "rows", 8),
+            ("closed_required", "missing:close_date", 0), ("closed_required", "complete_records", 8),
+            *[(v, c, n) for v in ("won_amount", "lost_amount", "reached_amount")
+              for c, n in (("rows", 8), ("n", 2), ("invalid", 1), ("missing", 0),
+                           ("not_applicable", 6))],
+            ("fresh", "rows", 8), ("fresh", "n", 5), ("fresh", "stale", 1), ("fresh", "missing", 3),
+            ("fresh", "invalid_timestamps", 0), ("fresh", "newest", "2024-03-05T00:00:00Z"),
+            ("fresh", "as_of", "2024-03-31T00:00:00Z"))),
     # A target for the total: without it, win_rate has none.
     "targets.csv": "kpi,target\nwin_rate,50%\n",
     # The tree's KGI against 900, not the definition's 500.
@@ -298,6 +311,8 @@ CHECK = {
     "--missing-tokens": case(["--missing-tokens", "N/A"], base=["--require", "close_date"]),
     "--as-of": case(["--as-of", "2024-03-01"], base=["--max-age-days", "close_date=30"]),
     "--samples": case(["--samples", "1"], base=["--require", "close_date", "-f", "json"]),
+    # Counts a warehouse computed for CHECK_INI's checks (crmkpi sql), not those of deals.csv.
+    "--metrics": case(["--metrics", "{dir}/check_long.csv"], plain=refused("--metrics", "-c")),
     "--invalid-out": case(["--invalid-out", "{out}/bad.csv"], base=["--require", "close_date"]),
     "--fail-on-warn": case(["--fail-on-warn"],
                            base=["--require", "close_date", "--warn-missing", "0"]),
