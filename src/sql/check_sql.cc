@@ -220,6 +220,111 @@ class CheckCompiler {
     return s_.Metric(sql_.Translate(e, f.from, f.to));
   }
 
+  // values/normalize.cc's legal step (RemoveLegalForms) on |x|, for the dialects with arrays
+  // and regular expressions over them (DuckDB's lists, PostgreSQL's arrays): the value cut into
+  // (separators, token) pairs; in each token the Japanese forms removed, three times over
+  // (removing one can join the halves of another: a fourth is a guard's error, never a silent
+  // difference) and then its middle dots at either end; a token left empty or a Latin form is
+  // dropped with the separators before it; the value unchanged when nothing was removed or
+  // nothing kept, else its leftover separators and middle dots trimmed.
+  std::string Legal(const std::string& x, int c) {
+    const bool duck = sql_.dialect() == SqlDialect::kDuckDb;
+    if (!duck && sql_.dialect() != SqlDialect::kPostgres) {
+      NotCompiled(sql_, def_,
+                  fmt::format("its normaliser legal (in the preset company too) removes legal forms "
+                              "(株式会社, (株), Inc., Co., Ltd. …) token by token, which is compiled "
+                              "for duckdb and postgres only (arrays of tokens): keep the normalised "
+                              "name in a column of its own, or run crmkpi check on the export"));
+    }
+    const std::string space(kSpaceClass.substr(1, kSpaceClass.size() - 2));  // without [ ]
+    const std::string sep = "[" + space + ",，、]", non_sep = "[^" + space + ",，、]";
+    const std::string dots = "[・･·]";
+    std::string form = "(";
+    for (const char* w : {"株式会社", "有限会社", "合同会社", "合資会社", "合名会社", "一般社団法人", "一般財団法人",
+                          "公益社団法人", "公益財団法人", "社団法人", "財団法人", "医療法人社団", "医療法人財団",
+                          "医療法人", "社会福祉法人", "特定非営利活動法人", "㈱", "㈲", "㈾", "㈴", "㈳", "㈶"}) {
+      form += std::string(w) + "|";
+    }
+    form += "[(（](株|有|同|資|名|社|財|医|一社|一財|公社|公財)[)）])";
+    const std::string pair = "(" + sep + "*)(" + non_sep + "+)";
+    auto remove = [&](const std::string& t) {
+      return sql_.ReplaceAll(sql_.ReplaceAll(sql_.ReplaceAll(t, form, ""), form, ""), form, "");
+    };
+    auto trim_dots = [&](const std::string& t) { return sql_.ReplaceAll(t, "^" + dots + "+|" + dots + "+$", ""); };
+    auto j_of = [&](const std::string& t) {
+      return fmt::format("CASE WHEN {0} <> {1} THEN {2} ELSE {1} END", remove(t), t, trim_dots(remove(t)));
+    };
+    // IsLatinForm: letters (ASCII or full-width) and dots only, a legal form once upper-cased
+    // without the dots.
+    auto latin_of = [&](const std::string& j) {
+      std::string fw_from, fw_to;
+      for (char ch = 'A'; ch <= 'Z'; ++ch) {
+        fw_from += Utf8(0xFF21 + (ch - 'A'));
+        fw_to += ch;
+        fw_from += Utf8(0xFF41 + (ch - 'A'));
+        fw_to += static_cast<char>(ch - 'A' + 'a');
+      }
+      fw_from += "．";
+      fw_to += ".";
+      const std::string ascii = sql_.Translate(trim_dots(j), fw_from, fw_to);
+      return fmt::format("({} AND upper(replace({}, '.', '')) IN ('INC', 'INCORPORATED', 'CORP', "
+                         "'CORPORATION', 'CO', 'LTD', 'LIMITED', 'LLC', 'LLP', 'PLC', 'GMBH', 'AG', 'SA', "
+                         "'BV', 'NV', 'PTY', 'PTE', 'SRL', 'SPA', 'OY', 'AB', 'KK', 'COLTD'))",
+                         sql_.Matches(ascii, "^[A-Za-z.]+$"), ascii);
+    };
+    const std::string tail = sql_.Extract(x, "(" + sep + "*)$");
+    std::string out;
+    if (duck) {
+      const std::string toks = s_.Metric(fmt::format("regexp_extract_all({}, {}, 2)", x, sql_.Str(pair)));
+      const std::string seps = s_.Metric(fmt::format("regexp_extract_all({}, {}, 1)", x, sql_.Str(pair)));
+      const std::string js = s_.Metric(fmt::format("list_transform({}, t -> {})", toks, j_of("t")));
+      const std::string drops =
+          s_.Metric(fmt::format("list_transform({}, j -> j = '' OR {})", js, latin_of("j")));
+      const std::string each = fmt::format("range(1, len({}) + 1)", toks);
+      const std::string removed = fmt::format(
+          "COALESCE(list_bool_or(list_transform({}, i -> {}[i] <> {}[i] OR {}[i])), FALSE)", each, js, toks, drops);
+      const std::string kept = fmt::format("COALESCE(list_bool_or(list_transform({}, d -> NOT d)), FALSE)", drops);
+      const std::string joined = fmt::format(
+          "array_to_string(list_transform({}, i -> CASE WHEN {}[i] THEN '' ELSE {}[i] || {}[i] END), '')", each, drops,
+          seps, js);
+      out = s_.Metric(fmt::format("CASE WHEN {} AND {} THEN {} || {} ELSE {} END", removed, kept, joined, tail, x));
+      GuardNested(fmt::format("list_bool_or(list_transform({}, t -> {}))", toks, sql_.Matches(remove("t"), ".*" + form + ".*")), c);
+    } else {
+      const std::string m = fmt::format("regexp_matches({}, {}, 'g') WITH ORDINALITY AS r(m, i)", x, sql_.Str(pair));
+      const std::string toks = s_.Metric(fmt::format("ARRAY(SELECT m[2] FROM {} ORDER BY i)", m));
+      const std::string seps = s_.Metric(fmt::format("ARRAY(SELECT m[1] FROM {} ORDER BY i)", m));
+      const std::string js =
+          s_.Metric(fmt::format("ARRAY(SELECT {} FROM unnest({}) WITH ORDINALITY AS u(t, i) ORDER BY i)", j_of("t"), toks));
+      const std::string drops = s_.Metric(fmt::format(
+          "ARRAY(SELECT j = '' OR {} FROM unnest({}) WITH ORDINALITY AS u(j, i) ORDER BY i)", latin_of("j"), js));
+      const std::string all = fmt::format("unnest({}, {}, {}, {}) WITH ORDINALITY AS u(t, s, j, d, i)", toks, seps, js, drops);
+      out = s_.Metric(fmt::format(
+          "CASE WHEN (SELECT COALESCE(bool_or(j <> t OR d), FALSE) AND COALESCE(bool_or(NOT d), FALSE) FROM {0}) "
+          "THEN (SELECT COALESCE(string_agg(CASE WHEN d THEN '' ELSE s || j END, '' ORDER BY i), '') FROM {0}) || {1} "
+          "ELSE {2} END",
+          all, tail, x));
+      GuardNested(fmt::format("(SELECT COALESCE(bool_or({}), FALSE) FROM unnest({}) AS u(t))",
+                              sql_.Matches(remove("t"), ".*" + form + ".*"), toks),
+                  c);
+    }
+    // Then the leftovers: separators and middle dots at either end.
+    const std::string leftover = "[" + space + ",，、・･·]";
+    return s_.Metric(fmt::format("CASE WHEN {0} <> {1} THEN {2} ELSE {0} END", out, x,
+                                 sql_.ReplaceAll(out, "^" + leftover + "+|" + leftover + "+$", "")));
+  }
+
+  // A row whose value still holds a Japanese legal form after three removals: an @error row.
+  void GuardNested(const std::string& still, int c) {
+    const std::string flag = s_.Metric(fmt::format("CASE WHEN {} THEN 1 ELSE 0 END", still));
+    s_.AddGuard(fmt::format(
+        "SELECT {} AS crmkpi_message FROM {} WHERE {} = 1 LIMIT 1",
+        sql_.Str(fmt::format("check '{}': a value of '{}' holds Japanese legal forms nested more than three "
+                             "deep (株式株式会社会社 is two), which the SQL removes three times only: run "
+                             "crmkpi check on the export",
+                             def_.name, s_.schema().name(c))),
+        s_.Rows(), flag));
+  }
+
   // A key part: the value normalised by the check's chain, NULL when missing or empty after it.
   std::string KeyPart(int c, const Normalizer& n) {
     std::string x = s_.Text(c);
@@ -253,11 +358,8 @@ class CheckCompiler {
           x = s_.Metric(sql_.Translate(x, Punctuation(), ""));
           break;
         case NormalizeStep::kLegal:
-          NotCompiled(sql_, def_,
-                      "its normaliser legal (in the preset company too) removes legal forms "
-                      "(株式会社, (株), Inc., Co., Ltd. …) token by token, which is not compiled "
-                      "to SQL: keep the normalised name in a column of its own, or run crmkpi "
-                      "check on the export");
+          x = Legal(x, c);
+          break;
         case NormalizeStep::kPhone: {
           const std::string t = Trimmed(x);
           const std::string d = s_.Metric(

@@ -510,7 +510,7 @@ std::string SourceSql::Base(const std::string& id, const std::string& file,
 }
 
 std::string SourceSql::From() const {
-  guards_.clear();
+  guards_ = row_guards_;
   if (def_.lenient && sql_.dialect() == SqlDialect::kDuckDb && tables_.count(def_.id) == 0) {
     throw Error(ExitCode::kUsage,
                 fmt::format("{} cannot be compiled for duckdb: lenient = true skips malformed "

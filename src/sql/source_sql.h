@@ -103,6 +103,9 @@ class SourceSql {
   // SELECTs of one column, a message, whose rows say the data breaks what the engine stops at
   // (a duplicate key of a unique lookup); the script returns each as an @error row.
   const std::vector<std::string>& guards() const { return guards_; }
+  // One more such SELECT, over the source's rows (Rows()): a check's value the SQL cannot
+  // normalise as crmkpi would.
+  void AddGuard(std::string select) { row_guards_.push_back(std::move(select)); }
   // Joins the one-row CTE crmkpi_data_as_of onto every row, as the column crmkpi_as_of (the
   // data's as-of, for sla lateness) — a column, where a scalar subquery would do in most
   // dialects but not in every parser.
@@ -158,6 +161,7 @@ class SourceSql {
   std::vector<GroupingAggs> groupings_;
   std::vector<std::pair<std::string, std::string>> overall_;  // alias, aggregate
   mutable std::vector<std::string> guards_;
+  std::vector<std::string> row_guards_;
   bool join_as_of_ = false;  // made while the FROM is written
   std::string filter_;  // alias of the source's filter, empty for none
   int next_ = 0;
