@@ -217,11 +217,22 @@ class Harness:
             fail(f"{case.name}: crmkpi check: exit {native.returncode}: {text(native.stderr)[:500]}")
             return
         want = json.loads(native.stdout)
+        # A case whose data the SQL must refuse (an @error row): its expect_error holds the message.
+        expect_error = os.path.join(case.dir, "expect_error")
+        expected = open(expect_error, encoding="utf-8").read().strip() \
+            if os.path.exists(expect_error) else None
         for engine, got in results.items():
             path = self.save(case, f"{engine}.checks.csv", got)
             given = run(argv + ["--metrics", path], cwd=case.dir)
             stats["comparisons"] += 1
             what = f"{case.name}: check --metrics ({engine}'s result)"
+            if expected is not None:
+                if given.returncode != 3 or expected not in text(given.stderr):
+                    fail(f"{what}: exit {given.returncode}, not 3 with '{expected}': "
+                         f"{text(given.stderr)[:500]}")
+                else:
+                    print(f"ok {case.name} {engine} refuses the data", flush=True)
+                continue
             if given.returncode != native.returncode:
                 fail(f"{what}: exit {given.returncode}, check -c {native.returncode}: "
                      f"{text(given.stderr)[:500]}")
