@@ -71,7 +71,14 @@ void BindWhole(CheckState& c, const CheckBinding& b) {
     usage("a schema check takes no fail or warn limit: missing columns fail, extra columns "
           "do what 'extra = allow|warn|fail' says");
   }
-  const std::vector<std::string>& header = b.schema.header();
+  CompareSchema(b.schema.header(), b.options.samples, &r);
+}
+
+}  // namespace
+
+void CompareSchema(const std::vector<std::string>& header, std::size_t samples, CheckResult* result) {
+  CheckResult& r = *result;
+  const CheckDef& def = r.def;
   std::vector<std::string> expected;
   for (const std::string& name : def.columns) {
     const std::string n(TrimSpace(name));
@@ -112,7 +119,7 @@ void BindWhole(CheckState& c, const CheckBinding& b) {
   r.violations = r.missing_columns.size();
   // Samples: the header line, one per missing column, then one per extra column.
   auto sample = [&](const std::string& column, std::string rule) {
-    if (r.samples.size() >= b.options.samples) return;
+    if (r.samples.size() >= samples) return;
     CheckSample s;
     s.line = 1;
     s.row = 0;
@@ -132,8 +139,6 @@ void BindWhole(CheckState& c, const CheckBinding& b) {
   }
   for (const std::string& e : r.extra_columns) sample(e, "extra column");
 }
-
-}  // namespace
 
 CheckState BindCheck(std::size_t index, const CheckDef& def, const CheckBinding& b) {
   CheckState c;

@@ -4,6 +4,7 @@
 
 #include <cstddef>
 #include <string>
+#include <vector>
 
 #include "crmkpi/bind/stage_rules.h"
 #include "crmkpi/definition/check_def.h"
@@ -27,5 +28,10 @@ struct CheckBinding {
 // Throws Error(kUsage) at the check for a bad setting; a column not in the header gives a
 // result with status kError instead, so that the other checks still report.
 CheckState BindCheck(std::size_t index, const CheckDef& def, const CheckBinding& b);
+
+// A schema check's result->def against |header|: the missing, extra and likely renamed columns,
+// violations and denominator, and up to |samples| samples on the header line (quality.md,
+// "Row count and schema"). Also `check --metrics`, from the header a warehouse returned.
+void CompareSchema(const std::vector<std::string>& header, std::size_t samples, CheckResult* result);
 
 }  // namespace crmkpi::quality

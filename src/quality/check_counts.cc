@@ -11,6 +11,7 @@
 #include <fmt/format.h>
 
 #include "crmkpi/values/date_time.h"
+#include "check_bind.h"
 #include "check_results.h"
 
 namespace crmkpi {
@@ -222,15 +223,39 @@ CheckRun ChecksFromLongResult(const std::vector<SourceDef>& sources, const std::
         r.violations = r.rows;
         r.percent = static_cast<double>(r.rows);
         break;
-      case CheckType::kSchema:
-        throw Error(ExitCode::kUsage,
-                    fmt::format("check '{}' is a schema check, which crmkpi sql does not compile", def.name),
-                    def.loc);
+      case CheckType::kSchema: {
+        // The table's columns, in their order: column:1, column:2, … and their number.
+        std::vector<std::pair<std::size_t, std::string>> named;
+        for (const auto& [name, c] : it->second) {
+          if (name.rfind("column:", 0) != 0) continue;
+          const std::string n = name.substr(7);
+          std::size_t at = 0;
+          const auto [end, ec] = std::from_chars(n.data(), n.data() + n.size(), at);
+          if (ec != std::errc() || end != n.data() + n.size() || at == 0) {
+            throw Error(ExitCode::kInput,
+                        fmt::format("reason: '{}' is not column:N (check '{}'; {})", name, def.name, kHint),
+                        c.loc);
+          }
+          named.emplace_back(at, c.value);
+        }
+        std::sort(named.begin(), named.end());
+        if (named.size() != counts.Number("columns")) {
+          throw Error(ExitCode::kUsage,
+                      fmt::format("check '{}' has {} column:N rows in the long result for its {} columns; "
+                                  "was it cut short? ({})",
+                                  def.name, named.size(), counts.Number("columns"), kHint),
+                      counts.Get("columns").loc);
+        }
+        std::vector<std::string> header;
+        for (auto& [at, name] : named) header.push_back(std::move(name));
+        quality::CompareSchema(header, options.samples, &r);
+        break;
+      }
     }
     if (r.denominator > 0) {
       r.percent = 100.0 * static_cast<double>(r.violations) / static_cast<double>(r.denominator);
     }
-    Judge(&r);
+    Judge(&r);  // schema: from its missing and extra columns
     run.checks.push_back(std::move(r));
   }
   return run;

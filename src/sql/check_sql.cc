@@ -130,13 +130,11 @@ class CheckCompiler {
       : s_(s), sql_(s.sql()), def_(def), columns_(columns), as_of_(as_of) {}
 
   std::vector<std::string> Selects() {
-    if (def_.type == CheckType::kSchema) {
-      NotCompiled(sql_, def_,
-                  "a schema check compares a file's header with the expected names, and a "
-                  "table's columns are its definition, not its data: run crmkpi check on the "
-                  "export, or remove the check from the definition given to crmkpi sql");
-    }
     Count("rows", A("COUNT(*)"));
+    if (def_.type == CheckType::kSchema) {
+      Schema();
+      return selects_;
+    }
     if (def_.type == CheckType::kRowCount) return selects_;
     std::vector<int> cols;
     std::vector<std::string> unknown;
@@ -182,6 +180,43 @@ class CheckCompiler {
       select += fmt::format("{}\n    {} AS {}", i == 0 ? "" : ",", v, sql_.Id(col));
     }
     selects_.push_back(select + "\n  FROM " + s_.Grouping({}));
+  }
+
+  // A schema check: the table's columns in order, one row each (`column:N`, N from 1), and
+  // their number; check --metrics compares them with the expected names as crmkpi does.
+  void Schema() {
+    std::string names;  // SELECT name, position FROM …
+    if (sql_.dialect() == SqlDialect::kDuckDb) {
+      names = fmt::format("SELECT column_name AS crmkpi_name, ROW_NUMBER() OVER () AS crmkpi_at FROM (DESCRIBE "
+                          "SELECT * FROM {}) d",
+                          s_.Table());
+    } else if (sql_.dialect() == SqlDialect::kPostgres) {
+      names = fmt::format("SELECT CAST(attname AS TEXT) AS crmkpi_name, attnum AS crmkpi_at FROM pg_attribute WHERE "
+                          "attrelid = CAST({} AS regclass) AND attnum > 0 AND NOT attisdropped",
+                          sql_.Str(s_.Table()));
+    } else {
+      NotCompiled(sql_, def_,
+                  "a schema check reads the table's columns from the catalogue, which is compiled "
+                  "for duckdb (DESCRIBE) and postgres (pg_attribute) only: run crmkpi check on the "
+                  "export");
+    }
+    const std::string null_text = sql_.Cast("NULL", sql_.TextType());
+    auto row = [&](const std::string& value, const std::string& reason) {
+      std::string select = "SELECT";
+      for (std::size_t i = 0; i < columns_.all.size(); ++i) {
+        const std::string& col = columns_.all[i];
+        std::string v = null_text;
+        if (col == "metric") v = sql_.Str("@check:" + def_.name);
+        if (col == "group_by") v = "''";
+        if (col == "value") v = value;
+        if (col == "reason") v = reason;
+        select += fmt::format("{}\n    {} AS {}", i == 0 ? "" : ",", v, sql_.Id(col));
+      }
+      return select;
+    };
+    selects_.push_back(row("crmkpi_name", sql_.Concat({"'column:'", sql_.ToText("crmkpi_at")})) + "\n  FROM (" +
+                       names + ") n");
+    selects_.push_back(row(sql_.ToText("COUNT(*)"), "'columns'") + "\n  FROM (" + names + ") n");
   }
 
   // 1 when column |c|'s value is missing (empty after trimming, or a missing token compared

@@ -25,7 +25,8 @@ struct CheckAsOf {
 // The SELECTs of |def| (a check of |source|), each giving rows of the long result with every
 // column as text. Throws Error(kUsage) naming the check for what SQL cannot express exactly in
 // |source|'s dialect (the legal-form normaliser outside DuckDB and PostgreSQL, NFKC where the
-// dialect has none, RE2 patterns outside DuckDB and BigQuery, a schema check).
+// dialect has none, RE2 patterns outside DuckDB and BigQuery, a schema check outside DuckDB
+// and PostgreSQL).
 std::vector<std::string> CheckSelects(SourceSql& source, const CheckDef& def,
                                       const LongColumns& columns, const CheckAsOf& as_of);
 

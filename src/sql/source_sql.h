@@ -94,6 +94,10 @@ class SourceSql {
   // A one-row value over the source's filtered rows (an aggregate: the currency marks of a
   // column), as a column the groupings' rows carry.
   std::string Overall(const std::string& x);
+  // The source's table as the script reads it: --table's name, the ID, or DuckDB's read_csv(…).
+  std::string Table() const {
+    return Base(def_.id, def_.file, def_.more_files, encoding_, delimiter_, def_.file_loc);
+  }
   // Resolves |name| as the engine does (RowSchema::Resolve), or -1.
   int Resolve(const std::string& name) const;
 
