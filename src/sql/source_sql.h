@@ -1,14 +1,12 @@
 // One source's rows as a chain of SQL CTEs (sql_script.h): the table (or, in DuckDB, the CSV)
-// with its lookups joined, then per layer the values the metrics ask for — trimmed text, parsed
-// amounts and dates, stage classes, where conditions, group keys, periods — each computed once
-// per row under an alias, as the engine's RowContext parses each column once per row.
-//
-//   L0  text:     t<i> = the trimmed value, NULL when empty (docs/kpis.md R5)
-//   L1  parts:    date parts, amount text normalised, stage in its normal form
-//   L2  values:   amounts (DECIMAL, status, mark), dates (local day, instant, has time,
-//                 status), stage class and order, group keys
-//   L3  rows:     where conditions, periods
-//   L4  metrics:  per-metric values and statuses; the source's filter applied here
+// with its lookups joined, then the values the metrics and checks ask for — trimmed text,
+// parsed amounts and dates, stage classes, where conditions, group keys, periods, normalised
+// keys — each computed once per row under an alias (crmkpi_xN), as the engine's RowContext
+// parses each column once per row. An expression goes into the first layer (CTE) after the
+// layers of the aliases it reads, so the chain is as deep as the longest dependency: the text
+// first, then its parts, the parsed values, the where conditions and periods, the metrics'
+// per-row values. The source's filter is applied after the last layer (Rows()), and each
+// grouping's aggregates are one CTE over those rows.
 #pragma once
 
 #include <cstdint>

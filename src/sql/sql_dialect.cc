@@ -214,22 +214,6 @@ std::string Sql::CountDistinct(const std::string& x) const {
   return fmt::format("COUNT(DISTINCT {})", x);
 }
 
-std::string Sql::DistinctList(const std::string& x) const {
-  switch (d_) {
-    case SqlDialect::kDuckDb: return fmt::format("string_agg(DISTINCT {0}, '+' ORDER BY {0})", x);
-    case SqlDialect::kPostgres:
-      return fmt::format("string_agg(DISTINCT {0} COLLATE \"C\", '+' ORDER BY {0} COLLATE \"C\")", x);
-    case SqlDialect::kSpark:
-      return fmt::format("NULLIF(array_join(array_sort(collect_set({})), '+'), '')", x);
-    case SqlDialect::kTrino:
-      return fmt::format("NULLIF(array_join(array_sort(array_agg(DISTINCT {0}) FILTER (WHERE {0} IS NOT NULL)), '+'), '')", x);
-    case SqlDialect::kBigQuery: return fmt::format("STRING_AGG(DISTINCT {0}, '+' ORDER BY {0})", x);
-    case SqlDialect::kSnowflake:
-      return fmt::format("NULLIF(LISTAGG(DISTINCT {0}, '+') WITHIN GROUP (ORDER BY {0}), '')", x);
-  }
-  return {};
-}
-
 std::string Sql::Nfkc(const std::string& x) const {
   switch (d_) {
     case SqlDialect::kPostgres:

@@ -68,8 +68,6 @@ class Sql {
   std::string JoinSkippingNull(std::string_view sep, const std::vector<std::string>& parts) const;
   // COUNT(DISTINCT x).
   std::string CountDistinct(const std::string& x) const;
-  // The distinct non-NULL values of x joined by '+' in byte order, NULL when none.
-  std::string DistinctList(const std::string& x) const;
   // NFKC of x; empty when the dialect has no NFKC function.
   std::string Nfkc(const std::string& x) const;
   // ASCII letters to lower case only (the engine folds ASCII only).
