@@ -18,6 +18,7 @@
 #include "crmkpi/values/normalize.h"
 
 #include "period_sql.h"
+#include "where_sql.h"
 
 namespace crmkpi::sql_detail {
 
@@ -166,8 +167,9 @@ class CheckCompiler {
   std::string A(const std::string& x) { return s_.Aggregate({}, x); }
   std::string Sum(const std::string& x) { return fmt::format("COALESCE({}, 0)", A("SUM(" + x + ")")); }
 
-  // One row: @check:NAME, the count's name in reason, |value| (SQL) in value.
-  void Count(const std::string& name, const std::string& value) {
+  // The SELECT list of a row @check:NAME: |reason| (SQL: the count's name) in reason, |value|
+  // (SQL text) in value, every other column NULL.
+  std::string Row(const std::string& value, const std::string& reason) const {
     const std::string null_text = sql_.Cast("NULL", sql_.TextType());
     std::string select = "SELECT";
     for (std::size_t i = 0; i < columns_.all.size(); ++i) {
@@ -175,11 +177,16 @@ class CheckCompiler {
       std::string v = null_text;
       if (col == "metric") v = sql_.Str("@check:" + def_.name);
       if (col == "group_by") v = "''";
-      if (col == "value") v = sql_.ToText(value);
-      if (col == "reason") v = sql_.Str(name);
+      if (col == "value") v = value;
+      if (col == "reason") v = reason;
       select += fmt::format("{}\n    {} AS {}", i == 0 ? "" : ",", v, sql_.Id(col));
     }
-    selects_.push_back(select + "\n  FROM " + s_.Grouping({}));
+    return select;
+  }
+
+  // One row of count |name| over the source's rows.
+  void Count(const std::string& name, const std::string& value) {
+    selects_.push_back(Row(sql_.ToText(value), sql_.Str(name)) + "\n  FROM " + s_.Grouping({}));
   }
 
   // A schema check: the table's columns in order, one row each (`column:N`, N from 1), and
@@ -200,23 +207,9 @@ class CheckCompiler {
                   "for duckdb (DESCRIBE) and postgres (pg_attribute) only: run crmkpi check on the "
                   "export");
     }
-    const std::string null_text = sql_.Cast("NULL", sql_.TextType());
-    auto row = [&](const std::string& value, const std::string& reason) {
-      std::string select = "SELECT";
-      for (std::size_t i = 0; i < columns_.all.size(); ++i) {
-        const std::string& col = columns_.all[i];
-        std::string v = null_text;
-        if (col == "metric") v = sql_.Str("@check:" + def_.name);
-        if (col == "group_by") v = "''";
-        if (col == "value") v = value;
-        if (col == "reason") v = reason;
-        select += fmt::format("{}\n    {} AS {}", i == 0 ? "" : ",", v, sql_.Id(col));
-      }
-      return select;
-    };
-    selects_.push_back(row("crmkpi_name", sql_.Concat({"'column:'", sql_.ToText("crmkpi_at")})) + "\n  FROM (" +
+    selects_.push_back(Row("crmkpi_name", sql_.Concat({"'column:'", sql_.ToText("crmkpi_at")})) + "\n  FROM (" +
                        names + ") n");
-    selects_.push_back(row(sql_.ToText("COUNT(*)"), "'columns'") + "\n  FROM (" + names + ") n");
+    selects_.push_back(Row(sql_.ToText("COUNT(*)"), "'columns'") + "\n  FROM (" + names + ") n");
   }
 
   // 1 when column |c|'s value is missing (empty after trimming, or a missing token compared
@@ -448,18 +441,6 @@ class CheckCompiler {
                      sql_.DecimalType());
   }
 
-  static const char* Op(WhereOp op) {
-    switch (op) {
-      case WhereOp::kEq: return "=";
-      case WhereOp::kNe: return "<>";
-      case WhereOp::kLt: return "<";
-      case WhereOp::kLe: return "<=";
-      case WhereOp::kGt: return ">";
-      case WhereOp::kGe: return ">=";
-      default: return "=";
-    }
-  }
-
   // value_syntax.h's IsEmail: LOCAL@DOMAIN, one @; LOCAL 1–64 bytes of dot-atom characters or
   // international ones, no dot first, last or doubled; DOMAIN 1–253 bytes, two labels or more
   // of 1–63 bytes of letters, digits and inner hyphens (international ones too), the last with
@@ -550,12 +531,12 @@ class CheckCompiler {
         break;
       case Kind::kCompareNumber: {
         const ParsedAmount a = s_.Amount(c);
-        valid = fmt::format("({} = 0 AND {} {} {})", a.status, a.value, Op(rule.op()), Units(rule.lo()));
+        valid = fmt::format("({} = 0 AND {} {} {})", a.status, a.value, OpText(rule.op()), Units(rule.lo()));
         break;
       }
       case Kind::kCompareDay: {
         const ParsedDate d = s_.Date(c);
-        valid = fmt::format("({} = 0 AND {} {} {})", d.status, d.day, Op(rule.op()), rule.lo());
+        valid = fmt::format("({} = 0 AND {} {} {})", d.status, d.day, OpText(rule.op()), rule.lo());
         break;
       }
       case Kind::kCompareColumn: {
@@ -565,7 +546,7 @@ class CheckCompiler {
         const std::string nums = fmt::format("({} = 0 AND {} = 0)", ax.status, ay.status);
         const std::string dates = fmt::format("({} = 0 AND {} = 0)", dx.status, dy.status);
         valid = fmt::format("(CASE WHEN {} THEN {} {} {} WHEN {} THEN {} {} {} ELSE FALSE END)", nums,
-                            ax.value, Op(rule.op()), ay.value, dates, dx.instant, Op(rule.op()), dy.instant);
+                            ax.value, OpText(rule.op()), ay.value, dates, dx.instant, OpText(rule.op()), dy.instant);
         // The other value empty, or not comparable while this one is a number or a date: n/a.
         applicable = fmt::format("({} IS NOT NULL AND ({} OR {} OR NOT ({} = 0 OR {} = 0)))", s_.Text(o),
                                  nums, dates, ax.status, dx.status);

@@ -15,11 +15,6 @@
 
 namespace crmkpi::sql_detail {
 
-namespace {
-
-using Node = WhereExpr::Node;
-using Literal = WhereExpr::Literal;
-
 const char* OpText(WhereOp op) {
   switch (op) {
     case WhereOp::kEq: return "=";
@@ -31,6 +26,12 @@ const char* OpText(WhereOp op) {
   }
   return "=";
 }
+
+namespace {
+
+using Node = WhereExpr::Node;
+using Literal = WhereExpr::Literal;
+
 
 // An amount in units as an exact decimal literal.
 std::string UnitsText(std::int64_t units) {

@@ -14,4 +14,7 @@ class SourceSql;
 // Throws Error(kUsage) at the text's location for unknown columns and stages.
 std::string WhereSql(SourceSql& s, const WhereExpr& expr, const std::string& what);
 
+// A comparison operator in SQL: =, <>, <, <=, >, >=.
+const char* OpText(WhereOp op);
+
 }  // namespace crmkpi::sql_detail
