@@ -221,8 +221,8 @@ std::string CompileSql(const KpiModel& model, const SqlOptions& options) {
   }
   std::string out = fmt::format(
       "-- crmkpi sql {} for {}: the long result of {} (docs/scale.md), one row per metric x\n"
-      "-- grouping x group. Write the result as CSV and give it to crmkpi report|tree -c {} "
-      "--metrics FILE.\n",
+      "-- grouping x group and per check count. Write the result as CSV and give it to crmkpi\n"
+      "-- report|tree|check -c {} --metrics FILE.\n",
       options.version, sql.name(), model.name, model.name);
   if (from_data) {
     out += "-- The as-of is the data's latest event: the @as_of row carries it to the reading command.\n";
