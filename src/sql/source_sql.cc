@@ -650,7 +650,7 @@ std::string SourceSql::Ctes() const {
     const std::string name = fmt::format("{}{}", prefix_, i);
     if (i == 0) {
       out += fmt::format("{} {} (\n  SELECT 1 AS crmkpi_one{}{}\n  FROM {}\n)", name, sql_.CteAs(),
-                         join_as_of_ ? ", crmkpi_as_of" : "", select, From());
+                         join_as_of_ ? ", crmkpi_as_of, crmkpi_check_as_of" : "", select, From());
     } else {
       out += fmt::format(",\n{} {} (\n  SELECT *{}\n  FROM {}\n)", name, sql_.CteAs(), select, previous);
     }

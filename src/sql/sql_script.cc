@@ -98,6 +98,7 @@ std::string CompileSql(const KpiModel& model, const SqlOptions& options) {
     return m.aggregation == Aggregation::kSla;
   });
   const bool from_data = options.as_of.empty() && (model.as_of_data || (model.as_of.empty() && needs_as_of));
+  const std::string literal_as_of = as_of;  // the given as-of's seconds, or empty
   if (from_data) as_of = "crmkpi_as_of";  // a column: each source's rows join it on
   LongColumns columns;
   columns.keys = LongResultKeyColumns(model.metrics);
@@ -112,24 +113,28 @@ std::string CompileSql(const KpiModel& model, const SqlOptions& options) {
   DateColumns date_columns = MetricDateColumns(model.metrics);
   AddDateColumns(CheckDateColumns(model.checks), &date_columns);
   DecideDateOrders(&decided.sources, date_columns, {});
-  // The checks' timeliness as-of: the script's as-of, else the data's, else the clock now.
-  sql_detail::CheckAsOf check_as_of;
-  if (from_data) {
-    check_as_of.seconds = "crmkpi_as_of";
-  } else if (!as_of.empty()) {
-    check_as_of.seconds = as_of;
-    check_as_of.iso = IsoUtcText(std::stoll(as_of));
-  } else {
-    const Seconds now = std::chrono::duration_cast<std::chrono::seconds>(
-                            std::chrono::system_clock::now().time_since_epoch())
-                            .count();
-    check_as_of.seconds = std::to_string(now);
-    check_as_of.iso = IsoUtcText(now);
-  }
+  // The checks' timeliness as-of, as `crmkpi check -c` takes it: the script's as-of, else with
+  // as_of = data the latest event in the checked sources (not the metrics': a column of its
+  // own), else the clock now.
   const bool timeliness = std::any_of(model.checks.begin(), model.checks.end(), [](const CheckDef& c) {
     return c.type == CheckType::kTimeliness;
   });
+  const Seconds now = std::chrono::duration_cast<std::chrono::seconds>(
+                          std::chrono::system_clock::now().time_since_epoch())
+                          .count();
+  sql_detail::CheckAsOf check_as_of;
+  if (!literal_as_of.empty()) {
+    check_as_of.seconds = literal_as_of;
+    check_as_of.iso = IsoUtcText(std::stoll(literal_as_of));
+  } else if (from_data && model.as_of_data) {
+    // No event in the checked sources: the clock, as crmkpi check takes it then.
+    check_as_of.seconds = fmt::format("COALESCE(crmkpi_check_as_of, {})", now);
+  } else {
+    check_as_of.seconds = std::to_string(now);
+    check_as_of.iso = IsoUtcText(now);
+  }
   std::vector<std::unique_ptr<SourceSql>> sources;
+  std::vector<std::pair<bool, bool>> reads;  // per source: has metrics, has checks
   std::vector<std::string> selects;
   for (const SourceDef& def : decided.sources) {
     std::vector<const MetricDef*> metrics;
@@ -153,6 +158,7 @@ std::string CompileSql(const KpiModel& model, const SqlOptions& options) {
                   metrics.empty() ? checks[0]->loc : metrics[0]->loc);
     }
     sources.push_back(std::make_unique<SourceSql>(sql, decided, def, options.tables));
+    reads.emplace_back(!metrics.empty(), !checks.empty());
     if (from_data) sources.back()->JoinDataAsOf();
     for (const MetricDef* m : metrics) {
       for (std::string& s : sql_detail::MetricSelects(*sources.back(), *m, columns, as_of)) {
@@ -167,10 +173,12 @@ std::string CompileSql(const KpiModel& model, const SqlOptions& options) {
   }
   std::string as_of_ctes, as_of_row;
   if (from_data) {
-    std::vector<std::string> latest;
+    std::vector<std::string> latest, checked_latest;  // of the metrics' sources, the checks'
     std::vector<std::unique_ptr<SourceSql>> chains;
-    for (const auto& source : sources) {
+    for (std::size_t i = 0; i < sources.size(); ++i) {
+      const auto& source = sources[i];
       auto chain = std::make_unique<SourceSql>(sql, decided, source->def(), options.tables, "asof");
+      bool any = false;
       // Every created, stage-change and last-modified time, and the close time of a closed
       // deal only (an open deal's close date is an expectation, not an event).
       for (const char* role : {"created", "changed", "modified", "closed"}) {
@@ -185,15 +193,23 @@ std::string CompileSql(const KpiModel& model, const SqlOptions& options) {
         if (std::string(role) == "closed" && chain->schema().roles().has(Role::kStage)) {
           instant = fmt::format("CASE WHEN {} <> 'open' THEN {} END", chain->StageClass(), instant);
         }
-        latest.push_back(fmt::format("SELECT MAX({}) AS t FROM {}", chain->Metric(instant), chain->Rows()));
+        const std::string max = fmt::format("SELECT MAX({}) AS t FROM {}", chain->Metric(instant), chain->Rows());
+        if (reads[i].first) latest.push_back(max);
+        if (reads[i].second) checked_latest.push_back(max);
+        any = true;
       }
-      if (!latest.empty()) as_of_ctes += chain->Ctes() + ",\n";
+      if (any) as_of_ctes += chain->Ctes() + ",\n";
       chains.push_back(std::move(chain));
     }
-    std::string all;
-    for (const std::string& l : latest) all += (all.empty() ? "" : " UNION ALL ") + l;
-    if (all.empty()) all = fmt::format("SELECT {} AS t", sql.Cast("NULL", sql.BigintType()));
-    as_of_ctes += fmt::format("crmkpi_data_as_of AS (\n  SELECT MAX(t) AS crmkpi_as_of FROM ({}) e\n)", all);
+    auto union_of = [&](const std::vector<std::string>& maxes) {
+      std::string all;
+      for (const std::string& l : maxes) all += (all.empty() ? "" : " UNION ALL ") + l;
+      return all.empty() ? fmt::format("SELECT {} AS t", sql.Cast("NULL", sql.BigintType())) : all;
+    };
+    as_of_ctes += fmt::format(
+        "crmkpi_data_as_of AS (\n  SELECT a.t AS crmkpi_as_of, c.t AS crmkpi_check_as_of\n  FROM (SELECT MAX(t) "
+        "AS t FROM ({}) e) a CROSS JOIN (SELECT MAX(t) AS t FROM ({}) e) c\n)",
+        union_of(latest), union_of(checked_latest));
     // The @as_of row: the instant in full in the definition's zone (FormatInstant's form).
     const Seconds probe = 1'700'000'000;
     Seconds at = 0;
