@@ -122,6 +122,9 @@ class SourceSql {
                    const std::vector<std::string>& more, const std::string& encoding,
                    char delimiter, const SourceLoc& loc) const;
   std::string StageNorm();
+  // An amount's text |t| as ParseAmount reads it: with decimal = comma, rewritten as
+  // ParseAmountDecimalComma rewrites it (an alias named |key|); else |t|.
+  std::string AmountText(const std::string& t, const std::string& key);
   // The date parts, validity, instant and local day of the trimmed text |t| as the automatic
   // DateParser reads it; |add| names each piece (an alias of a layer) or inlines it.
   using AddFn = std::function<std::string(const std::string&, const std::string&)>;

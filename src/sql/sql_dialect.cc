@@ -154,6 +154,15 @@ std::string Sql::ReplaceAll(const std::string& x, std::string_view pattern,
   return fmt::format("regexp_replace({}, {}, {})", x, Str(pattern), Str(with));
 }
 
+std::string Sql::ReplaceGroups(const std::string& x, std::string_view pattern,
+                               std::initializer_list<int> groups) const {
+  // Spark's and Trino's replacements name a group $N (Java's, Joni's); the others \N.
+  const bool dollar = d_ == SqlDialect::kSpark || d_ == SqlDialect::kTrino;
+  std::string with;
+  for (int g : groups) with += fmt::format("{}{}", dollar ? "$" : "\\", g);
+  return ReplaceAll(x, pattern, with);
+}
+
 std::string Sql::Extract(const std::string& x, std::string_view pattern) const {
   const std::string p = Str(pattern);
   switch (d_) {

@@ -50,6 +50,10 @@ class Sql {
   // Every match of |pattern| in x replaced with |with| (no back-references).
   std::string ReplaceAll(const std::string& x, std::string_view pattern,
                          std::string_view with) const;
+  // Every match of |pattern| in x replaced with its capture groups |groups| (1-based), in order:
+  // ReplaceGroups(x, "([0-9]) ([0-9])", {1, 2}) joins the digits around a space.
+  std::string ReplaceGroups(const std::string& x, std::string_view pattern,
+                            std::initializer_list<int> groups) const;
   // The first capture group of |pattern| in x, NULL when it does not match.
   std::string Extract(const std::string& x, std::string_view pattern) const;
   // Character-by-character translation (every dialect has TRANSLATE).
