@@ -383,10 +383,28 @@ ParsedDate SourceSql::Date(int c) {
     return {it->second, by_key_[key + "i"], by_key_[key + "h"],
             by_key_[key + "s"]};
   }
+  const std::string t = Text(c);
   const ParsedDate out =
-      ParseDate(Text(c), key, def_.date_order == "dmy", tz_offset_,
+      ParseDate(t, key, def_.date_order == "dmy", tz_offset_,
                 [&](const std::string& k, const std::string& e) { return Add(0, k, e); });
   by_key_[key + "day"] = out.day;  // found by the lookup above
+  // English month names and Japanese eras (15 Apr 2025, 令和7年4月1日, R7.4.1), which crmkpi reads
+  // and the script does not: a value the script finds invalid that has one stops the result (an
+  // @error row) rather than counting as invalid where crmkpi counts a date.
+  const std::string named = Add(
+      4, key + "named",
+      fmt::format("CASE WHEN {} = 2 AND ({} OR {}) THEN 1 ELSE 0 END", out.status,
+                  sql_.Matches(sql_.AsciiLower(t), "(^|.*[^a-z])(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec).*"),
+                  sql_.Matches(t, "([RHSTMrhstm] ?[0-9].*)|(.*(令和|平成|昭和|大正|明治).*)")));
+  AddGuard(fmt::format(
+      "SELECT {} AS crmkpi_message FROM {} WHERE {} = 1 LIMIT 1",
+      sql_.Concat({sql_.Str(fmt::format("{}: column '{}' holds a date written with an English month name or "
+                                        "a Japanese era ('",
+                                        What(), schema_.name(c))),
+                   t,
+                   sql_.Str("'), which the SQL does not read as crmkpi does: load the dates into the "
+                            "warehouse as DATE or ISO text (2025-04-15)")}),
+      Rows(), named));
   return out;
 }
 

@@ -288,9 +288,22 @@ class Harness:
             native = text(p.stdout)
         tree = run([self.exe, "tree", "-c", case.ini, "-q", "--no-lint"], cwd=case.dir)
         results = {}
+        # A case whose data the SQL must refuse: its expect_error holds the @error row's message.
+        expect_error = os.path.join(case.dir, "expect_error")
+        expected = open(expect_error, encoding="utf-8").read().strip() \
+            if os.path.exists(expect_error) else None
         for engine, fn in (("duckdb", self.duckdb), ("postgres", self.postgres)):
             got = fn(case)
             if got is None:
+                continue
+            if expected is not None and not case.checks:
+                stats["comparisons"] += 1
+                errors = [r for r in sqllib.read_long(got)[1] if r and r[0] == "@error"]
+                if not any(expected in ",".join(r) for r in errors):
+                    fail(f"{case.name}: {engine}'s result has no @error row with '{expected}': "
+                         f"{errors[:3]}")
+                else:
+                    print(f"ok {case.name} {engine} refuses the data", flush=True)
                 continue
             if case.types:
                 stats["comparisons"] += 1
@@ -303,7 +316,7 @@ class Harness:
             results[engine] = got
         if case.checks:
             self.compare_checks(case, results)
-        if tree.returncode in (0, 1) and case.types:
+        if tree.returncode in (0, 1) and case.types and expected is None:
             for engine, got in results.items():
                 path = self.save(case, f"{engine}.result.csv", got)
                 given = run([self.exe, "tree", "-c", case.ini, "-q", "--no-lint", "--metrics",
