@@ -18,8 +18,10 @@ std::string Inline(const std::string&, const std::string& expr) { return "(" + e
 }  // namespace
 
 std::string CivilDayText(const Sql& sql, const std::string& day, const DayTextAdd& add) {
-  // Howard Hinnant's civil_from_days, for days from year 0 on (every operand non-negative).
-  const std::string z = add("z", fmt::format("({} + 719468)", day));
+  // Howard Hinnant's civil_from_days, for days from year 0 on: counted one era (146,097 days,
+  // 400 years) later and the era taken off the year at the end, so that every operand stays
+  // non-negative in January and February of year 0 too.
+  const std::string z = add("z", fmt::format("({} + 719468 + 146097)", day));
   const std::string era = add("era", sql.IntDiv(z, "146097"));
   const std::string doe = add("doe", fmt::format("({} - {} * 146097)", z, era));
   const std::string yoe = add("yoe", sql.IntDiv(
@@ -31,7 +33,7 @@ std::string CivilDayText(const Sql& sql, const std::string& day, const DayTextAd
   const std::string mp = add("mp", sql.IntDiv(fmt::format("(5 * {} + 2)", doy), "153"));
   const std::string d = fmt::format("({} - {} + 1)", doy, sql.IntDiv(fmt::format("(153 * {} + 2)", mp), "5"));
   const std::string m = fmt::format("CASE WHEN {0} < 10 THEN {0} + 3 ELSE {0} - 9 END", mp);
-  const std::string y = fmt::format("({} + {} * 400 + CASE WHEN {} < 10 THEN 0 ELSE 1 END)", yoe, era, mp);
+  const std::string y = fmt::format("({} + {} * 400 - 400 + CASE WHEN {} < 10 THEN 0 ELSE 1 END)", yoe, era, mp);
   return add("text", sql.Concat({sql.ZeroPad(y, 4), "'-'", sql.ZeroPad(m, 2), "'-'", sql.ZeroPad(d, 2)}));
 }
 

@@ -4,6 +4,7 @@
 // expressions that give the same result on the same text.
 #include "source_sql.h"
 
+#include "date_format_sql.h"
 #include "where_sql.h"
 
 #include <algorithm>
@@ -265,15 +266,17 @@ std::string SourceSql::PercentOrAmount(int c, std::vector<std::string>* statuses
 
 std::string SourceSql::DaysFromCivil(const std::string& y, const std::string& m,
                                      const std::string& d) const {
-  // Howard Hinnant's days_from_civil, for years 0 and later (every operand non-negative).
-  const std::string yy = fmt::format("({} - CASE WHEN {} <= 2 THEN 1 ELSE 0 END)", y, m);
+  // Howard Hinnant's days_from_civil, for years 0 and later: counted from 400 years on (one
+  // era, 146,097 days, taken off at the end), so that every operand stays non-negative in
+  // January and February of year 0 too.
+  const std::string yy = fmt::format("({} + 400 - CASE WHEN {} <= 2 THEN 1 ELSE 0 END)", y, m);
   const std::string era = sql_.IntDiv(yy, "400");
   const std::string yoe = fmt::format("({} - {} * 400)", yy, era);
   const std::string mp = sql_.Mod(fmt::format("({} + 9)", m), "12");
   const std::string doy = fmt::format("({} + {} - 1)", sql_.IntDiv(fmt::format("(153 * {} + 2)", mp), "5"), d);
   const std::string doe = fmt::format("({0} * 365 + {1} - {2} + {3})", yoe, sql_.IntDiv(yoe, "4"),
                                       sql_.IntDiv(yoe, "100"), doy);
-  return fmt::format("({} * 146097 + {} - 719468)", era, doe);
+  return fmt::format("({} * 146097 + {} - 719468 - 146097)", era, doe);
 }
 
 ParsedDate SourceSql::ParseDate(const std::string& t, const std::string& key, bool day_first_order,
@@ -370,23 +373,32 @@ ParsedDate SourceSql::ParseDate(const std::string& t, const std::string& key, bo
 }
 
 ParsedDate SourceSql::Date(int c) {
-  if (!def_.date_format.empty()) {
-    throw Error(ExitCode::kUsage,
-                fmt::format("{} cannot be compiled for {}: date_format = {} is not compiled to "
-                            "SQL yet: load the dates as DATE or TIMESTAMP columns (ISO text) and "
-                            "remove date_format",
-                            What(), sql_.name(), def_.date_format),
-                def_.loc);
-  }
   const std::string key = "d" + Int(c);
   if (auto it = by_key_.find(key + "day"); it != by_key_.end()) {
     return {it->second, by_key_[key + "i"], by_key_[key + "h"],
             by_key_[key + "s"]};
   }
   const std::string t = Text(c);
-  const ParsedDate out =
-      ParseDate(t, key, def_.date_order == "dmy", tz_offset_,
-                [&](const std::string& k, const std::string& e) { return Add(0, k, e); });
+  const AddFn add = [&](const std::string& k, const std::string& e) { return Add(0, k, e); };
+  if (!def_.date_format.empty()) {
+    // An explicit format, read as DateFormat reads it (date_format_sql.h); no automatic forms.
+    ParsedDate out;
+    try {
+      out = FormattedDateSql(sql_, DateFormat::Compile(def_.date_format, "date_format"), t, key, tz_offset_, add,
+                             [&](const std::string& y, const std::string& m, const std::string& d) {
+                               return DaysFromCivil(y, m, d);
+                             });
+    } catch (const Error& e) {
+      throw Error(ExitCode::kUsage,
+                  fmt::format("{} cannot be compiled for {}: {}", What(), sql_.name(), e.message()), def_.loc);
+    }
+    by_key_[key + "day"] = out.day;
+    by_key_[key + "i"] = out.instant;
+    by_key_[key + "h"] = out.has_time;
+    by_key_[key + "s"] = out.status;
+    return out;
+  }
+  const ParsedDate out = ParseDate(t, key, def_.date_order == "dmy", tz_offset_, add);
   by_key_[key + "day"] = out.day;  // found by the lookup above
   // English month names and Japanese eras (15 Apr 2025, 令和7年4月1日, R7.4.1), which crmkpi reads
   // and the script does not: a value the script finds invalid that has one stops the result (an

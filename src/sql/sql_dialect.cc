@@ -163,6 +163,19 @@ std::string Sql::ReplaceGroups(const std::string& x, std::string_view pattern,
   return ReplaceAll(x, pattern, with);
 }
 
+std::string Sql::ExtractGroup(const std::string& x, std::string_view pattern, int n) const {
+  const std::string p = Str(pattern);
+  switch (d_) {
+    case SqlDialect::kDuckDb:
+    case SqlDialect::kSpark:
+    case SqlDialect::kTrino: return fmt::format("regexp_extract({}, {}, {})", x, p, n);
+    case SqlDialect::kPostgres: return fmt::format("(regexp_match({}, {}))[{}]", x, p, n);
+    case SqlDialect::kSnowflake: return fmt::format("REGEXP_SUBSTR({}, {}, 1, 1, 'e', {})", x, p, n);
+    case SqlDialect::kBigQuery: break;
+  }
+  return fmt::format("REGEXP_EXTRACT({}, {})", x, p);
+}
+
 std::string Sql::Extract(const std::string& x, std::string_view pattern) const {
   const std::string p = Str(pattern);
   switch (d_) {

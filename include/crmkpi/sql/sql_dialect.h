@@ -54,6 +54,9 @@ class Sql {
   // ReplaceGroups(x, "([0-9]) ([0-9])", {1, 2}) joins the digits around a space.
   std::string ReplaceGroups(const std::string& x, std::string_view pattern,
                             std::initializer_list<int> groups) const;
+  // Capture group |n| (1-based) of |pattern| in x; not for BigQuery, whose REGEXP_EXTRACT
+  // takes a pattern of one group (use Extract there).
+  std::string ExtractGroup(const std::string& x, std::string_view pattern, int n) const;
   // The first capture group of |pattern| in x, NULL when it does not match.
   std::string Extract(const std::string& x, std::string_view pattern) const;
   // Character-by-character translation (every dialect has TRANSLATE).

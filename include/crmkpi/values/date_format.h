@@ -43,7 +43,8 @@ class DateFormat {
   bool has_offset() const { return has_offset_; }
   bool empty() const { return items_.empty(); }
 
- private:
+  // The compiled format, item by item in the order Parse reads them (sql/date_format_sql.cc
+  // writes the same reading as SQL).
   enum class Kind : std::uint8_t {
     kLiteral, kSpace, kYear, kYear2, kMonth, kMonthName, kWeekdayName, kDay, kHour, kHour12,
     kAmPm, kMinute, kSecond, kOffset, kOffsetColon
@@ -52,6 +53,9 @@ class DateFormat {
     Kind kind;
     std::uint8_t width;  // most digits; for kLiteral the byte
   };
+  const std::vector<Item>& items() const { return items_; }
+
+ private:
   std::vector<Item> items_;
   bool has_offset_ = false;
 };
