@@ -426,7 +426,6 @@ std::string SourceSql::StageClass() {
   std::string word = "'open'";
   if (stage >= 0) {
     const std::string norm = StageNorm();
-    const StageRules rules(def_.stages);
     auto list = [&](const std::vector<std::string>& words) {
       std::string out;
       for (const std::string& w : words) out += (out.empty() ? "" : ", ") + sql_.Str(StageRules::Normalize(w));
