@@ -140,16 +140,23 @@ void CompareSchema(const std::vector<std::string>& header, std::size_t samples, 
   for (const std::string& e : r.extra_columns) sample(e, "extra column");
 }
 
+const char* CheckMetricName(CheckType t) {
+  switch (t) {
+    case CheckType::kCompleteness: return "missing_percent";
+    case CheckType::kUniqueness: return "duplicate_percent";
+    case CheckType::kValidity: return "invalid_percent";
+    case CheckType::kTimeliness: return "stale_percent";
+    case CheckType::kRowCount: return "row_count";
+    case CheckType::kSchema: return "missing_columns_percent";
+  }
+  return "";
+}
+
 CheckState BindCheck(std::size_t index, const CheckDef& def, const CheckBinding& b) {
   CheckState c;
   c.index = index;
   c.result.def = def;
-  c.result.metric = def.type == CheckType::kCompleteness  ? "missing_percent"
-                    : def.type == CheckType::kUniqueness ? "duplicate_percent"
-                    : def.type == CheckType::kValidity   ? "invalid_percent"
-                    : def.type == CheckType::kTimeliness ? "stale_percent"
-                    : def.type == CheckType::kRowCount   ? "row_count"
-                                                         : "missing_columns_percent";
+  c.result.metric = CheckMetricName(def.type);
   c.result.def.allow_empty = def.allow_empty || b.options.allow_empty;
   const char* what = CheckTypeName(def.type);
   if (!CountsRows(def.type)) {

@@ -24,6 +24,10 @@ struct CheckBinding {
   const std::string& as_of_text;  // the timeliness "now", printed
 };
 
+// The gated metric of a check type (CheckResult::metric): missing_percent, duplicate_percent,
+// invalid_percent, stale_percent, row_count, missing_columns_percent.
+const char* CheckMetricName(CheckType t);
+
 // The state of check |def|, the |index|th of the run (definition order), bound to |b|'s header.
 // Throws Error(kUsage) at the check for a bad setting; a column not in the header gives a
 // result with status kError instead, so that the other checks still report.

@@ -19,18 +19,6 @@ namespace {
 
 constexpr std::string_view kHint = "docs/scale.md, \"Checks in the long result\"";
 
-const char* MetricOf(CheckType t) {
-  switch (t) {
-    case CheckType::kCompleteness: return "missing_percent";
-    case CheckType::kUniqueness: return "duplicate_percent";
-    case CheckType::kValidity: return "invalid_percent";
-    case CheckType::kTimeliness: return "stale_percent";
-    case CheckType::kRowCount: return "row_count";
-    case CheckType::kSchema: return "missing_columns_percent";
-  }
-  return "";
-}
-
 class Counts {
  public:
   Counts(const std::map<std::string, LongCheckCount>& counts, const CheckDef& def, const std::string& file)
@@ -168,7 +156,7 @@ CheckRun ChecksFromLongResult(const std::vector<SourceDef>& sources, const std::
     CheckResult r;
     r.def = def;
     r.def.allow_empty = def.allow_empty || options.allow_empty;
-    r.metric = MetricOf(def.type);
+    r.metric = quality::CheckMetricName(def.type);
     if (const LongCheckCount* error = counts.Find("error")) {
       r.status = CheckStatus::kError;
       r.error = error->value;

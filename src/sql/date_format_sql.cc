@@ -70,17 +70,18 @@ struct Piece {
   Kind kind;
   int width = 0;
   std::string regex;
+  std::string raw;  // kLiteral: the bytes as written
 };
 
 std::vector<Piece> Pieces(const DateFormat& format) {
   std::vector<Piece> out;
   for (const DateFormat::Item& it : format.items()) {
     if (it.kind == Kind::kLiteral) {
-      if (out.empty() || out.back().kind != Kind::kLiteral) out.push_back({Kind::kLiteral, 0, ""});
-      out.back().regex += static_cast<char>(it.width);
+      if (out.empty() || out.back().kind != Kind::kLiteral) out.push_back({Kind::kLiteral, 0, "", ""});
+      out.back().raw += static_cast<char>(it.width);
       continue;
     }
-    Piece p{it.kind, it.width, ""};
+    Piece p{it.kind, it.width, "", ""};
     switch (it.kind) {
       case Kind::kSpace: p.regex = "[ \\t\\n\\r\\x0b\\f]*"; break;
       case Kind::kMonthName: p.regex = Names(kMonths, 12); break;
@@ -93,15 +94,15 @@ std::vector<Piece> Pieces(const DateFormat& format) {
     out.push_back(std::move(p));
   }
   for (Piece& p : out) {
-    if (p.kind == Kind::kLiteral) p.regex = Literal(p.regex);
+    if (p.kind == Kind::kLiteral) p.regex = Literal(p.raw);
   }
   return out;
 }
 
 // Whether a piece can start with an ASCII letter (a literal letter, a name, AM/PM, Z).
-bool StartsWithLetter(const Piece& p, const std::string& raw_literal) {
+bool StartsWithLetter(const Piece& p) {
   if (p.kind == Kind::kLiteral) {
-    const char c = raw_literal.empty() ? '\0' : raw_literal[0];
+    const char c = p.raw.empty() ? '\0' : p.raw[0];
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
   }
   return p.kind == Kind::kMonthName || p.kind == Kind::kWeekdayName || p.kind == Kind::kAmPm ||
@@ -114,28 +115,11 @@ ParsedDate FormattedDateSql(const Sql& sql, const DateFormat& format, const std:
                             const std::string& key, std::int64_t tz_offset, const DateAdd& add,
                             const CivilDays& days) {
   const std::vector<Piece> pieces = Pieces(format);
-  // The first bytes of each literal, for StartsWithLetter.
-  std::vector<std::string> raw(pieces.size());
-  {
-    std::size_t i = 0;
-    bool in_literal = false;
-    for (const DateFormat::Item& it : format.items()) {
-      if (it.kind == Kind::kLiteral) {
-        if (!in_literal) raw[i].clear();
-        raw[i] += static_cast<char>(it.width);
-        in_literal = true;
-        continue;
-      }
-      if (in_literal) ++i;
-      in_literal = false;
-      ++i;
-    }
-  }
   for (std::size_t i = 0; i < pieces.size(); ++i) {
     if (pieces[i].kind != Kind::kMonthName && pieces[i].kind != Kind::kWeekdayName) continue;
     std::size_t next = i + 1;
     while (next < pieces.size() && pieces[next].kind == Kind::kSpace) ++next;
-    if (next < pieces.size() && StartsWithLetter(pieces[next], raw[next])) {
+    if (next < pieces.size() && StartsWithLetter(pieces[next])) {
       throw Error::Usage(
           "date_format: a month or weekday name followed by a letter is not compiled to SQL (its "
           "spelling would be ambiguous there): load the dates as DATE or ISO text");

@@ -392,10 +392,7 @@ ParsedDate SourceSql::Date(int c) {
       throw Error(ExitCode::kUsage,
                   fmt::format("{} cannot be compiled for {}: {}", What(), sql_.name(), e.message()), def_.loc);
     }
-    by_key_[key + "day"] = out.day;
-    by_key_[key + "i"] = out.instant;
-    by_key_[key + "h"] = out.has_time;
-    by_key_[key + "s"] = out.status;
+    by_key_[key + "day"] = out.day;  // the others are found under the names |add| gave them
     return out;
   }
   const ParsedDate out = ParseDate(t, key, def_.date_order == "dmy", tz_offset_, add);
