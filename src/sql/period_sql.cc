@@ -47,39 +47,43 @@ std::string SourceSql::DayText(const std::string& day) {
   });
 }
 
-PeriodCols SourceSql::PeriodOf(Period kind, int c) {
-  const std::string key = fmt::format("p{}_{}", static_cast<int>(kind), c);
-  if (auto it = by_key_.find(key + "l"); it != by_key_.end()) {
-    return {it->second, by_key_[key + "s"], by_key_[key + "e"]};
-  }
-  const ParsedDate date = Date(c);
-  const std::string day = date.day;  // layer 3: the periods' first and last days sit in layer 4
-  const Calendar& cal = def_.calendar;
+std::string DaysFromCivilOf(const Sql& sql, const std::string& y, const std::string& m,
+                            const std::string& d) {
+  // Howard Hinnant's days_from_civil, for years 0 and later: counted from 400 years on (one
+  // era, 146,097 days, taken off at the end), so that every operand stays non-negative in
+  // January and February of year 0 too.
+  const std::string yy = fmt::format("({} + 400 - CASE WHEN {} <= 2 THEN 1 ELSE 0 END)", y, m);
+  const std::string era = sql.IntDiv(yy, "400");
+  const std::string yoe = fmt::format("({} - {} * 400)", yy, era);
+  const std::string mp = sql.Mod(fmt::format("({} + 9)", m), "12");
+  const std::string doy = fmt::format("({} + {} - 1)", sql.IntDiv(fmt::format("(153 * {} + 2)", mp), "5"), d);
+  const std::string doe = fmt::format("({0} * 365 + {1} - {2} + {3})", yoe, sql.IntDiv(yoe, "4"),
+                                      sql.IntDiv(yoe, "100"), doy);
+  return fmt::format("({} * 146097 + {} - 719468 - 146097)", era, doe);
+}
+
+PeriodCols MonthPeriodCols(const Sql& sql, const Calendar& cal, Period kind, const std::string& y,
+                           const std::string& m) {
   // The label of every period comes from PeriodLabelOf itself: a template per quarter or half
   // (its text around the year) and the SQL puts the year in.
   auto templated = [&](Period k, std::int64_t code_of_5555, const std::string& year) {
     const std::string label = PeriodLabelOf(k, cal, code_of_5555);
-    for (const char* y : {"5555", "5556", "5554"}) {
-      const std::size_t at = label.find(y);
+    for (const char* yr : {"5555", "5556", "5554"}) {
+      const std::size_t at = label.find(yr);
       if (at == std::string::npos) continue;
-      const int shift = std::atoi(y) - 5555;
-      return sql_.Concat({sql_.Str(label.substr(0, at)),
-                          sql_.ToText(fmt::format("({} + {})", year, shift)),
-                          sql_.Str(label.substr(at + 4))});
+      const int shift = std::atoi(yr) - 5555;
+      return sql.Concat({sql.Str(label.substr(0, at)), sql.ToText(fmt::format("({} + {})", year, shift)),
+                         sql.Str(label.substr(at + 4))});
     }
-    return sql_.Str(label);
+    return sql.Str(label);
   };
-  // Local y, m of the day, and the fiscal year (named by its start) and month index in it.
-  const std::string ymd = DayText(day);
-  const std::string y = Add(3, key + "y", sql_.Cast(fmt::format("substr({}, 1, 4)", ymd), sql_.BigintType()));
-  const std::string m = Add(3, key + "m", sql_.Cast(fmt::format("substr({}, 6, 2)", ymd), sql_.BigintType()));
+  // The fiscal year (named by its start) and the month's index in it.
   const int start = static_cast<int>(cal.fiscal_year_start);
   const std::string fy = fmt::format("({} - CASE WHEN {} < {} THEN 1 ELSE 0 END)", y, m, start);
-  const std::string idx = sql_.Mod(fmt::format("({} - {} + 12)", m, start), "12");  // 0..11
-  std::string label, first, last;
+  const std::string idx = sql.Mod(fmt::format("({} - {} + 12)", m, start), "12");  // 0..11
   const std::string dim_of = "CASE WHEN {m} = 2 THEN 28 + CASE WHEN ({y} % 4 = 0 AND {y} % 100 <> 0) OR {y} % 400 = 0 THEN 1 ELSE 0 END WHEN {m} IN (4, 6, 9, 11) THEN 30 ELSE 31 END";
   auto ymd_text = [&](const std::string& yy, const std::string& mm, const std::string& dd) {
-    return sql_.Concat({sql_.ZeroPad(yy, 4), "'-'", sql_.ZeroPad(mm, 2), "'-'", sql_.ZeroPad(dd, 2)});
+    return sql.Concat({sql.ZeroPad(yy, 4), "'-'", sql.ZeroPad(mm, 2), "'-'", sql.ZeroPad(dd, 2)});
   };
   auto dim = [&](const std::string& yy, const std::string& mm) {
     std::string s = dim_of;
@@ -88,77 +92,96 @@ PeriodCols SourceSql::PeriodOf(Period kind, int c) {
         s.replace(at, from.size(), to);
       }
     };
-    rep("{y} % 400", sql_.Mod(yy, "400"));  // before "{y} % 4", its prefix
-    rep("{y} % 100", sql_.Mod(yy, "100"));
-    rep("{y} % 4", sql_.Mod(yy, "4"));
+    rep("{y} % 400", sql.Mod(yy, "400"));  // before "{y} % 4", its prefix
+    rep("{y} % 100", sql.Mod(yy, "100"));
+    rep("{y} % 4", sql.Mod(yy, "4"));
     rep("{m}", mm);
     return "(" + s + ")";
   };
+  PeriodCols out;
   // A span of |months| months starting at month index |first_index| of fiscal year |fy|.
   auto span = [&](const std::string& first_index, int months) {
     const std::string a = fmt::format("({} - 1 + {})", start, first_index);
     const std::string b = fmt::format("({} - 1 + {} + {})", start, first_index, months - 1);
-    const std::string sy = fmt::format("({} + {})", fy, sql_.IntDiv(a, "12"));
-    const std::string sm = fmt::format("({} + 1)", sql_.Mod(a, "12"));
-    const std::string ey = fmt::format("({} + {})", fy, sql_.IntDiv(b, "12"));
-    const std::string em = fmt::format("({} + 1)", sql_.Mod(b, "12"));
-    first = ymd_text(sy, sm, "1");
-    last = ymd_text(ey, em, dim(ey, em));
+    const std::string sy = fmt::format("({} + {})", fy, sql.IntDiv(a, "12"));
+    const std::string sm = fmt::format("({} + 1)", sql.Mod(a, "12"));
+    const std::string ey = fmt::format("({} + {})", fy, sql.IntDiv(b, "12"));
+    const std::string em = fmt::format("({} + 1)", sql.Mod(b, "12"));
+    out.start = ymd_text(sy, sm, "1");
+    out.end = ymd_text(ey, em, dim(ey, em));
   };
   switch (kind) {
     case Period::kMonth:
-      label = sql_.Concat({sql_.ZeroPad(y, 4), "'-'", sql_.ZeroPad(m, 2)});
-      first = ymd_text(y, m, "1");
-      last = ymd_text(y, m, dim(y, m));
+      out.label = sql.Concat({sql.ZeroPad(y, 4), "'-'", sql.ZeroPad(m, 2)});
+      out.start = ymd_text(y, m, "1");
+      out.end = ymd_text(y, m, dim(y, m));
       break;
     case Period::kQuarter: {
-      const std::string q = sql_.IntDiv(idx, "3");  // 0..3
-      label = "CASE";
+      const std::string q = sql.IntDiv(idx, "3");  // 0..3
+      out.label = "CASE";
       for (int i = 0; i < 4; ++i) {
-        label += fmt::format(" WHEN {} = {} THEN {}", q, i, templated(Period::kQuarter, 5555 * 4 + i, fy));
+        out.label += fmt::format(" WHEN {} = {} THEN {}", q, i, templated(Period::kQuarter, 5555 * 4 + i, fy));
       }
-      label += " END";
+      out.label += " END";
       span(fmt::format("({} * 3)", q), 3);
       break;
     }
     case Period::kHalf: {
-      const std::string h = sql_.IntDiv(idx, "6");
-      label = fmt::format("CASE WHEN {} = 0 THEN {} ELSE {} END", h,
-                          templated(Period::kHalf, 5555 * 2, fy), templated(Period::kHalf, 5555 * 2 + 1, fy));
+      const std::string h = sql.IntDiv(idx, "6");
+      out.label = fmt::format("CASE WHEN {} = 0 THEN {} ELSE {} END", h,
+                              templated(Period::kHalf, 5555 * 2, fy), templated(Period::kHalf, 5555 * 2 + 1, fy));
       span(fmt::format("({} * 6)", h), 6);
       break;
     }
     case Period::kYear:
-      label = templated(Period::kYear, 5555, fy);
+      out.label = templated(Period::kYear, 5555, fy);
       span("0", 12);
       break;
-    case Period::kWeek: {
-      if (cal.week_starts_sunday) {
-        const std::string f = fmt::format("({} - {})", day, sql_.Mod(fmt::format("({} + 4)", day), "7"));
-        const std::string text = DayText(f);
-        const std::string sample = PeriodLabelOf(Period::kWeek, cal, 3);  // 1970-01-04 (a Sunday)
-        label = sql_.Concat({text, sql_.Str(sample.substr(10))});
-        first = text;
-        last = DayText(fmt::format("({} + 6)", f));
-      } else {
-        const std::string dow = sql_.Mod(fmt::format("({} + 3)", day), "7");  // Monday 0
-        const std::string thu = Add(3, key + "thu", fmt::format("({} - {} + 3)", day, dow));
-        const std::string ty = sql_.Cast(fmt::format("substr({}, 1, 4)", DayText(thu)), sql_.BigintType());
-        const std::string jan1 = DaysFromCivil(ty, "1", "1");
-        const std::string week = fmt::format("({} + 1)", sql_.IntDiv(fmt::format("({} - {})", thu, jan1), "7"));
-        label = sql_.Concat({sql_.ZeroPad(ty, 4), "'-W'", sql_.ZeroPad(week, 2)});
-        first = DayText(fmt::format("({} - 3)", thu));
-        last = DayText(fmt::format("({} + 3)", thu));
-      }
-      break;
-    }
+    case Period::kWeek:
     case Period::kNone:
       break;
   }
+  return out;
+}
+
+PeriodCols SourceSql::PeriodOf(Period kind, int c) {
+  const std::string key = fmt::format("p{}_{}", static_cast<int>(kind), c);
+  if (auto it = by_key_.find(key + "l"); it != by_key_.end()) {
+    return {it->second, by_key_[key + "s"], by_key_[key + "e"]};
+  }
+  const ParsedDate date = Date(c);
+  const std::string day = date.day;  // layer 3: the periods' first and last days sit in layer 4
+  const Calendar& cal = def_.calendar;
+  // Local y, m of the day.
+  const std::string ymd = DayText(day);
+  const std::string y = Add(3, key + "y", sql_.Cast(fmt::format("substr({}, 1, 4)", ymd), sql_.BigintType()));
+  const std::string m = Add(3, key + "m", sql_.Cast(fmt::format("substr({}, 6, 2)", ymd), sql_.BigintType()));
+  PeriodCols p;
+  if (kind == Period::kWeek) {
+    if (cal.week_starts_sunday) {
+      const std::string f = fmt::format("({} - {})", day, sql_.Mod(fmt::format("({} + 4)", day), "7"));
+      const std::string text = DayText(f);
+      const std::string sample = PeriodLabelOf(Period::kWeek, cal, 3);  // 1970-01-04 (a Sunday)
+      p.label = sql_.Concat({text, sql_.Str(sample.substr(10))});
+      p.start = text;
+      p.end = DayText(fmt::format("({} + 6)", f));
+    } else {
+      const std::string dow = sql_.Mod(fmt::format("({} + 3)", day), "7");  // Monday 0
+      const std::string thu = Add(3, key + "thu", fmt::format("({} - {} + 3)", day, dow));
+      const std::string ty = sql_.Cast(fmt::format("substr({}, 1, 4)", DayText(thu)), sql_.BigintType());
+      const std::string jan1 = DaysFromCivilOf(sql_, ty, "1", "1");
+      const std::string week = fmt::format("({} + 1)", sql_.IntDiv(fmt::format("({} - {})", thu, jan1), "7"));
+      p.label = sql_.Concat({sql_.ZeroPad(ty, 4), "'-W'", sql_.ZeroPad(week, 2)});
+      p.start = DayText(fmt::format("({} - 3)", thu));
+      p.end = DayText(fmt::format("({} + 3)", thu));
+    }
+  } else {
+    p = MonthPeriodCols(sql_, cal, kind, y, m);
+  }
   PeriodCols out;
-  out.label = Add(4, key + "l", fmt::format("CASE WHEN {} IS NULL THEN '' ELSE {} END", day, label));
-  out.start = Add(4, key + "s", fmt::format("CASE WHEN {} IS NOT NULL THEN {} END", day, first));
-  out.end = Add(4, key + "e", fmt::format("CASE WHEN {} IS NOT NULL THEN {} END", day, last));
+  out.label = Add(4, key + "l", fmt::format("CASE WHEN {} IS NULL THEN '' ELSE {} END", day, p.label));
+  out.start = Add(4, key + "s", fmt::format("CASE WHEN {} IS NOT NULL THEN {} END", day, p.start));
+  out.end = Add(4, key + "e", fmt::format("CASE WHEN {} IS NOT NULL THEN {} END", day, p.end));
   by_key_[key + "l"] = out.label;
   by_key_[key + "s"] = out.start;
   by_key_[key + "e"] = out.end;

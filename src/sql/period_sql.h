@@ -6,6 +6,7 @@
 #include <string>
 
 #include "crmkpi/sql/sql_dialect.h"
+#include "crmkpi/values/fiscal_calendar.h"
 
 #include "source_sql.h"
 
@@ -18,5 +19,13 @@ using DayTextAdd = std::function<std::string(const std::string&, const std::stri
 std::string CivilDayText(const Sql& sql, const std::string& day, const DayTextAdd& add);
 // The same in one expression.
 std::string DayTextOf(const Sql& sql, const std::string& day);
+// days_from_civil: the day number of year |y|, month |m|, day |d| (integer expressions).
+std::string DaysFromCivilOf(const Sql& sql, const std::string& y, const std::string& m,
+                            const std::string& d);
+// The period of |kind| (month, quarter, half or year of |cal|, not week) holding month |m| of
+// year |y| (integer expressions): its label, as PeriodLabelOf writes it, and its first and last
+// days as YYYY-MM-DD text.
+PeriodCols MonthPeriodCols(const Sql& sql, const Calendar& cal, Period kind, const std::string& y,
+                           const std::string& m);
 
 }  // namespace crmkpi::sql_detail

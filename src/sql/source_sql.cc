@@ -5,6 +5,7 @@
 #include "source_sql.h"
 
 #include "date_format_sql.h"
+#include "period_sql.h"
 #include "where_sql.h"
 
 #include <algorithm>
@@ -266,17 +267,7 @@ std::string SourceSql::PercentOrAmount(int c, std::vector<std::string>* statuses
 
 std::string SourceSql::DaysFromCivil(const std::string& y, const std::string& m,
                                      const std::string& d) const {
-  // Howard Hinnant's days_from_civil, for years 0 and later: counted from 400 years on (one
-  // era, 146,097 days, taken off at the end), so that every operand stays non-negative in
-  // January and February of year 0 too.
-  const std::string yy = fmt::format("({} + 400 - CASE WHEN {} <= 2 THEN 1 ELSE 0 END)", y, m);
-  const std::string era = sql_.IntDiv(yy, "400");
-  const std::string yoe = fmt::format("({} - {} * 400)", yy, era);
-  const std::string mp = sql_.Mod(fmt::format("({} + 9)", m), "12");
-  const std::string doy = fmt::format("({} + {} - 1)", sql_.IntDiv(fmt::format("(153 * {} + 2)", mp), "5"), d);
-  const std::string doe = fmt::format("({0} * 365 + {1} - {2} + {3})", yoe, sql_.IntDiv(yoe, "4"),
-                                      sql_.IntDiv(yoe, "100"), doy);
-  return fmt::format("({} * 146097 + {} - 719468 - 146097)", era, doe);
+  return DaysFromCivilOf(sql_, y, m, d);
 }
 
 ParsedDate SourceSql::ParseDate(const std::string& t, const std::string& key, bool day_first_order,
