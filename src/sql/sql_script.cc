@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <deque>
 #include <cstdlib>
 #include <memory>
 #include <optional>
@@ -16,6 +17,7 @@
 #include "crmkpi/values/date_time.h"
 
 #include "check_sql.h"
+#include "forecast_sql.h"
 #include "metric_sql.h"
 #include "period_sql.h"
 #include "source_sql.h"
@@ -133,6 +135,8 @@ std::string CompileSql(const KpiModel& model, const SqlOptions& options) {
     check_as_of.seconds = std::to_string(now);
     check_as_of.iso = IsoUtcText(now);
   }
+  std::deque<SourceDef> read_defs;  // sources read otherwise than the row engine reads them
+  std::vector<std::string> analysis_ctes;  // the analyses' steps after their sources' rows
   std::vector<std::unique_ptr<SourceSql>> sources;
   std::vector<std::pair<bool, bool>> reads;  // per source: has metrics, has checks
   std::vector<std::string> selects;
@@ -146,6 +150,36 @@ std::string CompileSql(const KpiModel& model, const SqlOptions& options) {
       if (c.source == def.id) checks.push_back(&c);
     }
     if (metrics.empty() && checks.empty()) continue;
+    if (def.kind == SourceKind::kForecast && checks.empty()) {
+      // Read as `crmkpi forecast` reads its files: the forecast source and its actual source,
+      // each a chain of its own (the actual source's metrics, if any, read it as a row source).
+      const SourceDef* actual = def.actual_source.empty() ? nullptr : decided.FindSource(def.actual_source);
+      std::vector<SourceDef> defs = {sql_detail::ForecastReadDef(def, def)};
+      DateColumns dates = {{def.id, {"period", "snapshot"}}};
+      if (actual != nullptr) {
+        defs.push_back(sql_detail::ForecastReadDef(*actual, def));
+        dates[actual->id] = {};
+      }
+      DecideDateOrders(&defs, dates, {});
+      for (SourceDef& d : defs) read_defs.push_back(std::move(d));
+      auto forecast = std::make_unique<SourceSql>(sql, decided, read_defs[read_defs.size() - defs.size()],
+                                                  options.tables, "fc");
+      std::unique_ptr<SourceSql> deals;
+      if (actual != nullptr) {
+        deals = std::make_unique<SourceSql>(sql, decided, read_defs.back(), options.tables, "fa");
+      }
+      for (std::string& s : sql_detail::ForecastSelects(*forecast, deals.get(), metrics, columns, as_of_text,
+                                                         model.tz, &analysis_ctes)) {
+        selects.push_back(std::move(s));
+      }
+      sources.push_back(std::move(forecast));
+      reads.emplace_back(false, false);
+      if (deals) {
+        sources.push_back(std::move(deals));
+        reads.emplace_back(false, false);
+      }
+      continue;
+    }
     if (def.kind != SourceKind::kRows) {
       throw Error(ExitCode::kUsage,
                   fmt::format("{} '{}' cannot be compiled for {}: the figures of {} source '{}' "
@@ -177,6 +211,7 @@ std::string CompileSql(const KpiModel& model, const SqlOptions& options) {
     std::vector<std::unique_ptr<SourceSql>> chains;
     for (std::size_t i = 0; i < sources.size(); ++i) {
       const auto& source = sources[i];
+      if (!reads[i].first && !reads[i].second) continue;  // an analysis' own reading
       auto chain = std::make_unique<SourceSql>(sql, decided, source->def(), options.tables, "asof");
       bool any = false;
       // Every created, stage-change and last-modified time, and the close time of a closed
@@ -270,6 +305,7 @@ std::string CompileSql(const KpiModel& model, const SqlOptions& options) {
       selects.push_back(row + "\n  FROM (" + guard + ") e");
     }
   }
+  for (const std::string& c : analysis_ctes) ctes += ",\n" + c;
   if (sql.dialect() == SqlDialect::kDuckDb && ctes.find("crmkpi_nfkc(") != std::string::npos) {
     out += DuckDbNfkcMacro(sql);
   }
