@@ -394,8 +394,8 @@ ParsedDate SourceSql::Date(int c) {
   const std::string named = Add(
       4, key + "named",
       fmt::format("CASE WHEN {} = 2 AND ({} OR {}) THEN 1 ELSE 0 END", out.status,
-                  sql_.Matches(sql_.AsciiLower(t), "(^|.*[^a-z])(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec).*"),
-                  sql_.Matches(t, "([RHSTMrhstm] ?[0-9].*)|(.*(令和|平成|昭和|大正|明治).*)")));
+                  sql_.Matches(sql_.AsciiLower(t), "^(.*[^a-z])?(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec).*$"),
+                  sql_.Matches(t, "^([RHSTMrhstm] ?[0-9].*|.*(令和|平成|昭和|大正|明治).*)$")));
   AddGuard(fmt::format(
       "SELECT {} AS crmkpi_message FROM {} WHERE {} = 1 LIMIT 1",
       sql_.Concat({sql_.Str(fmt::format("{}: column '{}' holds a date written with an English month name or "
