@@ -644,32 +644,13 @@ class HistoryReader {
       out.emplace_back(s, c);
     }
     if (!out.empty() || o_.layout == HistoryLayout::kLong) return out;
-    // Detected: the ordered stages, and the won/lost values (which are usually not in the
-    // order: HubSpot's "Date entered Closed Lost" closes a deal from any stage).
-    std::vector<std::string> names(h_.stages.begin(), h_.stages.begin() + h_.ordered);
-    const std::vector<std::string> won = o_.stages.won.empty()
-                                             ? std::vector<std::string>{"won", "closed won", "受注"}
-                                             : o_.stages.won;
-    const std::vector<std::string> lost =
-        o_.stages.lost.empty() ? std::vector<std::string>{"lost", "closed lost", "失注"}
-                               : o_.stages.lost;
-    names.insert(names.end(), won.begin(), won.end());
-    names.insert(names.end(), lost.begin(), lost.end());
-    for (const std::string& name : names) {
-      const std::string n = NormalizeHeader(name);
-      for (std::size_t c = 0; c < b_.header.size(); ++c) {
-        const std::string h = EntryNormal(b_.header[c]);
-        const bool match = StartsWith(h, "dateentered" + n) || StartsWith(h, "hsdateentered" + n) ||
-                           h == "entered" + n || h == n + "enteredat" || h == n + "entereddate";
-        if (!match) continue;
-        bool unknown = false;
-        const int s = index_->Find(StageNameInHeader(b_.header[c], name), &unknown);
-        const bool seen = std::any_of(out.begin(), out.end(), [&](const std::pair<int, int>& e) {
-          return e.first == s || e.second == static_cast<int>(c);
-        });
-        if (!seen) out.emplace_back(s, static_cast<int>(c));
-        break;
-      }
+    for (const auto& [name, c] : DetectEntryColumns(b_.header, o_.stages)) {
+      bool unknown = false;
+      const int s = index_->Find(name, &unknown);
+      const bool seen = std::any_of(out.begin(), out.end(), [&](const std::pair<int, int>& e) {
+        return e.first == s || e.second == c;
+      });
+      if (!seen) out.emplace_back(s, c);
     }
     return out;
   }
@@ -694,6 +675,32 @@ class HistoryReader {
 };
 
 }  // namespace
+
+std::vector<std::pair<std::string, int>> DetectEntryColumns(const std::vector<std::string>& header,
+                                                            const StageConfig& stages) {
+  // The ordered stages, and the won/lost values (which are usually not in the order: HubSpot's
+  // "Date entered Closed Lost" closes a deal from any stage).
+  std::vector<std::string> names = stages.order;
+  const std::vector<std::string> won =
+      stages.won.empty() ? std::vector<std::string>{"won", "closed won", "受注"} : stages.won;
+  const std::vector<std::string> lost =
+      stages.lost.empty() ? std::vector<std::string>{"lost", "closed lost", "失注"} : stages.lost;
+  names.insert(names.end(), won.begin(), won.end());
+  names.insert(names.end(), lost.begin(), lost.end());
+  std::vector<std::pair<std::string, int>> out;
+  for (const std::string& name : names) {
+    const std::string n = NormalizeHeader(name);
+    for (std::size_t c = 0; c < header.size(); ++c) {
+      const std::string h = EntryNormal(header[c]);
+      const bool match = StartsWith(h, "dateentered" + n) || StartsWith(h, "hsdateentered" + n) ||
+                         h == "entered" + n || h == n + "enteredat" || h == n + "entereddate";
+      if (!match) continue;
+      out.emplace_back(StageNameInHeader(header[c], name), static_cast<int>(c));
+      break;
+    }
+  }
+  return out;
+}
 
 StageHistory ReadStageHistory(const StageHistoryOptions& options) {
   return HistoryReader(options).Read();

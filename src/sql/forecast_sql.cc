@@ -16,19 +16,6 @@
 
 namespace crmkpi::sql_detail {
 
-SourceDef ForecastReadDef(const SourceDef& def, const SourceDef& forecast) {
-  SourceDef d = def;
-  d.kind = SourceKind::kRows;
-  d.filter.clear();
-  d.decimal = "point";
-  d.exact_groups = false;
-  d.missing_tokens.clear();
-  d.date_format = forecast.date_format;
-  d.date_order = forecast.date_order;
-  d.tz = forecast.tz;
-  return d;
-}
-
 namespace {
 
 // Label kinds, finest to coarsest, as codes comparable with a period's rank.

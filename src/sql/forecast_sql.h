@@ -18,12 +18,6 @@
 
 namespace crmkpi::sql_detail {
 
-// How a forecast source and its actual source are read: as `crmkpi forecast` reads them, not
-// as the row engine does — every row (no filter), the forecast source's date format, date
-// order setting and zone for both files, amounts with a decimal point, group keys normalised.
-// |def| is the forecast source or its actual source.
-SourceDef ForecastReadDef(const SourceDef& def, const SourceDef& forecast);
-
 // The analysis' CTEs, appended to |ctes| (each "name AS (…)"), and the SELECTs of |metrics|:
 // one row for the total and, without a category column, one per period. |forecast| reads the
 // forecast file, |deals| the actual source or is null (the file's own actual column).

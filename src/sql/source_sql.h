@@ -70,6 +70,7 @@ class SourceSql {
   ParsedDate Date(int c);
   std::string StageClass();   // 'won', 'lost' or 'open'
   std::string StageOrder();   // the position in the source's stages, NULL when not in them
+  std::string StageNorm();    // the stage's normal form, as StageRules::Normalize writes it
   std::string GroupKey(int c);  // the engine's group key: '' for an empty value
   PeriodCols PeriodOf(Period kind, int c);  // period_sql.cc
   // A where text bound to this source: a boolean alias (TRUE or FALSE, never NULL).
@@ -121,7 +122,6 @@ class SourceSql {
   std::string Base(const std::string& id, const std::string& file,
                    const std::vector<std::string>& more, const std::string& encoding,
                    char delimiter, const SourceLoc& loc) const;
-  std::string StageNorm();
   // An amount's text |t| as ParseAmount reads it: with decimal = comma, rewritten as
   // ParseAmountDecimalComma rewrites it (an alias named |key|); else |t|.
   std::string AmountText(const std::string& t, const std::string& key);

@@ -18,6 +18,7 @@
 
 #include "check_sql.h"
 #include "forecast_sql.h"
+#include "history_sql.h"
 #include "metric_sql.h"
 #include "period_sql.h"
 #include "source_sql.h"
@@ -63,6 +64,23 @@ std::string DuckDbNfkcMacro(const Sql& sql) {
       "nfc_normalize(list_aggregate(list_transform(string_split(s, ''), c -> COALESCE(MAP {{{}}}[c], "
       "c)), 'string_agg', '')) END;\n",
       map);
+}
+
+// How an analysis reads a source (a stage history, a forecast file and its actual source): as
+// `crmkpi dwell` and `crmkpi forecast` read their files, not as the row engine does: every row
+// (no filter), amounts with a decimal point, group keys normalised, and the analysed source's
+// date format, date order setting and zone (a forecast's for its actual source too).
+SourceDef AnalysisReadDef(const SourceDef& def, const SourceDef& analysed) {
+  SourceDef d = def;
+  d.kind = SourceKind::kRows;
+  d.filter.clear();
+  d.decimal = "point";
+  d.exact_groups = false;
+  d.missing_tokens.clear();
+  d.date_format = analysed.date_format;
+  d.date_order = analysed.date_order;
+  d.tz = analysed.tz;
+  return d;
 }
 
 // 2026-11-01T09:00:00Z
@@ -150,29 +168,34 @@ std::string CompileSql(const KpiModel& model, const SqlOptions& options) {
       if (c.source == def.id) checks.push_back(&c);
     }
     if (metrics.empty() && checks.empty()) continue;
-    if (def.kind == SourceKind::kForecast && checks.empty()) {
-      // Read as `crmkpi forecast` reads its files: the forecast source and its actual source,
-      // each a chain of its own (the actual source's metrics, if any, read it as a row source).
-      const SourceDef* actual = def.actual_source.empty() ? nullptr : decided.FindSource(def.actual_source);
-      std::vector<SourceDef> defs = {sql_detail::ForecastReadDef(def, def)};
-      DateColumns dates = {{def.id, {"period", "snapshot"}}};
+    if (def.kind != SourceKind::kRows && checks.empty()) {
+      // Read as `crmkpi dwell` or `crmkpi forecast` reads its files: the analysed source (and a
+      // forecast's actual source), each a chain of its own (the actual source's metrics, if any,
+      // read it as a row source).
+      const bool forecast = def.kind == SourceKind::kForecast;
+      const SourceDef* actual =
+          forecast && !def.actual_source.empty() ? decided.FindSource(def.actual_source) : nullptr;
+      std::vector<SourceDef> defs = {AnalysisReadDef(def, def)};
+      DateColumns dates = {{def.id, {}}};
+      if (forecast) dates[def.id] = {"period", "snapshot"};
       if (actual != nullptr) {
-        defs.push_back(sql_detail::ForecastReadDef(*actual, def));
+        defs.push_back(AnalysisReadDef(*actual, def));
         dates[actual->id] = {};
       }
       DecideDateOrders(&defs, dates, {});
       for (SourceDef& d : defs) read_defs.push_back(std::move(d));
-      auto forecast = std::make_unique<SourceSql>(sql, decided, read_defs[read_defs.size() - defs.size()],
-                                                  options.tables, "fc");
+      auto read = std::make_unique<SourceSql>(sql, decided, read_defs[read_defs.size() - defs.size()],
+                                              options.tables, forecast ? "fc" : "sh");
       std::unique_ptr<SourceSql> deals;
       if (actual != nullptr) {
         deals = std::make_unique<SourceSql>(sql, decided, read_defs.back(), options.tables, "fa");
       }
-      for (std::string& s : sql_detail::ForecastSelects(*forecast, deals.get(), metrics, columns, as_of_text,
-                                                         model.tz, &analysis_ctes)) {
-        selects.push_back(std::move(s));
-      }
-      sources.push_back(std::move(forecast));
+      std::vector<std::string> analysed =
+          forecast ? sql_detail::ForecastSelects(*read, deals.get(), metrics, columns, as_of_text, model.tz,
+                                                 &analysis_ctes)
+                   : sql_detail::HistorySelects(*read, metrics, columns, as_of_text, model.tz, &analysis_ctes);
+      for (std::string& s : analysed) selects.push_back(std::move(s));
+      sources.push_back(std::move(read));
       reads.emplace_back(false, false);
       if (deals) {
         sources.push_back(std::move(deals));

@@ -105,6 +105,13 @@ struct StageHistory {
   std::vector<DataWarning> warnings;
 };
 
+// The wide layout's entry-date columns a header has for the ordered stages and the won/lost
+// values ("Date entered \"Proposal (Sales Pipeline)\"", "date_entered_proposal", …): the stage's
+// name as the header writes it and the column, in the order of the stages. A source whose
+// header has any is read as the wide layout (HistoryLayout::kAuto).
+std::vector<std::pair<std::string, int>> DetectEntryColumns(const std::vector<std::string>& header,
+                                                            const StageConfig& stages);
+
 // Reads the history. Throws Error(kUsage) for missing roles (naming the role and listing the
 // headers) or a wide layout without entry columns, Error(kInput) for unreadable/malformed input.
 StageHistory ReadStageHistory(const StageHistoryOptions& options);
