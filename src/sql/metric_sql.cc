@@ -8,6 +8,7 @@
 
 #include <fmt/format.h>
 
+#include "crmkpi/base/survival.h"
 #include "crmkpi/base/text.h"
 #include "crmkpi/bind/column_roles.h"
 #include "crmkpi/definition/value_expr.h"
@@ -93,6 +94,47 @@ std::string ExName(int e, const std::string& value_role, const std::string& from
               fmt::format("metric '{}' cannot be compiled for {}: {}", m.id, sql.name(), what), m.loc);
 }
 
+// The Kaplan–Meier median of the observations of each group of |keys| (|ok| rows, |time| in
+// seconds, |event| 1 for an exit, 0 for a censoring), as survival.h computes it: S at each time
+// with exits = Π (r − d) / r over the times so far (r the observations at or after it, d the exits
+// at it), as a sum of logarithms that is 0 once r = d; the median is the first such time with
+// S ≤ 0.5 within kSurvivalTolerance. Returns the JOIN that brings it to the grouping's rows as
+// crmkpi_km.median_secs.
+std::string KmJoin(SourceSql& s, const std::vector<std::string>& keys, const std::string& ok,
+                   const std::string& time, const std::string& event) {
+  const Sql& sql = s.sql();
+  const std::string name = s.NewCteName("km");
+  std::string select, named, part, on;
+  for (std::size_t i = 0; i < keys.size(); ++i) {
+    select += fmt::format("{} AS km_k{}, ", keys[i], i);
+    named += fmt::format("km_k{}, ", i);
+    on += fmt::format("{}{} = crmkpi_km.km_k{}", on.empty() ? "" : " AND ", s.Key(keys, i), i);
+  }
+  if (!keys.empty()) part = "PARTITION BY " + named.substr(0, named.size() - 2) + " ";
+  const std::string dbl = sql.DoubleType();
+  const std::string w = fmt::format("OVER ({}ORDER BY t ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)", part);
+  s.AddCte(fmt::format(
+      "{name} AS (\n  SELECT {named}MIN(CASE WHEN d > 0 AND (z = 1 OR EXP(sl) <= {level}) THEN t END) AS median_secs\n"
+      "  FROM (SELECT {named}t, d, SUM(CASE WHEN d > 0 AND r > d THEN LN({rd} / {r}) ELSE 0 END) {w} AS sl,\n"
+      "          MAX(CASE WHEN d > 0 AND r = d THEN 1 ELSE 0 END) {w} AS z\n"
+      "        FROM (SELECT {named}t, d, SUM(c) OVER ({part}ORDER BY t DESC ROWS BETWEEN UNBOUNDED PRECEDING AND "
+      "CURRENT ROW) AS r\n"
+      "              FROM (SELECT {select}{time} AS t, SUM({event}) AS d, COUNT(*) AS c FROM {rows} WHERE {ok} = 1\n"
+      "                    GROUP BY {group}{time}) a) b) c\n"
+      "  {group_by}\n)",
+      fmt::arg("name", name), fmt::arg("named", named), fmt::arg("level", fmt::format("{:.9f}", 0.5 + kSurvivalTolerance)),
+      fmt::arg("rd", sql.Cast("r - d", dbl)), fmt::arg("r", sql.Cast("r", dbl)), fmt::arg("w", w), fmt::arg("part", part),
+      fmt::arg("select", select), fmt::arg("time", time), fmt::arg("event", event), fmt::arg("rows", s.Rows()),
+      fmt::arg("ok", ok), fmt::arg("group", [&] {
+        std::string g;
+        for (const std::string& k : keys) g += k + ", ";
+        return g;
+      }()),
+      fmt::arg("group_by", keys.empty() ? std::string() : "GROUP BY " + named.substr(0, named.size() - 2))));
+  return keys.empty() ? fmt::format(" CROSS JOIN {} crmkpi_km", name)
+                      : fmt::format(" LEFT JOIN {} crmkpi_km ON {}", name, on);
+}
+
 }  // namespace
 
 std::vector<std::string> MetricSelects(SourceSql& s, const MetricDef& m, const LongColumns& columns,
@@ -116,10 +158,6 @@ std::vector<std::string> MetricSelects(SourceSql& s, const MetricDef& m, const L
                                "not compiled to SQL: run crmkpi on that export",
                                "stage-history or forecast"));
   }
-  if (m.aggregation == Aggregation::kKmMedian) {
-    NotCompiled(sql, m, "km_median (Kaplan–Meier) is not compiled to SQL: its survival estimate "
-                   "needs an ordered scan the long result does not express yet");
-  }
   const bool has_duration = !m.duration_from.empty();
   const bool has_expr = !TrimSpace(m.value).empty();
   // An optional metric whose column is not in the file: MISSING_COLUMN in every group.
@@ -142,6 +180,9 @@ std::vector<std::string> MetricSelects(SourceSql& s, const MetricDef& m, const L
   double unit = 1;
   std::string numerator_sum;  // sla, reached: 1 per yes
   std::string money_mark;     // the mark column of a money amount
+  // km_median: each row's time (seconds) and event flag, the censored and the
+  // without-an-as-of flags, and the as-of.
+  std::string km_time, km_event, km_censored, km_unknown, km_as_of;
   const Aggregation agg = missing ? Aggregation::kCount : m.aggregation;
   if (!missing && has_duration) {
     const int from = resolve(m.duration_from, "duration"), to = resolve(m.duration_to, "duration");
@@ -177,6 +218,29 @@ std::vector<std::string> MetricSelects(SourceSql& s, const MetricDef& m, const L
         excluded.emplace_back(e, fmt::format("({} AND {} = -{})", w, state, e + 1));
       }
       out = Out::kRatio;
+    } else if (agg == Aggregation::kKmMedian) {
+      // Rows where `censored` holds are still running: censored at as-of − FROM (their TO is not
+      // read), left out when FROM is after the as-of; the others are events at TO − FROM, left
+      // out as durations are. state: -1 event, -2 censored, -3 censored without an as-of, else
+      // the exclusion.
+      const std::string cz = s.Where(m.censored, m.censored_loc.line > 0 ? m.censored_loc : m.loc, "censored");
+      const std::string at = as_of.empty() ? std::string("NULL") : as_of;
+      const std::string state = s.Metric(fmt::format(
+          "CASE WHEN {0} THEN CASE WHEN {1} = 1 THEN {2} WHEN {1} = 2 THEN {3} WHEN {4} IS NULL THEN -3 "
+          "WHEN {5} > {4} THEN {6} ELSE -2 END WHEN {7} >= 0 THEN {7} ELSE -1 END",
+          cz, f.status, int{kMissingFrom}, int{kInvalidFrom}, at, f.instant, int{kFromAfterAsOf}, reason));
+      ok = fmt::format("({} AND {} IN (-1, -2))", w, state);
+      km_time = s.Metric(fmt::format("CASE WHEN {} = -1 THEN {} WHEN {} = -2 THEN {} - {} END", state, seconds,
+                                     state, at, f.instant));
+      km_event = s.Metric(fmt::format("CASE WHEN {} = -1 THEN 1 ELSE 0 END", state));
+      km_censored = s.Metric(fmt::format("CASE WHEN {} AND {} = -2 THEN 1 ELSE 0 END", w, state));
+      km_unknown = s.Metric(fmt::format("CASE WHEN {} AND {} IN (-1, -3) THEN 1 ELSE 0 END", w, state));
+      km_as_of = at;
+      for (int e : {int{kMissingFrom}, int{kInvalidFrom}, int{kMissingTo}, int{kInvalidTo}, int{kNegative},
+                    int{kFromAfterAsOf}}) {
+        excluded.emplace_back(e, fmt::format("({} AND {} = {})", w, state, e));
+      }
+      out = Out::kReal;
     } else {
       ok = fmt::format("({} AND {} < 0)", w, reason);
       value = fmt::format("CASE WHEN {} THEN {} END", ok, seconds);
@@ -388,6 +452,7 @@ std::vector<std::string> MetricSelects(SourceSql& s, const MetricDef& m, const L
     }
     const std::string null_text = sql.Cast("NULL", text);
     std::string v, numerator = null_text, denominator = null_text, reason = null_text;
+    std::string km_join, km_n, km_censored_text = null_text;  // km_median's
     const std::string nn = fmt::format("COALESCE({}, 0)", A("SUM(" + okn + ")"));
     auto empty_when_none = [&](const std::string& x) {
       return fmt::format("CASE WHEN {} > 0 THEN {} END", nn, x);
@@ -443,6 +508,25 @@ std::vector<std::string> MetricSelects(SourceSql& s, const MetricDef& m, const L
           reason = fmt::format("CASE WHEN {} = 0 THEN 'EMPTY' END", nn);
           break;
         }
+        case Aggregation::kKmMedian: {
+          // The Kaplan–Meier median of the group's observations (a CTE of its own, joined on the
+          // group's keys), in the duration's unit.
+          km_join = KmJoin(s, g.exprs, okn, km_time, km_event);
+          const std::string censored_n = fmt::format("COALESCE({}, 0)", A("SUM(" + km_censored + ")"));
+          // The data's as-of is a column of the rows: its value in the group.
+          const bool literal = km_as_of.find_first_not_of("0123456789-") == std::string::npos || km_as_of == "NULL";
+          const std::string no_as_of = fmt::format("{} IS NULL AND COALESCE({}, 0) > 0",
+                                                   literal ? km_as_of : A("MAX(" + km_as_of + ")"),
+                                                   A("SUM(" + km_unknown + ")"));
+          v = fmt::format("CASE WHEN {} > 0 AND crmkpi_km.median_secs IS NOT NULL THEN {} END", nn,
+                          sql.DoubleText(fmt::format("{} / {}", sql.Cast("crmkpi_km.median_secs", dbl), unit)));
+          reason = fmt::format("CASE WHEN {} THEN 'NO_AS_OF' WHEN {} = 0 THEN 'EMPTY' WHEN crmkpi_km.median_secs IS NULL "
+                               "THEN 'ALL_CENSORED' END",
+                               no_as_of, nn);
+          km_n = fmt::format("CASE WHEN {} THEN '0' ELSE {} END", no_as_of, as_text(nn));
+          km_censored_text = fmt::format("CASE WHEN {} THEN NULL ELSE {} END", no_as_of, as_text(censored_n));
+          break;
+        }
         default:
           NotCompiled(sql, m, "this aggregation is not compiled to SQL");
       }
@@ -475,15 +559,15 @@ std::vector<std::string> MetricSelects(SourceSql& s, const MetricDef& m, const L
     values.push_back(g.start.empty() ? null_text : A("MIN(" + g.start + ")"));
     values.push_back(g.end.empty() ? null_text : A("MIN(" + g.end + ")"));
     // An optional metric without its column: n is 0 in each group.
-    for (const std::string& x : {v, numerator, denominator, missing ? std::string("'0'") : as_text(nn), null_text,
-                                 reason, currency, ex}) {
+    const std::string n_text = missing ? std::string("'0'") : !km_n.empty() ? km_n : as_text(nn);
+    for (const std::string& x : {v, numerator, denominator, n_text, km_censored_text, reason, currency, ex}) {
       values.push_back(x);
     }
     std::string select = "SELECT";
     for (std::size_t i = 0; i < values.size(); ++i) {
       select += fmt::format("{}\n    {} AS {}", i == 0 ? "" : ",", values[i], sql.Id(columns.all[i]));
     }
-    select += "\n  FROM " + s.Grouping(g.exprs);
+    select += "\n  FROM " + s.Grouping(g.exprs) + km_join;
     selects.push_back(std::move(select));
   }
   return selects;

@@ -705,6 +705,7 @@ std::string SourceSql::Ctes() const {
     out += fmt::format(",\n{} AS (\n  SELECT\n    {}\n  FROM {}{}\n)", g.name, select, from,
                        by.empty() ? "" : "\n  GROUP BY " + by);
   }
+  for (const std::string& c : ctes_) out += ",\n" + c;
   return out;
 }
 

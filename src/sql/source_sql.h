@@ -16,6 +16,8 @@
 #include <string_view>
 #include <vector>
 
+#include <fmt/format.h>
+
 #include "crmkpi/definition/kpi_model.h"
 #include "crmkpi/definition/where.h"
 #include "crmkpi/sql/sql_dialect.h"
@@ -109,6 +111,10 @@ class SourceSql {
   // One more such SELECT, over the source's rows (Rows()): a check's value the SQL cannot
   // normalise as crmkpi would.
   void AddGuard(std::string select) { row_guards_.push_back(std::move(select)); }
+  // A CTE of its own after the groupings' (an aggregate of aggregates, such as a Kaplan–Meier
+  // median), "NAME AS (…)" with NAME from NewCteName.
+  std::string NewCteName(const std::string& what) { return fmt::format("{}{}{}", prefix_, what, ctes_.size()); }
+  void AddCte(std::string cte) { ctes_.push_back(std::move(cte)); }
   // Joins the one-row CTE crmkpi_data_as_of onto every row, as the column crmkpi_as_of (the
   // data's as-of, for sla lateness) — a column, where a scalar subquery would do in most
   // dialects but not in every parser.
@@ -167,6 +173,7 @@ class SourceSql {
   std::vector<std::pair<std::string, std::string>> overall_;  // alias, aggregate
   mutable std::vector<std::string> guards_;
   std::vector<std::string> row_guards_;
+  std::vector<std::string> ctes_;  // AddCte's
   bool join_as_of_ = false;  // made while the FROM is written
   std::string filter_;  // alias of the source's filter, empty for none
   int next_ = 0;

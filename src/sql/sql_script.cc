@@ -115,7 +115,7 @@ std::string CompileSql(const KpiModel& model, const SqlOptions& options) {
   // The data's as-of (as_of = data, or an sla metric without an as-of): the latest event of
   // the sources, found by a chain of its own over each (RunDefinition's first pass).
   const bool needs_as_of = std::any_of(model.metrics.begin(), model.metrics.end(), [](const MetricDef& m) {
-    return m.aggregation == Aggregation::kSla;
+    return m.aggregation == Aggregation::kSla || m.aggregation == Aggregation::kKmMedian;
   });
   const bool from_data = options.as_of.empty() && (model.as_of_data || (model.as_of.empty() && needs_as_of));
   const std::string literal_as_of = as_of;  // the given as-of's seconds, or empty
