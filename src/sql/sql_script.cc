@@ -168,7 +168,8 @@ std::string CompileSql(const KpiModel& model, const SqlOptions& options) {
       if (c.source == def.id) checks.push_back(&c);
     }
     if (metrics.empty() && checks.empty()) continue;
-    if (def.kind != SourceKind::kRows && checks.empty()) {
+    const SourceDef* row_def = &def;  // how the row path reads it
+    if (def.kind != SourceKind::kRows && !metrics.empty()) {
       // Read as `crmkpi dwell` or `crmkpi forecast` reads its files: the analysed source (and a
       // forecast's actual source), each a chain of its own (the actual source's metrics, if any,
       // read it as a row source).
@@ -201,20 +202,18 @@ std::string CompileSql(const KpiModel& model, const SqlOptions& options) {
         sources.push_back(std::move(deals));
         reads.emplace_back(false, false);
       }
-      continue;
+      metrics.clear();
     }
     if (def.kind != SourceKind::kRows) {
-      throw Error(ExitCode::kUsage,
-                  fmt::format("{} '{}' cannot be compiled for {}: the figures of {} source '{}' "
-                              "are computed by crmkpi's analysis, not compiled to SQL: run crmkpi "
-                              "on that export",
-                              metrics.empty() ? "check" : "metric",
-                              metrics.empty() ? checks[0]->name : metrics[0]->id, sql.name(),
-                              def.kind == SourceKind::kForecast ? "forecast" : "stage-history",
-                              def.id),
-                  metrics.empty() ? checks[0]->loc : metrics[0]->loc);
+      if (checks.empty()) continue;
+      // Its checks read the file as rows, as crmkpi check reads it.
+      std::vector<SourceDef> as_rows = {def};
+      as_rows[0].kind = SourceKind::kRows;
+      DecideDateOrders(&as_rows, CheckDateColumns(model.checks), {});
+      read_defs.push_back(std::move(as_rows[0]));
+      row_def = &read_defs.back();
     }
-    sources.push_back(std::make_unique<SourceSql>(sql, decided, def, options.tables));
+    sources.push_back(std::make_unique<SourceSql>(sql, decided, *row_def, options.tables));
     reads.emplace_back(!metrics.empty(), !checks.empty());
     if (from_data) sources.back()->JoinDataAsOf();
     for (const MetricDef* m : metrics) {
