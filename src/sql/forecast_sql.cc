@@ -96,9 +96,9 @@ class ForecastCompiler {
     }
     k_ = Months(kind_);
     fs1_ = static_cast<int>(cal_.fiscal_year_start) - 1;
-    std::string base = f.Rows();
-    base = "fc" + base.substr(base.find('_'), base.size() - base.find('_') - 4);
-    p_ = base + "_";
+    // The analysis' CTEs: the chain's prefix and a second underscore, apart from the chain's own
+    // (fc_forecast_rows is the chain's rows, fc_forecast__keys the analysis').
+    p_ = f.Rows().substr(0, f.Rows().size() - 4) + "_";
   }
 
   std::vector<std::string> Compile(std::vector<std::string>* ctes) {

@@ -26,8 +26,9 @@ class HistoryCompiler {
                   const std::string& as_of_text, const std::string& model_tz)
       : s_(s), sql_(s.sql()), metrics_(metrics), columns_(columns), as_of_text_(as_of_text),
         model_tz_(model_tz), def_(s.def()), rules_(def_.stages) {
-    std::string base = s.Rows();
-    p_ = "sh" + base.substr(base.find('_'), base.size() - base.find('_') - 4) + "_";
+    // The analysis' CTEs: the chain's prefix and a second underscore, apart from the chain's own
+    // (sh_history_rows is the chain's rows, sh_history__rows the analysis').
+    p_ = s.Rows().substr(0, s.Rows().size() - 4) + "_";
     for (const std::string& name : def_.stages.order) order_.push_back(StageRules::Normalize(name));
   }
 
