@@ -286,6 +286,9 @@ class DwellRun {
       ++a.visits;
       ++total_visits_;
       if (terminal_[static_cast<std::size_t>(v.stage)]) continue;
+      // Left at an unknown time (wide layout: the stage the deal is in now has no entry date):
+      // entered, but neither exited nor open.
+      if (v.exit_unknown) continue;
       // An open visit runs to as-of; as_of_ exists whenever there is a visit.
       const Seconds end = v.exit ? *v.exit : as_of_.value_or(v.enter);
       if (end < v.enter) {

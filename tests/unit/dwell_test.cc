@@ -315,6 +315,28 @@ TEST_CASE("dwell leaves out a visit that exits before it starts", "[dwell]") {
   CHECK(Excluded(Find(r.total.kpis, "history_visits"), "missing_time") == 2);
 }
 
+TEST_CASE("dwell: a visit left at an unknown time is entered, neither exited nor open", "[dwell]") {
+  // Wide layout: x is in c now without an entry date, so its visit to b (days 2–?) ended at an
+  // unknown time: b entered 2, exited 1 (y: 3 days), open 0; nobody is stuck in b.
+  StageHistory h = History({"a", "b", "c"}, 3);
+  StageVisit left = Visit(1, 2, {});
+  left.exit_unknown = true;
+  h.deals.push_back(Deal("x", {Visit(0, 0, 2), left}, 2));
+  h.deals.push_back(Deal("y", {Visit(0, 0, 1), Visit(1, 1, 4), Visit(2, 4, {})}, 2));
+  h.latest = At(50);
+  const Report r = ComputeDwell(h, {});
+  const Grouping& g = GroupingWith(r, 0);
+  CHECK(Value(Find(g, {"b"}, "dwell_entered")) == 2);
+  CHECK(Value(Find(g, {"b"}, "dwell_visits")) == 2);
+  CHECK(Value(Find(g, {"b"}, "dwell_exited")) == 1);
+  CHECK(Value(Find(g, {"b"}, "dwell_open")) == 0);
+  CHECK(Value(Find(g, {"b"}, "dwell_days_km_median")) == 3);
+  CHECK(Find(g, {"b"}, "dwell_days_km_median").n == 1u);
+  CHECK(Value(Find(r.total.kpis, "stuck_deals")) == 0);
+  // x reached c (its current stage): b → c is 2 of 2.
+  CHECK(Value(Find(GroupingWith(r, 1), {"b \u2192 c"}, "stage_conversion")) == 1);
+}
+
 TEST_CASE("dwell conversion with no one reaching a stage is n/a, not 0", "[dwell]") {
   StageHistory h = History({"a", "b", "c"}, 3);
   h.deals.push_back(Deal("x", {Visit(0, 0, {})}, 0));
