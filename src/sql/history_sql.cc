@@ -8,8 +8,10 @@
 
 #include "crmkpi/analysis/stage_history.h"
 #include "crmkpi/base/error.h"
+#include "crmkpi/base/text.h"
 #include "crmkpi/bind/column_roles.h"
 #include "crmkpi/bind/stage_rules.h"
+#include "crmkpi/read/header_names.h"
 
 namespace crmkpi::sql_detail {
 
@@ -46,27 +48,32 @@ class HistoryCompiler {
   std::string Days(const std::string& seconds) const { return fmt::format("{} / 86400", Dbl(seconds)); }
 
   void Bind() {
-    const RoleBinding& roles = s_.schema().roles();
     const std::vector<std::string>& header = s_.schema().header();
-    if (!def_.entered.empty() || !DetectEntryColumns(header, def_.stages).empty()) {
-      NotCompiled(sql_, *metrics_.front(),
-                  "the wide layout of a stage history (entry-date columns per stage) is not compiled to "
-                  "SQL: unpivot it into one row per deal and stage change (deal, stage, time) in the "
-                  "warehouse, or run crmkpi on the export");
+    wide_ = !def_.entered.empty() || !DetectEntryColumns(header, def_.stages).empty();
+    if (wide_) {
+      BindWide();
+    } else {
+      BindLong();
     }
-    auto need = [&](Role r, const char* what, const char* role) {
-      const int c = roles[r];
-      if (c < 0) {
-        throw Error(ExitCode::kUsage,
-                    fmt::format("source '{}': no {} column (role {}); map one with {} = COLUMN ({})", def_.id,
-                                what, role, role, s_.schema().Describe()),
-                    def_.loc);
-      }
-      return c;
-    };
-    const int id = need(Role::kId, "deal id", "id");
-    const int stage = need(Role::kStage, "stage", "stage");
-    const int time = roles.has(Role::kChanged) ? roles[Role::kChanged] : need(Role::kCreated, "stage-change time", "changed");
+  }
+
+  int Need(Role r, const char* what, const char* role) const {
+    const int c = s_.schema().roles()[r];
+    if (c < 0) {
+      throw Error(ExitCode::kUsage,
+                  fmt::format("source '{}': no {} column (role {}); map one with {} = COLUMN ({})", def_.id, what,
+                              role, role, s_.schema().Describe()),
+                  def_.loc);
+    }
+    return c;
+  }
+
+  // The long layout: one row per stage change (deal, stage, time).
+  void BindLong() {
+    const RoleBinding& roles = s_.schema().roles();
+    const int id = Need(Role::kId, "deal id", "id");
+    const int stage = Need(Role::kStage, "stage", "stage");
+    const int time = roles.has(Role::kChanged) ? roles[Role::kChanged] : Need(Role::kCreated, "stage-change time", "changed");
     id_ = s_.Text(id);
     const std::string stage_text = s_.Text(stage);
     key_ = s_.StageNorm();
@@ -80,16 +87,167 @@ class HistoryCompiler {
         stage_text, t.status, t.status));
   }
 
-  void Ctes(std::vector<std::string>* ctes) {
-    ctes->push_back(fmt::format("{} AS (\n  SELECT {} AS deal, {} AS sk, {} AS sc, {} AS so, {} AS t FROM {} WHERE {} = 0\n)",
-                                Name("rows"), id_, key_, class_, order_col_, time_, s_.Rows(), state_));
-    std::string counts;
-    static constexpr const char* kLeftOut[] = {"missing_id", "missing_stage", "missing_time", "invalid_time"};
-    for (int i = 0; i < 4; ++i) {
-      counts += fmt::format("{}SUM(CASE WHEN {} = {} THEN 1 ELSE 0 END) AS {}", i == 0 ? "" : ", ", state_, i + 1,
-                            kLeftOut[i]);
+  // The wide layout: one row per deal, an entry-date column per stage (entered.STAGE, else the
+  // columns crmkpi detects), as the reader binds them: each stage once, in the order found.
+  void BindWide() {
+    const std::vector<std::string>& header = s_.schema().header();
+    std::vector<std::pair<std::string, int>> found;
+    for (const auto& [stage, column] : def_.entered) {
+      const int c = FindColumn(header, column);
+      if (c < 0) {
+        throw Error(ExitCode::kUsage,
+                    fmt::format("source '{}': entered.{} = {}: no such column ({})", def_.id, stage, column,
+                                s_.schema().Describe()),
+                    def_.loc);
+      }
+      found.emplace_back(std::string(TrimSpace(stage)), c);
     }
-    ctes->push_back(fmt::format("{} AS (\n  SELECT {} FROM {}\n)", Name("left_out"), counts, s_.Rows()));
+    if (found.empty()) found = DetectEntryColumns(header, def_.stages);
+    int unknown = static_cast<int>(order_.size());
+    for (const auto& [name, c] : found) {
+      Entry e;
+      e.key = StageRules::Normalize(name);
+      const auto at = std::find(order_.begin(), order_.end(), e.key);
+      e.cls = rules_.Lookup(name).cls;
+      if (at == order_.end() && e.cls == StageClass::kOpen) {
+        throw Error(ExitCode::kUsage,
+                    fmt::format("source '{}': entered.{}: '{}' is not in stages (nor a won or lost value)",
+                                def_.id, name, name),
+                    def_.loc);
+      }
+      const bool same_stage = std::any_of(entries_.begin(), entries_.end(), [&](const Entry& x) { return x.key == e.key; });
+      const bool same_column = std::any_of(entries_.begin(), entries_.end(), [&](const Entry& x) { return x.column == c; });
+      if (def_.entered.empty() && (same_stage || same_column)) continue;  // detected: each stage and column once
+      if (same_stage) {
+        // crmkpi keeps both as visits of one stage; one visit per stage and deal is compiled.
+        NotCompiled(sql_, *metrics_.front(), fmt::format("two entry-date columns name the stage '{}'", name));
+      }
+      e.order = at == order_.end() ? -1 : static_cast<int>(at - order_.begin());
+      e.index = at == order_.end() ? unknown++ : e.order;
+      e.column = c;
+      entries_.push_back(e);
+    }
+    // The deal's current stage: the stage column's, when the row has one.
+    const int stage = s_.schema().roles()[Role::kStage];
+    if (stage >= 0) {
+      has_current_ = s_.Metric(fmt::format("CASE WHEN {} IS NULL THEN 0 ELSE 1 END", s_.Text(stage)));
+      key_ = s_.StageNorm();
+      class_ = s_.StageClass();
+      order_col_ = s_.StageOrder();
+    } else {
+      has_current_ = "0";
+      key_ = sql_.Cast("NULL", sql_.TextType());
+      class_ = key_;
+      order_col_ = sql_.Cast("NULL", sql_.BigintType());
+    }
+    for (Entry& e : entries_) {
+      const ParsedDate d = s_.Date(e.column);
+      // A column that serves several stages (Maven's close_date) counts for the current one only.
+      const bool shared = std::count_if(entries_.begin(), entries_.end(),
+                                        [&](const Entry& x) { return x.column == e.column; }) > 1;
+      const std::string read = shared ? fmt::format("{} = 1 AND {} = {}", has_current_, key_, sql_.Str(e.key)) : "1 = 1";
+      e.time = s_.Metric(fmt::format("CASE WHEN {} AND {} = 0 THEN {} END", read, d.status, d.instant));
+      e.invalid = s_.Metric(fmt::format("CASE WHEN {} AND {} = 2 THEN 1 ELSE 0 END", read, d.status));
+    }
+  }
+
+  // The rows (deal, sk, sc, so, si, t) of the layout, its visits (deal, sk, sc, so, t_in, t_out,
+  // from_last, xu: 1 for a visit left at an unknown time) and the rows left out.
+  void LayoutCtes(std::vector<std::string>* ctes) {
+    if (!wide_) {
+      ctes->push_back(fmt::format(
+          "{} AS (\n  SELECT {} AS deal, {} AS sk, {} AS sc, {} AS so, 0 AS si, {} AS t FROM {} WHERE {} = 0\n)",
+          Name("rows"), id_, key_, class_, order_col_, time_, s_.Rows(), state_));
+      std::string counts;
+      static constexpr const char* kLeftOut[] = {"missing_id", "missing_stage", "missing_time", "invalid_time"};
+      for (int i = 0; i < 4; ++i) {
+        counts += fmt::format("{}SUM(CASE WHEN {} = {} THEN 1 ELSE 0 END) AS {}", i == 0 ? "" : ", ", state_,
+                              i + 1, kLeftOut[i]);
+      }
+      ctes->push_back(fmt::format("{} AS (\n  SELECT {} FROM {}\n)", Name("left_out"), counts, s_.Rows()));
+      // Visits: runs of one stage in time order, each exited when the next begins.
+      ctes->push_back(fmt::format(
+          "{} AS (\n  SELECT deal, sk, sc, so, t AS t_in, LEAD(t) OVER (PARTITION BY deal ORDER BY t) AS t_out,\n"
+          "    ROW_NUMBER() OVER (PARTITION BY deal ORDER BY t DESC) AS from_last, 0 AS xu\n"
+          "  FROM (SELECT r.*, LAG(sk) OVER (PARTITION BY deal ORDER BY t, sk) AS prev FROM {} r) x\n"
+          "  WHERE prev IS NULL OR prev <> sk\n)",
+          Name("visits"), Name("rows")));
+      // Stage changes of a deal at the same time: ordered by the file in crmkpi, by nothing here.
+      s_.AddGuard(fmt::format(
+          "SELECT {} AS crmkpi_message FROM (SELECT deal, MIN(sk) AS a, MAX(sk) AS b FROM {} GROUP BY deal, t "
+          "HAVING MIN(sk) <> MAX(sk)) x LIMIT 1",
+          sql_.Concat({sql_.Str(fmt::format("source '{}': deal ", def_.id)), "x.deal",
+                       sql_.Str(" changes to two stages at the same time ('"), "x.a", sql_.Str("', '"), "x.b",
+                       sql_.Str("'), which crmkpi orders by their place in the file and a table does not keep: "
+                                "give the stage changes' times to the second, or run crmkpi on the export")}),
+          Name("rows")));
+      // Per deal: the ordered stages it entered, its current stage (its last visit's) and
+      // whether that is lost.
+      ctes->push_back(fmt::format(
+          "{} AS (\n  SELECT deal, {}MAX(CASE WHEN from_last = 1 THEN so END) AS cur,\n"
+          "    MAX(CASE WHEN from_last = 1 AND sc = 'lost' THEN 1 ELSE 0 END) AS cur_lost\n"
+          "  FROM {} GROUP BY deal\n)",
+          Name("deals"), Flags("so"), Name("visits")));
+      return;
+    }
+    // One deal per row, numbered (a row's number is only its identity).
+    std::string cols, order, bad;
+    for (std::size_t i = 0; i < entries_.size(); ++i) {
+      cols += fmt::format(", {} AS t{}", entries_[i].time, i);
+      order += fmt::format("{}{}", i == 0 ? "" : ", ", entries_[i].time);
+      bad += fmt::format("{}{}", i == 0 ? "" : " + ", entries_[i].invalid);
+    }
+    ctes->push_back(fmt::format(
+        "{} AS (\n  SELECT ROW_NUMBER() OVER (ORDER BY {}, {}) AS deal, {} AS has_cur, {} AS ck, {} AS cc, {} AS cs,\n"
+        "    {} AS bad{}\n  FROM {}\n)",
+        Name("wide"), order, key_, has_current_, key_, class_, order_col_, bad, cols, s_.Rows()));
+    std::string rows;
+    for (std::size_t i = 0; i < entries_.size(); ++i) {
+      const Entry& e = entries_[i];
+      rows += fmt::format("{}SELECT deal, {} AS sk, {} AS sc, {} AS so, {} AS si, t{} AS t FROM {} WHERE t{} IS NOT NULL",
+                          i == 0 ? "" : "\n  UNION ALL ", sql_.Str(e.key),
+                          sql_.Str(e.cls == StageClass::kWon ? "won" : e.cls == StageClass::kLost ? "lost" : "open"),
+                          e.order < 0 ? sql_.Cast("NULL", sql_.BigintType()) : std::to_string(e.order), e.index, i,
+                          Name("wide"), i);
+    }
+    ctes->push_back(fmt::format("{} AS (\n  {}\n)", Name("rows"), rows));
+    ctes->push_back(fmt::format(
+        "{} AS (\n  SELECT 0 AS missing_id, 0 AS missing_stage, 0 AS missing_time, SUM(bad) AS invalid_time FROM {}\n)",
+        Name("left_out"), Name("wide")));
+    // Each entry one visit, exited at the next entry (ties in the order of the stages); the last
+    // one, when the deal is now in another stage without an entry date, left at an unknown time.
+    ctes->push_back(fmt::format(
+        "{} AS (\n  SELECT deal, sk, sc, so, t_in, t_out, from_last,\n"
+        "    CASE WHEN from_last = 1 AND has_cur = 1 AND ck <> sk THEN 1 ELSE 0 END AS xu\n"
+        "  FROM (SELECT r.deal, r.sk, r.sc, r.so, r.t AS t_in,\n"
+        "          LEAD(r.t) OVER (PARTITION BY r.deal ORDER BY r.t, r.si) AS t_out,\n"
+        "          ROW_NUMBER() OVER (PARTITION BY r.deal ORDER BY r.t DESC, r.si DESC) AS from_last, w.has_cur, w.ck\n"
+        "        FROM {} r JOIN {} w ON w.deal = r.deal) x\n)",
+        Name("visits"), Name("rows"), Name("wide")));
+    // Per deal (every row): the ordered stages it entered, the stage it is in now counting as
+    // entered, dated or not; its current stage (the stage column's, else its last visit's).
+    std::string flags;
+    for (std::size_t k = 0; k < order_.size(); ++k) {
+      flags += fmt::format("MAX(CASE WHEN v.so = {0} OR w.cs = {0} THEN 1 ELSE 0 END) AS e{0}, ", k);
+    }
+    ctes->push_back(fmt::format(
+        "{} AS (\n  SELECT w.deal, {}CASE WHEN w.has_cur = 1 THEN w.cs ELSE MAX(CASE WHEN v.from_last = 1 THEN v.so END) END AS cur,\n"
+        "    CASE WHEN w.has_cur = 1 THEN CASE WHEN w.cc = 'lost' THEN 1 ELSE 0 END\n"
+        "      ELSE MAX(CASE WHEN v.from_last = 1 AND v.sc = 'lost' THEN 1 ELSE 0 END) END AS cur_lost\n"
+        "  FROM {} w LEFT JOIN {} v ON v.deal = w.deal\n  GROUP BY w.deal, w.has_cur, w.cs, w.cc\n)",
+        Name("deals"), flags, Name("wide"), Name("visits")));
+  }
+
+  std::string Flags(const char* so) const {
+    std::string flags;
+    for (std::size_t k = 0; k < order_.size(); ++k) {
+      flags += fmt::format("MAX(CASE WHEN {} = {} THEN 1 ELSE 0 END) AS e{}, ", so, k, k);
+    }
+    return flags;
+  }
+
+  void Ctes(std::vector<std::string>* ctes) {
+    LayoutCtes(ctes);
     // The as-of: given, else the history's latest time.
     std::string asof;
     if (!as_of_text_.empty()) {
@@ -102,36 +260,21 @@ class HistoryCompiler {
       asof = fmt::format("SELECT MAX(t) AS asof FROM {}", Name("rows"));
     }
     ctes->push_back(fmt::format("{} AS (\n  {}\n)", Name("asof"), asof));
-    // Visits: runs of one stage in time order, each exited when the next begins.
-    ctes->push_back(fmt::format(
-        "{} AS (\n  SELECT deal, sk, sc, so, t AS t_in, LEAD(t) OVER (PARTITION BY deal ORDER BY t) AS t_out,\n"
-        "    ROW_NUMBER() OVER (PARTITION BY deal ORDER BY t DESC) AS from_last\n"
-        "  FROM (SELECT r.*, LAG(sk) OVER (PARTITION BY deal ORDER BY t, sk) AS prev FROM {} r) x\n"
-        "  WHERE prev IS NULL OR prev <> sk\n)",
-        Name("visits"), Name("rows")));
-    // Stage changes of a deal at the same time: ordered by the file in crmkpi, by nothing here.
-    s_.AddGuard(fmt::format(
-        "SELECT {} AS crmkpi_message FROM (SELECT deal, MIN(sk) AS a, MAX(sk) AS b FROM {} GROUP BY deal, t "
-        "HAVING MIN(sk) <> MAX(sk)) x LIMIT 1",
-        sql_.Concat({sql_.Str(fmt::format("source '{}': deal ", def_.id)), "x.deal",
-                     sql_.Str(" changes to two stages at the same time ('"), "x.a", sql_.Str("', '"), "x.b",
-                     sql_.Str("'), which crmkpi orders by their place in the file and a table does not keep: "
-                              "give the stage changes' times to the second, or run crmkpi on the export")}),
-        Name("rows")));
     // Each deal's observation per stage: its kept visits' days summed (cumulative) or its last
     // kept visit's (latest); open when that visit is; visits whose duration to their exit (or
     // the as-of) is negative left out.
     const bool latest = def_.dwell_mode == "latest";
     ctes->push_back(fmt::format(
-        "{} AS (\n  SELECT deal, sk, MIN(sc) AS sc, COUNT(*) AS visits, SUM(neg) AS neg_n, MAX(1 - neg) AS measured,\n"
+        "{} AS (\n  SELECT deal, sk, MIN(sc) AS sc, COUNT(*) AS visits, SUM(neg) AS neg_n, MAX(kept) AS measured,\n"
         "    {} AS secs,\n"
-        "    MAX(CASE WHEN neg = 0 AND rk = 1 AND t_out IS NULL THEN 1 ELSE 0 END) AS is_open\n"
-        "  FROM (SELECT v.*, ROW_NUMBER() OVER (PARTITION BY deal, sk ORDER BY neg, t_in DESC) AS rk\n"
-        "        FROM (SELECT v0.*, COALESCE(v0.t_out, a.asof) - v0.t_in AS dur,\n"
-        "                CASE WHEN COALESCE(v0.t_out, a.asof) - v0.t_in < 0 THEN 1 ELSE 0 END AS neg\n"
+        "    MAX(CASE WHEN kept = 1 AND rk = 1 AND t_out IS NULL THEN 1 ELSE 0 END) AS is_open\n"
+        "  FROM (SELECT v.*, CASE WHEN xu = 0 AND neg = 0 THEN 1 ELSE 0 END AS kept,\n"
+        "          ROW_NUMBER() OVER (PARTITION BY deal, sk ORDER BY xu + neg, t_in DESC) AS rk\n"
+        "        FROM (SELECT v0.*, CASE WHEN v0.xu = 0 AND COALESCE(v0.t_out, a.asof) - v0.t_in < 0 THEN 1 ELSE 0 END AS neg,\n"
+        "                COALESCE(v0.t_out, a.asof) - v0.t_in AS dur\n"
         "              FROM {} v0 CROSS JOIN {} a) v) w\n"
         "  GROUP BY deal, sk\n)",
-        Name("obs"), latest ? "MAX(CASE WHEN neg = 0 AND rk = 1 THEN dur END)" : "SUM(CASE WHEN neg = 0 THEN dur ELSE 0 END)",
+        Name("obs"), latest ? "MAX(CASE WHEN kept = 1 AND rk = 1 THEN dur END)" : "SUM(CASE WHEN kept = 1 THEN dur ELSE 0 END)",
         Name("visits"), Name("asof")));
     const std::string exited = "o.measured = 1 AND o.is_open = 0";
     ctes->push_back(fmt::format(
@@ -170,16 +313,6 @@ class HistoryCompiler {
         "  GROUP BY sk\n)",
         fmt::arg("name", Name("km")), fmt::arg("rd", Dbl("r - d")), fmt::arg("r", Dbl("r")), fmt::arg("w", w),
         fmt::arg("obs", Name("obs"))));
-    // Per deal: the ordered stages it entered, its current stage and whether that is lost.
-    std::string flags;
-    for (std::size_t k = 0; k < order_.size(); ++k) {
-      flags += fmt::format("MAX(CASE WHEN so = {0} THEN 1 ELSE 0 END) AS e{0}, ", k);
-    }
-    ctes->push_back(fmt::format(
-        "{} AS (\n  SELECT deal, {}MAX(CASE WHEN from_last = 1 THEN so END) AS cur,\n"
-        "    MAX(CASE WHEN from_last = 1 AND sc = 'lost' THEN 1 ELSE 0 END) AS cur_lost\n"
-        "  FROM {} GROUP BY deal\n)",
-        Name("deals"), flags, Name("visits")));
   }
 
   // Whether a deal reached ordered stage |k| (conversion any or strict).
@@ -249,14 +382,19 @@ class HistoryCompiler {
       const std::string k = sql_.Str(want);
       from += fmt::format(" LEFT JOIN {} st ON st.sk = {} LEFT JOIN {} q ON q.sk = {} LEFT JOIN {} km ON km.sk = {}",
                           Name("stages"), k, Name("quantiles"), k, Name("km"), k);
-      if (std::find(order_.begin(), order_.end(), want) == order_.end()) {
-        // A stage outside the order is one only when the data has it.
+      const bool entry = std::any_of(entries_.begin(), entries_.end(), [&](const Entry& e) { return e.key == want; });
+      if (std::find(order_.begin(), order_.end(), want) == order_.end() && !entry) {
+        // A stage outside the order (and the entry columns) is one only when the data has it.
+        const std::string known =
+            wide_ ? fmt::format("SELECT sk FROM {} UNION ALL SELECT ck AS sk FROM {} WHERE has_cur = 1", Name("visits"),
+                                Name("wide"))
+                  : fmt::format("SELECT sk FROM {}", Name("visits"));
         s_.AddGuard(fmt::format(
-            "SELECT {} AS crmkpi_message FROM (SELECT COUNT(*) AS c FROM {} WHERE sk = {}) x WHERE x.c = 0",
+            "SELECT {} AS crmkpi_message FROM (SELECT COUNT(*) AS c FROM ({}) s WHERE sk = {}) x WHERE x.c = 0",
             sql_.Str(fmt::format("metric '{}': no {} for stage '{}' in source '{}' (the stages of `stages =` and "
                                  "those the data has)",
                                  m.id, figure, m.stage, def_.id)),
-            Name("stages"), k));
+            known, k));
       }
       const bool terminal = rules_.Lookup(m.stage).cls != StageClass::kOpen;
       const std::string neg = part("negative_dwell", "COALESCE(st.neg_n, 0)");
@@ -320,6 +458,18 @@ class HistoryCompiler {
   std::string p_;
   std::vector<std::string> order_;  // the ordered stages' normal forms
   std::string id_, key_, class_, order_col_, time_, state_;
+  // The wide layout: its entry-date columns, and whether a row has a current stage.
+  struct Entry {
+    std::string key;             // the stage's normal form
+    StageClass cls = StageClass::kOpen;
+    int order = -1;              // in `stages`, or -1
+    int index = 0;               // the reader's stage index: ties are ordered by it
+    int column = -1;
+    std::string time, invalid;   // per row: the entry's instant when read, 1 when not a date
+  };
+  bool wide_ = false;
+  std::vector<Entry> entries_;
+  std::string has_current_;
 };
 
 }  // namespace

@@ -6,9 +6,12 @@
 // left out), their median, mean, p90 and Kaplan–Meier median, conversion (any or strict) and the
 // deals open longer than their stage's p90.
 //
-// Stage changes of one deal at the same time are ordered by their place in the file, which a
-// table does not have: such a tie between two stages stops the result (an @error row). The
-// wide layout is not compiled.
+// Both layouts: the long one (a row per stage change) and the wide one (a row per deal, an
+// entry-date column per stage; ties in the order of the stages, a column shared by several
+// stages read for the current one, the last visit of a deal now in an undated stage neither
+// exited nor open). The long layout's stage changes of one deal at the same time are ordered by
+// their place in the file, which a table does not have: such a tie between two stages stops the
+// result (an @error row).
 #pragma once
 
 #include <string>

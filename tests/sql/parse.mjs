@@ -10,7 +10,9 @@
 // Where a grammar lacks a word the real dialect has, the word is read as one of the same kind
 // the grammar knows (REWRITES; nothing else is changed): Spark's TRY_CAST( as CAST( (Hive has
 // no TRY_CAST, and Spark's ANSI mode, the default from Spark 4, makes a failing CAST an error)
-// and its integer division `a DIV b` as `a / b`; BigQuery's type BIGNUMERIC as NUMERIC.
+// and its integer division `a DIV b` as `a / b`; BigQuery's type BIGNUMERIC as NUMERIC; a `""`
+// inside a "quoted name" (the SQL standard's escape, which Trino and Snowflake read and their
+// grammars here do not: `"Date entered ""Proposal"""`) as `_`, the name staying one name.
 // Each statement (split at a `;` ending a line, split.mjs) is parsed on its own; exit 0 when all
 // parse, else 1 with "SCRIPT:LINE:COLUMN: message" of the first that does not (the line in the
 // script), exit 2 on a usage error or an unknown dialect.
@@ -28,11 +30,50 @@ export const DATABASES = ['athena', 'bigquery', 'db2', 'flinksql', 'hive', 'mari
 const DIALECTS = {
   spark: { database: 'hive', backslash: true, rewrites: [[/\bTRY_CAST\s*\(/gi, 'CAST('],
     [/\sDIV\s/gi, ' / ']] },
-  trino: { database: 'trino', backslash: false },
+  trino: { database: 'trino', backslash: false, names: true },
   bigquery: { database: 'bigquery', backslash: true, rewrites: [[/\bBIGNUMERIC\b/gi, 'NUMERIC']] },
-  snowflake: { database: 'snowflake', backslash: true },
+  snowflake: { database: 'snowflake', backslash: true, names: true },
   postgres: { database: 'postgresql', backslash: false },
 };
+
+// |sql| with each `""` inside a "quoted name" made `_` ('…' strings, with their '' and, where
+// |backslash|, \' escapes, and -- comments are skipped).
+function plainQuotedNames(sql, backslash) {
+  let out = '';
+  for (let i = 0; i < sql.length; i++) {
+    const c = sql[i];
+    if (c === '-' && sql[i + 1] === '-') {
+      const end = sql.indexOf('\n', i);
+      const stop = end < 0 ? sql.length : end;
+      out += sql.slice(i, stop);
+      i = stop - 1;
+    } else if (c === "'") {
+      let j = i + 1;
+      for (; j < sql.length; j++) {
+        if (backslash && sql[j] === '\\') { j++; continue; }
+        if (sql[j] === "'") {
+          if (sql[j + 1] === "'") { j++; continue; }
+          break;
+        }
+      }
+      out += sql.slice(i, j + 1);
+      i = j;
+    } else if (c === '"') {
+      let j = i + 1;
+      let name = '"';
+      for (; j < sql.length; j++) {
+        if (sql[j] === '"' && sql[j + 1] === '"') { name += '_'; j++; continue; }
+        if (sql[j] === '"') break;
+        name += sql[j];
+      }
+      out += name + '"';
+      i = j;
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
 
 const [dialect, file, ...rest] = process.argv.slice(2);
 if (!dialect || !file || rest.length) {
@@ -65,6 +106,7 @@ for (const st of statements) {
   try {
     let sql = st.text;
     for (const [from, to] of how.rewrites ?? []) sql = sql.replace(from, to);
+    if (how.names) sql = plainQuotedNames(sql, how.backslash);
     parser.astify(sql, { database: how.database });
   } catch (e) {
     // A peggy SyntaxError has the place in the statement; the line in the script is the
