@@ -117,6 +117,12 @@ class ForecastReportRun : public ForecastInputs {
     return DayNumber(PeriodLastDay(options_.period, options_.calendar, period));
   }
 
+  // The period after |period|: ordinals are consecutive, but a week's is its first day.
+  std::int32_t Next(std::int32_t period) const {
+    const date::sys_days after{date::days{LastDay(period) + 1}};
+    return PeriodOrdinal(options_.period, options_.calendar, date::year_month_day{after});
+  }
+
   bool Ended(std::int32_t period) const {
     if (use_actual_column_ && !as_of_option_) return true;
     return as_of_ && LastDay(period) <= *as_of_;
@@ -275,7 +281,7 @@ class ForecastReportRun : public ForecastInputs {
           groups_.first_date[g] != std::numeric_limits<Seconds>::max()) {
         const std::int32_t start =
             PeriodOrdinal(options_.period, options_.calendar, dates_.LocalDate(groups_.first_date[g]));
-        for (std::int32_t p = start; p < first_period && Ended(p); ++p) {
+        for (std::int32_t p = start; p < first_period && Ended(p); p = Next(p)) {
           const auto it = actuals_.find(CellKey(g, p));
           history.push_back(it == actuals_.end() ? 0 : it->second.sum);
         }

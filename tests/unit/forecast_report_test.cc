@@ -516,6 +516,29 @@ TEST_CASE("Forecast: MASE from the deals history before the first forecast", "[f
   CHECK(Excluded(total, "no_history") == 1);
 }
 
+TEST_CASE("Forecast: a weekly MASE history steps week by week", "[forecast]") {
+  TempDir dir;
+  // Weeks from Monday 2024-01-01: W01 100, W02 300, W03 200 before the first forecast (W04) →
+  // scale (200 + 100) / 2 = 150 (a week's ordinal is its first day: stepping a day at a time
+  // put six zero days between the weeks, a scale of 1100 / 20 = 55). e = −10, −10 → MAE 10.
+  ForecastOptions o = DealsOptions(dir,
+                                   "period,owner,forecast\n"
+                                   "2024-W04,Aoki,240\n"
+                                   "2024-W05,Aoki,250\n",
+                                   "id,owner,stage,amount,created_at,closed_at\n"
+                                   "1,Aoki,won,100,2024-01-01,2024-01-02\n"
+                                   "2,Aoki,won,300,2024-01-08,2024-01-09\n"
+                                   "3,Aoki,won,200,2024-01-15,2024-01-16\n"
+                                   "4,Aoki,won,250,2024-01-22,2024-01-23\n"
+                                   "5,Aoki,won,260,2024-01-29,2024-01-30\n");
+  o.period = Period::kWeek;
+  o.as_of = "2024-02-04";
+  const Report r = RunForecastReport(o);
+  const KpiValue& mase = Total(r, "mase");
+  CHECK(Value(mase) == Exactly(10.0 / 150));
+  CHECK(*mase.n == 2);
+}
+
 TEST_CASE("Forecast: a constant history has no MASE scale", "[forecast]") {
   TempDir dir;
   ForecastOptions o = DealsOptions(dir, "period,owner,forecast\n2024-01,Aoki,120\n",
