@@ -88,19 +88,13 @@ class ForecastReportRun : public ForecastInputs {
     if (!use_actual_column_) AddActualOnly(&heads);
     ComputeScales(heads);
     report.total.kpis = Evaluate(heads, horizons, &report.groupings);
-    // Each period's first and last day, for the CSV and JSON rows.
-    for (const Grouping& g : report.groupings) {
-      if (g.keys.empty() || g.keys.front() != "period") continue;
-      for (const GroupRow& r : g.rows) {
-        std::int32_t ordinal = 0;
-        if (r.values.empty() || ParsePeriodText(r.values[0], options_.period, options_.calendar, DateParser(),
-                                                &ordinal) != PeriodTextStatus::kOk) {
-          continue;
-        }
-        report.period_bounds.try_emplace(
-            r.values[0], FormatDate(PeriodFirstDay(options_.period, options_.calendar, ordinal)),
-            FormatDate(PeriodLastDay(options_.period, options_.calendar, ordinal)));
-      }
+    // Each period's first and last day, for the CSV and JSON rows (from the ordinal: a label such
+    // as "2024-03-03 week" does not read back as a period).
+    for (const Point& p : heads) {
+      report.period_bounds.try_emplace(
+          PeriodOrdinalLabel(options_.period, options_.calendar, p.period),
+          FormatDate(PeriodFirstDay(options_.period, options_.calendar, p.period)),
+          FormatDate(PeriodLastDay(options_.period, options_.calendar, p.period)));
     }
     std::sort(heads.begin(), heads.end(),
               [this](const Point& a, const Point& b) { return PointLess(a, b); });

@@ -539,6 +539,19 @@ TEST_CASE("Forecast: a weekly MASE history steps week by week", "[forecast]") {
   CHECK(*mase.n == 2);
 }
 
+TEST_CASE("Forecast: weeks from Sunday have their first and last days", "[forecast]") {
+  TempDir dir;
+  ForecastOptions o;
+  o.forecast_file = dir.Write("f.csv", "period,forecast,actual\n2024-03-10,50,60\n2024-03-17,40,50\n");
+  o.period = Period::kWeek;
+  o.calendar.week_starts_sunday = true;
+  const Report r = RunForecastReport(o);
+  // The labels ("2024-03-10 week") do not read back as periods: the bounds come from the weeks.
+  REQUIRE(r.period_bounds.count("2024-03-10 week") == 1);
+  CHECK(r.period_bounds.at("2024-03-10 week") == std::pair<std::string, std::string>{"2024-03-10", "2024-03-16"});
+  CHECK(r.period_bounds.at("2024-03-17 week") == std::pair<std::string, std::string>{"2024-03-17", "2024-03-23"});
+}
+
 TEST_CASE("Forecast: a constant history has no MASE scale", "[forecast]") {
   TempDir dir;
   ForecastOptions o = DealsOptions(dir, "period,owner,forecast\n2024-01,Aoki,120\n",
