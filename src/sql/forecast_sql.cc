@@ -90,10 +90,9 @@ class ForecastCompiler {
       : f_(f), d_(d), sql_(f.sql()), metrics_(metrics), columns_(columns),
         as_of_text_(as_of_text), model_tz_(model_tz), def_(f.def()), cal_(def_.calendar) {
     kind_ = ParsePeriodName(def_.forecast_period);
-    if (kind_ == Period::kWeek || kind_ == Period::kNone) {
-      NotCompiled(sql_, *metrics.front(), "weekly forecast periods are not compiled to SQL (an ISO "
-                                          "week straddles months); use period = month or quarter");
-    }
+    if (kind_ == Period::kNone) NotCompiled(sql_, *metrics.front(), "the source's period is not one");
+    week_ = kind_ == Period::kWeek;
+    shift_ = cal_.week_starts_sunday ? 4 : 3;  // day 0, 1970-01-01, is a Thursday
     k_ = Months(kind_);
     fs1_ = static_cast<int>(cal_.fiscal_year_start) - 1;
     // The analysis' CTEs: the chain's prefix and a second underscore, apart from the chain's own
@@ -126,7 +125,10 @@ class ForecastCompiler {
   std::string OrdinalOfYm(const std::string& y, const std::string& m) const {
     return sql_.IntDiv(fmt::format("({} * 12 + {} - 1 - {})", y, m, fs1_), std::to_string(k_));
   }
+  // The ordinal of the period holding day |day|: weeks are counted from 1970's first (Monday or
+  // Sunday) week, the others by their months.
   std::string OrdinalOfDay(const std::string& day) const {
+    if (week_) return sql_.IntDiv(fmt::format("({} + {})", day, shift_), "7");
     const std::string text = DayTextOf(sql_, day);
     return OrdinalOfYm(sql_.Cast(fmt::format("substr({}, 1, 4)", text), sql_.BigintType()),
                        sql_.Cast(fmt::format("substr({}, 6, 2)", text), sql_.BigintType()));
@@ -135,11 +137,16 @@ class ForecastCompiler {
     return fmt::format("({} * {} + {})", o, k_, fs1_);
   }
   std::string LastDay(const std::string& o) const {
+    if (week_) return fmt::format("({} * 7 - {} + 6)", o, shift_);
     const std::string next = FirstMonth(fmt::format("({} + 1)", o));
     return fmt::format("({} - 1)", DaysFromCivilOf(sql_, sql_.IntDiv(next, "12"),
                                                    fmt::format("({} + 1)", sql_.Mod(next, "12")), "1"));
   }
   PeriodCols PeriodText(const std::string& o) const {
+    if (week_) {
+      return WeekPeriodCols(sql_, cal_, fmt::format("({} * 7 - {})", o, shift_),
+                            [&](const std::string& day) { return DayTextOf(sql_, day); });
+    }
     const std::string first = FirstMonth(o);
     return MonthPeriodCols(sql_, cal_, kind_, sql_.IntDiv(first, "12"),
                            fmt::format("({} + 1)", sql_.Mod(first, "12")));
@@ -208,7 +215,7 @@ class ForecastCompiler {
            "\xEF\xBD\x91\xE3\x80\x80",
         "0123456789-/.QQ "));
     const int shift = cal_.name_by_end && cal_.fiscal() ? 1 : 0;
-    std::string code = "CASE", month = "CASE";
+    std::string code = "CASE", month = "CASE", week_day = "NULL";  // week_day: a week label's first day
     for (const LabelForm& form : kForms) {
       const std::string matches = f_.Metric(sql_.Matches(u, form.whole));
       const std::string y = sql_.Cast(sql_.Extract(u, form.year), sql_.BigintType());
@@ -233,8 +240,13 @@ class ForecastCompiler {
           first = fmt::format("({} - {}) * 12 + {} + ({} - 1) * {}", y, shift, fs1_, i,
                               form.code == kQuarterLabel ? 3 : form.code == kHalfLabel ? 6 : 12);
           break;
-        default:
+        default: {
+          // An ISO week: the Monday of the week holding January 4th, then (week − 1) weeks on.
+          const std::string jan4 = DaysFromCivilOf(sql_, y, "1", "4");
+          first = fmt::format("{} - {} + ({} - 1) * 7", jan4, sql_.Mod(fmt::format("({} + 3)", jan4), "7"), i);
+          week_day = fmt::format("CASE WHEN {} THEN {} END", matches, first);
           first = "NULL";
+        }
       }
       month += fmt::format(" WHEN {} THEN {}", matches, first);
     }
@@ -243,18 +255,25 @@ class ForecastCompiler {
     const std::string lk = f_.Metric(code);
     const std::string lmonth = f_.Metric(month);
     const ParsedDate date = f_.Date(pc);
-    const std::string ym = f_.PeriodOf(Period::kMonth, pc).label;  // YYYY-MM of a date
-    const std::string dmonth = f_.Metric(fmt::format(
-        "{} * 12 + {} - 1", sql_.Cast(fmt::format("NULLIF(substr({}, 1, 4), '')", ym), sql_.BigintType()),
-        sql_.Cast(fmt::format("NULLIF(substr({}, 6, 2), '')", ym), sql_.BigintType())));
+    // A label of the period's kind or a finer one; a week's only for weeks (a week straddles months).
     const std::string period_bad = f_.Metric(fmt::format(
-        "CASE WHEN {0} = 0 THEN CASE WHEN {1} = 0 THEN 0 ELSE 1 END WHEN {0} = {2} OR {0} > {3} THEN 1 "
+        "CASE WHEN {0} = 0 THEN CASE WHEN {1} = 0 THEN 0 ELSE 1 END WHEN ({0} = {2} AND {4}) OR {0} > {3} THEN 1 "
         "ELSE 0 END",
-        lk, date.status, static_cast<int>(kWeekLabel), Rank(kind_)));
-    fo_ = f_.Metric(fmt::format("CASE WHEN {} = 0 THEN {} END", period_bad,
-                                sql_.IntDiv(fmt::format("(CASE WHEN {} > 0 THEN {} ELSE {} END - {})", lk,
-                                                        lmonth, dmonth, fs1_),
-                                            std::to_string(k_))));
+        lk, date.status, static_cast<int>(kWeekLabel), Rank(kind_), week_ ? "1 = 0" : "1 = 1"));
+    if (week_) {
+      const std::string lweek = f_.Metric(week_day);
+      fo_ = f_.Metric(fmt::format("CASE WHEN {} = 0 THEN CASE WHEN {} > 0 THEN {} ELSE {} END END", period_bad, lk,
+                                  OrdinalOfDay(lweek), OrdinalOfDay(date.day)));
+    } else {
+      const std::string ym = f_.PeriodOf(Period::kMonth, pc).label;  // YYYY-MM of a date
+      const std::string dmonth = f_.Metric(fmt::format(
+          "{} * 12 + {} - 1", sql_.Cast(fmt::format("NULLIF(substr({}, 1, 4), '')", ym), sql_.BigintType()),
+          sql_.Cast(fmt::format("NULLIF(substr({}, 6, 2), '')", ym), sql_.BigintType())));
+      fo_ = f_.Metric(fmt::format("CASE WHEN {} = 0 THEN {} END", period_bad,
+                                  sql_.IntDiv(fmt::format("(CASE WHEN {} > 0 THEN {} ELSE {} END - {})", lk,
+                                                          lmonth, dmonth, fs1_),
+                                              std::to_string(k_))));
+    }
     const ParsedAmount fa = f_.Amount(fc);
     fst_ = fa.status;
     fval_ = fa.value;
@@ -289,7 +308,6 @@ class ForecastCompiler {
     const std::string cls = d.StageClass();
     const ParsedAmount a = d.Amount(amount);
     const ParsedDate c = d.Date(closed);
-    const std::string ym = d.PeriodOf(Period::kMonth, closed).label;
     // Events that have happened: the created date, and the close date of a won or lost deal.
     const std::string closed_event = fmt::format("CASE WHEN {} = 0 AND {} <> 'open' THEN {} END", c.status, cls, c.day);
     std::string created_event = "NULL";
@@ -302,8 +320,13 @@ class ForecastCompiler {
     ev_last_ = d.Metric(fmt::format("CASE WHEN {0} IS NULL THEN {1} WHEN {1} IS NULL OR {0} >= {1} THEN {0} ELSE {1} END", ce, cre));
     won_ = d.Metric(fmt::format("CASE WHEN {} = 'won' AND {} = 0 AND {} = 0 THEN 1 ELSE 0 END", cls, a.status, c.status));
     dval_ = a.value;
-    dco_ = d.Metric(OrdinalOfYm(sql_.Cast(fmt::format("NULLIF(substr({}, 1, 4), '')", ym), sql_.BigintType()),
-                                sql_.Cast(fmt::format("NULLIF(substr({}, 6, 2), '')", ym), sql_.BigintType())));
+    if (week_) {
+      dco_ = d.Metric(OrdinalOfDay(c.day));
+    } else {
+      const std::string ym = d.PeriodOf(Period::kMonth, closed).label;  // YYYY-MM
+      dco_ = d.Metric(OrdinalOfYm(sql_.Cast(fmt::format("NULLIF(substr({}, 1, 4), '')", ym), sql_.BigintType()),
+                                  sql_.Cast(fmt::format("NULLIF(substr({}, 6, 2), '')", ym), sql_.BigintType())));
+    }
   }
 
   void EntryCtes(std::vector<std::string>* ctes) {
@@ -610,7 +633,8 @@ class ForecastCompiler {
   const SourceDef& def_;
   const Calendar& cal_;
   Period kind_ = Period::kMonth;
-  int k_ = 1, fs1_ = 0;
+  bool week_ = false;
+  int k_ = 1, fs1_ = 0, shift_ = 3;
   std::string p_;
   bool own_actual_ = true, has_snapshot_ = false, has_category_ = false, always_ended_ = false;
   std::size_t series_ = 0;

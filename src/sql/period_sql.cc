@@ -144,6 +144,28 @@ PeriodCols MonthPeriodCols(const Sql& sql, const Calendar& cal, Period kind, con
   return out;
 }
 
+PeriodCols WeekPeriodCols(const Sql& sql, const Calendar& cal, const std::string& first,
+                          const std::function<std::string(const std::string&)>& day_text) {
+  PeriodCols p;
+  if (cal.week_starts_sunday) {
+    const std::string text = day_text(first);
+    const std::string sample = PeriodLabelOf(Period::kWeek, cal, 3);  // 1970-01-04 (a Sunday)
+    p.label = sql.Concat({text, sql.Str(sample.substr(10))});
+    p.start = text;
+    p.end = day_text(fmt::format("({} + 6)", first));
+    return p;
+  }
+  // ISO: the week of the year its Thursday falls in.
+  const std::string thu = fmt::format("({} + 3)", first);
+  const std::string ty = sql.Cast(fmt::format("substr({}, 1, 4)", day_text(thu)), sql.BigintType());
+  const std::string jan1 = DaysFromCivilOf(sql, ty, "1", "1");
+  const std::string week = fmt::format("({} + 1)", sql.IntDiv(fmt::format("({} - {})", thu, jan1), "7"));
+  p.label = sql.Concat({sql.ZeroPad(ty, 4), "'-W'", sql.ZeroPad(week, 2)});
+  p.start = day_text(first);
+  p.end = day_text(fmt::format("({} + 6)", first));
+  return p;
+}
+
 PeriodCols SourceSql::PeriodOf(Period kind, int c) {
   const std::string key = fmt::format("p{}_{}", static_cast<int>(kind), c);
   if (auto it = by_key_.find(key + "l"); it != by_key_.end()) {
@@ -158,23 +180,10 @@ PeriodCols SourceSql::PeriodOf(Period kind, int c) {
   const std::string m = Add(3, key + "m", sql_.Cast(fmt::format("substr({}, 6, 2)", ymd), sql_.BigintType()));
   PeriodCols p;
   if (kind == Period::kWeek) {
-    if (cal.week_starts_sunday) {
-      const std::string f = fmt::format("({} - {})", day, sql_.Mod(fmt::format("({} + 4)", day), "7"));
-      const std::string text = DayText(f);
-      const std::string sample = PeriodLabelOf(Period::kWeek, cal, 3);  // 1970-01-04 (a Sunday)
-      p.label = sql_.Concat({text, sql_.Str(sample.substr(10))});
-      p.start = text;
-      p.end = DayText(fmt::format("({} + 6)", f));
-    } else {
-      const std::string dow = sql_.Mod(fmt::format("({} + 3)", day), "7");  // Monday 0
-      const std::string thu = Add(3, key + "thu", fmt::format("({} - {} + 3)", day, dow));
-      const std::string ty = sql_.Cast(fmt::format("substr({}, 1, 4)", DayText(thu)), sql_.BigintType());
-      const std::string jan1 = DaysFromCivilOf(sql_, ty, "1", "1");
-      const std::string week = fmt::format("({} + 1)", sql_.IntDiv(fmt::format("({} - {})", thu, jan1), "7"));
-      p.label = sql_.Concat({sql_.ZeroPad(ty, 4), "'-W'", sql_.ZeroPad(week, 2)});
-      p.start = DayText(fmt::format("({} - 3)", thu));
-      p.end = DayText(fmt::format("({} + 3)", thu));
-    }
+    // The week's first day (Monday, or Sunday), an alias, then its label and bounds.
+    const std::string back = sql_.Mod(fmt::format("({} + {})", day, cal.week_starts_sunday ? 4 : 3), "7");
+    const std::string first = Add(3, key + "wf", fmt::format("({} - {})", day, back));
+    p = WeekPeriodCols(sql_, cal, first, [&](const std::string& d) { return DayText(d); });
   } else {
     p = MonthPeriodCols(sql_, cal, kind, y, m);
   }

@@ -27,5 +27,9 @@ std::string DaysFromCivilOf(const Sql& sql, const std::string& y, const std::str
 // days as YYYY-MM-DD text.
 PeriodCols MonthPeriodCols(const Sql& sql, const Calendar& cal, Period kind, const std::string& y,
                            const std::string& m);
+// The week (ISO, or from Sunday in |cal|) starting on day |first|: its label as PeriodLabelOf
+// writes it, and its first and last days as text by |day_text| (a day number's YYYY-MM-DD).
+PeriodCols WeekPeriodCols(const Sql& sql, const Calendar& cal, const std::string& first,
+                          const std::function<std::string(const std::string&)>& day_text);
 
 }  // namespace crmkpi::sql_detail
