@@ -12,6 +12,7 @@
 #include "crmkpi/base/text.h"
 #include "crmkpi/bind/column_roles.h"
 #include "crmkpi/definition/value_expr.h"
+#include "crmkpi/values/fx_rates.h"
 
 namespace crmkpi::sql_detail {
 
@@ -92,6 +93,57 @@ std::string ExName(int e, const std::string& value_role, const std::string& from
 [[noreturn]] void NotCompiled(const Sql& sql, const MetricDef& m, const std::string& what) {
   throw Error(ExitCode::kUsage,
               fmt::format("metric '{}' cannot be compiled for {}: {}", m.id, sql.name(), what), m.loc);
+}
+
+// A money metric's currency (docs/kpis.md, "Currencies"). Without [fx] rates its amounts' marks
+// (|mark|) label it (|money_mark|); a currency column is refused. With rates each row's value
+// (|value|, a DECIMAL when |ok|) is converted into the base currency: × the rate of its currency
+// column, else of its amount's mark (a plain number is in the base currency), rounded half away
+// from zero to 1/10,000 as the engine's ApplyRate; a row whose currency is empty
+// (missing_currency) or has no rate (unknown_currency) is left out; |fx_base| labels the cells.
+void Money(SourceSql& s, const MetricDef& m, const std::string& mark, std::string* ok,
+           std::string* value, std::vector<std::pair<int, std::string>>* excluded, std::string* money_mark,
+           std::string* fx_base) {
+  const Sql& sql = s.sql();
+  const FxRates& fx = s.def().fx;
+  const int currency = s.schema().roles()[Role::kCurrency];
+  if (fx.empty()) {
+    if (currency >= 0) {
+      NotCompiled(sql, m, "money in the currencies of a currency column, without [fx] rates, is not compiled "
+                          "to SQL (crmkpi splits each money metric by that column): give [fx] rates, or convert "
+                          "the amounts in the warehouse and set money = false");
+    }
+    *money_mark = mark;
+    return;
+  }
+  // Each rate as its shortest decimal text, a DECIMAL of as many places.
+  std::string rate = "CASE";
+  const std::string code = currency >= 0 ? sql.AsciiLower(s.Text(currency)) : mark;
+  for (const auto& [name, r] : fx.rates) {
+    const std::string text = fmt::format("{}", r);
+    const std::size_t point = text.find('.');
+    const int places = point == std::string::npos ? 0 : static_cast<int>(text.size() - point - 1);
+    if (text.find_first_of("eE") != std::string::npos || places > 10) {
+      NotCompiled(sql, m, fmt::format("the rate {}={} has more than 10 decimal places", name, text));
+    }
+    const std::string type = sql.dialect() == SqlDialect::kBigQuery
+                                 ? std::string("BIGNUMERIC")
+                                 : fmt::format("DECIMAL({},{})", std::max<int>(1, static_cast<int>(text.size()) - (places > 0) - (text[0] == '-')), places);
+    std::string lower = name;
+    for (char& ch : lower) ch = (ch >= 'A' && ch <= 'Z') ? static_cast<char>(ch - 'A' + 'a') : ch;
+    rate += fmt::format(" WHEN {} = {} THEN {}", code, sql.Str(currency >= 0 ? lower : name), sql.Cast(sql.Str(text), type));
+  }
+  rate += " END";
+  // 0: converted, 1: no currency, 2: no rate, 3: a plain number (no mark), taken as it is.
+  const std::string state = s.Metric(
+      currency >= 0 ? fmt::format("CASE WHEN {} IS NULL THEN 1 WHEN {} IS NULL THEN 2 ELSE 0 END", code, rate)
+                    : fmt::format("CASE WHEN {} = '' THEN 3 WHEN {} IS NULL THEN 2 ELSE 0 END", code, rate));
+  excluded->emplace_back(kMissingCurrency, fmt::format("({} AND {} = 1)", *ok, state));
+  excluded->emplace_back(kUnknownCurrency, fmt::format("({} AND {} = 2)", *ok, state));
+  *value = s.Metric(fmt::format("CASE WHEN {0} = 3 THEN {1} WHEN {0} = 0 THEN {2} END", state, *value,
+                                sql.Cast(fmt::format("ROUND({} * {}, 4)", *value, rate), sql.DecimalType())));
+  *ok = fmt::format("({} AND {} IN (0, 3))", *ok, state);
+  *fx_base = fx.base;
 }
 
 // The Kaplan–Meier median of the observations of each group of |keys| (|ok| rows, |time| in
@@ -180,6 +232,7 @@ std::vector<std::string> MetricSelects(SourceSql& s, const MetricDef& m, const L
   double unit = 1;
   std::string numerator_sum;  // sla, reached: 1 per yes
   std::string money_mark;     // the mark column of a money amount
+  std::string fx_base;        // with [fx] rates: the base currency every money cell is in
   // km_median: each row's time (seconds) and event flag, the censored and the
   // without-an-as-of flags, and the as-of.
   std::string km_time, km_event, km_censored, km_unknown, km_as_of;
@@ -328,13 +381,8 @@ std::vector<std::string> MetricSelects(SourceSql& s, const MetricDef& m, const L
     for (const std::string& name : expr.names()) reads_amount = reads_amount || s.Resolve(name) == amount_role;
     const bool money = m.money ? *m.money : (amount_role >= 0 && reads_amount);
     if (money) {
-      if (!s.def().fx.empty() || schema.roles()[Role::kCurrency] >= 0) {
-        NotCompiled(sql, m, "money with exchange rates ([fx]) or a currency column is not "
-                       "compiled to SQL yet: convert the amounts in the warehouse and set "
-                       "money = false");
-      }
       const int marked = reads_amount ? amount_role : s.Resolve(expr.names()[0]);
-      money_mark = s.Amount(marked).mark;
+      Money(s, m, s.Amount(marked).mark, &ok, &value, &excluded, &money_mark, &fx_base);
     }
   } else if (!missing) {
     if (m.columns.size() != 1) NotCompiled(sql, m, "this aggregation needs one numeric column");
@@ -348,17 +396,12 @@ std::vector<std::string> MetricSelects(SourceSql& s, const MetricDef& m, const L
     out = Out::kExact;
     const int amount_role = schema.roles()[Role::kAmount];
     const bool money = m.money ? *m.money : (amount_role >= 0 && c == amount_role);
-    if (money) {
-      if (!s.def().fx.empty() || schema.roles()[Role::kCurrency] >= 0) {
-        NotCompiled(sql, m, "money with exchange rates ([fx]) or a currency column is not "
-                       "compiled to SQL yet: convert the amounts in the warehouse and set "
-                       "money = false");
-      }
-      money_mark = a.mark;
-    }
+    if (money) Money(s, m, a.mark, &ok, &value, &excluded, &money_mark, &fx_base);
   }
   const std::string okn = s.Metric(fmt::format("CASE WHEN {} THEN 1 ELSE 0 END", ok));
   std::vector<std::pair<int, std::string>> ex_cols;
+  // In the engine's order of the reasons.
+  std::stable_sort(excluded.begin(), excluded.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
   for (const auto& [e, cond] : excluded) {
     ex_cols.emplace_back(e, s.Metric(fmt::format("CASE WHEN {} THEN 1 ELSE 0 END", cond)));
   }
@@ -533,6 +576,7 @@ std::vector<std::string> MetricSelects(SourceSql& s, const MetricDef& m, const L
     }
     // Money: its marks' currency, or n/a when they mix currencies.
     std::string currency = null_text;
+    if (!fx_base.empty()) currency = sql.Str(fx_base);
     if (!marks_all.empty()) {
       const std::string marks = A("MIN(" + marks_all + ")");
       const std::string mixed = fmt::format("{} LIKE '%+%'", marks);
