@@ -13,6 +13,8 @@
 #include "crmkpi/bind/stage_rules.h"
 #include "crmkpi/read/header_names.h"
 
+#include "km_sql.h"
+
 namespace crmkpi::sql_detail {
 
 namespace {
@@ -297,22 +299,11 @@ class HistoryCompiler {
         "          COUNT(*) OVER (PARTITION BY o.sk) AS cnt\n"
         "        FROM {} o WHERE {} AND o.sc = 'open') x\n  GROUP BY sk\n)",
         Name("quantiles"), quantile(0.5), quantile(0.9), Name("obs"), exited));
-    // Kaplan–Meier: S at each time with an exit = Π (r − d) / r over the times so far, r the
-    // observations at or after it, d the exits at it (as a sum of logarithms; 0 once r = d); the
-    // median is the first such time with S ≤ 0.5 (within survival.h's tolerance).
-    const std::string w = "OVER (PARTITION BY sk ORDER BY secs ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)";
-    ctes->push_back(fmt::format(
-        "{name} AS (\n  SELECT sk, MIN(CASE WHEN d > 0 AND (z = 1 OR EXP(sl) <= 0.500000001) THEN secs END) AS median_secs\n"
-        "  FROM (SELECT sk, secs, d,\n"
-        "          SUM(CASE WHEN d > 0 AND r > d THEN LN({rd} / {r}) ELSE 0 END) {w} AS sl,\n"
-        "          MAX(CASE WHEN d > 0 AND r = d THEN 1 ELSE 0 END) {w} AS z\n"
-        "        FROM (SELECT sk, secs, d, SUM(c) OVER (PARTITION BY sk ORDER BY secs DESC ROWS BETWEEN UNBOUNDED "
-        "PRECEDING AND CURRENT ROW) AS r\n"
-        "              FROM (SELECT sk, secs, SUM(1 - is_open) AS d, COUNT(*) AS c FROM {obs}\n"
-        "                    WHERE measured = 1 AND sc = 'open' GROUP BY sk, secs) t) u) v\n"
-        "  GROUP BY sk\n)",
-        fmt::arg("name", Name("km")), fmt::arg("rd", Dbl("r - d")), fmt::arg("r", Dbl("r")), fmt::arg("w", w),
-        fmt::arg("obs", Name("obs"))));
+    // The Kaplan–Meier median of each stage's observations, open ones censored (km_sql.h).
+    ctes->push_back(KmMedianCte(sql_, Name("km"), {"sk"},
+                                fmt::format("SELECT sk, secs AS t, SUM(1 - is_open) AS d, COUNT(*) AS c FROM {} "
+                                            "WHERE measured = 1 AND sc = 'open' GROUP BY sk, secs",
+                                            Name("obs"))));
   }
 
   // Whether a deal reached ordered stage |k| (conversion any or strict).

@@ -8,11 +8,12 @@
 
 #include <fmt/format.h>
 
-#include "crmkpi/base/survival.h"
 #include "crmkpi/base/text.h"
 #include "crmkpi/bind/column_roles.h"
 #include "crmkpi/definition/value_expr.h"
 #include "crmkpi/values/fx_rates.h"
+
+#include "km_sql.h"
 
 namespace crmkpi::sql_detail {
 
@@ -147,42 +148,22 @@ void Money(SourceSql& s, const MetricDef& m, const std::string& mark, std::strin
 }
 
 // The Kaplan–Meier median of the observations of each group of |keys| (|ok| rows, |time| in
-// seconds, |event| 1 for an exit, 0 for a censoring), as survival.h computes it: S at each time
-// with exits = Π (r − d) / r over the times so far (r the observations at or after it, d the exits
-// at it), as a sum of logarithms that is 0 once r = d; the median is the first such time with
-// S ≤ 0.5 within kSurvivalTolerance. Returns the JOIN that brings it to the grouping's rows as
-// crmkpi_km.median_secs.
+// seconds, |event| 1 for an exit, 0 for a censoring) in a CTE of its own (km_sql.h); returns the
+// JOIN that brings it to the grouping's rows as crmkpi_km.median_secs.
 std::string KmJoin(SourceSql& s, const std::vector<std::string>& keys, const std::string& ok,
                    const std::string& time, const std::string& event) {
-  const Sql& sql = s.sql();
   const std::string name = s.NewCteName("km");
-  std::string select, named, part, on;
+  std::string select, group, on;
+  std::vector<std::string> named;
   for (std::size_t i = 0; i < keys.size(); ++i) {
     select += fmt::format("{} AS km_k{}, ", keys[i], i);
-    named += fmt::format("km_k{}, ", i);
+    group += keys[i] + ", ";
+    named.push_back(fmt::format("km_k{}", i));
     on += fmt::format("{}{} = crmkpi_km.km_k{}", on.empty() ? "" : " AND ", s.Key(keys, i), i);
   }
-  if (!keys.empty()) part = "PARTITION BY " + named.substr(0, named.size() - 2) + " ";
-  const std::string dbl = sql.DoubleType();
-  const std::string w = fmt::format("OVER ({}ORDER BY t ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)", part);
-  s.AddCte(fmt::format(
-      "{name} AS (\n  SELECT {named}MIN(CASE WHEN d > 0 AND (z = 1 OR EXP(sl) <= {level}) THEN t END) AS median_secs\n"
-      "  FROM (SELECT {named}t, d, SUM(CASE WHEN d > 0 AND r > d THEN LN({rd} / {r}) ELSE 0 END) {w} AS sl,\n"
-      "          MAX(CASE WHEN d > 0 AND r = d THEN 1 ELSE 0 END) {w} AS z\n"
-      "        FROM (SELECT {named}t, d, SUM(c) OVER ({part}ORDER BY t DESC ROWS BETWEEN UNBOUNDED PRECEDING AND "
-      "CURRENT ROW) AS r\n"
-      "              FROM (SELECT {select}{time} AS t, SUM({event}) AS d, COUNT(*) AS c FROM {rows} WHERE {ok} = 1\n"
-      "                    GROUP BY {group}{time}) a) b) c\n"
-      "  {group_by}\n)",
-      fmt::arg("name", name), fmt::arg("named", named), fmt::arg("level", fmt::format("{:.9f}", 0.5 + kSurvivalTolerance)),
-      fmt::arg("rd", sql.Cast("r - d", dbl)), fmt::arg("r", sql.Cast("r", dbl)), fmt::arg("w", w), fmt::arg("part", part),
-      fmt::arg("select", select), fmt::arg("time", time), fmt::arg("event", event), fmt::arg("rows", s.Rows()),
-      fmt::arg("ok", ok), fmt::arg("group", [&] {
-        std::string g;
-        for (const std::string& k : keys) g += k + ", ";
-        return g;
-      }()),
-      fmt::arg("group_by", keys.empty() ? std::string() : "GROUP BY " + named.substr(0, named.size() - 2))));
+  s.AddCte(KmMedianCte(s.sql(), name, named,
+                       fmt::format("SELECT {}{} AS t, SUM({}) AS d, COUNT(*) AS c FROM {} WHERE {} = 1 GROUP BY {}{}",
+                                   select, time, event, s.Rows(), ok, group, time)));
   return keys.empty() ? fmt::format(" CROSS JOIN {} crmkpi_km", name)
                       : fmt::format(" LEFT JOIN {} crmkpi_km ON {}", name, on);
 }
