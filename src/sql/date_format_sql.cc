@@ -112,7 +112,7 @@ bool StartsWithLetter(const Piece& p) {
 }  // namespace
 
 ParsedDate FormattedDateSql(const Sql& sql, const DateFormat& format, const std::string& t,
-                            const std::string& key, std::int64_t tz_offset, const DateAdd& add,
+                            const std::string& key, const ZoneSql& zone, const DateAdd& add,
                             const CivilDays& days) {
   const std::vector<Piece> pieces = Pieces(format);
   for (std::size_t i = 0; i < pieces.size(); ++i) {
@@ -232,14 +232,14 @@ ParsedDate FormattedDateSql(const Sql& sql, const DateFormat& format, const std:
   const std::string local =
       add(key + "loc", fmt::format("({} * 86400 + {} * 3600 + {} * 60 + {})", naive_day, hour, mi, s));
   ParsedDate out;
-  out.instant = add(key + "i", offset.empty() ? fmt::format("({} - {})", local, tz_offset)
-                                              : fmt::format("({} - {})", local, offset));
+  out.instant = add(key + "i", offset.empty() ? zone.ToUtc(local) : fmt::format("({} - {})", local, offset));
   // The local day: the written day of a naive value; of one with an offset, the day its instant
   // falls on in the source's zone (+ 719468 days keeps the division's operand positive).
   out.day = offset.empty()
                 ? naive_day
                 : add(key + "day", fmt::format("{} - 719468",
-                                               sql.IntDiv(fmt::format("({} + {} + 62162035200)", out.instant, tz_offset),
+                                               sql.IntDiv(fmt::format("({} + {} + 62162035200)", out.instant,
+                                                                      zone.OffsetAt(out.instant)),
                                                           "86400")));
   // DateHasTime: a ':' anywhere, or an Excel serial day's fraction.
   out.has_time = add(key + "h", fmt::format("CASE WHEN {0} LIKE '%:%' OR ({1} > 6 AND substr({0}, 6, 1) = '.' AND "

@@ -12,6 +12,7 @@
 #include "crmkpi/values/date_format.h"
 
 #include "source_sql.h"
+#include "zone_sql.h"
 
 namespace crmkpi::sql_detail {
 
@@ -20,10 +21,10 @@ using DateAdd = std::function<std::string(const std::string&, const std::string&
 // days_from_civil(y, m, d) as SQL.
 using CivilDays = std::function<std::string(const std::string&, const std::string&, const std::string&)>;
 
-// The trimmed text |t| (NULL when empty) read with |format|; naive values are in the zone
-// |tz_offset| seconds east of UTC.
+// The trimmed text |t| (NULL when empty) read with |format|; naive values are local times of
+// |zone|, the source's time zone (zone_sql.h).
 ParsedDate FormattedDateSql(const Sql& sql, const DateFormat& format, const std::string& t,
-                            const std::string& key, std::int64_t tz_offset, const DateAdd& add,
+                            const std::string& key, const ZoneSql& zone, const DateAdd& add,
                             const CivilDays& days);
 
 }  // namespace crmkpi::sql_detail

@@ -1,7 +1,7 @@
-// A forecast source compiled to SQL (forecast_sql.h). Periods are ordinals: the month index
-// (year × 12 + month − 1) of the period's first month, less the fiscal year's first month,
-// divided by the period's months — consecutive integers, as crmkpi's PeriodOrdinal are, so that
-// a series' history is counted period by period.
+// A forecast source compiled to SQL (forecast_sql.h). Periods are ordinals, consecutive
+// integers so that a series' history is counted period by period: the month index (year × 12 +
+// month − 1) of the period's first month, less the fiscal year's first month, divided by the
+// period's months; for weeks, the days since the Monday (or Sunday) before 1970-01-01 over 7.
 #include "forecast_sql.h"
 
 #include <algorithm>

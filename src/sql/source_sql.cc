@@ -60,40 +60,6 @@ constexpr std::string_view kYearLastPattern =
 
 std::string Int(std::int64_t v) { return std::to_string(v); }
 
-// The fixed offset of |tz| (seconds east of UTC), or an error: the compiled script turns local
-// times into instants with one offset, exact only for zones without daylight saving time or
-// changes of offset since 1970 (Asia/Tokyo, UTC, …).
-std::int64_t FixedOffset(const std::string& tz, const SourceDef& def) {
-  if (tz.empty() || tz == "UTC" || tz == "Etc/UTC") return 0;
-  const DateParser local({}, tz);
-  std::int64_t offset = 0;
-  bool first = true;
-  for (int year = 1970; year <= 2050; ++year) {
-    for (int month = 1; month <= 12; ++month) {
-      const std::string text = fmt::format("{:04}-{:02}-15 12:00", year, month);
-      Seconds t = 0;
-      if (local.Parse(text, &t) != ParseStatus::kOk) continue;
-      const std::int64_t naive = (DateParser().Parse(text, &t), t);
-      Seconds at = 0;
-      local.Parse(text, &at);
-      const std::int64_t off = naive - at;
-      if (first) {
-        offset = off;
-        first = false;
-      } else if (off != offset) {
-        throw Error(ExitCode::kUsage,
-                    fmt::format("source '{}' cannot be compiled for any dialect: the time zone {} changes its offset (daylight "
-                                "saving time); crmkpi sql compiles zones with one fixed offset "
-                                "since 1970 (Asia/Tokyo, UTC, …): convert the dates in the "
-                                "warehouse to UTC and set tz = UTC",
-                                def.id, tz),
-                    def.loc);
-      }
-    }
-  }
-  return offset;
-}
-
 }  // namespace
 
 SourceSql::SourceSql(const Sql& sql, const KpiModel& model, const SourceDef& def,
@@ -123,8 +89,11 @@ SourceSql::SourceSql(const Sql& sql, const KpiModel& model, const SourceDef& def
   for (std::size_t i = 0; i < lookups_.size(); ++i) {
     lookup_first_.push_back(schema_.AddLookup(lookups_[i]->id, lookup_headers_[i]));
   }
-  const std::string tz = def.tz.empty() ? model.tz : def.tz;
-  tz_offset_ = FixedOffset(tz, def);
+  try {
+    zone_ = std::make_unique<ZoneSql>(def.tz.empty() ? model.tz : def.tz);
+  } catch (const Error& e) {
+    throw Error(ExitCode::kUsage, fmt::format("source '{}': {}", def.id, e.message()), def.loc);
+  }
   prefix_ = chain + std::to_string(std::hash<std::string>{}(def.id) % 100000) + "_";
   // Readable and unique: the source's id when it is a plain word.
   const bool plain = !def.id.empty() && std::all_of(def.id.begin(), def.id.end(), [](char c) {
@@ -271,7 +240,7 @@ std::string SourceSql::DaysFromCivil(const std::string& y, const std::string& m,
 }
 
 ParsedDate SourceSql::ParseDate(const std::string& t, const std::string& key, bool day_first_order,
-                                std::int64_t tz_offset, const AddFn& add) const {
+                                const ZoneSql& zone, const AddFn& add) const {
   // Full-width digits and separators as ASCII; 年 and 月 as '/', 日 dropped: the kanji form is
   // read as the slash form.
   const std::string u = add(key + "u", sql_.Translate(t, "０１２３４５６７８９－／．：年月日", "0123456789-/.://"));
@@ -347,15 +316,22 @@ ParsedDate SourceSql::ParseDate(const std::string& t, const std::string& key, bo
                             sql_.Cast(fmt::format("('0' || substr({}, 6))", u), sql_.DoubleType())),
                 sql_.BigintType()),
       hh, mi, ss));
-  out.instant = add(key + "i",
-                    fmt::format("CASE WHEN {0} THEN {1} * 86400 + {2} - COALESCE({3}, {4}) END", valid,
-                                naive_day, secs, off, Int(tz_offset)));
+  if (zone.fixed()) {
+    out.instant = add(key + "i",
+                      fmt::format("CASE WHEN {0} THEN {1} * 86400 + {2} - COALESCE({3}, {4}) END", valid,
+                                  naive_day, secs, off, Int(zone.first_offset())));
+  } else {
+    // A naive time is local in the zone, at the offset its rules give it then.
+    const std::string local = add(key + "loc", fmt::format("({} * 86400 + {})", naive_day, secs));
+    out.instant = add(key + "i", fmt::format("CASE WHEN {0} THEN CASE WHEN {1} IS NULL THEN {2} ELSE {3} - {1} END END",
+                                             valid, off, zone.ToUtc(local), local));
+  }
   // The local day: the written day of a naive value; of one with an offset, the day its instant
   // falls on in the source's zone (+ 719468 days = 62162035200 s keeps the division's operand positive).
   out.day = add(key + "day",
                 fmt::format("CASE WHEN {0} THEN CASE WHEN {1} IS NULL THEN {2} ELSE {3} - 719468 END END",
                             valid, off, naive_day,
-                            sql_.IntDiv(fmt::format("({} + {} + 62162035200)", out.instant, Int(tz_offset)),
+                            sql_.IntDiv(fmt::format("({} + {} + 62162035200)", out.instant, zone.OffsetAt(out.instant)),
                                         "86400")));
   out.has_time = add(key + "h", fmt::format("CASE WHEN {} LIKE '%:%' OR ({} AND {} LIKE '%.%') THEN 1 ELSE 0 END",
                                               t, excel, u));
@@ -375,7 +351,7 @@ ParsedDate SourceSql::Date(int c) {
     // An explicit format, read as DateFormat reads it (date_format_sql.h); no automatic forms.
     ParsedDate out;
     try {
-      out = FormattedDateSql(sql_, DateFormat::Compile(def_.date_format, "date_format"), t, key, tz_offset_, add,
+      out = FormattedDateSql(sql_, DateFormat::Compile(def_.date_format, "date_format"), t, key, *zone_, add,
                              [&](const std::string& y, const std::string& m, const std::string& d) {
                                return DaysFromCivil(y, m, d);
                              });
@@ -386,7 +362,7 @@ ParsedDate SourceSql::Date(int c) {
     by_key_[key + "day"] = out.day;  // the others are found under the names |add| gave them
     return out;
   }
-  const ParsedDate out = ParseDate(t, key, def_.date_order == "dmy", tz_offset_, add);
+  const ParsedDate out = ParseDate(t, key, def_.date_order == "dmy", *zone_, add);
   by_key_[key + "day"] = out.day;  // found by the lookup above
   // English month names and Japanese eras (15 Apr 2025, 令和7年4月1日, R7.4.1), which crmkpi reads
   // and the script does not: a value the script finds invalid that has one stops the result (an
@@ -582,7 +558,7 @@ std::string SourceSql::From() const {
       // The lookup's dates are read in UTC, as the engine reads them (LoadLookup).
       const std::string t = trimmed(find(pick_name));
       const ParsedDate parsed = ParseDate(
-          t, "", false, 0, [](const std::string&, const std::string& e) { return "(" + e + ")"; });
+          t, "", false, ZoneSql(""), [](const std::string&, const std::string& e) { return "(" + e + ")"; });
       keyed += ", " + parsed.instant + " AS crmkpi_t";
       const std::string ranked = fmt::format(
           "SELECT *, {} AS crmkpi_pick FROM (SELECT {} FROM {}) k WHERE crmkpi_key IS NOT NULL AND "

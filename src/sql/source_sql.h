@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -22,6 +23,8 @@
 #include "crmkpi/definition/where.h"
 #include "crmkpi/sql/sql_dialect.h"
 #include "crmkpi/values/date_time.h"
+
+#include "zone_sql.h"
 
 namespace crmkpi::sql_detail {
 
@@ -135,7 +138,7 @@ class SourceSql {
   // DateParser reads it; |add| names each piece (an alias of a layer) or inlines it.
   using AddFn = std::function<std::string(const std::string&, const std::string&)>;
   ParsedDate ParseDate(const std::string& t, const std::string& key, bool day_first_order,
-                       std::int64_t tz_offset, const AddFn& add) const;
+                       const ZoneSql& zone, const AddFn& add) const;
 
   std::string DaysFromCivil(const std::string& y, const std::string& m, const std::string& d) const;
   // A day number as YYYY-MM-DD text.
@@ -153,7 +156,7 @@ class SourceSql {
   std::vector<std::string> lookup_encodings_;
   char delimiter_ = ',';
   std::string encoding_;
-  std::int64_t tz_offset_ = 0;  // the source's zone: a fixed offset (seconds east of UTC)
+  std::unique_ptr<ZoneSql> zone_;  // the source's zone (its tz, else the definition's)
   std::string prefix_;
   struct Layer {
     std::vector<std::pair<std::string, std::string>> exprs;  // alias, expression

@@ -22,6 +22,7 @@
 #include "metric_sql.h"
 #include "period_sql.h"
 #include "source_sql.h"
+#include "zone_sql.h"
 
 namespace crmkpi {
 
@@ -268,16 +269,23 @@ std::string CompileSql(const KpiModel& model, const SqlOptions& options) {
         "AS t FROM ({}) e) a CROSS JOIN (SELECT MAX(t) AS t FROM ({}) e) c\n)",
         union_of(latest), union_of(checked_latest));
     // The @as_of row: the instant in full in the definition's zone (FormatInstant's form).
-    const Seconds probe = 1'700'000'000;
-    Seconds at = 0;
-    DateParser({}, model.tz).Parse(DateParser().FormatInstant(probe).substr(0, 19), &at);
-    const std::int64_t offset = probe - at;  // seconds east of UTC (a fixed zone: checked)
+    const sql_detail::ZoneSql zone_sql(model.tz);
+    const std::string offset = zone_sql.OffsetAt("crmkpi_as_of");  // seconds east of UTC
     const std::string local = fmt::format("(crmkpi_as_of + {})", offset);
     const std::string day = sql.IntDiv(local, "86400");
     const std::string secs = fmt::format("({} - {} * 86400)", local, day);
-    const std::string zone = offset == 0 ? std::string("Z")
-                                         : fmt::format("{}{:02}:{:02}", offset < 0 ? '-' : '+',
-                                                       std::abs(offset) / 3600, std::abs(offset) % 3600 / 60);
+    std::string zone;  // Z, or ±HH:MM
+    if (zone_sql.fixed()) {
+      const std::int64_t o = zone_sql.first_offset();
+      zone = sql.Str(o == 0 ? std::string("Z")
+                            : fmt::format("{}{:02}:{:02}", o < 0 ? '-' : '+', std::abs(o) / 3600, std::abs(o) % 3600 / 60));
+    } else {
+      const std::string a = fmt::format("ABS({})", offset);
+      zone = fmt::format("CASE WHEN {0} = 0 THEN 'Z' ELSE {1} END", offset,
+                         sql.Concat({fmt::format("CASE WHEN {} < 0 THEN '-' ELSE '+' END", offset),
+                                     sql.ZeroPad(sql.IntDiv(a, "3600"), 2), "':'",
+                                     sql.ZeroPad(sql.IntDiv(sql.Mod(a, "3600"), "60"), 2)}));
+    }
     std::vector<std::string> values = {"'@as_of'", "''"};
     for (std::size_t i = 2; i < columns.all.size(); ++i) values.push_back(sql.Cast("NULL", sql.TextType()));
     const std::size_t value_at = static_cast<std::size_t>(
@@ -285,7 +293,7 @@ std::string CompileSql(const KpiModel& model, const SqlOptions& options) {
     values[value_at] = sql.Concat(
         {sql_detail::DayTextOf(sql, day), "'T'", sql.ZeroPad(sql.IntDiv(secs, "3600"), 2), "':'",
          sql.ZeroPad(sql.IntDiv(sql.Mod(secs, "3600"), "60"), 2), "':'", sql.ZeroPad(sql.Mod(secs, "60"), 2),
-         sql.Str(zone)});
+         zone});
     as_of_row = "SELECT";
     for (std::size_t i = 0; i < values.size(); ++i) {
       as_of_row += fmt::format("{}\n    {} AS {}", i == 0 ? "" : ",", values[i], sql.Id(columns.all[i]));
