@@ -644,9 +644,10 @@ class HistoryReader {
       out.emplace_back(s, c);
     }
     if (!out.empty() || o_.layout == HistoryLayout::kLong) return out;
-    for (const auto& [name, c] : DetectEntryColumns(b_.header, o_.stages)) {
+    for (const auto& entry : DetectEntryColumns(b_.header, o_.stages)) {
+      const int c = entry.second;  // a plain variable: clang 14 cannot capture a binding
       bool unknown = false;
-      const int s = index_->Find(name, &unknown);
+      const int s = index_->Find(entry.first, &unknown);
       const bool seen = std::any_of(out.begin(), out.end(), [&](const std::pair<int, int>& e) {
         return e.first == s || e.second == c;
       });

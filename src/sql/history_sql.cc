@@ -106,7 +106,9 @@ class HistoryCompiler {
     }
     if (found.empty()) found = DetectEntryColumns(header, def_.stages);
     int unknown = static_cast<int>(order_.size());
-    for (const auto& [name, c] : found) {
+    for (const auto& entry : found) {
+      const std::string& name = entry.first;
+      const int c = entry.second;  // a plain variable: clang 14 cannot capture a binding
       Entry e;
       e.key = StageRules::Normalize(name);
       const auto at = std::find(order_.begin(), order_.end(), e.key);
