@@ -4,8 +4,8 @@
 
 #include <algorithm>
 #include <chrono>
-#include <deque>
 #include <cstdlib>
+#include <deque>
 #include <memory>
 #include <optional>
 
