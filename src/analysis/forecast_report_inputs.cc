@@ -309,13 +309,16 @@ void ForecastInputs::ReadForecasts() {
     ++summary.rows;
     bool bad = false;
     std::int32_t period = 0;
-    switch (ParsePeriodText(row.fields[period_col], options_.period, options_.calendar, dates_, &period)) {
+    Period label = Period::kQuarter;
+    switch (ParsePeriodText(row.fields[period_col], options_.period, options_.calendar, dates_, &period,
+                            &label)) {
       case PeriodTextStatus::kOk:
         break;
       case PeriodTextStatus::kTooCoarse:
         bad = true;
-        warn.Warn("period_too_coarse", reader, row, period_col, [] {
-          return std::string("is a quarter; run with --period quarter to evaluate it");
+        warn.Warn("period_too_coarse", reader, row, period_col, [label] {
+          const std::string_view name = PeriodName(label);
+          return fmt::format("is a {}; run with --period {} to evaluate it", name, name);
         });
         break;
       case PeriodTextStatus::kEmpty:

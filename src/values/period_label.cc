@@ -270,7 +270,7 @@ std::string PeriodOrdinalLabel(Period kind, const Calendar& cal, std::int32_t or
 }
 
 PeriodTextStatus ParsePeriodText(std::string_view text, Period kind, const Calendar& cal,
-                                 const DateParser& dates, std::int32_t* ordinal) {
+                                 const DateParser& dates, std::int32_t* ordinal, Period* label_kind) {
   text = TrimSpace(text);
   if (text.empty()) return PeriodTextStatus::kEmpty;
   char buf[kFoldCapacity];
@@ -281,7 +281,10 @@ PeriodTextStatus ParsePeriodText(std::string_view text, Period kind, const Calen
       static constexpr Period kOf[] = {Period::kNone, Period::kWeek, Period::kMonth,
                                        Period::kQuarter, Period::kHalf, Period::kYear};
       const Period of = kOf[static_cast<int>(label.kind)];
-      if (Rank(of) > Rank(kind)) return PeriodTextStatus::kTooCoarse;
+      if (Rank(of) > Rank(kind)) {
+        if (label_kind != nullptr) *label_kind = of;
+        return PeriodTextStatus::kTooCoarse;
+      }
       // A week label only makes weeks: a week can straddle two months.
       if (of == Period::kWeek && kind != Period::kWeek) return PeriodTextStatus::kInvalid;
       *ordinal = static_cast<std::int32_t>(PeriodCodeOf(kind, cal, LabelFirstDay(label, cal)));

@@ -357,8 +357,21 @@ TEST_CASE("Forecast: quarter periods", "[forecast]") {
   REQUIRE(w != nullptr);
   CHECK(w->count == 1);
   CHECK(w->first.line == 2);
-  CHECK(w->message.find("--period quarter") != std::string::npos);
+  CHECK(w->message.find("is a quarter; run with --period quarter") != std::string::npos);
   CHECK(Excluded(Total(m, "wape"), "invalid_forecast_row") == 1);
+}
+
+TEST_CASE("Forecast: a label coarser than the period names its own kind", "[forecast]") {
+  TempDir dir;
+  ForecastOptions o;
+  o.forecast_file = dir.Write("f.csv", "period,forecast,actual\n2024-H1,100,90\n2024,50,40\n");
+  o.period = Period::kMonth;
+  const Report r = RunForecastReport(o);
+  const DataWarning* w = Warning(r, "period_too_coarse");
+  REQUIRE(w != nullptr);
+  CHECK(w->count == 2);
+  // The first one's kind: a half (the year label is the second).
+  CHECK(w->message.find("is a half; run with --period half") != std::string::npos);
 }
 
 TEST_CASE("Forecast: period cells in several formats name the same month", "[forecast]") {

@@ -48,8 +48,10 @@ enum class PeriodTextStatus {
   kTooCoarse,  // a coarser label than the period (a quarter label where months are wanted)
 };
 
-// Reads a period cell as a |kind| ordinal into *ordinal. Never throws.
+// Reads a period cell as a |kind| ordinal into *ordinal. Never throws. On kTooCoarse,
+// *label_kind (when given) is the label's period (a year label where halves are wanted).
 PeriodTextStatus ParsePeriodText(std::string_view text, Period kind, const Calendar& cal,
-                                 const DateParser& dates, std::int32_t* ordinal);
+                                 const DateParser& dates, std::int32_t* ordinal,
+                                 Period* label_kind = nullptr);
 
 }  // namespace crmkpi
