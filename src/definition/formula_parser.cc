@@ -13,6 +13,8 @@
 
 #include <fmt/format.h>
 
+#include "crmkpi/base/utf8.h"
+
 namespace crmkpi {
 
 FormulaError::FormulaError(int column, std::string message)
@@ -84,17 +86,15 @@ bool ValidNumber(std::string_view s) {
   return (whole.empty() || ValidDigits(whole)) && ValidDigits(mantissa.substr(dot + 1));
 }
 
-// Length of the UTF-8 sequence starting at s[0], or 0 if it is not a valid one.
+// Length of the UTF-8 sequence starting at s[0], or 0 if it is not a valid one (RFC 3629, as
+// FindInvalidUtf8 judges it: no overlong forms such as E0 80 80, no surrogates).
 std::size_t Utf8Length(std::string_view s) {
-  auto byte = [&](std::size_t i) { return static_cast<unsigned char>(s[i]); };
-  unsigned char c = byte(0);
-  std::size_t n = c < 0x80 ? 1 : c >= 0xC2 && c <= 0xDF ? 2 : c >= 0xE0 && c <= 0xEF ? 3
-                : c >= 0xF0 && c <= 0xF4 ? 4 : 0;
+  const auto c = static_cast<unsigned char>(s[0]);
+  const std::size_t n = c < 0x80 ? 1 : c >= 0xC2 && c <= 0xDF ? 2 : c >= 0xE0 && c <= 0xEF ? 3
+                      : c >= 0xF0 && c <= 0xF4 ? 4 : 0;
   if (n == 0 || n > s.size()) return 0;
-  for (std::size_t i = 1; i < n; ++i) {
-    if ((byte(i) & 0xC0) != 0x80) return 0;
-  }
-  return n;
+  std::size_t tail = 0;
+  return FindInvalidUtf8(s.data(), n, &tail) == n && tail == 0 ? n : 0;
 }
 
 class Lexer {

@@ -573,6 +573,9 @@ TEST_CASE("stddev and cv: syntax errors at their columns", "[formula]") {
   ExpectError("stddev(a, \"owner)", 11, "unclosed \" quote");
   ExpectError("stddev(a, \"\")", 11, "an empty column name");
   ExpectError("cv(a, \"x\xff\")", 7, "invalid UTF-8 byte 0xFF in a quoted name");
+  // Overlong and surrogate forms are not UTF-8 either (the formula fuzzer's find).
+  ExpectError("cv(a, \"x\xe0\x80\x80\")", 7, "invalid UTF-8 byte 0xE0 in a quoted name");
+  ExpectError("cv(a, \"x\xed\xa0\x80\")", 7, "invalid UTF-8 byte 0xED in a quoted name");
   ExpectError("a + \"owner\"", 5, "unexpected '\"owner\"'");
   ExpectError("cv(a, 担当者)", 7,
               "unexpected '担' (names are ASCII: letters, digits, _)");
