@@ -170,18 +170,15 @@ class CheckCompiler {
   // The SELECT list of a row @check:NAME: |reason| (SQL: the count's name) in reason, |value|
   // (SQL text) in value, every other column NULL.
   std::string Row(const std::string& value, const std::string& reason) const {
-    const std::string null_text = sql_.Cast("NULL", sql_.TextType());
-    std::string select = "SELECT";
-    for (std::size_t i = 0; i < columns_.all.size(); ++i) {
-      const std::string& col = columns_.all[i];
-      std::string v = null_text;
-      if (col == "metric") v = sql_.Str("@check:" + def_.name);
-      if (col == "group_by") v = "''";
-      if (col == "value") v = value;
-      if (col == "reason") v = reason;
-      select += fmt::format("{}\n    {} AS {}", i == 0 ? "" : ",", v, sql_.Id(col));
+    std::vector<std::string> values;
+    for (const std::string& col : columns_.all) {
+      values.push_back(col == "metric"     ? sql_.Str("@check:" + def_.name)
+                       : col == "group_by" ? std::string("''")
+                       : col == "value"    ? value
+                       : col == "reason"   ? reason
+                                           : sql_.Cast("NULL", sql_.TextType()));
     }
-    return select;
+    return LongRow(sql_, columns_, values);
   }
 
   // One row of count |name| over the source's rows.

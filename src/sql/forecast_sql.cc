@@ -72,11 +72,6 @@ int Rank(Period p) {
   }
 }
 
-[[noreturn]] void NotCompiled(const Sql& sql, const MetricDef& m, const std::string& what) {
-  throw Error(ExitCode::kUsage,
-              fmt::format("metric '{}' cannot be compiled for {}: {}", m.id, sql.name(), what), m.loc);
-}
-
 // One figure's columns, as SQL over the scope's sums |t|; |extra|: its own excluded parts.
 struct Figure {
   std::string value, numerator, denominator, n, reason, extra;
@@ -540,8 +535,7 @@ class ForecastCompiler {
       out.value = when("t.mape_n > 0", fmt::format("t.ape / {}", Dbl("t.mape_n")));
       out.n = count("t.mape_n");
       out.reason = fmt::format("CASE {} WHEN t.mape_n = 0 THEN 'ZERO_DENOMINATOR' END", empty);
-      out.extra = fmt::format("CASE WHEN t.zero_a > 0 THEN {} END",
-                              sql_.Concat({"'zero_actual='", sql_.ToText("t.zero_a")}));
+      out.extra = ExcludedPart(sql_, "zero_actual", "t.zero_a");
     } else if (id == "smape") {
       out.value = when(fmt::format("{} > 0", n), fmt::format("t.sape / {}", Dbl("t.n")));
     } else if (id == "bias" || id == "mae") {
@@ -559,11 +553,9 @@ class ForecastCompiler {
       out.reason = fmt::format("CASE {} WHEN t.qn = 0 AND t.zero_scale > 0 THEN 'ZERO_DENOMINATOR' WHEN t.qn = 0 "
                                "THEN 'NO_HISTORY' END",
                                empty);
-      out.extra = sql_.JoinSkippingNull(
-          ";", {fmt::format("CASE WHEN t.no_hist > 0 THEN {} END", sql_.Concat({"'no_history='", sql_.ToText("t.no_hist")})),
-                fmt::format("CASE WHEN t.zero_scale > 0 THEN {} END",
-                            sql_.Concat({"'zero_scale='", sql_.ToText("t.zero_scale")}))});
-      out.extra = fmt::format("NULLIF({}, '')", out.extra);
+      out.extra = fmt::format("NULLIF({}, '')",
+                              sql_.JoinSkippingNull(";", {ExcludedPart(sql_, "no_history", "t.no_hist"),
+                                                          ExcludedPart(sql_, "zero_scale", "t.zero_scale")}));
     } else {
       NotCompiled(sql_, m, fmt::format("'{}' is not a figure of a forecast source", id));
     }
@@ -575,14 +567,8 @@ class ForecastCompiler {
     const std::string null_text = sql_.Cast("NULL", sql_.TextType());
     std::vector<std::string> parts;
     static constexpr const char* kWhy[] = {"no_actual", "no_forecast", "period_not_ended", "late_snapshot"};
-    for (int why = 0; why < 4; ++why) {
-      parts.push_back(fmt::format("CASE WHEN t.x{0} > 0 THEN {1} END", why,
-                                  sql_.Concat({sql_.Str(std::string(kWhy[why]) + "="), sql_.ToText(fmt::format("t.x{}", why))})));
-    }
-    if (!by_period) {
-      parts.push_back(fmt::format("CASE WHEN iv.invalid_rows > 0 THEN {} END",
-                                  sql_.Concat({"'invalid_forecast_row='", sql_.ToText("iv.invalid_rows")})));
-    }
+    for (int why = 0; why < 4; ++why) parts.push_back(ExcludedPart(sql_, kWhy[why], fmt::format("t.x{}", why)));
+    if (!by_period) parts.push_back(ExcludedPart(sql_, "invalid_forecast_row", "iv.invalid_rows"));
     if (!fig.extra.empty()) parts.push_back(fig.extra);
     std::string value = fig.value.empty() ? null_text : fig.value;
     std::string numerator = fig.numerator.empty() ? null_text : fig.numerator;
@@ -617,11 +603,7 @@ class ForecastCompiler {
     for (const std::string& x : {value, numerator, denominator, n, null_text, reason, null_text, excluded}) {
       values.push_back(x);
     }
-    std::string select = "SELECT";
-    for (std::size_t i = 0; i < values.size(); ++i) {
-      select += fmt::format("{}\n    {} AS {}", i == 0 ? "" : ",", values[i], sql_.Id(columns_.all[i]));
-    }
-    return select + "\n  FROM " + from;
+    return LongRow(sql_, columns_, values) + "\n  FROM " + from;
   }
 
   SourceSql& f_;

@@ -19,11 +19,6 @@ namespace crmkpi::sql_detail {
 
 namespace {
 
-[[noreturn]] void NotCompiled(const Sql& sql, const MetricDef& m, const std::string& what) {
-  throw Error(ExitCode::kUsage,
-              fmt::format("metric '{}' cannot be compiled for {}: {}", m.id, sql.name(), what), m.loc);
-}
-
 class HistoryCompiler {
  public:
   HistoryCompiler(SourceSql& s, const std::vector<const MetricDef*>& metrics, const LongColumns& columns,
@@ -321,9 +316,6 @@ class HistoryCompiler {
   std::string Select(const MetricDef& m) {
     const std::string null_text = sql_.Cast("NULL", sql_.TextType());
     auto text = [&](const std::string& x) { return sql_.ToText(fmt::format("COALESCE({}, 0)", x)); };
-    auto part = [&](const char* name, const std::string& count) {
-      return fmt::format("CASE WHEN {} > 0 THEN {} END", count, sql_.Concat({sql_.Str(std::string(name) + "="), sql_.ToText(count)}));
-    };
     std::string value = null_text, numerator = null_text, denominator = null_text, n = "'0'", reason = null_text;
     std::vector<std::string> excluded;
     std::string from = Name("asof") + " a";
@@ -335,7 +327,7 @@ class HistoryCompiler {
       from += fmt::format(" CROSS JOIN (SELECT COUNT(*) AS c FROM {}) x CROSS JOIN {} lo", Name("visits"), Name("left_out"));
       value = sql_.ToText("x.c");
       for (const char* e : {"missing_id", "missing_stage", "missing_time", "invalid_time"}) {
-        excluded.push_back(part(e, fmt::format("COALESCE(lo.{}, 0)", e)));
+        excluded.push_back(ExcludedPart(sql_, e, fmt::format("COALESCE(lo.{}, 0)", e)));
       }
     } else if (figure == "stuck_deals") {
       // Open observations longer than their stage's p90 of exited ones.
@@ -390,7 +382,7 @@ class HistoryCompiler {
             known, k));
       }
       const bool terminal = rules_.Lookup(m.stage).cls != StageClass::kOpen;
-      const std::string neg = part("negative_dwell", "COALESCE(st.neg_n, 0)");
+      const std::string neg = ExcludedPart(sql_, "negative_dwell", "COALESCE(st.neg_n, 0)");
       const std::string exited_n = "COALESCE(st.exited_n, 0)";
       if (figure == "dwell_entered") {
         value = text("st.entered");
@@ -434,11 +426,7 @@ class HistoryCompiler {
     const std::string ex = excluded.empty() ? null_text
                                             : fmt::format("NULLIF({}, '')", sql_.JoinSkippingNull(";", excluded));
     for (const std::string& x : {value, numerator, denominator, n, null_text, reason, null_text, ex}) values.push_back(x);
-    std::string select = "SELECT";
-    for (std::size_t i = 0; i < values.size(); ++i) {
-      select += fmt::format("{}\n    {} AS {}", i == 0 ? "" : ",", values[i], sql_.Id(columns_.all[i]));
-    }
-    return select + "\n  FROM " + from;
+    return LongRow(sql_, columns_, values) + "\n  FROM " + from;
   }
 
   SourceSql& s_;

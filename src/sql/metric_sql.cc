@@ -91,10 +91,6 @@ std::string ExName(int e, const std::string& value_role, const std::string& from
   return out;
 }
 
-[[noreturn]] void NotCompiled(const Sql& sql, const MetricDef& m, const std::string& what) {
-  throw Error(ExitCode::kUsage,
-              fmt::format("metric '{}' cannot be compiled for {}: {}", m.id, sql.name(), what), m.loc);
-}
 
 // A money metric's currency (docs/kpis.md, "Currencies"). Without [fx] rates its amounts' marks
 // (|mark|) label it (|money_mark|); a currency column is refused. With rates each row's value
@@ -169,6 +165,23 @@ std::string KmJoin(SourceSql& s, const std::vector<std::string>& keys, const std
 }
 
 }  // namespace
+
+std::string LongRow(const Sql& sql, const LongColumns& columns, const std::vector<std::string>& values) {
+  std::string select = "SELECT";
+  for (std::size_t i = 0; i < values.size() && i < columns.all.size(); ++i) {
+    select += fmt::format("{}\n    {} AS {}", i == 0 ? "" : ",", values[i], sql.Id(columns.all[i]));
+  }
+  return select;
+}
+
+std::string ExcludedPart(const Sql& sql, const std::string& name, const std::string& count) {
+  return fmt::format("CASE WHEN {} > 0 THEN {} END", count, sql.Concat({sql.Str(name + "="), sql.ToText(count)}));
+}
+
+[[noreturn]] void NotCompiled(const Sql& sql, const MetricDef& m, const std::string& what) {
+  throw Error(ExitCode::kUsage,
+              fmt::format("metric '{}' cannot be compiled for {}: {}", m.id, sql.name(), what), m.loc);
+}
 
 std::vector<std::string> MetricSelects(SourceSql& s, const MetricDef& m, const LongColumns& columns,
                                        const std::string& as_of) {
@@ -570,9 +583,7 @@ std::vector<std::string> MetricSelects(SourceSql& s, const MetricDef& m, const L
     std::vector<std::string> parts;
     for (const auto& [e, col] : ex_cols) {
       const std::string count = fmt::format("COALESCE({}, 0)", A("SUM(" + col + ")"));
-      parts.push_back(fmt::format("CASE WHEN {0} > 0 THEN {1} END", count,
-                                  sql.Concat({sql.Str(ExName(e, value_role, from_role, to_role) + "="),
-                                              as_text(count)})));
+      parts.push_back(ExcludedPart(sql, ExName(e, value_role, from_role, to_role), count));
     }
     const std::string ex = parts.empty() ? null_text : fmt::format("NULLIF({}, '')", sql.JoinSkippingNull(";", parts));
     std::vector<std::string> values = {sql.Str(m.id), sql.Str(group_by)};
@@ -588,10 +599,7 @@ std::vector<std::string> MetricSelects(SourceSql& s, const MetricDef& m, const L
     for (const std::string& x : {v, numerator, denominator, n_text, km_censored_text, reason, currency, ex}) {
       values.push_back(x);
     }
-    std::string select = "SELECT";
-    for (std::size_t i = 0; i < values.size(); ++i) {
-      select += fmt::format("{}\n    {} AS {}", i == 0 ? "" : ",", values[i], sql.Id(columns.all[i]));
-    }
+    std::string select = LongRow(sql, columns, values);
     select += "\n  FROM " + s.Grouping(g.exprs) + km_join;
     selects.push_back(std::move(select));
   }

@@ -294,11 +294,7 @@ std::string CompileSql(const KpiModel& model, const SqlOptions& options) {
         {sql_detail::DayTextOf(sql, day), "'T'", sql.ZeroPad(sql.IntDiv(secs, "3600"), 2), "':'",
          sql.ZeroPad(sql.IntDiv(sql.Mod(secs, "3600"), "60"), 2), "':'", sql.ZeroPad(sql.Mod(secs, "60"), 2),
          zone});
-    as_of_row = "SELECT";
-    for (std::size_t i = 0; i < values.size(); ++i) {
-      as_of_row += fmt::format("{}\n    {} AS {}", i == 0 ? "" : ",", values[i], sql.Id(columns.all[i]));
-    }
-    as_of_row += "\n  FROM crmkpi_data_as_of WHERE crmkpi_as_of IS NOT NULL";
+    as_of_row = sql_detail::LongRow(sql, columns, values) + "\n  FROM crmkpi_data_as_of WHERE crmkpi_as_of IS NOT NULL";
   }
   std::string out = fmt::format(
       "-- crmkpi sql {} for {}: the long result of {} (docs/scale.md), one row per metric x\n"
@@ -328,11 +324,7 @@ std::string CompileSql(const KpiModel& model, const SqlOptions& options) {
       for (std::size_t i = 2; i < columns.all.size(); ++i) values.push_back(sql.Cast("NULL", sql.TextType()));
       const auto value_at = std::find(columns.all.begin(), columns.all.end(), "value") - columns.all.begin();
       values[static_cast<std::size_t>(value_at)] = "crmkpi_message";
-      std::string row = "SELECT";
-      for (std::size_t i = 0; i < values.size(); ++i) {
-        row += fmt::format("{}\n    {} AS {}", i == 0 ? "" : ",", values[i], sql.Id(columns.all[i]));
-      }
-      selects.push_back(row + "\n  FROM (" + guard + ") e");
+      selects.push_back(sql_detail::LongRow(sql, columns, values) + "\n  FROM (" + guard + ") e");
     }
   }
   for (const std::string& c : analysis_ctes) ctes += ",\n" + c;
